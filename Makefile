@@ -1,0 +1,65 @@
+# AXME — the repository's entry points. Each component owns a Makefile of its
+# own with the same targets (setup, gen, gen-check, build, test); this file only
+# wires them together. See ../shared/design/ARCHITECTURE.md ("Make targets").
+
+SHELL := /bin/bash
+ROOT := $(abspath .)
+VENV := $(ROOT)/.venv
+PY := $(VENV)/bin/python
+export PATH := $(VENV)/bin:$(PATH)
+
+# SDKs in the conformance matrix, in report order.
+SDKS ?= python typescript go java dotnet
+PY_PACKAGES := server python conformance
+
+.PHONY: all venv demo test conformance gen gen-check spec-check server bench \
+        $(addprefix test-,$(SDKS)) $(addprefix build-,$(SDKS)) test-server clean
+
+all: test
+
+# One virtualenv for every Python part (server, SDK, harness, generators).
+venv: $(VENV)/.stamp
+$(VENV)/.stamp: requirements-dev.txt $(wildcard $(addsuffix /pyproject.toml,$(PY_PACKAGES)))
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements-dev.txt
+	for p in $(PY_PACKAGES); do \
+	  if [ -f $$p/pyproject.toml ]; then $(PY) -m pip install -q -e "./$$p[dev]" || exit 1; fi; \
+	done
+	touch $@
+
+spec-check: venv
+	$(MAKE) -C spec check
+
+gen: venv
+	for c in $(SDKS); do $(MAKE) -C $$c gen || exit 1; done
+
+gen-check: venv
+	for c in $(SDKS); do $(MAKE) -C $$c gen-check || exit 1; done
+
+server: venv
+	$(PY) -m axme_server --host 127.0.0.1 --port 8787 --data-dir $(ROOT)/.axme-data
+
+test-server: venv
+	$(MAKE) -C server test
+
+$(addprefix build-,$(SDKS)): build-%: venv
+	$(MAKE) -C $* build
+
+$(addprefix test-,$(SDKS)): test-%: venv
+	$(MAKE) -C $* test
+
+conformance: venv
+	$(MAKE) -C conformance run SDKS="$(SDKS)"
+
+test: spec-check gen-check test-server $(addprefix test-,$(SDKS)) conformance
+
+demo: venv
+	$(MAKE) -C examples demo
+
+bench: venv
+	$(MAKE) -C server bench
+
+clean:
+	rm -rf $(VENV) conformance/results
+	for c in $(SDKS); do $(MAKE) -C $$c clean || true; done
