@@ -1,0 +1,419 @@
+/**
+ * AxmeClient: one method per AXP operation (INTERFACES §2, canonical names in
+ * camelCase) plus the helpers sendIntent, waitFor, observe, listen, serve,
+ * failIntent, cancelIntent, approveTask, rejectTask and completeTask.
+ *
+ * Operation methods return the server's JSON body as sent (snake_case keys);
+ * request inputs accept camelCase or snake_case top-level fields.
+ */
+import { serveDeliveries, type DeliveryHandler, type ServeOptions } from "./agent.js";
+import { toWireKeys, toWireQuery } from "./casing.js";
+import { AxmeError, WaitTimeoutError } from "./errors.js";
+import { HttpTransport, type RequestOptions } from "./http.js";
+import { DEFAULT_RETRY_POLICY } from "./retry.js";
+import {
+  listenDeliveries,
+  observeEvents,
+  type ListenOptions,
+  type ObserveOptions,
+  type StreamContext,
+} from "./streams.js";
+import {
+  isTerminalStatus,
+  type AckResponse,
+  type AgentListResponse,
+  type AgentResponse,
+  type AppliedResponse,
+  type ApplyScenarioResponse,
+  type AuditResponse,
+  type Cased,
+  type CreateIntentInput,
+  type CreateIntentResponse,
+  type CreateKeyRequest,
+  type DecideTaskRequest,
+  type Delivery,
+  type DeliveryListResponse,
+  type ErrorObject,
+  type EventListResponse,
+  type HealthResponse,
+  type Intent,
+  type IntentEvent,
+  type IntentListResponse,
+  type IntentResponse,
+  type JsonObject,
+  type KeyListResponse,
+  type KeyResponse,
+  type ListIntentsParams,
+  type ListTasksParams,
+  type RegisterAgentRequest,
+  type RegisterAgentResponse,
+  type ResolveIntentRequest,
+  type ResumeRequest,
+  type TaskListResponse,
+  type ValidateScenarioResponse,
+} from "./types.js";
+
+export const DEFAULT_BASE_URL = "https://api.cloud.axme.ai";
+
+export interface AxmeClientOptions {
+  /** API key (admin, agent or human). Default: the AXME_API_KEY environment variable. */
+  apiKey?: string;
+  /** Server URL. Default: AXME_BASE_URL, else the public AXME cloud. */
+  baseUrl?: string;
+  /** Per-attempt timeout in milliseconds (default 30 000). Streams use an idle timeout instead. */
+  timeout?: number;
+  /** Retries after the first attempt for retryable failures (default 2). */
+  maxRetries?: number;
+  /** First retry delay in milliseconds, doubled per retry, capped at 8 s (default 500). */
+  retryBaseDelay?: number;
+  /** fetch implementation (default: the global fetch). */
+  fetch?: typeof fetch;
+}
+
+export interface WaitForOptions {
+  /** Give up after this many milliseconds with WaitTimeoutError (default: no limit). */
+  timeout?: number;
+  /** Cancels the wait (never the intent). */
+  signal?: AbortSignal;
+  /** Stream idle timeout (default 45 000 ms). */
+  idleTimeoutMs?: number;
+}
+
+type PathId = string;
+
+function env(name: string): string | undefined {
+  const value = typeof process !== "undefined" ? process.env?.[name] : undefined;
+  return value !== undefined && value.trim() !== "" ? value.trim() : undefined;
+}
+
+function seg(value: PathId, what: string): string {
+  if (typeof value !== "string" || value === "") throw new TypeError(`${what} must be a non-empty string`);
+  return encodeURIComponent(value);
+}
+
+export class AxmeClient {
+  readonly baseUrl: string;
+  private readonly http: HttpTransport;
+  private readonly streams: StreamContext;
+
+  constructor(options: AxmeClientOptions = {}) {
+    const apiKey = (options.apiKey ?? env("AXME_API_KEY") ?? "").trim();
+    if (apiKey === "") throw new AxmeError("no API key: pass { apiKey } or set AXME_API_KEY");
+    const baseUrl = (options.baseUrl?.trim() || env("AXME_BASE_URL") || DEFAULT_BASE_URL).replace(/\/+$/, "");
+    if (!/^https?:\/\//.test(baseUrl)) throw new AxmeError(`baseUrl must start with http:// or https:// (got "${baseUrl}")`);
+    const positive = (v: number | undefined, name: string, fallback: number) => {
+      if (v === undefined) return fallback;
+      if (!Number.isFinite(v) || v < 0) throw new AxmeError(`${name} must be a non-negative number (got ${v})`);
+      return v;
+    };
+    const retry = {
+      ...DEFAULT_RETRY_POLICY,
+      maxRetries: Math.floor(positive(options.maxRetries, "maxRetries", DEFAULT_RETRY_POLICY.maxRetries)),
+      baseDelayMs: positive(options.retryBaseDelay, "retryBaseDelay", DEFAULT_RETRY_POLICY.baseDelayMs),
+    };
+    this.baseUrl = baseUrl;
+    this.http = new HttpTransport({
+      apiKey,
+      baseUrl,
+      timeoutMs: positive(options.timeout, "timeout", 30_000),
+      retry,
+      fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
+    });
+    this.streams = { transport: this.http, baseDelayMs: retry.baseDelayMs, maxDelayMs: retry.maxDelayMs };
+  }
+
+  /** Never print the key. */
+  toJSON(): JsonObject {
+    return { baseUrl: this.baseUrl };
+  }
+
+  // ---- service ---------------------------------------------------------------
+
+  getHealth(options?: RequestOptions): Promise<HealthResponse> {
+    return this.http.request({ method: "GET", path: "/health", options });
+  }
+
+  // ---- intents ---------------------------------------------------------------
+
+  createIntent(request: CreateIntentInput, options?: RequestOptions): Promise<CreateIntentResponse> {
+    return this.http.request({ method: "POST", path: "/v1/intents", body: toWireKeys(request, "createIntent"), options });
+  }
+
+  /** Submits an intent and returns its id. */
+  async sendIntent(request: CreateIntentInput, options?: RequestOptions): Promise<string> {
+    return (await this.createIntent(request, options)).intent_id;
+  }
+
+  getIntent(intentId: PathId, options?: RequestOptions): Promise<IntentResponse> {
+    return this.http.request({ method: "GET", path: `/v1/intents/${seg(intentId, "intentId")}`, options });
+  }
+
+  listIntents(params?: Cased<ListIntentsParams>, options?: RequestOptions): Promise<IntentListResponse> {
+    return this.http.request({ method: "GET", path: "/v1/intents", query: toWireQuery(params), options });
+  }
+
+  listIntentEvents(
+    intentId: PathId,
+    params?: { since?: number; limit?: number },
+    options?: RequestOptions,
+  ): Promise<EventListResponse> {
+    const path = `/v1/intents/${seg(intentId, "intentId")}/events`;
+    return this.http.request({ method: "GET", path, query: toWireQuery(params), options });
+  }
+
+  /**
+   * The intent's events as they happen (SSE), resuming across reconnects, until
+   * a terminal event. Break out of the loop (or abort the signal) to stop.
+   */
+  observe(intentId: PathId, options?: ObserveOptions): AsyncIterable<IntentEvent> {
+    seg(intentId, "intentId");
+    return observeEvents(this.streams, intentId, options);
+  }
+
+  /** Alias of `observe` under the operation's canonical name. */
+  streamIntentEvents(intentId: PathId, options?: ObserveOptions): AsyncIterable<IntentEvent> {
+    return this.observe(intentId, options);
+  }
+
+  /**
+   * Resolves with the intent once it is terminal (COMPLETED, FAILED, CANCELED
+   * or TIMED_OUT). Throws WaitTimeoutError after `timeout`; aborting the
+   * signal stops waiting and leaves the intent alone.
+   */
+  async waitFor(intentId: PathId, options: WaitForOptions = {}): Promise<Intent> {
+    seg(intentId, "intentId");
+    const controller = new AbortController();
+    const timedOut = Symbol("wait-timeout");
+    const onAbort = () => controller.abort(options.signal?.reason);
+    if (options.signal?.aborted) throw options.signal.reason;
+    options.signal?.addEventListener("abort", onAbort, { once: true });
+    const timer =
+      options.timeout !== undefined ? setTimeout(() => controller.abort(timedOut), options.timeout) : undefined;
+    try {
+      const signalOnly: RequestOptions = { signal: controller.signal };
+      const current = (await this.getIntent(intentId, signalOnly)).intent;
+      if (isTerminalStatus(current.status)) return current;
+      const observeOptions: ObserveOptions = { since: current.last_seq ?? 0, signal: controller.signal };
+      if (options.idleTimeoutMs !== undefined) observeOptions.idleTimeoutMs = options.idleTimeoutMs;
+      for await (const event of this.observe(intentId, observeOptions)) {
+        if (isTerminalStatus(event.status)) break;
+      }
+      return (await this.getIntent(intentId, signalOnly)).intent;
+    } catch (err) {
+      if (controller.signal.aborted && controller.signal.reason === timedOut) {
+        throw new WaitTimeoutError(`intent ${intentId} was not terminal after ${options.timeout} ms`);
+      }
+      throw err;
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
+      options.signal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  /** Completes the current agent step with `result` (resume kind agent_result). */
+  resumeIntent(
+    intentId: PathId,
+    result: JsonObject = {},
+    options?: RequestOptions & { deliveryId?: string },
+  ): Promise<AppliedResponse> {
+    const body: JsonObject = { kind: "agent_result", outcome: "complete", result };
+    if (options?.deliveryId !== undefined) body["delivery_id"] = options.deliveryId;
+    return this.resumeIntentWith(intentId, body, options);
+  }
+
+  /** Sends any resume body (agent_result, task_result, progress, control). */
+  resumeIntentWith(intentId: PathId, body: ResumeRequest, options?: RequestOptions): Promise<AppliedResponse> {
+    const path = `/v1/intents/${seg(intentId, "intentId")}/resume`;
+    return this.http.request({ method: "POST", path, body: toWireKeys(body, "resumeIntent"), options: plain(options) });
+  }
+
+  /** Fails the current agent step (resume kind agent_result, outcome fail). */
+  failIntent(
+    intentId: PathId,
+    error: ErrorObject,
+    options?: RequestOptions & { deliveryId?: string },
+  ): Promise<AppliedResponse> {
+    const body: JsonObject = { kind: "agent_result", outcome: "fail", error };
+    if (options?.deliveryId !== undefined) body["delivery_id"] = options.deliveryId;
+    return this.resumeIntentWith(intentId, body, options);
+  }
+
+  /** Reports progress on the current delivery (→ IN_PROGRESS; extends the lease). */
+  reportProgress(
+    intentId: PathId,
+    details?: JsonObject,
+    options?: RequestOptions & { deliveryId?: string },
+  ): Promise<AppliedResponse> {
+    const body: JsonObject = { kind: "progress" };
+    if (details !== undefined) body["details"] = details;
+    if (options?.deliveryId !== undefined) body["delivery_id"] = options.deliveryId;
+    return this.resumeIntentWith(intentId, body, options);
+  }
+
+  resolveIntent(
+    intentId: PathId,
+    request: Cased<ResolveIntentRequest>,
+    options?: RequestOptions,
+  ): Promise<AppliedResponse> {
+    const path = `/v1/intents/${seg(intentId, "intentId")}/resolve`;
+    return this.http.request({ method: "POST", path, body: toWireKeys(request, "resolveIntent"), options });
+  }
+
+  /** Cancels an intent (resolve with status CANCELED). */
+  cancelIntent(intentId: PathId, options?: RequestOptions & { reason?: string }): Promise<AppliedResponse> {
+    const request: ResolveIntentRequest = { status: "CANCELED" };
+    if (options?.reason !== undefined) request.reason = options.reason;
+    return this.resolveIntent(intentId, request, plain(options));
+  }
+
+  ackIntent(intentId: PathId, deliveryId: string, options?: RequestOptions): Promise<AckResponse> {
+    const path = `/v1/intents/${seg(intentId, "intentId")}/ack`;
+    return this.http.request({ method: "POST", path, body: { delivery_id: deliveryId }, options });
+  }
+
+  getIntentAudit(intentId: PathId, options?: RequestOptions): Promise<AuditResponse> {
+    return this.http.request({ method: "GET", path: `/v1/intents/${seg(intentId, "intentId")}/audit`, options });
+  }
+
+  // ---- agents ----------------------------------------------------------------
+
+  registerAgent(request: Cased<RegisterAgentRequest>, options?: RequestOptions): Promise<RegisterAgentResponse> {
+    return this.http.request({ method: "POST", path: "/v1/agents", body: toWireKeys(request, "registerAgent"), options });
+  }
+
+  listAgents(params?: { limit?: number; cursor?: string }, options?: RequestOptions): Promise<AgentListResponse> {
+    return this.http.request({ method: "GET", path: "/v1/agents", query: toWireQuery(params), options });
+  }
+
+  getAgent(address: string, options?: RequestOptions): Promise<AgentResponse> {
+    return this.http.request({ method: "GET", path: `/v1/agents/${seg(address, "address")}`, options });
+  }
+
+  createAgentKey(address: string, options?: RequestOptions): Promise<KeyResponse> {
+    return this.http.request({ method: "POST", path: `/v1/agents/${seg(address, "address")}/keys`, options });
+  }
+
+  /** Deliveries offered to an agent, as they arrive (SSE, reconnecting). */
+  listen(address: string, options?: ListenOptions): AsyncIterable<Delivery> {
+    seg(address, "address");
+    return listenDeliveries(this.streams, address, options);
+  }
+
+  /** Alias of `listen` under the operation's canonical name. */
+  streamAgentDeliveries(address: string, options?: ListenOptions): AsyncIterable<Delivery> {
+    return this.listen(address, options);
+  }
+
+  pollAgentDeliveries(
+    address: string,
+    params?: { status?: string; waitSeconds?: number; limit?: number },
+    options?: RequestOptions,
+  ): Promise<DeliveryListResponse> {
+    const query = toWireQuery(params);
+    const waitMs = Number(query["wait_seconds"] ?? 0) * 1000;
+    const timeout = options?.timeout ?? (waitMs > 0 ? waitMs + 30_000 : undefined);
+    return this.http.request({
+      method: "GET",
+      path: `/v1/agents/${seg(address, "address")}/intents`,
+      query,
+      options: timeout === undefined ? options : { ...options, timeout },
+    });
+  }
+
+  /**
+   * Runs `handler` for every delivery to `address`: acks it, renews the lease
+   * while the handler runs, then resumes with the returned result or fails the
+   * intent with the thrown error. Resolves with the number handled when
+   * `maxDeliveries` is reached; rejects with the abort reason when stopped.
+   */
+  serve(address: string, handler: DeliveryHandler, options: ServeOptions = {}): Promise<number> {
+    seg(address, "address");
+    return serveDeliveries(
+      {
+        listen: (a, o) => this.listen(a, o),
+        ack: (id, deliveryId, signal) => this.ackIntent(id, deliveryId, { signal }),
+        progress: (id, deliveryId, details, signal) => this.reportProgress(id, details, { deliveryId, signal }),
+        complete: (id, deliveryId, result, signal) => this.resumeIntent(id, result, { deliveryId, signal }),
+        fail: (id, deliveryId, error, signal) => this.failIntent(id, error, { deliveryId, signal }),
+      },
+      address,
+      handler,
+      options,
+    );
+  }
+
+  // ---- human tasks -----------------------------------------------------------
+
+  listTasks(params?: Cased<ListTasksParams>, options?: RequestOptions): Promise<TaskListResponse> {
+    return this.http.request({ method: "GET", path: "/v1/tasks", query: toWireQuery(params), options });
+  }
+
+  decideTask(intentId: PathId, request: Cased<DecideTaskRequest>, options?: RequestOptions): Promise<AppliedResponse> {
+    const path = `/v1/tasks/${seg(intentId, "intentId")}/decision`;
+    return this.http.request({ method: "POST", path, body: toWireKeys(request, "decideTask"), options });
+  }
+
+  approveTask(intentId: PathId, options?: RequestOptions & { comment?: string; data?: JsonObject }): Promise<AppliedResponse> {
+    return this.decideTask(intentId, decision("approved", options), plain(options));
+  }
+
+  rejectTask(intentId: PathId, options?: RequestOptions & { comment?: string; data?: JsonObject }): Promise<AppliedResponse> {
+    return this.decideTask(intentId, decision("rejected", options), plain(options));
+  }
+
+  completeTask(
+    intentId: PathId,
+    outcome = "completed",
+    options?: RequestOptions & { comment?: string; data?: JsonObject; evidence?: unknown },
+  ): Promise<AppliedResponse> {
+    return this.decideTask(intentId, decision(outcome, options), plain(options));
+  }
+
+  // ---- scenarios -------------------------------------------------------------
+
+  applyScenario(bundle: JsonObject, options?: RequestOptions): Promise<ApplyScenarioResponse> {
+    return this.http.request({ method: "POST", path: "/v1/scenarios/apply", body: toWireKeys(bundle, "applyScenario"), options });
+  }
+
+  validateScenario(bundle: JsonObject, options?: RequestOptions): Promise<ValidateScenarioResponse> {
+    const body = toWireKeys(bundle, "validateScenario");
+    return this.http.request({ method: "POST", path: "/v1/scenarios/validate", body, options });
+  }
+
+  // ---- admin keys ------------------------------------------------------------
+
+  createKey(request: Cased<CreateKeyRequest>, options?: RequestOptions): Promise<KeyResponse> {
+    return this.http.request({ method: "POST", path: "/v1/admin/keys", body: toWireKeys(request, "createKey"), options });
+  }
+
+  listKeys(options?: RequestOptions): Promise<KeyListResponse> {
+    return this.http.request({ method: "GET", path: "/v1/admin/keys", options });
+  }
+
+  revokeKey(keyId: string, options?: RequestOptions): Promise<KeyResponse> {
+    return this.http.request({ method: "DELETE", path: `/v1/admin/keys/${seg(keyId, "keyId")}`, options });
+  }
+}
+
+/** Only the transport options of a helper's option bag. */
+function plain(options: RequestOptions | undefined): RequestOptions | undefined {
+  if (!options) return undefined;
+  const out: RequestOptions = {};
+  if (options.signal !== undefined) out.signal = options.signal;
+  if (options.timeout !== undefined) out.timeout = options.timeout;
+  if (options.traceId !== undefined) out.traceId = options.traceId;
+  if (options.idempotencyKey !== undefined) out.idempotencyKey = options.idempotencyKey;
+  if (options.headers !== undefined) out.headers = options.headers;
+  return out;
+}
+
+function decision(
+  outcome: string,
+  options: { comment?: string; data?: JsonObject; evidence?: unknown } | undefined,
+): DecideTaskRequest {
+  const request: DecideTaskRequest = { outcome };
+  if (options?.comment !== undefined) request.comment = options.comment;
+  if (options?.data !== undefined) request.data = options.data;
+  if (options?.evidence !== undefined) request.evidence = options.evidence;
+  return request;
+}

@@ -1,0 +1,279 @@
+/**
+ * Conformance driver (INTERFACES §8): JSON lines on stdin → SDK calls →
+ * JSON lines on stdout. Uses only the public SDK API (./index.js). Ops run
+ * concurrently; each response carries its request's id. Logs go to stderr.
+ */
+import { createInterface } from "node:readline";
+import { AxmeClient, AxmeApiError, AxmeError, VERSION, type DeliveryContext, type Intent, type JsonObject } from "./index.js";
+
+type Message = { id: number | string; op: string; [key: string]: unknown };
+
+const clients = new Map<string, AxmeClient>();
+let latestClient: string | null = null;
+const running = new Map<string, AbortController>();
+
+function send(line: JsonObject): void {
+  process.stdout.write(JSON.stringify(line) + "\n");
+}
+
+function describeError(err: unknown): JsonObject {
+  if (err instanceof AxmeApiError) {
+    return { type: err.type, status: err.status, code: err.code, retryable: err.retryable, message: err.message };
+  }
+  if (err instanceof AxmeError) {
+    const retryable = err.type === "Connection" || err.type === "Timeout";
+    return { type: err.type, status: null, code: null, retryable, message: err.message };
+  }
+  if (err instanceof Error && err.name === "AbortError") {
+    return { type: "Cancelled", status: null, code: null, retryable: false, message: err.message };
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return { type: err instanceof TypeError ? "BadRequest" : "Error", status: null, code: null, retryable: false, message };
+}
+
+function obj(value: unknown): JsonObject {
+  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as JsonObject) : {};
+}
+
+function str(value: unknown, what: string): string {
+  if (typeof value !== "string" || value === "") throw new TypeError(`${what} is required`);
+  return value;
+}
+
+function num(value: unknown): number | undefined {
+  return typeof value === "number" ? value : undefined;
+}
+
+/** Splits path parameters and options off a call's args. */
+function take(args: JsonObject, ...names: string[]): [JsonObject, JsonObject] {
+  const picked: JsonObject = {};
+  const rest: JsonObject = {};
+  for (const [k, v] of Object.entries(args)) (names.includes(k) ? picked : rest)[k] = v;
+  return [picked, rest];
+}
+
+function clientFor(msg: Message): AxmeClient {
+  const name = typeof msg["client"] === "string" ? (msg["client"] as string) : latestClient;
+  const client = name === null ? undefined : clients.get(name);
+  if (!client) throw new TypeError(`no client ${name ?? "(none created yet)"}`);
+  return client;
+}
+
+const RAW_RESUME_KEYS = ["kind", "action", "task_result", "approve_current_step"];
+
+/** Maps a canonical operation name to the SDK call. */
+async function call(client: AxmeClient, method: string, args: JsonObject, signal: AbortSignal): Promise<unknown> {
+  const o = { signal };
+  const [path, body] = take(args, "intent_id", "address", "key_id");
+  const intentId = () => str(path["intent_id"], "intent_id");
+  const address = () => str(path["address"], "address");
+  switch (method) {
+    case "getHealth":
+      return client.getHealth(o);
+    case "createIntent":
+      return client.createIntent(body as never, o);
+    case "sendIntent":
+      return { intent_id: await client.sendIntent(body as never, o) };
+    case "getIntent":
+      return client.getIntent(intentId(), o);
+    case "listIntents":
+      return client.listIntents(body, o);
+    case "listIntentEvents":
+      return client.listIntentEvents(intentId(), body, o);
+    case "resumeIntent": {
+      if (RAW_RESUME_KEYS.some((k) => k in body)) return client.resumeIntentWith(intentId(), body, o);
+      const [known, other] = take(body, "result", "delivery_id");
+      if (Object.keys(other).length > 0) return client.resumeIntentWith(intentId(), body, o); // server judges it
+      const options = typeof known["delivery_id"] === "string" ? { ...o, deliveryId: known["delivery_id"] } : o;
+      return client.resumeIntent(intentId(), obj(known["result"]), options);
+    }
+    case "resolveIntent":
+      return client.resolveIntent(intentId(), body as never, o);
+    case "ackIntent":
+      return client.ackIntent(intentId(), str(body["delivery_id"], "delivery_id"), o);
+    case "getIntentAudit":
+      return client.getIntentAudit(intentId(), o);
+    case "registerAgent":
+      return client.registerAgent(body as never, o);
+    case "listAgents":
+      return client.listAgents(body, o);
+    case "getAgent":
+      return client.getAgent(address(), o);
+    case "createAgentKey":
+      return client.createAgentKey(address(), o);
+    case "pollAgentDeliveries":
+      return client.pollAgentDeliveries(address(), body, o);
+    case "listTasks":
+      return client.listTasks(body, o);
+    case "decideTask":
+      return client.decideTask(intentId(), body as never, o);
+    case "applyScenario":
+      return client.applyScenario(body, o);
+    case "validateScenario":
+      return client.validateScenario(body, o);
+    case "createKey":
+      return client.createKey(body as never, o);
+    case "listKeys":
+      return client.listKeys(o);
+    case "revokeKey":
+      return client.revokeKey(str(path["key_id"], "key_id"), o);
+    case "failIntent": {
+      const options = typeof body["delivery_id"] === "string" ? { ...o, deliveryId: body["delivery_id"] } : o;
+      return client.failIntent(intentId(), obj(body["error"]) as never, options);
+    }
+    case "cancelIntent":
+      return client.cancelIntent(intentId(), typeof body["reason"] === "string" ? { ...o, reason: body["reason"] } : o);
+    case "approveTask":
+    case "rejectTask": {
+      const options = { ...o, ...(typeof body["comment"] === "string" ? { comment: body["comment"] } : {}) };
+      return method === "approveTask" ? client.approveTask(intentId(), options) : client.rejectTask(intentId(), options);
+    }
+    case "completeTask": {
+      const options: { signal: AbortSignal; comment?: string; data?: JsonObject } = { ...o };
+      if (typeof body["comment"] === "string") options.comment = body["comment"];
+      if (body["data"] !== undefined) options.data = obj(body["data"]);
+      return client.completeTask(intentId(), typeof body["outcome"] === "string" ? body["outcome"] : undefined, options);
+    }
+    case "waitFor": {
+      const timeout = num(body["timeout_ms"]);
+      return client.waitFor(intentId(), timeout === undefined ? o : { ...o, timeout });
+    }
+    default:
+      throw new TypeError(`unknown method ${method}`);
+  }
+}
+
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => (clearTimeout(t), reject(signal.reason)), { once: true });
+  });
+}
+
+async function listen(client: AxmeClient, id: Message["id"], args: JsonObject, signal: AbortSignal): Promise<void> {
+  const handler = obj(args["handler"]);
+  const stop = new AbortController();
+  signal.addEventListener("abort", () => stop.abort(signal.reason), { once: true });
+  const maxDeliveries = num(args["max_deliveries"]);
+  let crashed = false;
+  const onDelivery = async (_intent: Intent, ctx: DeliveryContext): Promise<JsonObject> => {
+    send({ id, delivery: ctx.delivery as unknown as JsonObject });
+    switch (handler["action"]) {
+      case "fail": {
+        const error = obj(handler["error"]);
+        throw Object.assign(new Error(String(error["message"] ?? "handler failed")), error);
+      }
+      case "crash":
+        crashed = true;
+        stop.abort(new Error("simulated crash")); // stop serving without resuming: the lease will expire
+        return delay(3_600_000, ctx.signal).then(() => ({}));
+      case "progress_then_complete": {
+        const count = num(handler["progress_count"]) ?? 1;
+        for (let i = 0; i < count; i++) {
+          await delay(num(handler["delay_ms"]) ?? 0, ctx.signal);
+          await ctx.progress({ step: i + 1 });
+        }
+        return obj(handler["result"]);
+      }
+      default:
+        return obj(handler["result"]);
+    }
+  };
+  try {
+    const options = { signal: stop.signal, ...(maxDeliveries !== undefined ? { maxDeliveries } : {}) };
+    await client.serve(str(args["address"], "address"), onDelivery, options);
+  } catch (err) {
+    if (!crashed || signal.aborted) throw err;
+  }
+}
+
+async function handle(msg: Message): Promise<void> {
+  const id = msg.id;
+  const args = { ...obj(msg["args"]), ...msg };
+  const controller = new AbortController();
+  running.set(String(id), controller);
+  const signal = controller.signal;
+  try {
+    switch (msg.op) {
+      case "hello":
+        send({ id, ok: true, result: { sdk: "typescript", version: VERSION, capabilities: ["retries", "observe", "wait_for", "listen", "cancel"] } });
+        return;
+      case "new_client": {
+        const config = obj(msg["config"]);
+        const options: ConstructorParameters<typeof AxmeClient>[0] = {
+          baseUrl: str(config["base_url"], "config.base_url"),
+          apiKey: str(config["api_key"], "config.api_key"),
+        };
+        if (num(config["max_retries"]) !== undefined) options.maxRetries = num(config["max_retries"]);
+        if (num(config["retry_base_ms"]) !== undefined) options.retryBaseDelay = num(config["retry_base_ms"]);
+        if (num(config["timeout_ms"]) !== undefined) options.timeout = num(config["timeout_ms"]);
+        const name = `c${clients.size + 1}`;
+        clients.set(name, new AxmeClient(options));
+        latestClient = name;
+        send({ id, ok: true, result: { client: name } });
+        return;
+      }
+      case "call": {
+        const result = await call(clientFor(msg), str(msg["method"], "method"), obj(msg["args"]), signal);
+        send({ id, ok: true, result: obj(result) });
+        return;
+      }
+      case "observe": {
+        const options: { signal: AbortSignal; since?: number; untilTerminal?: boolean } = { signal };
+        if (num(args["since"]) !== undefined) options.since = num(args["since"]);
+        if (typeof args["until_terminal"] === "boolean") options.untilTerminal = args["until_terminal"];
+        for await (const event of clientFor(msg).observe(str(args["intent_id"], "intent_id"), options)) {
+          send({ id, event: event as unknown as JsonObject });
+        }
+        send({ id, done: true });
+        return;
+      }
+      case "wait_for": {
+        const timeout = num(args["timeout_ms"]);
+        const intent = await clientFor(msg).waitFor(str(args["intent_id"], "intent_id"), {
+          signal,
+          ...(timeout !== undefined ? { timeout } : {}),
+        });
+        send({ id, ok: true, result: intent as unknown as JsonObject });
+        return;
+      }
+      case "listen":
+        await listen(clientFor(msg), id, args, signal);
+        send({ id, done: true });
+        return;
+      case "cancel": {
+        const target = running.get(String(args["target_id"]));
+        target?.abort();
+        send({ id, ok: true, result: { cancelled: target !== undefined } });
+        return;
+      }
+      case "shutdown":
+        send({ id, ok: true, result: {} });
+        for (const c of running.values()) c.abort();
+        process.exit(0);
+        return;
+      default:
+        throw new TypeError(`unknown op ${msg.op}`);
+    }
+  } catch (err) {
+    send({ id, ok: false, error: describeError(err) });
+  } finally {
+    running.delete(String(id));
+  }
+}
+
+const input = createInterface({ input: process.stdin, crlfDelay: Infinity });
+input.on("line", (line) => {
+  if (line.trim() === "") return;
+  let msg: Message;
+  try {
+    msg = JSON.parse(line) as Message;
+  } catch {
+    send({ id: null, ok: false, error: { type: "BadRequest", status: null, code: null, retryable: false, message: `not JSON: ${line.slice(0, 200)}` } });
+    return;
+  }
+  void handle(msg);
+});
+input.on("close", () => {
+  for (const c of running.values()) c.abort();
+});

@@ -1,0 +1,8 @@
+export { AxmeClient, DEFAULT_BASE_URL, type AxmeClientOptions, type WaitForOptions } from "./client.js";
+export type { DeliveryContext, DeliveryHandler, ServeOptions } from "./agent.js";
+export type { ObserveOptions, ListenOptions, StreamOptions } from "./streams.js";
+export type { RequestOptions } from "./http.js";
+export { SseParser, parseSseStream, type ServerSentEvent } from "./sse.js";
+export * from "./errors.js";
+export * from "./types.js";
+export { VERSION } from "./version.js";
