@@ -1,0 +1,3 @@
+from axme_conformance.cli import main
+
+raise SystemExit(main())

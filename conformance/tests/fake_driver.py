@@ -1,0 +1,33 @@
+"""A scripted stand-in driver for the harness's own unit tests (not an SDK driver).
+
+Its behaviour is chosen by argv[1]: `good` answers per the protocol, `bad`
+writes a line that violates it, `crash` exits on the first call.
+"""
+
+import json
+import sys
+
+mode = sys.argv[1]
+for raw in sys.stdin:
+    msg = json.loads(raw)
+    op, op_id = msg["op"], msg["id"]
+    if op == "hello":
+        out = {"id": op_id, "ok": True, "result": {"sdk": "fake", "version": "0",
+                                                     "capabilities": ["observe"]}}
+    elif op == "shutdown":
+        print(json.dumps({"id": op_id, "ok": True, "result": {}}), flush=True)
+        break
+    elif mode == "crash":
+        sys.exit(3)
+    elif mode == "bad":
+        out = {"id": op_id, "ok": True}  # no result: a protocol violation
+    elif op == "observe":
+        for seq in (1, 2):
+            print(json.dumps({"id": op_id, "event": {"seq": seq, "event_type": "intent.x"}}),
+                  flush=True)
+        out = {"id": op_id, "done": True}
+    else:
+        out = {"id": op_id, "ok": False, "error": {"type": "NotFound", "status": 404,
+                                                     "code": "intent_not_found",
+                                                     "retryable": False, "message": "no"}}
+    print(json.dumps(out), flush=True)
