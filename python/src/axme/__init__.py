@@ -1,0 +1,69 @@
+"""AXME Python SDK: durable execution with human approval built in (AXP v1).
+
+    from axme import AxmeClient, AxmeClientConfig
+    client = AxmeClient(AxmeClientConfig(api_key=os.environ["AXME_API_KEY"]))
+"""
+
+from ._core import CallOptions
+from ._streams import AsyncStream, Stream
+from ._version import __version__
+from .async_client import AsyncAxmeClient
+from .client import AxmeClient
+from .config import DEFAULT_BASE_URL, AxmeClientConfig
+from .errors import (
+    AuthenticationError,
+    AxmeApiError,
+    AxmeConnectionError,
+    AxmeError,
+    AxmeTimeoutError,
+    BadRequestError,
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    ServerError,
+    StreamError,
+    ValidationError,
+    WaitTimeoutError,
+)
+from .models import (
+    TERMINAL_STATUSES,
+    Delivery,
+    Event,
+    Intent,
+    ResponseInfo,
+    Task,
+    WireObject,
+)
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "TERMINAL_STATUSES",
+    "AsyncAxmeClient",
+    "AsyncStream",
+    "AuthenticationError",
+    "AxmeApiError",
+    "AxmeClient",
+    "AxmeClientConfig",
+    "AxmeConnectionError",
+    "AxmeError",
+    "AxmeTimeoutError",
+    "BadRequestError",
+    "CallOptions",
+    "ConflictError",
+    "Delivery",
+    "Event",
+    "Intent",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ResponseInfo",
+    "ServerError",
+    "Stream",
+    "StreamError",
+    "Task",
+    "ValidationError",
+    "WaitTimeoutError",
+    "WireObject",
+    "__version__",
+]

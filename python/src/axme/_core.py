@@ -1,0 +1,235 @@
+"""The request/retry core shared by the sync and async clients.
+
+Behaviour (retries, headers, error mapping, streaming resume) is written once as
+*plans*: generators that yield effects (`Send`, `OpenStream`, `ReadChunk`,
+`Sleep`, `Emit`, ...) and receive their results. `_runners.py` performs the
+effects with `httpx.Client` + `time.sleep` or `httpx.AsyncClient` +
+`asyncio.sleep`. So the sync and async clients differ only in how they wait.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Callable, Generator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypedDict, TypeVar
+
+import httpx
+
+from ._retry import RetryPolicy, is_retryable_status, parse_retry_after
+from ._version import __version__
+from .config import AxmeClientConfig
+from .errors import AxmeConnectionError, AxmeTimeoutError, api_error_from_response
+
+logger = logging.getLogger("axme")
+
+T = TypeVar("T")
+USER_AGENT = f"axme-python/{__version__}"
+
+
+class CallOptions(TypedDict, total=False):
+    """Per-call options every operation accepts as keyword arguments."""
+
+    #: Sent as X-Trace-Id (one is generated per call otherwise).
+    trace_id: str
+    #: POST only: reuse a key of your own instead of a generated one.
+    idempotency_key: str
+    #: Per-attempt timeout in seconds for this call (overrides config.timeout).
+    request_timeout: float
+    #: Extra headers for this call.
+    headers: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class RequestSpec:
+    """One logical API call: what to send (attempts are the core's business)."""
+
+    operation: str
+    method: str
+    path: str
+    params: Mapping[str, Any] | None = None
+    body: Any = None
+    options: CallOptions = field(default_factory=lambda: CallOptions())
+
+
+# --- effects -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Send:
+    """Send a request and read the whole response."""
+
+    request: httpx.Request
+
+
+@dataclass(frozen=True)
+class OpenStream:
+    """Send a request and return once the headers arrive (body read only on non-2xx)."""
+
+    request: httpx.Request
+
+
+@dataclass(frozen=True)
+class ReadChunk:
+    """Next bytes of an open stream; None at end of stream."""
+
+    response: httpx.Response
+
+
+@dataclass(frozen=True)
+class CloseStream:
+    response: httpx.Response
+
+
+@dataclass(frozen=True)
+class Sleep:
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Emit:
+    """Hand a value to the caller of an iterating plan (observe, listen)."""
+
+    value: Any
+
+
+Effect = Send | OpenStream | ReadChunk | CloseStream | Sleep | Emit
+Plan = Generator[Effect, Any, T]
+
+
+# --- the core ------------------------------------------------------------------
+
+
+class Core:
+    """Builds requests (URL, headers) and holds the retry policy of one client."""
+
+    def __init__(self, config: AxmeClientConfig) -> None:
+        self.config = config
+        self.policy = RetryPolicy(
+            max_retries=config.max_retries,
+            base_seconds=config.retry_base_seconds,
+            max_seconds=config.retry_max_seconds,
+            max_retry_after_seconds=config.max_retry_after_seconds,
+        )
+        self._static_headers = {
+            **config.default_headers,
+            "User-Agent": USER_AGENT,
+            "X-Axme-Client": USER_AGENT,
+            "Accept": "application/json",
+            "x-api-key": config.resolved_api_key,
+        }
+
+    def headers_for(self, spec: RequestSpec) -> dict[str, str]:
+        """Headers of one call: fixed before the first attempt, reused on every retry."""
+        headers = dict(self._static_headers)
+        headers.update(spec.options.get("headers") or {})
+        headers["X-Trace-Id"] = spec.options.get("trace_id") or uuid.uuid4().hex
+        if spec.method == "POST":
+            headers["Idempotency-Key"] = spec.options.get("idempotency_key") or str(uuid.uuid4())
+        return headers
+
+    def build(
+        self,
+        spec: RequestSpec,
+        headers: Mapping[str, str],
+        *,
+        timeout: httpx.Timeout | None = None,
+        params: Mapping[str, Any] | None = None,
+    ) -> httpx.Request:
+        source = params or spec.params or {}
+        query = {k: _query_value(v) for k, v in source.items() if v is not None}
+        request = httpx.Request(
+            spec.method,
+            self.config.resolved_base_url + spec.path,
+            params=query or None,
+            headers=headers,
+            json=spec.body,
+        )
+        if timeout is None:
+            per_call = spec.options.get("request_timeout")
+            timeout = httpx.Timeout(per_call) if per_call else self.config.request_timeout()
+        request.extensions["timeout"] = timeout.as_dict()
+        return request
+
+
+def _query_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def connection_error(exc: httpx.TransportError, spec: RequestSpec) -> AxmeConnectionError:
+    where = f"{spec.method} {spec.path}"
+    if isinstance(exc, httpx.TimeoutException):
+        return AxmeTimeoutError(f"{where} timed out: {type(exc).__name__}")
+    return AxmeConnectionError(f"{where} failed: {type(exc).__name__}: {exc}")
+
+
+def request_plan(core: Core, spec: RequestSpec) -> Plan[httpx.Response]:
+    """One call with retries: connection errors, 408, 429 and 5xx, Retry-After honoured."""
+    headers = core.headers_for(spec)
+    policy = core.policy
+    for attempt in range(policy.max_retries + 1):
+        request = core.build(spec, headers)
+        last_attempt = attempt == policy.max_retries
+        try:
+            response: httpx.Response = yield Send(request)
+        except httpx.TransportError as exc:
+            if last_attempt:
+                raise connection_error(exc, spec) from exc
+            delay = policy.backoff(attempt)
+            _log_retry(spec, attempt, f"{type(exc).__name__}", delay)
+            yield Sleep(delay)
+            continue
+        logger.debug(
+            "%s %s -> %s (attempt %d, trace %s)",
+            spec.method, spec.path, response.status_code, attempt + 1, headers["X-Trace-Id"],
+        )
+        if response.is_success:
+            return response
+        if is_retryable_status(response.status_code) and not last_attempt:
+            delay_or_none, retry_after = policy.delay_for_response(attempt, response)
+            if delay_or_none is None:
+                raise api_error_from_response(response, retry_after=retry_after)
+            _log_retry(spec, attempt, f"HTTP {response.status_code}", delay_or_none)
+            yield Sleep(delay_or_none)
+            continue
+        raise api_error_from_response(
+            response, retry_after=parse_retry_after(response.headers.get("retry-after"))
+        )
+    raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+def _log_retry(spec: RequestSpec, attempt: int, reason: str, delay: float) -> None:
+    logger.info(
+        "retrying %s %s after %s (retry %d, in %.2fs)",
+        spec.method, spec.path, reason, attempt + 1, delay,
+    )
+
+
+def forward_except_emits(plan: Plan[T], on_emit: Callable[[Any], None]) -> Plan[T]:
+    """Run `plan` inside another plan, handing its emitted values to `on_emit`."""
+    value: Any = None
+    error: BaseException | None = None
+    while True:
+        try:
+            effect = plan.throw(error) if error is not None else plan.send(value)
+        except StopIteration as stop:
+            return stop.value  # type: ignore[no-any-return]
+        value, error = None, None
+        if isinstance(effect, Emit):
+            on_emit(effect.value)
+            continue
+        try:
+            value = yield effect
+        except GeneratorExit:
+            plan.close()
+            raise
+        except Exception as exc:  # handed back to the inner plan, like `yield from`
+            error = exc
+
+
+def monotonic() -> float:
+    return time.monotonic()

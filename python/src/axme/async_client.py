@@ -1,0 +1,304 @@
+"""`AsyncAxmeClient`: the asyncio twin of `AxmeClient` (same methods, awaitable).
+
+Cancel any call with the usual asyncio cancellation; a cancelled call is never
+retried and cancelling `wait_for` never cancels the intent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from types import TracebackType
+from typing import Any, Unpack
+
+import httpx
+
+from . import _operations as ops
+from . import models as m
+from ._agent import handler_error, handler_result, log_write_failure, renewal_interval
+from ._core import CallOptions, Core
+from ._operations import Call
+from ._runners import AsyncRunner
+from ._streaming import listen_plan, observe_plan, wait_for_plan
+from ._streams import AsyncStream
+from .config import AxmeClientConfig
+from .errors import AxmeError
+
+logger = logging.getLogger("axme")
+
+AsyncHandler = Callable[[m.Delivery], Awaitable[Any] | Any]
+
+
+class AsyncAxmeClient:
+    """asyncio AXME client; use one per event loop.
+
+    >>> async with AsyncAxmeClient(AxmeClientConfig(api_key="axme_admin_...")) as client: ...
+    """
+
+    def __init__(
+        self, config: AxmeClientConfig | None = None, *,
+        http_client: httpx.AsyncClient | None = None,
+    ) -> None:
+        self.config = config or AxmeClientConfig()
+        self._core = Core(self.config)
+        self._http = http_client or httpx.AsyncClient()
+        self._owns_http = http_client is None
+        self._runner = AsyncRunner(self._http)
+
+    async def aclose(self) -> None:
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> AsyncAxmeClient:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def _call(self, call: Call[ops.W]) -> ops.W:
+        return await self._runner.run(ops.call_plan(self._core, call))
+
+    # --- intents ---------------------------------------------------------------
+
+    async def health(self, **options: Unpack[CallOptions]) -> m.Health:
+        return await self._call(ops.get_health(options))
+
+    async def create_intent(
+        self, intent: Mapping[str, Any], **options: Unpack[CallOptions]
+    ) -> m.CreateIntentResult:
+        """Submit an intent (wire JSON: intent_type, to_agent, payload, ...)."""
+        return await self._call(ops.create_intent(intent, options))
+
+    async def send_intent(self, intent: Mapping[str, Any], **options: Unpack[CallOptions]) -> str:
+        """Submit an intent and return its id."""
+        return (await self.create_intent(intent, **options)).intent_id
+
+    async def get_intent(self, intent_id: str, **options: Unpack[CallOptions]) -> m.Intent:
+        return await self._call(ops.get_intent(intent_id, options))
+
+    async def list_intents(
+        self, *, status: str | None = None, to_agent: str | None = None,
+        from_agent: str | None = None, limit: int | None = None, cursor: str | None = None,
+        **options: Unpack[CallOptions],
+    ) -> m.IntentPage:
+        return await self._call(ops.list_intents(
+            options, status=status, to_agent=to_agent, from_agent=from_agent, limit=limit,
+            cursor=cursor))
+
+    async def list_intent_events(
+        self, intent_id: str, *, since: int | None = None, limit: int | None = None,
+        **options: Unpack[CallOptions],
+    ) -> m.EventPage:
+        return await self._call(ops.list_intent_events(intent_id, options, since=since, limit=limit))
+
+    async def resume_intent(
+        self, intent_id: str, result: Any = None, *, delivery_id: str | None = None,
+        body: Mapping[str, Any] | None = None, **options: Unpack[CallOptions],
+    ) -> m.WriteResult:
+        """Complete the agent's step with `result` (or send any resume `body` as is)."""
+        payload = body if body is not None else ops.agent_result_body(result, delivery_id)
+        return await self._call(ops.resume_intent(intent_id, payload, options))
+
+    async def fail_intent(
+        self, intent_id: str, error: Mapping[str, Any] | str, *, delivery_id: str | None = None,
+        **options: Unpack[CallOptions],
+    ) -> m.WriteResult:
+        """Fail the agent's step: the intent becomes FAILED with `error`."""
+        body = ops.agent_failure_body(error, delivery_id)
+        return await self._call(ops.resume_intent(intent_id, body, options))
+
+    async def report_progress(
+        self, intent_id: str, details: Mapping[str, Any] | None = None, *,
+        delivery_id: str | None = None, **options: Unpack[CallOptions],
+    ) -> m.WriteResult:
+        """IN_PROGRESS with optional details; also extends the delivery's lease."""
+        body = ops.progress_body(details, delivery_id)
+        return await self._call(ops.resume_intent(intent_id, body, options))
+
+    async def resolve_intent(
+        self, intent_id: str, status: str, *, result: Any = None, error: Any = None,
+        reason: str | None = None, **options: Unpack[CallOptions],
+    ) -> m.WriteResult:
+        body = ops.resolve_body(status, result, error, reason)
+        return await self._call(ops.resolve_intent(intent_id, body, options))
+
+    async def cancel_intent(
+        self, intent_id: str, *, reason: str | None = None, **options: Unpack[CallOptions]
+    ) -> m.WriteResult:
+        return await self.resolve_intent(intent_id, "CANCELED", reason=reason, **options)
+
+    async def ack_intent(
+        self, intent_id: str, delivery_id: str, **options: Unpack[CallOptions]
+    ) -> m.AckResult:
+        return await self._call(ops.ack_intent(intent_id, delivery_id, options))
+
+    async def get_intent_audit(self, intent_id: str, **options: Unpack[CallOptions]) -> m.AuditTrail:
+        return await self._call(ops.get_intent_audit(intent_id, options))
+
+    # --- observe / wait ----------------------------------------------------------
+
+    def observe(
+        self, intent_id: str, *, since: int = 0, wait_seconds: int | None = None,
+        **options: Unpack[CallOptions],
+    ) -> AsyncStream[m.Event]:
+        """Events with seq > since, as they happen, ending with the terminal one."""
+        plan = observe_plan(self._core, intent_id, since=since, wait_seconds=wait_seconds,
+                            options=options)
+        return AsyncStream(self._runner.iterate(plan))
+
+    async def wait_for(
+        self, intent_id: str, *, timeout: float | None = None, **options: Unpack[CallOptions]
+    ) -> m.Intent:
+        """The intent once terminal; WaitTimeoutError after `timeout` seconds."""
+        return await self._runner.run(wait_for_plan(self._core, intent_id, timeout=timeout,
+                                              options=options))
+
+    # --- agents ------------------------------------------------------------------
+
+    async def register_agent(
+        self, address: str, *, display_name: str | None = None, delivery_mode: str | None = None,
+        callback_url: str | None = None, **options: Unpack[CallOptions],
+    ) -> m.AgentWithKey:
+        body = ops.agent_body(address, display_name, delivery_mode, callback_url)
+        return await self._call(ops.register_agent(body, options))
+
+    async def list_agents(
+        self, *, limit: int | None = None, cursor: str | None = None,
+        **options: Unpack[CallOptions],
+    ) -> m.AgentPage:
+        return await self._call(ops.list_agents(options, limit=limit, cursor=cursor))
+
+    async def get_agent(self, address: str, **options: Unpack[CallOptions]) -> m.Agent:
+        return await self._call(ops.get_agent(address, options))
+
+    async def create_agent_key(self, address: str, **options: Unpack[CallOptions]) -> m.KeyWithSecret:
+        return await self._call(ops.create_agent_key(address, options))
+
+    async def poll_agent_deliveries(
+        self, address: str, *, status: str | None = None, wait_seconds: int | None = None,
+        limit: int | None = None, **options: Unpack[CallOptions],
+    ) -> m.DeliveryBatch:
+        return await self._call(ops.poll_agent_deliveries(
+            address, options, status=status, wait_seconds=wait_seconds, limit=limit))
+
+    def listen(
+        self, address: str, *, ack: bool = True, **options: Unpack[CallOptions]
+    ) -> AsyncStream[m.Delivery]:
+        """Deliveries for `address` as they arrive (acked unless ack=False). Endless."""
+        return AsyncStream(self._runner.iterate(listen_plan(self._core, address, ack=ack,
+                                                       options=options)))
+
+    async def serve(
+        self, address: str, handler: AsyncHandler, *, max_deliveries: int | None = None,
+    ) -> int:
+        """Run `handler` (async, or sync in a worker thread) for each delivery: its
+        return value completes the step, an exception fails it. The lease is renewed
+        while it runs. Returns the number handled (endless unless max_deliveries)."""
+        handled = 0
+        async with self.listen(address) as deliveries:
+            async for delivery in deliveries:
+                await self._handle(delivery, handler)
+                handled += 1
+                if max_deliveries is not None and handled >= max_deliveries:
+                    break
+        return handled
+
+    async def _handle(self, delivery: m.Delivery, handler: AsyncHandler) -> None:
+        renewer = asyncio.create_task(self._renew_lease(delivery), name="axme-lease")
+        try:
+            try:
+                if inspect.iscoroutinefunction(handler):
+                    outcome = await handler(delivery)
+                else:
+                    outcome = await asyncio.to_thread(handler, delivery)
+                    if inspect.isawaitable(outcome):
+                        outcome = await outcome
+            finally:
+                renewer.cancel()
+                await asyncio.gather(renewer, return_exceptions=True)
+        except Exception as exc:  # the handler's failure becomes the intent's error
+            logger.info("handler failed for intent %s: %r", delivery.intent_id, exc)
+            try:
+                await self.fail_intent(delivery.intent_id, handler_error(exc),
+                                       delivery_id=delivery.delivery_id)
+            except AxmeError as write_error:
+                log_write_failure("fail_intent", delivery, write_error)
+            return
+        try:
+            await self.resume_intent(delivery.intent_id, handler_result(outcome),
+                                     delivery_id=delivery.delivery_id)
+        except AxmeError as write_error:
+            log_write_failure("resume_intent", delivery, write_error)
+
+    async def _renew_lease(self, delivery: m.Delivery) -> None:
+        interval = renewal_interval(delivery)
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await self.report_progress(delivery.intent_id, delivery_id=delivery.delivery_id)
+            except AxmeError as exc:
+                log_write_failure("lease renewal", delivery, exc)
+
+    # --- human tasks ---------------------------------------------------------------
+
+    async def list_tasks(
+        self, *, status: str | None = None, assignee: str | None = None,
+        limit: int | None = None, cursor: str | None = None, **options: Unpack[CallOptions],
+    ) -> m.TaskPage:
+        return await self._call(ops.list_tasks(options, status=status, assignee=assignee, limit=limit,
+                                         cursor=cursor))
+
+    async def decide_task(
+        self, intent_id: str, outcome: str, *, comment: str | None = None, data: Any = None,
+        evidence: Any = None, **options: Unpack[CallOptions],
+    ) -> m.WriteResult:
+        body = ops.decision_body(outcome, comment, data, evidence)
+        return await self._call(ops.decide_task(intent_id, body, options))
+
+    async def approve_task(
+        self, intent_id: str, *, comment: str | None = None, data: Any = None,
+        **options: Unpack[CallOptions],
+    ) -> m.WriteResult:
+        return await self.decide_task(intent_id, "approved", comment=comment, data=data, **options)
+
+    async def reject_task(
+        self, intent_id: str, *, comment: str | None = None, **options: Unpack[CallOptions]
+    ) -> m.WriteResult:
+        return await self.decide_task(intent_id, "rejected", comment=comment, **options)
+
+    async def complete_task(
+        self, intent_id: str, outcome: str = "completed", *, data: Any = None,
+        comment: str | None = None, **options: Unpack[CallOptions],
+    ) -> m.WriteResult:
+        return await self.decide_task(intent_id, outcome, comment=comment, data=data, **options)
+
+    # --- scenarios and admin ----------------------------------------------------------
+
+    async def apply_scenario(
+        self, bundle: Mapping[str, Any], **options: Unpack[CallOptions]
+    ) -> m.ScenarioApplyResult:
+        return await self._call(ops.apply_scenario(bundle, options))
+
+    async def validate_scenario(
+        self, bundle: Mapping[str, Any], **options: Unpack[CallOptions]
+    ) -> m.ScenarioValidation:
+        return await self._call(ops.validate_scenario(bundle, options))
+
+    async def create_key(
+        self, kind: str, name: str, *, agent_address: str | None = None,
+        human: Mapping[str, Any] | None = None, expires_at: str | None = None,
+        **options: Unpack[CallOptions],
+    ) -> m.KeyWithSecret:
+        body = ops.key_body(kind, name, agent_address, human, expires_at)
+        return await self._call(ops.create_key(body, options))
+
+    async def list_keys(self, **options: Unpack[CallOptions]) -> m.KeyList:
+        return await self._call(ops.list_keys(options))
+
+    async def revoke_key(self, key_id: str, **options: Unpack[CallOptions]) -> m.ApiKey:
+        return await self._call(ops.revoke_key(key_id, options))

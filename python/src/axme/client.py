@@ -1,0 +1,302 @@
+"""`AxmeClient`: the blocking client. `AsyncAxmeClient` mirrors it method for method.
+
+Each method is one line: build the operation (`_operations`), run its plan
+(`_core`, `_streaming`) with the blocking runner. Behaviour lives in those modules.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from types import TracebackType
+from typing import Any, Unpack
+
+import httpx
+
+from . import _operations as ops
+from . import models as m
+from ._agent import handler_error, handler_result, log_write_failure, renewal_interval
+from ._core import CallOptions, Core
+from ._operations import Call
+from ._runners import SyncRunner
+from ._streaming import listen_plan, observe_plan, wait_for_plan
+from ._streams import Stream
+from .config import AxmeClientConfig
+from .errors import AxmeError
+
+logger = logging.getLogger("axme")
+
+Handler = Callable[[m.Delivery], Any]
+
+
+class AxmeClient:
+    """Blocking AXME client. Thread-safe; reuse one per process.
+
+    >>> client = AxmeClient(AxmeClientConfig(api_key="axme_admin_..."))
+    """
+
+    def __init__(
+        self, config: AxmeClientConfig | None = None, *, http_client: httpx.Client | None = None
+    ) -> None:
+        self.config = config or AxmeClientConfig()
+        self._core = Core(self.config)
+        # Our own request building sets URL, headers and timeouts on every request,
+        # so a caller's http_client only contributes transport settings (proxies, TLS).
+        self._http = http_client or httpx.Client()
+        self._owns_http = http_client is None
+        self._runner = SyncRunner(self._http)
+
+    def close(self) -> None:
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> AxmeClient:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _call(self, call: Call[ops.W]) -> ops.W:
+        return self._runner.run(ops.call_plan(self._core, call))
+
+    # --- intents ---------------------------------------------------------------
+
+    def health(self, **options: Unpack[CallOptions]) -> m.Health:
+        return self._call(ops.get_health(options))
+
+    def create_intent(
+        self, intent: Mapping[str, Any], **options: Unpack[CallOptions]
+    ) -> m.CreateIntentResult:
+        """Submit an intent (wire JSON: intent_type, to_agent, payload, ...)."""
+        return self._call(ops.create_intent(intent, options))
+
+    def send_intent(self, intent: Mapping[str, Any], **options: Unpack[CallOptions]) -> str:
+        """Submit an intent and return its id."""
+        return self.create_intent(intent, **options).intent_id
+
+    def get_intent(self, intent_id: str, **options: Unpack[CallOptions]) -> m.Intent:
+        return self._call(ops.get_intent(intent_id, options))
+
+    def list_intents(
+        self, *, status: str | None = None, to_agent: str | None = None,
+        from_agent: str | None = None, limit: int | None = None, cursor: str | None = None,
+        **options: Unpack[CallOptions],
+    ) -> m.IntentPage:
+        return self._call(ops.list_intents(
+            options, status=status, to_agent=to_agent, from_agent=from_agent, limit=limit,
+            cursor=cursor))
+
+    def list_intent_events(
+        self, intent_id: str, *, since: int | None = None, limit: int | None = None,
+        **options: Unpack[CallOptions],
+    ) -> m.EventPage:
+        return self._call(ops.list_intent_events(intent_id, options, since=since, limit=limit))
+
+    def resume_intent(
+        self, intent_id: str, result: Any = None, *, delivery_id: str | None = None,
+        body: Mapping[str, Any] | None = None, **options: Unpack[CallOptions],
+    ) -> m.WriteResult:
+        """Complete the agent's step with `result` (or send any resume `body` as is)."""
+        payload = body if body is not None else ops.agent_result_body(result, delivery_id)
+        return self._call(ops.resume_intent(intent_id, payload, options))
+
+    def fail_intent(
+        self, intent_id: str, error: Mapping[str, Any] | str, *, delivery_id: str | None = None,
+        **options: Unpack[CallOptions],
+    ) -> m.WriteResult:
+        """Fail the agent's step: the intent becomes FAILED with `error`."""
+        body = ops.agent_failure_body(error, delivery_id)
+        return self._call(ops.resume_intent(intent_id, body, options))
+
+    def report_progress(
+        self, intent_id: str, details: Mapping[str, Any] | None = None, *,
+        delivery_id: str | None = None, **options: Unpack[CallOptions],
+    ) -> m.WriteResult:
+        """IN_PROGRESS with optional details; also extends the delivery's lease."""
+        body = ops.progress_body(details, delivery_id)
+        return self._call(ops.resume_intent(intent_id, body, options))
+
+    def resolve_intent(
+        self, intent_id: str, status: str, *, result: Any = None, error: Any = None,
+        reason: str | None = None, **options: Unpack[CallOptions],
+    ) -> m.WriteResult:
+        body = ops.resolve_body(status, result, error, reason)
+        return self._call(ops.resolve_intent(intent_id, body, options))
+
+    def cancel_intent(
+        self, intent_id: str, *, reason: str | None = None, **options: Unpack[CallOptions]
+    ) -> m.WriteResult:
+        return self.resolve_intent(intent_id, "CANCELED", reason=reason, **options)
+
+    def ack_intent(
+        self, intent_id: str, delivery_id: str, **options: Unpack[CallOptions]
+    ) -> m.AckResult:
+        return self._call(ops.ack_intent(intent_id, delivery_id, options))
+
+    def get_intent_audit(self, intent_id: str, **options: Unpack[CallOptions]) -> m.AuditTrail:
+        return self._call(ops.get_intent_audit(intent_id, options))
+
+    # --- observe / wait ----------------------------------------------------------
+
+    def observe(
+        self, intent_id: str, *, since: int = 0, wait_seconds: int | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Stream[m.Event]:
+        """Events with seq > since, as they happen, ending with the terminal one."""
+        plan = observe_plan(self._core, intent_id, since=since, wait_seconds=wait_seconds,
+                            options=options)
+        return Stream(self._runner.iterate(plan))
+
+    def wait_for(
+        self, intent_id: str, *, timeout: float | None = None, **options: Unpack[CallOptions]
+    ) -> m.Intent:
+        """The intent once terminal; WaitTimeoutError after `timeout` seconds."""
+        return self._runner.run(wait_for_plan(self._core, intent_id, timeout=timeout,
+                                              options=options))
+
+    # --- agents ------------------------------------------------------------------
+
+    def register_agent(
+        self, address: str, *, display_name: str | None = None, delivery_mode: str | None = None,
+        callback_url: str | None = None, **options: Unpack[CallOptions],
+    ) -> m.AgentWithKey:
+        body = ops.agent_body(address, display_name, delivery_mode, callback_url)
+        return self._call(ops.register_agent(body, options))
+
+    def list_agents(
+        self, *, limit: int | None = None, cursor: str | None = None,
+        **options: Unpack[CallOptions],
+    ) -> m.AgentPage:
+        return self._call(ops.list_agents(options, limit=limit, cursor=cursor))
+
+    def get_agent(self, address: str, **options: Unpack[CallOptions]) -> m.Agent:
+        return self._call(ops.get_agent(address, options))
+
+    def create_agent_key(self, address: str, **options: Unpack[CallOptions]) -> m.KeyWithSecret:
+        return self._call(ops.create_agent_key(address, options))
+
+    def poll_agent_deliveries(
+        self, address: str, *, status: str | None = None, wait_seconds: int | None = None,
+        limit: int | None = None, **options: Unpack[CallOptions],
+    ) -> m.DeliveryBatch:
+        return self._call(ops.poll_agent_deliveries(
+            address, options, status=status, wait_seconds=wait_seconds, limit=limit))
+
+    def listen(
+        self, address: str, *, ack: bool = True, **options: Unpack[CallOptions]
+    ) -> Stream[m.Delivery]:
+        """Deliveries for `address` as they arrive (acked unless ack=False). Endless."""
+        return Stream(self._runner.iterate(listen_plan(self._core, address, ack=ack,
+                                                       options=options)))
+
+    def serve(
+        self, address: str, handler: Handler, *, max_deliveries: int | None = None,
+    ) -> int:
+        """Run `handler` for each delivery: its return value completes the step, an
+        exception fails it. The lease is renewed while the handler runs. Returns the
+        number of deliveries handled (runs forever unless max_deliveries is set)."""
+        handled = 0
+        with self.listen(address) as deliveries:
+            for delivery in deliveries:
+                self._handle(delivery, handler)
+                handled += 1
+                if max_deliveries is not None and handled >= max_deliveries:
+                    break
+        return handled
+
+    def _handle(self, delivery: m.Delivery, handler: Handler) -> None:
+        stop = threading.Event()
+        renewer = threading.Thread(
+            target=self._renew_lease, args=(delivery, stop), name="axme-lease", daemon=True
+        )
+        renewer.start()
+        try:
+            try:
+                outcome = handler(delivery)
+            finally:
+                stop.set()
+                renewer.join()
+        except Exception as exc:  # the handler's failure becomes the intent's error
+            logger.info("handler failed for intent %s: %r", delivery.intent_id, exc)
+            try:
+                self.fail_intent(delivery.intent_id, handler_error(exc),
+                                 delivery_id=delivery.delivery_id)
+            except AxmeError as write_error:
+                log_write_failure("fail_intent", delivery, write_error)
+            return
+        try:
+            self.resume_intent(delivery.intent_id, handler_result(outcome),
+                               delivery_id=delivery.delivery_id)
+        except AxmeError as write_error:
+            log_write_failure("resume_intent", delivery, write_error)
+
+    def _renew_lease(self, delivery: m.Delivery, stop: threading.Event) -> None:
+        interval = renewal_interval(delivery)
+        while not stop.wait(interval):
+            try:
+                self.report_progress(delivery.intent_id, delivery_id=delivery.delivery_id)
+            except AxmeError as exc:
+                log_write_failure("lease renewal", delivery, exc)
+
+    # --- human tasks ---------------------------------------------------------------
+
+    def list_tasks(
+        self, *, status: str | None = None, assignee: str | None = None,
+        limit: int | None = None, cursor: str | None = None, **options: Unpack[CallOptions],
+    ) -> m.TaskPage:
+        return self._call(ops.list_tasks(options, status=status, assignee=assignee, limit=limit,
+                                         cursor=cursor))
+
+    def decide_task(
+        self, intent_id: str, outcome: str, *, comment: str | None = None, data: Any = None,
+        evidence: Any = None, **options: Unpack[CallOptions],
+    ) -> m.WriteResult:
+        body = ops.decision_body(outcome, comment, data, evidence)
+        return self._call(ops.decide_task(intent_id, body, options))
+
+    def approve_task(
+        self, intent_id: str, *, comment: str | None = None, data: Any = None,
+        **options: Unpack[CallOptions],
+    ) -> m.WriteResult:
+        return self.decide_task(intent_id, "approved", comment=comment, data=data, **options)
+
+    def reject_task(
+        self, intent_id: str, *, comment: str | None = None, **options: Unpack[CallOptions]
+    ) -> m.WriteResult:
+        return self.decide_task(intent_id, "rejected", comment=comment, **options)
+
+    def complete_task(
+        self, intent_id: str, outcome: str = "completed", *, data: Any = None,
+        comment: str | None = None, **options: Unpack[CallOptions],
+    ) -> m.WriteResult:
+        return self.decide_task(intent_id, outcome, comment=comment, data=data, **options)
+
+    # --- scenarios and admin ----------------------------------------------------------
+
+    def apply_scenario(
+        self, bundle: Mapping[str, Any], **options: Unpack[CallOptions]
+    ) -> m.ScenarioApplyResult:
+        return self._call(ops.apply_scenario(bundle, options))
+
+    def validate_scenario(
+        self, bundle: Mapping[str, Any], **options: Unpack[CallOptions]
+    ) -> m.ScenarioValidation:
+        return self._call(ops.validate_scenario(bundle, options))
+
+    def create_key(
+        self, kind: str, name: str, *, agent_address: str | None = None,
+        human: Mapping[str, Any] | None = None, expires_at: str | None = None,
+        **options: Unpack[CallOptions],
+    ) -> m.KeyWithSecret:
+        body = ops.key_body(kind, name, agent_address, human, expires_at)
+        return self._call(ops.create_key(body, options))
+
+    def list_keys(self, **options: Unpack[CallOptions]) -> m.KeyList:
+        return self._call(ops.list_keys(options))
+
+    def revoke_key(self, key_id: str, **options: Unpack[CallOptions]) -> m.ApiKey:
+        return self._call(ops.revoke_key(key_id, options))
