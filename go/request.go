@@ -21,6 +21,7 @@ type RequestOption func(*requestOptions)
 type requestOptions struct {
 	idempotencyKey string
 	traceID        string
+	extra          map[string]any
 }
 
 // WithIdempotencyKey sets the Idempotency-Key of a POST (default: a fresh
@@ -32,6 +33,19 @@ func WithIdempotencyKey(key string) RequestOption {
 // WithTraceID sets X-Trace-Id (default: a fresh UUID per call).
 func WithTraceID(id string) RequestOption {
 	return func(o *requestOptions) { o.traceID = id }
+}
+
+// WithExtraFields adds members to a request's JSON body (replacing members
+// of the same name), for fields newer than this SDK's typed requests.
+func WithExtraFields(fields map[string]any) RequestOption {
+	return func(o *requestOptions) {
+		if o.extra == nil {
+			o.extra = map[string]any{}
+		}
+		for k, v := range fields {
+			o.extra[k] = v
+		}
+	}
 }
 
 func applyOptions(opts []RequestOption) requestOptions {
@@ -119,8 +133,11 @@ func (c *Client) do(ctx context.Context, cl call, opts []RequestOption) error {
 	}
 	var body []byte
 	if cl.body != nil {
-		var err error
-		if body, err = json.Marshal(cl.body); err != nil {
+		merged, err := mergeExtra(cl.body, o.extra)
+		if err != nil {
+			return err
+		}
+		if body, err = json.Marshal(merged); err != nil {
 			return fmt.Errorf("axme: encoding %s %s body: %w", cl.method, cl.path, err)
 		}
 	}

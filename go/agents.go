@@ -1,0 +1,81 @@
+package axme
+
+import (
+	"context"
+	"net/url"
+)
+
+// agentPath encodes the whole address as one segment
+// (agent%3A%2F%2Forg%2Fws%2Fname), as INTERFACES §2 pins.
+func agentPath(address, suffix string) string {
+	return "/v1/agents/" + escapeSegment(address) + suffix
+}
+
+// RegisterAgent registers an agent and returns its API key (shown once).
+// An existing address is a 409 agent_exists.
+//
+//meta:operation registerAgent POST /v1/agents
+func (c *Client) RegisterAgent(ctx context.Context, req RegisterAgentRequest, opts ...RequestOption) (*AgentRegisteredResponse, error) {
+	var out AgentRegisteredResponse
+	if err := c.post(ctx, "/v1/agents", req, &out, opts); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// ListAgents lists the workspace's agents; follow NextCursor for more.
+//
+//meta:operation listAgents GET /v1/agents
+func (c *Client) ListAgents(ctx context.Context, params *ListAgentsParams, opts ...RequestOption) (*AgentListResponse, error) {
+	q := url.Values{}
+	if params != nil {
+		setInt(q, "limit", params.Limit)
+		setString(q, "cursor", params.Cursor)
+	}
+	var out AgentListResponse
+	if err := c.get(ctx, "/v1/agents", q, &out, opts); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// GetAgent reads one agent by address (canonical or bare name).
+//
+//meta:operation getAgent GET /v1/agents/{address}
+func (c *Client) GetAgent(ctx context.Context, address string, opts ...RequestOption) (*AgentResponse, error) {
+	var out AgentResponse
+	if err := c.get(ctx, agentPath(address, ""), nil, &out, opts); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// CreateAgentKey issues another API key for an agent (shown once).
+//
+//meta:operation createAgentKey POST /v1/agents/{address}/keys
+func (c *Client) CreateAgentKey(ctx context.Context, address string, req CreateAgentKeyRequest, opts ...RequestOption) (*KeyCreatedResponse, error) {
+	var out KeyCreatedResponse
+	if err := c.post(ctx, agentPath(address, "/keys"), req, &out, opts); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// PollAgentDeliveries long-polls for deliveries leased to the agent (the
+// poll binding; Listen uses the stream binding).
+//
+//meta:operation pollAgentDeliveries GET /v1/agents/{address}/intents
+func (c *Client) PollAgentDeliveries(ctx context.Context, address string, params *PollAgentDeliveriesParams, opts ...RequestOption) (*DeliveryPollResponse, error) {
+	q := url.Values{}
+	if params != nil {
+		setString(q, "status", (*string)(params.Status))
+		setInt(q, "wait_seconds", params.WaitSeconds)
+		setInt(q, "limit", params.Limit)
+	}
+	var out DeliveryPollResponse
+	if err := c.get(ctx, agentPath(address, "/intents"), q, &out, opts); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+

@@ -1,0 +1,175 @@
+package axme
+
+import (
+	"context"
+	"net/url"
+	"strconv"
+)
+
+func intentPath(intentID string, suffix string) string {
+	return "/v1/intents/" + escapeSegment(intentID) + suffix
+}
+
+// CreateIntent submits an intent.
+//
+//meta:operation createIntent POST /v1/intents
+func (c *Client) CreateIntent(ctx context.Context, req CreateIntentRequest, opts ...RequestOption) (*CreateIntentResponse, error) {
+	var out CreateIntentResponse
+	if err := c.post(ctx, "/v1/intents", req, &out, opts); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// SendIntent submits an intent and returns its id. A correlation id is
+// generated when req has none (req itself is not modified).
+func (c *Client) SendIntent(ctx context.Context, req SendIntentRequest, opts ...RequestOption) (string, error) {
+	if req.CorrelationID == nil || *req.CorrelationID == "" {
+		req.CorrelationID = Ptr(newUUID())
+	}
+	resp, err := c.CreateIntent(ctx, req, opts...)
+	if err != nil {
+		return "", err
+	}
+	return resp.IntentID, nil
+}
+
+// GetIntent reads an intent.
+//
+//meta:operation getIntent GET /v1/intents/{intent_id}
+func (c *Client) GetIntent(ctx context.Context, intentID string, opts ...RequestOption) (*IntentResponse, error) {
+	var out IntentResponse
+	if err := c.get(ctx, intentPath(intentID, ""), nil, &out, opts); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// ListIntents lists intents, newest first; follow NextCursor for more.
+//
+//meta:operation listIntents GET /v1/intents
+func (c *Client) ListIntents(ctx context.Context, params *ListIntentsParams, opts ...RequestOption) (*IntentListResponse, error) {
+	q := url.Values{}
+	if params != nil {
+		setString(q, "status", (*string)(params.Status))
+		setString(q, "to_agent", params.ToAgent)
+		setString(q, "from_agent", params.FromAgent)
+		setInt(q, "limit", params.Limit)
+		setString(q, "cursor", params.Cursor)
+	}
+	var out IntentListResponse
+	if err := c.get(ctx, "/v1/intents", q, &out, opts); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// ListIntentEvents returns an intent's events with seq > params.Since.
+//
+//meta:operation listIntentEvents GET /v1/intents/{intent_id}/events
+func (c *Client) ListIntentEvents(ctx context.Context, intentID string, params *ListIntentEventsParams, opts ...RequestOption) (*EventListResponse, error) {
+	q := url.Values{}
+	if params != nil {
+		setInt(q, "since", params.Since)
+		setInt(q, "limit", params.Limit)
+	}
+	var out EventListResponse
+	if err := c.get(ctx, intentPath(intentID, "/events"), q, &out, opts); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// ResumeIntent writes to an intent: an agent result, a human task result,
+// progress or a control command (see ResumeBody).
+//
+//meta:operation resumeIntent POST /v1/intents/{intent_id}/resume
+func (c *Client) ResumeIntent(ctx context.Context, intentID string, body ResumeBody, opts ...RequestOption) (*IntentWriteResponse, error) {
+	var out IntentWriteResponse
+	if err := c.post(ctx, intentPath(intentID, "/resume"), body, &out, opts); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// CompleteIntent resumes an intent with an agent result (outcome complete).
+// deliveryID may be empty; when given, a stale delivery is a 409.
+func (c *Client) CompleteIntent(ctx context.Context, intentID, deliveryID string, result map[string]any, opts ...RequestOption) (*IntentWriteResponse, error) {
+	if result == nil {
+		result = map[string]any{}
+	}
+	body := AgentResultResume{Kind: AgentResult, Outcome: AgentResultResumeOutcomeComplete, Result: &result, DeliveryID: optString(deliveryID)}
+	return c.ResumeIntent(ctx, intentID, body, opts...)
+}
+
+// FailIntent resumes an intent with a failed agent result.
+func (c *Client) FailIntent(ctx context.Context, intentID, deliveryID string, failure IntentError, opts ...RequestOption) (*IntentWriteResponse, error) {
+	body := AgentResultResume{Kind: AgentResult, Outcome: AgentResultResumeOutcomeFail, Error: &failure, DeliveryID: optString(deliveryID)}
+	return c.ResumeIntent(ctx, intentID, body, opts...)
+}
+
+// ReportProgress records progress (status IN_PROGRESS) and extends the lease.
+func (c *Client) ReportProgress(ctx context.Context, intentID, deliveryID string, details map[string]any, opts ...RequestOption) (*IntentWriteResponse, error) {
+	body := ProgressResume{Kind: Progress, DeliveryID: optString(deliveryID)}
+	if details != nil {
+		body.Details = &details
+	}
+	return c.ResumeIntent(ctx, intentID, body, opts...)
+}
+
+// ResolveIntent moves an intent to a terminal status (initiator or admin).
+//
+//meta:operation resolveIntent POST /v1/intents/{intent_id}/resolve
+func (c *Client) ResolveIntent(ctx context.Context, intentID string, req ResolveIntentRequest, opts ...RequestOption) (*IntentWriteResponse, error) {
+	var out IntentWriteResponse
+	if err := c.post(ctx, intentPath(intentID, "/resolve"), req, &out, opts); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// CancelIntent resolves an intent as CANCELED; reason may be empty.
+func (c *Client) CancelIntent(ctx context.Context, intentID, reason string, opts ...RequestOption) (*IntentWriteResponse, error) {
+	return c.ResolveIntent(ctx, intentID, ResolveIntentRequest{Status: ResolveIntentRequestStatusCANCELED, Reason: optString(reason)}, opts...)
+}
+
+// AckIntent acknowledges a delivery (status ACKNOWLEDGED; the lease is held).
+//
+//meta:operation ackIntent POST /v1/intents/{intent_id}/ack
+func (c *Client) AckIntent(ctx context.Context, intentID, deliveryID string, opts ...RequestOption) (*AckIntentResponse, error) {
+	var out AckIntentResponse
+	if err := c.post(ctx, intentPath(intentID, "/ack"), AckIntentRequest{DeliveryID: deliveryID}, &out, opts); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// GetIntentAudit returns the intent's audit trail (who decided what, when).
+//
+//meta:operation getIntentAudit GET /v1/intents/{intent_id}/audit
+func (c *Client) GetIntentAudit(ctx context.Context, intentID string, opts ...RequestOption) (*AuditResponse, error) {
+	var out AuditResponse
+	if err := c.get(ctx, intentPath(intentID, "/audit"), nil, &out, opts); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+func optString(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func setString(q url.Values, key string, v *string) {
+	if v != nil {
+		q.Set(key, *v)
+	}
+}
+
+func setInt(q url.Values, key string, v *int) {
+	if v != nil {
+		q.Set(key, strconv.Itoa(*v))
+	}
+}

@@ -1,0 +1,27 @@
+package axme
+
+import "context"
+
+// ApplyScenario provisions a scenario bundle's agents (returning new keys
+// once) and starts its workflow as one intent.
+//
+//meta:operation applyScenario POST /v1/scenarios/apply
+func (c *Client) ApplyScenario(ctx context.Context, bundle ScenarioBundle, opts ...RequestOption) (*ApplyScenarioResponse, error) {
+	var out ApplyScenarioResponse
+	if err := c.post(ctx, "/v1/scenarios/apply", bundle, &out, opts); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// ValidateScenario reports every problem of a bundle at once without
+// applying it. The bundle is any JSON object, so invalid ones can be checked.
+//
+//meta:operation validateScenario POST /v1/scenarios/validate
+func (c *Client) ValidateScenario(ctx context.Context, bundle map[string]any, opts ...RequestOption) (*ValidateScenarioResponse, error) {
+	var out ValidateScenarioResponse
+	if err := c.post(ctx, "/v1/scenarios/validate", bundle, &out, opts); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}

@@ -1,0 +1,55 @@
+package axme
+
+import (
+	"context"
+	"net/url"
+)
+
+// ListTasks lists human tasks (by default the caller's pending ones).
+//
+//meta:operation listTasks GET /v1/tasks
+func (c *Client) ListTasks(ctx context.Context, params *ListTasksParams, opts ...RequestOption) (*TaskListResponse, error) {
+	q := url.Values{}
+	if params != nil {
+		setString(q, "status", (*string)(params.Status))
+		setString(q, "assignee", params.Assignee)
+		setInt(q, "limit", params.Limit)
+		setString(q, "cursor", params.Cursor)
+	}
+	var out TaskListResponse
+	if err := c.get(ctx, "/v1/tasks", q, &out, opts); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// DecideTask records a human decision on the intent's current human step.
+//
+//meta:operation decideTask POST /v1/tasks/{intent_id}/decision
+func (c *Client) DecideTask(ctx context.Context, intentID string, decision TaskDecision, opts ...RequestOption) (*IntentWriteResponse, error) {
+	var out IntentWriteResponse
+	if err := c.post(ctx, "/v1/tasks/"+escapeSegment(intentID)+"/decision", decision, &out, opts); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// ApproveTask decides the task with outcome "approved"; comment may be empty.
+func (c *Client) ApproveTask(ctx context.Context, intentID, comment string, opts ...RequestOption) (*IntentWriteResponse, error) {
+	return c.DecideTask(ctx, intentID, TaskDecision{Outcome: "approved", Comment: optString(comment)}, opts...)
+}
+
+// RejectTask decides the task with outcome "rejected" (the intent FAILS with
+// error code "rejected").
+func (c *Client) RejectTask(ctx context.Context, intentID, comment string, opts ...RequestOption) (*IntentWriteResponse, error) {
+	return c.DecideTask(ctx, intentID, TaskDecision{Outcome: "rejected", Comment: optString(comment)}, opts...)
+}
+
+// CompleteTask decides the task with any outcome and optional form data.
+func (c *Client) CompleteTask(ctx context.Context, intentID, outcome string, data map[string]any, opts ...RequestOption) (*IntentWriteResponse, error) {
+	d := TaskDecision{Outcome: outcome}
+	if data != nil {
+		d.Data = &data
+	}
+	return c.DecideTask(ctx, intentID, d, opts...)
+}
