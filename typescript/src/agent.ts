@@ -7,7 +7,7 @@
  */
 import { AxmeApiError, AxmeError } from "./errors.js";
 import type { ListenOptions } from "./streams.js";
-import type { AckResponse, Delivery, ErrorObject, Intent, JsonObject } from "./types.js";
+import type { AckIntentResponse, Delivery, ErrorObject, Intent, JsonObject } from "./types.js";
 
 export interface DeliveryContext {
   delivery: Delivery;
@@ -33,7 +33,7 @@ export interface ServeOptions extends Omit<ListenOptions, "signal"> {
 /** The operations serve needs from the client (kept narrow for testing). */
 export interface AgentOperations {
   listen(address: string, options: ListenOptions): AsyncIterable<Delivery>;
-  ack(intentId: string, deliveryId: string, signal: AbortSignal): Promise<AckResponse>;
+  ack(intentId: string, deliveryId: string, signal: AbortSignal): Promise<AckIntentResponse>;
   progress(intentId: string, deliveryId: string, details: JsonObject | undefined, signal: AbortSignal): Promise<unknown>;
   complete(intentId: string, deliveryId: string, result: JsonObject, signal: AbortSignal): Promise<unknown>;
   fail(intentId: string, deliveryId: string, error: ErrorObject, signal: AbortSignal): Promise<unknown>;
@@ -48,7 +48,7 @@ export function errorObjectFrom(err: unknown): ErrorObject {
       code: typeof record.code === "string" && record.code !== "" ? record.code : "handler_error",
       message: typeof record.message === "string" ? record.message : String(err),
     };
-    if (record.details !== undefined) out.details = record.details;
+    if (record.details !== undefined) out.details = record.details as JsonObject | null;
     return out;
   }
   return { code: "handler_error", message: String(err) };
@@ -105,7 +105,7 @@ async function handleOne(
 ): Promise<void> {
   const intentId = delivery.intent_id;
   const deliveryId = delivery.delivery_id;
-  let ack: AckResponse;
+  let ack: AckIntentResponse;
   try {
     ack = await ops.ack(intentId, deliveryId, signal);
   } catch (err) {

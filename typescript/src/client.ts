@@ -20,19 +20,20 @@ import {
 } from "./streams.js";
 import {
   isTerminalStatus,
-  type AckResponse,
+  type AckIntentResponse,
   type AgentListResponse,
   type AgentResponse,
-  type AppliedResponse,
+  type IntentWriteResponse,
   type ApplyScenarioResponse,
   type AuditResponse,
   type Cased,
   type CreateIntentInput,
   type CreateIntentResponse,
+  type CreateAgentKeyRequest,
   type CreateKeyRequest,
   type DecideTaskRequest,
   type Delivery,
-  type DeliveryListResponse,
+  type DeliveryPollResponse,
   type ErrorObject,
   type EventListResponse,
   type HealthResponse,
@@ -41,12 +42,13 @@ import {
   type IntentListResponse,
   type IntentResponse,
   type JsonObject,
+  type KeyCreatedResponse,
   type KeyListResponse,
   type KeyResponse,
   type ListIntentsParams,
   type ListTasksParams,
   type RegisterAgentRequest,
-  type RegisterAgentResponse,
+  type AgentRegisteredResponse,
   type ResolveIntentRequest,
   type ResumeRequest,
   type TaskListResponse,
@@ -215,14 +217,14 @@ export class AxmeClient {
     intentId: PathId,
     result: JsonObject = {},
     options?: RequestOptions & { deliveryId?: string },
-  ): Promise<AppliedResponse> {
+  ): Promise<IntentWriteResponse> {
     const body: JsonObject = { kind: "agent_result", outcome: "complete", result };
     if (options?.deliveryId !== undefined) body["delivery_id"] = options.deliveryId;
     return this.resumeIntentWith(intentId, body, options);
   }
 
   /** Sends any resume body (agent_result, task_result, progress, control). */
-  resumeIntentWith(intentId: PathId, body: ResumeRequest, options?: RequestOptions): Promise<AppliedResponse> {
+  resumeIntentWith(intentId: PathId, body: ResumeRequest | JsonObject, options?: RequestOptions): Promise<IntentWriteResponse> {
     const path = `/v1/intents/${seg(intentId, "intentId")}/resume`;
     return this.http.request({ method: "POST", path, body: toWireKeys(body, "resumeIntent"), options: plain(options) });
   }
@@ -232,7 +234,7 @@ export class AxmeClient {
     intentId: PathId,
     error: ErrorObject,
     options?: RequestOptions & { deliveryId?: string },
-  ): Promise<AppliedResponse> {
+  ): Promise<IntentWriteResponse> {
     const body: JsonObject = { kind: "agent_result", outcome: "fail", error };
     if (options?.deliveryId !== undefined) body["delivery_id"] = options.deliveryId;
     return this.resumeIntentWith(intentId, body, options);
@@ -243,7 +245,7 @@ export class AxmeClient {
     intentId: PathId,
     details?: JsonObject,
     options?: RequestOptions & { deliveryId?: string },
-  ): Promise<AppliedResponse> {
+  ): Promise<IntentWriteResponse> {
     const body: JsonObject = { kind: "progress" };
     if (details !== undefined) body["details"] = details;
     if (options?.deliveryId !== undefined) body["delivery_id"] = options.deliveryId;
@@ -254,19 +256,19 @@ export class AxmeClient {
     intentId: PathId,
     request: Cased<ResolveIntentRequest>,
     options?: RequestOptions,
-  ): Promise<AppliedResponse> {
+  ): Promise<IntentWriteResponse> {
     const path = `/v1/intents/${seg(intentId, "intentId")}/resolve`;
     return this.http.request({ method: "POST", path, body: toWireKeys(request, "resolveIntent"), options });
   }
 
   /** Cancels an intent (resolve with status CANCELED). */
-  cancelIntent(intentId: PathId, options?: RequestOptions & { reason?: string }): Promise<AppliedResponse> {
+  cancelIntent(intentId: PathId, options?: RequestOptions & { reason?: string }): Promise<IntentWriteResponse> {
     const request: ResolveIntentRequest = { status: "CANCELED" };
     if (options?.reason !== undefined) request.reason = options.reason;
     return this.resolveIntent(intentId, request, plain(options));
   }
 
-  ackIntent(intentId: PathId, deliveryId: string, options?: RequestOptions): Promise<AckResponse> {
+  ackIntent(intentId: PathId, deliveryId: string, options?: RequestOptions): Promise<AckIntentResponse> {
     const path = `/v1/intents/${seg(intentId, "intentId")}/ack`;
     return this.http.request({ method: "POST", path, body: { delivery_id: deliveryId }, options });
   }
@@ -277,7 +279,7 @@ export class AxmeClient {
 
   // ---- agents ----------------------------------------------------------------
 
-  registerAgent(request: Cased<RegisterAgentRequest>, options?: RequestOptions): Promise<RegisterAgentResponse> {
+  registerAgent(request: Cased<RegisterAgentRequest>, options?: RequestOptions): Promise<AgentRegisteredResponse> {
     return this.http.request({ method: "POST", path: "/v1/agents", body: toWireKeys(request, "registerAgent"), options });
   }
 
@@ -289,8 +291,13 @@ export class AxmeClient {
     return this.http.request({ method: "GET", path: `/v1/agents/${seg(address, "address")}`, options });
   }
 
-  createAgentKey(address: string, options?: RequestOptions): Promise<KeyResponse> {
-    return this.http.request({ method: "POST", path: `/v1/agents/${seg(address, "address")}/keys`, options });
+  createAgentKey(
+    address: string,
+    request: Cased<CreateAgentKeyRequest> = {},
+    options?: RequestOptions,
+  ): Promise<KeyCreatedResponse> {
+    const path = `/v1/agents/${seg(address, "address")}/keys`;
+    return this.http.request({ method: "POST", path, body: toWireKeys(request, "createAgentKey"), options });
   }
 
   /** Deliveries offered to an agent, as they arrive (SSE, reconnecting). */
@@ -308,7 +315,7 @@ export class AxmeClient {
     address: string,
     params?: { status?: string; waitSeconds?: number; limit?: number },
     options?: RequestOptions,
-  ): Promise<DeliveryListResponse> {
+  ): Promise<DeliveryPollResponse> {
     const query = toWireQuery(params);
     const waitMs = Number(query["wait_seconds"] ?? 0) * 1000;
     const timeout = options?.timeout ?? (waitMs > 0 ? waitMs + 30_000 : undefined);
@@ -348,24 +355,24 @@ export class AxmeClient {
     return this.http.request({ method: "GET", path: "/v1/tasks", query: toWireQuery(params), options });
   }
 
-  decideTask(intentId: PathId, request: Cased<DecideTaskRequest>, options?: RequestOptions): Promise<AppliedResponse> {
+  decideTask(intentId: PathId, request: Cased<DecideTaskRequest>, options?: RequestOptions): Promise<IntentWriteResponse> {
     const path = `/v1/tasks/${seg(intentId, "intentId")}/decision`;
     return this.http.request({ method: "POST", path, body: toWireKeys(request, "decideTask"), options });
   }
 
-  approveTask(intentId: PathId, options?: RequestOptions & { comment?: string; data?: JsonObject }): Promise<AppliedResponse> {
+  approveTask(intentId: PathId, options?: RequestOptions & { comment?: string; data?: JsonObject }): Promise<IntentWriteResponse> {
     return this.decideTask(intentId, decision("approved", options), plain(options));
   }
 
-  rejectTask(intentId: PathId, options?: RequestOptions & { comment?: string; data?: JsonObject }): Promise<AppliedResponse> {
+  rejectTask(intentId: PathId, options?: RequestOptions & { comment?: string; data?: JsonObject }): Promise<IntentWriteResponse> {
     return this.decideTask(intentId, decision("rejected", options), plain(options));
   }
 
   completeTask(
     intentId: PathId,
     outcome = "completed",
-    options?: RequestOptions & { comment?: string; data?: JsonObject; evidence?: unknown },
-  ): Promise<AppliedResponse> {
+    options?: RequestOptions & { comment?: string; data?: JsonObject; evidence?: DecideTaskRequest["evidence"] },
+  ): Promise<IntentWriteResponse> {
     return this.decideTask(intentId, decision(outcome, options), plain(options));
   }
 
@@ -382,7 +389,7 @@ export class AxmeClient {
 
   // ---- admin keys ------------------------------------------------------------
 
-  createKey(request: Cased<CreateKeyRequest>, options?: RequestOptions): Promise<KeyResponse> {
+  createKey(request: Cased<CreateKeyRequest>, options?: RequestOptions): Promise<KeyCreatedResponse> {
     return this.http.request({ method: "POST", path: "/v1/admin/keys", body: toWireKeys(request, "createKey"), options });
   }
 
@@ -409,7 +416,7 @@ function plain(options: RequestOptions | undefined): RequestOptions | undefined 
 
 function decision(
   outcome: string,
-  options: { comment?: string; data?: JsonObject; evidence?: unknown } | undefined,
+  options: { comment?: string; data?: JsonObject; evidence?: DecideTaskRequest["evidence"] } | undefined,
 ): DecideTaskRequest {
   const request: DecideTaskRequest = { outcome };
   if (options?.comment !== undefined) request.comment = options.comment;

@@ -25,7 +25,7 @@ function describeError(err: unknown): JsonObject {
     return { type: err.type, status: null, code: null, retryable, message: err.message };
   }
   if (err instanceof Error && err.name === "AbortError") {
-    return { type: "Cancelled", status: null, code: null, retryable: false, message: err.message };
+    return { type: "Canceled", status: null, code: null, retryable: false, message: err.message };
   }
   const message = err instanceof Error ? err.message : String(err);
   return { type: err instanceof TypeError ? "BadRequest" : "Error", status: null, code: null, retryable: false, message };
@@ -100,7 +100,7 @@ async function call(client: AxmeClient, method: string, args: JsonObject, signal
     case "getAgent":
       return client.getAgent(address(), o);
     case "createAgentKey":
-      return client.createAgentKey(address(), o);
+      return client.createAgentKey(address(), body, o);
     case "pollAgentDeliveries":
       return client.pollAgentDeliveries(address(), body, o);
     case "listTasks":

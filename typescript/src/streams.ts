@@ -13,7 +13,7 @@ import { parseSseStream, SseParser, type ServerSentEvent } from "./sse.js";
 import {
   isTerminalStatus,
   type Delivery,
-  type DeliveryListResponse,
+  type DeliveryPollResponse,
   type EventListResponse,
   type IntentEvent,
 } from "./types.js";
@@ -265,7 +265,7 @@ async function* pollDeliveries(
     let deliveries: Delivery[] = [];
     let retryAfter: number | null = null;
     try {
-      const page = await ctx.transport.request<DeliveryListResponse>({
+      const page = await ctx.transport.request<DeliveryPollResponse>({
         method: "GET",
         path,
         query,
