@@ -76,9 +76,15 @@ def _update_readme(path: Path, markdown: str) -> None:
 
 
 def cmd_server(args: argparse.Namespace) -> int:
-    from axme_conformance.contract.suite import run_contract_suite
+    from axme_conformance.contract.suite import run_against_reference, run_contract_suite
 
-    return run_contract_suite(args.base_url, args.api_key, _csv(args.only) if args.only else None)
+    only = _csv(args.only) if args.only else None
+    if args.reference:
+        return run_against_reference(only)
+    if not args.base_url or not args.api_key:
+        print("--base-url and --api-key are required (or --reference)", file=sys.stderr)
+        return 2
+    return run_contract_suite(args.base_url, args.api_key, only)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -102,8 +108,10 @@ def main(argv: list[str] | None = None) -> int:
     run.set_defaults(func=cmd_run)
 
     server = sub.add_parser("server", help="HTTP contract suite against any AXP server")
-    server.add_argument("--base-url", required=True)
-    server.add_argument("--api-key", required=True, help="a workspace admin key")
+    server.add_argument("--base-url")
+    server.add_argument("--api-key", help="a workspace admin key")
+    server.add_argument("--reference", action="store_true",
+                        help="start a fresh local reference server and check it")
     server.add_argument("--only", help="comma-separated glob(s) of check names")
     server.set_defaults(func=cmd_server)
 

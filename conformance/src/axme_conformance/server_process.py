@@ -82,8 +82,10 @@ class ReferenceServer:
                     continue
                 line = self._proc.stdout.readline()
                 if not line:
+                    self._proc.wait(timeout=5)
                     raise ServerStartError(
                         f"axme-server exited (code {self._proc.poll()}) before it was ready"
+                        f"{self._log_tail()}"
                     )
                 if line.startswith(READY_PREFIX):
                     data = json.loads(line[len(READY_PREFIX):])
@@ -92,6 +94,12 @@ class ReferenceServer:
             selector.close()
         self.stop()
         raise ServerStartError(f"axme-server not ready within {self.startup_timeout_s}s")
+
+    def _log_tail(self) -> str:
+        if self.log_path is None or not self.log_path.is_file():
+            return ""
+        lines = self.log_path.read_text(errors="replace").splitlines()[-8:]
+        return "; server log:\n  " + "\n  ".join(lines)
 
     def stop(self) -> None:
         if self._proc is not None and self._proc.poll() is None:

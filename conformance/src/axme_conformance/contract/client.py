@@ -1,0 +1,183 @@
+"""HTTP helpers for the server contract suite (plain httpx, no SDK)."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from axme_conformance.testing_api import HARNESS_USER_AGENT
+
+ERROR_KEYS = {"code", "message", "category", "retryable", "details"}
+
+
+class CheckFailed(AssertionError):
+    pass
+
+
+def expect(condition: bool, message: str) -> None:
+    if not condition:
+        raise CheckFailed(message)
+
+
+def _brief(response: httpx.Response) -> str:
+    return f"{response.request.method} {response.request.url.path} → {response.status_code}: " \
+           f"{response.text[:300]}"
+
+
+class ContractClient:
+    """A thin client over one server + admin key; every helper asserts the contract."""
+
+    def __init__(self, base_url: str, admin_key: str, timeout_s: float = 20.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.admin_key = admin_key
+        self.http = httpx.Client(base_url=self.base_url, timeout=timeout_s,
+                                 headers={"user-agent": HARNESS_USER_AGENT})
+        self.run_id = uuid.uuid4().hex[:8]
+        self._counter = 0
+
+    def close(self) -> None:
+        self.http.close()
+
+    def unique(self, stem: str) -> str:
+        self._counter += 1
+        return f"contract-{self.run_id}-{self._counter}-{stem}"
+
+    # -- raw requests ------------------------------------------------------
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        key: str | None | bool = True,
+        body: Any = None,
+        params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+        content: bytes | None = None,
+    ) -> httpx.Response:
+        sent = dict(headers or {})
+        if key is True:
+            sent["x-api-key"] = self.admin_key
+        elif isinstance(key, str):
+            sent["x-api-key"] = key
+        if content is not None:
+            sent.setdefault("content-type", "application/json")
+            return self.http.request(method, path, params=params, headers=sent, content=content)
+        return self.http.request(method, path, params=params, headers=sent, json=body)
+
+    def ok(self, response: httpx.Response, status: int = 200) -> dict[str, Any]:
+        expect(response.status_code == status, f"expected {status}: {_brief(response)}")
+        body: dict[str, Any] = response.json()
+        expect(body.get("ok") is True, f"success body lacks ok:true: {_brief(response)}")
+        return body
+
+    def error(self, response: httpx.Response, status: int, *codes: str) -> dict[str, Any]:
+        expect(response.status_code == status, f"expected {status}: {_brief(response)}")
+        body: dict[str, Any] = response.json()
+        expect(body.get("ok") is False, f"error body lacks ok:false: {_brief(response)}")
+        error = body.get("error")
+        expect(isinstance(error, dict) and ERROR_KEYS <= set(error),
+               f"error envelope lacks {sorted(ERROR_KEYS)}: {_brief(response)}")
+        expect(isinstance(body.get("detail"), str), f"no `detail` in: {_brief(response)}")
+        if codes:
+            expect(error["code"] in codes, f"expected code {codes}: {_brief(response)}")
+        expect(bool(response.headers.get("x-request-id")), "error response lacks X-Request-Id")
+        return body
+
+    # -- seeding -----------------------------------------------------------
+    def new_agent(self, stem: str = "agent", delivery_mode: str = "poll") -> tuple[str, str]:
+        body = self.ok(self.request("POST", "/v1/agents", body={
+            "address": self.unique(stem), "delivery_mode": delivery_mode}))
+        return body["agent"]["address"], body["api_key"]
+
+    def new_intent(self, to_agent: str, key: str | bool = True, **extra: Any) -> str:
+        body = self.ok(self.request("POST", "/v1/intents", key=key, body={
+            "intent_type": "intent.contract.check.v1", "to_agent": to_agent,
+            "payload": {"n": 1}, **extra}))
+        return str(body["intent_id"])
+
+    def intent(self, intent_id: str, key: str | bool = True) -> dict[str, Any]:
+        body = self.ok(self.request("GET", f"/v1/intents/{intent_id}", key=key))
+        return dict(body["intent"])
+
+    def events(self, intent_id: str, since: int = 0) -> list[dict[str, Any]]:
+        body = self.ok(self.request("GET", f"/v1/intents/{intent_id}/events",
+                                    params={"since": since}))
+        return list(body["events"])
+
+    def take_delivery(self, address: str, key: str, intent_id: str,
+                      timeout_s: float = 10.0) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            body = self.ok(self.request(
+                "GET", f"/v1/agents/{quote(address, safe='')}/intents", key=key,
+                params={"status": "pending", "wait_seconds": 1}))
+            for delivery in body["deliveries"]:
+                if delivery["intent_id"] == intent_id:
+                    return dict(delivery)
+        raise CheckFailed(f"no delivery of {intent_id} to {address} within {timeout_s}s")
+
+    def complete_agent_step(self, address: str, key: str, intent_id: str,
+                            result: dict[str, Any]) -> dict[str, Any]:
+        delivery = self.take_delivery(address, key, intent_id)
+        self.ok(self.request("POST", f"/v1/intents/{intent_id}/ack", key=key,
+                             body={"delivery_id": delivery["delivery_id"]}))
+        body = self.ok(self.request("POST", f"/v1/intents/{intent_id}/resume", key=key, body={
+            "kind": "agent_result", "outcome": "complete", "result": result,
+            "delivery_id": delivery["delivery_id"]}))
+        return dict(body["intent"])
+
+    def wait_intent(self, intent_id: str, predicate: Callable[[dict[str, Any]], bool],
+                    timeout_s: float = 10.0) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            intent = self.intent(intent_id)
+            if predicate(intent):
+                return intent
+            if time.monotonic() > deadline:
+                raise CheckFailed(f"intent {intent_id} never reached the state: {intent}")
+            time.sleep(0.05)
+
+    # -- SSE ---------------------------------------------------------------
+    def read_stream(self, path: str, *, params: dict[str, Any] | None = None,
+                    headers: dict[str, str] | None = None,
+                    timeout_s: float = 10.0) -> tuple[int, str]:
+        """Read a whole SSE response until the server closes it (bounded)."""
+        sent = {"x-api-key": self.admin_key, "accept": "text/event-stream", **(headers or {})}
+        chunks: list[str] = []
+        deadline = time.monotonic() + timeout_s
+        with self.http.stream("GET", path, params=params, headers=sent,
+                              timeout=httpx.Timeout(timeout_s)) as response:
+            if response.status_code != 200:
+                response.read()
+                return response.status_code, response.text
+            for chunk in response.iter_text():
+                chunks.append(chunk)
+                if time.monotonic() > deadline:
+                    raise CheckFailed(f"stream {path} still open after {timeout_s}s")
+        return 200, "".join(chunks)
+
+
+def parse_frames(text: str) -> list[dict[str, Any]]:
+    """Minimal SSE framing for checks on the server's own (well-formed) output."""
+    frames = []
+    for block in text.replace("\r\n", "\n").split("\n\n"):
+        fields: dict[str, Any] = {}
+        for line in block.split("\n"):
+            if not line or line.startswith(":"):
+                continue
+            name, _, value = line.partition(":")
+            fields[name] = value[1:] if value.startswith(" ") else value
+        if fields:
+            if "data" in fields:
+                try:
+                    fields["json"] = json.loads(fields["data"])
+                except ValueError:
+                    pass
+            frames.append(fields)
+    return frames
