@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Generator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator
 from typing import Any, TypeVar
 
 import httpx
@@ -24,6 +24,8 @@ T = TypeVar("T")
 class SyncRunner:
     def __init__(self, http: httpx.Client) -> None:
         self.http = http
+        #: How the runner waits (a seam for tests that check backoff delays).
+        self.sleep: Callable[[float], None] = time.sleep
 
     def run(self, plan: Plan[T]) -> T:
         """Run a plan that emits nothing and return its result."""
@@ -83,7 +85,7 @@ class SyncRunner:
                 entry[0].close()
             return None
         if isinstance(effect, Sleep):
-            time.sleep(max(0.0, effect.seconds))
+            self.sleep(max(0.0, effect.seconds))
             return None
         raise TypeError(f"unknown effect {effect!r}")
 
@@ -91,6 +93,7 @@ class SyncRunner:
 class AsyncRunner:
     def __init__(self, http: httpx.AsyncClient) -> None:
         self.http = http
+        self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
 
     async def run(self, plan: Plan[T]) -> T:
         result: list[T] = []
@@ -148,6 +151,6 @@ class AsyncRunner:
                 await entry[0].aclose()
             return None
         if isinstance(effect, Sleep):
-            await asyncio.sleep(max(0.0, effect.seconds))
+            await self.sleep(max(0.0, effect.seconds))
             return None
         raise TypeError(f"unknown effect {effect!r}")
