@@ -78,4 +78,3 @@ func (c *Client) PollAgentDeliveries(ctx context.Context, address string, params
 	}
 	return &out, nil
 }
-

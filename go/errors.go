@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"time"
 )
 
@@ -189,18 +188,15 @@ type HandlerError struct {
 
 func (e *HandlerError) Error() string { return e.Code + ": " + e.Message }
 
-// wireError is the error object sent when a handler fails.
-func handlerWireError(err error) map[string]any {
+// handlerFailure is the error an intent fails with when a handler fails.
+func handlerFailure(err error) IntentError {
 	var he *HandlerError
 	if errors.As(err, &he) {
-		out := map[string]any{"code": he.Code, "message": he.Message}
+		out := IntentError{Code: he.Code, Message: he.Message}
 		if he.Details != nil {
-			out["details"] = he.Details
+			out.Details = &he.Details
 		}
 		return out
 	}
-	return map[string]any{"code": "handler_error", "message": err.Error()}
+	return IntentError{Code: "handler_error", Message: err.Error()}
 }
-
-// statusText is used in messages where only a code is known.
-func statusText(code int) string { return strconv.Itoa(code) + " " + http.StatusText(code) }

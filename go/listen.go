@@ -1,0 +1,212 @@
+package axme
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/url"
+	"strconv"
+	"time"
+)
+
+// Handler processes one delivery. It returns the result object the intent
+// is resumed with, or an error that fails the intent (a *HandlerError picks
+// the error code). ctx is cancelled when Listen stops or the lease is lost.
+type Handler func(ctx context.Context, d *Delivery) (map[string]any, error)
+
+// ListenOption tunes Listen.
+type ListenOption func(*listenConfig)
+
+type listenConfig struct {
+	maxDeliveries int
+	renewEvery    time.Duration
+	waitSeconds   int
+}
+
+// WithMaxDeliveries makes Listen return nil after handling n deliveries.
+func WithMaxDeliveries(n int) ListenOption { return func(c *listenConfig) { c.maxDeliveries = n } }
+
+// WithLeaseRenewal sets how often the lease is renewed while the handler
+// runs (default: half of the remaining lease, at least 1 s).
+func WithLeaseRenewal(every time.Duration) ListenOption {
+	return func(c *listenConfig) { c.renewEvery = every }
+}
+
+// WithListenWaitSeconds sets the server's long-poll window per connection.
+func WithListenWaitSeconds(s int) ListenOption { return func(c *listenConfig) { c.waitSeconds = s } }
+
+// Listen serves the agent at address: it holds the delivery stream open,
+// acknowledges each delivery, runs handler while renewing the lease, then
+// resumes the intent with the result or fails it with the handler's error.
+// It survives disconnects, idle streams, 408/429/5xx (backoff, honouring
+// Retry-After) and returns only when ctx is done (ctx's error), after
+// WithMaxDeliveries deliveries (nil), or on a non-retryable error such as
+// ErrAuthentication. If ctx ends while a handler runs, the intent is left
+// alone so its lease expires and the server redelivers it.
+func (c *Client) Listen(ctx context.Context, address string, handler Handler, opts ...ListenOption) error {
+	cfg := listenConfig{}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	l := &listener{c: c, address: address, handler: handler, cfg: cfg}
+	return l.run(ctx)
+}
+
+type listener struct {
+	c       *Client
+	address string
+	handler Handler
+	cfg     listenConfig
+
+	cursor   string // the agent stream's delivery cursor (last SSE id)
+	failures int
+	handled  int
+}
+
+func (l *listener) run(ctx context.Context) error {
+	delay := time.Duration(0)
+	for {
+		if err := sleepCtx(ctx, delay); err != nil {
+			return err
+		}
+		conn, err := l.connect(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			retry, after := streamRetryable(err)
+			if !retry {
+				return err
+			}
+			delay = l.backoff(after, err)
+			continue
+		}
+		done, err := l.serveConn(ctx, conn)
+		conn.close()
+		if done || ctx.Err() != nil {
+			if ctx.Err() != nil && !done {
+				return ctx.Err()
+			}
+			return err
+		}
+		if err != nil {
+			delay = l.backoff(0, err)
+		} else {
+			delay = l.c.reconnectFloor // the long-poll window ended normally
+		}
+	}
+}
+
+func (l *listener) connect(ctx context.Context) (*sseConn, error) {
+	q := url.Values{}
+	if l.cursor != "" {
+		q.Set("since", l.cursor)
+	}
+	if l.cfg.waitSeconds > 0 {
+		q.Set("wait_seconds", strconv.Itoa(l.cfg.waitSeconds))
+	}
+	return l.c.openSSE(ctx, agentPath(l.address, "/intents/stream"), q, l.cursor)
+}
+
+func (l *listener) backoff(after time.Duration, err error) time.Duration {
+	l.failures++
+	d := after
+	if d == 0 {
+		d = backoff(l.c.retryBase, l.failures-1)
+	}
+	l.c.logger.Warn("axme listen: reconnecting", "address", l.address, "after", d, "error", err)
+	return d
+}
+
+// serveConn handles deliveries until the connection ends. done is true when
+// Listen should return (max deliveries reached or a fatal error).
+func (l *listener) serveConn(ctx context.Context, conn *sseConn) (done bool, err error) {
+	for {
+		raw, err := conn.next()
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return false, nil
+			}
+			return false, err
+		}
+		if raw.Event == "stream.timeout" {
+			return false, nil
+		}
+		if raw.Event != "intent.delivery" {
+			continue
+		}
+		var d Delivery
+		if err := json.Unmarshal([]byte(raw.Data), &d); err != nil {
+			return true, &StreamError{Message: "malformed intent.delivery event (id " + raw.ID + ")", Err: err}
+		}
+		l.failures = 0
+		if raw.HasID {
+			l.cursor = raw.ID
+		}
+		conn.idle.pause() // we do not read while the handler runs
+		l.handle(ctx, &d)
+		conn.idle.resume()
+		if ctx.Err() != nil {
+			return true, ctx.Err()
+		}
+		l.handled++
+		if l.cfg.maxDeliveries > 0 && l.handled >= l.cfg.maxDeliveries {
+			return true, nil
+		}
+	}
+}
+
+// handle acks, runs the handler with lease renewal and writes the outcome.
+func (l *listener) handle(ctx context.Context, d *Delivery) {
+	log := l.c.logger.With("intent_id", d.IntentID, "delivery_id", d.DeliveryID)
+	if _, err := l.c.AckIntent(ctx, d.IntentID, d.DeliveryID); err != nil {
+		// 409 stale/terminal: someone else owns it now; other errors: the
+		// lease expires and the server redelivers.
+		log.Warn("axme listen: ack failed, skipping delivery", "error", err)
+		return
+	}
+	hctx, cancel := context.WithCancel(ctx)
+	renewDone := make(chan struct{})
+	go func() {
+		defer close(renewDone)
+		l.renewLease(hctx, cancel, d)
+	}()
+	result, herr := l.handler(hctx, d)
+	lost := hctx.Err() != nil && ctx.Err() == nil
+	cancel()
+	<-renewDone
+	if ctx.Err() != nil || lost {
+		log.Warn("axme listen: not resuming", "listen_stopped", ctx.Err() != nil, "lease_lost", lost)
+		return
+	}
+	var err error
+	if herr != nil {
+		_, err = l.c.FailIntent(ctx, d.IntentID, d.DeliveryID, handlerFailure(herr))
+	} else {
+		_, err = l.c.CompleteIntent(ctx, d.IntentID, d.DeliveryID, result)
+	}
+	if err != nil {
+		log.Warn("axme listen: resume failed", "error", err)
+	}
+}
+
+// renewLease reports progress before the lease runs out until ctx ends. A
+// 409 means the lease is gone, so the handler's context is cancelled.
+func (l *listener) renewLease(ctx context.Context, cancelHandler context.CancelFunc, d *Delivery) {
+	every := l.cfg.renewEvery
+	if every <= 0 {
+		every = time.Second
+		if exp, err := time.Parse(time.RFC3339Nano, d.LeaseExpiresAt); err == nil {
+			every = max(time.Until(exp)/2, time.Second)
+		}
+	}
+	for sleepCtx(ctx, every) == nil {
+		_, err := l.c.ReportProgress(ctx, d.IntentID, d.DeliveryID, map[string]any{"lease_renewal": true})
+		if errors.Is(err, ErrConflict) || errors.Is(err, ErrNotFound) {
+			cancelHandler() // the lease is gone; another attempt owns the intent
+			return
+		}
+		// other errors are transient: the next tick tries again
+	}
+}

@@ -1,0 +1,291 @@
+package axme
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+)
+
+// ObserveOptions tune Observe. The zero value observes from the first event.
+type ObserveOptions struct {
+	// Since skips events with seq <= Since.
+	Since int
+	// WaitSeconds is the server's long-poll window per connection (1..300;
+	// 0 = the server default, 30). The stream reconnects after each window.
+	WaitSeconds int
+	// MaxReconnects bounds consecutive failed reconnects without a new event
+	// before Err reports the failure. 0 means 5.
+	MaxReconnects int
+}
+
+// EventStream yields an intent's events as they happen:
+//
+//	stream := client.Observe(ctx, id, nil)
+//	defer stream.Close()
+//	for stream.Next() {
+//		ev := stream.Current()
+//	}
+//	if err := stream.Err(); err != nil { … }
+//
+// It reconnects with Last-Event-ID after a dropped or idle connection
+// (jittered backoff, never a tight loop), never yields an event twice, ends
+// after a terminal event, and falls back to polling the events endpoint only
+// when the stream endpoint is missing (404, 405, 501).
+type EventStream struct {
+	c        *Client
+	ctx      context.Context
+	cancel   context.CancelFunc
+	intentID string
+	opts     ObserveOptions
+
+	conn      *sseConn
+	lastSeq   int
+	failures  int
+	connects  int
+	delay     time.Duration // wait before the next connect
+	retryBase time.Duration // server's retry: value, else the client's base
+	polling   bool
+	pending   []Event // polled events not yet yielded
+
+	cur      *Event
+	err      error
+	finished bool
+}
+
+// Observe opens an event stream for an intent. It connects lazily on the
+// first Next; errors (for example ErrNotFound) are reported by Err.
+func (c *Client) Observe(ctx context.Context, intentID string, opts *ObserveOptions) *EventStream {
+	sctx, cancel := context.WithCancel(ctx)
+	s := &EventStream{c: c, ctx: sctx, cancel: cancel, intentID: intentID, retryBase: c.retryBase}
+	if opts != nil {
+		s.opts = *opts
+	}
+	if s.opts.MaxReconnects <= 0 {
+		s.opts.MaxReconnects = 5
+	}
+	s.lastSeq = s.opts.Since
+	return s
+}
+
+// Current returns the event of the last successful Next.
+func (s *EventStream) Current() *Event { return s.cur }
+
+// Err returns the error that ended the stream; nil after a terminal event or Close.
+func (s *EventStream) Err() error { return s.err }
+
+// Close ends the stream and releases its connection. It is safe to call twice.
+func (s *EventStream) Close() error {
+	s.finish(nil)
+	return nil
+}
+
+// All ranges over the events; the last pair carries the error, if any.
+func (s *EventStream) All() iter.Seq2[*Event, error] {
+	return func(yield func(*Event, error) bool) {
+		defer s.Close()
+		for s.Next() {
+			if !yield(s.Current(), nil) {
+				return
+			}
+		}
+		if s.Err() != nil {
+			yield(nil, s.Err())
+		}
+	}
+}
+
+func (s *EventStream) finish(err error) {
+	if !s.finished {
+		s.finished = true
+		if s.err == nil {
+			s.err = err
+		}
+	}
+	if s.conn != nil {
+		s.conn.close()
+		s.conn = nil
+	}
+	s.cancel()
+}
+
+// Next advances to the next event, blocking until it arrives.
+func (s *EventStream) Next() bool {
+	for !s.finished {
+		if err := s.ctx.Err(); err != nil {
+			s.finish(ctxError(call{method: http.MethodGet, path: s.streamPath()}, err))
+			return false
+		}
+		var ev *Event
+		var err error
+		if s.polling {
+			ev, err = s.nextPolled()
+		} else {
+			ev, err = s.nextStreamed()
+		}
+		if err != nil {
+			s.finish(err)
+			return false
+		}
+		if ev == nil {
+			continue
+		}
+		if ev.Seq <= s.lastSeq {
+			continue // already yielded before a reconnect
+		}
+		s.lastSeq, s.cur, s.failures = ev.Seq, ev, 0
+		if ev.Status.IsTerminal() {
+			s.finished = true // this event is yielded; the next Next ends
+			if s.conn != nil {
+				s.conn.close()
+				s.conn = nil
+			}
+		}
+		return true
+	}
+	if s.err == nil && s.ctx.Err() == nil {
+		s.cancel()
+	}
+	return false
+}
+
+func (s *EventStream) streamPath() string { return intentPath(s.intentID, "/events/stream") }
+
+// nextStreamed returns the next event from the SSE connection, (nil, nil)
+// when the caller should loop (reconnect happened), or a final error.
+func (s *EventStream) nextStreamed() (*Event, error) {
+	if s.conn == nil {
+		if err := sleepCtx(s.ctx, s.delay); err != nil {
+			return nil, nil // the loop reports the context error
+		}
+		q := url.Values{}
+		if s.lastSeq > 0 {
+			q.Set("since", strconv.Itoa(s.lastSeq))
+		}
+		if s.opts.WaitSeconds > 0 {
+			q.Set("wait_seconds", strconv.Itoa(s.opts.WaitSeconds))
+		}
+		lastID := ""
+		if s.connects > 0 && s.lastSeq > 0 {
+			lastID = strconv.Itoa(s.lastSeq) // a resume, not the first connect
+		}
+		s.connects++
+		conn, err := s.c.openSSE(s.ctx, s.streamPath(), q, lastID)
+		if err != nil {
+			return nil, s.connectFailed(err)
+		}
+		s.conn = conn
+	}
+	raw, err := s.conn.next()
+	if err != nil {
+		if ms, ok := s.conn.parser.retry(); ok {
+			s.retryBase = time.Duration(ms) * time.Millisecond
+		}
+		s.conn.close()
+		s.conn = nil
+		if s.ctx.Err() != nil {
+			return nil, nil
+		}
+		return nil, s.dropped(err)
+	}
+	switch raw.Event {
+	case "stream.timeout":
+		// The server's long-poll window ended: reconnect promptly.
+		s.conn.close()
+		s.conn = nil
+		s.delay = s.c.reconnectFloor
+		return nil, nil
+	}
+	var ev Event
+	if err := json.Unmarshal([]byte(raw.Data), &ev); err != nil {
+		return nil, &StreamError{Message: fmt.Sprintf("malformed %q event (id %q)", raw.Event, raw.ID), Err: err}
+	}
+	return &ev, nil
+}
+
+// connectFailed decides what a failed (re)connect means.
+func (s *EventStream) connectFailed(err error) error {
+	var apiErr *APIError
+	if errors.As(err, &apiErr) && streamMissing(apiErr) {
+		s.c.logger.DebugContext(s.ctx, "axme observe: stream endpoint missing, polling", "status", apiErr.StatusCode)
+		s.polling, s.delay = true, 0
+		return nil
+	}
+	retry, after := streamRetryable(err)
+	if !retry {
+		return err
+	}
+	return s.backoffOr(err, after)
+}
+
+// dropped handles a connection that ended without a terminal event.
+func (s *EventStream) dropped(err error) error {
+	if errors.Is(err, io.EOF) || errors.Is(err, errIdle) {
+		err = &StreamError{Message: "connection closed before a terminal event", Err: err}
+	} else {
+		err = &StreamError{Message: "connection lost", Err: err}
+	}
+	return s.backoffOr(err, 0)
+}
+
+// backoffOr schedules a jittered reconnect, or gives up with err after
+// MaxReconnects consecutive failures.
+func (s *EventStream) backoffOr(err error, after time.Duration) error {
+	s.failures++
+	if s.failures > s.opts.MaxReconnects {
+		return err
+	}
+	s.delay = after
+	if s.delay == 0 {
+		s.delay = backoff(s.retryBase, s.failures-1)
+	}
+	s.c.logger.DebugContext(s.ctx, "axme observe: reconnecting", "intent_id", s.intentID, "after", s.delay, "error", err)
+	return nil
+}
+
+// streamMissing is true when the server has no stream endpoint (as opposed
+// to an unknown intent): 405, 501, or a 404 that is not about the intent.
+func streamMissing(e *APIError) bool {
+	switch e.StatusCode {
+	case http.StatusMethodNotAllowed, http.StatusNotImplemented:
+		return true
+	case http.StatusNotFound:
+		return e.Code != "intent_not_found"
+	}
+	return false
+}
+
+// nextPolled serves events from GET …/events, sleeping between empty polls.
+func (s *EventStream) nextPolled() (*Event, error) {
+	if len(s.pending) == 0 {
+		if err := sleepCtx(s.ctx, s.delay); err != nil {
+			return nil, nil
+		}
+		since := s.lastSeq
+		resp, err := s.c.ListIntentEvents(s.ctx, s.intentID, &ListIntentEventsParams{Since: &since})
+		if err != nil {
+			if s.ctx.Err() != nil {
+				return nil, nil
+			}
+			if retry, after := streamRetryable(err); retry {
+				return nil, s.backoffOr(err, after)
+			}
+			return nil, err
+		}
+		s.pending = resp.Events
+		s.delay = 0
+		if len(s.pending) == 0 {
+			s.delay = s.c.pollInterval
+			return nil, nil
+		}
+	}
+	ev := s.pending[0]
+	s.pending = s.pending[1:]
+	return &ev, nil
+}

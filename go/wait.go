@@ -1,0 +1,64 @@
+package axme
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// WaitOptions tune WaitFor.
+type WaitOptions struct {
+	// Timeout bounds the wait; when it elapses WaitFor returns a
+	// *WaitTimeoutError (errors.Is(err, ErrWaitTimeout)). 0 waits until ctx
+	// is done.
+	Timeout time.Duration
+}
+
+// WaitFor blocks until the intent reaches a terminal status (COMPLETED,
+// FAILED, CANCELED or TIMED_OUT) and returns it. It never returns a nil
+// error with a non-terminal intent: its own timeout is ErrWaitTimeout, the
+// caller's cancellation is ctx's error. Waiting never changes the intent.
+func (c *Client) WaitFor(ctx context.Context, intentID string, opts *WaitOptions) (*Intent, error) {
+	wctx, cancel := ctx, context.CancelFunc(func() {})
+	var timeout time.Duration
+	if opts != nil && opts.Timeout > 0 {
+		timeout = opts.Timeout
+		wctx, cancel = context.WithTimeout(ctx, timeout)
+	}
+	defer cancel()
+	lastStatus := ""
+	// ownTimeout turns the wait's own deadline into WaitTimeoutError.
+	ownTimeout := func(err error) error {
+		if timeout > 0 && ctx.Err() == nil && wctx.Err() != nil {
+			return &WaitTimeoutError{IntentID: intentID, Timeout: timeout, LastStatus: lastStatus}
+		}
+		return err
+	}
+	resp, err := c.GetIntent(wctx, intentID)
+	if err != nil {
+		return nil, ownTimeout(err)
+	}
+	if resp.Intent.Status.IsTerminal() {
+		return &resp.Intent, nil
+	}
+	lastStatus = string(resp.Intent.Status)
+	stream := c.Observe(wctx, intentID, &ObserveOptions{Since: resp.Intent.LastSeq})
+	defer stream.Close()
+	for stream.Next() {
+		ev := stream.Current()
+		lastStatus = string(ev.Status)
+		if ev.Status.IsTerminal() {
+			// The terminal state is final: read it with the caller's ctx so
+			// the wait's own deadline cannot race the last read.
+			final, err := c.GetIntent(ctx, intentID)
+			if err != nil {
+				return nil, err
+			}
+			return &final.Intent, nil
+		}
+	}
+	if err := stream.Err(); err != nil {
+		return nil, ownTimeout(err)
+	}
+	return nil, ownTimeout(errors.New("axme: event stream ended before a terminal event"))
+}
