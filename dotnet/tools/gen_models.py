@@ -206,7 +206,8 @@ def render_model(spec: Spec, name: str, schema: dict) -> str:
 def render_constants(name: str, schema: dict) -> str:
     lines = []
     for value in schema["enum"]:
-        lines.append(f'        public const string {pascal(value)} = "{value}";')
+        member = pascal(value.lower() if value.isupper() else value)  # TIMED_OUT -> TimedOut
+        lines.append(f'        public const string {member} = "{value}";')
     values = ", ".join(f'"{v}"' for v in schema["enum"])
     return template("constants_class.cs.tmpl").substitute(
         doc=doc_comment(schema.get("description") or f"Values of {name}.", "    "),

@@ -108,16 +108,16 @@ namespace Axme.Sdk.Models
     /// </summary>
     public static partial class IntentStatus
     {
-        public const string CREATED = "CREATED";
-        public const string SUBMITTED = "SUBMITTED";
-        public const string DELIVERED = "DELIVERED";
-        public const string ACKNOWLEDGED = "ACKNOWLEDGED";
-        public const string INPROGRESS = "IN_PROGRESS";
-        public const string WAITING = "WAITING";
-        public const string COMPLETED = "COMPLETED";
-        public const string FAILED = "FAILED";
-        public const string CANCELED = "CANCELED";
-        public const string TIMEDOUT = "TIMED_OUT";
+        public const string Created = "CREATED";
+        public const string Submitted = "SUBMITTED";
+        public const string Delivered = "DELIVERED";
+        public const string Acknowledged = "ACKNOWLEDGED";
+        public const string InProgress = "IN_PROGRESS";
+        public const string Waiting = "WAITING";
+        public const string Completed = "COMPLETED";
+        public const string Failed = "FAILED";
+        public const string Canceled = "CANCELED";
+        public const string TimedOut = "TIMED_OUT";
         /// <summary>Every value the spec defines, in spec order.</summary>
         public static readonly IReadOnlyList<string> Values = new[] { "CREATED", "SUBMITTED", "DELIVERED", "ACKNOWLEDGED", "IN_PROGRESS", "WAITING", "COMPLETED", "FAILED", "CANCELED", "TIMED_OUT" };
     }
@@ -182,10 +182,10 @@ namespace Axme.Sdk.Models
     /// </summary>
     public static partial class WaitingReason
     {
-        public const string WAITINGFORHUMAN = "WAITING_FOR_HUMAN";
-        public const string WAITINGFORAGENT = "WAITING_FOR_AGENT";
-        public const string WAITINGFORTOOL = "WAITING_FOR_TOOL";
-        public const string WAITINGFORTIME = "WAITING_FOR_TIME";
+        public const string WaitingForHuman = "WAITING_FOR_HUMAN";
+        public const string WaitingForAgent = "WAITING_FOR_AGENT";
+        public const string WaitingForTool = "WAITING_FOR_TOOL";
+        public const string WaitingForTime = "WAITING_FOR_TIME";
         /// <summary>Every value the spec defines, in spec order.</summary>
         public static readonly IReadOnlyList<string> Values = new[] { "WAITING_FOR_HUMAN", "WAITING_FOR_AGENT", "WAITING_FOR_TOOL", "WAITING_FOR_TIME" };
     }

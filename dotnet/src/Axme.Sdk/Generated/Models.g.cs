@@ -1049,6 +1049,36 @@ namespace Axme.Sdk.Models
         }
     }
 
+    public partial class EvidenceItem : AxmeModel
+    {
+        /// <summary>
+        /// <c>description</c>
+        /// </summary>
+        public string Description
+        {
+            get { return GetString("description"); }
+            set { SetString("description", value); }
+        }
+
+        /// <summary>
+        /// <c>uri</c>
+        /// </summary>
+        public string Uri
+        {
+            get { return GetString("uri"); }
+            set { SetString("uri", value); }
+        }
+
+        /// <summary>
+        /// <c>sha256</c>
+        /// </summary>
+        public string Sha256
+        {
+            get { return GetString("sha256"); }
+            set { SetString("sha256", value); }
+        }
+    }
+
     public partial class HealthResponse : AxmeModel
     {
         /// <summary>
@@ -1812,17 +1842,59 @@ namespace Axme.Sdk.Models
     }
 
     /// <summary>
+    /// The flat legacy task_result object.
+    /// </summary>
+    public partial class LegacyTaskResult : AxmeModel
+    {
+        /// <summary>
+        /// <c>outcome</c>
+        /// </summary>
+        public string Outcome
+        {
+            get { return GetString("outcome"); }
+            set { SetString("outcome", value); }
+        }
+
+        /// <summary>
+        /// <c>comment</c>
+        /// </summary>
+        public string Comment
+        {
+            get { return GetString("comment"); }
+            set { SetString("comment", value); }
+        }
+
+        /// <summary>
+        /// <c>data</c>
+        /// </summary>
+        public JObject Data
+        {
+            get { return GetObject("data"); }
+            set { SetToken("data", value); }
+        }
+
+        /// <summary>
+        /// <c>evidence</c>: Proof attached to a decision (required when evidence_required).
+        /// </summary>
+        public IReadOnlyList<EvidenceItem> Evidence
+        {
+            get { return GetModelList<EvidenceItem>("evidence"); }
+            set { SetModelList("evidence", value); }
+        }
+    }
+
+    /// <summary>
     /// Legacy human result {task_result: {outcome, comment?, data?, evidence?, &lt;flat fields&gt;}}. Flat fields other than outcome/comment/data/evidence are merged into data.
     /// </summary>
     public partial class LegacyTaskResultResume : AxmeModel
     {
         /// <summary>
-        /// <c>task_result</c>
+        /// <c>task_result</c>: The flat legacy task_result object.
         /// </summary>
-        public JObject TaskResult
+        public LegacyTaskResult TaskResult
         {
-            get { return GetObject("task_result"); }
-            set { SetToken("task_result", value); }
+            get { return GetModel<LegacyTaskResult>("task_result"); }
+            set { SetModel("task_result", value); }
         }
 
         /// <summary>
@@ -2131,10 +2203,10 @@ namespace Axme.Sdk.Models
         /// <summary>
         /// <c>evidence</c>: Proof attached to a decision (required when evidence_required).
         /// </summary>
-        public JArray Evidence
+        public IReadOnlyList<EvidenceItem> Evidence
         {
-            get { return GetToken("evidence") as JArray; }
-            set { SetToken("evidence", value); }
+            get { return GetModelList<EvidenceItem>("evidence"); }
+            set { SetModelList("evidence", value); }
         }
 
         /// <summary>
@@ -2183,12 +2255,12 @@ namespace Axme.Sdk.Models
         }
 
         /// <summary>
-        /// <c>task_result</c>
+        /// <c>task_result</c>: The flat legacy task_result object.
         /// </summary>
-        public JObject TaskResult
+        public LegacyTaskResult TaskResult
         {
-            get { return GetObject("task_result"); }
-            set { SetToken("task_result", value); }
+            get { return GetModel<LegacyTaskResult>("task_result"); }
+            set { SetModel("task_result", value); }
         }
 
         /// <summary>
@@ -2944,10 +3016,10 @@ namespace Axme.Sdk.Models
         /// <summary>
         /// <c>evidence</c>: Proof attached to a decision (required when evidence_required).
         /// </summary>
-        public JArray Evidence
+        public IReadOnlyList<EvidenceItem> Evidence
         {
-            get { return GetToken("evidence") as JArray; }
-            set { SetToken("evidence", value); }
+            get { return GetModelList<EvidenceItem>("evidence"); }
+            set { SetModelList("evidence", value); }
         }
     }
 
@@ -3025,10 +3097,10 @@ namespace Axme.Sdk.Models
         /// <summary>
         /// <c>evidence</c>: Proof attached to a decision (required when evidence_required).
         /// </summary>
-        public JArray Evidence
+        public IReadOnlyList<EvidenceItem> Evidence
         {
-            get { return GetToken("evidence") as JArray; }
-            set { SetToken("evidence", value); }
+            get { return GetModelList<EvidenceItem>("evidence"); }
+            set { SetModelList("evidence", value); }
         }
     }
 

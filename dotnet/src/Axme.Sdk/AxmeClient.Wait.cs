@@ -1,0 +1,61 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+using Axme.Sdk.Models;
+using Axme.Sdk.Streaming;
+
+namespace Axme.Sdk
+{
+    public partial class AxmeClient
+    {
+        /// <summary>
+        /// Waits until the intent is terminal (COMPLETED, FAILED, CANCELED or TIMED_OUT) and returns it.
+        /// Streams events in between, so it returns as soon as the terminal event is committed.
+        /// Neither the timeout nor <paramref name="cancellationToken"/> touches the intent itself.
+        /// </summary>
+        /// <param name="timeout">Own deadline (null: wait indefinitely).</param>
+        /// <exception cref="WaitTimeoutException">The deadline passed first.</exception>
+        /// <exception cref="OperationCanceledException">The caller canceled.</exception>
+        public async Task<Intent> WaitForAsync(string intentId, TimeSpan? timeout = null,
+            CancellationToken cancellationToken = default(CancellationToken))
+        {
+            if (timeout.HasValue && timeout.Value < TimeSpan.Zero) throw new ArgumentOutOfRangeException("timeout");
+            string lastStatus = null;
+            using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                if (timeout.HasValue) deadline.CancelAfter(timeout.Value);
+                try
+                {
+                    Intent intent = (await GetIntentAsync(intentId, null, deadline.Token).ConfigureAwait(false)).Intent;
+                    lastStatus = intent.Status;
+                    if (IntentStatus.IsTerminal(intent.Status)) return intent;
+
+                    var options = new ObserveOptions { Since = intent.LastSeq };
+                    IntentEventStream.Enumerator events = Observe(intentId, options, deadline.Token).GetAsyncEnumerator();
+                    try
+                    {
+                        while (await events.MoveNextAsync().ConfigureAwait(false))
+                        {
+                            lastStatus = events.Current.Status;
+                            if (IntentStatus.IsTerminal(lastStatus)) break;
+                        }
+                    }
+                    finally
+                    {
+                        events.Dispose();
+                    }
+                    return (await GetIntentAsync(intentId, null, deadline.Token).ConfigureAwait(false)).Intent;
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && deadline.IsCancellationRequested)
+                {
+                    throw new WaitTimeoutException(intentId, timeout ?? TimeSpan.Zero, lastStatus);
+                }
+            }
+        }
+
+        public Task<Intent> WaitForAsync(string intentId, CancellationToken cancellationToken)
+        {
+            return WaitForAsync(intentId, null, cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,260 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Threading;
+using System.Threading.Tasks;
+using Axme.Sdk.Http;
+using Axme.Sdk.Models;
+using Newtonsoft.Json;
+using Newtonsoft.Json.Linq;
+
+namespace Axme.Sdk.Streaming
+{
+    /// <summary>
+    /// The events of one intent, each yielded as soon as its bytes arrive. Consume it with
+    /// <c>await foreach</c> (C# 8+, pattern-based: <see cref="GetAsyncEnumerator"/> plus an
+    /// enumerator with <c>Task&lt;bool&gt; MoveNextAsync()</c>, <c>Current</c> and
+    /// <c>Task DisposeAsync()</c>), or with the enumerator directly in older C#.
+    /// </summary>
+    public sealed class IntentEventStream
+    {
+        private readonly HttpPipeline _pipeline;
+        private readonly string _intentId;
+        private readonly ObserveOptions _options;
+        private readonly CancellationToken _cancellationToken;
+
+        internal IntentEventStream(HttpPipeline pipeline, string intentId, ObserveOptions options, CancellationToken cancellationToken)
+        {
+            if (string.IsNullOrEmpty(intentId)) throw new ArgumentException("intent_id is required", "intentId");
+            _pipeline = pipeline;
+            _intentId = intentId;
+            _options = options ?? new ObserveOptions();
+            _cancellationToken = cancellationToken;
+        }
+
+        /// <summary>Starts a fresh enumeration (each one opens its own connection).</summary>
+        public Enumerator GetAsyncEnumerator()
+        {
+            return new Enumerator(_pipeline, _intentId, _options, _cancellationToken);
+        }
+
+        /// <summary>Reads events until the stream ends. Convenient in C# 7.2, where there is no <c>await foreach</c>.</summary>
+        public async Task<IReadOnlyList<IntentEvent>> ToListAsync()
+        {
+            var events = new List<IntentEvent>();
+            Enumerator e = GetAsyncEnumerator();
+            try
+            {
+                while (await e.MoveNextAsync().ConfigureAwait(false)) events.Add(e.Current);
+            }
+            finally
+            {
+                await e.DisposeAsync().ConfigureAwait(false);
+            }
+            return events;
+        }
+
+        /// <summary>Iterates one observation: streaming, resume with Last-Event-ID, poll fallback.</summary>
+        public sealed class Enumerator : IDisposable
+        {
+            private static readonly Task CompletedTask = Task.FromResult(true);
+            private readonly HttpPipeline _pipeline;
+            private readonly string _intentId;
+            private readonly ObserveOptions _options;
+            private readonly CancellationToken _cancellationToken;
+            private readonly ReconnectPolicy _reconnect;
+            private readonly Queue<IntentEvent> _pending = new Queue<IntentEvent>();
+            private SseConnection _connection;
+            private bool _connectionHadEvents;
+            private bool _polling;
+            private bool _done;
+            private long _lastSeq;
+
+            internal Enumerator(HttpPipeline pipeline, string intentId, ObserveOptions options, CancellationToken cancellationToken)
+            {
+                _pipeline = pipeline;
+                _intentId = intentId;
+                _options = options;
+                _cancellationToken = cancellationToken;
+                _reconnect = new ReconnectPolicy(pipeline);
+                _lastSeq = options.Since ?? 0;
+            }
+
+            /// <summary>The event produced by the last successful <see cref="MoveNextAsync"/>.</summary>
+            public IntentEvent Current { get; private set; }
+
+            /// <summary>Seq of the last event yielded (the resume point).</summary>
+            public long LastSeq { get { return _lastSeq; } }
+
+            /// <summary>Waits for the next event; false once a terminal event was yielded or the window ended.</summary>
+            public async Task<bool> MoveNextAsync()
+            {
+                while (true)
+                {
+                    if (_pending.Count > 0)
+                    {
+                        IntentEvent next = _pending.Dequeue();
+                        long seq = next.Seq ?? 0;
+                        if (seq <= _lastSeq) continue; // duplicate after a reconnect
+                        _lastSeq = seq;
+                        Current = next;
+                        if (_options.UntilTerminal && IntentStatus.IsTerminal(next.Status)) Finish();
+                        return true;
+                    }
+                    if (_done) return false;
+                    _cancellationToken.ThrowIfCancellationRequested();
+                    if (_polling) await PollOnceAsync().ConfigureAwait(false);
+                    else await ReadStreamAsync().ConfigureAwait(false);
+                }
+            }
+
+            private async Task ReadStreamAsync()
+            {
+                Exception failure = null;
+                try
+                {
+                    if (_connection == null)
+                    {
+                        _connection = await SseConnection.OpenAsync(_pipeline, StreamPath(), Query(true),
+                            _lastSeq > 0 ? _lastSeq.ToString(CultureInfo.InvariantCulture) : null, _cancellationToken).ConfigureAwait(false);
+                        _connectionHadEvents = false;
+                    }
+                    SseEvent frame = await _connection.ReadAsync().ConfigureAwait(false);
+                    if (frame == null)
+                    {
+                        EndWindow();
+                        if (!_connectionHadEvents) failure = new AxmeConnectionException("event stream closed without data");
+                    }
+                    else if (frame.Event == "stream.timeout")
+                    {
+                        EndWindow();
+                    }
+                    else
+                    {
+                        Accept(frame);
+                    }
+                }
+                catch (Exception e) when (ReconnectPolicy.IsStreamMissing(e))
+                {
+                    CloseConnection();
+                    HttpPipeline.Log.TraceEvent(System.Diagnostics.TraceEventType.Information, 0,
+                        "no stream endpoint for intent events ({0}); polling instead", e.Message);
+                    _polling = true;
+                }
+                catch (Exception e) when (ReconnectPolicy.IsTransient(e))
+                {
+                    CloseConnection();
+                    failure = e;
+                }
+                if (failure != null)
+                {
+                    await _reconnect.PauseAsync(failure, _cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            private void Accept(SseEvent frame)
+            {
+                JObject data;
+                try
+                {
+                    data = AxmeJson.Parse(frame.Data) as JObject;
+                }
+                catch (JsonException e)
+                {
+                    throw new StreamException(string.Format("malformed '{0}' event (id {1}): {2}", frame.Event, frame.Id, e.Message), e);
+                }
+                if (data == null || data["seq"] == null)
+                {
+                    HttpPipeline.Log.TraceEvent(System.Diagnostics.TraceEventType.Information, 0,
+                        "ignoring '{0}' frame without an event object", frame.Event);
+                    return;
+                }
+                _connectionHadEvents = true;
+                _reconnect.Reset();
+                _pending.Enqueue(AxmeModel.FromJson<IntentEvent>(data));
+            }
+
+            /// <summary>The server ended this connection cleanly (window over or dropped).</summary>
+            private void EndWindow()
+            {
+                CloseConnection();
+                if (!_options.UntilTerminal) _done = true;
+            }
+
+            private async Task PollOnceAsync()
+            {
+                var query = new List<KeyValuePair<string, string>>
+                {
+                    new KeyValuePair<string, string>("since", _lastSeq.ToString(CultureInfo.InvariantCulture)),
+                };
+                JObject json = await _pipeline.SendAsync(System.Net.Http.HttpMethod.Get, EventsPath(), query, null, null,
+                    _cancellationToken).ConfigureAwait(false);
+                var page = AxmeModel.FromJson<EventListResponse>(json);
+                IReadOnlyList<IntentEvent> events = page.Events ?? new IntentEvent[0];
+                foreach (IntentEvent e in events) _pending.Enqueue(e);
+                if (events.Count == 0)
+                {
+                    if (!_options.UntilTerminal)
+                    {
+                        _done = true;
+                        return;
+                    }
+                    await _pipeline.Retry.Sleep(_options.PollInterval ?? TimeSpan.FromSeconds(1), _cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            private string EventsPath()
+            {
+                return "v1/intents/" + HttpPipeline.Segment(_intentId) + "/events";
+            }
+
+            private string StreamPath()
+            {
+                return EventsPath() + "/stream";
+            }
+
+            private List<KeyValuePair<string, string>> Query(bool stream)
+            {
+                var query = new List<KeyValuePair<string, string>>
+                {
+                    new KeyValuePair<string, string>("since", _lastSeq.ToString(CultureInfo.InvariantCulture)),
+                };
+                if (stream && _options.WaitSeconds.HasValue)
+                {
+                    query.Add(new KeyValuePair<string, string>("wait_seconds", _options.WaitSeconds.Value.ToString(CultureInfo.InvariantCulture)));
+                }
+                return query;
+            }
+
+            private void Finish()
+            {
+                _done = true;
+                _pending.Clear();
+                CloseConnection();
+            }
+
+            private void CloseConnection()
+            {
+                if (_connection != null)
+                {
+                    _connection.Dispose();
+                    _connection = null;
+                }
+            }
+
+            /// <summary>Closes the connection; safe to call more than once.</summary>
+            public Task DisposeAsync()
+            {
+                Dispose();
+                return CompletedTask;
+            }
+
+            public void Dispose()
+            {
+                _done = true;
+                _pending.Clear();
+                CloseConnection();
+            }
+        }
+    }
+}

@@ -1,0 +1,105 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Net.Http;
+using System.Threading;
+using System.Threading.Tasks;
+using Axme.Sdk.Http;
+
+namespace Axme.Sdk.Streaming
+{
+    /// <summary>
+    /// One open SSE response with an idle timeout. Cancellation and idleness dispose the
+    /// response, because a pending read on some runtimes (Mono) ignores its token.
+    /// </summary>
+    internal sealed class SseConnection : IDisposable
+    {
+        private readonly HttpResponseMessage _response;
+        private readonly SseReader _reader;
+        private readonly CancellationToken _callerToken;
+        private readonly CancellationTokenSource _idleCts;
+        private readonly CancellationTokenRegistration _abortRegistration;
+        private readonly TimeSpan _idleTimeout;
+
+        private SseConnection(HttpResponseMessage response, Stream body, TimeSpan idleTimeout, CancellationToken callerToken)
+        {
+            _response = response;
+            _callerToken = callerToken;
+            _idleTimeout = idleTimeout;
+            _reader = new SseReader(body);
+            _idleCts = CancellationTokenSource.CreateLinkedTokenSource(callerToken);
+            _idleCts.CancelAfter(idleTimeout);
+            _reader.OnBytes = ResetIdleTimer;
+            _abortRegistration = _idleCts.Token.Register(response.Dispose);
+        }
+
+        public static async Task<SseConnection> OpenAsync(HttpPipeline pipeline, string path,
+            IEnumerable<KeyValuePair<string, string>> query, string lastEventId, CancellationToken cancellationToken)
+        {
+            HttpResponseMessage response = await pipeline.OpenStreamAsync(path, query, lastEventId, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                Stream body = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
+                return new SseConnection(response, body, pipeline.Settings.StreamIdleTimeout, cancellationToken);
+            }
+            catch (Exception e)
+            {
+                response.Dispose();
+                if (cancellationToken.IsCancellationRequested) throw new OperationCanceledException(cancellationToken);
+                throw new AxmeConnectionException("could not read the event stream: " + e.Message, e);
+            }
+        }
+
+        /// <summary>The server's <c>retry:</c> hint, if it sent one.</summary>
+        public long? RetryMs { get { return _reader.Parser.RetryMs; } }
+
+        /// <summary>Next event; null when the server closed the stream cleanly.</summary>
+        public async Task<SseEvent> ReadAsync()
+        {
+            try
+            {
+                return await _reader.ReadAsync(_idleCts.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (!(e is AxmeException))
+            {
+                if (_callerToken.IsCancellationRequested) throw new OperationCanceledException(_callerToken);
+                if (_idleCts.IsCancellationRequested)
+                {
+                    throw new AxmeTimeoutException(string.Format("no bytes on the stream for {0:0.###} s", _idleTimeout.TotalSeconds), e);
+                }
+                throw new AxmeConnectionException("event stream broke: " + e.Message, e);
+            }
+        }
+
+        /// <summary>Stops the idle clock while the owner is busy and not reading (a handler is running).</summary>
+        public void PauseIdleTimer()
+        {
+            try
+            {
+                _idleCts.CancelAfter(System.Threading.Timeout.InfiniteTimeSpan);
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        }
+
+        /// <summary>Restarts the idle clock from now.</summary>
+        public void ResetIdleTimer()
+        {
+            try
+            {
+                _idleCts.CancelAfter(_idleTimeout);
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        }
+
+        public void Dispose()
+        {
+            _abortRegistration.Dispose();
+            _idleCts.Dispose();
+            _response.Dispose();
+        }
+    }
+}
