@@ -1,0 +1,74 @@
+package axme
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+func intentJSON(status string, lastSeq int) string {
+	return `{"ok":true,"intent":{"intent_id":"i1","status":"` + status + `","last_seq":` + strconv.Itoa(lastSeq) + `,"payload":{}}}`
+}
+
+func TestWaitForReturnsTerminalIntent(t *testing.T) {
+	t.Parallel()
+	rec := newRecorder(t,
+		reply(200, intentJSON("SUBMITTED", 1)),
+		sse(false, frame(2, "DELIVERED"), frame(3, "COMPLETED")),
+		reply(200, intentJSON("COMPLETED", 3)),
+	)
+	in, err := rec.client().WaitFor(t.Context(), "i1", nil)
+	if err != nil || in.Status != IntentStatusCOMPLETED {
+		t.Fatalf("WaitFor = %+v, %v", in, err)
+	}
+	if uri := rec.all()[1].RequestURI; !strings.Contains(uri, "since=1") {
+		t.Errorf("observe started at %s; want since=last_seq", uri)
+	}
+}
+
+func TestWaitForAlreadyTerminal(t *testing.T) {
+	t.Parallel()
+	rec := newRecorder(t, reply(200, intentJSON("FAILED", 4)))
+	in, err := rec.client().WaitFor(t.Context(), "i1", nil)
+	if err != nil || in.Status != IntentStatusFAILED || len(rec.all()) != 1 {
+		t.Fatalf("WaitFor = %+v, %v after %d requests", in, err, len(rec.all()))
+	}
+}
+
+func TestWaitForOwnTimeoutIsWaitTimeoutError(t *testing.T) {
+	t.Parallel()
+	rec := newRecorder(t, reply(200, intentJSON("WAITING", 2)), sse(true, frame(3, "WAITING")))
+	in, err := rec.client().WaitFor(t.Context(), "i1", &WaitOptions{Timeout: 150 * time.Millisecond})
+	var wt *WaitTimeoutError
+	if in != nil || !errors.Is(err, ErrWaitTimeout) || !errors.As(err, &wt) || wt.LastStatus != "WAITING" {
+		t.Fatalf("WaitFor = %+v, %v; want nil and a WaitTimeoutError with the last status", in, err)
+	}
+}
+
+func TestWaitForCancellationIsNotATimeout(t *testing.T) {
+	t.Parallel()
+	rec := newRecorder(t, reply(200, intentJSON("WAITING", 2)), sse(true))
+	ctx, cancel := context.WithCancel(t.Context())
+	time.AfterFunc(50*time.Millisecond, cancel)
+	in, err := rec.client().WaitFor(ctx, "i1", &WaitOptions{Timeout: time.Minute})
+	if in != nil || !errors.Is(err, context.Canceled) || errors.Is(err, ErrWaitTimeout) {
+		t.Fatalf("WaitFor = %+v, %v; want nil and context.Canceled", in, err)
+	}
+	for _, r := range rec.all() {
+		if r.Method != http.MethodGet {
+			t.Fatalf("waiting sent %s %s; it must never change the intent", r.Method, r.RequestURI)
+		}
+	}
+}
+
+func TestWaitForUnknownIntent(t *testing.T) {
+	t.Parallel()
+	rec := newRecorder(t, reply(404, errBody("intent_not_found")))
+	if _, err := rec.client().WaitFor(t.Context(), "nope", &WaitOptions{Timeout: time.Second}); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("err = %v; want ErrNotFound", err)
+	}
+}
