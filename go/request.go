@@ -22,6 +22,7 @@ type requestOptions struct {
 	idempotencyKey string
 	traceID        string
 	extra          map[string]any
+	rawResponse    *[]byte
 }
 
 // WithIdempotencyKey sets the Idempotency-Key of a POST (default: a fresh
@@ -33,6 +34,13 @@ func WithIdempotencyKey(key string) RequestOption {
 // WithTraceID sets X-Trace-Id (default: a fresh UUID per call).
 func WithTraceID(id string) RequestOption {
 	return func(o *requestOptions) { o.traceID = id }
+}
+
+// WithRawResponse stores the body of the call's final 2xx response in *dst:
+// the exact wire JSON behind the typed result (for example to read members
+// newer than this SDK). For WaitFor it is the final read of the intent.
+func WithRawResponse(dst *[]byte) RequestOption {
+	return func(o *requestOptions) { o.rawResponse = dst }
 }
 
 // WithExtraFields adds members to a request's JSON body (replacing members
@@ -147,6 +155,9 @@ func (c *Client) do(ctx context.Context, cl call, opts []RequestOption) error {
 		}
 		respBody, err := c.attempt(ctx, cl, body, o, attempt)
 		if err == nil {
+			if o.rawResponse != nil {
+				*o.rawResponse = respBody
+			}
 			return decodeBody(cl, respBody)
 		}
 		if ctx.Err() != nil {

@@ -18,7 +18,9 @@ type WaitOptions struct {
 // FAILED, CANCELED or TIMED_OUT) and returns it. It never returns a nil
 // error with a non-terminal intent: its own timeout is ErrWaitTimeout, the
 // caller's cancellation is ctx's error. Waiting never changes the intent.
-func (c *Client) WaitFor(ctx context.Context, intentID string, opts *WaitOptions) (*Intent, error) {
+//
+// reqOpts apply to the intent reads (WithRawResponse sees the final one).
+func (c *Client) WaitFor(ctx context.Context, intentID string, opts *WaitOptions, reqOpts ...RequestOption) (*Intent, error) {
 	wctx, cancel := ctx, context.CancelFunc(func() {})
 	var timeout time.Duration
 	if opts != nil && opts.Timeout > 0 {
@@ -34,7 +36,7 @@ func (c *Client) WaitFor(ctx context.Context, intentID string, opts *WaitOptions
 		}
 		return err
 	}
-	resp, err := c.GetIntent(wctx, intentID)
+	resp, err := c.GetIntent(wctx, intentID, reqOpts...)
 	if err != nil {
 		return nil, ownTimeout(err)
 	}
@@ -50,7 +52,7 @@ func (c *Client) WaitFor(ctx context.Context, intentID string, opts *WaitOptions
 		if ev.Status.IsTerminal() {
 			// The terminal state is final: read it with the caller's ctx so
 			// the wait's own deadline cannot race the last read.
-			final, err := c.GetIntent(ctx, intentID)
+			final, err := c.GetIntent(ctx, intentID, reqOpts...)
 			if err != nil {
 				return nil, err
 			}

@@ -1114,9 +1114,6 @@ type AuditResponseOk bool
 // Channel Where an action came from.
 type Channel string
 
-// Common Shared AXP v1 vocabulary: statuses, waiting reasons, addresses, actors. Referenced by the other schemas; never used as a payload on its own.
-type Common = map[string]interface{}
-
 // ControlResume Admin or handler control: approve the current step and/or hand off to another agent.
 type ControlResume struct {
 	ApproveCurrentStep *bool             `json:"approve_current_step,omitempty"`
@@ -1286,7 +1283,10 @@ type EventListResponseOk bool
 type EventType string
 
 // Evidence Proof attached to a decision (required when evidence_required).
-type Evidence = []struct {
+type Evidence = []EvidenceItem
+
+// EvidenceItem defines model for EvidenceItem.
+type EvidenceItem struct {
 	Description string  `json:"description"`
 	Sha256      *string `json:"sha256,omitempty"`
 	URI         *string `json:"uri,omitempty"`
@@ -1497,18 +1497,23 @@ type LegacyControlResume struct {
 	Reason      *string   `json:"reason,omitempty"`
 }
 
+// LegacyTaskResult The flat legacy task_result object.
+type LegacyTaskResult struct {
+	Comment *string                 `json:"comment,omitempty"`
+	Data    *map[string]interface{} `json:"data,omitempty"`
+
+	// Evidence Proof attached to a decision (required when evidence_required).
+	Evidence *Evidence   `json:"evidence,omitempty"`
+	Outcome  TaskOutcome `json:"outcome"`
+}
+
 // LegacyTaskResultResume Legacy human result {task_result: {outcome, comment?, data?, evidence?, <flat fields>}}. Flat fields other than outcome/comment/data/evidence are merged into data.
 type LegacyTaskResultResume struct {
 	// Actor Ignored.
-	Actor      *string `json:"actor,omitempty"`
-	TaskResult struct {
-		Comment *string                 `json:"comment,omitempty"`
-		Data    *map[string]interface{} `json:"data,omitempty"`
+	Actor *string `json:"actor,omitempty"`
 
-		// Evidence Proof attached to a decision (required when evidence_required).
-		Evidence *Evidence   `json:"evidence,omitempty"`
-		Outcome  TaskOutcome `json:"outcome"`
-	} `json:"task_result"`
+	// TaskResult The flat legacy task_result object.
+	TaskResult LegacyTaskResult `json:"task_result"`
 }
 
 // NotifyTarget defines model for NotifyTarget.
