@@ -1,0 +1,594 @@
+package ai.axme.sdk;
+
+import ai.axme.sdk.generated.AckIntentResponse;
+import ai.axme.sdk.generated.Agent;
+import ai.axme.sdk.generated.AgentListResponse;
+import ai.axme.sdk.generated.AgentRegisteredResponse;
+import ai.axme.sdk.generated.ApplyScenarioResponse;
+import ai.axme.sdk.generated.AuditResponse;
+import ai.axme.sdk.generated.CreateIntentRequest;
+import ai.axme.sdk.generated.CreateIntentResponse;
+import ai.axme.sdk.generated.CreateKeyRequest;
+import ai.axme.sdk.generated.DeliveryPollResponse;
+import ai.axme.sdk.generated.EventListResponse;
+import ai.axme.sdk.generated.HealthResponse;
+import ai.axme.sdk.generated.Intent;
+import ai.axme.sdk.generated.IntentListResponse;
+import ai.axme.sdk.generated.IntentWriteResponse;
+import ai.axme.sdk.generated.Key;
+import ai.axme.sdk.generated.KeyCreatedResponse;
+import ai.axme.sdk.generated.KeyListResponse;
+import ai.axme.sdk.generated.RegisterAgentRequest;
+import ai.axme.sdk.generated.ResolveIntentRequest;
+import ai.axme.sdk.generated.ScenarioBundle;
+import ai.axme.sdk.generated.TaskDecision;
+import ai.axme.sdk.generated.TaskListResponse;
+import ai.axme.sdk.generated.ValidateScenarioResponse;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+
+/**
+ * The AXME client: every AXP operation as a blocking call plus a {@code …Async} variant, live
+ * {@link #observe(String) observation}, {@link #waitFor(String, Duration) waiting} and the agent
+ * loop {@link #listen(String, DeliveryHandler)}. Immutable and thread-safe; build one per
+ * configuration and share it. Closing it stops its background threads.
+ *
+ * <pre>{@code
+ * try (AxmeClient client = AxmeClient.builder().apiKey(key).build()) {
+ *     String id = client.sendIntent("intent.demo.hello.v1", "agent://local/default/greeter",
+ *             Map.of("name", "Ada"));
+ *     Intent done = client.waitFor(id, Duration.ofMinutes(5));
+ * }
+ * }</pre>
+ *
+ * <p>Interrupting a thread blocked in a call cancels it (a {@link java.util.concurrent.CancellationException}
+ * is thrown and nothing is retried); cancelling an {@code …Async} future does the same.
+ */
+public final class AxmeClient implements AutoCloseable {
+    private final ClientResources resources;
+    private final RawAxmeClient raw;
+    private final AgentWrites writes;
+
+    AxmeClient(ClientResources resources) {
+        this.resources = resources;
+        this.raw = new RawAxmeClient(resources.core());
+        this.writes = new AgentWrites(raw);
+    }
+
+    /** @return a builder; {@code AXME_API_KEY} and {@code AXME_BASE_URL} fill what is not set */
+    public static AxmeClientBuilder builder() {
+        return new AxmeClientBuilder();
+    }
+
+    /** @return the same operations with wire-level input and output (exact JSON, status, headers) */
+    public RawAxmeClient withRawResponse() {
+        return raw;
+    }
+
+    /** @return the base URL requests go to */
+    public String baseUrl() {
+        return resources.core().settings().baseUrl().toString();
+    }
+
+    /** @return the Jackson mapper the client reads and writes models with */
+    public ObjectMapper objectMapper() {
+        return resources.core().mapper().copy();
+    }
+
+    // --- intents ------------------------------------------------------------------------
+
+    /** @return the server's health ({@code GET /health}) */
+    public HealthResponse getHealth() {
+        return raw.getHealth().as(HealthResponse.class);
+    }
+
+    /**
+     * Submits an intent ({@code POST /v1/intents}).
+     *
+     * @param request the intent
+     * @return the id, status and creation time
+     */
+    public CreateIntentResponse createIntent(CreateIntentRequest request) {
+        return raw.createIntent(request).as(CreateIntentResponse.class);
+    }
+
+    /**
+     * Submits an intent and returns its id.
+     *
+     * @param request the intent
+     * @return the new intent's id
+     */
+    public String sendIntent(CreateIntentRequest request) {
+        return raw.createIntent(request).body().path("intent_id").asText();
+    }
+
+    /**
+     * Submits an intent and returns its id.
+     *
+     * @param intentType e.g. {@code intent.infra.change_approval.v1}
+     * @param toAgent the agent address (or bare registered name)
+     * @param payload the intent's payload
+     * @return the new intent's id
+     */
+    public String sendIntent(String intentType, String toAgent, Map<String, ?> payload) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("intent_type", intentType);
+        body.put("to_agent", toAgent);
+        body.put("payload", payload == null ? Map.of() : payload);
+        return raw.createIntent(body).body().path("intent_id").asText();
+    }
+
+    /**
+     * @param intentId the intent
+     * @return the intent ({@code GET /v1/intents/{intent_id}})
+     */
+    public Intent getIntent(String intentId) {
+        return raw.getIntent(intentId).member("intent", Intent.class);
+    }
+
+    /**
+     * @param query {@code status}, {@code to_agent}, {@code from_agent}, {@code limit}, {@code cursor}
+     * @return one page of intents, newest first
+     */
+    public IntentListResponse listIntents(QueryParams query) {
+        return raw.listIntents(query.asMap()).as(IntentListResponse.class);
+    }
+
+    /**
+     * @param intentId the intent
+     * @param since only events with a greater seq (0 = all)
+     * @return the events, in order
+     */
+    public EventListResponse listIntentEvents(String intentId, long since) {
+        return raw.listIntentEvents(intentId, Map.of("since", since)).as(EventListResponse.class);
+    }
+
+    /**
+     * Completes the current agent step with a result ({@code kind: agent_result, outcome: complete}).
+     *
+     * @param intentId the intent
+     * @param result the result object (a Map, POJO or JSON node)
+     * @return the write's outcome and the updated intent
+     */
+    public IntentWriteResponse resumeIntent(String intentId, Object result) {
+        return writes.complete(intentId, null, result).as(IntentWriteResponse.class);
+    }
+
+    /**
+     * Fails the intent as its agent ({@code kind: agent_result, outcome: fail}).
+     *
+     * @param intentId the intent
+     * @param code machine-readable error code
+     * @param message human-readable message
+     * @return the write's outcome and the updated intent
+     */
+    public IntentWriteResponse failIntent(String intentId, String code, String message) {
+        return writes.fail(intentId, null, AgentWrites.error(code, message, null)).as(IntentWriteResponse.class);
+    }
+
+    /**
+     * Moves the intent to a terminal status ({@code POST …/resolve}).
+     *
+     * @param intentId the intent
+     * @param request {@code status} (COMPLETED, FAILED, CANCELED) and optional result, error, reason
+     * @return the write's outcome and the updated intent
+     */
+    public IntentWriteResponse resolveIntent(String intentId, ResolveIntentRequest request) {
+        return raw.resolveIntent(intentId, request).as(IntentWriteResponse.class);
+    }
+
+    /**
+     * Cancels the intent (resolve with status CANCELED).
+     *
+     * @param intentId the intent
+     * @param reason why, recorded on the intent; may be null
+     * @return the write's outcome and the updated intent
+     */
+    public IntentWriteResponse cancelIntent(String intentId, String reason) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", "CANCELED");
+        if (reason != null) {
+            body.put("reason", reason);
+        }
+        return raw.resolveIntent(intentId, body).as(IntentWriteResponse.class);
+    }
+
+    /**
+     * Acknowledges a delivery, holding its lease.
+     *
+     * @param intentId the intent
+     * @param deliveryId the delivery
+     * @return the intent and the lease expiry
+     */
+    public AckIntentResponse ackIntent(String intentId, String deliveryId) {
+        return writes.ack(intentId, deliveryId).as(AckIntentResponse.class);
+    }
+
+    /**
+     * @param intentId the intent
+     * @return who decided what, when, through which channel
+     */
+    public AuditResponse getIntentAudit(String intentId) {
+        return raw.getIntentAudit(intentId).as(AuditResponse.class);
+    }
+
+    // --- agents -------------------------------------------------------------------------
+
+    /**
+     * Registers an agent; the response carries its API key (shown once).
+     *
+     * @param request address, display name, delivery mode, callback URL
+     * @return the agent and its key
+     */
+    public AgentRegisteredResponse registerAgent(RegisterAgentRequest request) {
+        return raw.registerAgent(request).as(AgentRegisteredResponse.class);
+    }
+
+    /**
+     * @param query {@code limit}, {@code cursor}
+     * @return one page of agents
+     */
+    public AgentListResponse listAgents(QueryParams query) {
+        return raw.listAgents(query.asMap()).as(AgentListResponse.class);
+    }
+
+    /**
+     * @param address full address or bare registered name
+     * @return the agent
+     */
+    public Agent getAgent(String address) {
+        return raw.getAgent(address).member("agent", Agent.class);
+    }
+
+    /**
+     * @param address the agent
+     * @return a new key for it (the secret is shown once)
+     */
+    public KeyCreatedResponse createAgentKey(String address) {
+        return raw.createAgentKey(address).as(KeyCreatedResponse.class);
+    }
+
+    /**
+     * Long-polls for deliveries (the {@code poll} binding; {@link #listen} is usually simpler).
+     *
+     * @param address the agent
+     * @param query {@code status}, {@code wait_seconds}, {@code limit}
+     * @return the leased deliveries
+     */
+    public DeliveryPollResponse pollAgentDeliveries(String address, QueryParams query) {
+        return raw.pollAgentDeliveries(address, query.asMap()).as(DeliveryPollResponse.class);
+    }
+
+    // --- humans -------------------------------------------------------------------------
+
+    /**
+     * @param query {@code status} (pending|all), {@code assignee}, {@code limit}, {@code cursor}
+     * @return one page of human tasks
+     */
+    public TaskListResponse listTasks(QueryParams query) {
+        return raw.listTasks(query.asMap()).as(TaskListResponse.class);
+    }
+
+    /**
+     * Decides the intent's current human step.
+     *
+     * @param intentId the intent
+     * @param decision outcome, comment, data, evidence
+     * @return the write's outcome and the updated intent
+     */
+    public IntentWriteResponse decideTask(String intentId, TaskDecision decision) {
+        return raw.decideTask(intentId, decision).as(IntentWriteResponse.class);
+    }
+
+    /**
+     * @param intentId the intent
+     * @param comment optional comment
+     * @return the write's outcome and the updated intent
+     */
+    public IntentWriteResponse approveTask(String intentId, String comment) {
+        return completeTask(intentId, "approved", comment, null);
+    }
+
+    /**
+     * @param intentId the intent
+     * @param comment optional comment (some tasks require one)
+     * @return the write's outcome and the updated intent
+     */
+    public IntentWriteResponse rejectTask(String intentId, String comment) {
+        return completeTask(intentId, "rejected", comment, null);
+    }
+
+    /**
+     * @param intentId the intent
+     * @param outcome one of the task's allowed outcomes
+     * @param comment optional comment
+     * @param data form data, validated against the task's form schema; may be null
+     * @return the write's outcome and the updated intent
+     */
+    public IntentWriteResponse completeTask(String intentId, String outcome, String comment, Map<String, ?> data) {
+        if (outcome == null || outcome.isEmpty()) {
+            throw new IllegalArgumentException("a task decision needs an outcome (e.g. \"approved\")");
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("outcome", outcome);
+        if (comment != null) {
+            body.put("comment", comment);
+        }
+        if (data != null) {
+            body.put("data", data);
+        }
+        return raw.decideTask(intentId, body).as(IntentWriteResponse.class);
+    }
+
+    // --- scenarios and admin ------------------------------------------------------------
+
+    /**
+     * @param bundle the scenario bundle
+     * @return the created intent and the provisioned agents (with keys, once)
+     */
+    public ApplyScenarioResponse applyScenario(ScenarioBundle bundle) {
+        return raw.applyScenario(bundle).as(ApplyScenarioResponse.class);
+    }
+
+    /**
+     * @param bundle the scenario bundle
+     * @return every problem found (an empty list when valid)
+     */
+    public ValidateScenarioResponse validateScenario(ScenarioBundle bundle) {
+        return raw.validateScenario(bundle).as(ValidateScenarioResponse.class);
+    }
+
+    /**
+     * @param request kind, name, agent address or human identity, expiry
+     * @return the key and its secret (shown once)
+     */
+    public KeyCreatedResponse createKey(CreateKeyRequest request) {
+        return raw.createKey(request).as(KeyCreatedResponse.class);
+    }
+
+    /** @return every key of the workspace (never secrets) */
+    public KeyListResponse listKeys() {
+        return raw.listKeys().as(KeyListResponse.class);
+    }
+
+    /**
+     * @param keyId the key
+     * @return the revoked key
+     */
+    public Key revokeKey(String keyId) {
+        return raw.revokeKey(keyId).member("key", Key.class);
+    }
+
+    // --- streams, waiting and the agent loop --------------------------------------------
+
+    /**
+     * Follows the intent's events live, from the first one, until a terminal event.
+     *
+     * @param intentId the intent
+     * @return the stream; close it to stop early
+     */
+    public EventStream observe(String intentId) {
+        return observe(intentId, 0);
+    }
+
+    /**
+     * Follows the intent's events with seq greater than {@code since}.
+     *
+     * @param intentId the intent
+     * @param since the last seq already seen (0 = from the start)
+     * @return the stream; close it to stop early
+     */
+    public EventStream observe(String intentId, long since) {
+        IntentEventFeed feed = new IntentEventFeed(resources.core(), resources.watchdog(), intentId, since,
+                Deadline.none());
+        return new EventStream(feed, resources.core().mapper());
+    }
+
+    /**
+     * Blocks until the intent is terminal (COMPLETED, FAILED, CANCELED or TIMED_OUT) and returns it.
+     * Timing out or being interrupted never changes the intent.
+     *
+     * @param intentId the intent
+     * @param timeout the longest to wait
+     * @return the terminal intent
+     * @throws WaitTimeoutException when the timeout elapses first
+     */
+    public Intent waitFor(String intentId, Duration timeout) {
+        return new Waiter(resources, raw).waitFor(intentId, Deadline.after(timeout)).as(Intent.class);
+    }
+
+    /**
+     * Serves deliveries for an agent until closed: acks each, renews its lease while the handler
+     * runs, then resumes with the handler's result or fails the intent with its error.
+     *
+     * @param address the agent address (its key must be this client's)
+     * @param handler the agent's work
+     * @return the running listener
+     */
+    public Listener listen(String address, DeliveryHandler handler) {
+        return listen(address, handler, ListenOptions.defaults());
+    }
+
+    /**
+     * Like {@link #listen(String, DeliveryHandler)}, with options such as a delivery limit.
+     *
+     * @param address the agent address
+     * @param handler the agent's work
+     * @param options listener options
+     * @return the running listener
+     */
+    public Listener listen(String address, DeliveryHandler handler, ListenOptions options) {
+        HttpCore core = resources.core();
+        DeliveryProcessor processor = new DeliveryProcessor(writes, handler, resources.scheduler(), core.mapper());
+        Listener listener = new Listener(address, options,
+                sink -> new DeliveryFeed(core, resources.watchdog(), raw, address, sink), processor);
+        listener.start();
+        return listener;
+    }
+
+    // --- async variants -----------------------------------------------------------------
+
+    private <T> CompletableFuture<T> async(Supplier<T> call) {
+        return resources.async().run(call);
+    }
+
+    /** @return async {@link #getHealth()} */
+    public CompletableFuture<HealthResponse> getHealthAsync() {
+        return async(this::getHealth);
+    }
+
+    /** @param request the intent @return async {@link #createIntent(CreateIntentRequest)} */
+    public CompletableFuture<CreateIntentResponse> createIntentAsync(CreateIntentRequest request) {
+        return async(() -> createIntent(request));
+    }
+
+    /** @param request the intent @return async {@link #sendIntent(CreateIntentRequest)} */
+    public CompletableFuture<String> sendIntentAsync(CreateIntentRequest request) {
+        return async(() -> sendIntent(request));
+    }
+
+    /** @param intentId the intent @return async {@link #getIntent(String)} */
+    public CompletableFuture<Intent> getIntentAsync(String intentId) {
+        return async(() -> getIntent(intentId));
+    }
+
+    /** @param query filters @return async {@link #listIntents(QueryParams)} */
+    public CompletableFuture<IntentListResponse> listIntentsAsync(QueryParams query) {
+        return async(() -> listIntents(query));
+    }
+
+    /** @param intentId the intent @param since last seq seen @return async {@link #listIntentEvents(String, long)} */
+    public CompletableFuture<EventListResponse> listIntentEventsAsync(String intentId, long since) {
+        return async(() -> listIntentEvents(intentId, since));
+    }
+
+    /** @param intentId the intent @param result the result @return async {@link #resumeIntent(String, Object)} */
+    public CompletableFuture<IntentWriteResponse> resumeIntentAsync(String intentId, Object result) {
+        return async(() -> resumeIntent(intentId, result));
+    }
+
+    /**
+     * @param intentId the intent @param code error code @param message error message
+     * @return async {@link #failIntent(String, String, String)}
+     */
+    public CompletableFuture<IntentWriteResponse> failIntentAsync(String intentId, String code, String message) {
+        return async(() -> failIntent(intentId, code, message));
+    }
+
+    /** @param intentId the intent @param request the resolution @return async {@link #resolveIntent} */
+    public CompletableFuture<IntentWriteResponse> resolveIntentAsync(String intentId, ResolveIntentRequest request) {
+        return async(() -> resolveIntent(intentId, request));
+    }
+
+    /** @param intentId the intent @param reason why @return async {@link #cancelIntent(String, String)} */
+    public CompletableFuture<IntentWriteResponse> cancelIntentAsync(String intentId, String reason) {
+        return async(() -> cancelIntent(intentId, reason));
+    }
+
+    /** @param intentId the intent @param deliveryId the delivery @return async {@link #ackIntent} */
+    public CompletableFuture<AckIntentResponse> ackIntentAsync(String intentId, String deliveryId) {
+        return async(() -> ackIntent(intentId, deliveryId));
+    }
+
+    /** @param intentId the intent @return async {@link #getIntentAudit(String)} */
+    public CompletableFuture<AuditResponse> getIntentAuditAsync(String intentId) {
+        return async(() -> getIntentAudit(intentId));
+    }
+
+    /** @param request the agent @return async {@link #registerAgent(RegisterAgentRequest)} */
+    public CompletableFuture<AgentRegisteredResponse> registerAgentAsync(RegisterAgentRequest request) {
+        return async(() -> registerAgent(request));
+    }
+
+    /** @param query paging @return async {@link #listAgents(QueryParams)} */
+    public CompletableFuture<AgentListResponse> listAgentsAsync(QueryParams query) {
+        return async(() -> listAgents(query));
+    }
+
+    /** @param address the agent @return async {@link #getAgent(String)} */
+    public CompletableFuture<Agent> getAgentAsync(String address) {
+        return async(() -> getAgent(address));
+    }
+
+    /** @param address the agent @return async {@link #createAgentKey(String)} */
+    public CompletableFuture<KeyCreatedResponse> createAgentKeyAsync(String address) {
+        return async(() -> createAgentKey(address));
+    }
+
+    /** @param address the agent @param query options @return async {@link #pollAgentDeliveries} */
+    public CompletableFuture<DeliveryPollResponse> pollAgentDeliveriesAsync(String address, QueryParams query) {
+        return async(() -> pollAgentDeliveries(address, query));
+    }
+
+    /** @param query filters @return async {@link #listTasks(QueryParams)} */
+    public CompletableFuture<TaskListResponse> listTasksAsync(QueryParams query) {
+        return async(() -> listTasks(query));
+    }
+
+    /** @param intentId the intent @param decision the decision @return async {@link #decideTask} */
+    public CompletableFuture<IntentWriteResponse> decideTaskAsync(String intentId, TaskDecision decision) {
+        return async(() -> decideTask(intentId, decision));
+    }
+
+    /** @param intentId the intent @param comment comment @return async {@link #approveTask(String, String)} */
+    public CompletableFuture<IntentWriteResponse> approveTaskAsync(String intentId, String comment) {
+        return async(() -> approveTask(intentId, comment));
+    }
+
+    /** @param intentId the intent @param comment comment @return async {@link #rejectTask(String, String)} */
+    public CompletableFuture<IntentWriteResponse> rejectTaskAsync(String intentId, String comment) {
+        return async(() -> rejectTask(intentId, comment));
+    }
+
+    /**
+     * @param intentId the intent @param outcome outcome @param comment comment @param data form data
+     * @return async {@link #completeTask(String, String, String, Map)}
+     */
+    public CompletableFuture<IntentWriteResponse> completeTaskAsync(String intentId, String outcome, String comment,
+            Map<String, ?> data) {
+        return async(() -> completeTask(intentId, outcome, comment, data));
+    }
+
+    /** @param bundle the bundle @return async {@link #applyScenario(ScenarioBundle)} */
+    public CompletableFuture<ApplyScenarioResponse> applyScenarioAsync(ScenarioBundle bundle) {
+        return async(() -> applyScenario(bundle));
+    }
+
+    /** @param bundle the bundle @return async {@link #validateScenario(ScenarioBundle)} */
+    public CompletableFuture<ValidateScenarioResponse> validateScenarioAsync(ScenarioBundle bundle) {
+        return async(() -> validateScenario(bundle));
+    }
+
+    /** @param request the key @return async {@link #createKey(CreateKeyRequest)} */
+    public CompletableFuture<KeyCreatedResponse> createKeyAsync(CreateKeyRequest request) {
+        return async(() -> createKey(request));
+    }
+
+    /** @return async {@link #listKeys()} */
+    public CompletableFuture<KeyListResponse> listKeysAsync() {
+        return async(this::listKeys);
+    }
+
+    /** @param keyId the key @return async {@link #revokeKey(String)} */
+    public CompletableFuture<Key> revokeKeyAsync(String keyId) {
+        return async(() -> revokeKey(keyId));
+    }
+
+    /**
+     * @param intentId the intent @param timeout the longest to wait
+     * @return async {@link #waitFor(String, Duration)}; cancelling it never cancels the intent
+     */
+    public CompletableFuture<Intent> waitForAsync(String intentId, Duration timeout) {
+        return async(() -> waitFor(intentId, timeout));
+    }
+
+    /** Stops the client's background threads (async calls in flight are interrupted). */
+    @Override
+    public void close() {
+        resources.close();
+    }
+}

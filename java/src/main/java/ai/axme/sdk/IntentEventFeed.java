@@ -1,0 +1,185 @@
+package ai.axme.sdk;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+
+/**
+ * The engine behind {@link EventStream}: follows one intent's events over SSE until a terminal
+ * one, resuming with {@code since} and {@code Last-Event-ID} after drops, idle timeouts and
+ * {@code stream.timeout} frames, never yielding a sequence number twice. Falls back to polling
+ * {@code /events} only when the stream endpoint itself is missing (404/405/501 on connect).
+ */
+final class IntentEventFeed {
+    private static final System.Logger LOG = System.getLogger("ai.axme.sdk");
+    private static final long QUICK_CLOSE_NANOS = Duration.ofSeconds(1).toNanos();
+
+    private final HttpCore core;
+    private final IdleWatchdog watchdog;
+    private final String intentId;
+    private final Deadline deadline;
+    private final StreamReconnector reconnector;
+    private final Deque<JsonNode> polled = new ArrayDeque<>();
+    private long cursor;
+    private String lastStatus;
+    private boolean polling;
+    private boolean finished;
+    private volatile boolean closed;
+    private volatile SseConnection connection;
+    private long connectedAt;
+
+    IntentEventFeed(HttpCore core, IdleWatchdog watchdog, String intentId, long since, Deadline deadline) {
+        this.core = core;
+        this.watchdog = watchdog;
+        this.intentId = intentId;
+        this.cursor = since;
+        this.deadline = deadline;
+        this.reconnector = new StreamReconnector(core.settings().retryPolicy(), core.settings().streamMaxReconnects());
+    }
+
+    String lastStatus() {
+        return lastStatus;
+    }
+
+    /**
+     * Blocks for the next new event; null once a terminal event was yielded or the feed was closed.
+     *
+     * @throws WaitTimeoutException when the deadline passes first
+     */
+    JsonNode next() {
+        while (!finished && !closed) {
+            checkDeadline();
+            JsonNode event = polling ? nextPolled() : nextStreamed();
+            if (event != null) {
+                return accept(event);
+            }
+        }
+        return null;
+    }
+
+    void close() {
+        closed = true;
+        disconnect();
+    }
+
+    private JsonNode accept(JsonNode event) {
+        cursor = event.path("seq").asLong(cursor);
+        lastStatus = event.path("status").asText(null);
+        reconnector.progressed();
+        if (Terminal.isTerminal(lastStatus)) {
+            finished = true;
+            disconnect();
+        }
+        return event;
+    }
+
+    /** One step of the streaming state machine; null means "nothing to yield yet, loop again". */
+    private JsonNode nextStreamed() {
+        if (connection == null && !connect()) {
+            return null;
+        }
+        SseEvent frame;
+        try {
+            frame = connection.next();
+        } catch (IOException dropped) {
+            String reason = connection.idleTimedOut() ? "idle timeout" : "connection lost (" + dropped + ")";
+            disconnect();
+            pauseUnlessClosed(reconnector.failed(reason, null));
+            return null;
+        }
+        if (frame == null) {
+            disconnect();
+            pauseUnlessClosed(reconnector.failed("stream ended before a terminal event", null));
+            return null;
+        }
+        if ("stream.timeout".equals(frame.event())) {
+            // The long poll elapsed: reconnect at once, unless the server closes immediately.
+            boolean quick = System.nanoTime() - connectedAt < QUICK_CLOSE_NANOS;
+            disconnect();
+            if (quick) {
+                pauseUnlessClosed(reconnector.quickCloseDelay());
+            }
+            return null;
+        }
+        if (!frame.event().startsWith("intent.")) {
+            return null;
+        }
+        JsonNode event = Json.parse(core.mapper(), frame.data());
+        if (!event.path("seq").canConvertToLong()) {
+            throw new StreamException("event without a seq: " + frame.data(), null);
+        }
+        return event.path("seq").asLong() > cursor ? event : null; // replays after a reconnect are skipped
+    }
+
+    private boolean connect() {
+        ApiRequest request = ApiRequest.get("/v1/intents/" + ApiRequest.encode(intentId) + "/events/stream")
+                .header("Cache-Control", "no-store");
+        if (deadline.isBounded()) {
+            long seconds = Math.max(1, Math.min(300, (deadline.remaining().toMillis() + 999) / 1000));
+            request.query("wait_seconds", seconds);
+        }
+        if (cursor > 0) {
+            request.query("since", cursor).header("Last-Event-ID", Long.toString(cursor));
+        }
+        try {
+            connectedAt = System.nanoTime();
+            connection = SseConnection.open(core, watchdog, request, core.settings().streamIdleTimeout());
+            if (closed) {
+                disconnect();
+            }
+            return true;
+        } catch (AxmeApiException error) {
+            if (StreamReconnector.isStreamMissing(error.status())) {
+                LOG.log(Level.INFO, "event stream unavailable ({0}); polling /events", error.status());
+                polling = true;
+                return false;
+            }
+            pauseUnlessClosed(reconnector.afterApiError(error));
+            return false;
+        } catch (AxmeConnectionException error) {
+            pauseUnlessClosed(reconnector.failed(error.getMessage(), error));
+            return false;
+        }
+    }
+
+    private JsonNode nextPolled() {
+        if (!polled.isEmpty()) {
+            return polled.poll();
+        }
+        ApiRequest request = ApiRequest.get("/v1/intents/" + ApiRequest.encode(intentId) + "/events")
+                .query("since", cursor);
+        for (JsonNode event : core.call(request).body().path("events")) {
+            if (event.path("seq").asLong(-1) > cursor) {
+                polled.add(event);
+            }
+        }
+        if (polled.isEmpty()) {
+            pauseUnlessClosed(core.settings().pollInterval());
+        }
+        return polled.poll();
+    }
+
+    private void checkDeadline() {
+        if (deadline.expired()) {
+            disconnect();
+            throw new WaitTimeoutException(intentId, deadline.timeout(), lastStatus);
+        }
+    }
+
+    private void pauseUnlessClosed(Duration delay) {
+        if (!closed) {
+            Sleeper.sleep(deadline.clamp(delay), "waiting to reconnect the event stream");
+        }
+    }
+
+    private void disconnect() {
+        SseConnection open = connection;
+        connection = null;
+        if (open != null) {
+            open.close();
+        }
+    }
+}

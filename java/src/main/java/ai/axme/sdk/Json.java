@@ -1,0 +1,45 @@
+package ai.axme.sdk;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.io.IOException;
+import java.util.Map;
+
+/** The SDK's Jackson configuration and the few JSON helpers the hand-written layer needs. */
+final class Json {
+    static final TypeReference<Map<String, Object>> MAP_TYPE = new TypeReference<>() { };
+
+    private Json() {
+    }
+
+    static ObjectMapper newMapper() {
+        ObjectMapper mapper = new ObjectMapper();
+        mapper.registerModule(new JavaTimeModule());
+        mapper.disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+        mapper.disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE);
+        // New server fields must not break old clients.
+        mapper.disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        return mapper;
+    }
+
+    /** Parses an SSE data payload; anything that is not a JSON object is a protocol violation. */
+    static JsonNode parse(ObjectMapper mapper, String data) {
+        try {
+            JsonNode node = mapper.readTree(data);
+            if (node == null || !node.isObject()) {
+                throw new StreamException("event data is not a JSON object: " + abbreviate(data), null);
+            }
+            return node;
+        } catch (IOException e) {
+            throw new StreamException("event data is not valid JSON: " + abbreviate(data), e);
+        }
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 200 ? text : text.substring(0, 200) + "…";
+    }
+}

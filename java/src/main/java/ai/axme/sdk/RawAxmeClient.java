@@ -1,0 +1,212 @@
+package ai.axme.sdk;
+
+import java.util.Map;
+
+/**
+ * Every AXP operation with wire-level input and output: bodies are any Jackson-serializable
+ * value (a {@code Map}, a {@code JsonNode} or a generated model) sent as-is, and each call returns
+ * the {@link RawResponse} exactly as the server sent it. Retries, headers and error mapping are
+ * the same as {@link AxmeClient}'s. Obtain it with {@link AxmeClient#withRawResponse()}.
+ */
+public final class RawAxmeClient {
+    private final HttpCore core;
+
+    RawAxmeClient(HttpCore core) {
+        this.core = core;
+    }
+
+    private RawResponse get(String path, Map<String, ?> query) {
+        ApiRequest request = ApiRequest.get(path);
+        if (query != null) {
+            query.forEach(request::query);
+        }
+        return core.call(request);
+    }
+
+    private RawResponse post(String path, Object body) {
+        return core.call(ApiRequest.post(path, body));
+    }
+
+    private static String seg(String value, String name) {
+        if (value == null || value.isEmpty()) {
+            throw new IllegalArgumentException(name + " must be a non-empty string");
+        }
+        return ApiRequest.encode(value);
+    }
+
+    private static String intent(String intentId) {
+        return "/v1/intents/" + seg(intentId, "intent_id");
+    }
+
+    private static String agent(String address) {
+        return "/v1/agents/" + seg(address, "address");
+    }
+
+    /** @return {@code GET /health} */
+    public RawResponse getHealth() {
+        return get("/health", null);
+    }
+
+    /**
+     * @param body the intent ({@code intent_type}, {@code to_agent}, {@code payload}, …)
+     * @return {@code POST /v1/intents}
+     */
+    public RawResponse createIntent(Object body) {
+        return post("/v1/intents", body);
+    }
+
+    /**
+     * @param intentId the intent
+     * @return {@code GET /v1/intents/{intent_id}}
+     */
+    public RawResponse getIntent(String intentId) {
+        return get(intent(intentId), null);
+    }
+
+    /**
+     * @param query {@code status}, {@code to_agent}, {@code from_agent}, {@code limit}, {@code cursor}; may be null
+     * @return {@code GET /v1/intents}
+     */
+    public RawResponse listIntents(Map<String, ?> query) {
+        return get("/v1/intents", query);
+    }
+
+    /**
+     * @param intentId the intent
+     * @param query {@code since}, {@code limit}; may be null
+     * @return {@code GET /v1/intents/{intent_id}/events}
+     */
+    public RawResponse listIntentEvents(String intentId, Map<String, ?> query) {
+        return get(intent(intentId) + "/events", query);
+    }
+
+    /**
+     * @param intentId the intent
+     * @param body the resume body (tagged union on {@code kind})
+     * @return {@code POST /v1/intents/{intent_id}/resume}
+     */
+    public RawResponse resumeIntent(String intentId, Object body) {
+        return post(intent(intentId) + "/resume", body);
+    }
+
+    /**
+     * @param intentId the intent
+     * @param body {@code {status, result?, error?, reason?}}
+     * @return {@code POST /v1/intents/{intent_id}/resolve}
+     */
+    public RawResponse resolveIntent(String intentId, Object body) {
+        return post(intent(intentId) + "/resolve", body);
+    }
+
+    /**
+     * @param intentId the intent
+     * @param body {@code {delivery_id}}
+     * @return {@code POST /v1/intents/{intent_id}/ack}
+     */
+    public RawResponse ackIntent(String intentId, Object body) {
+        return post(intent(intentId) + "/ack", body);
+    }
+
+    /**
+     * @param intentId the intent
+     * @return {@code GET /v1/intents/{intent_id}/audit}
+     */
+    public RawResponse getIntentAudit(String intentId) {
+        return get(intent(intentId) + "/audit", null);
+    }
+
+    /**
+     * @param body {@code {address, display_name?, delivery_mode?, callback_url?}}
+     * @return {@code POST /v1/agents}
+     */
+    public RawResponse registerAgent(Object body) {
+        return post("/v1/agents", body);
+    }
+
+    /**
+     * @param query {@code limit}, {@code cursor}; may be null
+     * @return {@code GET /v1/agents}
+     */
+    public RawResponse listAgents(Map<String, ?> query) {
+        return get("/v1/agents", query);
+    }
+
+    /**
+     * @param address the agent address (full or bare name)
+     * @return {@code GET /v1/agents/{address}}
+     */
+    public RawResponse getAgent(String address) {
+        return get(agent(address), null);
+    }
+
+    /**
+     * @param address the agent address
+     * @return {@code POST /v1/agents/{address}/keys}
+     */
+    public RawResponse createAgentKey(String address) {
+        return post(agent(address) + "/keys", Map.of());
+    }
+
+    /**
+     * @param address the agent address
+     * @param query {@code status}, {@code wait_seconds}, {@code limit}; may be null
+     * @return {@code GET /v1/agents/{address}/intents}
+     */
+    public RawResponse pollAgentDeliveries(String address, Map<String, ?> query) {
+        return get(agent(address) + "/intents", query);
+    }
+
+    /**
+     * @param query {@code status}, {@code assignee}, {@code limit}, {@code cursor}; may be null
+     * @return {@code GET /v1/tasks}
+     */
+    public RawResponse listTasks(Map<String, ?> query) {
+        return get("/v1/tasks", query);
+    }
+
+    /**
+     * @param intentId the intent whose current human step is decided
+     * @param body {@code {outcome, comment?, data?, evidence?}}
+     * @return {@code POST /v1/tasks/{intent_id}/decision}
+     */
+    public RawResponse decideTask(String intentId, Object body) {
+        return post("/v1/tasks/" + seg(intentId, "intent_id") + "/decision", body);
+    }
+
+    /**
+     * @param bundle the scenario bundle
+     * @return {@code POST /v1/scenarios/apply}
+     */
+    public RawResponse applyScenario(Object bundle) {
+        return post("/v1/scenarios/apply", bundle);
+    }
+
+    /**
+     * @param bundle the scenario bundle
+     * @return {@code POST /v1/scenarios/validate}
+     */
+    public RawResponse validateScenario(Object bundle) {
+        return post("/v1/scenarios/validate", bundle);
+    }
+
+    /**
+     * @param body {@code {kind, name, agent_address?, human?, expires_at?}}
+     * @return {@code POST /v1/admin/keys}
+     */
+    public RawResponse createKey(Object body) {
+        return post("/v1/admin/keys", body);
+    }
+
+    /** @return {@code GET /v1/admin/keys} */
+    public RawResponse listKeys() {
+        return get("/v1/admin/keys", null);
+    }
+
+    /**
+     * @param keyId the key to revoke
+     * @return {@code DELETE /v1/admin/keys/{key_id}}
+     */
+    public RawResponse revokeKey(String keyId) {
+        return core.call(ApiRequest.delete("/v1/admin/keys/" + seg(keyId, "key_id")));
+    }
+}
