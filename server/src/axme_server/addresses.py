@@ -1,0 +1,30 @@
+"""Agent addresses: canonical `agent://org/workspace/name`; a bare name is local to the workspace."""
+
+from __future__ import annotations
+
+import re
+
+from axme_server.errors import ApiError
+
+_SEGMENT = r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,127}"
+_FULL_RE = re.compile(rf"^agent://({_SEGMENT})/({_SEGMENT})/({_SEGMENT})$")
+_BARE_RE = re.compile(rf"^{_SEGMENT}$")
+
+
+def canonical(address: str, org: str, workspace: str) -> str:
+    """Canonical form of `address`, or ApiError(validation_error)."""
+    if not isinstance(address, str) or not address:
+        raise ApiError("validation_error", "agent address must be a non-empty string", {"field": "address"})
+    if address.startswith("agent://"):
+        if not _FULL_RE.match(address):
+            raise ApiError("validation_error", f"invalid agent address {address!r}: want agent://org/workspace/name",
+                           {"field": "address"})
+        return address
+    if _BARE_RE.match(address):
+        return f"agent://{org}/{workspace}/{address}"
+    raise ApiError("validation_error", f"invalid agent address {address!r}: want agent://org/workspace/name "
+                   "or a bare name of letters, digits, '_', '.', '-'", {"field": "address"})
+
+
+def is_valid(address: str) -> bool:
+    return isinstance(address, str) and bool(_FULL_RE.match(address) or _BARE_RE.match(address))

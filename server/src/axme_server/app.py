@@ -1,0 +1,176 @@
+"""The ASGI application: request ids, body limit, auth, test-mode faults and
+recording, idempotency, and the one error envelope around every route."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import uuid
+from typing import Any
+
+from axme_server.engine import Ctx
+from axme_server.errors import STATUS_TO_CODE, ApiError, envelope
+from axme_server.http import MAX_BODY, Request, Router, send_json
+from axme_server.jsonutil import dumps
+from axme_server.metrics import Metrics
+from axme_server.routes import register_all
+from axme_server.sse import StreamBase
+
+log = logging.getLogger("axme_server.http")
+CHANNELS = frozenset({"api", "cli", "email", "web", "slack"})
+
+
+class App:
+    def __init__(self, engine: Any, testing: Any | None = None) -> None:
+        self.engine = engine
+        self.testing = testing
+        self.metrics = Metrics(engine)
+        self.router = Router()
+        register_all(self.router, self)
+        self._inflight: dict[str, asyncio.Future[None]] = {}
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            while True:
+                msg = await receive()
+                if msg["type"] == "lifespan.startup":
+                    await send({"type": "lifespan.startup.complete"})
+                elif msg["type"] == "lifespan.shutdown":
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+        if scope["type"] != "http":
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        rid = uuid.uuid4().hex
+        extra = [(b"x-request-id", rid.encode())]
+        if headers.get("x-trace-id"):
+            extra.append((b"x-trace-id", headers["x-trace-id"].encode("latin-1")))
+        req = Request(scope, headers, rid)
+        state = {"status": 500, "started": False}
+
+        async def tracked_send(msg: dict[str, Any]) -> None:
+            if msg["type"] == "http.response.start":
+                state["status"] = msg["status"]
+                state["started"] = True
+            await send(msg)
+
+        namespace = None
+        fault_applied = False
+        try:
+            route, params = self.router.match(scope["method"], scope["path"])
+            req.params = params
+            req.op = route.op
+            await self._read_body(req, receive)
+            principal = None
+            if route.auth:
+                from axme_server.auth import extract_key
+
+                principal = self.engine.keys.authenticate(extract_key(headers), self.engine.clock.now())
+                channel = headers.get("x-axme-channel", "api")
+                req.ctx = Ctx(principal, channel if channel in CHANNELS else "api")
+            if self.testing is not None and principal is not None:
+                namespace = self.testing.namespace_of(principal.workspace_id)
+                if namespace is not None:
+                    fault = self.testing.take_fault(namespace, req.method, req.raw_path, route.op)
+                    if fault is not None:
+                        fault_applied = True
+                        if await self._apply_fault(req, fault, tracked_send, extra):
+                            return
+            await self._dispatch(route, req, receive, tracked_send, extra)
+        except ApiError as exc:
+            if not state["started"]:
+                hdrs = extra + [(k.lower().encode(), v.encode()) for k, v in exc.headers.items()]
+                await send_json(tracked_send, exc.status, dumps(envelope(exc.code, exc.message, exc.details,
+                                                                         exc.status)), hdrs)
+        except Exception:
+            log.exception("unhandled error on %s %s", scope["method"], scope["path"])
+            if not state["started"]:
+                await send_json(tracked_send, 500, dumps(envelope("internal_error", "internal server error")), extra)
+        finally:
+            self.metrics.observe(req.op or "unmatched", state["status"])
+            if namespace is not None:
+                self.testing.record(namespace, req, state["status"], fault_applied)
+
+    async def _read_body(self, req: Request, receive: Any) -> None:
+        if req.method in ("GET", "HEAD", "DELETE") and "content-length" not in req.headers:
+            return
+        length = req.headers.get("content-length")
+        if length is not None and length.isdigit() and int(length) > MAX_BODY:
+            raise ApiError("payload_too_large", f"request body exceeds {MAX_BODY} bytes", {"limit": MAX_BODY})
+        chunks = []
+        size = 0
+        while True:
+            msg = await receive()
+            if msg["type"] == "http.disconnect":
+                break
+            chunk = msg.get("body", b"")
+            size += len(chunk)
+            if size > MAX_BODY:
+                raise ApiError("payload_too_large", f"request body exceeds {MAX_BODY} bytes", {"limit": MAX_BODY})
+            chunks.append(chunk)
+            if not msg.get("more_body"):
+                break
+        req.body = b"".join(chunks)
+
+    async def _apply_fault(self, req: Request, fault: dict[str, Any], send: Any, extra: list) -> bool:
+        """Returns True when the fault answered the request itself."""
+        kind = fault["type"]
+        if kind == "delay":
+            await asyncio.sleep(float(fault.get("ms", 0)) / 1000)
+            return False
+        if kind == "status":
+            status = int(fault["status"])
+            hdrs = list(extra)
+            if fault.get("retry_after") is not None:
+                hdrs.append((b"retry-after", str(fault["retry_after"]).encode()))
+            if fault.get("body") is not None:
+                body = fault["body"] if isinstance(fault["body"], str) else dumps(fault["body"]).decode()
+                await send_json(send, status, body.encode(), hdrs)
+            else:
+                code = STATUS_TO_CODE.get(status, "internal_error" if status >= 500 else "bad_request")
+                await send_json(send, status, dumps(envelope(code, f"injected fault: HTTP {status}", {}, status)),
+                                hdrs)
+            return True
+        req.fault = fault  # stream faults act inside the stream
+        return False
+
+    async def _dispatch(self, route: Any, req: Request, receive: Any, send: Any, extra: list) -> None:
+        key = req.headers.get("idempotency-key")
+        if req.method != "POST" or not key or req.ctx is None:
+            await self._respond(route, req, receive, send, extra)
+            return
+        scope_key = f"{req.ctx.principal.key_id}|{route.op}|{key}"
+        body_hash = hashlib.sha256(req.raw_path.encode() + b"\n" + req.body).hexdigest()
+        while scope_key in self._inflight:  # same key in flight: wait for it, then replay
+            await asyncio.shield(self._inflight[scope_key])
+        stored = self.engine.store.get_idempotency(scope_key)
+        if stored is not None:
+            if stored[0] != body_hash:
+                raise ApiError("idempotency_conflict", "Idempotency-Key was already used with a different request",
+                               {"idempotency_key": key})
+            await send_json(send, stored[1], stored[2], extra + [(b"idempotent-replayed", b"true")])
+            return
+        fut = asyncio.get_running_loop().create_future()
+        self._inflight[scope_key] = fut
+        req.ctx.idem = (scope_key, body_hash)
+        try:
+            await self._respond(route, req, receive, send, extra)
+        finally:
+            del self._inflight[scope_key]
+            fut.set_result(None)
+
+    async def _respond(self, route: Any, req: Request, receive: Any, send: Any, extra: list) -> None:
+        result = await route.handler(req)
+        if isinstance(result, StreamBase):
+            await result.run(send, receive, extra)
+        elif isinstance(result, bytes):
+            await send_json(send, 200, result, extra)
+        elif isinstance(result, str):  # /metrics
+            body = result.encode()
+            await send({"type": "http.response.start", "status": 200, "headers": [
+                (b"content-type", b"text/plain; version=0.0.4; charset=utf-8"),
+                (b"content-length", str(len(body)).encode()), *extra]})
+            await send({"type": "http.response.body", "body": body})
+        else:
+            await send_json(send, 200, dumps(result), extra)

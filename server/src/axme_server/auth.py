@@ -1,0 +1,111 @@
+"""Identity: hashed API keys of three kinds and the principal they authenticate.
+
+Keys look like `axme_<kind>_<key_id>_<secret>`; only sha256(secret) is stored
+and compared in constant time. Who may do what is decided in `access.py`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from axme_server.errors import ApiError
+
+KINDS = ("admin", "agent", "human")
+_KEY_RE = re.compile(r"^axme_(admin|agent|human)_([0-9a-f]{16})_([A-Za-z0-9_\-]{16,})$")
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    kind: str  # admin | agent | human
+    key_id: str
+    workspace_id: str
+    name: str
+    agent_address: str | None = None
+    human_id: str | None = None
+    human_name: str | None = None
+
+    @property
+    def actor(self) -> dict[str, Any]:
+        if self.kind == "agent":
+            return {"type": "agent", "id": self.agent_address, "display_name": self.name}
+        if self.kind == "human":
+            return {"type": "human", "id": self.human_id, "display_name": self.human_name or self.human_id}
+        return {"type": "admin", "id": self.key_id, "display_name": self.name}
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def new_key(kind: str, workspace_id: str, name: str, now: str, *, agent_address: str | None = None,
+            human: dict[str, Any] | None = None, expires_at: float | None = None) -> tuple[dict, str]:
+    """Returns (stored key doc, the one-time plaintext key)."""
+    key_id = secrets.token_hex(8)
+    secret = secrets.token_urlsafe(24)
+    plaintext = f"axme_{kind}_{key_id}_{secret}"
+    doc = {
+        "key_id": key_id, "kind": kind, "name": name, "workspace_id": workspace_id,
+        "agent_address": agent_address, "human": human, "prefix": f"axme_{kind}_{key_id}",
+        "created_at": now, "expires_at": expires_at, "revoked_at": None,
+        "secret_hash": hash_secret(secret),
+    }
+    return doc, plaintext
+
+
+def public_key(doc: dict[str, Any]) -> dict[str, Any]:
+    from axme_server.jsonutil import iso
+
+    out = {k: v for k, v in doc.items() if k != "secret_hash"}
+    if isinstance(out.get("expires_at"), (int, float)):
+        out["expires_at"] = iso(out["expires_at"])
+    return out
+
+
+def extract_key(headers: dict[str, str]) -> str | None:
+    key = headers.get("x-api-key")
+    if key:
+        return key.strip()
+    auth = headers.get("authorization")
+    if auth and auth[:7].lower() == "bearer ":
+        return auth[7:].strip()
+    return None
+
+
+class KeyRing:
+    """Key lookup with an in-memory cache (keys are few; the hot path must be cheap)."""
+
+    def __init__(self, store: Any) -> None:
+        self.store = store
+        self._cache: dict[str, dict[str, Any] | None] = {}
+
+    def remember(self, doc: dict[str, Any]) -> None:
+        self._cache[doc["key_id"]] = doc
+
+    def lookup(self, key_id: str) -> dict[str, Any] | None:
+        if key_id not in self._cache:
+            self._cache[key_id] = self.store.get_key(key_id)
+        return self._cache[key_id]
+
+    def authenticate(self, plaintext: str | None, now: float) -> Principal:
+        if not plaintext:
+            raise ApiError("unauthorized", "missing API key: send x-api-key or Authorization: Bearer")
+        m = _KEY_RE.match(plaintext)
+        if not m:
+            raise ApiError("unauthorized", "malformed API key")
+        kind, key_id, secret = m.groups()
+        doc = self.lookup(key_id)
+        if doc is None or doc["kind"] != kind or not hmac.compare_digest(doc["secret_hash"], hash_secret(secret)):
+            raise ApiError("unauthorized", "invalid API key")
+        if doc.get("revoked_at"):
+            raise ApiError("unauthorized", "API key revoked")
+        if doc.get("expires_at") is not None and doc["expires_at"] <= now:
+            raise ApiError("unauthorized", "API key expired")
+        human = doc.get("human") or {}
+        return Principal(kind=kind, key_id=key_id, workspace_id=doc["workspace_id"], name=doc.get("name") or "",
+                         agent_address=doc.get("agent_address"), human_id=human.get("id"),
+                         human_name=human.get("display_name"))

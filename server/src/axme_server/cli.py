@@ -1,0 +1,108 @@
+"""Command line: `axme-server --host 127.0.0.1 --port 8787 --data-dir DIR [--testing]`.
+
+Prints exactly one line to stdout when ready (INTERFACES §1):
+`AXME_SERVER_READY {"base_url": …, "admin_api_key": …|null}`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import socket
+import sys
+from pathlib import Path
+
+import uvicorn
+
+from axme_server.app import App
+from axme_server.clock import Clock, TestingClock
+from axme_server.engine import Settings
+from axme_server.jsonutil import dumps
+from axme_server.service import Engine
+from axme_server.store import open_store
+from axme_server.testing import Testing
+
+log = logging.getLogger("axme_server")
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(prog="axme-server", description="The reference AXP server.")
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--port", type=int, default=8787, help="0 picks a free port")
+    ap.add_argument("--data-dir", default="./.axme-data", help="SQLite lives at DIR/axme.db")
+    ap.add_argument("--testing", action="store_true",
+                    help="enable /_testing endpoints (faults, recording, controllable clock)")
+    ap.add_argument("--keepalive-seconds", type=float, default=15.0)
+    ap.add_argument("--lease-seconds", type=float, default=60.0)
+    ap.add_argument("--sqlite-synchronous", choices=("FULL", "NORMAL"), default="FULL",
+                    help="FULL (default): a commit survives power loss; NORMAL: survives a process crash only")
+    ap.add_argument("--log-level", default=os.environ.get("AXME_LOG_LEVEL", "warning"))
+    return ap.parse_args(argv)
+
+
+class _Server(uvicorn.Server):
+    """uvicorn.Server that prints the READY line once it listens."""
+
+    ready_line: str = ""
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        if not self.should_exit:
+            sys.stdout.write(self.ready_line + "\n")
+            sys.stdout.flush()
+
+
+async def serve(args: argparse.Namespace) -> None:
+    data_dir = Path(args.data_dir).resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    url = os.environ.get("AXME_DATABASE_URL") or f"sqlite:///{data_dir / 'axme.db'}"
+    store = open_store(url)
+    if hasattr(store, "synchronous"):
+        store.synchronous = args.sqlite_synchronous
+    store.open()
+    clock = TestingClock() if args.testing else Clock()
+    settings = Settings(lease_seconds=args.lease_seconds, keepalive_seconds=args.keepalive_seconds,
+                        testing=args.testing)
+    engine = Engine(store, clock, settings)
+    admin_key = await engine.start(data_dir)
+    app = App(engine, Testing(engine) if args.testing else None)
+
+    sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((args.host, args.port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    port = sock.getsockname()[1]
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    config = uvicorn.Config(app, log_level=args.log_level.lower(), access_log=False, lifespan="off",
+                            loop="none", http="httptools", timeout_keep_alive=75, backlog=2048)
+    server = _Server(config)
+    server.ready_line = "AXME_SERVER_READY " + dumps(
+        {"base_url": f"http://{host}:{port}", "admin_api_key": admin_key}).decode()
+    try:
+        await server.serve(sockets=[sock])
+    finally:
+        await engine.stop()
+        store.close()
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        import uvloop
+
+        uvloop.install()
+    except ImportError:  # pragma: no cover - uvloop is a dependency where available
+        pass
+    try:
+        asyncio.run(serve(args))
+    except ValueError as exc:
+        print(f"axme-server: {exc}", file=sys.stderr)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,285 @@
+"""Delivery to agents with leases (PROTOCOL.md §4).
+
+Each agent has a lane: an ordered set of intents ready to lease (status
+SUBMITTED on one of its agent steps) and the consumers currently listening
+(SSE streams, long polls). A lease is a committed transition SUBMITTED ->
+DELIVERED with a fresh delivery_id; its expiry is a stored timer. When a
+consumer is already waiting, the lease is folded into the transaction that
+made the intent ready (create, next step, redelivery): one commit, no queue hop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from typing import Any
+
+from axme_server.access import check_handler, check_read, current_step
+from axme_server.engine import SYSTEM_ACTOR, Change, Ctx, public
+from axme_server.errors import ApiError
+from axme_server.hub import Subscription
+from axme_server.jsonutil import iso
+from axme_server.lifecycle import (ACKNOWLEDGED, DELIVERED, FAILED, IN_PROGRESS, SUBMITTED, TERMINAL,
+                                   operation_allowed)
+from axme_server.workflow import refresh_view
+
+
+class Consumer:
+    """One listening connection of an agent; `capacity` None = a stream (unbounded)."""
+
+    def __init__(self, address: str, capacity: int | None) -> None:
+        self.address = address
+        self.capacity = capacity
+        self.sub = Subscription()
+        self.reserved = 0  # leases claimed for this consumer (committed or in flight)
+        self.delivered = 0
+        self.open = True
+
+    def wants(self) -> bool:
+        return self.open and (self.capacity is None or self.reserved < self.capacity)
+
+
+class Lane:
+    def __init__(self) -> None:
+        self.ready: dict[str, None] = {}
+        self.consumers: list[Consumer] = []
+        self.rr = 0
+        self.pumping = False
+
+    def pick(self) -> Consumer | None:
+        n = len(self.consumers)
+        for i in range(n):
+            c = self.consumers[(self.rr + i) % n]
+            if c.wants():
+                self.rr = (self.rr + i + 1) % n
+                return c
+        return None
+
+
+_cursor_last = 0
+
+
+def next_cursor() -> int:
+    """Per-agent stream ids: an opaque, increasing integer (microseconds, strictly monotonic)."""
+    global _cursor_last
+    _cursor_last = max(_cursor_last + 1, time.time_ns() // 1000)
+    return _cursor_last
+
+
+def delivery_json(doc: dict[str, Any]) -> dict[str, Any]:
+    d = doc["_delivery"]
+    step = current_step(doc)
+    return {"delivery_id": d["delivery_id"], "intent_id": doc["intent_id"], "attempt": d["attempt"],
+            "lease_expires_at": iso(d["lease_expires_at"]), "status": "leased",
+            "step_id": step["step_id"] if step is not None and doc["_multi"] else None,
+            "cursor": str(d["cursor"]), "intent": public(doc)}
+
+
+class DeliveryOps:
+    # -- lanes -------------------------------------------------------------
+    def lane(self, address: str) -> Lane:
+        lanes: dict[str, Lane] = self.__dict__.setdefault("_lanes", {})
+        lane = lanes.get(address)
+        if lane is None:
+            lane = lanes[address] = Lane()
+        return lane
+
+    def offer(self, ch: Change, address: str) -> None:
+        """`ch` made its intent ready for `address`: lease now if someone listens, else queue."""
+        lane = self.lane(address)
+        consumer = lane.pick() if not lane.ready else None
+        intent_id = ch.intent["intent_id"]
+        if consumer is None:
+            ch.after.append(lambda: self._mark_ready(address, intent_id))
+            return
+        self._lease_into(ch, consumer)
+
+    def _mark_ready(self, address: str, intent_id: str) -> None:
+        lane = self.lane(address)
+        lane.ready[intent_id] = None
+        self._kick(address, lane)
+
+    def _kick(self, address: str, lane: Lane) -> None:
+        if lane.ready and not lane.pumping and any(c.wants() for c in lane.consumers):
+            lane.pumping = True
+            asyncio.get_running_loop().create_task(self._pump(address, lane))
+
+    async def _pump(self, address: str, lane: Lane) -> None:
+        try:
+            while lane.ready:
+                jobs = []
+                while lane.ready and len(jobs) < 64:
+                    consumer = lane.pick()
+                    if consumer is None:
+                        break
+                    intent_id = next(iter(lane.ready))
+                    del lane.ready[intent_id]
+                    consumer.reserved += 1
+                    jobs.append(self._lease_ready(intent_id, address, consumer))
+                if not jobs:
+                    break
+                await asyncio.gather(*jobs)
+        finally:
+            lane.pumping = False
+        self._kick(address, lane)
+
+    async def _lease_ready(self, intent_id: str, address: str, consumer: Consumer) -> None:
+        consumer.reserved -= 1  # _lease_into reserves again
+        async with self.intent_lock(intent_id):
+            doc = self.cached_intent(intent_id)
+            step = current_step(doc) if doc else None
+            if (doc is None or doc["status"] != SUBMITTED or step is None or step["kind"] != "agent"
+                    or step["assigned_to"] != address):
+                return
+            if not consumer.wants():  # went away meanwhile: keep it ready for the next one
+                self.lane(address).ready[intent_id] = None
+                return
+            ch = self.change(doc)
+            self._lease_into(ch, consumer)
+            await self.apply(ch)
+
+    def _lease_into(self, ch: Change, consumer: Consumer) -> None:
+        doc = ch.intent
+        consumer.reserved += 1
+        doc["delivery_attempt"] += 1
+        expires = ch.now + self.settings.lease_seconds
+        doc["_delivery"] = {"delivery_id": str(uuid.uuid4()), "attempt": doc["delivery_attempt"],
+                            "lease_expires_at": expires, "cursor": next_cursor(), "agent": consumer.address}
+        doc["_timers"]["lease"] = expires
+        ch.set_status(DELIVERED, None, doc["pending_with"])
+        refresh_view(doc)
+        ch.emit("intent.delivered", data={"delivery_id": doc["_delivery"]["delivery_id"],
+                                          "attempt": doc["delivery_attempt"], "lease_expires_at": iso(expires),
+                                          "agent": consumer.address})
+
+        def push() -> None:
+            consumer.delivered += 1
+            consumer.sub.push(delivery_json(doc))
+
+        def undo() -> None:
+            consumer.reserved -= 1
+
+        ch.after.append(push)
+        ch.on_fail.append(undo)
+
+    # -- consumers ---------------------------------------------------------
+    def attach(self, address: str, capacity: int | None) -> Consumer:
+        consumer = Consumer(address, capacity)
+        lane = self.lane(address)
+        lane.consumers.append(consumer)
+        self._kick(address, lane)
+        return consumer
+
+    def detach(self, consumer: Consumer) -> None:
+        consumer.open = False
+        lane = self.lane(consumer.address)
+        if consumer in lane.consumers:
+            lane.consumers.remove(consumer)
+
+    def rebuild_lanes(self) -> None:
+        for doc in self.active_intents():
+            step = current_step(doc)
+            if doc["status"] == SUBMITTED and step is not None and step["kind"] == "agent":
+                self.lane(step["assigned_to"]).ready[doc["intent_id"]] = None
+
+    def check_listener(self, ctx: Ctx, address: str) -> None:
+        p = ctx.principal
+        agent = self.agent(address)
+        if agent is None or agent["_ws"] != p.workspace_id:
+            raise ApiError("agent_not_found", f"agent {address} is not registered")
+        if p.kind == "admin" or (p.kind == "agent" and p.agent_address == address):
+            return
+        raise ApiError("forbidden", "only the agent itself (or an admin) may receive its deliveries")
+
+    # -- agent writes ------------------------------------------------------
+    def _check_delivery(self, doc: dict[str, Any], delivery_id: Any, op: str) -> None:
+        if doc["status"] in TERMINAL:
+            raise ApiError("intent_terminal", f"intent is already {doc['status']}", {"status": doc["status"]})
+        current = (doc.get("_delivery") or {}).get("delivery_id")
+        if delivery_id is not None and delivery_id != current:
+            raise ApiError("stale_delivery", "this delivery is no longer current (the lease expired or moved on)",
+                           {"delivery_id": delivery_id, "current_delivery_id": current})
+        if not operation_allowed(op, doc["status"]):
+            raise ApiError("invalid_transition", f"cannot {op.replace('_', ' ')} an intent in status {doc['status']}",
+                           {"status": doc["status"], "operation": op})
+
+    def _extend_lease(self, ch: Change) -> float:
+        expires = ch.now + self.settings.lease_seconds
+        ch.intent["_delivery"]["lease_expires_at"] = expires
+        ch.intent["_timers"]["lease"] = expires
+        return expires
+
+    async def ack(self, ctx: Ctx, intent_id: str, body: dict[str, Any]) -> bytes:
+        delivery_id = body.get("delivery_id")
+        if not isinstance(delivery_id, str) or not delivery_id:
+            raise ApiError("validation_error", "delivery_id is required (a string)", {"field": "delivery_id"})
+        async with self.intent_lock(intent_id):
+            doc = check_read(ctx.principal, self.cached_intent(intent_id))
+            check_handler(ctx.principal, doc)
+            self._check_delivery(doc, delivery_id, "ack")
+            ch = self.change(doc)
+            expires = self._extend_lease(ch)
+            if doc["status"] == DELIVERED:
+                ch.set_status(ACKNOWLEDGED, None, doc["pending_with"])
+                refresh_view(ch.intent)
+                ch.emit("intent.acknowledged", actor=ctx.principal.actor, channel=ctx.channel,
+                        data={"delivery_id": delivery_id, "lease_expires_at": iso(expires)})
+            return await self.apply(ch, ctx, {"ok": True, "intent": public(ch.intent),
+                                              "lease_expires_at": iso(expires)})
+
+    async def progress(self, ctx: Ctx, intent_id: str, r: dict[str, Any]) -> bytes:
+        async with self.intent_lock(intent_id):
+            doc = check_read(ctx.principal, self.cached_intent(intent_id))
+            check_handler(ctx.principal, doc)
+            self._check_delivery(doc, r.get("delivery_id"), "progress")
+            ch = self.change(doc)
+            expires = self._extend_lease(ch)
+            ch.set_status(IN_PROGRESS, None, doc["pending_with"])
+            refresh_view(ch.intent)
+            ch.emit("intent.progress", actor=ctx.principal.actor, channel=ctx.channel,
+                    data={"details": r.get("details"), "lease_expires_at": iso(expires)})
+            return await self.apply(ch, ctx, {"ok": True, "applied": True, "intent": public(ch.intent)})
+
+    async def agent_result(self, ctx: Ctx, intent_id: str, r: dict[str, Any]) -> bytes:
+        async with self.intent_lock(intent_id):
+            doc = check_read(ctx.principal, self.cached_intent(intent_id))
+            check_handler(ctx.principal, doc)
+            self._check_delivery(doc, r.get("delivery_id"), "agent_result")
+            ch = self.change(doc)
+            ch.intent["_delivery"] = None
+            ch.intent["_timers"].pop("lease", None)
+            actor = ctx.principal.actor
+            if r["outcome"] == "complete":
+                self.complete_step(ch, r.get("result") if r.get("result") is not None else {}, actor,
+                                   ctx.channel, {})
+            else:
+                error = r.get("error") or {}
+                error = {"code": error.get("code") or "agent_error",
+                         "message": error.get("message") or "the agent reported a failure",
+                         **({"details": error["details"]} if error.get("details") is not None else {})}
+                self.finish(ch, FAILED, error=error, actor=actor, channel=ctx.channel, data={"error": error})
+            return await self.apply(ch, ctx, {"ok": True, "applied": True, "intent": public(ch.intent)})
+
+    # -- lease expiry ------------------------------------------------------
+    def _timer_lease(self, ch: Change, due: float) -> None:
+        doc = ch.intent
+        if doc["status"] not in (DELIVERED, ACKNOWLEDGED, IN_PROGRESS):
+            return
+        previous = doc["_delivery"]["delivery_id"] if doc.get("_delivery") else None
+        doc["_delivery"] = None
+        if doc["delivery_attempt"] >= doc["max_delivery_attempts"]:
+            self.finish(ch, FAILED, "intent.delivery_failed",
+                        error={"code": "delivery_failed",
+                               "message": f"no result after {doc['delivery_attempt']} delivery attempts"},
+                        actor=SYSTEM_ACTOR, channel="system",
+                        data={"attempts": doc["delivery_attempt"], "delivery_id": previous})
+            return
+        step = current_step(doc)
+        assert step is not None
+        ch.set_status(SUBMITTED, None, doc["pending_with"])
+        refresh_view(doc)
+        ch.emit("intent.redelivered", actor=SYSTEM_ACTOR, channel="system",
+                data={"previous_delivery_id": previous, "next_attempt": doc["delivery_attempt"] + 1,
+                      "reason": "lease_expired"})
+        self.offer(ch, step["assigned_to"])

@@ -1,0 +1,193 @@
+"""Workspaces, agents and keys (registerAgent, listAgents, getAgent,
+createAgentKey, createKey, listKeys, revokeKey) and first-start bootstrap."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from axme_server.access import require_admin
+from axme_server.addresses import canonical
+from axme_server.auth import KINDS, new_key, public_key
+from axme_server.engine import Ctx
+from axme_server.errors import ApiError, validation
+from axme_server.jsonutil import iso, parse_iso
+
+DELIVERY_MODES = ("stream", "poll", "http")
+AGENT_FIELDS = frozenset({"address", "display_name", "delivery_mode", "callback_url", "description"})
+KEY_FIELDS = frozenset({"kind", "name", "agent_address", "human", "expires_at"})
+
+
+def public_agent(doc: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in doc.items() if k[0] != "_"}
+
+
+class DirectoryOps:
+    # -- workspaces ----------------------------------------------------------
+    def workspace_doc(self, org: str, name: str) -> dict[str, Any]:
+        return {"workspace_id": f"ws_{secrets.token_hex(8)}", "org": org, "name": name,
+                "created_at": iso(self.clock.now())}
+
+    async def create_workspace(self, org: str, name: str) -> tuple[dict[str, Any], str]:
+        """A workspace and its first admin key (plaintext returned once)."""
+        ws = self.workspace_doc(org, name)
+        key, plaintext = new_key("admin", ws["workspace_id"], "bootstrap admin", iso(self.clock.now()))
+        await self.store.write([("workspace", ws), ("key", key)])
+        self._workspaces[ws["workspace_id"]] = ws
+        self.keys.remember(key)
+        return ws, plaintext
+
+    # -- agents --------------------------------------------------------------
+    def agent_doc(self, ws_id: str, address: str, display_name: str | None, mode: str,
+                  callback_url: str | None) -> dict[str, Any]:
+        return {"address": address, "name": address.rsplit("/", 1)[-1], "display_name": display_name,
+                "delivery_mode": mode, "callback_url": callback_url, "created_at": iso(self.clock.now()),
+                "_ws": ws_id}
+
+    def check_agent_body(self, body: dict[str, Any], ws: dict[str, Any]) -> tuple[str, Any, str, Any]:
+        unknown = sorted(k for k in body if k not in AGENT_FIELDS)
+        if unknown:
+            raise validation(f"unknown field(s): {', '.join(unknown)}", unknown[0])
+        if "address" not in body:
+            raise validation("address is required", "address")
+        address = canonical(body["address"], ws["org"], ws["name"])
+        if address.split("/")[2:4] != [ws["org"], ws["name"]]:
+            raise ApiError("forbidden", "agent address must belong to this key's workspace "
+                           f"(agent://{ws['org']}/{ws['name']}/…)")
+        mode = body.get("delivery_mode") or "stream"
+        if mode not in DELIVERY_MODES:
+            raise validation(f"delivery_mode must be one of {', '.join(DELIVERY_MODES)}", "delivery_mode")
+        cb = body.get("callback_url")
+        if cb is not None and (not isinstance(cb, str) or not cb.startswith(("http://", "https://"))):
+            raise validation("callback_url must be an http(s) URL", "callback_url")
+        if mode == "http" and not cb:
+            raise validation("delivery_mode http needs a callback_url", "callback_url")
+        dn = body.get("display_name")
+        if dn is not None and not isinstance(dn, str):
+            raise validation("display_name must be a string", "display_name")
+        return address, dn, mode, cb
+
+    async def register_agent(self, ctx: Ctx, body: dict[str, Any]) -> bytes:
+        require_admin(ctx.principal)
+        ws = self.workspace(ctx.principal.workspace_id)
+        address, dn, mode, cb = self.check_agent_body(body, ws)
+        if self.agent(address) is not None:
+            raise ApiError("agent_exists", f"agent {address} is already registered", {"address": address})
+        agent = self.agent_doc(ws["workspace_id"], address, dn, mode, cb)
+        key, plaintext = new_key("agent", ws["workspace_id"], f"agent {address}", agent["created_at"],
+                                 agent_address=address)
+        self._agents[address] = agent  # reserve the address while committing
+        try:
+            body_bytes = await self.write_plain([("agent", agent), ("key", key)], ctx,
+                                                {"ok": True, "agent": public_agent(agent), "api_key": plaintext},
+                                                self.clock.now())
+        except BaseException:
+            self._agents.pop(address, None)
+            raise
+        self.keys.remember(key)
+        return body_bytes
+
+    def resolve_agent(self, ctx: Ctx, address: str) -> dict[str, Any]:
+        ws = self.workspace(ctx.principal.workspace_id)
+        canon = canonical(address, ws["org"], ws["name"])
+        agent = self.agent(canon)
+        if agent is None or agent["_ws"] != ws["workspace_id"]:
+            raise ApiError("agent_not_found", f"agent {canon} is not registered", {"address": canon})
+        return agent
+
+    def get_agent(self, ctx: Ctx, address: str) -> dict[str, Any]:
+        agent = self.resolve_agent(ctx, address)
+        p = ctx.principal
+        if p.kind != "admin" and not (p.kind == "agent" and p.agent_address == agent["address"]):
+            raise ApiError("forbidden", "only an admin or the agent itself may read this agent")
+        return {"ok": True, "agent": public_agent(agent)}
+
+    def list_agents(self, ctx: Ctx, limit: int, cursor: int | None) -> dict[str, Any]:
+        require_admin(ctx.principal)
+        rows = self.store.list_agents(ctx.principal.workspace_id, limit + 1, cursor)
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return {"ok": True, "agents": [public_agent(d) for _, d in rows],
+                "next_cursor": str(rows[-1][0]) if more else None}
+
+    async def create_agent_key(self, ctx: Ctx, address: str) -> bytes:
+        require_admin(ctx.principal)
+        agent = self.resolve_agent(ctx, address)
+        key, plaintext = new_key("agent", ctx.principal.workspace_id, f"agent {agent['address']}",
+                                 iso(self.clock.now()), agent_address=agent["address"])
+        out = await self.write_plain([("key", key)], ctx, {"ok": True, "key": public_key(key), "api_key": plaintext},
+                                     self.clock.now())
+        self.keys.remember(key)
+        return out
+
+    # -- keys ----------------------------------------------------------------
+    async def create_key(self, ctx: Ctx, body: dict[str, Any]) -> bytes:
+        require_admin(ctx.principal)
+        unknown = sorted(k for k in body if k not in KEY_FIELDS)
+        if unknown:
+            raise validation(f"unknown field(s): {', '.join(unknown)}", unknown[0])
+        kind = body.get("kind")
+        if kind not in KINDS:
+            raise validation("kind must be one of admin, agent, human", "kind")
+        name = body.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise validation("name is required (a non-empty string)", "name")
+        ws = self.workspace(ctx.principal.workspace_id)
+        agent_address = None
+        human = None
+        if kind == "agent":
+            if not body.get("agent_address"):
+                raise validation("agent keys need agent_address", "agent_address")
+            agent_address = self.resolve_agent(ctx, body["agent_address"])["address"]
+        if kind == "human":
+            h = body.get("human")
+            if not isinstance(h, dict) or not isinstance(h.get("id"), str) or not h["id"]:
+                raise validation("human keys need human: {id, display_name?, contact?}", "human.id")
+            extra = sorted(k for k in h if k not in ("id", "display_name", "contact"))
+            if extra:
+                raise validation(f"unknown field(s) in human: {', '.join(extra)}", f"human.{extra[0]}")
+            human = {"id": h["id"], "display_name": h.get("display_name") or h["id"], "contact": h.get("contact")}
+        expires = None
+        if body.get("expires_at") is not None:
+            try:
+                expires = parse_iso(body["expires_at"])
+            except (ValueError, TypeError, AttributeError):
+                raise validation("expires_at must be an RFC 3339 timestamp", "expires_at") from None
+        key, plaintext = new_key(kind, ws["workspace_id"], name, iso(self.clock.now()), agent_address=agent_address,
+                                 human=human, expires_at=expires)
+        out = await self.write_plain([("key", key)], ctx, {"ok": True, "key": public_key(key), "api_key": plaintext},
+                                     self.clock.now())
+        self.keys.remember(key)
+        return out
+
+    def list_keys(self, ctx: Ctx) -> dict[str, Any]:
+        require_admin(ctx.principal)
+        return {"ok": True, "keys": [public_key(k) for k in self.store.list_keys(ctx.principal.workspace_id)]}
+
+    async def revoke_key(self, ctx: Ctx, key_id: str) -> bytes:
+        require_admin(ctx.principal)
+        key = self.keys.lookup(key_id)
+        if key is None or key["workspace_id"] != ctx.principal.workspace_id:
+            raise ApiError("key_not_found", "key not found")
+        if not key.get("revoked_at"):
+            key = dict(key, revoked_at=iso(self.clock.now()))
+            await self.store.write([("key", key)])
+            self.keys.remember(key)
+        from axme_server.jsonutil import dumps
+
+        return dumps({"ok": True, "key": public_key(key)})
+
+    # -- tasks ---------------------------------------------------------------
+    def list_tasks(self, ctx: Ctx, status: str, assignee: str | None, limit: int,
+                   cursor: int | None) -> dict[str, Any]:
+        p = ctx.principal
+        if p.kind == "agent":
+            raise ApiError("forbidden", "agent keys have no human tasks")
+        if p.kind == "human":
+            assignee = p.human_id
+        rows = self.store.list_tasks(p.workspace_id, pending_only=status == "pending", assignee=assignee,
+                                     limit=limit + 1, cursor=cursor)
+        more = len(rows) > limit
+        rows = rows[:limit]
+        tasks = [{k: v for k, v in d.items() if k[0] != "_"} for _, d in rows]
+        return {"ok": True, "tasks": tasks, "next_cursor": str(rows[-1][0]) if more else None}

@@ -1,0 +1,206 @@
+"""The engine core: committed-state cache, per-intent locks, and the one write
+path (`apply`) every transition goes through:
+
+    lock intent -> clone committed doc -> mutate (Change) -> store.write(doc +
+    events + extra ops, one transaction) -> swap into cache -> wake streams ->
+    schedule timers / offer deliveries -> answer.
+
+Readers only ever see committed state (the cache is updated after commit).
+Operations live in mixins (intents, delivery, humans, directory, scenarios) so
+each file stays small."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any, AsyncIterator, Callable
+
+from axme_server.auth import KeyRing, Principal
+from axme_server.errors import ApiError
+from axme_server.hub import Hub
+from axme_server.jsonutil import clone, dumps, iso
+from axme_server.lifecycle import TERMINAL, can_transition
+from axme_server.timers import TimerIndex
+
+log = logging.getLogger("axme_server.engine")
+
+
+@dataclass
+class Settings:
+    lease_seconds: float = 60.0
+    keepalive_seconds: float = 15.0
+    testing: bool = False
+    terminal_cache_size: int = 20000
+
+
+@dataclass
+class Ctx:
+    """Who is asking, through which channel, and the idempotency slot to fill on success."""
+
+    principal: Principal
+    channel: str = "api"
+    idem: tuple[str, str] | None = None  # (scope_key, body_hash)
+
+
+def public(doc: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in doc.items() if k[0] != "_"}
+
+
+@dataclass
+class Change:
+    """A pending transition of one intent: the mutated clone plus its new events."""
+
+    intent: dict[str, Any]
+    now: float
+    new: bool = False
+    events: list[dict[str, Any]] = field(default_factory=list)
+    ops: list[tuple] = field(default_factory=list)
+    after: list[Callable[[], None]] = field(default_factory=list)
+    on_fail: list[Callable[[], None]] = field(default_factory=list)
+
+    def set_status(self, status: str, waiting_reason: str | None = None,
+                   pending_with: dict[str, Any] | None = None) -> None:
+        doc = self.intent
+        if status != doc["status"] and not can_transition(doc["status"], status):
+            raise ApiError("invalid_transition", f"cannot move intent from {doc['status']} to {status}",
+                           {"from": doc["status"], "to": status})
+        doc["status"] = doc["lifecycle_status"] = status
+        doc["waiting_reason"] = waiting_reason
+        doc["pending_with"] = pending_with
+        if status in TERMINAL:
+            doc["pending_with"] = None
+            doc["waiting_reason"] = None
+            doc["current_step"] = None
+            doc["_timers"] = {}
+            doc["_delivery"] = None
+
+    def emit(self, event_type: str, *, actor: dict[str, Any] | None = None, channel: str | None = None,
+             data: dict[str, Any] | None = None) -> dict[str, Any]:
+        doc = self.intent
+        doc["last_seq"] += 1
+        at = iso(self.now)
+        doc["updated_at"] = at
+        ev = {
+            "intent_id": doc["intent_id"], "seq": doc["last_seq"], "event_type": event_type, "at": at,
+            "status": doc["status"], "waiting_reason": doc["waiting_reason"], "pending_with": doc["pending_with"],
+            "actor": actor, "channel": channel, "data": data or {},
+        }
+        self.events.append(ev)
+        return ev
+
+
+SYSTEM_ACTOR = {"type": "system", "id": "axme-server", "display_name": "AXME server"}
+
+
+class EngineCore:
+    def __init__(self, store: Any, clock: Any, settings: Settings) -> None:
+        self.store = store
+        self.clock = clock
+        self.settings = settings
+        self.hub = Hub()
+        self.keys = KeyRing(store)
+        self.timers = TimerIndex(clock, self._fire_timer)
+        self._active: dict[str, dict[str, Any]] = {}
+        self._recent: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._agents: dict[str, dict[str, Any] | None] = {}
+        self._workspaces: dict[str, dict[str, Any]] = {}
+        self.metrics: dict[str, int] = {"transitions": 0, "events": 0}
+
+    # -- cache -----------------------------------------------------------
+    def cached_intent(self, intent_id: str) -> dict[str, Any] | None:
+        doc = self._active.get(intent_id)
+        if doc is not None:
+            return doc
+        doc = self._recent.get(intent_id)
+        if doc is not None:
+            self._recent.move_to_end(intent_id)
+            return doc
+        doc = self.store.get_intent(intent_id)
+        if doc is not None:
+            self._remember(doc)
+        return doc
+
+    def _remember(self, doc: dict[str, Any]) -> None:
+        intent_id = doc["intent_id"]
+        if doc["status"] in TERMINAL:
+            self._active.pop(intent_id, None)
+            self._recent[intent_id] = doc
+            self._recent.move_to_end(intent_id)
+            while len(self._recent) > self.settings.terminal_cache_size:
+                self._recent.popitem(last=False)
+        else:
+            self._active[intent_id] = doc
+
+    def active_intents(self) -> list[dict[str, Any]]:
+        return list(self._active.values())
+
+    def workspace(self, workspace_id: str) -> dict[str, Any]:
+        ws = self._workspaces.get(workspace_id)
+        if ws is None:
+            ws = self.store.get_workspace(workspace_id)
+            if ws is None:
+                raise ApiError("unauthorized", "workspace of this key no longer exists")
+            self._workspaces[workspace_id] = ws
+        return ws
+
+    def agent(self, address: str) -> dict[str, Any] | None:
+        if address not in self._agents:
+            self._agents[address] = self.store.get_agent(address)
+        return self._agents[address]
+
+    # -- locking and the write path -------------------------------------
+    @asynccontextmanager
+    async def intent_lock(self, intent_id: str) -> AsyncIterator[None]:
+        lock = self._locks.get(intent_id)
+        if lock is None:
+            lock = self._locks[intent_id] = asyncio.Lock()
+        async with lock:
+            yield
+        if not lock.locked() and not lock._waiters:  # type: ignore[attr-defined]
+            self._locks.pop(intent_id, None)
+
+    def change(self, doc: dict[str, Any]) -> Change:
+        return Change(intent=clone(doc), now=self.clock.now())
+
+    async def apply(self, ch: Change, ctx: Ctx | None = None, response: dict[str, Any] | None = None) -> bytes:
+        """Commit `ch` (+ the idempotency record) in one transaction, then publish."""
+        doc = ch.intent
+        ops: list[tuple] = [("intent_new" if ch.new else "intent", doc)]
+        ops.extend(("event", ev) for ev in ch.events)
+        ops.extend(ch.ops)
+        body = b""
+        if response is not None:
+            body = dumps(response)
+            if ctx is not None and ctx.idem is not None:
+                ops.append(("idem", ctx.idem[0], ctx.idem[1], 200, body, ch.now))
+        try:
+            await self.store.write(ops)
+        except BaseException:
+            for fn in ch.on_fail:
+                fn()
+            raise
+        self._remember(doc)
+        self.metrics["transitions"] += 1
+        self.metrics["events"] += len(ch.events)
+        if ch.events:
+            self.hub.publish(doc["intent_id"], ch.events)
+        if doc.get("_timers"):
+            self.timers.schedule(doc["intent_id"], doc["_timers"])
+        for fn in ch.after:
+            fn()
+        return body
+
+    async def write_plain(self, ops: list[tuple], ctx: Ctx | None, response: dict[str, Any], now: float) -> bytes:
+        """Commit non-intent writes (agents, keys) with the idempotency record."""
+        body = dumps(response)
+        if ctx is not None and ctx.idem is not None:
+            ops = ops + [("idem", ctx.idem[0], ctx.idem[1], 200, body, now)]
+        await self.store.write(ops)
+        return body
+
+    async def _fire_timer(self, intent_id: str, kind: str, due: float) -> None:
+        raise NotImplementedError  # provided by the Engine mixins

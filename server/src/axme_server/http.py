@@ -1,0 +1,137 @@
+"""A thin ASGI layer: request parsing, JSON responses, and the route table.
+
+The hot path (one JSON request -> one commit -> one JSON response) runs
+thousands of times a second, so requests are handled directly on ASGI
+messages; Starlette's path compiler gives the routes their templates."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable
+from urllib.parse import parse_qsl
+
+from starlette.routing import compile_path
+
+from axme_server.errors import ApiError
+from axme_server.jsonutil import loads
+
+MAX_BODY = 1024 * 1024
+
+
+class Request:
+    __slots__ = ("scope", "body", "params", "headers", "_query", "ctx", "op", "fault", "request_id")
+
+    def __init__(self, scope: dict[str, Any], headers: dict[str, str], request_id: str) -> None:
+        self.scope = scope
+        self.headers = headers
+        self.body = b""
+        self.params: dict[str, str] = {}
+        self._query: dict[str, str] | None = None
+        self.ctx: Any = None
+        self.op: str | None = None
+        self.fault: dict[str, Any] | None = None
+        self.request_id = request_id
+
+    @property
+    def method(self) -> str:
+        return self.scope["method"]
+
+    @property
+    def path(self) -> str:
+        return self.scope["path"]
+
+    @property
+    def raw_path(self) -> str:
+        raw = self.scope.get("raw_path")
+        return raw.decode("latin-1") if raw else self.scope["path"]
+
+    @property
+    def query(self) -> dict[str, str]:
+        if self._query is None:
+            self._query = dict(parse_qsl(self.scope.get("query_string", b"").decode("latin-1"),
+                                         keep_blank_values=True))
+        return self._query
+
+    def json(self) -> dict[str, Any]:
+        """The body as a JSON object (400 invalid_json / 422 when not an object)."""
+        if not self.body.strip():
+            raise ApiError("invalid_json", "request body is empty; send a JSON object")
+        try:
+            data = loads(self.body)
+        except ValueError as exc:
+            raise ApiError("invalid_json", f"request body is not valid JSON: {exc}") from None
+        if not isinstance(data, dict):
+            raise ApiError("validation_error", "request body must be a JSON object", {"field": "$"})
+        return data
+
+    def q_int(self, name: str, default: int | None, lo: int, hi: int) -> int | None:
+        raw = self.query.get(name)
+        if raw is None or raw == "":
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            raise ApiError("validation_error", f"query parameter {name} must be an integer",
+                           {"field": name}) from None
+        if value < lo or value > hi:
+            raise ApiError("validation_error", f"query parameter {name} must be between {lo} and {hi}",
+                           {"field": name})
+        return value
+
+    def q_float(self, name: str, default: float, lo: float, hi: float) -> float:
+        raw = self.query.get(name)
+        if raw is None or raw == "":
+            return default
+        try:
+            value = float(raw)
+        except ValueError:
+            raise ApiError("validation_error", f"query parameter {name} must be a number", {"field": name}) from None
+        if not lo <= value <= hi:
+            raise ApiError("validation_error", f"query parameter {name} must be between {lo:g} and {hi:g}",
+                           {"field": name})
+        return value
+
+
+Handler = Callable[[Request], Awaitable[Any]]
+
+
+@dataclass
+class Route:
+    method: str
+    template: str
+    op: str
+    handler: Handler
+    auth: bool = True
+    regex: re.Pattern[str] | None = None
+
+
+class Router:
+    def __init__(self) -> None:
+        self.routes: list[Route] = []
+
+    def add(self, method: str, template: str, op: str, handler: Handler, *, auth: bool = True,
+            pattern: str | None = None) -> None:
+        regex = re.compile(pattern) if pattern else compile_path(template)[0]
+        self.routes.append(Route(method, template, op, handler, auth, regex))
+
+    def match(self, method: str, path: str) -> tuple[Route, dict[str, str]]:
+        allowed = False
+        for route in self.routes:
+            m = route.regex.match(path)  # type: ignore[union-attr]
+            if m is None:
+                continue
+            if route.method == method or (method == "HEAD" and route.method == "GET"):
+                return route, m.groupdict()
+            allowed = True
+        if allowed:
+            raise ApiError("method_not_allowed", f"method {method} is not allowed on {path}")
+        raise ApiError("not_found", f"no such endpoint: {method} {path}")
+
+
+async def send_json(send: Callable[..., Awaitable[None]], status: int, body: bytes,
+                    headers: list[tuple[bytes, bytes]]) -> None:
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                            *headers]})
+    await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,165 @@
+"""Human steps: assignment, the task record, decisions, and the reminder ->
+escalation -> on_timeout timer algorithm (PROTOCOL.md §6)."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from axme_server.access import check_decider, check_read, current_step
+from axme_server.engine import SYSTEM_ACTOR, Change, Ctx, public
+from axme_server.errors import ApiError
+from axme_server.jsonutil import iso
+from axme_server.lifecycle import CANCELED, FAILED, TERMINAL, TIMED_OUT, WAITING
+from axme_server.tasks import NEGATIVE_OUTCOMES, validate_decision
+from axme_server.workflow import refresh_view
+
+
+def _pending(step: dict[str, Any]) -> dict[str, Any]:
+    ref = step["assignees"][0] if step["assignees"] else None
+    return {"type": "human", "ref": ref, "name": step.get("assignee_name") or ref}
+
+
+class HumanOps:
+    def enter_human(self, ch: Change, step: dict[str, Any], prelude: Callable[[], None] | None) -> None:
+        doc = ch.intent
+        ch.set_status(WAITING, "WAITING_FOR_HUMAN", _pending(step))
+        doc["human_task"] = step["human_task"]
+        refresh_view(doc)
+        if prelude:
+            prelude()
+        step["reminders"] = 0
+        self._schedule_first_reminder(ch, step, ch.now)
+        deadline = doc["_timers"].get("step_deadline") or doc["_timers"].get("deadline")
+        step["task"] = {
+            "intent_id": doc["intent_id"], "step_id": step["step_id"], "status": "pending",
+            "human_task": step["human_task"], "assignees": step["assignees"], "created_at": iso(ch.now),
+            "deadline_at": iso(deadline) if deadline else None, "remind_count": doc["remind_count"],
+            "intent_type": doc["intent_type"], "decision": None, "_ws": doc["_ws"],
+        }
+        ch.ops.append(("task", step["task"]))
+        ch.emit("intent.human_task_assigned", data={
+            "step_id": step["step_id"], "task_type": step["human_task"]["task_type"],
+            "title": step["human_task"]["title"], "assignees": step["assignees"],
+            "notify": step["human_task"].get("notify") or []})
+
+    def close_task(self, ch: Change, step: dict[str, Any], status: str,
+                   decision: dict[str, Any] | None = None) -> None:
+        task = step.get("task")
+        if task is None or task["status"] != "pending":
+            return
+        task.update(status=status, decision=decision, remind_count=ch.intent["remind_count"])
+        ch.ops.append(("task", task))
+
+    def _policy(self, ch: Change, step: dict[str, Any], name: str) -> Any:
+        value = step.get(name)
+        return value if value is not None else ch.intent["_policy"].get(name)
+
+    def _schedule_first_reminder(self, ch: Change, step: dict[str, Any], base: float) -> None:
+        after = self._policy(ch, step, "remind_after_seconds")
+        if after:
+            ch.intent["_timers"]["remind"] = base + float(after)
+
+    # -- timers ----------------------------------------------------------
+    def _timer_remind(self, ch: Change, due: float) -> None:
+        doc = ch.intent
+        step = current_step(doc)
+        if step is None or step["kind"] != "human":
+            return
+        step["reminders"] += 1
+        doc["remind_count"] += 1
+        if step.get("task"):
+            step["task"]["remind_count"] = doc["remind_count"]
+            ch.ops.append(("task", step["task"]))
+        ch.emit("intent.reminder", actor=SYSTEM_ACTOR, channel="system",
+                data={"step_id": step["step_id"], "remind_count": doc["remind_count"],
+                      "pending_with": doc["pending_with"], "notify": step["human_task"].get("notify") or []})
+        interval = self._policy(ch, step, "remind_interval_seconds")
+        max_reminders = self._policy(ch, step, "max_reminders")
+        if max_reminders is None:
+            max_reminders = 3 if interval else 1
+        gap = float(interval or self._policy(ch, step, "remind_after_seconds") or 0)
+        if step["reminders"] < max_reminders and interval:
+            doc["_timers"]["remind"] = due + float(interval)
+        elif self._policy(ch, step, "escalate_to") and not step["escalated"] and gap > 0:
+            doc["_timers"]["escalate"] = due + gap
+
+    def _timer_escalate(self, ch: Change, due: float) -> None:
+        step = current_step(ch.intent)
+        if step is None or step["kind"] != "human":
+            return
+        self.escalate(ch, step, due, "reminders_exhausted")
+
+    def escalate(self, ch: Change, step: dict[str, Any], at: float, reason: str) -> None:
+        doc = ch.intent
+        target = self._policy(ch, step, "escalate_to")
+        previous = list(step["assignees"])
+        step["assignees"] = [target]
+        step["assigned_to"] = target
+        step["assignee_name"] = target
+        step["human_task"] = dict(step["human_task"], assignees=[target])
+        step["escalated"] = True
+        step["reminders"] = 0
+        doc["human_task"] = step["human_task"]
+        ch.set_status(WAITING, "WAITING_FOR_HUMAN", _pending(step))
+        refresh_view(doc)
+        if step.get("task"):
+            step["task"].update(assignees=[target], human_task=step["human_task"])
+            ch.ops.append(("task", step["task"]))
+        ch.emit("intent.escalated", actor=SYSTEM_ACTOR, channel="system",
+                data={"step_id": step["step_id"], "escalated_to": target, "previous_assignees": previous,
+                      "reason": reason})
+        self._schedule_first_reminder(ch, step, at)
+
+    def run_on_timeout(self, ch: Change, step: dict[str, Any], action: str, due: float, reason: str) -> None:
+        data = {"step_id": step["step_id"], "on_timeout": action, "reason": reason}
+        if action == "escalate" and self._policy(ch, step, "escalate_to") and not step["escalated"]:
+            self.escalate(ch, step, due, "timeout")
+            if step.get("step_deadline_seconds"):  # the new holder gets one more deadline
+                ch.intent["_timers"]["step_deadline"] = due + float(step["step_deadline_seconds"])
+            return
+        if action in ("approve", "reject"):
+            task = step["human_task"]
+            positive = [o for o in task["allowed_outcomes"] if o not in NEGATIVE_OUTCOMES]
+            negative = [o for o in task["allowed_outcomes"] if o in NEGATIVE_OUTCOMES]
+            outcome = (positive or ["approved"])[0] if action == "approve" else (negative or ["rejected"])[0]
+            decision = {"outcome": outcome, "comment": f"automatic on timeout ({action})", "data": None,
+                        "evidence": None, "negative": action == "reject"}
+            self.apply_decision(ch, step, decision, SYSTEM_ACTOR, "system")
+            return
+        if action == "cancel":
+            self.finish(ch, CANCELED, actor=SYSTEM_ACTOR, channel="system", data=data)
+            return
+        self.finish(ch, TIMED_OUT, error={"code": "step_timeout", "message": f"human step {step['step_id']} timed out"},
+                    actor=SYSTEM_ACTOR, channel="system", data=data)
+
+    # -- decisions -------------------------------------------------------
+    async def decide(self, ctx: Ctx, intent_id: str, body: dict[str, Any]) -> bytes:
+        async with self.intent_lock(intent_id):
+            doc = check_read(ctx.principal, self.cached_intent(intent_id))
+            if doc["status"] in TERMINAL:
+                raise ApiError("intent_terminal", f"intent is already {doc['status']}", {"status": doc["status"]})
+            step = current_step(doc)
+            if doc["status"] != WAITING or step is None or step["kind"] != "human":
+                raise ApiError("invalid_transition", f"intent is {doc['status']}, not waiting for a human decision",
+                               {"status": doc["status"]})
+            check_decider(ctx.principal, doc)
+            decision = validate_decision(step["human_task"], body)
+            ch = self.change(doc)
+            self.apply_decision(ch, current_step(ch.intent), decision, ctx.principal.actor, ctx.channel)
+            return await self.apply(ch, ctx, {"ok": True, "applied": True, "intent": public(ch.intent)})
+
+    def apply_decision(self, ch: Change, step: dict[str, Any], decision: dict[str, Any],
+                       actor: dict[str, Any], channel: str) -> None:
+        record = {k: decision[k] for k in ("outcome", "comment", "data", "evidence")}
+        step["outcome"] = decision["outcome"]
+        step["decision"] = dict(record, decided_by=actor, decided_at=iso(ch.now))
+        self.close_task(ch, step, "decided", step["decision"])
+        data = {"step_id": step["step_id"], **record}
+        if decision["negative"]:
+            code = "rejected" if decision["outcome"] == "rejected" else decision["outcome"]
+            error = {"code": code, "message": decision["comment"] or f"human task outcome: {decision['outcome']}",
+                     "details": {"step_id": step["step_id"], "outcome": decision["outcome"]}}
+            step["status"] = "completed"
+            self.finish(ch, FAILED, error=error, actor=actor, channel=channel, data=data, task_status="decided")
+            return
+        self.complete_step(ch, None, actor, channel, data)

@@ -1,0 +1,43 @@
+"""JSON and time helpers shared by every module (orjson: the hot path serializes a lot)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import orjson
+
+
+def dumps(obj: Any) -> bytes:
+    return orjson.dumps(obj)
+
+
+def loads(data: bytes | str) -> Any:
+    return orjson.loads(data)
+
+
+def clone(obj: Any) -> Any:
+    """Deep copy of plain JSON data (faster than copy.deepcopy)."""
+    return orjson.loads(orjson.dumps(obj))
+
+
+def iso(ts: float) -> str:
+    """RFC 3339 UTC with milliseconds and Z."""
+    whole = int(ts)
+    ms = int(round((ts - whole) * 1000))
+    if ms == 1000:
+        whole, ms = whole + 1, 0
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole)) + f".{ms:03d}Z"
+
+
+def parse_iso(text: str) -> float:
+    """Parse an RFC 3339 timestamp to epoch seconds; raises ValueError."""
+    from datetime import datetime, timezone
+
+    value = text.strip()
+    if value.endswith("Z") or value.endswith("z"):
+        value = value[:-1] + "+00:00"
+    dt = datetime.fromisoformat(value)
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt.timestamp()

@@ -1,0 +1,36 @@
+"""/metrics in Prometheus text format: requests, intents by status, open streams."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class Metrics:
+    def __init__(self, engine: Any) -> None:
+        self.engine = engine
+        self.requests: dict[tuple[str, int], int] = {}
+
+    def observe(self, op: str, status: int) -> None:
+        k = (op, status)
+        self.requests[k] = self.requests.get(k, 0) + 1
+
+    def render(self) -> str:
+        e = self.engine
+        lines = ["# HELP axme_http_requests_total HTTP requests by operation and status.",
+                 "# TYPE axme_http_requests_total counter"]
+        for (op, status), n in sorted(self.requests.items()):
+            lines.append(f'axme_http_requests_total{{op="{op}",status="{status}"}} {n}')
+        lines += ["# HELP axme_intents Intents by status.", "# TYPE axme_intents gauge"]
+        for status, n in sorted(e.store.count_intents_by_status().items()):
+            lines.append(f'axme_intents{{status="{status}"}} {n}')
+        lines += ["# HELP axme_open_streams Open SSE streams.", "# TYPE axme_open_streams gauge",
+                  f"axme_open_streams {e.hub.open_streams}",
+                  "# HELP axme_store_commits_total Store transactions committed (group commits).",
+                  "# TYPE axme_store_commits_total counter", f"axme_store_commits_total {getattr(e.store, 'commits', 0)}",
+                  "# HELP axme_store_writes_total Write requests committed.",
+                  "# TYPE axme_store_writes_total counter", f"axme_store_writes_total {getattr(e.store, 'writes', 0)}",
+                  "# HELP axme_events_total Intent events committed.", "# TYPE axme_events_total counter",
+                  f"axme_events_total {e.metrics['events']}",
+                  "# HELP axme_timers_pending Timers in the in-memory index.", "# TYPE axme_timers_pending gauge",
+                  f"axme_timers_pending {len(e.timers)}"]
+        return "\n".join(lines) + "\n"

@@ -1,0 +1,14 @@
+"""Routes per resource; each module registers its operations (operationId = op)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from axme_server.http import Router
+
+
+def register_all(router: Router, app: Any) -> None:
+    from axme_server.routes import admin, agents, health, intents, scenarios, tasks, testing
+
+    for module in (health, intents, agents, tasks, scenarios, admin, testing):
+        module.register(router, app)

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from typing import Any
+
+from axme_server.http import Request, Router
+from axme_server.routes.intents import cursor_of
+from axme_server.sse import AgentStream
+
+_ADDR = r"(?P<address>.+?)"
+
+
+def register(router: Router, app: Any) -> None:
+    engine = app.engine
+
+    async def register_agent(req: Request) -> bytes:
+        return await engine.register_agent(req.ctx, req.json())
+
+    async def list_agents(req: Request) -> dict[str, Any]:
+        return engine.list_agents(req.ctx, req.q_int("limit", 50, 1, 200), cursor_of(req))
+
+    async def get_agent(req: Request) -> dict[str, Any]:
+        return engine.get_agent(req.ctx, req.params["address"])
+
+    async def create_agent_key(req: Request) -> bytes:
+        return await engine.create_agent_key(req.ctx, req.params["address"])
+
+    async def stream_deliveries(req: Request) -> AgentStream:
+        agent = engine.resolve_agent(req.ctx, req.params["address"])
+        engine.check_listener(req.ctx, agent["address"])
+        wait = req.q_float("wait_seconds", 30.0, 0.0, 300.0)
+        return AgentStream(engine, agent["address"], wait, req.fault)
+
+    async def poll_deliveries(req: Request) -> dict[str, Any]:
+        agent = engine.resolve_agent(req.ctx, req.params["address"])
+        engine.check_listener(req.ctx, agent["address"])
+        status = req.query.get("status") or "pending"
+        if status != "pending":
+            from axme_server.errors import ApiError
+
+            raise ApiError("validation_error", "status must be pending", {"field": "status"})
+        wait = req.q_float("wait_seconds", 0.0, 0.0, 300.0)
+        limit = req.q_int("limit", 10, 1, 100) or 10
+        consumer = engine.attach(agent["address"], limit)
+        try:
+            if not consumer.sub.items and consumer.reserved == 0:
+                await consumer.sub.wait(wait)
+        finally:
+            engine.detach(consumer)
+        # leases already claimed for this poll are committing: wait for them (bounded)
+        for _ in range(200):
+            if consumer.delivered >= consumer.reserved:
+                break
+            await consumer.sub.wait(0.05)
+        return {"ok": True, "deliveries": list(consumer.sub.items)}
+
+    router.add("POST", "/v1/agents", "registerAgent", register_agent)
+    router.add("GET", "/v1/agents", "listAgents", list_agents)
+    router.add("GET", "/v1/agents/{address}/intents/stream", "streamAgentDeliveries", stream_deliveries,
+               pattern=rf"^/v1/agents/{_ADDR}/intents/stream$")
+    router.add("GET", "/v1/agents/{address}/intents", "pollAgentDeliveries", poll_deliveries,
+               pattern=rf"^/v1/agents/{_ADDR}/intents$")
+    router.add("POST", "/v1/agents/{address}/keys", "createAgentKey", create_agent_key,
+               pattern=rf"^/v1/agents/{_ADDR}/keys$")
+    router.add("GET", "/v1/agents/{address}", "getAgent", get_agent, pattern=rf"^/v1/agents/{_ADDR}$")

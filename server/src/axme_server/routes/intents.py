@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from typing import Any
+
+from axme_server.access import check_read
+from axme_server.errors import ApiError
+from axme_server.http import Request, Router
+from axme_server.lifecycle import STATUSES
+from axme_server.sse import IntentStream
+
+
+def since_of(req: Request) -> int:
+    """`?since=N` and `Last-Event-ID`: the larger wins."""
+    since = req.q_int("since", 0, 0, 2**62) or 0
+    last_id = req.headers.get("last-event-id")
+    if last_id:
+        try:
+            since = max(since, int(last_id))
+        except ValueError:
+            raise ApiError("validation_error", "Last-Event-ID must be an integer seq",
+                           {"field": "Last-Event-ID"}) from None
+    return since
+
+
+def cursor_of(req: Request) -> int | None:
+    raw = req.query.get("cursor")
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise ApiError("validation_error", "cursor is not valid", {"field": "cursor"})
+    return int(raw)
+
+
+def register(router: Router, app: Any) -> None:
+    engine = app.engine
+
+    async def create_intent(req: Request) -> bytes:
+        return await engine.create_intent(req.ctx, req.json())
+
+    async def get_intent(req: Request) -> dict[str, Any]:
+        return {"ok": True, "intent": engine.get_intent(req.ctx, req.params["intent_id"])}
+
+    async def list_intents(req: Request) -> dict[str, Any]:
+        status = req.query.get("status") or None
+        if status is not None and status not in STATUSES:
+            raise ApiError("validation_error", f"status must be one of {', '.join(STATUSES)}", {"field": "status"})
+        q = {"status": status, "to_agent": req.query.get("to_agent") or None,
+             "from_agent": req.query.get("from_agent") or None,
+             "limit": req.q_int("limit", 50, 1, 200), "cursor": cursor_of(req)}
+        return engine.list_intents(req.ctx, q)
+
+    async def list_events(req: Request) -> dict[str, Any]:
+        return engine.list_events(req.ctx, req.params["intent_id"], req.q_int("since", 0, 0, 2**62),
+                                  req.q_int("limit", 1000, 1, 10000))
+
+    async def stream_events(req: Request) -> IntentStream:
+        intent_id = req.params["intent_id"]
+        since = since_of(req)
+        wait = req.q_float("wait_seconds", 30.0, 0.0, 300.0)
+        check_read(req.ctx.principal, engine.cached_intent(intent_id))
+        return IntentStream(engine, intent_id, since, wait, req.fault)
+
+    async def resume(req: Request) -> bytes:
+        return await engine.resume(req.ctx, req.params["intent_id"], req.json())
+
+    async def resolve(req: Request) -> bytes:
+        return await engine.resolve(req.ctx, req.params["intent_id"], req.json())
+
+    async def ack(req: Request) -> bytes:
+        return await engine.ack(req.ctx, req.params["intent_id"], req.json())
+
+    async def audit(req: Request) -> dict[str, Any]:
+        return engine.audit(req.ctx, req.params["intent_id"])
+
+    router.add("POST", "/v1/intents", "createIntent", create_intent)
+    router.add("GET", "/v1/intents", "listIntents", list_intents)
+    router.add("GET", "/v1/intents/{intent_id}", "getIntent", get_intent)
+    router.add("GET", "/v1/intents/{intent_id}/events", "listIntentEvents", list_events)
+    router.add("GET", "/v1/intents/{intent_id}/events/stream", "streamIntentEvents", stream_events)
+    router.add("POST", "/v1/intents/{intent_id}/resume", "resumeIntent", resume)
+    router.add("POST", "/v1/intents/{intent_id}/resolve", "resolveIntent", resolve)
+    router.add("POST", "/v1/intents/{intent_id}/ack", "ackIntent", ack)
+    router.add("GET", "/v1/intents/{intent_id}/audit", "getIntentAudit", audit)

@@ -1,0 +1,156 @@
+"""Server-sent event streams (INTERFACES §5): the per-intent observe stream
+and the per-agent delivery stream. Events are pushed by the hub right after
+commit; an idle stream costs one pending future."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Awaitable, Callable
+
+from axme_server.jsonutil import dumps
+from axme_server.lifecycle import TERMINAL
+
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+
+RETRY = b"retry: 2000\n\n"
+KEEPALIVE = b": keepalive\n\n"
+
+
+def frame(id_: Any, event: str, data: Any) -> bytes:
+    return b"id: %s\nevent: %s\ndata: %s\n\n" % (str(id_).encode(), event.encode(), dumps(data))
+
+
+class StreamBase:
+    """Common plumbing: headers, disconnect watch, keepalives, fault hooks."""
+
+    def __init__(self, engine: Any, wait_seconds: float, fault: dict[str, Any] | None) -> None:
+        self.engine = engine
+        self.wait_seconds = wait_seconds
+        self.fault = fault
+        self.disconnected = False
+        self.sent_events = 0
+
+    async def _start(self, send: Send, headers: list[tuple[bytes, bytes]]) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": [
+            (b"content-type", b"text/event-stream; charset=utf-8"), (b"cache-control", b"no-cache"),
+            (b"x-accel-buffering", b"no"), *headers]})
+
+    async def _write(self, send: Send, data: bytes) -> None:
+        await send({"type": "http.response.body", "body": data, "more_body": True})
+
+    def _watch(self, receive: Receive, wake: Callable[[], None]) -> asyncio.Task[None]:
+        async def watch() -> None:
+            while True:
+                msg = await receive()
+                if msg["type"] == "http.disconnect":
+                    self.disconnected = True
+                    wake()
+                    return
+        return asyncio.get_running_loop().create_task(watch())
+
+    def _drop_now(self) -> bool:
+        f = self.fault
+        return bool(f and f["type"] == "drop_stream" and self.sent_events >= int(f.get("after_events", 0)))
+
+    async def run(self, send: Send, receive: Receive, headers: list[tuple[bytes, bytes]]) -> None:
+        await self._start(send, headers)
+        if self.fault and self.fault["type"] == "raw_sse":
+            await self._write(send, self.fault.get("frames", "").encode())
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+            return
+        self.engine.hub.open_streams += 1
+        try:
+            await self._write(send, RETRY)
+            await self.body(send, receive)
+        except OSError:  # client went away mid-write
+            self.disconnected = True
+        finally:
+            self.engine.hub.open_streams -= 1
+        if not self.disconnected:
+            try:
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+            except OSError:
+                pass
+
+    async def body(self, send: Send, receive: Receive) -> None:
+        raise NotImplementedError
+
+
+class IntentStream(StreamBase):
+    def __init__(self, engine: Any, intent_id: str, since: int, wait_seconds: float,
+                 fault: dict[str, Any] | None) -> None:
+        super().__init__(engine, wait_seconds, fault)
+        self.intent_id = intent_id
+        self.since = since
+
+    async def body(self, send: Send, receive: Receive) -> None:
+        engine = self.engine
+        loop = asyncio.get_running_loop()
+        sub = engine.hub.subscribe(self.intent_id)
+        watcher = self._watch(receive, sub.wake)
+        try:
+            # subscribe first, then read the backlog: nothing committed in between is missed
+            sub.items.extendleft(reversed(engine.store.list_events(self.intent_id, self.since, 1_000_000)))
+            last = self.since
+            deadline = loop.time() + self.wait_seconds
+            keepalive = engine.settings.keepalive_seconds
+            while True:
+                while sub.items:
+                    ev = sub.items.popleft()
+                    if ev["seq"] <= last:
+                        continue
+                    if self._drop_now():
+                        return
+                    await self._write(send, frame(ev["seq"], ev["event_type"], ev))
+                    self.sent_events += 1
+                    last = ev["seq"]
+                    if ev["status"] in TERMINAL:
+                        return
+                if self.disconnected:
+                    return
+                now = loop.time()
+                if now >= deadline:
+                    await self._write(send, b"event: stream.timeout\ndata: %s\n\n" % dumps({"next_seq": last}))
+                    return
+                await sub.wait(min(keepalive, deadline - now))
+                if not sub.items and not self.disconnected and loop.time() < deadline:
+                    await self._write(send, KEEPALIVE)
+        finally:
+            watcher.cancel()
+            engine.hub.unsubscribe(self.intent_id, sub)
+
+
+class AgentStream(StreamBase):
+    def __init__(self, engine: Any, address: str, wait_seconds: float, fault: dict[str, Any] | None) -> None:
+        super().__init__(engine, wait_seconds, fault)
+        self.address = address
+
+    async def body(self, send: Send, receive: Receive) -> None:
+        engine = self.engine
+        loop = asyncio.get_running_loop()
+        consumer = engine.attach(self.address, None)
+        sub = consumer.sub
+        watcher = self._watch(receive, sub.wake)
+        try:
+            deadline = loop.time() + self.wait_seconds
+            keepalive = engine.settings.keepalive_seconds
+            while True:
+                while sub.items:
+                    d = sub.items.popleft()
+                    if self._drop_now():
+                        return
+                    await self._write(send, frame(d["cursor"], "intent.delivery", d))
+                    self.sent_events += 1
+                if self.disconnected:
+                    return
+                now = loop.time()
+                if now >= deadline:
+                    await self._write(send, b"event: stream.timeout\ndata: {}\n\n")
+                    return
+                await sub.wait(min(keepalive, deadline - now))
+                if not sub.items and not self.disconnected and loop.time() < deadline:
+                    await self._write(send, KEEPALIVE)
+        finally:
+            watcher.cancel()
+            engine.detach(consumer)
