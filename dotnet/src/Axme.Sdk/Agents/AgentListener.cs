@@ -18,8 +18,8 @@ namespace Axme.Sdk.Agents
     /// </summary>
     internal sealed class AgentListener
     {
-        private static readonly TimeSpan MaxRenewInterval = TimeSpan.FromSeconds(20);
-        private static readonly TimeSpan MinRenewInterval = TimeSpan.FromSeconds(1);
+        private static readonly TimeSpan DefaultRenewInterval = TimeSpan.FromSeconds(20);
+        private static readonly TimeSpan MinRenewInterval = TimeSpan.FromMilliseconds(500);
 
         private readonly AxmeClient _client;
         private readonly HttpPipeline _pipeline;
@@ -28,8 +28,11 @@ namespace Axme.Sdk.Agents
         private readonly ListenOptions _options;
         private readonly CancellationToken _cancellationToken;
         private readonly ReconnectPolicy _reconnect;
+        private const int SeenDeliveries = 4096;
+        private readonly HashSet<string> _seen = new HashSet<string>();
+        private readonly Queue<string> _seenOrder = new Queue<string>();
         private SseConnection _connection;
-        private bool _connectionHadEvents;
+        private DateTimeOffset _connectedAt;
         private bool _polling;
         private string _cursor;
         private int _handled;
@@ -43,7 +46,7 @@ namespace Axme.Sdk.Agents
             _handler = handler;
             _options = options ?? new ListenOptions();
             _cancellationToken = cancellationToken;
-            _reconnect = new ReconnectPolicy(pipeline);
+            _reconnect = new ReconnectPolicy(pipeline, null);
         }
 
         private bool Done
@@ -72,33 +75,45 @@ namespace Axme.Sdk.Agents
         private async Task StreamOnceAsync()
         {
             Exception failure = null;
+            bool cleanEnd = false;
             try
             {
                 if (_connection == null)
                 {
+                    _connectedAt = DateTimeOffset.UtcNow;
                     _connection = await SseConnection.OpenAsync(_pipeline, AgentPath() + "/intents/stream", StreamQuery(), _cursor,
                         _cancellationToken).ConfigureAwait(false);
-                    _connectionHadEvents = false;
                 }
-                SseEvent frame = await _connection.ReadAsync().ConfigureAwait(false);
+                SseEvent frame;
+                try
+                {
+                    frame = await _connection.ReadAsync().ConfigureAwait(false);
+                }
+                catch (AxmeConnectionException e)
+                {
+                    throw new StreamInterruptedException("delivery stream interrupted: " + e.Message, e);
+                }
                 if (frame == null)
                 {
                     CloseConnection();
-                    if (!_connectionHadEvents) failure = new AxmeConnectionException("delivery stream closed without data");
+                    failure = new StreamInterruptedException("delivery stream ended", null);
                 }
                 else if (frame.Event == "stream.timeout")
                 {
                     CloseConnection();
+                    cleanEnd = true;
                 }
                 else if (frame.Event == "intent.delivery")
                 {
                     Delivery delivery = ParseDelivery(frame);
                     if (!string.IsNullOrEmpty(frame.Id)) _cursor = frame.Id;
-                    _connectionHadEvents = true;
                     _reconnect.Reset();
-                    _connection.PauseIdleTimer();
-                    await HandleAsync(delivery).ConfigureAwait(false);
-                    if (_connection != null) _connection.ResetIdleTimer();
+                    if (FirstSighting(delivery.DeliveryId))
+                    {
+                        _connection.PauseIdleTimer();
+                        await HandleAsync(delivery).ConfigureAwait(false);
+                        if (_connection != null) _connection.ResetIdleTimer();
+                    }
                 }
             }
             catch (Exception e) when (ReconnectPolicy.IsStreamMissing(e))
@@ -107,16 +122,29 @@ namespace Axme.Sdk.Agents
                 HttpPipeline.Log.TraceEvent(TraceEventType.Information, 0, "no delivery stream endpoint ({0}); polling instead", e.Message);
                 _polling = true;
             }
-            catch (Exception e) when (ReconnectPolicy.IsTransient(e))
+            catch (Exception e) when (e is AxmeApiException || e is AxmeConnectionException || e is StreamInterruptedException)
             {
                 CloseConnection();
                 failure = e;
             }
             if (failure != null)
             {
-                HttpPipeline.Log.TraceEvent(TraceEventType.Warning, 0, "delivery stream for {0}: {1}; reconnecting", _address, failure.Message);
                 await _reconnect.PauseAsync(failure, _cancellationToken).ConfigureAwait(false);
             }
+            else if (cleanEnd)
+            {
+                await _reconnect.PauseAfterCleanEndAsync(_connectedAt, _cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        /// <summary>Drops a delivery already handled on an earlier connection (bounded memory).</summary>
+        private bool FirstSighting(string deliveryId)
+        {
+            if (_seen.Contains(deliveryId)) return false;
+            _seen.Add(deliveryId);
+            _seenOrder.Enqueue(deliveryId);
+            if (_seenOrder.Count > SeenDeliveries) _seen.Remove(_seenOrder.Dequeue());
+            return true;
         }
 
         private async Task PollOnceAsync()
@@ -128,7 +156,7 @@ namespace Axme.Sdk.Agents
                 page = await _client.PollAgentDeliveriesAsync(_address, "pending", _options.WaitSeconds ?? 30, limit, null,
                     _cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (ReconnectPolicy.IsTransient(e))
+            catch (Exception e) when (e is AxmeApiException || e is AxmeConnectionException)
             {
                 await _reconnect.PauseAsync(e, _cancellationToken).ConfigureAwait(false);
                 return;
@@ -137,7 +165,7 @@ namespace Axme.Sdk.Agents
             foreach (Delivery delivery in page.Deliveries ?? new Delivery[0])
             {
                 if (Done) break;
-                await HandleAsync(delivery).ConfigureAwait(false);
+                if (FirstSighting(delivery.DeliveryId)) await HandleAsync(delivery).ConfigureAwait(false);
             }
         }
 
@@ -167,9 +195,9 @@ namespace Axme.Sdk.Agents
                 ack = await _client.AckIntentAsync(delivery.IntentId, new AckIntentRequest { DeliveryId = delivery.DeliveryId }, null,
                     _cancellationToken).ConfigureAwait(false);
             }
-            catch (AxmeApiException e) when (e.Status == 409 || e.Status == 404)
+            catch (Exception e) when (e is AxmeApiException || e is AxmeConnectionException)
             {
-                // Stale or already-finished delivery: someone else owns it now.
+                // Stale/terminal (409) or the ack failed: the lease expires and the server redelivers.
                 HttpPipeline.Log.TraceEvent(TraceEventType.Information, 0, "skipping delivery {0}: {1}", delivery.DeliveryId, e.Message);
                 return;
             }
@@ -178,8 +206,7 @@ namespace Axme.Sdk.Agents
             using (var stopRenewal = new CancellationTokenSource())
             {
                 var context = new DeliveryContext(_client, delivery, handlerCts.Token);
-                var lease = new LeaseState();
-                Task renewal = RenewLeaseAsync(context, RenewInterval(ack), handlerCts, stopRenewal.Token, lease);
+                Task renewal = RenewLeaseAsync(context, delivery, RenewInterval(ack), stopRenewal.Token);
                 JObject result = null;
                 Exception error = null;
                 try
@@ -194,11 +221,6 @@ namespace Axme.Sdk.Agents
                 await renewal.ConfigureAwait(false);
                 if (_cancellationToken.IsCancellationRequested) _cancellationToken.ThrowIfCancellationRequested();
                 if (error is AbandonDeliveryException) return;
-                if (lease.Lost)
-                {
-                    HttpPipeline.Log.TraceEvent(TraceEventType.Warning, 0, "lease of {0} was lost; not resuming", delivery.DeliveryId);
-                    return;
-                }
                 await ReportAsync(delivery, result, error).ConfigureAwait(false);
             }
         }
@@ -214,54 +236,58 @@ namespace Axme.Sdk.Agents
                 }
                 else
                 {
-                    var failure = error as AgentFailureException;
-                    IntentError body = failure != null ? failure.Error : new IntentError("handler_error", error.Message);
+                    IntentError body = HandlerError(error);
                     await _client.FailIntentAsync(delivery.IntentId, body, delivery.DeliveryId, null, _cancellationToken).ConfigureAwait(false);
                 }
             }
-            catch (AxmeApiException e) when (e.Status == 409 || e.Status == 404)
+            catch (AxmeException e)
             {
                 HttpPipeline.Log.TraceEvent(TraceEventType.Warning, 0, "result for {0} not accepted: {1}", delivery.DeliveryId, e.Message);
             }
         }
 
-        private async Task RenewLeaseAsync(DeliveryContext context, TimeSpan interval, CancellationTokenSource handlerCts,
-            CancellationToken stop, LeaseState lease)
+        /// <summary>The error a failing handler leaves on the intent (same shape in every AXME SDK).</summary>
+        internal static IntentError HandlerError(Exception error)
+        {
+            var failure = error as AgentFailureException;
+            if (failure != null) return failure.Error;
+            string message = string.IsNullOrEmpty(error.Message) ? error.GetType().Name : error.Message;
+            return new IntentError("handler_error", message) { Details = new JObject { { "exception", error.GetType().Name } } };
+        }
+
+        /// <summary>
+        /// Extends the lease with progress reports until <paramref name="stop"/>. A failed renewal
+        /// is only logged: if the lease is really lost, the final resume answers 409 and says so.
+        /// </summary>
+        private async Task RenewLeaseAsync(DeliveryContext context, Delivery delivery, TimeSpan interval, CancellationToken stop)
         {
             while (true)
             {
                 try
                 {
                     await Task.Delay(interval, stop).ConfigureAwait(false);
-                    await context.ReportProgressAsync(null).ConfigureAwait(false);
+                    await _client.ResumeIntentAsync(delivery.IntentId, ResumeBody.Progress(null, delivery.DeliveryId), null, stop)
+                        .ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
                     return;
                 }
-                catch (AxmeApiException e) when (e.Status == 409 || e.Status == 404)
-                {
-                    lease.Lost = true;
-                    handlerCts.Cancel();
-                    return;
-                }
                 catch (AxmeException e)
                 {
-                    HttpPipeline.Log.TraceEvent(TraceEventType.Warning, 0, "lease renewal failed: {0}", e.Message);
+                    HttpPipeline.Log.TraceEvent(TraceEventType.Warning, 0, "lease renewal for {0} failed: {1}", delivery.DeliveryId, e.Message);
                 }
             }
         }
 
+        /// <summary>A third of the remaining lease (two renewals may fail before it lapses), at least 0.5 s.</summary>
         private TimeSpan RenewInterval(AckIntentResponse ack)
         {
             if (_options.LeaseRenewInterval.HasValue) return _options.LeaseRenewInterval.Value;
             DateTimeOffset? expires = ack.LeaseExpiresAt;
-            if (!expires.HasValue) return MaxRenewInterval;
-            TimeSpan left = expires.Value - DateTimeOffset.UtcNow;
-            if (left <= TimeSpan.Zero || left > TimeSpan.FromMinutes(10)) return MaxRenewInterval;
-            TimeSpan third = TimeSpan.FromTicks(left.Ticks / 3);
-            if (third < MinRenewInterval) return MinRenewInterval;
-            return third > MaxRenewInterval ? MaxRenewInterval : third;
+            if (!expires.HasValue) return DefaultRenewInterval;
+            TimeSpan third = TimeSpan.FromTicks((expires.Value - DateTimeOffset.UtcNow).Ticks / 3);
+            return third < MinRenewInterval ? MinRenewInterval : third;
         }
 
         private string AgentPath()
@@ -287,11 +313,6 @@ namespace Axme.Sdk.Agents
                 _connection.Dispose();
                 _connection = null;
             }
-        }
-
-        private sealed class LeaseState
-        {
-            public volatile bool Lost;
         }
     }
 }

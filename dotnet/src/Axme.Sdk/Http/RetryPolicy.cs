@@ -6,9 +6,9 @@ using System.Threading.Tasks;
 namespace Axme.Sdk.Http
 {
     /// <summary>
-    /// SDK-CONVENTIONS retry rules: exponential backoff base × 2ⁿ capped, with "equal jitter"
-    /// (half fixed, half random) so concurrent clients spread out; Retry-After wins when sent
-    /// and above 60 s it is not waited for at all.
+    /// SDK-CONVENTIONS retry rules: exponential backoff base × 2ⁿ capped, jittered to 75–100 %
+    /// (the same band as every other AXME SDK) so concurrent clients spread out; Retry-After
+    /// wins when sent, and above 60 s it is not waited for at all.
     /// </summary>
     internal sealed class RetryPolicy
     {
@@ -35,7 +35,7 @@ namespace Axme.Sdk.Http
             double ceiling = Math.Min(_cap.TotalMilliseconds, _base.TotalMilliseconds * Math.Pow(2, Math.Min(retryIndex, 30)));
             double r;
             lock (_randomLock) r = _random.NextDouble();
-            return TimeSpan.FromMilliseconds(ceiling / 2 + r * ceiling / 2);
+            return TimeSpan.FromMilliseconds(ceiling * (0.75 + 0.25 * r));
         }
 
         /// <summary>Whether a failed attempt may be retried (the caller checks the budget).</summary>

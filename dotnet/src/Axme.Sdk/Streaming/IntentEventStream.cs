@@ -65,7 +65,7 @@ namespace Axme.Sdk.Streaming
             private readonly ReconnectPolicy _reconnect;
             private readonly Queue<IntentEvent> _pending = new Queue<IntentEvent>();
             private SseConnection _connection;
-            private bool _connectionHadEvents;
+            private DateTimeOffset _connectedAt;
             private bool _polling;
             private bool _done;
             private long _lastSeq;
@@ -76,7 +76,7 @@ namespace Axme.Sdk.Streaming
                 _intentId = intentId;
                 _options = options;
                 _cancellationToken = cancellationToken;
-                _reconnect = new ReconnectPolicy(pipeline);
+                _reconnect = new ReconnectPolicy(pipeline, ReconnectPolicy.ObserveMaxReconnects);
                 _lastSeq = options.Since ?? 0;
             }
 
@@ -111,27 +111,41 @@ namespace Axme.Sdk.Streaming
             private async Task ReadStreamAsync()
             {
                 Exception failure = null;
+                bool cleanEnd = false;
                 try
                 {
                     if (_connection == null)
                     {
-                        _connection = await SseConnection.OpenAsync(_pipeline, StreamPath(), Query(true),
+                        _connectedAt = DateTimeOffset.UtcNow;
+                        _connection = await SseConnection.OpenAsync(_pipeline, StreamPath(), StreamQuery(),
                             _lastSeq > 0 ? _lastSeq.ToString(CultureInfo.InvariantCulture) : null, _cancellationToken).ConfigureAwait(false);
-                        _connectionHadEvents = false;
                     }
-                    SseEvent frame = await _connection.ReadAsync().ConfigureAwait(false);
+                    SseEvent frame;
+                    try
+                    {
+                        frame = await _connection.ReadAsync().ConfigureAwait(false);
+                    }
+                    catch (AxmeConnectionException e)
+                    {
+                        CloseConnection();
+                        throw new StreamInterruptedException("event stream interrupted: " + e.Message, e);
+                    }
                     if (frame == null)
                     {
-                        EndWindow();
-                        if (!_connectionHadEvents) failure = new AxmeConnectionException("event stream closed without data");
+                        CloseConnection();
+                        if (!_options.UntilTerminal) _done = true;
+                        else failure = new StreamInterruptedException("event stream ended before a terminal event", null);
                     }
                     else if (frame.Event == "stream.timeout")
                     {
-                        EndWindow();
+                        CloseConnection();
+                        if (!_options.UntilTerminal) _done = true;
+                        else cleanEnd = true;
                     }
-                    else
+                    else if (frame.Event.StartsWith("intent.", StringComparison.Ordinal))
                     {
-                        Accept(frame);
+                        _pending.Enqueue(ParseEvent(frame));
+                        _reconnect.Reset();
                     }
                 }
                 catch (Exception e) when (ReconnectPolicy.IsStreamMissing(e))
@@ -141,7 +155,7 @@ namespace Axme.Sdk.Streaming
                         "no stream endpoint for intent events ({0}); polling instead", e.Message);
                     _polling = true;
                 }
-                catch (Exception e) when (ReconnectPolicy.IsTransient(e))
+                catch (Exception e) when (e is AxmeApiException || e is AxmeConnectionException || e is StreamInterruptedException)
                 {
                     CloseConnection();
                     failure = e;
@@ -150,35 +164,28 @@ namespace Axme.Sdk.Streaming
                 {
                     await _reconnect.PauseAsync(failure, _cancellationToken).ConfigureAwait(false);
                 }
+                else if (cleanEnd)
+                {
+                    await _reconnect.PauseAfterCleanEndAsync(_connectedAt, _cancellationToken).ConfigureAwait(false);
+                }
             }
 
-            private void Accept(SseEvent frame)
+            private static IntentEvent ParseEvent(SseEvent frame)
             {
-                JObject data;
+                JObject data = null;
                 try
                 {
                     data = AxmeJson.Parse(frame.Data) as JObject;
                 }
-                catch (JsonException e)
+                catch (JsonException)
                 {
-                    throw new StreamException(string.Format("malformed '{0}' event (id {1}): {2}", frame.Event, frame.Id, e.Message), e);
                 }
-                if (data == null || data["seq"] == null)
+                if (data == null || data["seq"] == null || (data["seq"].Type != JTokenType.Integer))
                 {
-                    HttpPipeline.Log.TraceEvent(System.Diagnostics.TraceEventType.Information, 0,
-                        "ignoring '{0}' frame without an event object", frame.Event);
-                    return;
+                    string shown = frame.Data.Length > 200 ? frame.Data.Substring(0, 200) : frame.Data;
+                    throw new StreamException(string.Format("malformed '{0}' frame: {1}", frame.Event, shown));
                 }
-                _connectionHadEvents = true;
-                _reconnect.Reset();
-                _pending.Enqueue(AxmeModel.FromJson<IntentEvent>(data));
-            }
-
-            /// <summary>The server ended this connection cleanly (window over or dropped).</summary>
-            private void EndWindow()
-            {
-                CloseConnection();
-                if (!_options.UntilTerminal) _done = true;
+                return AxmeModel.FromJson<IntentEvent>(data);
             }
 
             private async Task PollOnceAsync()
@@ -213,13 +220,12 @@ namespace Axme.Sdk.Streaming
                 return EventsPath() + "/stream";
             }
 
-            private List<KeyValuePair<string, string>> Query(bool stream)
+            /// <summary><c>since</c> only once there is a resume point (the same request every AXME SDK makes).</summary>
+            private List<KeyValuePair<string, string>> StreamQuery()
             {
-                var query = new List<KeyValuePair<string, string>>
-                {
-                    new KeyValuePair<string, string>("since", _lastSeq.ToString(CultureInfo.InvariantCulture)),
-                };
-                if (stream && _options.WaitSeconds.HasValue)
+                var query = new List<KeyValuePair<string, string>>();
+                if (_lastSeq > 0) query.Add(new KeyValuePair<string, string>("since", _lastSeq.ToString(CultureInfo.InvariantCulture)));
+                if (_options.WaitSeconds.HasValue)
                 {
                     query.Add(new KeyValuePair<string, string>("wait_seconds", _options.WaitSeconds.Value.ToString(CultureInfo.InvariantCulture)));
                 }

@@ -12,14 +12,21 @@ namespace Axme.Sdk.Streaming
     /// </summary>
     internal sealed class ReconnectPolicy
     {
-        public const int MaxConsecutiveFailures = 10;
+        /// <summary>Consecutive failures Observe tolerates before giving up.</summary>
+        public const int ObserveMaxReconnects = 10;
+
+        /// <summary>A clean end sooner than this after connecting is paced like a failure.</summary>
+        public static readonly TimeSpan QuickClose = TimeSpan.FromSeconds(1);
 
         private readonly HttpPipeline _pipeline;
+        private readonly int? _limit;
         private int _failures;
 
-        public ReconnectPolicy(HttpPipeline pipeline)
+        /// <param name="limit">Consecutive failures tolerated (null: never give up, as an agent loop must).</param>
+        public ReconnectPolicy(HttpPipeline pipeline, int? limit)
         {
             _pipeline = pipeline;
+            _limit = limit;
         }
 
         /// <summary>Called when a connection delivered data: the next failure starts from the base delay.</summary>
@@ -42,22 +49,39 @@ namespace Axme.Sdk.Streaming
             return (api.Status == 404 && (api.Code == null || api.Code == "not_found")) || api.Status == 405 || api.Status == 501;
         }
 
-        /// <summary>Waits before the next attempt, or throws when the failure budget is spent.</summary>
+        /// <summary>
+        /// Waits before the next attempt. Throws <paramref name="cause"/> itself when it is an API
+        /// error retrying cannot fix (or a Retry-After above 60 s), and once the budget is spent
+        /// (the last API/connection error, else <see cref="StreamException"/>).
+        /// </summary>
         public Task PauseAsync(Exception cause, CancellationToken cancellationToken)
         {
-            _failures++;
-            if (_failures > MaxConsecutiveFailures)
-            {
-                throw new StreamException(string.Format("gave up after {0} consecutive stream failures: {1}",
-                    MaxConsecutiveFailures, cause.Message), cause);
-            }
-            TimeSpan delay = _pipeline.Retry.Backoff(_failures - 1);
             var api = cause as AxmeApiException;
-            if (api != null && api.RetryAfter.HasValue)
+            if (api != null && !ErrorMapper.IsRetryableStatus(api.Status)) throw api;
+            if (api != null && api.RetryAfter.HasValue && api.RetryAfter.Value > RetryPolicy.MaxRetryAfter) throw api;
+            _failures++;
+            if (_limit.HasValue && _failures > _limit.Value)
             {
-                delay = api.RetryAfter.Value < RetryPolicy.MaxRetryAfter ? api.RetryAfter.Value : RetryPolicy.MaxRetryAfter;
+                if (cause is AxmeApiException || cause is AxmeConnectionException) throw cause;
+                throw new StreamException(string.Format("stream could not be resumed after {0} attempts: {1}",
+                    _limit.Value, cause.Message), cause);
             }
+            TimeSpan delay = api != null && api.RetryAfter.HasValue
+                ? api.RetryAfter.Value
+                : _pipeline.Retry.Backoff(Math.Min(_failures - 1, 10));
+            HttpPipeline.Log.TraceEvent(System.Diagnostics.TraceEventType.Information, 0, "stream: {0}; reconnecting in {1} ms",
+                cause.Message, (long)delay.TotalMilliseconds);
             return _pipeline.Retry.Sleep(delay, cancellationToken);
+        }
+
+        /// <summary>
+        /// After a clean end (<c>stream.timeout</c>): reconnect at once, unless the server closed
+        /// almost immediately, which would otherwise become a tight loop.
+        /// </summary>
+        public Task PauseAfterCleanEndAsync(DateTimeOffset connectedAt, CancellationToken cancellationToken)
+        {
+            if (DateTimeOffset.UtcNow - connectedAt >= QuickClose) return Task.FromResult(true);
+            return _pipeline.Retry.Sleep(_pipeline.Retry.Backoff(0), cancellationToken);
         }
     }
 }
