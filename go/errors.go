@@ -198,5 +198,6 @@ func handlerFailure(err error) IntentError {
 		}
 		return out
 	}
-	return IntentError{Code: "handler_error", Message: err.Error()}
+	details := map[string]any{"exception": fmt.Sprintf("%T", err)}
+	return IntentError{Code: "handler_error", Message: err.Error(), Details: &details}
 }

@@ -15,6 +15,15 @@ import (
 // the error code). ctx is cancelled when Listen stops or the lease is lost.
 type Handler func(ctx context.Context, d *Delivery) (map[string]any, error)
 
+type rawDeliveryKey struct{}
+
+// RawDelivery returns the wire JSON of the delivery a Handler is running
+// for (nil outside a handler), including members newer than this SDK.
+func RawDelivery(ctx context.Context) json.RawMessage {
+	raw, _ := ctx.Value(rawDeliveryKey{}).(json.RawMessage)
+	return raw
+}
+
 // ListenOption tunes Listen.
 type ListenOption func(*listenConfig)
 
@@ -28,7 +37,8 @@ type listenConfig struct {
 func WithMaxDeliveries(n int) ListenOption { return func(c *listenConfig) { c.maxDeliveries = n } }
 
 // WithLeaseRenewal sets how often the lease is renewed while the handler
-// runs (default: half of the remaining lease, at least 1 s).
+// runs (default: a third of the remaining lease, at least 0.5 s, so two
+// renewals can fail before it lapses).
 func WithLeaseRenewal(every time.Duration) ListenOption {
 	return func(c *listenConfig) { c.renewEvery = every }
 }
@@ -145,7 +155,7 @@ func (l *listener) serveConn(ctx context.Context, conn *sseConn) (done bool, err
 			l.cursor = raw.ID
 		}
 		conn.idle.pause() // we do not read while the handler runs
-		l.handle(ctx, &d)
+		l.handle(context.WithValue(ctx, rawDeliveryKey{}, json.RawMessage(raw.Data)), &d)
 		conn.idle.resume()
 		if ctx.Err() != nil {
 			return true, ctx.Err()
@@ -196,17 +206,23 @@ func (l *listener) handle(ctx context.Context, d *Delivery) {
 func (l *listener) renewLease(ctx context.Context, cancelHandler context.CancelFunc, d *Delivery) {
 	every := l.cfg.renewEvery
 	if every <= 0 {
-		every = time.Second
-		if exp, err := time.Parse(time.RFC3339Nano, d.LeaseExpiresAt); err == nil {
-			every = max(time.Until(exp)/2, time.Second)
-		}
+		every = renewalInterval(d.LeaseExpiresAt, time.Now())
 	}
 	for sleepCtx(ctx, every) == nil {
-		_, err := l.c.ReportProgress(ctx, d.IntentID, d.DeliveryID, map[string]any{"lease_renewal": true})
+		_, err := l.c.ReportProgress(ctx, d.IntentID, d.DeliveryID, nil)
 		if errors.Is(err, ErrConflict) || errors.Is(err, ErrNotFound) {
 			cancelHandler() // the lease is gone; another attempt owns the intent
 			return
 		}
 		// other errors are transient: the next tick tries again
 	}
+}
+
+// renewalInterval is a third of the lease left (20 s if unknown, ≥ 0.5 s).
+func renewalInterval(leaseExpiresAt string, now time.Time) time.Duration {
+	exp, err := time.Parse(time.RFC3339Nano, leaseExpiresAt)
+	if err != nil {
+		return 20 * time.Second
+	}
+	return max(exp.Sub(now)/3, 500*time.Millisecond)
 }

@@ -52,9 +52,10 @@ type EventStream struct {
 	delay     time.Duration // wait before the next connect
 	retryBase time.Duration // server's retry: value, else the client's base
 	polling   bool
-	pending   []Event // polled events not yet yielded
+	pending   []json.RawMessage // polled events not yet yielded
 
 	cur      *Event
+	curRaw   json.RawMessage
 	err      error
 	finished bool
 }
@@ -76,6 +77,10 @@ func (c *Client) Observe(ctx context.Context, intentID string, opts *ObserveOpti
 
 // Current returns the event of the last successful Next.
 func (s *EventStream) Current() *Event { return s.cur }
+
+// CurrentRaw returns the wire JSON of the current event, including members
+// newer than this SDK.
+func (s *EventStream) CurrentRaw() json.RawMessage { return s.curRaw }
 
 // Err returns the error that ended the stream; nil after a terminal event or Close.
 func (s *EventStream) Err() error { return s.err }
@@ -122,24 +127,29 @@ func (s *EventStream) Next() bool {
 			s.finish(ctxError(call{method: http.MethodGet, path: s.streamPath()}, err))
 			return false
 		}
-		var ev *Event
+		var raw json.RawMessage
 		var err error
 		if s.polling {
-			ev, err = s.nextPolled()
+			raw, err = s.nextPolled()
 		} else {
-			ev, err = s.nextStreamed()
+			raw, err = s.nextStreamed()
 		}
 		if err != nil {
 			s.finish(err)
 			return false
 		}
-		if ev == nil {
+		if raw == nil {
 			continue
+		}
+		ev := new(Event)
+		if err := json.Unmarshal(raw, ev); err != nil {
+			s.finish(&StreamError{Message: "malformed event", Err: err})
+			return false
 		}
 		if ev.Seq <= s.lastSeq {
 			continue // already yielded before a reconnect
 		}
-		s.lastSeq, s.cur, s.failures = ev.Seq, ev, 0
+		s.lastSeq, s.cur, s.curRaw, s.failures = ev.Seq, ev, raw, 0
 		if ev.Status.IsTerminal() {
 			s.finished = true // this event is yielded; the next Next ends
 			if s.conn != nil {
@@ -159,7 +169,7 @@ func (s *EventStream) streamPath() string { return intentPath(s.intentID, "/even
 
 // nextStreamed returns the next event from the SSE connection, (nil, nil)
 // when the caller should loop (reconnect happened), or a final error.
-func (s *EventStream) nextStreamed() (*Event, error) {
+func (s *EventStream) nextStreamed() (json.RawMessage, error) {
 	if s.conn == nil {
 		if err := sleepCtx(s.ctx, s.delay); err != nil {
 			return nil, nil // the loop reports the context error
@@ -202,11 +212,10 @@ func (s *EventStream) nextStreamed() (*Event, error) {
 		s.delay = s.c.reconnectFloor
 		return nil, nil
 	}
-	var ev Event
-	if err := json.Unmarshal([]byte(raw.Data), &ev); err != nil {
-		return nil, &StreamError{Message: fmt.Sprintf("malformed %q event (id %q)", raw.Event, raw.ID), Err: err}
+	if !json.Valid([]byte(raw.Data)) {
+		return nil, &StreamError{Message: fmt.Sprintf("malformed %q event (id %q): data is not JSON", raw.Event, raw.ID)}
 	}
-	return &ev, nil
+	return json.RawMessage(raw.Data), nil
 }
 
 // connectFailed decides what a failed (re)connect means.
@@ -262,13 +271,20 @@ func streamMissing(e *APIError) bool {
 }
 
 // nextPolled serves events from GET …/events, sleeping between empty polls.
-func (s *EventStream) nextPolled() (*Event, error) {
+func (s *EventStream) nextPolled() (json.RawMessage, error) {
 	if len(s.pending) == 0 {
 		if err := sleepCtx(s.ctx, s.delay); err != nil {
 			return nil, nil
 		}
 		since := s.lastSeq
-		resp, err := s.c.ListIntentEvents(s.ctx, s.intentID, &ListIntentEventsParams{Since: &since})
+		var body []byte
+		_, err := s.c.ListIntentEvents(s.ctx, s.intentID, &ListIntentEventsParams{Since: &since}, WithRawResponse(&body))
+		var page struct {
+			Events []json.RawMessage `json:"events"`
+		}
+		if err == nil {
+			err = json.Unmarshal(body, &page)
+		}
 		if err != nil {
 			if s.ctx.Err() != nil {
 				return nil, nil
@@ -278,7 +294,7 @@ func (s *EventStream) nextPolled() (*Event, error) {
 			}
 			return nil, err
 		}
-		s.pending = resp.Events
+		s.pending = page.Events
 		s.delay = 0
 		if len(s.pending) == 0 {
 			s.delay = s.c.pollInterval
@@ -287,5 +303,5 @@ func (s *EventStream) nextPolled() (*Event, error) {
 	}
 	ev := s.pending[0]
 	s.pending = s.pending[1:]
-	return &ev, nil
+	return ev, nil
 }
