@@ -1,0 +1,230 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	axme "github.com/axme-ai/axme/go"
+)
+
+// callFunc runs one canonical method; raw captures the response body.
+type callFunc func(ctx context.Context, c *axme.Client, a map[string]any, raw axme.RequestOption) error
+
+// calls maps canonical method names (spec/naming.yaml) onto the public API.
+var calls = map[string]callFunc{
+	"getHealth": func(ctx context.Context, c *axme.Client, a map[string]any, raw axme.RequestOption) error {
+		_, err := c.GetHealth(ctx, raw)
+		return err
+	},
+	"createIntent": func(ctx context.Context, c *axme.Client, a map[string]any, raw axme.RequestOption) error {
+		req, opts := typed[axme.CreateIntentRequest](a)
+		_, err := c.CreateIntent(ctx, req, append(opts, raw)...)
+		return err
+	},
+	"getIntent": func(ctx context.Context, c *axme.Client, a map[string]any, raw axme.RequestOption) error {
+		_, err := c.GetIntent(ctx, str(a, "intent_id"), raw)
+		return err
+	},
+	"listIntents": func(ctx context.Context, c *axme.Client, a map[string]any, raw axme.RequestOption) error {
+		p := &axme.ListIntentsParams{ToAgent: optStr(a, "to_agent"), FromAgent: optStr(a, "from_agent"), Limit: optInt(a, "limit"), Cursor: optStr(a, "cursor")}
+		if s := optStr(a, "status"); s != nil {
+			p.Status = (*axme.IntentStatus)(s)
+		}
+		_, err := c.ListIntents(ctx, p, raw)
+		return err
+	},
+	"listIntentEvents": func(ctx context.Context, c *axme.Client, a map[string]any, raw axme.RequestOption) error {
+		_, err := c.ListIntentEvents(ctx, str(a, "intent_id"), &axme.ListIntentEventsParams{Since: optInt(a, "since"), Limit: optInt(a, "limit")}, raw)
+		return err
+	},
+	"resumeIntent": func(ctx context.Context, c *axme.Client, a map[string]any, raw axme.RequestOption) error {
+		b := body(a, "intent_id")
+		var rb axme.ResumeBody = axme.RawResumeBody(b)
+		var opts []axme.RequestOption
+		switch b["kind"] {
+		case "agent_result":
+			rb, opts = typed[axme.AgentResultResume](b)
+		case "task_result":
+			rb, opts = typed[axme.TaskResultResume](b)
+		case "progress":
+			rb, opts = typed[axme.ProgressResume](b)
+		case "control":
+			rb, opts = typed[axme.ControlResume](b)
+		}
+		_, err := c.ResumeIntent(ctx, str(a, "intent_id"), rb, append(opts, raw)...)
+		return err
+	},
+	"resolveIntent": func(ctx context.Context, c *axme.Client, a map[string]any, raw axme.RequestOption) error {
+		req, opts := typed[axme.ResolveIntentRequest](body(a, "intent_id"))
+		_, err := c.ResolveIntent(ctx, str(a, "intent_id"), req, append(opts, raw)...)
+		return err
+	},
+	"ackIntent": func(ctx context.Context, c *axme.Client, a map[string]any, raw axme.RequestOption) error {
+		_, err := c.AckIntent(ctx, str(a, "intent_id"), str(a, "delivery_id"), raw)
+		return err
+	},
+	"getIntentAudit": func(ctx context.Context, c *axme.Client, a map[string]any, raw axme.RequestOption) error {
+		_, err := c.GetIntentAudit(ctx, str(a, "intent_id"), raw)
+		return err
+	},
+	"registerAgent": func(ctx context.Context, c *axme.Client, a map[string]any, raw axme.RequestOption) error {
+		req, opts := typed[axme.RegisterAgentRequest](a)
+		_, err := c.RegisterAgent(ctx, req, append(opts, raw)...)
+		return err
+	},
+	"listAgents": func(ctx context.Context, c *axme.Client, a map[string]any, raw axme.RequestOption) error {
+		_, err := c.ListAgents(ctx, &axme.ListAgentsParams{Limit: optInt(a, "limit"), Cursor: optStr(a, "cursor")}, raw)
+		return err
+	},
+	"getAgent": func(ctx context.Context, c *axme.Client, a map[string]any, raw axme.RequestOption) error {
+		_, err := c.GetAgent(ctx, str(a, "address"), raw)
+		return err
+	},
+	"createAgentKey": func(ctx context.Context, c *axme.Client, a map[string]any, raw axme.RequestOption) error {
+		req, opts := typed[axme.CreateAgentKeyRequest](body(a, "address"))
+		_, err := c.CreateAgentKey(ctx, str(a, "address"), req, append(opts, raw)...)
+		return err
+	},
+	"pollAgentDeliveries": func(ctx context.Context, c *axme.Client, a map[string]any, raw axme.RequestOption) error {
+		p := &axme.PollAgentDeliveriesParams{WaitSeconds: optInt(a, "wait_seconds"), Limit: optInt(a, "limit")}
+		if s := optStr(a, "status"); s != nil {
+			p.Status = (*axme.PollAgentDeliveriesParamsStatus)(s)
+		}
+		_, err := c.PollAgentDeliveries(ctx, str(a, "address"), p, raw)
+		return err
+	},
+	"listTasks": func(ctx context.Context, c *axme.Client, a map[string]any, raw axme.RequestOption) error {
+		p := &axme.ListTasksParams{Assignee: optStr(a, "assignee"), Limit: optInt(a, "limit"), Cursor: optStr(a, "cursor")}
+		if s := optStr(a, "status"); s != nil {
+			p.Status = (*axme.ListTasksParamsStatus)(s)
+		}
+		_, err := c.ListTasks(ctx, p, raw)
+		return err
+	},
+	"decideTask": func(ctx context.Context, c *axme.Client, a map[string]any, raw axme.RequestOption) error {
+		req, opts := typed[axme.TaskDecision](body(a, "intent_id"))
+		_, err := c.DecideTask(ctx, str(a, "intent_id"), req, append(opts, raw)...)
+		return err
+	},
+	"applyScenario": func(ctx context.Context, c *axme.Client, a map[string]any, raw axme.RequestOption) error {
+		req, opts := typed[axme.ScenarioBundle](a)
+		_, err := c.ApplyScenario(ctx, req, append(opts, raw)...)
+		return err
+	},
+	"validateScenario": func(ctx context.Context, c *axme.Client, a map[string]any, raw axme.RequestOption) error {
+		_, err := c.ValidateScenario(ctx, a, raw)
+		return err
+	},
+	"createKey": func(ctx context.Context, c *axme.Client, a map[string]any, raw axme.RequestOption) error {
+		req, opts := typed[axme.CreateKeyRequest](a)
+		_, err := c.CreateKey(ctx, req, append(opts, raw)...)
+		return err
+	},
+	"listKeys": func(ctx context.Context, c *axme.Client, a map[string]any, raw axme.RequestOption) error {
+		_, err := c.ListKeys(ctx, raw)
+		return err
+	},
+	"revokeKey": func(ctx context.Context, c *axme.Client, a map[string]any, raw axme.RequestOption) error {
+		_, err := c.RevokeKey(ctx, str(a, "key_id"), raw)
+		return err
+	},
+	// SDK-only helpers.
+	"failIntent": func(ctx context.Context, c *axme.Client, a map[string]any, raw axme.RequestOption) error {
+		var failure axme.IntentError
+		switch e := a["error"].(type) {
+		case string:
+			failure = axme.IntentError{Code: "agent_error", Message: e}
+		case map[string]any:
+			var opts []axme.RequestOption
+			failure, opts = typed[axme.IntentError](e)
+			if len(opts) > 0 {
+				return &argError{"error has members IntentError cannot carry"}
+			}
+		default:
+			return &argError{"failIntent needs error (an object or a string)"}
+		}
+		_, err := c.FailIntent(ctx, str(a, "intent_id"), str(a, "delivery_id"), failure, raw)
+		return err
+	},
+	"cancelIntent": func(ctx context.Context, c *axme.Client, a map[string]any, raw axme.RequestOption) error {
+		_, err := c.CancelIntent(ctx, str(a, "intent_id"), str(a, "reason"), raw)
+		return err
+	},
+	"approveTask": func(ctx context.Context, c *axme.Client, a map[string]any, raw axme.RequestOption) error {
+		opts := []axme.RequestOption{raw}
+		if d, ok := a["data"]; ok {
+			opts = append(opts, axme.WithExtraFields(map[string]any{"data": d}))
+		}
+		_, err := c.ApproveTask(ctx, str(a, "intent_id"), str(a, "comment"), opts...)
+		return err
+	},
+	"rejectTask": func(ctx context.Context, c *axme.Client, a map[string]any, raw axme.RequestOption) error {
+		_, err := c.RejectTask(ctx, str(a, "intent_id"), str(a, "comment"), raw)
+		return err
+	},
+	"completeTask": func(ctx context.Context, c *axme.Client, a map[string]any, raw axme.RequestOption) error {
+		opts := []axme.RequestOption{raw}
+		if s := optStr(a, "comment"); s != nil {
+			opts = append(opts, axme.WithExtraFields(map[string]any{"comment": *s}))
+		}
+		_, err := c.CompleteTask(ctx, str(a, "intent_id"), str(a, "outcome"), obj(a, "data"), opts...)
+		return err
+	},
+}
+
+// call runs method and returns the response body as wire JSON.
+func call(ctx context.Context, c *axme.Client, method string, a map[string]any) (any, error) {
+	if a == nil {
+		a = map[string]any{}
+	}
+	switch method {
+	case "sendIntent":
+		req, opts := typed[axme.SendIntentRequest](a)
+		id, err := c.SendIntent(ctx, req, opts...)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]any{"intent_id": id}, nil
+	case "waitFor":
+		return waitFor(ctx, c, a)
+	}
+	fn, ok := calls[method]
+	if !ok {
+		return nil, &unsupported{method}
+	}
+	var raw []byte
+	if err := fn(ctx, c, a, axme.WithRawResponse(&raw)); err != nil {
+		return nil, err
+	}
+	if len(raw) == 0 {
+		return map[string]any{}, nil
+	}
+	return json.RawMessage(raw), nil
+}
+
+type unsupported struct{ method string }
+
+func (e *unsupported) Error() string { return fmt.Sprintf("the Go SDK has no method for %q", e.method) }
+
+// waitFor returns the terminal intent object exactly as the server sent it.
+func waitFor(ctx context.Context, c *axme.Client, a map[string]any) (any, error) {
+	opts := &axme.WaitOptions{}
+	if v, ok := a["timeout_ms"]; ok && v != nil {
+		opts.Timeout = millis(v)
+	} else if v, ok := a["timeout"]; ok && v != nil {
+		opts.Timeout = time.Duration(num(v) * float64(time.Second))
+	}
+	var raw []byte
+	if _, err := c.WaitFor(ctx, str(a, "intent_id"), opts, axme.WithRawResponse(&raw)); err != nil {
+		return nil, err
+	}
+	var env struct {
+		Intent json.RawMessage `json:"intent"`
+	}
+	if err := json.Unmarshal(raw, &env); err != nil || env.Intent == nil {
+		return nil, fmt.Errorf("waitFor: unexpected final body %q", raw)
+	}
+	return env.Intent, nil
+}

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"context"
+	"errors"
+
+	axme "github.com/axme-ai/axme/go"
+)
+
+// argError is a problem with the harness's arguments (client-side
+// validation, reported as Validation).
+type argError struct{ msg string }
+
+func (e *argError) Error() string { return e.msg }
+
+// errorObject maps an SDK error onto the protocol's error object.
+func errorObject(err error) map[string]any {
+	out := map[string]any{"type": errorType(err), "message": err.Error(), "status": nil, "code": nil, "retryable": nil}
+	var apiErr *axme.APIError
+	if errors.As(err, &apiErr) {
+		out["status"] = apiErr.StatusCode
+		out["code"] = apiErr.Code
+		out["retryable"] = apiErr.Retryable
+		out["request_id"] = apiErr.RequestID
+		if apiErr.RetryAfter > 0 {
+			out["retry_after"] = apiErr.RetryAfter.Seconds()
+		}
+	}
+	return out
+}
+
+func errorType(err error) string {
+	var argErr *argError
+	kinds := []struct {
+		kind error
+		name string
+	}{
+		{axme.ErrBadRequest, "BadRequest"},
+		{axme.ErrAuthentication, "Authentication"},
+		{axme.ErrPermissionDenied, "PermissionDenied"},
+		{axme.ErrNotFound, "NotFound"},
+		{axme.ErrConflict, "Conflict"},
+		{axme.ErrValidation, "Validation"},
+		{axme.ErrRateLimit, "RateLimit"},
+		{axme.ErrServer, "Server"},
+		{axme.ErrWaitTimeout, "WaitTimeout"},
+		{axme.ErrStream, "Stream"},
+		{axme.ErrTimeout, "Timeout"},
+		{axme.ErrConnection, "Connection"},
+		{context.Canceled, "Canceled"},
+	}
+	for _, k := range kinds {
+		if errors.Is(err, k.kind) {
+			return k.name
+		}
+	}
+	if errors.As(err, &argErr) {
+		return "Validation"
+	}
+	var unsup *unsupported
+	if errors.As(err, &unsup) {
+		return "Unsupported"
+	}
+	return "DriverError"
+}
