@@ -1,9 +1,8 @@
 package ai.axme.sdk;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The agent-side writes on an intent (ack, progress, result, failure), as wire bodies. */
+/** The agent-side writes a listener makes on an intent: ack, progress (lease renewal), result, failure. */
 final class AgentWrites {
     private final RawAxmeClient raw;
 
@@ -16,46 +15,14 @@ final class AgentWrites {
     }
 
     RawResponse progress(String intentId, String deliveryId, Map<String, ?> details) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("kind", "progress");
-        if (details != null) {
-            body.put("details", details);
-        }
-        putIfPresent(body, "delivery_id", deliveryId);
-        return raw.resumeIntent(intentId, body);
+        return raw.resumeIntent(intentId, WireBodies.progress(details, deliveryId));
     }
 
     RawResponse complete(String intentId, String deliveryId, Object result) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("kind", "agent_result");
-        body.put("outcome", "complete");
-        body.put("result", result == null ? Map.of() : result);
-        putIfPresent(body, "delivery_id", deliveryId);
-        return raw.resumeIntent(intentId, body);
+        return raw.resumeIntent(intentId, WireBodies.agentResult(result, deliveryId));
     }
 
     RawResponse fail(String intentId, String deliveryId, Map<String, ?> error) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("kind", "agent_result");
-        body.put("outcome", "fail");
-        body.put("error", error);
-        putIfPresent(body, "delivery_id", deliveryId);
-        return raw.resumeIntent(intentId, body);
-    }
-
-    static Map<String, Object> error(String code, String message, Map<String, ?> details) {
-        Map<String, Object> error = new LinkedHashMap<>();
-        error.put("code", code);
-        error.put("message", message);
-        if (details != null) {
-            error.put("details", details);
-        }
-        return error;
-    }
-
-    private static void putIfPresent(Map<String, Object> body, String key, String value) {
-        if (value != null) {
-            body.put(key, value);
-        }
+        return raw.resumeIntent(intentId, WireBodies.agentFailure(error, deliveryId));
     }
 }

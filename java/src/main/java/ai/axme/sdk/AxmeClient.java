@@ -26,7 +26,6 @@ import ai.axme.sdk.generated.TaskListResponse;
 import ai.axme.sdk.generated.ValidateScenarioResponse;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
@@ -55,7 +54,7 @@ public final class AxmeClient implements AutoCloseable {
 
     AxmeClient(ClientResources resources) {
         this.resources = resources;
-        this.raw = new RawAxmeClient(resources.core());
+        this.raw = new RawAxmeClient(resources);
         this.writes = new AgentWrites(raw);
     }
 
@@ -115,11 +114,18 @@ public final class AxmeClient implements AutoCloseable {
      * @return the new intent's id
      */
     public String sendIntent(String intentType, String toAgent, Map<String, ?> payload) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("intent_type", intentType);
-        body.put("to_agent", toAgent);
-        body.put("payload", payload == null ? Map.of() : payload);
-        return raw.createIntent(body).body().path("intent_id").asText();
+        return raw.sendIntent(intentType, toAgent, payload).body().path("intent_id").asText();
+    }
+
+    /**
+     * Submits an intent given as wire JSON ({@code intent_type}, {@code to_agent}, {@code payload},
+     * {@code human_task}, …) and returns its id. Only the members given are sent.
+     *
+     * @param request the intent's wire members
+     * @return the new intent's id
+     */
+    public String sendIntent(Map<String, ?> request) {
+        return raw.createIntent(request).body().path("intent_id").asText();
     }
 
     /**
@@ -155,7 +161,7 @@ public final class AxmeClient implements AutoCloseable {
      * @return the write's outcome and the updated intent
      */
     public IntentWriteResponse resumeIntent(String intentId, Object result) {
-        return writes.complete(intentId, null, result).as(IntentWriteResponse.class);
+        return raw.completeAgentStep(intentId, result, null).as(IntentWriteResponse.class);
     }
 
     /**
@@ -167,7 +173,7 @@ public final class AxmeClient implements AutoCloseable {
      * @return the write's outcome and the updated intent
      */
     public IntentWriteResponse failIntent(String intentId, String code, String message) {
-        return writes.fail(intentId, null, AgentWrites.error(code, message, null)).as(IntentWriteResponse.class);
+        return raw.failIntent(intentId, WireBodies.error(code, message, null), null).as(IntentWriteResponse.class);
     }
 
     /**
@@ -189,12 +195,7 @@ public final class AxmeClient implements AutoCloseable {
      * @return the write's outcome and the updated intent
      */
     public IntentWriteResponse cancelIntent(String intentId, String reason) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("status", "CANCELED");
-        if (reason != null) {
-            body.put("reason", reason);
-        }
-        return raw.resolveIntent(intentId, body).as(IntentWriteResponse.class);
+        return raw.cancelIntent(intentId, reason).as(IntentWriteResponse.class);
     }
 
     /**
@@ -310,18 +311,7 @@ public final class AxmeClient implements AutoCloseable {
      * @return the write's outcome and the updated intent
      */
     public IntentWriteResponse completeTask(String intentId, String outcome, String comment, Map<String, ?> data) {
-        if (outcome == null || outcome.isEmpty()) {
-            throw new IllegalArgumentException("a task decision needs an outcome (e.g. \"approved\")");
-        }
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("outcome", outcome);
-        if (comment != null) {
-            body.put("comment", comment);
-        }
-        if (data != null) {
-            body.put("data", data);
-        }
-        return raw.decideTask(intentId, body).as(IntentWriteResponse.class);
+        return raw.decideTask(intentId, outcome, comment, data).as(IntentWriteResponse.class);
     }
 
     // --- scenarios and admin ------------------------------------------------------------
@@ -398,7 +388,7 @@ public final class AxmeClient implements AutoCloseable {
      * @throws WaitTimeoutException when the timeout elapses first
      */
     public Intent waitFor(String intentId, Duration timeout) {
-        return new Waiter(resources, raw).waitFor(intentId, Deadline.after(timeout)).as(Intent.class);
+        return raw.waitFor(intentId, timeout).member("intent", Intent.class);
     }
 
     /**

@@ -123,6 +123,7 @@ final class DeliveryFeed {
                 }
             }
         } catch (IOException dropped) {
+            HttpCore.ensureNotCancelled();
             LOG.log(Level.INFO, "delivery stream of {0} interrupted: {1}", address,
                     open.idleTimedOut() ? "idle timeout" : dropped.toString());
         }

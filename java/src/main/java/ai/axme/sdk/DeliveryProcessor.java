@@ -88,14 +88,14 @@ final class DeliveryProcessor {
             LOG.log(Level.INFO, "delivery {0} abandoned by the handler: {1}", deliveryId, abandoned.getMessage());
             return;
         } catch (FailIntentException failure) {
-            sendFailure(intentId, deliveryId, AgentWrites.error(failure.code(), failure.getMessage(), failure.details()));
+            sendFailure(intentId, deliveryId, WireBodies.error(failure.code(), failure.getMessage(), failure.details()));
             return;
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt(); // listener closing: leave the lease to expire
             return;
         } catch (Exception failure) {
             String message = failure.getMessage() != null ? failure.getMessage() : failure.getClass().getSimpleName();
-            sendFailure(intentId, deliveryId, AgentWrites.error("handler_error", message,
+            sendFailure(intentId, deliveryId, WireBodies.error("handler_error", message,
                     Map.of("exception", failure.getClass().getSimpleName())));
             return;
         }

@@ -85,6 +85,7 @@ final class IntentEventFeed {
         try {
             frame = connection.next();
         } catch (IOException dropped) {
+            HttpCore.ensureNotCancelled();
             String reason = connection.idleTimedOut() ? "idle timeout" : "connection lost (" + dropped + ")";
             disconnect();
             pauseUnlessClosed(reconnector.failed(reason, null));

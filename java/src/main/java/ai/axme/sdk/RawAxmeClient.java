@@ -1,5 +1,6 @@
 package ai.axme.sdk;
 
+import java.time.Duration;
 import java.util.Map;
 
 /**
@@ -9,10 +10,12 @@ import java.util.Map;
  * the same as {@link AxmeClient}'s. Obtain it with {@link AxmeClient#withRawResponse()}.
  */
 public final class RawAxmeClient {
+    private final ClientResources resources;
     private final HttpCore core;
 
-    RawAxmeClient(HttpCore core) {
-        this.core = core;
+    RawAxmeClient(ClientResources resources) {
+        this.resources = resources;
+        this.core = resources.core();
     }
 
     private RawResponse get(String path, Map<String, ?> query) {
@@ -208,5 +211,79 @@ public final class RawAxmeClient {
      */
     public RawResponse revokeKey(String keyId) {
         return core.call(ApiRequest.delete("/v1/admin/keys/" + seg(keyId, "key_id")));
+    }
+
+    // --- SDK helpers (INTERFACES §2), returning the server's body too --------------------
+
+    /**
+     * {@code sendIntent}: creates the intent; the body's {@code intent_id} is the new id.
+     *
+     * @param intentType the intent type
+     * @param toAgent the agent address
+     * @param payload the payload, may be null
+     * @return {@code POST /v1/intents}
+     */
+    public RawResponse sendIntent(String intentType, String toAgent, Map<String, ?> payload) {
+        return createIntent(WireBodies.intent(intentType, toAgent, payload));
+    }
+
+    /**
+     * Completes the agent step with a result ({@code kind: agent_result, outcome: complete}).
+     *
+     * @param intentId the intent
+     * @param result the result, null means {@code {}}
+     * @param deliveryId the delivery being answered, may be null
+     * @return {@code POST …/resume}
+     */
+    public RawResponse completeAgentStep(String intentId, Object result, String deliveryId) {
+        return resumeIntent(intentId, WireBodies.agentResult(result, deliveryId));
+    }
+
+    /**
+     * {@code failIntent}: fails the agent step ({@code kind: agent_result, outcome: fail}).
+     *
+     * @param intentId the intent
+     * @param error {@code {code, message, details?}}
+     * @param deliveryId the delivery being answered, may be null
+     * @return {@code POST …/resume}
+     */
+    public RawResponse failIntent(String intentId, Map<String, ?> error, String deliveryId) {
+        return resumeIntent(intentId, WireBodies.agentFailure(error, deliveryId));
+    }
+
+    /**
+     * {@code cancelIntent}: resolves the intent as CANCELED.
+     *
+     * @param intentId the intent
+     * @param reason why, may be null
+     * @return {@code POST …/resolve}
+     */
+    public RawResponse cancelIntent(String intentId, String reason) {
+        return resolveIntent(intentId, WireBodies.cancel(reason));
+    }
+
+    /**
+     * {@code approveTask}, {@code rejectTask}, {@code completeTask}: decides the current human step.
+     *
+     * @param intentId the intent
+     * @param outcome {@code approved}, {@code rejected}, {@code completed}, …
+     * @param comment may be null
+     * @param data form data, may be null
+     * @return {@code POST /v1/tasks/{intent_id}/decision}
+     */
+    public RawResponse decideTask(String intentId, String outcome, String comment, Object data) {
+        return decideTask(intentId, WireBodies.decision(outcome, comment, data));
+    }
+
+    /**
+     * {@code waitFor}: the intent once terminal (the last {@code GET /v1/intents/{id}} response).
+     *
+     * @param intentId the intent
+     * @param timeout the longest to wait
+     * @return the response holding the terminal intent
+     * @throws WaitTimeoutException when the timeout elapses first
+     */
+    public RawResponse waitFor(String intentId, Duration timeout) {
+        return new Waiter(resources, this).waitFor(intentId, Deadline.after(timeout));
     }
 }

@@ -1,0 +1,79 @@
+package ai.axme.sdk;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Request bodies of the SDK helpers, built the same way in every SDK (absent options are left out). */
+final class WireBodies {
+    private WireBodies() {
+    }
+
+    static Map<String, Object> agentResult(Object result, String deliveryId) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("kind", "agent_result");
+        body.put("outcome", "complete");
+        body.put("result", result == null ? Map.of() : result);
+        putIfPresent(body, "delivery_id", deliveryId);
+        return body;
+    }
+
+    static Map<String, Object> agentFailure(Map<String, ?> error, String deliveryId) {
+        if (error == null) {
+            throw new IllegalArgumentException("failing an intent needs an error object ({code, message})");
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("kind", "agent_result");
+        body.put("outcome", "fail");
+        body.put("error", error);
+        putIfPresent(body, "delivery_id", deliveryId);
+        return body;
+    }
+
+    static Map<String, Object> progress(Map<String, ?> details, String deliveryId) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("kind", "progress");
+        putIfPresent(body, "details", details);
+        putIfPresent(body, "delivery_id", deliveryId);
+        return body;
+    }
+
+    static Map<String, Object> error(String code, String message, Map<String, ?> details) {
+        Map<String, Object> error = new LinkedHashMap<>();
+        error.put("code", code);
+        error.put("message", message);
+        putIfPresent(error, "details", details);
+        return error;
+    }
+
+    static Map<String, Object> cancel(String reason) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", "CANCELED");
+        putIfPresent(body, "reason", reason);
+        return body;
+    }
+
+    static Map<String, Object> decision(String outcome, String comment, Object data) {
+        if (outcome == null || outcome.isEmpty()) {
+            throw new IllegalArgumentException("a task decision needs an outcome (e.g. \"approved\")");
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("outcome", outcome);
+        putIfPresent(body, "comment", comment);
+        putIfPresent(body, "data", data);
+        return body;
+    }
+
+    static Map<String, Object> intent(String intentType, String toAgent, Map<String, ?> payload) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("intent_type", intentType);
+        body.put("to_agent", toAgent);
+        body.put("payload", payload == null ? Map.of() : payload);
+        return body;
+    }
+
+    private static void putIfPresent(Map<String, Object> body, String key, Object value) {
+        if (value != null) {
+            body.put(key, value);
+        }
+    }
+}

@@ -1,0 +1,147 @@
+package ai.axme.conformance;
+
+import ai.axme.sdk.AxmeClient;
+import ai.axme.sdk.RawAxmeClient;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The {@code call} op: canonical method name + wire-JSON args → the SDK's public API. Results are
+ * the full response body as sent by the server ({@link RawAxmeClient}); helpers without one body
+ * return what DRIVER-PROTOCOL.md says.
+ */
+final class CallDispatcher {
+    private final ObjectMapper mapper;
+
+    CallDispatcher(ObjectMapper mapper) {
+        this.mapper = mapper;
+    }
+
+    JsonNode call(AxmeClient client, String method, JsonNode rawArgs) {
+        ObjectNode args = rawArgs != null && rawArgs.isObject() ? (ObjectNode) rawArgs.deepCopy() : mapper.createObjectNode();
+        RawAxmeClient raw = client.withRawResponse();
+        switch (method) {
+            case "getHealth":
+                return raw.getHealth().json();
+            case "createIntent":
+                return raw.createIntent(args).json();
+            case "sendIntent":
+                return mapper.createObjectNode().put("intent_id", client.sendIntent(toMap(args)));
+            case "getIntent":
+                return raw.getIntent(take(args, "intent_id")).json();
+            case "listIntents":
+                return raw.listIntents(query(args)).json();
+            case "listIntentEvents":
+                return raw.listIntentEvents(take(args, "intent_id"), query(args)).json();
+            case "resumeIntent":
+                return raw.resumeIntent(take(args, "intent_id"), args).json();
+            case "resolveIntent":
+                return raw.resolveIntent(take(args, "intent_id"), args).json();
+            case "ackIntent":
+                return raw.ackIntent(take(args, "intent_id"), args).json();
+            case "getIntentAudit":
+                return raw.getIntentAudit(take(args, "intent_id")).json();
+            case "registerAgent":
+                return raw.registerAgent(args).json();
+            case "listAgents":
+                return raw.listAgents(query(args)).json();
+            case "getAgent":
+                return raw.getAgent(take(args, "address")).json();
+            case "createAgentKey":
+                return raw.createAgentKey(take(args, "address")).json();
+            case "pollAgentDeliveries":
+                return raw.pollAgentDeliveries(take(args, "address"), query(args)).json();
+            case "listTasks":
+                return raw.listTasks(query(args)).json();
+            case "decideTask":
+                return raw.decideTask(take(args, "intent_id"), args).json();
+            case "applyScenario":
+                return raw.applyScenario(args).json();
+            case "validateScenario":
+                return raw.validateScenario(args).json();
+            case "createKey":
+                return raw.createKey(args).json();
+            case "listKeys":
+                return raw.listKeys().json();
+            case "revokeKey":
+                return raw.revokeKey(take(args, "key_id")).json();
+            default:
+                return helper(raw, method, args);
+        }
+    }
+
+    private JsonNode helper(RawAxmeClient raw, String method, ObjectNode args) {
+        switch (method) {
+            case "failIntent":
+                return raw.failIntent(take(args, "intent_id"), error(args.get("error")), optional(args, "delivery_id")).json();
+            case "cancelIntent":
+                return raw.cancelIntent(take(args, "intent_id"), optional(args, "reason")).json();
+            case "approveTask":
+                return raw.decideTask(take(args, "intent_id"), "approved", optional(args, "comment"), value(args, "data")).json();
+            case "rejectTask":
+                return raw.decideTask(take(args, "intent_id"), "rejected", optional(args, "comment"), null).json();
+            case "completeTask": {
+                String intentId = take(args, "intent_id");
+                String outcome = args.hasNonNull("outcome") ? args.get("outcome").asText() : "completed";
+                return raw.decideTask(intentId, outcome, optional(args, "comment"), value(args, "data")).json();
+            }
+            case "waitFor": {
+                String intentId = take(args, "intent_id");
+                Duration timeout = Duration.ofMillis(args.path("timeout_ms").asLong(20000));
+                return raw.waitFor(intentId, timeout).json().get("intent");
+            }
+            default:
+                throw new UnsupportedOperationException("unknown method " + method);
+        }
+    }
+
+    private Map<String, Object> error(JsonNode error) {
+        if (error != null && error.isTextual()) {
+            Map<String, Object> wrapped = new LinkedHashMap<>();
+            wrapped.put("code", "agent_error");
+            wrapped.put("message", error.asText());
+            return wrapped;
+        }
+        if (error == null || !error.isObject()) {
+            throw new IllegalArgumentException("failIntent needs an error object");
+        }
+        return toMap(error);
+    }
+
+    private Object value(ObjectNode args, String name) {
+        JsonNode node = args.get(name);
+        return node == null || node.isNull() ? null : node;
+    }
+
+    private Map<String, Object> toMap(JsonNode node) {
+        return mapper.convertValue(node, new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { });
+    }
+
+    /** GET args are query parameters: scalars as their text. */
+    private static Map<String, Object> query(ObjectNode args) {
+        Map<String, Object> query = new LinkedHashMap<>();
+        args.fields().forEachRemaining(field -> {
+            if (!field.getValue().isNull()) {
+                query.put(field.getKey(), field.getValue().isValueNode() ? field.getValue().asText() : field.getValue().toString());
+            }
+        });
+        return query;
+    }
+
+    private static String take(ObjectNode args, String name) {
+        JsonNode value = args.remove(name);
+        if (value == null || !value.isTextual()) {
+            throw new IllegalArgumentException("missing string argument " + name);
+        }
+        return value.asText();
+    }
+
+    private static String optional(ObjectNode args, String name) {
+        JsonNode value = args.get(name);
+        return value == null || value.isNull() ? null : value.asText();
+    }
+}
