@@ -45,13 +45,8 @@ def handler_result(value: Any) -> Any:
 
 
 def handler_error(exc: Exception) -> dict[str, Any]:
-    """The error object a failing handler leaves on the intent."""
-    code = getattr(exc, "code", None)
-    return {
-        "code": code if isinstance(code, str) else "handler_error",
-        "message": str(exc) or type(exc).__name__,
-        "details": {"exception": type(exc).__name__},
-    }
+    """The error object a failing handler leaves on the intent (REQ-LISTEN-003)."""
+    return {"code": "agent_error", "message": str(exc) or type(exc).__name__}
 
 
 def log_write_failure(what: str, delivery: Delivery, exc: Exception) -> None:

@@ -118,12 +118,14 @@ class Core:
             "User-Agent": USER_AGENT,
             "X-Axme-Client": USER_AGENT,
             "Accept": "application/json",
-            "x-api-key": config.resolved_api_key,
         }
+        self._api_key = config.resolved_api_key
 
     def headers_for(self, spec: RequestSpec) -> dict[str, str]:
         """Headers of one call: fixed before the first attempt, reused on every retry."""
         headers = dict(self._static_headers)
+        if spec.operation != "getHealth":  # REQ-CLIENT-002: every call but health
+            headers["x-api-key"] = self._api_key
         headers.update(spec.options.get("headers") or {})
         headers["X-Trace-Id"] = spec.options.get("trace_id") or uuid.uuid4().hex
         if spec.method == "POST":
@@ -152,6 +154,12 @@ class Core:
             timeout = httpx.Timeout(per_call) if per_call else self.config.request_timeout()
         request.extensions["timeout"] = timeout.as_dict()
         return request
+
+
+def redact_key(key: str) -> str:
+    """`axme_admin_1234_secret` -> `axme_admin_` (REQ-CLIENT-006)."""
+    parts = key.split("_")
+    return "_".join(parts[:2]) + "_" if len(parts) > 2 and parts[0] == "axme" else "***"
 
 
 def _query_value(value: Any) -> str:

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 
 import httpx
 
-#: Statuses worth another attempt: request timeout, rate limit, every 5xx.
-RETRYABLE_STATUSES = frozenset({408, 429})
+#: Statuses worth another attempt (REQ-RETRY-002): nothing else is retried.
+RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 
 
 def is_retryable_status(status: int) -> bool:
-    return status in RETRYABLE_STATUSES or status >= 500
+    return status in RETRYABLE_STATUSES
 
 
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
@@ -51,10 +51,10 @@ class RetryPolicy:
     max_retry_after_seconds: float = 60.0
 
     def backoff(self, retry_number: int, *, rng: random.Random | None = None) -> float:
-        """Delay before retry `retry_number` (0-based): base * 2**n, capped, jittered to 75-100%."""
-        raw = min(self.base_seconds * (2.0**retry_number), self.max_seconds)
-        jitter = rng.uniform(0.75, 1.0) if rng is not None else random.uniform(0.75, 1.0)
-        return raw * jitter
+        """Delay before retry `retry_number` (0-based): uniform in [d/2, d], d = min(base * 2**n, max)
+        (REQ-RETRY-003)."""
+        ceiling = min(self.base_seconds * (2.0**retry_number), self.max_seconds)
+        return rng.uniform(ceiling / 2, ceiling) if rng is not None else random.uniform(ceiling / 2, ceiling)
 
     def delay_for_response(
         self, retry_number: int, response: httpx.Response

@@ -45,7 +45,7 @@ from .errors import (
     WaitTimeoutError,
     api_error_from_response,
 )
-from .models import Delivery, Event, Intent
+from .models import Delivery, Event, Intent, is_terminal_status
 
 logger = logging.getLogger("axme")
 
@@ -54,7 +54,7 @@ STREAM_MISSING_STATUSES = frozenset({404, 405, 501})
 #: How many delivery ids `listen` remembers to drop duplicates.
 SEEN_DELIVERIES = 4096
 #: A stream that ends cleanly sooner than this after connecting is paced like a failure.
-QUICK_CLOSE_SECONDS = 1.0
+QUICK_CLOSE_SECONDS = 0.25
 
 
 @dataclass
@@ -106,12 +106,13 @@ class Reconnector:
         return self.core.policy.backoff(0)
 
     def failed(self, reason: str, error: Exception | None = None) -> float:
-        """Delay before the next attempt; raises once `limit` failures happened in a row."""
+        """Delay before the next attempt; StreamError once `limit` + 1 attempts failed in a
+        row (REQ-OBSERVE-006)."""
         self.failures += 1
         if self.limit is not None and self.failures > self.limit:
-            if isinstance(error, (AxmeApiError, AxmeConnectionError)):
-                raise error
-            raise StreamError(f"stream could not be resumed after {self.limit} attempts: {reason}")
+            raise StreamError(
+                f"stream could not be resumed after {self.failures} failed connections: {reason}"
+            ) from error
         delay = self.core.policy.backoff(min(self.failures - 1, 10))
         logger.info("stream %s; reconnecting in %.2fs", reason, delay)
         return delay
@@ -178,17 +179,40 @@ def parse_event(frame: SSEFrame) -> Event:
     return event
 
 
+def stream_failure_budget(core: Core) -> int:
+    return max(core.config.max_retries, 5)
+
+
+def _is_stream_missing(error: Exception) -> bool:
+    """404 (other than intent_not_found), 405 or 501 mean "no stream endpoint here"."""
+    return (
+        isinstance(error, AxmeApiError)
+        and error.status in STREAM_MISSING_STATUSES
+        and error.code != "intent_not_found"
+    )
+
+
+def _next_seq(frame: SSEFrame) -> int | None:
+    try:
+        value = json.loads(frame.data).get("next_seq")
+    except (ValueError, AttributeError):
+        return None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 def observe_plan(
     core: Core, intent_id: str, *, since: int = 0, deadline: Deadline | None = None,
-    wait_seconds: int | None = None, options: CallOptions | None = None,
+    wait_seconds: int | None = None, until_terminal: bool = True,
+    options: CallOptions | None = None,
 ) -> Plan[None]:
-    """Emit the intent's events with seq > since, until a terminal one."""
+    """Emit the intent's events with seq > since, until a terminal one (or forever)."""
     deadline = deadline or Deadline(None)
     options = options or CallOptions()
     spec = _stream_spec("streamIntentEvents", ops.intent_stream_path(intent_id), options)
     headers = core.headers_for(spec)
-    cursor = since
-    reconnector = Reconnector(core, core.config.stream_max_reconnects)
+    cursor = since  # the last seq emitted; everything at or below it is dropped
+    resume_from = since  # what the next connection asks for
+    reconnector = Reconnector(core, stream_failure_budget(core))
     last_status: str | None = None
     while True:
         _check_deadline(deadline, intent_id, last_status)
@@ -198,14 +222,14 @@ def observe_plan(
             extra["wait_seconds"] = min(300, max(1, math.ceil(min(limits))))
         connected_at = monotonic()
         response, error = yield from _open_stream(
-            core, spec, headers, str(cursor) if cursor else None, deadline, extra
+            core, spec, headers, str(resume_from) if resume_from else None, deadline, extra
         )
         if response is None:
             assert error is not None
-            if isinstance(error, AxmeApiError) and error.status in STREAM_MISSING_STATUSES:
-                logger.info("event stream unavailable (%s); polling /events", error.status)
+            if _is_stream_missing(error):
+                logger.info("event stream unavailable (%s); polling /events", error)
                 yield from poll_events_plan(core, intent_id, since=cursor, deadline=deadline,
-                                            options=options)
+                                            until_terminal=until_terminal, options=options)
                 return
             yield Sleep(deadline.clamp(_retry_delay(core, reconnector, error)))
             continue
@@ -217,27 +241,32 @@ def observe_plan(
                 if frames is None:
                     break
                 for frame in frames:
-                    if frame.event == "stream.timeout":
+                    if frame.event == "stream.timeout":  # REQ-OBSERVE-004
                         clean_end = True
+                        next_seq = _next_seq(frame)
+                        resume_from = cursor if next_seq is None else max(0, next_seq - 1)
                         continue
                     if not frame.event.startswith("intent."):
                         continue
                     event = parse_event(frame)
                     if event.seq <= cursor:
                         continue  # already emitted before a reconnect
-                    cursor = event.seq
+                    cursor = resume_from = event.seq
                     last_status = event.status
                     reconnector.progressed()
                     yield Emit(event)
-                    if event.is_terminal:
+                    if event.is_terminal and until_terminal:
                         yield CloseStream(response)
                         return
         except httpx.TransportError as exc:  # idle timeout, reset, truncated chunk
             logger.info("event stream interrupted: %s", type(exc).__name__)
         yield CloseStream(response)
         _check_deadline(deadline, intent_id, last_status)
+        resume_from = resume_from if clean_end else cursor
         if clean_end:
             delay = reconnector.after_clean_end(connected_at)
+        elif is_terminal_status(last_status):  # until_terminal=False: nothing more will come
+            delay = core.policy.backoff(stream_failure_budget(core))
         else:
             delay = reconnector.failed("ended before a terminal event")
         yield Sleep(deadline.clamp(delay))
@@ -254,7 +283,8 @@ def _check_deadline(deadline: Deadline, intent_id: str, last_status: str | None)
 
 
 def poll_events_plan(
-    core: Core, intent_id: str, *, since: int, deadline: Deadline, options: CallOptions,
+    core: Core, intent_id: str, *, since: int, deadline: Deadline, until_terminal: bool,
+    options: CallOptions,
 ) -> Plan[None]:
     """The fallback when the stream endpoint is missing: GET /events until terminal."""
     cursor = since
@@ -269,7 +299,7 @@ def poll_events_plan(
             cursor = event.seq
             last_status = event.status
             yield Emit(event)
-            if event.is_terminal:
+            if event.is_terminal and until_terminal:
                 return
         if not fresh:
             yield Sleep(deadline.clamp(core.config.poll_interval_seconds))

@@ -23,7 +23,7 @@ from ._runners import SyncRunner
 from ._streaming import listen_plan, observe_plan, wait_for_plan
 from ._streams import Stream
 from .config import AxmeClientConfig
-from .errors import AxmeError
+from .errors import AxmeError, ConflictError
 
 logger = logging.getLogger("axme")
 
@@ -144,11 +144,11 @@ class AxmeClient:
 
     def observe(
         self, intent_id: str, *, since: int = 0, wait_seconds: int | None = None,
-        **options: Unpack[CallOptions],
+        until_terminal: bool = True, **options: Unpack[CallOptions],
     ) -> Stream[m.Event]:
         """Events with seq > since, as they happen, ending with the terminal one."""
         plan = observe_plan(self._core, intent_id, since=since, wait_seconds=wait_seconds,
-                            options=options)
+                            until_terminal=until_terminal, options=options)
         return Stream(self._runner.iterate(plan))
 
     def wait_for(
@@ -235,12 +235,18 @@ class AxmeClient:
             log_write_failure("resume_intent", delivery, write_error)
 
     def _renew_lease(self, delivery: m.Delivery, stop: threading.Event) -> None:
-        interval = renewal_interval(delivery)
-        while not stop.wait(interval):
+        """Re-ack every lease/3 while the handler runs (REQ-LISTEN-002)."""
+        current = delivery
+        while not stop.wait(renewal_interval(current)):
             try:
-                self.report_progress(delivery.intent_id, delivery_id=delivery.delivery_id)
+                acked = self.ack_intent(delivery.intent_id, delivery.delivery_id)
+            except ConflictError as exc:  # stale or terminal: nothing left to renew
+                log_write_failure("lease renewal", delivery, exc)
+                return
             except AxmeError as exc:
                 log_write_failure("lease renewal", delivery, exc)
+                continue
+            current = current.with_lease(acked.lease_expires_at)
 
     # --- human tasks ---------------------------------------------------------------
 

@@ -33,8 +33,6 @@ class AxmeClientConfig:
     max_retry_after_seconds: float = 60.0
     #: A stream that sends no bytes (keepalives count) for this long is reconnected.
     stream_idle_timeout: float = 45.0
-    #: Consecutive failed stream connections (no event received) before StreamError.
-    stream_max_reconnects: int = 10
     #: Interval of the polling fallback of observe (only when streams are missing).
     poll_interval_seconds: float = 1.0
     #: Extra headers sent with every request.

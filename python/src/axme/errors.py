@@ -23,6 +23,8 @@ import httpx
 
 __all__ = [
     "AxmeError",
+    "AxmeStreamError",
+    "RequestTimeoutError",
     "AxmeConnectionError",
     "AxmeTimeoutError",
     "AxmeApiError",
@@ -146,6 +148,16 @@ class ServerError(AxmeApiError):
     error_type = "Server"
 
 
+class RequestTimeoutError(AxmeApiError, AxmeTimeoutError):
+    """HTTP 408 after all retries: an API error that is also a timeout (REQ-ERR-012)."""
+
+    error_type = "Timeout"
+
+
+#: The spec's spelling (REQ-ERR-010); `StreamError` is the same class.
+AxmeStreamError = StreamError
+
+
 _BY_STATUS: dict[int, type[AxmeApiError]] = {
     400: BadRequestError,
     401: AuthenticationError,
@@ -160,6 +172,8 @@ _BY_STATUS: dict[int, type[AxmeApiError]] = {
 def error_class_for_status(status: int) -> type[AxmeApiError]:
     if status >= 500:
         return ServerError
+    if status == 408:
+        return RequestTimeoutError
     return _BY_STATUS.get(status, BadRequestError)
 
 
@@ -183,8 +197,11 @@ def api_error_from_response(
         raw_retryable = envelope.get("retryable")
         retryable = raw_retryable if isinstance(raw_retryable, bool) else None
         details = envelope.get("details")
-    elif isinstance(body, dict):
-        message = _str_or_none(body.get("detail")) or _str_or_none(body.get("message"))
+    else:  # not an envelope, e.g. a proxy's HTML page (REQ-ERR-013)
+        code = f"http_{response.status_code}"
+        message = (response.text or "")[:200] or None
+    if retryable is None:
+        retryable = response.status_code in (408, 429) or response.status_code >= 500
     if message is None:
         message = response.reason_phrase or f"HTTP {response.status_code}"
     cls = error_class_for_status(response.status_code)

@@ -131,14 +131,13 @@ def test_serve_renews_the_lease_and_resumes_with_the_result(respx_mock: respx.Mo
     routes = _agent_routes(respx_mock, lease_seconds=1.5)  # renew every ~0.5 s
     with AxmeClient(axme.AxmeClientConfig(api_key="k", base_url=BASE)) as client:
         def handler(d: axme.Delivery) -> dict[str, Any]:
-            _wait_until(lambda: routes["resume"].call_count >= 1)  # a renewal happened
+            _wait_until(lambda: routes["ack"].call_count >= 2)  # a renewal (re-ack) happened
             return {"double": d.intent.payload["n"] * 2}
 
         assert client.serve("bot", handler, max_deliveries=1) == 1
-    bodies = _bodies(routes["resume"])
-    assert bodies[0] == {"kind": "progress", "delivery_id": "d1"}
-    assert bodies[-1] == {"kind": "agent_result", "outcome": "complete",
-                          "result": {"double": 4}, "delivery_id": "d1"}
+    assert _bodies(routes["ack"])[:2] == [{"delivery_id": "d1"}, {"delivery_id": "d1"}]
+    assert _bodies(routes["resume"]) == [{"kind": "agent_result", "outcome": "complete",
+                                          "result": {"double": 4}, "delivery_id": "d1"}]
 
 
 @respx.mock(base_url=BASE)
@@ -151,8 +150,7 @@ def test_serve_fails_the_intent_with_the_handlers_error(respx_mock: respx.MockRo
         client.serve("bot", handler, max_deliveries=1)
     assert _bodies(routes["resume"]) == [{
         "kind": "agent_result", "outcome": "fail", "delivery_id": "d1",
-        "error": {"code": "handler_error", "message": "disk full",
-                  "details": {"exception": "RuntimeError"}}}]
+        "error": {"code": "agent_error", "message": "disk full"}}]
 
 
 class Crash(BaseException):
@@ -178,16 +176,14 @@ async def test_async_serve_with_async_handler(respx_mock: respx.MockRouter) -> N
     async with AsyncAxmeClient(axme.AxmeClientConfig(api_key="k", base_url=BASE)) as client:
         async def handler(d: axme.Delivery) -> dict[str, Any]:
             deadline = time.monotonic() + 5
-            while routes["resume"].call_count < 1:
+            while routes["ack"].call_count < 2:
                 assert time.monotonic() < deadline
                 await asyncio.sleep(0.01)
             return {"ok": True}
 
         assert await client.serve("bot", handler, max_deliveries=1) == 1
-    bodies = _bodies(routes["resume"])
-    assert bodies[0]["kind"] == "progress"
-    assert bodies[-1] == {"kind": "agent_result", "outcome": "complete", "result": {"ok": True},
-                          "delivery_id": "d1"}
+    assert _bodies(routes["resume"]) == [{"kind": "agent_result", "outcome": "complete",
+                                          "result": {"ok": True}, "delivery_id": "d1"}]
 
 
 @respx.mock(base_url=BASE)

@@ -67,7 +67,7 @@ def test_503_then_200_retries_with_backoff_and_reuses_keys(
     bodies = {call.request.content for call in route.calls}
     assert len(keys) == 1 and len(traces) == 1 and len(bodies) == 1
     assert len(sleeps) == 2
-    assert 0.375 <= sleeps[0] <= 0.5 and 0.75 <= sleeps[1] <= 1.0
+    assert 0.25 <= sleeps[0] <= 0.5 and 0.5 <= sleeps[1] <= 1.0
 
 
 @respx.mock(base_url=BASE)
@@ -222,8 +222,36 @@ def test_error_without_envelope(respx_mock: respx.MockRouter, client: AxmeClient
     respx_mock.get("/v1/intents/i-1").mock(return_value=httpx.Response(502, text="<html>bad gateway"))
     with pytest.raises(axme.ServerError) as info:
         client.get_intent("i-1")
-    assert info.value.status == 502 and info.value.code is None
+    assert info.value.status == 502 and info.value.code == "http_502"
+    assert info.value.retryable is True and info.value.message == "<html>bad gateway"
     assert info.value.body == "<html>bad gateway"
+
+
+@respx.mock(base_url=BASE)
+def test_408_after_retries_is_a_timeout_error(
+    respx_mock: respx.MockRouter, client: AxmeClient
+) -> None:
+    route = respx_mock.get("/v1/intents/i-1").mock(return_value=httpx.Response(408))
+    with pytest.raises(axme.RequestTimeoutError) as info:
+        client.get_intent("i-1")
+    assert isinstance(info.value, axme.AxmeTimeoutError) and isinstance(info.value, axme.AxmeApiError)
+    assert info.value.error_type == "Timeout" and route.call_count == 3
+
+
+@respx.mock(base_url=BASE)
+def test_501_is_not_retried(respx_mock: respx.MockRouter, client: AxmeClient) -> None:
+    route = respx_mock.get("/v1/intents/i-1").mock(return_value=httpx.Response(501))
+    with pytest.raises(axme.ServerError):
+        client.get_intent("i-1")
+    assert route.call_count == 1
+
+
+@respx.mock(base_url=BASE)
+def test_health_does_not_send_the_key(respx_mock: respx.MockRouter, client: AxmeClient) -> None:
+    route = respx_mock.get("/health").respond(json={"ok": True})
+    client.health()
+    assert "x-api-key" not in route.calls.last.request.headers
+    assert route.calls.last.request.headers["x-trace-id"]
 
 
 @respx.mock(base_url=BASE)

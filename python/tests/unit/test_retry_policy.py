@@ -9,23 +9,23 @@ import pytest
 from axme._retry import RetryPolicy, is_retryable_status, parse_retry_after
 
 
-@pytest.mark.parametrize("status", [408, 429, 500, 502, 503, 504, 599])
+@pytest.mark.parametrize("status", [408, 429, 500, 502, 503, 504])
 def test_retryable_statuses(status: int) -> None:
     assert is_retryable_status(status)
 
 
-@pytest.mark.parametrize("status", [400, 401, 403, 404, 409, 413, 422])
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 409, 413, 422, 501, 505, 599])
 def test_not_retryable_statuses(status: int) -> None:
     assert not is_retryable_status(status)
 
 
-def test_backoff_doubles_from_the_base_with_jitter_and_caps_at_8s() -> None:
+def test_backoff_is_uniform_in_half_to_full_of_a_doubling_capped_delay() -> None:
     policy = RetryPolicy(base_seconds=0.5, max_seconds=8.0)
     rng = random.Random(7)
     for n, nominal in enumerate([0.5, 1.0, 2.0, 4.0, 8.0, 8.0, 8.0]):
         for _ in range(50):
             delay = policy.backoff(n, rng=rng)
-            assert 0.75 * nominal <= delay <= nominal
+            assert 0.5 * nominal <= delay <= nominal
 
 
 def test_backoff_is_jittered() -> None:

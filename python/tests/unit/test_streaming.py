@@ -60,7 +60,7 @@ def test_observe_resumes_after_a_drop_without_loss_or_duplicates(
     assert second.headers["last-event-id"] == "2" and second.url.params["since"] == "2"
     assert "last-event-id" not in route.calls[0].request.headers
     assert route.calls[0].request.headers["accept"] == "text/event-stream"
-    assert len(sleeps) == 1 and 0.375 <= sleeps[0] <= 0.5  # jittered, never a tight loop
+    assert len(sleeps) == 1 and 0.25 <= sleeps[0] <= 0.5  # jittered, never a tight loop
 
 
 @respx.mock(base_url=BASE)
@@ -141,12 +141,35 @@ def test_observe_gives_up_after_repeated_failures(
     respx_mock: respx.MockRouter, sleeps: list[float]
 ) -> None:
     route = respx_mock.get("/v1/intents/i-1/events/stream").mock(return_value=sse())
-    with AxmeClient(make_config(stream_max_reconnects=3)) as c:
+    with AxmeClient(make_config(max_retries=2)) as c:
         c._runner.sleep = sleeps.append
-        with pytest.raises(axme.StreamError, match="3 attempts"):
+        with pytest.raises(axme.AxmeStreamError, match="6 failed connections"):
             list(c.observe("i-1"))
-    assert route.call_count == 4
-    assert sleeps == sorted(sleeps)  # backoff grows
+    assert route.call_count == 6  # max(max_retries, 5) + 1 (REQ-OBSERVE-006)
+    assert len(sleeps) == 5 and sleeps[-1] > sleeps[0]  # backoff grows
+
+
+@respx.mock(base_url=BASE)
+def test_stream_timeout_resumes_from_next_seq_minus_one(
+    respx_mock: respx.MockRouter, client: AxmeClient, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr("axme._streaming.QUICK_CLOSE_SECONDS", 0.0)
+    route = respx_mock.get("/v1/intents/i-1/events/stream").mock(side_effect=[
+        sse(frame(event(1)), frame(event(2)), 'event: stream.timeout\ndata: {"next_seq": 3}\n\n'),
+        sse(frame(DONE)),
+    ])
+    assert [e.seq for e in client.observe("i-1")] == [1, 2, 3]
+    assert route.calls[1].request.url.params["since"] == "2"
+
+
+@respx.mock(base_url=BASE)
+def test_intent_not_found_on_the_stream_is_raised_not_polled(
+    respx_mock: respx.MockRouter, client: AxmeClient
+) -> None:
+    respx_mock.get("/v1/intents/i-1/events/stream").respond(
+        404, json={"ok": False, "error": {"code": "intent_not_found", "message": "no intent"}})
+    with pytest.raises(axme.NotFoundError):
+        list(client.observe("i-1"))
 
 
 @respx.mock(base_url=BASE)
