@@ -317,15 +317,15 @@ def render_operation(spec: Spec, path: str, verb: str, op: dict, inline_models: 
         doc=doc, response=response, method=method, params_full=", ".join(full), params_short=", ".join(short),
         args_short=", ".join(args_short), validate="".join(validate), query="".join(query),
         http=verb.capitalize(), path=path_expr(),
-        body=body_expr(body_type))
+        body=body_expr(body_type, verb))
 
 
-def body_expr(body_type: str | None) -> str:
+def body_expr(body_type: str | None, verb: str) -> str:
+    """POSTs always send a JSON object ({} when the caller passed null), like every AXME SDK."""
     if body_type is None:
-        return "null"
-    if body_type == "JObject":
-        return "request"
-    return "request == null ? null : request.ToJson()"
+        return "new JObject()" if verb == "post" else "null"
+    value = "request" if body_type == "JObject" else "request.ToJson()"
+    return f"request == null ? new JObject() : {value}"
 
 
 # ---- driver -----------------------------------------------------------------------------

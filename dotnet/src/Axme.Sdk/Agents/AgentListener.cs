@@ -202,6 +202,8 @@ namespace Axme.Sdk.Agents
                 return;
             }
             _handled++;
+            JToken lease = ack.ToJson()["lease_expires_at"];
+            if (lease != null && lease.Type == JTokenType.String) delivery.ToJson()["lease_expires_at"] = lease.DeepClone();
             using (var handlerCts = CancellationTokenSource.CreateLinkedTokenSource(_cancellationToken))
             using (var stopRenewal = new CancellationTokenSource())
             {

@@ -60,7 +60,7 @@ namespace Axme.Sdk
         {
             if (request == null) throw new ArgumentNullException("request");
             var query = new List<KeyValuePair<string, string>>();
-            JObject json = await Pipeline.SendAsync(HttpMethod.Post, "v1/intents", query, request == null ? null : request.ToJson(), options, cancellationToken).ConfigureAwait(false);
+            JObject json = await Pipeline.SendAsync(HttpMethod.Post, "v1/intents", query, request == null ? new JObject() : request.ToJson(), options, cancellationToken).ConfigureAwait(false);
             return AxmeModel.FromJson<CreateIntentResponse>(json);
         }
 
@@ -114,7 +114,7 @@ namespace Axme.Sdk
             if (string.IsNullOrEmpty(intentId)) throw new ArgumentException("intent_id is required", "intentId");
             if (request == null) throw new ArgumentNullException("request");
             var query = new List<KeyValuePair<string, string>>();
-            JObject json = await Pipeline.SendAsync(HttpMethod.Post, "v1/intents/" + HttpPipeline.Segment(intentId) + "/resume", query, request == null ? null : request.ToJson(), options, cancellationToken).ConfigureAwait(false);
+            JObject json = await Pipeline.SendAsync(HttpMethod.Post, "v1/intents/" + HttpPipeline.Segment(intentId) + "/resume", query, request == null ? new JObject() : request.ToJson(), options, cancellationToken).ConfigureAwait(false);
             return AxmeModel.FromJson<IntentWriteResponse>(json);
         }
 
@@ -132,7 +132,7 @@ namespace Axme.Sdk
             if (string.IsNullOrEmpty(intentId)) throw new ArgumentException("intent_id is required", "intentId");
             if (request == null) throw new ArgumentNullException("request");
             var query = new List<KeyValuePair<string, string>>();
-            JObject json = await Pipeline.SendAsync(HttpMethod.Post, "v1/intents/" + HttpPipeline.Segment(intentId) + "/resolve", query, request == null ? null : request.ToJson(), options, cancellationToken).ConfigureAwait(false);
+            JObject json = await Pipeline.SendAsync(HttpMethod.Post, "v1/intents/" + HttpPipeline.Segment(intentId) + "/resolve", query, request == null ? new JObject() : request.ToJson(), options, cancellationToken).ConfigureAwait(false);
             return AxmeModel.FromJson<IntentWriteResponse>(json);
         }
 
@@ -150,7 +150,7 @@ namespace Axme.Sdk
             if (string.IsNullOrEmpty(intentId)) throw new ArgumentException("intent_id is required", "intentId");
             if (request == null) throw new ArgumentNullException("request");
             var query = new List<KeyValuePair<string, string>>();
-            JObject json = await Pipeline.SendAsync(HttpMethod.Post, "v1/intents/" + HttpPipeline.Segment(intentId) + "/ack", query, request == null ? null : request.ToJson(), options, cancellationToken).ConfigureAwait(false);
+            JObject json = await Pipeline.SendAsync(HttpMethod.Post, "v1/intents/" + HttpPipeline.Segment(intentId) + "/ack", query, request == null ? new JObject() : request.ToJson(), options, cancellationToken).ConfigureAwait(false);
             return AxmeModel.FromJson<AckIntentResponse>(json);
         }
 
@@ -202,7 +202,7 @@ namespace Axme.Sdk
         {
             if (request == null) throw new ArgumentNullException("request");
             var query = new List<KeyValuePair<string, string>>();
-            JObject json = await Pipeline.SendAsync(HttpMethod.Post, "v1/agents", query, request == null ? null : request.ToJson(), options, cancellationToken).ConfigureAwait(false);
+            JObject json = await Pipeline.SendAsync(HttpMethod.Post, "v1/agents", query, request == null ? new JObject() : request.ToJson(), options, cancellationToken).ConfigureAwait(false);
             return AxmeModel.FromJson<AgentRegisteredResponse>(json);
         }
 
@@ -236,7 +236,7 @@ namespace Axme.Sdk
         {
             if (string.IsNullOrEmpty(address)) throw new ArgumentException("address is required", "address");
             var query = new List<KeyValuePair<string, string>>();
-            JObject json = await Pipeline.SendAsync(HttpMethod.Post, "v1/agents/" + HttpPipeline.Segment(address) + "/keys", query, request == null ? null : request.ToJson(), options, cancellationToken).ConfigureAwait(false);
+            JObject json = await Pipeline.SendAsync(HttpMethod.Post, "v1/agents/" + HttpPipeline.Segment(address) + "/keys", query, request == null ? new JObject() : request.ToJson(), options, cancellationToken).ConfigureAwait(false);
             return AxmeModel.FromJson<KeyCreatedResponse>(json);
         }
 
@@ -294,7 +294,7 @@ namespace Axme.Sdk
             if (string.IsNullOrEmpty(intentId)) throw new ArgumentException("intent_id is required", "intentId");
             if (request == null) throw new ArgumentNullException("request");
             var query = new List<KeyValuePair<string, string>>();
-            JObject json = await Pipeline.SendAsync(HttpMethod.Post, "v1/tasks/" + HttpPipeline.Segment(intentId) + "/decision", query, request == null ? null : request.ToJson(), options, cancellationToken).ConfigureAwait(false);
+            JObject json = await Pipeline.SendAsync(HttpMethod.Post, "v1/tasks/" + HttpPipeline.Segment(intentId) + "/decision", query, request == null ? new JObject() : request.ToJson(), options, cancellationToken).ConfigureAwait(false);
             return AxmeModel.FromJson<IntentWriteResponse>(json);
         }
 
@@ -311,7 +311,7 @@ namespace Axme.Sdk
         {
             if (request == null) throw new ArgumentNullException("request");
             var query = new List<KeyValuePair<string, string>>();
-            JObject json = await Pipeline.SendAsync(HttpMethod.Post, "v1/scenarios/apply", query, request == null ? null : request.ToJson(), options, cancellationToken).ConfigureAwait(false);
+            JObject json = await Pipeline.SendAsync(HttpMethod.Post, "v1/scenarios/apply", query, request == null ? new JObject() : request.ToJson(), options, cancellationToken).ConfigureAwait(false);
             return AxmeModel.FromJson<ApplyScenarioResponse>(json);
         }
 
@@ -328,7 +328,7 @@ namespace Axme.Sdk
         {
             if (request == null) throw new ArgumentNullException("request");
             var query = new List<KeyValuePair<string, string>>();
-            JObject json = await Pipeline.SendAsync(HttpMethod.Post, "v1/scenarios/validate", query, request, options, cancellationToken).ConfigureAwait(false);
+            JObject json = await Pipeline.SendAsync(HttpMethod.Post, "v1/scenarios/validate", query, request == null ? new JObject() : request, options, cancellationToken).ConfigureAwait(false);
             return AxmeModel.FromJson<ValidateScenarioResponse>(json);
         }
 
@@ -361,7 +361,7 @@ namespace Axme.Sdk
         {
             if (request == null) throw new ArgumentNullException("request");
             var query = new List<KeyValuePair<string, string>>();
-            JObject json = await Pipeline.SendAsync(HttpMethod.Post, "v1/admin/keys", query, request == null ? null : request.ToJson(), options, cancellationToken).ConfigureAwait(false);
+            JObject json = await Pipeline.SendAsync(HttpMethod.Post, "v1/admin/keys", query, request == null ? new JObject() : request.ToJson(), options, cancellationToken).ConfigureAwait(false);
             return AxmeModel.FromJson<KeyCreatedResponse>(json);
         }
 
