@@ -98,19 +98,19 @@ func (c *Client) CompleteIntent(ctx context.Context, intentID, deliveryID string
 	if result == nil {
 		result = map[string]any{}
 	}
-	body := AgentResultResume{Kind: AgentResult, Outcome: AgentResultResumeOutcomeComplete, Result: &result, DeliveryID: optString(deliveryID)}
+	body := AgentResultResume{Kind: AgentResultResumeKindAgentResult, Outcome: AgentResultResumeOutcomeComplete, Result: &result, DeliveryID: optString(deliveryID)}
 	return c.ResumeIntent(ctx, intentID, body, opts...)
 }
 
 // FailIntent resumes an intent with a failed agent result.
 func (c *Client) FailIntent(ctx context.Context, intentID, deliveryID string, failure IntentError, opts ...RequestOption) (*IntentWriteResponse, error) {
-	body := AgentResultResume{Kind: AgentResult, Outcome: AgentResultResumeOutcomeFail, Error: &failure, DeliveryID: optString(deliveryID)}
+	body := AgentResultResume{Kind: AgentResultResumeKindAgentResult, Outcome: AgentResultResumeOutcomeFail, Error: &failure, DeliveryID: optString(deliveryID)}
 	return c.ResumeIntent(ctx, intentID, body, opts...)
 }
 
 // ReportProgress records progress (status IN_PROGRESS) and extends the lease.
 func (c *Client) ReportProgress(ctx context.Context, intentID, deliveryID string, details map[string]any, opts ...RequestOption) (*IntentWriteResponse, error) {
-	body := ProgressResume{Kind: Progress, DeliveryID: optString(deliveryID)}
+	body := ProgressResume{Kind: ProgressResumeKindProgress, DeliveryID: optString(deliveryID)}
 	if details != nil {
 		body.Details = &details
 	}

@@ -89,13 +89,13 @@ func (e AgentResponseOk) Valid() bool {
 
 // Defines values for AgentResultResumeKind.
 const (
-	AgentResult AgentResultResumeKind = "agent_result"
+	AgentResultResumeKindAgentResult AgentResultResumeKind = "agent_result"
 )
 
 // Valid indicates whether the value is a known member of the AgentResultResumeKind enum.
 func (e AgentResultResumeKind) Valid() bool {
 	switch e {
-	case AgentResult:
+	case AgentResultResumeKindAgentResult:
 		return true
 	default:
 		return false
@@ -182,13 +182,13 @@ func (e Channel) Valid() bool {
 
 // Defines values for ControlResumeKind.
 const (
-	Control ControlResumeKind = "control"
+	ControlResumeKindControl ControlResumeKind = "control"
 )
 
 // Valid indicates whether the value is a known member of the ControlResumeKind enum.
 func (e ControlResumeKind) Valid() bool {
 	switch e {
-	case Control:
+	case ControlResumeKindControl:
 		return true
 	default:
 		return false
@@ -212,19 +212,19 @@ func (e CreateIntentResponseOk) Valid() bool {
 
 // Defines values for DeliveryMode.
 const (
-	HTTP   DeliveryMode = "http"
-	Poll   DeliveryMode = "poll"
-	Stream DeliveryMode = "stream"
+	DeliveryModeHTTP   DeliveryMode = "http"
+	DeliveryModePoll   DeliveryMode = "poll"
+	DeliveryModeStream DeliveryMode = "stream"
 )
 
 // Valid indicates whether the value is a known member of the DeliveryMode enum.
 func (e DeliveryMode) Valid() bool {
 	switch e {
-	case HTTP:
+	case DeliveryModeHTTP:
 		return true
-	case Poll:
+	case DeliveryModePoll:
 		return true
-	case Stream:
+	case DeliveryModeStream:
 		return true
 	default:
 		return false
@@ -356,13 +356,13 @@ func (e ErrorCode) Valid() bool {
 
 // Defines values for ErrorEnvelopeOk.
 const (
-	False ErrorEnvelopeOk = false
+	ErrorEnvelopeOkFalse ErrorEnvelopeOk = false
 )
 
 // Valid indicates whether the value is a known member of the ErrorEnvelopeOk enum.
 func (e ErrorEnvelopeOk) Valid() bool {
 	switch e {
-	case False:
+	case ErrorEnvelopeOkFalse:
 		return true
 	default:
 		return false
@@ -386,55 +386,55 @@ func (e EventListResponseOk) Valid() bool {
 
 // Defines values for EventType.
 const (
-	IntentAcknowledged      EventType = "intent.acknowledged"
-	IntentCanceled          EventType = "intent.canceled"
-	IntentCompleted         EventType = "intent.completed"
-	IntentDelivered         EventType = "intent.delivered"
-	IntentDeliveryFailed    EventType = "intent.delivery_failed"
-	IntentEscalated         EventType = "intent.escalated"
-	IntentFailed            EventType = "intent.failed"
-	IntentHumanTaskAssigned EventType = "intent.human_task_assigned"
-	IntentProgress          EventType = "intent.progress"
-	IntentRedelivered       EventType = "intent.redelivered"
-	IntentReminder          EventType = "intent.reminder"
-	IntentStepCompleted     EventType = "intent.step_completed"
-	IntentSubmitted         EventType = "intent.submitted"
-	IntentTimedOut          EventType = "intent.timed_out"
-	IntentWaiting           EventType = "intent.waiting"
+	EventTypeIntentAcknowledged      EventType = "intent.acknowledged"
+	EventTypeIntentCanceled          EventType = "intent.canceled"
+	EventTypeIntentCompleted         EventType = "intent.completed"
+	EventTypeIntentDelivered         EventType = "intent.delivered"
+	EventTypeIntentDeliveryFailed    EventType = "intent.delivery_failed"
+	EventTypeIntentEscalated         EventType = "intent.escalated"
+	EventTypeIntentFailed            EventType = "intent.failed"
+	EventTypeIntentHumanTaskAssigned EventType = "intent.human_task_assigned"
+	EventTypeIntentProgress          EventType = "intent.progress"
+	EventTypeIntentRedelivered       EventType = "intent.redelivered"
+	EventTypeIntentReminder          EventType = "intent.reminder"
+	EventTypeIntentStepCompleted     EventType = "intent.step_completed"
+	EventTypeIntentSubmitted         EventType = "intent.submitted"
+	EventTypeIntentTimedOut          EventType = "intent.timed_out"
+	EventTypeIntentWaiting           EventType = "intent.waiting"
 )
 
 // Valid indicates whether the value is a known member of the EventType enum.
 func (e EventType) Valid() bool {
 	switch e {
-	case IntentAcknowledged:
+	case EventTypeIntentAcknowledged:
 		return true
-	case IntentCanceled:
+	case EventTypeIntentCanceled:
 		return true
-	case IntentCompleted:
+	case EventTypeIntentCompleted:
 		return true
-	case IntentDelivered:
+	case EventTypeIntentDelivered:
 		return true
-	case IntentDeliveryFailed:
+	case EventTypeIntentDeliveryFailed:
 		return true
-	case IntentEscalated:
+	case EventTypeIntentEscalated:
 		return true
-	case IntentFailed:
+	case EventTypeIntentFailed:
 		return true
-	case IntentHumanTaskAssigned:
+	case EventTypeIntentHumanTaskAssigned:
 		return true
-	case IntentProgress:
+	case EventTypeIntentProgress:
 		return true
-	case IntentRedelivered:
+	case EventTypeIntentRedelivered:
 		return true
-	case IntentReminder:
+	case EventTypeIntentReminder:
 		return true
-	case IntentStepCompleted:
+	case EventTypeIntentStepCompleted:
 		return true
-	case IntentSubmitted:
+	case EventTypeIntentSubmitted:
 		return true
-	case IntentTimedOut:
+	case EventTypeIntentTimedOut:
 		return true
-	case IntentWaiting:
+	case EventTypeIntentWaiting:
 		return true
 	default:
 		return false
@@ -458,13 +458,13 @@ func (e HealthResponseOk) Valid() bool {
 
 // Defines values for HealthResponseProtocol.
 const (
-	Axp1 HealthResponseProtocol = "axp/1"
+	HealthResponseProtocolAxp1 HealthResponseProtocol = "axp/1"
 )
 
 // Valid indicates whether the value is a known member of the HealthResponseProtocol enum.
 func (e HealthResponseProtocol) Valid() bool {
 	switch e {
-	case Axp1:
+	case HealthResponseProtocolAxp1:
 		return true
 	default:
 		return false
@@ -713,13 +713,13 @@ func (e PendingWithType) Valid() bool {
 
 // Defines values for ProgressResumeKind.
 const (
-	Progress ProgressResumeKind = "progress"
+	ProgressResumeKindProgress ProgressResumeKind = "progress"
 )
 
 // Valid indicates whether the value is a known member of the ProgressResumeKind enum.
 func (e ProgressResumeKind) Valid() bool {
 	switch e {
-	case Progress:
+	case ProgressResumeKindProgress:
 		return true
 	default:
 		return false
@@ -749,19 +749,19 @@ func (e ResolveIntentRequestStatus) Valid() bool {
 
 // Defines values for ScenarioStepRuntimeType.
 const (
-	Delay         ScenarioStepRuntimeType = "delay"
-	HumanApproval ScenarioStepRuntimeType = "human_approval"
-	Notification  ScenarioStepRuntimeType = "notification"
+	ScenarioStepRuntimeTypeDelay         ScenarioStepRuntimeType = "delay"
+	ScenarioStepRuntimeTypeHumanApproval ScenarioStepRuntimeType = "human_approval"
+	ScenarioStepRuntimeTypeNotification  ScenarioStepRuntimeType = "notification"
 )
 
 // Valid indicates whether the value is a known member of the ScenarioStepRuntimeType enum.
 func (e ScenarioStepRuntimeType) Valid() bool {
 	switch e {
-	case Delay:
+	case ScenarioStepRuntimeTypeDelay:
 		return true
-	case HumanApproval:
+	case ScenarioStepRuntimeTypeHumanApproval:
 		return true
-	case Notification:
+	case ScenarioStepRuntimeTypeNotification:
 		return true
 	default:
 		return false
@@ -854,13 +854,13 @@ func (e TaskListResponseOk) Valid() bool {
 
 // Defines values for TaskResultResumeKind.
 const (
-	TaskResult TaskResultResumeKind = "task_result"
+	TaskResultResumeKindTaskResult TaskResultResumeKind = "task_result"
 )
 
 // Valid indicates whether the value is a known member of the TaskResultResumeKind enum.
 func (e TaskResultResumeKind) Valid() bool {
 	switch e {
-	case TaskResult:
+	case TaskResultResumeKindTaskResult:
 		return true
 	default:
 		return false
@@ -869,34 +869,34 @@ func (e TaskResultResumeKind) Valid() bool {
 
 // Defines values for TaskType.
 const (
-	Approval      TaskType = "approval"
-	Assignment    TaskType = "assignment"
-	Clarification TaskType = "clarification"
-	Confirmation  TaskType = "confirmation"
-	Form          TaskType = "form"
-	ManualAction  TaskType = "manual_action"
-	Override      TaskType = "override"
-	Review        TaskType = "review"
+	TaskTypeApproval      TaskType = "approval"
+	TaskTypeAssignment    TaskType = "assignment"
+	TaskTypeClarification TaskType = "clarification"
+	TaskTypeConfirmation  TaskType = "confirmation"
+	TaskTypeForm          TaskType = "form"
+	TaskTypeManualAction  TaskType = "manual_action"
+	TaskTypeOverride      TaskType = "override"
+	TaskTypeReview        TaskType = "review"
 )
 
 // Valid indicates whether the value is a known member of the TaskType enum.
 func (e TaskType) Valid() bool {
 	switch e {
-	case Approval:
+	case TaskTypeApproval:
 		return true
-	case Assignment:
+	case TaskTypeAssignment:
 		return true
-	case Clarification:
+	case TaskTypeClarification:
 		return true
-	case Confirmation:
+	case TaskTypeConfirmation:
 		return true
-	case Form:
+	case TaskTypeForm:
 		return true
-	case ManualAction:
+	case TaskTypeManualAction:
 		return true
-	case Override:
+	case TaskTypeOverride:
 		return true
-	case Review:
+	case TaskTypeReview:
 		return true
 	default:
 		return false
@@ -920,22 +920,22 @@ func (e ValidateScenarioResponseOk) Valid() bool {
 
 // Defines values for WaitingReason.
 const (
-	WAITINGFORAGENT WaitingReason = "WAITING_FOR_AGENT"
-	WAITINGFORHUMAN WaitingReason = "WAITING_FOR_HUMAN"
-	WAITINGFORTIME  WaitingReason = "WAITING_FOR_TIME"
-	WAITINGFORTOOL  WaitingReason = "WAITING_FOR_TOOL"
+	WaitingReasonWAITINGFORAGENT WaitingReason = "WAITING_FOR_AGENT"
+	WaitingReasonWAITINGFORHUMAN WaitingReason = "WAITING_FOR_HUMAN"
+	WaitingReasonWAITINGFORTIME  WaitingReason = "WAITING_FOR_TIME"
+	WaitingReasonWAITINGFORTOOL  WaitingReason = "WAITING_FOR_TOOL"
 )
 
 // Valid indicates whether the value is a known member of the WaitingReason enum.
 func (e WaitingReason) Valid() bool {
 	switch e {
-	case WAITINGFORAGENT:
+	case WaitingReasonWAITINGFORAGENT:
 		return true
-	case WAITINGFORHUMAN:
+	case WaitingReasonWAITINGFORHUMAN:
 		return true
-	case WAITINGFORTIME:
+	case WaitingReasonWAITINGFORTIME:
 		return true
-	case WAITINGFORTOOL:
+	case WaitingReasonWAITINGFORTOOL:
 		return true
 	default:
 		return false
