@@ -42,7 +42,7 @@ def can_read_intent(p: Principal, doc: dict[str, Any]) -> bool:
         return True
     if p.kind == "agent":
         return involved_agent(p.agent_address, doc)
-    return any(is_assignee(p, s) for s in _human_steps(doc))
+    return principal_address(p) == doc["from_agent"] or any(is_assignee(p, s) for s in _human_steps(doc))
 
 
 def check_read(p: Principal, doc: dict[str, Any] | None) -> dict[str, Any]:
@@ -81,14 +81,17 @@ def check_decider(p: Principal, doc: dict[str, Any]) -> None:
     raise ApiError("forbidden", "only an assignee of the current human task (or an admin) may decide")
 
 
-def check_resolver(p: Principal, doc: dict[str, Any]) -> None:
-    """Initiator, current agent handler or admin may resolve / cancel."""
-    if p.kind == "admin":
-        return
+def principal_address(p: Principal) -> str:
+    """What `from_agent` says for intents this principal creates (REQ-API-012)."""
     if p.kind == "agent":
-        step = current_step(doc)
-        if p.agent_address == doc["from_agent"]:
-            return
-        if step is not None and step["kind"] == "agent" and step["assigned_to"] == p.agent_address:
-            return
-    raise ApiError("forbidden", "only the initiator, the current handler or an admin may resolve this intent")
+        return p.agent_address or ""
+    if p.kind == "human":
+        return f"human://{p.human_id}"
+    return f"admin://{p.key_id}"
+
+
+def check_resolver(p: Principal, doc: dict[str, Any]) -> None:
+    """Only the initiator or an admin may resolve / cancel (REQ-RESOLVE-002)."""
+    if p.kind == "admin" or principal_address(p) == doc["from_agent"]:
+        return
+    raise ApiError("forbidden", "only the initiator or an admin may resolve this intent (the handler resumes)")

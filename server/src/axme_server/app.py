@@ -6,18 +6,39 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import re
 import uuid
 from typing import Any
+
+import orjson
 
 from axme_server.engine import Ctx
 from axme_server.errors import STATUS_TO_CODE, ApiError, envelope
 from axme_server.http import MAX_BODY, Request, Router, send_json
-from axme_server.jsonutil import dumps
+from axme_server.jsonutil import dumps, loads
 from axme_server.metrics import Metrics
 from axme_server.routes import register_all
 from axme_server.sse import StreamBase
 
 log = logging.getLogger("axme_server.http")
+_VALID_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+
+
+def _body_hash(body: bytes) -> str:
+    """Hash of the body's JSON value (member order and whitespace do not matter)."""
+    try:
+        canon = orjson.dumps(loads(body), option=orjson.OPT_SORT_KEYS)
+    except ValueError:
+        canon = body
+    return hashlib.sha256(canon).hexdigest()
+
+
+def _json_member(body: bytes, name: str) -> Any:
+    try:
+        data = loads(body)
+    except ValueError:
+        return None
+    return data.get(name) if isinstance(data, dict) else None
 CHANNELS = frozenset({"api", "cli", "email", "web", "slack"})
 
 
@@ -84,7 +105,8 @@ class App:
                 await send_json(tracked_send, exc.status, dumps(envelope(exc.code, exc.message, exc.details,
                                                                          exc.status)), hdrs)
         except Exception:
-            log.exception("unhandled error on %s %s", scope["method"], scope["path"])
+            log.exception("unhandled error on %s %s (request %s)", scope["method"], scope["path"], rid)
+            self.metrics.unhandled += 1
             if not state["started"]:
                 await send_json(tracked_send, 500, dumps(envelope("internal_error", "internal server error")), extra)
         finally:
@@ -97,7 +119,7 @@ class App:
             return
         length = req.headers.get("content-length")
         if length is not None and length.isdigit() and int(length) > MAX_BODY:
-            raise ApiError("payload_too_large", f"request body exceeds {MAX_BODY} bytes", {"limit": MAX_BODY})
+            raise ApiError("payload_too_large", f"request body exceeds {MAX_BODY} bytes", {"limit_bytes": MAX_BODY})
         chunks = []
         size = 0
         while True:
@@ -107,7 +129,8 @@ class App:
             chunk = msg.get("body", b"")
             size += len(chunk)
             if size > MAX_BODY:
-                raise ApiError("payload_too_large", f"request body exceeds {MAX_BODY} bytes", {"limit": MAX_BODY})
+                raise ApiError("payload_too_large", f"request body exceeds {MAX_BODY} bytes",
+                               {"limit_bytes": MAX_BODY})
             chunks.append(chunk)
             if not msg.get("more_body"):
                 break
@@ -137,11 +160,20 @@ class App:
 
     async def _dispatch(self, route: Any, req: Request, receive: Any, send: Any, extra: list) -> None:
         key = req.headers.get("idempotency-key")
-        if req.method != "POST" or not key or req.ctx is None:
+        if req.method != "POST" or req.ctx is None:
             await self._respond(route, req, receive, send, extra)
             return
-        scope_key = f"{req.ctx.principal.key_id}|{route.op}|{key}"
-        body_hash = hashlib.sha256(req.raw_path.encode() + b"\n" + req.body).hexdigest()
+        if key is not None and not _VALID_KEY.match(key):
+            raise ApiError("bad_request", "Idempotency-Key must be 1..255 visible ASCII characters",
+                           {"field": "Idempotency-Key"})
+        if key is None and route.op == "applyScenario":  # REQ-IDEMP-008
+            bundle_key = _json_member(req.body, "idempotency_key")
+            key = bundle_key if isinstance(bundle_key, str) and _VALID_KEY.match(bundle_key) else None
+        if key is None:
+            await self._respond(route, req, receive, send, extra)
+            return
+        scope_key = f"{req.ctx.principal.key_id}|{route.op}|{req.path}|{key}"
+        body_hash = _body_hash(req.body)
         while scope_key in self._inflight:  # same key in flight: wait for it, then replay
             await asyncio.shield(self._inflight[scope_key])
         stored = self.engine.store.get_idempotency(scope_key)

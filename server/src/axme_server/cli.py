@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import signal
 import logging
 import os
 import socket
 import sys
 from pathlib import Path
+from typing import Iterator
 
 import uvicorn
 
@@ -45,6 +48,19 @@ class _Server(uvicorn.Server):
     """uvicorn.Server that prints the READY line once it listens."""
 
     ready_line: str = ""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        # uvicorn re-raises SIGTERM after shutting down (exit status -15); a clean
+        # stop here exits 0 once everything is closed.
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, self.handle_exit, sig, None)
+        try:
+            yield
+        finally:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(sig)
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets=sockets)

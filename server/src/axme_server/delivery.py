@@ -30,6 +30,7 @@ class Consumer:
 
     def __init__(self, address: str, capacity: int | None) -> None:
         self.address = address
+        self.binding = "stream" if capacity is None else "poll"
         self.capacity = capacity
         self.sub = Subscription()
         self.reserved = 0  # leases claimed for this consumer (committed or in flight)
@@ -71,7 +72,7 @@ def delivery_json(doc: dict[str, Any]) -> dict[str, Any]:
     d = doc["_delivery"]
     step = current_step(doc)
     return {"delivery_id": d["delivery_id"], "intent_id": doc["intent_id"], "attempt": d["attempt"],
-            "lease_expires_at": iso(d["lease_expires_at"]), "status": "leased",
+            "lease_expires_at": iso(d["lease_expires_at"]), "status": "DELIVERED",
             "step_id": step["step_id"] if step is not None and doc["_multi"] else None,
             "cursor": str(d["cursor"]), "intent": public(doc)}
 
@@ -149,9 +150,11 @@ class DeliveryOps:
         doc["_timers"]["lease"] = expires
         ch.set_status(DELIVERED, None, doc["pending_with"])
         refresh_view(doc)
-        ch.emit("intent.delivered", data={"delivery_id": doc["_delivery"]["delivery_id"],
-                                          "attempt": doc["delivery_attempt"], "lease_expires_at": iso(expires),
-                                          "agent": consumer.address})
+        step = current_step(doc)
+        ch.emit("intent.delivered", actor=SYSTEM_ACTOR, channel="system",
+                data={"delivery_id": doc["_delivery"]["delivery_id"], "attempt": doc["delivery_attempt"],
+                      "lease_expires_at": iso(expires), "binding": consumer.binding,
+                      "step_id": step["step_id"] if step is not None and doc["_multi"] else None})
 
         def push() -> None:
             consumer.delivered += 1
@@ -196,7 +199,7 @@ class DeliveryOps:
     def _check_delivery(self, doc: dict[str, Any], delivery_id: Any, op: str) -> None:
         if doc["status"] in TERMINAL:
             raise ApiError("intent_terminal", f"intent is already {doc['status']}", {"status": doc["status"]})
-        current = (doc.get("_delivery") or {}).get("delivery_id")
+        current = (doc.get("_delivery") or {}).get("delivery_id") if doc["status"] != SUBMITTED else None
         if delivery_id is not None and delivery_id != current:
             raise ApiError("stale_delivery", "this delivery is no longer current (the lease expired or moved on)",
                            {"delivery_id": delivery_id, "current_delivery_id": current})
@@ -218,7 +221,7 @@ class DeliveryOps:
             doc = check_read(ctx.principal, self.cached_intent(intent_id))
             check_handler(ctx.principal, doc)
             self._check_delivery(doc, delivery_id, "ack")
-            ch = self.change(doc)
+            ch = self.change(doc, ctx)
             expires = self._extend_lease(ch)
             if doc["status"] == DELIVERED:
                 ch.set_status(ACKNOWLEDGED, None, doc["pending_with"])
@@ -233,12 +236,12 @@ class DeliveryOps:
             doc = check_read(ctx.principal, self.cached_intent(intent_id))
             check_handler(ctx.principal, doc)
             self._check_delivery(doc, r.get("delivery_id"), "progress")
-            ch = self.change(doc)
+            ch = self.change(doc, ctx)
             expires = self._extend_lease(ch)
             ch.set_status(IN_PROGRESS, None, doc["pending_with"])
             refresh_view(ch.intent)
             ch.emit("intent.progress", actor=ctx.principal.actor, channel=ctx.channel,
-                    data={"details": r.get("details"), "lease_expires_at": iso(expires)})
+                    data={"details": r.get("details") or {}, "lease_expires_at": iso(expires)})
             return await self.apply(ch, ctx, {"ok": True, "applied": True, "intent": public(ch.intent)})
 
     async def agent_result(self, ctx: Ctx, intent_id: str, r: dict[str, Any]) -> bytes:
@@ -246,7 +249,7 @@ class DeliveryOps:
             doc = check_read(ctx.principal, self.cached_intent(intent_id))
             check_handler(ctx.principal, doc)
             self._check_delivery(doc, r.get("delivery_id"), "agent_result")
-            ch = self.change(doc)
+            ch = self.change(doc, ctx)
             ch.intent["_delivery"] = None
             ch.intent["_timers"].pop("lease", None)
             actor = ctx.principal.actor
@@ -256,9 +259,9 @@ class DeliveryOps:
             else:
                 error = r.get("error") or {}
                 error = {"code": error.get("code") or "agent_error",
-                         "message": error.get("message") or "the agent reported a failure",
+                         "message": error.get("message") or "agent reported failure",
                          **({"details": error["details"]} if error.get("details") is not None else {})}
-                self.finish(ch, FAILED, error=error, actor=actor, channel=ctx.channel, data={"error": error})
+                self.finish(ch, FAILED, error=error, actor=actor, channel=ctx.channel)
             return await self.apply(ch, ctx, {"ok": True, "applied": True, "intent": public(ch.intent)})
 
     # -- lease expiry ------------------------------------------------------
@@ -273,13 +276,14 @@ class DeliveryOps:
                         error={"code": "delivery_failed",
                                "message": f"no result after {doc['delivery_attempt']} delivery attempts"},
                         actor=SYSTEM_ACTOR, channel="system",
-                        data={"attempts": doc["delivery_attempt"], "delivery_id": previous})
+                        data={"delivery_attempt": doc["delivery_attempt"],
+                              "max_delivery_attempts": doc["max_delivery_attempts"], "delivery_id": previous})
             return
         step = current_step(doc)
         assert step is not None
         ch.set_status(SUBMITTED, None, doc["pending_with"])
         refresh_view(doc)
         ch.emit("intent.redelivered", actor=SYSTEM_ACTOR, channel="system",
-                data={"previous_delivery_id": previous, "next_attempt": doc["delivery_attempt"] + 1,
+                data={"previous_delivery_id": previous, "attempt": doc["delivery_attempt"],
                       "reason": "lease_expired"})
         self.offer(ch, step["assigned_to"])

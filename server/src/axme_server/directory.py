@@ -102,13 +102,13 @@ class DirectoryOps:
             raise ApiError("forbidden", "only an admin or the agent itself may read this agent")
         return {"ok": True, "agent": public_agent(agent)}
 
-    def list_agents(self, ctx: Ctx, limit: int, cursor: int | None) -> dict[str, Any]:
+    def list_agents(self, ctx: Ctx, limit: int, cursor: str | None) -> dict[str, Any]:
         require_admin(ctx.principal)
         rows = self.store.list_agents(ctx.principal.workspace_id, limit + 1, cursor)
         more = len(rows) > limit
         rows = rows[:limit]
-        return {"ok": True, "agents": [public_agent(d) for _, d in rows],
-                "next_cursor": str(rows[-1][0]) if more else None}
+        return {"ok": True, "agents": [public_agent(d) for d in rows],
+                "next_cursor": rows[-1]["address"] if more else None}
 
     async def create_agent_key(self, ctx: Ctx, address: str) -> bytes:
         require_admin(ctx.principal)

@@ -56,9 +56,12 @@ class Change:
     intent: dict[str, Any]
     now: float
     new: bool = False
+    actor: dict[str, Any] | None = None  # default actor/channel of this change's events
+    channel: str | None = None
     events: list[dict[str, Any]] = field(default_factory=list)
     ops: list[tuple] = field(default_factory=list)
     after: list[Callable[[], None]] = field(default_factory=list)
+    orig_timers: dict[str, float] = field(default_factory=dict)
     on_fail: list[Callable[[], None]] = field(default_factory=list)
 
     def set_status(self, status: str, waiting_reason: str | None = None,
@@ -81,6 +84,8 @@ class Change:
              data: dict[str, Any] | None = None) -> dict[str, Any]:
         doc = self.intent
         doc["last_seq"] += 1
+        if actor is None:
+            actor, channel = self.actor, self.channel
         at = iso(self.now)
         doc["updated_at"] = at
         ev = {
@@ -163,8 +168,10 @@ class EngineCore:
         if not lock.locked() and not lock._waiters:  # type: ignore[attr-defined]
             self._locks.pop(intent_id, None)
 
-    def change(self, doc: dict[str, Any]) -> Change:
-        return Change(intent=clone(doc), now=self.clock.now())
+    def change(self, doc: dict[str, Any], ctx: Ctx | None = None) -> Change:
+        actor, channel = (SYSTEM_ACTOR, "system") if ctx is None else (ctx.principal.actor, ctx.channel)
+        return Change(intent=clone(doc), now=self.clock.now(), actor=actor, channel=channel,
+                      orig_timers=dict(doc.get("_timers") or {}))
 
     async def apply(self, ch: Change, ctx: Ctx | None = None, response: dict[str, Any] | None = None) -> bytes:
         """Commit `ch` (+ the idempotency record) in one transaction, then publish."""
@@ -188,8 +195,11 @@ class EngineCore:
         self.metrics["events"] += len(ch.events)
         if ch.events:
             self.hub.publish(doc["intent_id"], ch.events)
-        if doc.get("_timers"):
-            self.timers.schedule(doc["intent_id"], doc["_timers"])
+        timers = doc.get("_timers")
+        if timers:
+            changed = {k: v for k, v in timers.items() if ch.orig_timers.get(k) != v}
+            if changed:
+                self.timers.schedule(doc["intent_id"], changed)
         for fn in ch.after:
             fn()
         return body

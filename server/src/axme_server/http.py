@@ -116,16 +116,17 @@ class Router:
         self.routes.append(Route(method, template, op, handler, auth, regex))
 
     def match(self, method: str, path: str) -> tuple[Route, dict[str, str]]:
-        allowed = False
+        allowed: list[str] = []
         for route in self.routes:
             m = route.regex.match(path)  # type: ignore[union-attr]
             if m is None:
                 continue
             if route.method == method or (method == "HEAD" and route.method == "GET"):
                 return route, m.groupdict()
-            allowed = True
+            allowed.append(route.method)
         if allowed:
-            raise ApiError("method_not_allowed", f"method {method} is not allowed on {path}")
+            raise ApiError("method_not_allowed", f"method {method} is not allowed on {path}",
+                           {"allowed": sorted(set(allowed))}, headers={"Allow": ", ".join(sorted(set(allowed)))})
         raise ApiError("not_found", f"no such endpoint: {method} {path}")
 
 

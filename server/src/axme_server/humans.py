@@ -15,7 +15,7 @@ from axme_server.workflow import refresh_view
 
 
 def _pending(step: dict[str, Any]) -> dict[str, Any]:
-    ref = step["assignees"][0] if step["assignees"] else None
+    ref = step["assignees"][0] if step["assignees"] else "workspace"
     return {"type": "human", "ref": ref, "name": step.get("assignee_name") or ref}
 
 
@@ -38,9 +38,8 @@ class HumanOps:
         }
         ch.ops.append(("task", step["task"]))
         ch.emit("intent.human_task_assigned", data={
-            "step_id": step["step_id"], "task_type": step["human_task"]["task_type"],
-            "title": step["human_task"]["title"], "assignees": step["assignees"],
-            "notify": step["human_task"].get("notify") or []})
+            "step_id": step["step_id"], "human_task": step["human_task"], "assignees": step["assignees"],
+            "deadline_at": step["task"]["deadline_at"]})
 
     def close_task(self, ch: Change, step: dict[str, Any], status: str,
                    decision: dict[str, Any] | None = None) -> None:
@@ -72,7 +71,7 @@ class HumanOps:
             ch.ops.append(("task", step["task"]))
         ch.emit("intent.reminder", actor=SYSTEM_ACTOR, channel="system",
                 data={"step_id": step["step_id"], "remind_count": doc["remind_count"],
-                      "pending_with": doc["pending_with"], "notify": step["human_task"].get("notify") or []})
+                      "assignees": step["assignees"], "notify": step["human_task"].get("notify") or []})
         interval = self._policy(ch, step, "remind_interval_seconds")
         max_reminders = self._policy(ch, step, "max_reminders")
         if max_reminders is None:
@@ -87,7 +86,7 @@ class HumanOps:
         step = current_step(ch.intent)
         if step is None or step["kind"] != "human":
             return
-        self.escalate(ch, step, due, "reminders_exhausted")
+        self.escalate(ch, step, due, "reminders_exhausted")  # REQ: reason reminders_exhausted
 
     def escalate(self, ch: Change, step: dict[str, Any], at: float, reason: str) -> None:
         doc = ch.intent
@@ -129,8 +128,8 @@ class HumanOps:
         if action == "cancel":
             self.finish(ch, CANCELED, actor=SYSTEM_ACTOR, channel="system", data=data)
             return
-        self.finish(ch, TIMED_OUT, error={"code": "step_timeout", "message": f"human step {step['step_id']} timed out"},
-                    actor=SYSTEM_ACTOR, channel="system", data=data)
+        self.finish(ch, TIMED_OUT, error={"code": "timed_out", "message": f"human step {step['step_id']} timed out"},
+                    actor=SYSTEM_ACTOR, channel="system", data={**data, "deadline_at": iso(due)})
 
     # -- decisions -------------------------------------------------------
     async def decide(self, ctx: Ctx, intent_id: str, body: dict[str, Any]) -> bytes:
@@ -144,7 +143,7 @@ class HumanOps:
                                {"status": doc["status"]})
             check_decider(ctx.principal, doc)
             decision = validate_decision(step["human_task"], body)
-            ch = self.change(doc)
+            ch = self.change(doc, ctx)
             self.apply_decision(ch, current_step(ch.intent), decision, ctx.principal.actor, ctx.channel)
             return await self.apply(ch, ctx, {"ok": True, "applied": True, "intent": public(ch.intent)})
 
@@ -156,8 +155,7 @@ class HumanOps:
         self.close_task(ch, step, "decided", step["decision"])
         data = {"step_id": step["step_id"], **record}
         if decision["negative"]:
-            code = "rejected" if decision["outcome"] == "rejected" else decision["outcome"]
-            error = {"code": code, "message": decision["comment"] or f"human task outcome: {decision['outcome']}",
+            error = {"code": "rejected", "message": decision["comment"] or f"human task outcome: {decision['outcome']}",
                      "details": {"step_id": step["step_id"], "outcome": decision["outcome"]}}
             step["status"] = "completed"
             self.finish(ch, FAILED, error=error, actor=actor, channel=channel, data=data, task_status="decided")

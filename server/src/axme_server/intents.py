@@ -7,21 +7,21 @@ import re
 import uuid
 from typing import Any
 
-from axme_server.access import check_read, check_resolver, current_step
+from axme_server.access import check_read, check_resolver, current_step, principal_address
 from axme_server.addresses import canonical
 from axme_server.engine import Change, Ctx, public
 from axme_server.errors import ApiError, validation
 from axme_server.jsonutil import iso, parse_iso
 from axme_server.lifecycle import CANCELED, COMPLETED, FAILED, SUBMITTED, TERMINAL
 from axme_server.tasks import normalize_task
-from axme_server.workflow import ON_TIMEOUT, agent_step, human_step
+from axme_server.workflow import ON_TIMEOUT, agent_step, human_step, refresh_view
 
 INTENT_TYPE_RE = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+\.v[0-9]+$")
 CREATE_FIELDS = frozenset({
     "intent_type", "to_agent", "payload", "correlation_id", "reply_to", "deadline_at", "remind_after_seconds",
     "remind_interval_seconds", "max_reminders", "escalate_to", "max_delivery_attempts", "human_task",
     "on_timeout", "from_agent", "metadata"})
-RESOLVE_FIELDS = frozenset({"status", "result", "error", "reason"})
+RESOLVE_FIELDS = frozenset({"status", "result", "error", "reason", "actor"})
 
 
 def _num(body: dict[str, Any], name: str, *, integer: bool = False, minimum: float = 0,
@@ -59,21 +59,34 @@ def parse_resume(body: dict[str, Any]) -> dict[str, Any]:
         if kind not in ("agent_result", "task_result", "progress", "control"):
             raise validation("kind must be one of agent_result, task_result, progress, control", "kind")
         r = dict(body)
-    elif "action" in body:
+    elif "action" in body:  # REQ-RESUME-005
         action = body["action"]
-        rest = {k: v for k, v in body.items() if k != "action"}
+        rest = {k: v for k, v in body.items() if k not in ("action", "delivery_id")}
+        r = {"kind": "agent_result", "delivery_id": body.get("delivery_id")}
         if action == "complete":
-            r = {"kind": "agent_result", "outcome": "complete", "result": rest}
+            r.update(outcome="complete", result=rest)
         elif action == "fail":
-            r = {"kind": "agent_result", "outcome": "fail", "error": rest.get("error", rest)}
+            err = rest.get("error")
+            if not (isinstance(err, dict) and isinstance(err.get("code"), str) and isinstance(err.get("message"), str)):
+                msg = rest.get("reason") or rest.get("message") or "agent reported failure"
+                err = {"code": "agent_error", "message": str(msg), "details": rest}
+            r.update(outcome="fail", error=err)
         else:
             raise validation("legacy action must be complete or fail", "action")
-    elif "task_result" in body:
-        if not isinstance(body["task_result"], dict):
+    elif "task_result" in body:  # REQ-RESUME-006
+        tr = body["task_result"]
+        if not isinstance(tr, dict):
             raise validation("task_result must be an object", "task_result")
-        r = {"kind": "task_result", **body["task_result"]}
-    elif "approve_current_step" in body:
-        r = {"kind": "control", **body}
+        flat = {k: v for k, v in tr.items() if k not in ("outcome", "comment", "data", "evidence")}
+        data = tr.get("data")
+        if flat:
+            data = {**flat, **(data if isinstance(data, dict) else {})}
+        r = {"kind": "task_result", **{k: tr[k] for k in ("outcome", "comment", "evidence") if k in tr}}
+        if data is not None:
+            r["data"] = data
+    elif "approve_current_step" in body:  # REQ-RESUME-007
+        r = {"kind": "control", **{k: v for k, v in body.items()
+                                   if k not in ("actor", "expected_policy_generation", "internal_scheduler")}}
     else:
         raise validation("resume body needs a `kind` (agent_result | task_result | progress | control); "
                          "to return a result send {\"kind\":\"agent_result\",\"outcome\":\"complete\",\"result\":{…}}",
@@ -94,8 +107,6 @@ class IntentOps:
     # -- create ------------------------------------------------------------
     async def create_intent(self, ctx: Ctx, body: dict[str, Any]) -> bytes:
         p = ctx.principal
-        if p.kind == "human":
-            raise ApiError("forbidden", "human keys cannot create intents")
         unknown = sorted(k for k in body if k not in CREATE_FIELDS)
         if unknown:
             raise validation(f"unknown field(s): {', '.join(unknown)}", unknown[0])
@@ -129,10 +140,10 @@ class IntentOps:
         task = None
         if body.get("human_task") is not None:
             task = normalize_task(body["human_task"])
-            steps.append(human_step("human", task, task["assignees"], None))
+            steps.append(human_step("human_task", task, task["assignees"], None))
         if body.get("metadata") is not None and not isinstance(body["metadata"], dict):
             raise validation("metadata must be an object", "metadata")
-        from_agent = p.agent_address if p.kind == "agent" else f"agent://{ws['org']}/{ws['name']}/admin"
+        from_agent = principal_address(p)
         doc = self.new_intent_doc(p.workspace_id, intent_type, from_agent, to_agent, payload, steps,
                                   correlation_id=body.get("correlation_id"), reply_to=body.get("reply_to"),
                                   deadline=deadline, max_delivery_attempts=mda, policy=policy, human_task=task,
@@ -163,9 +174,8 @@ class IntentOps:
         }
 
     def start_new(self, doc: dict[str, Any], ctx: Ctx) -> Change:
-        ch = Change(intent=doc, now=self.clock.now(), new=True)
-        ch.emit("intent.submitted", actor=ctx.principal.actor, channel=ctx.channel,
-                data={"intent_type": doc["intent_type"], "to_agent": doc["to_agent"]})
+        ch = Change(intent=doc, now=self.clock.now(), new=True, actor=ctx.principal.actor, channel=ctx.channel)
+        ch.emit("intent.submitted", data={"intent_type": doc["intent_type"], "to_agent": doc["to_agent"]})
         self.start_step(ch, 0)
         return ch
 
@@ -192,7 +202,7 @@ class IntentOps:
     def list_events(self, ctx: Ctx, intent_id: str, since: int, limit: int) -> dict[str, Any]:
         check_read(ctx.principal, self.cached_intent(intent_id))
         events = self.store.list_events(intent_id, since, limit)
-        return {"ok": True, "events": events, "next_seq": events[-1]["seq"] if events else since}
+        return {"ok": True, "events": events, "next_seq": (events[-1]["seq"] if events else since) + 1}
 
     def audit(self, ctx: Ctx, intent_id: str) -> dict[str, Any]:
         check_read(ctx.principal, self.cached_intent(intent_id))
@@ -222,20 +232,25 @@ class IntentOps:
             if doc["status"] in TERMINAL:
                 raise ApiError("intent_terminal", f"intent is already {doc['status']}", {"status": doc["status"]})
             check_resolver(ctx.principal, doc)
-            ch = self.change(doc)
+            ch = self.change(doc, ctx)
             reason = body.get("reason")
             error = None
             if status == COMPLETED:
                 ch.intent["result"] = body.get("result") if body.get("result") is not None else {}
-            elif status == FAILED:
-                e = body.get("error") or {}
-                error = {"code": e.get("code") or "failed", "message": e.get("message") or reason or "resolved as failed",
-                         **({"details": e["details"]} if e.get("details") is not None else {})}
-            task_status = "expired"
-            self.finish(ch, status, error=error, actor=ctx.principal.actor, channel=ctx.channel,
-                        data={"reason": reason, "resolved": True, **({"result": ch.intent["result"]}
-                                                                      if status == COMPLETED else {})},
-                        task_status=task_status)
+                step = current_step(ch.intent)
+                if step is not None and step["kind"] == "human":
+                    self.close_task(ch, step, "expired")
+                ch.set_status(COMPLETED)
+                refresh_view(ch.intent)
+                ch.emit("intent.completed", data={"result": ch.intent["result"], "reason": reason})
+            else:
+                if status == FAILED:
+                    e = body.get("error") or {}
+                    error = {"code": e.get("code") or "failed",
+                             "message": e.get("message") or reason or "resolved as failed",
+                             **({"details": e["details"]} if e.get("details") is not None else {})}
+                self.finish(ch, status, error=error, actor=ctx.principal.actor, channel=ctx.channel,
+                            data={"reason": reason})
             return await self.apply(ch, ctx, {"ok": True, "applied": True, "intent": public(ch.intent)})
 
     async def resume(self, ctx: Ctx, intent_id: str, body: dict[str, Any]) -> bytes:
@@ -265,7 +280,10 @@ class IntentOps:
             from axme_server.access import check_decider, check_handler
 
             (check_decider if step["kind"] == "human" else check_handler)(ctx.principal, doc)
-            ch = self.change(doc)
+            if approve and step["kind"] == "human" and ctx.principal.kind != "admin":
+                raise ApiError("forbidden", "approve_current_step on a human step needs an admin key; "
+                               "assignees decide with decideTask")
+            ch = self.change(doc, ctx)
             step = current_step(ch.intent)
             actor, channel = ctx.principal.actor, ctx.channel
             if next_handler is not None:
@@ -290,6 +308,7 @@ class IntentOps:
             raise validation("next_handler must be a non-empty string", "next_handler")
         doc = ch.intent
         if step["kind"] == "human":
+            previous_assignees = list(step["assignees"])
             step["assigned_to"] = next_handler
             step["assignees"] = [next_handler]
             step["assignee_name"] = next_handler
@@ -300,11 +319,10 @@ class IntentOps:
                 ch.ops.append(("task", step["task"]))
             ch.set_status(doc["status"], doc["waiting_reason"],
                           {"type": "human", "ref": next_handler, "name": next_handler})
-            from axme_server.workflow import refresh_view
-
             refresh_view(doc)
             ch.emit("intent.escalated", actor=actor, channel=channel,
-                    data={"step_id": step["step_id"], "escalated_to": next_handler, "reason": "next_handler"})
+                    data={"step_id": step["step_id"], "escalated_to": next_handler,
+                          "previous_assignees": previous_assignees, "reason": "next_handler"})
             return
         ws = self.workspace(doc["_ws"])
         address = canonical(next_handler, ws["org"], ws["name"])
@@ -313,13 +331,15 @@ class IntentOps:
             raise ApiError("agent_not_found", f"agent {address} is not registered")
         step["assigned_to"] = address
         step["assignee_name"] = agent.get("display_name")
+        previous = (doc.get("_delivery") or {}).get("delivery_id")
+        ended = doc["delivery_attempt"]
         doc["_delivery"] = None
+        doc["delivery_attempt"] = 0  # T17: a new holder starts counting again
         doc["_timers"].pop("lease", None)
-        pending = {"type": "agent", "ref": address, "name": agent.get("display_name")}
+        pending = {"type": "agent", "ref": address, "name": agent.get("display_name") or address}
         ch.set_status(SUBMITTED, None, pending)
-        from axme_server.workflow import refresh_view
-
         refresh_view(doc)
-        ch.emit("intent.escalated", actor=actor, channel=channel,
-                data={"step_id": step["step_id"], "escalated_to": address, "reason": "next_handler"})
+        ch.emit("intent.redelivered", actor=actor, channel=channel,
+                data={"step_id": step["step_id"], "previous_delivery_id": previous, "attempt": ended,
+                      "reason": "handoff", "next_handler": address})
         self.offer(ch, address)

@@ -36,7 +36,7 @@ OPERATIONS: dict[str, frozenset[str]] = {
     "lease": frozenset({SUBMITTED}),
     "ack": _LEASED,
     "progress": _LEASED,
-    "agent_result": _LEASED,
+    "agent_result": frozenset({SUBMITTED}) | _LEASED,
     "task_result": frozenset({WAITING}),
     "control": frozenset({SUBMITTED, DELIVERED, ACKNOWLEDGED, IN_PROGRESS, WAITING}),
     "resolve": frozenset({CREATED, SUBMITTED, DELIVERED, ACKNOWLEDGED, IN_PROGRESS, WAITING}),

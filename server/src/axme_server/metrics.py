@@ -9,6 +9,7 @@ class Metrics:
     def __init__(self, engine: Any) -> None:
         self.engine = engine
         self.requests: dict[tuple[str, int], int] = {}
+        self.unhandled = 0  # exceptions turned into 500 internal_error (tests require 0)
 
     def observe(self, op: str, status: int) -> None:
         k = (op, status)
@@ -25,6 +26,8 @@ class Metrics:
             lines.append(f'axme_intents{{status="{status}"}} {n}')
         lines += ["# HELP axme_open_streams Open SSE streams.", "# TYPE axme_open_streams gauge",
                   f"axme_open_streams {e.hub.open_streams}",
+                  "# HELP axme_unhandled_errors_total Unexpected exceptions answered as 500.",
+                  "# TYPE axme_unhandled_errors_total counter", f"axme_unhandled_errors_total {self.unhandled}",
                   "# HELP axme_store_commits_total Store transactions committed (group commits).",
                   "# TYPE axme_store_commits_total counter", f"axme_store_commits_total {getattr(e.store, 'commits', 0)}",
                   "# HELP axme_store_writes_total Write requests committed.",

@@ -111,7 +111,7 @@ class IntentStream(StreamBase):
                     return
                 now = loop.time()
                 if now >= deadline:
-                    await self._write(send, b"event: stream.timeout\ndata: %s\n\n" % dumps({"next_seq": last}))
+                    await self._write(send, b"event: stream.timeout\ndata: %s\n\n" % dumps({"next_seq": last + 1}))
                     return
                 await sub.wait(min(keepalive, deadline - now))
                 if not sub.items and not self.disconnected and loop.time() < deadline:

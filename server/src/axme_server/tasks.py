@@ -22,7 +22,7 @@ TASK_TYPES: dict[str, tuple[tuple[str, ...], bool]] = {
     "override": (("override_approved", "rejected"), True),
 }
 # outcomes that end the workflow as FAILED (error.code = the outcome)
-NEGATIVE_OUTCOMES = frozenset({"rejected", "declined", "failed", "changes_requested"})
+NEGATIVE_OUTCOMES = frozenset({"rejected", "declined", "failed"})
 NOTIFY_TYPES = ("email", "slack_webhook", "webhook")
 TASK_FIELDS = frozenset({"title", "description", "task_type", "allowed_outcomes", "required_comment",
                          "evidence_required", "form_schema", "assignees", "notify", "notify_email"})

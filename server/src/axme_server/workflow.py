@@ -10,7 +10,7 @@ from typing import Any, Callable
 from axme_server.access import current_step
 from axme_server.engine import SYSTEM_ACTOR, Change
 from axme_server.jsonutil import iso
-from axme_server.lifecycle import COMPLETED, FAILED, SUBMITTED, TIMED_OUT, WAITING, CANCELED
+from axme_server.lifecycle import CANCELED, COMPLETED, FAILED, SUBMITTED, TERMINAL_EVENT, TIMED_OUT, WAITING
 
 ON_TIMEOUT = ("fail", "cancel", "approve", "reject", "escalate")
 POLICY_FIELDS = ("remind_after_seconds", "remind_interval_seconds", "max_reminders", "escalate_to",
@@ -37,6 +37,12 @@ def internal_step(step_id: str, runtime_type: str, config: dict[str, Any]) -> di
             **{k: None for k in POLICY_FIELDS}}
 
 
+def _assigned(step: dict[str, Any]) -> str:
+    if step["kind"] == "human":
+        return ",".join(step["assignees"])
+    return step["assigned_to"] or step["step_id"]
+
+
 def refresh_view(doc: dict[str, Any]) -> None:
     """Recompute the public step fields from the internal step list."""
     steps = doc["_steps"]
@@ -46,7 +52,7 @@ def refresh_view(doc: dict[str, Any]) -> None:
         doc["current_step"] = None
         return
     doc["steps"] = [
-        {"step_id": s["step_id"], "index": i, "kind": s["kind"], "assigned_to": s["assigned_to"],
+        {"step_id": s["step_id"], "index": i, "kind": s["kind"], "assigned_to": _assigned(s),
          "status": s["status"], "result": s.get("result"), "outcome": s.get("outcome")}
         for i, s in enumerate(steps)]
     if idx is None or doc["status"] in (COMPLETED, FAILED, CANCELED, TIMED_OUT):
@@ -54,7 +60,7 @@ def refresh_view(doc: dict[str, Any]) -> None:
     else:
         s = steps[idx]
         doc["current_step"] = {"step_id": s["step_id"], "index": idx, "kind": s["kind"],
-                               "assigned_to": s["assigned_to"]}
+                               "assigned_to": _assigned(s)}
 
 
 class WorkflowOps:
@@ -73,7 +79,11 @@ class WorkflowOps:
         if step.get("step_deadline_seconds"):
             timers["step_deadline"] = ch.now + float(step["step_deadline_seconds"])
         if step["kind"] == "agent":
-            pending = {"type": "agent", "ref": step["assigned_to"], "name": step.get("assignee_name")}
+            doc["delivery_attempt"] = 0  # counts deliveries of the current agent step
+            doc["_delivery"] = None
+            timers.pop("lease", None)
+            pending = {"type": "agent", "ref": step["assigned_to"],
+                       "name": step.get("assignee_name") or step["assigned_to"]}
             ch.set_status(SUBMITTED, None, pending)
             refresh_view(doc)
             if prelude:
@@ -94,7 +104,7 @@ class WorkflowOps:
                 prelude()
             doc["_timers"]["delay"] = ch.now + seconds
             ch.emit("intent.waiting", data={"step_id": step["step_id"], "waiting_reason": "WAITING_FOR_TIME",
-                                            "seconds": seconds})
+                                            "until": iso(ch.now + seconds)})
         else:  # notification and other one-way steps complete at once
             if prelude:
                 prelude()
@@ -113,16 +123,18 @@ class WorkflowOps:
         nxt = doc["_step"] + 1
         if nxt < len(doc["_steps"]):
             def announce() -> None:
-                ch.emit("intent.step_completed", actor=actor, channel=channel,
-                        data={"step_id": step["step_id"], "next_step_id": doc["_steps"][nxt]["step_id"],
-                              "result": step.get("result"), **data})
+                info = {"step_id": step["step_id"], "index": nxt - 1, "kind": step["kind"],
+                        "outcome": step.get("outcome"), "next_step_id": doc["_steps"][nxt]["step_id"]}
+                if step["kind"] != "human":
+                    info["result"] = step.get("result")
+                ch.emit("intent.step_completed", actor=actor, channel=channel, data={**info, **data})
             self.start_step(ch, nxt, announce)
             return
         doc["result"] = doc.get("_last_result") if doc.get("_last_result") is not None else {}
         ch.set_status(COMPLETED)
         refresh_view(doc)
         ch.emit("intent.completed", actor=actor, channel=channel,
-                data={"step_id": step["step_id"], "result": doc["result"], **data})
+                data={"step_id": step["step_id"], **data, "result": doc["result"]})
 
     def finish(self, ch: Change, status: str, event_type: str | None = None, *, error: dict[str, Any] | None = None,
                actor: dict[str, Any] | None = None, channel: str | None = None,
@@ -134,13 +146,20 @@ class WorkflowOps:
             step["status"] = "failed" if status != CANCELED else "canceled"
             if step["kind"] == "human":
                 self.close_task(ch, step, task_status)
+        reason = (data or {}).get("reason")
+        if error is None and status == CANCELED:
+            error = {"code": "canceled", "message": reason or "canceled"}
         if error is not None:
             doc["error"] = error
         ch.set_status(status)
         refresh_view(doc)
-        from axme_server.lifecycle import TERMINAL_EVENT
-
-        ch.emit(event_type or TERMINAL_EVENT[status], actor=actor, channel=channel, data=data or {})
+        payload = {"error": error, **(data or {})}
+        if status == CANCELED:
+            payload.setdefault("reason", None)
+        if status == TIMED_OUT:
+            payload.setdefault("step_id", step["step_id"] if step else None)
+            payload.setdefault("deadline_at", doc.get("deadline_at"))
+        ch.emit(event_type or TERMINAL_EVENT[status], actor=actor, channel=channel, data=payload)
 
     # -- timers ----------------------------------------------------------
     async def _fire_timer(self, intent_id: str, kind: str, due: float) -> None:
@@ -160,8 +179,9 @@ class WorkflowOps:
         if step is not None and step["kind"] == "human" and policy:
             self.run_on_timeout(ch, step, policy, due, "deadline")
         else:
-            self.finish(ch, TIMED_OUT, error={"code": "intent_timeout", "message": "intent deadline passed"},
-                        actor=SYSTEM_ACTOR, channel="system", data={"reason": "deadline"})
+            self.finish(ch, TIMED_OUT, error={"code": "timed_out", "message": "the intent's deadline passed"},
+                        actor=SYSTEM_ACTOR, channel="system",
+                        data={"reason": "deadline", "deadline_at": ch.intent["deadline_at"]})
 
     def _timer_step_deadline(self, ch: Change, due: float) -> None:
         step = current_step(ch.intent)
@@ -170,8 +190,9 @@ class WorkflowOps:
             self.run_on_timeout(ch, step, step.get("on_timeout") or ch.intent["_policy"].get("on_timeout") or "fail",
                                 due, "step_deadline")
         else:
-            self.finish(ch, TIMED_OUT, error={"code": "step_timeout", "message": f"step {step['step_id']} timed out"},
-                        actor=SYSTEM_ACTOR, channel="system", data={"step_id": step["step_id"]})
+            self.finish(ch, TIMED_OUT, error={"code": "timed_out", "message": f"step {step['step_id']} timed out"},
+                        actor=SYSTEM_ACTOR, channel="system",
+                        data={"step_id": step["step_id"], "deadline_at": iso(due)})
 
     def _timer_delay(self, ch: Change, due: float) -> None:
         self.complete_step(ch, {"delayed_until": iso(due)}, SYSTEM_ACTOR, "system", {})

@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Any
 
 from axme_server.http import Request, Router
-from axme_server.routes.intents import cursor_of
 from axme_server.sse import AgentStream
 
 _ADDR = r"(?P<address>.+?)"
@@ -16,7 +15,7 @@ def register(router: Router, app: Any) -> None:
         return await engine.register_agent(req.ctx, req.json())
 
     async def list_agents(req: Request) -> dict[str, Any]:
-        return engine.list_agents(req.ctx, req.q_int("limit", 50, 1, 200), cursor_of(req))
+        return engine.list_agents(req.ctx, req.q_int("limit", 50, 1, 200), req.query.get("cursor") or None)
 
     async def get_agent(req: Request) -> dict[str, Any]:
         return engine.get_agent(req.ctx, req.params["address"])
@@ -27,7 +26,7 @@ def register(router: Router, app: Any) -> None:
     async def stream_deliveries(req: Request) -> AgentStream:
         agent = engine.resolve_agent(req.ctx, req.params["address"])
         engine.check_listener(req.ctx, agent["address"])
-        wait = req.q_float("wait_seconds", 30.0, 0.0, 300.0)
+        wait = req.q_float("wait_seconds", 30.0, 1.0, 300.0)
         return AgentStream(engine, agent["address"], wait, req.fault)
 
     async def poll_deliveries(req: Request) -> dict[str, Any]:
@@ -38,7 +37,7 @@ def register(router: Router, app: Any) -> None:
             from axme_server.errors import ApiError
 
             raise ApiError("validation_error", "status must be pending", {"field": "status"})
-        wait = req.q_float("wait_seconds", 0.0, 0.0, 300.0)
+        wait = req.q_float("wait_seconds", 30.0, 0.0, 300.0)
         limit = req.q_int("limit", 10, 1, 100) or 10
         consumer = engine.attach(agent["address"], limit)
         try:

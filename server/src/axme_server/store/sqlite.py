@@ -159,12 +159,12 @@ class SqliteStore:
         row = self._one("SELECT doc FROM agents WHERE address=?", (address,))
         return loads(row[0]) if row else None
 
-    def list_agents(self, workspace_id: str, limit: int, cursor: int | None) -> list[tuple[int, dict]]:
+    def list_agents(self, workspace_id: str, limit: int, cursor: str | None) -> list[dict]:
         assert self._read is not None
         rows = self._read.execute(
-            "SELECT rid, doc FROM agents WHERE workspace_id=? AND rid>? ORDER BY rid LIMIT ?",
-            (workspace_id, cursor or 0, limit))
-        return [(r[0], loads(r[1])) for r in rows]
+            "SELECT doc FROM agents WHERE workspace_id=? AND address>? ORDER BY address LIMIT ?",
+            (workspace_id, cursor or "", limit))
+        return [loads(r[0]) for r in rows]
 
     def get_intent(self, intent_id: str) -> dict[str, Any] | None:
         row = self._one("SELECT doc FROM intents WHERE intent_id=?", (intent_id,))
@@ -214,12 +214,12 @@ class SqliteStore:
         if pending_only:
             sql.append("AND status='pending'")
         if cursor is not None:
-            sql.append("AND rid<?")
+            sql.append("AND rid>?")
             args.append(cursor)
         if assignee is not None:
             sql.append("AND (assignees LIKE ? OR assignees='||')")
             args.append(f"%|{assignee}|%")
-        sql.append("ORDER BY rid DESC LIMIT ?")
+        sql.append("ORDER BY rid LIMIT ?")
         args.append(limit)
         return [(r[0], loads(r[1])) for r in self._read.execute(" ".join(sql), args)]
 

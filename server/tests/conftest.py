@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from helpers import Api, ServerProc, start_server  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> ServerProc:
+    proc = start_server(tmp_path_factory.mktemp("axme-data"), "--testing", "--keepalive-seconds", "0.5")
+    yield proc
+    # any unexpected exception answered as 500 fails the run
+    metrics = httpx.get(proc.base_url + "/metrics").text
+    unhandled = int(re.search(r"^axme_unhandled_errors_total (\d+)$", metrics, re.M).group(1))
+    code = proc.stop()
+    assert unhandled == 0, f"{unhandled} unexpected 500s; see {proc.stderr_path}:\n" + \
+        proc.stderr_path.read_text()[-4000:]
+    assert code == 0, f"server exit code {code}"
+
+
+@pytest.fixture()
+def api(server: ServerProc) -> Api:
+    """An admin client in a fresh namespace (workspace) of the shared server."""
+    ns = httpx.post(server.base_url + "/_testing/namespaces").json()
+    client = Api(server.base_url, ns["admin_api_key"])
+    client.namespace = ns["namespace"]  # type: ignore[attr-defined]
+    yield client
+    client.http.close()
+
+
+@pytest.fixture()
+def anon(server: ServerProc) -> Api:
+    client = Api(server.base_url, None)
+    yield client
+    client.http.close()
