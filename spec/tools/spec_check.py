@@ -1,10 +1,103 @@
 #!/usr/bin/env python3
-"""Placeholder replaced in the next commit: bundle freshness + OpenAPI lint."""
-import json, subprocess, sys
-from pathlib import Path
-from openapi_spec_validator import validate
-SPEC = Path(__file__).resolve().parent.parent
-if subprocess.call([sys.executable, str(SPEC / "tools" / "bundle.py"), "--check"]):
-    sys.exit(1)
-validate(json.loads((SPEC / "dist" / "openapi.json").read_text()))
-print("spec-check: OK (bundle fresh, OpenAPI valid)")
+"""`make -C spec check`: lint, validate and cross-check the whole AXP v1 spec.
+
+Exits non-zero on any problem and ends with one summary line.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+
+import yaml
+
+import bundle
+import requirements_index
+from check_examples import check_examples
+from check_openapi import check_operations, lint
+from check_requirements import check_requirements, scenario_coverage
+from check_schemas import check_schemas
+from schema_registry import SPEC_DIR, SchemaSet
+
+VERBATIM_BUNDLE_EXAMPLE = "examples/scenario_bundle/valid/durable-execution-human-approval.json"
+
+
+def check_generated(current_bundle: dict) -> list[str]:
+    problems = []
+    if (SPEC_DIR / "dist" / "openapi.json").read_text() != bundle.render():
+        problems.append("dist/openapi.json is stale; run `make -C spec gen`")
+    reqs, _ = requirements_index.parse_behavior()
+    index = SPEC_DIR / "requirements.yaml"
+    if not index.exists() or index.read_text() != requirements_index.render(reqs):
+        problems.append("requirements.yaml is stale; run `make -C spec gen`")
+    published = json.loads((SPEC_DIR / VERBATIM_BUNDLE_EXAMPLE).read_text())
+    in_openapi = current_bundle["components"]["examples"]["ScenarioBundleApproval"]["value"]
+    if published != in_openapi:
+        problems.append(f"openapi.yaml ScenarioBundleApproval differs from {VERBATIM_BUNDLE_EXAMPLE}")
+    return problems
+
+
+def check_naming(naming: dict) -> list[str]:
+    languages = naming.get("languages", [])
+    problems = []
+    for section in ("operations", "helpers", "concepts", "errors"):
+        for name, entry in (naming.get(section) or {}).items():
+            names = entry.get("names", entry) if isinstance(entry, dict) else {}
+            missing = [lang for lang in languages if not names.get(lang)]
+            if missing:
+                problems.append(f"naming.yaml {section}.{name}: no name for {missing}")
+    return problems
+
+
+def main() -> int:
+    problems: list[str] = []
+    try:
+        current = bundle.bundle()
+    except bundle.BundleError as exc:
+        print(f"spec-check: FAIL — bundle: {exc}")
+        return 1
+    naming = yaml.safe_load((SPEC_DIR / "naming.yaml").read_text())
+    schemas = SchemaSet()
+
+    sections = [
+        ("generated files", lambda: (check_generated(current), None)),
+        ("OpenAPI lint", lambda: (lint(current), None)),
+        ("schemas and $refs", lambda: check_schemas(schemas)),
+        ("operations", lambda: check_operations(current, set(naming.get("operations", {})))),
+        ("examples", lambda: check_examples(schemas)),
+        ("naming", lambda: (check_naming(naming), None)),
+        ("requirements", check_requirements),
+    ]
+    results = {}
+    for title, run in sections:
+        found, result = run()
+        results[title] = result
+        status = "ok" if not found else f"{len(found)} problem(s)"
+        print(f"  {title:<18} {status}")
+        problems += [f"    {p}" for p in found]
+        for p in found:
+            print(f"    - {p}")
+
+    known = results["requirements"]
+    cov_problems, covered, n_scenarios = scenario_coverage(known)
+    for p in cov_problems:
+        print(f"    - {p}")
+    problems += cov_problems
+    by_area = Counter(r.split("-")[1] for r in known)
+    covered_area = Counter(r.split("-")[1] for r in covered)
+    print(f"  coverage by conformance scenarios ({n_scenarios} scenario files):")
+    print("    " + ", ".join(f"{area} {covered_area[area]}/{n}" for area, n in sorted(by_area.items())))
+
+    n_ops = results["operations"]
+    n_examples = results["examples"]
+    summary = (f"{n_ops} operations, {len(known)} requirements ({len(covered)} covered by scenarios), "
+               f"{n_examples} examples, {results['schemas and $refs']} $refs resolved")
+    if problems:
+        print(f"spec-check: FAIL — {len(problems)} problem(s); {summary}")
+        return 1
+    print(f"spec-check: OK — {summary}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,70 @@
+"""Requirement IDs: unique, indexed, every citation resolves; coverage by conformance scenarios."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import yaml
+
+from requirements_index import parse_behavior
+from schema_registry import SPEC_DIR
+
+REPO = SPEC_DIR.parent
+SCENARIOS_DIR = REPO / "conformance" / "scenarios"
+CITATION = re.compile(r"REQ-[A-Z]+-\d{3}(?:\.\.\d{3})?|REQ-[A-Z]+-\*")
+CITING_FILES = ["openapi.yaml", "naming.yaml", "primer.md", "README.md", "schemas/*.json", "behavior/*.md"]
+
+
+def _expand(citation: str, known: set[str]) -> list[str]:
+    """REQ-X-001..003 → three ids; REQ-X-* → every id of area X (must be non-empty)."""
+    if citation.endswith("-*"):
+        prefix = citation[:-1]
+        return [r for r in known if r.startswith(prefix)] or [citation]
+    if ".." in citation:
+        head, _, last = citation.partition("..")
+        area, first = head.rsplit("-", 1)
+        return [f"{area}-{n:03d}" for n in range(int(first), int(last) + 1)]
+    return [citation]
+
+
+def check_requirements() -> tuple[list[str], set[str]]:
+    reqs, problems = parse_behavior()
+    counts = Counter(r.req_id for r in reqs)
+    problems += [f"requirement id {rid} is defined {n} times" for rid, n in counts.items() if n > 1]
+    known = set(counts)
+    index_path = SPEC_DIR / "requirements.yaml"
+    indexed = set((yaml.safe_load(index_path.read_text()) or {}).get("requirements", {})) if index_path.exists() else set()
+    problems += [f"{rid} is in a behavior file but not in requirements.yaml" for rid in sorted(known - indexed)]
+    problems += [f"{rid} is in requirements.yaml but in no behavior file" for rid in sorted(indexed - known)]
+    for pattern in CITING_FILES:
+        for path in sorted(SPEC_DIR.glob(pattern)):
+            for citation in set(CITATION.findall(path.read_text())):
+                for rid in _expand(citation, known):
+                    if rid not in known:
+                        problems.append(f"{path.relative_to(SPEC_DIR)}: cites unknown requirement {rid}")
+    return problems, known
+
+
+def scenario_coverage(known: set[str]) -> tuple[list[str], set[str], int]:
+    """Requirement ids cited by `requirements:` lists in conformance/scenarios/**/*.yaml."""
+    problems: list[str] = []
+    covered: set[str] = set()
+    files = sorted(SCENARIOS_DIR.rglob("*.yaml")) if SCENARIOS_DIR.exists() else []
+    for path in files:
+        rel = path.relative_to(REPO)
+        try:
+            doc = yaml.safe_load(path.read_text())
+        except yaml.YAMLError as exc:
+            problems.append(f"{rel}: not YAML: {exc}")
+            continue
+        cited = (doc or {}).get("requirements") or [] if isinstance(doc, dict) else []
+        if not isinstance(cited, list):
+            problems.append(f"{rel}: 'requirements' must be a list of REQ ids")
+            continue
+        for rid in cited:
+            if rid in known:
+                covered.add(rid)
+            else:
+                problems.append(f"{rel}: cites unknown requirement {rid!r}")
+    return problems, covered, len(files)
