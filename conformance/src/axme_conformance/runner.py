@@ -117,7 +117,8 @@ def run_scenario(
         })
         ctx = ScenarioContext(sdk, driver, api, base_url, namespace, variables, scenario.client)
         for fault in scenario.faults:
-            api.add_fault(namespace.name, fault["match"], fault["action"])
+            rendered = variables.render(fault)
+            api.add_fault(namespace.name, rendered["match"], rendered["action"])
         for index, step in enumerate(scenario.steps):
             if time.monotonic() - started > scenario.timeout_s:
                 raise StepError(f"scenario exceeded {scenario.timeout_s}s at step {index + 1}")

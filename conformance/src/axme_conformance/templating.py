@@ -2,7 +2,8 @@
 
 ``${name}`` or ``${name.path.0.field}`` reads a variable saved by an earlier step
 (or a built-in: ``ns``, ``org``, ``admin_key``, ``base_url``, ``sdk``, ``uid``).
-``${now+SECONDS}`` is the server clock plus SECONDS as an RFC 3339 timestamp.
+``${now+SECONDS}`` is the server clock plus SECONDS as an RFC 3339 timestamp;
+``${httpdate+SECONDS}`` is real time plus SECONDS as an HTTP-date (Retry-After).
 A string that is exactly one ``${...}`` is replaced by the raw value (so objects
 and numbers keep their type); inside a longer string the value is formatted.
 """
@@ -11,14 +12,17 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from email.utils import formatdate
 from typing import Any
 
 from axme_conformance.matchers import dig
 
 _REF = re.compile(r"\$\{([^}]+)\}")
 _NOW = re.compile(r"^now([+-]\d+(?:\.\d+)?)?$")
+_HTTP_DATE = re.compile(r"^httpdate([+-]\d+)?$")
 
 
 class TemplateError(KeyError):
@@ -48,6 +52,10 @@ class Variables:
                 raise TemplateError("${now} needs the server clock")
             offset = float(now.group(1) or 0)
             return format_time(self._clock() + timedelta(seconds=offset))
+        http_date = _HTTP_DATE.match(expr)
+        if http_date:
+            # Real time (SDKs compare Retry-After dates with their own clock).
+            return formatdate(time.time() + int(http_date.group(1) or 0), usegmt=True)
         head, _, rest = expr.partition(".")
         if head not in self.values:
             raise TemplateError(f"unknown variable ${{{head}}}")
