@@ -18,6 +18,7 @@ from axme_server.http import MAX_BODY, Request, Router, send_json
 from axme_server.jsonutil import dumps, loads
 from axme_server.metrics import Metrics
 from axme_server.routes import register_all
+from axme_server.spec import SpecValidator, find_openapi
 from axme_server.sse import StreamBase
 
 log = logging.getLogger("axme_server.http")
@@ -47,6 +48,8 @@ class App:
         self.engine = engine
         self.testing = testing
         self.metrics = Metrics(engine)
+        self.spec = SpecValidator(find_openapi())
+        engine.spec = self.spec
         self.router = Router()
         register_all(self.router, self)
         self._inflight: dict[str, asyncio.Future[None]] = {}
@@ -193,6 +196,10 @@ class App:
             fut.set_result(None)
 
     async def _respond(self, route: Any, req: Request, receive: Any, send: Any, extra: list) -> None:
+        # (applyScenario validates inside, to report schema and semantic problems together)
+        if route.op in self.spec.validators and route.op != "applyScenario" and \
+                (req.body.strip() or route.op != "createAgentKey"):
+            self.spec.check(route.op, req.json())
         result = await route.handler(req)
         if isinstance(result, StreamBase):
             await result.run(send, receive, extra)

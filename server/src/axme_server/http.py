@@ -20,7 +20,7 @@ MAX_BODY = 1024 * 1024
 
 
 class Request:
-    __slots__ = ("scope", "body", "params", "headers", "_query", "ctx", "op", "fault", "request_id")
+    __slots__ = ("scope", "body", "params", "headers", "_query", "ctx", "op", "fault", "request_id", "_json")
 
     def __init__(self, scope: dict[str, Any], headers: dict[str, str], request_id: str) -> None:
         self.scope = scope
@@ -32,6 +32,7 @@ class Request:
         self.op: str | None = None
         self.fault: dict[str, Any] | None = None
         self.request_id = request_id
+        self._json: Any = None
 
     @property
     def method(self) -> str:
@@ -55,6 +56,8 @@ class Request:
 
     def json(self) -> dict[str, Any]:
         """The body as a JSON object (400 invalid_json / 422 when not an object)."""
+        if self._json is not None:
+            return self._json
         if not self.body.strip():
             raise ApiError("invalid_json", "request body is empty; send a JSON object")
         try:
@@ -63,6 +66,7 @@ class Request:
             raise ApiError("invalid_json", f"request body is not valid JSON: {exc}") from None
         if not isinstance(data, dict):
             raise ApiError("validation_error", "request body must be a JSON object", {"field": "$"})
+        self._json = data
         return data
 
     def q_int(self, name: str, default: int | None, lo: int, hi: int) -> int | None:

@@ -1,0 +1,94 @@
+"""Request validation against the normative spec (spec/dist/openapi.json).
+
+The document is loaded at start from the repository (or AXME_SPEC_DIR); each
+operation's request schema becomes one compiled validator. Failures turn into
+422 validation_error with details.field (dotted) and details.errors
+[{path (JSON Pointer), code (the JSON Schema keyword, or unknown_field), message}]."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from axme_server.errors import ApiError
+
+log = logging.getLogger("axme_server.spec")
+
+# operationId -> component schema of its request body
+REQUEST_SCHEMAS = {
+    "createIntent": "CreateIntentRequest", "resolveIntent": "ResolveIntentRequest", "ackIntent": "AckIntentRequest",
+    "registerAgent": "RegisterAgentRequest", "createAgentKey": "CreateAgentKeyRequest",
+    "decideTask": "TaskDecision", "applyScenario": "ScenarioBundle", "createKey": "CreateKeyRequest",
+}
+
+
+def find_openapi() -> Path | None:
+    env = os.environ.get("AXME_SPEC_DIR")
+    candidates = [Path(env) / "dist" / "openapi.json"] if env else []
+    here = Path(__file__).resolve()
+    candidates += [p / "spec" / "dist" / "openapi.json" for p in here.parents]
+    for c in candidates:
+        if c.is_file():
+            return c
+    return None
+
+
+def _pointer(parts: Any) -> str:
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def _dotted(pointer: str) -> str:
+    out = ""
+    for part in pointer.split("/")[1:]:
+        out += f"[{part}]" if part.isdigit() else (f".{part}" if out else part)
+    return out or "$"
+
+
+def problems_of(validator: Draft202012Validator, instance: Any, prefix: str = "") -> list[dict[str, str]]:
+    found = []
+    for e in validator.iter_errors(instance):
+        base = prefix + _pointer(e.absolute_path)
+        if e.validator == "additionalProperties" and isinstance(e.instance, dict):
+            declared = set((e.schema or {}).get("properties", {}))
+            for name in sorted(k for k in e.instance if k not in declared):
+                found.append({"path": f"{base}/{name}", "code": "unknown_field", "message": f"unknown field {name!r}"})
+        elif e.validator == "required" and isinstance(e.instance, dict):
+            for name in e.validator_value:
+                if name not in e.instance:
+                    found.append({"path": f"{base}/{name}", "code": "required",
+                                  "message": f"{_dotted(base + '/' + name)} is required"})
+        else:
+            found.append({"path": base, "code": str(e.validator), "message": f"{_dotted(base)}: {e.message}"})
+    found.sort(key=lambda p: p["path"])
+    return found
+
+
+class SpecValidator:
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.validators: dict[str, Draft202012Validator] = {}
+        self.components: dict[str, Any] = {}
+        if path is None:
+            log.warning("spec/dist/openapi.json not found: request bodies get the built-in checks only")
+            return
+        doc = json.loads(path.read_text())
+        self.components = doc.get("components", {})
+        for op, name in REQUEST_SCHEMAS.items():
+            if name in self.components.get("schemas", {}):
+                self.validators[op] = self.validator_for(name)
+
+    def validator_for(self, name: str) -> Draft202012Validator:
+        return Draft202012Validator({"$ref": f"#/components/schemas/{name}", "components": self.components})
+
+    def check(self, op: str | None, body: Any) -> None:
+        validator = self.validators.get(op or "")
+        if validator is None or validator.is_valid(body):
+            return
+        errors = problems_of(validator, body)
+        first = errors[0]
+        raise ApiError("validation_error", first["message"], {"field": _dotted(first["path"]), "errors": errors})
