@@ -46,10 +46,14 @@ def task_validation(c: ContractClient) -> None:
         "title": "Review", "task_type": "review", "allowed_outcomes": ["approved", "rejected"],
         "required_comment": True})
     path = f"/v1/tasks/{intent_id}/decision"
-    c.error(c.request("POST", path, body={"outcome": "maybe", "comment": "x"}), 422,
-            "task_validation_failed")
-    c.error(c.request("POST", path, body={"outcome": "approved"}), 422,
-            "task_validation_failed")
+    wrong = c.error(c.request("POST", path, body={"outcome": "maybe", "comment": "x"}), 422,
+                    "task_validation_failed")
+    expect(wrong["error"]["details"].get("field") == "outcome", f"{wrong['error']}")
+    expect(wrong["error"]["details"].get("allowed") == ["approved", "rejected"],
+           f"details.allowed must list the allowed outcomes: {wrong['error']['details']}")
+    bare = c.error(c.request("POST", path, body={"outcome": "approved"}), 422,
+                   "task_validation_failed")
+    expect(bare["error"]["details"].get("field") == "comment", f"{bare['error']}")
     expect(c.intent(intent_id)["status"] == "WAITING", "a rejected decision changes nothing")
 
 
@@ -60,10 +64,12 @@ def form_schema(c: ContractClient) -> None:
     intent_id = _waiting_for_human(c, {"title": "Fill", "task_type": "form",
                                         "form_schema": schema})
     path = f"/v1/tasks/{intent_id}/decision"
-    body = c.error(c.request("POST", path, body={"outcome": "completed", "data": {}}), 422,
+    body = c.error(c.request("POST", path, body={"outcome": "submitted", "data": {}}), 422,
                    "task_validation_failed")
-    expect("ticket" in str(body["error"]), "the failing field must be named")
-    c.ok(c.request("POST", path, body={"outcome": "completed", "data": {"ticket": "T-1"}}))
+    details = body["error"]["details"]
+    expect(details.get("field") == "data", f"details.field must be data: {details}")
+    expect("ticket" in str(details.get("errors")), f"details.errors must name ticket: {details}")
+    c.ok(c.request("POST", path, body={"outcome": "submitted", "data": {"ticket": "T-1"}}))
 
 
 @check("humans/audit-trail")

@@ -53,7 +53,8 @@ def sse_timeout(c: ContractClient) -> None:
     expect(status == 200, f"stream status {status}")
     frames = parse_frames(text)
     expect(frames[-1].get("event") == "stream.timeout", f"last frame: {frames[-1:]}")
-    expect(frames[-1]["json"] == {"next_seq": 1}, f"stream.timeout data: {frames[-1]}")
+    # next_seq = last seq the stream covered + 1 (REQ-SSE-011): the intent has seq 1.
+    expect(frames[-1]["json"] == {"next_seq": 2}, f"stream.timeout data: {frames[-1]}")
 
 
 @check("sse/unknown-intent-404")
