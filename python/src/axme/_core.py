@@ -40,6 +40,10 @@ class CallOptions(TypedDict, total=False):
     request_timeout: float
     #: Extra headers for this call.
     headers: Mapping[str, str]
+    #: Members merged into the JSON body (wire fields this SDK version has no argument for).
+    extra_body: Mapping[str, Any]
+    #: Query parameters added to the URL.
+    extra_query: Mapping[str, Any]
 
 
 @dataclass(frozen=True)
@@ -140,14 +144,18 @@ class Core:
         timeout: httpx.Timeout | None = None,
         params: Mapping[str, Any] | None = None,
     ) -> httpx.Request:
-        source = params or spec.params or {}
+        source = {**(params or spec.params or {}), **(spec.options.get("extra_query") or {})}
         query = {k: _query_value(v) for k, v in source.items() if v is not None}
+        body = spec.body
+        extra_body = spec.options.get("extra_body")
+        if extra_body:
+            body = {**(body or {}), **extra_body}
         request = httpx.Request(
             spec.method,
             self.config.resolved_base_url + spec.path,
             params=query or None,
             headers=headers,
-            json=spec.body,
+            json=body,
         )
         if timeout is None:
             per_call = spec.options.get("request_timeout")

@@ -158,8 +158,9 @@ def get_agent(address: str, options: CallOptions) -> Call[m.Agent]:
     return _get("getAgent", f"/v1/agents/{segment(address)}", _member("agent", m.Agent), options)
 
 
-def create_agent_key(address: str, options: CallOptions) -> Call[m.KeyWithSecret]:
-    return _post("createAgentKey", f"/v1/agents/{segment(address)}/keys", {},
+def create_agent_key(address: str, body: Mapping[str, Any],
+                     options: CallOptions) -> Call[m.KeyWithSecret]:
+    return _post("createAgentKey", f"/v1/agents/{segment(address)}/keys", dict(body),
                  _whole(m.KeyWithSecret), options)
 
 
@@ -229,9 +230,9 @@ def decision_body(outcome: str, comment: str | None, data: Any, evidence: Any) -
 
 
 def agent_body(address: str, display_name: str | None, delivery_mode: str | None,
-               callback_url: str | None) -> dict[str, Any]:
+               callback_url: str | None, callback_secret: str | None) -> dict[str, Any]:
     return compact(address=address, display_name=display_name, delivery_mode=delivery_mode,
-                   callback_url=callback_url)
+                   callback_url=callback_url, callback_secret=callback_secret)
 
 
 def key_body(kind: str, name: str, agent_address: str | None, human: Any,

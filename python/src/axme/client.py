@@ -162,9 +162,10 @@ class AxmeClient:
 
     def register_agent(
         self, address: str, *, display_name: str | None = None, delivery_mode: str | None = None,
-        callback_url: str | None = None, **options: Unpack[CallOptions],
+        callback_url: str | None = None, callback_secret: str | None = None,
+        **options: Unpack[CallOptions],
     ) -> m.AgentWithKey:
-        body = ops.agent_body(address, display_name, delivery_mode, callback_url)
+        body = ops.agent_body(address, display_name, delivery_mode, callback_url, callback_secret)
         return self._call(ops.register_agent(body, options))
 
     def list_agents(
@@ -176,8 +177,12 @@ class AxmeClient:
     def get_agent(self, address: str, **options: Unpack[CallOptions]) -> m.Agent:
         return self._call(ops.get_agent(address, options))
 
-    def create_agent_key(self, address: str, **options: Unpack[CallOptions]) -> m.KeyWithSecret:
-        return self._call(ops.create_agent_key(address, options))
+    def create_agent_key(
+        self, address: str, *, name: str | None = None, expires_at: str | None = None,
+        **options: Unpack[CallOptions],
+    ) -> m.KeyWithSecret:
+        body = ops.compact(name=name, expires_at=expires_at)
+        return self._call(ops.create_agent_key(address, body, options))
 
     def poll_agent_deliveries(
         self, address: str, *, status: str | None = None, wait_seconds: int | None = None,

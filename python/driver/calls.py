@@ -1,0 +1,101 @@
+"""`call` op: canonical method name + wire args -> the SDK's idiomatic call -> wire result.
+
+Each entry names the path parameters and the arguments the Python method has; any
+other wire member travels through the SDK's `extra_body` (POST) / `extra_query` (GET)
+escape hatch, so the server sees exactly what the harness sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from axme import AsyncAxmeClient
+
+
+class Unsupported(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Mapping:
+    sdk_method: str
+    positional: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    http: str = "GET"
+    #: the whole args object is the first argument after the path params (a body)
+    whole_body: bool = False
+    #: turn the SDK's return value into the wire result (default: its response body)
+    result: Callable[[Any], dict[str, Any]] | None = None
+
+
+INTENT = ("intent_id",)
+ADDRESS = ("address",)
+
+METHODS: dict[str, Mapping] = {
+    "getHealth": Mapping("health"),
+    "createIntent": Mapping("create_intent", whole_body=True, http="POST"),
+    "sendIntent": Mapping("send_intent", whole_body=True, http="POST",
+                          result=lambda v: {"intent_id": v}),
+    "getIntent": Mapping("get_intent", INTENT),
+    "listIntents": Mapping("list_intents", keywords=("status", "to_agent", "from_agent", "limit",
+                                                     "cursor")),
+    "listIntentEvents": Mapping("list_intent_events", INTENT, ("since", "limit")),
+    "resumeIntent": Mapping("resume_intent", INTENT, http="POST", whole_body=True),
+    "resolveIntent": Mapping("resolve_intent", INTENT + ("status",), ("result", "error", "reason"),
+                             http="POST"),
+    "ackIntent": Mapping("ack_intent", INTENT + ("delivery_id",), http="POST"),
+    "getIntentAudit": Mapping("get_intent_audit", INTENT),
+    "registerAgent": Mapping("register_agent", ADDRESS, ("display_name", "delivery_mode",
+                                                         "callback_url", "callback_secret"),
+                             http="POST"),
+    "listAgents": Mapping("list_agents", keywords=("limit", "cursor")),
+    "getAgent": Mapping("get_agent", ADDRESS),
+    "createAgentKey": Mapping("create_agent_key", ADDRESS, ("name", "expires_at"), http="POST"),
+    "pollAgentDeliveries": Mapping("poll_agent_deliveries", ADDRESS,
+                                   ("status", "wait_seconds", "limit")),
+    "listTasks": Mapping("list_tasks", keywords=("status", "assignee", "limit", "cursor")),
+    "decideTask": Mapping("decide_task", INTENT + ("outcome",), ("comment", "data", "evidence"),
+                          http="POST"),
+    "applyScenario": Mapping("apply_scenario", whole_body=True, http="POST"),
+    "validateScenario": Mapping("validate_scenario", whole_body=True, http="POST"),
+    "createKey": Mapping("create_key", ("kind", "name"), ("agent_address", "human", "expires_at"),
+                         http="POST"),
+    "listKeys": Mapping("list_keys"),
+    "revokeKey": Mapping("revoke_key", ("key_id",), http="DELETE"),
+    "failIntent": Mapping("fail_intent", INTENT + ("error",), ("delivery_id",), http="POST"),
+    "cancelIntent": Mapping("cancel_intent", INTENT, ("reason",), http="POST"),
+    "approveTask": Mapping("approve_task", INTENT, ("comment", "data"), http="POST"),
+    "rejectTask": Mapping("reject_task", INTENT, ("comment",), http="POST"),
+    "completeTask": Mapping("complete_task", INTENT, ("outcome", "data", "comment"), http="POST"),
+    "waitFor": Mapping("wait_for", INTENT, ("timeout_ms",), result=lambda v: v.to_dict()),
+}
+
+
+async def call_method(client: AsyncAxmeClient, method: str, args: dict[str, Any]) -> dict[str, Any]:
+    spec = METHODS.get(method)
+    if spec is None:
+        raise Unsupported(f"the Python SDK has no method for {method!r}")
+    args = dict(args)
+    positional = []
+    for name in spec.positional:
+        if name not in args:
+            raise ValueError(f"{method}: missing argument {name!r}")
+        positional.append(args.pop(name))
+    keywords = {k: args.pop(k) for k in spec.keywords if k in args}
+    if "timeout_ms" in keywords:
+        ms = keywords.pop("timeout_ms")
+        keywords["timeout"] = None if ms is None else ms / 1000
+    if spec.whole_body:
+        if spec.sdk_method == "resume_intent":
+            keywords["body"] = args
+        else:
+            positional.append(args)
+    elif args:
+        keywords["extra_body" if spec.http == "POST" else "extra_query"] = args
+    value = await getattr(client, spec.sdk_method)(*positional, **keywords)
+    if spec.result is not None:
+        return spec.result(value)
+    body: dict[str, Any] = value.response.body
+    return body
