@@ -1,0 +1,245 @@
+"""Benchmarks of the reference server (`make -C server bench`).
+
+(a) unloaded approval latency: 50 sequential intents; time from sending the
+    approval to the initiator's event stream delivering intent.completed.
+(b) closed-loop approval cycles/s: N client processes, each with its own agent
+    stream and C concurrent initiators: create intent (with human_task) ->
+    agent gets the delivery, [acks], completes -> WAITING -> approve ->
+    initiator's stream sees COMPLETED.
+Baselines measured in the same run: GET /health round trip and throughput on
+the same server with the same clients, and raw SQLite WAL commits/s."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing as mp
+import os
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).parent.parent / "tests"))
+
+from rawhttp import Conn, Pool  # noqa: E402
+
+TASK = {"title": "Approve the change"}
+
+
+def pct(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+async def run_cycle(pool: Pool, host: str, port: int, admin: dict, agent_name: str) -> float:
+    status, body = await pool.request("POST", "/v1/intents", {
+        "intent_type": "intent.bench.approval.v1", "to_agent": agent_name, "payload": {"n": 1},
+        "human_task": TASK}, admin)
+    assert status == 200, body
+    iid = body["intent_id"]
+    conn = await pool.get()
+    t0 = None
+    latency = -1.0
+    decision = None
+    try:
+        async for event, data in conn.sse(f"/v1/intents/{iid}/events/stream?wait_seconds=60", admin):
+            if event == "intent.human_task_assigned":
+                t0 = time.perf_counter()
+                decision = asyncio.ensure_future(
+                    pool.request("POST", f"/v1/tasks/{iid}/decision", {"outcome": "approved"}, admin))
+            elif data.get("status") in ("COMPLETED", "FAILED", "CANCELED", "TIMED_OUT"):
+                assert data["status"] == "COMPLETED", data
+                latency = time.perf_counter() - (t0 or 0)
+    finally:
+        pool.put(conn)
+    if decision is not None:
+        st, _ = await decision
+        assert st == 200
+    return latency
+
+
+async def agent_loop(host: str, port: int, name: str, key: str, pool: Pool, ack: bool, stop: asyncio.Event) -> None:
+    hdr = {"x-api-key": key}
+
+    async def handle(d: dict) -> None:
+        iid = d["intent_id"]
+        if ack:
+            await pool.request("POST", f"/v1/intents/{iid}/ack", {"delivery_id": d["delivery_id"]}, hdr)
+        st, body = await pool.request("POST", f"/v1/intents/{iid}/resume", {
+            "kind": "agent_result", "outcome": "complete", "result": {"checked": True},
+            "delivery_id": d["delivery_id"]}, hdr)
+        assert st == 200, body
+
+    conn = await Conn.open(host, port)
+    tasks = set()
+    while not stop.is_set():
+        async for event, data in conn.sse(f"/v1/agents/{name}/intents/stream?wait_seconds=300", hdr):
+            if event == "intent.delivery":
+                t = asyncio.ensure_future(handle(data))
+                tasks.add(t)
+                t.add_done_callback(tasks.discard)
+            if stop.is_set():
+                break
+    conn.close()
+
+
+async def client_main(base: str, admin_key: str, name: str, key: str, concurrency: int, duration: float,
+                      max_cycles: int, ack: bool, start_at: float) -> tuple[int, list[float], float]:
+    u = urlparse(base)
+    host, port = u.hostname, u.port
+    pool = Pool(host, port, concurrency * 3 + 2)
+    admin = {"x-api-key": admin_key}
+    stop = asyncio.Event()
+    agent = asyncio.ensure_future(agent_loop(host, port, name, key, pool, ack, stop))
+    await asyncio.sleep(max(0.0, start_at - time.time()))
+    latencies: list[float] = []
+    t_start = time.perf_counter()
+    deadline = t_start + duration
+    done = 0
+
+    async def loop() -> None:
+        nonlocal done
+        while time.perf_counter() < deadline and done < max_cycles:
+            done += 1
+            latencies.append(await run_cycle(pool, host, port, admin, name))
+
+    await asyncio.gather(*(loop() for _ in range(concurrency)))
+    elapsed = time.perf_counter() - t_start
+    stop.set()
+    agent.cancel()
+    return done, latencies, elapsed
+
+
+def client_proc(args: tuple) -> tuple[int, list[float], float]:
+    try:
+        import uvloop
+
+        uvloop.install()
+    except ImportError:
+        pass
+    return asyncio.run(client_main(*args))
+
+
+async def health_main(base: str, concurrency: int, duration: float, start_at: float) -> tuple[int, float]:
+    u = urlparse(base)
+    pool = Pool(u.hostname, u.port, concurrency)
+    await asyncio.sleep(max(0.0, start_at - time.time()))
+    t0 = time.perf_counter()
+    deadline = t0 + duration
+    count = 0
+
+    async def loop() -> None:
+        nonlocal count
+        while time.perf_counter() < deadline:
+            st, _ = await pool.request("GET", "/health")
+            assert st == 200
+            count += 1
+
+    await asyncio.gather(*(loop() for _ in range(concurrency)))
+    return count, time.perf_counter() - t0
+
+
+def health_proc(args: tuple) -> tuple[int, float]:
+    return asyncio.run(health_main(*args))
+
+
+async def sequential(base: str, admin_key: str, name: str, key: str, n: int, ack: bool) -> tuple[list, list]:
+    u = urlparse(base)
+    pool = Pool(u.hostname, u.port, 4)
+    admin = {"x-api-key": admin_key}
+    stop = asyncio.Event()
+    agent = asyncio.ensure_future(agent_loop(u.hostname, u.port, name, key, pool, ack, stop))
+    await asyncio.sleep(0.2)
+    health = []
+    for _ in range(200):
+        t = time.perf_counter()
+        await pool.request("GET", "/health")
+        health.append(time.perf_counter() - t)
+    await run_cycle(pool, u.hostname, u.port, admin, name)  # warm-up
+    lat = [await run_cycle(pool, u.hostname, u.port, admin, name) for _ in range(n)]
+    stop.set()
+    agent.cancel()
+    return lat, health
+
+
+def sqlite_commits(seconds: float = 1.0) -> float:
+    with tempfile.TemporaryDirectory() as d:
+        c = sqlite3.connect(os.path.join(d, "b.db"), isolation_level=None)
+        c.execute("PRAGMA journal_mode=WAL")
+        c.execute("PRAGMA synchronous=FULL")
+        c.execute("CREATE TABLE t(id INTEGER PRIMARY KEY, doc TEXT)")
+        n, t0 = 0, time.perf_counter()
+        while time.perf_counter() - t0 < seconds:
+            c.execute("BEGIN")
+            c.execute("INSERT INTO t(doc) VALUES(?)", ("x" * 400,))
+            c.execute("COMMIT")
+            n += 1
+        return n / (time.perf_counter() - t0)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--clients", type=int, default=8)
+    ap.add_argument("--concurrency", type=int, default=4, help="in-flight cycles per client process")
+    ap.add_argument("--duration", type=float, default=8.0)
+    ap.add_argument("--max-cycles", type=int, default=20000, help="per client process")
+    ap.add_argument("--latency-n", type=int, default=50)
+    ap.add_argument("--no-ack", action="store_true", help="agents complete without acking first")
+    args = ap.parse_args()
+    ack = not args.no_ack
+    from helpers import Api, start_server
+
+    with tempfile.TemporaryDirectory() as data:
+        srv = start_server(Path(data))
+        try:
+            api = Api(srv.base_url, srv.admin_key)
+            agents = [api.register_agent(f"bench-{i}") for i in range(args.clients + 1)]
+            keys = [(a.rsplit("/", 1)[1], cli.key) for a, cli in agents]
+
+            print(f"axme-server bench: {os.cpu_count()} cores, {args.clients} client processes x "
+                  f"{args.concurrency} in flight, agent ack={'on' if ack else 'off'}, sqlite synchronous=FULL")
+            commits = sqlite_commits()
+            lat, health = asyncio.run(sequential(srv.base_url, srv.admin_key, *keys[-1], args.latency_n, ack))
+            h50 = statistics.median(health)
+            p50, p99 = pct(lat, 50), pct(lat, 99)
+            print(f"(a) approval latency, {len(lat)} sequential intents: approve -> initiator sees COMPLETED "
+                  f"p50 {p50 * 1000:.2f} ms, p99 {p99 * 1000:.2f} ms")
+            print(f"    baseline GET /health round trip p50 {h50 * 1000:.3f} ms -> ratio {p50 / h50:.1f}x")
+
+            ctx = mp.get_context("spawn")
+            with ctx.Pool(args.clients) as procs:
+                start_at = time.time() + 1.5
+                hres = procs.map(health_proc, [(srv.base_url, args.concurrency, 3.0, start_at)] * args.clients)
+                health_rps = sum(c for c, _ in hres) / max(e for _, e in hres)
+                start_at = time.time() + 1.5
+                res = procs.map(client_proc, [
+                    (srv.base_url, srv.admin_key, keys[i][0], keys[i][1], args.concurrency, args.duration,
+                     args.max_cycles, ack, start_at) for i in range(args.clients)])
+            cycles = sum(r[0] for r in res)
+            elapsed = max(r[2] for r in res)
+            all_lat = [x for r in res for x in r[1]]
+            rate = cycles / elapsed
+            reqs = 5 if ack else 4
+            print(f"(b) closed loop: {cycles} approval cycles in {elapsed:.2f} s = {rate:.0f} cycles/s "
+                  f"({reqs} HTTP requests + 2 streams per cycle); approve->COMPLETED under load "
+                  f"p50 {pct(all_lat, 50) * 1000:.1f} ms, p99 {pct(all_lat, 99) * 1000:.1f} ms")
+            print(f"    baseline GET /health, same clients: {health_rps:.0f} req/s -> one cycle costs "
+                  f"{health_rps / rate:.1f} empty requests; cycles/s = {rate / health_rps:.3f} x health req/s")
+            print(f"    baseline raw SQLite WAL commits/s (one writer, no server): {commits:.0f} -> "
+                  f"cycles/s = {rate / commits:.3f} x raw commits/s")
+            metrics = api.http.get("/metrics").text
+            stats = {ln.split()[0]: ln.split()[1] for ln in metrics.splitlines()
+                     if ln.startswith(("axme_store_commits_total", "axme_store_writes_total"))}
+            print(f"    group commit: {stats.get('axme_store_writes_total')} writes in "
+                  f"{stats.get('axme_store_commits_total')} commits")
+        finally:
+            srv.stop()
+
+
+if __name__ == "__main__":
+    main()
