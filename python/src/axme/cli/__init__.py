@@ -1,0 +1,1 @@
+"""The `axme` command-line interface (argparse + rich)."""

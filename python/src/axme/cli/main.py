@@ -1,0 +1,62 @@
+"""`axme` entry point: argument parsing, connection settings, error reporting."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from .. import AxmeClient, AxmeClientConfig, __version__
+from ..errors import AxmeApiError, AxmeError
+from . import commands
+from .render import print_json
+from .settings import SettingsError, resolve_connection
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="axme", description="Command-line client for AXME (AXP v1).")
+    parser.add_argument("--version", action="version", version=f"axme {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--json", action="store_true", help="machine-readable JSON output")
+    common.add_argument("--api-key", help="API key (default: $AXME_API_KEY, then `axme login`)")
+    common.add_argument("--base-url", help="server URL (default: $AXME_BASE_URL, then login)")
+    groups = parser.add_subparsers(dest="group", metavar="COMMAND", required=True)
+    commands.register(groups, common)
+    return parser
+
+
+def make_client(args: argparse.Namespace) -> AxmeClient:
+    api_key, base_url = resolve_connection(args.api_key, args.base_url)
+    if not api_key:
+        raise SettingsError("no API key: run `axme login`, set AXME_API_KEY or pass --api-key")
+    return AxmeClient(AxmeClientConfig(api_key=api_key, base_url=base_url))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.handler(args, make_client)
+        return code
+    except AxmeApiError as exc:
+        return report(args, exc.error_type, str(exc), exc.body if isinstance(exc.body, dict)
+                      else None)
+    except (AxmeError, SettingsError, ValueError, OSError) as exc:
+        return report(args, type(exc).__name__, str(exc), None)
+    except KeyboardInterrupt:
+        return 130
+
+
+def report(args: argparse.Namespace, kind: str, message: str, body: dict[str, object] | None) -> int:
+    if getattr(args, "json", False):
+        print_json(body or {"ok": False, "error": {"type": kind, "message": message}})
+    else:
+        sys.stderr.write(f"axme: error: {message}\n")
+    return EXIT_FAILURE
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,79 @@
+"""Where the CLI keeps its settings: `$AXME_CONFIG_DIR` or `~/.config/axme/`.
+
+config.json             {"base_url", "api_key"} written by `axme login` (mode 0600)
+scenario-agents.json    agent keys returned by `axme scenarios apply` (mode 0600)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+CONFIG_FILE = "config.json"
+SCENARIO_AGENTS_FILE = "scenario-agents.json"
+
+
+class SettingsError(Exception):
+    """A settings file exists but cannot be used."""
+
+
+def config_dir() -> Path:
+    override = os.environ.get("AXME_CONFIG_DIR")
+    if override:
+        return Path(override).expanduser()
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "axme"
+
+
+def read_json(name: str) -> dict[str, Any]:
+    path = config_dir() / name
+    if not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise SettingsError(f"cannot read {path}: {exc}") from exc
+    if not isinstance(data, dict):
+        raise SettingsError(f"{path} must contain a JSON object")
+    return data
+
+
+def write_private_json(name: str, data: dict[str, Any]) -> Path:
+    """Write atomically with mode 0600 (the file holds API keys)."""
+    directory = config_dir()
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path = directory / name
+    temporary = path.with_name(f".{name}.{os.getpid()}.tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(data, handle, indent=2, sort_keys=True)
+        handle.write("\n")
+    os.chmod(temporary, 0o600)
+    os.replace(temporary, path)
+    return path
+
+
+def resolve_connection(api_key: str | None, base_url: str | None) -> tuple[str | None, str | None]:
+    """Flags win, then AXME_API_KEY / AXME_BASE_URL, then config.json."""
+    stored = read_json(CONFIG_FILE)
+    key = api_key or os.environ.get("AXME_API_KEY") or stored.get("api_key")
+    url = base_url or os.environ.get("AXME_BASE_URL") or stored.get("base_url")
+    return key, url
+
+
+def remember_scenario_agents(base_url: str, scenario_id: str | None, intent_id: str,
+                             agents: list[dict[str, Any]]) -> Path | None:
+    """Merge newly issued agent keys into scenario-agents.json; keys are shown only once."""
+    with_keys = [a for a in agents if a.get("api_key")]
+    if not with_keys:
+        return None
+    stored = read_json(SCENARIO_AGENTS_FILE)
+    entries = stored.setdefault("agents", {})
+    for agent in with_keys:
+        entries[agent["address"]] = {
+            "api_key": agent["api_key"], "role": agent.get("role"), "base_url": base_url,
+            "scenario_id": scenario_id, "intent_id": intent_id,
+        }
+    return write_private_json(SCENARIO_AGENTS_FILE, stored)
