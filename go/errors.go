@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 )
 
@@ -113,6 +114,9 @@ func newAPIError(resp *http.Response, body []byte, now time.Time) *APIError {
 		e.Retryable = env.Error.Retryable
 		e.Details = env.Error.Details
 	}
+	if e.Code == "" {
+		e.Code = "http_" + strconv.Itoa(resp.StatusCode) // not an AXP envelope
+	}
 	if e.Message == "" {
 		e.Message = env.Detail
 	}
@@ -178,26 +182,8 @@ func (e *WaitTimeoutError) Error() string {
 
 func (e *WaitTimeoutError) Is(target error) bool { return target == ErrWaitTimeout }
 
-// HandlerError lets a Listen handler choose the error object the intent fails
-// with. Any other error fails the intent with code "handler_error".
-type HandlerError struct {
-	Code    string
-	Message string
-	Details map[string]any
-}
-
-func (e *HandlerError) Error() string { return e.Code + ": " + e.Message }
-
-// handlerFailure is the error an intent fails with when a handler fails.
+// handlerFailure is the error an intent fails with when a Listen handler
+// returns err (REQ-LISTEN-003: code agent_error, the error's text).
 func handlerFailure(err error) IntentError {
-	var he *HandlerError
-	if errors.As(err, &he) {
-		out := IntentError{Code: he.Code, Message: he.Message}
-		if he.Details != nil {
-			out.Details = &he.Details
-		}
-		return out
-	}
-	details := map[string]any{"exception": fmt.Sprintf("%T", err)}
-	return IntentError{Code: "handler_error", Message: err.Error(), Details: &details}
+	return IntentError{Code: "agent_error", Message: err.Error()}
 }

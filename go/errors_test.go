@@ -49,7 +49,7 @@ func TestErrorWithoutEnvelope(t *testing.T) {
 	rec := newRecorder(t, reply(502, "<html>bad gateway</html>"))
 	err := rec.client(func(c *ClientConfig) { c.MaxRetries = Ptr(0) }).get(t.Context(), "/v1/x", nil, nil, nil)
 	var apiErr *APIError
-	if !errors.As(err, &apiErr) || apiErr.Message != "Bad Gateway" || string(apiErr.Body) != "<html>bad gateway</html>" || !apiErr.Retryable {
+	if !errors.As(err, &apiErr) || apiErr.Message != "Bad Gateway" || apiErr.Code != "http_502" || string(apiErr.Body) != "<html>bad gateway</html>" || !apiErr.Retryable {
 		t.Fatalf("err = %#v", err)
 	}
 }

@@ -69,13 +69,13 @@ func TestIntegrationHandlerErrorFailsIntent(t *testing.T) {
 		t.Fatal(err)
 	}
 	serveInBackground(t, agent, addr, 1, func(context.Context, *axme.Delivery) (map[string]any, error) {
-		return nil, &axme.HandlerError{Code: "no_capacity", Message: "try later"}
+		return nil, errors.New("no capacity, try later")
 	})
 	in, err := e.admin.WaitFor(ctx, id, &axme.WaitOptions{Timeout: 20 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if in.Status != axme.IntentStatusFAILED || in.Error == nil || in.Error.Code != "no_capacity" {
+	if in.Status != axme.IntentStatusFAILED || in.Error == nil || in.Error.Code != "agent_error" || in.Error.Message != "no capacity, try later" {
 		t.Fatalf("intent = %s error %+v", in.Status, in.Error)
 	}
 }

@@ -11,8 +11,9 @@ import (
 )
 
 // Handler processes one delivery. It returns the result object the intent
-// is resumed with, or an error that fails the intent (a *HandlerError picks
-// the error code). ctx is cancelled when Listen stops or the lease is lost.
+// is resumed with (nil means {}), or an error that fails the intent with
+// code "agent_error" and the error's text. ctx is cancelled when Listen
+// stops or the lease is lost.
 type Handler func(ctx context.Context, d *Delivery) (map[string]any, error)
 
 type rawDeliveryKey struct{}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -211,6 +212,9 @@ func (s *EventStream) nextStreamed() (json.RawMessage, error) {
 		s.conn = nil
 		s.delay = s.c.reconnectFloor
 		return nil, nil
+	}
+	if !strings.HasPrefix(raw.Event, "intent.") {
+		return nil, nil // not an intent event (REQ-SSE-013)
 	}
 	if !json.Valid([]byte(raw.Data)) {
 		return nil, &StreamError{Message: fmt.Sprintf("malformed %q event (id %q): data is not JSON", raw.Event, raw.ID)}

@@ -213,3 +213,21 @@ func TestObserveAllIterator(t *testing.T) {
 		t.Fatalf("seqs %v", seqs)
 	}
 }
+
+func TestObserveSkipsNonIntentFrames(t *testing.T) {
+	t.Parallel()
+	rec := newRecorder(t, sse(false,
+		frame(1, "SUBMITTED"),
+		"data: "+eventJSON(2, "COMPLETED")+"\n\n", // event name "message"
+		"event: other\ndata: {}\n\n",
+		frame(2, "CANCELED"),
+	))
+	s := rec.client().Observe(t.Context(), "i1", nil)
+	var statuses []string
+	for s.Next() {
+		statuses = append(statuses, string(s.Current().Status))
+	}
+	if fmt.Sprint(statuses) != "[SUBMITTED CANCELED]" || s.Err() != nil {
+		t.Fatalf("statuses %v err %v; frames without an intent.* name must be skipped", statuses, s.Err())
+	}
+}

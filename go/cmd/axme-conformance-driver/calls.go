@@ -43,6 +43,13 @@ var calls = map[string]callFunc{
 		b := body(a, "intent_id")
 		var rb axme.ResumeBody = axme.RawResumeBody(b)
 		var opts []axme.RequestOption
+		if isResultForm(b) { // resumeIntent(id, result[, delivery_id])
+			result, _ := b["result"].(map[string]any)
+			if result == nil {
+				result = map[string]any{}
+			}
+			rb = axme.AgentResultResume{Kind: axme.AgentResultResumeKindAgentResult, Outcome: axme.AgentResultResumeOutcomeComplete, Result: &result, DeliveryID: optStr(b, "delivery_id")}
+		}
 		switch b["kind"] {
 		case "agent_result":
 			rb, opts = typed[axme.AgentResultResume](b)
@@ -227,4 +234,15 @@ func waitFor(ctx context.Context, c *axme.Client, a map[string]any) (any, error)
 		return nil, fmt.Errorf("waitFor: unexpected final body %q", raw)
 	}
 	return env.Intent, nil
+}
+
+// isResultForm is true for args of the resume_intent(id, result) shape: no
+// tagged or legacy body member, only result and/or delivery_id.
+func isResultForm(b map[string]any) bool {
+	for k := range b {
+		if k != "result" && k != "delivery_id" {
+			return false
+		}
+	}
+	return true
 }

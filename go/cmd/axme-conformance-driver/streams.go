@@ -37,8 +37,7 @@ func (d *driver) listen(ctx context.Context, c *axme.Client, m message) {
 		case "complete":
 			return obj(spec, "result"), nil
 		case "fail":
-			e := obj(spec, "error")
-			return nil, &axme.HandlerError{Code: str(e, "code"), Message: str(e, "message"), Details: obj(e, "details")}
+			return nil, errors.New(str(obj(spec, "error"), "message"))
 		case "crash":
 			stop() // the listener dies with the lease held: the server redelivers later
 			<-hctx.Done()
@@ -63,7 +62,7 @@ func (d *driver) listen(ctx context.Context, c *axme.Client, m message) {
 			}
 			return obj(spec, "result"), nil
 		}
-		return nil, &axme.HandlerError{Code: "driver_error", Message: "unknown handler action " + str(spec, "action")}
+		return nil, errors.New("driver: unknown handler action " + str(spec, "action"))
 	}
 	var opts []axme.ListenOption
 	if n := optInt(p, "max_deliveries"); n != nil && *n > 0 {
