@@ -1,0 +1,125 @@
+"""The `axme` CLI in-process (main(argv)) against the real server: every command, --json, errors."""
+
+from __future__ import annotations
+
+import json
+import stat
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from axme.cli.main import main
+
+from ..conftest import SCENARIO_FILE
+from .server import RunningServer
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def cli(server: RunningServer, namespace: tuple[str, str], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Any:
+    monkeypatch.setenv("AXME_CONFIG_DIR", str(tmp_path / "cfg"))
+    monkeypatch.setenv("AXME_API_KEY", namespace[1])
+    monkeypatch.setenv("AXME_BASE_URL", server.base_url)
+
+    def run(*argv: str) -> tuple[int, str, str]:
+        code = main(list(argv))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+def test_login_stores_a_private_config(cli: Any, tmp_path: Path, server: RunningServer,
+                                       namespace: tuple[str, str],
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out, _ = cli("login", "--api-key", namespace[1], "--base-url", server.base_url)
+    assert code == 0 and "Logged in" in out and namespace[1] not in out
+    config = tmp_path / "cfg" / "config.json"
+    assert stat.S_IMODE(config.stat().st_mode) == 0o600
+    assert json.loads(config.read_text()) == {"api_key": namespace[1], "base_url": server.base_url}
+    monkeypatch.delenv("AXME_API_KEY")
+    monkeypatch.delenv("AXME_BASE_URL")
+    code, out, _ = cli("agents", "list", "--json")  # uses the stored settings
+    assert code == 0 and json.loads(out)["ok"] is True
+
+
+def test_login_with_a_bad_key_fails_and_stores_nothing(cli: Any, tmp_path: Path,
+                                                       server: RunningServer) -> None:
+    code, _, err = cli("login", "--api-key", "axme_admin_bad_bad", "--base-url", server.base_url)
+    assert code == 1 and "401" in err
+    assert not (tmp_path / "cfg" / "config.json").exists()
+
+
+def test_agents_intents_and_tasks(cli: Any) -> None:
+    code, out, _ = cli("agents", "create", "cli-bot", "--json")
+    assert code == 0
+    address = json.loads(out)["agent"]["address"]
+    code, out, _ = cli("agents", "list")
+    assert code == 0 and address in out
+    code, out, _ = cli("intents", "list", "--json")
+    assert json.loads(out)["intents"] == []
+    code, out, _ = cli("intents", "list")
+    assert "no intents" in out
+    code, out, _ = cli("intents", "get", "00000000-0000-4000-8000-000000000000")
+    assert code == 1
+    code, out, _ = cli("intents", "get", "00000000-0000-4000-8000-000000000000", "--json")
+    assert code == 1 and json.loads(out)["error"]["code"] == "intent_not_found"
+
+
+def test_cancel_watch_and_audit(cli: Any, server: RunningServer,
+                                namespace: tuple[str, str]) -> None:
+    import axme
+
+    client = axme.AxmeClient(axme.AxmeClientConfig(api_key=namespace[1],
+                                                   base_url=server.base_url))
+    client.register_agent("watch-bot")
+    intent_id = client.send_intent({"intent_type": "intent.cli.test.v1", "to_agent": "watch-bot",
+                                    "payload": {}})
+    code, out, _ = cli("intents", "cancel", intent_id, "--reason", "testing")
+    assert code == 0 and "CANCELED" in out
+    code, out, _ = cli("intents", "watch", intent_id)
+    assert code == 0 and "intent.submitted" in out and "intent.canceled" in out
+    code, out, _ = cli("intents", "watch", intent_id, "--json")
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert [e["seq"] for e in lines] == [1, 2]
+    code, out, _ = cli("intents", "audit", intent_id, "--json")
+    assert code == 0 and json.loads(out)["intent_id"] == intent_id
+    code, out, _ = cli("intents", "list", "--status", "CANCELED")
+    assert intent_id in out
+    code, out, err = cli("tasks", "approve", intent_id)
+    assert code == 1 and "409" in err
+    client.close()
+
+
+def test_scenarios(cli: Any, tmp_path: Path) -> None:
+    code, out, _ = cli("scenarios", "validate", str(SCENARIO_FILE))
+    assert code == 0 and "valid" in out
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps({"scenario_id": "x", "workflow": {"steps": []}}))
+    code, out, _ = cli("scenarios", "validate", str(broken), "--json")
+    assert code == 1 and json.loads(out)["valid"] is False
+    not_json = tmp_path / "nope.json"
+    not_json.write_text("{nope")
+    code, _, err = cli("scenarios", "apply", str(not_json))
+    assert code == 1 and "cannot read scenario bundle" in err
+    code, out, _ = cli("scenarios", "apply", str(SCENARIO_FILE), "--json")
+    applied = json.loads(out)
+    saved = json.loads((tmp_path / "cfg" / "scenario-agents.json").read_text())["agents"]
+    assert {a["address"] for a in applied["agents"] if a["api_key"]} == set(saved)
+    code, out, _ = cli("tasks", "list", "--json")
+    assert code == 0 and "tasks" in json.loads(out)
+
+
+def test_tasks_complete_rejects_non_object_data(cli: Any) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        cli("tasks", "complete", "x", "--data", "[1]")
+    assert exit_info.value.code == 2
+
+
+def test_missing_key_is_a_clear_error(cli: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("AXME_API_KEY")
+    code, _, err = cli("intents", "list")
+    assert code == 1 and "axme login" in err
