@@ -89,7 +89,7 @@ async def agent_loop(host: str, port: int, name: str, key: str, pool: Pool, ack:
 
 
 async def client_main(base: str, admin_key: str, name: str, key: str, concurrency: int, duration: float,
-                      max_cycles: int, ack: bool, start_at: float) -> tuple[int, list[float], float]:
+                      max_cycles: int, ack: bool, start_at: float) -> tuple[int, list[float], float, float]:
     u = urlparse(base)
     host, port = u.hostname, u.port
     pool = Pool(host, port, concurrency * 3 + 2)
@@ -108,14 +108,15 @@ async def client_main(base: str, admin_key: str, name: str, key: str, concurrenc
             done += 1
             latencies.append(await run_cycle(pool, host, port, admin, name))
 
+    cpu0 = time.process_time()
     await asyncio.gather(*(loop() for _ in range(concurrency)))
     elapsed = time.perf_counter() - t_start
     stop.set()
     agent.cancel()
-    return done, latencies, elapsed
+    return done, latencies, elapsed, time.process_time() - cpu0
 
 
-def client_proc(args: tuple) -> tuple[int, list[float], float]:
+def client_proc(args: tuple) -> tuple[int, list[float], float, float]:
     try:
         import uvloop
 
@@ -165,6 +166,11 @@ async def sequential(base: str, admin_key: str, name: str, key: str, n: int, ack
     stop.set()
     agent.cancel()
     return lat, health
+
+
+def server_cpu(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def sqlite_commits(seconds: float = 1.0) -> float:
@@ -217,9 +223,11 @@ def main() -> None:
                 hres = procs.map(health_proc, [(srv.base_url, args.concurrency, 3.0, start_at)] * args.clients)
                 health_rps = sum(c for c, _ in hres) / max(e for _, e in hres)
                 start_at = time.time() + 1.5
+                cpu_before = server_cpu(srv.proc.pid)
                 res = procs.map(client_proc, [
                     (srv.base_url, srv.admin_key, keys[i][0], keys[i][1], args.concurrency, args.duration,
                      args.max_cycles, ack, start_at) for i in range(args.clients)])
+            server_cpu_s = server_cpu(srv.proc.pid) - cpu_before
             cycles = sum(r[0] for r in res)
             elapsed = max(r[2] for r in res)
             all_lat = [x for r in res for x in r[1]]
@@ -232,6 +240,9 @@ def main() -> None:
                   f"{health_rps / rate:.1f} empty requests; cycles/s = {rate / health_rps:.3f} x health req/s")
             print(f"    baseline raw SQLite WAL commits/s (one writer, no server): {commits:.0f} -> "
                   f"cycles/s = {rate / commits:.3f} x raw commits/s")
+            print(f"    CPU during (b): server {server_cpu_s:.1f} s, clients {sum(r[3] for r in res):.1f} s "
+                  f"over {elapsed:.1f} s wall on {os.cpu_count()} cores "
+                  f"(server {server_cpu_s * 1e6 / max(cycles, 1):.0f} us per cycle)")
             metrics = api.http.get("/metrics").text
             stats = {ln.split()[0]: ln.split()[1] for ln in metrics.splitlines()
                      if ln.startswith(("axme_store_commits_total", "axme_store_writes_total"))}

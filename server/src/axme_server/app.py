@@ -53,6 +53,8 @@ class App:
         self.router = Router()
         register_all(self.router, self)
         self._inflight: dict[str, asyncio.Future[None]] = {}
+        self._rid_prefix = uuid.uuid4().hex[:12]  # request ids: per-process prefix + counter (no syscall)
+        self._rid = 0
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":
@@ -66,7 +68,8 @@ class App:
         if scope["type"] != "http":
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        rid = uuid.uuid4().hex
+        self._rid += 1
+        rid = f"{self._rid_prefix}{self._rid:010x}"
         extra = [(b"x-request-id", rid.encode())]
         if headers.get("x-trace-id"):
             extra.append((b"x-trace-id", headers["x-trace-id"].encode("latin-1")))

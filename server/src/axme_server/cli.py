@@ -113,11 +113,22 @@ def main(argv: list[str] | None = None) -> None:
         uvloop.install()
     except ImportError:  # pragma: no cover - uvloop is a dependency where available
         pass
+    profile_path = os.environ.get("AXME_PROFILE")  # cProfile of the event loop thread, for tuning
+    profiler = None
+    if profile_path:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     try:
         asyncio.run(serve(args))
     except ValueError as exc:
         print(f"axme-server: {exc}", file=sys.stderr)
         sys.exit(2)
+    finally:
+        if profiler is not None:
+            profiler.disable()
+            profiler.dump_stats(profile_path)
 
 
 if __name__ == "__main__":

@@ -38,6 +38,32 @@ def find_openapi() -> Path | None:
     return None
 
 
+_REF_PREFIX = "#/components/schemas/"
+_DOC_KEYS = frozenset({"description", "title", "examples", "example"})
+
+
+def _inline(node: Any, schemas: dict[str, Any], trail: tuple[str, ...]) -> Any:
+    """Copy of `node` with component $refs replaced by their targets (recursion keeps the $ref)."""
+    if isinstance(node, list):
+        return [_inline(x, schemas, trail) for x in node]
+    if not isinstance(node, dict):
+        return node
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith(_REF_PREFIX):
+        name = ref[len(_REF_PREFIX):]
+        if name in trail or name not in schemas:
+            raise ValueError(f"cannot inline recursive or unknown schema {name}")
+        target = _inline(schemas[name], schemas, trail + (name,))
+        rest = {k: _inline(v, schemas, trail) for k, v in node.items() if k != "$ref" and k not in _DOC_KEYS}
+        return {"allOf": [target, rest]} if rest else target
+    out = {}
+    for k, v in node.items():
+        if k in _DOC_KEYS and not isinstance(v, dict):
+            continue
+        out[k] = v if k in ("enum", "const", "default", "required") else _inline(v, schemas, trail)
+    return out
+
+
 def _pointer(parts: Any) -> str:
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
 
@@ -83,7 +109,9 @@ class SpecValidator:
                 self.validators[op] = self.validator_for(name)
 
     def validator_for(self, name: str) -> Draft202012Validator:
-        return Draft202012Validator({"$ref": f"#/components/schemas/{name}", "components": self.components})
+        # $refs are inlined once: resolving them per request costs most of the validation time
+        schemas = self.components.get("schemas", {})
+        return Draft202012Validator(_inline(schemas[name], schemas, ()))
 
     def check(self, op: str | None, body: Any) -> None:
         validator = self.validators.get(op or "")
