@@ -81,18 +81,28 @@ final class IntentEventFeed {
         if (connection == null && !connect()) {
             return null;
         }
+        SseConnection open = connection;
+        if (open == null) {
+            return null; // closed while connecting
+        }
         SseEvent frame;
         try {
-            frame = connection.next();
+            frame = open.next();
         } catch (IOException dropped) {
             HttpCore.ensureNotCancelled();
-            String reason = connection.idleTimedOut() ? "idle timeout" : "connection lost (" + dropped + ")";
+            if (closed) {
+                return null;
+            }
+            String reason = open.idleTimedOut() ? "idle timeout" : "connection lost (" + dropped + ")";
             disconnect();
             pauseUnlessClosed(reconnector.failed(reason, null));
             return null;
         }
         if (frame == null) {
             disconnect();
+            if (closed) {
+                return null;
+            }
             pauseUnlessClosed(reconnector.failed("stream ended before a terminal event", null));
             return null;
         }
@@ -133,7 +143,7 @@ final class IntentEventFeed {
             }
             return true;
         } catch (AxmeApiException error) {
-            if (StreamReconnector.isStreamMissing(error.status())) {
+            if (StreamReconnector.isStreamMissing(error.status()) && !"intent_not_found".equals(error.code())) {
                 LOG.log(Level.INFO, "event stream unavailable ({0}); polling /events", error.status());
                 polling = true;
                 return false;

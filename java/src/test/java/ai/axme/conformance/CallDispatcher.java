@@ -37,8 +37,13 @@ final class CallDispatcher {
                 return raw.listIntents(query(args)).json();
             case "listIntentEvents":
                 return raw.listIntentEvents(take(args, "intent_id"), query(args)).json();
-            case "resumeIntent":
-                return raw.resumeIntent(take(args, "intent_id"), args).json();
+            case "resumeIntent": {
+                String intentId = take(args, "intent_id");
+                if (args.has("kind") || args.has("action") || args.has("task_result") || !args.has("result")) {
+                    return raw.resumeIntent(intentId, args).json(); // a full resume body, sent as is
+                }
+                return raw.completeAgentStep(intentId, value(args, "result"), optional(args, "delivery_id")).json();
+            }
             case "resolveIntent":
                 return raw.resolveIntent(take(args, "intent_id"), args).json();
             case "ackIntent":
