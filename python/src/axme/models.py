@@ -5,7 +5,9 @@ the server sent (so `intent["status"]`, `.get(...)`, `dict(intent)` and
 `json.dumps(intent.to_dict())` all work, and keys are never re-cased) plus typed
 properties for the documented fields (`intent.status`, `delivery.intent.payload`).
 Objects returned straight from an HTTP call also carry `.response`
-(status code, headers, request id, and the full body).
+(status code, headers, request id, and the full body). `to_model()` parses the
+same JSON into the attrs model generated from the spec (`axme._generated`), for
+code that wants fully typed objects (enums, datetimes, nested classes).
 """
 
 from __future__ import annotations
@@ -13,7 +15,10 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:  # the generated package is imported lazily: it is large and rarely needed
+    from ._generated import models as gen
 
 __all__ = [
     "TERMINAL_STATUSES",
@@ -117,6 +122,12 @@ class WireObject(Mapping[str, Any]):
 
 
 class Intent(WireObject):
+    def to_model(self) -> gen.Intent:
+        """This object as the spec's generated attrs model."""
+        from ._generated.models import Intent as Model
+
+        return Model.from_dict(self.to_dict())
+
     @property
     def intent_id(self) -> str:
         return str(self._data["intent_id"])
@@ -187,6 +198,12 @@ class Intent(WireObject):
 
 
 class Event(WireObject):
+    def to_model(self) -> gen.Event:
+        """This object as the spec's generated attrs model."""
+        from ._generated.models import Event as Model
+
+        return Model.from_dict(self.to_dict())
+
     @property
     def intent_id(self) -> str:
         return str(self._data["intent_id"])
@@ -223,6 +240,12 @@ class Event(WireObject):
 
 
 class Delivery(WireObject):
+    def to_model(self) -> gen.Delivery:
+        """This object as the spec's generated attrs model."""
+        from ._generated.models import Delivery as Model
+
+        return Model.from_dict(self.to_dict())
+
     @property
     def delivery_id(self) -> str:
         return str(self._data["delivery_id"])
@@ -255,6 +278,12 @@ class Delivery(WireObject):
 
 
 class AuditEntry(WireObject):
+    def to_model(self) -> gen.AuditEntry:
+        """This object as the spec's generated attrs model."""
+        from ._generated.models import AuditEntry as Model
+
+        return Model.from_dict(self.to_dict())
+
     @property
     def seq(self) -> int:
         return int(self._data["seq"])
@@ -273,6 +302,12 @@ class AuditEntry(WireObject):
 
 
 class Task(WireObject):
+    def to_model(self) -> gen.Task:
+        """This object as the spec's generated attrs model."""
+        from ._generated.models import Task as Model
+
+        return Model.from_dict(self.to_dict())
+
     @property
     def intent_id(self) -> str:
         return str(self._data["intent_id"])
@@ -292,6 +327,12 @@ class Task(WireObject):
 
 
 class Agent(WireObject):
+    def to_model(self) -> gen.Agent:
+        """This object as the spec's generated attrs model."""
+        from ._generated.models import Agent as Model
+
+        return Model.from_dict(self.to_dict())
+
     @property
     def address(self) -> str:
         return str(self._data["address"])
@@ -302,6 +343,12 @@ class Agent(WireObject):
 
 
 class ApiKey(WireObject):
+    def to_model(self) -> gen.Key:
+        """This object as the spec's generated attrs model."""
+        from ._generated.models import Key as Model
+
+        return Model.from_dict(self.to_dict())
+
     @property
     def key_id(self) -> str:
         return str(self._data["key_id"])
@@ -325,6 +372,12 @@ class Health(WireObject):
 
 
 class CreateIntentResult(WireObject):
+    def to_model(self) -> gen.CreateIntentResponse:
+        """This object as the spec's generated attrs model."""
+        from ._generated.models import CreateIntentResponse as Model
+
+        return Model.from_dict(self.to_dict())
+
     @property
     def intent_id(self) -> str:
         return str(self._data["intent_id"])

@@ -64,6 +64,11 @@ async def test_events_observe_and_audit(api: Api) -> None:
     assert audit.intent_id == intent_id and audit.audit
     intent = await api.call("get_intent", intent_id)
     assert intent.status == "COMPLETED" and intent.result == {"answer": 42}
+    # what the server sent parses into the models generated from the spec
+    assert str(intent.to_model().intent_id) == intent_id
+    assert [e.to_model().seq for e in events] == [e.seq for e in events]
+    assert deliveries[0].to_model().delivery_id == deliveries[0].delivery_id
+    assert all(entry.to_model().seq == entry.seq for entry in audit.audit)
 
 
 async def test_observe_streams_live_events(api: Api) -> None:
