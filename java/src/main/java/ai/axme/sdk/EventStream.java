@@ -70,7 +70,11 @@ public final class EventStream implements Iterable<Event>, AutoCloseable {
                 }
                 JsonNode current = next;
                 next = null;
-                return mapper.convertValue(current, Event.class);
+                try {
+                    return mapper.convertValue(current, Event.class);
+                } catch (IllegalArgumentException mismatch) {
+                    throw new StreamException("event does not match the Event model: " + mismatch.getMessage(), mismatch);
+                }
             }
         };
     }

@@ -107,7 +107,7 @@ final class StubServer implements AutoCloseable {
     }
 
     static String event(long seq, String type, String status) {
-        return "id: " + seq + "\nevent: " + type + "\ndata: {\"intent_id\":\"i-1\",\"seq\":" + seq
+        return "id: " + seq + "\nevent: " + type + "\ndata: {\"intent_id\":\"6f1c2a7e-8a8b-4f5e-9a43-3c0d3b1e2f10\",\"seq\":" + seq
                 + ",\"event_type\":\"" + type + "\",\"status\":\"" + status + "\"}\n\n";
     }
 
