@@ -219,8 +219,8 @@ class DeliveryOps:
             raise ApiError("validation_error", "delivery_id is required (a string)", {"field": "delivery_id"})
         async with self.intent_lock(intent_id):
             doc = check_read(ctx.principal, self.cached_intent(intent_id))
-            check_handler(ctx.principal, doc)
             self._check_delivery(doc, delivery_id, "ack")
+            check_handler(ctx.principal, doc)
             ch = self.change(doc, ctx)
             expires = self._extend_lease(ch)
             if doc["status"] == DELIVERED:
@@ -234,8 +234,8 @@ class DeliveryOps:
     async def progress(self, ctx: Ctx, intent_id: str, r: dict[str, Any]) -> bytes:
         async with self.intent_lock(intent_id):
             doc = check_read(ctx.principal, self.cached_intent(intent_id))
-            check_handler(ctx.principal, doc)
             self._check_delivery(doc, r.get("delivery_id"), "progress")
+            check_handler(ctx.principal, doc)
             ch = self.change(doc, ctx)
             expires = self._extend_lease(ch)
             ch.set_status(IN_PROGRESS, None, doc["pending_with"])
@@ -247,8 +247,8 @@ class DeliveryOps:
     async def agent_result(self, ctx: Ctx, intent_id: str, r: dict[str, Any]) -> bytes:
         async with self.intent_lock(intent_id):
             doc = check_read(ctx.principal, self.cached_intent(intent_id))
-            check_handler(ctx.principal, doc)
             self._check_delivery(doc, r.get("delivery_id"), "agent_result")
+            check_handler(ctx.principal, doc)
             ch = self.change(doc, ctx)
             ch.intent["_delivery"] = None
             ch.intent["_timers"].pop("lease", None)

@@ -1,0 +1,90 @@
+"""Keys (three kinds, hashed, revocable, expiring) and who may do what."""
+
+from __future__ import annotations
+
+from helpers import Api
+from test_errors import err
+
+
+def test_missing_bad_and_bearer_keys(api: Api, anon: Api) -> None:
+    err(anon.get("/v1/intents"), 401, "unauthorized")
+    err(anon.with_key("axme_admin_0123456789abcdef_wrongwrongwrongwrong").get("/v1/intents"), 401, "unauthorized")
+    err(anon.with_key("garbage").get("/v1/intents"), 401, "unauthorized")
+    resp = anon.http.get("/v1/intents", headers={"Authorization": f"Bearer {api.key}"})
+    assert resp.status_code == 200
+
+
+def test_keys_admin_list_revoke_expire(api: Api) -> None:
+    created = api.ok(api.post("/v1/admin/keys", {"kind": "admin", "name": "ops"}))
+    assert created["api_key"].startswith("axme_admin_") and "secret_hash" not in created["key"]
+    other = api.with_key(created["api_key"])
+    other.ok(other.get("/v1/intents"))
+    keys = api.ok(api.get("/v1/admin/keys"))["keys"]
+    assert created["key"]["key_id"] in {k["key_id"] for k in keys}
+    assert all("secret" not in str(k) and "api_key" not in k for k in keys)
+    revoked = api.ok(api.delete(f"/v1/admin/keys/{created['key']['key_id']}"))
+    assert revoked["key"]["revoked_at"]
+    err(other.get("/v1/intents"), 401, "unauthorized")
+    err(api.delete("/v1/admin/keys/ffffffffffffffff"), 404, "key_not_found")
+    expired = api.ok(api.post("/v1/admin/keys", {"kind": "admin", "name": "old",
+                                                 "expires_at": "2001-01-01T00:00:00.000Z"}))
+    err(api.with_key(expired["api_key"]).get("/v1/intents"), 401, "unauthorized")
+    err(api.post("/v1/admin/keys", {"kind": "agent", "name": "x"}), 422, "validation_error")
+    err(api.post("/v1/admin/keys", {"kind": "robot", "name": "x"}), 422, "validation_error")
+
+
+def test_agent_key_rules(api: Api) -> None:
+    a, agent_a = api.register_agent("a")
+    b, agent_b = api.register_agent("b")
+    extra = api.ok(api.post(f"/v1/agents/{a}/keys"))
+    assert extra["key"]["agent_address"] == a and extra["api_key"].startswith("axme_agent_")
+    iid = api.create(a)
+    # b is not involved: may not read, listen for a, resume or resolve
+    err(agent_b.get(f"/v1/intents/{iid}"), 403, "forbidden")
+    err(agent_b.get(f"/v1/agents/{a}/intents", params={"wait_seconds": 0}), 403, "forbidden")
+    err(agent_b.complete(iid, {}), 403, "forbidden")
+    err(agent_b.post(f"/v1/intents/{iid}/resolve", {"status": "CANCELED"}), 403, "forbidden")
+    err(agent_a.get("/v1/agents"), 403, "forbidden")
+    err(agent_a.post("/v1/agents", {"address": "c"}), 403, "forbidden")
+    err(agent_a.get("/v1/admin/keys"), 403, "forbidden")
+    err(agent_a.get("/v1/tasks"), 403, "forbidden")
+    # the handler may read and resume but not resolve (it resumes instead)
+    agent_a.ok(agent_a.get(f"/v1/intents/{iid}"))
+    err(agent_a.post(f"/v1/intents/{iid}/resolve", {"status": "CANCELED"}), 403, "forbidden")
+    # an agent initiator: b sends to a, may read and cancel its own intent
+    mine = agent_b.ok(agent_b.post("/v1/intents", {"intent_type": "intent.x.v1", "to_agent": "a",
+                                                   "payload": {}}))["intent_id"]
+    assert agent_b.intent(mine)["from_agent"] == b
+    listed = agent_b.ok(agent_b.get("/v1/intents"))["intents"]
+    assert [i["intent_id"] for i in listed] == [mine]
+    agent_b.ok(agent_b.post(f"/v1/intents/{mine}/resolve", {"status": "CANCELED", "reason": "oops"}))
+
+
+def test_human_key_rules(api: Api) -> None:
+    addr, agent = api.register_agent("w")
+    alice, bob = api.human("alice"), api.human("bob")
+    iid = api.create(addr, human_task={"title": "t", "assignees": ["alice"]})
+    agent.ok(agent.complete(iid, {}))
+    assert bob.ok(bob.get("/v1/tasks"))["tasks"] == []
+    err(bob.decide(iid, outcome="approved"), 403, "forbidden")
+    err(bob.get(f"/v1/intents/{iid}"), 403, "forbidden")
+    err(alice.get("/v1/intents"), 403, "forbidden")
+    err(alice.complete(iid, {}), 409, "invalid_transition")  # conflicts are reported before roles
+    err(alice.resume(iid, {"approve_current_step": True}), 403, "forbidden")  # admin only
+    alice.ok(alice.get(f"/v1/intents/{iid}"))
+    assert alice.ok(alice.decide(iid, outcome="approved"))["intent"]["status"] == "COMPLETED"
+
+
+def test_workspaces_are_isolated(api: Api, server) -> None:
+    import httpx
+
+    other_ns = httpx.post(server.base_url + "/_testing/namespaces").json()
+    other = Api(server.base_url, other_ns["admin_api_key"])
+    addr, _ = api.register_agent("w")
+    iid = api.create(addr)
+    err(other.get(f"/v1/intents/{iid}"), 404, "intent_not_found")
+    err(other.post(f"/v1/intents/{iid}/resolve", {"status": "CANCELED"}), 404, "intent_not_found")
+    err(other.get(f"/v1/agents/{addr}"), 404, "agent_not_found")
+    assert other.ok(other.get("/v1/intents"))["intents"] == []
+    err(other.post("/v1/intents", {"intent_type": "intent.a.v1", "to_agent": addr, "payload": {}}),
+        404, "agent_not_found")
