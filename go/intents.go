@@ -21,12 +21,9 @@ func (c *Client) CreateIntent(ctx context.Context, req CreateIntentRequest, opts
 	return &out, nil
 }
 
-// SendIntent submits an intent and returns its id. A correlation id is
-// generated when req has none (req itself is not modified).
+// SendIntent submits an intent and returns its id. Without a
+// CorrelationID the server generates one.
 func (c *Client) SendIntent(ctx context.Context, req SendIntentRequest, opts ...RequestOption) (string, error) {
-	if req.CorrelationID == nil || *req.CorrelationID == "" {
-		req.CorrelationID = Ptr(newUUID())
-	}
 	resp, err := c.CreateIntent(ctx, req, opts...)
 	if err != nil {
 		return "", err

@@ -45,8 +45,12 @@ func (c *Client) RejectTask(ctx context.Context, intentID, comment string, opts 
 	return c.DecideTask(ctx, intentID, TaskDecision{Outcome: "rejected", Comment: optString(comment)}, opts...)
 }
 
-// CompleteTask decides the task with any outcome and optional form data.
+// CompleteTask decides the task with an outcome ("" means "completed") and
+// optional form data.
 func (c *Client) CompleteTask(ctx context.Context, intentID, outcome string, data map[string]any, opts ...RequestOption) (*IntentWriteResponse, error) {
+	if outcome == "" {
+		outcome = "completed"
+	}
 	d := TaskDecision{Outcome: outcome}
 	if data != nil {
 		d.Data = &data

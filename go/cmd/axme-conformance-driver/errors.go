@@ -13,20 +13,34 @@ type argError struct{ msg string }
 
 func (e *argError) Error() string { return e.msg }
 
-// errorObject maps an SDK error onto the protocol's error object.
+// errorObject maps an SDK error onto the protocol's error object (the
+// same members the Python driver writes for each kind).
 func errorObject(err error) map[string]any {
-	out := map[string]any{"type": errorType(err), "message": err.Error(), "status": nil, "code": nil, "retryable": nil}
+	typ := errorType(err)
+	out := map[string]any{"type": typ, "message": err.Error()}
 	var apiErr *axme.APIError
-	if errors.As(err, &apiErr) {
+	switch {
+	case errors.As(err, &apiErr):
 		out["status"] = apiErr.StatusCode
 		out["code"] = apiErr.Code
 		out["retryable"] = apiErr.Retryable
-		out["request_id"] = apiErr.RequestID
+		out["message"] = apiErr.Message
+		out["request_id"] = nilIfEmpty(apiErr.RequestID)
+		out["retry_after"] = nil
 		if apiErr.RetryAfter > 0 {
 			out["retry_after"] = apiErr.RetryAfter.Seconds()
 		}
+	case typ != "Canceled" && typ != "Unsupported" && typ != "DriverError":
+		out["status"], out["code"], out["retryable"] = nil, nil, nil
 	}
 	return out
+}
+
+func nilIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
 }
 
 func errorType(err error) string {
