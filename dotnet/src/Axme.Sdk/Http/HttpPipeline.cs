@@ -24,6 +24,7 @@ namespace Axme.Sdk.Http
 
         private readonly ClientSettings _settings;
         private readonly HttpClient _http;
+        private readonly bool _streamsViaWebRequest;
 
         public HttpPipeline(ClientSettings settings, HttpMessageHandler handler)
         {
@@ -39,6 +40,9 @@ namespace Axme.Sdk.Http
                 _http = new HttpClient(handler, false);
             }
             _http.Timeout = System.Threading.Timeout.InfiniteTimeSpan;
+            // Mono's HttpClientHandler keeps a disposed stream's socket open, so the server would go on
+            // pushing deliveries to a reader that is gone; HttpWebRequest.Abort() really closes it.
+            _streamsViaWebRequest = handler == null && Type.GetType("Mono.Runtime") != null;
             Retry = new RetryPolicy(settings.RetryBaseDelay, settings.RetryMaxDelay, null);
         }
 
@@ -133,11 +137,21 @@ namespace Axme.Sdk.Http
         }
 
         /// <summary>Opens an SSE response (one attempt; the stream owner reconnects). Caller disposes it.</summary>
-        public async Task<HttpResponseMessage> OpenStreamAsync(string path, IEnumerable<KeyValuePair<string, string>> query,
+        public Task<OpenStream> OpenStreamAsync(string path, IEnumerable<KeyValuePair<string, string>> query,
             string lastEventId, CancellationToken cancellationToken)
         {
             Uri uri = BuildUri(path, query);
-            var call = new CallHeaders { TraceId = NewId() };
+            string traceId = NewId();
+            if (_streamsViaWebRequest)
+            {
+                return WebRequestStreams.OpenAsync(this, uri, traceId, lastEventId, cancellationToken);
+            }
+            return OpenWithHttpClientAsync(uri, traceId, lastEventId, cancellationToken);
+        }
+
+        private async Task<OpenStream> OpenWithHttpClientAsync(Uri uri, string traceId, string lastEventId, CancellationToken cancellationToken)
+        {
+            var call = new CallHeaders { TraceId = traceId };
             using (var headersCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             using (HttpRequestMessage request = BuildRequest(HttpMethod.Get, uri, null, call, "text/event-stream"))
             {
@@ -145,42 +159,48 @@ namespace Axme.Sdk.Http
                 {
                     request.Headers.TryAddWithoutValidation("Last-Event-ID", lastEventId);
                 }
+                request.Headers.ConnectionClose = true;
                 headersCts.CancelAfter(_settings.Timeout);
-                HttpResponseMessage response;
+                HttpResponseMessage response = null;
                 try
                 {
                     response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, headersCts.Token).ConfigureAwait(false);
-                }
-                catch (Exception e)
-                {
-                    throw Translate(e, cancellationToken, headersCts.IsCancellationRequested, _settings.Timeout, HttpMethod.Get, uri);
-                }
-                int status = (int)response.StatusCode;
-                Log.TraceEvent(TraceEventType.Verbose, 0, "GET {0} (stream) -> {1}", uri.AbsolutePath, status);
-                if (status >= 200 && status < 300) return response;
-                using (response)
-                {
-                    string text;
-                    try
+                    int status = (int)response.StatusCode;
+                    Log.TraceEvent(TraceEventType.Verbose, 0, "GET {0} (stream) -> {1}", uri.AbsolutePath, status);
+                    if (status >= 200 && status < 300)
                     {
-                        text = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+                        System.IO.Stream body = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
+                        return new OpenStream(body, response.Dispose);
                     }
-                    catch (Exception e)
-                    {
-                        throw Translate(e, cancellationToken, headersCts.IsCancellationRequested, _settings.Timeout, HttpMethod.Get, uri);
-                    }
+                    string text = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
                     throw MapError(response, text, call.TraceId);
                 }
+                catch (Exception e) when (!(e is AxmeException))
+                {
+                    if (response != null) response.Dispose();
+                    throw Translate(e, cancellationToken, headersCts.IsCancellationRequested, _settings.Timeout, HttpMethod.Get, uri);
+                }
+                catch (AxmeException)
+                {
+                    if (response != null) response.Dispose();
+                    throw;
+                }
             }
+        }
+
+        /// <summary>The headers every request carries (also used by the WebRequest stream path).</summary>
+        internal IEnumerable<KeyValuePair<string, string>> CommonHeaders(string traceId)
+        {
+            yield return new KeyValuePair<string, string>("x-api-key", _settings.ApiKey);
+            yield return new KeyValuePair<string, string>("X-Axme-Client", SdkInfo.ClientId);
+            yield return new KeyValuePair<string, string>("X-Trace-Id", traceId);
         }
 
         private HttpRequestMessage BuildRequest(HttpMethod method, Uri uri, string bodyText, CallHeaders call, string accept)
         {
             var request = new HttpRequestMessage(method, uri);
-            request.Headers.TryAddWithoutValidation("x-api-key", _settings.ApiKey);
+            foreach (var header in CommonHeaders(call.TraceId)) request.Headers.TryAddWithoutValidation(header.Key, header.Value);
             request.Headers.TryAddWithoutValidation("User-Agent", SdkInfo.ClientId);
-            request.Headers.TryAddWithoutValidation("X-Axme-Client", SdkInfo.ClientId);
-            request.Headers.TryAddWithoutValidation("X-Trace-Id", call.TraceId);
             request.Headers.TryAddWithoutValidation("Accept", accept);
             if (call.IdempotencyKey != null)
             {
@@ -191,6 +211,11 @@ namespace Axme.Sdk.Http
                 request.Content = new StringContent(bodyText, new UTF8Encoding(false), "application/json");
             }
             return request;
+        }
+
+        internal AxmeApiException MapError(int status, string text, string requestId, string retryAfter, string traceId)
+        {
+            return ErrorMapper.FromResponse(status, text, requestId, traceId, RetryPolicy.ParseRetryAfter(retryAfter, Clock()));
         }
 
         private AxmeApiException MapError(HttpResponseMessage response, string text, string traceId)

@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
-using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
 using Axme.Sdk.Http;
@@ -14,19 +13,19 @@ namespace Axme.Sdk.Streaming
     /// </summary>
     internal sealed class SseConnection : IDisposable
     {
-        private readonly HttpResponseMessage _response;
+        private readonly OpenStream _response;
         private readonly SseReader _reader;
         private readonly CancellationToken _callerToken;
         private readonly CancellationTokenSource _idleCts;
         private readonly CancellationTokenRegistration _abortRegistration;
         private readonly TimeSpan _idleTimeout;
 
-        private SseConnection(HttpResponseMessage response, Stream body, TimeSpan idleTimeout, CancellationToken callerToken)
+        private SseConnection(OpenStream response, TimeSpan idleTimeout, CancellationToken callerToken)
         {
             _response = response;
             _callerToken = callerToken;
             _idleTimeout = idleTimeout;
-            _reader = new SseReader(body);
+            _reader = new SseReader(response.Body);
             _idleCts = CancellationTokenSource.CreateLinkedTokenSource(callerToken);
             _idleCts.CancelAfter(idleTimeout);
             _reader.OnBytes = ResetIdleTimer;
@@ -36,18 +35,8 @@ namespace Axme.Sdk.Streaming
         public static async Task<SseConnection> OpenAsync(HttpPipeline pipeline, string path,
             IEnumerable<KeyValuePair<string, string>> query, string lastEventId, CancellationToken cancellationToken)
         {
-            HttpResponseMessage response = await pipeline.OpenStreamAsync(path, query, lastEventId, cancellationToken).ConfigureAwait(false);
-            try
-            {
-                Stream body = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
-                return new SseConnection(response, body, pipeline.Settings.StreamIdleTimeout, cancellationToken);
-            }
-            catch (Exception e)
-            {
-                response.Dispose();
-                if (cancellationToken.IsCancellationRequested) throw new OperationCanceledException(cancellationToken);
-                throw new AxmeConnectionException("could not read the event stream: " + e.Message, e);
-            }
+            OpenStream response = await pipeline.OpenStreamAsync(path, query, lastEventId, cancellationToken).ConfigureAwait(false);
+            return new SseConnection(response, pipeline.Settings.StreamIdleTimeout, cancellationToken);
         }
 
         /// <summary>The server's <c>retry:</c> hint, if it sent one.</summary>

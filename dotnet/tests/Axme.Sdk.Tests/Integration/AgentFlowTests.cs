@@ -1,0 +1,169 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Axme.Sdk.Models;
+using Axme.Sdk.Streaming;
+using Newtonsoft.Json.Linq;
+using NUnit.Framework;
+
+namespace Axme.Sdk.Tests.Integration
+{
+    /// <summary>listen / observe / wait_for end to end on the reference server.</summary>
+    [TestFixture]
+    public class AgentFlowTests
+    {
+        private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
+
+        [Test]
+        public async Task AgentCompletesAndObserverSeesEveryEventOnce()
+        {
+            Namespace ns = ReferenceServer.Shared.NewNamespace();
+            using (AxmeClient admin = ns.Client())
+            {
+                string agentKey = await IntentTests.RegisterAsync(admin, "worker");
+                string id = await admin.SendIntentAsync(IntentTests.Intent("worker"));
+                Task<IReadOnlyList<IntentEvent>> observed = admin.Observe(id).ToListAsync();
+                using (AxmeClient agent = ns.Client(agentKey))
+                using (var stop = new CancellationTokenSource(Deadline))
+                {
+                    int handled = await agent.ListenAsync("worker", async ctx =>
+                    {
+                        Assert.That(ctx.Intent.Payload.Value<string>("change"), Is.EqualTo("migrate"));
+                        await ctx.ReportProgressAsync(new JObject { { "step", "validating" } });
+                        return new JObject { { "valid", true } };
+                    }, new ListenOptions { MaxDeliveries = 1 }, stop.Token);
+                    Assert.That(handled, Is.EqualTo(1));
+                }
+                Intent done = await admin.WaitForAsync(id, Deadline);
+                Assert.That(done.Status, Is.EqualTo(IntentStatus.Completed));
+                Assert.That(done.Result.Value<bool>("valid"), Is.True);
+
+                IReadOnlyList<IntentEvent> events = await observed;
+                var seqs = events.Select(e => e.Seq ?? 0).ToList();
+                Assert.That(seqs, Is.EqualTo(Enumerable.Range(1, seqs.Count).Select(i => (long)i).ToList()), "in order, none lost or repeated");
+                Assert.That(events.First().EventType, Is.EqualTo("intent.submitted"));
+                Assert.That(events.Last().EventType, Is.EqualTo("intent.completed"));
+                Assert.That(events.Any(e => e.EventType == "intent.acknowledged"), Is.True);
+                Assert.That(events.Any(e => e.EventType == "intent.progress"), Is.True);
+            }
+        }
+
+        [Test]
+        public async Task HumanApprovalGateWaitsThenCompletes()
+        {
+            Namespace ns = ReferenceServer.Shared.NewNamespace();
+            using (AxmeClient admin = ns.Client())
+            {
+                string agentKey = await IntentTests.RegisterAsync(admin, "validator");
+                var task = new HumanTask { Title = "Approve the migration", TaskType = "approval" };
+                string id = await admin.SendIntentAsync(IntentTests.Intent("validator", task));
+                using (AxmeClient agent = ns.Client(agentKey))
+                {
+                    await agent.ListenAsync("validator", ctx => Task.FromResult(new JObject { { "checked", 3 } }),
+                        new ListenOptions { MaxDeliveries = 1 }, new CancellationTokenSource(Deadline).Token);
+                }
+                // The agent step is done; the human step holds the intent.
+                IntentEventStream.Enumerator events = admin.Observe(id).GetAsyncEnumerator();
+                try
+                {
+                    while (await events.MoveNextAsync() && events.Current.Status != IntentStatus.Waiting) { }
+                    Assert.That(events.Current.Status, Is.EqualTo(IntentStatus.Waiting));
+                }
+                finally
+                {
+                    await events.DisposeAsync();
+                }
+                Intent waiting = (await admin.GetIntentAsync(id)).Intent;
+                Assert.That(waiting.WaitingReason, Is.EqualTo(WaitingReason.WaitingForHuman));
+                TaskListResponse tasks = await admin.ListTasksAsync(status: "pending");
+                Assert.That(tasks.Tasks.Any(t => t.IntentId == id), Is.True);
+
+                await admin.ApproveTaskAsync(id, "looks safe");
+                Intent done = await admin.WaitForAsync(id, Deadline);
+                Assert.That(done.Status, Is.EqualTo(IntentStatus.Completed));
+                AuditResponse audit = await admin.GetIntentAuditAsync(id);
+                Assert.That(audit.Audit.Any(a => a.Comment == "looks safe"), Is.True);
+            }
+        }
+
+        [Test]
+        public async Task HandlerExceptionFailsTheIntent()
+        {
+            Namespace ns = ReferenceServer.Shared.NewNamespace();
+            using (AxmeClient admin = ns.Client())
+            {
+                string agentKey = await IntentTests.RegisterAsync(admin, "worker");
+                string first = await admin.SendIntentAsync(IntentTests.Intent("worker"));
+                using (AxmeClient agent = ns.Client(agentKey))
+                {
+                    await agent.ListenAsync("worker", ctx => { throw new InvalidOperationException("disk full"); },
+                        new ListenOptions { MaxDeliveries = 1 }, new CancellationTokenSource(Deadline).Token);
+                }
+                Intent failed = await admin.WaitForAsync(first, Deadline);
+                Assert.That(failed.Status, Is.EqualTo(IntentStatus.Failed));
+                Assert.That(failed.Error.Code, Is.EqualTo("handler_error"));
+                Assert.That(failed.Error.Message, Is.EqualTo("disk full"));
+
+                string second = await admin.SendIntentAsync(IntentTests.Intent("worker"));
+                using (AxmeClient agent = ns.Client(agentKey))
+                {
+                    await agent.ListenAsync("worker", ctx => { throw new AgentFailureException("quota", "over quota"); },
+                        new ListenOptions { MaxDeliveries = 1 }, new CancellationTokenSource(Deadline).Token);
+                }
+                Assert.That((await admin.WaitForAsync(second, Deadline)).Error.Code, Is.EqualTo("quota"));
+            }
+        }
+
+        [Test]
+        public async Task WaitForTimesOutWithoutTouchingTheIntent()
+        {
+            Namespace ns = ReferenceServer.Shared.NewNamespace();
+            using (AxmeClient admin = ns.Client())
+            {
+                await IntentTests.RegisterAsync(admin, "idle");
+                string id = await admin.SendIntentAsync(IntentTests.Intent("idle"));
+                var e = Assert.Throws<WaitTimeoutException>(() => admin.WaitForAsync(id, TimeSpan.FromMilliseconds(300)).GetAwaiter().GetResult());
+                Assert.That(e.IntentId, Is.EqualTo(id));
+                Assert.That(e.LastStatus, Is.EqualTo(IntentStatus.Submitted));
+                Assert.That((await admin.GetIntentAsync(id)).Intent.Status, Is.EqualTo(IntentStatus.Submitted));
+
+                using (var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(300)))
+                {
+                    Assert.That(() => admin.WaitForAsync(id, null, cts.Token).GetAwaiter().GetResult(),
+                        Throws.InstanceOf<OperationCanceledException>(), "caller cancellation is not a WaitTimeout");
+                }
+            }
+        }
+
+        [Test]
+        public async Task ObserveResumesAfterTheServerDropsTheStream()
+        {
+            Namespace ns = ReferenceServer.Shared.NewNamespace();
+            using (AxmeClient admin = ns.Client())
+            {
+                string agentKey = await IntentTests.RegisterAsync(admin, "worker");
+                string id = await admin.SendIntentAsync(IntentTests.Intent("worker"));
+                using (AxmeClient agent = ns.Client(agentKey))
+                {
+                    await agent.ListenAsync("worker", async ctx =>
+                    {
+                        await ctx.ReportProgressAsync();
+                        return new JObject();
+                    }, new ListenOptions { MaxDeliveries = 1 }, new CancellationTokenSource(Deadline).Token);
+                }
+                await admin.WaitForAsync(id, Deadline);
+                ns.AddFault(new JObject { { "op", "streamIntentEvents" } },
+                    new JObject { { "type", "drop_stream" }, { "after_events", 2 }, { "times", 1 } });
+                IReadOnlyList<IntentEvent> events = await admin.Observe(id).ToListAsync();
+                var seqs = events.Select(e => e.Seq ?? 0).ToList();
+                Assert.That(seqs, Is.EqualTo(Enumerable.Range(1, seqs.Count).Select(i => (long)i).ToList()));
+                Assert.That(IntentStatus.IsTerminal(events.Last().Status), Is.True);
+                var streams = ns.Requests().Where(r => r.Value<string>("op") == "streamIntentEvents").ToList();
+                Assert.That(streams.Count, Is.EqualTo(2), "one reconnect");
+                Assert.That(streams[1]["headers"].Value<string>("last-event-id"), Is.EqualTo("2"));
+            }
+        }
+    }
+}
