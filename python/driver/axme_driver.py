@@ -19,6 +19,8 @@ import axme
 from axme import AsyncAxmeClient, AxmeClientConfig
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import contextlib
+
 from calls import Unsupported, call_method  # noqa: E402
 
 CAPABILITIES = ["retries", "observe", "wait_for", "listen", "cancel"]
@@ -46,15 +48,31 @@ def error_line(exc: BaseException) -> dict[str, Any]:
     if isinstance(exc, Unsupported):
         return {"type": "Unsupported", "message": str(exc)}
     if isinstance(exc, axme.AxmeApiError):
-        return {"type": exc.error_type, "status": exc.status, "code": exc.code,
-                "retryable": exc.retryable, "message": exc.message,
-                "retry_after": exc.retry_after, "request_id": exc.request_id}
+        return {
+            "type": exc.error_type,
+            "status": exc.status,
+            "code": exc.code,
+            "retryable": exc.retryable,
+            "message": exc.message,
+            "retry_after": exc.retry_after,
+            "request_id": exc.request_id,
+        }
     if isinstance(exc, axme.AxmeError):
-        return {"type": exc.error_type, "status": None, "code": None, "retryable": None,
-                "message": str(exc)}
+        return {
+            "type": exc.error_type,
+            "status": None,
+            "code": None,
+            "retryable": None,
+            "message": str(exc),
+        }
     if isinstance(exc, (ValueError, TypeError)):  # client-side argument validation
-        return {"type": "Validation", "status": None, "code": None, "retryable": None,
-                "message": str(exc)}
+        return {
+            "type": "Validation",
+            "status": None,
+            "code": None,
+            "retryable": None,
+            "message": str(exc),
+        }
     return {"type": "DriverError", "message": f"{type(exc).__name__}: {exc}"}
 
 
@@ -81,8 +99,13 @@ class Driver:
         try:
             handler = self.handlers()[msg["op"]]
         except KeyError:
-            write({"id": op_id, "ok": False,
-                   "error": {"type": "Unsupported", "message": f"unknown op {msg.get('op')!r}"}})
+            write(
+                {
+                    "id": op_id,
+                    "ok": False,
+                    "error": {"type": "Unsupported", "message": f"unknown op {msg.get('op')!r}"},
+                }
+            )
             return
         try:
             result = await handler(op_id, msg)
@@ -90,17 +113,24 @@ class Driver:
             write({"id": op_id, "ok": False, "error": error_line(exc)})
             if not isinstance(exc, Exception | asyncio.CancelledError):
                 raise
-            if not isinstance(exc, (axme.AxmeError, ValueError, TypeError, Unsupported,
-                                    asyncio.CancelledError)):
+            if not isinstance(
+                exc, (axme.AxmeError, ValueError, TypeError, Unsupported, asyncio.CancelledError)
+            ):
                 log.exception("op %s failed", op_id)
             return
         if result is not None:
             write({"id": op_id, "ok": True, "result": result})
 
     def handlers(self) -> dict[str, Callable[[int, dict[str, Any]], Awaitable[Any]]]:
-        return {"hello": self.hello, "new_client": self.new_client, "call": self.call,
-                "observe": self.observe, "wait_for": self.wait_for, "listen": self.listen,
-                "cancel": self.cancel}
+        return {
+            "hello": self.hello,
+            "new_client": self.new_client,
+            "call": self.call,
+            "observe": self.observe,
+            "wait_for": self.wait_for,
+            "listen": self.listen,
+            "cancel": self.cancel,
+        }
 
     async def hello(self, op_id: int, msg: dict[str, Any]) -> dict[str, Any]:
         return {"sdk": "python", "version": axme.__version__, "capabilities": CAPABILITIES}
@@ -120,14 +150,18 @@ class Driver:
         return {"client": name}
 
     async def call(self, op_id: int, msg: dict[str, Any]) -> dict[str, Any]:
-        result: dict[str, Any] = await call_method(self.client(msg), msg["method"],
-                                                   dict(msg.get("args") or {}))
+        result: dict[str, Any] = await call_method(
+            self.client(msg), msg["method"], dict(msg.get("args") or {})
+        )
         return result
 
     async def observe(self, op_id: int, msg: dict[str, Any]) -> None:
         p = self.params(msg)
-        stream = self.client(msg).observe(p["intent_id"], since=int(p.get("since") or 0),
-                                          until_terminal=bool(p.get("until_terminal", True)))
+        stream = self.client(msg).observe(
+            p["intent_id"],
+            since=int(p.get("since") or 0),
+            until_terminal=bool(p.get("until_terminal", True)),
+        )
         async with stream:
             async for event in stream:
                 write({"id": op_id, "event": event.to_dict()})
@@ -137,7 +171,8 @@ class Driver:
         p = self.params(msg)
         timeout_ms = p.get("timeout_ms")
         intent = await self.client(msg).wait_for(
-            p["intent_id"], timeout=None if timeout_ms is None else timeout_ms / 1000)
+            p["intent_id"], timeout=None if timeout_ms is None else timeout_ms / 1000
+        )
         return intent.to_dict()
 
     async def listen(self, op_id: int, msg: dict[str, Any]) -> None:
@@ -158,15 +193,14 @@ class Driver:
             if action == "progress_then_complete":
                 for n in range(int(spec.get("progress_count", 1))):
                     await asyncio.sleep(int(spec.get("delay_ms", 0)) / 1000)
-                    await client.report_progress(delivery.intent_id, {"step": n + 1},
-                                                 delivery_id=delivery.delivery_id)
+                    await client.report_progress(
+                        delivery.intent_id, {"step": n + 1}, delivery_id=delivery.delivery_id
+                    )
                 return spec.get("result") or {}
             raise ValueError(f"unknown handler action {action!r}")
 
-        try:
+        with contextlib.suppress(DriverCrash):
             await client.serve(p["address"], handler, max_deliveries=int(p["max_deliveries"]))
-        except DriverCrash:
-            pass
         write({"id": op_id, "done": True})
 
     async def cancel(self, op_id: int, msg: dict[str, Any]) -> dict[str, Any]:

@@ -36,32 +36,41 @@ ADDRESS = ("address",)
 METHODS: dict[str, Mapping] = {
     "getHealth": Mapping("health"),
     "createIntent": Mapping("create_intent", whole_body=True, http="POST"),
-    "sendIntent": Mapping("send_intent", whole_body=True, http="POST",
-                          result=lambda v: {"intent_id": v}),
+    "sendIntent": Mapping(
+        "send_intent", whole_body=True, http="POST", result=lambda v: {"intent_id": v}
+    ),
     "getIntent": Mapping("get_intent", INTENT),
-    "listIntents": Mapping("list_intents", keywords=("status", "to_agent", "from_agent", "limit",
-                                                     "cursor")),
+    "listIntents": Mapping(
+        "list_intents", keywords=("status", "to_agent", "from_agent", "limit", "cursor")
+    ),
     "listIntentEvents": Mapping("list_intent_events", INTENT, ("since", "limit")),
     "resumeIntent": Mapping("resume_intent", INTENT, http="POST", whole_body=True),
-    "resolveIntent": Mapping("resolve_intent", INTENT + ("status",), ("result", "error", "reason"),
-                             http="POST"),
+    "resolveIntent": Mapping(
+        "resolve_intent", INTENT + ("status",), ("result", "error", "reason"), http="POST"
+    ),
     "ackIntent": Mapping("ack_intent", INTENT + ("delivery_id",), http="POST"),
     "getIntentAudit": Mapping("get_intent_audit", INTENT),
-    "registerAgent": Mapping("register_agent", ADDRESS, ("display_name", "delivery_mode",
-                                                         "callback_url", "callback_secret"),
-                             http="POST"),
+    "registerAgent": Mapping(
+        "register_agent",
+        ADDRESS,
+        ("display_name", "delivery_mode", "callback_url", "callback_secret"),
+        http="POST",
+    ),
     "listAgents": Mapping("list_agents", keywords=("limit", "cursor")),
     "getAgent": Mapping("get_agent", ADDRESS),
     "createAgentKey": Mapping("create_agent_key", ADDRESS, ("name", "expires_at"), http="POST"),
-    "pollAgentDeliveries": Mapping("poll_agent_deliveries", ADDRESS,
-                                   ("status", "wait_seconds", "limit")),
+    "pollAgentDeliveries": Mapping(
+        "poll_agent_deliveries", ADDRESS, ("status", "wait_seconds", "limit")
+    ),
     "listTasks": Mapping("list_tasks", keywords=("status", "assignee", "limit", "cursor")),
-    "decideTask": Mapping("decide_task", INTENT + ("outcome",), ("comment", "data", "evidence"),
-                          http="POST"),
+    "decideTask": Mapping(
+        "decide_task", INTENT + ("outcome",), ("comment", "data", "evidence"), http="POST"
+    ),
     "applyScenario": Mapping("apply_scenario", whole_body=True, http="POST"),
     "validateScenario": Mapping("validate_scenario", whole_body=True, http="POST"),
-    "createKey": Mapping("create_key", ("kind", "name"), ("agent_address", "human", "expires_at"),
-                         http="POST"),
+    "createKey": Mapping(
+        "create_key", ("kind", "name"), ("agent_address", "human", "expires_at"), http="POST"
+    ),
     "listKeys": Mapping("list_keys"),
     "revokeKey": Mapping("revoke_key", ("key_id",), http="DELETE"),
     "failIntent": Mapping("fail_intent", INTENT + ("error",), ("delivery_id",), http="POST"),

@@ -13,14 +13,23 @@ import pytest
 from .integration.server import RunningServer, start_server
 
 REPO = Path(__file__).resolve().parents[2]
-SCENARIO_FILE = REPO / "spec" / "examples" / "scenario_bundle" / "valid" / "durable-execution-human-approval.json"
+SCENARIO_FILE = (
+    REPO
+    / "spec"
+    / "examples"
+    / "scenario_bundle"
+    / "valid"
+    / "durable-execution-human-approval.json"
+)
 
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     data_dir = tmp_path_factory.mktemp("axme-server") / "data"
     data_dir.mkdir()
-    running = start_server(data_dir, extra_args=["--keepalive-seconds", "1", "--lease-seconds", "4"])
+    running = start_server(
+        data_dir, extra_args=["--keepalive-seconds", "1", "--lease-seconds", "4"]
+    )
     yield running
     running.stop()
 

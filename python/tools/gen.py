@@ -1,7 +1,7 @@
 """Regenerate src/axme/_generated/ from spec/dist/openapi.json (openapi-python-client 0.29.1).
 
-    python tools/gen.py           # rewrite src/axme/_generated/
-    python tools/gen.py --check   # regenerate into a temp dir; exit 1 if anything differs
+python tools/gen.py           # rewrite src/axme/_generated/
+python tools/gen.py --check   # regenerate into a temp dir; exit 1 if anything differs
 """
 
 from __future__ import annotations
@@ -26,8 +26,20 @@ BANNER = (
 
 def generate(out: Path) -> None:
     tool = Path(sys.executable).parent / "openapi-python-client"
-    cmd = [str(tool), "generate", "--path", str(SPEC), "--meta", "none", "--output-path",
-           str(out), "--config", str(CONFIG), "--fail-on-warning", "--overwrite"]
+    cmd = [
+        str(tool),
+        "generate",
+        "--path",
+        str(SPEC),
+        "--meta",
+        "none",
+        "--output-path",
+        str(out),
+        "--config",
+        str(CONFIG),
+        "--fail-on-warning",
+        "--overwrite",
+    ]
     result = subprocess.run(cmd, capture_output=True, text=True)
     if result.returncode != 0:
         sys.stderr.write(result.stdout + result.stderr)

@@ -1,7 +1,7 @@
 """AXME Python SDK: durable execution with human approval built in (AXP v1).
 
-    from axme import AxmeClient, AxmeClientConfig
-    client = AxmeClient(AxmeClientConfig(api_key=os.environ["AXME_API_KEY"]))
+from axme import AxmeClient, AxmeClientConfig
+client = AxmeClient(AxmeClientConfig(api_key=os.environ["AXME_API_KEY"]))
 """
 
 from ._core import CallOptions

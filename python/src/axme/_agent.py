@@ -50,5 +50,10 @@ def handler_error(exc: Exception) -> dict[str, Any]:
 
 
 def log_write_failure(what: str, delivery: Delivery, exc: Exception) -> None:
-    logger.warning("%s for delivery %s of intent %s failed: %s", what, delivery.delivery_id,
-                   delivery.intent_id, exc)
+    logger.warning(
+        "%s for delivery %s of intent %s failed: %s",
+        what,
+        delivery.delivery_id,
+        delivery.intent_id,
+        exc,
+    )

@@ -201,7 +201,11 @@ def request_plan(core: Core, spec: RequestSpec) -> Plan[httpx.Response]:
             continue
         logger.debug(
             "%s %s -> %s (attempt %d, trace %s)",
-            spec.method, spec.path, response.status_code, attempt + 1, headers["X-Trace-Id"],
+            spec.method,
+            spec.path,
+            response.status_code,
+            attempt + 1,
+            headers["X-Trace-Id"],
         )
         if response.is_success:
             return response
@@ -221,7 +225,11 @@ def request_plan(core: Core, spec: RequestSpec) -> Plan[httpx.Response]:
 def _log_retry(spec: RequestSpec, attempt: int, reason: str, delay: float) -> None:
     logger.info(
         "retrying %s %s after %s (retry %d, in %.2fs)",
-        spec.method, spec.path, reason, attempt + 1, delay,
+        spec.method,
+        spec.path,
+        reason,
+        attempt + 1,
+        delay,
     )
 
 

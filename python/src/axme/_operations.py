@@ -64,13 +64,15 @@ def _member(key: str, cls: type[W]) -> Callable[[Any], W]:
     return parse
 
 
-def _get(op: str, path: str, parse: Callable[[Any], W], options: CallOptions,
-         **params: Any) -> Call[W]:
+def _get(
+    op: str, path: str, parse: Callable[[Any], W], options: CallOptions, **params: Any
+) -> Call[W]:
     return Call(RequestSpec(op, "GET", path, params=params, options=options), parse)
 
 
-def _post(op: str, path: str, body: Any, parse: Callable[[Any], W],
-          options: CallOptions) -> Call[W]:
+def _post(
+    op: str, path: str, body: Any, parse: Callable[[Any], W], options: CallOptions
+) -> Call[W]:
     return Call(RequestSpec(op, "POST", path, body=body, options=options), parse)
 
 
@@ -93,8 +95,9 @@ def create_intent(request: Mapping[str, Any], options: CallOptions) -> Call[m.Cr
 
 
 def get_intent(intent_id: str, options: CallOptions) -> Call[m.Intent]:
-    return _get("getIntent", f"/v1/intents/{segment(intent_id)}", _member("intent", m.Intent),
-                options)
+    return _get(
+        "getIntent", f"/v1/intents/{segment(intent_id)}", _member("intent", m.Intent), options
+    )
 
 
 def list_intents(options: CallOptions, **query: Any) -> Call[m.IntentPage]:
@@ -102,52 +105,83 @@ def list_intents(options: CallOptions, **query: Any) -> Call[m.IntentPage]:
 
 
 def list_intent_events(intent_id: str, options: CallOptions, **query: Any) -> Call[m.EventPage]:
-    return _get("listIntentEvents", f"/v1/intents/{segment(intent_id)}/events",
-                _whole(m.EventPage), options, **query)
+    return _get(
+        "listIntentEvents",
+        f"/v1/intents/{segment(intent_id)}/events",
+        _whole(m.EventPage),
+        options,
+        **query,
+    )
 
 
-def resume_intent(intent_id: str, body: Mapping[str, Any], options: CallOptions) -> Call[m.WriteResult]:
-    return _post("resumeIntent", f"/v1/intents/{segment(intent_id)}/resume",
-                 _object(body, "the resume body"), _whole(m.WriteResult), options)
+def resume_intent(
+    intent_id: str, body: Mapping[str, Any], options: CallOptions
+) -> Call[m.WriteResult]:
+    return _post(
+        "resumeIntent",
+        f"/v1/intents/{segment(intent_id)}/resume",
+        _object(body, "the resume body"),
+        _whole(m.WriteResult),
+        options,
+    )
 
 
 def agent_result_body(result: Any, delivery_id: str | None) -> dict[str, Any]:
-    return compact(kind="agent_result", outcome="complete",
-                   result={} if result is None else result, delivery_id=delivery_id)
+    return compact(
+        kind="agent_result",
+        outcome="complete",
+        result={} if result is None else result,
+        delivery_id=delivery_id,
+    )
 
 
 def agent_failure_body(error: Mapping[str, Any] | str, delivery_id: str | None) -> dict[str, Any]:
     if isinstance(error, str):
         error = {"code": "agent_error", "message": error}
-    return compact(kind="agent_result", outcome="fail", error=_object(error, "error"),
-                   delivery_id=delivery_id)
+    return compact(
+        kind="agent_result", outcome="fail", error=_object(error, "error"), delivery_id=delivery_id
+    )
 
 
 def progress_body(details: Mapping[str, Any] | None, delivery_id: str | None) -> dict[str, Any]:
     return compact(kind="progress", details=details, delivery_id=delivery_id)
 
 
-def resolve_intent(intent_id: str, body: Mapping[str, Any], options: CallOptions) -> Call[m.WriteResult]:
-    return _post("resolveIntent", f"/v1/intents/{segment(intent_id)}/resolve",
-                 _object(body, "the resolve body"), _whole(m.WriteResult), options)
+def resolve_intent(
+    intent_id: str, body: Mapping[str, Any], options: CallOptions
+) -> Call[m.WriteResult]:
+    return _post(
+        "resolveIntent",
+        f"/v1/intents/{segment(intent_id)}/resolve",
+        _object(body, "the resolve body"),
+        _whole(m.WriteResult),
+        options,
+    )
 
 
 def ack_intent(intent_id: str, delivery_id: str, options: CallOptions) -> Call[m.AckResult]:
-    return _post("ackIntent", f"/v1/intents/{segment(intent_id)}/ack",
-                 {"delivery_id": delivery_id}, _whole(m.AckResult), options)
+    return _post(
+        "ackIntent",
+        f"/v1/intents/{segment(intent_id)}/ack",
+        {"delivery_id": delivery_id},
+        _whole(m.AckResult),
+        options,
+    )
 
 
 def get_intent_audit(intent_id: str, options: CallOptions) -> Call[m.AuditTrail]:
-    return _get("getIntentAudit", f"/v1/intents/{segment(intent_id)}/audit",
-                _whole(m.AuditTrail), options)
+    return _get(
+        "getIntentAudit", f"/v1/intents/{segment(intent_id)}/audit", _whole(m.AuditTrail), options
+    )
 
 
 # --- agents --------------------------------------------------------------------
 
 
 def register_agent(body: Mapping[str, Any], options: CallOptions) -> Call[m.AgentWithKey]:
-    return _post("registerAgent", "/v1/agents", _object(body, "the agent"),
-                 _whole(m.AgentWithKey), options)
+    return _post(
+        "registerAgent", "/v1/agents", _object(body, "the agent"), _whole(m.AgentWithKey), options
+    )
 
 
 def list_agents(options: CallOptions, **query: Any) -> Call[m.AgentPage]:
@@ -158,15 +192,28 @@ def get_agent(address: str, options: CallOptions) -> Call[m.Agent]:
     return _get("getAgent", f"/v1/agents/{segment(address)}", _member("agent", m.Agent), options)
 
 
-def create_agent_key(address: str, body: Mapping[str, Any],
-                     options: CallOptions) -> Call[m.KeyWithSecret]:
-    return _post("createAgentKey", f"/v1/agents/{segment(address)}/keys", dict(body),
-                 _whole(m.KeyWithSecret), options)
+def create_agent_key(
+    address: str, body: Mapping[str, Any], options: CallOptions
+) -> Call[m.KeyWithSecret]:
+    return _post(
+        "createAgentKey",
+        f"/v1/agents/{segment(address)}/keys",
+        dict(body),
+        _whole(m.KeyWithSecret),
+        options,
+    )
 
 
-def poll_agent_deliveries(address: str, options: CallOptions, **query: Any) -> Call[m.DeliveryBatch]:
-    return _get("pollAgentDeliveries", f"/v1/agents/{segment(address)}/intents",
-                _whole(m.DeliveryBatch), options, **query)
+def poll_agent_deliveries(
+    address: str, options: CallOptions, **query: Any
+) -> Call[m.DeliveryBatch]:
+    return _get(
+        "pollAgentDeliveries",
+        f"/v1/agents/{segment(address)}/intents",
+        _whole(m.DeliveryBatch),
+        options,
+        **query,
+    )
 
 
 def agent_stream_path(address: str) -> str:
@@ -184,27 +231,51 @@ def list_tasks(options: CallOptions, **query: Any) -> Call[m.TaskPage]:
     return _get("listTasks", "/v1/tasks", _whole(m.TaskPage), options, **query)
 
 
-def decide_task(intent_id: str, body: Mapping[str, Any], options: CallOptions) -> Call[m.WriteResult]:
-    return _post("decideTask", f"/v1/tasks/{segment(intent_id)}/decision",
-                 _object(body, "the decision"), _whole(m.WriteResult), options)
+def decide_task(
+    intent_id: str, body: Mapping[str, Any], options: CallOptions
+) -> Call[m.WriteResult]:
+    return _post(
+        "decideTask",
+        f"/v1/tasks/{segment(intent_id)}/decision",
+        _object(body, "the decision"),
+        _whole(m.WriteResult),
+        options,
+    )
 
 
 # --- scenarios and admin -----------------------------------------------------------
 
 
 def apply_scenario(bundle: Mapping[str, Any], options: CallOptions) -> Call[m.ScenarioApplyResult]:
-    return _post("applyScenario", "/v1/scenarios/apply", _object(bundle, "the scenario bundle"),
-                 _whole(m.ScenarioApplyResult), options)
+    return _post(
+        "applyScenario",
+        "/v1/scenarios/apply",
+        _object(bundle, "the scenario bundle"),
+        _whole(m.ScenarioApplyResult),
+        options,
+    )
 
 
-def validate_scenario(bundle: Mapping[str, Any], options: CallOptions) -> Call[m.ScenarioValidation]:
-    return _post("validateScenario", "/v1/scenarios/validate",
-                 _object(bundle, "the scenario bundle"), _whole(m.ScenarioValidation), options)
+def validate_scenario(
+    bundle: Mapping[str, Any], options: CallOptions
+) -> Call[m.ScenarioValidation]:
+    return _post(
+        "validateScenario",
+        "/v1/scenarios/validate",
+        _object(bundle, "the scenario bundle"),
+        _whole(m.ScenarioValidation),
+        options,
+    )
 
 
 def create_key(body: Mapping[str, Any], options: CallOptions) -> Call[m.KeyWithSecret]:
-    return _post("createKey", "/v1/admin/keys", _object(body, "the key request"),
-                 _whole(m.KeyWithSecret), options)
+    return _post(
+        "createKey",
+        "/v1/admin/keys",
+        _object(body, "the key request"),
+        _whole(m.KeyWithSecret),
+        options,
+    )
 
 
 def list_keys(options: CallOptions) -> Call[m.KeyList]:
@@ -229,13 +300,25 @@ def decision_body(outcome: str, comment: str | None, data: Any, evidence: Any) -
     return compact(outcome=outcome, comment=comment, data=data, evidence=evidence)
 
 
-def agent_body(address: str, display_name: str | None, delivery_mode: str | None,
-               callback_url: str | None, callback_secret: str | None) -> dict[str, Any]:
-    return compact(address=address, display_name=display_name, delivery_mode=delivery_mode,
-                   callback_url=callback_url, callback_secret=callback_secret)
+def agent_body(
+    address: str,
+    display_name: str | None,
+    delivery_mode: str | None,
+    callback_url: str | None,
+    callback_secret: str | None,
+) -> dict[str, Any]:
+    return compact(
+        address=address,
+        display_name=display_name,
+        delivery_mode=delivery_mode,
+        callback_url=callback_url,
+        callback_secret=callback_secret,
+    )
 
 
-def key_body(kind: str, name: str, agent_address: str | None, human: Any,
-             expires_at: str | None) -> dict[str, Any]:
-    return compact(kind=kind, name=name, agent_address=agent_address, human=human,
-                   expires_at=expires_at)
+def key_body(
+    kind: str, name: str, agent_address: str | None, human: Any, expires_at: str | None
+) -> dict[str, Any]:
+    return compact(
+        kind=kind, name=name, agent_address=agent_address, human=human, expires_at=expires_at
+    )

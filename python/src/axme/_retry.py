@@ -51,10 +51,11 @@ class RetryPolicy:
     max_retry_after_seconds: float = 60.0
 
     def backoff(self, retry_number: int, *, rng: random.Random | None = None) -> float:
-        """Delay before retry `retry_number` (0-based): uniform in [d/2, d], d = min(base * 2**n, max)
-        (REQ-RETRY-003)."""
+        """Delay before retry `retry_number` (0-based): uniform in [d/2, d] with
+        d = min(base * 2**n, max) (REQ-RETRY-003)."""
         ceiling = min(self.base_seconds * (2.0**retry_number), self.max_seconds)
-        return rng.uniform(ceiling / 2, ceiling) if rng is not None else random.uniform(ceiling / 2, ceiling)
+        draw = rng.uniform if rng is not None else random.uniform
+        return draw(ceiling / 2, ceiling)
 
     def delay_for_response(
         self, retry_number: int, response: httpx.Response

@@ -99,9 +99,8 @@ class SSEParser:
         elif name == "id":
             if "\x00" not in value:
                 self._last_event_id = value
-        elif name == "retry":
-            if value and value.isascii() and value.isdigit():
-                self.retry_ms = int(value)
+        elif name == "retry" and value and value.isascii() and value.isdigit():
+            self.retry_ms = int(value)
         return None
 
     def _dispatch(self) -> SSEFrame | None:

@@ -123,8 +123,12 @@ def _stream_spec(operation: str, path: str, options: CallOptions) -> RequestSpec
 
 
 def _open_stream(
-    core: Core, spec: RequestSpec, headers: dict[str, str], cursor: str | None,
-    deadline: Deadline, extra: Mapping[str, Any],
+    core: Core,
+    spec: RequestSpec,
+    headers: dict[str, str],
+    cursor: str | None,
+    deadline: Deadline,
+    extra: Mapping[str, Any],
 ) -> Plan[tuple[httpx.Response | None, Exception | None]]:
     """Try one connection. Returns (response, None) when streaming, else (None, error)."""
     headers = dict(headers, Accept="text/event-stream", **{"Cache-Control": "no-store"})
@@ -201,8 +205,13 @@ def _next_seq(frame: SSEFrame) -> int | None:
 
 
 def observe_plan(
-    core: Core, intent_id: str, *, since: int = 0, deadline: Deadline | None = None,
-    wait_seconds: int | None = None, until_terminal: bool = True,
+    core: Core,
+    intent_id: str,
+    *,
+    since: int = 0,
+    deadline: Deadline | None = None,
+    wait_seconds: int | None = None,
+    until_terminal: bool = True,
     options: CallOptions | None = None,
 ) -> Plan[None]:
     """Emit the intent's events with seq > since, until a terminal one (or forever)."""
@@ -228,8 +237,14 @@ def observe_plan(
             assert error is not None
             if _is_stream_missing(error):
                 logger.info("event stream unavailable (%s); polling /events", error)
-                yield from poll_events_plan(core, intent_id, since=cursor, deadline=deadline,
-                                            until_terminal=until_terminal, options=options)
+                yield from poll_events_plan(
+                    core,
+                    intent_id,
+                    since=cursor,
+                    deadline=deadline,
+                    until_terminal=until_terminal,
+                    options=options,
+                )
                 return
             yield Sleep(deadline.clamp(_retry_delay(core, reconnector, error)))
             continue
@@ -283,7 +298,12 @@ def _check_deadline(deadline: Deadline, intent_id: str, last_status: str | None)
 
 
 def poll_events_plan(
-    core: Core, intent_id: str, *, since: int, deadline: Deadline, until_terminal: bool,
+    core: Core,
+    intent_id: str,
+    *,
+    since: int,
+    deadline: Deadline,
+    until_terminal: bool,
     options: CallOptions,
 ) -> Plan[None]:
     """The fallback when the stream endpoint is missing: GET /events until terminal."""
@@ -306,7 +326,11 @@ def poll_events_plan(
 
 
 def wait_for_plan(
-    core: Core, intent_id: str, *, timeout: float | None, options: CallOptions | None = None,
+    core: Core,
+    intent_id: str,
+    *,
+    timeout: float | None,
+    options: CallOptions | None = None,
 ) -> Plan[Intent]:
     """The terminal intent. Never touches the intent itself (no cancel on timeout)."""
     options = options or CallOptions()
@@ -335,7 +359,11 @@ def parse_delivery(frame: SSEFrame) -> Delivery:
 
 
 def listen_plan(
-    core: Core, address: str, *, ack: bool = True, options: CallOptions | None = None,
+    core: Core,
+    address: str,
+    *,
+    ack: bool = True,
+    options: CallOptions | None = None,
 ) -> Plan[None]:
     """Emit deliveries for `address` forever (acked first); survives drops, 429 and 5xx."""
     options = options or CallOptions()
@@ -393,12 +421,17 @@ def _ack(core: Core, delivery: Delivery, options: CallOptions) -> Plan[Delivery 
     try:
         result = yield from ops.call_plan(core, call)
     except ConflictError as exc:
-        logger.info("skipping delivery %s of intent %s: %s", delivery.delivery_id,
-                    delivery.intent_id, exc.code)
+        logger.info(
+            "skipping delivery %s of intent %s: %s",
+            delivery.delivery_id,
+            delivery.intent_id,
+            exc.code,
+        )
         return None
     except (AxmeApiError, AxmeConnectionError) as exc:
         # The lease expires and the server redelivers; nothing is lost.
-        logger.warning("ack of delivery %s failed (%s); it will be redelivered",
-                       delivery.delivery_id, exc)
+        logger.warning(
+            "ack of delivery %s failed (%s); it will be redelivered", delivery.delivery_id, exc
+        )
         return None
     return delivery.with_lease(result.lease_expires_at)

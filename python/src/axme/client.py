@@ -55,7 +55,9 @@ class AxmeClient:
         return self
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
         self.close()
@@ -82,30 +84,55 @@ class AxmeClient:
         return self._call(ops.get_intent(intent_id, options))
 
     def list_intents(
-        self, *, status: str | None = None, to_agent: str | None = None,
-        from_agent: str | None = None, limit: int | None = None, cursor: str | None = None,
+        self,
+        *,
+        status: str | None = None,
+        to_agent: str | None = None,
+        from_agent: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
         **options: Unpack[CallOptions],
     ) -> m.IntentPage:
-        return self._call(ops.list_intents(
-            options, status=status, to_agent=to_agent, from_agent=from_agent, limit=limit,
-            cursor=cursor))
+        return self._call(
+            ops.list_intents(
+                options,
+                status=status,
+                to_agent=to_agent,
+                from_agent=from_agent,
+                limit=limit,
+                cursor=cursor,
+            )
+        )
 
     def list_intent_events(
-        self, intent_id: str, *, since: int | None = None, limit: int | None = None,
+        self,
+        intent_id: str,
+        *,
+        since: int | None = None,
+        limit: int | None = None,
         **options: Unpack[CallOptions],
     ) -> m.EventPage:
         return self._call(ops.list_intent_events(intent_id, options, since=since, limit=limit))
 
     def resume_intent(
-        self, intent_id: str, result: Any = None, *, delivery_id: str | None = None,
-        body: Mapping[str, Any] | None = None, **options: Unpack[CallOptions],
+        self,
+        intent_id: str,
+        result: Any = None,
+        *,
+        delivery_id: str | None = None,
+        body: Mapping[str, Any] | None = None,
+        **options: Unpack[CallOptions],
     ) -> m.WriteResult:
         """Complete the agent's step with `result` (or send any resume `body` as is)."""
         payload = body if body is not None else ops.agent_result_body(result, delivery_id)
         return self._call(ops.resume_intent(intent_id, payload, options))
 
     def fail_intent(
-        self, intent_id: str, error: Mapping[str, Any] | str, *, delivery_id: str | None = None,
+        self,
+        intent_id: str,
+        error: Mapping[str, Any] | str,
+        *,
+        delivery_id: str | None = None,
         **options: Unpack[CallOptions],
     ) -> m.WriteResult:
         """Fail the agent's step: the intent becomes FAILED with `error`."""
@@ -113,16 +140,26 @@ class AxmeClient:
         return self._call(ops.resume_intent(intent_id, body, options))
 
     def report_progress(
-        self, intent_id: str, details: Mapping[str, Any] | None = None, *,
-        delivery_id: str | None = None, **options: Unpack[CallOptions],
+        self,
+        intent_id: str,
+        details: Mapping[str, Any] | None = None,
+        *,
+        delivery_id: str | None = None,
+        **options: Unpack[CallOptions],
     ) -> m.WriteResult:
         """IN_PROGRESS with optional details; also extends the delivery's lease."""
         body = ops.progress_body(details, delivery_id)
         return self._call(ops.resume_intent(intent_id, body, options))
 
     def resolve_intent(
-        self, intent_id: str, status: str, *, result: Any = None, error: Any = None,
-        reason: str | None = None, **options: Unpack[CallOptions],
+        self,
+        intent_id: str,
+        status: str,
+        *,
+        result: Any = None,
+        error: Any = None,
+        reason: str | None = None,
+        **options: Unpack[CallOptions],
     ) -> m.WriteResult:
         body = ops.resolve_body(status, result, error, reason)
         return self._call(ops.resolve_intent(intent_id, body, options))
@@ -143,33 +180,53 @@ class AxmeClient:
     # --- observe / wait ----------------------------------------------------------
 
     def observe(
-        self, intent_id: str, *, since: int = 0, wait_seconds: int | None = None,
-        until_terminal: bool = True, **options: Unpack[CallOptions],
+        self,
+        intent_id: str,
+        *,
+        since: int = 0,
+        wait_seconds: int | None = None,
+        until_terminal: bool = True,
+        **options: Unpack[CallOptions],
     ) -> Stream[m.Event]:
         """Events with seq > since, as they happen, ending with the terminal one."""
-        plan = observe_plan(self._core, intent_id, since=since, wait_seconds=wait_seconds,
-                            until_terminal=until_terminal, options=options)
+        plan = observe_plan(
+            self._core,
+            intent_id,
+            since=since,
+            wait_seconds=wait_seconds,
+            until_terminal=until_terminal,
+            options=options,
+        )
         return Stream(self._runner.iterate(plan))
 
     def wait_for(
         self, intent_id: str, *, timeout: float | None = None, **options: Unpack[CallOptions]
     ) -> m.Intent:
         """The intent once terminal; WaitTimeoutError after `timeout` seconds."""
-        return self._runner.run(wait_for_plan(self._core, intent_id, timeout=timeout,
-                                              options=options))
+        return self._runner.run(
+            wait_for_plan(self._core, intent_id, timeout=timeout, options=options)
+        )
 
     # --- agents ------------------------------------------------------------------
 
     def register_agent(
-        self, address: str, *, display_name: str | None = None, delivery_mode: str | None = None,
-        callback_url: str | None = None, callback_secret: str | None = None,
+        self,
+        address: str,
+        *,
+        display_name: str | None = None,
+        delivery_mode: str | None = None,
+        callback_url: str | None = None,
+        callback_secret: str | None = None,
         **options: Unpack[CallOptions],
     ) -> m.AgentWithKey:
         body = ops.agent_body(address, display_name, delivery_mode, callback_url, callback_secret)
         return self._call(ops.register_agent(body, options))
 
     def list_agents(
-        self, *, limit: int | None = None, cursor: str | None = None,
+        self,
+        *,
+        limit: int | None = None,
+        cursor: str | None = None,
         **options: Unpack[CallOptions],
     ) -> m.AgentPage:
         return self._call(ops.list_agents(options, limit=limit, cursor=cursor))
@@ -178,28 +235,45 @@ class AxmeClient:
         return self._call(ops.get_agent(address, options))
 
     def create_agent_key(
-        self, address: str, *, name: str | None = None, expires_at: str | None = None,
+        self,
+        address: str,
+        *,
+        name: str | None = None,
+        expires_at: str | None = None,
         **options: Unpack[CallOptions],
     ) -> m.KeyWithSecret:
         body = ops.compact(name=name, expires_at=expires_at)
         return self._call(ops.create_agent_key(address, body, options))
 
     def poll_agent_deliveries(
-        self, address: str, *, status: str | None = None, wait_seconds: int | None = None,
-        limit: int | None = None, **options: Unpack[CallOptions],
+        self,
+        address: str,
+        *,
+        status: str | None = None,
+        wait_seconds: int | None = None,
+        limit: int | None = None,
+        **options: Unpack[CallOptions],
     ) -> m.DeliveryBatch:
-        return self._call(ops.poll_agent_deliveries(
-            address, options, status=status, wait_seconds=wait_seconds, limit=limit))
+        return self._call(
+            ops.poll_agent_deliveries(
+                address, options, status=status, wait_seconds=wait_seconds, limit=limit
+            )
+        )
 
     def listen(
         self, address: str, *, ack: bool = True, **options: Unpack[CallOptions]
     ) -> Stream[m.Delivery]:
         """Deliveries for `address` as they arrive (acked unless ack=False). Endless."""
-        return Stream(self._runner.iterate(listen_plan(self._core, address, ack=ack,
-                                                       options=options)))
+        return Stream(
+            self._runner.iterate(listen_plan(self._core, address, ack=ack, options=options))
+        )
 
     def serve(
-        self, address: str, handler: Handler, *, max_deliveries: int | None = None,
+        self,
+        address: str,
+        handler: Handler,
+        *,
+        max_deliveries: int | None = None,
     ) -> int:
         """Run `handler` for each delivery: its return value completes the step, an
         exception fails it. The lease is renewed while the handler runs. Returns the
@@ -228,14 +302,16 @@ class AxmeClient:
         except Exception as exc:  # the handler's failure becomes the intent's error
             logger.info("handler failed for intent %s: %r", delivery.intent_id, exc)
             try:
-                self.fail_intent(delivery.intent_id, handler_error(exc),
-                                 delivery_id=delivery.delivery_id)
+                self.fail_intent(
+                    delivery.intent_id, handler_error(exc), delivery_id=delivery.delivery_id
+                )
             except AxmeError as write_error:
                 log_write_failure("fail_intent", delivery, write_error)
             return
         try:
-            self.resume_intent(delivery.intent_id, handler_result(outcome),
-                               delivery_id=delivery.delivery_id)
+            self.resume_intent(
+                delivery.intent_id, handler_result(outcome), delivery_id=delivery.delivery_id
+            )
         except AxmeError as write_error:
             log_write_failure("resume_intent", delivery, write_error)
 
@@ -256,21 +332,37 @@ class AxmeClient:
     # --- human tasks ---------------------------------------------------------------
 
     def list_tasks(
-        self, *, status: str | None = None, assignee: str | None = None,
-        limit: int | None = None, cursor: str | None = None, **options: Unpack[CallOptions],
+        self,
+        *,
+        status: str | None = None,
+        assignee: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+        **options: Unpack[CallOptions],
     ) -> m.TaskPage:
-        return self._call(ops.list_tasks(options, status=status, assignee=assignee, limit=limit,
-                                         cursor=cursor))
+        return self._call(
+            ops.list_tasks(options, status=status, assignee=assignee, limit=limit, cursor=cursor)
+        )
 
     def decide_task(
-        self, intent_id: str, outcome: str, *, comment: str | None = None, data: Any = None,
-        evidence: Any = None, **options: Unpack[CallOptions],
+        self,
+        intent_id: str,
+        outcome: str,
+        *,
+        comment: str | None = None,
+        data: Any = None,
+        evidence: Any = None,
+        **options: Unpack[CallOptions],
     ) -> m.WriteResult:
         body = ops.decision_body(outcome, comment, data, evidence)
         return self._call(ops.decide_task(intent_id, body, options))
 
     def approve_task(
-        self, intent_id: str, *, comment: str | None = None, data: Any = None,
+        self,
+        intent_id: str,
+        *,
+        comment: str | None = None,
+        data: Any = None,
         **options: Unpack[CallOptions],
     ) -> m.WriteResult:
         return self.decide_task(intent_id, "approved", comment=comment, data=data, **options)
@@ -281,8 +373,13 @@ class AxmeClient:
         return self.decide_task(intent_id, "rejected", comment=comment, **options)
 
     def complete_task(
-        self, intent_id: str, outcome: str = "completed", *, data: Any = None,
-        comment: str | None = None, **options: Unpack[CallOptions],
+        self,
+        intent_id: str,
+        outcome: str = "completed",
+        *,
+        data: Any = None,
+        comment: str | None = None,
+        **options: Unpack[CallOptions],
     ) -> m.WriteResult:
         return self.decide_task(intent_id, outcome, comment=comment, data=data, **options)
 
@@ -299,8 +396,13 @@ class AxmeClient:
         return self._call(ops.validate_scenario(bundle, options))
 
     def create_key(
-        self, kind: str, name: str, *, agent_address: str | None = None,
-        human: Mapping[str, Any] | None = None, expires_at: str | None = None,
+        self,
+        kind: str,
+        name: str,
+        *,
+        agent_address: str | None = None,
+        human: Mapping[str, Any] | None = None,
+        expires_at: str | None = None,
         **options: Unpack[CallOptions],
     ) -> m.KeyWithSecret:
         body = ops.key_body(kind, name, agent_address, human, expires_at)

@@ -80,7 +80,9 @@ class WireObject(Mapping[str, Any]):
 
     def __init__(self, data: Mapping[str, Any]) -> None:
         if not isinstance(data, Mapping):
-            raise TypeError(f"{type(self).__name__} expects a JSON object, got {type(data).__name__}")
+            raise TypeError(
+                f"{type(self).__name__} expects a JSON object, got {type(data).__name__}"
+            )
         self._data: Mapping[str, Any] = data
         self._response: ResponseInfo | None = None
 

@@ -9,10 +9,12 @@ import os
 from axme import AxmeClient, AxmeClientConfig
 
 client = AxmeClient(AxmeClientConfig(api_key=os.environ["AXME_API_KEY"]))
-intent_id = client.send_intent({
-    "intent_type": "intent.infra.change_approval.v1",
-    "to_agent": "agent://local/default/infra-validator",
-    "payload": {"change_type": "database_migration", "target": "prod-postgres-main"},
-})
+intent_id = client.send_intent(
+    {
+        "intent_type": "intent.infra.change_approval.v1",
+        "to_agent": "agent://local/default/infra-validator",
+        "payload": {"change_type": "database_migration", "target": "prod-postgres-main"},
+    }
+)
 result = client.wait_for(intent_id)
-print(result["status"])   # COMPLETED, FAILED, CANCELED or TIMED_OUT
+print(result["status"])  # COMPLETED, FAILED, CANCELED or TIMED_OUT

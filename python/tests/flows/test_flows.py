@@ -34,18 +34,24 @@ def fresh_server(tmp_path: Path) -> Iterator[RunningServer]:
 
 def user_env(server: RunningServer, api_key: str, config_dir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AXME_")}
-    env.update(AXME_API_KEY=api_key, AXME_BASE_URL=server.base_url,
-               AXME_CONFIG_DIR=str(config_dir))
+    env.update(AXME_API_KEY=api_key, AXME_BASE_URL=server.base_url, AXME_CONFIG_DIR=str(config_dir))
     return env
 
 
-def run(cmd: list[str], env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess[str]:
+def run(
+    cmd: list[str], env: dict[str, str], timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
 
 
 def start_agent(env: dict[str, str], address: str) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, str(HERE / "agent.py"), address], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, str(HERE / "agent.py"), address],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def stop(process: subprocess.Popen[str]) -> str:

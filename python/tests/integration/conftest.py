@@ -19,8 +19,9 @@ _names = itertools.count(1)
 class Api:
     """`await api.call("get_intent", id)` works the same for AxmeClient and AsyncAxmeClient."""
 
-    def __init__(self, kind: str, base_url: str, admin_key: str, server: RunningServer,
-                 namespace: str) -> None:
+    def __init__(
+        self, kind: str, base_url: str, admin_key: str, server: RunningServer, namespace: str
+    ) -> None:
         self.kind = kind
         self.base_url = base_url
         self.admin_key = admin_key
@@ -30,11 +31,16 @@ class Api:
         self.admin = self.client(admin_key)
 
     def client(self, api_key: str, **config: Any) -> AxmeClient | AsyncAxmeClient:
-        settings = {"api_key": api_key, "base_url": self.base_url, "retry_base_seconds": 0.05,
-                    **config}
+        settings = {
+            "api_key": api_key,
+            "base_url": self.base_url,
+            "retry_base_seconds": 0.05,
+            **config,
+        }
         cfg = AxmeClientConfig(**settings)
         made: AxmeClient | AsyncAxmeClient = (
-            AxmeClient(cfg) if self.kind == "sync" else AsyncAxmeClient(cfg))
+            AxmeClient(cfg) if self.kind == "sync" else AsyncAxmeClient(cfg)
+        )
         self._clients.append(made)
         return made
 
@@ -47,8 +53,9 @@ class Api:
     async def call(self, method: str, *args: Any, **kwargs: Any) -> Any:
         return await self.call_on(self.admin, method, *args, **kwargs)
 
-    async def take(self, stream: Any, count: int | None = None,
-                   until: Callable[[Any], bool] | None = None) -> list[Any]:
+    async def take(
+        self, stream: Any, count: int | None = None, until: Callable[[Any], bool] | None = None
+    ) -> list[Any]:
         """Items of a Stream/AsyncStream: `count` of them, or up to the first matching `until`."""
         items: list[Any] = []
         if hasattr(stream, "__aiter__"):
@@ -71,12 +78,16 @@ class Api:
         return registered.agent.address, self.client(registered.api_key)
 
     def faults(self, match: dict[str, Any], action: dict[str, Any]) -> None:
-        self.server.testing("POST", "/_testing/faults",
-                            json={"namespace": self.namespace, "match": match, "action": action})
+        self.server.testing(
+            "POST",
+            "/_testing/faults",
+            json={"namespace": self.namespace, "match": match, "action": action},
+        )
 
     def requests(self) -> list[dict[str, Any]]:
-        body = self.server.testing("GET", "/_testing/requests",
-                                   params={"namespace": self.namespace})
+        body = self.server.testing(
+            "GET", "/_testing/requests", params={"namespace": self.namespace}
+        )
         return list(body["requests"])
 
     def advance_clock(self, seconds: float) -> None:
@@ -91,8 +102,9 @@ class Api:
 
 
 @pytest.fixture(params=["sync", "async"])
-async def api(request: pytest.FixtureRequest, server: RunningServer,
-              namespace: tuple[str, str]) -> AsyncIterator[Api]:
+async def api(
+    request: pytest.FixtureRequest, server: RunningServer, namespace: tuple[str, str]
+) -> AsyncIterator[Api]:
     adapter = Api(request.param, server.base_url, namespace[1], server, namespace[0])
     yield adapter
     await adapter.close()

@@ -51,13 +51,30 @@ def _read_lines(stream: IO[str], lines: queue.Queue[str | None]) -> None:
     lines.put(None)
 
 
-def start_server(data_dir: Path, *, startup_timeout: float = 30.0,
-                 extra_args: list[str] | None = None) -> RunningServer:
-    cmd = [sys.executable, "-m", "axme_server", "--host", "127.0.0.1", "--port", "0",
-           "--data-dir", str(data_dir), "--testing", *(extra_args or [])]
+def start_server(
+    data_dir: Path, *, startup_timeout: float = 30.0, extra_args: list[str] | None = None
+) -> RunningServer:
+    cmd = [
+        sys.executable,
+        "-m",
+        "axme_server",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--data-dir",
+        str(data_dir),
+        "--testing",
+        *(extra_args or []),
+    ]
     log = open(data_dir.parent / f"{data_dir.name}.server.log", "w")  # noqa: SIM115
-    process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, text=True,
-                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    process = subprocess.Popen(
+        cmd,
+        stdout=subprocess.PIPE,
+        stderr=log,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
     assert process.stdout is not None
     lines: queue.Queue[str | None] = queue.Queue()
     threading.Thread(target=_read_lines, args=(process.stdout, lines), daemon=True).start()
@@ -66,7 +83,9 @@ def start_server(data_dir: Path, *, startup_timeout: float = 30.0,
         left = deadline - time.monotonic()
         if left <= 0:
             process.kill()
-            raise RuntimeError(f"axme_server did not print {READY.strip()} within {startup_timeout}s")
+            raise RuntimeError(
+                f"axme_server did not print {READY.strip()} within {startup_timeout}s"
+            )
         try:
             line = lines.get(timeout=left)
         except queue.Empty:
@@ -74,6 +93,6 @@ def start_server(data_dir: Path, *, startup_timeout: float = 30.0,
         if line is None:
             raise RuntimeError(f"axme_server exited with {process.wait()}; see {log.name}")
         if line.startswith(READY):
-            info = json.loads(line[len(READY):])
+            info = json.loads(line[len(READY) :])
             admin = info.get("admin_api_key") or (data_dir / "admin.key").read_text().strip()
             return RunningServer(info["base_url"], admin, process)

@@ -17,8 +17,9 @@ pytestmark = pytest.mark.integration
 
 
 async def test_agent_registry(api: Api) -> None:
-    registered = await api.call("register_agent", "billing-bot", display_name="Billing",
-                                delivery_mode="poll")
+    registered = await api.call(
+        "register_agent", "billing-bot", display_name="Billing", delivery_mode="poll"
+    )
     address = registered.agent.address
     assert address == f"agent://{api.namespace}/default/billing-bot"
     assert registered.api_key.startswith("axme_agent_")
@@ -46,8 +47,9 @@ async def test_poll_ack_and_stale_delivery(api: Api) -> None:
     with pytest.raises(axme.ConflictError) as stale:
         await api.call_on(agent, "resume_intent", intent_id, {}, delivery_id="not-current")
     assert stale.value.code == "stale_delivery"
-    done = await api.call_on(agent, "resume_intent", intent_id, {"ok": 1},
-                             delivery_id=delivery.delivery_id)
+    done = await api.call_on(
+        agent, "resume_intent", intent_id, {"ok": 1}, delivery_id=delivery.delivery_id
+    )
     assert done.intent.status == "COMPLETED"
 
 
@@ -90,8 +92,9 @@ async def test_human_task_decisions(api: Api) -> None:
     ids = [await api.call("send_intent", new_intent(address, human_task=task)) for _ in range(3)]
     deliveries = await api.take(agent.listen(address), count=3)
     for d in deliveries:
-        await api.call_on(agent, "resume_intent", d.intent_id, {"validated": True},
-                          delivery_id=d.delivery_id)
+        await api.call_on(
+            agent, "resume_intent", d.intent_id, {"validated": True}, delivery_id=d.delivery_id
+        )
     waiting = await api.call("get_intent", ids[0])
     assert waiting.status == "WAITING" and waiting.waiting_reason == "WAITING_FOR_HUMAN"
     tasks = await api.call("list_tasks")
@@ -111,9 +114,15 @@ async def test_human_task_decisions(api: Api) -> None:
 
 async def test_complete_task_on_a_form(api: Api) -> None:
     address, agent = await api.new_agent()
-    task = {"title": "Fill in the form", "task_type": "form",
-            "form_schema": {"type": "object", "required": ["reason"],
-                            "properties": {"reason": {"type": "string"}}}}
+    task = {
+        "title": "Fill in the form",
+        "task_type": "form",
+        "form_schema": {
+            "type": "object",
+            "required": ["reason"],
+            "properties": {"reason": {"type": "string"}},
+        },
+    }
     intent_id = await api.call("send_intent", new_intent(address, human_task=task))
     [delivery] = await api.take(agent.listen(address), count=1)
     await api.call_on(agent, "resume_intent", intent_id, {}, delivery_id=delivery.delivery_id)
@@ -136,15 +145,21 @@ async def test_scenarios(api: Api, scenario_bundle: dict[str, Any]) -> None:
     agent = api.client(agent_info["api_key"])
     [delivery] = await api.take(agent.listen(agent_info["address"]), count=1)
     assert delivery.intent_id == applied.intent_id
-    await api.call_on(agent, "resume_intent", applied.intent_id, {"validated": True},
-                      delivery_id=delivery.delivery_id)
+    await api.call_on(
+        agent,
+        "resume_intent",
+        applied.intent_id,
+        {"validated": True},
+        delivery_id=delivery.delivery_id,
+    )
     await api.call("approve_task", applied.intent_id)
     assert (await api.call("wait_for", applied.intent_id, timeout=30)).status == "COMPLETED"
 
 
 async def test_admin_keys(api: Api) -> None:
-    created = await api.call("create_key", "human", "Ada",
-                             human={"id": "ada", "display_name": "Ada L."})
+    created = await api.call(
+        "create_key", "human", "Ada", human={"id": "ada", "display_name": "Ada L."}
+    )
     assert created.api_key.startswith("axme_human_") and created.key.kind == "human"
     listed = await api.call("list_keys")
     assert created.key.key_id in [k.key_id for k in listed.entries]

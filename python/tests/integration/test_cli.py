@@ -18,8 +18,13 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def cli(server: RunningServer, namespace: tuple[str, str], tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Any:
+def cli(
+    server: RunningServer,
+    namespace: tuple[str, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> Any:
     monkeypatch.setenv("AXME_CONFIG_DIR", str(tmp_path / "cfg"))
     monkeypatch.setenv("AXME_API_KEY", namespace[1])
     monkeypatch.setenv("AXME_BASE_URL", server.base_url)
@@ -32,9 +37,13 @@ def cli(server: RunningServer, namespace: tuple[str, str], tmp_path: Path,
     return run
 
 
-def test_login_stores_a_private_config(cli: Any, tmp_path: Path, server: RunningServer,
-                                       namespace: tuple[str, str],
-                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_login_stores_a_private_config(
+    cli: Any,
+    tmp_path: Path,
+    server: RunningServer,
+    namespace: tuple[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     code, out, _ = cli("login", "--api-key", namespace[1], "--base-url", server.base_url)
     assert code == 0 and "Logged in" in out and namespace[1] not in out
     config = tmp_path / "cfg" / "config.json"
@@ -46,8 +55,9 @@ def test_login_stores_a_private_config(cli: Any, tmp_path: Path, server: Running
     assert code == 0 and json.loads(out)["ok"] is True
 
 
-def test_login_with_a_bad_key_fails_and_stores_nothing(cli: Any, tmp_path: Path,
-                                                       server: RunningServer) -> None:
+def test_login_with_a_bad_key_fails_and_stores_nothing(
+    cli: Any, tmp_path: Path, server: RunningServer
+) -> None:
     code, _, err = cli("login", "--api-key", "axme_admin_bad_bad", "--base-url", server.base_url)
     assert code == 1 and "401" in err
     assert not (tmp_path / "cfg" / "config.json").exists()
@@ -69,15 +79,16 @@ def test_agents_intents_and_tasks(cli: Any) -> None:
     assert code == 1 and json.loads(out)["error"]["code"] == "intent_not_found"
 
 
-def test_cancel_watch_and_audit(cli: Any, server: RunningServer,
-                                namespace: tuple[str, str]) -> None:
+def test_cancel_watch_and_audit(
+    cli: Any, server: RunningServer, namespace: tuple[str, str]
+) -> None:
     import axme
 
-    client = axme.AxmeClient(axme.AxmeClientConfig(api_key=namespace[1],
-                                                   base_url=server.base_url))
+    client = axme.AxmeClient(axme.AxmeClientConfig(api_key=namespace[1], base_url=server.base_url))
     client.register_agent("watch-bot")
-    intent_id = client.send_intent({"intent_type": "intent.cli.test.v1", "to_agent": "watch-bot",
-                                    "payload": {}})
+    intent_id = client.send_intent(
+        {"intent_type": "intent.cli.test.v1", "to_agent": "watch-bot", "payload": {}}
+    )
     code, out, _ = cli("intents", "cancel", intent_id, "--reason", "testing")
     assert code == 0 and "CANCELED" in out
     code, out, _ = cli("intents", "watch", intent_id)

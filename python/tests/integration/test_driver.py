@@ -20,9 +20,14 @@ DRIVER = Path(__file__).resolve().parents[2] / "conformance-driver"
 
 class DriverProcess:
     def __init__(self) -> None:
-        self.process = subprocess.Popen([str(DRIVER)], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                        text=True, cwd=DRIVER.parent.parent)
+        self.process = subprocess.Popen(
+            [str(DRIVER)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            cwd=DRIVER.parent.parent,
+        )
         self.lines: queue.Queue[dict[str, Any]] = queue.Queue()
         assert self.process.stdout is not None
         threading.Thread(target=self._read, args=(self.process.stdout,), daemon=True).start()
@@ -59,8 +64,13 @@ def driver(server: RunningServer, namespace: tuple[str, str]) -> Any:
     d = DriverProcess()
     hello = d.request("hello")
     assert hello["result"]["sdk"] == "python" and "listen" in hello["result"]["capabilities"]
-    config = {"base_url": server.base_url, "api_key": namespace[1], "max_retries": 2,
-              "retry_base_ms": 20, "timeout_ms": 10000}
+    config = {
+        "base_url": server.base_url,
+        "api_key": namespace[1],
+        "max_retries": 2,
+        "retry_base_ms": 20,
+        "timeout_ms": 10000,
+    }
     assert d.request("new_client", config=config)["result"] == {"client": "c1"}
     yield d
     assert d.request("shutdown") == {"id": d.next_id, "ok": True, "result": {}}
@@ -70,48 +80,89 @@ def driver(server: RunningServer, namespace: tuple[str, str]) -> Any:
 def test_driver_full_flow(driver: DriverProcess) -> None:
     agent = driver.request("call", method="registerAgent", args={"address": "drv-agent"})
     address = agent["result"]["agent"]["address"]
-    created = driver.request("call", method="createIntent", args={
-        "intent_type": "intent.test.driver.v1", "to_agent": address, "payload": {"k": 1}})
+    created = driver.request(
+        "call",
+        method="createIntent",
+        args={"intent_type": "intent.test.driver.v1", "to_agent": address, "payload": {"k": 1}},
+    )
     intent_id = created["result"]["intent_id"]
     got = driver.request("call", method="getIntent", args={"intent_id": intent_id})
     assert got["result"]["ok"] is True and got["result"]["intent"]["intent_id"] == intent_id
-    observe = driver.send("observe", intent_id=intent_id, until_terminal=True,
-                          args={"intent_id": intent_id, "until_terminal": True})
-    listen = driver.collect(driver.send(
-        "listen", address=address, max_deliveries=1,
-        handler={"action": "progress_then_complete", "progress_count": 2, "delay_ms": 10,
-                 "result": {"done": True}}))
+    observe = driver.send(
+        "observe",
+        intent_id=intent_id,
+        until_terminal=True,
+        args={"intent_id": intent_id, "until_terminal": True},
+    )
+    listen = driver.collect(
+        driver.send(
+            "listen",
+            address=address,
+            max_deliveries=1,
+            handler={
+                "action": "progress_then_complete",
+                "progress_count": 2,
+                "delay_ms": 10,
+                "result": {"done": True},
+            },
+        )
+    )
     assert listen[0]["delivery"]["intent_id"] == intent_id and listen[-1] == {
-        "id": listen[0]["id"], "done": True}
+        "id": listen[0]["id"],
+        "done": True,
+    }
     events = driver.collect(observe)
     types = [e["event"]["event_type"] for e in events[:-1]]
     assert types[0] == "intent.submitted" and types[-1] == "intent.completed"
     assert types.count("intent.progress") >= 1
-    waited = driver.request("wait_for", intent_id=intent_id, timeout_ms=5000,
-                            args={"intent_id": intent_id, "timeout_ms": 5000})
-    assert waited["result"]["status"] == "COMPLETED" and waited["result"]["result"] == {"done": True}
+    waited = driver.request(
+        "wait_for",
+        intent_id=intent_id,
+        timeout_ms=5000,
+        args={"intent_id": intent_id, "timeout_ms": 5000},
+    )
+    assert waited["result"]["status"] == "COMPLETED" and waited["result"]["result"] == {
+        "done": True
+    }
 
 
 def test_driver_errors_and_cancel(driver: DriverProcess) -> None:
-    missing = driver.request("call", method="getIntent",
-                             args={"intent_id": "00000000-0000-4000-8000-000000000000"})
+    missing = driver.request(
+        "call", method="getIntent", args={"intent_id": "00000000-0000-4000-8000-000000000000"}
+    )
     assert missing["error"]["type"] == "NotFound" and missing["error"]["code"] == "intent_not_found"
     assert driver.request("call", method="noSuchThing", args={})["error"]["type"] == "Unsupported"
     driver.request("call", method="registerAgent", args={"address": "drv-b"})
-    intent_id = driver.request("call", method="sendIntent", args={
-        "intent_type": "intent.test.driver.v1", "to_agent": "drv-b", "payload": {}})["result"]["intent_id"]
-    waiting = driver.send("wait_for", intent_id=intent_id, timeout_ms=60000,
-                          args={"intent_id": intent_id, "timeout_ms": 60000})
+    intent_id = driver.request(
+        "call",
+        method="sendIntent",
+        args={"intent_type": "intent.test.driver.v1", "to_agent": "drv-b", "payload": {}},
+    )["result"]["intent_id"]
+    waiting = driver.send(
+        "wait_for",
+        intent_id=intent_id,
+        timeout_ms=60000,
+        args={"intent_id": intent_id, "timeout_ms": 60000},
+    )
     time.sleep(0.3)
     cancel = driver.request("cancel", target_id=waiting, args={"target_id": waiting})
     assert cancel["result"] == {"cancelled": True}
     assert driver.collect(waiting)[-1]["error"]["type"] == "Canceled"
-    timeout = driver.request("wait_for", intent_id=intent_id, timeout_ms=300,
-                             args={"intent_id": intent_id, "timeout_ms": 300})
+    timeout = driver.request(
+        "wait_for",
+        intent_id=intent_id,
+        timeout_ms=300,
+        args={"intent_id": intent_id, "timeout_ms": 300},
+    )
     assert timeout["error"]["type"] == "WaitTimeout"
-    failed = driver.collect(driver.send("listen", address="drv-b", max_deliveries=1,
-                                        handler={"action": "fail",
-                                                 "error": {"code": "x", "message": "nope"}}))
+    failed = driver.collect(
+        driver.send(
+            "listen",
+            address="drv-b",
+            max_deliveries=1,
+            handler={"action": "fail", "error": {"code": "x", "message": "nope"}},
+        )
+    )
     assert failed[-1]["done"] is True
     intent = driver.request("call", method="getIntent", args={"intent_id": intent_id})
     assert intent["result"]["intent"]["status"] == "FAILED"

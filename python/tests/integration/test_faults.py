@@ -29,8 +29,9 @@ async def test_503_twice_then_success_with_one_idempotency_key(api: Api) -> None
 
 
 async def test_429_with_retry_after_is_honoured(api: Api) -> None:
-    api.faults({"op": "listAgents"}, {"type": "status", "status": 429, "times": 1,
-                                      "retry_after": "1"})
+    api.faults(
+        {"op": "listAgents"}, {"type": "status", "status": 429, "times": 1, "retry_after": "1"}
+    )
     started = asyncio.get_running_loop().time()
     await api.call("list_agents")
     assert asyncio.get_running_loop().time() - started >= 0.95
@@ -38,8 +39,9 @@ async def test_429_with_retry_after_is_honoured(api: Api) -> None:
 
 
 async def test_retry_after_above_the_cap_is_raised(api: Api) -> None:
-    api.faults({"op": "listAgents"}, {"type": "status", "status": 429, "times": 1,
-                                      "retry_after": "120"})
+    api.faults(
+        {"op": "listAgents"}, {"type": "status", "status": 429, "times": 1, "retry_after": "120"}
+    )
     with pytest.raises(axme.RateLimitError) as info:
         await api.call("list_agents")
     assert info.value.retry_after == 120.0
@@ -49,8 +51,7 @@ async def test_retry_after_above_the_cap_is_raised(api: Api) -> None:
 async def test_observe_resumes_after_a_dropped_stream(api: Api) -> None:
     address, agent = await api.new_agent()
     intent_id = await api.call("send_intent", new_intent(address))
-    api.faults({"op": "streamIntentEvents"}, {"type": "drop_stream", "after_events": 2,
-                                              "times": 1})
+    api.faults({"op": "streamIntentEvents"}, {"type": "drop_stream", "after_events": 2, "times": 1})
     watcher = spawn(api, api.admin, "wait_for", intent_id, timeout=30)
     observed = spawn(api, api.admin, "observe", intent_id)  # returns the stream object
     stream = await observed

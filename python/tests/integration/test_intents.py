@@ -16,8 +16,12 @@ pytestmark = pytest.mark.integration
 
 
 def new_intent(to_agent: str, **extra: Any) -> dict[str, Any]:
-    return {"intent_type": "intent.test.demo.v1", "to_agent": to_agent,
-            "payload": {"n": 21, "nested": {"camelCase": True}}, **extra}
+    return {
+        "intent_type": "intent.test.demo.v1",
+        "to_agent": to_agent,
+        "payload": {"n": 21, "nested": {"camelCase": True}},
+        **extra,
+    }
 
 
 async def test_health(api: Api) -> None:
@@ -47,10 +51,12 @@ async def test_events_observe_and_audit(api: Api) -> None:
     address, agent = await api.new_agent()
     intent_id = await api.call("send_intent", new_intent(address))
     deliveries = await api.take(agent.listen(address), count=1)
-    await api.call_on(agent, "report_progress", intent_id, {"pct": 50},
-                      delivery_id=deliveries[0].delivery_id)
-    await api.call_on(agent, "resume_intent", intent_id, {"answer": 42},
-                      delivery_id=deliveries[0].delivery_id)
+    await api.call_on(
+        agent, "report_progress", intent_id, {"pct": 50}, delivery_id=deliveries[0].delivery_id
+    )
+    await api.call_on(
+        agent, "resume_intent", intent_id, {"answer": 42}, delivery_id=deliveries[0].delivery_id
+    )
     events = await api.take(api.admin.observe(intent_id))
     types = [e.event_type for e in events]
     assert types[0] == "intent.submitted" and types[-1] == "intent.completed"
@@ -78,8 +84,13 @@ async def test_observe_streams_live_events(api: Api) -> None:
     deliveries = await api.take(agent.listen(address), count=1)
     await asyncio.sleep(0)
     assert not watcher.done()
-    await api.call_on(agent, "fail_intent", intent_id, {"code": "nope", "message": "cannot"},
-                      delivery_id=deliveries[0].delivery_id)
+    await api.call_on(
+        agent,
+        "fail_intent",
+        intent_id,
+        {"code": "nope", "message": "cannot"},
+        delivery_id=deliveries[0].delivery_id,
+    )
     result = await asyncio.wait_for(watcher, 30)
     assert result["status"] == "FAILED" and result.error["code"] == "nope"
 
@@ -107,8 +118,9 @@ async def test_wait_for_timed_out_by_deadline(api: Api) -> None:
     clock = api.server.testing("GET", "/_testing/clock")["now"]
     now = datetime.fromisoformat(clock.replace("Z", "+00:00"))
     deadline_at = (now + timedelta(seconds=600)).isoformat(timespec="milliseconds")
-    intent_id = await api.call("send_intent", new_intent(
-        address, deadline_at=deadline_at.replace("+00:00", "Z")))
+    intent_id = await api.call(
+        "send_intent", new_intent(address, deadline_at=deadline_at.replace("+00:00", "Z"))
+    )
     waiter = spawn(api, api.admin, "wait_for", intent_id, timeout=30)
     api.advance_clock(601)
     result = await asyncio.wait_for(waiter, 30)
@@ -135,8 +147,9 @@ async def test_errors_from_the_server(api: Api) -> None:
     assert no_agent.value.code == "agent_not_found"
     address, _ = await api.new_agent()
     with pytest.raises(axme.ValidationError) as invalid:
-        await api.call("create_intent", {"intent_type": "Not A Type", "to_agent": address,
-                                         "payload": {}})
+        await api.call(
+            "create_intent", {"intent_type": "Not A Type", "to_agent": address, "payload": {}}
+        )
     assert invalid.value.status == 422 and invalid.value.code == "validation_error"
     stranger = api.client("axme_admin_nope_nope")
     with pytest.raises(axme.AuthenticationError) as denied:

@@ -18,14 +18,27 @@ from axme import AxmeClient
 from .conftest import BASE, KEY, make_config
 
 INTENT = {"intent_id": "i-1", "status": "SUBMITTED", "last_seq": 1}
-CREATED = {"ok": True, "intent_id": "i-1", "status": "SUBMITTED", "created_at": "2026-01-01T00:00:00.000Z"}
+CREATED = {
+    "ok": True,
+    "intent_id": "i-1",
+    "status": "SUBMITTED",
+    "created_at": "2026-01-01T00:00:00.000Z",
+}
 NEW_INTENT = {"intent_type": "intent.demo.v1", "to_agent": "agent://a/b/c", "payload": {"x": 1}}
 
 
 def envelope(status: int, code: str, *, retryable: bool = False, **headers: str) -> httpx.Response:
-    body = {"ok": False, "error": {"code": code, "message": f"{code} happened", "category": "x",
-                                   "retryable": retryable, "details": {"field": "f"}},
-            "detail": f"{code} happened"}
+    body = {
+        "ok": False,
+        "error": {
+            "code": code,
+            "message": f"{code} happened",
+            "category": "x",
+            "retryable": retryable,
+            "details": {"field": "f"},
+        },
+        "detail": f"{code} happened",
+    }
     return httpx.Response(status, json=body, headers={"x-request-id": "req-9", **headers})
 
 
@@ -42,7 +55,9 @@ def test_headers_on_every_call(respx_mock: respx.MockRouter, client: AxmeClient)
 
 
 @respx.mock(base_url=BASE)
-def test_trace_id_is_per_call_unless_given(respx_mock: respx.MockRouter, client: AxmeClient) -> None:
+def test_trace_id_is_per_call_unless_given(
+    respx_mock: respx.MockRouter, client: AxmeClient
+) -> None:
     route = respx_mock.get("/v1/intents/i-1").respond(json={"ok": True, "intent": INTENT})
     client.get_intent("i-1")
     client.get_intent("i-1")
@@ -56,8 +71,11 @@ def test_503_then_200_retries_with_backoff_and_reuses_keys(
     respx_mock: respx.MockRouter, client: AxmeClient, sleeps: list[float]
 ) -> None:
     route = respx_mock.post("/v1/intents").mock(
-        side_effect=[envelope(503, "unavailable"), envelope(503, "unavailable"),
-                     httpx.Response(200, json=CREATED)]
+        side_effect=[
+            envelope(503, "unavailable"),
+            envelope(503, "unavailable"),
+            httpx.Response(200, json=CREATED),
+        ]
     )
     result = client.create_intent(NEW_INTENT)
     assert result["intent_id"] == "i-1" and result.status == "SUBMITTED"
@@ -106,10 +124,12 @@ def test_max_retries_zero_means_one_attempt(respx_mock: respx.MockRouter) -> Non
 def test_429_honours_retry_after_seconds(
     respx_mock: respx.MockRouter, client: AxmeClient, sleeps: list[float]
 ) -> None:
-    respx_mock.get("/v1/intents/i-1").mock(side_effect=[
-        envelope(429, "rate_limited", **{"Retry-After": "3"}),
-        httpx.Response(200, json={"ok": True, "intent": INTENT}),
-    ])
+    respx_mock.get("/v1/intents/i-1").mock(
+        side_effect=[
+            envelope(429, "rate_limited", **{"Retry-After": "3"}),
+            httpx.Response(200, json={"ok": True, "intent": INTENT}),
+        ]
+    )
     assert client.get_intent("i-1").intent_id == "i-1"
     assert sleeps == [3.0]
 
@@ -119,10 +139,12 @@ def test_429_honours_retry_after_http_date(
     respx_mock: respx.MockRouter, client: AxmeClient, sleeps: list[float]
 ) -> None:
     when = email.utils.formatdate(time.time() + 5, usegmt=True)
-    respx_mock.get("/v1/intents/i-1").mock(side_effect=[
-        envelope(429, "rate_limited", **{"Retry-After": when}),
-        httpx.Response(200, json={"ok": True, "intent": INTENT}),
-    ])
+    respx_mock.get("/v1/intents/i-1").mock(
+        side_effect=[
+            envelope(429, "rate_limited", **{"Retry-After": when}),
+            httpx.Response(200, json={"ok": True, "intent": INTENT}),
+        ]
+    )
     client.get_intent("i-1")
     assert len(sleeps) == 1 and 3.5 <= sleeps[0] <= 5.0
 
@@ -132,7 +154,8 @@ def test_retry_after_above_60s_raises_without_waiting(
     respx_mock: respx.MockRouter, client: AxmeClient, sleeps: list[float]
 ) -> None:
     route = respx_mock.get("/v1/intents/i-1").mock(
-        return_value=envelope(429, "rate_limited", retryable=True, **{"Retry-After": "61"}))
+        return_value=envelope(429, "rate_limited", retryable=True, **{"Retry-After": "61"})
+    )
     with pytest.raises(axme.RateLimitError) as info:
         client.get_intent("i-1")
     assert route.call_count == 1 and sleeps == []
@@ -143,18 +166,21 @@ def test_retry_after_above_60s_raises_without_waiting(
 def test_retry_after_of_exactly_60s_is_waited(
     respx_mock: respx.MockRouter, client: AxmeClient, sleeps: list[float]
 ) -> None:
-    respx_mock.get("/v1/intents/i-1").mock(side_effect=[
-        envelope(503, "unavailable", **{"Retry-After": "60"}),
-        httpx.Response(200, json={"ok": True, "intent": INTENT}),
-    ])
+    respx_mock.get("/v1/intents/i-1").mock(
+        side_effect=[
+            envelope(503, "unavailable", **{"Retry-After": "60"}),
+            httpx.Response(200, json={"ok": True, "intent": INTENT}),
+        ]
+    )
     client.get_intent("i-1")
     assert sleeps == [60.0]
 
 
 @respx.mock(base_url=BASE)
 def test_408_is_retried(respx_mock: respx.MockRouter, client: AxmeClient) -> None:
-    route = respx_mock.get("/health").mock(side_effect=[
-        httpx.Response(408), httpx.Response(200, json={"ok": True, "version": "1"})])
+    route = respx_mock.get("/health").mock(
+        side_effect=[httpx.Response(408), httpx.Response(200, json={"ok": True, "version": "1"})]
+    )
     assert client.health().ok
     assert route.call_count == 2
 
@@ -182,8 +208,12 @@ def test_timeouts_raise_timeout_error(respx_mock: respx.MockRouter, client: Axme
 
 @respx.mock(base_url=BASE)
 def test_connection_error_then_success(respx_mock: respx.MockRouter, client: AxmeClient) -> None:
-    respx_mock.get("/v1/intents/i-1").mock(side_effect=[
-        httpx.ConnectError("refused"), httpx.Response(200, json={"ok": True, "intent": INTENT})])
+    respx_mock.get("/v1/intents/i-1").mock(
+        side_effect=[
+            httpx.ConnectError("refused"),
+            httpx.Response(200, json={"ok": True, "intent": INTENT}),
+        ]
+    )
     assert client.get_intent("i-1")["status"] == "SUBMITTED"
 
 
@@ -202,8 +232,12 @@ ERROR_TABLE = [
 @pytest.mark.parametrize(("status", "code", "cls", "type_name"), ERROR_TABLE)
 @respx.mock(base_url=BASE)
 def test_error_mapping(
-    respx_mock: respx.MockRouter, client: AxmeClient, status: int, code: str,
-    cls: type[axme.AxmeApiError], type_name: str,
+    respx_mock: respx.MockRouter,
+    client: AxmeClient,
+    status: int,
+    code: str,
+    cls: type[axme.AxmeApiError],
+    type_name: str,
 ) -> None:
     route = respx_mock.get("/v1/intents/i-1").mock(return_value=envelope(status, code))
     with pytest.raises(cls) as info:
@@ -219,7 +253,9 @@ def test_error_mapping(
 
 @respx.mock(base_url=BASE)
 def test_error_without_envelope(respx_mock: respx.MockRouter, client: AxmeClient) -> None:
-    respx_mock.get("/v1/intents/i-1").mock(return_value=httpx.Response(502, text="<html>bad gateway"))
+    respx_mock.get("/v1/intents/i-1").mock(
+        return_value=httpx.Response(502, text="<html>bad gateway")
+    )
     with pytest.raises(axme.ServerError) as info:
         client.get_intent("i-1")
     assert info.value.status == 502 and info.value.code == "http_502"
@@ -234,7 +270,9 @@ def test_408_after_retries_is_a_timeout_error(
     route = respx_mock.get("/v1/intents/i-1").mock(return_value=httpx.Response(408))
     with pytest.raises(axme.RequestTimeoutError) as info:
         client.get_intent("i-1")
-    assert isinstance(info.value, axme.AxmeTimeoutError) and isinstance(info.value, axme.AxmeApiError)
+    assert isinstance(info.value, axme.AxmeTimeoutError) and isinstance(
+        info.value, axme.AxmeApiError
+    )
     assert info.value.error_type == "Timeout" and route.call_count == 3
 
 
@@ -268,7 +306,8 @@ def test_address_is_one_encoded_path_segment(
     respx_mock: respx.MockRouter, client: AxmeClient
 ) -> None:
     route = respx_mock.get(url__regex=r"/v1/agents/.*").respond(
-        json={"ok": True, "agent": {"address": "agent://org/ws/bot"}})
+        json={"ok": True, "agent": {"address": "agent://org/ws/bot"}}
+    )
     agent = client.get_agent("agent://org/ws/bot")
     assert agent.address == "agent://org/ws/bot"
     assert route.calls.last.request.url.raw_path == b"/v1/agents/agent%3A%2F%2Forg%2Fws%2Fbot"
@@ -307,8 +346,12 @@ def test_config_rejects_a_bad_base_url() -> None:
 def test_logs_never_contain_the_key(
     respx_mock: respx.MockRouter, client: AxmeClient, caplog: pytest.LogCaptureFixture
 ) -> None:
-    respx_mock.get("/v1/intents/i-1").mock(side_effect=[
-        envelope(503, "unavailable"), httpx.Response(200, json={"ok": True, "intent": INTENT})])
+    respx_mock.get("/v1/intents/i-1").mock(
+        side_effect=[
+            envelope(503, "unavailable"),
+            httpx.Response(200, json={"ok": True, "intent": INTENT}),
+        ]
+    )
     with caplog.at_level(logging.DEBUG, logger="axme"):
         client.get_intent("i-1")
     assert any("retrying GET /v1/intents/i-1" in r.getMessage() for r in caplog.records)
@@ -320,8 +363,9 @@ def test_results_are_typed_mappings_over_wire_json(
     respx_mock: respx.MockRouter, client: AxmeClient
 ) -> None:
     intent = {**INTENT, "status": "COMPLETED", "result": {"ok": 1}, "custom_field": [1]}
-    respx_mock.get("/v1/intents/i-1").respond(json={"ok": True, "intent": intent},
-                                              headers={"x-request-id": "r1"})
+    respx_mock.get("/v1/intents/i-1").respond(
+        json={"ok": True, "intent": intent}, headers={"x-request-id": "r1"}
+    )
     got = client.get_intent("i-1")
     assert got["status"] == "COMPLETED" and got.status == "COMPLETED" and got.is_terminal
     assert got.get("missing") is None and dict(got) == intent and got == intent
@@ -342,14 +386,24 @@ def test_helper_bodies(respx_mock: respx.MockRouter, client: AxmeClient) -> None
     decide = respx_mock.post("/v1/tasks/i-1/decision").respond(json=written)
 
     client.resume_intent("i-1", {"answer": 42}, delivery_id="d1")
-    assert _decision_body(resume) == {"kind": "agent_result", "outcome": "complete",
-                                      "result": {"answer": 42}, "delivery_id": "d1"}
+    assert _decision_body(resume) == {
+        "kind": "agent_result",
+        "outcome": "complete",
+        "result": {"answer": 42},
+        "delivery_id": "d1",
+    }
     client.fail_intent("i-1", "boom")
-    assert _decision_body(resume) == {"kind": "agent_result", "outcome": "fail",
-                                      "error": {"code": "agent_error", "message": "boom"}}
+    assert _decision_body(resume) == {
+        "kind": "agent_result",
+        "outcome": "fail",
+        "error": {"code": "agent_error", "message": "boom"},
+    }
     client.report_progress("i-1", {"pct": 50}, delivery_id="d1")
-    assert _decision_body(resume) == {"kind": "progress", "details": {"pct": 50},
-                                      "delivery_id": "d1"}
+    assert _decision_body(resume) == {
+        "kind": "progress",
+        "details": {"pct": 50},
+        "delivery_id": "d1",
+    }
     client.resume_intent("i-1", body={"action": "complete", "x": 1})
     assert _decision_body(resume) == {"action": "complete", "x": 1}
     client.cancel_intent("i-1", reason="no longer needed")

@@ -33,7 +33,9 @@ def test_backoff_is_jittered() -> None:
     assert len({policy.backoff(1) for _ in range(20)}) > 1
 
 
-@pytest.mark.parametrize(("value", "expected"), [("0", 0.0), ("3", 3.0), ("1.5", 1.5), (" 2 ", 2.0)])
+@pytest.mark.parametrize(
+    ("value", "expected"), [("0", 0.0), ("3", 3.0), ("1.5", 1.5), (" 2 ", 2.0)]
+)
 def test_retry_after_seconds(value: str, expected: float) -> None:
     assert parse_retry_after(value) == expected
 

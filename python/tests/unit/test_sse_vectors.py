@@ -1,4 +1,4 @@
-"""The shared SSE vectors (conformance/vectors/sse.json), fed whole, byte by byte and in odd chunks."""
+"""The shared SSE vectors (conformance/vectors/sse.json): whole, byte by byte, odd chunks."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def parse(data: bytes, chunk_size: int | None) -> tuple[list[dict[str, Any]], in
         frames += parser.feed(data)
     else:
         for start in range(0, len(data), chunk_size):
-            frames += parser.feed(data[start:start + chunk_size])
+            frames += parser.feed(data[start : start + chunk_size])
     frames += parser.finish()
     return [{"id": f.id, "event": f.event, "data": f.data} for f in frames], parser.retry_ms
 

@@ -25,14 +25,17 @@ Handler = Callable[[argparse.Namespace, ClientFactory], int]
 
 
 def register(groups: Any, common: argparse.ArgumentParser) -> None:
-    def command(parent: Any, name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
+    def command(
+        parent: Any, name: str, handler: Handler, help_text: str
+    ) -> argparse.ArgumentParser:
         parser: argparse.ArgumentParser = parent.add_parser(name, parents=[common], help=help_text)
         parser.set_defaults(handler=handler)
         return parser
 
     def group(name: str, help_text: str) -> Any:
         return groups.add_parser(name, help=help_text).add_subparsers(
-            dest="command", metavar="SUBCOMMAND", required=True)
+            dest="command", metavar="SUBCOMMAND", required=True
+        )
 
     login_parser = command(groups, "login", login, "store the server URL and API key")
     login_parser.add_argument("--no-verify", action="store_true", help="do not contact the server")
@@ -60,8 +63,10 @@ def register(groups: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--status", choices=["pending", "all"])
     p.add_argument("--assignee")
     p.add_argument("--limit", type=int)
-    for name, handler, text in (("approve", tasks_approve, "approve the task of an intent"),
-                                ("reject", tasks_reject, "reject the task of an intent")):
+    for name, handler, text in (
+        ("approve", tasks_approve, "approve the task of an intent"),
+        ("reject", tasks_reject, "reject the task of an intent"),
+    ):
         p = command(tasks, name, handler, text)
         p.add_argument("intent_id")
         p.add_argument("--comment")
@@ -125,7 +130,8 @@ def login(args: argparse.Namespace, make_client: ClientFactory) -> int:
         render.print_json({"ok": True, "base_url": config.base_url, "config": str(path)})
     else:
         render.console().print(
-            f"Logged in to {config.base_url} as {redact_key(api_key)}… (saved to {path})")
+            f"Logged in to {config.base_url} as {redact_key(api_key)}… (saved to {path})"
+        )
     return 0
 
 
@@ -144,16 +150,32 @@ def intents_get(args: argparse.Namespace, make_client: ClientFactory) -> int:
 
 def intents_list(args: argparse.Namespace, make_client: ClientFactory) -> int:
     with make_client(args) as client:
-        page = client.list_intents(status=args.status, to_agent=args.to_agent,
-                                   from_agent=args.from_agent, limit=args.limit,
-                                   cursor=args.cursor)
+        page = client.list_intents(
+            status=args.status,
+            to_agent=args.to_agent,
+            from_agent=args.from_agent,
+            limit=args.limit,
+            cursor=args.cursor,
+        )
     if args.json:
         render.print_json(page)
         return 0
-    rows = [[i.intent_id, i.intent_type or "-", render.status_text(i.status), i.to_agent or "-",
-             i.created_at or "-"] for i in page.intents]
-    render.print_table("Intents", ["intent_id", "type", "status", "to_agent", "created_at"], rows,
-                       empty="no intents")
+    rows = [
+        [
+            i.intent_id,
+            i.intent_type or "-",
+            render.status_text(i.status),
+            i.to_agent or "-",
+            i.created_at or "-",
+        ]
+        for i in page.intents
+    ]
+    render.print_table(
+        "Intents",
+        ["intent_id", "type", "status", "to_agent", "created_at"],
+        rows,
+        empty="no intents",
+    )
     if page.next_cursor:
         render.console().print(Text(f"more: --cursor {page.next_cursor}", style="dim"))
     return 0
@@ -186,8 +208,9 @@ def watch_live(client: AxmeClient, intent_id: str, events: Any) -> None:
         for name in render.EVENT_COLUMNS:
             table.add_column(name)
         for event in seen[-30:]:
-            table.add_row(*[c if isinstance(c, Text) else Text(str(c))
-                            for c in render.event_row(event)])
+            table.add_row(
+                *[c if isinstance(c, Text) else Text(str(c)) for c in render.event_row(event)]
+            )
         return table
 
     with Live(view(), console=render.console(), refresh_per_second=8) as live:
@@ -211,12 +234,23 @@ def intents_audit(args: argparse.Namespace, make_client: ClientFactory) -> int:
     rows = []
     for entry in trail.audit:
         actor = entry.get("actor") or {}
-        rows.append([entry.seq, entry.get("at") or "-", entry.event_type,
-                     actor.get("display_name") or actor.get("id") or "-",
-                     entry.get("channel") or "-", entry.outcome or "-", entry.comment or "-"])
-    render.print_table(f"Audit trail of {trail.intent_id}",
-                       ["seq", "at", "event", "actor", "channel", "outcome", "comment"], rows,
-                       empty="no audit entries")
+        rows.append(
+            [
+                entry.seq,
+                entry.get("at") or "-",
+                entry.event_type,
+                actor.get("display_name") or actor.get("id") or "-",
+                entry.get("channel") or "-",
+                entry.outcome or "-",
+                entry.comment or "-",
+            ]
+        )
+    render.print_table(
+        f"Audit trail of {trail.intent_id}",
+        ["seq", "at", "event", "actor", "channel", "outcome", "comment"],
+        rows,
+        empty="no audit entries",
+    )
     return 0
 
 
@@ -224,8 +258,9 @@ def show_write(args: argparse.Namespace, intent: Intent, body: Any) -> int:
     if args.json:
         render.print_json(body)
     else:
-        render.console().print(Text(f"{intent.intent_id} → ").append_text(
-            render.status_text(intent.status)))
+        render.console().print(
+            Text(f"{intent.intent_id} → ").append_text(render.status_text(intent.status))
+        )
     return 0
 
 
@@ -238,11 +273,23 @@ def tasks_list(args: argparse.Namespace, make_client: ClientFactory) -> int:
     if args.json:
         render.print_json(page)
         return 0
-    rows = [[t.intent_id, t.human_task.get("title") or "-", t.human_task.get("task_type") or "-",
-             t.status or "-", ", ".join(str(a) for a in t.assignees) or "-",
-             t.get("deadline_at") or "-"] for t in page.tasks]
-    render.print_table("Tasks", ["intent_id", "title", "type", "status", "assignees", "deadline"],
-                       rows, empty="no tasks waiting")
+    rows = [
+        [
+            t.intent_id,
+            t.human_task.get("title") or "-",
+            t.human_task.get("task_type") or "-",
+            t.status or "-",
+            ", ".join(str(a) for a in t.assignees) or "-",
+            t.get("deadline_at") or "-",
+        ]
+        for t in page.tasks
+    ]
+    render.print_table(
+        "Tasks",
+        ["intent_id", "title", "type", "status", "assignees", "deadline"],
+        rows,
+        empty="no tasks waiting",
+    )
     return 0
 
 
@@ -260,8 +307,9 @@ def tasks_reject(args: argparse.Namespace, make_client: ClientFactory) -> int:
 
 def tasks_complete(args: argparse.Namespace, make_client: ClientFactory) -> int:
     with make_client(args) as client:
-        written = client.complete_task(args.intent_id, args.outcome, data=args.data,
-                                       comment=args.comment)
+        written = client.complete_task(
+            args.intent_id, args.outcome, data=args.data, comment=args.comment
+        )
     return show_write(args, written.intent, written)
 
 
@@ -273,16 +321,25 @@ def scenarios_apply(args: argparse.Namespace, make_client: ClientFactory) -> int
     with make_client(args) as client:
         applied = client.apply_scenario(bundle)
         base_url = client.config.resolved_base_url
-    saved = remember_scenario_agents(base_url, applied.scenario_id, applied.intent_id,
-                                     [dict(a) for a in applied.agents])
+    saved = remember_scenario_agents(
+        base_url, applied.scenario_id, applied.intent_id, [dict(a) for a in applied.agents]
+    )
     if args.json:
         render.print_json(applied)
         return 0
-    render.print_fields(f"Scenario {applied.scenario_id or '-'} applied", [
-        ("intent_id", applied.intent_id), ("status", render.status_text(applied.status))])
-    rows = [[a.get("role") or "-", a.get("address") or "-", "yes" if a.get("created") else "no",
-             redact_key(str(a["api_key"])) + "…" if a.get("api_key") else "-"]
-            for a in applied.agents]
+    render.print_fields(
+        f"Scenario {applied.scenario_id or '-'} applied",
+        [("intent_id", applied.intent_id), ("status", render.status_text(applied.status))],
+    )
+    rows = [
+        [
+            a.get("role") or "-",
+            a.get("address") or "-",
+            "yes" if a.get("created") else "no",
+            redact_key(str(a["api_key"])) + "…" if a.get("api_key") else "-",
+        ]
+        for a in applied.agents
+    ]
     render.print_table("Agents", ["role", "address", "created", "key"], rows, empty="no agents")
     if saved:
         render.console().print(Text(f"agent keys saved to {saved} (mode 0600)", style="dim"))
@@ -298,10 +355,13 @@ def scenarios_validate(args: argparse.Namespace, make_client: ClientFactory) -> 
     elif report.valid:
         render.console().print(Text(f"{args.file}: valid", style="green"))
     else:
-        rows = [[p.get("path") or "-", p.get("code") or "-", p.get("message") or "-"]
-                for p in report.problems]
-        render.print_table(f"{args.file}: {len(rows)} problem(s)", ["path", "code", "message"],
-                           rows)
+        rows = [
+            [p.get("path") or "-", p.get("code") or "-", p.get("message") or "-"]
+            for p in report.problems
+        ]
+        render.print_table(
+            f"{args.file}: {len(rows)} problem(s)", ["path", "code", "message"], rows
+        )
     return 0 if report.valid else 1
 
 
@@ -314,24 +374,38 @@ def agents_list(args: argparse.Namespace, make_client: ClientFactory) -> int:
     if args.json:
         render.print_json(page)
         return 0
-    rows = [[a.address, a.get("display_name") or "-", a.delivery_mode or "-",
-             a.get("created_at") or "-"] for a in page.agents]
-    render.print_table("Agents", ["address", "display_name", "delivery", "created_at"], rows,
-                       empty="no agents")
+    rows = [
+        [
+            a.address,
+            a.get("display_name") or "-",
+            a.delivery_mode or "-",
+            a.get("created_at") or "-",
+        ]
+        for a in page.agents
+    ]
+    render.print_table(
+        "Agents", ["address", "display_name", "delivery", "created_at"], rows, empty="no agents"
+    )
     return 0
 
 
 def agents_create(args: argparse.Namespace, make_client: ClientFactory) -> int:
     with make_client(args) as client:
-        created = client.register_agent(args.address, display_name=args.display_name,
-                                        delivery_mode=args.delivery_mode,
-                                        callback_url=args.callback_url)
+        created = client.register_agent(
+            args.address,
+            display_name=args.display_name,
+            delivery_mode=args.delivery_mode,
+            callback_url=args.callback_url,
+        )
     if args.json:
         render.print_json(created)
         return 0
-    render.print_fields(f"Agent {created.agent.address} registered", [
-        ("delivery_mode", created.agent.delivery_mode or "-"),
-        ("api_key", created.api_key),
-    ])
+    render.print_fields(
+        f"Agent {created.agent.address} registered",
+        [
+            ("delivery_mode", created.agent.delivery_mode or "-"),
+            ("api_key", created.api_key),
+        ],
+    )
     render.console().print(Text("The key is shown only once: store it now.", style="yellow"))
     return 0

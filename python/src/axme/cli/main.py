@@ -17,7 +17,8 @@ EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="axme", description="Command-line client for AXME (AXP v1).")
+        prog="axme", description="Command-line client for AXME (AXP v1)."
+    )
     parser.add_argument("--version", action="version", version=f"axme {__version__}")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--json", action="store_true", help="machine-readable JSON output")
@@ -42,15 +43,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.handler(args, make_client)
         return code
     except AxmeApiError as exc:
-        return report(args, exc.error_type, str(exc), exc.body if isinstance(exc.body, dict)
-                      else None)
+        return report(
+            args, exc.error_type, str(exc), exc.body if isinstance(exc.body, dict) else None
+        )
     except (AxmeError, SettingsError, ValueError, OSError) as exc:
         return report(args, type(exc).__name__, str(exc), None)
     except KeyboardInterrupt:
         return 130
 
 
-def report(args: argparse.Namespace, kind: str, message: str, body: dict[str, object] | None) -> int:
+def report(
+    args: argparse.Namespace, kind: str, message: str, body: dict[str, object] | None
+) -> int:
     if getattr(args, "json", False):
         print_json(body or {"ok": False, "error": {"type": kind, "message": message}})
     else:

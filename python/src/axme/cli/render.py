@@ -12,8 +12,12 @@ from rich.table import Table
 from rich.text import Text
 
 STATUS_STYLES = {
-    "COMPLETED": "bold green", "FAILED": "bold red", "CANCELED": "yellow",
-    "TIMED_OUT": "bold magenta", "WAITING": "cyan", "IN_PROGRESS": "blue",
+    "COMPLETED": "bold green",
+    "FAILED": "bold red",
+    "CANCELED": "yellow",
+    "TIMED_OUT": "bold magenta",
+    "WAITING": "cyan",
+    "IN_PROGRESS": "blue",
 }
 
 
@@ -59,8 +63,12 @@ def print_fields(title: str, fields: Sequence[tuple[str, Any]]) -> None:
         out.print(line)
 
 
-def print_table(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]],
-                empty: str = "nothing to show") -> None:
+def print_table(
+    title: str,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    empty: str = "nothing to show",
+) -> None:
     rows = list(rows)
     out = console()
     if not rows:
@@ -83,8 +91,11 @@ def intent_fields(intent: Mapping[str, Any]) -> list[tuple[str, Any]]:
         ("to_agent", intent.get("to_agent") or "-"),
         ("waiting_reason", intent.get("waiting_reason") or "-"),
         ("pending_with", pending.get("name") or pending.get("ref") or "-"),
-        ("delivery", f"attempt {intent.get('delivery_attempt', 0)}"
-                     f" of {intent.get('max_delivery_attempts', '-')}"),
+        (
+            "delivery",
+            f"attempt {intent.get('delivery_attempt', 0)}"
+            f" of {intent.get('max_delivery_attempts', '-')}",
+        ),
         ("created_at", intent.get("created_at") or "-"),
         ("updated_at", intent.get("updated_at") or "-"),
         ("payload", compact_json(intent.get("payload"))),
@@ -98,8 +109,13 @@ def intent_fields(intent: Mapping[str, Any]) -> list[tuple[str, Any]]:
 
 def event_row(event: Mapping[str, Any]) -> list[Any]:
     actor = event.get("actor") or {}
-    return [event.get("seq"), event.get("at") or "-", event.get("event_type"),
-            status_text(event.get("status")), actor.get("display_name") or actor.get("id") or "-"]
+    return [
+        event.get("seq"),
+        event.get("at") or "-",
+        event.get("event_type"),
+        status_text(event.get("status")),
+        actor.get("display_name") or actor.get("id") or "-",
+    ]
 
 
 EVENT_COLUMNS = ["seq", "at", "event", "status", "actor"]

@@ -63,8 +63,9 @@ def resolve_connection(api_key: str | None, base_url: str | None) -> tuple[str |
     return key, url
 
 
-def remember_scenario_agents(base_url: str, scenario_id: str | None, intent_id: str,
-                             agents: list[dict[str, Any]]) -> Path | None:
+def remember_scenario_agents(
+    base_url: str, scenario_id: str | None, intent_id: str, agents: list[dict[str, Any]]
+) -> Path | None:
     """Merge newly issued agent keys into scenario-agents.json; keys are shown only once."""
     with_keys = [a for a in agents if a.get("api_key")]
     if not with_keys:
@@ -73,7 +74,10 @@ def remember_scenario_agents(base_url: str, scenario_id: str | None, intent_id: 
     entries = stored.setdefault("agents", {})
     for agent in with_keys:
         entries[agent["address"]] = {
-            "api_key": agent["api_key"], "role": agent.get("role"), "base_url": base_url,
-            "scenario_id": scenario_id, "intent_id": intent_id,
+            "api_key": agent["api_key"],
+            "role": agent.get("role"),
+            "base_url": base_url,
+            "scenario_id": scenario_id,
+            "intent_id": intent_id,
         }
     return write_private_json(SCENARIO_AGENTS_FILE, stored)
