@@ -1,5 +1,6 @@
 package ai.axme.sdk;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -20,6 +21,8 @@ final class Json {
         ObjectMapper mapper = new ObjectMapper();
         mapper.registerModule(new JavaTimeModule());
         mapper.disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+        // Unset model fields are left out, not sent as null (a JsonNode or Map keeps its explicit nulls).
+        mapper.setSerializationInclusion(JsonInclude.Include.NON_NULL);
         mapper.disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE);
         // New server fields must not break old clients.
         mapper.disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);

@@ -1,0 +1,96 @@
+package ai.axme.sdk;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The real reference server (INTERFACES §1) in a subprocess on 127.0.0.1 with a fresh data
+ * directory and {@code --testing}; ready when it prints its {@code AXME_SERVER_READY} line.
+ */
+final class ReferenceServer implements AutoCloseable {
+    private static final String READY = "AXME_SERVER_READY ";
+    private final Process process;
+    private final Path dataDir;
+    private final String baseUrl;
+    private final ObjectMapper mapper = new ObjectMapper();
+
+    private ReferenceServer(Process process, Path dataDir, String baseUrl) {
+        this.process = process;
+        this.dataDir = dataDir;
+        this.baseUrl = baseUrl;
+    }
+
+    static ReferenceServer start() throws Exception {
+        Path root = TestPaths.repoRoot();
+        Path python = root.resolve(".venv/bin/python");
+        Path dataDir = Files.createTempDirectory("axme-java-it");
+        Process process = new ProcessBuilder(python.toString(), "-m", "axme_server", "--host", "127.0.0.1", "--port", "0",
+                "--data-dir", dataDir.toString(), "--testing")
+                .redirectError(ProcessBuilder.Redirect.appendTo(root.resolve("java/target/reference-server.log").toFile()))
+                .start();
+        BufferedReader stdout = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        CompletableFuture<String> ready = CompletableFuture.supplyAsync(() -> {
+            try {
+                String line;
+                while ((line = stdout.readLine()) != null) {
+                    if (line.startsWith(READY)) {
+                        return line.substring(READY.length());
+                    }
+                }
+                return null;
+            } catch (IOException e) {
+                return null;
+            }
+        });
+        String json = ready.get(60, TimeUnit.SECONDS);
+        if (json == null) {
+            process.destroyForcibly();
+            throw new IllegalStateException("reference server exited before it was ready (see java/target/reference-server.log)");
+        }
+        String baseUrl = new ObjectMapper().readTree(json).path("base_url").asText();
+        return new ReferenceServer(process, dataDir, baseUrl);
+    }
+
+    String baseUrl() {
+        return baseUrl;
+    }
+
+    /** @return the admin key of a fresh workspace (test-only endpoint) */
+    String newNamespaceAdminKey() throws Exception {
+        HttpResponse<String> response = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(
+                HttpRequest.newBuilder(URI.create(baseUrl + "/_testing/namespaces"))
+                        .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                        .header("Content-Type", "application/json").build(),
+                HttpResponse.BodyHandlers.ofString());
+        JsonNode body = mapper.readTree(response.body());
+        return body.path("admin_api_key").asText();
+    }
+
+    @Override
+    public void close() throws IOException {
+        process.destroy();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException interrupted) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+        try (var files = Files.walk(dataDir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        }
+    }
+}
