@@ -16,11 +16,7 @@ func agentPath(address, suffix string) string {
 //
 //meta:operation registerAgent POST /v1/agents
 func (c *Client) RegisterAgent(ctx context.Context, req RegisterAgentRequest, opts ...RequestOption) (*AgentRegisteredResponse, error) {
-	var out AgentRegisteredResponse
-	if err := c.post(ctx, "/v1/agents", req, &out, opts); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return postAs[AgentRegisteredResponse](ctx, c, "/v1/agents", req, opts)
 }
 
 // ListAgents lists the workspace's agents; follow NextCursor for more.
@@ -32,33 +28,21 @@ func (c *Client) ListAgents(ctx context.Context, params *ListAgentsParams, opts 
 		setInt(q, "limit", params.Limit)
 		setString(q, "cursor", params.Cursor)
 	}
-	var out AgentListResponse
-	if err := c.get(ctx, "/v1/agents", q, &out, opts); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return getAs[AgentListResponse](ctx, c, "/v1/agents", q, opts)
 }
 
 // GetAgent reads one agent by address (canonical or bare name).
 //
 //meta:operation getAgent GET /v1/agents/{address}
 func (c *Client) GetAgent(ctx context.Context, address string, opts ...RequestOption) (*AgentResponse, error) {
-	var out AgentResponse
-	if err := c.get(ctx, agentPath(address, ""), nil, &out, opts); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return getAs[AgentResponse](ctx, c, agentPath(address, ""), nil, opts)
 }
 
 // CreateAgentKey issues another API key for an agent (shown once).
 //
 //meta:operation createAgentKey POST /v1/agents/{address}/keys
 func (c *Client) CreateAgentKey(ctx context.Context, address string, req CreateAgentKeyRequest, opts ...RequestOption) (*KeyCreatedResponse, error) {
-	var out KeyCreatedResponse
-	if err := c.post(ctx, agentPath(address, "/keys"), req, &out, opts); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return postAs[KeyCreatedResponse](ctx, c, agentPath(address, "/keys"), req, opts)
 }
 
 // PollAgentDeliveries long-polls for deliveries leased to the agent (the
@@ -72,9 +56,5 @@ func (c *Client) PollAgentDeliveries(ctx context.Context, address string, params
 		setInt(q, "wait_seconds", params.WaitSeconds)
 		setInt(q, "limit", params.Limit)
 	}
-	var out DeliveryPollResponse
-	if err := c.get(ctx, agentPath(address, "/intents"), q, &out, opts); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return getAs[DeliveryPollResponse](ctx, c, agentPath(address, "/intents"), q, opts)
 }

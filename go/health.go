@@ -6,9 +6,5 @@ import "context"
 //
 //meta:operation getHealth GET /health
 func (c *Client) GetHealth(ctx context.Context, opts ...RequestOption) (*HealthResponse, error) {
-	var out HealthResponse
-	if err := c.get(ctx, "/health", nil, &out, opts); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return getAs[HealthResponse](ctx, c, "/health", nil, opts)
 }

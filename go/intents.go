@@ -14,11 +14,7 @@ func intentPath(intentID string, suffix string) string {
 //
 //meta:operation createIntent POST /v1/intents
 func (c *Client) CreateIntent(ctx context.Context, req CreateIntentRequest, opts ...RequestOption) (*CreateIntentResponse, error) {
-	var out CreateIntentResponse
-	if err := c.post(ctx, "/v1/intents", req, &out, opts); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return postAs[CreateIntentResponse](ctx, c, "/v1/intents", req, opts)
 }
 
 // SendIntent submits an intent and returns its id. Without a
@@ -35,11 +31,7 @@ func (c *Client) SendIntent(ctx context.Context, req SendIntentRequest, opts ...
 //
 //meta:operation getIntent GET /v1/intents/{intent_id}
 func (c *Client) GetIntent(ctx context.Context, intentID string, opts ...RequestOption) (*IntentResponse, error) {
-	var out IntentResponse
-	if err := c.get(ctx, intentPath(intentID, ""), nil, &out, opts); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return getAs[IntentResponse](ctx, c, intentPath(intentID, ""), nil, opts)
 }
 
 // ListIntents lists intents, newest first; follow NextCursor for more.
@@ -54,11 +46,7 @@ func (c *Client) ListIntents(ctx context.Context, params *ListIntentsParams, opt
 		setInt(q, "limit", params.Limit)
 		setString(q, "cursor", params.Cursor)
 	}
-	var out IntentListResponse
-	if err := c.get(ctx, "/v1/intents", q, &out, opts); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return getAs[IntentListResponse](ctx, c, "/v1/intents", q, opts)
 }
 
 // ListIntentEvents returns an intent's events with seq > params.Since.
@@ -70,11 +58,7 @@ func (c *Client) ListIntentEvents(ctx context.Context, intentID string, params *
 		setInt(q, "since", params.Since)
 		setInt(q, "limit", params.Limit)
 	}
-	var out EventListResponse
-	if err := c.get(ctx, intentPath(intentID, "/events"), q, &out, opts); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return getAs[EventListResponse](ctx, c, intentPath(intentID, "/events"), q, opts)
 }
 
 // ResumeIntent writes to an intent: an agent result, a human task result,
@@ -82,11 +66,7 @@ func (c *Client) ListIntentEvents(ctx context.Context, intentID string, params *
 //
 //meta:operation resumeIntent POST /v1/intents/{intent_id}/resume
 func (c *Client) ResumeIntent(ctx context.Context, intentID string, body ResumeBody, opts ...RequestOption) (*IntentWriteResponse, error) {
-	var out IntentWriteResponse
-	if err := c.post(ctx, intentPath(intentID, "/resume"), body, &out, opts); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return postAs[IntentWriteResponse](ctx, c, intentPath(intentID, "/resume"), body, opts)
 }
 
 // CompleteIntent resumes an intent with an agent result (outcome complete).
@@ -118,11 +98,7 @@ func (c *Client) ReportProgress(ctx context.Context, intentID, deliveryID string
 //
 //meta:operation resolveIntent POST /v1/intents/{intent_id}/resolve
 func (c *Client) ResolveIntent(ctx context.Context, intentID string, req ResolveIntentRequest, opts ...RequestOption) (*IntentWriteResponse, error) {
-	var out IntentWriteResponse
-	if err := c.post(ctx, intentPath(intentID, "/resolve"), req, &out, opts); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return postAs[IntentWriteResponse](ctx, c, intentPath(intentID, "/resolve"), req, opts)
 }
 
 // CancelIntent resolves an intent as CANCELED; reason may be empty.
@@ -134,22 +110,14 @@ func (c *Client) CancelIntent(ctx context.Context, intentID, reason string, opts
 //
 //meta:operation ackIntent POST /v1/intents/{intent_id}/ack
 func (c *Client) AckIntent(ctx context.Context, intentID, deliveryID string, opts ...RequestOption) (*AckIntentResponse, error) {
-	var out AckIntentResponse
-	if err := c.post(ctx, intentPath(intentID, "/ack"), AckIntentRequest{DeliveryID: deliveryID}, &out, opts); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return postAs[AckIntentResponse](ctx, c, intentPath(intentID, "/ack"), AckIntentRequest{DeliveryID: deliveryID}, opts)
 }
 
 // GetIntentAudit returns the intent's audit trail (who decided what, when).
 //
 //meta:operation getIntentAudit GET /v1/intents/{intent_id}/audit
 func (c *Client) GetIntentAudit(ctx context.Context, intentID string, opts ...RequestOption) (*AuditResponse, error) {
-	var out AuditResponse
-	if err := c.get(ctx, intentPath(intentID, "/audit"), nil, &out, opts); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return getAs[AuditResponse](ctx, c, intentPath(intentID, "/audit"), nil, opts)
 }
 
 func optString(s string) *string {

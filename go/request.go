@@ -282,6 +282,27 @@ func (c *Client) post(ctx context.Context, path string, body, out any, opts []Re
 	return c.do(ctx, call{method: http.MethodPost, path: path, body: body, out: out}, opts)
 }
 
-func (c *Client) del(ctx context.Context, path string, out any, opts []RequestOption) error {
-	return c.do(ctx, call{method: http.MethodDelete, path: path, out: out}, opts)
+// getAs, postAs and deleteAs decode the response into a new T.
+func getAs[T any](ctx context.Context, c *Client, path string, q url.Values, opts []RequestOption) (*T, error) {
+	out := new(T)
+	if err := c.get(ctx, path, q, out, opts); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func postAs[T any](ctx context.Context, c *Client, path string, body any, opts []RequestOption) (*T, error) {
+	out := new(T)
+	if err := c.post(ctx, path, body, out, opts); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func deleteAs[T any](ctx context.Context, c *Client, path string, opts []RequestOption) (*T, error) {
+	out := new(T)
+	if err := c.do(ctx, call{method: http.MethodDelete, path: path, out: out}, opts); err != nil {
+		return nil, err
+	}
+	return out, nil
 }

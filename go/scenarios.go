@@ -7,11 +7,7 @@ import "context"
 //
 //meta:operation applyScenario POST /v1/scenarios/apply
 func (c *Client) ApplyScenario(ctx context.Context, bundle ScenarioBundle, opts ...RequestOption) (*ApplyScenarioResponse, error) {
-	var out ApplyScenarioResponse
-	if err := c.post(ctx, "/v1/scenarios/apply", bundle, &out, opts); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return postAs[ApplyScenarioResponse](ctx, c, "/v1/scenarios/apply", bundle, opts)
 }
 
 // ValidateScenario reports every problem of a bundle at once without
@@ -19,9 +15,5 @@ func (c *Client) ApplyScenario(ctx context.Context, bundle ScenarioBundle, opts 
 //
 //meta:operation validateScenario POST /v1/scenarios/validate
 func (c *Client) ValidateScenario(ctx context.Context, bundle map[string]any, opts ...RequestOption) (*ValidateScenarioResponse, error) {
-	var out ValidateScenarioResponse
-	if err := c.post(ctx, "/v1/scenarios/validate", bundle, &out, opts); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return postAs[ValidateScenarioResponse](ctx, c, "/v1/scenarios/validate", bundle, opts)
 }

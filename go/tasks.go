@@ -16,22 +16,14 @@ func (c *Client) ListTasks(ctx context.Context, params *ListTasksParams, opts ..
 		setInt(q, "limit", params.Limit)
 		setString(q, "cursor", params.Cursor)
 	}
-	var out TaskListResponse
-	if err := c.get(ctx, "/v1/tasks", q, &out, opts); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return getAs[TaskListResponse](ctx, c, "/v1/tasks", q, opts)
 }
 
 // DecideTask records a human decision on the intent's current human step.
 //
 //meta:operation decideTask POST /v1/tasks/{intent_id}/decision
 func (c *Client) DecideTask(ctx context.Context, intentID string, decision TaskDecision, opts ...RequestOption) (*IntentWriteResponse, error) {
-	var out IntentWriteResponse
-	if err := c.post(ctx, "/v1/tasks/"+escapeSegment(intentID)+"/decision", decision, &out, opts); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return postAs[IntentWriteResponse](ctx, c, "/v1/tasks/"+escapeSegment(intentID)+"/decision", decision, opts)
 }
 
 // ApproveTask decides the task with outcome "approved"; comment may be empty.
