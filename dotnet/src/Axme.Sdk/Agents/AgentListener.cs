@@ -122,19 +122,12 @@ namespace Axme.Sdk.Agents
                 HttpPipeline.Log.TraceEvent(TraceEventType.Information, 0, "no delivery stream endpoint ({0}); polling instead", e.Message);
                 _polling = true;
             }
-            catch (Exception e) when (e is AxmeApiException || e is AxmeConnectionException || e is StreamInterruptedException)
+            catch (Exception e) when (ReconnectPolicy.IsReconnectable(e))
             {
                 CloseConnection();
                 failure = e;
             }
-            if (failure != null)
-            {
-                await _reconnect.PauseAsync(failure, _cancellationToken).ConfigureAwait(false);
-            }
-            else if (cleanEnd)
-            {
-                await _reconnect.PauseAfterCleanEndAsync(_connectedAt, _cancellationToken).ConfigureAwait(false);
-            }
+            await _reconnect.SettleAsync(failure, cleanEnd, _connectedAt, _cancellationToken).ConfigureAwait(false);
         }
 
         /// <summary>Drops a delivery already handled on an earlier connection (bounded memory).</summary>

@@ -155,19 +155,12 @@ namespace Axme.Sdk.Streaming
                         "no stream endpoint for intent events ({0}); polling instead", e.Message);
                     _polling = true;
                 }
-                catch (Exception e) when (e is AxmeApiException || e is AxmeConnectionException || e is StreamInterruptedException)
+                catch (Exception e) when (ReconnectPolicy.IsReconnectable(e))
                 {
                     CloseConnection();
                     failure = e;
                 }
-                if (failure != null)
-                {
-                    await _reconnect.PauseAsync(failure, _cancellationToken).ConfigureAwait(false);
-                }
-                else if (cleanEnd)
-                {
-                    await _reconnect.PauseAfterCleanEndAsync(_connectedAt, _cancellationToken).ConfigureAwait(false);
-                }
+                await _reconnect.SettleAsync(failure, cleanEnd, _connectedAt, _cancellationToken).ConfigureAwait(false);
             }
 
             private static IntentEvent ParseEvent(SseEvent frame)

@@ -35,10 +35,18 @@ namespace Axme.Sdk.Streaming
             _failures = 0;
         }
 
-        /// <summary>True when <paramref name="error"/> is worth reconnecting after.</summary>
-        public static bool IsTransient(Exception error)
+        /// <summary>Failures a stream recovers from by reconnecting (PauseAsync still rethrows the unfixable ones).</summary>
+        public static bool IsReconnectable(Exception error)
         {
-            return RetryPolicy.IsRetryable(error);
+            return error is AxmeApiException || error is AxmeConnectionException || error is StreamInterruptedException;
+        }
+
+        /// <summary>After one read or connect attempt: pause as a failure, as a clean end, or not at all.</summary>
+        public Task SettleAsync(Exception failure, bool cleanEnd, DateTimeOffset connectedAt, CancellationToken cancellationToken)
+        {
+            if (failure != null) return PauseAsync(failure, cancellationToken);
+            if (cleanEnd) return PauseAfterCleanEndAsync(connectedAt, cancellationToken);
+            return Task.FromResult(true);
         }
 
         /// <summary>The server has no such stream endpoint: use the polling fallback.</summary>
