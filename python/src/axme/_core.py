@@ -131,7 +131,7 @@ class Core:
         if spec.operation != "getHealth":  # REQ-CLIENT-002: every call but health
             headers["x-api-key"] = self._api_key
         headers.update(spec.options.get("headers") or {})
-        headers["X-Trace-Id"] = spec.options.get("trace_id") or uuid.uuid4().hex
+        headers["X-Trace-Id"] = spec.options.get("trace_id") or str(uuid.uuid4())
         if spec.method == "POST":
             headers["Idempotency-Key"] = spec.options.get("idempotency_key") or str(uuid.uuid4())
         return headers

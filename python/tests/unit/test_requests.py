@@ -6,6 +6,7 @@ import email.utils
 import json
 import logging
 import time
+import uuid
 from typing import Any
 
 import httpx
@@ -50,7 +51,8 @@ def test_headers_on_every_call(respx_mock: respx.MockRouter, client: AxmeClient)
     assert request.headers["x-api-key"] == KEY
     assert request.headers["user-agent"] == f"axme-python/{axme.__version__}"
     assert request.headers["x-axme-client"] == f"axme-python/{axme.__version__}"
-    assert len(request.headers["x-trace-id"]) >= 16
+    assert uuid.UUID(request.headers["x-trace-id"]).version == 4  # REQ-CLIENT-004
+    assert request.headers["x-trace-id"] == str(uuid.UUID(request.headers["x-trace-id"]))
     assert "idempotency-key" not in request.headers
 
 
