@@ -135,9 +135,10 @@ class Api:
     def resume(self, intent_id: str, body: dict[str, Any], **kw: Any) -> httpx.Response:
         return self.post(f"/v1/intents/{intent_id}/resume", body, **kw)
 
-    def complete(self, intent_id: str, result: dict[str, Any] | None = None, **extra: Any) -> httpx.Response:
+    def complete(self, intent_id: str, result: dict[str, Any] | None = None,
+                 headers: dict[str, str] | None = None, **extra: Any) -> httpx.Response:
         return self.resume(intent_id, {"kind": "agent_result", "outcome": "complete", "result": result or {},
-                                       **extra})
+                                       **extra}, headers=headers)
 
     def decide(self, intent_id: str, **body: Any) -> httpx.Response:
         return self.post(f"/v1/tasks/{intent_id}/decision", body)

@@ -88,6 +88,8 @@ def test_resume_body_errors(api: Api) -> None:
     assert err(agent.resume(iid, {"kind": "magic"}), 422, "validation_error")["details"]["field"] == "kind"
     err(agent.resume(iid, {"kind": "agent_result", "outcome": "maybe"}), 422, "validation_error")
     err(agent.resume(iid, {"kind": "agent_result", "outcome": "complete", "result": [1]}), 422, "validation_error")
+    e = err(agent.resume(iid, {"kind": "agent_result", "outcome": "complete", "junk": 1}), 422, "validation_error")
+    assert e["details"]["field"] == "junk"
     assert api.intent(iid)["status"] == "SUBMITTED"
 
 

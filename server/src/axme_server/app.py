@@ -203,6 +203,10 @@ class App:
         if route.op in self.spec.validators and route.op != "applyScenario" and \
                 (req.body.strip() or route.op != "createAgentKey"):
             self.spec.check(route.op, req.json())
+        elif route.op == "resumeIntent":
+            kind = req.json().get("kind")
+            if isinstance(kind, str):
+                self.spec.check(f"resumeIntent:{kind}", req.json())
         result = await route.handler(req)
         if isinstance(result, StreamBase):
             await result.run(send, receive, extra)

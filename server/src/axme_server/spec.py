@@ -27,6 +27,10 @@ REQUEST_SCHEMAS = {
 }
 
 
+RESUME_SCHEMAS = {"agent_result": "AgentResultResume", "task_result": "TaskResultResume",
+                  "progress": "ProgressResume", "control": "ControlResume"}
+
+
 def find_openapi() -> Path | None:
     env = os.environ.get("AXME_SPEC_DIR")
     candidates = [Path(env) / "dist" / "openapi.json"] if env else []
@@ -107,6 +111,9 @@ class SpecValidator:
         for op, name in REQUEST_SCHEMAS.items():
             if name in self.components.get("schemas", {}):
                 self.validators[op] = self.validator_for(name)
+        for kind, name in RESUME_SCHEMAS.items():  # the tagged resume forms, checked per kind
+            if name in self.components.get("schemas", {}):
+                self.validators[f"resumeIntent:{kind}"] = self.validator_for(name)
 
     def validator_for(self, name: str) -> Draft202012Validator:
         # $refs are inlined once: resolving them per request costs most of the validation time

@@ -93,6 +93,9 @@ class IntentStream(StreamBase):
             # subscribe first, then read the backlog: nothing committed in between is missed
             sub.items.extendleft(reversed(engine.store.list_events(self.intent_id, self.since, 1_000_000)))
             last = self.since
+            doc = engine.cached_intent(self.intent_id)
+            if not sub.items and doc is not None and doc["status"] in TERMINAL and last >= doc["last_seq"]:
+                return  # nothing left to send on a finished intent (REQ-SSE-009)
             deadline = loop.time() + self.wait_seconds
             keepalive = engine.settings.keepalive_seconds
             while True:
