@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import json
 import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -13,6 +15,7 @@ from axme_conformance.report import (
     render_markdown,
     render_terminal,
     write_jsonl,
+    write_outputs,
 )
 
 README_START = "<!-- conformance-matrix:start -->"
@@ -50,6 +53,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         if server is not None:
             server.stop()
     write_jsonl(results, results_dir / "results.jsonl")
+    shutil.rmtree(results_dir / "outputs", ignore_errors=True)
+    write_outputs(results, results_dir / "outputs")
     markdown = render_markdown(results, sdks)
     (results_dir / "matrix.md").write_text(markdown)
     if args.update_readme:
@@ -87,6 +92,27 @@ def cmd_server(args: argparse.Namespace) -> int:
     return run_contract_suite(args.base_url, args.api_key, only)
 
 
+def cmd_diff(args: argparse.Namespace) -> int:
+    """Compare saved outputs of a run (results/outputs/<sdk>/<scenario>.json)."""
+    from axme_conformance.compare import find_outliers
+    from axme_conformance.normalize import normalize
+
+    sdks = _csv(args.sdks)
+    outputs = {}
+    for sdk in sdks:
+        path = Path(args.results_dir) / "outputs" / sdk / f"{args.scenario}.json"
+        if path.is_file():
+            outputs[sdk] = normalize(json.loads(path.read_text()))
+        else:
+            print(f"{sdk}: no saved output (the scenario did not pass its expectations)")
+    outliers = find_outliers(outputs, sdks)
+    for sdk, (reference, diff) in outliers.items():
+        print(f"--- {sdk} differs from {reference}\n{diff}")
+    if not outliers:
+        print(f"{args.scenario}: {', '.join(outputs)} agree")
+    return 1 if outliers else 0
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     from axme_conformance.checks import validate_all
 
@@ -114,6 +140,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="start a fresh local reference server and check it")
     server.add_argument("--only", help="comma-separated glob(s) of check names")
     server.set_defaults(func=cmd_server)
+
+    diff = sub.add_parser("diff", help="compare the saved outputs of the last run")
+    diff.add_argument("scenario")
+    diff.add_argument("--sdks", default="python,typescript,go,java,dotnet")
+    diff.add_argument("--results-dir", default=str(RESULTS_DIR))
+    diff.set_defaults(func=cmd_diff)
 
     validate = sub.add_parser(
         "validate", help="check scenarios, vectors, baselines and requirement links offline"

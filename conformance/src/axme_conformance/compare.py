@@ -33,7 +33,7 @@ def find_outliers(outputs: dict[str, Any], order: list[str]) -> dict[str, tuple[
         diff = "\n".join(
             difflib.unified_diff(
                 reference_text.splitlines(), text.splitlines(),
-                fromfile=reference, tofile=sdks[0], lineterm="", n=2,
+                fromfile=reference, tofile=",".join(sdks), lineterm="", n=2,
             )
         )
         for sdk in sdks:

@@ -16,6 +16,9 @@ from axme_conformance.matchers import TIMESTAMP_RE, UUID_RE
 
 _UUID_ANYWHERE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
 _KEY_RE = re.compile(r"axme_(admin|agent|human)_[A-Za-z0-9_\-]+")
+# Server-made ids that are not UUIDs (principal and key ids, delivery ids, cursors):
+# long hex runs, alone or inside a string such as "admin://6f2c…".
+_HEX_ID = re.compile(r"(?<![0-9A-Za-z])[0-9a-f]{12,}(?![0-9A-Za-z])")
 _NS_RE = re.compile(r"ns_[A-Za-z0-9]+")
 _USER_AGENT_RE = re.compile(r"^axme-[a-z]+/\S+")
 
@@ -29,6 +32,12 @@ class Normalizer:
 
     def __init__(self) -> None:
         self._uuids: dict[str, str] = {}
+        self._ids: dict[str, str] = {}
+
+    def _id(self, value: str) -> str:
+        if value not in self._ids:
+            self._ids[value] = f"<id:{len(self._ids) + 1}>"
+        return self._ids[value]
 
     def _uuid(self, value: str) -> str:
         key = value.lower()
@@ -45,7 +54,8 @@ class Normalizer:
             return "axme-<sdk>/<version>"
         value = _KEY_RE.sub(lambda m: f"<key:{m.group(1)}>", value)
         value = _NS_RE.sub("<ns>", value)
-        return _UUID_ANYWHERE.sub(lambda m: self._uuid(m.group(0)), value)
+        value = _UUID_ANYWHERE.sub(lambda m: self._uuid(m.group(0)), value)
+        return _HEX_ID.sub(lambda m: self._id(m.group(0)), value)
 
     def value(self, value: Any) -> Any:
         if isinstance(value, dict):

@@ -40,6 +40,16 @@ def write_jsonl(results: list[Result], path: Path) -> None:
             out.write(json.dumps(result.record(), ensure_ascii=False) + "\n")
 
 
+def write_outputs(results: list[Result], directory: Path) -> None:
+    """Each SDK's raw (pre-normalization) output per scenario, for `axme-conformance diff`."""
+    for result in results:
+        if result.output is None:
+            continue
+        path = directory / result.sdk / f"{result.scenario}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(result.output, indent=1, sort_keys=True, ensure_ascii=False))
+
+
 def _table(results: list[Result], sdks: list[str]) -> tuple[list[str], dict[tuple[str, str], str]]:
     scenarios = sorted({r.scenario for r in results})
     cells = {(r.scenario, r.sdk): r.status for r in results}

@@ -154,7 +154,6 @@ def run_scenario(
         output = {"steps": ctx.transcript}
         if scenario.compare_traffic:
             output["traffic"] = transcript_view(records)
-        output = normalize(output)
     return result(status, detail, output)
 
 
@@ -280,7 +279,7 @@ def cross_compare(results: list[Result], scenarios: list[Scenario], order: list[
         if scenario is None or not scenario.compare:
             continue
         passing = {r.sdk: r for r in results if r.scenario == scenario_id and r.status == "PASS"}
-        outliers = find_outliers({sdk: r.output for sdk, r in passing.items()}, order)
+        outliers = find_outliers({sdk: normalize(r.output) for sdk, r in passing.items()}, order)
         for sdk, (reference, diff) in outliers.items():
             passing[sdk].status = "FAIL"
             passing[sdk].detail = f"output differs from {reference}:\n{diff}"

@@ -107,6 +107,20 @@ class ScenarioContext:
             self.new_client("default", {})
 
 
+# What of an error is the same in every SDK (message, request_id… are informational).
+COMPARED_ERROR_FIELDS = ("type", "status", "code", "retryable")
+
+
+def comparable(outcome: dict[str, Any]) -> dict[str, Any]:
+    error = outcome.get("error")
+    if not isinstance(error, dict):
+        return outcome
+    kept = {k: error.get(k) for k in COMPARED_ERROR_FIELDS}
+    if error.get("retry_after") is not None:
+        kept["retry_after"] = error["retry_after"]
+    return {**outcome, "error": kept}
+
+
 def _expect_outcome(pattern: Any, outcome: dict[str, Any], what: str) -> None:
     if pattern is None:
         pattern = {}
@@ -188,7 +202,7 @@ def _record(
         ctx.vars[str(step["as"])] = outcome
     if step.get("compare", True):
         label = step.get("call") or handle.op
-        ctx.transcript.append({"op": handle.op, "label": label, "outcome": outcome})
+        ctx.transcript.append({"op": handle.op, "label": label, "outcome": comparable(outcome)})
     _expect_outcome(ctx.vars.render(step.get("expect")), outcome, what)
 
 
