@@ -34,7 +34,7 @@ INTENT = ("intent_id",)
 ADDRESS = ("address",)
 
 METHODS: dict[str, Mapping] = {
-    "getHealth": Mapping("health"),
+    "getHealth": Mapping("get_health"),
     "createIntent": Mapping("create_intent", whole_body=True, http="POST"),
     "sendIntent": Mapping(
         "send_intent", whole_body=True, http="POST", result=lambda v: {"intent_id": v}

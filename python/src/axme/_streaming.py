@@ -15,7 +15,7 @@ import json
 import logging
 import math
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +32,7 @@ from ._core import (
     ReadChunk,
     RequestSpec,
     Sleep,
+    connection_error,
     forward_except_emits,
     monotonic,
 )
@@ -435,3 +436,78 @@ def _ack(core: Core, delivery: Delivery, options: CallOptions) -> Plan[Delivery 
         )
         return None
     return delivery.with_lease(result.lease_expires_at)
+
+
+# --- the raw stream operations (one connection, no resume) -------------------------
+
+
+def single_stream_plan(
+    core: Core,
+    spec: RequestSpec,
+    *,
+    since: str | None,
+    wait_seconds: int | None,
+    wanted: Callable[[SSEFrame], bool],
+    parse: Callable[[SSEFrame], Any],
+) -> Plan[None]:
+    """streamIntentEvents / streamAgentDeliveries as the spec defines them: one SSE
+    connection, its wanted frames parsed and emitted, ending when the server ends it.
+    Errors are raised (retrying a failed connect is observe's/listen's job)."""
+    headers = core.headers_for(spec)
+    extra = {} if wait_seconds is None else {"wait_seconds": wait_seconds}
+    response, error = yield from _open_stream(core, spec, headers, since, Deadline(None), extra)
+    if response is None:
+        assert error is not None
+        if isinstance(error, httpx.TransportError):
+            raise connection_error(error, spec) from error
+        raise error
+    parser = SSEParser()
+    try:
+        while True:
+            frames = yield from _frames(response, parser)
+            if frames is None:
+                break
+            for frame in frames:
+                if wanted(frame):
+                    yield Emit(parse(frame))
+    except httpx.TransportError as exc:
+        raise connection_error(exc, spec) from exc
+    yield CloseStream(response)
+
+
+def stream_intent_events_plan(
+    core: Core,
+    intent_id: str,
+    *,
+    since: int,
+    wait_seconds: int | None,
+    options: CallOptions,
+) -> Plan[None]:
+    spec = _stream_spec("streamIntentEvents", ops.intent_stream_path(intent_id), options)
+    return single_stream_plan(
+        core,
+        spec,
+        since=str(since) if since else None,
+        wait_seconds=wait_seconds,
+        wanted=lambda f: f.event.startswith("intent."),
+        parse=parse_event,
+    )
+
+
+def stream_agent_deliveries_plan(
+    core: Core,
+    address: str,
+    *,
+    since: str | None,
+    wait_seconds: int | None,
+    options: CallOptions,
+) -> Plan[None]:
+    spec = _stream_spec("streamAgentDeliveries", ops.agent_stream_path(address), options)
+    return single_stream_plan(
+        core,
+        spec,
+        since=since,
+        wait_seconds=wait_seconds,
+        wanted=lambda f: f.event == "intent.delivery",
+        parse=parse_delivery,
+    )

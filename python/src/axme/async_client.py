@@ -21,7 +21,13 @@ from ._agent import handler_error, handler_result, log_write_failure, renewal_in
 from ._core import CallOptions, Core
 from ._operations import Call
 from ._runners import AsyncRunner
-from ._streaming import listen_plan, observe_plan, wait_for_plan
+from ._streaming import (
+    listen_plan,
+    observe_plan,
+    stream_agent_deliveries_plan,
+    stream_intent_events_plan,
+    wait_for_plan,
+)
 from ._streams import AsyncStream
 from .config import AxmeClientConfig
 from .errors import AxmeError, ConflictError
@@ -69,7 +75,7 @@ class AsyncAxmeClient:
 
     # --- intents ---------------------------------------------------------------
 
-    async def health(self, **options: Unpack[CallOptions]) -> m.Health:
+    async def get_health(self, **options: Unpack[CallOptions]) -> m.Health:
         return await self._call(ops.get_health(options))
 
     async def create_intent(
@@ -213,6 +219,20 @@ class AsyncAxmeClient:
             wait_for_plan(self._core, intent_id, timeout=timeout, options=options)
         )
 
+    def stream_intent_events(
+        self,
+        intent_id: str,
+        *,
+        since: int = 0,
+        wait_seconds: int | None = None,
+        **options: Unpack[CallOptions],
+    ) -> AsyncStream[m.Event]:
+        """One raw SSE connection (streamIntentEvents): no resume. Prefer observe()."""
+        plan = stream_intent_events_plan(
+            self._core, intent_id, since=since, wait_seconds=wait_seconds, options=options
+        )
+        return AsyncStream(self._runner.iterate(plan))
+
     # --- agents ------------------------------------------------------------------
 
     async def register_agent(
@@ -265,6 +285,20 @@ class AsyncAxmeClient:
                 address, options, status=status, wait_seconds=wait_seconds, limit=limit
             )
         )
+
+    def stream_agent_deliveries(
+        self,
+        address: str,
+        *,
+        since: str | None = None,
+        wait_seconds: int | None = None,
+        **options: Unpack[CallOptions],
+    ) -> AsyncStream[m.Delivery]:
+        """One raw SSE connection (streamAgentDeliveries): no ack, no resume. Prefer listen()."""
+        plan = stream_agent_deliveries_plan(
+            self._core, address, since=since, wait_seconds=wait_seconds, options=options
+        )
+        return AsyncStream(self._runner.iterate(plan))
 
     def listen(
         self, address: str, *, ack: bool = True, **options: Unpack[CallOptions]

@@ -20,7 +20,13 @@ from ._agent import handler_error, handler_result, log_write_failure, renewal_in
 from ._core import CallOptions, Core
 from ._operations import Call
 from ._runners import SyncRunner
-from ._streaming import listen_plan, observe_plan, wait_for_plan
+from ._streaming import (
+    listen_plan,
+    observe_plan,
+    stream_agent_deliveries_plan,
+    stream_intent_events_plan,
+    wait_for_plan,
+)
 from ._streams import Stream
 from .config import AxmeClientConfig
 from .errors import AxmeError, ConflictError
@@ -67,7 +73,7 @@ class AxmeClient:
 
     # --- intents ---------------------------------------------------------------
 
-    def health(self, **options: Unpack[CallOptions]) -> m.Health:
+    def get_health(self, **options: Unpack[CallOptions]) -> m.Health:
         return self._call(ops.get_health(options))
 
     def create_intent(
@@ -207,6 +213,20 @@ class AxmeClient:
             wait_for_plan(self._core, intent_id, timeout=timeout, options=options)
         )
 
+    def stream_intent_events(
+        self,
+        intent_id: str,
+        *,
+        since: int = 0,
+        wait_seconds: int | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Stream[m.Event]:
+        """One raw SSE connection (streamIntentEvents): no resume. Prefer observe()."""
+        plan = stream_intent_events_plan(
+            self._core, intent_id, since=since, wait_seconds=wait_seconds, options=options
+        )
+        return Stream(self._runner.iterate(plan))
+
     # --- agents ------------------------------------------------------------------
 
     def register_agent(
@@ -259,6 +279,20 @@ class AxmeClient:
                 address, options, status=status, wait_seconds=wait_seconds, limit=limit
             )
         )
+
+    def stream_agent_deliveries(
+        self,
+        address: str,
+        *,
+        since: str | None = None,
+        wait_seconds: int | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Stream[m.Delivery]:
+        """One raw SSE connection (streamAgentDeliveries): no ack, no resume. Prefer listen()."""
+        plan = stream_agent_deliveries_plan(
+            self._core, address, since=since, wait_seconds=wait_seconds, options=options
+        )
+        return Stream(self._runner.iterate(plan))
 
     def listen(
         self, address: str, *, ack: bool = True, **options: Unpack[CallOptions]

@@ -169,3 +169,17 @@ async def test_admin_keys(api: Api) -> None:
     human = api.client(created.api_key)
     with pytest.raises(axme.AuthenticationError):
         await api.call_on(human, "list_tasks")
+
+
+async def test_raw_stream_operations(api: Api) -> None:
+    address, agent = await api.new_agent()
+    intent_id = await api.call("send_intent", new_intent(address))
+    raw = await api.take(agent.stream_agent_deliveries(address, wait_seconds=1))
+    assert [d.intent_id for d in raw] == [intent_id]  # then the connection ended by itself
+    assert (await api.call("get_intent", intent_id)).status == "DELIVERED"  # no ack by the raw op
+    await api.call_on(agent, "ack_intent", intent_id, raw[0].delivery_id)
+    await api.call_on(agent, "resume_intent", intent_id, {}, delivery_id=raw[0].delivery_id)
+    events = await api.take(api.admin.stream_intent_events(intent_id, since=1))
+    assert [e.seq for e in events][0] == 2 and events[-1].event_type == "intent.completed"
+    with pytest.raises(axme.NotFoundError):
+        await api.take(api.admin.stream_intent_events("00000000-0000-4000-8000-000000000000"))

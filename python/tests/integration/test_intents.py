@@ -25,7 +25,7 @@ def new_intent(to_agent: str, **extra: Any) -> dict[str, Any]:
 
 
 async def test_health(api: Api) -> None:
-    health = await api.call("health")
+    health = await api.call("get_health")
     assert health.ok and health["protocol"] == "axp/1" and health.response.status_code == 200
 
 

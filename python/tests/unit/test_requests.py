@@ -183,7 +183,7 @@ def test_408_is_retried(respx_mock: respx.MockRouter, client: AxmeClient) -> Non
     route = respx_mock.get("/health").mock(
         side_effect=[httpx.Response(408), httpx.Response(200, json={"ok": True, "version": "1"})]
     )
-    assert client.health().ok
+    assert client.get_health().ok
     assert route.call_count == 2
 
 
@@ -289,7 +289,7 @@ def test_501_is_not_retried(respx_mock: respx.MockRouter, client: AxmeClient) ->
 @respx.mock(base_url=BASE)
 def test_health_does_not_send_the_key(respx_mock: respx.MockRouter, client: AxmeClient) -> None:
     route = respx_mock.get("/health").respond(json={"ok": True})
-    client.health()
+    client.get_health()
     assert "x-api-key" not in route.calls.last.request.headers
     assert route.calls.last.request.headers["x-trace-id"]
 

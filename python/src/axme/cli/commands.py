@@ -6,10 +6,11 @@ import argparse
 import getpass
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 from rich.text import Text
@@ -188,7 +189,7 @@ def intents_watch(args: argparse.Namespace, make_client: ClientFactory) -> int:
             for event in events:
                 render.print_json_line(event)
         elif sys.stdout.isatty():
-            watch_live(client, args.intent_id, events)
+            watch_live(args.intent_id, events, render.console())
         else:
             for event in events:
                 render.console().print(*render.event_row(event))
@@ -198,7 +199,7 @@ def intents_watch(args: argparse.Namespace, make_client: ClientFactory) -> int:
     return 0
 
 
-def watch_live(client: AxmeClient, intent_id: str, events: Any) -> None:
+def watch_live(intent_id: str, events: Iterable[Event], out: Console) -> list[Event]:
     """A live table that grows as events arrive, with the current status in its title."""
     seen: list[Event] = []
 
@@ -213,10 +214,11 @@ def watch_live(client: AxmeClient, intent_id: str, events: Any) -> None:
             )
         return table
 
-    with Live(view(), console=render.console(), refresh_per_second=8) as live:
+    with Live(view(), console=out, refresh_per_second=8) as live:
         for event in events:
             seen.append(event)
             live.update(view())
+    return seen
 
 
 def intents_cancel(args: argparse.Namespace, make_client: ClientFactory) -> int:
