@@ -156,10 +156,13 @@ func (l *listener) serveConn(ctx context.Context, conn *sseConn) (done bool, err
 			l.cursor = raw.ID
 		}
 		conn.idle.pause() // we do not read while the handler runs
-		l.handle(context.WithValue(ctx, rawDeliveryKey{}, json.RawMessage(raw.Data)), &d)
+		handled := l.handle(context.WithValue(ctx, rawDeliveryKey{}, json.RawMessage(raw.Data)), &d)
 		conn.idle.resume()
 		if ctx.Err() != nil {
 			return true, ctx.Err()
+		}
+		if !handled {
+			continue
 		}
 		l.handled++
 		if l.cfg.maxDeliveries > 0 && l.handled >= l.cfg.maxDeliveries {
@@ -169,13 +172,14 @@ func (l *listener) serveConn(ctx context.Context, conn *sseConn) (done bool, err
 }
 
 // handle acks, runs the handler with lease renewal and writes the outcome.
-func (l *listener) handle(ctx context.Context, d *Delivery) {
+// It reports false when the delivery was not ours to handle (ack refused).
+func (l *listener) handle(ctx context.Context, d *Delivery) bool {
 	log := l.c.logger.With("intent_id", d.IntentID, "delivery_id", d.DeliveryID)
 	if _, err := l.c.AckIntent(ctx, d.IntentID, d.DeliveryID); err != nil {
 		// 409 stale/terminal: someone else owns it now; other errors: the
 		// lease expires and the server redelivers.
 		log.Warn("axme listen: ack failed, skipping delivery", "error", err)
-		return
+		return false
 	}
 	hctx, cancel := context.WithCancel(ctx)
 	renewDone := make(chan struct{})
@@ -189,7 +193,7 @@ func (l *listener) handle(ctx context.Context, d *Delivery) {
 	<-renewDone
 	if ctx.Err() != nil || lost {
 		log.Warn("axme listen: not resuming", "listen_stopped", ctx.Err() != nil, "lease_lost", lost)
-		return
+		return true
 	}
 	var err error
 	if herr != nil {
@@ -200,6 +204,7 @@ func (l *listener) handle(ctx context.Context, d *Delivery) {
 	if err != nil {
 		log.Warn("axme listen: resume failed", "error", err)
 	}
+	return true
 }
 
 // renewLease reports progress before the lease runs out until ctx ends. A
