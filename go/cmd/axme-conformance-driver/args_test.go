@@ -1,0 +1,44 @@
+package main
+
+import (
+	"encoding/json"
+	"testing"
+
+	axme "github.com/axme-ai/axme/go"
+)
+
+func TestTypedKeepsExactBodies(t *testing.T) {
+	b := map[string]any{"intent_type": "intent.a.v1", "to_agent": "w", "payload": map[string]any{"x": 1.0}}
+	req, opts := typed[axme.CreateIntentRequest](b)
+	if len(opts) != 0 || req.IntentType != "intent.a.v1" || req.Payload["x"] != 1.0 {
+		t.Fatalf("typed = %+v, %d extra options; want an exact typed request", req, len(opts))
+	}
+}
+
+func TestTypedSendsWhatTheTypeCannotCarry(t *testing.T) {
+	var b map[string]any
+	_ = json.Unmarshal([]byte(`{"intent_type":"intent.a.v1","to_agent":"w","payload":{},"bogus":1,"reply_to":null}`), &b)
+	_, opts := typed[axme.CreateIntentRequest](b)
+	if len(opts) != 1 {
+		t.Fatalf("%d options; want one WithExtraFields for bogus and reply_to", len(opts))
+	}
+	// A body of the wrong type falls back to sending everything as given.
+	_, opts = typed[axme.CreateIntentRequest](map[string]any{"payload": "not an object"})
+	if len(opts) != 1 {
+		t.Fatal("a body the type cannot decode must be sent as given")
+	}
+}
+
+func TestErrorObjectShapes(t *testing.T) {
+	api := &axme.APIError{StatusCode: 404, Code: "intent_not_found", Message: "m", RequestID: "r"}
+	obj := errorObject(api)
+	if obj["type"] != "NotFound" || obj["status"] != 404 || obj["retry_after"] != nil || obj["request_id"] != "r" {
+		t.Fatalf("API error object = %v", obj)
+	}
+	if obj := errorObject(&argError{"bad"}); obj["type"] != "Validation" || obj["status"] != nil {
+		t.Fatalf("argument error object = %v", obj)
+	}
+	if obj := errorObject(&unsupported{"x"}); obj["type"] != "Unsupported" {
+		t.Fatalf("unsupported = %v", obj)
+	}
+}
