@@ -61,6 +61,21 @@ function renewalPeriodMs(options: ServeOptions, leaseExpiresAt: string | undefin
   return Math.min(30_000, Math.max(1_000, left / 2));
 }
 
+/** Runs `work` but settles as soon as `signal` aborts (rejecting with its reason). */
+async function untilAborted<T>(work: () => Promise<T> | T, signal: AbortSignal): Promise<T> {
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_resolve, reject) => {
+    onAbort = () => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([Promise.resolve().then(work), aborted]);
+  } finally {
+    if (onAbort) signal.removeEventListener("abort", onAbort);
+  }
+}
+
 /** The write is moot (already terminal, redelivered elsewhere): skip quietly. */
 function isStaleWrite(err: unknown): boolean {
   return err instanceof AxmeApiError && err.status === 409;
@@ -128,7 +143,8 @@ async function handleOne(
   };
   let outcome: { ok: true; result: JsonObject } | { ok: false; error: unknown };
   try {
-    const result = await handler(delivery.intent ?? ({ intent_id: intentId } as Intent), context);
+    // Stop waiting as soon as serving stops, even if the handler ignores its signal.
+    const result = await untilAborted(() => handler(delivery.intent ?? ({ intent_id: intentId } as Intent), context), signal);
     outcome = { ok: true, result: result ?? {} };
   } catch (err) {
     outcome = { ok: false, error: err };

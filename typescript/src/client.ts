@@ -131,13 +131,13 @@ export class AxmeClient {
 
   // ---- service ---------------------------------------------------------------
 
-  getHealth(options?: RequestOptions): Promise<HealthResponse> {
+  async getHealth(options?: RequestOptions): Promise<HealthResponse> {
     return this.http.request({ method: "GET", path: "/health", options });
   }
 
   // ---- intents ---------------------------------------------------------------
 
-  createIntent(request: CreateIntentInput, options?: RequestOptions): Promise<CreateIntentResponse> {
+  async createIntent(request: CreateIntentInput, options?: RequestOptions): Promise<CreateIntentResponse> {
     return this.http.request({ method: "POST", path: "/v1/intents", body: toWireKeys(request, "createIntent"), options });
   }
 
@@ -146,15 +146,15 @@ export class AxmeClient {
     return (await this.createIntent(request, options)).intent_id;
   }
 
-  getIntent(intentId: PathId, options?: RequestOptions): Promise<IntentResponse> {
+  async getIntent(intentId: PathId, options?: RequestOptions): Promise<IntentResponse> {
     return this.http.request({ method: "GET", path: `/v1/intents/${seg(intentId, "intentId")}`, options });
   }
 
-  listIntents(params?: Cased<ListIntentsParams>, options?: RequestOptions): Promise<IntentListResponse> {
+  async listIntents(params?: Cased<ListIntentsParams>, options?: RequestOptions): Promise<IntentListResponse> {
     return this.http.request({ method: "GET", path: "/v1/intents", query: toWireQuery(params), options });
   }
 
-  listIntentEvents(
+  async listIntentEvents(
     intentId: PathId,
     params?: { since?: number; limit?: number },
     options?: RequestOptions,
@@ -213,7 +213,7 @@ export class AxmeClient {
   }
 
   /** Completes the current agent step with `result` (resume kind agent_result). */
-  resumeIntent(
+  async resumeIntent(
     intentId: PathId,
     result: JsonObject = {},
     options?: RequestOptions & { deliveryId?: string },
@@ -224,13 +224,13 @@ export class AxmeClient {
   }
 
   /** Sends any resume body (agent_result, task_result, progress, control). */
-  resumeIntentWith(intentId: PathId, body: ResumeRequest | JsonObject, options?: RequestOptions): Promise<IntentWriteResponse> {
+  async resumeIntentWith(intentId: PathId, body: ResumeRequest | JsonObject, options?: RequestOptions): Promise<IntentWriteResponse> {
     const path = `/v1/intents/${seg(intentId, "intentId")}/resume`;
     return this.http.request({ method: "POST", path, body: toWireKeys(body, "resumeIntent"), options: plain(options) });
   }
 
   /** Fails the current agent step (resume kind agent_result, outcome fail). */
-  failIntent(
+  async failIntent(
     intentId: PathId,
     error: ErrorObject,
     options?: RequestOptions & { deliveryId?: string },
@@ -241,7 +241,7 @@ export class AxmeClient {
   }
 
   /** Reports progress on the current delivery (→ IN_PROGRESS; extends the lease). */
-  reportProgress(
+  async reportProgress(
     intentId: PathId,
     details?: JsonObject,
     options?: RequestOptions & { deliveryId?: string },
@@ -252,7 +252,7 @@ export class AxmeClient {
     return this.resumeIntentWith(intentId, body, options);
   }
 
-  resolveIntent(
+  async resolveIntent(
     intentId: PathId,
     request: Cased<ResolveIntentRequest>,
     options?: RequestOptions,
@@ -262,36 +262,36 @@ export class AxmeClient {
   }
 
   /** Cancels an intent (resolve with status CANCELED). */
-  cancelIntent(intentId: PathId, options?: RequestOptions & { reason?: string }): Promise<IntentWriteResponse> {
+  async cancelIntent(intentId: PathId, options?: RequestOptions & { reason?: string }): Promise<IntentWriteResponse> {
     const request: ResolveIntentRequest = { status: "CANCELED" };
     if (options?.reason !== undefined) request.reason = options.reason;
     return this.resolveIntent(intentId, request, plain(options));
   }
 
-  ackIntent(intentId: PathId, deliveryId: string, options?: RequestOptions): Promise<AckIntentResponse> {
+  async ackIntent(intentId: PathId, deliveryId: string, options?: RequestOptions): Promise<AckIntentResponse> {
     const path = `/v1/intents/${seg(intentId, "intentId")}/ack`;
     return this.http.request({ method: "POST", path, body: { delivery_id: deliveryId }, options });
   }
 
-  getIntentAudit(intentId: PathId, options?: RequestOptions): Promise<AuditResponse> {
+  async getIntentAudit(intentId: PathId, options?: RequestOptions): Promise<AuditResponse> {
     return this.http.request({ method: "GET", path: `/v1/intents/${seg(intentId, "intentId")}/audit`, options });
   }
 
   // ---- agents ----------------------------------------------------------------
 
-  registerAgent(request: Cased<RegisterAgentRequest>, options?: RequestOptions): Promise<AgentRegisteredResponse> {
+  async registerAgent(request: Cased<RegisterAgentRequest>, options?: RequestOptions): Promise<AgentRegisteredResponse> {
     return this.http.request({ method: "POST", path: "/v1/agents", body: toWireKeys(request, "registerAgent"), options });
   }
 
-  listAgents(params?: { limit?: number; cursor?: string }, options?: RequestOptions): Promise<AgentListResponse> {
+  async listAgents(params?: { limit?: number; cursor?: string }, options?: RequestOptions): Promise<AgentListResponse> {
     return this.http.request({ method: "GET", path: "/v1/agents", query: toWireQuery(params), options });
   }
 
-  getAgent(address: string, options?: RequestOptions): Promise<AgentResponse> {
+  async getAgent(address: string, options?: RequestOptions): Promise<AgentResponse> {
     return this.http.request({ method: "GET", path: `/v1/agents/${seg(address, "address")}`, options });
   }
 
-  createAgentKey(
+  async createAgentKey(
     address: string,
     request: Cased<CreateAgentKeyRequest> = {},
     options?: RequestOptions,
@@ -311,7 +311,7 @@ export class AxmeClient {
     return this.listen(address, options);
   }
 
-  pollAgentDeliveries(
+  async pollAgentDeliveries(
     address: string,
     params?: { status?: string; waitSeconds?: number; limit?: number },
     options?: RequestOptions,
@@ -333,7 +333,7 @@ export class AxmeClient {
    * intent with the thrown error. Resolves with the number handled when
    * `maxDeliveries` is reached; rejects with the abort reason when stopped.
    */
-  serve(address: string, handler: DeliveryHandler, options: ServeOptions = {}): Promise<number> {
+  async serve(address: string, handler: DeliveryHandler, options: ServeOptions = {}): Promise<number> {
     seg(address, "address");
     return serveDeliveries(
       {
@@ -351,24 +351,24 @@ export class AxmeClient {
 
   // ---- human tasks -----------------------------------------------------------
 
-  listTasks(params?: Cased<ListTasksParams>, options?: RequestOptions): Promise<TaskListResponse> {
+  async listTasks(params?: Cased<ListTasksParams>, options?: RequestOptions): Promise<TaskListResponse> {
     return this.http.request({ method: "GET", path: "/v1/tasks", query: toWireQuery(params), options });
   }
 
-  decideTask(intentId: PathId, request: Cased<DecideTaskRequest>, options?: RequestOptions): Promise<IntentWriteResponse> {
+  async decideTask(intentId: PathId, request: Cased<DecideTaskRequest>, options?: RequestOptions): Promise<IntentWriteResponse> {
     const path = `/v1/tasks/${seg(intentId, "intentId")}/decision`;
     return this.http.request({ method: "POST", path, body: toWireKeys(request, "decideTask"), options });
   }
 
-  approveTask(intentId: PathId, options?: RequestOptions & { comment?: string; data?: JsonObject }): Promise<IntentWriteResponse> {
+  async approveTask(intentId: PathId, options?: RequestOptions & { comment?: string; data?: JsonObject }): Promise<IntentWriteResponse> {
     return this.decideTask(intentId, decision("approved", options), plain(options));
   }
 
-  rejectTask(intentId: PathId, options?: RequestOptions & { comment?: string; data?: JsonObject }): Promise<IntentWriteResponse> {
+  async rejectTask(intentId: PathId, options?: RequestOptions & { comment?: string; data?: JsonObject }): Promise<IntentWriteResponse> {
     return this.decideTask(intentId, decision("rejected", options), plain(options));
   }
 
-  completeTask(
+  async completeTask(
     intentId: PathId,
     outcome = "completed",
     options?: RequestOptions & { comment?: string; data?: JsonObject; evidence?: DecideTaskRequest["evidence"] },
@@ -378,26 +378,26 @@ export class AxmeClient {
 
   // ---- scenarios -------------------------------------------------------------
 
-  applyScenario(bundle: JsonObject, options?: RequestOptions): Promise<ApplyScenarioResponse> {
+  async applyScenario(bundle: JsonObject, options?: RequestOptions): Promise<ApplyScenarioResponse> {
     return this.http.request({ method: "POST", path: "/v1/scenarios/apply", body: toWireKeys(bundle, "applyScenario"), options });
   }
 
-  validateScenario(bundle: JsonObject, options?: RequestOptions): Promise<ValidateScenarioResponse> {
+  async validateScenario(bundle: JsonObject, options?: RequestOptions): Promise<ValidateScenarioResponse> {
     const body = toWireKeys(bundle, "validateScenario");
     return this.http.request({ method: "POST", path: "/v1/scenarios/validate", body, options });
   }
 
   // ---- admin keys ------------------------------------------------------------
 
-  createKey(request: Cased<CreateKeyRequest>, options?: RequestOptions): Promise<KeyCreatedResponse> {
+  async createKey(request: Cased<CreateKeyRequest>, options?: RequestOptions): Promise<KeyCreatedResponse> {
     return this.http.request({ method: "POST", path: "/v1/admin/keys", body: toWireKeys(request, "createKey"), options });
   }
 
-  listKeys(options?: RequestOptions): Promise<KeyListResponse> {
+  async listKeys(options?: RequestOptions): Promise<KeyListResponse> {
     return this.http.request({ method: "GET", path: "/v1/admin/keys", options });
   }
 
-  revokeKey(keyId: string, options?: RequestOptions): Promise<KeyResponse> {
+  async revokeKey(keyId: string, options?: RequestOptions): Promise<KeyResponse> {
     return this.http.request({ method: "DELETE", path: `/v1/admin/keys/${seg(keyId, "keyId")}`, options });
   }
 }
