@@ -2,7 +2,6 @@ package ai.axme.examples;
 
 import ai.axme.sdk.AxmeClient;
 import ai.axme.sdk.DeliveryContext;
-import ai.axme.sdk.FailIntentException;
 import ai.axme.sdk.ListenOptions;
 import ai.axme.sdk.Listener;
 import java.time.Duration;
@@ -46,12 +45,12 @@ public final class ApprovalAgent {
     }
 
     /** Checks the change and returns the assessment the human approver will see. */
-    static Object validate(DeliveryContext delivery) throws FailIntentException {
+    static Object validate(DeliveryContext delivery) {
         Map<String, Object> change = delivery.payload();
         System.out.println("agent: validating " + delivery.intentId() + " " + change);
         Object target = change.get("target");
         if (target == null) {
-            throw new FailIntentException("invalid_change", "the change names no target");
+            throw new IllegalArgumentException("the change names no target"); // fails the intent (agent_error)
         }
         delivery.progress(Map.of("stage", "dry-run"));
         boolean production = String.valueOf(target).startsWith("prod");

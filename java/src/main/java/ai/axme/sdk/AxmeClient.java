@@ -373,14 +373,37 @@ public final class AxmeClient implements AutoCloseable {
      * @return the stream; close it to stop early
      */
     public EventStream observe(String intentId, long since) {
+        return observe(intentId, since, true);
+    }
+
+    /**
+     * Follows the intent's events with seq greater than {@code since}.
+     *
+     * @param intentId the intent
+     * @param since the last seq already seen (0 = from the start)
+     * @param untilTerminal true to end after the terminal event; false to follow until closed
+     * @return the stream; close it to stop
+     */
+    public EventStream observe(String intentId, long since, boolean untilTerminal) {
         IntentEventFeed feed = new IntentEventFeed(resources.core(), resources.watchdog(), intentId, since,
-                Deadline.none());
+                Deadline.none(), untilTerminal);
         return new EventStream(feed, resources.core().mapper());
     }
 
     /**
-     * Blocks until the intent is terminal (COMPLETED, FAILED, CANCELED or TIMED_OUT) and returns it.
-     * Timing out or being interrupted never changes the intent.
+     * Blocks until the intent is terminal (COMPLETED, FAILED, CANCELED or TIMED_OUT) and returns it;
+     * FAILED, CANCELED and TIMED_OUT are results, not errors. Interrupting the caller never changes
+     * the intent.
+     *
+     * @param intentId the intent
+     * @return the terminal intent
+     */
+    public Intent waitFor(String intentId) {
+        return raw.waitFor(intentId, null).member("intent", Intent.class);
+    }
+
+    /**
+     * Like {@link #waitFor(String)}, but gives up after {@code timeout}.
      *
      * @param intentId the intent
      * @param timeout the longest to wait

@@ -19,7 +19,6 @@ public final class AxmeClientBuilder {
     private int maxRetries = 2;
     private Duration retryBaseDelay = RetryPolicy.DEFAULT_BASE_DELAY;
     private Duration streamIdleTimeout = Duration.ofSeconds(45);
-    private int streamMaxReconnects = 10;
     private Duration pollInterval = Duration.ofSeconds(1);
 
     AxmeClientBuilder() {
@@ -67,15 +66,6 @@ public final class AxmeClientBuilder {
         return this;
     }
 
-    /** @param streamMaxReconnects failed reconnects in a row before observe gives up @return this builder */
-    public AxmeClientBuilder streamMaxReconnects(int streamMaxReconnects) {
-        if (streamMaxReconnects < 0) {
-            throw new IllegalArgumentException("streamMaxReconnects must be >= 0");
-        }
-        this.streamMaxReconnects = streamMaxReconnects;
-        return this;
-    }
-
     /** @param pollInterval interval of observe's polling fallback @return this builder */
     public AxmeClientBuilder pollInterval(Duration pollInterval) {
         this.pollInterval = positive(pollInterval, "pollInterval");
@@ -100,7 +90,7 @@ public final class AxmeClientBuilder {
         }
         URI base = URI.create(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
         ClientSettings settings = new ClientSettings(base, key, timeout, new RetryPolicy(maxRetries, retryBaseDelay),
-                streamIdleTimeout, streamMaxReconnects, pollInterval);
+                streamIdleTimeout, pollInterval);
         HttpClient http = HttpClient.newBuilder()
                 .connectTimeout(timeout)
                 .followRedirects(HttpClient.Redirect.NEVER)

@@ -10,6 +10,5 @@ record ClientSettings(
         Duration timeout,
         RetryPolicy retryPolicy,
         Duration streamIdleTimeout,
-        int streamMaxReconnects,
         Duration pollInterval) {
 }

@@ -4,10 +4,9 @@ package ai.axme.sdk;
  * The agent's work for one delivery, run by a {@link Listener}.
  *
  * <p>Return the result object (a {@code Map}, a POJO or a Jackson node; {@code null} means
- * {@code {}}) and the listener resumes the intent with it. Throw {@link FailIntentException} to
- * fail the intent with a specific error, any other exception to fail it with code
- * {@code handler_error}, or {@link AbandonDeliveryException} to leave the lease to expire so the
- * server redelivers.
+ * {@code {}}) and the listener resumes the intent with it. Throw an exception to fail the intent
+ * with {@code {"code":"agent_error","message":<its message>}}, or {@link AbandonDeliveryException}
+ * to leave the lease to expire so the server redelivers.
  */
 @FunctionalInterface
 public interface DeliveryHandler {

@@ -87,16 +87,12 @@ final class DeliveryProcessor {
         } catch (AbandonDeliveryException abandoned) {
             LOG.log(Level.INFO, "delivery {0} abandoned by the handler: {1}", deliveryId, abandoned.getMessage());
             return;
-        } catch (FailIntentException failure) {
-            sendFailure(intentId, deliveryId, WireBodies.error(failure.code(), failure.getMessage(), failure.details()));
-            return;
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt(); // listener closing: leave the lease to expire
             return;
         } catch (Exception failure) {
             String message = failure.getMessage() != null ? failure.getMessage() : failure.getClass().getSimpleName();
-            sendFailure(intentId, deliveryId, WireBodies.error("handler_error", message,
-                    Map.of("exception", failure.getClass().getSimpleName())));
+            sendFailure(intentId, deliveryId, WireBodies.error("agent_error", message, null));
             return;
         }
         try {
@@ -116,7 +112,7 @@ final class DeliveryProcessor {
 
     private void renew(String intentId, String deliveryId) {
         try {
-            writes.progress(intentId, deliveryId, null);
+            writes.ack(intentId, deliveryId); // a re-ack renews the lease without an event (REQ-ACK-002)
         } catch (RuntimeException renewalFailed) {
             logWriteFailure("lease renewal", deliveryId, intentId, renewalFailed);
         }

@@ -128,7 +128,7 @@ final class HttpCore {
                 .header("X-Axme-Client", Version.CLIENT_HEADER)
                 .header("X-Trace-Id", traceId)
                 .header("Accept", withTimeout ? "application/json" : "text/event-stream");
-        if (settings.apiKey() != null) {
+        if (settings.apiKey() != null && !"/health".equals(request.path)) {
             builder.header("x-api-key", settings.apiKey());
         }
         request.headers.forEach((name, value) -> {

@@ -21,6 +21,7 @@ final class IntentEventFeed {
     private final IdleWatchdog watchdog;
     private final String intentId;
     private final Deadline deadline;
+    private final boolean untilTerminal;
     private final StreamReconnector reconnector;
     private final Deque<JsonNode> polled = new ArrayDeque<>();
     private long cursor;
@@ -31,13 +32,17 @@ final class IntentEventFeed {
     private volatile SseConnection connection;
     private long connectedAt;
 
-    IntentEventFeed(HttpCore core, IdleWatchdog watchdog, String intentId, long since, Deadline deadline) {
+    IntentEventFeed(HttpCore core, IdleWatchdog watchdog, String intentId, long since, Deadline deadline,
+            boolean untilTerminal) {
         this.core = core;
         this.watchdog = watchdog;
         this.intentId = intentId;
         this.cursor = since;
         this.deadline = deadline;
-        this.reconnector = new StreamReconnector(core.settings().retryPolicy(), core.settings().streamMaxReconnects());
+        this.untilTerminal = untilTerminal;
+        // REQ-OBSERVE-006: max(max_retries, 5) + 1 failed connections in a row end the stream.
+        this.reconnector = new StreamReconnector(core.settings().retryPolicy(),
+                Math.max(core.settings().retryPolicy().maxRetries(), 5));
     }
 
     String lastStatus() {
@@ -69,7 +74,7 @@ final class IntentEventFeed {
         cursor = event.path("seq").asLong(cursor);
         lastStatus = event.path("status").asText(null);
         reconnector.progressed();
-        if (Terminal.isTerminal(lastStatus)) {
+        if (untilTerminal && Terminal.isTerminal(lastStatus)) {
             finished = true;
             disconnect();
         }
@@ -107,7 +112,10 @@ final class IntentEventFeed {
             return null;
         }
         if ("stream.timeout".equals(frame.event())) {
-            // The long poll elapsed: reconnect at once, unless the server closes immediately.
+            // The long poll elapsed: reconnect at once from next_seq - 1 (REQ-OBSERVE-004), unless
+            // the server closes immediately, which would otherwise become a tight loop.
+            long nextSeq = Json.parse(core.mapper(), frame.data()).path("next_seq").asLong(cursor + 1);
+            cursor = Math.max(cursor, nextSeq - 1);
             boolean quick = System.nanoTime() - connectedAt < QUICK_CLOSE_NANOS;
             disconnect();
             if (quick) {

@@ -279,11 +279,11 @@ public final class RawAxmeClient {
      * {@code waitFor}: the intent once terminal (the last {@code GET /v1/intents/{id}} response).
      *
      * @param intentId the intent
-     * @param timeout the longest to wait
+     * @param timeout the longest to wait, or null to wait indefinitely
      * @return the response holding the terminal intent
      * @throws WaitTimeoutException when the timeout elapses first
      */
     public RawResponse waitFor(String intentId, Duration timeout) {
-        return new Waiter(resources, this).waitFor(intentId, Deadline.after(timeout));
+        return new Waiter(resources, this).waitFor(intentId, timeout == null ? Deadline.none() : Deadline.after(timeout));
     }
 }

@@ -41,9 +41,9 @@ final class RetryPolicy {
         return baseDelay;
     }
 
-    /** Statuses worth another attempt: request timeout, rate limit, every server error. */
+    /** Statuses worth another attempt (REQ-RETRY-002): request timeout, rate limit, transient server errors. */
     static boolean isRetryableStatus(int status) {
-        return status == 408 || status == 429 || status >= 500;
+        return status == 408 || status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
     }
 
     /**

@@ -15,7 +15,7 @@ final class StreamReconnector {
     private final int limit;
     private int failures;
 
-    /** @param limit consecutive failures tolerated; negative means unlimited (agent listeners) */
+    /** @param limit consecutive failures tolerated before StreamException; negative means unlimited (listeners) */
     StreamReconnector(RetryPolicy policy, int limit) {
         this.policy = policy;
         this.limit = limit;
@@ -37,10 +37,7 @@ final class StreamReconnector {
     Duration failed(String reason, AxmeException error) {
         failures++;
         if (limit >= 0 && failures > limit) {
-            if (error != null) {
-                throw error;
-            }
-            throw new StreamException("stream could not be resumed after " + limit + " attempts: " + reason, null);
+            throw new StreamException("stream could not be resumed after " + failures + " failed attempts: " + reason, error);
         }
         Duration delay = atLeastOneMilli(policy.backoff(Math.min(failures - 1, 10)));
         LOG.log(Level.INFO, "stream {0}; reconnecting in {1} ms", reason, delay.toMillis());

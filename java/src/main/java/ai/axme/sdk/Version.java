@@ -4,7 +4,7 @@ package ai.axme.sdk;
 final class Version {
     static final String SDK_VERSION = "0.1.0";
     static final String USER_AGENT = "axme-java/" + SDK_VERSION;
-    static final String CLIENT_HEADER = "axme-sdk-java/" + SDK_VERSION;
+    static final String CLIENT_HEADER = USER_AGENT;
 
     private Version() {
     }

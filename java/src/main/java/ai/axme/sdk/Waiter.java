@@ -21,15 +21,18 @@ final class Waiter {
         RawResponse current = raw.getIntent(intentId);
         while (!isTerminal(current)) {
             long since = current.body().path("intent").path("last_seq").asLong(0);
-            IntentEventFeed feed = new IntentEventFeed(resources.core(), resources.watchdog(), intentId, since, deadline);
-            ScheduledFuture<?> guard = resources.scheduler().schedule(
-                    feed::close, deadline.remaining().toMillis() + 50, TimeUnit.MILLISECONDS);
+            IntentEventFeed feed = new IntentEventFeed(resources.core(), resources.watchdog(), intentId, since, deadline, true);
+            ScheduledFuture<?> guard = deadline.isBounded()
+                    ? resources.scheduler().schedule(feed::close, deadline.remaining().toMillis() + 50, TimeUnit.MILLISECONDS)
+                    : null;
             try {
                 while (feed.next() != null) {
                     // drain until the terminal event (next() then returns null) or the deadline
                 }
             } finally {
-                guard.cancel(false);
+                if (guard != null) {
+                    guard.cancel(false);
+                }
                 feed.close();
             }
             if (deadline.expired()) {

@@ -4,7 +4,6 @@ import ai.axme.sdk.AbandonDeliveryException;
 import ai.axme.sdk.AxmeClient;
 import ai.axme.sdk.DeliveryContext;
 import ai.axme.sdk.EventStream;
-import ai.axme.sdk.FailIntentException;
 import ai.axme.sdk.ListenOptions;
 import ai.axme.sdk.Listener;
 import com.fasterxml.jackson.core.type.TypeReference;
@@ -29,7 +28,8 @@ final class StreamingOps {
 
     void observe(long id, AxmeClient client, JsonNode params, OpRegistry.Op op) {
         long since = params.path("since").asLong(0);
-        try (EventStream events = client.observe(params.path("intent_id").asText(), since)) {
+        boolean untilTerminal = params.path("until_terminal").asBoolean(true);
+        try (EventStream events = client.observe(params.path("intent_id").asText(), since, untilTerminal)) {
             op.onCancel(events::close);
             JsonNode event;
             while ((event = events.nextJson()) != null) {
@@ -78,11 +78,8 @@ final class StreamingOps {
             case "fail": {
                 Map<String, Object> error = handler.path("error").isObject()
                         ? mapper.convertValue(handler.get("error"), MAP) : Map.of();
-                String code = String.valueOf(error.getOrDefault("code", "handler_error"));
-                String message = String.valueOf(error.getOrDefault("message", "failed by the conformance handler"));
-                @SuppressWarnings("unchecked")
-                Map<String, Object> details = (Map<String, Object>) error.get("details");
-                throw new FailIntentException(code, message, details);
+                // the SDK reports any handler exception as {code: agent_error, message: <its text>}
+                throw new IllegalStateException(String.valueOf(error.getOrDefault("message", "failed")));
             }
             case "crash":
                 crashed.countDown();
@@ -91,8 +88,8 @@ final class StreamingOps {
                 int count = handler.path("progress_count").asInt(1);
                 long delayMs = handler.path("delay_ms").asLong(0);
                 for (int i = 1; i <= count; i++) {
-                    delivery.progress(Map.of("step", i));
                     TimeUnit.MILLISECONDS.sleep(delayMs);
+                    delivery.progress(Map.of("step", i));
                 }
                 return result(handler);
             }

@@ -1,6 +1,7 @@
 package ai.axme.sdk;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -102,15 +103,24 @@ class EventStreamTest {
     }
 
     @Test
-    void serverErrorsAreRetriedThenRaised() {
+    void serverErrorsAreRetriedThenRaisedAsAStreamException() {
         stub.otherwise(exchange -> StubServer.send(exchange, 503,
                 "{\"ok\":false,\"error\":{\"code\":\"unavailable\",\"message\":\"down\",\"retryable\":true}}", Map.of()));
-        try (AxmeClient few = AxmeClient.builder().baseUrl(stub.baseUrl()).apiKey("k").retryBaseDelay(Duration.ofMillis(5))
-                .streamMaxReconnects(3).build();
-                EventStream stream = few.observe("i-1")) {
-            assertThrows(ServerException.class, () -> stream.iterator().hasNext());
+        try (EventStream stream = client.observe("i-1")) {
+            StreamException error = assertThrows(StreamException.class, () -> stream.iterator().hasNext());
+            assertInstanceOf(ServerException.class, error.getCause());
         }
-        assertEquals(4, stub.requests().size(), "first attempt + 3 reconnects");
+        assertEquals(6, stub.requests().size(), "max(max_retries, 5) + 1 attempts");
+    }
+
+    @Test
+    void withoutUntilTerminalTheStreamGoesOnAfterATerminalEvent() {
+        stub.then(exchange -> StubServer.sse(exchange, StubServer.event(1, "intent.completed", "COMPLETED")))
+                .then(exchange -> StubServer.sse(exchange, StubServer.event(2, "intent.progress", "IN_PROGRESS")));
+        try (EventStream stream = client.observe("i-1", 0, false)) {
+            assertEquals("intent.completed", stream.nextJson().path("event_type").asText());
+            assertEquals(2, stream.nextJson().path("seq").asLong());
+        }
     }
 
     @Test

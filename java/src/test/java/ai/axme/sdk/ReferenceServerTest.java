@@ -102,13 +102,14 @@ class ReferenceServerTest {
     void aFailingHandlerFailsTheIntentWithItsError() throws Exception {
         String intentId = admin.sendIntent("intent.test.echo.v1", "worker", Map.of());
         try (Listener listener = agent.listen(agentAddress, delivery -> {
-            throw new FailIntentException("bad_input", "no target given");
+            throw new IllegalStateException("no target given");
         }, ListenOptions.maxDeliveries(1))) {
             assertTrue(listener.awaitTermination(Duration.ofSeconds(30)));
         }
         Intent failed = admin.waitFor(intentId, Duration.ofSeconds(20));
         assertEquals(IntentStatus.FAILED, failed.getStatus());
-        assertEquals("bad_input", failed.getError().getCode());
+        assertEquals("agent_error", failed.getError().getCode());
+        assertEquals("no target given", failed.getError().getMessage());
     }
 
     @Test

@@ -41,7 +41,7 @@ class RetryPolicyTest {
         for (int status : new int[] {408, 429, 500, 502, 503, 504}) {
             assertEquals(true, RetryPolicy.isRetryableStatus(status), "status " + status);
         }
-        for (int status : new int[] {400, 401, 403, 404, 409, 413, 422}) {
+        for (int status : new int[] {400, 401, 403, 404, 409, 413, 422, 501, 505}) {
             assertEquals(false, RetryPolicy.isRetryableStatus(status), "status " + status);
         }
     }

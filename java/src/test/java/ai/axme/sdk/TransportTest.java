@@ -108,6 +108,7 @@ class TransportTest {
         "422, validation_error, ai.axme.sdk.ValidationException",
         "429, rate_limited, ai.axme.sdk.RateLimitException",
         "500, internal_error, ai.axme.sdk.ServerException",
+        "501, not_implemented, ai.axme.sdk.ServerException",
         "503, unavailable, ai.axme.sdk.ServerException",
     })
     void mapsEveryStatusToItsExceptionClass(int status, String code, String className) throws Exception {
@@ -120,7 +121,7 @@ class TransportTest {
             assertEquals("c", error.category());
             assertEquals("req-" + status, error.requestId());
             assertNotNull(error.traceId());
-            assertEquals(status >= 500, error.retryable());
+            assertEquals(status >= 500, error.retryable()); // as the envelope says
         }
     }
 
@@ -145,10 +146,17 @@ class TransportTest {
         StubServer.Seen seen = stub.requests().get(0);
         assertEquals("/v1/agents/agent%3A%2F%2Flocal%2Fdefault%2Fw", seen.pathAndQuery());
         assertEquals("axme-java/" + Version.SDK_VERSION, seen.header("User-Agent"));
-        assertEquals("axme-sdk-java/" + Version.SDK_VERSION, seen.header("X-Axme-Client"));
+        assertEquals("axme-java/" + Version.SDK_VERSION, seen.header("X-Axme-Client"));
         assertEquals("axme_admin_test_secret", seen.header("x-api-key"));
         assertNotNull(seen.header("X-Trace-Id"));
         assertEquals(null, seen.header("Idempotency-Key"), "GET carries no idempotency key");
+    }
+
+    @Test
+    void getHealthCarriesNoKey() {
+        stub.thenJson(200, "{\"ok\":true,\"service\":\"axme-server\",\"version\":\"0\",\"protocol\":\"axp/1\"}");
+        client.getHealth();
+        assertEquals(null, stub.requests().get(0).header("x-api-key"));
     }
 
     @Test
