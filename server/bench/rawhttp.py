@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any, AsyncIterator
+from collections.abc import AsyncIterator
+from typing import Any
 
 
 class Conn:
@@ -16,7 +17,7 @@ class Conn:
         self.reader, self.writer, self.host = reader, writer, host
 
     @classmethod
-    async def open(cls, host: str, port: int) -> "Conn":
+    async def open(cls, host: str, port: int) -> Conn:
         reader, writer = await asyncio.open_connection(host, port)
         return cls(reader, writer, f"{host}:{port}")
 
@@ -65,7 +66,7 @@ class Conn:
     async def sse(self, path: str, headers: dict[str, str]) -> AsyncIterator[tuple[str, Any]]:
         """Yields (event, data) per frame; ends when the server ends the response."""
         self._send("GET", path, None, {**headers, "Accept": "text/event-stream"})
-        status, hdrs = await self._head()
+        status, _ = await self._head()
         if status != 200:
             raise RuntimeError(f"stream {path}: HTTP {status}")
         buf = b""

@@ -26,7 +26,7 @@ from urllib.parse import urlparse
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parent.parent / "tests"))
 
-from rawhttp import Conn, Pool  # noqa: E402
+from rawhttp import Conn, Pool
 
 TASK = {"title": "Approve the change"}
 

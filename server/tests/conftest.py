@@ -9,7 +9,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from helpers import Api, ServerProc, start_server  # noqa: E402
+from helpers import Api, ServerProc, start_server
 
 
 @pytest.fixture(scope="session")
@@ -18,7 +18,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> ServerProc:
     yield proc
     # any unexpected exception answered as 500 fails the run
     metrics = httpx.get(proc.base_url + "/metrics").text
-    unhandled = int(re.search(r"^axme_unhandled_errors_total (\d+)$", metrics, re.M).group(1))
+    unhandled = int(re.search(r"^axme_unhandled_errors_total (\d+)$", metrics, re.MULTILINE).group(1))
     code = proc.stop()
     assert unhandled == 0, f"{unhandled} unexpected 500s; see {proc.stderr_path}:\n" + \
         proc.stderr_path.read_text()[-4000:]

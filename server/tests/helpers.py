@@ -9,9 +9,10 @@ import selectors
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import httpx
 
@@ -46,7 +47,7 @@ def start_server(data_dir: Path, *extra: str, port: int = 0, timeout: float = 20
     stderr_path = data_dir / f"server-{time.time_ns()}.log"
     cmd = [sys.executable, "-m", "axme_server", "--host", "127.0.0.1", "--port", str(port),
            "--data-dir", str(data_dir), *extra]
-    err = open(stderr_path, "wb")
+    err = open(stderr_path, "wb")  # noqa: SIM115 - handed to the child, closed right after
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, env={**os.environ, "PYTHONUNBUFFERED": "1"})
     err.close()
     sel = selectors.DefaultSelector()
@@ -77,7 +78,7 @@ class Api:
         self.key = key
         self.http = client or httpx.Client(base_url=base_url, timeout=30)
 
-    def with_key(self, key: str | None) -> "Api":
+    def with_key(self, key: str | None) -> Api:
         return Api(self.base_url, key, self.http)
 
     def headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -104,11 +105,11 @@ class Api:
         assert body["ok"] is True
         return body
 
-    def register_agent(self, name: str, **extra: Any) -> tuple[str, "Api"]:
+    def register_agent(self, name: str, **extra: Any) -> tuple[str, Api]:
         body = self.ok(self.post("/v1/agents", {"address": name, **extra}))
         return body["agent"]["address"], self.with_key(body["api_key"])
 
-    def human(self, human_id: str, name: str | None = None) -> "Api":
+    def human(self, human_id: str, name: str | None = None) -> Api:
         body = self.ok(self.post("/v1/admin/keys", {"kind": "human", "name": f"human {human_id}",
                                                    "human": {"id": human_id, "display_name": name or human_id}}))
         return self.with_key(body["api_key"])
@@ -160,7 +161,7 @@ def sse_frames(resp: httpx.Response) -> Iterator[dict[str, Any]]:
             yield {"comment": line[1:].strip()}
             continue
         field, _, value = line.partition(":")
-        value = value[1:] if value.startswith(" ") else value
+        value = value.removeprefix(" ")
         if field == "data":
             frame["data"] = value if "data" not in frame else frame["data"] + "\n" + value
         else:

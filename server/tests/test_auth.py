@@ -12,6 +12,8 @@ def test_missing_bad_and_bearer_keys(api: Api, anon: Api) -> None:
     err(anon.with_key("garbage").get("/v1/intents"), 401, "unauthorized")
     resp = anon.http.get("/v1/intents", headers={"Authorization": f"Bearer {api.key}"})
     assert resp.status_code == 200
+    both = anon.http.get("/v1/intents", headers={"Authorization": f"Bearer {api.key}", "x-api-key": api.key + "x"})
+    err(both, 401, "unauthorized")
 
 
 def test_keys_admin_list_revoke_expire(api: Api) -> None:

@@ -41,14 +41,14 @@ def test_sigkill_loses_nothing(tmp_path) -> None:
         redelivered = agent2.poll_one(addr)
         assert redelivered["intent_id"] == a and redelivered["attempt"] == 2
         assert redelivered["delivery_id"] != d_a["delivery_id"]
-        assert api2.intent(b)["remind_count"] == 1  # the reminder timer survived the crash
+        assert api2.intent(b)["remind_count"] == 2  # reminders at 30 s and 60 s: the timer survived the crash
         # a stream resumes from where the client was
         frames = read_stream(api2, f"/v1/intents/{b}/events/stream", params={"wait_seconds": 1},
                              headers={"Last-Event-ID": str(len(before[b]))})
-        assert [e["event_type"] for e in event_frames(frames)] == ["intent.reminder"]
-        assert json.loads(frames[-1]["data"])["next_seq"] == len(before[b]) + 2
+        assert [e["event_type"] for e in event_frames(frames)] == ["intent.reminder"] * 2
+        assert json.loads(frames[-1]["data"])["next_seq"] == len(before[b]) + 3
         assert api2.ok(api2.decide(b, outcome="approved"))["intent"]["status"] == "COMPLETED"
         # new writes keep the dense per-intent sequence
-        assert [e["seq"] for e in api2.events(b)] == list(range(1, len(before[b]) + 3))
+        assert [e["seq"] for e in api2.events(b)] == list(range(1, len(before[b]) + 4))
     finally:
         assert srv2.stop() == 0

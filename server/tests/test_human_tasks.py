@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from helpers import Api
 from test_errors import err
 
@@ -66,7 +65,8 @@ def test_form_schema(api: Api) -> None:
     iid = waiting(api, {"title": "grant", "form_schema": schema})
     assert api.intent(iid)["human_task"]["task_type"] == "form"
     e = err(api.decide(iid, outcome="submitted", data={"days": 99}), 422, "task_validation_failed")
-    assert e["details"]["field"].startswith("data") and len(e["details"]["errors"]) == 2
+    assert e["details"]["field"] == "data" and len(e["details"]["errors"]) == 2
+    assert {x["path"] for x in e["details"]["errors"]} == {"/data/days", "/data"}
     err(api.decide(iid, outcome="submitted"), 422, "task_validation_failed")
     err(api.decide(iid, outcome="submitted", data="yes"), 422, "validation_error")
     out = api.ok(api.decide(iid, outcome="submitted", data={"days": 7, "scope_confirmed": True}))

@@ -7,7 +7,6 @@ import json
 import threading
 
 import httpx
-
 from helpers import Api, event_frames, read_stream, sse_frames
 from test_errors import err
 

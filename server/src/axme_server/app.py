@@ -83,7 +83,7 @@ class App:
             await send(msg)
 
         namespace = None
-        fault_applied = False
+        fault_applied: str | None = None
         try:
             route, params = self.router.match(scope["method"], scope["path"])
             req.params = params
@@ -101,7 +101,7 @@ class App:
                 if namespace is not None:
                     fault = self.testing.take_fault(namespace, req.method, req.raw_path, route.op)
                     if fault is not None:
-                        fault_applied = True
+                        fault_applied = fault["fault_id"]
                         if await self._apply_fault(req, fault, tracked_send, extra):
                             return
             await self._dispatch(route, req, receive, tracked_send, extra)

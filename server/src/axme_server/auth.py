@@ -67,13 +67,12 @@ def public_key(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def extract_key(headers: dict[str, str]) -> str | None:
-    key = headers.get("x-api-key")
-    if key:
-        return key.strip()
+    key = (headers.get("x-api-key") or "").strip() or None
     auth = headers.get("authorization")
-    if auth and auth[:7].lower() == "bearer ":
-        return auth[7:].strip()
-    return None
+    bearer = auth[7:].strip() if auth and auth[:7].lower() == "bearer " else None
+    if key and bearer and key != bearer:
+        raise ApiError("unauthorized", "x-api-key and Authorization: Bearer carry different keys")
+    return key or bearer
 
 
 class KeyRing:

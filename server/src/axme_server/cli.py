@@ -8,13 +8,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import signal
 import logging
 import os
+import signal
 import socket
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import uvicorn
 

@@ -20,8 +20,15 @@ from axme_server.engine import SYSTEM_ACTOR, Change, Ctx, public
 from axme_server.errors import ApiError
 from axme_server.hub import Subscription
 from axme_server.jsonutil import iso
-from axme_server.lifecycle import (ACKNOWLEDGED, DELIVERED, FAILED, IN_PROGRESS, SUBMITTED, TERMINAL,
-                                   operation_allowed)
+from axme_server.lifecycle import (
+    ACKNOWLEDGED,
+    DELIVERED,
+    FAILED,
+    IN_PROGRESS,
+    SUBMITTED,
+    TERMINAL,
+    operation_allowed,
+)
 from axme_server.workflow import refresh_view
 
 

@@ -142,11 +142,13 @@ class DirectoryOps:
         if kind == "human":
             h = body.get("human")
             if not isinstance(h, dict) or not isinstance(h.get("id"), str) or not h["id"]:
-                raise validation("human keys need human: {id, display_name?, contact?}", "human.id")
+                raise validation("human keys need human: {id, display_name?, contact?}", "human")
             extra = sorted(k for k in h if k not in ("id", "display_name", "contact"))
             if extra:
                 raise validation(f"unknown field(s) in human: {', '.join(extra)}", f"human.{extra[0]}")
-            human = {"id": h["id"], "display_name": h.get("display_name") or h["id"], "contact": h.get("contact")}
+            human = {"id": h["id"], "display_name": h.get("display_name") or h["id"]}
+            if h.get("contact"):
+                human["contact"] = h["contact"]
         expires = None
         if body.get("expires_at") is not None:
             try:

@@ -7,8 +7,9 @@ messages; Starlette's path compiler gives the routes their templates."""
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable
+from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.routing import compile_path
@@ -20,7 +21,7 @@ MAX_BODY = 1024 * 1024
 
 
 class Request:
-    __slots__ = ("scope", "body", "params", "headers", "_query", "ctx", "op", "fault", "request_id", "_json")
+    __slots__ = ("_json", "_query", "body", "ctx", "fault", "headers", "op", "params", "request_id", "scope")
 
     def __init__(self, scope: dict[str, Any], headers: dict[str, str], request_id: str) -> None:
         self.scope = scope

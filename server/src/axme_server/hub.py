@@ -12,7 +12,7 @@ from typing import Any
 
 
 class Subscription:
-    __slots__ = ("items", "_waiter", "closed")
+    __slots__ = ("_waiter", "closed", "items")
 
     def __init__(self) -> None:
         self.items: deque[Any] = deque()

@@ -3,7 +3,8 @@ escalation -> on_timeout timer algorithm (PROTOCOL.md §6)."""
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from axme_server.access import check_decider, check_read, current_step
 from axme_server.engine import SYSTEM_ACTOR, Change, Ctx, public
@@ -57,6 +58,7 @@ class HumanOps:
         after = self._policy(ch, step, "remind_after_seconds")
         if after:
             ch.intent["_timers"]["remind"] = base + float(after)
+            self._drop_after_deadline(ch, base + float(after))
 
     # -- timers ----------------------------------------------------------
     def _timer_remind(self, ch: Change, due: float) -> None:
@@ -72,15 +74,28 @@ class HumanOps:
         ch.emit("intent.reminder", actor=SYSTEM_ACTOR, channel="system",
                 data={"step_id": step["step_id"], "remind_count": doc["remind_count"],
                       "assignees": step["assignees"], "notify": step["human_task"].get("notify") or []})
-        interval = self._policy(ch, step, "remind_interval_seconds")
+        # REQ-HUMAN-012/013: interval defaults to remind_after, max_reminders to 3;
+        # escalation one interval after the last reminder, at most once per step
+        interval = float(self._policy(ch, step, "remind_interval_seconds")
+                         or self._policy(ch, step, "remind_after_seconds") or 0)
         max_reminders = self._policy(ch, step, "max_reminders")
         if max_reminders is None:
-            max_reminders = 3 if interval else 1
-        gap = float(interval or self._policy(ch, step, "remind_after_seconds") or 0)
-        if step["reminders"] < max_reminders and interval:
-            doc["_timers"]["remind"] = due + float(interval)
-        elif self._policy(ch, step, "escalate_to") and not step["escalated"] and gap > 0:
-            doc["_timers"]["escalate"] = due + gap
+            max_reminders = 3
+        nxt = None
+        if step["reminders"] < max_reminders and interval > 0:
+            doc["_timers"]["remind"] = nxt = due + interval
+        elif self._policy(ch, step, "escalate_to") and not step["escalated"] and interval > 0:
+            doc["_timers"]["escalate"] = nxt = due + interval
+        self._drop_after_deadline(ch, nxt)
+
+    def _drop_after_deadline(self, ch: Change, due: float | None) -> None:
+        """Reminders and escalation due at or after the step's deadline never fire (REQ-HUMAN-014)."""
+        timers = ch.intent["_timers"]
+        deadline = min([t for t in (timers.get("step_deadline"), timers.get("deadline")) if t is not None],
+                       default=None)
+        if due is not None and deadline is not None and due >= deadline:
+            timers.pop("remind", None)
+            timers.pop("escalate", None)
 
     def _timer_escalate(self, ch: Change, due: float) -> None:
         step = current_step(ch.intent)
@@ -98,6 +113,7 @@ class HumanOps:
         step["human_task"] = dict(step["human_task"], assignees=[target])
         step["escalated"] = True
         step["reminders"] = 0
+        doc["remind_count"] = 0  # REQ-HUMAN-013: the new holder's cycle starts from zero
         doc["human_task"] = step["human_task"]
         ch.set_status(WAITING, "WAITING_FOR_HUMAN", _pending(step))
         refresh_view(doc)
@@ -155,8 +171,10 @@ class HumanOps:
         self.close_task(ch, step, "decided", step["decision"])
         data = {"step_id": step["step_id"], **record}
         if decision["negative"]:
-            error = {"code": "rejected", "message": decision["comment"] or f"human task outcome: {decision['outcome']}",
-                     "details": {"step_id": step["step_id"], "outcome": decision["outcome"]}}
+            who = actor.get("display_name") or actor.get("id")
+            error = {"code": "rejected", "message": f"rejected by {who}",
+                     "details": {"outcome": decision["outcome"], "step_id": step["step_id"],
+                                 "comment": decision["comment"]}}
             step["status"] = "completed"
             self.finish(ch, FAILED, error=error, actor=actor, channel=channel, data=data, task_status="decided")
             return

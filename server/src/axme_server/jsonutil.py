@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC
 from typing import Any
 
 import orjson
@@ -32,12 +33,12 @@ def iso(ts: float) -> str:
 
 def parse_iso(text: str) -> float:
     """Parse an RFC 3339 timestamp to epoch seconds; raises ValueError."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     value = text.strip()
-    if value.endswith("Z") or value.endswith("z"):
+    if value.endswith(("Z", "z")):
         value = value[:-1] + "+00:00"
     dt = datetime.fromisoformat(value)
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
+        dt = dt.replace(tzinfo=UTC)
     return dt.timestamp()

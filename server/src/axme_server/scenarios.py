@@ -162,7 +162,7 @@ class ScenarioOps:
             elif kind == "human":
                 h = humans.get(s.get("assigned_to") or "")
                 raw_task = s.get("human_task") or intent.get("human_task") or {
-                    "title": s.get("description") or f"Approve step {s['step_id']}"}
+                    "title": f"Approve step {s['step_id']}", "task_type": "approval"}
                 task = normalize_task(raw_task, "human_task")
                 if h is not None:
                     assignees = task["assignees"] or [h.get("contact") or h["role"]]

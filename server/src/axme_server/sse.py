@@ -5,7 +5,8 @@ commit; an idle stream costs one pending future."""
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from axme_server.jsonutil import dumps
 from axme_server.lifecycle import TERMINAL

@@ -43,17 +43,19 @@ def normalize_task(raw: Any, field: str = "human_task") -> dict[str, Any]:
     notify = list(raw.get("notify") or [])
     if raw.get("notify_email"):
         notify.append({"type": "email", "target": raw["notify_email"]})
-    return {
+    task = {
         "title": raw["title"],
-        "description": raw.get("description"),
         "task_type": task_type,
         "allowed_outcomes": list(raw.get("allowed_outcomes") or outcomes),
         "required_comment": bool(raw.get("required_comment", comment_default)),
         "evidence_required": bool(raw.get("evidence_required", False)),
-        "form_schema": raw.get("form_schema"),
         "assignees": list(raw.get("assignees") or []),
         "notify": notify,
     }
+    for optional in ("description", "form_schema"):  # omitted when absent (REQ-API-020)
+        if raw.get(optional) is not None:
+            task[optional] = raw[optional]
+    return task
 
 
 def task_problems(raw: Any, field: str) -> list[dict[str, str]]:
@@ -135,7 +137,7 @@ def validate_decision(task: dict[str, Any], body: dict[str, Any]) -> dict[str, A
     evidence = body.get("evidence")
     if outcome not in task["allowed_outcomes"]:
         raise _fail("outcome", f"outcome {outcome!r} is not allowed; allowed: {', '.join(task['allowed_outcomes'])}",
-                    allowed_outcomes=task["allowed_outcomes"])
+                    allowed=task["allowed_outcomes"])
     if task["required_comment"] and not (comment and comment.strip()):
         raise _fail("comment", "this task requires a non-empty comment")
     negative = outcome in NEGATIVE_OUTCOMES
@@ -149,7 +151,7 @@ def validate_decision(task: dict[str, Any], body: dict[str, Any]) -> dict[str, A
         validator = Draft202012Validator(schema)
         errors = sorted(validator.iter_errors(data or {}), key=lambda e: list(e.path))
         if errors:
-            listed = [{"path": "data" + "".join(f".{p}" if isinstance(p, str) else f"[{p}]" for p in e.path),
+            listed = [{"path": "/data" + "".join(f"/{p}" for p in e.path), "code": str(e.validator),
                        "message": e.message} for e in errors]
-            raise _fail(listed[0]["path"], f"data does not match form_schema: {errors[0].message}", errors=listed)
+            raise _fail("data", f"{listed[0]['path']} does not match form_schema: {errors[0].message}", errors=listed)
     return {"outcome": outcome, "comment": comment, "data": data, "evidence": evidence, "negative": negative}

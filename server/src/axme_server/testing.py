@@ -97,10 +97,10 @@ class Testing:
             if fault["path"] is not None and not fault["path"].search(raw_path):
                 continue
             fault["remaining"] -= 1
-            return fault["action"]
+            return dict(fault["action"], fault_id=fault["fault_id"])
         return None
 
-    def record(self, namespace: str, req: Any, status: int, fault_applied: bool) -> None:
+    def record(self, namespace: str, req: Any, status: int, fault_applied: str | None) -> None:
         records = self.records.setdefault(namespace, [])
         body: Any = None
         if req.body:
@@ -110,7 +110,7 @@ class Testing:
                 body = None
         records.append({
             "seq": len(records) + 1, "at": iso(self.engine.clock.now()), "method": req.method,
-            "path": req.path, "query": req.scope.get("query_string", b"").decode("latin-1"),
+            "path": req.raw_path, "query": req.scope.get("query_string", b"").decode("latin-1"),
             "headers": redact(req.headers), "body": body,
             "body_sha256": hashlib.sha256(req.body).hexdigest(), "status": status, "op": req.op,
             "fault_applied": fault_applied, "request_id": req.request_id,

@@ -9,7 +9,8 @@ import asyncio
 import heapq
 import itertools
 import logging
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 log = logging.getLogger("axme_server.timers")
 
@@ -84,7 +85,7 @@ class TimerIndex:
                     continue
                 try:
                     await asyncio.wait_for(self._wakeup.wait(), timeout=min(delay, 60.0))
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     pass
             else:
                 await self._wakeup.wait()

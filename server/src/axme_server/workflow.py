@@ -5,7 +5,8 @@ run in the server. Every plain intent is a one-step workflow (two with a
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from axme_server.access import current_step
 from axme_server.engine import SYSTEM_ACTOR, Change

@@ -13,4 +13,4 @@ def open_store(url: str) -> Store:
     raise ValueError(f"unsupported AXME_DATABASE_URL scheme: {url.split(':', 1)[0]!r} (only sqlite is built)")
 
 
-__all__ = ["Store", "WriteOp", "SqliteStore", "open_store"]
+__all__ = ["SqliteStore", "Store", "WriteOp", "open_store"]

@@ -3,7 +3,8 @@ reads return plain dicts. A PostgreSQL backend implements the same protocol."""
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Protocol
+from collections.abc import Iterable
+from typing import Any, Protocol
 
 # ("workspace", doc) | ("key", doc) | ("agent", doc) | ("intent_new", doc) | ("intent", doc)
 # | ("event", event) | ("task", doc) | ("idem", scope_key, body_hash, status, response, created_at)

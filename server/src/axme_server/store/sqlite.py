@@ -15,8 +15,9 @@ import logging
 import queue
 import sqlite3
 import threading
+from collections.abc import Iterable
 from importlib import resources
-from typing import Any, Iterable
+from typing import Any
 
 from axme_server.jsonutil import dumps, loads
 from axme_server.store.base import WriteOp
@@ -102,7 +103,7 @@ class SqliteStore:
                             _apply(conn, op)
                         conn.execute("RELEASE w")
                         results.append(None)
-                    except Exception as exc:  # one bad write must not sink the batch
+                    except Exception as exc:  # noqa: BLE001 - one bad write must not sink the batch
                         conn.execute("ROLLBACK TO w")
                         conn.execute("RELEASE w")
                         results.append(exc)
