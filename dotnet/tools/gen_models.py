@@ -317,6 +317,7 @@ def render_operation(spec: Spec, path: str, verb: str, op: dict, inline_models: 
         doc=doc, response=response, method=method, params_full=", ".join(full), params_short=", ".join(short),
         args_short=", ".join(args_short), validate="".join(validate), query="".join(query),
         http=verb.capitalize(), path=path_expr(),
+        anonymous=", anonymous: true" if op.get("security") == [] else "",
         body=body_expr(body_type, verb))
 
 

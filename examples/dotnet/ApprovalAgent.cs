@@ -44,8 +44,8 @@ public static class ApprovalAgent
         await delivery.ReportProgressAsync(new JObject { { "step", "dry-run" } });
         if (string.IsNullOrEmpty(payload.Value<string>("target")))
         {
-            // Fails the intent with this error; any other exception becomes code "handler_error".
-            throw new AgentFailureException("invalid_request", "payload.target is required");
+            // Any exception fails the intent with {"code":"agent_error","message":<its message>}.
+            throw new InvalidOperationException("payload.target is required");
         }
         return new JObject
         {

@@ -12,15 +12,12 @@ namespace Axme.Sdk.ConformanceDriver
             var aggregate = e as AggregateException;
             if (aggregate != null && aggregate.InnerExceptions.Count == 1) e = aggregate.InnerException;
             var api = e as AxmeApiException;
-            if (api != null)
+            if (api != null) return FromResponse(ApiType(api), api.Message, api.Status, api.Code, api.Retryable, api.RetryAfter, api.RequestId);
+            var timeout408 = e as RequestTimeoutException;
+            if (timeout408 != null)
             {
-                var error = Describe(ApiType(api), api.Message);
-                error["status"] = api.Status;
-                error["code"] = api.Code;
-                error["retryable"] = api.Retryable;
-                error["request_id"] = api.RequestId;
-                if (api.RetryAfter.HasValue) error["retry_after"] = api.RetryAfter.Value.TotalSeconds;
-                return error;
+                return FromResponse("Timeout", e.Message, timeout408.Status, timeout408.Code, timeout408.Retryable, timeout408.RetryAfter,
+                    timeout408.Info.RequestId);
             }
             if (e is AxmeTimeoutException) return Describe("Timeout", e.Message);
             if (e is AxmeConnectionException) return Describe("Connection", e.Message);
@@ -30,6 +27,18 @@ namespace Axme.Sdk.ConformanceDriver
             if (e is ArgumentException) return Describe("Validation", e.Message);
             if (e is UnsupportedMethodException) return Describe("Unsupported", e.Message);
             return Describe("DriverError", e.GetType().Name + ": " + e.Message);
+        }
+
+        private static JObject FromResponse(string type, string message, int status, string code, bool retryable, TimeSpan? retryAfter,
+            string requestId)
+        {
+            JObject error = Describe(type, message);
+            error["status"] = status;
+            error["code"] = code;
+            error["retryable"] = retryable;
+            error["retry_after"] = retryAfter.HasValue ? (JToken)retryAfter.Value.TotalSeconds : JValue.CreateNull();
+            error["request_id"] = requestId;
+            return error;
         }
 
         public static JObject Describe(string type, string message)

@@ -48,8 +48,10 @@ namespace Axme.Sdk.ConformanceDriver
                         return Result(handler);
                     case "fail":
                         {
-                            var error = handler["error"] as JObject ?? new JObject();
-                            throw new AgentFailureException(AxmeModel.FromJson<IntentError>((JObject)error.DeepClone()));
+                            // The SDK turns any handler exception into {code: agent_error, message} (REQ-LISTEN-003).
+                            var error = handler["error"] as JObject;
+                            string message = error == null ? null : error.Value<string>("message");
+                            throw new HandlerFailure(string.IsNullOrEmpty(message) ? "failed" : message);
                         }
                     case "crash":
                         crashed = true;
@@ -62,7 +64,7 @@ namespace Axme.Sdk.ConformanceDriver
                             for (int i = 0; i < count; i++)
                             {
                                 if (delayMs > 0) await Task.Delay(delayMs, context.CancellationToken).ConfigureAwait(false);
-                                await context.ReportProgressAsync().ConfigureAwait(false);
+                                await context.ReportProgressAsync(new JObject { { "step", i + 1 } }).ConfigureAwait(false);
                             }
                             return Result(handler);
                         }
@@ -79,6 +81,11 @@ namespace Axme.Sdk.ConformanceDriver
             {
             }
             Program.Write(new JObject { { "id", id }, { "done", true } });
+        }
+
+        private sealed class HandlerFailure : Exception
+        {
+            public HandlerFailure(string message) : base(message) { }
         }
 
         private static JObject Result(JObject handler)

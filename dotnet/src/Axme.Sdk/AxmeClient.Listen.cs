@@ -11,8 +11,8 @@ namespace Axme.Sdk
         /// <summary>
         /// Runs an agent: receives each delivery for <paramref name="address"/>, acks it, runs
         /// <paramref name="handler"/> while renewing the lease, then resumes the intent with the
-        /// returned result (null = <c>{}</c>) or fails it with the thrown error
-        /// (<see cref="AgentFailureException"/> carries a specific one). Throw
+        /// returned result (null = <c>{}</c>) or fails it with
+        /// <c>{"code":"agent_error","message":&lt;exception message&gt;}</c> when it throws. Throw
         /// <see cref="AbandonDeliveryException"/> to leave the delivery for redelivery.
         /// Survives disconnects, 429 and 5xx. Runs until canceled or
         /// <see cref="ListenOptions.MaxDeliveries"/> deliveries were handled; returns that count.

@@ -50,23 +50,53 @@ namespace Axme.Sdk.Tests
             using (var client = TestClients.Create(handler, new List<TimeSpan>(), maxRetries: 0))
             {
                 var e = (ServerException)CatchFrom(() => client.GetHealthAsync().GetAwaiter().GetResult());
-                Assert.That(e.Code, Is.EqualTo("internal_error"));
-                Assert.That(e.Message, Is.EqualTo("HTTP 502: <html>bad gateway</html>"));
+                Assert.That(e.Code, Is.EqualTo("http_502"), "REQ-ERR-013");
+                Assert.That(e.Message, Is.EqualTo("<html>bad gateway</html>"));
                 Assert.That(e.Retryable, Is.True);
                 Assert.That(e.Body, Is.Null);
             }
         }
 
         [Test]
-        public void DetailIsUsedWhenTheEnvelopeHasNoMessage()
+        public void ABodyWithoutTheErrorMemberIsNotAnEnvelope()
         {
             var handler = new FakeHandler().ThenJson(400, "{\"detail\":\"payload must be an object\"}");
             using (var client = TestClients.Create(handler, new List<TimeSpan>(), maxRetries: 0))
             {
                 var e = (BadRequestException)CatchFrom(() => client.GetHealthAsync().GetAwaiter().GetResult());
-                Assert.That(e.Message, Is.EqualTo("payload must be an object"));
-                Assert.That(e.Code, Is.EqualTo("bad_request"));
+                Assert.That(e.Message, Is.EqualTo("{\"detail\":\"payload must be an object\"}"));
+                Assert.That(e.Code, Is.EqualTo("http_400"), "no error envelope");
             }
+        }
+
+        [Test]
+        public void Status408IsARetriedTimeoutCarryingTheResponse()
+        {
+            var handler = new FakeHandler();
+            handler.Fallback = (r, ct) => Task.FromResult(FakeHandler.Json(408, "{\"ok\":false,\"error\":{\"code\":\"request_timeout\",\"message\":\"slow\"}}"));
+            using (var client = TestClients.Create(handler, new List<TimeSpan>(), maxRetries: 1))
+            {
+                var e = (RequestTimeoutException)CatchFrom(() => client.GetIntentAsync("i-1").GetAwaiter().GetResult());
+                Assert.That(e, Is.InstanceOf<AxmeTimeoutException>());
+                Assert.That(e.Status, Is.EqualTo(408));
+                Assert.That(e.Code, Is.EqualTo("request_timeout"));
+                Assert.That(e.Retryable, Is.True);
+            }
+            Assert.That(handler.Requests.Count, Is.EqualTo(2));
+        }
+
+        [TestCase(501)]
+        [TestCase(505)]
+        public void OnlyTheListedServerErrorsAreRetried(int status)
+        {
+            var handler = new FakeHandler();
+            handler.Fallback = (r, ct) => Task.FromResult(FakeHandler.Json(status, "{\"ok\":false,\"error\":{\"code\":\"x\",\"message\":\"y\"}}"));
+            using (var client = TestClients.Create(handler, new List<TimeSpan>()))
+            {
+                var e = (ServerException)CatchFrom(() => client.GetIntentAsync("i-1").GetAwaiter().GetResult());
+                Assert.That(e.Retryable, Is.True, "REQ-ERR-004 flag");
+            }
+            Assert.That(handler.Requests.Count, Is.EqualTo(1), "REQ-RETRY-002: not retried");
         }
 
         [Test]

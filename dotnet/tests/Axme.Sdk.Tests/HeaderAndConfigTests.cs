@@ -33,6 +33,18 @@ namespace Axme.Sdk.Tests
         }
 
         [Test]
+        public async Task HealthIsCalledWithoutTheApiKey()
+        {
+            var handler = new FakeHandler().ThenJson(200, "{\"ok\":true}");
+            using (var client = TestClients.Create(handler))
+            {
+                await client.GetHealthAsync();
+            }
+            Assert.That(handler.Requests[0].Header("x-api-key"), Is.Null, "REQ-CLIENT-002");
+            Assert.That(handler.Requests[0].Header("X-Axme-Client"), Is.Not.Null);
+        }
+
+        [Test]
         public async Task PostSendsJsonAndAFreshIdempotencyKeyPerCall()
         {
             var handler = new FakeHandler();

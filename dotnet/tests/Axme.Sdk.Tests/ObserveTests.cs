@@ -81,7 +81,7 @@ namespace Axme.Sdk.Tests
             Assert.That(handler.Requests[1].Header("Last-Event-ID"), Is.EqualTo("2"));
             Assert.That(handler.Requests[1].Uri.Query, Is.EqualTo("?since=2"));
             Assert.That(sleeps.Count, Is.EqualTo(1), "one jittered pause before reconnecting");
-            Assert.That(sleeps[0].TotalMilliseconds, Is.InRange(375, 500));
+            Assert.That(sleeps[0].TotalMilliseconds, Is.InRange(250, 500));
         }
 
         [Test]
@@ -100,16 +100,39 @@ namespace Axme.Sdk.Tests
         }
 
         [Test]
-        public async Task WithoutUntilTerminalTheWindowEndsTheStream()
+        public async Task WithoutUntilTerminalItKeepsFollowingUntilCanceled()
         {
+            var pipe = new PipeStream();
             var handler = new FakeHandler()
-                .Then(Stream(Frame(1, "intent.submitted", "SUBMITTED") + "event: stream.timeout\ndata: {\"next_seq\":2}\n\n"));
+                .Then(Stream(Frame(1, "intent.completed", "COMPLETED") + "event: stream.timeout\ndata: {\"next_seq\":2}\n\n"))
+                .Then(Stream(pipe));
+            using (var cts = new CancellationTokenSource())
             using (var client = TestClients.Create(handler, new List<TimeSpan>()))
             {
-                IReadOnlyList<IntentEvent> events = await client.Observe(Id, new ObserveOptions { UntilTerminal = false }).ToListAsync();
-                Assert.That(Seqs(events), Is.EqualTo(new long[] { 1 }));
+                IntentEventStream.Enumerator events = client.Observe(Id, new ObserveOptions { UntilTerminal = false }, cts.Token).GetAsyncEnumerator();
+                Assert.That(await events.MoveNextAsync(), Is.True);
+                Assert.That(events.Current.Status, Is.EqualTo(IntentStatus.Completed));
+                Task<bool> next = events.MoveNextAsync();
+                Assert.That(next.Wait(300), Is.False, "still following after the terminal event");
+                cts.Cancel();
+                Assert.That(() => next.GetAwaiter().GetResult(), Throws.InstanceOf<OperationCanceledException>());
             }
-            Assert.That(handler.Requests.Count, Is.EqualTo(1));
+            Assert.That(handler.Requests[1].Uri.Query, Is.EqualTo("?since=1"), "since = next_seq - 1");
+        }
+
+        [Test]
+        public async Task StreamTimeoutResumesFromNextSeqMinusOne()
+        {
+            var handler = new FakeHandler()
+                .Then(Stream("event: stream.timeout\ndata: {\"next_seq\":4}\n\n"))
+                .Then(Stream(Frame(4, "intent.completed", "COMPLETED")));
+            var sleeps = new List<TimeSpan>();
+            using (var client = TestClients.Create(handler, sleeps))
+            {
+                Assert.That(Seqs(await client.Observe(Id, new ObserveOptions { Since = 1 }).ToListAsync()), Is.EqualTo(new long[] { 4 }));
+            }
+            Assert.That(handler.Requests[1].Uri.Query, Is.EqualTo("?since=3"));
+            Assert.That(handler.Requests[1].Header("Last-Event-ID"), Is.EqualTo("3"));
         }
 
         [Test]
@@ -163,7 +186,7 @@ namespace Axme.Sdk.Tests
         }
 
         [Test]
-        public void GivesUpAfterTenEmptyReconnectsWithAStreamException()
+        public void GivesUpAfterTheReconnectBudgetWithAStreamException()
         {
             var handler = new FakeHandler();
             handler.Fallback = (r, ct) => Stream(": keepalive\n\n")(r, ct); // connects, then closes without events
@@ -172,8 +195,9 @@ namespace Axme.Sdk.Tests
             {
                 Assert.Throws<StreamException>(() => client.Observe(Id).ToListAsync().GetAwaiter().GetResult());
             }
-            Assert.That(handler.Requests.Count, Is.EqualTo(ReconnectPolicy.ObserveMaxReconnects + 1));
-            Assert.That(sleeps.Count, Is.EqualTo(ReconnectPolicy.ObserveMaxReconnects), "never a tight loop");
+            // REQ-OBSERVE-006: max(max_retries, 5) + 1 failed connections in a row, paced each time.
+            Assert.That(handler.Requests.Count, Is.EqualTo(6));
+            Assert.That(sleeps.Count, Is.EqualTo(5), "never a tight loop");
         }
 
         [Test]

@@ -46,7 +46,7 @@ namespace Axme.Sdk.Tests
         }
 
         [Test]
-        public void BackoffIsExponentialCappedAndJitteredTo75To100Percent()
+        public void BackoffIsExponentialCappedAndUniformBetweenHalfAndFull()
         {
             var policy = new RetryPolicy(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(8), new Random(7));
             double[] ceilings = { 500, 1000, 2000, 4000, 8000, 8000, 8000 };
@@ -55,7 +55,7 @@ namespace Axme.Sdk.Tests
                 for (int sample = 0; sample < 50; sample++)
                 {
                     double ms = policy.Backoff(n).TotalMilliseconds;
-                    Assert.That(ms, Is.InRange(ceilings[n] * 0.75, ceilings[n]), "retry " + n);
+                    Assert.That(ms, Is.InRange(ceilings[n] * 0.5, ceilings[n]), "retry " + n);
                 }
             }
         }
@@ -69,8 +69,8 @@ namespace Axme.Sdk.Tests
             {
                 await client.SendIntentAsync(Request());
             }
-            Assert.That(sleeps[0].TotalMilliseconds, Is.InRange(375, 500));
-            Assert.That(sleeps[1].TotalMilliseconds, Is.InRange(750, 1000));
+            Assert.That(sleeps[0].TotalMilliseconds, Is.InRange(250, 500));
+            Assert.That(sleeps[1].TotalMilliseconds, Is.InRange(500, 1000));
         }
 
         [Test]

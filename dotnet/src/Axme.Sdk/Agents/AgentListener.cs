@@ -33,7 +33,6 @@ namespace Axme.Sdk.Agents
         private readonly Queue<string> _seenOrder = new Queue<string>();
         private SseConnection _connection;
         private DateTimeOffset _connectedAt;
-        private bool _polling;
         private string _cursor;
         private int _handled;
 
@@ -61,8 +60,7 @@ namespace Axme.Sdk.Agents
                 while (!Done)
                 {
                     _cancellationToken.ThrowIfCancellationRequested();
-                    if (_polling) await PollOnceAsync().ConfigureAwait(false);
-                    else await StreamOnceAsync().ConfigureAwait(false);
+                    await StreamOnceAsync().ConfigureAwait(false);
                 }
                 return _handled;
             }
@@ -116,12 +114,6 @@ namespace Axme.Sdk.Agents
                     }
                 }
             }
-            catch (Exception e) when (ReconnectPolicy.IsStreamMissing(e))
-            {
-                CloseConnection();
-                HttpPipeline.Log.TraceEvent(TraceEventType.Information, 0, "no delivery stream endpoint ({0}); polling instead", e.Message);
-                _polling = true;
-            }
             catch (Exception e) when (ReconnectPolicy.IsReconnectable(e))
             {
                 CloseConnection();
@@ -138,28 +130,6 @@ namespace Axme.Sdk.Agents
             _seenOrder.Enqueue(deliveryId);
             if (_seenOrder.Count > SeenDeliveries) _seen.Remove(_seenOrder.Dequeue());
             return true;
-        }
-
-        private async Task PollOnceAsync()
-        {
-            DeliveryPollResponse page;
-            try
-            {
-                long? limit = _options.MaxDeliveries.HasValue ? _options.MaxDeliveries.Value - _handled : (long?)null;
-                page = await _client.PollAgentDeliveriesAsync(_address, "pending", _options.WaitSeconds ?? 30, limit, null,
-                    _cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is AxmeApiException || e is AxmeConnectionException)
-            {
-                await _reconnect.PauseAsync(e, _cancellationToken).ConfigureAwait(false);
-                return;
-            }
-            _reconnect.Reset();
-            foreach (Delivery delivery in page.Deliveries ?? new Delivery[0])
-            {
-                if (Done) break;
-                if (FirstSighting(delivery.DeliveryId)) await HandleAsync(delivery).ConfigureAwait(false);
-            }
         }
 
         private static Delivery ParseDelivery(SseEvent frame)
@@ -201,7 +171,7 @@ namespace Axme.Sdk.Agents
             using (var stopRenewal = new CancellationTokenSource())
             {
                 var context = new DeliveryContext(_client, delivery, handlerCts.Token);
-                Task renewal = RenewLeaseAsync(context, delivery, RenewInterval(ack), stopRenewal.Token);
+                Task renewal = RenewLeaseAsync(delivery, RenewInterval(ack), stopRenewal.Token);
                 JObject result = null;
                 Exception error = null;
                 try
@@ -241,31 +211,34 @@ namespace Axme.Sdk.Agents
             }
         }
 
-        /// <summary>The error a failing handler leaves on the intent (same shape in every AXME SDK).</summary>
+        /// <summary>REQ-LISTEN-003: the error a failing handler leaves on the intent.</summary>
         internal static IntentError HandlerError(Exception error)
         {
-            var failure = error as AgentFailureException;
-            if (failure != null) return failure.Error;
-            string message = string.IsNullOrEmpty(error.Message) ? error.GetType().Name : error.Message;
-            return new IntentError("handler_error", message) { Details = new JObject { { "exception", error.GetType().Name } } };
+            return new IntentError("agent_error", string.IsNullOrEmpty(error.Message) ? error.GetType().Name : error.Message);
         }
 
         /// <summary>
-        /// Extends the lease with progress reports until <paramref name="stop"/>. A failed renewal
-        /// is only logged: if the lease is really lost, the final resume answers 409 and says so.
+        /// REQ-LISTEN-002: re-acks the delivery every third of the remaining lease while the handler
+        /// runs (a re-ack renews the lease without an event). A 409 means there is nothing left to renew.
         /// </summary>
-        private async Task RenewLeaseAsync(DeliveryContext context, Delivery delivery, TimeSpan interval, CancellationToken stop)
+        private async Task RenewLeaseAsync(Delivery delivery, TimeSpan interval, CancellationToken stop)
         {
             while (true)
             {
                 try
                 {
                     await Task.Delay(interval, stop).ConfigureAwait(false);
-                    await _client.ResumeIntentAsync(delivery.IntentId, ResumeBody.Progress(null, delivery.DeliveryId), null, stop)
-                        .ConfigureAwait(false);
+                    AckIntentResponse ack = await _client.AckIntentAsync(delivery.IntentId,
+                        new AckIntentRequest { DeliveryId = delivery.DeliveryId }, null, stop).ConfigureAwait(false);
+                    interval = RenewInterval(ack);
                 }
                 catch (OperationCanceledException)
                 {
+                    return;
+                }
+                catch (ConflictException e)
+                {
+                    HttpPipeline.Log.TraceEvent(TraceEventType.Warning, 0, "lease renewal for {0}: {1}", delivery.DeliveryId, e.Code);
                     return;
                 }
                 catch (AxmeException e)

@@ -8,6 +8,7 @@ namespace Axme.Sdk
     {
         public AxmeApiException(ApiErrorInfo info) : base(info.Message)
         {
+            Info = info;
             Status = info.Status;
             Code = info.Code;
             Category = info.Category;
@@ -18,6 +19,8 @@ namespace Axme.Sdk
             Body = info.Body;
             Details = info.Details;
         }
+
+        internal ApiErrorInfo Info { get; private set; }
 
         /// <summary>HTTP status code.</summary>
         public int Status { get; private set; }
@@ -35,6 +38,24 @@ namespace Axme.Sdk
         public JObject Body { get; private set; }
         /// <summary><c>error.details</c> from the envelope, or null.</summary>
         public JToken Details { get; private set; }
+    }
+
+    /// <summary>
+    /// 408 from the server: a timeout (REQ-ERR-012), so it derives from <see cref="AxmeTimeoutException"/>
+    /// and is retried like one; it still carries the response's fields.
+    /// </summary>
+    public class RequestTimeoutException : AxmeTimeoutException
+    {
+        public RequestTimeoutException(ApiErrorInfo info) : base(info.Message)
+        {
+            Info = info;
+        }
+
+        public ApiErrorInfo Info { get; private set; }
+        public int Status { get { return Info.Status; } }
+        public string Code { get { return Info.Code; } }
+        public bool Retryable { get { return Info.Retryable; } }
+        public TimeSpan? RetryAfter { get { return Info.RetryAfter; } }
     }
 
     /// <summary>400 and other 4xx without a dedicated class (405, 413, …).</summary>

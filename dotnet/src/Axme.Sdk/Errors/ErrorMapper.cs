@@ -6,7 +6,7 @@ namespace Axme.Sdk
     /// <summary>Turns a non-2xx response into the matching <see cref="AxmeApiException"/> subclass.</summary>
     internal static class ErrorMapper
     {
-        public static AxmeApiException FromResponse(int status, string bodyText, string requestId, string traceId, TimeSpan? retryAfter)
+        public static AxmeException FromResponse(int status, string bodyText, string requestId, string traceId, TimeSpan? retryAfter)
         {
             var info = new ApiErrorInfo
             {
@@ -14,7 +14,7 @@ namespace Axme.Sdk
                 RequestId = requestId,
                 TraceId = traceId,
                 RetryAfter = retryAfter,
-                Retryable = IsRetryableStatus(status),
+                Retryable = IsRetryableByDefault(status),
             };
             JObject body = AxmeJson.TryParseObject(bodyText);
             info.Body = body;
@@ -31,21 +31,28 @@ namespace Axme.Sdk
                     info.Retryable = retryable.Value<bool>();
                 }
             }
-            if (info.Code == null)
+            if (error == null)
             {
-                info.Code = DefaultCode(status);
+                // Not an envelope (a proxy's HTML page, …): REQ-ERR-013.
+                info.Code = "http_" + status;
+                string text = bodyText ?? "";
+                info.Message = text.Length == 0 ? "HTTP " + status : (text.Length > 200 ? text.Substring(0, 200) : text);
+                return Create(info);
             }
+            if (info.Code == null) info.Code = "http_" + status;
             if (string.IsNullOrEmpty(info.Message))
             {
-                string detail = body == null ? null : AxmeJson.GetString(body, "detail");
-                info.Message = !string.IsNullOrEmpty(detail) ? detail : DescribeRawBody(status, bodyText);
+                string detail = AxmeJson.GetString(body, "detail");
+                info.Message = !string.IsNullOrEmpty(detail) ? detail : "HTTP " + status;
             }
             return Create(info);
         }
 
-        public static AxmeApiException Create(ApiErrorInfo info)
+        /// <summary>REQ-ERR-012: the exception type for a status (408 is a timeout, not an API error).</summary>
+        public static AxmeException Create(ApiErrorInfo info)
         {
             int s = info.Status;
+            if (s == 408) return new RequestTimeoutException(info);
             if (s == 401) return new AuthenticationException(info);
             if (s == 403) return new PermissionDeniedException(info);
             if (s == 404) return new NotFoundException(info);
@@ -56,33 +63,25 @@ namespace Axme.Sdk
             return new BadRequestException(info);
         }
 
-        /// <summary>SDK-CONVENTIONS: retry on 408, 429 and every 5xx.</summary>
+        /// <summary>REQ-RETRY-002: the statuses worth another attempt.</summary>
         public static bool IsRetryableStatus(int status)
+        {
+            return status == 408 || status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
+        }
+
+        /// <summary>REQ-ERR-004: <c>retryable</c> when the envelope does not say: 408, 429 and 5xx.</summary>
+        public static bool IsRetryableByDefault(int status)
         {
             return status == 408 || status == 429 || status >= 500;
         }
 
-        private static string DefaultCode(int status)
+        /// <summary>The API fields of an exception that came from an HTTP response, else null.</summary>
+        public static ApiErrorInfo InfoOf(Exception error)
         {
-            if (status == 400) return "bad_request";
-            if (status == 401) return "unauthorized";
-            if (status == 403) return "forbidden";
-            if (status == 404) return "not_found";
-            if (status == 405) return "method_not_allowed";
-            if (status == 409) return "conflict";
-            if (status == 413) return "payload_too_large";
-            if (status == 422) return "validation_error";
-            if (status == 429) return "rate_limited";
-            if (status == 503) return "unavailable";
-            if (status >= 500) return "internal_error";
-            return "http_" + status;
-        }
-
-        private static string DescribeRawBody(int status, string bodyText)
-        {
-            string text = (bodyText ?? "").Trim();
-            if (text.Length > 200) text = text.Substring(0, 200) + "…";
-            return text.Length == 0 ? string.Format("HTTP {0}", status) : string.Format("HTTP {0}: {1}", status, text);
+            var api = error as AxmeApiException;
+            if (api != null) return api.Info;
+            var timeout = error as RequestTimeoutException;
+            return timeout == null ? null : timeout.Info;
         }
     }
 }

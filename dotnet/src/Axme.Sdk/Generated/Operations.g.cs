@@ -22,7 +22,7 @@ namespace Axme.Sdk
         public async Task<HealthResponse> GetHealthAsync(RequestOptions options = null, CancellationToken cancellationToken = default(CancellationToken))
         {
             var query = new List<KeyValuePair<string, string>>();
-            JObject json = await Pipeline.SendAsync(HttpMethod.Get, "health", query, null, options, cancellationToken).ConfigureAwait(false);
+            JObject json = await Pipeline.SendAsync(HttpMethod.Get, "health", query, null, options, cancellationToken, anonymous: true).ConfigureAwait(false);
             return AxmeModel.FromJson<HealthResponse>(json);
         }
 

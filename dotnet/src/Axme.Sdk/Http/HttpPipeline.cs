@@ -53,11 +53,12 @@ namespace Axme.Sdk.Http
         public Func<DateTimeOffset> Clock = () => DateTimeOffset.UtcNow;
 
         public async Task<JObject> SendAsync(HttpMethod method, string path, IEnumerable<KeyValuePair<string, string>> query,
-            JToken body, RequestOptions options, CancellationToken cancellationToken)
+            JToken body, RequestOptions options, CancellationToken cancellationToken, bool anonymous = false)
         {
             options = options ?? new RequestOptions();
             var call = new CallHeaders
             {
+                Anonymous = anonymous,
                 TraceId = options.TraceId ?? NewId(),
                 IdempotencyKey = options.IdempotencyKey ?? (method == HttpMethod.Post ? NewId() : null),
             };
@@ -90,7 +91,7 @@ namespace Axme.Sdk.Http
         private TimeSpan? RetryDelay(AxmeException error, int attempt, int maxRetries)
         {
             if (attempt >= maxRetries || !RetryPolicy.IsRetryable(error)) return null;
-            var api = error as AxmeApiException;
+            ApiErrorInfo api = ErrorMapper.InfoOf(error);
             TimeSpan delay;
             if (api != null && api.RetryAfter.HasValue)
             {
@@ -199,7 +200,11 @@ namespace Axme.Sdk.Http
         private HttpRequestMessage BuildRequest(HttpMethod method, Uri uri, string bodyText, CallHeaders call, string accept)
         {
             var request = new HttpRequestMessage(method, uri);
-            foreach (var header in CommonHeaders(call.TraceId)) request.Headers.TryAddWithoutValidation(header.Key, header.Value);
+            foreach (var header in CommonHeaders(call.TraceId))
+            {
+                if (call.Anonymous && header.Key == "x-api-key") continue;
+                request.Headers.TryAddWithoutValidation(header.Key, header.Value);
+            }
             request.Headers.TryAddWithoutValidation("User-Agent", SdkInfo.ClientId);
             request.Headers.TryAddWithoutValidation("Accept", accept);
             if (call.IdempotencyKey != null)
@@ -213,12 +218,12 @@ namespace Axme.Sdk.Http
             return request;
         }
 
-        internal AxmeApiException MapError(int status, string text, string requestId, string retryAfter, string traceId)
+        internal AxmeException MapError(int status, string text, string requestId, string retryAfter, string traceId)
         {
             return ErrorMapper.FromResponse(status, text, requestId, traceId, RetryPolicy.ParseRetryAfter(retryAfter, Clock()));
         }
 
-        private AxmeApiException MapError(HttpResponseMessage response, string text, string traceId)
+        private AxmeException MapError(HttpResponseMessage response, string text, string traceId)
         {
             string retryAfter = HeaderValue(response, "Retry-After");
             return ErrorMapper.FromResponse((int)response.StatusCode, text, HeaderValue(response, "X-Request-Id"), traceId,
@@ -335,6 +340,8 @@ namespace Axme.Sdk.Http
         {
             public string TraceId;
             public string IdempotencyKey;
+            /// <summary>No x-api-key (getHealth, REQ-CLIENT-002).</summary>
+            public bool Anonymous;
         }
     }
 }

@@ -6,9 +6,9 @@ using System.Threading.Tasks;
 namespace Axme.Sdk.Http
 {
     /// <summary>
-    /// SDK-CONVENTIONS retry rules: exponential backoff base × 2ⁿ capped, jittered to 75–100 %
-    /// (the same band as every other AXME SDK) so concurrent clients spread out; Retry-After
-    /// wins when sent, and above 60 s it is not waited for at all.
+    /// REQ-RETRY-003/004: exponential backoff d = min(base × 2ⁿ, cap), drawn uniformly from
+    /// [d/2, d] so concurrent clients spread out; Retry-After wins when sent, and above 60 s
+    /// it is not waited for at all.
     /// </summary>
     internal sealed class RetryPolicy
     {
@@ -35,13 +35,13 @@ namespace Axme.Sdk.Http
             double ceiling = Math.Min(_cap.TotalMilliseconds, _base.TotalMilliseconds * Math.Pow(2, Math.Min(retryIndex, 30)));
             double r;
             lock (_randomLock) r = _random.NextDouble();
-            return TimeSpan.FromMilliseconds(ceiling * (0.75 + 0.25 * r));
+            return TimeSpan.FromMilliseconds(ceiling / 2 + r * ceiling / 2);
         }
 
         /// <summary>Whether a failed attempt may be retried (the caller checks the budget).</summary>
         public static bool IsRetryable(Exception error)
         {
-            if (error is AxmeConnectionException) return true;
+            if (error is AxmeConnectionException) return true; // includes timeouts and 408
             var api = error as AxmeApiException;
             return api != null && ErrorMapper.IsRetryableStatus(api.Status);
         }

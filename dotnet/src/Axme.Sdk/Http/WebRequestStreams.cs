@@ -59,7 +59,7 @@ namespace Axme.Sdk.Http
             });
         }
 
-        private static async Task<AxmeApiException> ErrorFromAsync(HttpPipeline pipeline, HttpWebResponse response, string traceId)
+        private static async Task<AxmeException> ErrorFromAsync(HttpPipeline pipeline, HttpWebResponse response, string traceId)
         {
             using (response)
             {

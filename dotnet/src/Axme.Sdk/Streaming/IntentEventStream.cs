@@ -66,6 +66,8 @@ namespace Axme.Sdk.Streaming
             private readonly Queue<IntentEvent> _pending = new Queue<IntentEvent>();
             private SseConnection _connection;
             private DateTimeOffset _connectedAt;
+            private long _resumeFrom;
+            private string _lastStatus;
             private bool _polling;
             private bool _done;
             private long _lastSeq;
@@ -76,8 +78,9 @@ namespace Axme.Sdk.Streaming
                 _intentId = intentId;
                 _options = options;
                 _cancellationToken = cancellationToken;
-                _reconnect = new ReconnectPolicy(pipeline, ReconnectPolicy.ObserveMaxReconnects);
+                _reconnect = new ReconnectPolicy(pipeline, ReconnectPolicy.ObserveBudget(pipeline.Settings.MaxRetries));
                 _lastSeq = options.Since ?? 0;
+                _resumeFrom = _lastSeq;
             }
 
             /// <summary>The event produced by the last successful <see cref="MoveNextAsync"/>.</summary>
@@ -86,7 +89,7 @@ namespace Axme.Sdk.Streaming
             /// <summary>Seq of the last event yielded (the resume point).</summary>
             public long LastSeq { get { return _lastSeq; } }
 
-            /// <summary>Waits for the next event; false once a terminal event was yielded or the window ended.</summary>
+            /// <summary>Waits for the next event; false once a terminal event was yielded (with UntilTerminal).</summary>
             public async Task<bool> MoveNextAsync()
             {
                 while (true)
@@ -97,6 +100,9 @@ namespace Axme.Sdk.Streaming
                         long seq = next.Seq ?? 0;
                         if (seq <= _lastSeq) continue; // duplicate after a reconnect
                         _lastSeq = seq;
+                        _resumeFrom = seq;
+                        _lastStatus = next.Status;
+                        _reconnect.Reset();
                         Current = next;
                         if (_options.UntilTerminal && IntentStatus.IsTerminal(next.Status)) Finish();
                         return true;
@@ -112,13 +118,14 @@ namespace Axme.Sdk.Streaming
             {
                 Exception failure = null;
                 bool cleanEnd = false;
+                bool quietAfterTerminal = false;
                 try
                 {
                     if (_connection == null)
                     {
                         _connectedAt = DateTimeOffset.UtcNow;
                         _connection = await SseConnection.OpenAsync(_pipeline, StreamPath(), StreamQuery(),
-                            _lastSeq > 0 ? _lastSeq.ToString(CultureInfo.InvariantCulture) : null, _cancellationToken).ConfigureAwait(false);
+                            _resumeFrom > 0 ? _resumeFrom.ToString(CultureInfo.InvariantCulture) : null, _cancellationToken).ConfigureAwait(false);
                     }
                     SseEvent frame;
                     try
@@ -127,25 +134,26 @@ namespace Axme.Sdk.Streaming
                     }
                     catch (AxmeConnectionException e)
                     {
-                        CloseConnection();
                         throw new StreamInterruptedException("event stream interrupted: " + e.Message, e);
                     }
                     if (frame == null)
                     {
                         CloseConnection();
-                        if (!_options.UntilTerminal) _done = true;
+                        // After a terminal event (UntilTerminal = false) nothing more will come: a slow, uncounted retry.
+                        if (IntentStatus.IsTerminal(_lastStatus)) quietAfterTerminal = true;
                         else failure = new StreamInterruptedException("event stream ended before a terminal event", null);
                     }
                     else if (frame.Event == "stream.timeout")
                     {
+                        // REQ-OBSERVE-004: reconnect at once from next_seq - 1.
                         CloseConnection();
-                        if (!_options.UntilTerminal) _done = true;
-                        else cleanEnd = true;
+                        cleanEnd = true;
+                        long? nextSeq = NextSeq(frame);
+                        _resumeFrom = nextSeq.HasValue ? Math.Max(0, nextSeq.Value - 1) : _lastSeq;
                     }
                     else if (frame.Event.StartsWith("intent.", StringComparison.Ordinal))
                     {
                         _pending.Enqueue(ParseEvent(frame));
-                        _reconnect.Reset();
                     }
                 }
                 catch (Exception e) when (ReconnectPolicy.IsStreamMissing(e))
@@ -160,7 +168,26 @@ namespace Axme.Sdk.Streaming
                     CloseConnection();
                     failure = e;
                 }
+                if (failure != null) _resumeFrom = _lastSeq;
+                if (quietAfterTerminal)
+                {
+                    await _pipeline.Retry.Sleep(_pipeline.Retry.Backoff(_reconnect.Limit ?? 0), _cancellationToken).ConfigureAwait(false);
+                }
                 await _reconnect.SettleAsync(failure, cleanEnd, _connectedAt, _cancellationToken).ConfigureAwait(false);
+            }
+
+            private static long? NextSeq(SseEvent frame)
+            {
+                try
+                {
+                    var data = AxmeJson.Parse(frame.Data) as JObject;
+                    JToken next = data == null ? null : data["next_seq"];
+                    return next != null && next.Type == JTokenType.Integer ? next.Value<long>() : (long?)null;
+                }
+                catch (JsonException)
+                {
+                    return null;
+                }
             }
 
             private static IntentEvent ParseEvent(SseEvent frame)
@@ -192,13 +219,10 @@ namespace Axme.Sdk.Streaming
                 var page = AxmeModel.FromJson<EventListResponse>(json);
                 IReadOnlyList<IntentEvent> events = page.Events ?? new IntentEvent[0];
                 foreach (IntentEvent e in events) _pending.Enqueue(e);
-                if (events.Count == 0)
+                bool fresh = false;
+                foreach (IntentEvent e in events) fresh |= (e.Seq ?? 0) > _lastSeq;
+                if (!fresh)
                 {
-                    if (!_options.UntilTerminal)
-                    {
-                        _done = true;
-                        return;
-                    }
                     await _pipeline.Retry.Sleep(_options.PollInterval ?? TimeSpan.FromSeconds(1), _cancellationToken).ConfigureAwait(false);
                 }
             }
@@ -217,7 +241,7 @@ namespace Axme.Sdk.Streaming
             private List<KeyValuePair<string, string>> StreamQuery()
             {
                 var query = new List<KeyValuePair<string, string>>();
-                if (_lastSeq > 0) query.Add(new KeyValuePair<string, string>("since", _lastSeq.ToString(CultureInfo.InvariantCulture)));
+                if (_resumeFrom > 0) query.Add(new KeyValuePair<string, string>("since", _resumeFrom.ToString(CultureInfo.InvariantCulture)));
                 if (_options.WaitSeconds.HasValue)
                 {
                     query.Add(new KeyValuePair<string, string>("wait_seconds", _options.WaitSeconds.Value.ToString(CultureInfo.InvariantCulture)));

@@ -17,8 +17,8 @@ namespace Axme.Sdk
         public int? WaitSeconds { get; set; }
 
         /// <summary>
-        /// True (default): follow the intent across windows and reconnects until a terminal event.
-        /// False: end when the server ends the current window (a <c>stream.timeout</c> or a clean close).
+        /// True (default): end after the first terminal event. False: keep following (reconnecting
+        /// as needed) until the caller cancels (REQ-OBSERVE-002).
         /// </summary>
         public bool UntilTerminal { get; set; }
 

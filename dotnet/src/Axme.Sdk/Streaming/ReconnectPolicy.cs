@@ -12,11 +12,14 @@ namespace Axme.Sdk.Streaming
     /// </summary>
     internal sealed class ReconnectPolicy
     {
-        /// <summary>Consecutive failures Observe tolerates before giving up.</summary>
-        public const int ObserveMaxReconnects = 10;
+        /// <summary>REQ-OBSERVE-006: observe gives up after max(max_retries, 5) + 1 failed connections in a row.</summary>
+        public static int ObserveBudget(int maxRetries)
+        {
+            return Math.Max(maxRetries, 5);
+        }
 
         /// <summary>A clean end sooner than this after connecting is paced like a failure.</summary>
-        public static readonly TimeSpan QuickClose = TimeSpan.FromSeconds(1);
+        public static readonly TimeSpan QuickClose = TimeSpan.FromMilliseconds(250);
 
         private readonly HttpPipeline _pipeline;
         private readonly int? _limit;
@@ -30,6 +33,9 @@ namespace Axme.Sdk.Streaming
         }
 
         /// <summary>Called when a connection delivered data: the next failure starts from the base delay.</summary>
+        /// <summary>Failures tolerated in a row (null: unlimited).</summary>
+        public int? Limit { get { return _limit; } }
+
         public void Reset()
         {
             _failures = 0;
@@ -59,8 +65,8 @@ namespace Axme.Sdk.Streaming
 
         /// <summary>
         /// Waits before the next attempt. Throws <paramref name="cause"/> itself when it is an API
-        /// error retrying cannot fix (or a Retry-After above 60 s), and once the budget is spent
-        /// (the last API/connection error, else <see cref="StreamException"/>).
+        /// error retrying cannot fix (or a Retry-After above 60 s), and <see cref="StreamException"/>
+        /// once the budget is spent.
         /// </summary>
         public Task PauseAsync(Exception cause, CancellationToken cancellationToken)
         {
@@ -70,9 +76,8 @@ namespace Axme.Sdk.Streaming
             _failures++;
             if (_limit.HasValue && _failures > _limit.Value)
             {
-                if (cause is AxmeApiException || cause is AxmeConnectionException) throw cause;
-                throw new StreamException(string.Format("stream could not be resumed after {0} attempts: {1}",
-                    _limit.Value, cause.Message), cause);
+                throw new StreamException(string.Format("stream could not be resumed after {0} failed connections: {1}",
+                    _failures, cause.Message), cause);
             }
             TimeSpan delay = api != null && api.RetryAfter.HasValue
                 ? api.RetryAfter.Value

@@ -89,7 +89,7 @@ namespace Axme.Sdk.Tests.Integration
         }
 
         [Test]
-        public async Task HandlerExceptionFailsTheIntent()
+        public async Task HandlerExceptionFailsTheIntentAndTheNextListenerIsServed()
         {
             Namespace ns = ReferenceServer.Shared.NewNamespace();
             using (AxmeClient admin = ns.Client())
@@ -103,16 +103,20 @@ namespace Axme.Sdk.Tests.Integration
                 }
                 Intent failed = await admin.WaitForAsync(first, Deadline);
                 Assert.That(failed.Status, Is.EqualTo(IntentStatus.Failed));
-                Assert.That(failed.Error.Code, Is.EqualTo("handler_error"));
+                Assert.That(failed.Error.Code, Is.EqualTo("agent_error"), "REQ-LISTEN-003");
                 Assert.That(failed.Error.Message, Is.EqualTo("disk full"));
 
+                // A second listener gets the next intent at once: closing the first one's stream
+                // really closed its connection (otherwise the server would lease it to a dead reader).
                 string second = await admin.SendIntentAsync(IntentTests.Intent("worker"));
                 using (AxmeClient agent = ns.Client(agentKey))
                 {
-                    await agent.ListenAsync("worker", ctx => { throw new AgentFailureException("quota", "over quota"); },
+                    await agent.ListenAsync("worker", ctx => Task.FromResult<JObject>(null),
                         new ListenOptions { MaxDeliveries = 1 }, new CancellationTokenSource(Deadline).Token);
                 }
-                Assert.That((await admin.WaitForAsync(second, Deadline)).Error.Code, Is.EqualTo("quota"));
+                Intent done = await admin.WaitForAsync(second, Deadline);
+                Assert.That(done.Status, Is.EqualTo(IntentStatus.Completed));
+                Assert.That(done.Result.Count, Is.EqualTo(0), "a null result completes with {}");
             }
         }
 
