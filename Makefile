@@ -13,7 +13,7 @@ SDKS ?= python typescript go java dotnet
 PY_PACKAGES := server python conformance
 
 .PHONY: all venv demo test conformance gen gen-check spec-check server bench \
-        $(addprefix test-,$(SDKS)) $(addprefix build-,$(SDKS)) test-server clean
+        $(addprefix test-,$(SDKS)) $(addprefix build-,$(SDKS)) test-server test-conformance clean
 
 all: test
 
@@ -49,10 +49,14 @@ $(addprefix build-,$(SDKS)): build-%: venv
 $(addprefix test-,$(SDKS)): test-%: venv
 	$(MAKE) -C $* test
 
+# The harness's own unit tests and the HTTP contract suite against the reference server.
+test-conformance: venv
+	$(MAKE) -C conformance test
+
 conformance: venv
 	$(MAKE) -C conformance run SDKS="$(SDKS)"
 
-test: spec-check gen-check test-server $(addprefix test-,$(SDKS)) conformance
+test: spec-check gen-check test-server test-conformance $(addprefix test-,$(SDKS)) conformance
 
 demo: venv
 	$(MAKE) -C examples demo

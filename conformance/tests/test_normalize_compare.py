@@ -38,3 +38,13 @@ def test_tie_prefers_earliest_sdk_and_equal_outputs_pass():
     assert find_outliers({"python": 1, "go": 2}, ["python", "go"]).keys() == {"go"}
     assert find_outliers({"python": 1, "go": 1}, ["python", "go"]) == {}
     assert find_outliers({"python": 1}, ["python"]) == {}
+
+
+def test_server_ids_and_cursors_are_placeholders():
+    a = normalize({"from_agent": "admin://6f2c0a9b1d3e4f50", "next_cursor": "202",
+                   "actor": {"id": "6f2c0a9b1d3e4f50"}})
+    b = normalize({"from_agent": "admin://0123456789abcdef", "next_cursor": "77",
+                   "actor": {"id": "0123456789abcdef"}})
+    assert a == b
+    assert a["from_agent"] == "admin://<id:1>" and a["next_cursor"] == "<opaque>"
+    assert normalize({"next_cursor": None}) == {"next_cursor": None}

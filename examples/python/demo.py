@@ -73,7 +73,7 @@ def start_server(data_dir: Path) -> tuple[subprocess.Popen[str], str, str]:
 
 def axme(env: dict[str, str], *args: str) -> str:
     """Run the `axme` CLI (the same one users run) and return its stdout."""
-    done = subprocess.run([sys.executable, "-m", "axme.cli.main", *args], env=env,
+    done = subprocess.run([sys.executable, "-m", "axme.cli.main", *args], check=False, env=env,
                           capture_output=True, text=True, timeout=STEP_TIMEOUT_S)
     if done.returncode != 0:
         raise DemoError(f"axme {' '.join(args)} failed ({done.returncode}): {done.stderr.strip()}")

@@ -141,6 +141,9 @@ class DriverProcess:
         handle = self.send({"op": "hello"})
         if not handle.wait(startup_timeout_s):
             raise DriverError(f"{self.sdk}: no answer to hello within {startup_timeout_s}s")
+        if handle.final_kind == "exited":
+            raise DriverError(f"{self.sdk}: the driver exited before answering hello "
+                              f"(see {self.log_path})")
         if handle.final_kind != "ok" or handle.final is None:
             raise DriverError(f"{self.sdk}: hello failed: {handle.final}")
         self.hello = handle.final["result"]

@@ -22,6 +22,8 @@ _HEX_ID = re.compile(r"(?<![0-9A-Za-z])[0-9a-f]{12,}(?![0-9A-Za-z])")
 _NS_RE = re.compile(r"ns_[A-Za-z0-9]+")
 _USER_AGENT_RE = re.compile(r"^axme-[a-z]+/\S+")
 
+# Opaque server values whose content differs run by run.
+OPAQUE_KEYS = frozenset({"next_cursor", "cursor"})
 DROPPED_KEYS = frozenset(
     {"message", "detail", "request_id", "duration_ms", "trace_id", "retry_after_ms"}
 )
@@ -57,10 +59,14 @@ class Normalizer:
         value = _UUID_ANYWHERE.sub(lambda m: self._uuid(m.group(0)), value)
         return _HEX_ID.sub(lambda m: self._id(m.group(0)), value)
 
+    @staticmethod
+    def _opaque(value: Any) -> Any:
+        return None if value is None else "<opaque>"
+
     def value(self, value: Any) -> Any:
         if isinstance(value, dict):
             return {
-                self.string(k): self.value(value[k])
+                self.string(k): self._opaque(value[k]) if k in OPAQUE_KEYS else self.value(value[k])
                 for k in sorted(value)
                 if k not in DROPPED_KEYS
             }
