@@ -3,6 +3,7 @@ package axme
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -50,17 +51,34 @@ func (c *Client) WaitFor(ctx context.Context, intentID string, opts *WaitOptions
 		ev := stream.Current()
 		lastStatus = string(ev.Status)
 		if ev.Status.IsTerminal() {
-			// The terminal state is final: read it with the caller's ctx so
-			// the wait's own deadline cannot race the last read.
-			final, err := c.GetIntent(ctx, intentID, reqOpts...)
-			if err != nil {
-				return nil, err
-			}
-			return &final.Intent, nil
+			return c.readTerminal(ctx, intentID, ev.Status, reqOpts)
 		}
 	}
 	if err := stream.Err(); err != nil {
 		return nil, ownTimeout(err)
 	}
 	return nil, ownTimeout(errors.New("axme: event stream ended before a terminal event"))
+}
+
+// readTerminal reads the intent after its terminal event. It uses the
+// caller's ctx so the wait's own deadline cannot race the last read, and
+// re-reads (bounded) if a read still shows the state before that event.
+func (c *Client) readTerminal(ctx context.Context, intentID string, seen IntentStatus, reqOpts []RequestOption) (*Intent, error) {
+	const maxReads = 20
+	for attempt := 0; ; attempt++ {
+		final, err := c.GetIntent(ctx, intentID, reqOpts...)
+		if err != nil {
+			return nil, err
+		}
+		if final.Intent.Status.IsTerminal() {
+			return &final.Intent, nil
+		}
+		if attempt+1 >= maxReads {
+			return nil, &StreamError{Message: fmt.Sprintf("intent %s had a %s event but still reads %s", intentID, seen, final.Intent.Status)}
+		}
+		c.logger.DebugContext(ctx, "axme wait: terminal event seen before the intent reads terminal", "intent_id", intentID)
+		if err := sleepCtx(ctx, backoff(c.reconnectFloor, min(attempt, 3))); err != nil {
+			return nil, ctxError(call{method: "GET", path: intentPath(intentID, "")}, err)
+		}
+	}
 }

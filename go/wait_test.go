@@ -72,3 +72,17 @@ func TestWaitForUnknownIntent(t *testing.T) {
 		t.Fatalf("err = %v; want ErrNotFound", err)
 	}
 }
+
+func TestWaitForRereadsAStaleTerminalRead(t *testing.T) {
+	t.Parallel()
+	rec := newRecorder(t,
+		reply(200, intentJSON("SUBMITTED", 1)),
+		sse(false, frame(2, "CANCELED")),
+		reply(200, intentJSON("SUBMITTED", 1)), // a read that lags the event
+		reply(200, intentJSON("CANCELED", 2)),
+	)
+	in, err := rec.client().WaitFor(t.Context(), "i1", nil)
+	if err != nil || in.Status != IntentStatusCANCELED || len(rec.all()) != 4 {
+		t.Fatalf("WaitFor = %+v, %v after %d requests; want the terminal intent", in, err, len(rec.all()))
+	}
+}
