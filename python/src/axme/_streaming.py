@@ -1,20 +1,12 @@
-"""observe / wait_for / listen as plans (see `_core`): streaming, resume, reconnect.
-
-Rules (SDK-CONVENTIONS "observe", "wait_for", "listen"):
-- each event is emitted as soon as its frame is parsed;
-- a reconnect resumes with `since` and `Last-Event-ID` = the last seq emitted, and
-  anything at or below it is dropped, so nothing is lost or duplicated;
-- reconnects back off with jitter; a clean `stream.timeout` end reconnects at once;
-- no bytes (keepalives count) for `stream_idle_timeout` seconds -> reconnect;
-- the stream endpoint answering 404/405/501 -> poll `/events` instead.
+"""SSE plumbing shared by observe (`_observe.py`) and listen (`_listen.py`): opening a
+stream connection, reading frames, pacing reconnects, parsing frames, and the raw
+one-connection stream operations. Everything here is a plan (see `_core`).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import math
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -31,22 +23,17 @@ from ._core import (
     Plan,
     ReadChunk,
     RequestSpec,
-    Sleep,
     connection_error,
-    forward_except_emits,
     monotonic,
 )
 from ._retry import is_retryable_status, parse_retry_after
 from ._sse import SSEFrame, SSEParser
 from .errors import (
     AxmeApiError,
-    AxmeConnectionError,
-    ConflictError,
     StreamError,
-    WaitTimeoutError,
     api_error_from_response,
 )
-from .models import Delivery, Event, Intent, is_terminal_status
+from .models import Delivery, Event
 
 logger = logging.getLogger("axme")
 
@@ -77,15 +64,6 @@ class Deadline:
     def clamp(self, seconds: float) -> float:
         left = self.remaining()
         return seconds if left is None else min(seconds, left)
-
-
-@dataclass
-class Connection:
-    """Outcome of one stream connection attempt."""
-
-    response: httpx.Response | None = None
-    #: Status that means "use polling", or None.
-    missing: bool = False
 
 
 class Reconnector:
@@ -119,11 +97,11 @@ class Reconnector:
         return delay
 
 
-def _stream_spec(operation: str, path: str, options: CallOptions) -> RequestSpec:
+def stream_spec(operation: str, path: str, options: CallOptions) -> RequestSpec:
     return RequestSpec(operation, "GET", path, options=options)
 
 
-def _open_stream(
+def open_stream(
     core: Core,
     spec: RequestSpec,
     headers: dict[str, str],
@@ -149,7 +127,7 @@ def _open_stream(
     return None, api_error_from_response(response, retry_after=retry_after)
 
 
-def _frames(response: httpx.Response, parser: SSEParser) -> Plan[list[SSEFrame] | None]:
+def read_frames(response: httpx.Response, parser: SSEParser) -> Plan[list[SSEFrame] | None]:
     """Frames completed by the next chunk; None at end of stream."""
     chunk: bytes | None = yield ReadChunk(response)
     if chunk is None:
@@ -157,7 +135,7 @@ def _frames(response: httpx.Response, parser: SSEParser) -> Plan[list[SSEFrame] 
     return parser.feed(chunk)
 
 
-def _retry_delay(core: Core, reconnector: Reconnector, error: Exception) -> float:
+def retry_delay(core: Core, reconnector: Reconnector, error: Exception) -> float:
     """Pacing after a failed connection; raises errors that retrying cannot fix."""
     if isinstance(error, AxmeApiError):
         if not is_retryable_status(error.status):
@@ -171,7 +149,7 @@ def _retry_delay(core: Core, reconnector: Reconnector, error: Exception) -> floa
     return reconnector.failed(type(error).__name__, error)
 
 
-# --- observe ---------------------------------------------------------------------
+# --- frames ----------------------------------------------------------------------
 
 
 def parse_event(frame: SSEFrame) -> Event:
@@ -184,172 +162,6 @@ def parse_event(frame: SSEFrame) -> Event:
     return event
 
 
-def stream_failure_budget(core: Core) -> int:
-    return max(core.config.max_retries, 5)
-
-
-def _is_stream_missing(error: Exception) -> bool:
-    """404 (other than intent_not_found), 405 or 501 mean "no stream endpoint here"."""
-    return (
-        isinstance(error, AxmeApiError)
-        and error.status in STREAM_MISSING_STATUSES
-        and error.code != "intent_not_found"
-    )
-
-
-def _next_seq(frame: SSEFrame) -> int | None:
-    try:
-        value = json.loads(frame.data).get("next_seq")
-    except (ValueError, AttributeError):
-        return None
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def observe_plan(
-    core: Core,
-    intent_id: str,
-    *,
-    since: int = 0,
-    deadline: Deadline | None = None,
-    wait_seconds: int | None = None,
-    until_terminal: bool = True,
-    options: CallOptions | None = None,
-) -> Plan[None]:
-    """Emit the intent's events with seq > since, until a terminal one (or forever)."""
-    deadline = deadline or Deadline(None)
-    options = options or CallOptions()
-    spec = _stream_spec("streamIntentEvents", ops.intent_stream_path(intent_id), options)
-    headers = core.headers_for(spec)
-    cursor = since  # the last seq emitted; everything at or below it is dropped
-    resume_from = since  # what the next connection asks for
-    reconnector = Reconnector(core, stream_failure_budget(core))
-    last_status: str | None = None
-    while True:
-        _check_deadline(deadline, intent_id, last_status)
-        extra: dict[str, Any] = {}
-        limits = [s for s in (wait_seconds, deadline.remaining()) if s is not None]
-        if limits:
-            extra["wait_seconds"] = min(300, max(1, math.ceil(min(limits))))
-        connected_at = monotonic()
-        response, error = yield from _open_stream(
-            core, spec, headers, str(resume_from) if resume_from else None, deadline, extra
-        )
-        if response is None:
-            assert error is not None
-            if _is_stream_missing(error):
-                logger.info("event stream unavailable (%s); polling /events", error)
-                yield from poll_events_plan(
-                    core,
-                    intent_id,
-                    since=cursor,
-                    deadline=deadline,
-                    until_terminal=until_terminal,
-                    options=options,
-                )
-                return
-            yield Sleep(deadline.clamp(_retry_delay(core, reconnector, error)))
-            continue
-        parser = SSEParser()
-        clean_end = False
-        try:
-            while True:
-                frames = yield from _frames(response, parser)
-                if frames is None:
-                    break
-                for frame in frames:
-                    if frame.event == "stream.timeout":  # REQ-OBSERVE-004
-                        clean_end = True
-                        next_seq = _next_seq(frame)
-                        resume_from = cursor if next_seq is None else max(0, next_seq - 1)
-                        continue
-                    if not frame.event.startswith("intent."):
-                        continue
-                    event = parse_event(frame)
-                    if event.seq <= cursor:
-                        continue  # already emitted before a reconnect
-                    cursor = resume_from = event.seq
-                    last_status = event.status
-                    reconnector.progressed()
-                    yield Emit(event)
-                    if event.is_terminal and until_terminal:
-                        yield CloseStream(response)
-                        return
-        except httpx.TransportError as exc:  # idle timeout, reset, truncated chunk
-            logger.info("event stream interrupted: %s", type(exc).__name__)
-        yield CloseStream(response)
-        _check_deadline(deadline, intent_id, last_status)
-        resume_from = resume_from if clean_end else cursor
-        if clean_end:
-            delay = reconnector.after_clean_end(connected_at)
-        elif is_terminal_status(last_status):  # until_terminal=False: nothing more will come
-            delay = core.policy.backoff(stream_failure_budget(core))
-        else:
-            delay = reconnector.failed("ended before a terminal event")
-        yield Sleep(deadline.clamp(delay))
-
-
-def _check_deadline(deadline: Deadline, intent_id: str, last_status: str | None) -> None:
-    if deadline.expired():
-        raise WaitTimeoutError(
-            f"intent {intent_id} did not reach a terminal status in time"
-            + (f" (last status {last_status})" if last_status else ""),
-            intent_id=intent_id,
-            last_status=last_status,
-        )
-
-
-def poll_events_plan(
-    core: Core,
-    intent_id: str,
-    *,
-    since: int,
-    deadline: Deadline,
-    until_terminal: bool,
-    options: CallOptions,
-) -> Plan[None]:
-    """The fallback when the stream endpoint is missing: GET /events until terminal."""
-    cursor = since
-    last_status: str | None = None
-    while True:
-        _check_deadline(deadline, intent_id, last_status)
-        page = yield from ops.call_plan(
-            core, ops.list_intent_events(intent_id, options, since=cursor)
-        )
-        fresh = [e for e in page.events if e.seq > cursor]
-        for event in fresh:
-            cursor = event.seq
-            last_status = event.status
-            yield Emit(event)
-            if event.is_terminal and until_terminal:
-                return
-        if not fresh:
-            yield Sleep(deadline.clamp(core.config.poll_interval_seconds))
-
-
-def wait_for_plan(
-    core: Core,
-    intent_id: str,
-    *,
-    timeout: float | None,
-    options: CallOptions | None = None,
-) -> Plan[Intent]:
-    """The terminal intent. Never touches the intent itself (no cancel on timeout)."""
-    options = options or CallOptions()
-    deadline = Deadline.after(timeout)
-    intent = yield from ops.call_plan(core, ops.get_intent(intent_id, options))
-    if intent.is_terminal:
-        return intent
-    seen: list[Event] = []
-    yield from forward_except_emits(
-        observe_plan(core, intent_id, since=intent.last_seq, deadline=deadline, options=options),
-        seen.append,
-    )
-    return (yield from ops.call_plan(core, ops.get_intent(intent_id, options)))
-
-
-# --- listen ----------------------------------------------------------------------
-
-
 def parse_delivery(frame: SSEFrame) -> Delivery:
     try:
         delivery = Delivery(json.loads(frame.data))
@@ -357,85 +169,6 @@ def parse_delivery(frame: SSEFrame) -> Delivery:
     except (ValueError, TypeError, KeyError) as exc:
         raise StreamError(f"malformed delivery frame: {frame.data[:200]!r}") from exc
     return delivery
-
-
-def listen_plan(
-    core: Core,
-    address: str,
-    *,
-    ack: bool = True,
-    options: CallOptions | None = None,
-) -> Plan[None]:
-    """Emit deliveries for `address` forever (acked first); survives drops, 429 and 5xx."""
-    options = options or CallOptions()
-    spec = _stream_spec("streamAgentDeliveries", ops.agent_stream_path(address), options)
-    headers = core.headers_for(spec)
-    cursor: str | None = None
-    seen: OrderedDict[str, None] = OrderedDict()
-    reconnector = Reconnector(core, None)
-    forever = Deadline(None)
-    while True:
-        connected_at = monotonic()
-        response, error = yield from _open_stream(core, spec, headers, cursor, forever, {})
-        if response is None:
-            assert error is not None
-            yield Sleep(_retry_delay(core, reconnector, error))
-            continue
-        parser = SSEParser()
-        clean_end = False
-        try:
-            while True:
-                frames = yield from _frames(response, parser)
-                if frames is None:
-                    break
-                for frame in frames:
-                    if frame.event == "stream.timeout":
-                        clean_end = True
-                    if frame.event != "intent.delivery":
-                        continue
-                    delivery = parse_delivery(frame)
-                    cursor = frame.id or cursor
-                    reconnector.progressed()
-                    if delivery.delivery_id in seen:
-                        continue
-                    seen[delivery.delivery_id] = None
-                    if len(seen) > SEEN_DELIVERIES:
-                        seen.popitem(last=False)
-                    if ack:
-                        acked = yield from _ack(core, delivery, options)
-                        if acked is None:
-                            continue
-                        delivery = acked
-                    yield Emit(delivery)
-        except httpx.TransportError as exc:
-            logger.info("delivery stream interrupted: %s", type(exc).__name__)
-        yield CloseStream(response)
-        if clean_end:
-            yield Sleep(reconnector.after_clean_end(connected_at))
-        else:
-            yield Sleep(reconnector.failed("delivery stream ended"))
-
-
-def _ack(core: Core, delivery: Delivery, options: CallOptions) -> Plan[Delivery | None]:
-    """Ack a delivery; None if it is no longer ours (stale, terminal) or the ack failed."""
-    call = ops.ack_intent(delivery.intent_id, delivery.delivery_id, options)
-    try:
-        result = yield from ops.call_plan(core, call)
-    except ConflictError as exc:
-        logger.info(
-            "skipping delivery %s of intent %s: %s",
-            delivery.delivery_id,
-            delivery.intent_id,
-            exc.code,
-        )
-        return None
-    except (AxmeApiError, AxmeConnectionError) as exc:
-        # The lease expires and the server redelivers; nothing is lost.
-        logger.warning(
-            "ack of delivery %s failed (%s); it will be redelivered", delivery.delivery_id, exc
-        )
-        return None
-    return delivery.with_lease(result.lease_expires_at)
 
 
 # --- the raw stream operations (one connection, no resume) -------------------------
@@ -455,7 +188,7 @@ def single_stream_plan(
     Errors are raised (retrying a failed connect is observe's/listen's job)."""
     headers = core.headers_for(spec)
     extra = {} if wait_seconds is None else {"wait_seconds": wait_seconds}
-    response, error = yield from _open_stream(core, spec, headers, since, Deadline(None), extra)
+    response, error = yield from open_stream(core, spec, headers, since, Deadline(None), extra)
     if response is None:
         assert error is not None
         if isinstance(error, httpx.TransportError):
@@ -464,7 +197,7 @@ def single_stream_plan(
     parser = SSEParser()
     try:
         while True:
-            frames = yield from _frames(response, parser)
+            frames = yield from read_frames(response, parser)
             if frames is None:
                 break
             for frame in frames:
@@ -483,7 +216,7 @@ def stream_intent_events_plan(
     wait_seconds: int | None,
     options: CallOptions,
 ) -> Plan[None]:
-    spec = _stream_spec("streamIntentEvents", ops.intent_stream_path(intent_id), options)
+    spec = stream_spec("streamIntentEvents", ops.intent_stream_path(intent_id), options)
     return single_stream_plan(
         core,
         spec,
@@ -502,7 +235,7 @@ def stream_agent_deliveries_plan(
     wait_seconds: int | None,
     options: CallOptions,
 ) -> Plan[None]:
-    spec = _stream_spec("streamAgentDeliveries", ops.agent_stream_path(address), options)
+    spec = stream_spec("streamAgentDeliveries", ops.agent_stream_path(address), options)
     return single_stream_plan(
         core,
         spec,

@@ -19,15 +19,11 @@ from . import _operations as ops
 from . import models as m
 from ._agent import handler_error, handler_result, log_write_failure, renewal_interval
 from ._core import CallOptions, Core
+from ._listen import listen_plan
+from ._observe import observe_plan, wait_for_plan
 from ._operations import Call
 from ._runners import AsyncRunner
-from ._streaming import (
-    listen_plan,
-    observe_plan,
-    stream_agent_deliveries_plan,
-    stream_intent_events_plan,
-    wait_for_plan,
-)
+from ._streaming import stream_agent_deliveries_plan, stream_intent_events_plan
 from ._streams import AsyncStream
 from .config import AxmeClientConfig
 from .errors import AxmeError, ConflictError

@@ -1,0 +1,110 @@
+"""listen as a plan (see `_core`): the agent's delivery stream, acked, forever.
+
+REQ-LISTEN-*: ack before handing a delivery over; reconnect after drops,
+`stream.timeout`, 429 and 5xx; stop on 401/403/404; skip deliveries that are no
+longer ours (409 on ack).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+
+import httpx
+
+from . import _operations as ops
+from ._core import CallOptions, CloseStream, Core, Emit, Plan, Sleep, monotonic
+from ._sse import SSEParser
+from ._streaming import (
+    SEEN_DELIVERIES,
+    Deadline,
+    Reconnector,
+    open_stream,
+    parse_delivery,
+    read_frames,
+    retry_delay,
+    stream_spec,
+)
+from .errors import AxmeApiError, AxmeConnectionError, ConflictError
+from .models import Delivery
+
+logger = logging.getLogger("axme")
+
+
+def listen_plan(
+    core: Core,
+    address: str,
+    *,
+    ack: bool = True,
+    options: CallOptions | None = None,
+) -> Plan[None]:
+    """Emit deliveries for `address` forever (acked first); survives drops, 429 and 5xx."""
+    options = options or CallOptions()
+    spec = stream_spec("streamAgentDeliveries", ops.agent_stream_path(address), options)
+    headers = core.headers_for(spec)
+    cursor: str | None = None
+    seen: OrderedDict[str, None] = OrderedDict()
+    reconnector = Reconnector(core, None)
+    forever = Deadline(None)
+    while True:
+        connected_at = monotonic()
+        response, error = yield from open_stream(core, spec, headers, cursor, forever, {})
+        if response is None:
+            assert error is not None
+            yield Sleep(retry_delay(core, reconnector, error))
+            continue
+        parser = SSEParser()
+        clean_end = False
+        try:
+            while True:
+                frames = yield from read_frames(response, parser)
+                if frames is None:
+                    break
+                for frame in frames:
+                    if frame.event == "stream.timeout":
+                        clean_end = True
+                    if frame.event != "intent.delivery":
+                        continue
+                    delivery = parse_delivery(frame)
+                    cursor = frame.id or cursor
+                    reconnector.progressed()
+                    if delivery.delivery_id in seen:
+                        continue
+                    seen[delivery.delivery_id] = None
+                    if len(seen) > SEEN_DELIVERIES:
+                        seen.popitem(last=False)
+                    if ack:
+                        acked = yield from _ack(core, delivery, options)
+                        if acked is None:
+                            continue
+                        delivery = acked
+                    yield Emit(delivery)
+        except httpx.TransportError as exc:
+            logger.info("delivery stream interrupted: %s", type(exc).__name__)
+        yield CloseStream(response)
+        if clean_end:
+            yield Sleep(reconnector.after_clean_end(connected_at))
+        else:
+            yield Sleep(reconnector.failed("delivery stream ended"))
+
+
+def _ack(core: Core, delivery: Delivery, options: CallOptions) -> Plan[Delivery | None]:
+    """Ack a delivery; None if it is no longer ours (stale, terminal) or the ack failed."""
+    call = ops.ack_intent(delivery.intent_id, delivery.delivery_id, options)
+    try:
+        result = yield from ops.call_plan(core, call)
+    except ConflictError as exc:
+        logger.info(
+            "skipping delivery %s of intent %s: %s",
+            delivery.delivery_id,
+            delivery.intent_id,
+            exc.code,
+        )
+        return None
+    except (AxmeApiError, AxmeConnectionError) as exc:
+        # The lease expires and the server redelivers; nothing is lost.
+        logger.warning(
+            "ack of delivery %s failed (%s); it will be redelivered", delivery.delivery_id, exc
+        )
+        return None
+    return delivery.with_lease(result.lease_expires_at)

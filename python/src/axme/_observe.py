@@ -1,0 +1,209 @@
+"""observe / wait_for as plans (see `_core`): streaming with resume and reconnect.
+
+Rules (REQ-OBSERVE-*, REQ-WAIT-*):
+- each event is emitted as soon as its frame is parsed;
+- a reconnect resumes with `since` and `Last-Event-ID` = the last seq emitted, and
+  anything at or below it is dropped, so nothing is lost or duplicated;
+- reconnects back off with jitter; a `stream.timeout` end reconnects at once;
+- no bytes (keepalives count) for `stream_idle_timeout` seconds -> reconnect;
+- the stream endpoint missing (404 other than intent_not_found, 405, 501) -> poll `/events`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from typing import Any
+
+import httpx
+
+from . import _operations as ops
+from ._core import (
+    CallOptions,
+    CloseStream,
+    Core,
+    Emit,
+    Plan,
+    Sleep,
+    forward_except_emits,
+    monotonic,
+)
+from ._sse import SSEFrame, SSEParser
+from ._streaming import (
+    STREAM_MISSING_STATUSES,
+    Deadline,
+    Reconnector,
+    open_stream,
+    parse_event,
+    read_frames,
+    retry_delay,
+    stream_spec,
+)
+from .errors import AxmeApiError, WaitTimeoutError
+from .models import Event, Intent, is_terminal_status
+
+logger = logging.getLogger("axme")
+
+
+def stream_failure_budget(core: Core) -> int:
+    return max(core.config.max_retries, 5)
+
+
+def _is_stream_missing(error: Exception) -> bool:
+    """404 (other than intent_not_found), 405 or 501 mean "no stream endpoint here"."""
+    return (
+        isinstance(error, AxmeApiError)
+        and error.status in STREAM_MISSING_STATUSES
+        and error.code != "intent_not_found"
+    )
+
+
+def _next_seq(frame: SSEFrame) -> int | None:
+    try:
+        value = json.loads(frame.data).get("next_seq")
+    except (ValueError, AttributeError):
+        return None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def observe_plan(
+    core: Core,
+    intent_id: str,
+    *,
+    since: int = 0,
+    deadline: Deadline | None = None,
+    wait_seconds: int | None = None,
+    until_terminal: bool = True,
+    options: CallOptions | None = None,
+) -> Plan[None]:
+    """Emit the intent's events with seq > since, until a terminal one (or forever)."""
+    deadline = deadline or Deadline(None)
+    options = options or CallOptions()
+    spec = stream_spec("streamIntentEvents", ops.intent_stream_path(intent_id), options)
+    headers = core.headers_for(spec)
+    cursor = since  # the last seq emitted; everything at or below it is dropped
+    resume_from = since  # what the next connection asks for
+    reconnector = Reconnector(core, stream_failure_budget(core))
+    last_status: str | None = None
+    while True:
+        _check_deadline(deadline, intent_id, last_status)
+        extra: dict[str, Any] = {}
+        limits = [s for s in (wait_seconds, deadline.remaining()) if s is not None]
+        if limits:
+            extra["wait_seconds"] = min(300, max(1, math.ceil(min(limits))))
+        connected_at = monotonic()
+        response, error = yield from open_stream(
+            core, spec, headers, str(resume_from) if resume_from else None, deadline, extra
+        )
+        if response is None:
+            assert error is not None
+            if _is_stream_missing(error):
+                logger.info("event stream unavailable (%s); polling /events", error)
+                yield from poll_events_plan(
+                    core,
+                    intent_id,
+                    since=cursor,
+                    deadline=deadline,
+                    until_terminal=until_terminal,
+                    options=options,
+                )
+                return
+            yield Sleep(deadline.clamp(retry_delay(core, reconnector, error)))
+            continue
+        parser = SSEParser()
+        clean_end = False
+        try:
+            while True:
+                frames = yield from read_frames(response, parser)
+                if frames is None:
+                    break
+                for frame in frames:
+                    if frame.event == "stream.timeout":  # REQ-OBSERVE-004
+                        clean_end = True
+                        next_seq = _next_seq(frame)
+                        resume_from = cursor if next_seq is None else max(0, next_seq - 1)
+                        continue
+                    if not frame.event.startswith("intent."):
+                        continue
+                    event = parse_event(frame)
+                    if event.seq <= cursor:
+                        continue  # already emitted before a reconnect
+                    cursor = resume_from = event.seq
+                    last_status = event.status
+                    reconnector.progressed()
+                    yield Emit(event)
+                    if event.is_terminal and until_terminal:
+                        yield CloseStream(response)
+                        return
+        except httpx.TransportError as exc:  # idle timeout, reset, truncated chunk
+            logger.info("event stream interrupted: %s", type(exc).__name__)
+        yield CloseStream(response)
+        _check_deadline(deadline, intent_id, last_status)
+        resume_from = resume_from if clean_end else cursor
+        if clean_end:
+            delay = reconnector.after_clean_end(connected_at)
+        elif is_terminal_status(last_status):  # until_terminal=False: nothing more will come
+            delay = core.policy.backoff(stream_failure_budget(core))
+        else:
+            delay = reconnector.failed("ended before a terminal event")
+        yield Sleep(deadline.clamp(delay))
+
+
+def _check_deadline(deadline: Deadline, intent_id: str, last_status: str | None) -> None:
+    if deadline.expired():
+        raise WaitTimeoutError(
+            f"intent {intent_id} did not reach a terminal status in time"
+            + (f" (last status {last_status})" if last_status else ""),
+            intent_id=intent_id,
+            last_status=last_status,
+        )
+
+
+def poll_events_plan(
+    core: Core,
+    intent_id: str,
+    *,
+    since: int,
+    deadline: Deadline,
+    until_terminal: bool,
+    options: CallOptions,
+) -> Plan[None]:
+    """The fallback when the stream endpoint is missing: GET /events until terminal."""
+    cursor = since
+    last_status: str | None = None
+    while True:
+        _check_deadline(deadline, intent_id, last_status)
+        page = yield from ops.call_plan(
+            core, ops.list_intent_events(intent_id, options, since=cursor)
+        )
+        fresh = [e for e in page.events if e.seq > cursor]
+        for event in fresh:
+            cursor = event.seq
+            last_status = event.status
+            yield Emit(event)
+            if event.is_terminal and until_terminal:
+                return
+        if not fresh:
+            yield Sleep(deadline.clamp(core.config.poll_interval_seconds))
+
+
+def wait_for_plan(
+    core: Core,
+    intent_id: str,
+    *,
+    timeout: float | None,
+    options: CallOptions | None = None,
+) -> Plan[Intent]:
+    """The terminal intent. Never touches the intent itself (no cancel on timeout)."""
+    options = options or CallOptions()
+    deadline = Deadline.after(timeout)
+    intent = yield from ops.call_plan(core, ops.get_intent(intent_id, options))
+    if intent.is_terminal:
+        return intent
+    seen: list[Event] = []
+    yield from forward_except_emits(
+        observe_plan(core, intent_id, since=intent.last_seq, deadline=deadline, options=options),
+        seen.append,
+    )
+    return (yield from ops.call_plan(core, ops.get_intent(intent_id, options)))
