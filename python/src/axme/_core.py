@@ -188,7 +188,7 @@ def request_plan(core: Core, spec: RequestSpec) -> Plan[httpx.Response]:
     headers = core.headers_for(spec)
     policy = core.policy
     for attempt in range(policy.max_retries + 1):
-        request = core.build(spec, core.headers_for(spec))  # LOCAL BREAK, not committed
+        request = core.build(spec, headers)
         last_attempt = attempt == policy.max_retries
         try:
             response: httpx.Response = yield Send(request)
