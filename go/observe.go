@@ -39,6 +39,9 @@ type ObserveOptions struct {
 // (jittered backoff, never a tight loop), never yields an event twice, ends
 // after a terminal event, and falls back to polling the events endpoint only
 // when the stream endpoint is missing (404, 405, 501).
+//
+// An EventStream is used by one goroutine; to stop a Next blocked in
+// another goroutine, cancel the context given to Observe.
 type EventStream struct {
 	c        *Client
 	ctx      context.Context
