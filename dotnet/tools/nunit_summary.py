@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Turn NUnit 2.6's TestResult.xml into the one summary line CI expects: `N passed, N failed`.
 
-Failures and errors count as failed; on any failure the failing tests (and their messages)
-are printed first. Exit status 1 when anything failed or nothing ran.
+Failures, errors and tests NUnit could not run (NotRunnable, e.g. a bad signature) count as
+failed; ignored tests are reported as skipped. On any failure the failing tests (and their
+messages) are printed first. Exit status 1 when anything failed or nothing ran.
 """
 import sys
 import xml.etree.ElementTree as ET
@@ -16,9 +17,12 @@ def main(xml_path: str, log_path: str) -> int:
         print(f"no usable NUnit result ({exc})")
         print("0 passed, 1 failed")
         return 1
-    passed = failed = 0
+    passed = failed = skipped = 0
     for case in root.iter("test-case"):
-        if case.get("executed") != "True":
+        result = case.get("result")
+        if case.get("executed") != "True" and result != "NotRunnable":
+            skipped += 1
+            print(f"SKIPPED {case.get('name')}: {(case.findtext('./reason/message') or '').strip()}")
             continue
         if case.get("success") == "True":
             passed += 1
@@ -26,7 +30,7 @@ def main(xml_path: str, log_path: str) -> int:
             failed += 1
             message = case.findtext("./failure/message") or case.findtext("./reason/message") or ""
             print(f"FAILED {case.get('name')}: {message.strip()[:2000]}")
-    print(f"{passed} passed, {failed} failed")
+    print(f"{passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))
     return 1 if failed or passed == 0 else 0
 
 

@@ -24,6 +24,7 @@ public static class ApprovalInitiator
         int at = Array.IndexOf(args, "--to");
         string toAgent = at >= 0 && at + 1 < args.Length ? args[at + 1] : "infra-validator";
         bool approve = Array.IndexOf(args, "--approve") >= 0;
+        Console.WriteLine("initiator: runtime {0} {1}", Type.GetType("Mono.Runtime") != null ? "Mono" : "CoreCLR", Environment.Version);
 
         using (var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5)))
         using (var client = new AxmeClient(new AxmeClientConfig()))

@@ -67,6 +67,23 @@ namespace Axme.Sdk.Tests
             }
         }
 
+        /// <summary>
+        /// Debian's Newtonsoft.Json 6.0.8 runs on CoreCLR only without its reflection serializer
+        /// (that path needs System.Security.Permissions), so the SDK sticks to LINQ-to-JSON.
+        /// </summary>
+        [Test]
+        public void SdkUsesOnlyLinqToJson()
+        {
+            foreach (string file in Directory.GetFiles(SdkDir, "*.cs", SearchOption.AllDirectories))
+            {
+                string text = File.ReadAllText(file);
+                foreach (string banned in new[] { "JsonConvert", "JsonSerializer", "FromObject(", "ToObject<", "ToObject(" })
+                {
+                    Assert.That(text.Contains(banned), Is.False, file + " uses " + banned);
+                }
+            }
+        }
+
         [Test]
         public void GeneratedFilesCarryTheDoNotEditBanner()
         {

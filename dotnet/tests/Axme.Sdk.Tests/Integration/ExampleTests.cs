@@ -13,7 +13,38 @@ namespace Axme.Sdk.Tests.Integration
     public class ExampleTests
     {
         [Test]
-        public async Task HumanApprovalWorkflowRunsEndToEnd()
+        public async Task HumanApprovalWorkflowRunsEndToEndOnMono()
+        {
+            await RunWorkflowAsync(AppDomain.CurrentDomain.BaseDirectory, "mono", "Mono");
+        }
+
+        /// <summary>The same mcs-built assemblies on a real CoreCLR (.NET 8 from PyPI, see the Makefile).</summary>
+        [Test]
+        public async Task HumanApprovalWorkflowRunsEndToEndOnDotNet8()
+        {
+            string dotnet = Environment.GetEnvironmentVariable("AXME_DOTNET8");
+            if (string.IsNullOrEmpty(dotnet) || !File.Exists(dotnet))
+            {
+                Assert.Ignore("AXME_DOTNET8 not set: run through `make -C dotnet test`, which installs the runtime");
+            }
+            string dir = Path.Combine(Path.GetTempPath(), "axme-dotnet8-" + Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(dir);
+            string build = AppDomain.CurrentDomain.BaseDirectory;
+            foreach (string f in new[] { "Axme.Sdk.dll", "ApprovalAgent.exe", "ApprovalInitiator.exe" })
+            {
+                File.Copy(Path.Combine(build, f), Path.Combine(dir, f));
+            }
+            // Debian's Newtonsoft.Json 6.0.8 loads on CoreCLR as long as only LINQ-to-JSON is used (the SDK's rule).
+            File.Copy("/usr/lib/cli/Newtonsoft.Json-5.0/Newtonsoft.Json.dll", Path.Combine(dir, "Newtonsoft.Json.dll"));
+            foreach (string app in new[] { "ApprovalAgent", "ApprovalInitiator" })
+            {
+                File.WriteAllText(Path.Combine(dir, app + ".runtimeconfig.json"),
+                    "{\"runtimeOptions\":{\"tfm\":\"net8.0\",\"framework\":{\"name\":\"Microsoft.NETCore.App\",\"version\":\"8.0.4\"}}}");
+            }
+            await RunWorkflowAsync(dir, dotnet, "CoreCLR 8.0.4");
+        }
+
+        private static async Task RunWorkflowAsync(string dir, string runner, string expectedRuntime)
         {
             Namespace ns = ReferenceServer.Shared.NewNamespace();
             string agentKey;
@@ -21,14 +52,14 @@ namespace Axme.Sdk.Tests.Integration
             {
                 agentKey = await IntentTests.RegisterAsync(admin, "infra-validator");
             }
-            string dir = AppDomain.CurrentDomain.BaseDirectory;
-            using (Process agent = Start(Path.Combine(dir, "ApprovalAgent.exe"), "infra-validator --max 1", agentKey))
-            using (Process initiator = Start(Path.Combine(dir, "ApprovalInitiator.exe"), "--to infra-validator --approve", ns.AdminKey))
+            using (Process agent = Start(runner, Path.Combine(dir, "ApprovalAgent.exe"), "infra-validator --max 1", agentKey))
+            using (Process initiator = Start(runner, Path.Combine(dir, "ApprovalInitiator.exe"), "--to infra-validator --approve", ns.AdminKey))
             {
                 string initiatorOut = Finish(initiator, "initiator");
                 string agentOut = Finish(agent, "agent");
                 Assert.That(initiator.ExitCode, Is.EqualTo(0), initiatorOut);
                 Assert.That(agent.ExitCode, Is.EqualTo(0), agentOut);
+                Assert.That(initiatorOut.Contains("initiator: runtime " + expectedRuntime), Is.True, initiatorOut);
                 Assert.That(initiatorOut.Contains("intent.human_task_assigned"), Is.True, initiatorOut);
                 Assert.That(initiatorOut.Contains("approved as the human reviewer"), Is.True, initiatorOut);
                 Assert.That(initiatorOut.Contains("initiator: COMPLETED result={\"validated\":true"), Is.True, initiatorOut);
@@ -36,9 +67,9 @@ namespace Axme.Sdk.Tests.Integration
             }
         }
 
-        private static Process Start(string exe, string arguments, string apiKey)
+        private static Process Start(string runner, string exe, string arguments, string apiKey)
         {
-            var info = new ProcessStartInfo("mono", "\"" + exe + "\" " + arguments)
+            var info = new ProcessStartInfo(runner, "\"" + exe + "\" " + arguments)
             {
                 UseShellExecute = false,
                 RedirectStandardOutput = true,
