@@ -131,7 +131,8 @@ public final class Listener implements AutoCloseable {
             }
         } catch (InterruptedException | CancellationException interrupted) {
             // close() or a fatal reader error
-        } catch (RuntimeException unexpected) {
+        } catch (RuntimeException | Error unexpected) {
+            // a handler's Error (or an SDK bug) ends the loop; the delivery's lease simply expires
             failure = unexpected;
             stop();
         } finally {
