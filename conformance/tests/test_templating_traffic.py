@@ -46,3 +46,8 @@ def test_transcript_view_collapses_repeats_and_hides_values():
     view = transcript_view(repeated)
     assert len(view) == 1
     assert view[0]["headers"]["idempotency-key"] == "<present>"
+
+
+def test_transcript_view_leaves_out_streams():
+    stream = {**RECORDS[0], "op": "streamIntentEvents", "method": "GET", "body": None}
+    assert transcript_view([stream]) == []
