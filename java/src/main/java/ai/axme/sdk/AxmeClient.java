@@ -51,11 +51,24 @@ public final class AxmeClient implements AutoCloseable {
     private final ClientResources resources;
     private final RawAxmeClient raw;
     private final AgentWrites writes;
+    private final boolean ownsResources;
 
-    AxmeClient(ClientResources resources) {
+    AxmeClient(ClientResources resources, RequestOptions options, boolean ownsResources) {
         this.resources = resources;
-        this.raw = new RawAxmeClient(resources);
-        this.writes = new AgentWrites(raw);
+        this.raw = new RawAxmeClient(resources, options);
+        this.writes = new AgentWrites(new RawAxmeClient(resources, RequestOptions.NONE));
+        this.ownsResources = ownsResources;
+    }
+
+    /**
+     * A view of this client whose calls carry the given trace id and/or idempotency key. It shares
+     * this client's connections and threads; closing the view does nothing.
+     *
+     * @param options per-call settings
+     * @return the view
+     */
+    public AxmeClient withOptions(RequestOptions options) {
+        return new AxmeClient(resources, options, false);
     }
 
     /** @return a builder; {@code AXME_API_KEY} and {@code AXME_BASE_URL} fill what is not set */
@@ -599,9 +612,11 @@ public final class AxmeClient implements AutoCloseable {
         return async(() -> waitFor(intentId, timeout));
     }
 
-    /** Stops the client's background threads (async calls in flight are interrupted). */
+    /** Stops the client's background threads (async calls in flight are interrupted); no-op on a view. */
     @Override
     public void close() {
-        resources.close();
+        if (ownsResources) {
+            resources.close();
+        }
     }
 }

@@ -96,7 +96,7 @@ public final class AxmeClientBuilder {
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .version(HttpClient.Version.HTTP_1_1)
                 .build();
-        return new AxmeClient(new ClientResources(new HttpCore(settings, http, Json.newMapper())));
+        return new AxmeClient(new ClientResources(new HttpCore(settings, http, Json.newMapper())), RequestOptions.NONE, true);
     }
 
     private static Duration positive(Duration value, String name) {

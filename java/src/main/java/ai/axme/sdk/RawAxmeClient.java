@@ -1,5 +1,7 @@
 package ai.axme.sdk;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.util.Map;
 
@@ -12,10 +14,20 @@ import java.util.Map;
 public final class RawAxmeClient {
     private final ClientResources resources;
     private final HttpCore core;
+    private final RequestOptions options;
 
-    RawAxmeClient(ClientResources resources) {
+    RawAxmeClient(ClientResources resources, RequestOptions options) {
         this.resources = resources;
         this.core = resources.core();
+        this.options = options;
+    }
+
+    private RawResponse send(ApiRequest request) {
+        request.header("X-Trace-Id", options.traceId());
+        if (request.idempotencyKey == null) {
+            request.idempotencyKey(options.idempotencyKey());
+        }
+        return core.call(request);
     }
 
     private RawResponse get(String path, Map<String, ?> query) {
@@ -23,11 +35,11 @@ public final class RawAxmeClient {
         if (query != null) {
             query.forEach(request::query);
         }
-        return core.call(request);
+        return send(request);
     }
 
     private RawResponse post(String path, Object body) {
-        return core.call(ApiRequest.post(path, body));
+        return send(ApiRequest.post(path, body));
     }
 
     private static String seg(String value, String name) {
@@ -181,7 +193,14 @@ public final class RawAxmeClient {
      * @return {@code POST /v1/scenarios/apply}
      */
     public RawResponse applyScenario(Object bundle) {
-        return post("/v1/scenarios/apply", bundle);
+        // A bundle's own idempotency_key travels as the header (REQ-IDEMP-008); the per-call key wins.
+        ObjectNode body = core.mapper().valueToTree(bundle);
+        JsonNode bundleKey = body.remove("idempotency_key");
+        ApiRequest request = ApiRequest.post("/v1/scenarios/apply", body);
+        if (options.idempotencyKey() == null && bundleKey != null && bundleKey.isTextual()) {
+            request.idempotencyKey(bundleKey.asText());
+        }
+        return send(request);
     }
 
     /**
@@ -210,7 +229,7 @@ public final class RawAxmeClient {
      * @return {@code DELETE /v1/admin/keys/{key_id}}
      */
     public RawResponse revokeKey(String keyId) {
-        return core.call(ApiRequest.delete("/v1/admin/keys/" + seg(keyId, "key_id")));
+        return send(ApiRequest.delete("/v1/admin/keys/" + seg(keyId, "key_id")));
     }
 
     // --- SDK helpers (INTERFACES §2), returning the server's body too --------------------

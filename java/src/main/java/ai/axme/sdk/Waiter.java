@@ -27,7 +27,7 @@ final class Waiter {
                     : null;
             try {
                 while (feed.next() != null) {
-                    // drain until the terminal event (next() then returns null) or the deadline
+                    continue; // drain until the terminal event (next() then returns null) or the deadline
                 }
             } finally {
                 if (guard != null) {

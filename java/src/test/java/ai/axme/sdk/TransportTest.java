@@ -153,6 +153,37 @@ class TransportTest {
     }
 
     @Test
+    void callerTraceIdAndIdempotencyKeyAreUsedOnEveryAttempt() {
+        stub.thenJson(503, error("unavailable", true)).thenJson(200, OK_INTENT);
+        client.withOptions(RequestOptions.NONE.withTraceId("trace-1").withIdempotencyKey("idem-1"))
+                .sendIntent("intent.test.echo.v1", "worker", Map.of());
+        for (StubServer.Seen seen : stub.requests()) {
+            assertEquals("trace-1", seen.header("X-Trace-Id"));
+            assertEquals("idem-1", seen.header("Idempotency-Key"));
+        }
+        assertEquals(2, stub.requests().size());
+    }
+
+    @Test
+    void aBundleIdempotencyKeyTravelsAsTheHeader() {
+        stub.thenJson(200, "{\"ok\":true,\"intent_id\":\"i-1\",\"status\":\"SUBMITTED\",\"scenario_id\":\"s\",\"agents\":[]}");
+        client.withRawResponse().applyScenario(Map.of("scenario_id", "s", "idempotency_key", "bundle-key"));
+        StubServer.Seen seen = stub.requests().get(0);
+        assertEquals("bundle-key", seen.header("Idempotency-Key"));
+        assertTrue(!seen.body().contains("idempotency_key"), seen.body());
+    }
+
+    @Test
+    void traceIdsAreFreshPerCallButStableAcrossRetries() {
+        stub.thenJson(503, error("unavailable", true)).thenJson(200, OK_INTENT).thenJson(200, OK_INTENT);
+        client.sendIntent("intent.test.echo.v1", "worker", Map.of());
+        client.sendIntent("intent.test.echo.v1", "worker", Map.of());
+        List<StubServer.Seen> seen = stub.requests();
+        assertEquals(seen.get(0).header("X-Trace-Id"), seen.get(1).header("X-Trace-Id"));
+        assertTrue(!seen.get(1).header("X-Trace-Id").equals(seen.get(2).header("X-Trace-Id")));
+    }
+
+    @Test
     void getHealthCarriesNoKey() {
         stub.thenJson(200, "{\"ok\":true,\"service\":\"axme-server\",\"version\":\"0\",\"protocol\":\"axp/1\"}");
         client.getHealth();
