@@ -34,6 +34,7 @@ from axme_conformance.testing_api import HarnessHttpError, TestingApi
 from axme_conformance.traffic import check_traffic, transcript_view
 
 CANCEL_GRACE_S = 5.0
+TRAFFIC_SETTLE_S = 3.0
 
 
 class ClockLock:
@@ -143,18 +144,31 @@ def run_scenario(
     output: Any = None
     if ctx is not None and status == "PASS":
         try:
-            records = api.requests(ctx.namespace.name)
+            records, problems = _judge_traffic(api, ctx, scenario)
         except HarnessHttpError as exc:
             return result("ERROR", f"cannot read recorded requests: {exc}")
-        problems: list[str] = []
-        for assertion in scenario.expect.get("traffic", []):
-            problems += check_traffic(ctx.vars.render(assertion), records)
         if problems:
             status, detail = "FAIL", "; ".join(problems[:6])
         output = {"steps": ctx.transcript}
         if scenario.compare_traffic:
             output["traffic"] = transcript_view(records)
     return result(status, detail, output)
+
+
+def _judge_traffic(
+    api: TestingApi, ctx: ScenarioContext, scenario: Scenario
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """Check expect.traffic. The server records a request when it ends, and a stream
+    the SDK just closed may be recorded a moment later: re-read (bounded) until the
+    expectations hold or TRAFFIC_SETTLE_S has passed."""
+    assertions = [ctx.vars.render(a) for a in scenario.expect.get("traffic", [])]
+    deadline = time.monotonic() + TRAFFIC_SETTLE_S
+    while True:
+        records = api.requests(ctx.namespace.name)
+        problems = [p for a in assertions for p in check_traffic(a, records)]
+        if not problems or time.monotonic() >= deadline:
+            return records, problems
+        time.sleep(0.1)
 
 
 def _stop_background(ctx: ScenarioContext) -> str:
