@@ -18,6 +18,7 @@ from pathlib import Path
 
 import uvicorn
 
+from axme_server.addresses import is_valid
 from axme_server.app import App
 from axme_server.clock import Clock, TestingClock
 from axme_server.engine import Settings
@@ -36,12 +37,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--data-dir", default="./.axme-data", help="SQLite lives at DIR/axme.db")
     ap.add_argument("--testing", action="store_true",
                     help="enable /_testing endpoints (faults, recording, controllable clock)")
+    ap.add_argument("--org", default=os.environ.get("AXME_ORG", "local"),
+                    help="org of the workspace created on the first start of a data dir")
+    ap.add_argument("--workspace", default=os.environ.get("AXME_WORKSPACE", "default"),
+                    help="name of the workspace created on the first start of a data dir")
     ap.add_argument("--keepalive-seconds", type=float, default=15.0)
     ap.add_argument("--lease-seconds", type=float, default=60.0)
     ap.add_argument("--sqlite-synchronous", choices=("FULL", "NORMAL"), default="FULL",
                     help="FULL (default): a commit survives power loss; NORMAL: survives a process crash only")
     ap.add_argument("--log-level", default=os.environ.get("AXME_LOG_LEVEL", "warning"))
-    return ap.parse_args(argv)
+    args = ap.parse_args(argv)
+    for flag in ("org", "workspace"):
+        if not is_valid(getattr(args, flag)) or getattr(args, flag).startswith("agent://"):
+            ap.error(f"--{flag} must be one address segment (letters, digits, '_', '.', '-')")
+    return args
 
 
 class _Server(uvicorn.Server):
@@ -81,7 +90,7 @@ async def serve(args: argparse.Namespace) -> None:
     settings = Settings(lease_seconds=args.lease_seconds, keepalive_seconds=args.keepalive_seconds,
                         testing=args.testing)
     engine = Engine(store, clock, settings)
-    admin_key = await engine.start(data_dir)
+    admin_key = await engine.start(data_dir, org=args.org, workspace=args.workspace)
     app = App(engine, Testing(engine) if args.testing else None)
 
     sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET, socket.SOCK_STREAM)

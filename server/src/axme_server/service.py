@@ -19,11 +19,12 @@ log = logging.getLogger("axme_server")
 
 
 class Engine(IntentOps, DeliveryOps, HumanOps, WorkflowOps, DirectoryOps, ScenarioOps, EngineCore):
-    async def start(self, data_dir: Path | None) -> str | None:
-        """Open for business. Returns the admin key on the first start of a data dir, else None."""
+    async def start(self, data_dir: Path | None, org: str = "local", workspace: str = "default") -> str | None:
+        """Open for business. Returns the admin key on the first start of a data dir, else None.
+        `org`/`workspace` name the workspace created on that first start (agent://org/workspace/…)."""
         admin_key = None
         if self.store.get_meta("default_workspace") is None:
-            ws, admin_key = await self.create_workspace("local", "default")
+            ws, admin_key = await self.create_workspace(org, workspace)
             await self.store.write([("meta", "default_workspace", ws["workspace_id"])])
             if data_dir is not None:
                 path = data_dir / "admin.key"
