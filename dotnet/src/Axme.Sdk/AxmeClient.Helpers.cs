@@ -39,6 +39,18 @@ namespace Axme.Sdk
             return FailIntentAsync(intentId, error, null, null, cancellationToken);
         }
 
+        /// <summary>The current handler reports progress: IN_PROGRESS, an <c>intent.progress</c> event, and a longer lease.</summary>
+        public Task<IntentWriteResponse> ReportProgressAsync(string intentId, JObject details = null, string deliveryId = null,
+            RequestOptions options = null, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return ResumeIntentAsync(intentId, ResumeBody.Progress(details, deliveryId), options, cancellationToken);
+        }
+
+        public Task<IntentWriteResponse> ReportProgressAsync(string intentId, CancellationToken cancellationToken)
+        {
+            return ReportProgressAsync(intentId, null, null, null, cancellationToken);
+        }
+
         /// <summary>Resolves the intent as CANCELED (initiator or admin). Terminal intents answer 409.</summary>
         public Task<IntentWriteResponse> CancelIntentAsync(string intentId, string reason = null, RequestOptions options = null,
             CancellationToken cancellationToken = default(CancellationToken))

@@ -46,7 +46,7 @@ namespace Axme.Sdk.Tests
         {
             var spec = JObject.Parse(File.ReadAllText(Repo.PathOf("spec", "dist", "openapi.json")));
             var methods = new HashSet<string>(typeof(AxmeClient).GetMethods(BindingFlags.Public | BindingFlags.Instance).Select(m => m.Name));
-            var streaming = new Dictionary<string, string> { { "streamIntentEvents", "Observe" }, { "streamAgentDeliveries", "ListenAsync" } };
+            var streaming = new Dictionary<string, string>();
             int count = 0;
             foreach (JProperty path in ((JObject)spec["paths"]).Properties())
             {
@@ -82,6 +82,20 @@ namespace Axme.Sdk.Tests
                     Assert.That(text.Contains(banned), Is.False, file + " uses " + banned);
                 }
             }
+        }
+
+        /// <summary>Every C# name spec/naming.yaml gives an operation or helper exists on AxmeClient.</summary>
+        [Test]
+        public void NamesMatchSpecNaming()
+        {
+            string naming = File.ReadAllText(Repo.PathOf("spec", "naming.yaml"));
+            string body = naming.Substring(0, naming.IndexOf("\nconcepts:", StringComparison.Ordinal));
+            var methods = new HashSet<string>(typeof(AxmeClient).GetMethods(BindingFlags.Public | BindingFlags.Instance).Select(m => m.Name));
+            var names = System.Text.RegularExpressions.Regex.Matches(body, @"csharp: ([A-Za-z]+)").Cast<System.Text.RegularExpressions.Match>()
+                .Select(m => m.Groups[1].Value).ToList();
+            Assert.That(names.Count, Is.GreaterThanOrEqualTo(30));
+            foreach (string name in names) Assert.That(methods.Contains(name), Is.True, "naming.yaml: " + name);
+            Assert.That(naming.Contains("csharp: IntentEventStream"), Is.True);
         }
 
         [Test]

@@ -32,7 +32,7 @@ namespace Axme.Sdk
         /// <summary>Reports progress (intent → IN_PROGRESS, <c>intent.progress</c> event) and extends the lease.</summary>
         public Task<IntentWriteResponse> ReportProgressAsync(JObject details = null)
         {
-            return _client.ResumeIntentAsync(IntentId, ResumeBody.Progress(details, DeliveryId), null, CancellationToken);
+            return _client.ReportProgressAsync(IntentId, details, DeliveryId, null, CancellationToken);
         }
     }
 }
