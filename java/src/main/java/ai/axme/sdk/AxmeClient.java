@@ -467,111 +467,182 @@ public final class AxmeClient implements AutoCloseable {
         return async(this::getHealth);
     }
 
-    /** @param request the intent @return async {@link #createIntent(CreateIntentRequest)} */
+    /**
+     * @param request the intent
+     * @return async {@link #createIntent(CreateIntentRequest)}
+     */
     public CompletableFuture<CreateIntentResponse> createIntentAsync(CreateIntentRequest request) {
         return async(() -> createIntent(request));
     }
 
-    /** @param request the intent @return async {@link #sendIntent(CreateIntentRequest)} */
+    /**
+     * @param request the intent
+     * @return async {@link #sendIntent(CreateIntentRequest)}
+     */
     public CompletableFuture<String> sendIntentAsync(CreateIntentRequest request) {
         return async(() -> sendIntent(request));
     }
 
-    /** @param intentId the intent @return async {@link #getIntent(String)} */
+    /**
+     * @param intentId the intent
+     * @return async {@link #getIntent(String)}
+     */
     public CompletableFuture<Intent> getIntentAsync(String intentId) {
         return async(() -> getIntent(intentId));
     }
 
-    /** @param query filters @return async {@link #listIntents(QueryParams)} */
+    /**
+     * @param query filters
+     * @return async {@link #listIntents(QueryParams)}
+     */
     public CompletableFuture<IntentListResponse> listIntentsAsync(QueryParams query) {
         return async(() -> listIntents(query));
     }
 
-    /** @param intentId the intent @param since last seq seen @return async {@link #listIntentEvents(String, long)} */
+    /**
+     * @param intentId the intent
+     * @param since last seq seen
+     * @return async {@link #listIntentEvents(String, long)}
+     */
     public CompletableFuture<EventListResponse> listIntentEventsAsync(String intentId, long since) {
         return async(() -> listIntentEvents(intentId, since));
     }
 
-    /** @param intentId the intent @param result the result @return async {@link #resumeIntent(String, Object)} */
+    /**
+     * @param intentId the intent
+     * @param result the result
+     * @return async {@link #resumeIntent(String, Object)}
+     */
     public CompletableFuture<IntentWriteResponse> resumeIntentAsync(String intentId, Object result) {
         return async(() -> resumeIntent(intentId, result));
     }
 
     /**
-     * @param intentId the intent @param code error code @param message error message
+     * @param intentId the intent
+     * @param code error code
+     * @param message error message
      * @return async {@link #failIntent(String, String, String)}
      */
     public CompletableFuture<IntentWriteResponse> failIntentAsync(String intentId, String code, String message) {
         return async(() -> failIntent(intentId, code, message));
     }
 
-    /** @param intentId the intent @param request the resolution @return async {@link #resolveIntent} */
+    /**
+     * @param intentId the intent
+     * @param request the resolution
+     * @return async {@link #resolveIntent}
+     */
     public CompletableFuture<IntentWriteResponse> resolveIntentAsync(String intentId, ResolveIntentRequest request) {
         return async(() -> resolveIntent(intentId, request));
     }
 
-    /** @param intentId the intent @param reason why @return async {@link #cancelIntent(String, String)} */
+    /**
+     * @param intentId the intent
+     * @param reason why
+     * @return async {@link #cancelIntent(String, String)}
+     */
     public CompletableFuture<IntentWriteResponse> cancelIntentAsync(String intentId, String reason) {
         return async(() -> cancelIntent(intentId, reason));
     }
 
-    /** @param intentId the intent @param deliveryId the delivery @return async {@link #ackIntent} */
+    /**
+     * @param intentId the intent
+     * @param deliveryId the delivery
+     * @return async {@link #ackIntent}
+     */
     public CompletableFuture<AckIntentResponse> ackIntentAsync(String intentId, String deliveryId) {
         return async(() -> ackIntent(intentId, deliveryId));
     }
 
-    /** @param intentId the intent @return async {@link #getIntentAudit(String)} */
+    /**
+     * @param intentId the intent
+     * @return async {@link #getIntentAudit(String)}
+     */
     public CompletableFuture<AuditResponse> getIntentAuditAsync(String intentId) {
         return async(() -> getIntentAudit(intentId));
     }
 
-    /** @param request the agent @return async {@link #registerAgent(RegisterAgentRequest)} */
+    /**
+     * @param request the agent
+     * @return async {@link #registerAgent(RegisterAgentRequest)}
+     */
     public CompletableFuture<AgentRegisteredResponse> registerAgentAsync(RegisterAgentRequest request) {
         return async(() -> registerAgent(request));
     }
 
-    /** @param query paging @return async {@link #listAgents(QueryParams)} */
+    /**
+     * @param query paging
+     * @return async {@link #listAgents(QueryParams)}
+     */
     public CompletableFuture<AgentListResponse> listAgentsAsync(QueryParams query) {
         return async(() -> listAgents(query));
     }
 
-    /** @param address the agent @return async {@link #getAgent(String)} */
+    /**
+     * @param address the agent
+     * @return async {@link #getAgent(String)}
+     */
     public CompletableFuture<Agent> getAgentAsync(String address) {
         return async(() -> getAgent(address));
     }
 
-    /** @param address the agent @return async {@link #createAgentKey(String)} */
+    /**
+     * @param address the agent
+     * @return async {@link #createAgentKey(String)}
+     */
     public CompletableFuture<KeyCreatedResponse> createAgentKeyAsync(String address) {
         return async(() -> createAgentKey(address));
     }
 
-    /** @param address the agent @param query options @return async {@link #pollAgentDeliveries} */
+    /**
+     * @param address the agent
+     * @param query options
+     * @return async {@link #pollAgentDeliveries}
+     */
     public CompletableFuture<DeliveryPollResponse> pollAgentDeliveriesAsync(String address, QueryParams query) {
         return async(() -> pollAgentDeliveries(address, query));
     }
 
-    /** @param query filters @return async {@link #listTasks(QueryParams)} */
+    /**
+     * @param query filters
+     * @return async {@link #listTasks(QueryParams)}
+     */
     public CompletableFuture<TaskListResponse> listTasksAsync(QueryParams query) {
         return async(() -> listTasks(query));
     }
 
-    /** @param intentId the intent @param decision the decision @return async {@link #decideTask} */
+    /**
+     * @param intentId the intent
+     * @param decision the decision
+     * @return async {@link #decideTask}
+     */
     public CompletableFuture<IntentWriteResponse> decideTaskAsync(String intentId, TaskDecision decision) {
         return async(() -> decideTask(intentId, decision));
     }
 
-    /** @param intentId the intent @param comment comment @return async {@link #approveTask(String, String)} */
+    /**
+     * @param intentId the intent
+     * @param comment comment
+     * @return async {@link #approveTask(String, String)}
+     */
     public CompletableFuture<IntentWriteResponse> approveTaskAsync(String intentId, String comment) {
         return async(() -> approveTask(intentId, comment));
     }
 
-    /** @param intentId the intent @param comment comment @return async {@link #rejectTask(String, String)} */
+    /**
+     * @param intentId the intent
+     * @param comment comment
+     * @return async {@link #rejectTask(String, String)}
+     */
     public CompletableFuture<IntentWriteResponse> rejectTaskAsync(String intentId, String comment) {
         return async(() -> rejectTask(intentId, comment));
     }
 
     /**
-     * @param intentId the intent @param outcome outcome @param comment comment @param data form data
+     * @param intentId the intent
+     * @param outcome outcome
+     * @param comment comment
+     * @param data form data
      * @return async {@link #completeTask(String, String, String, Map)}
      */
     public CompletableFuture<IntentWriteResponse> completeTaskAsync(String intentId, String outcome, String comment,
@@ -579,17 +650,26 @@ public final class AxmeClient implements AutoCloseable {
         return async(() -> completeTask(intentId, outcome, comment, data));
     }
 
-    /** @param bundle the bundle @return async {@link #applyScenario(ScenarioBundle)} */
+    /**
+     * @param bundle the bundle
+     * @return async {@link #applyScenario(ScenarioBundle)}
+     */
     public CompletableFuture<ApplyScenarioResponse> applyScenarioAsync(ScenarioBundle bundle) {
         return async(() -> applyScenario(bundle));
     }
 
-    /** @param bundle the bundle @return async {@link #validateScenario(ScenarioBundle)} */
+    /**
+     * @param bundle the bundle
+     * @return async {@link #validateScenario(ScenarioBundle)}
+     */
     public CompletableFuture<ValidateScenarioResponse> validateScenarioAsync(ScenarioBundle bundle) {
         return async(() -> validateScenario(bundle));
     }
 
-    /** @param request the key @return async {@link #createKey(CreateKeyRequest)} */
+    /**
+     * @param request the key
+     * @return async {@link #createKey(CreateKeyRequest)}
+     */
     public CompletableFuture<KeyCreatedResponse> createKeyAsync(CreateKeyRequest request) {
         return async(() -> createKey(request));
     }
@@ -599,13 +679,17 @@ public final class AxmeClient implements AutoCloseable {
         return async(this::listKeys);
     }
 
-    /** @param keyId the key @return async {@link #revokeKey(String)} */
+    /**
+     * @param keyId the key
+     * @return async {@link #revokeKey(String)}
+     */
     public CompletableFuture<Key> revokeKeyAsync(String keyId) {
         return async(() -> revokeKey(keyId));
     }
 
     /**
-     * @param intentId the intent @param timeout the longest to wait
+     * @param intentId the intent
+     * @param timeout the longest to wait
      * @return async {@link #waitFor(String, Duration)}; cancelling it never cancels the intent
      */
     public CompletableFuture<Intent> waitForAsync(String intentId, Duration timeout) {

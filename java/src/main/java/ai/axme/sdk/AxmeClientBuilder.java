@@ -24,25 +24,37 @@ public final class AxmeClientBuilder {
     AxmeClientBuilder() {
     }
 
-    /** @param apiKey the API key ({@code axme_<kind>_…}) @return this builder */
+    /**
+     * @param apiKey the API key ({@code axme_<kind>_…})
+     * @return this builder
+     */
     public AxmeClientBuilder apiKey(String apiKey) {
         this.apiKey = apiKey;
         return this;
     }
 
-    /** @param baseUrl e.g. {@code http://127.0.0.1:8787} @return this builder */
+    /**
+     * @param baseUrl e.g. {@code http://127.0.0.1:8787}
+     * @return this builder
+     */
     public AxmeClientBuilder baseUrl(String baseUrl) {
         this.baseUrl = baseUrl;
         return this;
     }
 
-    /** @param timeout per-attempt timeout of a plain request @return this builder */
+    /**
+     * @param timeout per-attempt timeout of a plain request
+     * @return this builder
+     */
     public AxmeClientBuilder timeout(Duration timeout) {
         this.timeout = positive(timeout, "timeout");
         return this;
     }
 
-    /** @param maxRetries retries after the first attempt (0 disables retrying) @return this builder */
+    /**
+     * @param maxRetries retries after the first attempt (0 disables retrying)
+     * @return this builder
+     */
     public AxmeClientBuilder maxRetries(int maxRetries) {
         if (maxRetries < 0) {
             throw new IllegalArgumentException("maxRetries must be >= 0, got " + maxRetries);
@@ -51,7 +63,10 @@ public final class AxmeClientBuilder {
         return this;
     }
 
-    /** @param retryBaseDelay first backoff delay; later ones double up to 8 s @return this builder */
+    /**
+     * @param retryBaseDelay first backoff delay; later ones double up to 8 s
+     * @return this builder
+     */
     public AxmeClientBuilder retryBaseDelay(Duration retryBaseDelay) {
         if (retryBaseDelay == null || retryBaseDelay.isNegative()) {
             throw new IllegalArgumentException("retryBaseDelay must be >= 0");
@@ -60,13 +75,19 @@ public final class AxmeClientBuilder {
         return this;
     }
 
-    /** @param streamIdleTimeout reconnect a stream silent (no keepalive) for this long @return this builder */
+    /**
+     * @param streamIdleTimeout reconnect a stream silent (no keepalive) for this long
+     * @return this builder
+     */
     public AxmeClientBuilder streamIdleTimeout(Duration streamIdleTimeout) {
         this.streamIdleTimeout = positive(streamIdleTimeout, "streamIdleTimeout");
         return this;
     }
 
-    /** @param pollInterval interval of observe's polling fallback @return this builder */
+    /**
+     * @param pollInterval interval of observe's polling fallback
+     * @return this builder
+     */
     public AxmeClientBuilder pollInterval(Duration pollInterval) {
         this.pollInterval = positive(pollInterval, "pollInterval");
         return this;

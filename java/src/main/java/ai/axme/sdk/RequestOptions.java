@@ -11,12 +11,18 @@ public record RequestOptions(String traceId, String idempotencyKey) {
     /** No per-call settings. */
     public static final RequestOptions NONE = new RequestOptions(null, null);
 
-    /** @param traceId the trace id @return these options with that trace id */
+    /**
+     * @param traceId the trace id
+     * @return these options with that trace id
+     */
     public RequestOptions withTraceId(String traceId) {
         return new RequestOptions(traceId, idempotencyKey);
     }
 
-    /** @param idempotencyKey the key @return these options with that idempotency key */
+    /**
+     * @param idempotencyKey the key
+     * @return these options with that idempotency key
+     */
     public RequestOptions withIdempotencyKey(String idempotencyKey) {
         return new RequestOptions(traceId, idempotencyKey);
     }
