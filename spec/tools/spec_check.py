@@ -43,7 +43,8 @@ def check_naming(naming: dict) -> list[str]:
     for section in ("operations", "helpers", "concepts", "errors"):
         for name, entry in (naming.get(section) or {}).items():
             names = entry.get("names", entry) if isinstance(entry, dict) else {}
-            missing = [lang for lang in languages if not names.get(lang)]
+            absent = (entry.get("absent") or {}) if isinstance(entry, dict) else {}
+            missing = [lang for lang in languages if not names.get(lang) and not absent.get(lang)]
             if missing:
                 problems.append(f"naming.yaml {section}.{name}: no name for {missing}")
     return problems
