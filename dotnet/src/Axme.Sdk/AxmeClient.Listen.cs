@@ -29,12 +29,5 @@ namespace Axme.Sdk
         {
             return ListenAsync(address, handler, null, cancellationToken);
         }
-
-        /// <summary>The spec's <c>serve</c> helper name (naming.yaml); the same as <see cref="ListenAsync(string, Func{DeliveryContext, Task{JObject}}, ListenOptions, CancellationToken)"/>.</summary>
-        public Task<int> ServeAsync(string address, Func<DeliveryContext, Task<JObject>> handler, ListenOptions options = null,
-            CancellationToken cancellationToken = default(CancellationToken))
-        {
-            return ListenAsync(address, handler, options, cancellationToken);
-        }
     }
 }
