@@ -13,7 +13,9 @@ namespace Axme.Sdk
         /// Streams events in between, so it returns as soon as the terminal event is committed.
         /// Neither the timeout nor <paramref name="cancellationToken"/> touches the intent itself.
         /// </summary>
+        /// <param name="intentId">The intent to wait for.</param>
         /// <param name="timeout">Own deadline (null: wait indefinitely).</param>
+        /// <param name="cancellationToken">Stops waiting (the intent is left as it is).</param>
         /// <exception cref="WaitTimeoutException">The deadline passed first.</exception>
         /// <exception cref="OperationCanceledException">The caller canceled.</exception>
         public async Task<Intent> WaitForAsync(string intentId, TimeSpan? timeout = null,

@@ -25,6 +25,7 @@ namespace Axme.Sdk.Streaming
         private readonly int? _limit;
         private int _failures;
 
+        /// <param name="pipeline">Supplies the backoff and the (test-replaceable) sleep.</param>
         /// <param name="limit">Consecutive failures tolerated (null: never give up, as an agent loop must).</param>
         public ReconnectPolicy(HttpPipeline pipeline, int? limit)
         {
