@@ -33,7 +33,7 @@ TASK = {"title": "Approve the change"}
 
 def pct(values: list[float], p: float) -> float:
     values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+    return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
 
 
 async def run_cycle(pool: Pool, host: str, port: int, admin: dict, agent_name: str) -> float:

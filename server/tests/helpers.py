@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from contract import check_response, check_sse_frame
 
 READY = "AXME_SERVER_READY "
 
@@ -70,13 +71,18 @@ def start_server(data_dir: Path, *extra: str, port: int = 0, timeout: float = 20
     return ServerProc(proc, info["base_url"], info["admin_api_key"], data_dir, stderr_path)
 
 
+def checked_client(base_url: str) -> httpx.Client:
+    """An httpx client whose every response is checked against the spec (contract.py)."""
+    return httpx.Client(base_url=base_url, timeout=30, event_hooks={"response": [check_response]})
+
+
 class Api:
     """JSON client bound to one key; returns httpx.Response (tests assert on status and body)."""
 
     def __init__(self, base_url: str, key: str | None, client: httpx.Client | None = None) -> None:
         self.base_url = base_url
         self.key = key
-        self.http = client or httpx.Client(base_url=base_url, timeout=30)
+        self.http = client or checked_client(base_url)
 
     def with_key(self, key: str | None) -> Api:
         return Api(self.base_url, key, self.http)
@@ -154,6 +160,8 @@ def sse_frames(resp: httpx.Response) -> Iterator[dict[str, Any]]:
     for line in resp.iter_lines():
         if line == "":
             if frame:
+                if "data" in frame and "event" in frame:
+                    check_sse_frame(resp.request, frame["event"], frame["data"])
                 yield frame
             frame = {}
             continue

@@ -8,7 +8,7 @@ from test_errors import err
 
 
 def test_replay_and_conflict(api: Api) -> None:
-    addr, _ = api.register_agent("w")
+    api.register_agent("w")
     body = {"intent_type": "intent.a.v1", "to_agent": "w", "payload": {"a": 1, "b": 2}}
     h = {"Idempotency-Key": "k-1"}
     first = api.post("/v1/intents", body, headers=h)

@@ -117,7 +117,7 @@ def test_agent_fail_and_default_error(api: Api) -> None:
 
 
 def test_resolve_statuses(api: Api) -> None:
-    addr, agent = api.register_agent("w")
+    addr, _ = api.register_agent("w")
     for status, extra, check in [
         ("COMPLETED", {"result": {"r": 1}}, lambda i: i["result"] == {"r": 1} and i["error"] is None),
         ("FAILED", {}, lambda i: i["error"]["code"] == "failed" and i["result"] is None),

@@ -6,8 +6,7 @@ from __future__ import annotations
 import json
 import threading
 
-import httpx
-from helpers import Api, event_frames, read_stream, sse_frames
+from helpers import Api, checked_client, event_frames, read_stream, sse_frames
 from test_errors import err
 
 
@@ -62,7 +61,7 @@ def test_live_push_reaches_open_stream(api: Api) -> None:
     opened = threading.Event()
 
     def observe() -> None:
-        with httpx.Client(base_url=api.base_url, timeout=30) as c, \
+        with checked_client(api.base_url) as c, \
                 c.stream("GET", f"/v1/intents/{iid}/events/stream", headers=api.headers()) as resp:
             for frame in sse_frames(resp):
                 if frame.get("retry"):

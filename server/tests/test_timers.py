@@ -133,7 +133,7 @@ def test_intent_deadline_times_out(api: Api) -> None:
 
     addr, _ = api.register_agent("w")
     now = api.ok(api.http.get("/_testing/clock"))["now"]
-    at = datetime.datetime.fromisoformat(now.replace("Z", "+00:00")) + datetime.timedelta(seconds=50)
+    at = datetime.datetime.fromisoformat(now) + datetime.timedelta(seconds=50)
     iid = api.create(addr, deadline_at=at.isoformat().replace("+00:00", "Z"))
     api.advance(49)
     assert api.intent(iid)["status"] == "SUBMITTED"

@@ -16,7 +16,11 @@ from typing import Any
 from axme_server.errors import ApiError
 
 KINDS = ("admin", "agent", "human")
-_KEY_RE = re.compile(r"^axme_(admin|agent|human)_([0-9a-f]{16})_([A-Za-z0-9_\-]{16,})$")
+# <id>: 8-32 lower-case alphanumerics; <secret>: base62 (REQ-AUTH-002). Secrets minted before the
+# base62 rule may hold '-' or '_'; they still parse (the id never holds '_') so old data dirs keep working.
+_KEY_RE = re.compile(r"^axme_(admin|agent|human)_([a-z0-9]{8,32})_([A-Za-z0-9_\-]{16,128})$")
+BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+SECRET_LENGTH = 32  # 32 base62 characters = 190 bits of entropy
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,11 +46,15 @@ def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def new_secret() -> str:
+    return "".join(secrets.choice(BASE62) for _ in range(SECRET_LENGTH))
+
+
 def new_key(kind: str, workspace_id: str, name: str, now: str, *, agent_address: str | None = None,
             human: dict[str, Any] | None = None, expires_at: float | None = None) -> tuple[dict, str]:
     """Returns (stored key doc, the one-time plaintext key)."""
     key_id = secrets.token_hex(8)
-    secret = secrets.token_urlsafe(24)
+    secret = new_secret()
     plaintext = f"axme_{kind}_{key_id}_{secret}"
     doc = {
         "key_id": key_id, "kind": kind, "name": name, "workspace_id": workspace_id,

@@ -159,7 +159,7 @@ class IntentOps:
                        policy: dict[str, Any], human_task: dict[str, Any] | None, multi: bool | None = None,
                        metadata: dict[str, Any] | None = None, scenario_id: str | None = None) -> dict[str, Any]:
         now = iso(self.clock.now())
-        return {
+        doc = {
             "intent_id": str(uuid.uuid4()), "intent_type": intent_type, "from_agent": from_agent,
             "to_agent": to_agent, "correlation_id": correlation_id or str(uuid.uuid4()),
             "reply_to": reply_to or from_agent, "payload": payload, "status": SUBMITTED,
@@ -167,11 +167,17 @@ class IntentOps:
             "error": None, "human_task": human_task, "current_step": None, "steps": None,
             "delivery_attempt": 0, "max_delivery_attempts": max_delivery_attempts, "remind_count": 0,
             "deadline_at": iso(deadline) if deadline is not None else None, "created_at": now, "updated_at": now,
-            "last_seq": 0, "metadata": metadata, "scenario_id": scenario_id,
+            "last_seq": 0,
             "_ws": ws_id, "_steps": steps, "_step": None, "_multi": len(steps) > 1 if multi is None else multi,
             "_policy": policy, "_timers": {"deadline": deadline} if deadline is not None else {},
             "_delivery": None, "_last_result": None,
         }
+        # members outside the Intent schema: present only with a value (REQ-API-020)
+        if metadata is not None:
+            doc["metadata"] = metadata
+        if scenario_id is not None:
+            doc["scenario_id"] = scenario_id
+        return doc
 
     def start_new(self, doc: dict[str, Any], ctx: Ctx) -> Change:
         ch = Change(intent=doc, now=self.clock.now(), new=True, actor=ctx.principal.actor, channel=ctx.channel)

@@ -25,7 +25,7 @@ def clone(obj: Any) -> Any:
 def iso(ts: float) -> str:
     """RFC 3339 UTC with milliseconds and Z."""
     whole = int(ts)
-    ms = int(round((ts - whole) * 1000))
+    ms = round((ts - whole) * 1000)
     if ms == 1000:
         whole, ms = whole + 1, 0
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole)) + f".{ms:03d}Z"

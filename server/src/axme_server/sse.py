@@ -126,9 +126,11 @@ class IntentStream(StreamBase):
 
 
 class AgentStream(StreamBase):
-    def __init__(self, engine: Any, address: str, wait_seconds: float, fault: dict[str, Any] | None) -> None:
+    def __init__(self, engine: Any, address: str, since: int, wait_seconds: float,
+                 fault: dict[str, Any] | None) -> None:
         super().__init__(engine, wait_seconds, fault)
         self.address = address
+        self.cursor = since  # last delivery cursor sent on this connection (REQ-SSE-011)
 
     async def body(self, send: Send, receive: Receive) -> None:
         engine = self.engine
@@ -146,11 +148,12 @@ class AgentStream(StreamBase):
                         return
                     await self._write(send, frame(d["cursor"], "intent.delivery", d))
                     self.sent_events += 1
+                    self.cursor = int(d["cursor"])
                 if self.disconnected:
                     return
                 now = loop.time()
                 if now >= deadline:
-                    await self._write(send, b"event: stream.timeout\ndata: {}\n\n")
+                    await self._write(send, b"event: stream.timeout\ndata: %s\n\n" % dumps({"next_seq": self.cursor + 1}))
                     return
                 await sub.wait(min(keepalive, deadline - now))
                 if not sub.items and not self.disconnected and loop.time() < deadline:

@@ -144,7 +144,7 @@ class WorkflowOps:
         doc = ch.intent
         step = current_step(doc)
         if step is not None and step["status"] == "active":
-            step["status"] = "failed" if status != CANCELED else "canceled"
+            step["status"] = "failed"  # StepSummary.status has no "canceled": the step ended unfinished
             if step["kind"] == "human":
                 self.close_task(ch, step, task_status)
         reason = (data or {}).get("reason")

@@ -8,6 +8,15 @@ from axme_server.sse import AgentStream
 _ADDR = r"(?P<address>.+?)"
 
 
+def delivery_cursor(req: Request) -> int:
+    """The client's last delivery cursor (`since` / Last-Event-ID, larger wins; anything else counts as 0).
+
+    Every free lease is offered on connect whatever the cursor (REQ-DELIVERY-011); the
+    cursor only feeds `stream.timeout`'s next_seq."""
+    values = [req.query.get("since") or "", (req.headers.get("last-event-id") or "").strip()]
+    return max((int(v) for v in values if v.isdigit() and len(v) < 19), default=0)
+
+
 def register(router: Router, app: Any) -> None:
     engine = app.engine
 
@@ -27,7 +36,7 @@ def register(router: Router, app: Any) -> None:
         agent = engine.resolve_agent(req.ctx, req.params["address"])
         engine.check_listener(req.ctx, agent["address"])
         wait = req.q_float("wait_seconds", 30.0, 1.0, 300.0)
-        return AgentStream(engine, agent["address"], wait, req.fault)
+        return AgentStream(engine, agent["address"], delivery_cursor(req), wait, req.fault)
 
     async def poll_deliveries(req: Request) -> dict[str, Any]:
         agent = engine.resolve_agent(req.ctx, req.params["address"])
