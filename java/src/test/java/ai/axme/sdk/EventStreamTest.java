@@ -1,6 +1,7 @@
 package ai.axme.sdk;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -150,6 +151,38 @@ class EventStreamTest {
         closer.start();
         assertEquals(false, stream.iterator().hasNext());
         closer.join();
+    }
+
+    @Test
+    void interruptingABlockedReaderCancelsIt() throws Exception {
+        stub.then(exchange -> {
+            exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
+            exchange.sendResponseHeaders(200, 0);
+            exchange.getResponseBody().write(": hello\n\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            exchange.getResponseBody().flush();
+            StubServer.pause(5000); // stalls with no keepalive (the idle timeout is longer than the test waits)
+        });
+        try (AxmeClient patient = AxmeClient.builder().baseUrl(stub.baseUrl()).apiKey("k")
+                .streamIdleTimeout(Duration.ofSeconds(30)).build()) {
+            java.util.concurrent.atomic.AtomicReference<Throwable> thrown = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread reader = new Thread(() -> {
+                try (EventStream stream = patient.observe("i-1")) {
+                    stream.iterator().hasNext();
+                } catch (Throwable t) {
+                    thrown.set(t);
+                }
+            });
+            reader.start();
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+            while (stub.requests().isEmpty() && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            StubServer.pause(100); // let it block in the read
+            reader.interrupt();
+            reader.join(3000);
+            assertFalse(reader.isAlive(), "an interrupted observe returns promptly");
+            assertInstanceOf(java.util.concurrent.CancellationException.class, thrown.get());
+        }
     }
 
     @Test
