@@ -16,6 +16,16 @@ import pytest
 
 from ..conftest import SCENARIO_FILE
 from ..integration.server import RunningServer, start_server
+from .snippet import (
+    AGENT_ADDRESS,
+    ARCHITECTURE_MD,
+    ORG,
+    VERBATIM_COPY,
+    WORKSPACE,
+    extract,
+    initiator_snippet,
+    runnable,
+)
 
 pytestmark = pytest.mark.integration
 HERE = Path(__file__).resolve().parent
@@ -24,10 +34,11 @@ AXME = Path(sys.executable).parent / "axme"
 
 @pytest.fixture
 def fresh_server(tmp_path: Path) -> Iterator[RunningServer]:
-    """A brand-new local server (workspace local/default), as a user would start it."""
+    """A brand-new local server as a user would start it (no testing endpoints), its first
+    workspace named like the one ARCHITECTURE.md's snippet addresses (myorg/production)."""
     data = tmp_path / "data"
     data.mkdir()
-    running = start_server(data)
+    running = start_server(data, testing=False, extra_args=["--org", ORG, "--workspace", WORKSPACE])
     yield running
     running.stop()
 
@@ -65,18 +76,38 @@ def stop(process: subprocess.Popen[str]) -> str:
 
 
 def test_initiator_snippet_and_listen_agent(fresh_server: RunningServer, tmp_path: Path) -> None:
+    """ARCHITECTURE.md's snippet, run literally (plus `import os`), while the listen-based
+    agent (agent.py) serves the address the snippet names and completes the intent."""
+    snippet, source = initiator_snippet()
+    assert AGENT_ADDRESS in snippet, (
+        f"the snippet from {source} no longer addresses {AGENT_ADDRESS}"
+    )
+    script = tmp_path / "initiator.py"
+    script.write_text(runnable(snippet), encoding="utf-8")
     env = user_env(fresh_server, fresh_server.admin_api_key, tmp_path / "cfg")
-    created = run([str(AXME), "agents", "create", "infra-validator", "--json"], env)
+    created = run([str(AXME), "agents", "create", AGENT_ADDRESS, "--json"], env)
     assert created.returncode == 0, created.stderr
     agent_key = json.loads(created.stdout)["api_key"]
-    agent = start_agent({**env, "AXME_API_KEY": agent_key}, "infra-validator")
+    agent = start_agent({**env, "AXME_API_KEY": agent_key}, AGENT_ADDRESS)
     try:
-        initiator = run([sys.executable, str(HERE / "initiator.py")], env)
+        initiator = run([sys.executable, str(script)], env)
     finally:
         agent_output = stop(agent)
-    assert initiator.returncode == 0, initiator.stderr
+    assert initiator.returncode == 0, f"snippet from {source} failed:\n{initiator.stderr}"
     assert initiator.stdout.strip() == "COMPLETED"
     assert "completed " in agent_output
+
+
+def test_snippet_is_the_documented_one() -> None:
+    """The verbatim copy (used where the design document is absent) is still the
+    document's snippet, and the script run differs from it only by `import os`."""
+    if not ARCHITECTURE_MD.is_file():
+        pytest.skip(f"{ARCHITECTURE_MD} is not on this machine")
+    snippet, source = initiator_snippet()
+    assert snippet == VERBATIM_COPY, f"{source} changed its snippet; update VERBATIM_COPY"
+    assert runnable(snippet).splitlines()[1:] == snippet.splitlines()
+    with pytest.raises(ValueError, match="no longer says"):
+        extract("# no snippet here\n")
 
 
 def wait_for_status(env: dict[str, str], intent_id: str, wanted: str, timeout: float = 30) -> Any:
@@ -102,6 +133,7 @@ def test_cli_scenario_apply_agent_approve_completed(
     saved = config_dir / "scenario-agents.json"
     assert stat.S_IMODE(saved.stat().st_mode) == 0o600
     [(address, entry)] = json.loads(saved.read_text())["agents"].items()
+    assert address == f"agent://{ORG}/{WORKSPACE}/infra-validator-demo"
     intent_id = entry["intent_id"]
     assert intent_id in applied.stdout
     agent = start_agent({**env, "AXME_API_KEY": entry["api_key"]}, address)

@@ -52,8 +52,13 @@ def _read_lines(stream: IO[str], lines: queue.Queue[str | None]) -> None:
 
 
 def start_server(
-    data_dir: Path, *, startup_timeout: float = 30.0, extra_args: list[str] | None = None
+    data_dir: Path,
+    *,
+    startup_timeout: float = 30.0,
+    extra_args: list[str] | None = None,
+    testing: bool = True,
 ) -> RunningServer:
+    """`testing=False` starts it as a user would (no /_testing endpoints)."""
     cmd = [
         sys.executable,
         "-m",
@@ -64,7 +69,7 @@ def start_server(
         "0",
         "--data-dir",
         str(data_dir),
-        "--testing",
+        *(["--testing"] if testing else []),
         *(extra_args or []),
     ]
     log = open(data_dir.parent / f"{data_dir.name}.server.log", "w")  # noqa: SIM115
