@@ -1,32 +1,33 @@
 /**
- * `serve`: the agent loop. For each delivery: ack it, run the handler while
- * renewing the lease, then resume the intent with the handler's result or
- * fail it with the handler's error. If serving is stopped (the signal aborts)
- * while a handler runs, nothing is written: the lease expires and the server
- * redelivers, exactly as after a crash.
+ * `serve`: the agent loop (REQ-LISTEN-*). `listen` yields each delivery
+ * already acked; serve runs the handler while re-acking every third of the
+ * remaining lease, then resumes the intent with the handler's result or fails
+ * it with `{code: "agent_error", message}`. If serving stops (the signal
+ * aborts) while a handler runs, nothing is written: the lease expires and the
+ * server redelivers, exactly as after a crash.
  */
-import { AxmeApiError, AxmeError } from "./errors.js";
+import { AxmeApiError, AxmeError, ConflictError } from "./errors.js";
 import type { ListenOptions } from "./streams.js";
 import type { AckIntentResponse, Delivery, ErrorObject, Intent, JsonObject } from "./types.js";
 
 export interface DeliveryContext {
+  /** The delivery (already acked; `lease_expires_at` is the current lease). */
   delivery: Delivery;
   /** Aborts when serving stops; a handler should give up promptly. */
   signal: AbortSignal;
-  /** Reports progress (→ IN_PROGRESS) and extends the lease. */
+  /** Reports progress (→ IN_PROGRESS; also extends the lease). */
   progress(details?: JsonObject): Promise<void>;
 }
 
-/** Returns the result object (or nothing for `{}`); throws to fail the intent. */
+/** Returns the result object (nothing means `{}`); throws to fail the intent. */
 export type DeliveryHandler = (intent: Intent, context: DeliveryContext) => Promise<JsonObject | void> | JsonObject | void;
 
-export interface ServeOptions extends Omit<ListenOptions, "signal"> {
-  signal?: AbortSignal;
-  /** Stop after handling this many deliveries. */
+export interface ServeOptions extends ListenOptions {
+  /** Stop after this many deliveries have been handled (resumed or failed). */
   maxDeliveries?: number;
-  /** Lease renewal period; default half the time left on the lease (1–30 s). */
+  /** Fixed lease renewal period; default a third of the remaining lease (at least 500 ms). */
   leaseRenewalMs?: number;
-  /** Told about every delivery-level failure serve recovers from. */
+  /** Told about every write failure serve recovers from (default: console.warn). */
   onError?: (error: unknown, delivery: Delivery) => void;
 }
 
@@ -39,26 +40,21 @@ export interface AgentOperations {
   fail(intentId: string, deliveryId: string, error: ErrorObject, signal: AbortSignal): Promise<unknown>;
 }
 
-/** An error thrown by a handler, as the intent's `error` object. */
-export function errorObjectFrom(err: unknown): ErrorObject {
-  if (err instanceof AxmeApiError) return { code: err.code, message: err.message };
-  if (err !== null && typeof err === "object") {
-    const record = err as { code?: unknown; message?: unknown; details?: unknown };
-    const out: ErrorObject = {
-      code: typeof record.code === "string" && record.code !== "" ? record.code : "handler_error",
-      message: typeof record.message === "string" ? record.message : String(err),
-    };
-    if (record.details !== undefined) out.details = record.details as JsonObject | null;
-    return out;
-  }
-  return { code: "handler_error", message: String(err) };
+const DEFAULT_RENEW_MS = 20_000;
+const MIN_RENEW_MS = 500;
+
+/** The error object a failing handler leaves on the intent (REQ-LISTEN-003). */
+export function handlerError(err: unknown): ErrorObject {
+  const text = err instanceof Error ? err.message || err.name : String(err);
+  return { code: "agent_error", message: text };
 }
 
-function renewalPeriodMs(options: ServeOptions, leaseExpiresAt: string | undefined): number {
-  if (options.leaseRenewalMs !== undefined) return options.leaseRenewalMs;
+/** A third of the remaining lease, so two renewals can fail before it lapses. */
+export function renewalDelayMs(leaseExpiresAt: string | undefined, fixedMs?: number): number {
+  if (fixedMs !== undefined) return fixedMs;
   const expires = leaseExpiresAt ? Date.parse(leaseExpiresAt) : Number.NaN;
-  const left = Number.isNaN(expires) ? 40_000 : expires - Date.now();
-  return Math.min(30_000, Math.max(1_000, left / 2));
+  if (Number.isNaN(expires)) return DEFAULT_RENEW_MS;
+  return Math.max(MIN_RENEW_MS, (expires - Date.now()) / 3);
 }
 
 /** Runs `work` but settles as soon as `signal` aborts (rejecting with its reason). */
@@ -76,29 +72,28 @@ async function untilAborted<T>(work: () => Promise<T> | T, signal: AbortSignal):
   }
 }
 
-/** The write is moot (already terminal, redelivered elsewhere): skip quietly. */
-function isStaleWrite(err: unknown): boolean {
-  return err instanceof AxmeApiError && err.status === 409;
-}
-
 export async function serveDeliveries(
   ops: AgentOperations,
   address: string,
   handler: DeliveryHandler,
   options: ServeOptions = {},
 ): Promise<number> {
+  if (options.signal?.aborted) throw options.signal.reason;
   const stop = new AbortController();
   const onOuterAbort = () => stop.abort(options.signal?.reason);
-  if (options.signal?.aborted) throw options.signal.reason;
   options.signal?.addEventListener("abort", onOuterAbort, { once: true });
-  const report = options.onError ?? ((err: unknown, d: Delivery) => console.warn(`axme serve: delivery ${d.delivery_id}: ${String(err)}`));
+  const report =
+    options.onError ??
+    ((err: unknown, d: Delivery) => console.warn(`axme serve: delivery ${d.delivery_id} of intent ${d.intent_id}: ${String(err)}`));
+  const { maxDeliveries, leaseRenewalMs, onError: _onError, ...listenOptions } = options;
   let handled = 0;
   try {
-    const { signal: _ignored, maxDeliveries: _max, leaseRenewalMs: _l, onError: _e, ...listenOptions } = options;
+    if (maxDeliveries !== undefined && maxDeliveries <= 0) return 0;
     for await (const delivery of ops.listen(address, { ...listenOptions, signal: stop.signal })) {
-      await handleOne(ops, delivery, handler, options, stop.signal, report);
+      await handleOne(ops, delivery, handler, leaseRenewalMs, stop.signal, report);
+      if (stop.signal.aborted) break;
       handled++;
-      if (options.maxDeliveries !== undefined && handled >= options.maxDeliveries) break;
+      if (maxDeliveries !== undefined && handled >= maxDeliveries) break;
     }
   } catch (err) {
     if (!stop.signal.aborted) throw err;
@@ -110,30 +105,51 @@ export async function serveDeliveries(
   return handled;
 }
 
+/** Re-acks the delivery every third of the remaining lease until stopped (REQ-LISTEN-002). */
+function startLeaseRenewal(
+  ops: AgentOperations,
+  delivery: Delivery,
+  fixedMs: number | undefined,
+  signal: AbortSignal,
+  report: (err: unknown, d: Delivery) => void,
+): () => Promise<void> {
+  let lease = delivery.lease_expires_at;
+  let stopped = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let inFlight: Promise<void> = Promise.resolve();
+  const schedule = () => {
+    timer = setTimeout(() => {
+      inFlight = ops.ack(delivery.intent_id, delivery.delivery_id, signal).then(
+        (acked) => {
+          lease = acked.lease_expires_at ?? lease;
+          if (!stopped) schedule();
+        },
+        (err: unknown) => {
+          if (signal.aborted || stopped) return;
+          report(err, delivery);
+          if (!(err instanceof ConflictError)) schedule(); // 409: nothing left to renew
+        },
+      );
+    }, renewalDelayMs(lease, fixedMs));
+  };
+  schedule();
+  return async () => {
+    stopped = true;
+    if (timer !== undefined) clearTimeout(timer);
+    await inFlight;
+  };
+}
+
 async function handleOne(
   ops: AgentOperations,
   delivery: Delivery,
   handler: DeliveryHandler,
-  options: ServeOptions,
+  leaseRenewalMs: number | undefined,
   signal: AbortSignal,
   report: (err: unknown, d: Delivery) => void,
 ): Promise<void> {
-  const intentId = delivery.intent_id;
-  const deliveryId = delivery.delivery_id;
-  let ack: AckIntentResponse;
-  try {
-    ack = await ops.ack(intentId, deliveryId, signal);
-  } catch (err) {
-    if (signal.aborted) return;
-    report(err, delivery); // not ours any more, or unreachable: the lease will expire
-    return;
-  }
-  let renewing = Promise.resolve();
-  const renew = setInterval(() => {
-    renewing = renewing
-      .then(() => ops.progress(intentId, deliveryId, undefined, signal))
-      .then(() => undefined, (err) => { if (!signal.aborted) report(err, delivery); });
-  }, renewalPeriodMs(options, ack.lease_expires_at ?? delivery.lease_expires_at));
+  const { intent_id: intentId, delivery_id: deliveryId } = delivery;
+  const stopRenewal = startLeaseRenewal(ops, delivery, leaseRenewalMs, signal, report);
   const context: DeliveryContext = {
     delivery,
     signal,
@@ -149,16 +165,16 @@ async function handleOne(
   } catch (err) {
     outcome = { ok: false, error: err };
   } finally {
-    clearInterval(renew);
+    await stopRenewal();
   }
-  await renewing;
-  if (signal.aborted) return; // stopped mid-handler: leave the lease to expire
+  if (signal.aborted) return; // stopped mid-handler: leave the lease to expire (REQ-LISTEN-004)
   try {
     if (outcome.ok) await ops.complete(intentId, deliveryId, outcome.result, signal);
-    else await ops.fail(intentId, deliveryId, errorObjectFrom(outcome.error), signal);
+    else await ops.fail(intentId, deliveryId, handlerError(outcome.error), signal);
   } catch (err) {
     if (signal.aborted) return;
-    if (!isStaleWrite(err) && !(err instanceof AxmeError)) throw err;
-    report(err, delivery);
+    // 409 stale_delivery / intent_terminal: the delivery is no longer ours (REQ-LISTEN-006).
+    if (!(err instanceof AxmeError)) throw err;
+    if (!(err instanceof AxmeApiError && err.status === 409)) report(err, delivery);
   }
 }

@@ -121,7 +121,7 @@ export class AxmeClient {
       retry,
       fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
     });
-    this.streams = { transport: this.http, baseDelayMs: retry.baseDelayMs, maxDelayMs: retry.maxDelayMs };
+    this.streams = { transport: this.http, retry };
   }
 
   /** Never print the key. */
@@ -132,7 +132,7 @@ export class AxmeClient {
   // ---- service ---------------------------------------------------------------
 
   async getHealth(options?: RequestOptions): Promise<HealthResponse> {
-    return this.http.request({ method: "GET", path: "/health", options });
+    return this.http.request({ method: "GET", path: "/health", options, anonymous: true }); // REQ-CLIENT-002
   }
 
   // ---- intents ---------------------------------------------------------------
@@ -191,19 +191,19 @@ export class AxmeClient {
     options.signal?.addEventListener("abort", onAbort, { once: true });
     const timer =
       options.timeout !== undefined ? setTimeout(() => controller.abort(timedOut), options.timeout) : undefined;
+    let lastStatus: string | null = null;
     try {
       const signalOnly: RequestOptions = { signal: controller.signal };
       const current = (await this.getIntent(intentId, signalOnly)).intent;
+      lastStatus = current.status;
       if (isTerminalStatus(current.status)) return current;
       const observeOptions: ObserveOptions = { since: current.last_seq ?? 0, signal: controller.signal };
       if (options.idleTimeoutMs !== undefined) observeOptions.idleTimeoutMs = options.idleTimeoutMs;
-      for await (const event of this.observe(intentId, observeOptions)) {
-        if (isTerminalStatus(event.status)) break;
-      }
+      for await (const event of this.observe(intentId, observeOptions)) lastStatus = event.status;
       return (await this.getIntent(intentId, signalOnly)).intent;
     } catch (err) {
       if (controller.signal.aborted && controller.signal.reason === timedOut) {
-        throw new WaitTimeoutError(`intent ${intentId} was not terminal after ${options.timeout} ms`);
+        throw new WaitTimeoutError(intentId, lastStatus, options.timeout ?? 0);
       }
       throw err;
     } finally {
@@ -300,7 +300,10 @@ export class AxmeClient {
     return this.http.request({ method: "POST", path, body: toWireKeys(request, "createAgentKey"), options });
   }
 
-  /** Deliveries offered to an agent, as they arrive (SSE, reconnecting). */
+  /**
+   * Deliveries offered to an agent, each acked before it is yielded, as they
+   * arrive (SSE, reconnecting). Use `serve` to also renew leases and resume.
+   */
   listen(address: string, options?: ListenOptions): AsyncIterable<Delivery> {
     seg(address, "address");
     return listenDeliveries(this.streams, address, options);

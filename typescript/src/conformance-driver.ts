@@ -18,18 +18,26 @@ function send(line: JsonObject): void {
 
 function describeError(err: unknown): JsonObject {
   if (err instanceof AxmeApiError) {
-    return { type: err.type, status: err.status, code: err.code, retryable: err.retryable, message: err.message };
-  }
-  if (err instanceof AxmeError) {
-    const retryable = err.type === "Connection" || err.type === "Timeout";
-    return { type: err.type, status: null, code: null, retryable, message: err.message };
-  }
-  if (err instanceof Error && err.name === "AbortError") {
-    return { type: "Canceled", status: null, code: null, retryable: false, message: err.message };
+    return {
+      type: err.type,
+      status: err.status,
+      code: err.code,
+      retryable: err.retryable,
+      message: err.message,
+      retry_after: err.retryAfter,
+      request_id: err.requestId,
+    };
   }
   const message = err instanceof Error ? err.message : String(err);
-  return { type: err instanceof TypeError ? "BadRequest" : "Error", status: null, code: null, retryable: false, message };
+  const base = { status: null, code: null, message };
+  if (err instanceof AxmeError) return { ...base, type: err.type, retryable: err.type === "Connection" || err.type === "Timeout" };
+  if (err instanceof Error && err.name === "AbortError") return { ...base, type: "Canceled", retryable: false };
+  if (err instanceof UnsupportedMethod) return { ...base, type: "Unsupported", retryable: false };
+  // The SDK rejects bad arguments with TypeError before sending anything.
+  return { ...base, type: err instanceof TypeError ? "Validation" : "DriverError", retryable: false };
 }
+
+class UnsupportedMethod extends Error {}
 
 function obj(value: unknown): JsonObject {
   return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as JsonObject) : {};
@@ -139,7 +147,7 @@ async function call(client: AxmeClient, method: string, args: JsonObject, signal
       return client.waitFor(intentId(), timeout === undefined ? o : { ...o, timeout });
     }
     default:
-      throw new TypeError(`unknown method ${method}`);
+      throw new UnsupportedMethod(`unknown method ${method}`);
   }
 }
 
@@ -269,7 +277,7 @@ input.on("line", (line) => {
   try {
     msg = JSON.parse(line) as Message;
   } catch {
-    send({ id: null, ok: false, error: { type: "BadRequest", status: null, code: null, retryable: false, message: `not JSON: ${line.slice(0, 200)}` } });
+    process.stderr.write(`driver: ignoring a line that is not JSON: ${line.slice(0, 200)}\n`);
     return;
   }
   void handle(msg);

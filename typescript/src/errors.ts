@@ -8,7 +8,8 @@
  *   │   ├── BadRequestError (400, other 4xx)   ├── AuthenticationError (401)
  *   │   ├── PermissionDeniedError (403)        ├── NotFoundError (404)
  *   │   ├── ConflictError (409)                ├── ValidationError (422)
- *   │   ├── RateLimitError (429)               └── ServerError (5xx)
+ *   │   ├── RateLimitError (429)               ├── RequestTimeoutError (408)
+ *   │   └── ServerError (5xx)
  *   ├── WaitTimeoutError           (waitFor's own deadline passed)
  *   └── StreamError                (a stream broke in a way reconnecting cannot fix)
  *
@@ -51,6 +52,14 @@ export class AxmeTimeoutError extends AxmeConnectionError {
 
 export class WaitTimeoutError extends AxmeError {
   override readonly type: AxmeErrorType = "WaitTimeout";
+  constructor(
+    readonly intentId: string,
+    /** The last status seen before giving up (null if none was read). */
+    readonly lastStatus: string | null,
+    timeoutMs: number,
+  ) {
+    super(`intent ${intentId} was not terminal after ${timeoutMs} ms` + (lastStatus ? ` (last status ${lastStatus})` : ""));
+  }
 }
 
 export class StreamError extends AxmeError {
@@ -120,6 +129,10 @@ export class ValidationError extends AxmeApiError {
 export class RateLimitError extends AxmeApiError {
   override readonly type: AxmeErrorType = "RateLimit";
 }
+/** HTTP 408: an API error whose type is Timeout (REQ-ERR-012). */
+export class RequestTimeoutError extends AxmeApiError {
+  override readonly type: AxmeErrorType = "Timeout";
+}
 export class ServerError extends AxmeApiError {
   override readonly type: AxmeErrorType = "Server";
 }
@@ -133,6 +146,8 @@ export function apiErrorClassFor(status: number): new (info: ApiErrorDetails) =>
       return PermissionDeniedError;
     case 404:
       return NotFoundError;
+    case 408:
+      return RequestTimeoutError;
     case 409:
       return ConflictError;
     case 422:
@@ -143,20 +158,6 @@ export function apiErrorClassFor(status: number): new (info: ApiErrorDetails) =>
       return status >= 500 ? ServerError : BadRequestError;
   }
 }
-
-const FALLBACK_CODES: Record<number, string> = {
-  400: "bad_request",
-  401: "unauthorized",
-  403: "forbidden",
-  404: "not_found",
-  405: "method_not_allowed",
-  409: "conflict",
-  413: "payload_too_large",
-  422: "validation_error",
-  429: "rate_limited",
-  500: "internal_error",
-  503: "unavailable",
-};
 
 function asRecord(value: unknown): Record<string, unknown> | null {
   return value !== null && typeof value === "object" && !Array.isArray(value)
@@ -183,13 +184,13 @@ export function buildApiError(
   }
   const envelope = asRecord(asRecord(body)?.["error"]);
   const str = (v: unknown): string | null => (typeof v === "string" && v !== "" ? v : null);
-  const code = str(envelope?.["code"]) ?? FALLBACK_CODES[status] ?? `http_${status}`;
+  const envelopeCode = str(envelope?.["code"]);
+  // Not the AXP envelope (a proxy's page, say): REQ-ERR-013.
+  const code = envelopeCode ?? `http_${status}`;
   const message =
-    str(envelope?.["message"]) ??
-    str(asRecord(body)?.["detail"]) ??
-    (typeof body === "string" && body !== "" ? body.slice(0, 500) : `HTTP ${status}`);
+    (envelopeCode ? str(envelope?.["message"]) : null) ?? (bodyText !== "" ? bodyText.slice(0, 200) : `HTTP ${status}`);
   const retryable =
-    typeof envelope?.["retryable"] === "boolean"
+    envelopeCode && typeof envelope?.["retryable"] === "boolean"
       ? (envelope["retryable"] as boolean)
       : status === 408 || status === 429 || status >= 500;
   const ErrorClass = apiErrorClassFor(status);

@@ -43,6 +43,8 @@ export interface HttpRequest {
   query?: Record<string, string>;
   body?: unknown;
   options?: RequestOptions;
+  /** Send no credentials (getHealth). */
+  anonymous?: boolean;
 }
 
 /** Why an attempt's own controller was aborted (vs. the caller's signal). */
@@ -56,9 +58,9 @@ export class HttpTransport {
     return `${this.config.baseUrl}${path}${qs}`;
   }
 
-  headers(options: RequestOptions | undefined, extra: Record<string, string>): Headers {
+  headers(options: RequestOptions | undefined, extra: Record<string, string>, anonymous = false): Headers {
     const headers = new Headers({
-      "x-api-key": this.config.apiKey,
+      ...(anonymous ? {} : { "x-api-key": this.config.apiKey }),
       "user-agent": USER_AGENT,
       "x-axme-client": USER_AGENT,
       "x-trace-id": options?.traceId ?? crypto.randomUUID(),
@@ -79,7 +81,7 @@ export class HttpTransport {
     }
     if (req.method === "POST") extra["idempotency-key"] = options?.idempotencyKey ?? crypto.randomUUID();
     // Built once: the trace id and idempotency key stay the same on every retry.
-    const headers = this.headers(options, extra);
+    const headers = this.headers(options, extra, req.anonymous);
     const url = this.url(req.path, req.query);
     const { retry } = this.config;
     for (let attempt = 0; ; attempt++) {

@@ -32,9 +32,11 @@ export function backoffDelayMs(retry: number, policy: RetryPolicy, random: () =>
   return nominal / 2 + random() * (nominal / 2);
 }
 
-/** Statuses worth another attempt. */
+const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
+
+/** Statuses worth another attempt (REQ-RETRY-002); 501 and other 5xx are final. */
 export function isRetryableStatus(status: number): boolean {
-  return status === 408 || status === 429 || status >= 500;
+  return RETRYABLE_STATUSES.has(status);
 }
 
 /**

@@ -1,25 +1,28 @@
 /**
- * The two long-lived reads: `observeEvents` (an intent's event log) and
- * `listenDeliveries` (an agent's deliveries). Both stream over SSE, yield each
- * item as soon as its bytes arrive, resume after a drop with Last-Event-ID,
- * reconnect with jittered backoff (never a tight loop), treat 45 s without a
- * byte as a dead connection, and fall back to polling only when the stream
- * endpoint is missing (404/405/501).
+ * The two long-lived reads: `observeEvents` (an intent's event log,
+ * REQ-OBSERVE-*) and `listenDeliveries` (an agent's deliveries, REQ-LISTEN-*).
+ * Both stream over SSE, yield each item as soon as its frame is parsed, resume
+ * after a drop with `since` + Last-Event-ID, reconnect with jittered backoff
+ * (never a tight loop), and treat 45 s without a byte as a dead connection.
  */
-import { AxmeApiError, AxmeConnectionError, StreamError } from "./errors.js";
+import { AxmeApiError, AxmeConnectionError, ConflictError, StreamError } from "./errors.js";
 import type { HttpTransport, RequestOptions } from "./http.js";
-import { backoffDelayMs, isRetryableStatus, sleep } from "./retry.js";
-import { parseSseStream, SseParser, type ServerSentEvent } from "./sse.js";
+import { backoffDelayMs, isRetryableStatus, sleep, type RetryPolicy } from "./retry.js";
+import { parseSseStream, type ServerSentEvent } from "./sse.js";
 import {
   isTerminalStatus,
+  type AckIntentResponse,
   type Delivery,
-  type DeliveryPollResponse,
   type EventListResponse,
   type IntentEvent,
 } from "./types.js";
 
 export const DEFAULT_IDLE_TIMEOUT_MS = 45_000;
 const DEFAULT_POLL_INTERVAL_MS = 1_000;
+/** A stream that ends sooner than this after connecting is paced like a failure. */
+const QUICK_CLOSE_MS = 250;
+/** How many recent delivery ids `listen` remembers to drop re-offers. */
+const SEEN_DELIVERIES = 1_000;
 const IDLE_TIMEOUT = Symbol("idle-timeout");
 
 export interface StreamOptions {
@@ -28,18 +31,15 @@ export interface StreamOptions {
   waitSeconds?: number;
   /** No byte (not even a keepalive) for this long → reconnect. Default 45 000 ms. */
   idleTimeoutMs?: number;
-  /** Delay between polls when polling fallback finds nothing. Default 1 000 ms. */
-  pollIntervalMs?: number;
 }
 
 export interface ObserveOptions extends StreamOptions {
   /** Only events with seq greater than this (default 0: from the start). */
   since?: number;
-  /**
-   * true (default): keep reconnecting until a terminal event. false: stop at
-   * the end of the first stream window (or the first empty poll).
-   */
+  /** true (default): stop after the first terminal event. false: run until the signal aborts. */
   untilTerminal?: boolean;
+  /** Polling interval when the server has no stream endpoint. Default 1 000 ms. */
+  pollIntervalMs?: number;
 }
 
 export interface ListenOptions extends StreamOptions {
@@ -47,138 +47,183 @@ export interface ListenOptions extends StreamOptions {
   since?: string;
 }
 
-/** The endpoint is missing on this server: switch to polling. */
+export interface StreamContext {
+  transport: HttpTransport;
+  retry: RetryPolicy;
+}
+
+/** 404 (other than intent_not_found), 405 or 501: this server has no stream endpoint. */
 function streamEndpointMissing(err: unknown): boolean {
-  if (!(err instanceof AxmeApiError)) return false;
-  if (err.code === "intent_not_found" || err.code === "agent_not_found") return false;
+  if (!(err instanceof AxmeApiError) || err.code === "intent_not_found") return false;
   return err.status === 404 || err.status === 405 || err.status === 501;
 }
 
-/** A failure worth reconnecting after; anything else is thrown to the caller. */
-function reconnectable(err: unknown): boolean {
-  if (err instanceof AxmeApiError) return isRetryableStatus(err.status);
-  return err instanceof AxmeConnectionError;
-}
-
-/** Reconnection pacing shared by both loops. */
+/** Consecutive failed connections and the pacing between them (REQ-OBSERVE-006). */
 class Reconnector {
   private failures = 0;
-  constructor(private readonly baseDelayMs: number, private readonly maxDelayMs: number) {}
+  constructor(
+    private readonly retry: RetryPolicy,
+    /** Failed connections tolerated in a row; null = forever (listen). */
+    private readonly limit: number | null,
+  ) {}
 
-  succeeded(): void {
+  progressed(): void {
     this.failures = 0;
   }
 
-  /**
-   * After a failure (or a close that delivered nothing) back off
-   * exponentially; after a productive connection wait only a short jittered
-   * pause before resuming.
-   */
-  async wait(productive: boolean, signal: AbortSignal | undefined, retryAfterSeconds: number | null): Promise<void> {
-    const policy = { maxRetries: 0, baseDelayMs: this.baseDelayMs, maxDelayMs: this.maxDelayMs, maxRetryAfterMs: 60_000 };
-    const delay = productive ? Math.random() * this.baseDelayMs : backoffDelayMs(this.failures++, policy);
-    const floor = retryAfterSeconds !== null ? Math.min(retryAfterSeconds * 1000, policy.maxRetryAfterMs) : 0;
-    await sleep(Math.max(delay, floor), signal);
+  /** A normal end (stream.timeout): reconnect at once unless the server closed immediately. */
+  afterCleanEnd(connectedAt: number): number {
+    return Date.now() - connectedAt >= QUICK_CLOSE_MS ? 0 : backoffDelayMs(0, this.retry);
+  }
+
+  failed(reason: string, cause?: unknown): number {
+    this.failures++;
+    if (this.limit !== null && this.failures > this.limit) {
+      throw new StreamError(`stream could not be resumed after ${this.failures} failed connections: ${reason}`, { cause });
+    }
+    return backoffDelayMs(Math.min(this.failures - 1, 10), this.retry);
+  }
+
+  /** Delay after a failed connection; throws what reconnecting cannot fix. */
+  afterError(err: unknown): number {
+    if (err instanceof AxmeApiError) {
+      if (!isRetryableStatus(err.status)) throw err;
+      if (err.retryAfter !== null) {
+        if (err.retryAfter * 1000 > this.retry.maxRetryAfterMs) throw err;
+        this.failed(`answered ${err.status}`, err);
+        return err.retryAfter * 1000;
+      }
+      return this.failed(`answered ${err.status}`, err);
+    }
+    if (err instanceof AxmeConnectionError) return this.failed(err.message, err);
+    throw err;
   }
 }
 
-/** One SSE connection: yields frames, aborting the connection when idle. */
+/**
+ * One SSE connection: yields its frames and ends when the server ends it.
+ * The idle clock runs only while we wait for bytes, not while the consumer
+ * holds a yielded frame (a long handler must not kill the connection).
+ */
 async function* readConnection(
   transport: HttpTransport,
   path: string,
   query: Record<string, string>,
-  headers: Record<string, string>,
+  cursor: string | null,
   options: StreamOptions,
 ): AsyncGenerator<ServerSentEvent, void, undefined> {
   const requestOptions: RequestOptions = options.signal ? { signal: options.signal } : {};
+  const headers: Record<string, string> = { "cache-control": "no-store" };
+  if (cursor !== null) {
+    query = { ...query, since: cursor };
+    headers["last-event-id"] = cursor;
+  }
   const { response, controller } = await transport.openStream(path, query, headers, requestOptions);
   const idleMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
   let idleTimer: ReturnType<typeof setTimeout> | undefined;
-  const touch = () => {
+  const pauseIdle = () => {
     if (idleTimer !== undefined) clearTimeout(idleTimer);
+    idleTimer = undefined;
+  };
+  const armIdle = () => {
+    pauseIdle();
     idleTimer = setTimeout(() => controller.abort(IDLE_TIMEOUT), idleMs);
   };
-  touch();
+  armIdle();
   try {
     if (!response.body) return;
-    yield* parseSseStream(response.body, new SseParser(), touch);
+    for await (const frame of parseSseStream(response.body, undefined, armIdle)) {
+      pauseIdle();
+      yield frame;
+      armIdle();
+    }
   } catch (err) {
     if (options.signal?.aborted) throw options.signal.reason;
-    if (err instanceof StreamError) throw err;
     const why = controller.signal.reason === IDLE_TIMEOUT ? `no data for ${idleMs} ms` : String(err);
     throw new AxmeConnectionError(`stream ${path} dropped: ${why}`, { cause: err });
   } finally {
-    if (idleTimer !== undefined) clearTimeout(idleTimer);
+    pauseIdle();
     controller.abort();
   }
 }
 
-function parseFrameData<T>(frame: ServerSentEvent, what: string): T {
+function parseFrame<T>(frame: ServerSentEvent, check: (value: T) => boolean): T {
+  let value: T;
   try {
-    return JSON.parse(frame.data) as T;
+    value = JSON.parse(frame.data) as T;
   } catch (err) {
-    throw new StreamError(`malformed ${what} frame (data is not JSON): ${frame.data.slice(0, 200)}`, { cause: err });
+    throw new StreamError(`malformed ${frame.event} frame: ${frame.data.slice(0, 200)}`, { cause: err });
+  }
+  if (value === null || typeof value !== "object" || !check(value)) {
+    throw new StreamError(`malformed ${frame.event} frame: ${frame.data.slice(0, 200)}`);
+  }
+  return value;
+}
+
+function nextSeqOf(frame: ServerSentEvent): number | null {
+  try {
+    const value = (JSON.parse(frame.data) as { next_seq?: unknown }).next_seq;
+    return typeof value === "number" && Number.isInteger(value) ? value : null;
+  } catch {
+    return null;
   }
 }
 
-export interface StreamContext {
-  transport: HttpTransport;
-  baseDelayMs: number;
-  maxDelayMs: number;
-}
-
-/** Yields an intent's events in seq order, each once, until a terminal one. */
+/** Yields an intent's events with seq > since, each exactly once, in order. */
 export async function* observeEvents(
   ctx: StreamContext,
   intentId: string,
   options: ObserveOptions = {},
 ): AsyncGenerator<IntentEvent, void, undefined> {
-  const path = `/v1/intents/${encodeURIComponent(intentId)}`;
+  const path = `/v1/intents/${encodeURIComponent(intentId)}/events/stream`;
   const untilTerminal = options.untilTerminal ?? true;
-  const reconnector = new Reconnector(ctx.baseDelayMs, ctx.maxDelayMs);
-  let lastSeq = options.since ?? 0;
-  let connectedBefore = false;
+  const reconnector = new Reconnector(ctx.retry, Math.max(ctx.retry.maxRetries, 5));
+  let cursor = options.since ?? 0; // the last seq yielded; anything at or below it is dropped
+  let resumeFrom = cursor; // what the next connection asks for
+  let lastStatus: string | null = null;
+  const query: Record<string, string> = {};
+  if (options.waitSeconds !== undefined) query["wait_seconds"] = String(options.waitSeconds);
   for (;;) {
-    let productive = false;
-    let windowEnded = false;
-    let retryAfter: number | null = null;
+    const connectedAt = Date.now();
+    let cleanEnd = false;
+    let delay: number;
     try {
-      const query: Record<string, string> = {};
-      if (lastSeq > 0) query["since"] = String(lastSeq);
-      if (options.waitSeconds !== undefined) query["wait_seconds"] = String(options.waitSeconds);
-      const headers: Record<string, string> = connectedBefore && lastSeq > 0 ? { "last-event-id": String(lastSeq) } : {};
-      connectedBefore = true;
-      for await (const frame of readConnection(ctx.transport, `${path}/events/stream`, query, headers, options)) {
-        reconnector.succeeded();
+      const frames = readConnection(ctx.transport, path, query, resumeFrom > 0 ? String(resumeFrom) : null, options);
+      for await (const frame of frames) {
         if (frame.event === "stream.timeout") {
-          windowEnded = true; // the server's window ended normally: a healthy connection
-          productive = true;
+          cleanEnd = true; // REQ-OBSERVE-004: reconnect at once from next_seq − 1
+          const nextSeq = nextSeqOf(frame);
+          resumeFrom = nextSeq === null ? cursor : Math.max(0, nextSeq - 1);
           continue;
         }
-        const event = parseFrameData<IntentEvent>(frame, "event");
-        if (typeof event.seq !== "number") throw new StreamError(`event frame without a numeric seq: ${frame.data}`);
-        if (event.seq <= lastSeq) continue; // already yielded before a reconnect
-        lastSeq = event.seq;
-        productive = true;
+        if (!frame.event.startsWith("intent.")) continue; // REQ-SSE-013
+        const event = parseFrame<IntentEvent>(frame, (e) => typeof e.seq === "number");
+        if (event.seq <= cursor) continue; // already yielded before a reconnect
+        cursor = resumeFrom = event.seq;
+        lastStatus = event.status;
+        reconnector.progressed();
         yield event;
-        if (isTerminalStatus(event.status)) return;
+        if (untilTerminal && isTerminalStatus(event.status)) return;
       }
-      windowEnded = true;
+      if (!cleanEnd) resumeFrom = cursor;
+      if (cleanEnd) delay = reconnector.afterCleanEnd(connectedAt);
+      else if (isTerminalStatus(lastStatus)) delay = backoffDelayMs(Math.max(ctx.retry.maxRetries, 5), ctx.retry);
+      else delay = reconnector.failed("the stream ended before a terminal event");
     } catch (err) {
       if (options.signal?.aborted) throw options.signal.reason;
       if (streamEndpointMissing(err)) {
-        yield* pollEvents(ctx, intentId, lastSeq, untilTerminal, options);
+        yield* pollEvents(ctx, intentId, cursor, untilTerminal, options);
         return;
       }
-      if (!reconnectable(err)) throw err;
-      if (err instanceof AxmeApiError) retryAfter = err.retryAfter;
+      if (!cleanEnd) resumeFrom = cursor;
+      delay = reconnector.afterError(err);
     }
-    if (!untilTerminal && windowEnded) return;
-    await reconnector.wait(productive, options.signal, retryAfter);
+    await sleep(delay, options.signal);
   }
 }
 
-/** Polling fallback for servers without the stream endpoint. */
+
+/** Polling fallback (REQ-OBSERVE-007) for servers without the stream endpoint. */
 async function* pollEvents(
   ctx: StreamContext,
   intentId: string,
@@ -186,101 +231,86 @@ async function* pollEvents(
   untilTerminal: boolean,
   options: ObserveOptions,
 ): AsyncGenerator<IntentEvent, void, undefined> {
-  let lastSeq = since;
+  let cursor = since;
   const requestOptions: RequestOptions = options.signal ? { signal: options.signal } : {};
   for (;;) {
-    const query: Record<string, string> = lastSeq > 0 ? { since: String(lastSeq) } : {};
     const page = await ctx.transport.request<EventListResponse>({
       method: "GET",
       path: `/v1/intents/${encodeURIComponent(intentId)}/events`,
-      query,
+      query: cursor > 0 ? { since: String(cursor) } : {},
       options: requestOptions,
     });
-    const events = page.events ?? [];
-    for (const event of events) {
-      if (event.seq <= lastSeq) continue;
-      lastSeq = event.seq;
+    const fresh = (page.events ?? []).filter((e) => e.seq > cursor);
+    for (const event of fresh) {
+      cursor = event.seq;
       yield event;
-      if (isTerminalStatus(event.status)) return;
+      if (untilTerminal && isTerminalStatus(event.status)) return;
     }
-    if (events.length === 0) {
-      if (!untilTerminal) return;
-      await sleep(options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS, options.signal);
-    }
+    if (fresh.length === 0) await sleep(options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS, options.signal);
   }
 }
 
 /**
- * Yields the deliveries offered to an agent, forever (until the signal
- * aborts). Acking and resuming are the caller's job (see `serve`).
+ * Acks a delivery (REQ-LISTEN-001) and returns it with the renewed lease, or
+ * null when it is no longer ours (409) or the ack failed — the lease then
+ * expires and the server redelivers, so nothing is lost.
+ */
+async function ackDelivery(ctx: StreamContext, delivery: Delivery, signal: AbortSignal | undefined): Promise<Delivery | null> {
+  try {
+    const acked = await ctx.transport.request<AckIntentResponse>({
+      method: "POST",
+      path: `/v1/intents/${encodeURIComponent(delivery.intent_id)}/ack`,
+      body: { delivery_id: delivery.delivery_id },
+      options: signal ? { signal } : {},
+    });
+    return { ...delivery, lease_expires_at: acked.lease_expires_at ?? delivery.lease_expires_at };
+  } catch (err) {
+    if (signal?.aborted) throw signal.reason;
+    if (!(err instanceof ConflictError)) {
+      console.warn(`axme listen: ack of delivery ${delivery.delivery_id} failed (${String(err)}); it will be redelivered`);
+    }
+    return null;
+  }
+}
+
+/**
+ * Yields the deliveries offered to an agent, each acked first, until the
+ * signal aborts. Survives drops, stream.timeout, 429 and 5xx; stops on
+ * 401/403/404 and other non-retryable errors (REQ-LISTEN-005).
  */
 export async function* listenDeliveries(
   ctx: StreamContext,
   address: string,
   options: ListenOptions = {},
 ): AsyncGenerator<Delivery, void, undefined> {
-  const path = `/v1/agents/${encodeURIComponent(address)}/intents`;
-  const reconnector = new Reconnector(ctx.baseDelayMs, ctx.maxDelayMs);
+  const path = `/v1/agents/${encodeURIComponent(address)}/intents/stream`;
+  const reconnector = new Reconnector(ctx.retry, null);
+  const seen = new Set<string>();
   let cursor = options.since ?? null;
+  const query: Record<string, string> = {};
+  if (options.waitSeconds !== undefined) query["wait_seconds"] = String(options.waitSeconds);
   for (;;) {
-    let productive = false;
-    let retryAfter: number | null = null;
+    const connectedAt = Date.now();
+    let cleanEnd = false;
+    let delay: number;
     try {
-      const query: Record<string, string> = {};
-      if (cursor !== null && cursor !== "") query["since"] = cursor;
-      if (options.waitSeconds !== undefined) query["wait_seconds"] = String(options.waitSeconds);
-      const headers: Record<string, string> = cursor !== null && cursor !== "" ? { "last-event-id": cursor } : {};
-      for await (const frame of readConnection(ctx.transport, `${path}/stream`, query, headers, options)) {
-        reconnector.succeeded();
-        if (frame.event === "stream.timeout") productive = true; // window ended normally
-        if (frame.event !== "intent.delivery") continue; // stream.timeout and future frame types
-        if (frame.id !== null) cursor = frame.id;
-        productive = true;
-        yield parseFrameData<Delivery>(frame, "delivery");
+      for await (const frame of readConnection(ctx.transport, path, query, cursor || null, options)) {
+        if (frame.event === "stream.timeout") cleanEnd = true;
+        if (frame.event !== "intent.delivery") continue;
+        const delivery = parseFrame<Delivery>(frame, (d) => typeof d.delivery_id === "string" && typeof d.intent_id === "string");
+        cursor = frame.id || cursor;
+        reconnector.progressed();
+        if (seen.has(delivery.delivery_id)) continue;
+        seen.add(delivery.delivery_id);
+        if (seen.size > SEEN_DELIVERIES) seen.delete(seen.values().next().value as string);
+        const acked = await ackDelivery(ctx, delivery, options.signal);
+        if (acked) yield acked;
       }
+      delay = cleanEnd ? reconnector.afterCleanEnd(connectedAt) : reconnector.failed("the delivery stream ended");
     } catch (err) {
       if (options.signal?.aborted) throw options.signal.reason;
-      if (streamEndpointMissing(err)) {
-        yield* pollDeliveries(ctx, path, options);
-        return;
-      }
-      if (!reconnectable(err)) throw err;
-      if (err instanceof AxmeApiError) retryAfter = err.retryAfter;
+      delay = reconnector.afterError(err);
     }
-    await reconnector.wait(productive, options.signal, retryAfter);
-  }
-}
-
-/** Long-poll fallback for servers without the agent stream endpoint. */
-async function* pollDeliveries(
-  ctx: StreamContext,
-  path: string,
-  options: ListenOptions,
-): AsyncGenerator<Delivery, void, undefined> {
-  const requestOptions: RequestOptions = options.signal ? { signal: options.signal } : {};
-  const reconnector = new Reconnector(ctx.baseDelayMs, ctx.maxDelayMs);
-  for (;;) {
-    const query: Record<string, string> = { status: "pending" };
-    query["wait_seconds"] = String(options.waitSeconds ?? 30);
-    let deliveries: Delivery[] = [];
-    let retryAfter: number | null = null;
-    try {
-      const page = await ctx.transport.request<DeliveryPollResponse>({
-        method: "GET",
-        path,
-        query,
-        options: { ...requestOptions, timeout: (options.waitSeconds ?? 30) * 1000 + 30_000 },
-      });
-      deliveries = page.deliveries ?? [];
-      reconnector.succeeded();
-    } catch (err) {
-      if (options.signal?.aborted) throw options.signal.reason;
-      if (!reconnectable(err)) throw err;
-      if (err instanceof AxmeApiError) retryAfter = err.retryAfter;
-      await reconnector.wait(false, options.signal, retryAfter);
-      continue;
-    }
-    for (const delivery of deliveries) yield delivery;
-    if (deliveries.length === 0) await sleep(options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS, options.signal);
+    await sleep(delay, options.signal);
   }
 }

@@ -66,24 +66,24 @@ describe("serve", () => {
     }, { maxDeliveries: 1 });
     assert.deepEqual(writes()[1], {
       path: "/v1/intents/i1/resume",
-      body: { kind: "agent_result", outcome: "fail", error: { code: "no_space", message: "disk full" }, delivery_id: "d1" },
+      body: { kind: "agent_result", outcome: "fail", error: { code: "agent_error", message: "disk full" }, delivery_id: "d1" },
     });
   });
 
-  it("renews the lease (progress) while the handler runs", async () => {
+  it("renews the lease (re-ack) while the handler runs", async () => {
     const client = await agentServer(1);
     await client.serve(ADDRESS, async () => {
       const deadline = Date.now() + 5_000;
-      while (stub!.requests.filter((r) => r.path.endsWith("/resume")).length < 2) {
+      while (stub!.requests.filter((r) => r.path.endsWith("/ack")).length < 3) {
         if (Date.now() > deadline) throw new Error("no lease renewal seen");
         await new Promise((r) => setTimeout(r, 5));
       }
       return {};
     }, { maxDeliveries: 1, leaseRenewalMs: 20 });
-    const bodies = writes().map((w) => w.body);
-    assert.deepEqual(bodies[1], { kind: "progress", delivery_id: "d1" });
-    assert.deepEqual(bodies[2], { kind: "progress", delivery_id: "d1" });
-    assert.equal(bodies[bodies.length - 1]!["outcome"], "complete");
+    const all = writes();
+    assert.deepEqual(all.slice(0, 3).map((w) => w.path), Array(3).fill("/v1/intents/i1/ack"));
+    assert.ok(all.slice(0, 3).every((w) => w.body["delivery_id"] === "d1"));
+    assert.equal(all[all.length - 1]!.body["outcome"], "complete");
   });
 
   it("ctx.progress sends details", async () => {
@@ -119,14 +119,20 @@ describe("serve", () => {
     await client.serve(ADDRESS, () => {
       calls++;
       return {};
-    }, { maxDeliveries: 2, onError: (e) => errors.push(e) });
+    }, { maxDeliveries: 1, onError: (e) => errors.push(e) });
     assert.equal(calls, 1);
-    assert.equal(errors.length, 1);
+    assert.equal(errors.length, 0); // a stale delivery is dropped quietly
     assert.deepEqual(writes().map((w) => w.path), ["/v1/intents/i1/ack", "/v1/intents/i2/ack", "/v1/intents/i2/resume"]);
   });
 
   it("listen survives 503 and resumes with the delivery cursor", async () => {
-    stub = await startStub((req, res, n) => {
+    let streams = 0;
+    stub = await startStub((req, res) => {
+      if (req.method === "POST") {
+        json(res, 200, { ok: true, intent: {}, lease_expires_at: "2030-01-01T00:00:00.000Z" });
+        return;
+      }
+      const n = streams++;
       if (n === 0) {
         sseHeaders(res);
         res.write(`id: 7\nevent: intent.delivery\ndata: ${JSON.stringify(delivery(1))}\n\n`);
@@ -136,16 +142,24 @@ describe("serve", () => {
         sseHeaders(res);
         res.write(`id: 8\nevent: intent.delivery\ndata: ${JSON.stringify(delivery(2))}\n\n`);
       }
-      void req;
     });
     const client = new AxmeClient({ apiKey: "k", baseUrl: stub.baseUrl, maxRetries: 0, retryBaseDelay: 5 });
     const ids: string[] = [];
     for await (const d of client.listen(ADDRESS)) {
       ids.push(d.delivery_id);
+      assert.equal(d.lease_expires_at, "2030-01-01T00:00:00.000Z"); // the acked lease
       if (ids.length === 2) break;
     }
     assert.deepEqual(ids, ["d1", "d2"]);
-    assert.equal(stub.requests[2]!.headers["last-event-id"], "7");
-    assert.equal(stub.requests[2]!.query.get("since"), "7");
+    const gets = stub.requests.filter((r) => r.method === "GET");
+    assert.equal(gets[2]!.headers["last-event-id"], "7");
+    assert.equal(gets[2]!.query.get("since"), "7");
+  });
+
+  it("listen stops on 401 instead of reconnecting", async () => {
+    stub = await startStub((_req, res) => apiError(res, 401, "unauthorized"));
+    const client = new AxmeClient({ apiKey: "k", baseUrl: stub.baseUrl, maxRetries: 0, retryBaseDelay: 5 });
+    await assert.rejects(client.serve(ADDRESS, () => ({})), { name: "AuthenticationError" });
+    assert.equal(stub.requests.length, 1);
   });
 });

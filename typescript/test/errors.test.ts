@@ -12,6 +12,7 @@ import {
   NotFoundError,
   PermissionDeniedError,
   RateLimitError,
+  RequestTimeoutError,
   ServerError,
   ValidationError,
 } from "../src/index.js";
@@ -23,6 +24,7 @@ const CASES: [number, string, new (...a: never[]) => AxmeApiError, string][] = [
   [403, "forbidden", PermissionDeniedError, "PermissionDenied"],
   [404, "intent_not_found", NotFoundError, "NotFound"],
   [405, "method_not_allowed", BadRequestError, "BadRequest"],
+  [408, "request_timeout", RequestTimeoutError, "Timeout"],
   [409, "intent_terminal", ConflictError, "Conflict"],
   [413, "payload_too_large", BadRequestError, "BadRequest"],
   [422, "validation_error", ValidationError, "Validation"],
@@ -56,7 +58,7 @@ describe("error mapping", () => {
       assert.equal(err.requestId, "req_1");
       assert.equal(err.traceId, "trace-1");
       assert.equal(err.message, `${status} ${code}: ${code} happened`);
-      assert.equal(err.retryable, status >= 500 || status === 429);
+      assert.equal(err.retryable, status >= 500 || status === 429 || status === 408);
     });
   }
 
@@ -69,6 +71,7 @@ describe("error mapping", () => {
     assert.ok(err instanceof ServerError);
     assert.equal(err.code, "http_502");
     assert.equal(err.body, "<html>bad gateway</html>");
+    assert.equal(err.retryable, true);
     assert.match(err.message, /bad gateway/);
   });
 

@@ -95,13 +95,48 @@ describe("observe", () => {
     assert.equal(stub!.requests.length, 3);
   });
 
-  it("untilTerminal false stops at the end of the window", async () => {
-    const client = await serve((_req, res) => {
+  it("untilTerminal false keeps observing past a terminal event until aborted", async () => {
+    const client = await serve((_req, res, n) => {
       sseHeaders(res);
-      res.end(sseEvent(1, "SUBMITTED") + 'event: stream.timeout\ndata: {"next_seq":1}\n\n');
+      if (n === 0) res.end(sseEvent(1, "SUBMITTED") + sseEvent(2, "COMPLETED", "intent.completed"));
+      else res.write(sseEvent(3, "COMPLETED", "intent.completed"));
     });
-    assert.deepEqual(await collect(client.observe("i1", { untilTerminal: false })), [1]);
-    assert.equal(stub!.requests.length, 1);
+    const controller = new AbortController();
+    const seqs: number[] = [];
+    await assert.rejects(
+      (async () => {
+        for await (const e of client.observe("i1", { untilTerminal: false, signal: controller.signal })) {
+          seqs.push(e.seq);
+          if (e.seq === 3) controller.abort();
+        }
+      })(),
+      { name: "AbortError" },
+    );
+    assert.deepEqual(seqs, [1, 2, 3]);
+  });
+
+  it("yields only intent.* frames; stream.timeout resumes from next_seq - 1", async () => {
+    const client = await serve((_req, res, n) => {
+      sseHeaders(res);
+      if (n === 0) {
+        const stray = JSON.parse(sseEvent(9, "COMPLETED").split("data: ")[1]!) as object;
+        res.end(
+          sseEvent(1, "SUBMITTED") +
+            `data: ${JSON.stringify(stray)}\n\n` + // no event name: "message"
+            `event: other\ndata: ${JSON.stringify(stray)}\n\n` +
+            'event: stream.timeout\ndata: {"next_seq":2}\n\n',
+        );
+      } else res.end(sseEvent(2, "CANCELED", "intent.canceled"));
+    });
+    assert.deepEqual(await collect(client.observe("i1")), [1, 2]);
+    assert.equal(stub!.requests[1]!.query.get("since"), "1");
+    assert.equal(stub!.requests[1]!.headers["last-event-id"], "1");
+  });
+
+  it("raises StreamError after max(maxRetries, 5) + 1 failed connections in a row", async () => {
+    const client = await serve((_req, res) => apiError(res, 503, "unavailable"));
+    await assert.rejects(collect(client.observe("i1")), { name: "StreamError", type: "Stream" });
+    assert.equal(stub!.requests.length, 6);
   });
 
   it("treats a silent connection as dead after the idle timeout and reconnects", async () => {

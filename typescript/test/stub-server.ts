@@ -79,7 +79,7 @@ export function apiError(res: ServerResponse, status: number, code: string, extr
   json(
     res,
     status,
-    { ok: false, error: { code, message: `${code} happened`, category: "internal", retryable: status >= 500 || status === 429, details: null }, detail: `${code} happened` },
+    { ok: false, error: { code, message: `${code} happened`, category: "internal", retryable: status >= 500 || status === 429 || status === 408, details: null }, detail: `${code} happened` },
     { "x-request-id": "req_1", ...extra },
   );
 }
