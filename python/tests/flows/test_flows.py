@@ -84,10 +84,13 @@ def test_initiator_snippet_and_listen_agent(fresh_server: RunningServer, tmp_pat
     )
     script = tmp_path / "initiator.py"
     script.write_text(runnable(snippet), encoding="utf-8")
-    env = user_env(fresh_server, fresh_server.admin_api_key, tmp_path / "cfg")
-    created = run([str(AXME), "agents", "create", AGENT_ADDRESS, "--json"], env)
+    config_dir = tmp_path / "cfg"
+    env = user_env(fresh_server, fresh_server.admin_api_key, config_dir)
+    created = run([str(AXME), "agents", "create", AGENT_ADDRESS], env)
     assert created.returncode == 0, created.stderr
-    agent_key = json.loads(created.stdout)["api_key"]
+    agent_key = json.loads((config_dir / "agents.json").read_text())["agents"][AGENT_ADDRESS][
+        "api_key"
+    ]
     agent = start_agent({**env, "AXME_API_KEY": agent_key}, AGENT_ADDRESS)
     try:
         initiator = run([sys.executable, str(script)], env)

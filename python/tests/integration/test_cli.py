@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import stat
 from pathlib import Path
 from typing import Any
@@ -103,6 +104,49 @@ def test_cancel_watch_and_audit(
     code, out, err = cli("tasks", "approve", intent_id)
     assert code == 1 and "409" in err
     client.close()
+
+
+def test_agents_create_stores_the_key_privately(cli: Any, tmp_path: Path) -> None:
+    code, out, _ = cli("agents", "create", "keeper-one", "--json")
+    assert code == 0
+    first = json.loads(out)
+    code, out, _ = cli("agents", "create", "keeper-two")
+    assert code == 0 and "saved to" in out and "agents.json" in out
+    path = tmp_path / "cfg" / "agents.json"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    saved = json.loads(path.read_text())["agents"]
+    address = first["agent"]["address"]  # canonical: agent://ns_…/default/keeper-one
+    assert address.startswith("agent://") and address.endswith("/keeper-one")
+    assert saved[address]["api_key"] == first["api_key"]
+    [second] = [a for a in saved if a.endswith("/keeper-two")]
+    assert saved[second]["api_key"] in out  # the text output still shows the key once
+    assert {e["base_url"] for e in saved.values()} == {os.environ["AXME_BASE_URL"]}
+    assert not (tmp_path / "cfg" / "scenario-agents.json").exists()
+
+
+@pytest.mark.parametrize("output", [["--json"], []])
+def test_agents_create_prints_the_key_when_it_cannot_be_saved(
+    cli: Any, tmp_path: Path, output: list[str]
+) -> None:
+    (tmp_path / "cfg").mkdir()
+    broken = tmp_path / "cfg" / "agents.json"
+    broken.write_text('{"agents": ["not", "an", "object"]}')
+    code, out, err = cli("agents", "create", f"unsaved-{len(output)}", *output)
+    assert code == 1 and "could not be saved" in err
+    assert "axme_agent_" in out  # registered, so the only copy of the key is the output
+    assert broken.read_text() == '{"agents": ["not", "an", "object"]}'  # left as it was
+
+
+def test_scenario_apply_prints_the_keys_when_they_cannot_be_saved(
+    cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    not_a_dir = tmp_path / "file"
+    not_a_dir.write_text("")
+    monkeypatch.setenv("AXME_CONFIG_DIR", str(not_a_dir / "axme"))
+    code, out, err = cli("scenarios", "apply", str(SCENARIO_FILE), "--json")
+    assert code == 1 and "could not be saved" in err
+    applied = json.loads(out)
+    assert applied["intent_id"] and any(a["api_key"] for a in applied["agents"])
 
 
 def test_scenarios(cli: Any, tmp_path: Path) -> None:

@@ -59,6 +59,12 @@ def test_private_settings_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     stored = json.loads(saved.read_text())["agents"]
     assert list(stored) == ["agent://a/b/c"] and stored["agent://a/b/c"]["intent_id"] == "i-1"
     assert not [p for p in os.listdir(tmp_path / "axme") if p.endswith(".tmp")]
+    settings.remember_created_agent("http://x", "agent://a/b/e", "axme_agent_3_old")
+    created = settings.remember_created_agent("http://x", "agent://a/b/e", "axme_agent_3_new")
+    settings.remember_created_agent("http://x", "agent://a/b/f", "axme_agent_4_x")
+    assert created.name == "agents.json" and stat.S_IMODE(created.stat().st_mode) == 0o600
+    keys = {a: e["api_key"] for a, e in json.loads(created.read_text())["agents"].items()}
+    assert keys == {"agent://a/b/e": "axme_agent_3_new", "agent://a/b/f": "axme_agent_4_x"}
 
 
 def test_broken_settings_file_is_a_clear_error(

@@ -19,7 +19,14 @@ from .. import AxmeClient, AxmeClientConfig
 from .._core import redact_key
 from ..models import Event, Intent
 from . import render
-from .settings import CONFIG_FILE, remember_scenario_agents, resolve_connection, write_private_json
+from .settings import (
+    CONFIG_FILE,
+    SettingsError,
+    remember_created_agent,
+    remember_scenario_agents,
+    resolve_connection,
+    write_private_json,
+)
 
 ClientFactory = Callable[[argparse.Namespace], AxmeClient]
 Handler = Callable[[argparse.Namespace, ClientFactory], int]
@@ -86,7 +93,12 @@ def register(groups: Any, common: argparse.ArgumentParser) -> None:
     agents = group("agents", "list and register agents")
     p = command(agents, "list", agents_list, "registered agents")
     p.add_argument("--limit", type=int)
-    p = command(agents, "create", agents_create, "register an agent (prints its key once)")
+    p = command(
+        agents,
+        "create",
+        agents_create,
+        "register an agent (prints its key, saves it to agents.json)",
+    )
     p.add_argument("address")
     p.add_argument("--display-name")
     p.add_argument("--delivery-mode", choices=["stream", "poll", "http"])
@@ -318,17 +330,36 @@ def tasks_complete(args: argparse.Namespace, make_client: ClientFactory) -> int:
 # --- scenarios ---------------------------------------------------------------------
 
 
+def save_keys(save: Callable[[], Path | None]) -> tuple[Path | None, str | None]:
+    """Run `save`; (where it wrote, None) or (None, why it failed). The server shows an
+    agent key only once, so a failed save must not stop the key from being printed."""
+    try:
+        return save(), None
+    except (OSError, SettingsError) as exc:
+        return None, f"the agent key could not be saved ({exc}); copy it from the output"
+
+
+def saved_keys_outcome(args: argparse.Namespace, saved: Path | None, problem: str | None) -> int:
+    if problem:
+        sys.stderr.write(f"axme: error: {problem}\n")
+        return 1
+    if saved and not args.json:
+        render.console().print(Text(f"agent keys saved to {saved} (mode 0600)", style="dim"))
+    return 0
+
+
 def scenarios_apply(args: argparse.Namespace, make_client: ClientFactory) -> int:
     bundle = read_bundle(args.file)
     with make_client(args) as client:
         applied = client.apply_scenario(bundle)
         base_url = client.config.resolved_base_url
-    saved = remember_scenario_agents(
-        base_url, applied.scenario_id, applied.intent_id, [dict(a) for a in applied.agents]
+    agents = [dict(a) for a in applied.agents]
+    saved, problem = save_keys(
+        lambda: remember_scenario_agents(base_url, applied.scenario_id, applied.intent_id, agents)
     )
     if args.json:
         render.print_json(applied)
-        return 0
+        return saved_keys_outcome(args, saved, problem)
     render.print_fields(
         f"Scenario {applied.scenario_id or '-'} applied",
         [("intent_id", applied.intent_id), ("status", render.status_text(applied.status))],
@@ -343,9 +374,7 @@ def scenarios_apply(args: argparse.Namespace, make_client: ClientFactory) -> int
         for a in applied.agents
     ]
     render.print_table("Agents", ["role", "address", "created", "key"], rows, empty="no agents")
-    if saved:
-        render.console().print(Text(f"agent keys saved to {saved} (mode 0600)", style="dim"))
-    return 0
+    return saved_keys_outcome(args, saved, problem)
 
 
 def scenarios_validate(args: argparse.Namespace, make_client: ClientFactory) -> int:
@@ -399,15 +428,18 @@ def agents_create(args: argparse.Namespace, make_client: ClientFactory) -> int:
             delivery_mode=args.delivery_mode,
             callback_url=args.callback_url,
         )
+        base_url = client.config.resolved_base_url
+    saved, problem = save_keys(
+        lambda: remember_created_agent(base_url, created.agent.address, created.api_key)
+    )
     if args.json:
         render.print_json(created)
-        return 0
-    render.print_fields(
-        f"Agent {created.agent.address} registered",
-        [
-            ("delivery_mode", created.agent.delivery_mode or "-"),
-            ("api_key", created.api_key),
-        ],
-    )
-    render.console().print(Text("The key is shown only once: store it now.", style="yellow"))
-    return 0
+    else:
+        render.print_fields(
+            f"Agent {created.agent.address} registered",
+            [
+                ("delivery_mode", created.agent.delivery_mode or "-"),
+                ("api_key", created.api_key),
+            ],
+        )
+    return saved_keys_outcome(args, saved, problem)

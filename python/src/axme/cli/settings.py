@@ -2,6 +2,10 @@
 
 config.json             {"base_url", "api_key"} written by `axme login` (mode 0600)
 scenario-agents.json    agent keys returned by `axme scenarios apply` (mode 0600)
+agents.json             agent keys returned by `axme agents create` (mode 0600)
+
+Both key files are `{"agents": {"<canonical address>": {"api_key", "base_url", …}}}`;
+a newer key for the same address replaces the older one.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from typing import Any
 
 CONFIG_FILE = "config.json"
 SCENARIO_AGENTS_FILE = "scenario-agents.json"
+AGENTS_FILE = "agents.json"
 
 
 class SettingsError(Exception):
@@ -63,21 +68,34 @@ def resolve_connection(api_key: str | None, base_url: str | None) -> tuple[str |
     return key, url
 
 
+def remember_agent_keys(name: str, entries: dict[str, dict[str, Any]]) -> Path:
+    """Merge agent keys (address -> entry with "api_key") into the private file `name`."""
+    stored = read_json(name)
+    agents = stored.setdefault("agents", {})
+    if not isinstance(agents, dict):
+        raise SettingsError(f'{config_dir() / name}: "agents" must be a JSON object')
+    agents.update(entries)
+    return write_private_json(name, stored)
+
+
 def remember_scenario_agents(
     base_url: str, scenario_id: str | None, intent_id: str, agents: list[dict[str, Any]]
 ) -> Path | None:
-    """Merge newly issued agent keys into scenario-agents.json; keys are shown only once."""
-    with_keys = [a for a in agents if a.get("api_key")]
-    if not with_keys:
-        return None
-    stored = read_json(SCENARIO_AGENTS_FILE)
-    entries = stored.setdefault("agents", {})
-    for agent in with_keys:
-        entries[agent["address"]] = {
+    """Keys of the agents `axme scenarios apply` created -> scenario-agents.json."""
+    entries = {
+        agent["address"]: {
             "api_key": agent["api_key"],
             "role": agent.get("role"),
             "base_url": base_url,
             "scenario_id": scenario_id,
             "intent_id": intent_id,
         }
-    return write_private_json(SCENARIO_AGENTS_FILE, stored)
+        for agent in agents
+        if agent.get("api_key")
+    }
+    return remember_agent_keys(SCENARIO_AGENTS_FILE, entries) if entries else None
+
+
+def remember_created_agent(base_url: str, address: str, api_key: str) -> Path:
+    """The key `axme agents create` got -> agents.json."""
+    return remember_agent_keys(AGENTS_FILE, {address: {"api_key": api_key, "base_url": base_url}})
