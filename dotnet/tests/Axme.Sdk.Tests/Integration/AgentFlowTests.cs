@@ -108,6 +108,9 @@ namespace Axme.Sdk.Tests.Integration
 
                 // A second listener gets the next intent at once: closing the first one's stream
                 // really closed its connection (otherwise the server would lease it to a dead reader).
+                // The recorder logs a stream when it ends, so wait (bounded) for the server to see the close.
+                await WaitUntilAsync(() => ns.Requests().Count(r => r.Value<string>("op") == "streamAgentDeliveries") >= 1,
+                    TimeSpan.FromSeconds(10), "the server never saw the first listener's stream close");
                 string second = await admin.SendIntentAsync(IntentTests.Intent("worker"));
                 using (AxmeClient agent = ns.Client(agentKey))
                 {
@@ -167,6 +170,16 @@ namespace Axme.Sdk.Tests.Integration
                 var streams = ns.Requests().Where(r => r.Value<string>("op") == "streamIntentEvents").ToList();
                 Assert.That(streams.Count, Is.EqualTo(2), "one reconnect");
                 Assert.That(streams[1]["headers"].Value<string>("last-event-id"), Is.EqualTo("2"));
+            }
+        }
+
+        internal static async Task WaitUntilAsync(Func<bool> condition, TimeSpan limit, string what)
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while (!condition())
+            {
+                if (clock.Elapsed > limit) Assert.Fail(what);
+                await Task.Delay(50);
             }
         }
     }

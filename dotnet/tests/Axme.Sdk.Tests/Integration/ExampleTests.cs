@@ -41,7 +41,14 @@ namespace Axme.Sdk.Tests.Integration
                 File.WriteAllText(Path.Combine(dir, app + ".runtimeconfig.json"),
                     "{\"runtimeOptions\":{\"tfm\":\"net8.0\",\"framework\":{\"name\":\"Microsoft.NETCore.App\",\"version\":\"8.0.4\"}}}");
             }
-            await RunWorkflowAsync(dir, dotnet, "CoreCLR 8.0.4");
+            try
+            {
+                await RunWorkflowAsync(dir, dotnet, "CoreCLR 8.0.4");
+            }
+            finally
+            {
+                Directory.Delete(dir, true);
+            }
         }
 
         private static async Task RunWorkflowAsync(string dir, string runner, string expectedRuntime)
