@@ -78,7 +78,7 @@ public final class ConformanceDriver {
             if ("hello".equals(op) || "new_client".equals(op)) {
                 runOp(id, op, message, handle); // quick, and later ops depend on them
             } else {
-                handle.attach(workers.submit(() -> runOp(id, op, message, handle)));
+                workers.execute(() -> runOp(id, op, message, handle));
             }
         }
         workers.shutdown();
@@ -92,7 +92,9 @@ public final class ConformanceDriver {
     }
 
     private void runOp(long id, String op, JsonNode message, OpRegistry.Op handle) {
+        handle.started();
         try {
+            handle.throwIfCancelled();
             switch (op) {
                 case "hello":
                     out.ok(id, hello());
@@ -125,6 +127,8 @@ public final class ConformanceDriver {
             }
             out.error(id, error);
         } finally {
+            handle.ended();
+            Thread.interrupted(); // clear a cancel's interrupt before the pool reuses this thread
             ops.finished(id);
         }
     }

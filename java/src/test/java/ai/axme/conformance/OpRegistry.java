@@ -5,9 +5,12 @@ import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Future;
 
-/** Ops in flight, so that {@code cancel} can reach them: interrupt their thread and run their close hooks. */
+/**
+ * Ops in flight, so that {@code cancel} can reach them: interrupt their thread and run their close
+ * hooks. The worker thread registers itself when it starts, so a cancel that arrives before the op
+ * ran still ends it (with {@code Canceled}) instead of leaving it without a final line.
+ */
 final class OpRegistry {
     private final Map<Long, Op> running = new ConcurrentHashMap<>();
 
@@ -34,14 +37,20 @@ final class OpRegistry {
     /** One op: its worker future and what to close when it is cancelled. */
     static final class Op {
         private final List<Runnable> hooks = new CopyOnWriteArrayList<>();
-        private volatile Future<?> future;
+        private volatile Thread worker;
         private volatile boolean cancelled;
 
-        void attach(Future<?> future) {
-            this.future = future;
+        /** Called first thing on the op's own thread. */
+        synchronized void started() {
+            worker = Thread.currentThread();
             if (cancelled) {
-                future.cancel(true);
+                worker.interrupt();
             }
+        }
+
+        /** Called last on the op's thread: a late cancel must not interrupt whatever runs next there. */
+        synchronized void ended() {
+            worker = null;
         }
 
         void onCancel(Runnable hook) {
@@ -62,12 +71,13 @@ final class OpRegistry {
         }
 
         private void cancel() {
-            cancelled = true;
-            hooks.forEach(Runnable::run);
-            Future<?> running = future;
-            if (running != null) {
-                running.cancel(true);
+            synchronized (this) {
+                cancelled = true;
+                if (worker != null) {
+                    worker.interrupt();
+                }
             }
+            hooks.forEach(Runnable::run);
         }
     }
 }
