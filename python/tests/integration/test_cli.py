@@ -10,58 +10,10 @@ from typing import Any
 
 import pytest
 
-from axme.cli.main import main
-
 from ..conftest import SCENARIO_FILE
 from .server import RunningServer
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def cli(
-    server: RunningServer,
-    namespace: tuple[str, str],
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-) -> Any:
-    monkeypatch.setenv("AXME_CONFIG_DIR", str(tmp_path / "cfg"))
-    monkeypatch.setenv("AXME_API_KEY", namespace[1])
-    monkeypatch.setenv("AXME_BASE_URL", server.base_url)
-
-    def run(*argv: str) -> tuple[int, str, str]:
-        code = main(list(argv))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
-
-
-def test_login_stores_a_private_config(
-    cli: Any,
-    tmp_path: Path,
-    server: RunningServer,
-    namespace: tuple[str, str],
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    code, out, _ = cli("login", "--api-key", namespace[1], "--base-url", server.base_url)
-    assert code == 0 and "Logged in" in out and namespace[1] not in out
-    config = tmp_path / "cfg" / "config.json"
-    assert stat.S_IMODE(config.stat().st_mode) == 0o600
-    assert json.loads(config.read_text()) == {"api_key": namespace[1], "base_url": server.base_url}
-    monkeypatch.delenv("AXME_API_KEY")
-    monkeypatch.delenv("AXME_BASE_URL")
-    code, out, _ = cli("agents", "list", "--json")  # uses the stored settings
-    assert code == 0 and json.loads(out)["ok"] is True
-
-
-def test_login_with_a_bad_key_fails_and_stores_nothing(
-    cli: Any, tmp_path: Path, server: RunningServer
-) -> None:
-    code, _, err = cli("login", "--api-key", "axme_admin_bad_bad", "--base-url", server.base_url)
-    assert code == 1 and "401" in err
-    assert not (tmp_path / "cfg" / "config.json").exists()
 
 
 def test_agents_intents_and_tasks(cli: Any) -> None:

@@ -47,6 +47,9 @@ def register(groups: Any, common: argparse.ArgumentParser) -> None:
 
     login_parser = command(groups, "login", login, "store the server URL and API key")
     login_parser.add_argument("--no-verify", action="store_true", help="do not contact the server")
+    login_parser.add_argument(
+        "--api-key-stdin", action="store_true", help="read the API key from standard input"
+    )
 
     intents = group("intents", "read, watch and cancel intents")
     p = command(intents, "get", intents_get, "show one intent")
@@ -130,8 +133,14 @@ def read_bundle(path: Path) -> dict[str, Any]:
 
 def login(args: argparse.Namespace, make_client: ClientFactory) -> int:
     api_key, base_url = resolve_connection(args.api_key, args.base_url)
-    if not args.api_key and sys.stdin.isatty():
-        api_key = getpass.getpass("API key: ") or api_key
+    if args.api_key_stdin:
+        if args.api_key:
+            raise ValueError("pass either --api-key or --api-key-stdin, not both")
+        api_key = sys.stdin.readline().strip()
+        if not api_key:
+            raise ValueError("--api-key-stdin: standard input has no API key")
+    elif not args.api_key and sys.stdin.isatty():
+        api_key = prompt_for_key(api_key)
     if not api_key:
         raise ValueError("pass --api-key (or set AXME_API_KEY) to log in")
     config = AxmeClientConfig(api_key=api_key, base_url=base_url)  # validates the URL
@@ -146,6 +155,16 @@ def login(args: argparse.Namespace, make_client: ClientFactory) -> int:
             f"Logged in to {config.base_url} as {redact_key(api_key)}… (saved to {path})"
         )
     return 0
+
+
+def prompt_for_key(current: str | None) -> str | None:
+    """Ask without echo; Enter keeps `current` (shown redacted), end of input too."""
+    shown = f" [{redact_key(current)}…]" if current else ""
+    try:
+        typed = getpass.getpass(f"API key{shown}: ").strip()
+    except EOFError:
+        typed = ""
+    return typed or current
 
 
 # --- intents -----------------------------------------------------------------------
