@@ -160,6 +160,37 @@ class ListenerTest {
     }
 
     @Test
+    void longPollsOnlyWhenTheDeliveryStreamIsMissing() throws Exception {
+        String deliveryJson = delivery("d-6", Instant.now().plusSeconds(60)).split("data: ")[1].trim();
+        stub.otherwise(exchange -> {
+            String path = exchange.getRequestURI().getPath();
+            if (path.endsWith("/intents/stream")) {
+                StubServer.send(exchange, 404, "{\"ok\":false,\"error\":{\"code\":\"not_found\",\"message\":\"no route\"}}", Map.of());
+            } else if (path.endsWith("/intents")) {
+                StubServer.send(exchange, 200, "{\"ok\":true,\"deliveries\":[" + deliveryJson + "]}", Map.of());
+            } else {
+                StubServer.send(exchange, 200, "{\"ok\":true,\"applied\":true,\"intent\":{},\"lease_expires_at\":null}", Map.of());
+            }
+        });
+        try (Listener listener = client.listen("worker", delivery -> Map.of("polled", true), ListenOptions.maxDeliveries(1))) {
+            assertTrue(listener.awaitTermination(Duration.ofSeconds(10)));
+        }
+        assertTrue(stub.requests().stream().anyMatch(r -> r.pathAndQuery().contains("/intents?status=pending&wait_seconds=")));
+        assertEquals(1, writes("/resume").size());
+    }
+
+    @Test
+    void anUnknownAgentStopsTheListenerInsteadOfPolling() throws Exception {
+        stub.otherwise(exchange -> StubServer.send(exchange, 404,
+                "{\"ok\":false,\"error\":{\"code\":\"agent_not_found\",\"message\":\"no agent\"}}", Map.of()));
+        try (Listener listener = client.listen("nobody", delivery -> null)) {
+            assertTrue(listener.awaitTermination(Duration.ofSeconds(10)));
+            assertInstanceOf(NotFoundException.class, listener.failure().orElseThrow());
+        }
+        assertEquals(1, stub.requests().size());
+    }
+
+    @Test
     void renewalIntervalIsAThirdOfTheRemainingLease() {
         Instant now = Instant.parse("2026-11-21T10:00:00Z");
         assertEquals(Duration.ofSeconds(20), DeliveryProcessor.renewalInterval("2026-11-21T10:01:00.000Z", now));
