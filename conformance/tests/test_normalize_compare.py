@@ -48,3 +48,14 @@ def test_server_ids_and_cursors_are_placeholders():
     assert a == b
     assert a["from_agent"] == "admin://<id:1>" and a["next_cursor"] == "<opaque>"
     assert normalize({"next_cursor": None}) == {"next_cursor": None}
+
+
+def test_non_api_errors_compare_by_type_only():
+    from axme_conformance.steps import comparable
+
+    a = comparable({"ok": False, "error": {"type": "Timeout", "status": None, "retryable": True}})
+    b = comparable({"ok": False, "error": {"type": "Timeout", "status": None, "retryable": None}})
+    assert a == b == {"ok": False, "error": {"type": "Timeout"}}
+    api = comparable({"ok": False, "error": {"type": "NotFound", "status": 404, "code": "x",
+                                             "retryable": False, "message": "m"}})
+    assert api["error"] == {"type": "NotFound", "status": 404, "code": "x", "retryable": False}

@@ -51,3 +51,9 @@ def test_transcript_view_collapses_repeats_and_hides_values():
 def test_transcript_view_leaves_out_streams():
     stream = {**RECORDS[0], "op": "streamIntentEvents", "method": "GET", "body": None}
     assert transcript_view([stream]) == []
+
+
+def test_since_zero_equals_no_since():
+    with_zero = {**RECORDS[1], "headers": {"user-agent": "axme-go/1.0"}, "query": "since=0"}
+    without = {**with_zero, "query": ""}
+    assert transcript_view([with_zero]) == transcript_view([without])

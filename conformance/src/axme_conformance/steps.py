@@ -111,10 +111,17 @@ class ScenarioContext:
 COMPARED_ERROR_FIELDS = ("type", "status", "code", "retryable")
 
 
+# Errors that are not API responses: status/code/retryable are defined only for API
+# errors (DRIVER-PROTOCOL.md), so only the type is compared.
+NON_API_ERROR_TYPES = frozenset({"Connection", "Timeout", "WaitTimeout", "Stream", "Canceled"})
+
+
 def comparable(outcome: dict[str, Any]) -> dict[str, Any]:
     error = outcome.get("error")
     if not isinstance(error, dict):
         return outcome
+    if error.get("type") in NON_API_ERROR_TYPES and error.get("status") is None:
+        return {**outcome, "error": {"type": error.get("type")}}
     kept = {k: error.get(k) for k in COMPARED_ERROR_FIELDS}
     if error.get("retry_after") is not None:
         kept["retry_after"] = error["retry_after"]

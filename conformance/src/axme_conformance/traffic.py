@@ -102,6 +102,9 @@ UNCOMPARED_QUERY = frozenset({"wait_seconds"})
 # the SDK closed at the end of a scenario appears depends on timing. Streams are
 # judged by explicit expectations (count, since, Last-Event-ID) instead.
 UNCOMPARED_OPS = frozenset({"streamIntentEvents", "streamAgentDeliveries"})
+# Parameters equal to the spec's default mean the same as leaving them out
+# (REQ-API-017: since defaults to 0), so both spellings compare equal.
+DEFAULT_PARAMS = frozenset({("since", "0")})
 
 
 def transcript_view(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -118,7 +121,9 @@ def transcript_view(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
             continue
         headers = r.get("headers") or {}
         query = {
-            k: v for k, v in sorted(with_params(r)["params"].items()) if k not in UNCOMPARED_QUERY
+            k: v
+            for k, v in sorted(with_params(r)["params"].items())
+            if k not in UNCOMPARED_QUERY and (k, v) not in DEFAULT_PARAMS
         }
         entry = {
             "request": f"{r.get('method')} {r.get('path')}",
