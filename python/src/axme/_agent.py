@@ -1,4 +1,6 @@
-"""Pure helpers of serve(): lease renewal pacing and how handler outcomes are sent."""
+"""The parts of serve() that sync and async share: lease renewal pacing, one renewal
+and the write after the handler (as plans, see `_core`). Only running the handler
+next to the renewal loop differs (a thread or an asyncio task)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,9 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from . import _operations as ops
+from ._core import CallOptions, Core, Plan
+from .errors import AxmeError, ConflictError
 from .models import Delivery
 
 logger = logging.getLogger("axme")
@@ -57,3 +62,36 @@ def log_write_failure(what: str, delivery: Delivery, exc: Exception) -> None:
         delivery.intent_id,
         exc,
     )
+
+
+def renew_lease_plan(core: Core, delivery: Delivery) -> Plan[Delivery | None]:
+    """Re-ack while the handler runs (REQ-LISTEN-002): the delivery with its new lease,
+    the same one if this renewal failed (try again), None if it is no longer ours."""
+    call = ops.ack_intent(delivery.intent_id, delivery.delivery_id, CallOptions())
+    try:
+        acked = yield from ops.call_plan(core, call)
+    except ConflictError as exc:  # stale or terminal: nothing left to renew
+        log_write_failure("lease renewal", delivery, exc)
+        return None
+    except AxmeError as exc:
+        log_write_failure("lease renewal", delivery, exc)
+        return delivery
+    return delivery.with_lease(acked.lease_expires_at)
+
+
+def finish_delivery_plan(
+    core: Core, delivery: Delivery, outcome: Any, error: Exception | None
+) -> Plan[None]:
+    """Resume with what the handler returned, or fail with what it raised. A write that
+    fails is only logged: the lease expires and the server redelivers."""
+    if error is not None:
+        logger.info("handler failed for intent %s: %r", delivery.intent_id, error)
+        what = "fail_intent"
+        body = ops.agent_failure_body(handler_error(error), delivery.delivery_id)
+    else:
+        what = "resume_intent"
+        body = ops.agent_result_body(handler_result(outcome), delivery.delivery_id)
+    try:
+        yield from ops.call_plan(core, ops.resume_intent(delivery.intent_id, body, CallOptions()))
+    except AxmeError as exc:
+        log_write_failure(what, delivery, exc)

@@ -10,18 +10,16 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 
-import httpx
-
 from . import _operations as ops
-from ._core import CallOptions, CloseStream, Core, Emit, Plan, Sleep, monotonic
-from ._sse import SSEParser
+from ._core import CallOptions, Core, Emit, Plan, Sleep, monotonic
+from ._sse import SSEFrame
 from ._streaming import (
     SEEN_DELIVERIES,
     Deadline,
     Reconnector,
     open_stream,
     parse_delivery,
-    read_frames,
+    read_stream,
     retry_delay,
     stream_spec,
 )
@@ -46,43 +44,37 @@ def listen_plan(
     seen: OrderedDict[str, None] = OrderedDict()
     reconnector = Reconnector(core, None)
     forever = Deadline(None)
+
+    def take(frame: SSEFrame) -> Plan[bool]:
+        nonlocal cursor
+        if frame.event != "intent.delivery":
+            return False
+        delivery = parse_delivery(frame)
+        cursor = frame.id or cursor
+        reconnector.progressed()
+        if delivery.delivery_id in seen:
+            return False
+        seen[delivery.delivery_id] = None
+        if len(seen) > SEEN_DELIVERIES:
+            seen.popitem(last=False)
+        if ack:
+            acked = yield from _ack(core, delivery, options)
+            if acked is None:
+                return False
+            delivery = acked
+        yield Emit(delivery)
+        return False
+
     while True:
         connected_at = monotonic()
-        response, error = yield from open_stream(core, spec, headers, cursor, forever, {})
-        if response is None:
-            assert error is not None
-            yield Sleep(retry_delay(core, reconnector, error))
+        opened = yield from open_stream(core, spec, headers, cursor, forever, {})
+        if isinstance(opened, Exception):
+            yield Sleep(retry_delay(core, reconnector, opened))
             continue
-        parser = SSEParser()
-        clean_end = False
-        try:
-            while True:
-                frames = yield from read_frames(response, parser)
-                if frames is None:
-                    break
-                for frame in frames:
-                    if frame.event == "stream.timeout":
-                        clean_end = True
-                    if frame.event != "intent.delivery":
-                        continue
-                    delivery = parse_delivery(frame)
-                    cursor = frame.id or cursor
-                    reconnector.progressed()
-                    if delivery.delivery_id in seen:
-                        continue
-                    seen[delivery.delivery_id] = None
-                    if len(seen) > SEEN_DELIVERIES:
-                        seen.popitem(last=False)
-                    if ack:
-                        acked = yield from _ack(core, delivery, options)
-                        if acked is None:
-                            continue
-                        delivery = acked
-                    yield Emit(delivery)
-        except httpx.TransportError as exc:
-            logger.info("delivery stream interrupted: %s", type(exc).__name__)
-        yield CloseStream(response)
-        if clean_end:
+        end = yield from read_stream(opened, take)
+        if end.broken is not None:
+            logger.info("delivery stream interrupted: %s", type(end.broken).__name__)
+        if end.clean:
             yield Sleep(reconnector.after_clean_end(connected_at))
         else:
             yield Sleep(reconnector.failed("delivery stream ended"))

@@ -16,12 +16,9 @@ import logging
 import math
 from typing import Any
 
-import httpx
-
 from . import _operations as ops
 from ._core import (
     CallOptions,
-    CloseStream,
     Core,
     Emit,
     Plan,
@@ -29,14 +26,14 @@ from ._core import (
     forward_except_emits,
     monotonic,
 )
-from ._sse import SSEFrame, SSEParser
+from ._sse import SSEFrame
 from ._streaming import (
     STREAM_MISSING_STATUSES,
     Deadline,
     Reconnector,
     open_stream,
     parse_event,
-    read_frames,
+    read_stream,
     retry_delay,
     stream_spec,
 )
@@ -86,6 +83,19 @@ def observe_plan(
     resume_from = since  # what the next connection asks for
     reconnector = Reconnector(core, stream_failure_budget(core))
     last_status: str | None = None
+
+    def take(frame: SSEFrame) -> Plan[bool]:
+        nonlocal cursor, last_status
+        if not frame.event.startswith("intent."):
+            return False
+        event = parse_event(frame)
+        if event.seq <= cursor:
+            return False  # already emitted before a reconnect
+        cursor, last_status = event.seq, event.status
+        reconnector.progressed()
+        yield Emit(event)
+        return event.is_terminal and until_terminal
+
     while True:
         _check_deadline(deadline, intent_id, last_status)
         extra: dict[str, Any] = {}
@@ -93,13 +103,12 @@ def observe_plan(
         if limits:
             extra["wait_seconds"] = min(300, max(1, math.ceil(min(limits))))
         connected_at = monotonic()
-        response, error = yield from open_stream(
+        opened = yield from open_stream(
             core, spec, headers, str(resume_from) if resume_from else None, deadline, extra
         )
-        if response is None:
-            assert error is not None
-            if _is_stream_missing(error):
-                logger.info("event stream unavailable (%s); polling /events", error)
+        if isinstance(opened, Exception):
+            if _is_stream_missing(opened):
+                logger.info("event stream unavailable (%s); polling /events", opened)
                 yield from poll_events_plan(
                     core,
                     intent_id,
@@ -109,44 +118,24 @@ def observe_plan(
                     options=options,
                 )
                 return
-            yield Sleep(deadline.clamp(retry_delay(core, reconnector, error)))
+            yield Sleep(deadline.clamp(retry_delay(core, reconnector, opened)))
             continue
-        parser = SSEParser()
-        clean_end = False
-        try:
-            while True:
-                frames = yield from read_frames(response, parser)
-                if frames is None:
-                    break
-                for frame in frames:
-                    if frame.event == "stream.timeout":  # REQ-OBSERVE-004
-                        clean_end = True
-                        next_seq = _next_seq(frame)
-                        resume_from = cursor if next_seq is None else max(0, next_seq - 1)
-                        continue
-                    if not frame.event.startswith("intent."):
-                        continue
-                    event = parse_event(frame)
-                    if event.seq <= cursor:
-                        continue  # already emitted before a reconnect
-                    cursor = resume_from = event.seq
-                    last_status = event.status
-                    reconnector.progressed()
-                    yield Emit(event)
-                    if event.is_terminal and until_terminal:
-                        yield CloseStream(response)
-                        return
-        except httpx.TransportError as exc:  # idle timeout, reset, truncated chunk
-            logger.info("event stream interrupted: %s", type(exc).__name__)
-        yield CloseStream(response)
+        end = yield from read_stream(opened, take)
+        if end.stopped:
+            return
+        if end.broken is not None:
+            logger.info("event stream interrupted: %s", type(end.broken).__name__)
         _check_deadline(deadline, intent_id, last_status)
-        resume_from = resume_from if clean_end else cursor
-        if clean_end:
+        if end.timeout_frame is not None:  # REQ-OBSERVE-004: resume where the server says
+            next_seq = _next_seq(end.timeout_frame)
+            resume_from = cursor if next_seq is None else max(0, next_seq - 1)
             delay = reconnector.after_clean_end(connected_at)
-        elif is_terminal_status(last_status):  # until_terminal=False: nothing more will come
-            delay = core.policy.backoff(stream_failure_budget(core))
         else:
-            delay = reconnector.failed("ended before a terminal event")
+            resume_from = cursor
+            if is_terminal_status(last_status):  # until_terminal=False: nothing more will come
+                delay = core.policy.backoff(stream_failure_budget(core))
+            else:
+                delay = reconnector.failed("ended before a terminal event")
         yield Sleep(deadline.clamp(delay))
 
 

@@ -108,8 +108,9 @@ def open_stream(
     cursor: str | None,
     deadline: Deadline,
     extra: Mapping[str, Any],
-) -> Plan[tuple[httpx.Response | None, Exception | None]]:
-    """Try one connection. Returns (response, None) when streaming, else (None, error)."""
+) -> Plan[httpx.Response | Exception]:
+    """Try one connection: the streaming response, or the error (transport or API) that
+    the caller decides about (retry, fall back to polling, or raise)."""
     headers = dict(headers, Accept="text/event-stream", **{"Cache-Control": "no-store"})
     if cursor:
         headers["Last-Event-ID"] = cursor
@@ -120,19 +121,53 @@ def open_stream(
     try:
         response: httpx.Response = yield OpenStream(request)
     except httpx.TransportError as exc:
-        return None, exc
+        return exc
     if response.is_success:
-        return response, None
+        return response
     retry_after = parse_retry_after(response.headers.get("retry-after"))
-    return None, api_error_from_response(response, retry_after=retry_after)
+    return api_error_from_response(response, retry_after=retry_after)
 
 
-def read_frames(response: httpx.Response, parser: SSEParser) -> Plan[list[SSEFrame] | None]:
-    """Frames completed by the next chunk; None at end of stream."""
-    chunk: bytes | None = yield ReadChunk(response)
-    if chunk is None:
-        return None
-    return parser.feed(chunk)
+#: Handles one frame of an open stream; returns True to stop reading.
+FrameHandler = Callable[[SSEFrame], Plan[bool]]
+
+
+@dataclass
+class StreamEnd:
+    """How one connection's read loop ended (the stream is closed in every case)."""
+
+    #: The frame handler asked to stop (observe: a terminal event).
+    stopped: bool = False
+    #: The server's `stream.timeout` frame: a normal long-poll end (REQ-OBSERVE-004).
+    timeout_frame: SSEFrame | None = None
+    #: The connection broke (idle timeout, reset, truncated chunk).
+    broken: httpx.TransportError | None = None
+
+    @property
+    def clean(self) -> bool:
+        return self.timeout_frame is not None
+
+
+def read_stream(response: httpx.Response, handle: FrameHandler) -> Plan[StreamEnd]:
+    """The SSE read loop of every stream operation: parse frames as bytes arrive, hand
+    each one except `stream.timeout` to `handle`, close the connection at the end."""
+    parser = SSEParser()
+    end = StreamEnd()
+    try:
+        while not end.stopped:
+            chunk: bytes | None = yield ReadChunk(response)
+            if chunk is None:
+                break
+            for frame in parser.feed(chunk):
+                if frame.event == "stream.timeout":
+                    end.timeout_frame = frame
+                elif (yield from handle(frame)):
+                    end.stopped = True
+                    break
+    except httpx.TransportError as exc:
+        end.broken = exc
+    yield CloseStream(response)
+    return end
 
 
 def retry_delay(core: Core, reconnector: Reconnector, error: Exception) -> float:
@@ -188,24 +223,20 @@ def single_stream_plan(
     Errors are raised (retrying a failed connect is observe's/listen's job)."""
     headers = core.headers_for(spec)
     extra = {} if wait_seconds is None else {"wait_seconds": wait_seconds}
-    response, error = yield from open_stream(core, spec, headers, since, Deadline(None), extra)
-    if response is None:
-        assert error is not None
-        if isinstance(error, httpx.TransportError):
-            raise connection_error(error, spec) from error
-        raise error
-    parser = SSEParser()
-    try:
-        while True:
-            frames = yield from read_frames(response, parser)
-            if frames is None:
-                break
-            for frame in frames:
-                if wanted(frame):
-                    yield Emit(parse(frame))
-    except httpx.TransportError as exc:
-        raise connection_error(exc, spec) from exc
-    yield CloseStream(response)
+    opened = yield from open_stream(core, spec, headers, since, Deadline(None), extra)
+    if isinstance(opened, httpx.TransportError):
+        raise connection_error(opened, spec) from opened
+    if isinstance(opened, Exception):
+        raise opened
+
+    def emit_wanted(frame: SSEFrame) -> Plan[bool]:
+        if wanted(frame):
+            yield Emit(parse(frame))
+        return False
+
+    end = yield from read_stream(opened, emit_wanted)
+    if end.broken is not None:
+        raise connection_error(end.broken, spec) from end.broken
 
 
 def stream_intent_events_plan(

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import logging
 from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
 from typing import Any, Unpack
@@ -17,7 +16,7 @@ import httpx
 
 from . import _operations as ops
 from . import models as m
-from ._agent import handler_error, handler_result, log_write_failure, renewal_interval
+from ._agent import finish_delivery_plan, renew_lease_plan, renewal_interval
 from ._core import CallOptions, Core
 from ._listen import listen_plan
 from ._observe import observe_plan, wait_for_plan
@@ -26,9 +25,6 @@ from ._runners import AsyncRunner
 from ._streaming import stream_agent_deliveries_plan, stream_intent_events_plan
 from ._streams import AsyncStream
 from .config import AxmeClientConfig
-from .errors import AxmeError, ConflictError
-
-logger = logging.getLogger("axme")
 
 AsyncHandler = Callable[[m.Delivery], Awaitable[Any] | Any]
 
@@ -325,47 +321,27 @@ class AsyncAxmeClient:
 
     async def _handle(self, delivery: m.Delivery, handler: AsyncHandler) -> None:
         renewer = asyncio.create_task(self._renew_lease(delivery), name="axme-lease")
+        outcome: Any = None
+        error: Exception | None = None
         try:
-            try:
-                if inspect.iscoroutinefunction(handler):
-                    outcome = await handler(delivery)
-                else:
-                    outcome = await asyncio.to_thread(handler, delivery)
-                    if inspect.isawaitable(outcome):
-                        outcome = await outcome
-            finally:
-                renewer.cancel()
-                await asyncio.gather(renewer, return_exceptions=True)
+            if inspect.iscoroutinefunction(handler):
+                outcome = await handler(delivery)
+            else:
+                outcome = await asyncio.to_thread(handler, delivery)
+                if inspect.isawaitable(outcome):
+                    outcome = await outcome
         except Exception as exc:  # the handler's failure becomes the intent's error
-            logger.info("handler failed for intent %s: %r", delivery.intent_id, exc)
-            try:
-                await self.fail_intent(
-                    delivery.intent_id, handler_error(exc), delivery_id=delivery.delivery_id
-                )
-            except AxmeError as write_error:
-                log_write_failure("fail_intent", delivery, write_error)
-            return
-        try:
-            await self.resume_intent(
-                delivery.intent_id, handler_result(outcome), delivery_id=delivery.delivery_id
-            )
-        except AxmeError as write_error:
-            log_write_failure("resume_intent", delivery, write_error)
+            error = exc
+        finally:
+            renewer.cancel()
+            await asyncio.gather(renewer, return_exceptions=True)
+        await self._runner.run(finish_delivery_plan(self._core, delivery, outcome, error))
 
     async def _renew_lease(self, delivery: m.Delivery) -> None:
-        """Re-ack every lease/3 while the handler runs (REQ-LISTEN-002)."""
-        current = delivery
-        while True:
+        current: m.Delivery | None = delivery
+        while current is not None:
             await asyncio.sleep(renewal_interval(current))
-            try:
-                acked = await self.ack_intent(delivery.intent_id, delivery.delivery_id)
-            except ConflictError as exc:  # stale or terminal: nothing left to renew
-                log_write_failure("lease renewal", delivery, exc)
-                return
-            except AxmeError as exc:
-                log_write_failure("lease renewal", delivery, exc)
-                continue
-            current = current.with_lease(acked.lease_expires_at)
+            current = await self._runner.run(renew_lease_plan(self._core, current))
 
     # --- human tasks ---------------------------------------------------------------
 

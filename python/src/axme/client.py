@@ -6,7 +6,6 @@ Each method is one line: build the operation (`_operations`), run its plan
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Callable, Mapping
 from types import TracebackType
@@ -16,7 +15,7 @@ import httpx
 
 from . import _operations as ops
 from . import models as m
-from ._agent import handler_error, handler_result, log_write_failure, renewal_interval
+from ._agent import finish_delivery_plan, renew_lease_plan, renewal_interval
 from ._core import CallOptions, Core
 from ._listen import listen_plan
 from ._observe import observe_plan, wait_for_plan
@@ -25,9 +24,6 @@ from ._runners import SyncRunner
 from ._streaming import stream_agent_deliveries_plan, stream_intent_events_plan
 from ._streams import Stream
 from .config import AxmeClientConfig
-from .errors import AxmeError, ConflictError
-
-logger = logging.getLogger("axme")
 
 Handler = Callable[[m.Delivery], Any]
 
@@ -323,41 +319,21 @@ class AxmeClient:
             target=self._renew_lease, args=(delivery, stop), name="axme-lease", daemon=True
         )
         renewer.start()
+        outcome: Any = None
+        error: Exception | None = None
         try:
-            try:
-                outcome = handler(delivery)
-            finally:
-                stop.set()
-                renewer.join()
+            outcome = handler(delivery)
         except Exception as exc:  # the handler's failure becomes the intent's error
-            logger.info("handler failed for intent %s: %r", delivery.intent_id, exc)
-            try:
-                self.fail_intent(
-                    delivery.intent_id, handler_error(exc), delivery_id=delivery.delivery_id
-                )
-            except AxmeError as write_error:
-                log_write_failure("fail_intent", delivery, write_error)
-            return
-        try:
-            self.resume_intent(
-                delivery.intent_id, handler_result(outcome), delivery_id=delivery.delivery_id
-            )
-        except AxmeError as write_error:
-            log_write_failure("resume_intent", delivery, write_error)
+            error = exc
+        finally:
+            stop.set()
+            renewer.join()
+        self._runner.run(finish_delivery_plan(self._core, delivery, outcome, error))
 
     def _renew_lease(self, delivery: m.Delivery, stop: threading.Event) -> None:
-        """Re-ack every lease/3 while the handler runs (REQ-LISTEN-002)."""
-        current = delivery
-        while not stop.wait(renewal_interval(current)):
-            try:
-                acked = self.ack_intent(delivery.intent_id, delivery.delivery_id)
-            except ConflictError as exc:  # stale or terminal: nothing left to renew
-                log_write_failure("lease renewal", delivery, exc)
-                return
-            except AxmeError as exc:
-                log_write_failure("lease renewal", delivery, exc)
-                continue
-            current = current.with_lease(acked.lease_expires_at)
+        current: m.Delivery | None = delivery
+        while current is not None and not stop.wait(renewal_interval(current)):
+            current = self._runner.run(renew_lease_plan(self._core, current))
 
     # --- human tasks ---------------------------------------------------------------
 
