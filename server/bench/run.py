@@ -168,9 +168,25 @@ async def sequential(base: str, admin_key: str, name: str, key: str, n: int, ack
     return lat, health
 
 
-def server_cpu(pid: int) -> float:
+def thread_cpu(pid: int) -> dict[str, float]:
+    """CPU seconds per thread name of a process (the event loop vs the SQLite writer)."""
+    out: dict[str, float] = {}
+    tck = os.sysconf("SC_CLK_TCK")
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            name = "event loop" if task.name == str(pid) else "other threads (SQLite writer)"
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        out[name] = out.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / tck
+    return out
+
+
+def server_cpu(pid: int) -> tuple[float, float]:
+    """(user, system) CPU seconds of a process, all threads."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    tck = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tck, int(fields[12]) / tck
 
 
 def sqlite_commits(seconds: float = 1.0) -> float:
@@ -196,19 +212,21 @@ def main() -> None:
     ap.add_argument("--max-cycles", type=int, default=20000, help="per client process")
     ap.add_argument("--latency-n", type=int, default=50)
     ap.add_argument("--no-ack", action="store_true", help="agents complete without acking first")
+    ap.add_argument("--http-server", choices=("builtin", "uvicorn"), default="builtin")
     args = ap.parse_args()
     ack = not args.no_ack
     from helpers import Api, start_server
 
     with tempfile.TemporaryDirectory() as data:
-        srv = start_server(Path(data))
+        srv = start_server(Path(data), "--http-server", args.http_server)
         try:
             api = Api(srv.base_url, srv.admin_key)
             agents = [api.register_agent(f"bench-{i}") for i in range(args.clients + 1)]
             keys = [(a.rsplit("/", 1)[1], cli.key) for a, cli in agents]
 
             print(f"axme-server bench: {os.cpu_count()} cores, {args.clients} client processes x "
-                  f"{args.concurrency} in flight, agent ack={'on' if ack else 'off'}, sqlite synchronous=FULL")
+                  f"{args.concurrency} in flight, agent ack={'on' if ack else 'off'}, sqlite synchronous=FULL, "
+                  f"http server {args.http_server}")
             commits = sqlite_commits()
             lat, health = asyncio.run(sequential(srv.base_url, srv.admin_key, *keys[-1], args.latency_n, ack))
             h50 = statistics.median(health)
@@ -220,14 +238,21 @@ def main() -> None:
             ctx = mp.get_context("spawn")
             with ctx.Pool(args.clients) as procs:
                 start_at = time.time() + 1.5
+                cpu_before = server_cpu(srv.proc.pid)
                 hres = procs.map(health_proc, [(srv.base_url, args.concurrency, 3.0, start_at)] * args.clients)
-                health_rps = sum(c for c, _ in hres) / max(e for _, e in hres)
+                health_n = sum(c for c, _ in hres)
+                health_rps = health_n / max(e for _, e in hres)
+                health_cpu = sum(server_cpu(srv.proc.pid)) - sum(cpu_before)
                 start_at = time.time() + 1.5
                 cpu_before = server_cpu(srv.proc.pid)
+                threads_before = thread_cpu(srv.proc.pid)
                 res = procs.map(client_proc, [
                     (srv.base_url, srv.admin_key, keys[i][0], keys[i][1], args.concurrency, args.duration,
                      args.max_cycles, ack, start_at) for i in range(args.clients)])
-            server_cpu_s = server_cpu(srv.proc.pid) - cpu_before
+            cpu_after = server_cpu(srv.proc.pid)
+            threads = {k: v - threads_before.get(k, 0.0) for k, v in thread_cpu(srv.proc.pid).items()}
+            user_s, sys_s = cpu_after[0] - cpu_before[0], cpu_after[1] - cpu_before[1]
+            server_cpu_s = user_s + sys_s
             cycles = sum(r[0] for r in res)
             elapsed = max(r[2] for r in res)
             all_lat = [x for r in res for x in r[1]]
@@ -236,13 +261,15 @@ def main() -> None:
             print(f"(b) closed loop: {cycles} approval cycles in {elapsed:.2f} s = {rate:.0f} cycles/s "
                   f"({reqs} HTTP requests + 2 streams per cycle); approve->COMPLETED under load "
                   f"p50 {pct(all_lat, 50) * 1000:.1f} ms, p99 {pct(all_lat, 99) * 1000:.1f} ms")
-            print(f"    baseline GET /health, same clients: {health_rps:.0f} req/s -> one cycle costs "
+            print(f"    baseline GET /health, same clients: {health_rps:.0f} req/s "
+                  f"(server {health_cpu * 1e6 / max(health_n, 1):.0f} us CPU per request) -> one cycle costs "
                   f"{health_rps / rate:.1f} empty requests; cycles/s = {rate / health_rps:.3f} x health req/s")
             print(f"    baseline raw SQLite WAL commits/s (one writer, no server): {commits:.0f} -> "
                   f"cycles/s = {rate / commits:.3f} x raw commits/s")
-            print(f"    CPU during (b): server {server_cpu_s:.1f} s, clients {sum(r[3] for r in res):.1f} s "
+            print(f"    CPU during (b): server {server_cpu_s:.1f} s (user {user_s:.1f}, system {sys_s:.1f}), clients {sum(r[3] for r in res):.1f} s "
                   f"over {elapsed:.1f} s wall on {os.cpu_count()} cores "
                   f"(server {server_cpu_s * 1e6 / max(cycles, 1):.0f} us per cycle)")
+            print("    server CPU by thread: " + ", ".join(f"{k} {v:.1f} s" for k, v in sorted(threads.items())))
             metrics = api.http.get("/metrics").text
             stats = {ln.split()[0]: ln.split()[1] for ln in metrics.splitlines()
                      if ln.startswith(("axme_store_commits_total", "axme_store_writes_total"))}

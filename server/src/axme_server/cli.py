@@ -13,10 +13,9 @@ import os
 import signal
 import socket
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
-
-import uvicorn
 
 from axme_server.addresses import is_valid
 from axme_server.app import App
@@ -45,6 +44,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--lease-seconds", type=float, default=60.0)
     ap.add_argument("--sqlite-synchronous", choices=("FULL", "NORMAL"), default="FULL",
                     help="FULL (default): a commit survives power loss; NORMAL: survives a process crash only")
+    ap.add_argument("--http-server", choices=("builtin", "uvicorn"), default="builtin",
+                    help="builtin (default): the lean httptools server in httpserver.py; uvicorn: the fallback "
+                         "(also used when httptools cannot be imported)")
     ap.add_argument("--log-level", default=os.environ.get("AXME_LOG_LEVEL", "warning"))
     args = ap.parse_args(argv)
     for flag in ("org", "workspace"):
@@ -53,7 +55,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-class _Server(uvicorn.Server):
+def _uvicorn_server() -> type:
+    import uvicorn
+
+    return uvicorn.Server
+
+
+class _Server(_uvicorn_server()):  # type: ignore[misc]
     """uvicorn.Server that prints the READY line once it listens."""
 
     ready_line: str = ""
@@ -74,8 +82,7 @@ class _Server(uvicorn.Server):
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets=sockets)
         if not self.should_exit:
-            sys.stdout.write(self.ready_line + "\n")
-            sys.stdout.flush()
+            _print_ready(self.ready_line)
 
 
 async def serve(args: argparse.Namespace) -> None:
@@ -100,22 +107,63 @@ async def serve(args: argparse.Namespace) -> None:
     sock.set_inheritable(True)
     port = sock.getsockname()[1]
     host = f"[{args.host}]" if ":" in args.host else args.host
-    config = uvicorn.Config(app, log_level=args.log_level.lower(), access_log=False, lifespan="off",
-                            loop="none", http="httptools", timeout_keep_alive=75, backlog=2048)
-    server = _Server(config)
-    server.ready_line = "AXME_SERVER_READY " + dumps(
+    ready_line = "AXME_SERVER_READY " + dumps(
         {"base_url": f"http://{host}:{port}", "admin_api_key": admin_key}).decode()
     try:
-        await server.serve(sockets=[sock])
+        if args.http_server == "builtin" and _builtin_available():
+            await _serve_builtin(app, sock, ready_line)
+        else:
+            await _serve_uvicorn(app, sock, ready_line, args.log_level)
     finally:
         await engine.stop()
         store.close()
+
+
+def _builtin_available() -> bool:
+    try:
+        import httptools  # noqa: F401
+    except ImportError:
+        log.warning("httptools is not installed: serving with uvicorn")
+        return False
+    return True
+
+
+def _print_ready(line: str) -> None:
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
+async def _serve_builtin(app: App, sock: socket.socket, ready_line: str) -> None:
+    from axme_server.httpserver import serve as serve_http
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await serve_http(app, sock, stop, keepalive_timeout=75.0, on_ready=lambda: _print_ready(ready_line))
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+
+
+async def _serve_uvicorn(app: App, sock: socket.socket, ready_line: str, log_level: str) -> None:
+    import uvicorn
+
+    http = "httptools" if _builtin_available() else "h11"
+    config = uvicorn.Config(app, log_level=log_level.lower(), access_log=False, lifespan="off",
+                            loop="none", http=http, timeout_keep_alive=75, backlog=2048)
+    server = _Server(config)
+    server.ready_line = ready_line
+    await server.serve(sockets=[sock])
 
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if os.environ.get("AXME_SWITCH_INTERVAL"):
+        sys.setswitchinterval(float(os.environ["AXME_SWITCH_INTERVAL"]))
     try:
         import uvloop
 
@@ -127,7 +175,7 @@ def main(argv: list[str] | None = None) -> None:
     if profile_path:
         import cProfile
 
-        profiler = cProfile.Profile()
+        profiler = cProfile.Profile(time.thread_time)  # CPU time: wall time would charge preemption to syscalls
         profiler.enable()
     try:
         asyncio.run(serve(args))

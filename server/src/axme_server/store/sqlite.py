@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import queue
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable
 from importlib import resources
 from typing import Any
@@ -77,6 +79,21 @@ class SqliteStore:
         self._read.execute("INSERT INTO meta(k, v) VALUES(?, ?) ON CONFLICT(k) DO UPDATE SET v=excluded.v", (k, v))
 
     def _writer_loop(self) -> None:
+        profile_path = os.environ.get("AXME_PROFILE")  # see cli.main: the writer thread gets its own profile
+        if not profile_path:
+            self._write_batches()
+            return
+        import cProfile
+
+        profiler = cProfile.Profile(time.thread_time)
+        profiler.enable()
+        try:
+            self._write_batches()
+        finally:
+            profiler.disable()
+            profiler.dump_stats(profile_path + ".writer")
+
+    def _write_batches(self) -> None:
         conn = self._write
         while True:
             first = self._queue.get()
