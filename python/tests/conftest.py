@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from axme.cli.main import main
+
 from .integration.server import RunningServer, start_server
 
 REPO = Path(__file__).resolve().parents[2]
@@ -44,3 +46,24 @@ def namespace(server: RunningServer) -> tuple[str, str]:
 def scenario_bundle() -> dict[str, Any]:
     bundle: dict[str, Any] = json.loads(SCENARIO_FILE.read_text())
     return copy.deepcopy(bundle)
+
+
+@pytest.fixture
+def cli(
+    server: RunningServer,
+    namespace: tuple[str, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> Any:
+    """Run `axme ARGV…` in-process against a fresh namespace: (exit code, stdout, stderr)."""
+    monkeypatch.setenv("AXME_CONFIG_DIR", str(tmp_path / "cfg"))
+    monkeypatch.setenv("AXME_API_KEY", namespace[1])
+    monkeypatch.setenv("AXME_BASE_URL", server.base_url)
+
+    def run(*argv: str) -> tuple[int, str, str]:
+        code = main(list(argv))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run

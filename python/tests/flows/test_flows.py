@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
 import stat
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from ..conftest import SCENARIO_FILE
-from ..integration.server import RunningServer, start_server
+from ..integration.server import RunningServer
+from .processes import AXME, run, start_script, stop, user_env
 from .snippet import (
     AGENT_ADDRESS,
     ARCHITECTURE_MD,
@@ -29,50 +28,10 @@ from .snippet import (
 
 pytestmark = pytest.mark.integration
 HERE = Path(__file__).resolve().parent
-AXME = Path(sys.executable).parent / "axme"
-
-
-@pytest.fixture
-def fresh_server(tmp_path: Path) -> Iterator[RunningServer]:
-    """A brand-new local server as a user would start it (no testing endpoints), its first
-    workspace named like the one ARCHITECTURE.md's snippet addresses (myorg/production)."""
-    data = tmp_path / "data"
-    data.mkdir()
-    running = start_server(data, testing=False, extra_args=["--org", ORG, "--workspace", WORKSPACE])
-    yield running
-    running.stop()
-
-
-def user_env(server: RunningServer, api_key: str, config_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AXME_")}
-    env.update(AXME_API_KEY=api_key, AXME_BASE_URL=server.base_url, AXME_CONFIG_DIR=str(config_dir))
-    return env
-
-
-def run(
-    cmd: list[str], env: dict[str, str], timeout: float = 60
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
 
 
 def start_agent(env: dict[str, str], address: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, str(HERE / "agent.py"), address],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
-def stop(process: subprocess.Popen[str]) -> str:
-    process.terminate()
-    try:
-        out, err = process.communicate(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        out, err = process.communicate(timeout=5)
-    return out + err
+    return start_script(env, HERE / "agent.py", address)
 
 
 def test_initiator_snippet_and_listen_agent(fresh_server: RunningServer, tmp_path: Path) -> None:

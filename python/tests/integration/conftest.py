@@ -5,13 +5,11 @@ from __future__ import annotations
 import inspect
 import itertools
 from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from axme import AsyncAxmeClient, AxmeClient, AxmeClientConfig
-from axme.cli.main import main
 
 from .server import RunningServer
 
@@ -119,23 +117,3 @@ def spawn(api: Api, client: Any, method: str, *args: Any, **kwargs: Any) -> Any:
     if isinstance(client, AsyncAxmeClient):
         return asyncio.ensure_future(api.call_on(client, method, *args, **kwargs))
     return asyncio.ensure_future(asyncio.to_thread(getattr(client, method), *args, **kwargs))
-
-
-@pytest.fixture
-def cli(
-    server: RunningServer,
-    namespace: tuple[str, str],
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-) -> Any:
-    monkeypatch.setenv("AXME_CONFIG_DIR", str(tmp_path / "cfg"))
-    monkeypatch.setenv("AXME_API_KEY", namespace[1])
-    monkeypatch.setenv("AXME_BASE_URL", server.base_url)
-
-    def run(*argv: str) -> tuple[int, str, str]:
-        code = main(list(argv))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
