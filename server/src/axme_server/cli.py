@@ -162,8 +162,6 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if os.environ.get("AXME_SWITCH_INTERVAL"):
-        sys.setswitchinterval(float(os.environ["AXME_SWITCH_INTERVAL"]))
     try:
         import uvloop
 
