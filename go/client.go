@@ -30,7 +30,7 @@ type ClientConfig struct {
 	// StreamIdleTimeout). Default 30 s.
 	Timeout time.Duration
 	// MaxRetries is how many times a failed request is retried (connection
-	// errors, 408, 429, 5xx). Nil means the default, 2; use Ptr(0) to disable.
+	// errors, 408, 429, 500, 502-504). Nil means the default, 2; use Ptr(0) to disable.
 	MaxRetries *int
 	// RetryBaseDelay is the first backoff delay, doubled per retry and capped
 	// at 8 s. Default 500 ms.

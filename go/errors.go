@@ -56,12 +56,19 @@ func (e *APIError) Error() string {
 	return fmt.Sprintf("axme: %d: %s", e.StatusCode, msg)
 }
 
-// Is reports whether target is the sentinel for this error's status.
-func (e *APIError) Is(target error) bool { return target == kindForStatus(e.StatusCode) }
+// Is reports whether target is the sentinel for this error's status. A 408
+// is a timeout (REQ-ERR-012), so like every timeout it also matches
+// ErrConnection.
+func (e *APIError) Is(target error) bool {
+	kind := kindForStatus(e.StatusCode)
+	return target == kind || (kind == ErrTimeout && target == ErrConnection)
+}
 
 // kindForStatus maps an HTTP status to its sentinel (the spec's error types).
 func kindForStatus(status int) error {
 	switch {
+	case status == http.StatusRequestTimeout:
+		return ErrTimeout
 	case status == http.StatusUnauthorized:
 		return ErrAuthentication
 	case status == http.StatusForbidden:
@@ -101,7 +108,7 @@ func newAPIError(resp *http.Response, body []byte, now time.Time) *APIError {
 		RequestID:  resp.Header.Get("X-Request-Id"),
 		TraceID:    resp.Header.Get("X-Trace-Id"),
 		Body:       body,
-		Retryable:  isRetryableStatus(resp.StatusCode),
+		Retryable:  retryableByDefault(resp.StatusCode),
 	}
 	if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), now); ok {
 		e.RetryAfter = d
@@ -113,9 +120,11 @@ func newAPIError(resp *http.Response, body []byte, now time.Time) *APIError {
 		e.Category = env.Error.Category
 		e.Retryable = env.Error.Retryable
 		e.Details = env.Error.Details
+	} else { // not an AXP envelope, e.g. a proxy's HTML page (REQ-ERR-013)
+		e.Message = firstRunes(string(body), 200)
 	}
 	if e.Code == "" {
-		e.Code = "http_" + strconv.Itoa(resp.StatusCode) // not an AXP envelope
+		e.Code = "http_" + strconv.Itoa(resp.StatusCode)
 	}
 	if e.Message == "" {
 		e.Message = env.Detail
@@ -124,6 +133,17 @@ func newAPIError(resp *http.Response, body []byte, now time.Time) *APIError {
 		e.Message = http.StatusText(resp.StatusCode)
 	}
 	return e
+}
+
+// firstRunes returns the first n characters of s.
+func firstRunes(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[:i]
+		}
+		n--
+	}
+	return s
 }
 
 // ConnectionError is returned when no HTTP response was received: DNS,

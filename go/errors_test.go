@@ -2,6 +2,7 @@ package axme
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -17,6 +18,7 @@ func TestErrorMapping(t *testing.T) {
 		{403, "forbidden", ErrPermissionDenied},
 		{404, "intent_not_found", ErrNotFound},
 		{405, "method_not_allowed", ErrBadRequest},
+		{408, "request_timeout", ErrTimeout},
 		{409, "intent_terminal", ErrConflict},
 		{413, "payload_too_large", ErrBadRequest},
 		{422, "validation_error", ErrValidation},
@@ -33,8 +35,10 @@ func TestErrorMapping(t *testing.T) {
 			t.Fatalf("%d: err %T %v, want *APIError", tc.status, err, err)
 		}
 		for _, k := range all {
-			if errors.Is(err, k) != (k == tc.kind) {
-				t.Errorf("%d: errors.Is(err, %v) = %v", tc.status, k, !(k == tc.kind))
+			// a 408 is a timeout, and every timeout is also a connection error
+			want := k == tc.kind || (tc.kind == ErrTimeout && k == ErrConnection)
+			if errors.Is(err, k) != want {
+				t.Errorf("%d: errors.Is(err, %v) = %v", tc.status, k, !want)
 			}
 		}
 		if apiErr.StatusCode != tc.status || apiErr.Code != tc.code || apiErr.Message != "m-"+tc.code ||
@@ -49,8 +53,22 @@ func TestErrorWithoutEnvelope(t *testing.T) {
 	rec := newRecorder(t, reply(502, "<html>bad gateway</html>"))
 	err := rec.client(func(c *ClientConfig) { c.MaxRetries = Ptr(0) }).get(t.Context(), "/v1/x", nil, nil, nil)
 	var apiErr *APIError
-	if !errors.As(err, &apiErr) || apiErr.Message != "Bad Gateway" || apiErr.Code != "http_502" || string(apiErr.Body) != "<html>bad gateway</html>" || !apiErr.Retryable {
+	if !errors.As(err, &apiErr) || apiErr.Message != "<html>bad gateway</html>" || apiErr.Code != "http_502" || string(apiErr.Body) != "<html>bad gateway</html>" || !apiErr.Retryable {
 		t.Fatalf("err = %#v", err)
+	}
+}
+
+func TestErrorWithoutEnvelopeKeepsTheFirst200Characters(t *testing.T) {
+	t.Parallel()
+	page := strings.Repeat("é", 150) + strings.Repeat("x", 100)
+	rec := newRecorder(t, reply(501, page))
+	err := rec.client().get(t.Context(), "/v1/x", nil, nil, nil)
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || apiErr.Message != strings.Repeat("é", 150)+strings.Repeat("x", 50) || !apiErr.Retryable {
+		t.Fatalf("err = %#v", err)
+	}
+	if n := len(rec.all()); n != 1 {
+		t.Fatalf("%d attempts; 501 is not retried (REQ-RETRY-002)", n)
 	}
 }
 

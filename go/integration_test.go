@@ -16,7 +16,7 @@ func newIntent(to string) axme.SendIntentRequest {
 }
 
 // serveInBackground runs Listen until n deliveries are handled.
-func serveInBackground(t *testing.T, c *axme.Client, address string, n int, h axme.Handler) <-chan error {
+func serveInBackground(t *testing.T, c *axme.Client, address string, n int, h axme.DeliveryHandler) <-chan error {
 	done := make(chan error, 1)
 	ctx := ctxTimeout(t, 30*time.Second)
 	go func() { done <- c.Listen(ctx, address, h, axme.WithMaxDeliveries(n)) }()

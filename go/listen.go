@@ -10,15 +10,15 @@ import (
 	"time"
 )
 
-// Handler processes one delivery. It returns the result object the intent
+// DeliveryHandler processes one delivery. It returns the result object the intent
 // is resumed with (nil means {}), or an error that fails the intent with
 // code "agent_error" and the error's text. ctx is cancelled when Listen
 // stops or the lease is lost.
-type Handler func(ctx context.Context, d *Delivery) (map[string]any, error)
+type DeliveryHandler func(ctx context.Context, d *Delivery) (map[string]any, error)
 
 type rawDeliveryKey struct{}
 
-// RawDelivery returns the wire JSON of the delivery a Handler is running
+// RawDelivery returns the wire JSON of the delivery a DeliveryHandler is running
 // for (nil outside a handler), including members newer than this SDK.
 func RawDelivery(ctx context.Context) json.RawMessage {
 	raw, _ := ctx.Value(rawDeliveryKey{}).(json.RawMessage)
@@ -48,14 +48,14 @@ func WithLeaseRenewal(every time.Duration) ListenOption {
 func WithListenWaitSeconds(s int) ListenOption { return func(c *listenConfig) { c.waitSeconds = s } }
 
 // Listen serves the agent at address: it holds the delivery stream open,
-// acknowledges each delivery, runs handler while renewing the lease, then
+// acknowledges each delivery, runs handler while re-acking to renew the lease, then
 // resumes the intent with the result or fails it with the handler's error.
 // It survives disconnects, idle streams, 408/429/5xx (backoff, honouring
 // Retry-After) and returns only when ctx is done (ctx's error), after
 // WithMaxDeliveries deliveries (nil), or on a non-retryable error such as
 // ErrAuthentication. If ctx ends while a handler runs, the intent is left
 // alone so its lease expires and the server redelivers it.
-func (c *Client) Listen(ctx context.Context, address string, handler Handler, opts ...ListenOption) error {
+func (c *Client) Listen(ctx context.Context, address string, handler DeliveryHandler, opts ...ListenOption) error {
 	cfg := listenConfig{}
 	for _, o := range opts {
 		o(&cfg)
@@ -67,7 +67,7 @@ func (c *Client) Listen(ctx context.Context, address string, handler Handler, op
 type listener struct {
 	c       *Client
 	address string
-	handler Handler
+	handler DeliveryHandler
 	cfg     listenConfig
 
 	cursor   string // the agent stream's delivery cursor (last SSE id)
@@ -207,18 +207,26 @@ func (l *listener) handle(ctx context.Context, d *Delivery) bool {
 	return true
 }
 
-// renewLease reports progress before the lease runs out until ctx ends. A
-// 409 means the lease is gone, so the handler's context is cancelled.
+// renewLease re-acks the delivery (REQ-LISTEN-002) before the lease runs
+// out until ctx ends, pacing each renewal by the lease the last ack granted.
+// A 409 or 404 means the lease is gone, so the handler's context is cancelled.
 func (l *listener) renewLease(ctx context.Context, cancelHandler context.CancelFunc, d *Delivery) {
-	every := l.cfg.renewEvery
-	if every <= 0 {
-		every = renewalInterval(d.LeaseExpiresAt, time.Now())
-	}
-	for sleepCtx(ctx, every) == nil {
-		_, err := l.c.ReportProgress(ctx, d.IntentID, d.DeliveryID, nil)
-		if errors.Is(err, ErrConflict) || errors.Is(err, ErrNotFound) {
+	lease := d.LeaseExpiresAt
+	for {
+		every := l.cfg.renewEvery
+		if every <= 0 {
+			every = renewalInterval(lease, time.Now())
+		}
+		if sleepCtx(ctx, every) != nil {
+			return
+		}
+		acked, err := l.c.AckIntent(ctx, d.IntentID, d.DeliveryID)
+		switch {
+		case errors.Is(err, ErrConflict) || errors.Is(err, ErrNotFound):
 			cancelHandler() // the lease is gone; another attempt owns the intent
 			return
+		case err == nil && acked.LeaseExpiresAt != "":
+			lease = acked.LeaseExpiresAt
 		}
 		// other errors are transient: the next tick tries again
 	}

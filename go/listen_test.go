@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -15,13 +16,13 @@ import (
 // fakeAgentServer serves one agent stream (frames per connection, in
 // order) and answers writes with the given statuses, recording every POST.
 type fakeAgentServer struct {
-	mu       sync.Mutex
-	streams  []string // frames for each successive stream connection
-	conns    int
-	ack      int // status for /ack
-	progress int // status for progress resumes
-	posts    []string
-	srv      *httptest.Server
+	mu      sync.Mutex
+	streams []string // frames for each successive stream connection
+	conns   int
+	ack     int // status for the first /ack of a delivery
+	renew   int // status for later acks (lease renewals)
+	posts   []string
+	srv     *httptest.Server
 }
 
 func deliveryFrame(cursor int, intentID string) string {
@@ -29,7 +30,7 @@ func deliveryFrame(cursor int, intentID string) string {
 }
 
 func newFakeAgentServer(t *testing.T, streams ...string) *fakeAgentServer {
-	f := &fakeAgentServer{streams: streams, ack: 200, progress: 200}
+	f := &fakeAgentServer{streams: streams, ack: 200, renew: 200}
 	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f.mu.Lock()
 		defer f.mu.Unlock()
@@ -53,12 +54,15 @@ func newFakeAgentServer(t *testing.T, streams ...string) *fakeAgentServer {
 		buf := make([]byte, 4096)
 		n, _ := r.Body.Read(buf)
 		body := string(buf[:n])
+		renewal := slices.Contains(f.posts, r.URL.Path+" "+body)
 		f.posts = append(f.posts, r.URL.Path+" "+body)
 		switch {
 		case strings.HasSuffix(r.URL.Path, "/ack"):
-			reply(f.ack, `{"ok":true,"intent":{},"lease_expires_at":"2099-01-01T00:00:00.000Z"}`)(w, r)
-		case strings.Contains(body, `"kind":"progress"`):
-			reply(f.progress, `{"ok":true,"applied":true,"intent":{}}`)(w, r)
+			status := f.ack
+			if renewal {
+				status = f.renew
+			}
+			reply(status, `{"ok":true,"intent":{},"lease_expires_at":"2099-01-01T00:00:00.000Z"}`)(w, r)
 		default:
 			reply(200, `{"ok":true,"applied":true,"intent":{}}`)(w, r)
 		}
@@ -151,7 +155,7 @@ func TestListenSkipsDeliveryWhenAckConflicts(t *testing.T) {
 func TestListenLostLeaseCancelsHandlerWithoutResuming(t *testing.T) {
 	t.Parallel()
 	f := newFakeAgentServer(t, deliveryFrame(1, "i1"))
-	f.progress = 409 // stale_delivery: the lease went to another attempt
+	f.renew = 409 // stale_delivery: the lease went to another attempt
 	err := f.client(t).Listen(t.Context(), "a", func(ctx context.Context, _ *Delivery) (map[string]any, error) {
 		<-ctx.Done() // a long handler; only the lost lease stops it
 		return map[string]any{"late": true}, nil
@@ -159,10 +163,17 @@ func TestListenLostLeaseCancelsHandlerWithoutResuming(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	acks := 0
 	for _, w := range f.writes() {
-		if strings.Contains(w, "agent_result") {
-			t.Fatalf("resumed after losing the lease: %s", w)
+		if strings.Contains(w, "agent_result") || strings.Contains(w, `"kind":"progress"`) {
+			t.Fatalf("resumed after losing the lease, or renewed with progress: %s", w)
 		}
+		if strings.HasPrefix(w, "/v1/intents/i1/ack ") {
+			acks++
+		}
+	}
+	if acks != 2 {
+		t.Fatalf("%d acks; want the first and one renewal (REQ-LISTEN-002: renewal is a re-ack)", acks)
 	}
 }
 

@@ -20,8 +20,20 @@ const (
 	maxResponseBodyBytes = 64 << 20
 )
 
-// isRetryableStatus is the SDK-CONVENTIONS retry set: 408, 429 and 5xx.
+// isRetryableStatus is the set of statuses worth another attempt
+// (REQ-RETRY-002): 408, 429, 500, 502, 503 and 504. 501 and other 5xx are final.
 func isRetryableStatus(status int) bool {
+	switch status {
+	case http.StatusRequestTimeout, http.StatusTooManyRequests, http.StatusInternalServerError,
+		http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
+}
+
+// retryableByDefault is APIError.Retryable when the body does not say
+// (REQ-ERR-004): true exactly for 408, 429 and 5xx.
+func retryableByDefault(status int) bool {
 	return status == http.StatusRequestTimeout || status == http.StatusTooManyRequests || status >= 500
 }
 
