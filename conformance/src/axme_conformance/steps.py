@@ -174,10 +174,10 @@ def run_driver_step(ctx: ScenarioContext, index: int, step: dict[str, Any], acti
     message = _driver_message(ctx, step, action)
     handle = ctx.driver_send(message, step.get("client"))
     if step.get("background"):
-        name = step.get("as")
-        if not name:
+        label = step.get("as")
+        if not label:
             raise StepError(f"{what}: a background op needs `as: NAME`")
-        ctx.handles[str(name)] = handle
+        ctx.handles[str(label)] = handle
         return
     _record(ctx, step, handle, ctx.finish(handle, timeout_s, what), what)
 

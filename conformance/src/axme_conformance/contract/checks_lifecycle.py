@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote
+
+import httpx
 
 from axme_conformance.contract.client import ContractClient, expect
 from axme_conformance.contract.suite import check
 
 
-def _resume(c: ContractClient, intent_id: str, key: str | bool, body: dict) -> object:
+def _resume(
+    c: ContractClient, intent_id: str, key: str | bool, body: dict[str, Any]
+) -> httpx.Response:
     return c.request("POST", f"/v1/intents/{intent_id}/resume", key=key, body=body)
 
 

@@ -38,10 +38,10 @@ def sse_resume(c: ContractClient) -> None:
     path = f"/v1/intents/{intent_id}/events/stream"
     _, by_header = c.read_stream(path, params={"since": 1}, headers={"last-event-id": "2"})
     seqs = [f["json"]["seq"] for f in parse_frames(by_header) if "json" in f]
-    expect(seqs and seqs[0] == 3, f"Last-Event-ID 2 > since 1 must resume at 3: {seqs}")
+    expect(bool(seqs) and seqs[0] == 3, f"Last-Event-ID 2 > since 1 must resume at 3: {seqs}")
     _, by_query = c.read_stream(path, params={"since": 3}, headers={"last-event-id": "1"})
     seqs = [f["json"]["seq"] for f in parse_frames(by_query) if "json" in f]
-    expect(seqs and seqs[0] == 4, f"since 3 > Last-Event-ID 1 must resume at 4: {seqs}")
+    expect(bool(seqs) and seqs[0] == 4, f"since 3 > Last-Event-ID 1 must resume at 4: {seqs}")
 
 
 @check("sse/stream-timeout-frame")

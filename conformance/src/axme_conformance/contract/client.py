@@ -84,6 +84,7 @@ class ContractClient:
         expect(isinstance(error, dict) and ERROR_KEYS <= set(error),
                f"error envelope lacks {sorted(ERROR_KEYS)}: {_brief(response)}")
         expect(isinstance(body.get("detail"), str), f"no `detail` in: {_brief(response)}")
+        assert isinstance(error, dict)
         if codes:
             expect(error["code"] in codes, f"expected code {codes}: {_brief(response)}")
         expect(bool(response.headers.get("x-request-id")), "error response lacks X-Request-Id")
