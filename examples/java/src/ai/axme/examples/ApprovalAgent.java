@@ -52,7 +52,7 @@ public final class ApprovalAgent {
         if (target == null) {
             throw new IllegalArgumentException("the change names no target"); // fails the intent (agent_error)
         }
-        delivery.progress(Map.of("stage", "dry-run"));
+        delivery.reportProgress(Map.of("stage", "dry-run"));
         boolean production = String.valueOf(target).startsWith("prod");
         return Map.of(
                 "target", target,

@@ -190,6 +190,19 @@ public final class AxmeClient implements AutoCloseable {
     }
 
     /**
+     * Reports progress as the intent's agent ({@code kind: progress}): the intent becomes
+     * IN_PROGRESS and the delivery's lease is extended.
+     *
+     * @param intentId the intent
+     * @param deliveryId the delivery being worked on; may be null
+     * @param details free-form progress details; may be null
+     * @return the write's outcome and the updated intent
+     */
+    public IntentWriteResponse reportProgress(String intentId, String deliveryId, Map<String, ?> details) {
+        return writes.progress(intentId, deliveryId, details).as(IntentWriteResponse.class);
+    }
+
+    /**
      * Moves the intent to a terminal status ({@code POST …/resolve}).
      *
      * @param intentId the intent
@@ -525,6 +538,17 @@ public final class AxmeClient implements AutoCloseable {
      */
     public CompletableFuture<IntentWriteResponse> failIntentAsync(String intentId, String code, String message) {
         return async(() -> failIntent(intentId, code, message));
+    }
+
+    /**
+     * @param intentId the intent
+     * @param deliveryId the delivery; may be null
+     * @param details progress details; may be null
+     * @return async {@link #reportProgress(String, String, Map)}
+     */
+    public CompletableFuture<IntentWriteResponse> reportProgressAsync(String intentId, String deliveryId,
+            Map<String, ?> details) {
+        return async(() -> reportProgress(intentId, deliveryId, details));
     }
 
     /**

@@ -62,7 +62,7 @@ public final class DeliveryContext {
      *
      * @param details free-form progress details, may be null
      */
-    public void progress(Map<String, ?> details) {
+    public void reportProgress(Map<String, ?> details) {
         writes.progress(intentId(), deliveryId(), details);
     }
 }

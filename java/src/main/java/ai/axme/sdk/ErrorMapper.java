@@ -8,7 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 
-/** Turns a non-2xx response into the matching {@link AxmeApiException} subclass. */
+/** Turns a non-2xx response into the matching {@link AxmeApiException} subclass (408: {@link RequestTimeoutException}). */
 final class ErrorMapper {
     private final ObjectMapper mapper;
     private final Clock clock;
@@ -18,15 +18,17 @@ final class ErrorMapper {
         this.clock = clock;
     }
 
-    AxmeApiException toException(int status, HttpHeaders headers, byte[] body, String traceId) {
+    AxmeException toException(int status, HttpHeaders headers, byte[] body, String traceId) {
         String text = body == null ? "" : new String(body, StandardCharsets.UTF_8);
         JsonNode error = parseErrorObject(text);
         String code = textOr(error, "code", "http_" + status);
-        String message = textOr(error, "message", text.isBlank() ? "HTTP " + status : text);
+        // Not an envelope (a proxy's HTML page): the first 200 characters (REQ-ERR-013).
+        String fallbackMessage = text.isBlank() ? "HTTP " + status : text.substring(0, Math.min(200, text.length()));
+        String message = textOr(error, "message", error == null ? fallbackMessage : "HTTP " + status);
         String category = textOr(error, "category", null);
         boolean retryable = error != null && error.path("retryable").isBoolean()
                 ? error.path("retryable").asBoolean()
-                : RetryPolicy.isRetryableStatus(status);
+                : status == 408 || status == 429 || status >= 500; // REQ-ERR-004
         Duration retryAfter = RetryAfter.parse(headers.firstValue("Retry-After").orElse(null), clock);
         String requestId = headers.firstValue("X-Request-Id").orElse(null);
         ApiErrorInfo info = new ApiErrorInfo(
@@ -34,9 +36,11 @@ final class ErrorMapper {
         return forStatus(info);
     }
 
-    static AxmeApiException forStatus(ApiErrorInfo info) {
+    static AxmeException forStatus(ApiErrorInfo info) {
         int status = info.status();
         switch (status) {
+            case 408:
+                return new RequestTimeoutException(info);
             case 401:
                 return new AuthenticationException(info);
             case 403:
@@ -52,6 +56,14 @@ final class ErrorMapper {
             default:
                 return status >= 500 ? new ServerException(info) : new BadRequestException(info);
         }
+    }
+
+    /** @return what the server said behind an error from {@link #toException}, or null for other errors */
+    static ApiErrorInfo infoOf(Throwable error) {
+        if (error instanceof AxmeApiException) {
+            return ((AxmeApiException) error).info();
+        }
+        return error instanceof RequestTimeoutException ? ((RequestTimeoutException) error).info() : null;
     }
 
     private JsonNode parseErrorObject(String text) {

@@ -64,12 +64,12 @@ final class HttpCore {
                     return new RawResponse(status, response.headers().map(), parse(response.body(), request),
                             traceId, mapper);
                 }
-                AxmeApiException apiError = errors.toException(status, response.headers(), response.body(), traceId);
+                AxmeException apiError = errors.toException(status, response.headers(), response.body(), traceId);
                 if (!RetryPolicy.isRetryableStatus(status)) {
                     throw apiError;
                 }
                 failure = apiError;
-                retryAfter = apiError.retryAfter();
+                retryAfter = ErrorMapper.infoOf(apiError).retryAfter();
             } catch (HttpTimeoutException timeout) {
                 failure = new AxmeTimeoutException(describe(request) + " timed out after " + settings.timeout(), timeout);
             } catch (IOException io) {
@@ -95,7 +95,7 @@ final class HttpCore {
 
     /**
      * Opens a streaming GET (one attempt, no per-request timeout: streams use an idle timeout).
-     * A non-2xx answer is read and thrown as the matching {@link AxmeApiException}.
+     * A non-2xx answer is read and thrown as the matching {@link AxmeApiException} (408: {@link RequestTimeoutException}).
      */
     HttpResponse<InputStream> openStream(ApiRequest request) {
         ensureNotCancelled();

@@ -1,5 +1,6 @@
 package ai.axme.conformance;
 
+import ai.axme.sdk.ApiErrorInfo;
 import ai.axme.sdk.AuthenticationException;
 import ai.axme.sdk.AxmeApiException;
 import ai.axme.sdk.AxmeConnectionException;
@@ -9,6 +10,7 @@ import ai.axme.sdk.ConflictException;
 import ai.axme.sdk.NotFoundException;
 import ai.axme.sdk.PermissionDeniedException;
 import ai.axme.sdk.RateLimitException;
+import ai.axme.sdk.RequestTimeoutException;
 import ai.axme.sdk.ServerException;
 import ai.axme.sdk.StreamException;
 import ai.axme.sdk.ValidationException;
@@ -29,8 +31,9 @@ final class ErrorReport {
         ObjectNode out = mapper.createObjectNode();
         out.put("type", typeOf(error));
         out.put("message", String.valueOf(error.getMessage()));
-        if (error instanceof AxmeApiException) {
-            AxmeApiException api = (AxmeApiException) error;
+        ApiErrorInfo api = error instanceof AxmeApiException ? ((AxmeApiException) error).info()
+                : error instanceof RequestTimeoutException ? ((RequestTimeoutException) error).info() : null;
+        if (api != null) {
             out.put("status", api.status());
             out.put("code", api.code());
             out.put("retryable", api.retryable());

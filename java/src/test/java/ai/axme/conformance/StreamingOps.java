@@ -89,7 +89,7 @@ final class StreamingOps {
                 long delayMs = handler.path("delay_ms").asLong(0);
                 for (int i = 1; i <= count; i++) {
                     TimeUnit.MILLISECONDS.sleep(delayMs);
-                    delivery.progress(Map.of("step", i));
+                    delivery.reportProgress(Map.of("step", i));
                 }
                 return result(handler);
             }

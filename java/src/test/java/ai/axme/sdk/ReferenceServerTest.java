@@ -71,7 +71,7 @@ class ReferenceServerTest {
         List<String> types = new ArrayList<>();
         CompletableFuture<Intent> waiting = admin.waitForAsync(intentId, Duration.ofSeconds(30));
         try (Listener listener = agent.listen(agentAddress, delivery -> {
-            delivery.progress(Map.of("stage", "checking"));
+            delivery.reportProgress(Map.of("stage", "checking"));
             return Map.of("checked", delivery.payload().get("target"));
         }, ListenOptions.maxDeliveries(1))) {
             assertTrue(listener.awaitTermination(Duration.ofSeconds(30)), "the agent handled the delivery");

@@ -89,6 +89,25 @@ class TransportTest {
     }
 
     @Test
+    void a408IsARetriedTimeoutThatCarriesTheResponse() {
+        for (int i = 0; i < 3; i++) {
+            stub.thenJson(408, error("request_timeout", true));
+        }
+        RequestTimeoutException error = assertThrows(RequestTimeoutException.class, () -> client.getIntent("i-1"));
+        assertInstanceOf(AxmeTimeoutException.class, error); // REQ-ERR-012: 408 is a Timeout
+        assertEquals(408, error.info().status());
+        assertEquals("request_timeout", error.info().code());
+        assertEquals(3, stub.requests().size());
+    }
+
+    @Test
+    void a501IsNotRetried() {
+        stub.thenJson(501, error("not_implemented", true)).thenJson(200, OK_INTENT);
+        assertThrows(ServerException.class, () -> client.getIntent("i-1"));
+        assertEquals(1, stub.requests().size()); // REQ-RETRY-002: only 500, 502, 503, 504 among 5xx
+    }
+
+    @Test
     void clientErrorsAreNotRetried() {
         stub.thenJson(409, error("intent_terminal", false));
         ConflictException error = assertThrows(ConflictException.class, () -> client.cancelIntent("i-1", null));
@@ -136,6 +155,23 @@ class TransportTest {
             ServerException error = assertThrows(ServerException.class, () -> noRetry.getHealth());
             assertEquals("http_502", error.code());
             assertEquals("gateway exploded", error.body());
+            assertTrue(error.retryable()); // REQ-ERR-004: 5xx
+        }
+    }
+
+    @Test
+    void aNonEnvelopeMessageIsTheBodysFirst200Characters() throws Exception {
+        try (AxmeClient noRetry = client(0, Duration.ZERO)) {
+            String page = "<html>" + "x".repeat(300) + "</html>";
+            stub.then(exchange -> {
+                byte[] text = page.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                exchange.sendResponseHeaders(418, text.length);
+                exchange.getResponseBody().write(text);
+            });
+            BadRequestException error = assertThrows(BadRequestException.class, () -> noRetry.getHealth());
+            assertEquals(page.substring(0, 200), error.info().message()); // REQ-ERR-013
+            assertEquals(page, error.body());
+            assertEquals(false, error.retryable());
         }
     }
 
