@@ -16,7 +16,7 @@ export interface DeliveryContext {
   /** Aborts when serving stops; a handler should give up promptly. */
   signal: AbortSignal;
   /** Reports progress (→ IN_PROGRESS; also extends the lease). */
-  progress(details?: JsonObject): Promise<void>;
+  reportProgress(details?: JsonObject): Promise<void>;
 }
 
 /** Returns the result object (nothing means `{}`); throws to fail the intent. */
@@ -153,7 +153,7 @@ async function handleOne(
   const context: DeliveryContext = {
     delivery,
     signal,
-    progress: async (details) => {
+    reportProgress: async (details) => {
       await ops.progress(intentId, deliveryId, details, signal);
     },
   };

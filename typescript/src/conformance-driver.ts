@@ -179,7 +179,7 @@ async function listen(client: AxmeClient, id: Message["id"], args: JsonObject, s
         const count = num(handler["progress_count"]) ?? 1;
         for (let i = 0; i < count; i++) {
           await delay(num(handler["delay_ms"]) ?? 0, ctx.signal);
-          await ctx.progress({ step: i + 1 });
+          await ctx.reportProgress({ step: i + 1 });
         }
         return obj(handler["result"]);
       }

@@ -2,7 +2,24 @@ export { AxmeClient, DEFAULT_BASE_URL, type AxmeClientOptions, type WaitForOptio
 export type { DeliveryContext, DeliveryHandler, ServeOptions } from "./agent.js";
 export type { ObserveOptions, ListenOptions, StreamOptions } from "./streams.js";
 export type { RequestOptions } from "./http.js";
-export { SseParser, parseSseStream, type ServerSentEvent } from "./sse.js";
-export * from "./errors.js";
+export {
+  AxmeError,
+  AxmeConnectionError,
+  AxmeTimeoutError,
+  WaitTimeoutError,
+  StreamError,
+  AxmeApiError,
+  BadRequestError,
+  AuthenticationError,
+  PermissionDeniedError,
+  NotFoundError,
+  ConflictError,
+  ValidationError,
+  RateLimitError,
+  RequestTimeoutError,
+  ServerError,
+  type ApiErrorDetails,
+  type AxmeErrorType,
+} from "./errors.js";
 export * from "./types.js";
 export { VERSION } from "./version.js";

@@ -86,10 +86,10 @@ describe("serve", () => {
     assert.equal(all[all.length - 1]!.body["outcome"], "complete");
   });
 
-  it("ctx.progress sends details", async () => {
+  it("ctx.reportProgress sends details", async () => {
     const client = await agentServer(1);
     await client.serve(ADDRESS, async (_i, ctx) => {
-      await ctx.progress({ pct: 50 });
+      await ctx.reportProgress({ pct: 50 });
       return {};
     }, { maxDeliveries: 1 });
     assert.deepEqual(writes()[1]!.body, { kind: "progress", details: { pct: 50 }, delivery_id: "d1" });
