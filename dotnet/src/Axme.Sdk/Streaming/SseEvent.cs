@@ -1,7 +1,7 @@
 namespace Axme.Sdk.Streaming
 {
     /// <summary>One dispatched Server-Sent Event.</summary>
-    public sealed class SseEvent
+    internal sealed class SseEvent
     {
         public SseEvent(string id, string eventType, string data)
         {

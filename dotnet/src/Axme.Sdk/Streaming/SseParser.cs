@@ -9,7 +9,7 @@ namespace Axme.Sdk.Streaming
     /// line), strips a leading BOM, and dispatches an event on each blank line. Anything not
     /// terminated by a blank line when the stream ends is dropped, as the standard requires.
     /// </summary>
-    public sealed class SseParser
+    internal sealed class SseParser
     {
         private readonly StringBuilder _line = new StringBuilder();
         private readonly StringBuilder _data = new StringBuilder();

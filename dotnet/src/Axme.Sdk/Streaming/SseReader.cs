@@ -11,7 +11,7 @@ namespace Axme.Sdk.Streaming
     /// Pulls events off a byte stream as the bytes arrive (no buffering until close). UTF-8 is
     /// decoded incrementally so a character split across reads is kept whole.
     /// </summary>
-    public sealed class SseReader
+    internal sealed class SseReader
     {
         private readonly Stream _stream;
         private readonly SseParser _parser;
