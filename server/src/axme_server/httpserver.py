@@ -147,7 +147,7 @@ class Cycle:
         more = message.get("more_body", False)
         out: list[bytes] = []
         if not self.streaming:  # the head goes out with the first body bytes: one write
-            out.append(self._head(more, len(body)))
+            out.append(self._head())
             self.streaming = True
         if self.head:
             pass
@@ -165,7 +165,7 @@ class Cycle:
             self.wake()
             conn.response_done(self)
 
-    def _head(self, more: bool, body_length: int) -> bytes:
+    def _head(self) -> bytes:
         parts = [_status_line(self.status), _Date.get()]
         has_length = False
         for name, value in self.headers:
@@ -174,12 +174,9 @@ class Cycle:
             elif name == b"connection" and b"close" in value.lower():
                 self.keep_alive = False
             parts += [name, b": ", value, b"\r\n"]
-        if not has_length and self.status not in (204, 304):
-            if more:
-                self.chunked = True
-                parts.append(b"transfer-encoding: chunked\r\n")
-            else:
-                parts.append(b"content-length: %d\r\n" % body_length)
+        if not has_length and self.status not in (204, 304):  # no length given: chunked, as uvicorn does
+            self.chunked = True
+            parts.append(b"transfer-encoding: chunked\r\n")
         if not self.keep_alive or self.conn.state.closing:
             self.keep_alive = False
             parts.append(b"connection: close\r\n")

@@ -22,13 +22,21 @@ def clone(obj: Any) -> Any:
     return orjson.loads(orjson.dumps(obj))
 
 
+_iso_cache: tuple[int, str] = (-1, "")  # (second, its formatted prefix): one tuple, so thread-safe
+
+
 def iso(ts: float) -> str:
-    """RFC 3339 UTC with milliseconds and Z."""
+    """RFC 3339 UTC with milliseconds and Z (the seconds part is formatted once per second)."""
+    global _iso_cache
     whole = int(ts)
     ms = round((ts - whole) * 1000)
     if ms == 1000:
         whole, ms = whole + 1, 0
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole)) + f".{ms:03d}Z"
+    second, prefix = _iso_cache
+    if whole != second:
+        prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole))
+        _iso_cache = (whole, prefix)
+    return f"{prefix}.{ms:03d}Z"
 
 
 def parse_iso(text: str) -> float:

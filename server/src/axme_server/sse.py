@@ -31,6 +31,7 @@ class StreamBase:
         self.fault = fault
         self.disconnected = False
         self.sent_events = 0
+        self.out: list[bytes] = []  # frames not yet written
 
     async def _start(self, send: Send, headers: list[tuple[bytes, bytes]]) -> None:
         await send({"type": "http.response.start", "status": 200, "headers": [
@@ -39,6 +40,13 @@ class StreamBase:
 
     async def _write(self, send: Send, data: bytes) -> None:
         await send({"type": "http.response.body", "body": data, "more_body": True})
+
+    async def _flush(self, send: Send) -> None:
+        """Send the frames queued in `out` as one chunk (frames of one commit travel together)."""
+        if self.out:
+            data = b"".join(self.out)
+            self.out.clear()
+            await self._write(send, data)
 
     def _watch(self, receive: Receive, wake: Callable[[], None]) -> asyncio.Task[None]:
         async def watch() -> None:
@@ -61,16 +69,16 @@ class StreamBase:
             await send({"type": "http.response.body", "body": b"", "more_body": False})
             return
         self.engine.hub.open_streams += 1
+        self.out.append(RETRY)  # goes out with the backlog (or alone, before the first wait)
         try:
-            await self._write(send, RETRY)
             await self.body(send, receive)
         except OSError:  # client went away mid-write
             self.disconnected = True
         finally:
             self.engine.hub.open_streams -= 1
-        if not self.disconnected:
+        if not self.disconnected:  # the last frames and the end of the stream: one write
             try:
-                await send({"type": "http.response.body", "body": b"", "more_body": False})
+                await send({"type": "http.response.body", "body": b"".join(self.out), "more_body": False})
             except OSError:
                 pass
 
@@ -106,7 +114,7 @@ class IntentStream(StreamBase):
                         continue
                     if self._drop_now():
                         return
-                    await self._write(send, frame(ev["seq"], ev["event_type"], ev))
+                    self.out.append(frame(ev["seq"], ev["event_type"], ev))
                     self.sent_events += 1
                     last = ev["seq"]
                     if ev["status"] in TERMINAL:
@@ -115,8 +123,9 @@ class IntentStream(StreamBase):
                     return
                 now = loop.time()
                 if now >= deadline:
-                    await self._write(send, b"event: stream.timeout\ndata: %s\n\n" % dumps({"next_seq": last + 1}))
+                    self.out.append(b"event: stream.timeout\ndata: %s\n\n" % dumps({"next_seq": last + 1}))
                     return
+                await self._flush(send)
                 await sub.wait(min(keepalive, deadline - now))
                 if not sub.items and not self.disconnected and loop.time() < deadline:
                     await self._write(send, KEEPALIVE)
@@ -146,15 +155,16 @@ class AgentStream(StreamBase):
                     d = sub.items.popleft()
                     if self._drop_now():
                         return
-                    await self._write(send, frame(d["cursor"], "intent.delivery", d))
+                    self.out.append(frame(d["cursor"], "intent.delivery", d))
                     self.sent_events += 1
                     self.cursor = int(d["cursor"])
                 if self.disconnected:
                     return
                 now = loop.time()
                 if now >= deadline:
-                    await self._write(send, b"event: stream.timeout\ndata: %s\n\n" % dumps({"next_seq": self.cursor + 1}))
+                    self.out.append(b"event: stream.timeout\ndata: %s\n\n" % dumps({"next_seq": self.cursor + 1}))
                     return
+                await self._flush(send)
                 await sub.wait(min(keepalive, deadline - now))
                 if not sub.items and not self.disconnected and loop.time() < deadline:
                     await self._write(send, KEEPALIVE)
