@@ -7,8 +7,8 @@ client = AxmeClient(AxmeClientConfig(api_key=os.environ["AXME_API_KEY"]))
 from ._core import CallOptions
 from ._streams import AsyncStream, Stream
 from ._version import __version__
-from .async_client import AsyncAxmeClient
-from .client import AxmeClient
+from .async_client import AsyncAxmeClient, AsyncDeliveryHandler
+from .client import AxmeClient, DeliveryHandler
 from .config import DEFAULT_BASE_URL, AxmeClientConfig
 from .errors import (
     AuthenticationError,
@@ -42,6 +42,7 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "TERMINAL_STATUSES",
     "AsyncAxmeClient",
+    "AsyncDeliveryHandler",
     "AsyncStream",
     "AuthenticationError",
     "AxmeApiError",
@@ -55,6 +56,7 @@ __all__ = [
     "CallOptions",
     "ConflictError",
     "Delivery",
+    "DeliveryHandler",
     "Event",
     "Intent",
     "NotFoundError",

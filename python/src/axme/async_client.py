@@ -26,7 +26,8 @@ from ._streaming import stream_agent_deliveries_plan, stream_intent_events_plan
 from ._streams import AsyncStream
 from .config import AxmeClientConfig
 
-AsyncHandler = Callable[[m.Delivery], Awaitable[Any] | Any]
+#: What AsyncAxmeClient.serve() runs per delivery: sync or async, like DeliveryHandler.
+AsyncDeliveryHandler = Callable[[m.Delivery], Awaitable[Any] | Any]
 
 
 class AsyncAxmeClient:
@@ -303,7 +304,7 @@ class AsyncAxmeClient:
     async def serve(
         self,
         address: str,
-        handler: AsyncHandler,
+        handler: AsyncDeliveryHandler,
         *,
         max_deliveries: int | None = None,
     ) -> int:
@@ -319,7 +320,7 @@ class AsyncAxmeClient:
                     break
         return handled
 
-    async def _handle(self, delivery: m.Delivery, handler: AsyncHandler) -> None:
+    async def _handle(self, delivery: m.Delivery, handler: AsyncDeliveryHandler) -> None:
         renewer = asyncio.create_task(self._renew_lease(delivery), name="axme-lease")
         outcome: Any = None
         error: Exception | None = None

@@ -25,7 +25,8 @@ from ._streaming import stream_agent_deliveries_plan, stream_intent_events_plan
 from ._streams import Stream
 from .config import AxmeClientConfig
 
-Handler = Callable[[m.Delivery], Any]
+#: What serve() runs per delivery: returns the result ({} for None), raises to fail.
+DeliveryHandler = Callable[[m.Delivery], Any]
 
 
 class AxmeClient:
@@ -297,7 +298,7 @@ class AxmeClient:
     def serve(
         self,
         address: str,
-        handler: Handler,
+        handler: DeliveryHandler,
         *,
         max_deliveries: int | None = None,
     ) -> int:
@@ -313,7 +314,7 @@ class AxmeClient:
                     break
         return handled
 
-    def _handle(self, delivery: m.Delivery, handler: Handler) -> None:
+    def _handle(self, delivery: m.Delivery, handler: DeliveryHandler) -> None:
         stop = threading.Event()
         renewer = threading.Thread(
             target=self._renew_lease, args=(delivery, stop), name="axme-lease", daemon=True
