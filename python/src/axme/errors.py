@@ -23,7 +23,6 @@ import httpx
 
 __all__ = [
     "AxmeError",
-    "AxmeStreamError",
     "RequestTimeoutError",
     "AxmeConnectionError",
     "AxmeTimeoutError",
@@ -152,10 +151,6 @@ class RequestTimeoutError(AxmeApiError, AxmeTimeoutError):
     """HTTP 408 after all retries: an API error that is also a timeout (REQ-ERR-012)."""
 
     error_type = "Timeout"
-
-
-#: The spec's spelling (REQ-ERR-010); `StreamError` is the same class.
-AxmeStreamError = StreamError
 
 
 _BY_STATUS: dict[int, type[AxmeApiError]] = {

@@ -167,7 +167,7 @@ def test_observe_gives_up_after_repeated_failures(
     route = respx_mock.get("/v1/intents/i-1/events/stream").mock(return_value=sse())
     with AxmeClient(make_config(max_retries=2)) as c:
         c._runner.sleep = sleeps.append
-        with pytest.raises(axme.AxmeStreamError, match="6 failed connections"):
+        with pytest.raises(axme.StreamError, match="6 failed connections"):
             list(c.observe("i-1"))
     assert route.call_count == 6  # max(max_retries, 5) + 1 (REQ-OBSERVE-006)
     assert len(sleeps) == 5 and sleeps[-1] > sleeps[0]  # backoff grows
