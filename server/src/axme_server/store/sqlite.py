@@ -110,20 +110,18 @@ class SqliteStore:
                     stop = True
                     break
                 batch.append(item)
-            results: list[BaseException | None] = []
+            results: list[BaseException | None]
             try:
                 conn.execute("BEGIN IMMEDIATE")
-                for ops, _fut, _loop in batch:
-                    conn.execute("SAVEPOINT w")
-                    try:
+                try:  # fast path: no write fails, so none needs a savepoint of its own
+                    for ops, _fut, _loop in batch:
                         for op in ops:
                             _apply(conn, op)
-                        conn.execute("RELEASE w")
-                        results.append(None)
-                    except Exception as exc:  # noqa: BLE001 - one bad write must not sink the batch
-                        conn.execute("ROLLBACK TO w")
-                        conn.execute("RELEASE w")
-                        results.append(exc)
+                    results = [None] * len(batch)
+                except Exception:  # noqa: BLE001 - redo the batch with each write isolated
+                    conn.execute("ROLLBACK")
+                    conn.execute("BEGIN IMMEDIATE")
+                    results = _apply_isolated(conn, batch)
                 conn.execute("COMMIT")
                 self.commits += 1
                 self.writes += len(batch)
@@ -248,6 +246,23 @@ class SqliteStore:
     def count_intents_by_status(self) -> dict[str, int]:
         assert self._read is not None
         return {r[0]: r[1] for r in self._read.execute("SELECT status, count(*) FROM intents GROUP BY status")}
+
+
+def _apply_isolated(conn: sqlite3.Connection, batch: list[tuple]) -> list[BaseException | None]:
+    """Each write in its own savepoint: a failing one is rolled back alone and reported to its caller."""
+    results: list[BaseException | None] = []
+    for ops, _fut, _loop in batch:
+        conn.execute("SAVEPOINT w")
+        try:
+            for op in ops:
+                _apply(conn, op)
+            conn.execute("RELEASE w")
+            results.append(None)
+        except Exception as exc:  # noqa: BLE001 - one bad write must not sink the batch
+            conn.execute("ROLLBACK TO w")
+            conn.execute("RELEASE w")
+            results.append(exc)
+    return results
 
 
 def _resolve_all(items: list[tuple[asyncio.Future, BaseException | None]]) -> None:
