@@ -22,7 +22,8 @@ type ObserveOptions struct {
 	// 0 = the server default, 30). The stream reconnects after each window.
 	WaitSeconds int
 	// MaxReconnects bounds consecutive failed reconnects without a new event
-	// before Err reports the failure. 0 means 5.
+	// before Err reports a *StreamError (REQ-OBSERVE-006). 0 means
+	// max(MaxRetries, 5).
 	MaxReconnects int
 }
 
@@ -73,7 +74,7 @@ func (c *Client) Observe(ctx context.Context, intentID string, opts *ObserveOpti
 		s.opts = *opts
 	}
 	if s.opts.MaxReconnects <= 0 {
-		s.opts.MaxReconnects = 5
+		s.opts.MaxReconnects = max(c.maxRetries, 5)
 	}
 	s.lastSeq = s.opts.Since
 	return s
@@ -250,12 +251,15 @@ func (s *EventStream) dropped(err error) error {
 	return s.backoffOr(err, 0)
 }
 
-// backoffOr schedules a jittered reconnect, or gives up with err after
-// MaxReconnects consecutive failures.
+// backoffOr schedules a jittered reconnect, or gives up after
+// MaxReconnects consecutive failures with a *StreamError wrapping err.
 func (s *EventStream) backoffOr(err error, after time.Duration) error {
 	s.failures++
 	if s.failures > s.opts.MaxReconnects {
-		return err
+		if _, isStream := errors.AsType[*StreamError](err); isStream {
+			return err
+		}
+		return &StreamError{Message: fmt.Sprintf("could not resume after %d failed connections", s.failures), Err: err}
 	}
 	s.delay = after
 	if s.delay == 0 {

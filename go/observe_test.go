@@ -137,6 +137,20 @@ func TestObserveGivesUpAfterMaxReconnects(t *testing.T) {
 	}
 }
 
+func TestObserveFailedConnectsEndInStreamError(t *testing.T) {
+	t.Parallel()
+	rec := newRecorder(t, reply(503, errBody("unavailable")))
+	s := rec.client().Observe(t.Context(), "i1", nil)
+	if s.Next() {
+		t.Fatal("no event expected")
+	}
+	// REQ-OBSERVE-006: max(MaxRetries, 5) + 1 failed connections, then StreamError
+	// (wrapping the last failure).
+	if !errors.Is(s.Err(), ErrStream) || !errors.Is(s.Err(), ErrServer) || len(rec.all()) != 6 {
+		t.Fatalf("err %v after %d connections; want ErrStream after 6", s.Err(), len(rec.all()))
+	}
+}
+
 func TestObserveMalformedEventIsStreamError(t *testing.T) {
 	t.Parallel()
 	rec := newRecorder(t, sse(false, "id: 1\nevent: intent.progress\ndata: {not json\n\n"))

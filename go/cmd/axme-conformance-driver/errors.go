@@ -49,6 +49,9 @@ func errorType(err error) string {
 		kind error
 		name string
 	}{
+		// first: a StreamError or WaitTimeoutError may wrap the last API error
+		{axme.ErrWaitTimeout, "WaitTimeout"},
+		{axme.ErrStream, "Stream"},
 		{axme.ErrBadRequest, "BadRequest"},
 		{axme.ErrAuthentication, "Authentication"},
 		{axme.ErrPermissionDenied, "PermissionDenied"},
@@ -57,8 +60,6 @@ func errorType(err error) string {
 		{axme.ErrValidation, "Validation"},
 		{axme.ErrRateLimit, "RateLimit"},
 		{axme.ErrServer, "Server"},
-		{axme.ErrWaitTimeout, "WaitTimeout"},
-		{axme.ErrStream, "Stream"},
 		{axme.ErrTimeout, "Timeout"},
 		{axme.ErrConnection, "Connection"},
 		{context.Canceled, "Canceled"},
