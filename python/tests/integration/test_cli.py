@@ -50,7 +50,10 @@ def test_cancel_watch_and_audit(
     lines = [json.loads(line) for line in out.splitlines()]
     assert [e["seq"] for e in lines] == [1, 2]
     code, out, _ = cli("intents", "audit", intent_id, "--json")
-    assert code == 0 and json.loads(out)["intent_id"] == intent_id
+    audit = json.loads(out)
+    assert code == 0 and audit["intent_id"] == intent_id
+    [canceled] = [e for e in audit["audit"] if e["event_type"] == "intent.canceled"]
+    assert canceled["channel"] == "cli"  # the CLI identifies itself in the audit trail
     code, out, _ = cli("intents", "list", "--status", "CANCELED")
     assert intent_id in out
     code, out, err = cli("tasks", "approve", intent_id)
