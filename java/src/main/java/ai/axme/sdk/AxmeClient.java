@@ -174,7 +174,7 @@ public final class AxmeClient implements AutoCloseable {
      * @return the write's outcome and the updated intent
      */
     public IntentWriteResponse resumeIntent(String intentId, Object result) {
-        return raw.completeAgentStep(intentId, result, null).as(IntentWriteResponse.class);
+        return raw.completeIntent(intentId, result, null).as(IntentWriteResponse.class);
     }
 
     /**

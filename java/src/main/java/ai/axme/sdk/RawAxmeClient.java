@@ -254,7 +254,7 @@ public final class RawAxmeClient {
      * @param deliveryId the delivery being answered, may be null
      * @return {@code POST …/resume}
      */
-    public RawResponse completeAgentStep(String intentId, Object result, String deliveryId) {
+    public RawResponse completeIntent(String intentId, Object result, String deliveryId) {
         return resumeIntent(intentId, WireBodies.agentResult(result, deliveryId));
     }
 

@@ -42,7 +42,7 @@ final class CallDispatcher {
                 if (args.has("kind") || args.has("action") || args.has("task_result") || !args.has("result")) {
                     return raw.resumeIntent(intentId, args).json(); // a full resume body, sent as is
                 }
-                return raw.completeAgentStep(intentId, value(args, "result"), optional(args, "delivery_id")).json();
+                return raw.completeIntent(intentId, value(args, "result"), optional(args, "delivery_id")).json();
             }
             case "resolveIntent":
                 return raw.resolveIntent(take(args, "intent_id"), args).json();
