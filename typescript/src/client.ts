@@ -14,6 +14,8 @@ import { DEFAULT_RETRY_POLICY } from "./retry.js";
 import {
   listenDeliveries,
   observeEvents,
+  streamAgentDeliveriesOnce,
+  streamIntentEventsOnce,
   type ListenOptions,
   type ObserveOptions,
   type StreamContext,
@@ -172,9 +174,13 @@ export class AxmeClient {
     return observeEvents(this.streams, intentId, options);
   }
 
-  /** Alias of `observe` under the operation's canonical name. */
+  /**
+   * The raw operation: one SSE connection, ending when the server ends it
+   * (terminal event or `stream.timeout`); no resume. Prefer `observe`.
+   */
   streamIntentEvents(intentId: PathId, options?: ObserveOptions): AsyncIterable<IntentEvent> {
-    return this.observe(intentId, options);
+    seg(intentId, "intentId");
+    return streamIntentEventsOnce(this.streams, intentId, options);
   }
 
   /**
@@ -309,9 +315,13 @@ export class AxmeClient {
     return listenDeliveries(this.streams, address, options);
   }
 
-  /** Alias of `listen` under the operation's canonical name. */
+  /**
+   * The raw operation: the deliveries offered on one agent-stream connection,
+   * not acked, no reconnect. Prefer `listen` or `serve`.
+   */
   streamAgentDeliveries(address: string, options?: ListenOptions): AsyncIterable<Delivery> {
-    return this.listen(address, options);
+    seg(address, "address");
+    return streamAgentDeliveriesOnce(this.streams, address, options);
   }
 
   async pollAgentDeliveries(

@@ -169,6 +169,49 @@ function nextSeqOf(frame: ServerSentEvent): number | null {
   }
 }
 
+const parseEvent = (frame: ServerSentEvent) => parseFrame<IntentEvent>(frame, (e) => typeof e.seq === "number");
+const parseDelivery = (frame: ServerSentEvent) =>
+  parseFrame<Delivery>(frame, (d) => typeof d.delivery_id === "string" && typeof d.intent_id === "string");
+
+/** The `wait_seconds` query of a stream request. */
+function windowQuery(options: StreamOptions): Record<string, string> {
+  return options.waitSeconds !== undefined ? { wait_seconds: String(options.waitSeconds) } : {};
+}
+
+/**
+ * streamIntentEvents: the intent's events on ONE SSE connection, ending when
+ * the server ends it (terminal event or `stream.timeout`). No resume, no
+ * reconnect: that is `observeEvents`.
+ */
+export async function* streamIntentEventsOnce(
+  ctx: StreamContext,
+  intentId: string,
+  options: ObserveOptions = {},
+): AsyncGenerator<IntentEvent, void, undefined> {
+  const path = `/v1/intents/${encodeURIComponent(intentId)}/events/stream`;
+  const since = options.since ?? 0;
+  for await (const frame of readConnection(ctx.transport, path, windowQuery(options), since > 0 ? String(since) : null, options)) {
+    if (!frame.event.startsWith("intent.")) continue; // REQ-SSE-013
+    yield parseEvent(frame);
+  }
+}
+
+/**
+ * streamAgentDeliveries: the deliveries offered on ONE agent-stream
+ * connection, not acked. `listenDeliveries` acks and reconnects.
+ */
+export async function* streamAgentDeliveriesOnce(
+  ctx: StreamContext,
+  address: string,
+  options: ListenOptions = {},
+): AsyncGenerator<Delivery, void, undefined> {
+  const path = `/v1/agents/${encodeURIComponent(address)}/intents/stream`;
+  for await (const frame of readConnection(ctx.transport, path, windowQuery(options), options.since ?? null, options)) {
+    if (frame.event !== "intent.delivery") continue;
+    yield parseDelivery(frame);
+  }
+}
+
 /** Yields an intent's events with seq > since, each exactly once, in order. */
 export async function* observeEvents(
   ctx: StreamContext,
@@ -181,8 +224,7 @@ export async function* observeEvents(
   let cursor = options.since ?? 0; // the last seq yielded; anything at or below it is dropped
   let resumeFrom = cursor; // what the next connection asks for
   let lastStatus: string | null = null;
-  const query: Record<string, string> = {};
-  if (options.waitSeconds !== undefined) query["wait_seconds"] = String(options.waitSeconds);
+  const query = windowQuery(options);
   for (;;) {
     const connectedAt = Date.now();
     let cleanEnd = false;
@@ -197,7 +239,7 @@ export async function* observeEvents(
           continue;
         }
         if (!frame.event.startsWith("intent.")) continue; // REQ-SSE-013
-        const event = parseFrame<IntentEvent>(frame, (e) => typeof e.seq === "number");
+        const event = parseEvent(frame);
         if (event.seq <= cursor) continue; // already yielded before a reconnect
         cursor = resumeFrom = event.seq;
         lastStatus = event.status;
@@ -287,8 +329,7 @@ export async function* listenDeliveries(
   const reconnector = new Reconnector(ctx.retry, null);
   const seen = new Set<string>();
   let cursor = options.since ?? null;
-  const query: Record<string, string> = {};
-  if (options.waitSeconds !== undefined) query["wait_seconds"] = String(options.waitSeconds);
+  const query = windowQuery(options);
   for (;;) {
     const connectedAt = Date.now();
     let cleanEnd = false;
@@ -297,7 +338,7 @@ export async function* listenDeliveries(
       for await (const frame of readConnection(ctx.transport, path, query, cursor || null, options)) {
         if (frame.event === "stream.timeout") cleanEnd = true;
         if (frame.event !== "intent.delivery") continue;
-        const delivery = parseFrame<Delivery>(frame, (d) => typeof d.delivery_id === "string" && typeof d.intent_id === "string");
+        const delivery = parseDelivery(frame);
         cursor = frame.id || cursor;
         reconnector.progressed();
         if (seen.has(delivery.delivery_id)) continue;

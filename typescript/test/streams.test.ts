@@ -95,6 +95,28 @@ describe("observe", () => {
     assert.equal(stub!.requests.length, 3);
   });
 
+  it("streamIntentEvents is one raw connection: it ends at stream.timeout, no reconnect", async () => {
+    const client = await serve((_req, res) => {
+      sseHeaders(res);
+      res.end(sseEvent(3, "DELIVERED") + ": keepalive\n\n" + 'event: stream.timeout\ndata: {"next_seq":4}\n\n');
+    });
+    assert.deepEqual(await collect(client.streamIntentEvents("i1", { since: 2, waitSeconds: 1 })), [3]);
+    assert.equal(stub!.requests.length, 1);
+    assert.equal(stub!.requests[0]!.query.get("since"), "2");
+  });
+
+  it("streamAgentDeliveries yields the offered deliveries without acking them", async () => {
+    const delivery = { delivery_id: "d1", intent_id: "i1", attempt: 1, lease_expires_at: "2099-01-01T00:00:00.000Z", status: "DELIVERED", intent: {} };
+    const client = await serve((_req, res) => {
+      sseHeaders(res);
+      res.end(`id: 7\nevent: intent.delivery\ndata: ${JSON.stringify(delivery)}\n\n`);
+    });
+    const ids: string[] = [];
+    for await (const d of client.streamAgentDeliveries("agent://o/w/a")) ids.push(d.delivery_id);
+    assert.deepEqual(ids, ["d1"]);
+    assert.deepEqual(stub!.requests.map((r) => r.method), ["GET"]); // no ack, no reconnect
+  });
+
   it("untilTerminal false keeps observing past a terminal event until aborted", async () => {
     const client = await serve((_req, res, n) => {
       sseHeaders(res);
