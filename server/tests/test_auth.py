@@ -90,3 +90,17 @@ def test_workspaces_are_isolated(api: Api, server) -> None:
     assert other.ok(other.get("/v1/intents"))["intents"] == []
     err(other.post("/v1/intents", {"intent_type": "intent.a.v1", "to_agent": addr, "payload": {}}),
         404, "agent_not_found")
+
+
+def test_verified_key_still_expires(api: Api) -> None:
+    """A key already verified (and cached) stops working once the clock passes expires_at."""
+    import datetime
+
+    now = datetime.datetime.fromisoformat(api.ok(api.http.get("/_testing/clock"))["now"])
+    soon = (now + datetime.timedelta(seconds=100)).isoformat().replace("+00:00", "Z")
+    created = api.ok(api.post("/v1/admin/keys", {"kind": "admin", "name": "brief", "expires_at": soon}))
+    brief = api.with_key(created["api_key"])
+    for _ in range(3):
+        brief.ok(brief.get("/v1/agents"))
+    api.advance(200)
+    err(brief.get("/v1/agents"), 401, "unauthorized")

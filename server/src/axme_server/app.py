@@ -67,7 +67,7 @@ class App:
                     return
         if scope["type"] != "http":
             return
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}  # ASGI: names lower-case
         self._rid += 1
         rid = f"{self._rid_prefix}{self._rid:010x}"
         extra = [(b"x-request-id", rid.encode())]

@@ -89,6 +89,8 @@ class KeyRing:
     def __init__(self, store: Any) -> None:
         self.store = store
         self._cache: dict[str, dict[str, Any] | None] = {}
+        # plaintext key -> (the key doc it was verified against, its principal); valid while that doc is current
+        self._verified: dict[str, tuple[dict[str, Any], Principal]] = {}
 
     def remember(self, doc: dict[str, Any]) -> None:
         self._cache[doc["key_id"]] = doc
@@ -101,6 +103,10 @@ class KeyRing:
     def authenticate(self, plaintext: str | None, now: float) -> Principal:
         if not plaintext:
             raise ApiError("unauthorized", "missing API key: send x-api-key or Authorization: Bearer")
+        hit = self._verified.get(plaintext)
+        if hit is not None and self._cache.get(hit[1].key_id) is hit[0]:  # same doc: hash already compared
+            _check_usable(hit[0], now)
+            return hit[1]
         m = _KEY_RE.match(plaintext)
         if not m:
             raise ApiError("unauthorized", "malformed API key")
@@ -108,11 +114,19 @@ class KeyRing:
         doc = self.lookup(key_id)
         if doc is None or doc["kind"] != kind or not hmac.compare_digest(doc["secret_hash"], hash_secret(secret)):
             raise ApiError("unauthorized", "invalid API key")
-        if doc.get("revoked_at"):
-            raise ApiError("unauthorized", "API key revoked")
-        if doc.get("expires_at") is not None and doc["expires_at"] <= now:
-            raise ApiError("unauthorized", "API key expired")
+        _check_usable(doc, now)
         human = doc.get("human") or {}
-        return Principal(kind=kind, key_id=key_id, workspace_id=doc["workspace_id"], name=doc.get("name") or "",
-                         agent_address=doc.get("agent_address"), human_id=human.get("id"),
-                         human_name=human.get("display_name"))
+        principal = Principal(kind=kind, key_id=key_id, workspace_id=doc["workspace_id"],
+                              name=doc.get("name") or "", agent_address=doc.get("agent_address"),
+                              human_id=human.get("id"), human_name=human.get("display_name"))
+        if len(self._verified) >= 10_000:  # bounded: forget everything rather than track ages
+            self._verified.clear()
+        self._verified[plaintext] = (doc, principal)
+        return principal
+
+
+def _check_usable(doc: dict[str, Any], now: float) -> None:
+    if doc.get("revoked_at"):
+        raise ApiError("unauthorized", "API key revoked")
+    if doc.get("expires_at") is not None and doc["expires_at"] <= now:
+        raise ApiError("unauthorized", "API key expired")

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-import uuid
 from typing import Any
 
 from axme_server.access import check_handler, check_read, current_step
 from axme_server.engine import SYSTEM_ACTOR, Change, Ctx, public
 from axme_server.errors import ApiError
 from axme_server.hub import Subscription
-from axme_server.jsonutil import iso
+from axme_server.jsonutil import iso, new_uuid
 from axme_server.lifecycle import (
     ACKNOWLEDGED,
     DELIVERED,
@@ -152,7 +151,7 @@ class DeliveryOps:
         consumer.reserved += 1
         doc["delivery_attempt"] += 1
         expires = ch.now + self.settings.lease_seconds
-        doc["_delivery"] = {"delivery_id": str(uuid.uuid4()), "attempt": doc["delivery_attempt"],
+        doc["_delivery"] = {"delivery_id": new_uuid(), "attempt": doc["delivery_attempt"],
                             "lease_expires_at": expires, "cursor": next_cursor(), "agent": consumer.address}
         doc["_timers"]["lease"] = expires
         ch.set_status(DELIVERED, None, doc["pending_with"])

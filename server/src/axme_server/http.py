@@ -111,18 +111,29 @@ class Route:
     regex: re.Pattern[str] | None = None
 
 
+def _bucket(path: str) -> str:
+    """The literal head of a path that selects its candidate routes: `v1/intents`, `health`, `_testing`…"""
+    parts = path.split("/", 3)
+    if len(parts) > 2 and parts[1] == "v1":
+        return "v1/" + parts[2]
+    return parts[1] if len(parts) > 1 else ""
+
+
 class Router:
     def __init__(self) -> None:
         self.routes: list[Route] = []
+        self._buckets: dict[str, list[Route]] = {}  # only these can match a path of that bucket
 
     def add(self, method: str, template: str, op: str, handler: Handler, *, auth: bool = True,
             pattern: str | None = None) -> None:
         regex = re.compile(pattern) if pattern else compile_path(template)[0]
-        self.routes.append(Route(method, template, op, handler, auth, regex))
+        route = Route(method, template, op, handler, auth, regex)
+        self.routes.append(route)
+        self._buckets.setdefault(_bucket(template), []).append(route)
 
     def match(self, method: str, path: str) -> tuple[Route, dict[str, str]]:
         allowed: list[str] = []
-        for route in self.routes:
+        for route in self._buckets.get(_bucket(path), ()):
             m = route.regex.match(path)  # type: ignore[union-attr]
             if m is None:
                 continue

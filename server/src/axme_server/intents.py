@@ -4,14 +4,13 @@ resume dispatcher (tagged union + legacy bodies, INTERFACES §4)."""
 from __future__ import annotations
 
 import re
-import uuid
 from typing import Any
 
 from axme_server.access import check_read, check_resolver, current_step, principal_address
 from axme_server.addresses import canonical
 from axme_server.engine import Change, Ctx, public
 from axme_server.errors import ApiError, validation
-from axme_server.jsonutil import iso, parse_iso
+from axme_server.jsonutil import iso, new_uuid, parse_iso
 from axme_server.lifecycle import CANCELED, COMPLETED, FAILED, SUBMITTED, TERMINAL
 from axme_server.tasks import normalize_task
 from axme_server.workflow import ON_TIMEOUT, agent_step, human_step, refresh_view
@@ -160,8 +159,8 @@ class IntentOps:
                        metadata: dict[str, Any] | None = None, scenario_id: str | None = None) -> dict[str, Any]:
         now = iso(self.clock.now())
         doc = {
-            "intent_id": str(uuid.uuid4()), "intent_type": intent_type, "from_agent": from_agent,
-            "to_agent": to_agent, "correlation_id": correlation_id or str(uuid.uuid4()),
+            "intent_id": new_uuid(), "intent_type": intent_type, "from_agent": from_agent,
+            "to_agent": to_agent, "correlation_id": correlation_id or new_uuid(),
             "reply_to": reply_to or from_agent, "payload": payload, "status": SUBMITTED,
             "lifecycle_status": SUBMITTED, "waiting_reason": None, "pending_with": None, "result": None,
             "error": None, "human_task": human_task, "current_step": None, "steps": None,

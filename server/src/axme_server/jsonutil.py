@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+import os
 import time
+import uuid
 from datetime import UTC
 from typing import Any
 
 import orjson
+
+_random = b""
+_random_at = 0
+
+
+def new_uuid() -> str:
+    """A random (version 4) UUID string; reads the OS CSPRNG 4 KiB at a time instead of once per id."""
+    global _random, _random_at
+    if _random_at + 16 > len(_random):
+        _random, _random_at = os.urandom(4096), 0
+    raw = _random[_random_at:_random_at + 16]
+    _random_at += 16
+    return str(uuid.UUID(bytes=raw, version=4))
 
 
 def dumps(obj: Any) -> bytes:
