@@ -44,7 +44,7 @@ METHODS: dict[str, Mapping] = {
         "list_intents", keywords=("status", "to_agent", "from_agent", "limit", "cursor")
     ),
     "listIntentEvents": Mapping("list_intent_events", INTENT, ("since", "limit")),
-    "resumeIntent": Mapping("resume_intent", INTENT, http="POST", whole_body=True),
+    # resumeIntent: see resume_call (the helper for a plain agent result, else the raw form)
     "resolveIntent": Mapping(
         "resolve_intent", INTENT + ("status",), ("result", "error", "reason"), http="POST"
     ),
@@ -82,7 +82,34 @@ METHODS: dict[str, Mapping] = {
 }
 
 
+#: The wire members of the body `resume_intent(id, result, delivery_id=…)` sends.
+HELPER_RESUME_KEYS = {"kind", "outcome", "result", "delivery_id"}
+
+
+def resume_call(args: dict[str, Any]) -> tuple[str, list[Any], dict[str, Any]]:
+    """A plain agent result goes through `resume_intent`; any other body (progress,
+    task_result, control, legacy or invalid forms) through `resume_intent_with`, as is."""
+    body = dict(args)
+    intent_id = body.pop("intent_id")
+    helper_shaped = (
+        body.keys() <= HELPER_RESUME_KEYS
+        and body.get("kind") == "agent_result"
+        and body.get("outcome") == "complete"
+        and isinstance(body.get("result"), dict)
+    )
+    if helper_shaped:
+        keywords = {"delivery_id": body["delivery_id"]} if "delivery_id" in body else {}
+        return "resume_intent", [intent_id, body["result"]], keywords
+    return "resume_intent_with", [intent_id, body], {}
+
+
 async def call_method(client: AsyncAxmeClient, method: str, args: dict[str, Any]) -> dict[str, Any]:
+    if method == "resumeIntent":
+        if "intent_id" not in args:
+            raise ValueError("resumeIntent: missing argument 'intent_id'")
+        name, positional, keywords = resume_call(args)
+        written = await getattr(client, name)(*positional, **keywords)
+        return dict(written.response.body)
     spec = METHODS.get(method)
     if spec is None:
         raise Unsupported(f"the Python SDK has no method for {method!r}")
@@ -97,10 +124,7 @@ async def call_method(client: AsyncAxmeClient, method: str, args: dict[str, Any]
         ms = keywords.pop("timeout_ms")
         keywords["timeout"] = None if ms is None else ms / 1000
     if spec.whole_body:
-        if spec.sdk_method == "resume_intent":
-            keywords["body"] = args
-        else:
-            positional.append(args)
+        positional.append(args)
     elif args:
         keywords["extra_body" if spec.http == "POST" else "extra_query"] = args
     value = await getattr(client, spec.sdk_method)(*positional, **keywords)

@@ -123,12 +123,17 @@ class AsyncAxmeClient:
         result: Any = None,
         *,
         delivery_id: str | None = None,
-        body: Mapping[str, Any] | None = None,
         **options: Unpack[CallOptions],
     ) -> m.WriteResult:
-        """Complete the agent's step with `result` (or send any resume `body` as is)."""
-        payload = body if body is not None else ops.agent_result_body(result, delivery_id)
-        return await self._call(ops.resume_intent(intent_id, payload, options))
+        """Complete the agent's step with `result` (resume kind agent_result, outcome complete)."""
+        body = ops.agent_result_body(result, delivery_id)
+        return await self._call(ops.resume_intent(intent_id, body, options))
+
+    async def resume_intent_with(
+        self, intent_id: str, body: Mapping[str, Any], **options: Unpack[CallOptions]
+    ) -> m.WriteResult:
+        """Send any resume body as given (progress, task_result, control, legacy forms)."""
+        return await self._call(ops.resume_intent(intent_id, body, options))
 
     async def fail_intent(
         self,

@@ -42,6 +42,20 @@ async def test_async_retries_reuse_the_idempotency_key(
 
 
 @respx.mock(base_url=BASE)
+async def test_async_resume_helpers(respx_mock: respx.MockRouter, aclient: AsyncAxmeClient) -> None:
+    written = {"ok": True, "applied": True, "intent": {"intent_id": "i-1", "status": "COMPLETED"}}
+    route = respx_mock.post("/v1/intents/i-1/resume").respond(json=written)
+    await aclient.resume_intent("i-1", {"n": 1}, delivery_id="d1")
+    await aclient.resume_intent_with("i-1", {"kind": "progress", "details": {"pct": 5}})
+    await aclient.fail_intent("i-1", {"code": "bad", "message": "no"})
+    assert [json.loads(c.request.content) for c in route.calls] == [
+        {"kind": "agent_result", "outcome": "complete", "result": {"n": 1}, "delivery_id": "d1"},
+        {"kind": "progress", "details": {"pct": 5}},
+        {"kind": "agent_result", "outcome": "fail", "error": {"code": "bad", "message": "no"}},
+    ]
+
+
+@respx.mock(base_url=BASE)
 async def test_async_error_mapping(respx_mock: respx.MockRouter, aclient: AsyncAxmeClient) -> None:
     respx_mock.get("/v1/intents/nope").respond(
         404, json={"ok": False, "error": {"code": "intent_not_found", "message": "no such intent"}}

@@ -406,8 +406,23 @@ def test_helper_bodies(respx_mock: respx.MockRouter, client: AxmeClient) -> None
         "details": {"pct": 50},
         "delivery_id": "d1",
     }
-    client.resume_intent("i-1", body={"action": "complete", "x": 1})
+    client.resume_intent("i-1", {"answer": 42})
+    assert _decision_body(resume) == {
+        "kind": "agent_result",
+        "outcome": "complete",
+        "result": {"answer": 42},
+    }
+    client.resume_intent_with("i-1", {"action": "complete", "x": 1})
     assert _decision_body(resume) == {"action": "complete", "x": 1}
+    client.resume_intent_with("i-1", {"kind": "task_result", "outcome": "approved"})
+    assert _decision_body(resume) == {"kind": "task_result", "outcome": "approved"}
+    client.fail_intent("i-1", {"message": "no code"}, delivery_id="d1")
+    assert _decision_body(resume) == {
+        "kind": "agent_result",
+        "outcome": "fail",
+        "error": {"message": "no code"},
+        "delivery_id": "d1",
+    }
     client.cancel_intent("i-1", reason="no longer needed")
     assert _decision_body(resolve) == {"status": "CANCELED", "reason": "no longer needed"}
     client.approve_task("i-1", comment="lgtm")

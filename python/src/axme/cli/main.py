@@ -33,7 +33,8 @@ def make_client(args: argparse.Namespace) -> AxmeClient:
     api_key, base_url = resolve_connection(args.api_key, args.base_url)
     if not api_key:
         raise SettingsError("no API key: run `axme login`, set AXME_API_KEY or pass --api-key")
-    # The audit trail records which channel a decision came through (REQ-AUDIT: the CLI sends `cli`).
+    # The audit trail records which channel a decision came through
+    # (REQ-AUDIT: the CLI sends `cli`).
     return AxmeClient(AxmeClientConfig(api_key=api_key, base_url=base_url,
                                        default_headers={"X-Axme-Channel": "cli"}))
 
