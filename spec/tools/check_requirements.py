@@ -1,6 +1,8 @@
-"""Requirement IDs: unique, indexed, every citation resolves; coverage by conformance scenarios."""
+"""Requirement IDs: unique, indexed, every citation resolves; coverage by conformance
+scenarios and by the server contract suite."""
 from __future__ import annotations
 
+import ast
 import re
 from collections import Counter
 from pathlib import Path
@@ -12,6 +14,7 @@ from schema_registry import SPEC_DIR
 
 REPO = SPEC_DIR.parent
 SCENARIOS_DIR = REPO / "conformance" / "scenarios"
+CONTRACT_DIR = REPO / "conformance" / "src" / "axme_conformance" / "contract"
 CITATION = re.compile(r"REQ-[A-Z]+-\d{3}(?:\.\.\d{3})?|REQ-[A-Z]+-\*")
 CITING_FILES = ["openapi.yaml", "naming.yaml", "primer.md", "README.md", "schemas/*.json", "behavior/*.md"]
 
@@ -68,3 +71,49 @@ def scenario_coverage(known: set[str]) -> tuple[list[str], set[str], int]:
             else:
                 problems.append(f"{rel}: cites unknown requirement {rid!r}")
     return problems, covered, len(files)
+
+
+def _cited_by_check(decorator: ast.expr) -> list | None:
+    """`@check("name", requirements=[...])` → the list (a literal); None for other decorators."""
+    if not isinstance(decorator, ast.Call):
+        return None
+    func = decorator.func
+    name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+    if name != "check":
+        return None
+    for keyword in decorator.keywords:
+        if keyword.arg == "requirements":
+            return ast.literal_eval(keyword.value)
+    return []
+
+
+def contract_coverage(known: set[str]) -> tuple[list[str], set[str], int]:
+    """Requirement ids cited by the server contract suite's checks
+    (`@check(name, requirements=[...])` in conformance/src/axme_conformance/contract/*.py),
+    read from the source so the harness need not be importable."""
+    problems: list[str] = []
+    covered: set[str] = set()
+    n_checks = 0
+    files = sorted(CONTRACT_DIR.glob("*.py")) if CONTRACT_DIR.exists() else []
+    for path in files:
+        rel = path.relative_to(REPO)
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            for decorator in node.decorator_list:
+                try:
+                    cited = _cited_by_check(decorator)
+                except ValueError:
+                    problems.append(f"{rel}:{node.lineno}: requirements= must be a literal list")
+                    continue
+                if cited is None:
+                    continue
+                n_checks += 1
+                if not cited:
+                    problems.append(f"{rel}:{node.lineno}: check {node.name} cites no requirement")
+                for rid in cited:
+                    if rid in known:
+                        covered.add(rid)
+                    else:
+                        problems.append(f"{rel}:{node.lineno}: cites unknown requirement {rid!r}")
+    return problems, covered, n_checks

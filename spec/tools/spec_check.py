@@ -15,7 +15,7 @@ import bundle
 import requirements_index
 from check_examples import check_examples
 from check_openapi import check_operations, lint
-from check_requirements import check_requirements, scenario_coverage
+from check_requirements import check_requirements, contract_coverage, scenario_coverage
 from check_schemas import check_schemas
 from schema_registry import SPEC_DIR, SchemaSet
 
@@ -80,18 +80,26 @@ def main() -> int:
             print(f"    - {p}")
 
     known = results["requirements"]
-    cov_problems, covered, n_scenarios = scenario_coverage(known)
+    cov_problems, by_scenarios, n_scenarios = scenario_coverage(known)
+    contract_problems, by_contract, n_checks = contract_coverage(known)
+    cov_problems += contract_problems
     for p in cov_problems:
         print(f"    - {p}")
     problems += cov_problems
+    covered = by_scenarios | by_contract
+    print(f"  coverage: {len(covered)}/{len(known)} (scenarios {len(by_scenarios)}, "
+          f"contract suite {len(by_contract)}; {n_scenarios} scenario files, {n_checks} contract checks)")
     by_area = Counter(r.split("-")[1] for r in known)
     covered_area = Counter(r.split("-")[1] for r in covered)
-    print(f"  coverage by conformance scenarios ({n_scenarios} scenario files):")
     print("    " + ", ".join(f"{area} {covered_area[area]}/{n}" for area, n in sorted(by_area.items())))
+    uncovered = sorted(known - covered)
+    if uncovered:
+        print(f"    uncovered ({len(uncovered)}): " + ", ".join(uncovered))
 
     n_ops = results["operations"]
     n_examples = results["examples"]
-    summary = (f"{n_ops} operations, {len(known)} requirements ({len(covered)} covered by scenarios), "
+    summary = (f"{n_ops} operations, {len(known)} requirements ({len(covered)} covered: "
+               f"scenarios {len(by_scenarios)}, contract suite {len(by_contract)}), "
                f"{n_examples} examples, {results['schemas and $refs']} $refs resolved")
     if problems:
         print(f"spec-check: FAIL — {len(problems)} problem(s); {summary}")

@@ -81,9 +81,16 @@ def _update_readme(path: Path, markdown: str) -> None:
 
 
 def cmd_server(args: argparse.Namespace) -> int:
-    from axme_conformance.contract.suite import run_against_reference, run_contract_suite
+    from axme_conformance.contract.suite import (
+        list_checks,
+        run_against_reference,
+        run_contract_suite,
+    )
 
     only = _csv(args.only) if args.only else None
+    if args.list:
+        print(list_checks(only))
+        return 0
     if args.reference:
         return run_against_reference(only)
     if not args.base_url or not args.api_key:
@@ -139,6 +146,8 @@ def main(argv: list[str] | None = None) -> int:
     server.add_argument("--reference", action="store_true",
                         help="start a fresh local reference server and check it")
     server.add_argument("--only", help="comma-separated glob(s) of check names")
+    server.add_argument("--list", action="store_true",
+                        help="print the checks and the requirement ids each cites (JSON)")
     server.set_defaults(func=cmd_server)
 
     diff = sub.add_parser("diff", help="compare the saved outputs of the last run")

@@ -16,7 +16,8 @@ def _waiting_for_human(c: ContractClient, human_task: dict[str, Any]) -> str:
     return intent_id
 
 
-@check("humans/waiting-then-approved")
+@check("humans/waiting-then-approved",
+       requirements=["REQ-HUMAN-002", "REQ-LIFECYCLE-011", "REQ-HUMAN-017"])
 def approved(c: ContractClient) -> None:
     intent_id = _waiting_for_human(c, {"title": "Approve?", "task_type": "approval"})
     intent = c.intent(intent_id)
@@ -31,7 +32,7 @@ def approved(c: ContractClient) -> None:
     expect(done["intent"]["result"] == {"validated": True}, "result = the agent's result")
 
 
-@check("humans/rejected-fails")
+@check("humans/rejected-fails", requirements=["REQ-HUMAN-010"])
 def rejected(c: ContractClient) -> None:
     intent_id = _waiting_for_human(c, {"title": "Approve?", "task_type": "approval"})
     done = c.ok(c.request("POST", f"/v1/tasks/{intent_id}/decision",
@@ -40,7 +41,8 @@ def rejected(c: ContractClient) -> None:
            f"{done['intent']}")
 
 
-@check("humans/outcome-and-comment-validation-422")
+@check("humans/outcome-and-comment-validation-422",
+       requirements=["REQ-HUMAN-004", "REQ-HUMAN-005", "REQ-HUMAN-008", "REQ-ERR-006"])
 def task_validation(c: ContractClient) -> None:
     intent_id = _waiting_for_human(c, {
         "title": "Review", "task_type": "review", "allowed_outcomes": ["approved", "rejected"],
@@ -57,7 +59,7 @@ def task_validation(c: ContractClient) -> None:
     expect(c.intent(intent_id)["status"] == "WAITING", "a rejected decision changes nothing")
 
 
-@check("humans/form-schema-validated")
+@check("humans/form-schema-validated", requirements=["REQ-HUMAN-007", "REQ-ERR-006"])
 def form_schema(c: ContractClient) -> None:
     schema = {"type": "object", "required": ["ticket"],
               "properties": {"ticket": {"type": "string"}}}
@@ -72,7 +74,7 @@ def form_schema(c: ContractClient) -> None:
     c.ok(c.request("POST", path, body={"outcome": "submitted", "data": {"ticket": "T-1"}}))
 
 
-@check("humans/audit-trail")
+@check("humans/audit-trail", requirements=["REQ-AUDIT-002", "REQ-AUDIT-004"])
 def audit(c: ContractClient) -> None:
     intent_id = _waiting_for_human(c, {"title": "Approve?", "task_type": "approval"})
     c.ok(c.request("POST", f"/v1/tasks/{intent_id}/decision",
@@ -108,7 +110,7 @@ def _bundle(c: ContractClient) -> dict[str, Any]:
     return bundle
 
 
-@check("scenarios/validate-reports-problems")
+@check("scenarios/validate-reports-problems", requirements=["REQ-SCEN-003", "REQ-SCEN-004"])
 def scenario_validate(c: ContractClient) -> None:
     good = c.ok(c.request("POST", "/v1/scenarios/validate", body=_bundle(c)))
     expect(good["valid"] is True and good["problems"] == [], f"{good}")
@@ -120,14 +122,15 @@ def scenario_validate(c: ContractClient) -> None:
            f"every problem at once: {body}")
 
 
-@check("scenarios/unknown-field-422")
+@check("scenarios/unknown-field-422", requirements=["REQ-SCEN-002"])
 def scenario_unknown_field(c: ContractClient) -> None:
     bundle = _bundle(c)
     bundle["workflow"]["steps"][0]["surprise"] = True
     c.error(c.request("POST", "/v1/scenarios/apply", body=bundle), 422, "validation_error")
 
 
-@check("scenarios/apply-runs-agent-then-human")
+@check("scenarios/apply-runs-agent-then-human",
+       requirements=["REQ-SCEN-005", "REQ-SCEN-006", "REQ-SCEN-007"])
 def scenario_apply(c: ContractClient) -> None:
     bundle = _bundle(c)
     body = c.ok(c.request("POST", "/v1/scenarios/apply", body=bundle))

@@ -2,22 +2,46 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import httpx
+import jsonschema
 
 from axme_conformance.testing_api import HARNESS_USER_AGENT
 
 ERROR_KEYS = {"code", "message", "category", "retryable", "details"}
 
+# REQ-ERR-003: the v1 table (code → HTTP status, category, retryable).
+ERROR_TABLE: dict[str, tuple[int, str, bool]] = {
+    "invalid_json": (400, "validation", False), "bad_request": (400, "validation", False),
+    "unauthorized": (401, "auth", False), "forbidden": (403, "policy", False),
+    "not_found": (404, "not_found", False), "intent_not_found": (404, "not_found", False),
+    "agent_not_found": (404, "not_found", False),
+    "method_not_allowed": (405, "validation", False),
+    "idempotency_conflict": (409, "conflict", False),
+    "invalid_transition": (409, "conflict", False), "intent_terminal": (409, "conflict", False),
+    "stale_delivery": (409, "conflict", False), "agent_exists": (409, "conflict", False),
+    "payload_too_large": (413, "validation", False),
+    "validation_error": (422, "validation", False),
+    "task_validation_failed": (422, "validation", False),
+    "rate_limited": (429, "rate_limit", True), "internal_error": (500, "internal", True),
+    "unavailable": (503, "transport", True),
+}
+
 
 class CheckFailed(AssertionError):
     pass
+
+
+class CheckSkipped(Exception):
+    """The server cannot be checked this way (e.g. no data directory to look at)."""
 
 
 def expect(condition: bool, message: str) -> None:
@@ -33,9 +57,12 @@ def _brief(response: httpx.Response) -> str:
 class ContractClient:
     """A thin client over one server + admin key; every helper asserts the contract."""
 
-    def __init__(self, base_url: str, admin_key: str, timeout_s: float = 20.0) -> None:
+    def __init__(self, base_url: str, admin_key: str, timeout_s: float = 20.0,
+                 data_dir: Path | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self.admin_key = admin_key
+        # The server's data directory when the suite started it (--reference), else None.
+        self.data_dir = data_dir
         self.http = httpx.Client(base_url=self.base_url, timeout=timeout_s,
                                  headers={"user-agent": HARNESS_USER_AGENT})
         self.run_id = uuid.uuid4().hex[:8]
@@ -88,6 +115,7 @@ class ContractClient:
         if codes:
             expect(error["code"] in codes, f"expected code {codes}: {_brief(response)}")
         expect(bool(response.headers.get("x-request-id")), "error response lacks X-Request-Id")
+        check_envelope_rules(response.status_code, body)
         return body
 
     # -- seeding -----------------------------------------------------------
@@ -111,7 +139,7 @@ class ContractClient:
                                     params={"since": since}))
         return list(body["events"])
 
-    def take_delivery(self, address: str, key: str, intent_id: str,
+    def take_delivery(self, address: str, key: str | bool, intent_id: str,
                       timeout_s: float = 10.0) -> dict[str, Any]:
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
@@ -123,7 +151,7 @@ class ContractClient:
                     return dict(delivery)
         raise CheckFailed(f"no delivery of {intent_id} to {address} within {timeout_s}s")
 
-    def complete_agent_step(self, address: str, key: str, intent_id: str,
+    def complete_agent_step(self, address: str, key: str | bool, intent_id: str,
                             result: dict[str, Any]) -> dict[str, Any]:
         delivery = self.take_delivery(address, key, intent_id)
         self.ok(self.request("POST", f"/v1/intents/{intent_id}/ack", key=key,
@@ -149,19 +177,57 @@ class ContractClient:
                     headers: dict[str, str] | None = None,
                     timeout_s: float = 10.0) -> tuple[int, str]:
         """Read a whole SSE response until the server closes it (bounded)."""
-        sent = {"x-api-key": self.admin_key, "accept": "text/event-stream", **(headers or {})}
+        status, text, _ = self.stream(path, params=params, headers=headers, timeout_s=timeout_s)
+        return status, text
+
+    def stream(self, path: str, *, params: dict[str, Any] | None = None,
+               headers: dict[str, str] | None = None, timeout_s: float = 10.0,
+               until: Callable[[str], bool] | None = None,
+               key: str | None = None) -> tuple[int, str, httpx.Headers]:
+        """Read an SSE response until the server closes it, or until ``until(text so
+        far)`` holds (then close it); bounded by ``timeout_s``."""
+        sent = {"x-api-key": key or self.admin_key, "accept": "text/event-stream",
+                **(headers or {})}
         chunks: list[str] = []
         deadline = time.monotonic() + timeout_s
         with self.http.stream("GET", path, params=params, headers=sent,
                               timeout=httpx.Timeout(timeout_s)) as response:
             if response.status_code != 200:
                 response.read()
-                return response.status_code, response.text
+                return response.status_code, response.text, response.headers
             for chunk in response.iter_text():
                 chunks.append(chunk)
+                if until is not None and until("".join(chunks)):
+                    break
                 if time.monotonic() > deadline:
                     raise CheckFailed(f"stream {path} still open after {timeout_s}s")
-        return 200, "".join(chunks)
+            return 200, "".join(chunks), response.headers
+
+
+@functools.cache
+def _envelope_validator() -> jsonschema.protocols.Validator:
+    from axme_conformance.paths import REPO_ROOT
+
+    schema = json.loads((REPO_ROOT / "spec" / "schemas" / "error_envelope.schema.json").read_text())
+    return jsonschema.Draft202012Validator(schema)
+
+
+def check_envelope_rules(status: int, body: dict[str, Any]) -> None:
+    """Rules every error envelope obeys: detail = message (REQ-ERR-002), the v1 table
+    (REQ-ERR-003), retryable exactly for 408/429/5xx (REQ-ERR-004)."""
+    problems = [e.message for e in _envelope_validator().iter_errors(body)]
+    expect(not problems, f"not an ErrorEnvelope (REQ-ERR-001): {problems[:3]}: {body}")
+    error = body["error"]
+    expect(body["detail"] == error["message"],
+           f"detail must equal error.message: {body['detail']!r} vs {error['message']!r}")
+    expect(bool(error["message"]), "error.message must not be empty")
+    row = ERROR_TABLE.get(error["code"])
+    if row is not None:
+        expect((status, error["category"], error["retryable"]) == row,
+               f"{error['code']} must be {row} (status, category, retryable), got "
+               f"{(status, error['category'], error['retryable'])}")
+    expect(error["retryable"] == (status in (408, 429) or status >= 500),
+           f"retryable must be true exactly for 408, 429 and 5xx: {status} {error}")
 
 
 def parse_frames(text: str) -> list[dict[str, Any]]:

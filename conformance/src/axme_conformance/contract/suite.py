@@ -1,74 +1,170 @@
-"""Runs the server contract checks and prints one line per check."""
+"""Runs the server contract checks and prints one line per check.
+
+Every check cites the requirement ids it verifies (``@check(name, requirements=[…])``,
+literal lists, so ``spec/tools`` can count them without importing the harness).
+A check ``needs`` one of: ``any`` (every AXP server), ``testing`` (the test-only
+endpoints of REQ-TEST, i.e. a server started with ``--testing``) or ``production``
+(a server *without* them). Checks whose need the server does not meet are SKIP.
+"""
 
 from __future__ import annotations
 
 import fnmatch
+import json
 import time
 import traceback
 from collections.abc import Callable
+from dataclasses import dataclass
 
-from axme_conformance.contract.client import CheckFailed, ContractClient
+from axme_conformance.contract.client import CheckFailed, CheckSkipped, ContractClient
 
 Check = Callable[[ContractClient], None]
-CHECKS: dict[str, Check] = {}
+NEEDS = ("any", "testing", "production")
 
 
-def check(name: str) -> Callable[[Check], Check]:
+@dataclass(frozen=True)
+class ContractCheck:
+    name: str
+    fn: Check
+    requirements: tuple[str, ...]
+    needs: str = "any"
+
+
+CHECKS: dict[str, ContractCheck] = {}
+
+
+def check(name: str, *, requirements: list[str], needs: str = "any") -> Callable[[Check], Check]:
+    if not requirements:
+        raise ValueError(f"contract check {name} cites no requirement")
+    if needs not in NEEDS:
+        raise ValueError(f"contract check {name}: needs must be one of {NEEDS}")
+
     def register(fn: Check) -> Check:
         if name in CHECKS:
             raise ValueError(f"duplicate contract check {name}")
-        CHECKS[name] = fn
+        CHECKS[name] = ContractCheck(name, fn, tuple(requirements), needs)
         return fn
 
     return register
 
 
-def _load_checks() -> None:
+def load_checks() -> dict[str, ContractCheck]:
     # Importing registers the checks.
     from axme_conformance.contract import (  # noqa: F401
+        checks_access,
+        checks_api,
+        checks_audit,
         checks_core,
+        checks_delivery,
         checks_humans,
+        checks_idempotency,
         checks_lifecycle,
         checks_streams,
+        checks_testing,
+        checks_transitions,
     )
+
+    return CHECKS
+
+
+def select(only: list[str] | None) -> list[ContractCheck]:
+    return [c for n, c in load_checks().items()
+            if not only or any(fnmatch.fnmatch(n, p) for p in only)]
+
+
+def list_checks(only: list[str] | None = None) -> str:
+    """The checks and what they cite, as JSON (``axme-conformance server --list``)."""
+    return json.dumps({c.name: {"requirements": list(c.requirements), "needs": c.needs}
+                       for c in select(only)}, indent=2)
+
+
+@dataclass
+class Tally:
+    passed: int = 0
+    skipped: int = 0
+    failed: list[str] | None = None
+
+    def __post_init__(self) -> None:
+        self.failed = self.failed or []
+
+
+def has_testing_endpoints(client: ContractClient) -> bool:
+    return client.request("GET", "/_testing/clock", key=None).status_code == 200
+
+
+def run_checks(client: ContractClient, checks: list[ContractCheck], tally: Tally,
+               *, testing: bool) -> None:
+    assert tally.failed is not None
+    for c in checks:
+        if (c.needs == "testing" and not testing) or (c.needs == "production" and testing):
+            tally.skipped += 1
+            print(f"{c.name:<48} SKIP  (needs a {c.needs} server)", flush=True)
+            continue
+        started = time.monotonic()
+        try:
+            c.fn(client)
+            outcome = "PASS"
+            tally.passed += 1
+        except CheckFailed as exc:
+            outcome = f"FAIL  {exc}"
+            tally.failed.append(c.name)
+        except CheckSkipped as exc:
+            outcome = f"SKIP  ({exc})"
+            tally.skipped += 1
+        except Exception as exc:  # a crash in a check is a failure, with its cause
+            outcome = f"FAIL  {type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}"
+            tally.failed.append(c.name)
+        ms = int((time.monotonic() - started) * 1000)
+        print(f"{c.name:<48} {outcome} ({ms} ms)", flush=True)
+
+
+def summary(tally: Tally) -> int:
+    assert tally.failed is not None
+    print(f"server contract: {tally.passed} passed, {len(tally.failed)} failed, "
+          f"{tally.skipped} skipped")
+    return 1 if tally.failed else 0
 
 
 def run_contract_suite(base_url: str, api_key: str, only: list[str] | None = None) -> int:
-    _load_checks()
-    names = [n for n in CHECKS if not only or any(fnmatch.fnmatch(n, p) for p in only)]
+    checks = select(only)
+    tally = Tally()
     client = ContractClient(base_url, api_key)
-    failed: list[str] = []
     try:
-        for name in names:
-            started = time.monotonic()
-            try:
-                CHECKS[name](client)
-                outcome = "PASS"
-            except CheckFailed as exc:
-                outcome = f"FAIL  {exc}"
-                failed.append(name)
-            except Exception as exc:  # a crash in a check is a failure, with its cause
-                outcome = f"FAIL  {type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}"
-                failed.append(name)
-            ms = int((time.monotonic() - started) * 1000)
-            print(f"{name:<44} {outcome} ({ms} ms)", flush=True)
+        run_checks(client, checks, tally, testing=has_testing_endpoints(client))
     finally:
         client.close()
-    print(f"server contract: {len(names) - len(failed)} passed, {len(failed)} failed")
-    return 1 if failed else 0
+    return summary(tally)
+
+
+# A short keepalive so the keepalive check (REQ-SSE-006) does not wait 15 s.
+REFERENCE_KEEPALIVE_S = "1"
 
 
 def run_against_reference(only: list[str] | None = None) -> int:
-    """Start a fresh reference server (no --testing) and run the suite against it."""
+    """Start a fresh reference server without --testing and run every check that does
+    not need the test-only endpoints; then one with --testing for the `testing` checks."""
     from axme_conformance.paths import RESULTS_DIR
     from axme_conformance.server_process import ReferenceServer
 
-    server = ReferenceServer(testing=False, log_path=RESULTS_DIR / "logs" / "contract-server.log")
-    info = server.start()
-    try:
-        if not info.admin_api_key:
-            print("reference server printed no admin key")
-            return 1
-        return run_contract_suite(info.base_url, info.admin_api_key, only)
-    finally:
-        server.stop()
+    checks = select(only)
+    tally = Tally()
+    for testing in (False, True):
+        wanted = [c for c in checks if (c.needs == "testing") == testing]
+        if not wanted:
+            continue
+        log = RESULTS_DIR / "logs" / f"contract-server{'-testing' if testing else ''}.log"
+        server = ReferenceServer(testing=testing, log_path=log,
+                                 extra_args=["--keepalive-seconds", REFERENCE_KEEPALIVE_S])
+        info = server.start()
+        try:
+            if not info.admin_api_key:
+                print("reference server printed no admin key")
+                return 1
+            client = ContractClient(info.base_url, info.admin_api_key, data_dir=server.data_dir)
+            try:
+                run_checks(client, wanted, tally, testing=has_testing_endpoints(client))
+            finally:
+                client.close()
+        finally:
+            server.stop()
+    return summary(tally)
