@@ -123,3 +123,17 @@ def test_stream_faults(api: Api) -> None:
     with api.http.stream("GET", f"/v1/intents/{iid}/events/stream", headers=api.headers()) as resp:
         assert resp.read() == b"data: a\ndata: b\n\n"
     assert len(event_frames(read_stream(api, f"/v1/intents/{iid}/events/stream"))) == 2  # faults used up
+
+
+def test_stream_backlog_matches_the_stored_log(api: Api) -> None:
+    """Backlogs of live intents come from memory (a chatty one falls back to the store): same events either way."""
+    addr, agent = api.register_agent("log")
+    quiet, chatty = api.create(addr), api.create(addr)
+    assert len(agent.poll(addr, limit=2)) == 2  # leased: progress is allowed now
+    for _ in range(70):  # more than the in-memory log keeps per intent
+        agent.ok(agent.resume(chatty, {"kind": "progress", "details": {}}))
+    for iid in (quiet, chatty):
+        frames = read_stream(api, f"/v1/intents/{iid}/events/stream", params={"wait_seconds": 1, "since": 1})
+        streamed = event_frames(frames)
+        stored = api.events(iid, since=1)
+        assert streamed == stored and len(stored) >= 1

@@ -98,6 +98,8 @@ class Change:
         return ev
 
 
+LOGGED_INTENTS = 20_000  # at most this many in-memory event logs
+LOG_EVENTS_PER_INTENT = 64
 SYSTEM_ACTOR = {"type": "system", "id": "axme-server", "display_name": "AXME server"}
 
 
@@ -114,6 +116,8 @@ class EngineCore:
         self._locks: dict[str, asyncio.Lock] = {}
         self._agents: dict[str, dict[str, Any] | None] = {}
         self._workspaces: dict[str, dict[str, Any]] = {}
+        # complete event logs of active intents created by this process (stream backlogs without a read)
+        self._logs: dict[str, list[dict[str, Any]]] = {}
         self.metrics: dict[str, int] = {"transitions": 0, "events": 0}
 
     # -- cache -----------------------------------------------------------
@@ -140,6 +144,26 @@ class EngineCore:
                 self._recent.popitem(last=False)
         else:
             self._active[intent_id] = doc
+
+    def events_since(self, intent_id: str, since: int) -> list[dict[str, Any]]:
+        """Committed events with seq > since: from the in-memory log when this process has it whole."""
+        log_ = self._logs.get(intent_id)
+        if log_ is not None:
+            return [ev for ev in log_ if ev["seq"] > since]
+        return self.store.list_events(intent_id, since, 1_000_000)
+
+    def _log_events(self, ch: Change) -> None:
+        intent_id = ch.intent["intent_id"]
+        if ch.intent["status"] in TERMINAL:
+            self._logs.pop(intent_id, None)
+            return
+        log_ = self._logs.get(intent_id)
+        if ch.new and len(self._logs) < LOGGED_INTENTS:
+            self._logs[intent_id] = list(ch.events)
+        elif log_ is not None:
+            log_.extend(ch.events)
+            if len(log_) > LOG_EVENTS_PER_INTENT:  # long-lived chatty intent: the store serves it
+                del self._logs[intent_id]
 
     def active_intents(self) -> list[dict[str, Any]]:
         return list(self._active.values())
@@ -192,6 +216,7 @@ class EngineCore:
                 fn()
             raise
         self._remember(doc)
+        self._log_events(ch)
         self.metrics["transitions"] += 1
         self.metrics["events"] += len(ch.events)
         if ch.events:

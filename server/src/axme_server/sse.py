@@ -100,7 +100,7 @@ class IntentStream(StreamBase):
         watcher = self._watch(receive, sub.wake)
         try:
             # subscribe first, then read the backlog: nothing committed in between is missed
-            sub.items.extendleft(reversed(engine.store.list_events(self.intent_id, self.since, 1_000_000)))
+            sub.items.extendleft(reversed(engine.events_since(self.intent_id, self.since)))
             last = self.since
             doc = engine.cached_intent(self.intent_id)
             if not sub.items and doc is not None and doc["status"] in TERMINAL and last >= doc["last_seq"]:
