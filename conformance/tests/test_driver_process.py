@@ -52,3 +52,20 @@ def test_crash_finishes_pending_ops(tmp_path):
     with pytest.raises(DriverError):
         driver.send({"op": "call", "method": "getIntent", "args": {}})
     driver.stop()
+
+
+def test_awaited_background_op_is_saved_under_its_name(tmp_path):
+    from axme_conformance.steps import ScenarioContext, run_step
+    from axme_conformance.templating import Variables
+    from axme_conformance.testing_api import Namespace
+
+    driver = start(tmp_path, "good")
+    try:
+        ctx = ScenarioContext("fake", driver, None, "http://x", Namespace("ns_x", "k"),
+                              Variables(), {})
+        ctx.clients["default"] = "c1"  # skip new_client (the fake answers it with an error)
+        run_step(ctx, 0, {"observe": {"intent_id": "i"}, "background": True, "as": "obs"})
+        run_step(ctx, 1, {"await": "obs", "timeout_s": 5})
+        assert ctx.vars.render("${obs.events.1.seq}") == 2
+    finally:
+        driver.stop()

@@ -51,3 +51,15 @@ def test_dig():
     assert dig({"a": {"b": [1, {"c": 5}]}}, "a.b.1.c") == 5
     assert dig({"a": [1, 2]}, "a.-1") == 2
     assert dig({"a": 1}, "a.b") is None
+
+
+def test_order_operators_compare_numbers_or_two_timestamps():
+    earlier, later = "2026-11-21T10:00:00.123Z", "2026-11-21T10:00:07.001Z"
+    assert match({"$gt": earlier}, later) == []
+    assert match({"$gt": later}, earlier) != []
+    assert match({"$lte": later}, later) == []
+    assert match({"$gt": 1}, 2) == [] and match({"$gt": 2}, 1) != []
+    # A timestamp never compares with a number or a free-form string.
+    assert match({"$gt": earlier}, 5) != []
+    assert match({"$gt": "a"}, "b") != []
+    assert match({"$gt": 1}, "2") != []

@@ -10,8 +10,8 @@ A pattern is plain JSON with a few markers (documented in conformance/README.md)
   ``$uuid``, ``$timestamp``, ``$string``, ``$int``, ``$number``, ``$bool``,
   ``$object``, ``$list``, ``$null``, ``$nonempty``); ``$$x`` is the literal ``$x``;
 * a mapping whose keys all start with ``$`` is an operator (``$regex``, ``$eq``,
-  ``$gte``/``$gt``/``$lte``/``$lt``, ``$in``, ``$not``, ``$len``, ``$contains``,
-  ``$each``, ``$unordered``, ``$startswith``, ``$any_of``).
+  ``$gte``/``$gt``/``$lte``/``$lt`` (numbers, or two timestamps), ``$in``, ``$not``,
+  ``$len``, ``$contains``, ``$each``, ``$unordered``, ``$startswith``, ``$any_of``).
 
 ``match`` returns a list of human-readable mismatches; empty means it matched.
 """
@@ -124,7 +124,10 @@ def _operator(op: str, arg: Any, actual: Any, path: str) -> list[str]:
     if op == "$startswith":
         return [] if isinstance(actual, str) and actual.startswith(arg) else fail
     if op in ("$gte", "$gt", "$lte", "$lt"):
-        if not _is_number(actual):
+        # Two RFC 3339 timestamps in the wire format (fixed width, UTC) compare as text
+        # in time order, so `$gt: "${earlier.lease_expires_at}"` works on times.
+        both_times = all(isinstance(v, str) and TIMESTAMP_RE.match(v) for v in (arg, actual))
+        if not both_times and not (_is_number(actual) and _is_number(arg)):
             return fail
         ok = {
             "$gte": actual >= arg,

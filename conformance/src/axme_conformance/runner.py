@@ -28,6 +28,7 @@ from axme_conformance.normalize import normalize
 from axme_conformance.paths import DRIVERS_FILE, REPO_ROOT, RESULTS_DIR
 from axme_conformance.report import Result
 from axme_conformance.scenario import Scenario
+from axme_conformance.server_process import ReferenceServer, ServerStartError
 from axme_conformance.steps import ScenarioContext, StepError, StepFailure, run_step
 from axme_conformance.templating import TemplateError, Variables
 from axme_conformance.testing_api import HarnessHttpError, TestingApi
@@ -147,12 +148,41 @@ def run_scenario(
             records, problems = _judge_traffic(api, ctx, scenario)
         except HarnessHttpError as exc:
             return result("ERROR", f"cannot read recorded requests: {exc}")
+        except (TemplateError, PatternError) as exc:
+            return result("ERROR", f"expect.traffic: {type(exc).__name__}: {exc}")
         if problems:
             status, detail = "FAIL", "; ".join(problems[:6])
         output = {"steps": ctx.transcript}
         if scenario.compare_traffic:
             output["traffic"] = transcript_view(records)
     return result(status, detail, output)
+
+
+def server_args(options: dict[str, Any]) -> list[str]:
+    """`server: {lease_seconds: 6}` → `--lease-seconds 6` for axme-server."""
+    args: list[str] = []
+    for name, value in sorted(options.items()):
+        args += ["--" + name.replace("_", "-"), str(value)]
+    return args
+
+
+def run_on_private_server(
+    sdk: str, driver: DriverProcess, scenario: Scenario, log_dir: Path
+) -> Result:
+    """Run a scenario that names `server:` options on its own fresh reference server."""
+    log = log_dir / f"server-{sdk}-{scenario.id.replace('/', '-')}.log"
+    server = ReferenceServer(testing=True, log_path=log, extra_args=server_args(scenario.server))
+    try:
+        info = server.start()
+    except ServerStartError as exc:
+        return Result(sdk, scenario.id, "ERROR", scenario.requirements, 0,
+                      f"private server: {exc}")
+    api = TestingApi(info.base_url)
+    try:
+        return run_scenario(sdk, driver, api, info.base_url, scenario)
+    finally:
+        api.close()
+        server.stop()
 
 
 def _judge_traffic(
@@ -273,9 +303,12 @@ class SdkRunner:
                                           scenario.requirements, 0, f"driver start: {exc}"))
                         driver = None
                         continue
-                guard = self.lock.exclusive() if scenario.exclusive else self.lock.shared()
-                with guard:
-                    result = run_scenario(self.spec.sdk, driver, api, self.base_url, scenario)
+                if scenario.server:
+                    result = run_on_private_server(self.spec.sdk, driver, scenario, self.log_dir)
+                else:
+                    guard = self.lock.exclusive() if scenario.exclusive else self.lock.shared()
+                    with guard:
+                        result = run_scenario(self.spec.sdk, driver, api, self.base_url, scenario)
                 if result.status == "ERROR" or driver.pending():
                     driver.stop()  # a fresh driver for the next scenario
                 self._emit(result)

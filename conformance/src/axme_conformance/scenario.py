@@ -35,6 +35,9 @@ class Scenario:
     compare_traffic: bool = True
     exclusive: bool = False
     timeout_s: float = 90.0
+    # Options for a private reference server (REQ-…-specific settings such as a short
+    # lease); empty = the shared server of the run.
+    server: dict[str, Any] = field(default_factory=dict)
 
     @property
     def area(self) -> str:
@@ -61,7 +64,10 @@ def load_scenario(path: Path, root: Path = SCENARIOS_DIR) -> Scenario:
         except Exception as exc:
             raise ScenarioError(f"{path}: step {i + 1}: {exc}") from exc
     scenario_id = path.relative_to(root).with_suffix("").as_posix()
-    uses_clock = any("advance_clock" in step for step in data["steps"])
+    server = dict(data.get("server", {}))
+    # The clock is global to a server: moving the shared one blocks every other scenario,
+    # moving a private one blocks nobody.
+    uses_clock = not server and any("advance_clock" in step for step in data["steps"])
     return Scenario(
         id=scenario_id,
         path=path,
@@ -77,6 +83,7 @@ def load_scenario(path: Path, root: Path = SCENARIOS_DIR) -> Scenario:
         compare_traffic=data.get("compare_traffic", True),
         exclusive=bool(data.get("exclusive", False) or uses_clock),
         timeout_s=float(data.get("timeout_s", 90)),
+        server=server,
     )
 
 

@@ -154,7 +154,9 @@ def run_driver_step(ctx: ScenarioContext, index: int, step: dict[str, Any], acti
         handle = ctx.handles.pop(name, None)
         if handle is None:
             raise StepError(f"{what}: no background op named {name!r}")
-        _record(ctx, step, handle, ctx.finish(handle, timeout_s, what), what)
+        outcome = ctx.finish(handle, timeout_s, what)
+        ctx.vars[name] = outcome  # `${NAME.…}` reads a background op's outcome once awaited
+        _record(ctx, step, handle, outcome, what)
         return
     if action == "cancel":
         name = str(step["cancel"])
