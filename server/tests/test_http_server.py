@@ -129,3 +129,19 @@ def test_event_stream_is_chunked_and_ends(api: Api) -> None:
     raw.send(b"GET /health HTTP/1.1\r\nHost: t\r\n\r\n")  # the connection stays usable
     assert raw.response()[0] == 200
     raw.close()
+
+
+def test_uvicorn_fallback_serves_the_same_app(tmp_path) -> None:
+    from helpers import event_frames, read_stream, start_server
+
+    srv = start_server(tmp_path, "--http-server", "uvicorn")
+    try:
+        api = Api(srv.base_url, srv.admin_key)
+        addr, agent = api.register_agent("fallback")
+        iid = api.create(addr)
+        agent.ok(agent.complete(iid, {"done": True}))
+        events = event_frames(read_stream(api, f"/v1/intents/{iid}/events/stream"))
+        assert [e["event_type"] for e in events] == ["intent.submitted", "intent.completed"]
+        api.http.close()
+    finally:
+        assert srv.stop() == 0
