@@ -51,7 +51,7 @@ def handler_result(value: Any) -> Any:
 
 def handler_error(exc: Exception) -> dict[str, Any]:
     """The error object a failing handler leaves on the intent (REQ-LISTEN-003)."""
-    return {"code": "agent_error", "message": str(exc) or type(exc).__name__}
+    return {"code": ops.DEFAULT_ERROR_CODE, "message": str(exc) or type(exc).__name__}
 
 
 def log_write_failure(what: str, delivery: Delivery, exc: Exception) -> None:

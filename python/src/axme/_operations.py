@@ -135,12 +135,17 @@ def agent_result_body(result: Any, delivery_id: str | None) -> dict[str, Any]:
     )
 
 
+#: The error code failIntent sends when the caller gives none (as serve does for a handler error).
+DEFAULT_ERROR_CODE = "agent_error"
+
+
 def agent_failure_body(error: Mapping[str, Any] | str, delivery_id: str | None) -> dict[str, Any]:
     if isinstance(error, str):
-        error = {"code": "agent_error", "message": error}
-    return compact(
-        kind="agent_result", outcome="fail", error=_object(error, "error"), delivery_id=delivery_id
-    )
+        error = {"message": error}
+    given = _object(error, "error")
+    failure = {"code": given.get("code") or DEFAULT_ERROR_CODE}
+    failure.update((k, v) for k, v in given.items() if k != "code")
+    return compact(kind="agent_result", outcome="fail", error=failure, delivery_id=delivery_id)
 
 
 def progress_body(details: Mapping[str, Any] | None, delivery_id: str | None) -> dict[str, Any]:

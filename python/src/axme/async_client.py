@@ -143,7 +143,8 @@ class AsyncAxmeClient:
         delivery_id: str | None = None,
         **options: Unpack[CallOptions],
     ) -> m.WriteResult:
-        """Fail the agent's step: the intent becomes FAILED with `error`."""
+        """Fail the agent's step: the intent becomes FAILED with `error` ({code, message,
+        details?}; a missing code, or a plain message string, gets code `agent_error`)."""
         body = ops.agent_failure_body(error, delivery_id)
         return await self._call(ops.resume_intent(intent_id, body, options))
 

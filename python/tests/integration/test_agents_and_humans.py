@@ -53,6 +53,23 @@ async def test_poll_ack_and_stale_delivery(api: Api) -> None:
     assert done.intent.status == "COMPLETED"
 
 
+async def test_resume_with_any_body_and_fail_without_a_code(api: Api) -> None:
+    address, agent = await api.new_agent()
+    intent_id = await api.call("send_intent", new_intent(address))
+    batch = await api.call_on(agent, "poll_agent_deliveries", address, wait_seconds=5)
+    delivery_id = batch.deliveries[0].delivery_id
+    progress = {"kind": "progress", "details": {"pct": 10}, "delivery_id": delivery_id}
+    moved = await api.call_on(agent, "resume_intent_with", intent_id, progress)
+    assert moved.intent.status == "IN_PROGRESS"
+    with pytest.raises(axme.ValidationError):  # sent as given: a bare object is the server's 422
+        await api.call_on(agent, "resume_intent_with", intent_id, {"answer": 42})
+    failed = await api.call_on(
+        agent, "fail_intent", intent_id, {"message": "no code given"}, delivery_id=delivery_id
+    )
+    assert failed.intent.status == "FAILED"
+    assert failed.intent.error == {"code": "agent_error", "message": "no code given"}
+
+
 async def test_listen_delivers_and_acks(api: Api) -> None:
     address, agent = await api.new_agent()
     first = await api.call("send_intent", new_intent(address))

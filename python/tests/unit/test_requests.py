@@ -420,7 +420,7 @@ def test_helper_bodies(respx_mock: respx.MockRouter, client: AxmeClient) -> None
     assert _decision_body(resume) == {
         "kind": "agent_result",
         "outcome": "fail",
-        "error": {"message": "no code"},
+        "error": {"code": "agent_error", "message": "no code"},
         "delivery_id": "d1",
     }
     client.cancel_intent("i-1", reason="no longer needed")
