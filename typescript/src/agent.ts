@@ -40,13 +40,16 @@ export interface AgentOperations {
   fail(intentId: string, deliveryId: string, error: ErrorObject, signal: AbortSignal): Promise<unknown>;
 }
 
+/** The error code of a failure that names none: a handler's error, or failIntent without a code. */
+export const DEFAULT_ERROR_CODE = "agent_error";
+
 const DEFAULT_RENEW_MS = 20_000;
 const MIN_RENEW_MS = 500;
 
 /** The error object a failing handler leaves on the intent (REQ-LISTEN-003). */
 export function handlerError(err: unknown): ErrorObject {
   const text = err instanceof Error ? err.message || err.name : String(err);
-  return { code: "agent_error", message: text };
+  return { code: DEFAULT_ERROR_CODE, message: text };
 }
 
 /** A third of the remaining lease, so two renewals can fail before it lapses. */

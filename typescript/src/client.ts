@@ -6,7 +6,7 @@
  * Operation methods return the server's JSON body as sent (snake_case keys);
  * request inputs accept camelCase or snake_case top-level fields.
  */
-import { serveDeliveries, type DeliveryHandler, type ServeOptions } from "./agent.js";
+import { DEFAULT_ERROR_CODE, serveDeliveries, type DeliveryHandler, type ServeOptions } from "./agent.js";
 import { toWireKeys, toWireQuery } from "./casing.js";
 import { AxmeError, WaitTimeoutError } from "./errors.js";
 import { HttpTransport, type RequestOptions } from "./http.js";
@@ -36,7 +36,7 @@ import {
   type DecideTaskRequest,
   type Delivery,
   type DeliveryPollResponse,
-  type ErrorObject,
+  type FailIntentError,
   type EventListResponse,
   type HealthResponse,
   type Intent,
@@ -229,19 +229,31 @@ export class AxmeClient {
     return this.resumeIntentWith(intentId, body, options);
   }
 
-  /** Sends any resume body (agent_result, task_result, progress, control). */
+  /**
+   * Sends any resume body (agent_result, task_result, progress, control, legacy
+   * forms). Top-level camelCase keys of a tagged body become snake_case; a legacy
+   * `{action, …}` body is sent unchanged, because its other members are the result.
+   */
   async resumeIntentWith(intentId: PathId, body: ResumeRequest | JsonObject, options?: RequestOptions): Promise<IntentWriteResponse> {
     const path = `/v1/intents/${seg(intentId, "intentId")}/resume`;
-    return this.http.request({ method: "POST", path, body: toWireKeys(body, "resumeIntent"), options: plain(options) });
+    const legacyAction = typeof body === "object" && body !== null && !Array.isArray(body) && "action" in body;
+    const wire = legacyAction ? { ...body } : toWireKeys(body, "resumeIntent");
+    return this.http.request({ method: "POST", path, body: wire, options: plain(options) });
   }
 
-  /** Fails the current agent step (resume kind agent_result, outcome fail). */
+  /**
+   * Fails the current agent step (resume kind agent_result, outcome fail) with
+   * `error` {code, message, details?}; a missing or empty code is sent as `agent_error`.
+   */
   async failIntent(
     intentId: PathId,
-    error: ErrorObject,
+    error: FailIntentError,
     options?: RequestOptions & { deliveryId?: string },
   ): Promise<IntentWriteResponse> {
-    const body: JsonObject = { kind: "agent_result", outcome: "fail", error };
+    if (error === null || typeof error !== "object" || Array.isArray(error)) {
+      throw new TypeError("failIntent: error must be an object {code?, message}");
+    }
+    const body: JsonObject = { kind: "agent_result", outcome: "fail", error: { ...error, code: error.code || DEFAULT_ERROR_CODE } };
     if (options?.deliveryId !== undefined) body["delivery_id"] = options.deliveryId;
     return this.resumeIntentWith(intentId, body, options);
   }
@@ -384,7 +396,7 @@ export class AxmeClient {
   async completeTask(
     intentId: PathId,
     outcome = "completed",
-    options?: RequestOptions & { comment?: string; data?: JsonObject; evidence?: DecideTaskRequest["evidence"] },
+    options?: RequestOptions & { data?: JsonObject; comment?: string; evidence?: DecideTaskRequest["evidence"] },
   ): Promise<IntentWriteResponse> {
     return this.decideTask(intentId, decision(outcome, options), plain(options));
   }

@@ -67,7 +67,20 @@ function clientFor(msg: Message): AxmeClient {
   return client;
 }
 
-const RAW_RESUME_KEYS = ["kind", "action", "task_result", "approve_current_step"];
+/** The wire members of the body `resumeIntent(id, result, { deliveryId })` sends. */
+const HELPER_RESUME_KEYS = ["kind", "outcome", "result", "delivery_id"];
+
+/** A plain agent result goes through resumeIntent; every other body through resumeIntentWith. */
+function isHelperResume(body: JsonObject): boolean {
+  const result = body["result"];
+  return (
+    Object.keys(body).every((k) => HELPER_RESUME_KEYS.includes(k)) &&
+    body["kind"] === "agent_result" &&
+    body["outcome"] === "complete" &&
+    typeof result === "object" && result !== null && !Array.isArray(result) &&
+    (body["delivery_id"] === undefined || typeof body["delivery_id"] === "string")
+  );
+}
 
 /** Maps a canonical operation name to the SDK call. */
 async function call(client: AxmeClient, method: string, args: JsonObject, signal: AbortSignal): Promise<unknown> {
@@ -89,11 +102,9 @@ async function call(client: AxmeClient, method: string, args: JsonObject, signal
     case "listIntentEvents":
       return client.listIntentEvents(intentId(), body, o);
     case "resumeIntent": {
-      if (RAW_RESUME_KEYS.some((k) => k in body)) return client.resumeIntentWith(intentId(), body, o);
-      const [known, other] = take(body, "result", "delivery_id");
-      if (Object.keys(other).length > 0) return client.resumeIntentWith(intentId(), body, o); // server judges it
-      const options = typeof known["delivery_id"] === "string" ? { ...o, deliveryId: known["delivery_id"] } : o;
-      return client.resumeIntent(intentId(), obj(known["result"]), options);
+      if (!isHelperResume(body)) return client.resumeIntentWith(intentId(), body, o); // sent as given
+      const options = typeof body["delivery_id"] === "string" ? { ...o, deliveryId: body["delivery_id"] } : o;
+      return client.resumeIntent(intentId(), obj(body["result"]), options);
     }
     case "resolveIntent":
       return client.resolveIntent(intentId(), body as never, o);

@@ -56,6 +56,8 @@ export type PendingWith = Wire<Schemas["PendingWith"]>;
 export type Actor = Wire<Schemas["Actor"]>;
 /** The `error` object of a FAILED intent (and of failIntent). */
 export type ErrorObject = Wire<Schemas["IntentError"]>;
+/** The error failIntent takes: an ErrorObject whose code may be left out (sent as `agent_error`). */
+export type FailIntentError = Omit<ErrorObject, "code"> & { code?: string };
 export type ScenarioBundle = Wire<Schemas["ScenarioBundle"]>;
 
 // ---- responses (every success body has ok: true) ---------------------------

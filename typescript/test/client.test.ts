@@ -124,6 +124,33 @@ describe("requests on the wire", () => {
     assert.deepEqual(JSON.parse(last().body), { outcome: "rejected" });
     await c.completeTask("i1", "confirmed", { data: { someField: 1 } });
     assert.deepEqual(JSON.parse(last().body), { outcome: "confirmed", data: { someField: 1 } });
+    await c.completeTask("i1", "submitted", { data: { a: 1 }, comment: "done" });
+    assert.deepEqual(JSON.parse(last().body), { outcome: "submitted", data: { a: 1 }, comment: "done" });
+  });
+
+  it("failIntent takes one error object and an optional delivery id", async () => {
+    const c = client();
+    await c.failIntent("i1", { message: "no code" }, { deliveryId: "d1" });
+    assert.deepEqual(JSON.parse(last().body), {
+      kind: "agent_result", outcome: "fail", error: { message: "no code", code: "agent_error" }, delivery_id: "d1",
+    });
+    await assert.rejects(c.failIntent("i1", null as never), TypeError);
+    await c.resumeIntent("i1", { answer: 42 });
+    assert.deepEqual(JSON.parse(last().body), { kind: "agent_result", outcome: "complete", result: { answer: 42 } });
+  });
+
+  it("resumeIntentWith sends any resume body as given", async () => {
+    const c = client();
+    await c.resumeIntentWith("i1", { kind: "task_result", outcome: "approved", comment: "ok" });
+    assert.equal(last().path, "/v1/intents/i1/resume");
+    assert.deepEqual(JSON.parse(last().body), { kind: "task_result", outcome: "approved", comment: "ok" });
+    await c.resumeIntentWith("i1", { kind: "progress", deliveryId: "d1" });
+    assert.deepEqual(JSON.parse(last().body), { kind: "progress", delivery_id: "d1" });
+    // legacy: the members besides `action` are the result, so their keys keep their case
+    await c.resumeIntentWith("i1", { action: "complete", answerCount: 2 });
+    assert.deepEqual(JSON.parse(last().body), { action: "complete", answerCount: 2 });
+    await c.resumeIntentWith("i1", { task_result: { outcome: "rejected" } });
+    assert.deepEqual(JSON.parse(last().body), { task_result: { outcome: "rejected" } });
   });
 
   it("empty ids are rejected before any request", async () => {

@@ -126,6 +126,19 @@ describe("against the reference server", () => {
     assert.equal(done.error?.message, "cannot parse the plan");
   });
 
+  it("resumeIntentWith sends any body as given; failIntent without a code fails with agent_error", async () => {
+    const agent = await newAgent();
+    const intentId = await admin.sendIntent({ intentType: "intent.test.echo.v1", toAgent: agent.address, payload: {} });
+    const { deliveries } = await agent.client.pollAgentDeliveries(agent.address, { waitSeconds: 5 });
+    const deliveryId = deliveries[0]!.delivery_id;
+    const moved = await agent.client.resumeIntentWith(intentId, { kind: "progress", details: { pct: 10 }, delivery_id: deliveryId });
+    assert.equal(moved.intent.status, "IN_PROGRESS");
+    await assert.rejects(agent.client.resumeIntentWith(intentId, { answer: 42 }), ValidationError); // bare object: 422
+    const failed = await agent.client.failIntent(intentId, { message: "no code given" }, { deliveryId });
+    assert.equal(failed.intent.status, "FAILED");
+    assert.deepEqual(failed.intent.error, { code: "agent_error", message: "no code given" });
+  });
+
   it("a crashed agent leaves the lease; after expiry the intent is redelivered (attempt 2)", async () => {
     const agent = await newAgent();
     const intentId = await admin.sendIntent({ intentType: "intent.test.echo.v1", toAgent: agent.address, payload: {} });
