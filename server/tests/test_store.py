@@ -32,3 +32,24 @@ def test_failing_write_in_a_batch_is_isolated(tmp_path: Path) -> None:
         assert [reopened.get_meta(k) for k in "abc"] == ["1", None, "1"]
     finally:
         reopened.close()
+
+
+def test_data_dir_with_the_old_events_layout_still_works(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "old.db"
+    old = sqlite3.connect(path)
+    old.execute("CREATE TABLE events (intent_id TEXT NOT NULL, seq INTEGER NOT NULL, doc TEXT NOT NULL,"
+                " PRIMARY KEY (intent_id, seq)) WITHOUT ROWID")
+    old.execute("""INSERT INTO events VALUES ('i1', 1, '{"intent_id":"i1","seq":1}')""")
+    old.commit()
+    old.close()
+    store = SqliteStore(str(path))
+    store.open()
+    try:
+        ev = {"intent_id": "i1", "seq": 2}
+        asyncio.run(store.write([("event", ev)]))
+        assert [e["seq"] for e in store.list_events("i1", 0, 10)] == [1, 2]
+        assert store.list_events("i1", 1, 10) == [ev]
+    finally:
+        store.close()

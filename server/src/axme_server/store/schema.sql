@@ -15,9 +15,12 @@ CREATE TABLE IF NOT EXISTS intents (
   doc TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS intents_ws ON intents (workspace_id, rid);
 CREATE INDEX IF NOT EXISTS intents_active ON intents (terminal) WHERE terminal = 0;
+-- events append in rowid order (one hot leaf per commit); the (intent_id, seq) index
+-- holds small entries. Data dirs made before this layout keep their WITHOUT ROWID
+-- table: the same statements work on both.
 CREATE TABLE IF NOT EXISTS events (
-  intent_id TEXT NOT NULL, seq INTEGER NOT NULL, doc TEXT NOT NULL,
-  PRIMARY KEY (intent_id, seq)) WITHOUT ROWID;
+  eid INTEGER PRIMARY KEY, intent_id TEXT NOT NULL, seq INTEGER NOT NULL, doc TEXT NOT NULL,
+  UNIQUE (intent_id, seq));
 CREATE TABLE IF NOT EXISTS tasks (
   rid INTEGER PRIMARY KEY, intent_id TEXT NOT NULL, step_id TEXT NOT NULL, workspace_id TEXT NOT NULL,
   status TEXT NOT NULL, assignees TEXT NOT NULL, doc TEXT NOT NULL, UNIQUE (intent_id, step_id));
