@@ -205,5 +205,5 @@ func (e *WaitTimeoutError) Is(target error) bool { return target == ErrWaitTimeo
 // handlerFailure is the error an intent fails with when a Listen handler
 // returns err (REQ-LISTEN-003: code agent_error, the error's text).
 func handlerFailure(err error) IntentError {
-	return IntentError{Code: "agent_error", Message: err.Error()}
+	return IntentError{Code: DefaultErrorCode, Message: err.Error()}
 }

@@ -314,3 +314,38 @@ func TestIntegrationWaitForTimesOutWithoutChangingIntent(t *testing.T) {
 		t.Fatalf("intent after a timed-out wait: %v, %v", got, err)
 	}
 }
+
+func TestIntegrationResumeWithAnyBodyAndFailWithoutCode(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	addr, agent := e.agent("writer")
+	ctx := ctxTimeout(t, 30*time.Second)
+	id, err := e.admin.SendIntent(ctx, newIntent(addr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wait := 5
+	polled, err := agent.PollAgentDeliveries(ctx, addr, &axme.PollAgentDeliveriesParams{WaitSeconds: &wait})
+	if err != nil || len(polled.Deliveries) != 1 {
+		t.Fatalf("poll = %v, %v", polled, err)
+	}
+	deliveryID := polled.Deliveries[0].DeliveryID
+	moved, err := agent.ResumeIntentWith(ctx, id, axme.ProgressResume{Kind: axme.ProgressResumeKindProgress, DeliveryID: &deliveryID})
+	if err != nil || moved.Intent.Status != axme.IntentStatusINPROGRESS {
+		t.Fatalf("progress = %v, %v", moved, err)
+	}
+	// Sent as given: a bare object without kind or action is the server's 422.
+	if _, err := agent.ResumeIntentWith(ctx, id, axme.RawResumeBody{"answer": 42}); !errors.Is(err, axme.ErrValidation) {
+		t.Fatalf("bare body: err = %v, want ErrValidation", err)
+	}
+	if _, err := agent.ResumeIntent(ctx, id, nil, axme.WithDeliveryID("not-current")); !errors.Is(err, axme.ErrConflict) {
+		t.Fatalf("stale delivery: err = %v, want ErrConflict", err)
+	}
+	failed, err := agent.FailIntent(ctx, id, axme.IntentError{Message: "no code given"}, axme.WithDeliveryID(deliveryID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if failed.Intent.Status != axme.IntentStatusFAILED || failed.Intent.Error == nil || failed.Intent.Error.Code != "agent_error" {
+		t.Fatalf("failed intent = %s, error %+v", failed.Intent.Status, failed.Intent.Error)
+	}
+}

@@ -61,28 +61,40 @@ func (c *Client) ListIntentEvents(ctx context.Context, intentID string, params *
 	return getAs[EventListResponse](ctx, c, intentPath(intentID, "/events"), q, opts)
 }
 
-// ResumeIntent writes to an intent: an agent result, a human task result,
-// progress or a control command (see ResumeBody).
+// ResumeIntent completes the current agent step with result (resume kind
+// agent_result, outcome complete; nil is an empty result). Pass
+// WithDeliveryID(id) to resume a specific delivery: a stale one is a 409.
+// Any other resume body goes through ResumeIntentWith.
 //
 //meta:operation resumeIntent POST /v1/intents/{intent_id}/resume
-func (c *Client) ResumeIntent(ctx context.Context, intentID string, body ResumeBody, opts ...RequestOption) (*IntentWriteResponse, error) {
-	return postAs[IntentWriteResponse](ctx, c, intentPath(intentID, "/resume"), body, opts)
-}
-
-// CompleteIntent resumes an intent with an agent result (outcome complete).
-// deliveryID may be empty; when given, a stale delivery is a 409.
-func (c *Client) CompleteIntent(ctx context.Context, intentID, deliveryID string, result map[string]any, opts ...RequestOption) (*IntentWriteResponse, error) {
+func (c *Client) ResumeIntent(ctx context.Context, intentID string, result map[string]any, opts ...RequestOption) (*IntentWriteResponse, error) {
 	if result == nil {
 		result = map[string]any{}
 	}
-	body := AgentResultResume{Kind: AgentResultResumeKindAgentResult, Outcome: AgentResultResumeOutcomeComplete, Result: &result, DeliveryID: optString(deliveryID)}
-	return c.ResumeIntent(ctx, intentID, body, opts...)
+	body := AgentResultResume{Kind: AgentResultResumeKindAgentResult, Outcome: AgentResultResumeOutcomeComplete, Result: &result, DeliveryID: deliveryIDOf(opts)}
+	return c.ResumeIntentWith(ctx, intentID, body, opts...)
 }
 
-// FailIntent resumes an intent with a failed agent result.
-func (c *Client) FailIntent(ctx context.Context, intentID, deliveryID string, failure IntentError, opts ...RequestOption) (*IntentWriteResponse, error) {
-	body := AgentResultResume{Kind: AgentResultResumeKindAgentResult, Outcome: AgentResultResumeOutcomeFail, Error: &failure, DeliveryID: optString(deliveryID)}
-	return c.ResumeIntent(ctx, intentID, body, opts...)
+// ResumeIntentWith sends any resume body as given: AgentResultResume,
+// TaskResultResume, ProgressResume, ControlResume, or RawResumeBody for a
+// legacy form (see ResumeBody).
+func (c *Client) ResumeIntentWith(ctx context.Context, intentID string, body ResumeBody, opts ...RequestOption) (*IntentWriteResponse, error) {
+	return postAs[IntentWriteResponse](ctx, c, intentPath(intentID, "/resume"), body, opts)
+}
+
+// DefaultErrorCode is the code FailIntent sends when failure has none, as
+// Listen does for a handler's error.
+const DefaultErrorCode = "agent_error"
+
+// FailIntent fails the current agent step (resume kind agent_result, outcome
+// fail); an empty failure.Code is sent as DefaultErrorCode. Pass
+// WithDeliveryID(id) to fail a specific delivery.
+func (c *Client) FailIntent(ctx context.Context, intentID string, failure IntentError, opts ...RequestOption) (*IntentWriteResponse, error) {
+	if failure.Code == "" {
+		failure.Code = DefaultErrorCode
+	}
+	body := AgentResultResume{Kind: AgentResultResumeKindAgentResult, Outcome: AgentResultResumeOutcomeFail, Error: &failure, DeliveryID: deliveryIDOf(opts)}
+	return c.ResumeIntentWith(ctx, intentID, body, opts...)
 }
 
 // ReportProgress records progress (status IN_PROGRESS) and extends the lease.
@@ -91,7 +103,7 @@ func (c *Client) ReportProgress(ctx context.Context, intentID, deliveryID string
 	if details != nil {
 		body.Details = &details
 	}
-	return c.ResumeIntent(ctx, intentID, body, opts...)
+	return c.ResumeIntentWith(ctx, intentID, body, opts...)
 }
 
 // ResolveIntent moves an intent to a terminal status (initiator or admin).

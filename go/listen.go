@@ -197,9 +197,9 @@ func (l *listener) handle(ctx context.Context, d *Delivery) bool {
 	}
 	var err error
 	if herr != nil {
-		_, err = l.c.FailIntent(ctx, d.IntentID, d.DeliveryID, handlerFailure(herr))
+		_, err = l.c.FailIntent(ctx, d.IntentID, handlerFailure(herr), WithDeliveryID(d.DeliveryID))
 	} else {
-		_, err = l.c.CompleteIntent(ctx, d.IntentID, d.DeliveryID, result)
+		_, err = l.c.ResumeIntent(ctx, d.IntentID, result, WithDeliveryID(d.DeliveryID))
 	}
 	if err != nil {
 		log.Warn("axme listen: resume failed", "error", err)

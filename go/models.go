@@ -42,7 +42,7 @@ func mergeExtra(body any, extra map[string]any) (any, error) {
 	return obj, nil
 }
 
-// ResumeBody is the body of ResumeIntent, a union tagged on "kind":
+// ResumeBody is the body of ResumeIntentWith, a union tagged on "kind":
 // AgentResultResume, TaskResultResume, ProgressResume or ControlResume.
 // RawResumeBody sends any other JSON object (for example a legacy form).
 type ResumeBody interface{ isResumeBody() }

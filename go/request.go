@@ -21,8 +21,27 @@ type RequestOption func(*requestOptions)
 type requestOptions struct {
 	idempotencyKey string
 	traceID        string
+	deliveryID     string
 	extra          map[string]any
 	rawResponse    *[]byte
+}
+
+// WithDeliveryID names the delivery that ResumeIntent or FailIntent writes
+// for (the body's delivery_id); the server answers 409 stale_delivery when
+// it is not the current one. Other calls ignore it.
+func WithDeliveryID(id string) RequestOption {
+	return func(o *requestOptions) { o.deliveryID = id }
+}
+
+// deliveryIDOf is the WithDeliveryID among opts, nil when there is none.
+func deliveryIDOf(opts []RequestOption) *string {
+	var o requestOptions
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&o)
+		}
+	}
+	return optString(o.deliveryID)
 }
 
 // WithIdempotencyKey sets the Idempotency-Key of a POST (default: a fresh

@@ -37,13 +37,13 @@ func (c *Client) RejectTask(ctx context.Context, intentID, comment string, opts 
 	return c.DecideTask(ctx, intentID, TaskDecision{Outcome: "rejected", Comment: optString(comment)}, opts...)
 }
 
-// CompleteTask decides the task with an outcome ("" means "completed") and
-// optional form data.
-func (c *Client) CompleteTask(ctx context.Context, intentID, outcome string, data map[string]any, opts ...RequestOption) (*IntentWriteResponse, error) {
+// CompleteTask decides the task with an outcome ("" means "completed"),
+// optional form data (nil: none) and an optional comment ("": none).
+func (c *Client) CompleteTask(ctx context.Context, intentID, outcome string, data map[string]any, comment string, opts ...RequestOption) (*IntentWriteResponse, error) {
 	if outcome == "" {
 		outcome = "completed"
 	}
-	d := TaskDecision{Outcome: outcome}
+	d := TaskDecision{Outcome: outcome, Comment: optString(comment)}
 	if data != nil {
 		d.Data = &data
 	}

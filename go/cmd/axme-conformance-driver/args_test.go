@@ -42,3 +42,30 @@ func TestErrorObjectShapes(t *testing.T) {
 		t.Fatalf("unsupported = %v", obj)
 	}
 }
+
+func TestOnlyAPlainAgentResultGoesThroughResumeIntent(t *testing.T) {
+	result := map[string]any{"a": 1.0}
+	helper := []map[string]any{
+		{"kind": "agent_result", "outcome": "complete", "result": result},
+		{"kind": "agent_result", "outcome": "complete", "result": result, "delivery_id": "d"},
+	}
+	for _, b := range helper {
+		if got, ok := helperResumeResult(b); !ok || got["a"] != 1.0 {
+			t.Fatalf("%v: want ResumeIntent with its result", b)
+		}
+	}
+	withBody := []map[string]any{
+		{"kind": "progress"},
+		{"kind": "agent_result", "outcome": "complete"}, // ResumeIntent would add result {}
+		{"kind": "agent_result", "outcome": "complete", "result": result, "extra": 1},
+		{"kind": "agent_result", "outcome": "complete", "result": result, "delivery_id": 7},
+		{"kind": "agent_result", "outcome": "fail", "error": map[string]any{"message": "x"}},
+		{"action": "complete", "answer": 42},
+		{"result": result},
+	}
+	for _, b := range withBody {
+		if _, ok := helperResumeResult(b); ok {
+			t.Fatalf("%v: want ResumeIntentWith (sent as given)", b)
+		}
+	}
+}

@@ -41,15 +41,16 @@ var calls = map[string]callFunc{
 	},
 	"resumeIntent": func(ctx context.Context, c *axme.Client, a map[string]any, raw axme.RequestOption) error {
 		b := body(a, "intent_id")
+		if result, ok := helperResumeResult(b); ok { // ResumeIntent(id, result[, WithDeliveryID])
+			opts := []axme.RequestOption{raw}
+			if id := optStr(b, "delivery_id"); id != nil {
+				opts = append(opts, axme.WithDeliveryID(*id))
+			}
+			_, err := c.ResumeIntent(ctx, str(a, "intent_id"), result, opts...)
+			return err
+		}
 		var rb axme.ResumeBody = axme.RawResumeBody(b)
 		var opts []axme.RequestOption
-		if isResultForm(b) { // resumeIntent(id, result[, delivery_id])
-			result, _ := b["result"].(map[string]any)
-			if result == nil {
-				result = map[string]any{}
-			}
-			rb = axme.AgentResultResume{Kind: axme.AgentResultResumeKindAgentResult, Outcome: axme.AgentResultResumeOutcomeComplete, Result: &result, DeliveryID: optStr(b, "delivery_id")}
-		}
 		switch b["kind"] {
 		case "agent_result":
 			rb, opts = typed[axme.AgentResultResume](b)
@@ -60,7 +61,7 @@ var calls = map[string]callFunc{
 		case "control":
 			rb, opts = typed[axme.ControlResume](b)
 		}
-		_, err := c.ResumeIntent(ctx, str(a, "intent_id"), rb, append(opts, raw)...)
+		_, err := c.ResumeIntentWith(ctx, str(a, "intent_id"), rb, append(opts, raw)...)
 		return err
 	},
 	"resolveIntent": func(ctx context.Context, c *axme.Client, a map[string]any, raw axme.RequestOption) error {
@@ -142,7 +143,7 @@ var calls = map[string]callFunc{
 		var failure axme.IntentError
 		switch e := a["error"].(type) {
 		case string:
-			failure = axme.IntentError{Code: "agent_error", Message: e}
+			failure = axme.IntentError{Message: e} // FailIntent sends code agent_error
 		case map[string]any:
 			var opts []axme.RequestOption
 			failure, opts = typed[axme.IntentError](e)
@@ -152,7 +153,11 @@ var calls = map[string]callFunc{
 		default:
 			return &argError{"failIntent needs error (an object or a string)"}
 		}
-		_, err := c.FailIntent(ctx, str(a, "intent_id"), str(a, "delivery_id"), failure, raw)
+		opts := []axme.RequestOption{raw}
+		if id := optStr(a, "delivery_id"); id != nil {
+			opts = append(opts, axme.WithDeliveryID(*id))
+		}
+		_, err := c.FailIntent(ctx, str(a, "intent_id"), failure, opts...)
 		return err
 	},
 	"cancelIntent": func(ctx context.Context, c *axme.Client, a map[string]any, raw axme.RequestOption) error {
@@ -172,11 +177,7 @@ var calls = map[string]callFunc{
 		return err
 	},
 	"completeTask": func(ctx context.Context, c *axme.Client, a map[string]any, raw axme.RequestOption) error {
-		opts := []axme.RequestOption{raw}
-		if s := optStr(a, "comment"); s != nil {
-			opts = append(opts, axme.WithExtraFields(map[string]any{"comment": *s}))
-		}
-		_, err := c.CompleteTask(ctx, str(a, "intent_id"), str(a, "outcome"), obj(a, "data"), opts...)
+		_, err := c.CompleteTask(ctx, str(a, "intent_id"), str(a, "outcome"), obj(a, "data"), str(a, "comment"), raw)
 		return err
 	},
 }
@@ -236,13 +237,19 @@ func waitFor(ctx context.Context, c *axme.Client, a map[string]any) (any, error)
 	return env.Intent, nil
 }
 
-// isResultForm is true for args of the resume_intent(id, result) shape: no
-// tagged or legacy body member, only result and/or delivery_id.
-func isResultForm(b map[string]any) bool {
+// helperResumeResult reports whether b is exactly the body ResumeIntent
+// sends (agent_result complete with an object result and at most a
+// delivery_id), and returns its result; every other body goes through
+// ResumeIntentWith as given.
+func helperResumeResult(b map[string]any) (map[string]any, bool) {
 	for k := range b {
-		if k != "result" && k != "delivery_id" {
-			return false
+		if k != "kind" && k != "outcome" && k != "result" && k != "delivery_id" {
+			return nil, false
 		}
 	}
-	return true
+	result, isObject := b["result"].(map[string]any)
+	id, hasID := b["delivery_id"]
+	_, idIsString := id.(string)
+	idOK := !hasID || idIsString
+	return result, isObject && idOK && b["kind"] == "agent_result" && b["outcome"] == "complete"
 }
