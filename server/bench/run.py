@@ -7,7 +7,11 @@
     agent gets the delivery, [acks], completes -> WAITING -> approve ->
     initiator's stream sees COMPLETED.
 Baselines measured in the same run: GET /health round trip and throughput on
-the same server with the same clients, and raw SQLite WAL commits/s."""
+the same server with the same clients (and the server CPU per /health request),
+and raw SQLite WAL FULL commits/s. The output ends with a summary table (figure,
+baseline, ratio), the issue-3 verdicts and, when other processes were loading
+the machine before the start, a note saying so. Server CPU is read from
+/proc (user/system, event loop thread vs the SQLite writer thread)."""
 
 from __future__ import annotations
 
@@ -208,7 +212,7 @@ TARGET_CYCLES = 600  # issue 3: >= 600 approval cycles/s with 8 client processes
 TARGET_P50_MS = 2.0  # issue 3: approve -> result p50 <= 2 ms
 
 
-def summary(rows: list[tuple[str, str, str, str]], rate: float, p50_ms: float) -> None:
+def summary(rows: list[tuple[str, str, str, str]], rate: float, p50_ms: float, load_before: float) -> None:
     """The final table: each figure next to its same-run baseline and their ratio, then the targets."""
     head = ("figure", "measured", "same-run baseline", "ratio")
     widths = [max(len(r[i]) for r in [head, *rows]) for i in range(4)]
@@ -220,10 +224,10 @@ def summary(rows: list[tuple[str, str, str, str]], rate: float, p50_ms: float) -
                (f"{'MET' if p50_ms <= TARGET_P50_MS else 'NOT MET'}: approve->result p50 <= {TARGET_P50_MS:g} ms "
                 f"({p50_ms:.2f})")]
     print("issue-3 targets: " + "; ".join(verdict))
-    load = os.getloadavg()[0]
-    if load > (os.cpu_count() or 1):
-        print(f"note: 1-minute load average {load:.1f} on {os.cpu_count()} cores during the run: other processes "
-              "took CPU from the server and the clients, so absolute figures are low; the ratios hold up better")
+    if load_before > 1.0:
+        print(f"note: the 1-minute load average was {load_before:.1f} on {os.cpu_count()} cores before the bench "
+              "started: other processes took CPU from the server and the clients, so absolute figures are low "
+              "and vary between runs; the ratios hold up better (take the median of 3 runs)")
 
 
 def main() -> None:
@@ -237,6 +241,7 @@ def main() -> None:
     ap.add_argument("--http-server", choices=("builtin", "uvicorn"), default="builtin")
     args = ap.parse_args()
     ack = not args.no_ack
+    load_before = os.getloadavg()[0]  # other processes' load (this bench has not started anything yet)
     from helpers import Api, start_server
 
     with tempfile.TemporaryDirectory() as data:
@@ -248,7 +253,7 @@ def main() -> None:
 
             print(f"axme-server bench: {os.cpu_count()} cores, {args.clients} client processes x "
                   f"{args.concurrency} in flight, agent ack={'on' if ack else 'off'}, sqlite synchronous=FULL, "
-                  f"http server {args.http_server}")
+                  f"http server {args.http_server}, load average before start {load_before:.1f}")
             commits = sqlite_commits()
             lat, health = asyncio.run(sequential(srv.base_url, srv.admin_key, *keys[-1], args.latency_n, ack))
             h50 = statistics.median(health)
@@ -312,7 +317,7 @@ def main() -> None:
                 ("(b) server CPU per cycle", f"{server_cpu_s * 1e6 / max(cycles, 1):.0f} us",
                  f"server CPU per GET /health {health_cpu * 1e6 / max(health_n, 1):.0f} us",
                  f"{server_cpu_s / max(cycles, 1) / max(health_cpu / max(health_n, 1), 1e-9):.1f}x"),
-            ], rate, p50 * 1000)
+            ], rate, p50 * 1000, load_before)
         finally:
             srv.stop()
 
