@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import time
-import uuid
 from datetime import UTC
 from typing import Any
 
@@ -19,9 +18,12 @@ def new_uuid() -> str:
     global _random, _random_at
     if _random_at + 16 > len(_random):
         _random, _random_at = os.urandom(4096), 0
-    raw = _random[_random_at:_random_at + 16]
+    raw = bytearray(_random[_random_at:_random_at + 16])
     _random_at += 16
-    return str(uuid.UUID(bytes=raw, version=4))
+    raw[6] = (raw[6] & 0x0F) | 0x40  # version 4
+    raw[8] = (raw[8] & 0x3F) | 0x80  # RFC 4122 variant
+    h = raw.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def dumps(obj: Any) -> bytes:
