@@ -145,3 +145,52 @@ def test_uvicorn_fallback_serves_the_same_app(tmp_path) -> None:
         api.http.close()
     finally:
         assert srv.stop() == 0
+
+
+def test_idle_connections_close_after_the_keepalive_timeout() -> None:
+    """httpserver.serve in-process with a tiny app and a 0.3 s idle timeout."""
+    import asyncio
+    import threading
+    import time
+
+    from axme_server.httpserver import serve
+
+    async def app(scope, receive, send) -> None:
+        await receive()
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"2")]})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(16)
+    loop = asyncio.new_event_loop()
+    stop = asyncio.Event()
+    ready = threading.Event()
+    thread = threading.Thread(target=lambda: loop.run_until_complete(
+        serve(app, sock, stop, keepalive_timeout=0.3, on_ready=ready.set)))
+    thread.start()
+    try:
+        assert ready.wait(10)
+        base = "http://127.0.0.1:%d" % sock.getsockname()[1]
+        busy, idle = Raw(base), Raw(base)
+        t0 = time.monotonic()
+        for _ in range(4):  # requests keep `busy` alive past one timeout
+            busy.send(b"GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+            assert busy.response()[0] == 200
+            idle.sock.settimeout(0.15)
+            try:
+                assert idle.sock.recv(1) == b""  # closed once idle for the timeout
+                break
+            except TimeoutError:
+                pass
+        idle.sock.settimeout(5)
+        assert idle.closed()
+        assert time.monotonic() - t0 >= 0.25
+        busy.send(b"GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+        assert busy.response()[0] == 200
+        busy.sock.settimeout(5)
+        assert busy.closed()  # and it closes too once idle
+    finally:
+        loop.call_soon_threadsafe(stop.set)
+        thread.join(10)
+        loop.close()

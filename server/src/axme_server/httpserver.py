@@ -202,6 +202,8 @@ class HttpProtocol(asyncio.Protocol):
         self.write_paused: asyncio.Future[None] | None = None
         self.read_paused = False
         self.keepalive: asyncio.TimerHandle | None = None
+        self.idle_since: float | None = None  # loop time the connection went idle; None while busy
+        self._expect_100 = False
         self._url = b""
         self._headers: list[tuple[bytes, bytes]] = []
 
@@ -217,7 +219,7 @@ class HttpProtocol(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.state.connections.discard(self)
-        self._disarm_keepalive()
+        self._cancel_keepalive()
         for cycle in (self.cycle, self.active, *self.pipeline):
             if cycle is not None:
                 cycle.disconnected = True
@@ -262,7 +264,10 @@ class HttpProtocol(asyncio.Protocol):
         self._url += url
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        self._headers.append((name.lower(), value))
+        name = name.lower()
+        if name == b"expect" and value.lower() == b"100-continue":
+            self._expect_100 = True
+        self._headers.append((name, value))
 
     def on_headers_complete(self) -> None:
         parsed = httptools.parse_url(self._url)
@@ -277,7 +282,7 @@ class HttpProtocol(asyncio.Protocol):
             "scheme": "http", "method": parser.get_method().decode("ascii"), "root_path": "", "path": path,
             "raw_path": raw_path, "query_string": parsed.query or b"", "headers": self._headers,
         }
-        expect_100 = any(n == b"expect" and v.lower() == b"100-continue" for n, v in self._headers)
+        expect_100, self._expect_100 = self._expect_100, False
         cycle = Cycle(self, scope, parser.should_keep_alive() and not self.state.closing, expect_100)
         self.cycle = cycle
         if self.active is None:
@@ -354,17 +359,28 @@ class HttpProtocol(asyncio.Protocol):
             self.read_paused = False
             self.transport.resume_reading()
 
+    # The idle timer is armed once and re-checks when it fires, instead of a new timer per request.
     def _arm_keepalive(self) -> None:
-        self._disarm_keepalive()
-        self.keepalive = self.loop.call_later(self.state.keepalive_timeout, self._idle_timeout)
+        self.idle_since = self.loop.time()
+        if self.keepalive is None:
+            self.keepalive = self.loop.call_later(self.state.keepalive_timeout, self._idle_timeout)
 
     def _disarm_keepalive(self) -> None:
+        self.idle_since = None
+
+    def _cancel_keepalive(self) -> None:
         if self.keepalive is not None:
             self.keepalive.cancel()
             self.keepalive = None
 
     def _idle_timeout(self) -> None:
-        if self.active is None and self.cycle is None:
+        self.keepalive = None
+        if self.idle_since is None or self.active is not None or self.cycle is not None:
+            return  # busy: the next idle moment arms it again
+        remaining = self.idle_since + self.state.keepalive_timeout - self.loop.time()
+        if remaining > 0:
+            self.keepalive = self.loop.call_later(remaining, self._idle_timeout)
+        else:
             self.transport.close()
 
     def busy_with_request(self) -> bool:
