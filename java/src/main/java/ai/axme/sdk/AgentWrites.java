@@ -15,14 +15,14 @@ final class AgentWrites {
     }
 
     RawResponse progress(String intentId, String deliveryId, Map<String, ?> details) {
-        return raw.resumeIntent(intentId, WireBodies.progress(details, deliveryId));
+        return raw.resumeIntentWith(intentId, WireBodies.progress(details, deliveryId));
     }
 
     RawResponse complete(String intentId, String deliveryId, Object result) {
-        return raw.resumeIntent(intentId, WireBodies.agentResult(result, deliveryId));
+        return raw.resumeIntent(intentId, result, deliveryId);
     }
 
     RawResponse fail(String intentId, String deliveryId, Map<String, ?> error) {
-        return raw.resumeIntent(intentId, WireBodies.agentFailure(error, deliveryId));
+        return raw.failIntent(intentId, error, deliveryId);
     }
 }

@@ -13,6 +13,7 @@ import ai.axme.sdk.generated.DeliveryPollResponse;
 import ai.axme.sdk.generated.EventListResponse;
 import ai.axme.sdk.generated.HealthResponse;
 import ai.axme.sdk.generated.Intent;
+import ai.axme.sdk.generated.IntentError;
 import ai.axme.sdk.generated.IntentListResponse;
 import ai.axme.sdk.generated.IntentWriteResponse;
 import ai.axme.sdk.generated.Key;
@@ -170,15 +171,71 @@ public final class AxmeClient implements AutoCloseable {
      * Completes the current agent step with a result ({@code kind: agent_result, outcome: complete}).
      *
      * @param intentId the intent
-     * @param result the result object (a Map, POJO or JSON node)
+     * @param result the result object (a Map, POJO or JSON node); null means {@code {}}
      * @return the write's outcome and the updated intent
      */
     public IntentWriteResponse resumeIntent(String intentId, Object result) {
-        return raw.completeIntent(intentId, result, null).as(IntentWriteResponse.class);
+        return resumeIntent(intentId, result, null);
+    }
+
+    /**
+     * Completes the current agent step for one delivery ({@code kind: agent_result, outcome: complete,
+     * delivery_id}); a delivery that is no longer current is a {@link ConflictException}
+     * ({@code stale_delivery}).
+     *
+     * @param intentId the intent
+     * @param result the result object (a Map, POJO or JSON node); null means {@code {}}
+     * @param deliveryId the delivery being answered; may be null
+     * @return the write's outcome and the updated intent
+     */
+    public IntentWriteResponse resumeIntent(String intentId, Object result, String deliveryId) {
+        return raw.resumeIntent(intentId, result, deliveryId).as(IntentWriteResponse.class);
+    }
+
+    /**
+     * Sends any resume body as given: {@code kind} {@code agent_result}, {@code task_result},
+     * {@code progress} or {@code control}, or a legacy form.
+     *
+     * @param intentId the intent
+     * @param body the resume body (a Map, a generated {@code …Resume} model or a JSON node)
+     * @return the write's outcome and the updated intent
+     */
+    public IntentWriteResponse resumeIntentWith(String intentId, Object body) {
+        return raw.resumeIntentWith(intentId, body).as(IntentWriteResponse.class);
     }
 
     /**
      * Fails the intent as its agent ({@code kind: agent_result, outcome: fail}).
+     *
+     * @param intentId the intent
+     * @param error code (a missing or empty one is sent as {@code agent_error}), message, details
+     * @return the write's outcome and the updated intent
+     */
+    public IntentWriteResponse failIntent(String intentId, IntentError error) {
+        return failIntent(intentId, error, null);
+    }
+
+    /**
+     * Fails the intent for one delivery ({@code kind: agent_result, outcome: fail, delivery_id}).
+     *
+     * @param intentId the intent
+     * @param error code (a missing or empty one is sent as {@code agent_error}), message, details
+     * @param deliveryId the delivery being answered; may be null
+     * @return the write's outcome and the updated intent
+     */
+    public IntentWriteResponse failIntent(String intentId, IntentError error, String deliveryId) {
+        if (error == null) {
+            throw new IllegalArgumentException("failIntent needs an error ({code, message})");
+        }
+        Map<String, Object> failure = WireBodies.error(error.getCode(), error.getMessage(), null);
+        if (error.getDetails() != null) {
+            failure.put("details", error.getDetails());
+        }
+        return raw.failIntent(intentId, failure, deliveryId).as(IntentWriteResponse.class);
+    }
+
+    /**
+     * Fails the intent as its agent; shorthand for {@code failIntent(intentId, new IntentError().code(code).message(message))}.
      *
      * @param intentId the intent
      * @param code machine-readable error code
@@ -186,7 +243,7 @@ public final class AxmeClient implements AutoCloseable {
      * @return the write's outcome and the updated intent
      */
     public IntentWriteResponse failIntent(String intentId, String code, String message) {
-        return raw.failIntent(intentId, WireBodies.error(code, message, null), null).as(IntentWriteResponse.class);
+        return failIntent(intentId, new IntentError().code(code).message(message), null);
     }
 
     /**
@@ -317,7 +374,7 @@ public final class AxmeClient implements AutoCloseable {
      * @return the write's outcome and the updated intent
      */
     public IntentWriteResponse approveTask(String intentId, String comment) {
-        return completeTask(intentId, "approved", comment, null);
+        return completeTask(intentId, "approved", null, comment);
     }
 
     /**
@@ -326,18 +383,18 @@ public final class AxmeClient implements AutoCloseable {
      * @return the write's outcome and the updated intent
      */
     public IntentWriteResponse rejectTask(String intentId, String comment) {
-        return completeTask(intentId, "rejected", comment, null);
+        return completeTask(intentId, "rejected", null, comment);
     }
 
     /**
      * @param intentId the intent
      * @param outcome one of the task's allowed outcomes
-     * @param comment optional comment
      * @param data form data, validated against the task's form schema; may be null
+     * @param comment optional comment
      * @return the write's outcome and the updated intent
      */
-    public IntentWriteResponse completeTask(String intentId, String outcome, String comment, Map<String, ?> data) {
-        return raw.decideTask(intentId, outcome, comment, data).as(IntentWriteResponse.class);
+    public IntentWriteResponse completeTask(String intentId, String outcome, Map<String, ?> data, String comment) {
+        return raw.completeTask(intentId, outcome, data, comment).as(IntentWriteResponse.class);
     }
 
     // --- scenarios and admin ------------------------------------------------------------
@@ -532,6 +589,44 @@ public final class AxmeClient implements AutoCloseable {
 
     /**
      * @param intentId the intent
+     * @param result the result
+     * @param deliveryId the delivery; may be null
+     * @return async {@link #resumeIntent(String, Object, String)}
+     */
+    public CompletableFuture<IntentWriteResponse> resumeIntentAsync(String intentId, Object result, String deliveryId) {
+        return async(() -> resumeIntent(intentId, result, deliveryId));
+    }
+
+    /**
+     * @param intentId the intent
+     * @param body the resume body
+     * @return async {@link #resumeIntentWith(String, Object)}
+     */
+    public CompletableFuture<IntentWriteResponse> resumeIntentWithAsync(String intentId, Object body) {
+        return async(() -> resumeIntentWith(intentId, body));
+    }
+
+    /**
+     * @param intentId the intent
+     * @param error the error
+     * @return async {@link #failIntent(String, IntentError)}
+     */
+    public CompletableFuture<IntentWriteResponse> failIntentAsync(String intentId, IntentError error) {
+        return async(() -> failIntent(intentId, error));
+    }
+
+    /**
+     * @param intentId the intent
+     * @param error the error
+     * @param deliveryId the delivery; may be null
+     * @return async {@link #failIntent(String, IntentError, String)}
+     */
+    public CompletableFuture<IntentWriteResponse> failIntentAsync(String intentId, IntentError error, String deliveryId) {
+        return async(() -> failIntent(intentId, error, deliveryId));
+    }
+
+    /**
+     * @param intentId the intent
      * @param code error code
      * @param message error message
      * @return async {@link #failIntent(String, String, String)}
@@ -665,13 +760,13 @@ public final class AxmeClient implements AutoCloseable {
     /**
      * @param intentId the intent
      * @param outcome outcome
-     * @param comment comment
      * @param data form data
-     * @return async {@link #completeTask(String, String, String, Map)}
+     * @param comment comment
+     * @return async {@link #completeTask(String, String, Map, String)}
      */
-    public CompletableFuture<IntentWriteResponse> completeTaskAsync(String intentId, String outcome, String comment,
-            Map<String, ?> data) {
-        return async(() -> completeTask(intentId, outcome, comment, data));
+    public CompletableFuture<IntentWriteResponse> completeTaskAsync(String intentId, String outcome, Map<String, ?> data,
+            String comment) {
+        return async(() -> completeTask(intentId, outcome, data, comment));
     }
 
     /**

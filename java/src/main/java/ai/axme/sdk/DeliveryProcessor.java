@@ -92,7 +92,7 @@ final class DeliveryProcessor {
             return;
         } catch (Exception failure) {
             String message = failure.getMessage() != null ? failure.getMessage() : failure.getClass().getSimpleName();
-            sendFailure(intentId, deliveryId, WireBodies.error("agent_error", message, null));
+            sendFailure(intentId, deliveryId, WireBodies.error(WireBodies.DEFAULT_ERROR_CODE, message, null));
             return;
         }
         try {

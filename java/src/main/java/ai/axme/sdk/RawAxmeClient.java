@@ -96,11 +96,13 @@ public final class RawAxmeClient {
     }
 
     /**
+     * {@code resumeIntentWith}: sends any resume body as given.
+     *
      * @param intentId the intent
-     * @param body the resume body (tagged union on {@code kind})
+     * @param body the resume body (tagged union on {@code kind}, or a legacy form)
      * @return {@code POST /v1/intents/{intent_id}/resume}
      */
-    public RawResponse resumeIntent(String intentId, Object body) {
+    public RawResponse resumeIntentWith(String intentId, Object body) {
         return post(intent(intentId) + "/resume", body);
     }
 
@@ -247,27 +249,27 @@ public final class RawAxmeClient {
     }
 
     /**
-     * Completes the agent step with a result ({@code kind: agent_result, outcome: complete}).
+     * {@code resumeIntent}: completes the agent step with a result ({@code kind: agent_result, outcome: complete}).
      *
      * @param intentId the intent
      * @param result the result, null means {@code {}}
      * @param deliveryId the delivery being answered, may be null
      * @return {@code POST …/resume}
      */
-    public RawResponse completeIntent(String intentId, Object result, String deliveryId) {
-        return resumeIntent(intentId, WireBodies.agentResult(result, deliveryId));
+    public RawResponse resumeIntent(String intentId, Object result, String deliveryId) {
+        return resumeIntentWith(intentId, WireBodies.agentResult(result, deliveryId));
     }
 
     /**
      * {@code failIntent}: fails the agent step ({@code kind: agent_result, outcome: fail}).
      *
      * @param intentId the intent
-     * @param error {@code {code, message, details?}}
+     * @param error {@code {code, message, details?}}; a missing or empty code is sent as {@code agent_error}
      * @param deliveryId the delivery being answered, may be null
      * @return {@code POST …/resume}
      */
     public RawResponse failIntent(String intentId, Map<String, ?> error, String deliveryId) {
-        return resumeIntent(intentId, WireBodies.agentFailure(error, deliveryId));
+        return resumeIntentWith(intentId, WireBodies.agentFailure(error, deliveryId));
     }
 
     /**
@@ -282,16 +284,16 @@ public final class RawAxmeClient {
     }
 
     /**
-     * {@code approveTask}, {@code rejectTask}, {@code completeTask}: decides the current human step.
+     * {@code completeTask} (and {@code approveTask}, {@code rejectTask}): decides the current human step.
      *
      * @param intentId the intent
      * @param outcome {@code approved}, {@code rejected}, {@code completed}, …
-     * @param comment may be null
      * @param data form data, may be null
+     * @param comment may be null
      * @return {@code POST /v1/tasks/{intent_id}/decision}
      */
-    public RawResponse decideTask(String intentId, String outcome, String comment, Object data) {
-        return decideTask(intentId, WireBodies.decision(outcome, comment, data));
+    public RawResponse completeTask(String intentId, String outcome, Object data, String comment) {
+        return decideTask(intentId, WireBodies.decision(outcome, data, comment));
     }
 
     /**

@@ -17,14 +17,22 @@ final class WireBodies {
         return body;
     }
 
+    /** The error code of a failure that names none: a handler's exception, or failIntent without a code. */
+    static final String DEFAULT_ERROR_CODE = "agent_error";
+
     static Map<String, Object> agentFailure(Map<String, ?> error, String deliveryId) {
         if (error == null) {
             throw new IllegalArgumentException("failing an intent needs an error object ({code, message})");
         }
+        Map<String, Object> failure = new LinkedHashMap<>(error);
+        Object code = failure.get("code");
+        if (code == null || code.toString().isEmpty()) {
+            failure.put("code", DEFAULT_ERROR_CODE);
+        }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("kind", "agent_result");
         body.put("outcome", "fail");
-        body.put("error", error);
+        body.put("error", failure);
         putIfPresent(body, "delivery_id", deliveryId);
         return body;
     }
@@ -52,14 +60,14 @@ final class WireBodies {
         return body;
     }
 
-    static Map<String, Object> decision(String outcome, String comment, Object data) {
+    static Map<String, Object> decision(String outcome, Object data, String comment) {
         if (outcome == null || outcome.isEmpty()) {
             throw new IllegalArgumentException("a task decision needs an outcome (e.g. \"approved\")");
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("outcome", outcome);
-        putIfPresent(body, "comment", comment);
         putIfPresent(body, "data", data);
+        putIfPresent(body, "comment", comment);
         return body;
     }
 

@@ -6,8 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The {@code call} op: canonical method name + wire-JSON args → the SDK's public API. Results are
@@ -15,6 +17,9 @@ import java.util.Map;
  * return what DRIVER-PROTOCOL.md says.
  */
 final class CallDispatcher {
+    /** The wire members of the body {@code resumeIntent(id, result, deliveryId)} sends. */
+    private static final Set<String> HELPER_RESUME_KEYS = Set.of("kind", "outcome", "result", "delivery_id");
+
     private final ObjectMapper mapper;
 
     CallDispatcher(ObjectMapper mapper) {
@@ -39,10 +44,10 @@ final class CallDispatcher {
                 return raw.listIntentEvents(take(args, "intent_id"), query(args)).json();
             case "resumeIntent": {
                 String intentId = take(args, "intent_id");
-                if (args.has("kind") || args.has("action") || args.has("task_result") || !args.has("result")) {
-                    return raw.resumeIntent(intentId, args).json(); // a full resume body, sent as is
+                if (!isHelperResume(args)) {
+                    return raw.resumeIntentWith(intentId, args).json(); // any other body, sent as given
                 }
-                return raw.completeIntent(intentId, value(args, "result"), optional(args, "delivery_id")).json();
+                return raw.resumeIntent(intentId, args.get("result"), optional(args, "delivery_id")).json();
             }
             case "resolveIntent":
                 return raw.resolveIntent(take(args, "intent_id"), args).json();
@@ -86,13 +91,13 @@ final class CallDispatcher {
             case "cancelIntent":
                 return raw.cancelIntent(take(args, "intent_id"), optional(args, "reason")).json();
             case "approveTask":
-                return raw.decideTask(take(args, "intent_id"), "approved", optional(args, "comment"), value(args, "data")).json();
+                return raw.completeTask(take(args, "intent_id"), "approved", value(args, "data"), optional(args, "comment")).json();
             case "rejectTask":
-                return raw.decideTask(take(args, "intent_id"), "rejected", optional(args, "comment"), null).json();
+                return raw.completeTask(take(args, "intent_id"), "rejected", null, optional(args, "comment")).json();
             case "completeTask": {
                 String intentId = take(args, "intent_id");
                 String outcome = args.hasNonNull("outcome") ? args.get("outcome").asText() : "completed";
-                return raw.decideTask(intentId, outcome, optional(args, "comment"), value(args, "data")).json();
+                return raw.completeTask(intentId, outcome, value(args, "data"), optional(args, "comment")).json();
             }
             case "waitFor": {
                 String intentId = take(args, "intent_id");
@@ -104,11 +109,28 @@ final class CallDispatcher {
         }
     }
 
+    /**
+     * True when args are exactly what {@code resumeIntent(id, result, deliveryId)} sends: agent_result
+     * complete with an object result and at most a string delivery_id. Every other body goes through
+     * {@code resumeIntentWith} as given.
+     */
+    static boolean isHelperResume(ObjectNode args) {
+        for (Iterator<String> names = args.fieldNames(); names.hasNext();) {
+            if (!HELPER_RESUME_KEYS.contains(names.next())) {
+                return false;
+            }
+        }
+        JsonNode deliveryId = args.get("delivery_id");
+        return "agent_result".equals(args.path("kind").asText(null))
+                && "complete".equals(args.path("outcome").asText(null))
+                && args.path("result").isObject()
+                && (deliveryId == null || deliveryId.isTextual());
+    }
+
     private Map<String, Object> error(JsonNode error) {
         if (error != null && error.isTextual()) {
             Map<String, Object> wrapped = new LinkedHashMap<>();
-            wrapped.put("code", "agent_error");
-            wrapped.put("message", error.asText());
+            wrapped.put("message", error.asText()); // failIntent sends code agent_error
             return wrapped;
         }
         if (error == null || !error.isObject()) {

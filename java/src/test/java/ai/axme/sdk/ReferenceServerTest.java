@@ -7,9 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.axme.sdk.generated.AgentRegisteredResponse;
+import ai.axme.sdk.generated.DeliveryPollResponse;
 import ai.axme.sdk.generated.Event;
 import ai.axme.sdk.generated.Intent;
+import ai.axme.sdk.generated.IntentError;
 import ai.axme.sdk.generated.IntentStatus;
+import ai.axme.sdk.generated.IntentWriteResponse;
 import ai.axme.sdk.generated.RegisterAgentRequest;
 import ai.axme.sdk.generated.TaskListResponse;
 import java.time.Duration;
@@ -110,6 +113,26 @@ class ReferenceServerTest {
         assertEquals(IntentStatus.FAILED, failed.getStatus());
         assertEquals("agent_error", failed.getError().getCode());
         assertEquals("no target given", failed.getError().getMessage());
+    }
+
+    @Test
+    void resumeIntentWithSendsAnyBodyAndFailIntentDefaultsTheCode() {
+        String intentId = admin.sendIntent("intent.test.echo.v1", "worker", Map.of());
+        DeliveryPollResponse polled = agent.pollAgentDeliveries(agentAddress, QueryParams.empty().with("wait_seconds", 5));
+        assertEquals(1, polled.getDeliveries().size());
+        String deliveryId = polled.getDeliveries().get(0).getDeliveryId();
+        IntentWriteResponse moved = agent.resumeIntentWith(intentId,
+                Map.of("kind", "progress", "details", Map.of("pct", 10), "delivery_id", deliveryId));
+        assertEquals(IntentStatus.IN_PROGRESS, moved.getIntent().getStatus());
+        // sent as given: a bare object without kind or action is the server's 422
+        assertThrows(ValidationException.class, () -> agent.resumeIntentWith(intentId, Map.of("answer", 42)));
+        ConflictException stale = assertThrows(ConflictException.class,
+                () -> agent.resumeIntent(intentId, Map.of(), "not-the-current-delivery"));
+        assertEquals("stale_delivery", stale.code());
+        IntentWriteResponse failed = agent.failIntent(intentId, new IntentError().message("no code given"), deliveryId);
+        assertEquals(IntentStatus.FAILED, failed.getIntent().getStatus());
+        assertEquals("agent_error", failed.getIntent().getError().getCode());
+        assertEquals("no code given", failed.getIntent().getError().getMessage());
     }
 
     @Test
