@@ -171,7 +171,7 @@ def test_idle_connections_close_after_the_keepalive_timeout() -> None:
     thread.start()
     try:
         assert ready.wait(10)
-        base = "http://127.0.0.1:%d" % sock.getsockname()[1]
+        base = f"http://127.0.0.1:{sock.getsockname()[1]}"
         busy, idle = Raw(base), Raw(base)
         t0 = time.monotonic()
         for _ in range(4):  # requests keep `busy` alive past one timeout
