@@ -25,6 +25,11 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 # like language keywords (event) in user code.
 RENAMES = {"Task": "TaskItem", "Event": "IntentEvent", "Common": None}
 
+# Operations whose canonical name belongs to a hand-written helper of another shape
+# (spec/naming.yaml helpers): ResumeIntentAsync(id, result, deliveryId) is hand-written, so
+# the generated method that takes the whole resume body is ResumeIntentWithAsync.
+METHOD_NAMES = {"resumeIntent": "ResumeIntentWith"}
+
 CS_KEYWORDS = {
     "abstract", "as", "base", "bool", "break", "byte", "case", "catch", "char", "checked", "class",
     "const", "continue", "decimal", "default", "delegate", "do", "double", "else", "enum", "event",
@@ -266,7 +271,7 @@ def render_operation(spec: Spec, path: str, verb: str, op: dict, inline_models: 
     if response_schema is None:
         return None  # text/event-stream and friends are hand-written
     op_id = op["operationId"]
-    method = pascal(op_id) + "Async"
+    method = METHOD_NAMES.get(op_id, pascal(op_id)) + "Async"
     response = model_type(spec, response_schema, pascal(op_id) + "Response", inline_models)
     params = []
     for p in op.get("parameters", []):

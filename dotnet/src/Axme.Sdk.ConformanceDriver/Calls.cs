@@ -22,7 +22,13 @@ namespace Axme.Sdk.ConformanceDriver
                 case "getIntent": return (await c.GetIntentAsync(Str(a, "intent_id"), ct)).ToJson();
                 case "listIntentEvents":
                     return (await c.ListIntentEventsAsync(Str(a, "intent_id"), Long(a, "since"), Long(a, "limit"), null, ct)).ToJson();
-                case "resumeIntent": return (await c.ResumeIntentAsync(Str(a, "intent_id"), Body<ResumeBody>(a, "intent_id"), ct)).ToJson();
+                case "resumeIntent":
+                    {
+                        JObject body = BodyObject(a, "intent_id");
+                        if (!IsHelperResume(body)) // any other body, sent as given
+                            return (await c.ResumeIntentWithAsync(Str(a, "intent_id"), AxmeModel.FromJson<ResumeBody>(body), ct)).ToJson();
+                        return (await c.ResumeIntentAsync(Str(a, "intent_id"), (JObject)body["result"], Str(body, "delivery_id"), null, ct)).ToJson();
+                    }
                 case "resolveIntent": return (await c.ResolveIntentAsync(Str(a, "intent_id"), Body<ResolveIntentRequest>(a, "intent_id"), ct)).ToJson();
                 case "ackIntent": return (await c.AckIntentAsync(Str(a, "intent_id"), Body<AckIntentRequest>(a, "intent_id"), ct)).ToJson();
                 case "getIntentAudit": return (await c.GetIntentAuditAsync(Str(a, "intent_id"), ct)).ToJson();
@@ -76,11 +82,28 @@ namespace Axme.Sdk.ConformanceDriver
             return AxmeModel.FromJson<T>(BodyObject(args, pathParameters));
         }
 
+        /// <summary>
+        /// True when <paramref name="body"/> is exactly what ResumeIntentAsync(id, result, deliveryId) sends:
+        /// agent_result complete with an object result and at most a string delivery_id.
+        /// </summary>
+        private static bool IsHelperResume(JObject body)
+        {
+            foreach (JProperty member in body.Properties())
+            {
+                if (Array.IndexOf(HelperResumeKeys, member.Name) < 0) return false;
+            }
+            JToken deliveryId = body["delivery_id"];
+            return Str(body, "kind") == "agent_result" && Str(body, "outcome") == "complete" && body["result"] is JObject
+                && (deliveryId == null || deliveryId.Type == JTokenType.String);
+        }
+
+        private static readonly string[] HelperResumeKeys = { "kind", "outcome", "result", "delivery_id" };
+
         private static IntentError Error(JObject args)
         {
             JToken error = args["error"];
             if (error is JObject) return AxmeModel.FromJson<IntentError>((JObject)error.DeepClone());
-            return new IntentError("agent_error", error == null ? "failed" : error.ToString());
+            return new IntentError { Message = error == null ? "failed" : error.ToString() }; // the SDK adds code agent_error
         }
 
         private static string Str(JObject args, string name)

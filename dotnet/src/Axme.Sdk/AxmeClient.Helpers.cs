@@ -26,12 +26,37 @@ namespace Axme.Sdk
             return SendIntentAsync(request, null, cancellationToken);
         }
 
-        /// <summary>The current handler gives up: resume <c>agent_result</c> / <c>fail</c> → FAILED with this error.</summary>
+        /// <summary>The error code of a failure that names none: a handler's exception, or FailIntentAsync without a code.</summary>
+        public const string DefaultErrorCode = "agent_error";
+
+        /// <summary>
+        /// The current handler completes its step: resume <c>agent_result</c> / <c>complete</c> with
+        /// <paramref name="result"/> (null: <c>{}</c>). With <paramref name="deliveryId"/>, a delivery that is no
+        /// longer current is a <see cref="ConflictException"/> (<c>stale_delivery</c>). Any other resume body:
+        /// <see cref="ResumeIntentWithAsync(string, ResumeBody, RequestOptions, CancellationToken)"/>.
+        /// </summary>
+        public Task<IntentWriteResponse> ResumeIntentAsync(string intentId, JObject result, string deliveryId = null,
+            RequestOptions options = null, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return ResumeIntentWithAsync(intentId, ResumeBody.Complete(result, deliveryId), options, cancellationToken);
+        }
+
+        public Task<IntentWriteResponse> ResumeIntentAsync(string intentId, JObject result, CancellationToken cancellationToken)
+        {
+            return ResumeIntentAsync(intentId, result, null, null, cancellationToken);
+        }
+
+        /// <summary>
+        /// The current handler gives up: resume <c>agent_result</c> / <c>fail</c> → FAILED with this error
+        /// ({code, message, details}; a missing or empty code is sent as <see cref="DefaultErrorCode"/>).
+        /// </summary>
         public Task<IntentWriteResponse> FailIntentAsync(string intentId, IntentError error, string deliveryId = null,
             RequestOptions options = null, CancellationToken cancellationToken = default(CancellationToken))
         {
             if (error == null) throw new ArgumentNullException("error");
-            return ResumeIntentAsync(intentId, ResumeBody.Fail(error, deliveryId), options, cancellationToken);
+            IntentError failure = AxmeModel.FromJson<IntentError>((JObject)error.ToJson().DeepClone());
+            if (string.IsNullOrEmpty(failure.Code)) failure.Code = DefaultErrorCode;
+            return ResumeIntentWithAsync(intentId, ResumeBody.Fail(failure, deliveryId), options, cancellationToken);
         }
 
         public Task<IntentWriteResponse> FailIntentAsync(string intentId, IntentError error, CancellationToken cancellationToken)
@@ -43,7 +68,7 @@ namespace Axme.Sdk
         public Task<IntentWriteResponse> ReportProgressAsync(string intentId, JObject details = null, string deliveryId = null,
             RequestOptions options = null, CancellationToken cancellationToken = default(CancellationToken))
         {
-            return ResumeIntentAsync(intentId, ResumeBody.Progress(details, deliveryId), options, cancellationToken);
+            return ResumeIntentWithAsync(intentId, ResumeBody.Progress(details, deliveryId), options, cancellationToken);
         }
 
         public Task<IntentWriteResponse> ReportProgressAsync(string intentId, CancellationToken cancellationToken)
@@ -88,7 +113,7 @@ namespace Axme.Sdk
             return RejectTaskAsync(intentId, null, null, cancellationToken);
         }
 
-        /// <summary>Any human decision (<paramref name="outcome"/> from the task's allowed outcomes) with optional form data.</summary>
+        /// <summary>Any human decision (<paramref name="outcome"/> from the task's allowed outcomes) with optional form data and comment.</summary>
         public Task<IntentWriteResponse> CompleteTaskAsync(string intentId, string outcome, JObject data = null, string comment = null,
             RequestOptions options = null, CancellationToken cancellationToken = default(CancellationToken))
         {

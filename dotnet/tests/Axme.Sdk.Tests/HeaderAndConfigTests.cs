@@ -1,8 +1,11 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Text.RegularExpressions;
 using System.Threading.Tasks;
+using Axme.Sdk.Models;
 using Axme.Sdk.Tests.Support;
+using Newtonsoft.Json.Linq;
 using NUnit.Framework;
 
 namespace Axme.Sdk.Tests
@@ -60,6 +63,36 @@ namespace Axme.Sdk.Tests
             Assert.That(Uuid.IsMatch(handler.Requests[0].Header("Idempotency-Key")), Is.True);
             Assert.That(handler.Requests[0].Header("Idempotency-Key"), Is.Not.EqualTo(handler.Requests[1].Header("Idempotency-Key")));
             Assert.That(handler.Requests[0].Uri.AbsolutePath, Is.EqualTo("/v1/tasks/i-1/decision"));
+        }
+
+        /// <summary>The agent-write and decision helpers send the bodies spec/naming.yaml describes.</summary>
+        [Test]
+        public async Task AgentWriteHelpersSendTheSharedShapes()
+        {
+            var handler = new FakeHandler();
+            handler.Fallback = (r, ct) => Task.FromResult(FakeHandler.Json(200, "{\"ok\":true,\"applied\":true,\"intent\":{}}"));
+            var error = new IntentError { Message = "no code" };
+            using (var client = TestClients.Create(handler))
+            {
+                await client.ResumeIntentAsync("i-1", new JObject { { "n", 1 } });
+                await client.ResumeIntentAsync("i-1", null, "d1");
+                await client.ResumeIntentWithAsync("i-1", AxmeModel.FromJson<ResumeBody>(new JObject { { "action", "complete" }, { "answerCount", 2 } }));
+                await client.FailIntentAsync("i-1", new IntentError("bad", "no"), "d1");
+                await client.FailIntentAsync("i-1", error);
+                await client.CompleteTaskAsync("i-1", "submitted", new JObject { { "t", "x" } }, "filed");
+            }
+            string[] bodies = handler.Requests.Select(r => r.Body).ToArray();
+            Assert.That(bodies, Is.EqualTo(new[]
+            {
+                "{\"kind\":\"agent_result\",\"outcome\":\"complete\",\"result\":{\"n\":1}}",
+                "{\"kind\":\"agent_result\",\"outcome\":\"complete\",\"result\":{},\"delivery_id\":\"d1\"}",
+                "{\"action\":\"complete\",\"answerCount\":2}",
+                "{\"kind\":\"agent_result\",\"outcome\":\"fail\",\"error\":{\"code\":\"bad\",\"message\":\"no\"},\"delivery_id\":\"d1\"}",
+                "{\"kind\":\"agent_result\",\"outcome\":\"fail\",\"error\":{\"message\":\"no code\",\"code\":\"agent_error\"}}",
+                "{\"outcome\":\"submitted\",\"data\":{\"t\":\"x\"},\"comment\":\"filed\"}",
+            }));
+            Assert.That(error.Code, Is.Null, "the caller's error object is not changed");
+            Assert.That(handler.Requests.Take(5).All(r => r.Uri.AbsolutePath == "/v1/intents/i-1/resume"), Is.True);
         }
 
         [Test]

@@ -60,7 +60,7 @@ namespace Axme.Sdk.Tests
                 }
             }
             Assert.That(count, Is.GreaterThanOrEqualTo(23));
-            foreach (string helper in new[] { "SendIntentAsync", "WaitForAsync", "FailIntentAsync", "CancelIntentAsync",
+            foreach (string helper in new[] { "SendIntentAsync", "WaitForAsync", "ResumeIntentWithAsync", "FailIntentAsync", "CancelIntentAsync",
                 "ApproveTaskAsync", "RejectTaskAsync", "CompleteTaskAsync" })
             {
                 Assert.That(methods.Contains(helper), Is.True, helper);

@@ -196,7 +196,7 @@ namespace Axme.Sdk.Agents
             {
                 if (error == null)
                 {
-                    await _client.ResumeIntentAsync(delivery.IntentId, ResumeBody.Complete(result, delivery.DeliveryId), null,
+                    await _client.ResumeIntentAsync(delivery.IntentId, result, delivery.DeliveryId, null,
                         _cancellationToken).ConfigureAwait(false);
                 }
                 else
@@ -214,7 +214,7 @@ namespace Axme.Sdk.Agents
         /// <summary>REQ-LISTEN-003: the error a failing handler leaves on the intent.</summary>
         internal static IntentError HandlerError(Exception error)
         {
-            return new IntentError("agent_error", string.IsNullOrEmpty(error.Message) ? error.GetType().Name : error.Message);
+            return new IntentError(AxmeClient.DefaultErrorCode, string.IsNullOrEmpty(error.Message) ? error.GetType().Name : error.Message);
         }
 
         /// <summary>

@@ -109,7 +109,7 @@ namespace Axme.Sdk
         /// <summary>
         /// <c>POST /v1/intents/{intent_id}/resume</c>: (resumeIntent) Report an agent result, a human task result, progress, or a control action.
         /// </summary>
-        public async Task<IntentWriteResponse> ResumeIntentAsync(string intentId, ResumeBody request, RequestOptions options = null, CancellationToken cancellationToken = default(CancellationToken))
+        public async Task<IntentWriteResponse> ResumeIntentWithAsync(string intentId, ResumeBody request, RequestOptions options = null, CancellationToken cancellationToken = default(CancellationToken))
         {
             if (string.IsNullOrEmpty(intentId)) throw new ArgumentException("intent_id is required", "intentId");
             if (request == null) throw new ArgumentNullException("request");
@@ -119,9 +119,9 @@ namespace Axme.Sdk
         }
 
         /// <summary>Same as the overload with <see cref="RequestOptions"/>, using the client defaults.</summary>
-        public Task<IntentWriteResponse> ResumeIntentAsync(string intentId, ResumeBody request, CancellationToken cancellationToken)
+        public Task<IntentWriteResponse> ResumeIntentWithAsync(string intentId, ResumeBody request, CancellationToken cancellationToken)
         {
-            return ResumeIntentAsync(intentId, request, null, cancellationToken);
+            return ResumeIntentWithAsync(intentId, request, null, cancellationToken);
         }
 
         /// <summary>

@@ -51,6 +51,35 @@ namespace Axme.Sdk.Tests.Integration
         }
 
         [Test]
+        public async Task ResumeIntentWithSendsAnyBodyAndFailIntentDefaultsTheCode()
+        {
+            Namespace ns = ReferenceServer.Shared.NewNamespace();
+            using (AxmeClient admin = ns.Client())
+            {
+                string agentKey = await IntentTests.RegisterAsync(admin, "writer");
+                string id = await admin.SendIntentAsync(IntentTests.Intent("writer"));
+                using (AxmeClient agent = ns.Client(agentKey))
+                {
+                    DeliveryPollResponse polled = await agent.PollAgentDeliveriesAsync("writer", null, 5, null);
+                    string deliveryId = polled.Deliveries.Single().DeliveryId;
+                    var progress = new JObject { { "kind", "progress" }, { "details", new JObject { { "pct", 10 } } }, { "delivery_id", deliveryId } };
+                    IntentWriteResponse moved = await agent.ResumeIntentWithAsync(id, AxmeModel.FromJson<ResumeBody>(progress));
+                    Assert.That(moved.Intent.Status, Is.EqualTo(IntentStatus.InProgress));
+                    // Sent as given: a bare object without kind or action is the server's 422.
+                    Assert.Throws<ValidationException>(() => agent.ResumeIntentWithAsync(id,
+                        AxmeModel.FromJson<ResumeBody>(new JObject { { "answer", 42 } })).GetAwaiter().GetResult());
+                    var stale = Assert.Throws<ConflictException>(() =>
+                        agent.ResumeIntentAsync(id, new JObject(), "not-the-current-delivery").GetAwaiter().GetResult());
+                    Assert.That(stale.Code, Is.EqualTo("stale_delivery"));
+                    IntentWriteResponse failed = await agent.FailIntentAsync(id, new IntentError { Message = "no code given" }, deliveryId);
+                    Assert.That(failed.Intent.Status, Is.EqualTo(IntentStatus.Failed));
+                    Assert.That(failed.Intent.Error.Code, Is.EqualTo("agent_error"));
+                    Assert.That(failed.Intent.Error.Message, Is.EqualTo("no code given"));
+                }
+            }
+        }
+
+        [Test]
         public async Task HumanApprovalGateWaitsThenCompletes()
         {
             Namespace ns = ReferenceServer.Shared.NewNamespace();
