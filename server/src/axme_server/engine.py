@@ -14,8 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,6 +63,7 @@ class Change:
     after: list[Callable[[], None]] = field(default_factory=list)
     orig_timers: dict[str, float] = field(default_factory=dict)
     on_fail: list[Callable[[], None]] = field(default_factory=list)
+    at: str | None = None  # iso(now), formatted once per change
 
     def set_status(self, status: str, waiting_reason: str | None = None,
                    pending_with: dict[str, Any] | None = None) -> None:
@@ -87,7 +87,9 @@ class Change:
         doc["last_seq"] += 1
         if actor is None:
             actor, channel = self.actor, self.channel
-        at = iso(self.now)
+        at = self.at
+        if at is None:
+            at = self.at = iso(self.now)
         doc["updated_at"] = at
         ev = {
             "intent_id": doc["intent_id"], "seq": doc["last_seq"], "event_type": event_type, "at": at,
@@ -101,6 +103,37 @@ class Change:
 LOGGED_INTENTS = 20_000  # at most this many in-memory event logs
 LOG_EVENTS_PER_INTENT = 64
 SYSTEM_ACTOR = {"type": "system", "id": "axme-server", "display_name": "AXME server"}
+
+
+class IntentLock:
+    """`async with engine.intent_lock(id)`: one writer per intent at a time. The lock object
+    lives only while someone holds or waits for it (a class, not @asynccontextmanager: it
+    is entered on every write, and it also cleans up when the body raises)."""
+
+    __slots__ = ("intent_id", "lock", "locks")
+
+    def __init__(self, locks: dict[str, asyncio.Lock], intent_id: str) -> None:
+        self.locks = locks
+        self.intent_id = intent_id
+
+    async def __aenter__(self) -> None:
+        lock = self.locks.get(self.intent_id)
+        if lock is None:
+            lock = self.locks[self.intent_id] = asyncio.Lock()
+        try:
+            await lock.acquire()
+        except BaseException:  # cancelled while waiting
+            self._forget(lock)
+            raise
+        self.lock = lock
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.lock.release()
+        self._forget(self.lock)
+
+    def _forget(self, lock: asyncio.Lock) -> None:
+        if not lock.locked() and not lock._waiters and self.locks.get(self.intent_id) is lock:  # type: ignore[attr-defined]
+            del self.locks[self.intent_id]
 
 
 class EngineCore:
@@ -183,15 +216,8 @@ class EngineCore:
         return self._agents[address]
 
     # -- locking and the write path -------------------------------------
-    @asynccontextmanager
-    async def intent_lock(self, intent_id: str) -> AsyncIterator[None]:
-        lock = self._locks.get(intent_id)
-        if lock is None:
-            lock = self._locks[intent_id] = asyncio.Lock()
-        async with lock:
-            yield
-        if not lock.locked() and not lock._waiters:  # type: ignore[attr-defined]
-            self._locks.pop(intent_id, None)
+    def intent_lock(self, intent_id: str) -> IntentLock:
+        return IntentLock(self._locks, intent_id)
 
     def change(self, doc: dict[str, Any], ctx: Ctx | None = None) -> Change:
         actor, channel = (SYSTEM_ACTOR, "system") if ctx is None else (ctx.principal.actor, ctx.channel)
