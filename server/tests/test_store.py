@@ -53,3 +53,32 @@ def test_data_dir_with_the_old_events_layout_still_works(tmp_path: Path) -> None
         assert store.list_events("i1", 1, 10) == [ev]
     finally:
         store.close()
+
+
+def test_intent_lock_serializes_and_forgets_idle_locks() -> None:
+    from axme_server.engine import IntentLock
+
+    locks: dict[str, asyncio.Lock] = {}
+    order: list[str] = []
+
+    async def writer(name: str, fail: bool = False) -> None:
+        async with IntentLock(locks, "i1"):
+            order.append(f"{name}+")
+            await asyncio.sleep(0)
+            order.append(f"{name}-")
+            if fail:
+                raise RuntimeError("boom")
+
+    async def main() -> None:
+        results = await asyncio.gather(writer("a", fail=True), writer("b"), return_exceptions=True)
+        assert isinstance(results[0], RuntimeError) and results[1] is None
+        assert order == ["a+", "a-", "b+", "b-"] and locks == {}
+        holder = asyncio.ensure_future(writer("c"))
+        await asyncio.sleep(0)  # c holds the lock and is parked in its body
+        waiter = asyncio.ensure_future(writer("d"))
+        await asyncio.sleep(0)
+        waiter.cancel()  # cancelled while waiting for the lock
+        await asyncio.gather(holder, waiter, return_exceptions=True)
+        assert locks == {}
+
+    asyncio.run(main())
