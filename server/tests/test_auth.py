@@ -41,11 +41,11 @@ def test_agent_key_rules(api: Api) -> None:
     extra = api.ok(api.post(f"/v1/agents/{a}/keys"))
     assert extra["key"]["agent_address"] == a and extra["api_key"].startswith("axme_agent_")
     iid = api.create(a)
-    # b is not involved: may not read, listen for a, resume or resolve
-    err(agent_b.get(f"/v1/intents/{iid}"), 403, "forbidden")
+    # b is not involved: the intent is invisible to it (404), and it may not listen for a
+    err(agent_b.get(f"/v1/intents/{iid}"), 404, "intent_not_found")
     err(agent_b.get(f"/v1/agents/{a}/intents", params={"wait_seconds": 0}), 403, "forbidden")
-    err(agent_b.complete(iid, {}), 403, "forbidden")
-    err(agent_b.post(f"/v1/intents/{iid}/resolve", {"status": "CANCELED"}), 403, "forbidden")
+    err(agent_b.complete(iid, {}), 404, "intent_not_found")
+    err(agent_b.post(f"/v1/intents/{iid}/resolve", {"status": "CANCELED"}), 404, "intent_not_found")
     err(agent_a.get("/v1/agents"), 403, "forbidden")
     err(agent_a.post("/v1/agents", {"address": "c"}), 403, "forbidden")
     err(agent_a.get("/v1/admin/keys"), 403, "forbidden")
@@ -68,8 +68,8 @@ def test_human_key_rules(api: Api) -> None:
     iid = api.create(addr, human_task={"title": "t", "assignees": ["alice"]})
     agent.ok(agent.complete(iid, {}))
     assert bob.ok(bob.get("/v1/tasks"))["tasks"] == []
-    err(bob.decide(iid, outcome="approved"), 403, "forbidden")
-    err(bob.get(f"/v1/intents/{iid}"), 403, "forbidden")
+    err(bob.decide(iid, outcome="approved"), 404, "intent_not_found")  # not his: invisible
+    err(bob.get(f"/v1/intents/{iid}"), 404, "intent_not_found")
     err(alice.get("/v1/intents"), 403, "forbidden")
     err(alice.complete(iid, {}), 409, "invalid_transition")  # conflicts are reported before roles
     err(alice.resume(iid, {"approve_current_step": True}), 403, "forbidden")  # admin only
@@ -104,3 +104,24 @@ def test_verified_key_still_expires(api: Api) -> None:
         brief.ok(brief.get("/v1/agents"))
     api.advance(200)
     err(brief.get("/v1/agents"), 401, "unauthorized")
+
+
+def test_unreadable_intent_looks_absent(api: Api) -> None:
+    """REQ-AUTH-007: every read of an intent the key may not read is 404 intent_not_found (as if it
+    did not exist); a write by a key that can read the intent but not make that write stays 403."""
+    a, agent_a = api.register_agent("a")
+    _, stranger = api.register_agent("stranger")
+    outsider = api.human("outsider")
+    iid = api.create(a, human_task={"title": "t", "assignees": ["someone-else"]})
+    for key in (stranger, outsider):
+        for path in (f"/v1/intents/{iid}", f"/v1/intents/{iid}/events", f"/v1/intents/{iid}/audit",
+                     f"/v1/intents/{iid}/events/stream"):
+            err(key.get(path, params={"wait_seconds": 1}), 404, "intent_not_found")
+    # writes by a key that cannot read the intent do not reveal it either
+    err(stranger.complete(iid, {}), 404, "intent_not_found")
+    err(stranger.post(f"/v1/intents/{iid}/resolve", {"status": "CANCELED"}), 404, "intent_not_found")
+    err(outsider.decide(iid, outcome="approved"), 404, "intent_not_found")
+    # the handler can read it, so its forbidden write is 403
+    agent_a.ok(agent_a.get(f"/v1/intents/{iid}"))
+    err(agent_a.post(f"/v1/intents/{iid}/resolve", {"status": "CANCELED"}), 403, "forbidden")
+    assert api.intent(iid)["status"] == "SUBMITTED"

@@ -1,6 +1,8 @@
-"""Who may do what (PROTOCOL.md §3, INTERFACES §6). Cross-workspace access looks
-like absence (404) so ids never leak between workspaces; inside a workspace a
-principal without the right gets 403."""
+"""Who may do what (PROTOCOL.md §3, INTERFACES §6, spec/behavior/auth.md). An
+intent the key may not read looks absent (404 intent_not_found), whether it
+lives in another workspace or is just not the key's business, so ids cannot be
+probed (REQ-AUTH-007); a write the key may not make to an intent it can read
+is 403."""
 
 from __future__ import annotations
 
@@ -46,10 +48,9 @@ def can_read_intent(p: Principal, doc: dict[str, Any]) -> bool:
 
 
 def check_read(p: Principal, doc: dict[str, Any] | None) -> dict[str, Any]:
-    if doc is None or doc["_ws"] != p.workspace_id:
+    """The intent if `p` may read it; otherwise 404, exactly as for an unknown id (REQ-AUTH-007)."""
+    if doc is None or doc["_ws"] != p.workspace_id or not can_read_intent(p, doc):
         raise ApiError("intent_not_found", "intent not found")
-    if not can_read_intent(p, doc):
-        raise ApiError("forbidden", "this key may not read this intent")
     return doc
 
 
