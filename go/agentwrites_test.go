@@ -32,6 +32,11 @@ func TestAgentWriteHelperBodies(t *testing.T) {
 		},
 		func() error { _, err := c.FailIntent(ctx, "i1", IntentError{Message: "no code"}); return err },
 		func() error {
+			_, err := c.ReportProgress(ctx, "i1", map[string]any{"pct": 50}, WithDeliveryID("d1"))
+			return err
+		},
+		func() error { _, err := c.ReportProgress(ctx, "i1", nil); return err },
+		func() error {
 			_, err := c.CompleteTask(ctx, "i1", "submitted", map[string]any{"t": "x"}, "done")
 			return err
 		},
@@ -49,6 +54,8 @@ func TestAgentWriteHelperBodies(t *testing.T) {
 		`/v1/intents/i1/resume {"kind":"task_result","outcome":"approved"}`,
 		`/v1/intents/i1/resume {"delivery_id":"d1","error":{"code":"bad","message":"no"},"kind":"agent_result","outcome":"fail"}`,
 		`/v1/intents/i1/resume {"error":{"code":"agent_error","message":"no code"},"kind":"agent_result","outcome":"fail"}`,
+		`/v1/intents/i1/resume {"delivery_id":"d1","details":{"pct":50},"kind":"progress"}`,
+		`/v1/intents/i1/resume {"kind":"progress"}`,
 		`/v1/tasks/i1/decision {"comment":"done","data":{"t":"x"},"outcome":"submitted"}`,
 		`/v1/tasks/i1/decision {"outcome":"completed"}`,
 	}

@@ -97,9 +97,11 @@ func (c *Client) FailIntent(ctx context.Context, intentID string, failure Intent
 	return c.ResumeIntentWith(ctx, intentID, body, opts...)
 }
 
-// ReportProgress records progress (status IN_PROGRESS) and extends the lease.
-func (c *Client) ReportProgress(ctx context.Context, intentID, deliveryID string, details map[string]any, opts ...RequestOption) (*IntentWriteResponse, error) {
-	body := ProgressResume{Kind: ProgressResumeKindProgress, DeliveryID: optString(deliveryID)}
+// ReportProgress records progress (status IN_PROGRESS; details may be nil)
+// and extends the lease. Pass WithDeliveryID(id) to report for a specific
+// delivery: a stale one is a 409.
+func (c *Client) ReportProgress(ctx context.Context, intentID string, details map[string]any, opts ...RequestOption) (*IntentWriteResponse, error) {
+	body := ProgressResume{Kind: ProgressResumeKindProgress, DeliveryID: deliveryIDOf(opts)}
 	if details != nil {
 		body.Details = &details
 	}

@@ -149,6 +149,15 @@ func TestObserveFailedConnectsEndInStreamError(t *testing.T) {
 	if !errors.Is(s.Err(), ErrStream) || !errors.Is(s.Err(), ErrServer) || len(rec.all()) != 6 {
 		t.Fatalf("err %v after %d connections; want ErrStream after 6", s.Err(), len(rec.all()))
 	}
+	// Above the floor of 5, MaxRetries sets the limit: 7 + 1 connections.
+	patient := newRecorder(t, reply(503, errBody("unavailable")))
+	s = patient.client(func(c *ClientConfig) { c.MaxRetries = Ptr(7) }).Observe(t.Context(), "i1", nil)
+	if s.Next() {
+		t.Fatal("no event expected")
+	}
+	if !errors.Is(s.Err(), ErrStream) || len(patient.all()) != 8 {
+		t.Fatalf("err %v after %d connections; want ErrStream after 8", s.Err(), len(patient.all()))
+	}
 }
 
 func TestObserveMalformedEventIsStreamError(t *testing.T) {

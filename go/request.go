@@ -26,9 +26,9 @@ type requestOptions struct {
 	rawResponse    *[]byte
 }
 
-// WithDeliveryID names the delivery that ResumeIntent or FailIntent writes
-// for (the body's delivery_id); the server answers 409 stale_delivery when
-// it is not the current one. Other calls ignore it.
+// WithDeliveryID names the delivery that ResumeIntent, FailIntent or
+// ReportProgress writes for (the body's delivery_id); the server answers
+// 409 stale_delivery when it is not the current one. Other calls ignore it.
 func WithDeliveryID(id string) RequestOption {
 	return func(o *requestOptions) { o.deliveryID = id }
 }

@@ -35,6 +35,11 @@ func TestErrorObjectShapes(t *testing.T) {
 	if obj["type"] != "NotFound" || obj["status"] != 404 || obj["retry_after"] != nil || obj["request_id"] != "r" {
 		t.Fatalf("API error object = %v", obj)
 	}
+	// A StreamError wrapping the last API error is reported as Stream alone.
+	wrapped := errorObject(&axme.StreamError{Message: "gave up", Err: &axme.APIError{StatusCode: 503, Code: "unavailable", Message: "busy"}})
+	if wrapped["type"] != "Stream" || wrapped["status"] != nil || wrapped["code"] != nil || wrapped["retryable"] != nil {
+		t.Fatalf("wrapped stream error object = %v; want type Stream, status/code/retryable null", wrapped)
+	}
 	if obj := errorObject(&argError{"bad"}); obj["type"] != "Validation" || obj["status"] != nil {
 		t.Fatalf("argument error object = %v", obj)
 	}

@@ -19,8 +19,11 @@ func errorObject(err error) map[string]any {
 	typ := errorType(err)
 	out := map[string]any{"type": typ, "message": err.Error()}
 	var apiErr *axme.APIError
+	// A StreamError or WaitTimeoutError may wrap the last API error; the
+	// protocol reports only the wrapper (status, code, retryable null).
+	wrapper := typ == "Stream" || typ == "WaitTimeout"
 	switch {
-	case errors.As(err, &apiErr):
+	case !wrapper && errors.As(err, &apiErr):
 		out["status"] = apiErr.StatusCode
 		out["code"] = apiErr.Code
 		out["retryable"] = apiErr.Retryable

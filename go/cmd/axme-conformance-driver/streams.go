@@ -56,7 +56,7 @@ func (d *driver) listen(ctx context.Context, c *axme.Client, m message) {
 					return nil, hctx.Err()
 				case <-t.C:
 				}
-				if _, err := c.ReportProgress(hctx, dl.IntentID, dl.DeliveryID, map[string]any{"step": i + 1}); err != nil {
+				if _, err := c.ReportProgress(hctx, dl.IntentID, map[string]any{"step": i + 1}, axme.WithDeliveryID(dl.DeliveryID)); err != nil {
 					return nil, err
 				}
 			}
