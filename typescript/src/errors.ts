@@ -95,7 +95,9 @@ export class AxmeApiError extends AxmeError {
   readonly body: unknown;
 
   constructor(info: ApiErrorDetails) {
-    super(`${info.status} ${info.code}: ${info.message}`);
+    // `message` is what the server said, unformatted (REQ-ERR-010/013), as in
+    // every SDK; toString() adds the status and code for logs.
+    super(info.message);
     this.status = info.status;
     this.code = info.code;
     this.category = info.category;
@@ -105,6 +107,10 @@ export class AxmeApiError extends AxmeError {
     this.traceId = info.traceId;
     this.retryAfter = info.retryAfter;
     this.body = info.body;
+  }
+
+  override toString(): string {
+    return `${this.name}: ${this.status} ${this.code}: ${this.message}`;
   }
 }
 

@@ -57,7 +57,8 @@ describe("error mapping", () => {
       assert.equal(err.type, type);
       assert.equal(err.requestId, "req_1");
       assert.equal(err.traceId, "trace-1");
-      assert.equal(err.message, `${status} ${code}: ${code} happened`);
+      assert.equal(err.message, `${code} happened`, "the envelope's message, unformatted");
+      assert.equal(String(err), `${ErrorClass.name}: ${status} ${code}: ${code} happened`);
       assert.equal(err.retryable, status >= 500 || status === 429 || status === 408);
     });
   }
@@ -72,7 +73,28 @@ describe("error mapping", () => {
     assert.equal(err.code, "http_502");
     assert.equal(err.body, "<html>bad gateway</html>");
     assert.equal(err.retryable, true);
-    assert.match(err.message, /bad gateway/);
+    assert.equal(err.message, "<html>bad gateway</html>");
+  });
+
+  it("a non-envelope body's message is its first 200 characters (REQ-ERR-013)", async () => {
+    // Non-ASCII before the cut: 200 characters is not 200 bytes.
+    const text = "Mauvaise passerelle — réessayez plus tard. ".repeat(6);
+    for (const [status, body, message, Class, retryable] of [
+      [502, text, text.slice(0, 200), ServerError, true],
+      [404, "404 page not found", "404 page not found", NotFoundError, false],
+      [503, '{"detail":"not an envelope"}', '{"detail":"not an envelope"}', ServerError, true],
+    ] as const) {
+      respond = (res) => {
+        res.writeHead(status, { "content-type": "text/plain; charset=utf-8" });
+        res.end(body);
+      };
+      const err = (await client().getHealth().catch((e: unknown) => e)) as AxmeApiError;
+      assert.ok(err instanceof Class, `got ${String(err)}`);
+      assert.equal(err.code, `http_${status}`);
+      assert.equal(err.retryable, retryable);
+      assert.equal(err.message, message);
+    }
+    assert.ok(text.length > 200 && Buffer.byteLength(text.slice(0, 200)) > 200);
   });
 
   it("a 2xx body that is not JSON is an AxmeError, not a SyntaxError", async () => {
