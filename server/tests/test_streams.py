@@ -103,7 +103,8 @@ def test_agent_stream_timeout_and_errors(api: Api) -> None:
     addr, agent = api.register_agent("w")
     frames = read_stream(agent, f"/v1/agents/{addr}/intents/stream", params={"wait_seconds": 1})
     assert frames[0] == {"retry": "2000"} and frames[-1]["event"] == "stream.timeout"
-    err(agent.get("/v1/agents/ghost/intents/stream"), 404, "agent_not_found")
+    err(api.get("/v1/agents/ghost/intents/stream"), 404, "agent_not_found")
+    err(agent.get("/v1/agents/ghost/intents/stream"), 403, "forbidden")  # not its own: denied before any lookup
     from urllib.parse import quote
 
     encoded = quote(addr, safe="")

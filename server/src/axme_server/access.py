@@ -1,8 +1,12 @@
-"""Who may do what (PROTOCOL.md §3, INTERFACES §6, spec/behavior/auth.md). An
-intent the key may not read looks absent (404 intent_not_found), whether it
-lives in another workspace or is just not the key's business, so ids cannot be
-probed (REQ-AUTH-007); a write the key may not make to an intent it can read
-is 403."""
+"""Who may do what: the auth table of spec/behavior/auth.md (PROTOCOL.md §3,
+INTERFACES §6). An intent the key may not read looks absent (404
+intent_not_found), whether it lives in another workspace or is just not the
+key's business, so ids cannot be probed (REQ-AUTH-007); a write the key may
+not make to an intent it can read is 403.
+
+Order inside a write: invisible (404), then what the key's kind may never do
+(403), then conflicts (409), then rights that depend on the intent's state
+(403), e.g. holding its current step."""
 
 from __future__ import annotations
 
@@ -12,29 +16,51 @@ from axme_server.auth import Principal
 from axme_server.errors import ApiError
 
 
+def forbidden(message: str, details: dict[str, Any] | None = None) -> ApiError:
+    return ApiError("forbidden", message, details)
+
+
 def require_admin(p: Principal) -> None:
     if p.kind != "admin":
-        raise ApiError("forbidden", "this operation needs a workspace admin key", {"required": "admin"})
+        raise forbidden("this operation needs a workspace admin key", {"required": "admin"})
 
 
-def same_workspace(p: Principal, doc: dict[str, Any], code: str, what: str) -> None:
-    if doc.get("_ws", doc.get("workspace_id")) != p.workspace_id:
-        raise ApiError(code, f"{what} not found")
+def require_not_human(p: Principal, what: str) -> None:
+    """createIntent, listAgents, getAgent: admin and agent keys only."""
+    if p.kind == "human":
+        raise forbidden(f"human keys may not {what}")
 
 
-def _human_steps(doc: dict[str, Any]) -> list[dict[str, Any]]:
-    return [s for s in doc.get("_steps") or [] if s["kind"] == "human"]
+def require_own_agent(p: Principal, address: str, what: str) -> None:
+    """Deliveries and keys of agent X: an admin key, or an agent key of X itself."""
+    if p.kind == "admin" or (p.kind == "agent" and p.agent_address == address):
+        return
+    raise forbidden(f"only the agent itself (or an admin) may {what}")
+
+
+def _tasked_human_steps(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """Human steps that have been entered, so they have a task."""
+    return [s for s in doc.get("_steps") or [] if s["kind"] == "human" and s.get("task") is not None]
+
+
+def human_names(p: Principal) -> list[str]:
+    """What an assignee list may name this human by: its id or its contact (REQ-HUMAN-018)."""
+    return [n for n in (p.human_id, p.human_contact) if n]
 
 
 def is_assignee(p: Principal, step: dict[str, Any]) -> bool:
+    """Empty assignees: any human of the workspace (REQ-HUMAN-020)."""
+    if p.kind != "human" or p.human_id is None:
+        return False
     assignees = step.get("assignees") or []
-    return p.human_id is not None and (not assignees or p.human_id in assignees)
+    return not assignees or any(n in assignees for n in human_names(p))
 
 
 def involved_agent(address: str | None, doc: dict[str, Any]) -> bool:
+    """From A, to A, or any step assigned to A (reply_to alone is no read right)."""
     if address is None:
         return False
-    if address in (doc["from_agent"], doc["to_agent"], doc.get("reply_to")):
+    if address in (doc["from_agent"], doc["to_agent"]):
         return True
     return any(s.get("assigned_to") == address for s in doc.get("_steps") or [])
 
@@ -44,7 +70,7 @@ def can_read_intent(p: Principal, doc: dict[str, Any]) -> bool:
         return True
     if p.kind == "agent":
         return involved_agent(p.agent_address, doc)
-    return principal_address(p) == doc["from_agent"] or any(is_assignee(p, s) for s in _human_steps(doc))
+    return any(is_assignee(p, s) for s in _tasked_human_steps(doc))
 
 
 def check_read(p: Principal, doc: dict[str, Any] | None) -> dict[str, Any]:
@@ -61,6 +87,13 @@ def current_step(doc: dict[str, Any]) -> dict[str, Any] | None:
     return doc["_steps"][idx]
 
 
+def require_agent_writer(p: Principal) -> None:
+    """ack, progress and agent results: never from a human key."""
+    if p.kind == "human":
+        raise forbidden("human keys may not acknowledge, report progress or send agent results; "
+                        "they decide tasks (POST /v1/tasks/{intent_id}/decision)")
+
+
 def check_handler(p: Principal, doc: dict[str, Any]) -> None:
     """The current agent handler (or an admin) may ack / progress / resume agent results."""
     if p.kind == "admin":
@@ -68,8 +101,22 @@ def check_handler(p: Principal, doc: dict[str, Any]) -> None:
     step = current_step(doc)
     if p.kind == "agent" and step is not None and step["kind"] == "agent" and step["assigned_to"] == p.agent_address:
         return
-    raise ApiError("forbidden", "only the current handler of this intent (or an admin) may do this",
-                   {"handler": step["assigned_to"] if step else None})
+    raise forbidden("only the current handler of this intent (or an admin) may do this",
+                    {"handler": step["assigned_to"] if step else None})
+
+
+def require_controller(p: Principal, approve: bool) -> None:
+    """resume control: admin keys; agent keys only to hand off (next_handler); never human keys."""
+    if p.kind == "human":
+        raise forbidden("human keys may not send control resumes; assignees decide with decideTask")
+    if p.kind == "agent" and approve:
+        raise forbidden("agent keys may only hand off their step (next_handler); "
+                        "approve_current_step needs an admin key")
+
+
+def require_decider_kind(p: Principal) -> None:
+    if p.kind == "agent":
+        raise forbidden("agent keys may not decide human tasks")
 
 
 def check_decider(p: Principal, doc: dict[str, Any]) -> None:
@@ -79,7 +126,7 @@ def check_decider(p: Principal, doc: dict[str, Any]) -> None:
     step = current_step(doc)
     if p.kind == "human" and step is not None and step["kind"] == "human" and is_assignee(p, step):
         return
-    raise ApiError("forbidden", "only an assignee of the current human task (or an admin) may decide")
+    raise forbidden("only an assignee of the current human task (or an admin) may decide")
 
 
 def principal_address(p: Principal) -> str:
@@ -93,6 +140,6 @@ def principal_address(p: Principal) -> str:
 
 def check_resolver(p: Principal, doc: dict[str, Any]) -> None:
     """Only the initiator or an admin may resolve / cancel (REQ-RESOLVE-002)."""
-    if p.kind == "admin" or principal_address(p) == doc["from_agent"]:
+    if p.kind == "admin" or (p.kind == "agent" and p.agent_address == doc["from_agent"]):
         return
-    raise ApiError("forbidden", "only the initiator or an admin may resolve this intent (the handler resumes)")
+    raise forbidden("only the initiator or an admin may resolve this intent (the handler resumes)")

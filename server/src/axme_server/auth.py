@@ -32,6 +32,7 @@ class Principal:
     agent_address: str | None = None
     human_id: str | None = None
     human_name: str | None = None
+    human_contact: str | None = None  # a task assigned to the contact is assigned to this human too
 
     @property
     def actor(self) -> dict[str, Any]:
@@ -118,7 +119,8 @@ class KeyRing:
         human = doc.get("human") or {}
         principal = Principal(kind=kind, key_id=key_id, workspace_id=doc["workspace_id"],
                               name=doc.get("name") or "", agent_address=doc.get("agent_address"),
-                              human_id=human.get("id"), human_name=human.get("display_name"))
+                              human_id=human.get("id"), human_name=human.get("display_name"),
+                              human_contact=human.get("contact"))
         if len(self._verified) >= 10_000:  # bounded: forget everything rather than track ages
             self._verified.clear()
         self._verified[plaintext] = (doc, principal)

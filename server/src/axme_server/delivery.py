@@ -14,7 +14,13 @@ import asyncio
 import time
 from typing import Any
 
-from axme_server.access import check_handler, check_read, current_step
+from axme_server.access import (
+    check_handler,
+    check_read,
+    current_step,
+    require_agent_writer,
+    require_own_agent,
+)
 from axme_server.engine import SYSTEM_ACTOR, Change, Ctx, public
 from axme_server.errors import ApiError
 from axme_server.hub import Subscription
@@ -192,14 +198,10 @@ class DeliveryOps:
             if doc["status"] == SUBMITTED and step is not None and step["kind"] == "agent":
                 self.lane(step["assigned_to"]).ready[doc["intent_id"]] = None
 
-    def check_listener(self, ctx: Ctx, address: str) -> None:
-        p = ctx.principal
-        agent = self.agent(address)
-        if agent is None or agent["_ws"] != p.workspace_id:
-            raise ApiError("agent_not_found", f"agent {address} is not registered")
-        if p.kind == "admin" or (p.kind == "agent" and p.agent_address == address):
-            return
-        raise ApiError("forbidden", "only the agent itself (or an admin) may receive its deliveries")
+    def listener_agent(self, ctx: Ctx, address: str) -> dict[str, Any]:
+        """The agent whose deliveries `ctx` wants: its own (or any, for an admin); 403 before any lookup."""
+        require_own_agent(ctx.principal, self.canonical_address(ctx, address), "receive its deliveries")
+        return self.resolve_agent(ctx, address)
 
     # -- agent writes ------------------------------------------------------
     def _check_delivery(self, doc: dict[str, Any], delivery_id: Any, op: str) -> None:
@@ -225,6 +227,7 @@ class DeliveryOps:
             raise ApiError("validation_error", "delivery_id is required (a string)", {"field": "delivery_id"})
         async with self.intent_lock(intent_id):
             doc = check_read(ctx.principal, self.cached_intent(intent_id))
+            require_agent_writer(ctx.principal)
             self._check_delivery(doc, delivery_id, "ack")
             check_handler(ctx.principal, doc)
             ch = self.change(doc, ctx)
@@ -240,6 +243,7 @@ class DeliveryOps:
     async def progress(self, ctx: Ctx, intent_id: str, r: dict[str, Any]) -> bytes:
         async with self.intent_lock(intent_id):
             doc = check_read(ctx.principal, self.cached_intent(intent_id))
+            require_agent_writer(ctx.principal)
             self._check_delivery(doc, r.get("delivery_id"), "progress")
             check_handler(ctx.principal, doc)
             ch = self.change(doc, ctx)
@@ -253,6 +257,7 @@ class DeliveryOps:
     async def agent_result(self, ctx: Ctx, intent_id: str, r: dict[str, Any]) -> bytes:
         async with self.intent_lock(intent_id):
             doc = check_read(ctx.principal, self.cached_intent(intent_id))
+            require_agent_writer(ctx.principal)
             self._check_delivery(doc, r.get("delivery_id"), "agent_result")
             check_handler(ctx.principal, doc)
             ch = self.change(doc, ctx)

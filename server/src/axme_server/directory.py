@@ -6,7 +6,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from axme_server.access import require_admin
+from axme_server.access import forbidden, human_names, require_admin, require_not_human, require_own_agent
 from axme_server.addresses import canonical
 from axme_server.auth import KINDS, new_key, public_key
 from axme_server.engine import Ctx
@@ -87,6 +87,10 @@ class DirectoryOps:
         self.keys.remember(key)
         return body_bytes
 
+    def canonical_address(self, ctx: Ctx, address: str) -> str:
+        ws = self.workspace(ctx.principal.workspace_id)
+        return canonical(address, ws["org"], ws["name"])
+
     def resolve_agent(self, ctx: Ctx, address: str) -> dict[str, Any]:
         ws = self.workspace(ctx.principal.workspace_id)
         canon = canonical(address, ws["org"], ws["name"])
@@ -96,14 +100,11 @@ class DirectoryOps:
         return agent
 
     def get_agent(self, ctx: Ctx, address: str) -> dict[str, Any]:
-        agent = self.resolve_agent(ctx, address)
-        p = ctx.principal
-        if p.kind != "admin" and not (p.kind == "agent" and p.agent_address == agent["address"]):
-            raise ApiError("forbidden", "only an admin or the agent itself may read this agent")
-        return {"ok": True, "agent": public_agent(agent)}
+        require_not_human(ctx.principal, "read agents")
+        return {"ok": True, "agent": public_agent(self.resolve_agent(ctx, address))}
 
     def list_agents(self, ctx: Ctx, limit: int, cursor: str | None) -> dict[str, Any]:
-        require_admin(ctx.principal)
+        require_not_human(ctx.principal, "list agents")
         rows = self.store.list_agents(ctx.principal.workspace_id, limit + 1, cursor)
         more = len(rows) > limit
         rows = rows[:limit]
@@ -111,7 +112,7 @@ class DirectoryOps:
                 "next_cursor": rows[-1]["address"] if more else None}
 
     async def create_agent_key(self, ctx: Ctx, address: str) -> bytes:
-        require_admin(ctx.principal)
+        require_own_agent(ctx.principal, self.canonical_address(ctx, address), "get new keys")
         agent = self.resolve_agent(ctx, address)
         key, plaintext = new_key("agent", ctx.principal.workspace_id, f"agent {agent['address']}",
                                  iso(self.clock.now()), agent_address=agent["address"])
@@ -184,10 +185,9 @@ class DirectoryOps:
                    cursor: int | None) -> dict[str, Any]:
         p = ctx.principal
         if p.kind == "agent":
-            raise ApiError("forbidden", "agent keys have no human tasks")
-        if p.kind == "human":
-            assignee = p.human_id
-        rows = self.store.list_tasks(p.workspace_id, pending_only=status == "pending", assignee=assignee,
+            raise forbidden("agent keys have no human tasks")
+        names = human_names(p) if p.kind == "human" else [assignee] if assignee else None
+        rows = self.store.list_tasks(p.workspace_id, pending_only=status == "pending", assignees=names,
                                      limit=limit + 1, cursor=cursor)
         more = len(rows) > limit
         rows = rows[:limit]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from axme_server.access import check_decider, check_read, current_step
+from axme_server.access import check_decider, check_read, current_step, require_decider_kind
 from axme_server.engine import SYSTEM_ACTOR, Change, Ctx, public
 from axme_server.errors import ApiError
 from axme_server.jsonutil import iso
@@ -151,6 +151,7 @@ class HumanOps:
     async def decide(self, ctx: Ctx, intent_id: str, body: dict[str, Any]) -> bytes:
         async with self.intent_lock(intent_id):
             doc = check_read(ctx.principal, self.cached_intent(intent_id))
+            require_decider_kind(ctx.principal)
             if doc["status"] in TERMINAL:
                 raise ApiError("intent_terminal", f"intent is already {doc['status']}", {"status": doc["status"]})
             step = current_step(doc)

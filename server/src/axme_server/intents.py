@@ -6,7 +6,17 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from axme_server.access import check_read, check_resolver, current_step, principal_address
+from axme_server.access import (
+    check_decider,
+    check_handler,
+    check_read,
+    check_resolver,
+    current_step,
+    human_names,
+    principal_address,
+    require_controller,
+    require_not_human,
+)
 from axme_server.addresses import canonical
 from axme_server.engine import Change, Ctx, public
 from axme_server.errors import ApiError, validation
@@ -106,6 +116,7 @@ class IntentOps:
     # -- create ------------------------------------------------------------
     async def create_intent(self, ctx: Ctx, body: dict[str, Any]) -> bytes:
         p = ctx.principal
+        require_not_human(p, "create intents")
         unknown = sorted(k for k in body if k not in CREATE_FIELDS)
         if unknown:
             raise validation(f"unknown field(s): {', '.join(unknown)}", unknown[0])
@@ -190,14 +201,13 @@ class IntentOps:
 
     def list_intents(self, ctx: Ctx, q: dict[str, Any]) -> dict[str, Any]:
         p = ctx.principal
-        if p.kind == "human":
-            raise ApiError("forbidden", "human keys list their work with GET /v1/tasks")
         ws = self.workspace(p.workspace_id)
         to_agent = canonical(q["to_agent"], ws["org"], ws["name"]) if q.get("to_agent") else None
         from_agent = canonical(q["from_agent"], ws["org"], ws["name"]) if q.get("from_agent") else None
         rows = self.store.list_intents(p.workspace_id, status=q.get("status"), to_agent=to_agent,
                                        from_agent=from_agent,
                                        involving=p.agent_address if p.kind == "agent" else None,
+                                       tasked_to=human_names(p) if p.kind == "human" else None,
                                        limit=q["limit"] + 1, cursor=q.get("cursor"))
         more = len(rows) > q["limit"]
         rows = rows[: q["limit"]]
@@ -234,6 +244,7 @@ class IntentOps:
             raise validation("reason must be a string", "reason")
         async with self.intent_lock(intent_id):
             doc = check_read(ctx.principal, self.cached_intent(intent_id))
+            require_not_human(ctx.principal, "resolve intents")
             if doc["status"] in TERMINAL:
                 raise ApiError("intent_terminal", f"intent is already {doc['status']}", {"status": doc["status"]})
             check_resolver(ctx.principal, doc)
@@ -277,17 +288,13 @@ class IntentOps:
             raise validation("control needs approve_current_step or next_handler", "approve_current_step")
         async with self.intent_lock(intent_id):
             doc = check_read(ctx.principal, self.cached_intent(intent_id))
+            require_controller(ctx.principal, bool(approve) and next_handler is None)
             if doc["status"] in TERMINAL:
                 raise ApiError("intent_terminal", f"intent is already {doc['status']}", {"status": doc["status"]})
             step = current_step(doc)
             if step is None:
                 raise ApiError("invalid_transition", "intent has no current step")
-            from axme_server.access import check_decider, check_handler
-
             (check_decider if step["kind"] == "human" else check_handler)(ctx.principal, doc)
-            if approve and step["kind"] == "human" and ctx.principal.kind != "admin":
-                raise ApiError("forbidden", "approve_current_step on a human step needs an admin key; "
-                               "assignees decide with decideTask")
             ch = self.change(doc, ctx)
             step = current_step(ch.intent)
             actor, channel = ctx.principal.actor, ctx.channel

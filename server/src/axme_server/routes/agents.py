@@ -33,14 +33,12 @@ def register(router: Router, app: Any) -> None:
         return await engine.create_agent_key(req.ctx, req.params["address"])
 
     async def stream_deliveries(req: Request) -> AgentStream:
-        agent = engine.resolve_agent(req.ctx, req.params["address"])
-        engine.check_listener(req.ctx, agent["address"])
+        agent = engine.listener_agent(req.ctx, req.params["address"])
         wait = req.q_float("wait_seconds", 30.0, 1.0, 300.0)
         return AgentStream(engine, agent["address"], delivery_cursor(req), wait, req.fault)
 
     async def poll_deliveries(req: Request) -> dict[str, Any]:
-        agent = engine.resolve_agent(req.ctx, req.params["address"])
-        engine.check_listener(req.ctx, agent["address"])
+        agent = engine.listener_agent(req.ctx, req.params["address"])
         status = req.query.get("status") or "pending"
         if status != "pending":
             from axme_server.errors import ApiError

@@ -188,7 +188,7 @@ class SqliteStore:
 
     def list_intents(self, workspace_id: str, *, status: str | None, to_agent: str | None,
                      from_agent: str | None, involving: str | None, limit: int,
-                     cursor: int | None) -> list[tuple[int, dict]]:
+                     cursor: int | None, tasked_to: list[str] | None = None) -> list[tuple[int, dict]]:
         assert self._read is not None
         sql = ["SELECT rid, doc FROM intents WHERE workspace_id=?"]
         args: list[Any] = [workspace_id]
@@ -207,6 +207,10 @@ class SqliteStore:
         if involving:
             sql.append("AND (to_agent=? OR from_agent=? OR doc LIKE ?)")
             args += [involving, involving, f'%"assigned_to":"{involving}"%']
+        if tasked_to is not None:  # intents with a task assigned to one of these names (or to anyone)
+            match, match_args = _assignees_match(tasked_to)
+            sql.append(f"AND intent_id IN (SELECT intent_id FROM tasks WHERE workspace_id=? AND {match})")
+            args += [workspace_id, *match_args]
         sql.append("ORDER BY rid DESC LIMIT ?")
         args.append(limit)
         return [(r[0], loads(r[1])) for r in self._read.execute(" ".join(sql), args)]
@@ -222,7 +226,7 @@ class SqliteStore:
             "SELECT doc FROM events WHERE intent_id=? AND seq>? ORDER BY seq LIMIT ?", (intent_id, since, limit))
         return [loads(r[0]) for r in rows]
 
-    def list_tasks(self, workspace_id: str, *, pending_only: bool, assignee: str | None,
+    def list_tasks(self, workspace_id: str, *, pending_only: bool, assignees: list[str] | None,
                    limit: int, cursor: int | None) -> list[tuple[int, dict]]:
         assert self._read is not None
         sql = ["SELECT rid, doc FROM tasks WHERE workspace_id=?"]
@@ -232,9 +236,10 @@ class SqliteStore:
         if cursor is not None:
             sql.append("AND rid>?")
             args.append(cursor)
-        if assignee is not None:
-            sql.append("AND (assignees LIKE ? OR assignees='||')")
-            args.append(f"%|{assignee}|%")
+        if assignees is not None:
+            match, match_args = _assignees_match(assignees)
+            sql.append(f"AND {match}")
+            args += match_args
         sql.append("ORDER BY rid LIMIT ?")
         args.append(limit)
         return [(r[0], loads(r[1])) for r in self._read.execute(" ".join(sql), args)]
@@ -246,6 +251,12 @@ class SqliteStore:
     def count_intents_by_status(self) -> dict[str, int]:
         assert self._read is not None
         return {r[0]: r[1] for r in self._read.execute("SELECT status, count(*) FROM intents GROUP BY status")}
+
+
+def _assignees_match(names: list[str]) -> tuple[str, list[str]]:
+    """SQL over tasks.assignees (`|a|b|`): assigned to one of `names`, or to nobody in particular."""
+    return "(" + " OR ".join(["assignees LIKE ?"] * len(names) + ["assignees='||'"]) + ")", \
+        [f"%|{n}|%" for n in names]
 
 
 def _apply_isolated(conn: sqlite3.Connection, batch: list[tuple]) -> list[BaseException | None]:
