@@ -28,6 +28,14 @@ public class AxmeApiException extends AxmeException {
         return info.code();
     }
 
+    /**
+     * @return what the server said, unformatted: the envelope's {@code error.message}, or the first
+     *     200 characters of a body that is not an envelope ({@link #getMessage()} adds status and code)
+     */
+    public String message() {
+        return info.message();
+    }
+
     /** @return error category from the envelope, may be null */
     public String category() {
         return info.category();

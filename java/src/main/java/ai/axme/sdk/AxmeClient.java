@@ -251,11 +251,23 @@ public final class AxmeClient implements AutoCloseable {
      * IN_PROGRESS and the delivery's lease is extended.
      *
      * @param intentId the intent
-     * @param deliveryId the delivery being worked on; may be null
      * @param details free-form progress details; may be null
      * @return the write's outcome and the updated intent
      */
-    public IntentWriteResponse reportProgress(String intentId, String deliveryId, Map<String, ?> details) {
+    public IntentWriteResponse reportProgress(String intentId, Map<String, ?> details) {
+        return reportProgress(intentId, details, null);
+    }
+
+    /**
+     * Reports progress for one delivery ({@code kind: progress, delivery_id}); a delivery that is
+     * no longer current is a {@link ConflictException} ({@code stale_delivery}).
+     *
+     * @param intentId the intent
+     * @param details free-form progress details; may be null
+     * @param deliveryId the delivery being worked on; may be null
+     * @return the write's outcome and the updated intent
+     */
+    public IntentWriteResponse reportProgress(String intentId, Map<String, ?> details, String deliveryId) {
         return writes.progress(intentId, deliveryId, details).as(IntentWriteResponse.class);
     }
 
@@ -637,13 +649,22 @@ public final class AxmeClient implements AutoCloseable {
 
     /**
      * @param intentId the intent
-     * @param deliveryId the delivery; may be null
      * @param details progress details; may be null
-     * @return async {@link #reportProgress(String, String, Map)}
+     * @return async {@link #reportProgress(String, Map)}
      */
-    public CompletableFuture<IntentWriteResponse> reportProgressAsync(String intentId, String deliveryId,
-            Map<String, ?> details) {
-        return async(() -> reportProgress(intentId, deliveryId, details));
+    public CompletableFuture<IntentWriteResponse> reportProgressAsync(String intentId, Map<String, ?> details) {
+        return async(() -> reportProgress(intentId, details));
+    }
+
+    /**
+     * @param intentId the intent
+     * @param details progress details; may be null
+     * @param deliveryId the delivery; may be null
+     * @return async {@link #reportProgress(String, Map, String)}
+     */
+    public CompletableFuture<IntentWriteResponse> reportProgressAsync(String intentId, Map<String, ?> details,
+            String deliveryId) {
+        return async(() -> reportProgress(intentId, details, deliveryId));
     }
 
     /**

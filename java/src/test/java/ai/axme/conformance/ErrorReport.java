@@ -34,6 +34,8 @@ final class ErrorReport {
         ApiErrorInfo api = error instanceof AxmeApiException ? ((AxmeApiException) error).info()
                 : error instanceof RequestTimeoutException ? ((RequestTimeoutException) error).info() : null;
         if (api != null) {
+            // The SDK error's own message, never getMessage()'s "status code: message" (DRIVER-PROTOCOL).
+            out.put("message", api.message());
             out.put("status", api.status());
             out.put("code", api.code());
             out.put("retryable", api.retryable());

@@ -79,6 +79,18 @@ class HelperBodiesTest {
     }
 
     @Test
+    void reportProgressTakesDetailsThenAnOptionalDeliveryId() throws Exception {
+        client.reportProgress("i1", Map.of("pct", 50), "d1");
+        assertEquals(json("{\"kind\":\"progress\",\"details\":{\"pct\":50},\"delivery_id\":\"d1\"}"),
+                lastBody("/v1/intents/i1/resume"));
+        client.reportProgress("i1", null);
+        assertEquals(json("{\"kind\":\"progress\"}"), lastBody("/v1/intents/i1/resume"));
+        client.reportProgressAsync("i1", Map.of("pct", 75), "d2").join();
+        assertEquals(json("{\"kind\":\"progress\",\"details\":{\"pct\":75},\"delivery_id\":\"d2\"}"),
+                lastBody("/v1/intents/i1/resume"));
+    }
+
+    @Test
     void completeTaskTakesDataThenComment() throws Exception {
         client.completeTask("i1", "submitted", Map.of("ticket", "T-1"), "filed");
         assertEquals(json("{\"outcome\":\"submitted\",\"data\":{\"ticket\":\"T-1\"},\"comment\":\"filed\"}"),

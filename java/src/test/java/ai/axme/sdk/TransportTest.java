@@ -170,8 +170,37 @@ class TransportTest {
             });
             BadRequestException error = assertThrows(BadRequestException.class, () -> noRetry.getHealth());
             assertEquals(page.substring(0, 200), error.info().message()); // REQ-ERR-013
+            assertEquals(page.substring(0, 200), error.message());
+            assertEquals("418 http_418: " + page.substring(0, 200), error.getMessage());
             assertEquals(page, error.body());
             assertEquals(false, error.retryable());
+        }
+    }
+
+    @Test
+    void aNonEnvelopeMessageCountsCharactersNotBytes() throws Exception {
+        // Non-ASCII before the cut: the first 200 characters are more than 200 bytes of UTF-8.
+        String text = "Mauvaise passerelle — réessayez plus tard. ".repeat(6);
+        try (AxmeClient noRetry = client(0, Duration.ZERO)) {
+            stub.then(exchange -> {
+                byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+                exchange.sendResponseHeaders(502, bytes.length);
+                exchange.getResponseBody().write(bytes);
+            });
+            ServerException error = assertThrows(ServerException.class, () -> noRetry.getHealth());
+            assertTrue(text.substring(0, 200).getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 200);
+            assertEquals(text.substring(0, 200), error.message());
+            assertEquals("http_502", error.code());
+            stub.then(exchange -> {
+                byte[] bytes = "404 page not found".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                exchange.sendResponseHeaders(404, bytes.length);
+                exchange.getResponseBody().write(bytes);
+            });
+            NotFoundException missing = assertThrows(NotFoundException.class, () -> noRetry.getHealth());
+            assertEquals("404 page not found", missing.message()); // a short body is kept whole
+            assertEquals("http_404", missing.code());
+            assertEquals(false, missing.retryable());
         }
     }
 
