@@ -132,7 +132,12 @@ def check_response(response: httpx.Response) -> None:
     if not ctype.startswith("application/json"):
         raise ContractError(f"{where}: content-type {ctype!r} is not application/json")
     response.read()
-    check_body(response_schema(op, response.status_code), response.json(), where)
+    body = response.json()
+    check_body(response_schema(op, response.status_code), body, where)
+    if response.status_code == 403:  # REQ-AUTH-006: details.reason names the missing permission
+        reason = (body.get("error") or {}).get("details", {}).get("reason")
+        if not isinstance(reason, str) or not reason:
+            raise ContractError(f"{where}: a 403 without details.reason: {body.get('error')}")
 
 
 def check_sse_frame(request: httpx.Request, event: str, data: str) -> None:

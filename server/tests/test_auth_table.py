@@ -13,8 +13,10 @@ from test_errors import err
 INTENT = {"intent_type": "intent.test.table.v1", "payload": {}}
 
 
-def forbidden(resp: Any) -> None:
-    err(resp, 403, "forbidden")
+def forbidden(resp: Any, reason: str) -> None:
+    """403 forbidden whose details.reason names the missing permission (REQ-AUTH-006)."""
+    details = err(resp, 403, "forbidden")["details"]
+    assert details.get("reason") == reason, details
 
 
 @pytest.fixture()
@@ -36,7 +38,7 @@ def _send(w: dict[str, Any], **extra: Any) -> str:
 def test_create_intent(world: dict[str, Any]) -> None:
     iid = _send(world)
     assert world["api"].intent(iid)["from_agent"] == world["b"]
-    forbidden(world["human"].post("/v1/intents", {**INTENT, "to_agent": world["a"]}))
+    forbidden(world["human"].post("/v1/intents", {**INTENT, "to_agent": world["a"]}), "agent_or_admin_required")
 
 
 def test_reads_and_list_intents(world: dict[str, Any]) -> None:
@@ -72,14 +74,14 @@ def test_ack_progress_agent_result(world: dict[str, Any]) -> None:
     delivery = agent_a.poll_one(world["a"])
     did = delivery["delivery_id"]
     # the initiator can read the intent but is not its handler
-    forbidden(agent_b.post(f"/v1/intents/{iid}/ack", {"delivery_id": did}))
-    forbidden(agent_b.resume(iid, {"kind": "progress", "delivery_id": did}))
-    forbidden(agent_b.complete(iid, {}))
+    forbidden(agent_b.post(f"/v1/intents/{iid}/ack", {"delivery_id": did}), "current_handler_required")
+    forbidden(agent_b.resume(iid, {"kind": "progress", "delivery_id": did}), "current_handler_required")
+    forbidden(agent_b.complete(iid, {}), "current_handler_required")
     agent_a.ok(agent_a.post(f"/v1/intents/{iid}/ack", {"delivery_id": did}))
     agent_a.ok(agent_a.resume(iid, {"kind": "progress", "delivery_id": did}))
     agent_a.ok(agent_a.complete(iid, {}, delivery_id=did))
     # the human can read the intent now, but agent writes are not its to make
-    forbidden(human.resume(iid, {"kind": "progress"}))
+    forbidden(human.resume(iid, {"kind": "progress"}), "current_handler_required")
 
 
 def test_resume_control(world: dict[str, Any]) -> None:
@@ -87,24 +89,24 @@ def test_resume_control(world: dict[str, Any]) -> None:
     api.register_agent("c")
     iid = _send(world, human_task={"title": "sign", "assignees": ["h-1"]})
     # the current handler may hand off (next_handler) but not approve its own step
-    forbidden(agent_a.resume(iid, {"kind": "control", "approve_current_step": True}))
-    forbidden(world["agent_b"].resume(iid, {"kind": "control", "next_handler": "c"}))
+    forbidden(agent_a.resume(iid, {"kind": "control", "approve_current_step": True}), "admin_required")
+    forbidden(world["agent_b"].resume(iid, {"kind": "control", "next_handler": "c"}), "current_handler_required")
     assert api.intent(iid)["status"] == "SUBMITTED"
     handed = agent_a.ok(agent_a.resume(iid, {"kind": "control", "next_handler": "c"}))["intent"]
     assert handed["pending_with"]["ref"].endswith("/c")
     api.ok(api.resume(iid, {"kind": "control", "approve_current_step": True}))
     assert api.intent(iid)["status"] == "WAITING"
     # a human assignee decides; control is not in the human column
-    forbidden(human.resume(iid, {"kind": "control", "next_handler": "someone"}))
-    forbidden(human.resume(iid, {"kind": "control", "approve_current_step": True}))
+    forbidden(human.resume(iid, {"kind": "control", "next_handler": "someone"}), "current_handler_required")
+    forbidden(human.resume(iid, {"kind": "control", "approve_current_step": True}), "current_handler_required")
     assert api.intent(iid)["pending_with"]["ref"] == "h-1"
 
 
 def test_resolve(world: dict[str, Any]) -> None:
     iid = _send(world, human_task={"title": "sign", "assignees": ["h-1"]})
-    forbidden(world["agent_a"].post(f"/v1/intents/{iid}/resolve", {"status": "CANCELED"}))
+    forbidden(world["agent_a"].post(f"/v1/intents/{iid}/resolve", {"status": "CANCELED"}), "initiator_required")
     world["agent_a"].ok(world["agent_a"].complete(iid, {}))
-    forbidden(world["human"].post(f"/v1/intents/{iid}/resolve", {"status": "CANCELED"}))
+    forbidden(world["human"].post(f"/v1/intents/{iid}/resolve", {"status": "CANCELED"}), "initiator_required")
     world["agent_b"].ok(world["agent_b"].post(f"/v1/intents/{iid}/resolve", {"status": "CANCELED"}))
 
 
@@ -112,9 +114,9 @@ def test_tasks_and_decisions(world: dict[str, Any]) -> None:
     agent_a, human = world["agent_a"], world["human"]
     iid = _send(world, human_task={"title": "sign", "assignees": ["h@example.com"]})
     agent_a.ok(agent_a.complete(iid, {}))
-    forbidden(agent_a.get("/v1/tasks"))
-    forbidden(agent_a.decide(iid, outcome="approved"))  # it can read the intent: 403
-    forbidden(agent_a.resume(iid, {"kind": "task_result", "outcome": "approved"}))
+    forbidden(agent_a.get("/v1/tasks"), "human_or_admin_required")
+    forbidden(agent_a.decide(iid, outcome="approved"), "assignee_required")  # it can read the intent: 403
+    forbidden(agent_a.resume(iid, {"kind": "task_result", "outcome": "approved"}), "assignee_required")
     tasks = human.ok(human.get("/v1/tasks"))["tasks"]
     assert [t["intent_id"] for t in tasks] == [iid]  # assigned by contact (REQ-HUMAN-018)
     assert human.ok(human.decide(iid, outcome="approved"))["intent"]["status"] == "COMPLETED"
@@ -122,14 +124,14 @@ def test_tasks_and_decisions(world: dict[str, Any]) -> None:
 
 def test_agents(world: dict[str, Any]) -> None:
     agent_a, human, a, b = world["agent_a"], world["human"], world["a"], world["b"]
-    forbidden(agent_a.post("/v1/agents", {"address": "d"}))
-    forbidden(human.post("/v1/agents", {"address": "d"}))
+    forbidden(agent_a.post("/v1/agents", {"address": "d"}), "admin_required")
+    forbidden(human.post("/v1/agents", {"address": "d"}), "admin_required")
     listed = agent_a.ok(agent_a.get("/v1/agents"))["agents"]
     assert {a, b} <= {x["address"] for x in listed}
     assert agent_a.ok(agent_a.get(f"/v1/agents/{b}"))["agent"]["address"] == b  # any agent of the workspace
-    forbidden(human.get("/v1/agents"))
-    forbidden(human.get(f"/v1/agents/{a}"))
-    forbidden(human.get("/v1/agents/nobody"))  # not allowed at all: 403 before any lookup
+    forbidden(human.get("/v1/agents"), "agent_or_admin_required")
+    forbidden(human.get(f"/v1/agents/{a}"), "agent_or_admin_required")
+    forbidden(human.get("/v1/agents/nobody"), "agent_or_admin_required")  # not allowed at all: 403 before any lookup
 
 
 def test_create_agent_key(world: dict[str, Any]) -> None:
@@ -138,8 +140,8 @@ def test_create_agent_key(world: dict[str, Any]) -> None:
     assert made["key"]["agent_address"] == a and made["key"]["kind"] == "agent"
     second = agent_a.with_key(made["api_key"])
     second.ok(second.get(f"/v1/agents/{a}/intents", params={"wait_seconds": 0}))
-    forbidden(agent_a.post(f"/v1/agents/{b}/keys"))
-    forbidden(world["human"].post(f"/v1/agents/{a}/keys"))
+    forbidden(agent_a.post(f"/v1/agents/{b}/keys"), "own_agent_required")
+    forbidden(world["human"].post(f"/v1/agents/{a}/keys"), "own_agent_required")
     keys = world["api"].ok(world["api"].get("/v1/admin/keys"))["keys"]
     assert sum(k.get("agent_address") == a for k in keys) == 2  # the registration key and the new one
 
@@ -148,16 +150,16 @@ def test_delivery_streams_and_polls(world: dict[str, Any]) -> None:
     agent_a, human, a, b = world["agent_a"], world["human"], world["a"], world["b"]
     agent_a.ok(agent_a.get(f"/v1/agents/{a}/intents", params={"wait_seconds": 0}))
     for key, target in ((agent_a, b), (agent_a, "nobody"), (human, a), (human, "nobody")):
-        forbidden(key.get(f"/v1/agents/{target}/intents", params={"wait_seconds": 0}))
-        forbidden(key.get(f"/v1/agents/{target}/intents/stream", params={"wait_seconds": 1}))
+        forbidden(key.get(f"/v1/agents/{target}/intents", params={"wait_seconds": 0}), "own_agent_required")
+        forbidden(key.get(f"/v1/agents/{target}/intents/stream", params={"wait_seconds": 1}), "own_agent_required")
 
 
 def test_admin_only_rows(world: dict[str, Any]) -> None:
     bundle = {"scenario_id": "table.v1", "agents": [], "humans": [], "workflow": {"steps": []},
               "intent": {"type": "intent.test.table.v1"}}
     for key in (world["agent_a"], world["human"]):
-        forbidden(key.post("/v1/scenarios/apply", bundle))
-        forbidden(key.post("/v1/scenarios/validate", bundle))
-        forbidden(key.post("/v1/admin/keys", {"kind": "admin", "name": "x"}))
-        forbidden(key.get("/v1/admin/keys"))
-        forbidden(key.delete("/v1/admin/keys/ffffffffffffffff"))
+        forbidden(key.post("/v1/scenarios/apply", bundle), "admin_required")
+        forbidden(key.post("/v1/scenarios/validate", bundle), "admin_required")
+        forbidden(key.post("/v1/admin/keys", {"kind": "admin", "name": "x"}), "admin_required")
+        forbidden(key.get("/v1/admin/keys"), "admin_required")
+        forbidden(key.delete("/v1/admin/keys/ffffffffffffffff"), "admin_required")

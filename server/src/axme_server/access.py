@@ -6,7 +6,12 @@ not make to an intent it can read is 403.
 
 Order inside a write: invisible (404), then what the key's kind may never do
 (403), then conflicts (409), then rights that depend on the intent's state
-(403), e.g. holding its current step."""
+(403), e.g. holding its current step.
+
+Every 403 carries `details.reason`, the permission the key lacks (REQ-AUTH-006):
+`admin_required`, `agent_or_admin_required`, `human_or_admin_required`,
+`own_agent_required`, `current_handler_required`, `assignee_required`,
+`initiator_required`, `same_workspace_required`."""
 
 from __future__ import annotations
 
@@ -16,26 +21,26 @@ from axme_server.auth import Principal
 from axme_server.errors import ApiError
 
 
-def forbidden(message: str, details: dict[str, Any] | None = None) -> ApiError:
-    return ApiError("forbidden", message, details)
+def forbidden(reason: str, message: str, **details: Any) -> ApiError:
+    return ApiError("forbidden", message, {"reason": reason, **details})
 
 
 def require_admin(p: Principal) -> None:
     if p.kind != "admin":
-        raise forbidden("this operation needs a workspace admin key", {"required": "admin"})
+        raise forbidden("admin_required", "this operation needs a workspace admin key")
 
 
-def require_not_human(p: Principal, what: str) -> None:
-    """createIntent, listAgents, getAgent: admin and agent keys only."""
+def require_not_human(p: Principal, what: str, reason: str = "agent_or_admin_required") -> None:
+    """createIntent, listAgents, getAgent (and resolve): admin and agent keys only."""
     if p.kind == "human":
-        raise forbidden(f"human keys may not {what}")
+        raise forbidden(reason, f"human keys may not {what}")
 
 
 def require_own_agent(p: Principal, address: str, what: str) -> None:
     """Deliveries and keys of agent X: an admin key, or an agent key of X itself."""
     if p.kind == "admin" or (p.kind == "agent" and p.agent_address == address):
         return
-    raise forbidden(f"only the agent itself (or an admin) may {what}")
+    raise forbidden("own_agent_required", f"only the agent itself (or an admin) may {what}")
 
 
 def _tasked_human_steps(doc: dict[str, Any]) -> list[dict[str, Any]]:
@@ -90,7 +95,7 @@ def current_step(doc: dict[str, Any]) -> dict[str, Any] | None:
 def require_agent_writer(p: Principal) -> None:
     """ack, progress and agent results: never from a human key."""
     if p.kind == "human":
-        raise forbidden("human keys may not acknowledge, report progress or send agent results; "
+        raise forbidden("current_handler_required", "human keys may not acknowledge, report progress or send agent results; "
                         "they decide tasks (POST /v1/tasks/{intent_id}/decision)")
 
 
@@ -101,22 +106,22 @@ def check_handler(p: Principal, doc: dict[str, Any]) -> None:
     step = current_step(doc)
     if p.kind == "agent" and step is not None and step["kind"] == "agent" and step["assigned_to"] == p.agent_address:
         return
-    raise forbidden("only the current handler of this intent (or an admin) may do this",
-                    {"handler": step["assigned_to"] if step else None})
+    raise forbidden("current_handler_required", "only the current handler of this intent (or an admin) may do this",
+                    handler=step["assigned_to"] if step else None)
 
 
 def require_controller(p: Principal, approve: bool) -> None:
     """resume control: admin keys; agent keys only to hand off (next_handler); never human keys."""
     if p.kind == "human":
-        raise forbidden("human keys may not send control resumes; assignees decide with decideTask")
+        raise forbidden("current_handler_required", "human keys may not send control resumes; assignees decide with decideTask")
     if p.kind == "agent" and approve:
-        raise forbidden("agent keys may only hand off their step (next_handler); "
+        raise forbidden("admin_required", "agent keys may only hand off their step (next_handler); "
                         "approve_current_step needs an admin key")
 
 
 def require_decider_kind(p: Principal) -> None:
     if p.kind == "agent":
-        raise forbidden("agent keys may not decide human tasks")
+        raise forbidden("assignee_required", "agent keys may not decide human tasks")
 
 
 def check_decider(p: Principal, doc: dict[str, Any]) -> None:
@@ -126,7 +131,7 @@ def check_decider(p: Principal, doc: dict[str, Any]) -> None:
     step = current_step(doc)
     if p.kind == "human" and step is not None and step["kind"] == "human" and is_assignee(p, step):
         return
-    raise forbidden("only an assignee of the current human task (or an admin) may decide")
+    raise forbidden("assignee_required", "only an assignee of the current human task (or an admin) may decide")
 
 
 def principal_address(p: Principal) -> str:
@@ -142,4 +147,4 @@ def check_resolver(p: Principal, doc: dict[str, Any]) -> None:
     """Only the initiator or an admin may resolve / cancel (REQ-RESOLVE-002)."""
     if p.kind == "admin" or (p.kind == "agent" and p.agent_address == doc["from_agent"]):
         return
-    raise forbidden("only the initiator or an admin may resolve this intent (the handler resumes)")
+    raise forbidden("initiator_required", "only the initiator or an admin may resolve this intent (the handler resumes)")

@@ -52,8 +52,8 @@ class DirectoryOps:
             raise validation("address is required", "address")
         address = canonical(body["address"], ws["org"], ws["name"])
         if address.split("/")[2:4] != [ws["org"], ws["name"]]:
-            raise ApiError("forbidden", "agent address must belong to this key's workspace "
-                           f"(agent://{ws['org']}/{ws['name']}/…)")
+            raise forbidden("same_workspace_required", "agent address must belong to this key's workspace "
+                            f"(agent://{ws['org']}/{ws['name']}/…)")
         mode = body.get("delivery_mode") or "stream"
         if mode not in DELIVERY_MODES:
             raise validation(f"delivery_mode must be one of {', '.join(DELIVERY_MODES)}", "delivery_mode")
@@ -185,7 +185,7 @@ class DirectoryOps:
                    cursor: int | None) -> dict[str, Any]:
         p = ctx.principal
         if p.kind == "agent":
-            raise forbidden("agent keys have no human tasks")
+            raise forbidden("human_or_admin_required", "agent keys have no human tasks")
         names = human_names(p) if p.kind == "human" else [assignee] if assignee else None
         rows = self.store.list_tasks(p.workspace_id, pending_only=status == "pending", assignees=names,
                                      limit=limit + 1, cursor=cursor)

@@ -244,7 +244,7 @@ class IntentOps:
             raise validation("reason must be a string", "reason")
         async with self.intent_lock(intent_id):
             doc = check_read(ctx.principal, self.cached_intent(intent_id))
-            require_not_human(ctx.principal, "resolve intents")
+            require_not_human(ctx.principal, "resolve intents", "initiator_required")
             if doc["status"] in TERMINAL:
                 raise ApiError("intent_terminal", f"intent is already {doc['status']}", {"status": doc["status"]})
             check_resolver(ctx.principal, doc)
