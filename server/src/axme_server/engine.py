@@ -5,7 +5,11 @@ path (`apply`) every transition goes through:
     events + extra ops, one transaction) -> swap into cache -> wake streams ->
     schedule timers / offer deliveries -> answer.
 
-Readers only ever see committed state (the cache is updated after commit).
+Readers only ever see committed state, and only once it is published: the
+cache swap is the one moment a transition becomes visible. A commit reaches
+SQLite a little before apply() resumes, so events read from the store are
+bounded by the cached document's last_seq (`visible_events`): no reader sees
+an event before its status (REQ-LIFECYCLE-006).
 Operations live in mixins (intents, delivery, humans, directory, scenarios) so
 each file stays small."""
 
@@ -178,12 +182,24 @@ class EngineCore:
         else:
             self._active[intent_id] = doc
 
-    def events_since(self, intent_id: str, since: int) -> list[dict[str, Any]]:
-        """Committed events with seq > since: from the in-memory log when this process has it whole."""
-        log_ = self._logs.get(intent_id)
+    def visible_events(self, doc: dict[str, Any], since: int, limit: int = 1_000_000) -> list[dict[str, Any]]:
+        """Events with seq > since that `doc` (the visible intent, from `cached_intent`) already
+        shows: from the in-memory log when this process has it whole, else from the store, cut
+        at doc's last_seq (seqs are 1..last_seq, so LIMIT does the cut)."""
+        log_ = self._logs.get(doc["intent_id"])
         if log_ is not None:
-            return [ev for ev in log_ if ev["seq"] > since]
-        return self.store.list_events(intent_id, since, 1_000_000)
+            events = [ev for ev in log_ if ev["seq"] > since]
+            return events[:limit] if len(events) > limit else events
+        last = doc["last_seq"]
+        if since >= last:
+            return []
+        return [ev for ev in self.store.list_events(doc["intent_id"], since, min(limit, last - since))
+                if ev["seq"] <= last]
+
+    def visible_intent(self, row: dict[str, Any]) -> dict[str, Any]:
+        """The published version of an intent row read from the store (the row may be a commit ahead)."""
+        intent_id = row["intent_id"]
+        return self._active.get(intent_id) or self._recent.get(intent_id) or row
 
     def _log_events(self, ch: Change) -> None:
         intent_id = ch.intent["intent_id"]

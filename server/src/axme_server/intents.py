@@ -211,18 +211,17 @@ class IntentOps:
                                        limit=q["limit"] + 1, cursor=q.get("cursor"))
         more = len(rows) > q["limit"]
         rows = rows[: q["limit"]]
-        intents = [public(self._active.get(d["intent_id"], d)) for _, d in rows]
+        intents = [public(self.visible_intent(d)) for _, d in rows]
         return {"ok": True, "intents": intents, "next_cursor": str(rows[-1][0]) if more else None}
 
     def list_events(self, ctx: Ctx, intent_id: str, since: int, limit: int) -> dict[str, Any]:
-        check_read(ctx.principal, self.cached_intent(intent_id))
-        events = self.store.list_events(intent_id, since, limit)
+        events = self.visible_events(check_read(ctx.principal, self.cached_intent(intent_id)), since, limit)
         return {"ok": True, "events": events, "next_seq": (events[-1]["seq"] if events else since) + 1}
 
     def audit(self, ctx: Ctx, intent_id: str) -> dict[str, Any]:
-        check_read(ctx.principal, self.cached_intent(intent_id))
+        doc = check_read(ctx.principal, self.cached_intent(intent_id))
         entries = []
-        for ev in self.store.list_events(intent_id, 0, 100000):
+        for ev in self.visible_events(doc, 0):
             data = ev.get("data") or {}
             entries.append({"seq": ev["seq"], "at": ev["at"], "event_type": ev["event_type"], "status": ev["status"],
                             "actor": ev["actor"], "channel": ev["channel"], "outcome": data.get("outcome"),

@@ -99,10 +99,12 @@ class IntentStream(StreamBase):
         sub = engine.hub.subscribe(self.intent_id)
         watcher = self._watch(receive, sub.wake)
         try:
-            # subscribe first, then read the backlog: nothing committed in between is missed
-            sub.items.extendleft(reversed(engine.events_since(self.intent_id, self.since)))
-            last = self.since
+            # subscribe first, then read the backlog: nothing published in between is missed, and
+            # a commit not yet published comes through the hub (never from the store ahead of GET)
             doc = engine.cached_intent(self.intent_id)
+            if doc is not None:
+                sub.items.extendleft(reversed(engine.visible_events(doc, self.since)))
+            last = self.since
             if not sub.items and doc is not None and doc["status"] in TERMINAL and last >= doc["last_seq"]:
                 return  # nothing left to send on a finished intent (REQ-SSE-009)
             deadline = loop.time() + self.wait_seconds
