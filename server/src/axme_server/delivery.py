@@ -6,12 +6,20 @@ SUBMITTED on one of its agent steps) and the consumers currently listening
 DELIVERED with a fresh delivery_id; its expiry is a stored timer. When a
 consumer is already waiting, the lease is folded into the transaction that
 made the intent ready (create, next step, redelivery): one commit, no queue hop.
+
+A consumer whose connection is gone (or closing) is offered nothing. A lease
+whose frame never reached its connection (it closed between the lease and the
+write) is handed back at once: SUBMITTED again, the attempt not counted,
+`intent.redelivered` reason `push_failed`, and offered to the next consumer in
+the same commit; nothing waits for the lease to expire.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 from axme_server.access import (
@@ -36,21 +44,30 @@ from axme_server.lifecycle import (
 )
 from axme_server.workflow import refresh_view
 
+log = logging.getLogger("axme_server.delivery")
+
+
+def _always() -> bool:
+    return True
+
 
 class Consumer:
-    """One listening connection of an agent; `capacity` None = a stream (unbounded)."""
+    """One listening connection of an agent; `capacity` None = a stream (unbounded).
+    `connection_open` tells whether its HTTP connection can still take bytes."""
 
-    def __init__(self, address: str, capacity: int | None) -> None:
+    def __init__(self, address: str, capacity: int | None, connection_open: Callable[[], bool] | None) -> None:
         self.address = address
         self.binding = "stream" if capacity is None else "poll"
         self.capacity = capacity
+        self.connection_open = connection_open or _always
         self.sub = Subscription()
         self.reserved = 0  # leases claimed for this consumer (committed or in flight)
         self.delivered = 0
-        self.open = True
+        self.open = True  # offered new leases
+        self.closed = False  # no longer reads `sub`: a lease that commits now is handed back
 
     def wants(self) -> bool:
-        return self.open and (self.capacity is None or self.reserved < self.capacity)
+        return self.open and (self.capacity is None or self.reserved < self.capacity) and self.connection_open()
 
 
 class Lane:
@@ -170,7 +187,10 @@ class DeliveryOps:
 
         def push() -> None:
             consumer.delivered += 1
-            consumer.sub.push(delivery_json(doc))
+            if consumer.closed or not consumer.connection_open():
+                self.hand_back(consumer, [delivery_json(doc)])
+            else:
+                consumer.sub.push(delivery_json(doc))
 
         def undo() -> None:
             consumer.reserved -= 1
@@ -179,8 +199,9 @@ class DeliveryOps:
         ch.on_fail.append(undo)
 
     # -- consumers ---------------------------------------------------------
-    def attach(self, address: str, capacity: int | None) -> Consumer:
-        consumer = Consumer(address, capacity)
+    def attach(self, address: str, capacity: int | None,
+               connection_open: Callable[[], bool] | None = None) -> Consumer:
+        consumer = Consumer(address, capacity, connection_open)
         lane = self.lane(address)
         lane.consumers.append(consumer)
         self._kick(address, lane)
@@ -191,6 +212,46 @@ class DeliveryOps:
         lane = self.lane(consumer.address)
         if consumer in lane.consumers:
             lane.consumers.remove(consumer)
+
+    def finish_consumer(self, consumer: Consumer, unsent: list[dict[str, Any]]) -> None:
+        """The consumer is done: leases it holds but never wrote out (`unsent`, and whatever still
+        waits in its buffer) go back now; leases committing later go back as they land."""
+        self.detach(consumer)
+        consumer.closed = True
+        leftovers = [*unsent, *consumer.sub.items]
+        consumer.sub.items.clear()
+        if leftovers:
+            self.hand_back(consumer, leftovers)
+
+    def hand_back(self, consumer: Consumer, deliveries: list[dict[str, Any]]) -> None:
+        loop = asyncio.get_running_loop()
+        for d in deliveries:
+            loop.create_task(self._release_lease(d["intent_id"], d["delivery_id"], consumer.binding))
+
+    async def _release_lease(self, intent_id: str, delivery_id: str, binding: str) -> None:
+        """T5 without the wait: the delivery never left the server, so it does not count as an attempt."""
+        async with self.intent_lock(intent_id):
+            doc = self.cached_intent(intent_id)
+            if doc is None or doc["status"] != DELIVERED or (doc.get("_delivery") or {}).get("delivery_id") != delivery_id:
+                return  # acknowledged, resumed, expired or moved on meanwhile: nothing to hand back
+            ch = self.change(doc)
+            doc = ch.intent
+            ended = doc["delivery_attempt"]
+            doc["delivery_attempt"] -= 1
+            doc["_delivery"] = None
+            doc["_timers"].pop("lease", None)
+            ch.set_status(SUBMITTED, None, doc["pending_with"])
+            refresh_view(doc)
+            ch.emit("intent.redelivered", actor=SYSTEM_ACTOR, channel="system",
+                    data={"previous_delivery_id": delivery_id, "attempt": ended, "reason": "push_failed",
+                          "binding": binding})
+            step = current_step(doc)
+            assert step is not None
+            self.offer(ch, step["assigned_to"])
+            try:
+                await self.apply(ch)
+            except Exception:  # e.g. the store closing at shutdown: the lease then expires as usual
+                log.exception("could not hand back delivery %s of %s", delivery_id, intent_id)
 
     def rebuild_lanes(self) -> None:
         for doc in self.active_intents():

@@ -44,6 +44,11 @@ class Request:
         return self.scope["path"]
 
     @property
+    def connection_open(self) -> Callable[[], bool] | None:
+        """The server's live check of this request's connection (the builtin server has one)."""
+        return (self.scope.get("extensions") or {}).get("axme.connection_open")
+
+    @property
     def raw_path(self) -> str:
         raw = self.scope.get("raw_path")
         return raw.decode("latin-1") if raw else self.scope["path"]

@@ -90,6 +90,10 @@ class Cycle:
         self.status = 0
         self.waiter: asyncio.Future[None] | None = None
 
+    def connection_open(self) -> bool:
+        """False once the peer is gone or the transport is closing: bytes written now are lost."""
+        return not self.disconnected and not self.conn.transport.is_closing()
+
     def wake(self) -> None:
         w = self.waiter
         if w is not None and not w.done():
@@ -284,6 +288,7 @@ class HttpProtocol(asyncio.Protocol):
         }
         expect_100, self._expect_100 = self._expect_100, False
         cycle = Cycle(self, scope, parser.should_keep_alive() and not self.state.closing, expect_100)
+        scope["extensions"] = {"axme.connection_open": cycle.connection_open}
         self.cycle = cycle
         if self.active is None:
             self._start(cycle)

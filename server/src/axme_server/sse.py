@@ -137,16 +137,36 @@ class IntentStream(StreamBase):
 
 
 class AgentStream(StreamBase):
+    """Deliveries of one agent. A delivery counts as sent once its frame went into an open
+    connection; the ones that did not (the connection closed first) are handed back."""
+
     def __init__(self, engine: Any, address: str, since: int, wait_seconds: float,
-                 fault: dict[str, Any] | None) -> None:
+                 fault: dict[str, Any] | None, connection_open: Callable[[], bool] | None = None) -> None:
         super().__init__(engine, wait_seconds, fault)
         self.address = address
         self.cursor = since  # last delivery cursor sent on this connection (REQ-SSE-011)
+        self.connection_open = connection_open or self._not_disconnected
+        self.unsent: list[dict[str, Any]] = []  # deliveries whose frames are in `out`, not yet written
+
+    def _not_disconnected(self) -> bool:  # servers without a connection check: the disconnect watch
+        return not self.disconnected
+
+    async def _flush_deliveries(self, send: Send) -> bool:
+        """Write the queued frames; False when the connection is gone (they stay unsent)."""
+        if not self.connection_open():
+            self.disconnected = True
+            return False
+        await self._flush(send)
+        if not self.connection_open():  # closed while the write waited for the transport
+            self.disconnected = True
+            return False
+        self.unsent.clear()
+        return True
 
     async def body(self, send: Send, receive: Receive) -> None:
         engine = self.engine
         loop = asyncio.get_running_loop()
-        consumer = engine.attach(self.address, None)
+        consumer = engine.attach(self.address, None, self.connection_open)
         sub = consumer.sub
         watcher = self._watch(receive, sub.wake)
         try:
@@ -155,21 +175,26 @@ class AgentStream(StreamBase):
             while True:
                 while sub.items:
                     d = sub.items.popleft()
-                    if self._drop_now():
+                    if self._drop_now():  # the frames before it go out; it does not
+                        await self._flush_deliveries(send)
+                        self.unsent.append(d)
                         return
                     self.out.append(frame(d["cursor"], "intent.delivery", d))
+                    self.unsent.append(d)
                     self.sent_events += 1
                     self.cursor = int(d["cursor"])
                 if self.disconnected:
                     return
                 now = loop.time()
                 if now >= deadline:
-                    self.out.append(b"event: stream.timeout\ndata: %s\n\n" % dumps({"next_seq": self.cursor + 1}))
+                    if await self._flush_deliveries(send):
+                        self.out.append(b"event: stream.timeout\ndata: %s\n\n" % dumps({"next_seq": self.cursor + 1}))
                     return
-                await self._flush(send)
+                if not await self._flush_deliveries(send):
+                    return
                 await sub.wait(min(keepalive, deadline - now))
                 if not sub.items and not self.disconnected and loop.time() < deadline:
                     await self._write(send, KEEPALIVE)
         finally:
             watcher.cancel()
-            engine.detach(consumer)
+            engine.finish_consumer(consumer, self.unsent)

@@ -35,7 +35,7 @@ def register(router: Router, app: Any) -> None:
     async def stream_deliveries(req: Request) -> AgentStream:
         agent = engine.listener_agent(req.ctx, req.params["address"])
         wait = req.q_float("wait_seconds", 30.0, 1.0, 300.0)
-        return AgentStream(engine, agent["address"], delivery_cursor(req), wait, req.fault)
+        return AgentStream(engine, agent["address"], delivery_cursor(req), wait, req.fault, req.connection_open)
 
     async def poll_deliveries(req: Request) -> dict[str, Any]:
         agent = engine.listener_agent(req.ctx, req.params["address"])
@@ -46,18 +46,25 @@ def register(router: Router, app: Any) -> None:
             raise ApiError("validation_error", "status must be pending", {"field": "status"})
         wait = req.q_float("wait_seconds", 30.0, 0.0, 300.0)
         limit = req.q_int("limit", 10, 1, 100) or 10
-        consumer = engine.attach(agent["address"], limit)
+        consumer = engine.attach(agent["address"], limit, req.connection_open)
+        deliveries: list[dict[str, Any]] = []
         try:
             if not consumer.sub.items and consumer.reserved == 0:
                 await consumer.sub.wait(wait)
-        finally:
             engine.detach(consumer)
-        # leases already claimed for this poll are committing: wait for them (bounded)
-        for _ in range(200):
-            if consumer.delivered >= consumer.reserved:
-                break
-            await consumer.sub.wait(0.05)
-        return {"ok": True, "deliveries": list(consumer.sub.items)}
+            # leases already claimed for this poll are committing: wait for them (bounded)
+            for _ in range(200):
+                if consumer.delivered >= consumer.reserved:
+                    break
+                await consumer.sub.wait(0.05)
+            deliveries = list(consumer.sub.items)
+            consumer.sub.items.clear()
+            if not consumer.connection_open():  # the poller left: its answer would go nowhere
+                engine.finish_consumer(consumer, deliveries)
+                deliveries = []
+        finally:
+            engine.finish_consumer(consumer, [])  # leases landing from now on are handed back
+        return {"ok": True, "deliveries": deliveries}
 
     router.add("POST", "/v1/agents", "registerAgent", register_agent)
     router.add("GET", "/v1/agents", "listAgents", list_agents)
