@@ -160,7 +160,7 @@ class DeliveryOps:
             doc = self.cached_intent(intent_id)
             step = current_step(doc) if doc else None
             if (doc is None or doc["status"] != SUBMITTED or step is None or step["kind"] != "agent"
-                    or step["assigned_to"] != address):
+                    or step["assigned_to"] != address or "retry" in doc["_timers"]):
                 return
             if not consumer.wants():  # went away meanwhile: keep it ready for the next one
                 self.lane(address).ready[intent_id] = None
@@ -256,7 +256,8 @@ class DeliveryOps:
     def rebuild_lanes(self) -> None:
         for doc in self.active_intents():
             step = current_step(doc)
-            if doc["status"] == SUBMITTED and step is not None and step["kind"] == "agent":
+            if doc["status"] == SUBMITTED and step is not None and step["kind"] == "agent" \
+                    and "retry" not in doc["_timers"]:  # a step retry waits for its timer
                 self.lane(step["assigned_to"]).ready[doc["intent_id"]] = None
 
     def listener_agent(self, ctx: Ctx, address: str) -> dict[str, Any]:
@@ -322,8 +323,10 @@ class DeliveryOps:
             self._check_delivery(doc, r.get("delivery_id"), "agent_result")
             check_handler(ctx.principal, doc)
             ch = self.change(doc, ctx)
+            previous = (ch.intent.get("_delivery") or {}).get("delivery_id")
             ch.intent["_delivery"] = None
             ch.intent["_timers"].pop("lease", None)
+            ch.intent["_timers"].pop("retry", None)
             actor = ctx.principal.actor
             if r["outcome"] == "complete":
                 self.complete_step(ch, r.get("result") if r.get("result") is not None else {}, actor,
@@ -333,8 +336,42 @@ class DeliveryOps:
                 error = {"code": error.get("code") or "agent_error",
                          "message": error.get("message") or "agent reported failure",
                          **({"details": error["details"]} if error.get("details") is not None else {})}
-                self.finish(ch, FAILED, error=error, actor=actor, channel=ctx.channel)
+                if not self._retry_step(ch, error, previous, actor, ctx.channel):
+                    self.finish(ch, FAILED, error=error, actor=actor, channel=ctx.channel)
             return await self.apply(ch, ctx, {"ok": True, "applied": True, "intent": public(ch.intent)})
+
+    # -- step retries (REQ-DELIVERY-015) --------------------------------------
+    def _retry_step(self, ch: Change, error: dict[str, Any], previous: str | None, actor: dict[str, Any],
+                    channel: str) -> bool:
+        """A failed agent step with retries left runs again after its delay: SUBMITTED now, offered
+        when the stored `retry` timer fires. False when no retry is left (the failure stands)."""
+        doc = ch.intent
+        step = current_step(doc)
+        retry = (step or {}).get("retry") or {}
+        max_retries = int(retry.get("max_retries") or 0)
+        if step is None or step["kind"] != "agent" or step.get("retries", 0) >= max_retries:
+            return False
+        step["retries"] = step.get("retries", 0) + 1
+        delay = float(retry.get("retry_delay_seconds", 30))
+        ended = doc["delivery_attempt"]
+        doc["delivery_attempt"] = 0  # the step runs afresh
+        ch.set_status(SUBMITTED, None, doc["pending_with"])
+        refresh_view(doc)
+        ch.emit("intent.redelivered", actor=actor, channel=channel,
+                data={"previous_delivery_id": previous, "attempt": ended, "reason": "step_retry",
+                      "step_id": step["step_id"] if doc["_multi"] else None, "retry": step["retries"],
+                      "max_retries": max_retries, "retry_at": iso(ch.now + delay), "error": error})
+        if delay > 0:
+            doc["_timers"]["retry"] = ch.now + delay
+        else:
+            self.offer(ch, step["assigned_to"])
+        return True
+
+    def _timer_retry(self, ch: Change, due: float) -> None:
+        doc = ch.intent
+        step = current_step(doc)
+        if doc["status"] == SUBMITTED and step is not None and step["kind"] == "agent":
+            self.offer(ch, step["assigned_to"])
 
     # -- lease expiry ------------------------------------------------------
     def _timer_lease(self, ch: Change, due: float) -> None:

@@ -347,6 +347,7 @@ class IntentOps:
         doc["_delivery"] = None
         doc["delivery_attempt"] = 0  # T17: a new holder starts counting again
         doc["_timers"].pop("lease", None)
+        doc["_timers"].pop("retry", None)  # the new holder starts now, not after a retry delay
         pending = {"type": "agent", "ref": address, "name": agent.get("display_name") or address}
         ch.set_status(SUBMITTED, None, pending)
         refresh_view(doc)

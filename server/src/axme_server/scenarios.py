@@ -178,7 +178,7 @@ class ScenarioOps:
                 else:
                     address = canonical(target, ws["org"], ws["name"])
                     name = (self.agent(address) or {}).get("display_name")
-                steps.append(agent_step(s["step_id"], address, name, **policy))
+                steps.append(agent_step(s["step_id"], address, name, s.get("retry"), **policy))
         entry = body["workflow"].get("entry_step")
         if entry is not None:
             steps = steps[[s["step_id"] for s in steps].index(entry):]

@@ -18,9 +18,12 @@ POLICY_FIELDS = ("remind_after_seconds", "remind_interval_seconds", "max_reminde
                  "step_deadline_seconds", "on_timeout")
 
 
-def agent_step(step_id: str, address: str, name: str | None, **policy: Any) -> dict[str, Any]:
+def agent_step(step_id: str, address: str, name: str | None, retry: dict[str, Any] | None = None,
+               **policy: Any) -> dict[str, Any]:
+    """`retry` (scenario steps): {max_retries, retry_delay_seconds}, REQ-DELIVERY-015."""
     return {"step_id": step_id, "kind": "agent", "assigned_to": address, "assignee_name": name,
-            "status": "pending", "result": None, **{k: policy.get(k) for k in POLICY_FIELDS}}
+            "status": "pending", "result": None, "retry": retry, "retries": 0,
+            **{k: policy.get(k) for k in POLICY_FIELDS}}
 
 
 def human_step(step_id: str, task: dict[str, Any], assignees: list[str], name: str | None,
@@ -75,7 +78,7 @@ class WorkflowOps:
         step["status"] = "active"
         step["started_at"] = iso(ch.now)
         timers = doc["_timers"]
-        for k in ("remind", "escalate", "step_deadline", "delay"):
+        for k in ("remind", "escalate", "step_deadline", "delay", "retry"):
             timers.pop(k, None)
         if step.get("step_deadline_seconds"):
             timers["step_deadline"] = ch.now + float(step["step_deadline_seconds"])
