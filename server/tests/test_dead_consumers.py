@@ -86,7 +86,7 @@ def test_closed_stream_gets_no_lease_and_the_live_one_gets_it_at_once(api: Api) 
         events = api.events(iid)
         for e in events:
             if e["event_type"] == "intent.redelivered":  # leased to the dead stream first: handed back at once
-                assert e["data"]["reason"] == "push_failed" and e["data"]["binding"] == "stream", e
+                assert e["data"]["reason"] == "consumer_gone" and e["data"]["binding"] == "stream", e
         assert events[-1]["event_type"] == "intent.delivered"
         assert events[-1]["data"]["delivery_id"] == got["delivery_id"]
         stop.set()

@@ -10,7 +10,7 @@ made the intent ready (create, next step, redelivery): one commit, no queue hop.
 A consumer whose connection is gone (or closing) is offered nothing. A lease
 whose frame never reached its connection (it closed between the lease and the
 write) is handed back at once: SUBMITTED again, the attempt not counted,
-`intent.redelivered` reason `push_failed`, and offered to the next consumer in
+`intent.redelivered` reason `consumer_gone`, and offered to the next consumer in
 the same commit; nothing waits for the lease to expire.
 """
 
@@ -243,7 +243,7 @@ class DeliveryOps:
             ch.set_status(SUBMITTED, None, doc["pending_with"])
             refresh_view(doc)
             ch.emit("intent.redelivered", actor=SYSTEM_ACTOR, channel="system",
-                    data={"previous_delivery_id": delivery_id, "attempt": ended, "reason": "push_failed",
+                    data={"previous_delivery_id": delivery_id, "attempt": ended, "reason": "consumer_gone",
                           "binding": binding})
             step = current_step(doc)
             assert step is not None
