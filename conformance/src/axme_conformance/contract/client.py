@@ -35,6 +35,12 @@ ERROR_TABLE: dict[str, tuple[int, str, bool]] = {
     "unavailable": (503, "transport", True),
 }
 
+# REQ-AUTH-006: the permissions a 403 `forbidden` may name in `details.reason`.
+FORBIDDEN_REASONS = frozenset({
+    "admin_required", "agent_or_admin_required", "human_or_admin_required",
+    "own_agent_required", "current_handler_required", "assignee_required",
+    "initiator_required", "same_workspace_required"})
+
 
 class CheckFailed(AssertionError):
     pass
@@ -117,6 +123,17 @@ class ContractClient:
         expect(bool(response.headers.get("x-request-id")), "error response lacks X-Request-Id")
         check_envelope_rules(response.status_code, body)
         return body
+
+    def forbidden(self, response: httpx.Response, reason: str) -> dict[str, Any]:
+        """403 `forbidden` naming the missing permission ``reason`` (REQ-AUTH-006)."""
+        body = self.error(response, 403, "forbidden")
+        got = body["error"]["details"].get("reason")
+        expect(got == reason, f"details.reason must be {reason!r}, got {got!r}: {_brief(response)}")
+        return body
+
+    def not_found(self, response: httpx.Response) -> dict[str, Any]:
+        """404 `intent_not_found`: how an intent the key may not read looks (REQ-AUTH-007)."""
+        return self.error(response, 404, "intent_not_found")
 
     # -- seeding -----------------------------------------------------------
     def new_agent(self, stem: str = "agent", delivery_mode: str = "poll") -> tuple[str, str]:
@@ -228,6 +245,10 @@ def check_envelope_rules(status: int, body: dict[str, Any]) -> None:
                f"{(status, error['category'], error['retryable'])}")
     expect(error["retryable"] == (status in (408, 429) or status >= 500),
            f"retryable must be true exactly for 408, 429 and 5xx: {status} {error}")
+    if status == 403:
+        reason = (error["details"] or {}).get("reason")
+        expect(reason in FORBIDDEN_REASONS,
+               f"a 403 must carry details.reason from REQ-AUTH-006's list, got {reason!r}: {error}")
 
 
 def parse_frames(text: str) -> list[dict[str, Any]]:

@@ -62,6 +62,7 @@ def load_checks() -> dict[str, ContractCheck]:
         checks_streams,
         checks_testing,
         checks_transitions,
+        checks_visibility,
     )
 
     return CHECKS
