@@ -63,7 +63,7 @@ def test_awaited_background_op_is_saved_under_its_name(tmp_path):
     try:
         ctx = ScenarioContext("fake", driver, None, "http://x", Namespace("ns_x", "k"),
                               Variables(), {})
-        ctx.clients["default"] = "c1"  # skip new_client (the fake answers it with an error)
+        ctx.clients["default"] = (driver, "c1")  # skip new_client
         run_step(ctx, 0, {"observe": {"intent_id": "i"}, "background": True, "as": "obs"})
         run_step(ctx, 1, {"await": "obs", "timeout_s": 5})
         assert ctx.vars.render("${obs.events.1.seq}") == 2

@@ -10,6 +10,7 @@ final line (``ok``/``error``/``done``).
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import threading
 import time
@@ -22,6 +23,46 @@ import jsonschema
 from axme_conformance.paths import DRIVER_SCHEMA_FILE
 
 FINAL_KINDS = ("ok", "error", "done", "exited")
+
+# A driver never inherits these from whoever runs the harness: "no key given" must
+# mean no key at all (REQ-CLIENT-001); scenarios set them through `new_client.env`.
+SDK_ENV_VARS = ("AXME_API_KEY", "AXME_BASE_URL")
+
+
+def driver_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in SDK_ENV_VARS}
+    env.update(extra or {})
+    return env
+
+
+class StderrCapture:
+    """Everything the driver writes on stderr goes to its log file; what it wrote
+    since `new_window()` is also kept in memory, so a scenario can read what the
+    SDK logged while it ran (REQ-CLIENT-006)."""
+
+    def __init__(self, log: IO[str]) -> None:
+        self._log = log
+        self._lines: list[str] = []
+        self._lock = threading.Lock()
+
+    def pump(self, stream: IO[str]) -> None:
+        for line in stream:
+            with self._lock:
+                self._lines.append(line)
+            try:
+                self._log.write(line)
+                self._log.flush()
+            except ValueError:  # the log was closed after a stop() that timed out
+                return
+
+    def new_window(self) -> None:
+        """Forget what was captured so far (one scenario at a time per driver)."""
+        with self._lock:
+            self._lines = []
+
+    def window(self) -> str:
+        with self._lock:
+            return "".join(self._lines)
 
 
 class DriverError(Exception):
@@ -37,6 +78,8 @@ class OpHandle:
     final: dict[str, Any] | None = None
     final_kind: str | None = None
     finished_at: float | None = None
+    # The process the op runs in (a scenario may use more than one: `new_client.env`).
+    driver: DriverProcess | None = field(default=None, repr=False)
     _cond: threading.Condition = field(default_factory=threading.Condition)
 
     def _add_item(self, kind: str, body: dict[str, Any]) -> None:
@@ -105,11 +148,19 @@ def _load_validator() -> jsonschema.protocols.Validator:
 
 
 class DriverProcess:
-    def __init__(self, sdk: str, command: list[str], cwd: Path, log_path: Path) -> None:
+    def __init__(
+        self, sdk: str, command: list[str], cwd: Path, log_path: Path,
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.sdk = sdk
         self.command = command
         self.cwd = cwd
         self.log_path = log_path
+        # Added to the driver's environment (minus SDK_ENV_VARS), e.g. AXME_API_KEY.
+        self.env = dict(env or {})
+        self.startup_timeout_s = 30.0
+        self.stderr: StderrCapture | None = None
+        self._stderr_thread: threading.Thread | None = None
         self.violations: list[str] = []
         self._validator = _load_validator()
         self._handles: dict[int, OpHandle] = {}
@@ -123,20 +174,29 @@ class DriverProcess:
 
     # -- lifecycle ---------------------------------------------------------
     def start(self, startup_timeout_s: float) -> dict[str, Any]:
+        self.startup_timeout_s = startup_timeout_s
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = open(self.log_path, "a", encoding="utf-8")  # noqa: SIM115
-        self._log.write(f"--- start {self.command}\n")
+        self._log.write(f"--- start {self.command} env {sorted(self.env)}\n")
         self._log.flush()
         self._proc = subprocess.Popen(
             self.command,
             cwd=self.cwd,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            stderr=self._log,
+            stderr=subprocess.PIPE,
             text=True,
             encoding="utf-8",
+            errors="replace",
             bufsize=1,
+            env=driver_environment(self.env),
         )
+        self.stderr = StderrCapture(self._log)
+        assert self._proc.stderr is not None
+        self._stderr_thread = threading.Thread(
+            target=self.stderr.pump, args=(self._proc.stderr,),
+            name=f"driver-{self.sdk}-stderr", daemon=True)
+        self._stderr_thread.start()
         threading.Thread(target=self._read_loop, name=f"driver-{self.sdk}", daemon=True).start()
         handle = self.send({"op": "hello"})
         if not handle.wait(startup_timeout_s):
@@ -148,6 +208,12 @@ class DriverProcess:
             raise DriverError(f"{self.sdk}: hello failed: {handle.final}")
         self.hello = handle.final["result"]
         return self.hello
+
+    def sibling(self, env: dict[str, str]) -> DriverProcess:
+        """Another process of the same driver with `env` added to its environment, started."""
+        other = DriverProcess(self.sdk, self.command, self.cwd, self.log_path, env)
+        other.start(self.startup_timeout_s)
+        return other
 
     @property
     def alive(self) -> bool:
@@ -170,6 +236,8 @@ class DriverProcess:
         if self._proc.poll() is None:
             self._proc.kill()
             self._proc.wait(timeout=timeout_s)
+        if self._stderr_thread is not None:
+            self._stderr_thread.join(timeout_s)  # the rest of the log, up to EOF
         if self._log:
             self._log.close()
             self._log = None
@@ -181,7 +249,7 @@ class DriverProcess:
         with self._lock:
             op_id = self._next_id
             self._next_id += 1
-            handle = OpHandle(op_id=op_id, op=message["op"])
+            handle = OpHandle(op_id=op_id, op=message["op"], driver=self)
             self._handles[op_id] = handle
         line = json.dumps({"id": op_id, **message}, separators=(",", ":"))
         try:

@@ -23,6 +23,7 @@ import yaml
 from axme_conformance.baselines import apply_baseline, load_baseline
 from axme_conformance.compare import find_outliers
 from axme_conformance.driver import DriverError, DriverProcess
+from axme_conformance.driver_log import check_driver_log
 from axme_conformance.matchers import PatternError
 from axme_conformance.normalize import normalize
 from axme_conformance.paths import DRIVERS_FILE, REPO_ROOT, RESULTS_DIR
@@ -133,11 +134,21 @@ def run_scenario(
         status = "ERROR"
         detail = f"harness: {type(exc).__name__}: {exc}\n{traceback.format_exc(limit=4)}"
 
+    violations: list[str] = []
     if ctx is not None:
         problem = _stop_background(ctx)
         if problem and status == "PASS":
             status, detail = "FAIL", problem
-    violations = driver.take_violations()
+        if status == "PASS" and "driver_log" in scenario.expect:
+            try:
+                spec = ctx.vars.render(scenario.expect["driver_log"])
+            except TemplateError as exc:
+                spec, status, detail = {}, "ERROR", f"expect.driver_log: {exc}"
+            problems = check_driver_log(ctx.driver_log, spec) if spec else []
+            if problems:
+                status, detail = "FAIL", "; ".join(problems[:6])
+        violations += ctx.stop_env_drivers()
+    violations += driver.take_violations()
     if violations:
         status, detail = "ERROR", "protocol violation: " + "; ".join(violations[:3])
     if not driver.alive and status != "ERROR":
@@ -208,8 +219,8 @@ def _stop_background(ctx: ScenarioContext) -> str:
         if handle.done:
             continue
         with contextlib.suppress(DriverError):
-            ctx.driver.send({"op": "cancel", "target_id": handle.op_id,
-                             "args": {"target_id": handle.op_id}})
+            (handle.driver or ctx.driver).send({"op": "cancel", "target_id": handle.op_id,
+                                                "args": {"target_id": handle.op_id}})
         if not handle.wait(CANCEL_GRACE_S):
             stuck.append(name)
     if stuck:
@@ -309,8 +320,8 @@ class SdkRunner:
                     guard = self.lock.exclusive() if scenario.exclusive else self.lock.shared()
                     with guard:
                         result = run_scenario(self.spec.sdk, driver, api, self.base_url, scenario)
-                if result.status == "ERROR" or driver.pending():
-                    driver.stop()  # a fresh driver for the next scenario
+                if result.status == "ERROR" or driver.pending() or scenario.debug_logging:
+                    driver.stop()  # a fresh driver (and logging setup) for the next scenario
                 self._emit(result)
         finally:
             if driver is not None:

@@ -40,6 +40,13 @@ class Scenario:
     server: dict[str, Any] = field(default_factory=dict)
 
     @property
+    def debug_logging(self) -> bool:
+        """A client asks for debug logs: in several SDKs logging is process-wide, so the
+        driver is restarted after the scenario (later scenarios stay quiet)."""
+        return any("new_client" in step and "log_level" in (step.get("config") or {})
+                   for step in self.steps)
+
+    @property
     def area(self) -> str:
         return self.id.split("/", 1)[0]
 

@@ -31,7 +31,7 @@ HARNESS_ACTIONS = (
 )
 ACTIONS = DRIVER_ACTIONS + HARNESS_ACTIONS
 STEP_OPTIONS = ("as", "expect", "background", "client", "timeout_s", "compare", "note", "args",
-                "config", "key")
+                "config", "key", "env")
 
 # Shared SSE vectors name this intent id; the harness swaps in the real one.
 VECTOR_INTENT_ID = "00000000-0000-4000-8000-000000000000"
@@ -68,20 +68,31 @@ class ScenarioContext:
     vars: Variables
     client_defaults: dict[str, Any]
     op_timeout_s: float = 30.0
-    clients: dict[str, str] = field(default_factory=dict)
+    # name → (the driver process it lives in, the driver's client id)
+    clients: dict[str, tuple[DriverProcess, str]] = field(default_factory=dict)
     handles: dict[str, OpHandle] = field(default_factory=dict)
     transcript: list[dict[str, Any]] = field(default_factory=list)
+    # Extra driver processes started with `new_client.env` (one per distinct env).
+    env_drivers: dict[tuple[tuple[str, str], ...], DriverProcess] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.driver.stderr is not None:
+            self.driver.stderr.new_window()  # expect.driver_log reads this scenario's output
 
     # -- driver steps ------------------------------------------------------
     def driver_send(self, message: dict[str, Any], client: str | None) -> OpHandle:
+        driver = self.driver
         if client is not None:
             if client not in self.clients:
                 raise StepError(f"unknown client {client!r}")
-            message["client"] = self.clients[client]
+            driver, message["client"] = self.clients[client]
         elif self.clients and message["op"] != "new_client":
-            message["client"] = self.clients["default"]
+            driver, message["client"] = self.clients["default"]
+        return self.send_to(driver, message)
+
+    def send_to(self, driver: DriverProcess, message: dict[str, Any]) -> OpHandle:
         try:
-            return self.driver.send(message)
+            return driver.send(message)
         except DriverError as exc:
             raise StepError(str(exc)) from exc
 
@@ -92,19 +103,54 @@ class ScenarioContext:
             raise StepError(f"{what}: the {self.sdk} driver exited")
         return handle.outcome()
 
-    def new_client(self, name: str, config: dict[str, Any]) -> None:
+    def new_client(
+        self, name: str, config: dict[str, Any], env: dict[str, str] | None = None
+    ) -> dict[str, Any]:
+        """Create a client; `env` runs it in a driver process started with those
+        environment variables (Java cannot change its own environment)."""
         merged = {**DEFAULT_CLIENT_CONFIG, **self.client_defaults, **config}
-        api_key = merged.pop("key", None) or self.namespace.admin_api_key
+        api_key = merged.pop("key", self.namespace.admin_api_key)
         merged = {"base_url": self.base_url, "api_key": api_key, **merged}
-        handle = self.driver_send({"op": "new_client", "config": merged}, None)
+        # null = leave the member out, so the SDK applies its own default (REQ-CLIENT-001).
+        merged = {k: v for k, v in merged.items() if v is not None}
+        driver = self.driver if env is None else self.env_driver(env)
+        handle = self.send_to(driver, {"op": "new_client", "config": merged})
         outcome = self.finish(handle, self.op_timeout_s, "new_client")
-        if not outcome["ok"]:
-            raise StepError(f"new_client failed: {outcome.get('error')}")
-        self.clients[name] = str(outcome["result"].get("client", ""))
+        if outcome["ok"]:
+            self.clients[name] = (driver, str(outcome["result"].get("client", "")))
+        return outcome
+
+    def env_driver(self, env: dict[str, Any]) -> DriverProcess:
+        if not all(isinstance(v, str) for v in env.values()):
+            raise StepError(f"new_client.env values must be strings: {env}")
+        key = tuple(sorted(env.items()))
+        if key not in self.env_drivers:
+            try:
+                self.env_drivers[key] = self.driver.sibling(dict(key))
+            except (DriverError, OSError) as exc:
+                raise StepError(f"cannot start a driver with env {sorted(env)}: {exc}") from exc
+        return self.env_drivers[key]
+
+    def drivers(self) -> list[DriverProcess]:
+        return [self.driver, *self.env_drivers.values()]
+
+    def driver_log(self) -> str:
+        """What the scenario's driver processes wrote on stderr while it ran."""
+        return "".join(d.stderr.window() for d in self.drivers() if d.stderr is not None)
+
+    def stop_env_drivers(self) -> list[str]:
+        """Stop the extra drivers; returns their protocol violations."""
+        violations = []
+        for driver in self.env_drivers.values():
+            violations += driver.take_violations()
+            driver.stop()
+        return violations
 
     def ensure_default_client(self) -> None:
         if "default" not in self.clients:
-            self.new_client("default", {})
+            outcome = self.new_client("default", {})
+            if not outcome["ok"]:
+                raise StepError(f"new_client failed: {outcome.get('error')}")
 
 
 # What of an error is the same in every SDK (message, request_id… are informational).
@@ -113,7 +159,9 @@ COMPARED_ERROR_FIELDS = ("type", "status", "code", "retryable")
 
 # Errors that are not API responses: status/code/retryable are defined only for API
 # errors (DRIVER-PROTOCOL.md), so only the type is compared.
-NON_API_ERROR_TYPES = frozenset({"Connection", "Timeout", "WaitTimeout", "Stream", "Canceled"})
+NON_API_ERROR_TYPES = frozenset(
+    {"Connection", "Timeout", "WaitTimeout", "Stream", "Canceled", "Configuration"}
+)
 
 
 def comparable(outcome: dict[str, Any]) -> dict[str, Any]:
@@ -147,7 +195,7 @@ def run_driver_step(ctx: ScenarioContext, index: int, step: dict[str, Any], acti
     timeout_s = float(step.get("timeout_s", ctx.op_timeout_s))
     what = f"step {index + 1} ({action})"
     if action == "new_client":
-        ctx.new_client(str(step["new_client"]), ctx.vars.render(step.get("config", {})))
+        _new_client_step(ctx, step, what)
         return
     if action == "await":
         name = str(step["await"])
@@ -163,9 +211,9 @@ def run_driver_step(ctx: ScenarioContext, index: int, step: dict[str, Any], acti
         target = ctx.handles.get(name)
         if target is None:
             raise StepError(f"{what}: no background op named {name!r}")
-        handle = ctx.driver_send(
+        handle = ctx.send_to(
+            target.driver or ctx.driver,
             {"op": "cancel", "target_id": target.op_id, "args": {"target_id": target.op_id}},
-            None,
         )
         ctx.finish(handle, timeout_s, what)
         if not target.wait(timeout_s):
@@ -182,6 +230,25 @@ def run_driver_step(ctx: ScenarioContext, index: int, step: dict[str, Any], acti
         ctx.handles[str(label)] = handle
         return
     _record(ctx, step, handle, ctx.finish(handle, timeout_s, what), what)
+
+
+def _new_client_step(ctx: ScenarioContext, step: dict[str, Any], what: str) -> None:
+    """Without `expect` the client must be created; with one, its outcome is judged
+    (e.g. `error: {type: Configuration}` when no key is given, REQ-CLIENT-001)."""
+    env = ctx.vars.render(step["env"]) if "env" in step else None
+    outcome = ctx.new_client(
+        str(step["new_client"]), ctx.vars.render(step.get("config", {})), env
+    )
+    if "expect" not in step:
+        if not outcome["ok"]:
+            raise StepError(f"{what}: new_client failed: {outcome.get('error')}")
+        return
+    # The client id ("c2") is the driver's own naming: only success or the error compares.
+    judged = {k: v for k, v in outcome.items() if k != "result"}
+    if step.get("compare", True):
+        ctx.transcript.append({"op": "new_client", "label": "new_client",
+                               "outcome": comparable(judged)})
+    _expect_outcome(ctx.vars.render(step["expect"]), outcome, what)
 
 
 def _driver_message(ctx: ScenarioContext, step: dict[str, Any], action: str) -> dict[str, Any]:
