@@ -27,6 +27,10 @@ CAPABILITIES = ["retries", "observe", "wait_for", "listen", "cancel"]
 log = logging.getLogger("axme.driver")
 
 
+class ConfigurationRefused(Exception):
+    """AxmeClientConfig refused the new_client config: protocol error type Configuration."""
+
+
 class DriverCrash(BaseException):
     """The `crash` handler: escapes serve() like a dying process (no resume, no fail)."""
 
@@ -47,6 +51,9 @@ def error_line(exc: BaseException) -> dict[str, Any]:
         return {"type": "Canceled", "message": "cancelled by the harness"}
     if isinstance(exc, Unsupported):
         return {"type": "Unsupported", "message": str(exc)}
+    if isinstance(exc, ConfigurationRefused):
+        return {"type": "Configuration", "status": None, "code": None, "retryable": None,
+                "message": str(exc)}
     if isinstance(exc, axme.AxmeApiError):
         return {
             "type": exc.error_type,
@@ -114,7 +121,15 @@ class Driver:
             if not isinstance(exc, Exception | asyncio.CancelledError):
                 raise
             if not isinstance(
-                exc, (axme.AxmeError, ValueError, TypeError, Unsupported, asyncio.CancelledError)
+                exc,
+                (
+                    axme.AxmeError,
+                    ValueError,
+                    TypeError,
+                    Unsupported,
+                    ConfigurationRefused,
+                    asyncio.CancelledError,
+                ),
             ):
                 log.exception("op %s failed", op_id)
             return
@@ -137,15 +152,25 @@ class Driver:
 
     async def new_client(self, op_id: int, msg: dict[str, Any]) -> dict[str, Any]:
         config = msg.get("config") or {}
-        settings: dict[str, Any] = {"api_key": config["api_key"], "base_url": config["base_url"]}
+        # An absent api_key/base_url is left to the SDK: AXME_API_KEY / AXME_BASE_URL.
+        settings: dict[str, Any] = {
+            k: config[k] for k in ("api_key", "base_url") if config.get(k) is not None
+        }
+        if config.get("log_level") == "debug":
+            # The SDK's own logger; main() routes records to stderr (process-wide).
+            logging.getLogger("axme").setLevel(logging.DEBUG)
         if config.get("max_retries") is not None:
             settings["max_retries"] = int(config["max_retries"])
         if config.get("retry_base_ms") is not None:
             settings["retry_base_seconds"] = config["retry_base_ms"] / 1000
         if config.get("timeout_ms") is not None:
             settings["timeout"] = config["timeout_ms"] / 1000
+        try:
+            client_config = AxmeClientConfig(**settings)
+        except ValueError as exc:  # the SDK's configuration error (REQ-CLIENT-001)
+            raise ConfigurationRefused(str(exc)) from exc
         name = f"c{len(self.clients) + 1}"
-        self.clients[name] = AsyncAxmeClient(AxmeClientConfig(**settings))
+        self.clients[name] = AsyncAxmeClient(client_config)
         self.latest = name
         return {"client": name}
 
@@ -232,6 +257,9 @@ class HandlerFailure(Exception):
 
 async def main() -> int:
     logging.basicConfig(stream=sys.stderr, level=os.environ.get("AXME_DRIVER_LOG", "INFO"))
+    # httpx's own request lines are not the SDK's log: a scenario reading the driver's
+    # stderr (log_level: debug) must see only what the SDK logs.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader(limit=16 * 1024 * 1024)
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)

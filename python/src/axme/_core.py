@@ -200,11 +200,12 @@ def request_plan(core: Core, spec: RequestSpec) -> Plan[httpx.Response]:
             yield Sleep(delay)
             continue
         logger.debug(
-            "%s %s -> %s (attempt %d, trace %s)",
+            "%s %s -> %s (attempt %d, request %s, trace %s)",
             spec.method,
             spec.path,
             response.status_code,
             attempt + 1,
+            response.headers.get("x-request-id"),
             headers["X-Trace-Id"],
         )
         if response.is_success:

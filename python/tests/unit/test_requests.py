@@ -351,13 +351,20 @@ def test_logs_never_contain_the_key(
     respx_mock.get("/v1/intents/i-1").mock(
         side_effect=[
             envelope(503, "unavailable"),
-            httpx.Response(200, json={"ok": True, "intent": INTENT}),
+            httpx.Response(
+                200, json={"ok": True, "intent": INTENT}, headers={"x-request-id": "r-2"}
+            ),
         ]
     )
     with caplog.at_level(logging.DEBUG, logger="axme"):
         client.get_intent("i-1")
-    assert any("retrying GET /v1/intents/i-1" in r.getMessage() for r in caplog.records)
-    assert all(KEY not in r.getMessage() for r in caplog.records)
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("retrying GET /v1/intents/i-1" in m for m in messages)
+    # one debug line per attempt: method, path, status, attempt, request id
+    assert any(m.startswith("GET /v1/intents/i-1 -> 503 (attempt 1,") for m in messages)
+    assert any("GET /v1/intents/i-1 -> 200 (attempt 2, request r-2," in m for m in messages)
+    secret = KEY.rsplit("_", 1)[-1]
+    assert all(KEY not in m and secret not in m for m in messages)
 
 
 @respx.mock(base_url=BASE)
