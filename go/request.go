@@ -212,7 +212,7 @@ func (c *Client) attempt(ctx context.Context, cl call, body []byte, o requestOpt
 		limit = maxErrorBodyBytes
 	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, limit))
-	c.logger.DebugContext(ctx, "axme request", "method", cl.method, "path", cl.path, "attempt", n,
+	c.logger.DebugContext(ctx, "axme request", "method", cl.method, "path", cl.path, "attempt", n+1,
 		"status", resp.StatusCode, "request_id", resp.Header.Get("X-Request-Id"), "trace_id", o.traceID, "elapsed", c.now().Sub(start))
 	if err != nil {
 		return nil, c.connError(cl, actx, err)

@@ -29,22 +29,26 @@ type message struct {
 }
 
 type driver struct {
-	out     *json.Encoder
-	outMu   sync.Mutex
-	log     *slog.Logger
-	mu      sync.Mutex
-	clients map[string]*axme.Client
-	latest  string
-	running map[int]context.CancelFunc
-	wg      sync.WaitGroup
+	out   *json.Encoder
+	outMu sync.Mutex
+	log   *slog.Logger // the driver's own messages
+	// The SDK's logs on stderr: warnings and up, or everything with log_level debug.
+	sdkLog, sdkDebugLog *slog.Logger
+	mu                  sync.Mutex
+	clients             map[string]*axme.Client
+	latest              string
+	running             map[int]context.CancelFunc
+	wg                  sync.WaitGroup
 }
 
 func main() {
 	d := &driver{
-		out:     json.NewEncoder(os.Stdout),
-		log:     slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		clients: map[string]*axme.Client{},
-		running: map[int]context.CancelFunc{},
+		out:         json.NewEncoder(os.Stdout),
+		log:         slog.New(slog.NewTextHandler(os.Stderr, nil)),
+		sdkLog:      slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+		sdkDebugLog: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		clients:     map[string]*axme.Client{},
+		running:     map[int]context.CancelFunc{},
 	}
 	d.out.SetEscapeHTML(false)
 	if err := d.serve(os.Stdin); err != nil {
@@ -167,10 +171,14 @@ func (d *driver) run(ctx context.Context, c *axme.Client, m message) {
 }
 
 func (d *driver) newClient(m message) {
+	// An absent api_key/base_url stays "": the SDK reads AXME_API_KEY / AXME_BASE_URL.
 	cfg := axme.ClientConfig{
 		BaseURL: str(m.Config, "base_url"),
 		APIKey:  str(m.Config, "api_key"),
-		Logger:  d.log,
+		Logger:  d.sdkLog,
+	}
+	if m.Config["log_level"] == "debug" {
+		cfg.Logger = d.sdkDebugLog
 	}
 	if v, ok := m.Config["max_retries"]; ok && v != nil {
 		cfg.MaxRetries = axme.Ptr(int(num(v)))
@@ -183,7 +191,9 @@ func (d *driver) newClient(m message) {
 	}
 	c, err := axme.NewClient(cfg)
 	if err != nil {
-		d.fail(m.ID, err)
+		// NewClient does no I/O: its error is the configuration error (REQ-CLIENT-001).
+		d.emit(map[string]any{"id": m.ID, "ok": false, "error": map[string]any{
+			"type": "Configuration", "message": err.Error(), "status": nil, "code": nil, "retryable": nil}})
 		return
 	}
 	d.mu.Lock()
