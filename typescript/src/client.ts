@@ -9,7 +9,7 @@
 import { DEFAULT_ERROR_CODE, serveDeliveries, type DeliveryHandler, type ServeOptions } from "./agent.js";
 import { toWireKeys, toWireQuery } from "./casing.js";
 import { AxmeError, WaitTimeoutError } from "./errors.js";
-import { HttpTransport, type RequestOptions } from "./http.js";
+import { HttpTransport, type AxmeLogger, type RequestOptions } from "./http.js";
 import { DEFAULT_RETRY_POLICY } from "./retry.js";
 import {
   listenDeliveries,
@@ -72,6 +72,11 @@ export interface AxmeClientOptions {
   retryBaseDelay?: number;
   /** fetch implementation (default: the global fetch). */
   fetch?: typeof fetch;
+  /**
+   * Debug log of every HTTP attempt and stream (method, path, status, attempt,
+   * request id, trace id; never keys or bodies). Default: none. `console` works.
+   */
+  logger?: AxmeLogger;
 }
 
 export interface WaitForOptions {
@@ -122,6 +127,7 @@ export class AxmeClient {
       timeoutMs: positive(options.timeout, "timeout", 30_000),
       retry,
       fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
+      ...(options.logger ? { logger: options.logger } : {}),
     });
     this.streams = { transport: this.http, retry };
   }

@@ -4,7 +4,16 @@
  * concurrently; each response carries its request's id. Logs go to stderr.
  */
 import { createInterface } from "node:readline";
-import { AxmeClient, AxmeApiError, AxmeError, VERSION, type DeliveryContext, type Intent, type JsonObject } from "./index.js";
+import {
+  AxmeClient,
+  AxmeApiError,
+  AxmeError,
+  VERSION,
+  type AxmeLogger,
+  type DeliveryContext,
+  type Intent,
+  type JsonObject,
+} from "./index.js";
 
 type Message = { id: number | string; op: string; [key: string]: unknown };
 
@@ -30,6 +39,7 @@ function describeError(err: unknown): JsonObject {
   }
   const message = err instanceof Error ? err.message : String(err);
   const base = { status: null, code: null, message };
+  if (err instanceof ConfigurationRefused) return { ...base, type: "Configuration", retryable: null };
   if (err instanceof AxmeError) return { ...base, type: err.type, retryable: err.type === "Connection" || err.type === "Timeout" };
   if (err instanceof Error && err.name === "AbortError") return { ...base, type: "Canceled", retryable: false };
   if (err instanceof UnsupportedMethod) return { ...base, type: "Unsupported", retryable: false };
@@ -38,6 +48,16 @@ function describeError(err: unknown): JsonObject {
 }
 
 class UnsupportedMethod extends Error {}
+
+/** The SDK refused a new_client config: protocol error type Configuration. */
+class ConfigurationRefused extends Error {}
+
+/** log_level "debug": the SDK's debug log, one line per entry on stderr. */
+const stderrLogger: AxmeLogger = {
+  debug(message, fields) {
+    process.stderr.write(`DEBUG ${message} ${JSON.stringify(fields)}\n`);
+  },
+};
 
 function obj(value: unknown): JsonObject {
   return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as JsonObject) : {};
@@ -219,15 +239,24 @@ async function handle(msg: Message): Promise<void> {
         return;
       case "new_client": {
         const config = obj(msg["config"]);
-        const options: ConstructorParameters<typeof AxmeClient>[0] = {
-          baseUrl: str(config["base_url"], "config.base_url"),
-          apiKey: str(config["api_key"], "config.api_key"),
-        };
+        // An absent api_key/base_url is left to the SDK: AXME_API_KEY / AXME_BASE_URL.
+        const options: ConstructorParameters<typeof AxmeClient>[0] = {};
+        if (config["base_url"] !== undefined) options.baseUrl = str(config["base_url"], "config.base_url");
+        if (config["api_key"] !== undefined) options.apiKey = str(config["api_key"], "config.api_key");
+        if (config["log_level"] === "debug") options.logger = stderrLogger;
         if (num(config["max_retries"]) !== undefined) options.maxRetries = num(config["max_retries"]);
         if (num(config["retry_base_ms"]) !== undefined) options.retryBaseDelay = num(config["retry_base_ms"]);
         if (num(config["timeout_ms"]) !== undefined) options.timeout = num(config["timeout_ms"]);
+        let client: AxmeClient;
+        try {
+          client = new AxmeClient(options);
+        } catch (err) {
+          // The constructor does no I/O: its AxmeError is the configuration error (REQ-CLIENT-001).
+          if (err instanceof AxmeError) throw new ConfigurationRefused(err.message);
+          throw err;
+        }
         const name = `c${clients.size + 1}`;
-        clients.set(name, new AxmeClient(options));
+        clients.set(name, client);
         latestClient = name;
         send({ id, ok: true, result: { client: name } });
         return;

@@ -29,12 +29,22 @@ export interface RequestOptions {
   headers?: Record<string, string>;
 }
 
+/**
+ * Where the SDK writes its debug log: one line per HTTP attempt and per stream
+ * opened (method, path, status, attempt, request id, trace id). Never API keys,
+ * headers or bodies. `console` fits; so does any logger with a `debug` method.
+ */
+export interface AxmeLogger {
+  debug(message: string, fields: Record<string, string | number | null>): void;
+}
+
 export interface TransportConfig {
   apiKey: string;
   baseUrl: string;
   timeoutMs: number;
   retry: RetryPolicy;
   fetch: typeof fetch;
+  logger?: AxmeLogger;
 }
 
 export interface HttpRequest {
@@ -70,6 +80,11 @@ export class HttpTransport {
     return headers;
   }
 
+  /** A debug line for the configured logger (fields never hold keys, headers or bodies). */
+  private log(message: string, fields: Record<string, string | number | null>): void {
+    this.config.logger?.debug(message, fields);
+  }
+
   /** Sends a JSON request with retries and returns the parsed 2xx body. */
   async request<T>(req: HttpRequest): Promise<T> {
     const { options } = req;
@@ -84,12 +99,21 @@ export class HttpTransport {
     const headers = this.headers(options, extra, req.anonymous);
     const url = this.url(req.path, req.query);
     const { retry } = this.config;
+    const traceId = headers.get("x-trace-id");
     for (let attempt = 0; ; attempt++) {
       const canRetry = attempt < retry.maxRetries;
       let failure: AxmeApiError | AxmeConnectionError;
       let waitMs: number | null = null;
       try {
         const text = await this.attempt(url, req.method, headers, payload, options);
+        this.log("axme request", {
+          method: req.method,
+          path: req.path,
+          status: text.status,
+          attempt: attempt + 1,
+          request_id: text.headers.get("x-request-id"),
+          trace_id: traceId,
+        });
         if (text.ok) return parseJsonBody(text.body, text.status) as T;
         const retryAfterMs = parseRetryAfterMs(text.headers.get("retry-after"));
         failure = buildApiError(
@@ -105,6 +129,13 @@ export class HttpTransport {
         }
       } catch (err) {
         if (!(err instanceof AxmeConnectionError)) throw err;
+        this.log("axme request failed", {
+          method: req.method,
+          path: req.path,
+          attempt: attempt + 1,
+          error: err.message,
+          trace_id: traceId,
+        });
         failure = err;
       }
       if (!canRetry) throw failure;
@@ -158,6 +189,13 @@ export class HttpTransport {
       throw translateFetchError(err, options?.signal, attempt.signal, url);
     }
     attempt.stopTimer();
+    this.log("axme stream", {
+      method: "GET",
+      path,
+      status: response.status,
+      request_id: response.headers.get("x-request-id"),
+      trace_id: headers.get("x-trace-id"),
+    });
     if (!response.ok) {
       let text = "";
       try {

@@ -1,7 +1,7 @@
 export { AxmeClient, DEFAULT_BASE_URL, type AxmeClientOptions, type WaitForOptions } from "./client.js";
 export type { DeliveryContext, DeliveryHandler, ServeOptions } from "./agent.js";
 export type { ObserveOptions, ListenOptions, StreamOptions } from "./streams.js";
-export type { RequestOptions } from "./http.js";
+export type { AxmeLogger, RequestOptions } from "./http.js";
 export {
   AxmeError,
   AxmeConnectionError,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, it } from "node:test";
-import { AxmeClient, RateLimitError, ServerError } from "../src/index.js";
+import { AxmeClient, AxmeConnectionError, RateLimitError, ServerError } from "../src/index.js";
 import { backoffDelayMs, DEFAULT_RETRY_POLICY, parseRetryAfterMs } from "../src/retry.js";
 import { apiError, json, startStub, type StubServer } from "./stub-server.js";
 
@@ -58,6 +58,42 @@ describe("retries on the wire", () => {
     assert.equal(traces.size, 1);
     assert.match(String([...keys][0]), /^[0-9a-f-]{36}$/);
     assert.deepEqual(JSON.parse(stub.requests[0]!.body), { intent_type: "intent.a.v1", to_agent: "x", payload: {} });
+  });
+
+  it("logs every attempt to the logger (method, path, status, attempt, request id), never the key", async () => {
+    script = [unavailable, (res) => json(res, 200, { ok: true, intent_id: "i1", status: "SUBMITTED", created_at: "t" }, { "x-request-id": "req_2" })];
+    const lines: { message: string; fields: Record<string, unknown> }[] = [];
+    const key = "axme_admin_k1_SecretSecret";
+    const logged = new AxmeClient({
+      apiKey: key,
+      baseUrl: stub.baseUrl,
+      retryBaseDelay: 5,
+      logger: { debug: (message, fields) => lines.push({ message, fields }) },
+    });
+    await logged.sendIntent({ intentType: "intent.a.v1", toAgent: "x", payload: { secret: "body" } });
+    assert.deepEqual(
+      lines.map((l) => ({ ...l.fields, trace_id: typeof l.fields["trace_id"] })),
+      [
+        { method: "POST", path: "/v1/intents", status: 503, attempt: 1, request_id: "req_1", trace_id: "string" },
+        { method: "POST", path: "/v1/intents", status: 200, attempt: 2, request_id: "req_2", trace_id: "string" },
+      ],
+    );
+    const text = JSON.stringify(lines);
+    assert.ok(!text.includes("SecretSecret") && !text.includes("body"), text);
+  });
+
+  it("logs a failed connection attempt", async () => {
+    const lines: string[] = [];
+    const offline = new AxmeClient({
+      apiKey: "axme_admin_k1_SecretSecret",
+      baseUrl: "http://127.0.0.1:9",
+      maxRetries: 0,
+      logger: { debug: (message, fields) => lines.push(`${message} ${JSON.stringify(fields)}`) },
+    });
+    await assert.rejects(offline.getIntent("i1"), AxmeConnectionError);
+    assert.equal(lines.length, 1);
+    assert.match(lines[0]!, /^axme request failed .*"path":"\/v1\/intents\/i1","attempt":1/);
+    assert.ok(!lines[0]!.includes("SecretSecret"));
   });
 
   it("gives up after max_retries with the last error", async () => {
