@@ -26,6 +26,7 @@ namespace Axme.Sdk.ConformanceDriver
             if (e is OperationCanceledException) return Describe("Canceled", e.Message);
             if (e is ArgumentException) return Describe("Validation", e.Message);
             if (e is UnsupportedMethodException) return Describe("Unsupported", e.Message);
+            if (e is ConfigurationRefusedException) return Describe("Configuration", e.Message);
             return Describe("DriverError", e.GetType().Name + ": " + e.Message);
         }
 

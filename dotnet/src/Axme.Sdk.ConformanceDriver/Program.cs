@@ -32,6 +32,7 @@ namespace Axme.Sdk.ConformanceDriver
             AxmeLogging.Source.Switch.Level = SourceLevels.Warning;
             AxmeLogging.Source.Listeners.Clear();
             AxmeLogging.Source.Listeners.Add(new TextWriterTraceListener(Console.Error));
+            Trace.AutoFlush = true; // each trace line reaches stderr as it is written, not at exit
             var stdin = new StreamReader(Console.OpenStandardInput(), new UTF8Encoding(false));
             string line;
             while ((line = stdin.ReadLine()) != null)
@@ -173,6 +174,14 @@ namespace Axme.Sdk.ConformanceDriver
     }
 
     /// <summary>The driver's clients: "c1", "c2", …; an op without "client" uses the latest.</summary>
+    /// <summary>The SDK refused a new_client config: protocol error type Configuration.</summary>
+    internal sealed class ConfigurationRefusedException : Exception
+    {
+        public ConfigurationRefusedException(string message) : base(message)
+        {
+        }
+    }
+
     internal sealed class Clients
     {
         private readonly Dictionary<string, AxmeClient> _byName = new Dictionary<string, AxmeClient>();
@@ -180,17 +189,31 @@ namespace Axme.Sdk.ConformanceDriver
 
         public string Create(JObject config)
         {
+            // An absent api_key/base_url stays null: the SDK reads AXME_API_KEY / AXME_BASE_URL.
             var settings = new AxmeClientConfig
             {
                 BaseUrl = config.Value<string>("base_url"),
                 ApiKey = config.Value<string>("api_key"),
                 MaxRetries = config.Value<int?>("max_retries"),
             };
+            if (config.Value<string>("log_level") == "debug")
+            {
+                // The SDK's TraceSource is process-wide; Main already lists a Console.Error listener.
+                AxmeLogging.Source.Switch.Level = SourceLevels.Verbose;
+            }
             long? retryBase = config.Value<long?>("retry_base_ms");
             if (retryBase.HasValue) settings.RetryBaseDelay = TimeSpan.FromMilliseconds(retryBase.Value);
             long? timeout = config.Value<long?>("timeout_ms");
             if (timeout.HasValue) settings.Timeout = TimeSpan.FromMilliseconds(timeout.Value);
-            var client = new AxmeClient(settings);
+            AxmeClient client;
+            try
+            {
+                client = new AxmeClient(settings);
+            }
+            catch (AxmeException refused) // the constructor does no I/O: a configuration error
+            {
+                throw new ConfigurationRefusedException(refused.Message);
+            }
             lock (_byName)
             {
                 _latest = "c" + (_byName.Count + 1);

@@ -73,7 +73,7 @@ namespace Axme.Sdk.Http
                 TimeSpan delay;
                 try
                 {
-                    return await SendOnceAsync(method, uri, bodyText, call, timeout, cancellationToken).ConfigureAwait(false);
+                    return await SendOnceAsync(method, uri, bodyText, call, timeout, attempt + 1, cancellationToken).ConfigureAwait(false);
                 }
                 catch (AxmeException error)
                 {
@@ -106,7 +106,7 @@ namespace Axme.Sdk.Http
         }
 
         private async Task<JObject> SendOnceAsync(HttpMethod method, Uri uri, string bodyText, CallHeaders call,
-            TimeSpan timeout, CancellationToken cancellationToken)
+            TimeSpan timeout, int attempt, CancellationToken cancellationToken)
         {
             using (var attemptCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             using (HttpRequestMessage request = BuildRequest(method, uri, bodyText, call, "application/json"))
@@ -127,7 +127,9 @@ namespace Axme.Sdk.Http
                 using (response)
                 {
                     int status = (int)response.StatusCode;
-                    Log.TraceEvent(TraceEventType.Verbose, 0, "{0} {1} -> {2}", method, uri.AbsolutePath, status);
+                    // Never the key, headers or body (REQ-CLIENT-006).
+                    Log.TraceEvent(TraceEventType.Verbose, 0, "{0} {1} -> {2} (attempt {3}, request {4}, trace {5})",
+                        method, uri.AbsolutePath, status, attempt, RequestIdOf(response) ?? "-", call.TraceId);
                     if (status >= 200 && status < 300)
                     {
                         return ParseSuccessBody(text, status);
@@ -135,6 +137,12 @@ namespace Axme.Sdk.Http
                     throw MapError(response, text, call.TraceId);
                 }
             }
+        }
+
+        private static string RequestIdOf(HttpResponseMessage response)
+        {
+            IEnumerable<string> values;
+            return response.Headers.TryGetValues("X-Request-Id", out values) ? values.FirstOrDefault() : null;
         }
 
         /// <summary>Opens an SSE response (one attempt; the stream owner reconnects). Caller disposes it.</summary>
