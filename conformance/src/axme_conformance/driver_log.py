@@ -27,10 +27,10 @@ def key_fragments(key: str) -> list[str]:
     return [key]
 
 
-def _redacted_line(log: str, fragment: str) -> str:
+def _first_line_with(log: str, fragment: str, shown_as: str) -> str:
     for line in log.splitlines():
         if fragment in line:
-            return line.replace(fragment, "<SECRET>")[:300]
+            return line.replace(fragment, shown_as)[:300]
     return ""
 
 
@@ -43,14 +43,14 @@ def judge(log: str, spec: dict[str, Any]) -> tuple[list[str], list[str]]:
     else:
         missing = [f"the driver log does not contain {text!r}"
                    for text in spec.get("contains", []) if str(text) not in log]
-    forbidden = [f"the driver log contains {text!r}: {_redacted_line(log, str(text))}"
+    forbidden = [f"the driver log contains {text!r}: {_first_line_with(log, str(text), '<HERE>')}"
                  for text in spec.get("excludes", []) if str(text) in log]
     for index, key in enumerate(spec.get("excludes_keys", [])):
         for fragment in key_fragments(str(key)):
             if fragment in log:
                 what = "the key" if fragment == key else "a secret part of the key"
                 forbidden.append(f"excludes_keys[{index}]: {what} appears in the driver log: "
-                                 f"{_redacted_line(log, fragment)}")
+                                 f"{_first_line_with(log, fragment, '<SECRET>')}")
                 break
     return missing, forbidden
 
