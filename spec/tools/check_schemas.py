@@ -46,3 +46,30 @@ def check_schemas(schemas: SchemaSet) -> tuple[list[str], int]:
             except Unresolvable as exc:
                 problems.append(f"{fname}#{pointer}: $ref {ref!r} does not resolve ({exc})")
     return problems, resolved
+
+
+# Keys whose values are data, not schemas: a `{"type": "object"}` inside an example is no declaration.
+_DATA_KEYS = {"example", "examples", "default", "enum", "const"}
+_SHAPE_KEYS = {"properties", "patternProperties", "additionalProperties", "$ref", "oneOf", "anyOf", "allOf"}
+
+
+def iter_bare_objects(node: Any, pointer: str = "") -> Iterator[str]:
+    """JSON pointers of object schemas that declare neither members nor additionalProperties."""
+    if isinstance(node, dict):
+        types = node.get("type")
+        if (types == "object" or (isinstance(types, list) and "object" in types)) and not _SHAPE_KEYS & node.keys():
+            yield pointer
+        for key, value in node.items():
+            if key not in _DATA_KEYS and not key.startswith("x-"):
+                yield from iter_bare_objects(value, f"{pointer}/{key}")
+    elif isinstance(node, list):
+        for i, item in enumerate(node):
+            yield from iter_bare_objects(item, f"{pointer}/{i}")
+
+
+def check_free_form_objects(bundle: dict[str, Any]) -> list[str]:
+    """A free-form object must say so: generators render a bare `type: object` as an empty type
+    (openapi-typescript: Record<string, never>; openapi-generator Java: Object)."""
+    return [f"dist/openapi.json#{p}: bare object schema; declare its properties, or "
+            f'"additionalProperties": true (free-form) / false (closed)'
+            for p in iter_bare_objects(bundle)]

@@ -16,7 +16,7 @@ import requirements_index
 from check_examples import check_examples
 from check_openapi import check_operations, lint
 from check_requirements import check_requirements, contract_coverage, scenario_coverage
-from check_schemas import check_schemas
+from check_schemas import check_free_form_objects, check_schemas
 from schema_registry import SPEC_DIR, SchemaSet
 
 VERBATIM_BUNDLE_EXAMPLE = "examples/scenario_bundle/valid/durable-execution-human-approval.json"
@@ -64,6 +64,7 @@ def main() -> int:
         ("generated files", lambda: (check_generated(current), None)),
         ("OpenAPI lint", lambda: (lint(current), None)),
         ("schemas and $refs", lambda: check_schemas(schemas)),
+        ("free-form objects", lambda: (check_free_form_objects(current), None)),
         ("operations", lambda: check_operations(current, set(naming.get("operations", {})))),
         ("examples", lambda: check_examples(schemas)),
         ("naming", lambda: (check_naming(naming), None)),
