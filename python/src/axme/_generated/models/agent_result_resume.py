@@ -34,7 +34,7 @@ class AgentResultResume:
         Attributes:
             kind (AgentResultResumeKind):
             outcome (AgentResultResumeOutcome):
-            result (AgentResultResumeResult | Unset):
+            result (AgentResultResumeResult | Unset): Free-form JSON object: the agent's result (outcome complete).
             error (IntentError | Unset): Why an intent did not complete: intent.error, the resolve body's error and
                 agent_result fail errors.
             delivery_id (str | Unset):

@@ -22,7 +22,9 @@ T = TypeVar("T", bound="AgentResultResumeResult")
 
 @_attrs_define
 class AgentResultResumeResult:
-    
+    """ Free-form JSON object: the agent's result (outcome complete).
+
+     """
 
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

@@ -40,7 +40,8 @@ class AuditEntry:
             channel (Channel | None):
             outcome (None | str):
             comment (None | str):
-            data (AuditEntryDataType0 | None):
+            data (AuditEntryDataType0 | None): Free-form JSON object for decisions (decision data and evidence as {data,
+                evidence}, or the agent result / error; behavior/audit.md); null for other events.
      """
 
     seq: int

@@ -22,7 +22,10 @@ T = TypeVar("T", bound="AuditEntryDataType0")
 
 @_attrs_define
 class AuditEntryDataType0:
-    
+    """ Free-form JSON object for decisions (decision data and evidence as {data, evidence}, or the agent result / error;
+    behavior/audit.md); null for other events.
+
+     """
 
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

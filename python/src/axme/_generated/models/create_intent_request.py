@@ -36,7 +36,8 @@ class CreateIntentRequest:
             intent_type (str): Dotted, versioned intent type, e.g. intent.infra.change_approval.v1.
             to_agent (str): An agent address as a client may write it: canonical (agent://org/workspace/name) or a bare
                 name, which means agent://<workspace org>/<workspace name>/<name>.
-            payload (CreateIntentRequestPayload):
+            payload (CreateIntentRequestPayload): Free-form JSON object: the application's request, stored and delivered
+                untouched.
             correlation_id (str | Unset):
             reply_to (str | Unset):
             from_agent (str | Unset): Deprecated; ignored.

@@ -22,7 +22,9 @@ T = TypeVar("T", bound="CreateIntentRequestPayload")
 
 @_attrs_define
 class CreateIntentRequestPayload:
-    
+    """ Free-form JSON object: the application's request, stored and delivered untouched.
+
+     """
 
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

@@ -32,8 +32,8 @@ class ErrorInfo:
             message (str):
             category (ErrorCategory):
             retryable (bool):
-            details (ErrorInfoDetailsType0 | None): Code-specific context, e.g. {field} or {errors:[{path,code,message}]}
-                for validation_error.
+            details (ErrorInfoDetailsType0 | None): Free-form JSON object: code-specific context, e.g. {field} or
+                {errors:[{path,code,message}]} for validation_error.
      """
 
     code: str

@@ -22,7 +22,7 @@ T = TypeVar("T", bound="ErrorInfoDetailsType0")
 
 @_attrs_define
 class ErrorInfoDetailsType0:
-    """ Code-specific context, e.g. {field} or {errors:[{path,code,message}]} for validation_error.
+    """ Free-form JSON object: code-specific context, e.g. {field} or {errors:[{path,code,message}]} for validation_error.
 
      """
 

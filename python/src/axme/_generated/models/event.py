@@ -48,7 +48,7 @@ class Event:
             pending_with (None | PendingWith):
             actor (Actor | None):
             channel (Channel | None):
-            data (EventData):
+            data (EventData): Free-form JSON object: the event_type's members (behavior/events.md), possibly empty.
      """
 
     intent_id: UUID

@@ -22,7 +22,9 @@ T = TypeVar("T", bound="EventData")
 
 @_attrs_define
 class EventData:
-    
+    """ Free-form JSON object: the event_type's members (behavior/events.md), possibly empty.
+
+     """
 
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

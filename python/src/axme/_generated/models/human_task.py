@@ -37,7 +37,8 @@ class HumanTask:
             allowed_outcomes (list[str] | Unset): Outcomes a decision may carry. Default per task_type (REQ-HUMAN-003).
             required_comment (bool | Unset):  Default: False.
             evidence_required (bool | Unset):  Default: False.
-            form_schema (HumanTaskFormSchema | Unset): JSON Schema 2020-12 that a decision's data must satisfy.
+            form_schema (HumanTaskFormSchema | Unset): Free-form JSON object: a JSON Schema 2020-12 that a decision's data
+                must satisfy.
             assignees (list[str] | Unset): Human ids or contacts allowed to decide (REQ-HUMAN-020).
             notify (list[NotifyTarget] | Unset):
             notify_email (str | Unset): Legacy shorthand for notify [{channel: email, to: notify_email}].

@@ -22,7 +22,7 @@ T = TypeVar("T", bound="HumanTaskFormSchema")
 
 @_attrs_define
 class HumanTaskFormSchema:
-    """ JSON Schema 2020-12 that a decision's data must satisfy.
+    """ Free-form JSON object: a JSON Schema 2020-12 that a decision's data must satisfy.
 
      """
 

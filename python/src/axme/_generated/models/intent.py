@@ -47,14 +47,15 @@ class Intent:
             to_agent (str): Canonical agent address agent://org/workspace/name (what the server stores and returns).
             correlation_id (str):
             reply_to (None | str):
-            payload (IntentPayload):
+            payload (IntentPayload): Free-form JSON object: the application's request, stored and delivered untouched.
             status (IntentStatus): Lifecycle status of an intent. Terminal: COMPLETED, FAILED, CANCELED, TIMED_OUT (spelled
                 exactly so; see behavior/lifecycle.md).
             lifecycle_status (IntentStatus): Lifecycle status of an intent. Terminal: COMPLETED, FAILED, CANCELED, TIMED_OUT
                 (spelled exactly so; see behavior/lifecycle.md).
             waiting_reason (None | WaitingReason):
             pending_with (None | PendingWith):
-            result (IntentResultType0 | None):
+            result (IntentResultType0 | None): Free-form JSON object: the final result when status is COMPLETED, null
+                otherwise (REQ-LIFECYCLE-009).
             error (IntentError | None):
             human_task (HumanTask | None):
             current_step (CurrentStep | None):

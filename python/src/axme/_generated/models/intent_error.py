@@ -31,7 +31,8 @@ class IntentError:
         Attributes:
             code (str):
             message (str):
-            details (IntentErrorDetailsType0 | None | Unset):
+            details (IntentErrorDetailsType0 | None | Unset): Free-form JSON object with more context on the failure, or
+                null.
      """
 
     code: str

@@ -22,7 +22,9 @@ T = TypeVar("T", bound="IntentErrorDetailsType0")
 
 @_attrs_define
 class IntentErrorDetailsType0:
-    
+    """ Free-form JSON object with more context on the failure, or null.
+
+     """
 
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

@@ -22,7 +22,9 @@ T = TypeVar("T", bound="IntentResultType0")
 
 @_attrs_define
 class IntentResultType0:
-    
+    """ Free-form JSON object: the final result when status is COMPLETED, null otherwise (REQ-LIFECYCLE-009).
+
+     """
 
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

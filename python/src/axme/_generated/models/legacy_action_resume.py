@@ -23,8 +23,8 @@ T = TypeVar("T", bound="LegacyActionResume")
 
 @_attrs_define
 class LegacyActionResume:
-    """ Legacy agent result {action: complete|fail, ...}. For complete, the object minus `action` is the result; for fail,
-    `error` if present, else the rest becomes error.details.
+    """ Legacy agent result {action: complete|fail, ...} (REQ-RESUME-005): free-form apart from `action`. For complete, the
+    object minus `action` is the result; for fail, `error` if present, else the rest becomes error.details.
 
         Attributes:
             action (LegacyActionResumeAction):

@@ -27,12 +27,13 @@ T = TypeVar("T", bound="LegacyTaskResult")
 
 @_attrs_define
 class LegacyTaskResult:
-    """ The flat legacy task_result object.
+    """ The flat legacy task_result object (REQ-RESUME-006): members other than outcome, comment, data and evidence are
+    free-form and merged into data.
 
         Attributes:
             outcome (str):
             comment (str | Unset):
-            data (LegacyTaskResultData | Unset):
+            data (LegacyTaskResultData | Unset): Free-form JSON object: form data, validated against form_schema.
             evidence (list[EvidenceItem] | Unset): Proof attached to a decision (required when evidence_required).
      """
 

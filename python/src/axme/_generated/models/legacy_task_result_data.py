@@ -22,7 +22,9 @@ T = TypeVar("T", bound="LegacyTaskResultData")
 
 @_attrs_define
 class LegacyTaskResultData:
-    
+    """ Free-form JSON object: form data, validated against form_schema.
+
+     """
 
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

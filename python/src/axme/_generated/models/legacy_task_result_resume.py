@@ -30,7 +30,8 @@ class LegacyTaskResultResume:
     outcome/comment/data/evidence are merged into data.
 
         Attributes:
-            task_result (LegacyTaskResult): The flat legacy task_result object.
+            task_result (LegacyTaskResult): The flat legacy task_result object (REQ-RESUME-006): members other than outcome,
+                comment, data and evidence are free-form and merged into data.
             actor (str | Unset): Ignored.
      """
 

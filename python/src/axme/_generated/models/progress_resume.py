@@ -31,7 +31,8 @@ class ProgressResume:
 
         Attributes:
             kind (ProgressResumeKind):
-            details (ProgressResumeDetails | Unset):
+            details (ProgressResumeDetails | Unset): Free-form JSON object: progress details, the intent.progress event's
+                data.details.
             delivery_id (str | Unset):
      """
 

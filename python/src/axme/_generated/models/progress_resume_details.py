@@ -22,7 +22,9 @@ T = TypeVar("T", bound="ProgressResumeDetails")
 
 @_attrs_define
 class ProgressResumeDetails:
-    
+    """ Free-form JSON object: progress details, the intent.progress event's data.details.
+
+     """
 
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

@@ -32,7 +32,8 @@ class ResolveIntentRequest:
 
         Attributes:
             status (ResolveIntentRequestStatus):
-            result (ResolveIntentRequestResult | Unset):
+            result (ResolveIntentRequestResult | Unset): Free-form JSON object: the result of a COMPLETED resolve ({} when
+                left out).
             error (IntentError | Unset): Why an intent did not complete: intent.error, the resolve body's error and
                 agent_result fail errors.
             reason (str | Unset):

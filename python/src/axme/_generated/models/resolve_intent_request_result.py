@@ -22,7 +22,9 @@ T = TypeVar("T", bound="ResolveIntentRequestResult")
 
 @_attrs_define
 class ResolveIntentRequestResult:
-    
+    """ Free-form JSON object: the result of a COMPLETED resolve ({} when left out).
+
+     """
 
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

@@ -32,7 +32,7 @@ class ScenarioIntent:
     """ 
         Attributes:
             type_ (str): Dotted, versioned intent type, e.g. intent.infra.change_approval.v1.
-            payload (ScenarioIntentPayload | Unset):
+            payload (ScenarioIntentPayload | Unset): Free-form JSON object: the intent payload.
             correlation_id (str | Unset):
             reply_to (str | Unset):
             deadline_at (datetime.datetime | Unset):

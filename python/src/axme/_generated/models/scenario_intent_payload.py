@@ -22,7 +22,9 @@ T = TypeVar("T", bound="ScenarioIntentPayload")
 
 @_attrs_define
 class ScenarioIntentPayload:
-    
+    """ Free-form JSON object: the intent payload.
+
+     """
 
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

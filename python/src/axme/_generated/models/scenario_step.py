@@ -37,7 +37,8 @@ class ScenarioStep:
             description (str | Unset):
             tool_id (str | Unset):
             runtime_type (ScenarioStepRuntimeType | Unset):
-            runtime_config (ScenarioStepRuntimeConfig | Unset):
+            runtime_config (ScenarioStepRuntimeConfig | Unset): Free-form JSON object: settings of the runtime_type (e.g.
+                seconds for delay, notify for notification; behavior/scenarios.md).
             assigned_to (str | Unset): A role from agents[] or humans[], or an agent address.
             requires_approval (bool | Unset):  Default: False.
             step_deadline_seconds (int | Unset):
@@ -49,7 +50,7 @@ class ScenarioStep:
             human_task (HumanTask | Unset): What a human is asked to do (behavior/human-tasks.md). Unknown members are
                 rejected.
             retry (StepRetry | Unset):
-            input_ (ScenarioStepInput | Unset):
+            input_ (ScenarioStepInput | Unset): Free-form JSON object: step input for the handler.
             on_success (str | Unset):
             on_failure (str | Unset):
      """

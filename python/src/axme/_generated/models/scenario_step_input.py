@@ -22,7 +22,9 @@ T = TypeVar("T", bound="ScenarioStepInput")
 
 @_attrs_define
 class ScenarioStepInput:
-    
+    """ Free-form JSON object: step input for the handler.
+
+     """
 
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

@@ -22,7 +22,10 @@ T = TypeVar("T", bound="ScenarioStepRuntimeConfig")
 
 @_attrs_define
 class ScenarioStepRuntimeConfig:
-    
+    """ Free-form JSON object: settings of the runtime_type (e.g. seconds for delay, notify for notification;
+    behavior/scenarios.md).
+
+     """
 
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

@@ -31,8 +31,8 @@ class ScenarioWorkflow:
         Attributes:
             steps (list[ScenarioStep]):
             entry_step (str | Unset): step_id to start at; default the first step.
-            parameters (ScenarioWorkflowParameters | Unset): Free-form; copied to the intent payload under `parameters` when
-                the payload has no such member.
+            parameters (ScenarioWorkflowParameters | Unset): Free-form JSON object; copied to the intent payload under
+                `parameters` when the payload has no such member.
      """
 
     steps: list[ScenarioStep]

@@ -22,7 +22,7 @@ T = TypeVar("T", bound="ScenarioWorkflowParameters")
 
 @_attrs_define
 class ScenarioWorkflowParameters:
-    """ Free-form; copied to the intent payload under `parameters` when the payload has no such member.
+    """ Free-form JSON object; copied to the intent payload under `parameters` when the payload has no such member.
 
      """
 

@@ -35,7 +35,8 @@ class StepSummary:
             kind (StepKind):
             assigned_to (str):
             status (StepSummaryStatus):
-            result (None | StepSummaryResultType0 | Unset):
+            result (None | StepSummaryResultType0 | Unset): Free-form JSON object: the step's result once it has one, else
+                null.
      """
 
     step_id: str

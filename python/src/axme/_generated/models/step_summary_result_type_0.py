@@ -22,7 +22,9 @@ T = TypeVar("T", bound="StepSummaryResultType0")
 
 @_attrs_define
 class StepSummaryResultType0:
-    
+    """ Free-form JSON object: the step's result once it has one, else null.
+
+     """
 
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

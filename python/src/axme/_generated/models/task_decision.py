@@ -32,7 +32,7 @@ class TaskDecision:
         Attributes:
             outcome (str):
             comment (str | Unset):
-            data (TaskDecisionData | Unset): Form data, validated against form_schema.
+            data (TaskDecisionData | Unset): Free-form JSON object: form data, validated against form_schema.
             evidence (list[EvidenceItem] | Unset): Proof attached to a decision (required when evidence_required).
      """
 

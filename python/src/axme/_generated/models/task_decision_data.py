@@ -22,7 +22,7 @@ T = TypeVar("T", bound="TaskDecisionData")
 
 @_attrs_define
 class TaskDecisionData:
-    """ Form data, validated against form_schema.
+    """ Free-form JSON object: form data, validated against form_schema.
 
      """
 

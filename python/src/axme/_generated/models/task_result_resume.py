@@ -34,7 +34,7 @@ class TaskResultResume:
             kind (TaskResultResumeKind):
             outcome (str):
             comment (str | Unset):
-            data (TaskResultResumeData | Unset):
+            data (TaskResultResumeData | Unset): Free-form JSON object: form data, validated against form_schema.
             evidence (list[EvidenceItem] | Unset): Proof attached to a decision (required when evidence_required).
      """
 

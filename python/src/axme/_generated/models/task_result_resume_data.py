@@ -22,7 +22,9 @@ T = TypeVar("T", bound="TaskResultResumeData")
 
 @_attrs_define
 class TaskResultResumeData:
-    
+    """ Free-form JSON object: form data, validated against form_schema.
+
+     """
 
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

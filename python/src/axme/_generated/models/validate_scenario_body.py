@@ -22,7 +22,7 @@ T = TypeVar("T", bound="ValidateScenarioBody")
 
 @_attrs_define
 class ValidateScenarioBody:
-    """ A candidate ScenarioBundle.
+    """ Free-form JSON object: a candidate ScenarioBundle (REQ-SCEN-003).
 
      """
 

@@ -132,7 +132,8 @@ def sync_detailed(
     Args:
         idempotency_key (str | Unset):
         x_trace_id (str | Unset):
-        body (ValidateScenarioBody): A candidate ScenarioBundle.
+        body (ValidateScenarioBody): Free-form JSON object: a candidate ScenarioBundle (REQ-
+            SCEN-003).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -171,7 +172,8 @@ def sync(
     Args:
         idempotency_key (str | Unset):
         x_trace_id (str | Unset):
-        body (ValidateScenarioBody): A candidate ScenarioBundle.
+        body (ValidateScenarioBody): Free-form JSON object: a candidate ScenarioBundle (REQ-
+            SCEN-003).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -205,7 +207,8 @@ async def asyncio_detailed(
     Args:
         idempotency_key (str | Unset):
         x_trace_id (str | Unset):
-        body (ValidateScenarioBody): A candidate ScenarioBundle.
+        body (ValidateScenarioBody): Free-form JSON object: a candidate ScenarioBundle (REQ-
+            SCEN-003).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -244,7 +247,8 @@ async def asyncio(
     Args:
         idempotency_key (str | Unset):
         x_trace_id (str | Unset):
-        body (ValidateScenarioBody): A candidate ScenarioBundle.
+        body (ValidateScenarioBody): Free-form JSON object: a candidate ScenarioBundle (REQ-
+            SCEN-003).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
