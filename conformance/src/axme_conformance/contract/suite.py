@@ -59,6 +59,7 @@ def load_checks() -> dict[str, ContractCheck]:
         checks_humans,
         checks_idempotency,
         checks_lifecycle,
+        checks_redelivery,
         checks_streams,
         checks_testing,
         checks_transitions,
