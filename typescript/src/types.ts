@@ -7,23 +7,12 @@ import type { components } from "./generated/openapi.js";
 
 type Schemas = components["schemas"];
 
-/** JSON object as sent or received (payloads, results, data). */
-export type JsonObject = { [key: string]: unknown };
-
 /**
- * openapi-typescript renders a free-form `type: object` as
- * `Record<string, never>`, which no payload could satisfy; `Wire` turns those
- * into JsonObject throughout a schema type and leaves everything else as is.
+ * JSON object as sent or received (payloads, results, data). The spec declares
+ * every free-form object `additionalProperties: true`, which openapi-typescript
+ * renders as exactly this type, so the schema types below are used as generated.
  */
-export type Wire<T> = T extends readonly (infer E)[]
-  ? Wire<E>[]
-  : T extends object
-    ? string extends keyof T
-      ? [T[string & keyof T]] extends [never]
-        ? JsonObject
-        : T
-      : { [K in keyof T]: Wire<T[K]> }
-    : T;
+export type JsonObject = { [key: string]: unknown };
 
 export type IntentStatus = Schemas["IntentStatus"];
 export type TerminalStatus = Extract<IntentStatus, "COMPLETED" | "FAILED" | "CANCELED" | "TIMED_OUT">;
@@ -42,44 +31,44 @@ export function isTerminalStatus(status: unknown): status is TerminalStatus {
 
 // ---- wire objects ------------------------------------------------------------
 
-export type Intent = Wire<Schemas["Intent"]>;
+export type Intent = Schemas["Intent"];
 /** One entry of an intent's event log (the spec's `Event`). */
-export type IntentEvent = Wire<Schemas["Event"]>;
+export type IntentEvent = Schemas["Event"];
 export type EventType = Schemas["EventType"];
-export type Delivery = Wire<Schemas["Delivery"]>;
-export type AuditEntry = Wire<Schemas["AuditEntry"]>;
-export type Task = Wire<Schemas["Task"]>;
-export type Agent = Wire<Schemas["Agent"]>;
-export type Key = Wire<Schemas["Key"]>;
-export type HumanTask = Wire<Schemas["HumanTask"]>;
-export type PendingWith = Wire<Schemas["PendingWith"]>;
-export type Actor = Wire<Schemas["Actor"]>;
+export type Delivery = Schemas["Delivery"];
+export type AuditEntry = Schemas["AuditEntry"];
+export type Task = Schemas["Task"];
+export type Agent = Schemas["Agent"];
+export type Key = Schemas["Key"];
+export type HumanTask = Schemas["HumanTask"];
+export type PendingWith = Schemas["PendingWith"];
+export type Actor = Schemas["Actor"];
 /** The `error` object of a FAILED intent (and of failIntent). */
-export type ErrorObject = Wire<Schemas["IntentError"]>;
+export type ErrorObject = Schemas["IntentError"];
 /** The error failIntent takes: an ErrorObject whose code may be left out (sent as `agent_error`). */
 export type FailIntentError = Omit<ErrorObject, "code"> & { code?: string };
-export type ScenarioBundle = Wire<Schemas["ScenarioBundle"]>;
+export type ScenarioBundle = Schemas["ScenarioBundle"];
 
 // ---- responses (every success body has ok: true) ---------------------------
 
-export type HealthResponse = Wire<Schemas["HealthResponse"]>;
-export type CreateIntentResponse = Wire<Schemas["CreateIntentResponse"]>;
-export type IntentResponse = Wire<Schemas["IntentResponse"]>;
-export type IntentListResponse = Wire<Schemas["IntentListResponse"]>;
-export type EventListResponse = Wire<Schemas["EventListResponse"]>;
-export type IntentWriteResponse = Wire<Schemas["IntentWriteResponse"]>;
-export type AckIntentResponse = Wire<Schemas["AckIntentResponse"]>;
-export type AuditResponse = Wire<Schemas["AuditResponse"]>;
-export type AgentRegisteredResponse = Wire<Schemas["AgentRegisteredResponse"]>;
-export type AgentResponse = Wire<Schemas["AgentResponse"]>;
-export type AgentListResponse = Wire<Schemas["AgentListResponse"]>;
-export type DeliveryPollResponse = Wire<Schemas["DeliveryPollResponse"]>;
-export type TaskListResponse = Wire<Schemas["TaskListResponse"]>;
-export type ApplyScenarioResponse = Wire<Schemas["ApplyScenarioResponse"]>;
-export type ValidateScenarioResponse = Wire<Schemas["ValidateScenarioResponse"]>;
-export type KeyCreatedResponse = Wire<Schemas["KeyCreatedResponse"]>;
-export type KeyResponse = Wire<Schemas["KeyResponse"]>;
-export type KeyListResponse = Wire<Schemas["KeyListResponse"]>;
+export type HealthResponse = Schemas["HealthResponse"];
+export type CreateIntentResponse = Schemas["CreateIntentResponse"];
+export type IntentResponse = Schemas["IntentResponse"];
+export type IntentListResponse = Schemas["IntentListResponse"];
+export type EventListResponse = Schemas["EventListResponse"];
+export type IntentWriteResponse = Schemas["IntentWriteResponse"];
+export type AckIntentResponse = Schemas["AckIntentResponse"];
+export type AuditResponse = Schemas["AuditResponse"];
+export type AgentRegisteredResponse = Schemas["AgentRegisteredResponse"];
+export type AgentResponse = Schemas["AgentResponse"];
+export type AgentListResponse = Schemas["AgentListResponse"];
+export type DeliveryPollResponse = Schemas["DeliveryPollResponse"];
+export type TaskListResponse = Schemas["TaskListResponse"];
+export type ApplyScenarioResponse = Schemas["ApplyScenarioResponse"];
+export type ValidateScenarioResponse = Schemas["ValidateScenarioResponse"];
+export type KeyCreatedResponse = Schemas["KeyCreatedResponse"];
+export type KeyResponse = Schemas["KeyResponse"];
+export type KeyListResponse = Schemas["KeyListResponse"];
 
 // ---- requests (wire shape; inputs accept either spelling) ------------------
 
@@ -93,16 +82,16 @@ export type CamelKeys<T> = { [K in keyof T as K extends string ? SnakeToCamel<K>
 /** A request written in the wire's snake_case or in camelCase. */
 export type Cased<T> = T | CamelKeys<T>;
 
-export type CreateIntentRequest = Wire<Schemas["CreateIntentRequest"]>;
+export type CreateIntentRequest = Schemas["CreateIntentRequest"];
 export type CreateIntentInput = Cased<CreateIntentRequest>;
-export type ResolveIntentRequest = Wire<Schemas["ResolveIntentRequest"]>;
+export type ResolveIntentRequest = Schemas["ResolveIntentRequest"];
 /** The resume body: a tagged union on `kind` (legacy shapes accepted too). */
-export type ResumeRequest = Wire<Schemas["ResumeBody"]>;
-export type RegisterAgentRequest = Wire<Schemas["RegisterAgentRequest"]>;
-export type CreateKeyRequest = Wire<Schemas["CreateKeyRequest"]>;
-export type CreateAgentKeyRequest = Wire<Schemas["CreateAgentKeyRequest"]>;
+export type ResumeRequest = Schemas["ResumeBody"];
+export type RegisterAgentRequest = Schemas["RegisterAgentRequest"];
+export type CreateKeyRequest = Schemas["CreateKeyRequest"];
+export type CreateAgentKeyRequest = Schemas["CreateAgentKeyRequest"];
 /** A human decision (the spec's `TaskDecision`). */
-export type DecideTaskRequest = Wire<Schemas["TaskDecision"]>;
+export type DecideTaskRequest = Schemas["TaskDecision"];
 
 export interface ListIntentsParams {
   status?: IntentStatus;

@@ -543,7 +543,10 @@ export interface components {
             channel: components["schemas"]["Channel"] | null;
             outcome: string | null;
             comment: string | null;
-            data: Record<string, never> | null;
+            /** @description Free-form JSON object for decisions (decision data and evidence as {data, evidence}, or the agent result / error; behavior/audit.md); null for other events. */
+            data: {
+                [key: string]: unknown;
+            } | null;
         };
         /**
          * @description Lifecycle status of an intent. Terminal: COMPLETED, FAILED, CANCELED, TIMED_OUT (spelled exactly so; see behavior/lifecycle.md).
@@ -619,8 +622,10 @@ export interface components {
             message: string;
             category: components["schemas"]["ErrorCategory"];
             retryable: boolean;
-            /** @description Code-specific context, e.g. {field} or {errors:[{path,code,message}]} for validation_error. */
-            details: Record<string, never> | null;
+            /** @description Free-form JSON object: code-specific context, e.g. {field} or {errors:[{path,code,message}]} for validation_error. */
+            details: {
+                [key: string]: unknown;
+            } | null;
         };
         /** @enum {string} */
         ErrorCategory: "validation" | "auth" | "policy" | "conflict" | "not_found" | "rate_limit" | "transport" | "timeout" | "internal";
@@ -633,7 +638,10 @@ export interface components {
         IntentError: {
             code: string;
             message: string;
-            details?: Record<string, never> | null;
+            /** @description Free-form JSON object with more context on the failure, or null. */
+            details?: {
+                [key: string]: unknown;
+            } | null;
         };
         /**
          * Event
@@ -651,7 +659,10 @@ export interface components {
             pending_with: components["schemas"]["PendingWith"] | null;
             actor: components["schemas"]["Actor"] | null;
             channel: components["schemas"]["Channel"] | null;
-            data: Record<string, never>;
+            /** @description Free-form JSON object: the event_type's members (behavior/events.md), possibly empty. */
+            data: {
+                [key: string]: unknown;
+            };
         };
         /**
          * @description The complete v1 set. Terminal events are those whose status is terminal: intent.completed, intent.failed, intent.canceled, intent.timed_out, intent.delivery_failed.
@@ -676,8 +687,10 @@ export interface components {
             required_comment?: boolean;
             /** @default false */
             evidence_required?: boolean;
-            /** @description JSON Schema 2020-12 that a decision's data must satisfy. */
-            form_schema?: Record<string, never>;
+            /** @description Free-form JSON object: a JSON Schema 2020-12 that a decision's data must satisfy. */
+            form_schema?: {
+                [key: string]: unknown;
+            };
             /** @description Human ids or contacts allowed to decide (REQ-HUMAN-020). */
             assignees?: string[];
             notify?: components["schemas"]["NotifyTarget"][];
@@ -702,8 +715,10 @@ export interface components {
         TaskDecision: {
             outcome: components["schemas"]["TaskOutcome"];
             comment?: string;
-            /** @description Form data, validated against form_schema. */
-            data?: Record<string, never>;
+            /** @description Free-form JSON object: form data, validated against form_schema. */
+            data?: {
+                [key: string]: unknown;
+            };
             evidence?: components["schemas"]["Evidence"];
         };
         EvidenceItem: {
@@ -724,12 +739,18 @@ export interface components {
             to_agent: components["schemas"]["AgentAddress"];
             correlation_id: string;
             reply_to: string | null;
-            payload: Record<string, never>;
+            /** @description Free-form JSON object: the application's request, stored and delivered untouched. */
+            payload: {
+                [key: string]: unknown;
+            };
             status: components["schemas"]["IntentStatus"];
             lifecycle_status: components["schemas"]["IntentStatus"];
             waiting_reason: components["schemas"]["WaitingReason"] | null;
             pending_with: components["schemas"]["PendingWith"] | null;
-            result: Record<string, never> | null;
+            /** @description Free-form JSON object: the final result when status is COMPLETED, null otherwise (REQ-LIFECYCLE-009). */
+            result: {
+                [key: string]: unknown;
+            } | null;
             error: components["schemas"]["IntentError"] | null;
             human_task: components["schemas"]["HumanTask"] | null;
             current_step: components["schemas"]["CurrentStep"] | null;
@@ -766,13 +787,19 @@ export interface components {
             assigned_to: string;
             /** @enum {string} */
             status: "pending" | "active" | "completed" | "failed" | "skipped";
-            result?: Record<string, never> | null;
+            /** @description Free-form JSON object: the step's result once it has one, else null. */
+            result?: {
+                [key: string]: unknown;
+            } | null;
         };
         /** @description Body of createIntent. Unknown members are 422 validation_error. from_agent is accepted and ignored (derived from the key). */
         CreateIntentRequest: {
             intent_type: components["schemas"]["IntentType"];
             to_agent: components["schemas"]["AgentRef"];
-            payload: Record<string, never>;
+            /** @description Free-form JSON object: the application's request, stored and delivered untouched. */
+            payload: {
+                [key: string]: unknown;
+            };
             correlation_id?: string;
             reply_to?: string;
             /** @description Deprecated; ignored. */
@@ -792,7 +819,10 @@ export interface components {
         ResolveIntentRequest: {
             /** @enum {string} */
             status: "COMPLETED" | "FAILED" | "CANCELED";
-            result?: Record<string, never>;
+            /** @description Free-form JSON object: the result of a COMPLETED resolve ({} when left out). */
+            result?: {
+                [key: string]: unknown;
+            };
             error?: components["schemas"]["IntentError"];
             reason?: string;
             /** @description Deprecated; ignored (the actor is derived from the key). */
@@ -854,7 +884,10 @@ export interface components {
             kind: "agent_result";
             /** @enum {string} */
             outcome: "complete" | "fail";
-            result?: Record<string, never>;
+            /** @description Free-form JSON object: the agent's result (outcome complete). */
+            result?: {
+                [key: string]: unknown;
+            };
             error?: components["schemas"]["IntentError"];
             delivery_id?: string;
         };
@@ -864,14 +897,20 @@ export interface components {
             kind: "task_result";
             outcome: components["schemas"]["TaskOutcome"];
             comment?: string;
-            data?: Record<string, never>;
+            /** @description Free-form JSON object: form data, validated against form_schema. */
+            data?: {
+                [key: string]: unknown;
+            };
             evidence?: components["schemas"]["Evidence"];
         };
         /** @description The handler reports progress: IN_PROGRESS, an intent.progress event, lease extended. */
         ProgressResume: {
             /** @enum {string} */
             kind: "progress";
-            details?: Record<string, never>;
+            /** @description Free-form JSON object: progress details, the intent.progress event's data.details. */
+            details?: {
+                [key: string]: unknown;
+            };
             delivery_id?: string;
         };
         /** @description Admin or handler control: approve the current step and/or hand off to another agent. */
@@ -882,10 +921,12 @@ export interface components {
             next_handler?: components["schemas"]["AgentRef"];
             reason?: string;
         };
-        /** @description Legacy agent result {action: complete|fail, ...}. For complete, the object minus `action` is the result; for fail, `error` if present, else the rest becomes error.details. */
+        /** @description Legacy agent result {action: complete|fail, ...} (REQ-RESUME-005): free-form apart from `action`. For complete, the object minus `action` is the result; for fail, `error` if present, else the rest becomes error.details. */
         LegacyActionResume: {
             /** @enum {string} */
             action: "complete" | "fail";
+        } & {
+            [key: string]: unknown;
         };
         /** @description Legacy human result {task_result: {outcome, comment?, data?, evidence?, <flat fields>}}. Flat fields other than outcome/comment/data/evidence are merged into data. */
         LegacyTaskResultResume: {
@@ -905,12 +946,17 @@ export interface components {
             /** @description Ignored in v1. */
             internal_scheduler?: boolean;
         };
-        /** @description The flat legacy task_result object. */
+        /** @description The flat legacy task_result object (REQ-RESUME-006): members other than outcome, comment, data and evidence are free-form and merged into data. */
         LegacyTaskResult: {
             outcome: components["schemas"]["TaskOutcome"];
             comment?: string;
-            data?: Record<string, never>;
+            /** @description Free-form JSON object: form data, validated against form_schema. */
+            data?: {
+                [key: string]: unknown;
+            };
             evidence?: components["schemas"]["Evidence"];
+        } & {
+            [key: string]: unknown;
         };
         /**
          * ScenarioBundle
@@ -948,8 +994,10 @@ export interface components {
             steps: components["schemas"]["ScenarioStep"][];
             /** @description step_id to start at; default the first step. */
             entry_step?: string;
-            /** @description Free-form; copied to the intent payload under `parameters` when the payload has no such member. */
-            parameters?: Record<string, never>;
+            /** @description Free-form JSON object; copied to the intent payload under `parameters` when the payload has no such member. */
+            parameters?: {
+                [key: string]: unknown;
+            };
         };
         StepRetry: {
             /** @default 0 */
@@ -963,7 +1011,10 @@ export interface components {
             tool_id?: string;
             /** @enum {string} */
             runtime_type?: "human_approval" | "delay" | "notification";
-            runtime_config?: Record<string, never>;
+            /** @description Free-form JSON object: settings of the runtime_type (e.g. seconds for delay, notify for notification; behavior/scenarios.md). */
+            runtime_config?: {
+                [key: string]: unknown;
+            };
             /** @description A role from agents[] or humans[], or an agent address. */
             assigned_to?: string;
             /** @default false */
@@ -976,14 +1027,22 @@ export interface components {
             on_timeout?: components["schemas"]["OnTimeout"];
             human_task?: components["schemas"]["HumanTask"];
             retry?: components["schemas"]["StepRetry"];
-            input?: Record<string, never>;
+            /** @description Free-form JSON object: step input for the handler. */
+            input?: {
+                [key: string]: unknown;
+            };
             on_success?: string;
             on_failure?: string;
         };
         ScenarioIntent: {
             type: components["schemas"]["IntentType"];
-            /** @default {} */
-            payload?: Record<string, never>;
+            /**
+             * @description Free-form JSON object: the intent payload.
+             * @default {}
+             */
+            payload?: {
+                [key: string]: unknown;
+            };
             correlation_id?: string;
             reply_to?: string;
             /** Format: date-time */
@@ -2305,7 +2364,9 @@ export interface operations {
                  *       "extra": 1
                  *     }
                  */
-                "application/json": Record<string, never>;
+                "application/json": {
+                    [key: string]: unknown;
+                };
             };
         };
         responses: {
