@@ -27,6 +27,8 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonTypeName;
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
 
@@ -125,7 +127,7 @@ public class AgentResultResume {
 
   public static final String JSON_PROPERTY_RESULT = "result";
   @jakarta.annotation.Nullable
-  private Object result;
+  private Map<String, Object> result;
 
   public static final String JSON_PROPERTY_ERROR = "error";
   @jakarta.annotation.Nullable
@@ -186,26 +188,34 @@ public class AgentResultResume {
   }
 
 
-  public AgentResultResume result(@jakarta.annotation.Nullable Object result) {
+  public AgentResultResume result(@jakarta.annotation.Nullable Map<String, Object> result) {
     this.result = result;
     return this;
   }
 
+  public AgentResultResume putResultItem(String key, Object resultItem) {
+    if (this.result == null) {
+      this.result = new HashMap<>();
+    }
+    this.result.put(key, resultItem);
+    return this;
+  }
+
   /**
-   * Get result
+   * Free-form JSON object: the agent&#39;s result (outcome complete).
    * @return result
    */
   @jakarta.annotation.Nullable
   @JsonProperty(value = JSON_PROPERTY_RESULT, required = false)
-  @JsonInclude(value = JsonInclude.Include.USE_DEFAULTS)
-  public Object getResult() {
+  @JsonInclude(content = JsonInclude.Include.ALWAYS, value = JsonInclude.Include.USE_DEFAULTS)
+  public Map<String, Object> getResult() {
     return result;
   }
 
 
   @JsonProperty(value = JSON_PROPERTY_RESULT, required = false)
-  @JsonInclude(value = JsonInclude.Include.USE_DEFAULTS)
-  public void setResult(@jakarta.annotation.Nullable Object result) {
+  @JsonInclude(content = JsonInclude.Include.ALWAYS, value = JsonInclude.Include.USE_DEFAULTS)
+  public void setResult(@jakarta.annotation.Nullable Map<String, Object> result) {
     this.result = result;
   }
 
@@ -347,7 +357,11 @@ public class AgentResultResume {
 
     // add `result` to the URL query string
     if (getResult() != null) {
-      joiner.add(String.format(java.util.Locale.ROOT, "%sresult%s=%s", prefix, suffix, ApiClient.urlEncode(ApiClient.valueToString(getResult()))));
+      for (String _key : getResult().keySet()) {
+        joiner.add(String.format(java.util.Locale.ROOT, "%sresult%s%s=%s", prefix, suffix,
+            "".equals(suffix) ? "" : String.format(java.util.Locale.ROOT, "%s%d%s", containerPrefix, _key, containerSuffix),
+            getResult().get(_key), ApiClient.urlEncode(ApiClient.valueToString(getResult().get(_key)))));
+      }
     }
 
     // add `error` to the URL query string

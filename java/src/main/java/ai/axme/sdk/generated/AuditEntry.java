@@ -30,6 +30,8 @@ import com.fasterxml.jackson.annotation.JsonTypeName;
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.time.OffsetDateTime;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
 
@@ -79,7 +81,7 @@ public class AuditEntry {
 
   public static final String JSON_PROPERTY_DATA = "data";
   @jakarta.annotation.Nullable
-  private Object data;
+  private Map<String, Object> data;
 
   public AuditEntry() { 
   }
@@ -253,26 +255,34 @@ public class AuditEntry {
   }
 
 
-  public AuditEntry data(@jakarta.annotation.Nullable Object data) {
+  public AuditEntry data(@jakarta.annotation.Nullable Map<String, Object> data) {
     this.data = data;
     return this;
   }
 
+  public AuditEntry putDataItem(String key, Object dataItem) {
+    if (this.data == null) {
+      this.data = new HashMap<>();
+    }
+    this.data.put(key, dataItem);
+    return this;
+  }
+
   /**
-   * Get data
+   * Free-form JSON object for decisions (decision data and evidence as {data, evidence}, or the agent result / error; behavior/audit.md); null for other events.
    * @return data
    */
   @jakarta.annotation.Nullable
   @JsonProperty(value = JSON_PROPERTY_DATA, required = false)
-  @JsonInclude(value = JsonInclude.Include.ALWAYS)
-  public Object getData() {
+  @JsonInclude(content = JsonInclude.Include.ALWAYS, value = JsonInclude.Include.ALWAYS)
+  public Map<String, Object> getData() {
     return data;
   }
 
 
   @JsonProperty(value = JSON_PROPERTY_DATA, required = false)
-  @JsonInclude(value = JsonInclude.Include.ALWAYS)
-  public void setData(@jakarta.annotation.Nullable Object data) {
+  @JsonInclude(content = JsonInclude.Include.ALWAYS, value = JsonInclude.Include.ALWAYS)
+  public void setData(@jakarta.annotation.Nullable Map<String, Object> data) {
     this.data = data;
   }
 
@@ -397,7 +407,11 @@ public class AuditEntry {
 
     // add `data` to the URL query string
     if (getData() != null) {
-      joiner.add(String.format(java.util.Locale.ROOT, "%sdata%s=%s", prefix, suffix, ApiClient.urlEncode(ApiClient.valueToString(getData()))));
+      for (String _key : getData().keySet()) {
+        joiner.add(String.format(java.util.Locale.ROOT, "%sdata%s%s=%s", prefix, suffix,
+            "".equals(suffix) ? "" : String.format(java.util.Locale.ROOT, "%s%d%s", containerPrefix, _key, containerSuffix),
+            getData().get(_key), ApiClient.urlEncode(ApiClient.valueToString(getData().get(_key)))));
+      }
     }
 
     return joiner.toString();

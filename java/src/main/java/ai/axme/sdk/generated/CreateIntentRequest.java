@@ -29,6 +29,8 @@ import com.fasterxml.jackson.annotation.JsonTypeName;
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.time.OffsetDateTime;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
 
@@ -64,7 +66,7 @@ public class CreateIntentRequest {
 
   public static final String JSON_PROPERTY_PAYLOAD = "payload";
   @jakarta.annotation.Nonnull
-  private Object payload;
+  private Map<String, Object> payload;
 
   public static final String JSON_PROPERTY_CORRELATION_ID = "correlation_id";
   @jakarta.annotation.Nullable
@@ -161,26 +163,34 @@ public class CreateIntentRequest {
   }
 
 
-  public CreateIntentRequest payload(@jakarta.annotation.Nonnull Object payload) {
+  public CreateIntentRequest payload(@jakarta.annotation.Nonnull Map<String, Object> payload) {
     this.payload = payload;
     return this;
   }
 
+  public CreateIntentRequest putPayloadItem(String key, Object payloadItem) {
+    if (this.payload == null) {
+      this.payload = new HashMap<>();
+    }
+    this.payload.put(key, payloadItem);
+    return this;
+  }
+
   /**
-   * Get payload
+   * Free-form JSON object: the application&#39;s request, stored and delivered untouched.
    * @return payload
    */
   @jakarta.annotation.Nonnull
   @JsonProperty(value = JSON_PROPERTY_PAYLOAD, required = true)
-  @JsonInclude(value = JsonInclude.Include.ALWAYS)
-  public Object getPayload() {
+  @JsonInclude(content = JsonInclude.Include.ALWAYS, value = JsonInclude.Include.ALWAYS)
+  public Map<String, Object> getPayload() {
     return payload;
   }
 
 
   @JsonProperty(value = JSON_PROPERTY_PAYLOAD, required = true)
-  @JsonInclude(value = JsonInclude.Include.ALWAYS)
-  public void setPayload(@jakarta.annotation.Nonnull Object payload) {
+  @JsonInclude(content = JsonInclude.Include.ALWAYS, value = JsonInclude.Include.ALWAYS)
+  public void setPayload(@jakarta.annotation.Nonnull Map<String, Object> payload) {
     this.payload = payload;
   }
 
@@ -562,7 +572,11 @@ public class CreateIntentRequest {
 
     // add `payload` to the URL query string
     if (getPayload() != null) {
-      joiner.add(String.format(java.util.Locale.ROOT, "%spayload%s=%s", prefix, suffix, ApiClient.urlEncode(ApiClient.valueToString(getPayload()))));
+      for (String _key : getPayload().keySet()) {
+        joiner.add(String.format(java.util.Locale.ROOT, "%spayload%s%s=%s", prefix, suffix,
+            "".equals(suffix) ? "" : String.format(java.util.Locale.ROOT, "%s%d%s", containerPrefix, _key, containerSuffix),
+            getPayload().get(_key), ApiClient.urlEncode(ApiClient.valueToString(getPayload().get(_key)))));
+      }
     }
 
     // add `correlation_id` to the URL query string

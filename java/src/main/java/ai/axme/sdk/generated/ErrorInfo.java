@@ -27,6 +27,8 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonTypeName;
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
 
@@ -61,7 +63,7 @@ public class ErrorInfo {
 
   public static final String JSON_PROPERTY_DETAILS = "details";
   @jakarta.annotation.Nullable
-  private Object details;
+  private Map<String, Object> details;
 
   public ErrorInfo() { 
   }
@@ -162,26 +164,34 @@ public class ErrorInfo {
   }
 
 
-  public ErrorInfo details(@jakarta.annotation.Nullable Object details) {
+  public ErrorInfo details(@jakarta.annotation.Nullable Map<String, Object> details) {
     this.details = details;
     return this;
   }
 
+  public ErrorInfo putDetailsItem(String key, Object detailsItem) {
+    if (this.details == null) {
+      this.details = new HashMap<>();
+    }
+    this.details.put(key, detailsItem);
+    return this;
+  }
+
   /**
-   * Code-specific context, e.g. {field} or {errors:[{path,code,message}]} for validation_error.
+   * Free-form JSON object: code-specific context, e.g. {field} or {errors:[{path,code,message}]} for validation_error.
    * @return details
    */
   @jakarta.annotation.Nullable
   @JsonProperty(value = JSON_PROPERTY_DETAILS, required = false)
-  @JsonInclude(value = JsonInclude.Include.ALWAYS)
-  public Object getDetails() {
+  @JsonInclude(content = JsonInclude.Include.ALWAYS, value = JsonInclude.Include.ALWAYS)
+  public Map<String, Object> getDetails() {
     return details;
   }
 
 
   @JsonProperty(value = JSON_PROPERTY_DETAILS, required = false)
-  @JsonInclude(value = JsonInclude.Include.ALWAYS)
-  public void setDetails(@jakarta.annotation.Nullable Object details) {
+  @JsonInclude(content = JsonInclude.Include.ALWAYS, value = JsonInclude.Include.ALWAYS)
+  public void setDetails(@jakarta.annotation.Nullable Map<String, Object> details) {
     this.details = details;
   }
 
@@ -285,7 +295,11 @@ public class ErrorInfo {
 
     // add `details` to the URL query string
     if (getDetails() != null) {
-      joiner.add(String.format(java.util.Locale.ROOT, "%sdetails%s=%s", prefix, suffix, ApiClient.urlEncode(ApiClient.valueToString(getDetails()))));
+      for (String _key : getDetails().keySet()) {
+        joiner.add(String.format(java.util.Locale.ROOT, "%sdetails%s%s=%s", prefix, suffix,
+            "".equals(suffix) ? "" : String.format(java.util.Locale.ROOT, "%s%d%s", containerPrefix, _key, containerSuffix),
+            getDetails().get(_key), ApiClient.urlEncode(ApiClient.valueToString(getDetails().get(_key)))));
+      }
     }
 
     return joiner.toString();

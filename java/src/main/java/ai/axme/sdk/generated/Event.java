@@ -33,6 +33,8 @@ import com.fasterxml.jackson.annotation.JsonTypeName;
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.time.OffsetDateTime;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.UUID;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
@@ -93,7 +95,7 @@ public class Event {
 
   public static final String JSON_PROPERTY_DATA = "data";
   @jakarta.annotation.Nonnull
-  private Object data;
+  private Map<String, Object> data;
 
   public Event() { 
   }
@@ -315,26 +317,34 @@ public class Event {
   }
 
 
-  public Event data(@jakarta.annotation.Nonnull Object data) {
+  public Event data(@jakarta.annotation.Nonnull Map<String, Object> data) {
     this.data = data;
     return this;
   }
 
+  public Event putDataItem(String key, Object dataItem) {
+    if (this.data == null) {
+      this.data = new HashMap<>();
+    }
+    this.data.put(key, dataItem);
+    return this;
+  }
+
   /**
-   * Get data
+   * Free-form JSON object: the event_type&#39;s members (behavior/events.md), possibly empty.
    * @return data
    */
   @jakarta.annotation.Nonnull
   @JsonProperty(value = JSON_PROPERTY_DATA, required = true)
-  @JsonInclude(value = JsonInclude.Include.ALWAYS)
-  public Object getData() {
+  @JsonInclude(content = JsonInclude.Include.ALWAYS, value = JsonInclude.Include.ALWAYS)
+  public Map<String, Object> getData() {
     return data;
   }
 
 
   @JsonProperty(value = JSON_PROPERTY_DATA, required = true)
-  @JsonInclude(value = JsonInclude.Include.ALWAYS)
-  public void setData(@jakarta.annotation.Nonnull Object data) {
+  @JsonInclude(content = JsonInclude.Include.ALWAYS, value = JsonInclude.Include.ALWAYS)
+  public void setData(@jakarta.annotation.Nonnull Map<String, Object> data) {
     this.data = data;
   }
 
@@ -473,7 +483,11 @@ public class Event {
 
     // add `data` to the URL query string
     if (getData() != null) {
-      joiner.add(String.format(java.util.Locale.ROOT, "%sdata%s=%s", prefix, suffix, ApiClient.urlEncode(ApiClient.valueToString(getData()))));
+      for (String _key : getData().keySet()) {
+        joiner.add(String.format(java.util.Locale.ROOT, "%sdata%s%s=%s", prefix, suffix,
+            "".equals(suffix) ? "" : String.format(java.util.Locale.ROOT, "%s%d%s", containerPrefix, _key, containerSuffix),
+            getData().get(_key), ApiClient.urlEncode(ApiClient.valueToString(getData().get(_key)))));
+      }
     }
 
     return joiner.toString();

@@ -30,8 +30,10 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
@@ -80,7 +82,7 @@ public class HumanTask {
 
   public static final String JSON_PROPERTY_FORM_SCHEMA = "form_schema";
   @jakarta.annotation.Nullable
-  private Object formSchema;
+  private Map<String, Object> formSchema;
 
   public static final String JSON_PROPERTY_ASSIGNEES = "assignees";
   @jakarta.annotation.Nullable
@@ -250,26 +252,34 @@ public class HumanTask {
   }
 
 
-  public HumanTask formSchema(@jakarta.annotation.Nullable Object formSchema) {
+  public HumanTask formSchema(@jakarta.annotation.Nullable Map<String, Object> formSchema) {
     this.formSchema = formSchema;
     return this;
   }
 
+  public HumanTask putFormSchemaItem(String key, Object formSchemaItem) {
+    if (this.formSchema == null) {
+      this.formSchema = new HashMap<>();
+    }
+    this.formSchema.put(key, formSchemaItem);
+    return this;
+  }
+
   /**
-   * JSON Schema 2020-12 that a decision&#39;s data must satisfy.
+   * Free-form JSON object: a JSON Schema 2020-12 that a decision&#39;s data must satisfy.
    * @return formSchema
    */
   @jakarta.annotation.Nullable
   @JsonProperty(value = JSON_PROPERTY_FORM_SCHEMA, required = false)
-  @JsonInclude(value = JsonInclude.Include.USE_DEFAULTS)
-  public Object getFormSchema() {
+  @JsonInclude(content = JsonInclude.Include.ALWAYS, value = JsonInclude.Include.USE_DEFAULTS)
+  public Map<String, Object> getFormSchema() {
     return formSchema;
   }
 
 
   @JsonProperty(value = JSON_PROPERTY_FORM_SCHEMA, required = false)
-  @JsonInclude(value = JsonInclude.Include.USE_DEFAULTS)
-  public void setFormSchema(@jakarta.annotation.Nullable Object formSchema) {
+  @JsonInclude(content = JsonInclude.Include.ALWAYS, value = JsonInclude.Include.USE_DEFAULTS)
+  public void setFormSchema(@jakarta.annotation.Nullable Map<String, Object> formSchema) {
     this.formSchema = formSchema;
   }
 
@@ -488,7 +498,11 @@ public class HumanTask {
 
     // add `form_schema` to the URL query string
     if (getFormSchema() != null) {
-      joiner.add(String.format(java.util.Locale.ROOT, "%sform_schema%s=%s", prefix, suffix, ApiClient.urlEncode(ApiClient.valueToString(getFormSchema()))));
+      for (String _key : getFormSchema().keySet()) {
+        joiner.add(String.format(java.util.Locale.ROOT, "%sform_schema%s%s=%s", prefix, suffix,
+            "".equals(suffix) ? "" : String.format(java.util.Locale.ROOT, "%s%d%s", containerPrefix, _key, containerSuffix),
+            getFormSchema().get(_key), ApiClient.urlEncode(ApiClient.valueToString(getFormSchema().get(_key)))));
+      }
     }
 
     // add `assignees` to the URL query string

@@ -36,7 +36,9 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
@@ -103,7 +105,7 @@ public class Intent {
 
   public static final String JSON_PROPERTY_PAYLOAD = "payload";
   @jakarta.annotation.Nonnull
-  private Object payload;
+  private Map<String, Object> payload;
 
   public static final String JSON_PROPERTY_STATUS = "status";
   @jakarta.annotation.Nonnull
@@ -123,7 +125,7 @@ public class Intent {
 
   public static final String JSON_PROPERTY_RESULT = "result";
   @jakarta.annotation.Nullable
-  private Object result;
+  private Map<String, Object> result;
 
   public static final String JSON_PROPERTY_ERROR = "error";
   @jakarta.annotation.Nullable
@@ -336,26 +338,34 @@ public class Intent {
   }
 
 
-  public Intent payload(@jakarta.annotation.Nonnull Object payload) {
+  public Intent payload(@jakarta.annotation.Nonnull Map<String, Object> payload) {
     this.payload = payload;
     return this;
   }
 
+  public Intent putPayloadItem(String key, Object payloadItem) {
+    if (this.payload == null) {
+      this.payload = new HashMap<>();
+    }
+    this.payload.put(key, payloadItem);
+    return this;
+  }
+
   /**
-   * Get payload
+   * Free-form JSON object: the application&#39;s request, stored and delivered untouched.
    * @return payload
    */
   @jakarta.annotation.Nonnull
   @JsonProperty(value = JSON_PROPERTY_PAYLOAD, required = true)
-  @JsonInclude(value = JsonInclude.Include.ALWAYS)
-  public Object getPayload() {
+  @JsonInclude(content = JsonInclude.Include.ALWAYS, value = JsonInclude.Include.ALWAYS)
+  public Map<String, Object> getPayload() {
     return payload;
   }
 
 
   @JsonProperty(value = JSON_PROPERTY_PAYLOAD, required = true)
-  @JsonInclude(value = JsonInclude.Include.ALWAYS)
-  public void setPayload(@jakarta.annotation.Nonnull Object payload) {
+  @JsonInclude(content = JsonInclude.Include.ALWAYS, value = JsonInclude.Include.ALWAYS)
+  public void setPayload(@jakarta.annotation.Nonnull Map<String, Object> payload) {
     this.payload = payload;
   }
 
@@ -456,26 +466,34 @@ public class Intent {
   }
 
 
-  public Intent result(@jakarta.annotation.Nullable Object result) {
+  public Intent result(@jakarta.annotation.Nullable Map<String, Object> result) {
     this.result = result;
     return this;
   }
 
+  public Intent putResultItem(String key, Object resultItem) {
+    if (this.result == null) {
+      this.result = new HashMap<>();
+    }
+    this.result.put(key, resultItem);
+    return this;
+  }
+
   /**
-   * Get result
+   * Free-form JSON object: the final result when status is COMPLETED, null otherwise (REQ-LIFECYCLE-009).
    * @return result
    */
   @jakarta.annotation.Nullable
   @JsonProperty(value = JSON_PROPERTY_RESULT, required = false)
-  @JsonInclude(value = JsonInclude.Include.ALWAYS)
-  public Object getResult() {
+  @JsonInclude(content = JsonInclude.Include.ALWAYS, value = JsonInclude.Include.ALWAYS)
+  public Map<String, Object> getResult() {
     return result;
   }
 
 
   @JsonProperty(value = JSON_PROPERTY_RESULT, required = false)
-  @JsonInclude(value = JsonInclude.Include.ALWAYS)
-  public void setResult(@jakarta.annotation.Nullable Object result) {
+  @JsonInclude(content = JsonInclude.Include.ALWAYS, value = JsonInclude.Include.ALWAYS)
+  public void setResult(@jakarta.annotation.Nullable Map<String, Object> result) {
     this.result = result;
   }
 
@@ -1035,7 +1053,11 @@ public class Intent {
 
     // add `payload` to the URL query string
     if (getPayload() != null) {
-      joiner.add(String.format(java.util.Locale.ROOT, "%spayload%s=%s", prefix, suffix, ApiClient.urlEncode(ApiClient.valueToString(getPayload()))));
+      for (String _key : getPayload().keySet()) {
+        joiner.add(String.format(java.util.Locale.ROOT, "%spayload%s%s=%s", prefix, suffix,
+            "".equals(suffix) ? "" : String.format(java.util.Locale.ROOT, "%s%d%s", containerPrefix, _key, containerSuffix),
+            getPayload().get(_key), ApiClient.urlEncode(ApiClient.valueToString(getPayload().get(_key)))));
+      }
     }
 
     // add `status` to the URL query string
@@ -1060,7 +1082,11 @@ public class Intent {
 
     // add `result` to the URL query string
     if (getResult() != null) {
-      joiner.add(String.format(java.util.Locale.ROOT, "%sresult%s=%s", prefix, suffix, ApiClient.urlEncode(ApiClient.valueToString(getResult()))));
+      for (String _key : getResult().keySet()) {
+        joiner.add(String.format(java.util.Locale.ROOT, "%sresult%s%s=%s", prefix, suffix,
+            "".equals(suffix) ? "" : String.format(java.util.Locale.ROOT, "%s%d%s", containerPrefix, _key, containerSuffix),
+            getResult().get(_key), ApiClient.urlEncode(ApiClient.valueToString(getResult().get(_key)))));
+      }
     }
 
     // add `error` to the URL query string

@@ -14,6 +14,10 @@
 
 package ai.axme.sdk.generated;
 
+import java.util.Map;
+import java.util.HashMap;
+import com.fasterxml.jackson.annotation.JsonAnyGetter;
+import com.fasterxml.jackson.annotation.JsonAnySetter;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.StringJoiner;
@@ -31,7 +35,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
 import ai.axme.sdk.generated.ApiClient;
 /**
- * Legacy agent result {action: complete|fail, ...}. For complete, the object minus &#x60;action&#x60; is the result; for fail, &#x60;error&#x60; if present, else the rest becomes error.details.
+ * Legacy agent result {action: complete|fail, ...} (REQ-RESUME-005): free-form apart from &#x60;action&#x60;. For complete, the object minus &#x60;action&#x60; is the result; for fail, &#x60;error&#x60; if present, else the rest becomes error.details.
  */
 @JsonPropertyOrder({
   LegacyActionResume.JSON_PROPERTY_ACTION
@@ -105,6 +109,49 @@ public class LegacyActionResume {
     this.action = action;
   }
 
+  /**
+   * A container for additional, undeclared properties.
+   * This is a holder for any undeclared properties as specified with
+   * the 'additionalProperties' keyword in the OAS document.
+   */
+  private Map<String, Object> additionalProperties;
+
+  /**
+   * Set the additional (undeclared) property with the specified name and value.
+   * If the property does not already exist, create it otherwise replace it.
+   * @param key the name of the property
+   * @param value the value of the property
+   * @return self reference
+   */
+  @JsonAnySetter
+  public LegacyActionResume putAdditionalProperty(String key, Object value) {
+    if (this.additionalProperties == null) {
+        this.additionalProperties = new HashMap<String, Object>();
+    }
+    this.additionalProperties.put(key, value);
+    return this;
+  }
+
+  /**
+   * Return the additional (undeclared) properties.
+   * @return the additional (undeclared) properties
+   */
+  @JsonAnyGetter
+  public Map<String, Object> getAdditionalProperties() {
+    return additionalProperties;
+  }
+
+  /**
+   * Return the additional (undeclared) property with the specified name.
+   * @param key the name of the property
+   * @return the additional (undeclared) property with the specified name
+   */
+  public Object getAdditionalProperty(String key) {
+    if (this.additionalProperties == null) {
+        return null;
+    }
+    return this.additionalProperties.get(key);
+  }
 
   /**
    * Return true if this LegacyActionResume object is equal to o.
@@ -118,12 +165,13 @@ public class LegacyActionResume {
       return false;
     }
     LegacyActionResume legacyActionResume = (LegacyActionResume) o;
-    return Objects.equals(this.action, legacyActionResume.action);
+    return Objects.equals(this.action, legacyActionResume.action)&&
+        Objects.equals(this.additionalProperties, legacyActionResume.additionalProperties);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(action);
+    return Objects.hash(action, additionalProperties);
   }
 
   @Override
@@ -131,6 +179,7 @@ public class LegacyActionResume {
     StringBuilder sb = new StringBuilder();
     sb.append("class LegacyActionResume {\n");
     sb.append("    action: ").append(toIndentedString(action)).append("\n");
+    sb.append("    additionalProperties: ").append(toIndentedString(additionalProperties)).append("\n");
     sb.append("}");
     return sb.toString();
   }

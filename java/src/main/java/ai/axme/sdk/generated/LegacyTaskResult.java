@@ -14,6 +14,10 @@
 
 package ai.axme.sdk.generated;
 
+import java.util.Map;
+import java.util.HashMap;
+import com.fasterxml.jackson.annotation.JsonAnyGetter;
+import com.fasterxml.jackson.annotation.JsonAnySetter;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.StringJoiner;
@@ -28,13 +32,15 @@ import com.fasterxml.jackson.annotation.JsonTypeName;
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
 
 import ai.axme.sdk.generated.ApiClient;
 /**
- * The flat legacy task_result object.
+ * The flat legacy task_result object (REQ-RESUME-006): members other than outcome, comment, data and evidence are free-form and merged into data.
  */
 @JsonPropertyOrder({
   LegacyTaskResult.JSON_PROPERTY_OUTCOME,
@@ -54,7 +60,7 @@ public class LegacyTaskResult {
 
   public static final String JSON_PROPERTY_DATA = "data";
   @jakarta.annotation.Nullable
-  private Object data;
+  private Map<String, Object> data;
 
   public static final String JSON_PROPERTY_EVIDENCE = "evidence";
   @jakarta.annotation.Nullable
@@ -111,26 +117,34 @@ public class LegacyTaskResult {
   }
 
 
-  public LegacyTaskResult data(@jakarta.annotation.Nullable Object data) {
+  public LegacyTaskResult data(@jakarta.annotation.Nullable Map<String, Object> data) {
     this.data = data;
     return this;
   }
 
+  public LegacyTaskResult putDataItem(String key, Object dataItem) {
+    if (this.data == null) {
+      this.data = new HashMap<>();
+    }
+    this.data.put(key, dataItem);
+    return this;
+  }
+
   /**
-   * Get data
+   * Free-form JSON object: form data, validated against form_schema.
    * @return data
    */
   @jakarta.annotation.Nullable
   @JsonProperty(value = JSON_PROPERTY_DATA, required = false)
-  @JsonInclude(value = JsonInclude.Include.USE_DEFAULTS)
-  public Object getData() {
+  @JsonInclude(content = JsonInclude.Include.ALWAYS, value = JsonInclude.Include.USE_DEFAULTS)
+  public Map<String, Object> getData() {
     return data;
   }
 
 
   @JsonProperty(value = JSON_PROPERTY_DATA, required = false)
-  @JsonInclude(value = JsonInclude.Include.USE_DEFAULTS)
-  public void setData(@jakarta.annotation.Nullable Object data) {
+  @JsonInclude(content = JsonInclude.Include.ALWAYS, value = JsonInclude.Include.USE_DEFAULTS)
+  public void setData(@jakarta.annotation.Nullable Map<String, Object> data) {
     this.data = data;
   }
 
@@ -166,6 +180,49 @@ public class LegacyTaskResult {
     this.evidence = evidence;
   }
 
+  /**
+   * A container for additional, undeclared properties.
+   * This is a holder for any undeclared properties as specified with
+   * the 'additionalProperties' keyword in the OAS document.
+   */
+  private Map<String, Object> additionalProperties;
+
+  /**
+   * Set the additional (undeclared) property with the specified name and value.
+   * If the property does not already exist, create it otherwise replace it.
+   * @param key the name of the property
+   * @param value the value of the property
+   * @return self reference
+   */
+  @JsonAnySetter
+  public LegacyTaskResult putAdditionalProperty(String key, Object value) {
+    if (this.additionalProperties == null) {
+        this.additionalProperties = new HashMap<String, Object>();
+    }
+    this.additionalProperties.put(key, value);
+    return this;
+  }
+
+  /**
+   * Return the additional (undeclared) properties.
+   * @return the additional (undeclared) properties
+   */
+  @JsonAnyGetter
+  public Map<String, Object> getAdditionalProperties() {
+    return additionalProperties;
+  }
+
+  /**
+   * Return the additional (undeclared) property with the specified name.
+   * @param key the name of the property
+   * @return the additional (undeclared) property with the specified name
+   */
+  public Object getAdditionalProperty(String key) {
+    if (this.additionalProperties == null) {
+        return null;
+    }
+    return this.additionalProperties.get(key);
+  }
 
   /**
    * Return true if this LegacyTaskResult object is equal to o.
@@ -182,12 +239,13 @@ public class LegacyTaskResult {
     return Objects.equals(this.outcome, legacyTaskResult.outcome) &&
         Objects.equals(this.comment, legacyTaskResult.comment) &&
         Objects.equals(this.data, legacyTaskResult.data) &&
-        Objects.equals(this.evidence, legacyTaskResult.evidence);
+        Objects.equals(this.evidence, legacyTaskResult.evidence)&&
+        Objects.equals(this.additionalProperties, legacyTaskResult.additionalProperties);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(outcome, comment, data, evidence);
+    return Objects.hash(outcome, comment, data, evidence, additionalProperties);
   }
 
   @Override
@@ -198,6 +256,7 @@ public class LegacyTaskResult {
     sb.append("    comment: ").append(toIndentedString(comment)).append("\n");
     sb.append("    data: ").append(toIndentedString(data)).append("\n");
     sb.append("    evidence: ").append(toIndentedString(evidence)).append("\n");
+    sb.append("    additionalProperties: ").append(toIndentedString(additionalProperties)).append("\n");
     sb.append("}");
     return sb.toString();
   }
@@ -254,7 +313,11 @@ public class LegacyTaskResult {
 
     // add `data` to the URL query string
     if (getData() != null) {
-      joiner.add(String.format(java.util.Locale.ROOT, "%sdata%s=%s", prefix, suffix, ApiClient.urlEncode(ApiClient.valueToString(getData()))));
+      for (String _key : getData().keySet()) {
+        joiner.add(String.format(java.util.Locale.ROOT, "%sdata%s%s=%s", prefix, suffix,
+            "".equals(suffix) ? "" : String.format(java.util.Locale.ROOT, "%s%d%s", containerPrefix, _key, containerSuffix),
+            getData().get(_key), ApiClient.urlEncode(ApiClient.valueToString(getData().get(_key)))));
+      }
     }
 
     // add `evidence` to the URL query string

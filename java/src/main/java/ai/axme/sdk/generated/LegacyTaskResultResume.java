@@ -172,7 +172,7 @@ public class LegacyTaskResultResume {
 
     // add `task_result` to the URL query string
     if (getTaskResult() != null) {
-      joiner.add(getTaskResult().toUrlQueryString(prefix + "task_result" + suffix));
+      joiner.add(String.format(java.util.Locale.ROOT, "%stask_result%s=%s", prefix, suffix, ApiClient.urlEncode(ApiClient.valueToString(getTaskResult()))));
     }
 
     // add `actor` to the URL query string

@@ -26,6 +26,8 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonTypeName;
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
 
@@ -81,7 +83,7 @@ public class ProgressResume {
 
   public static final String JSON_PROPERTY_DETAILS = "details";
   @jakarta.annotation.Nullable
-  private Object details;
+  private Map<String, Object> details;
 
   public static final String JSON_PROPERTY_DELIVERY_ID = "delivery_id";
   @jakarta.annotation.Nullable
@@ -114,26 +116,34 @@ public class ProgressResume {
   }
 
 
-  public ProgressResume details(@jakarta.annotation.Nullable Object details) {
+  public ProgressResume details(@jakarta.annotation.Nullable Map<String, Object> details) {
     this.details = details;
     return this;
   }
 
+  public ProgressResume putDetailsItem(String key, Object detailsItem) {
+    if (this.details == null) {
+      this.details = new HashMap<>();
+    }
+    this.details.put(key, detailsItem);
+    return this;
+  }
+
   /**
-   * Get details
+   * Free-form JSON object: progress details, the intent.progress event&#39;s data.details.
    * @return details
    */
   @jakarta.annotation.Nullable
   @JsonProperty(value = JSON_PROPERTY_DETAILS, required = false)
-  @JsonInclude(value = JsonInclude.Include.USE_DEFAULTS)
-  public Object getDetails() {
+  @JsonInclude(content = JsonInclude.Include.ALWAYS, value = JsonInclude.Include.USE_DEFAULTS)
+  public Map<String, Object> getDetails() {
     return details;
   }
 
 
   @JsonProperty(value = JSON_PROPERTY_DETAILS, required = false)
-  @JsonInclude(value = JsonInclude.Include.USE_DEFAULTS)
-  public void setDetails(@jakarta.annotation.Nullable Object details) {
+  @JsonInclude(content = JsonInclude.Include.ALWAYS, value = JsonInclude.Include.USE_DEFAULTS)
+  public void setDetails(@jakarta.annotation.Nullable Map<String, Object> details) {
     this.details = details;
   }
 
@@ -242,7 +252,11 @@ public class ProgressResume {
 
     // add `details` to the URL query string
     if (getDetails() != null) {
-      joiner.add(String.format(java.util.Locale.ROOT, "%sdetails%s=%s", prefix, suffix, ApiClient.urlEncode(ApiClient.valueToString(getDetails()))));
+      for (String _key : getDetails().keySet()) {
+        joiner.add(String.format(java.util.Locale.ROOT, "%sdetails%s%s=%s", prefix, suffix,
+            "".equals(suffix) ? "" : String.format(java.util.Locale.ROOT, "%s%d%s", containerPrefix, _key, containerSuffix),
+            getDetails().get(_key), ApiClient.urlEncode(ApiClient.valueToString(getDetails().get(_key)))));
+      }
     }
 
     // add `delivery_id` to the URL query string

@@ -27,6 +27,8 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonTypeName;
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
 
@@ -88,7 +90,7 @@ public class ResolveIntentRequest {
 
   public static final String JSON_PROPERTY_RESULT = "result";
   @jakarta.annotation.Nullable
-  private Object result;
+  private Map<String, Object> result;
 
   public static final String JSON_PROPERTY_ERROR = "error";
   @jakarta.annotation.Nullable
@@ -129,26 +131,34 @@ public class ResolveIntentRequest {
   }
 
 
-  public ResolveIntentRequest result(@jakarta.annotation.Nullable Object result) {
+  public ResolveIntentRequest result(@jakarta.annotation.Nullable Map<String, Object> result) {
     this.result = result;
     return this;
   }
 
+  public ResolveIntentRequest putResultItem(String key, Object resultItem) {
+    if (this.result == null) {
+      this.result = new HashMap<>();
+    }
+    this.result.put(key, resultItem);
+    return this;
+  }
+
   /**
-   * Get result
+   * Free-form JSON object: the result of a COMPLETED resolve ({} when left out).
    * @return result
    */
   @jakarta.annotation.Nullable
   @JsonProperty(value = JSON_PROPERTY_RESULT, required = false)
-  @JsonInclude(value = JsonInclude.Include.USE_DEFAULTS)
-  public Object getResult() {
+  @JsonInclude(content = JsonInclude.Include.ALWAYS, value = JsonInclude.Include.USE_DEFAULTS)
+  public Map<String, Object> getResult() {
     return result;
   }
 
 
   @JsonProperty(value = JSON_PROPERTY_RESULT, required = false)
-  @JsonInclude(value = JsonInclude.Include.USE_DEFAULTS)
-  public void setResult(@jakarta.annotation.Nullable Object result) {
+  @JsonInclude(content = JsonInclude.Include.ALWAYS, value = JsonInclude.Include.USE_DEFAULTS)
+  public void setResult(@jakarta.annotation.Nullable Map<String, Object> result) {
     this.result = result;
   }
 
@@ -309,7 +319,11 @@ public class ResolveIntentRequest {
 
     // add `result` to the URL query string
     if (getResult() != null) {
-      joiner.add(String.format(java.util.Locale.ROOT, "%sresult%s=%s", prefix, suffix, ApiClient.urlEncode(ApiClient.valueToString(getResult()))));
+      for (String _key : getResult().keySet()) {
+        joiner.add(String.format(java.util.Locale.ROOT, "%sresult%s%s=%s", prefix, suffix,
+            "".equals(suffix) ? "" : String.format(java.util.Locale.ROOT, "%s%d%s", containerPrefix, _key, containerSuffix),
+            getResult().get(_key), ApiClient.urlEncode(ApiClient.valueToString(getResult().get(_key)))));
+      }
     }
 
     // add `error` to the URL query string

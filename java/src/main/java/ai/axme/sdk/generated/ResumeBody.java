@@ -37,7 +37,9 @@ import com.fasterxml.jackson.annotation.JsonTypeName;
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
 import com.fasterxml.jackson.core.type.TypeReference;
@@ -555,7 +557,7 @@ public class ResumeBody extends AbstractOpenApiSchema {
     }
     if (getActualInstance() instanceof LegacyActionResume) {
         if (getActualInstance() != null) {
-          joiner.add(((LegacyActionResume)getActualInstance()).toUrlQueryString(prefix + "one_of_4" + suffix));
+          joiner.add(String.format(java.util.Locale.ROOT, "%sone_of_4%s=%s", prefix, suffix, ApiClient.urlEncode(String.valueOf(getActualInstance()))));
         }
         return joiner.toString();
     }

@@ -29,6 +29,8 @@ import com.fasterxml.jackson.annotation.JsonTypeName;
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.time.OffsetDateTime;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
 
@@ -58,7 +60,7 @@ public class ScenarioIntent {
 
   public static final String JSON_PROPERTY_PAYLOAD = "payload";
   @jakarta.annotation.Nullable
-  private Object payload = new Object();
+  private Map<String, Object> payload;
 
   public static final String JSON_PROPERTY_CORRELATION_ID = "correlation_id";
   @jakarta.annotation.Nullable
@@ -127,26 +129,34 @@ public class ScenarioIntent {
   }
 
 
-  public ScenarioIntent payload(@jakarta.annotation.Nullable Object payload) {
+  public ScenarioIntent payload(@jakarta.annotation.Nullable Map<String, Object> payload) {
     this.payload = payload;
     return this;
   }
 
+  public ScenarioIntent putPayloadItem(String key, Object payloadItem) {
+    if (this.payload == null) {
+      this.payload = new HashMap<>();
+    }
+    this.payload.put(key, payloadItem);
+    return this;
+  }
+
   /**
-   * Get payload
+   * Free-form JSON object: the intent payload.
    * @return payload
    */
   @jakarta.annotation.Nullable
   @JsonProperty(value = JSON_PROPERTY_PAYLOAD, required = false)
-  @JsonInclude(value = JsonInclude.Include.USE_DEFAULTS)
-  public Object getPayload() {
+  @JsonInclude(content = JsonInclude.Include.ALWAYS, value = JsonInclude.Include.USE_DEFAULTS)
+  public Map<String, Object> getPayload() {
     return payload;
   }
 
 
   @JsonProperty(value = JSON_PROPERTY_PAYLOAD, required = false)
-  @JsonInclude(value = JsonInclude.Include.USE_DEFAULTS)
-  public void setPayload(@jakarta.annotation.Nullable Object payload) {
+  @JsonInclude(content = JsonInclude.Include.ALWAYS, value = JsonInclude.Include.USE_DEFAULTS)
+  public void setPayload(@jakarta.annotation.Nullable Map<String, Object> payload) {
     this.payload = payload;
   }
 
@@ -495,7 +505,11 @@ public class ScenarioIntent {
 
     // add `payload` to the URL query string
     if (getPayload() != null) {
-      joiner.add(String.format(java.util.Locale.ROOT, "%spayload%s=%s", prefix, suffix, ApiClient.urlEncode(ApiClient.valueToString(getPayload()))));
+      for (String _key : getPayload().keySet()) {
+        joiner.add(String.format(java.util.Locale.ROOT, "%spayload%s%s=%s", prefix, suffix,
+            "".equals(suffix) ? "" : String.format(java.util.Locale.ROOT, "%s%d%s", containerPrefix, _key, containerSuffix),
+            getPayload().get(_key), ApiClient.urlEncode(ApiClient.valueToString(getPayload().get(_key)))));
+      }
     }
 
     // add `correlation_id` to the URL query string

@@ -29,6 +29,8 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonTypeName;
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
 
@@ -115,7 +117,7 @@ public class ScenarioStep {
 
   public static final String JSON_PROPERTY_RUNTIME_CONFIG = "runtime_config";
   @jakarta.annotation.Nullable
-  private Object runtimeConfig;
+  private Map<String, Object> runtimeConfig;
 
   public static final String JSON_PROPERTY_ASSIGNED_TO = "assigned_to";
   @jakarta.annotation.Nullable
@@ -159,7 +161,7 @@ public class ScenarioStep {
 
   public static final String JSON_PROPERTY_INPUT = "input";
   @jakarta.annotation.Nullable
-  private Object input;
+  private Map<String, Object> input;
 
   public static final String JSON_PROPERTY_ON_SUCCESS = "on_success";
   @jakarta.annotation.Nullable
@@ -268,26 +270,34 @@ public class ScenarioStep {
   }
 
 
-  public ScenarioStep runtimeConfig(@jakarta.annotation.Nullable Object runtimeConfig) {
+  public ScenarioStep runtimeConfig(@jakarta.annotation.Nullable Map<String, Object> runtimeConfig) {
     this.runtimeConfig = runtimeConfig;
     return this;
   }
 
+  public ScenarioStep putRuntimeConfigItem(String key, Object runtimeConfigItem) {
+    if (this.runtimeConfig == null) {
+      this.runtimeConfig = new HashMap<>();
+    }
+    this.runtimeConfig.put(key, runtimeConfigItem);
+    return this;
+  }
+
   /**
-   * Get runtimeConfig
+   * Free-form JSON object: settings of the runtime_type (e.g. seconds for delay, notify for notification; behavior/scenarios.md).
    * @return runtimeConfig
    */
   @jakarta.annotation.Nullable
   @JsonProperty(value = JSON_PROPERTY_RUNTIME_CONFIG, required = false)
-  @JsonInclude(value = JsonInclude.Include.USE_DEFAULTS)
-  public Object getRuntimeConfig() {
+  @JsonInclude(content = JsonInclude.Include.ALWAYS, value = JsonInclude.Include.USE_DEFAULTS)
+  public Map<String, Object> getRuntimeConfig() {
     return runtimeConfig;
   }
 
 
   @JsonProperty(value = JSON_PROPERTY_RUNTIME_CONFIG, required = false)
-  @JsonInclude(value = JsonInclude.Include.USE_DEFAULTS)
-  public void setRuntimeConfig(@jakarta.annotation.Nullable Object runtimeConfig) {
+  @JsonInclude(content = JsonInclude.Include.ALWAYS, value = JsonInclude.Include.USE_DEFAULTS)
+  public void setRuntimeConfig(@jakarta.annotation.Nullable Map<String, Object> runtimeConfig) {
     this.runtimeConfig = runtimeConfig;
   }
 
@@ -537,26 +547,34 @@ public class ScenarioStep {
   }
 
 
-  public ScenarioStep input(@jakarta.annotation.Nullable Object input) {
+  public ScenarioStep input(@jakarta.annotation.Nullable Map<String, Object> input) {
     this.input = input;
     return this;
   }
 
+  public ScenarioStep putInputItem(String key, Object inputItem) {
+    if (this.input == null) {
+      this.input = new HashMap<>();
+    }
+    this.input.put(key, inputItem);
+    return this;
+  }
+
   /**
-   * Get input
+   * Free-form JSON object: step input for the handler.
    * @return input
    */
   @jakarta.annotation.Nullable
   @JsonProperty(value = JSON_PROPERTY_INPUT, required = false)
-  @JsonInclude(value = JsonInclude.Include.USE_DEFAULTS)
-  public Object getInput() {
+  @JsonInclude(content = JsonInclude.Include.ALWAYS, value = JsonInclude.Include.USE_DEFAULTS)
+  public Map<String, Object> getInput() {
     return input;
   }
 
 
   @JsonProperty(value = JSON_PROPERTY_INPUT, required = false)
-  @JsonInclude(value = JsonInclude.Include.USE_DEFAULTS)
-  public void setInput(@jakarta.annotation.Nullable Object input) {
+  @JsonInclude(content = JsonInclude.Include.ALWAYS, value = JsonInclude.Include.USE_DEFAULTS)
+  public void setInput(@jakarta.annotation.Nullable Map<String, Object> input) {
     this.input = input;
   }
 
@@ -734,7 +752,11 @@ public class ScenarioStep {
 
     // add `runtime_config` to the URL query string
     if (getRuntimeConfig() != null) {
-      joiner.add(String.format(java.util.Locale.ROOT, "%sruntime_config%s=%s", prefix, suffix, ApiClient.urlEncode(ApiClient.valueToString(getRuntimeConfig()))));
+      for (String _key : getRuntimeConfig().keySet()) {
+        joiner.add(String.format(java.util.Locale.ROOT, "%sruntime_config%s%s=%s", prefix, suffix,
+            "".equals(suffix) ? "" : String.format(java.util.Locale.ROOT, "%s%d%s", containerPrefix, _key, containerSuffix),
+            getRuntimeConfig().get(_key), ApiClient.urlEncode(ApiClient.valueToString(getRuntimeConfig().get(_key)))));
+      }
     }
 
     // add `assigned_to` to the URL query string
@@ -789,7 +811,11 @@ public class ScenarioStep {
 
     // add `input` to the URL query string
     if (getInput() != null) {
-      joiner.add(String.format(java.util.Locale.ROOT, "%sinput%s=%s", prefix, suffix, ApiClient.urlEncode(ApiClient.valueToString(getInput()))));
+      for (String _key : getInput().keySet()) {
+        joiner.add(String.format(java.util.Locale.ROOT, "%sinput%s%s=%s", prefix, suffix,
+            "".equals(suffix) ? "" : String.format(java.util.Locale.ROOT, "%s%d%s", containerPrefix, _key, containerSuffix),
+            getInput().get(_key), ApiClient.urlEncode(ApiClient.valueToString(getInput().get(_key)))));
+      }
     }
 
     // add `on_success` to the URL query string

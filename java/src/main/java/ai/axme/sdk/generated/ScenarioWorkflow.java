@@ -28,7 +28,9 @@ import com.fasterxml.jackson.annotation.JsonTypeName;
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
 
@@ -53,7 +55,7 @@ public class ScenarioWorkflow {
 
   public static final String JSON_PROPERTY_PARAMETERS = "parameters";
   @jakarta.annotation.Nullable
-  private Object parameters;
+  private Map<String, Object> parameters;
 
   public ScenarioWorkflow() { 
   }
@@ -114,26 +116,34 @@ public class ScenarioWorkflow {
   }
 
 
-  public ScenarioWorkflow parameters(@jakarta.annotation.Nullable Object parameters) {
+  public ScenarioWorkflow parameters(@jakarta.annotation.Nullable Map<String, Object> parameters) {
     this.parameters = parameters;
     return this;
   }
 
+  public ScenarioWorkflow putParametersItem(String key, Object parametersItem) {
+    if (this.parameters == null) {
+      this.parameters = new HashMap<>();
+    }
+    this.parameters.put(key, parametersItem);
+    return this;
+  }
+
   /**
-   * Free-form; copied to the intent payload under &#x60;parameters&#x60; when the payload has no such member.
+   * Free-form JSON object; copied to the intent payload under &#x60;parameters&#x60; when the payload has no such member.
    * @return parameters
    */
   @jakarta.annotation.Nullable
   @JsonProperty(value = JSON_PROPERTY_PARAMETERS, required = false)
-  @JsonInclude(value = JsonInclude.Include.USE_DEFAULTS)
-  public Object getParameters() {
+  @JsonInclude(content = JsonInclude.Include.ALWAYS, value = JsonInclude.Include.USE_DEFAULTS)
+  public Map<String, Object> getParameters() {
     return parameters;
   }
 
 
   @JsonProperty(value = JSON_PROPERTY_PARAMETERS, required = false)
-  @JsonInclude(value = JsonInclude.Include.USE_DEFAULTS)
-  public void setParameters(@jakarta.annotation.Nullable Object parameters) {
+  @JsonInclude(content = JsonInclude.Include.ALWAYS, value = JsonInclude.Include.USE_DEFAULTS)
+  public void setParameters(@jakarta.annotation.Nullable Map<String, Object> parameters) {
     this.parameters = parameters;
   }
 
@@ -228,7 +238,11 @@ public class ScenarioWorkflow {
 
     // add `parameters` to the URL query string
     if (getParameters() != null) {
-      joiner.add(String.format(java.util.Locale.ROOT, "%sparameters%s=%s", prefix, suffix, ApiClient.urlEncode(ApiClient.valueToString(getParameters()))));
+      for (String _key : getParameters().keySet()) {
+        joiner.add(String.format(java.util.Locale.ROOT, "%sparameters%s%s=%s", prefix, suffix,
+            "".equals(suffix) ? "" : String.format(java.util.Locale.ROOT, "%s%d%s", containerPrefix, _key, containerSuffix),
+            getParameters().get(_key), ApiClient.urlEncode(ApiClient.valueToString(getParameters().get(_key)))));
+      }
     }
 
     return joiner.toString();

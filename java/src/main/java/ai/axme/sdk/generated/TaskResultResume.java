@@ -28,7 +28,9 @@ import com.fasterxml.jackson.annotation.JsonTypeName;
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
 
@@ -94,7 +96,7 @@ public class TaskResultResume {
 
   public static final String JSON_PROPERTY_DATA = "data";
   @jakarta.annotation.Nullable
-  private Object data;
+  private Map<String, Object> data;
 
   public static final String JSON_PROPERTY_EVIDENCE = "evidence";
   @jakarta.annotation.Nullable
@@ -175,26 +177,34 @@ public class TaskResultResume {
   }
 
 
-  public TaskResultResume data(@jakarta.annotation.Nullable Object data) {
+  public TaskResultResume data(@jakarta.annotation.Nullable Map<String, Object> data) {
     this.data = data;
     return this;
   }
 
+  public TaskResultResume putDataItem(String key, Object dataItem) {
+    if (this.data == null) {
+      this.data = new HashMap<>();
+    }
+    this.data.put(key, dataItem);
+    return this;
+  }
+
   /**
-   * Get data
+   * Free-form JSON object: form data, validated against form_schema.
    * @return data
    */
   @jakarta.annotation.Nullable
   @JsonProperty(value = JSON_PROPERTY_DATA, required = false)
-  @JsonInclude(value = JsonInclude.Include.USE_DEFAULTS)
-  public Object getData() {
+  @JsonInclude(content = JsonInclude.Include.ALWAYS, value = JsonInclude.Include.USE_DEFAULTS)
+  public Map<String, Object> getData() {
     return data;
   }
 
 
   @JsonProperty(value = JSON_PROPERTY_DATA, required = false)
-  @JsonInclude(value = JsonInclude.Include.USE_DEFAULTS)
-  public void setData(@jakarta.annotation.Nullable Object data) {
+  @JsonInclude(content = JsonInclude.Include.ALWAYS, value = JsonInclude.Include.USE_DEFAULTS)
+  public void setData(@jakarta.annotation.Nullable Map<String, Object> data) {
     this.data = data;
   }
 
@@ -325,7 +335,11 @@ public class TaskResultResume {
 
     // add `data` to the URL query string
     if (getData() != null) {
-      joiner.add(String.format(java.util.Locale.ROOT, "%sdata%s=%s", prefix, suffix, ApiClient.urlEncode(ApiClient.valueToString(getData()))));
+      for (String _key : getData().keySet()) {
+        joiner.add(String.format(java.util.Locale.ROOT, "%sdata%s%s=%s", prefix, suffix,
+            "".equals(suffix) ? "" : String.format(java.util.Locale.ROOT, "%s%d%s", containerPrefix, _key, containerSuffix),
+            getData().get(_key), ApiClient.urlEncode(ApiClient.valueToString(getData().get(_key)))));
+      }
     }
 
     // add `evidence` to the URL query string
