@@ -248,7 +248,7 @@ namespace Axme.Sdk.Models
         }
 
         /// <summary>
-        /// <c>result</c>
+        /// <c>result</c>: Free-form JSON object: the agent's result (outcome complete).
         /// </summary>
         public JObject Result
         {
@@ -392,7 +392,7 @@ namespace Axme.Sdk.Models
         }
 
         /// <summary>
-        /// <c>data</c>
+        /// <c>data</c>: Free-form JSON object for decisions (decision data and evidence as {data, evidence}, or the agent result / error; behavior/audit.md); null for other events.
         /// </summary>
         public JObject Data
         {
@@ -518,7 +518,7 @@ namespace Axme.Sdk.Models
         }
 
         /// <summary>
-        /// <c>payload</c>
+        /// <c>payload</c>: Free-form JSON object: the application's request, stored and delivered untouched.
         /// </summary>
         public JObject Payload
         {
@@ -914,7 +914,7 @@ namespace Axme.Sdk.Models
         }
 
         /// <summary>
-        /// <c>details</c>: Code-specific context, e.g. {field} or {errors:[{path,code,message}]} for validation_error.
+        /// <c>details</c>: Free-form JSON object: code-specific context, e.g. {field} or {errors:[{path,code,message}]} for validation_error.
         /// </summary>
         public JObject Details
         {
@@ -1010,7 +1010,7 @@ namespace Axme.Sdk.Models
         }
 
         /// <summary>
-        /// <c>data</c>
+        /// <c>data</c>: Free-form JSON object: the event_type's members (behavior/events.md), possibly empty.
         /// </summary>
         public JObject Data
         {
@@ -1208,7 +1208,7 @@ namespace Axme.Sdk.Models
         }
 
         /// <summary>
-        /// <c>form_schema</c>: JSON Schema 2020-12 that a decision's data must satisfy.
+        /// <c>form_schema</c>: Free-form JSON object: a JSON Schema 2020-12 that a decision's data must satisfy.
         /// </summary>
         public JObject FormSchema
         {
@@ -1304,7 +1304,7 @@ namespace Axme.Sdk.Models
         }
 
         /// <summary>
-        /// <c>payload</c>
+        /// <c>payload</c>: Free-form JSON object: the application's request, stored and delivered untouched.
         /// </summary>
         public JObject Payload
         {
@@ -1349,7 +1349,7 @@ namespace Axme.Sdk.Models
         }
 
         /// <summary>
-        /// <c>result</c>
+        /// <c>result</c>: Free-form JSON object: the final result when status is COMPLETED, null otherwise (REQ-LIFECYCLE-009).
         /// </summary>
         public JObject Result
         {
@@ -1526,7 +1526,7 @@ namespace Axme.Sdk.Models
         }
 
         /// <summary>
-        /// <c>details</c>
+        /// <c>details</c>: Free-form JSON object with more context on the failure, or null.
         /// </summary>
         public JObject Details
         {
@@ -1767,7 +1767,7 @@ namespace Axme.Sdk.Models
     }
 
     /// <summary>
-    /// Legacy agent result {action: complete|fail, ...}. For complete, the object minus `action` is the result; for fail, `error` if present, else the rest becomes error.details.
+    /// Legacy agent result {action: complete|fail, ...} (REQ-RESUME-005): free-form apart from `action`. For complete, the object minus `action` is the result; for fail, `error` if present, else the rest becomes error.details.
     /// </summary>
     public partial class LegacyActionResume : AxmeModel
     {
@@ -1842,7 +1842,7 @@ namespace Axme.Sdk.Models
     }
 
     /// <summary>
-    /// The flat legacy task_result object.
+    /// The flat legacy task_result object (REQ-RESUME-006): members other than outcome, comment, data and evidence are free-form and merged into data.
     /// </summary>
     public partial class LegacyTaskResult : AxmeModel
     {
@@ -1865,7 +1865,7 @@ namespace Axme.Sdk.Models
         }
 
         /// <summary>
-        /// <c>data</c>
+        /// <c>data</c>: Free-form JSON object: form data, validated against form_schema.
         /// </summary>
         public JObject Data
         {
@@ -1889,7 +1889,7 @@ namespace Axme.Sdk.Models
     public partial class LegacyTaskResultResume : AxmeModel
     {
         /// <summary>
-        /// <c>task_result</c>: The flat legacy task_result object.
+        /// <c>task_result</c>: The flat legacy task_result object (REQ-RESUME-006): members other than outcome, comment, data and evidence are free-form and merged into data.
         /// </summary>
         public LegacyTaskResult TaskResult
         {
@@ -1976,7 +1976,7 @@ namespace Axme.Sdk.Models
         }
 
         /// <summary>
-        /// <c>details</c>
+        /// <c>details</c>: Free-form JSON object: progress details, the intent.progress event's data.details.
         /// </summary>
         public JObject Details
         {
@@ -2096,7 +2096,7 @@ namespace Axme.Sdk.Models
         }
 
         /// <summary>
-        /// <c>result</c>
+        /// <c>result</c>: Free-form JSON object: the result of a COMPLETED resolve ({} when left out).
         /// </summary>
         public JObject Result
         {
@@ -2156,7 +2156,7 @@ namespace Axme.Sdk.Models
         }
 
         /// <summary>
-        /// <c>result</c>
+        /// <c>result</c>: Free-form JSON object: the agent's result (outcome complete).
         /// </summary>
         public JObject Result
         {
@@ -2192,7 +2192,7 @@ namespace Axme.Sdk.Models
         }
 
         /// <summary>
-        /// <c>data</c>
+        /// <c>data</c>: Free-form JSON object: form data, validated against form_schema.
         /// </summary>
         public JObject Data
         {
@@ -2210,7 +2210,7 @@ namespace Axme.Sdk.Models
         }
 
         /// <summary>
-        /// <c>details</c>
+        /// <c>details</c>: Free-form JSON object: progress details, the intent.progress event's data.details.
         /// </summary>
         public JObject Details
         {
@@ -2255,7 +2255,7 @@ namespace Axme.Sdk.Models
         }
 
         /// <summary>
-        /// <c>task_result</c>: The flat legacy task_result object.
+        /// <c>task_result</c>: The flat legacy task_result object (REQ-RESUME-006): members other than outcome, comment, data and evidence are free-form and merged into data.
         /// </summary>
         public LegacyTaskResult TaskResult
         {
@@ -2477,7 +2477,7 @@ namespace Axme.Sdk.Models
         }
 
         /// <summary>
-        /// <c>payload</c>
+        /// <c>payload</c>: Free-form JSON object: the intent payload.
         /// </summary>
         public JObject Payload
         {
@@ -2645,7 +2645,7 @@ namespace Axme.Sdk.Models
         }
 
         /// <summary>
-        /// <c>runtime_config</c>
+        /// <c>runtime_config</c>: Free-form JSON object: settings of the runtime_type (e.g. seconds for delay, notify for notification; behavior/scenarios.md).
         /// </summary>
         public JObject RuntimeConfig
         {
@@ -2744,7 +2744,7 @@ namespace Axme.Sdk.Models
         }
 
         /// <summary>
-        /// <c>input</c>
+        /// <c>input</c>: Free-form JSON object: step input for the handler.
         /// </summary>
         public JObject Input
         {
@@ -2792,7 +2792,7 @@ namespace Axme.Sdk.Models
         }
 
         /// <summary>
-        /// <c>parameters</c>: Free-form; copied to the intent payload under `parameters` when the payload has no such member.
+        /// <c>parameters</c>: Free-form JSON object; copied to the intent payload under `parameters` when the payload has no such member.
         /// </summary>
         public JObject Parameters
         {
@@ -2870,7 +2870,7 @@ namespace Axme.Sdk.Models
         }
 
         /// <summary>
-        /// <c>result</c>
+        /// <c>result</c>: Free-form JSON object: the step's result once it has one, else null.
         /// </summary>
         public JObject Result
         {
@@ -3005,7 +3005,7 @@ namespace Axme.Sdk.Models
         }
 
         /// <summary>
-        /// <c>data</c>: Form data, validated against form_schema.
+        /// <c>data</c>: Free-form JSON object: form data, validated against form_schema.
         /// </summary>
         public JObject Data
         {
@@ -3086,7 +3086,7 @@ namespace Axme.Sdk.Models
         }
 
         /// <summary>
-        /// <c>data</c>
+        /// <c>data</c>: Free-form JSON object: form data, validated against form_schema.
         /// </summary>
         public JObject Data
         {
