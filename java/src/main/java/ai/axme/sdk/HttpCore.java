@@ -60,6 +60,7 @@ final class HttpCore {
                 HttpRequest http = build(request, body, idempotencyKey, traceId, true);
                 HttpResponse<byte[]> response = this.http.send(http, HttpResponse.BodyHandlers.ofByteArray());
                 int status = response.statusCode();
+                logAttempt(request, status, attempt + 1, response, traceId);
                 if (status >= 200 && status < 300) {
                     return new RawResponse(status, response.headers().map(), parse(response.body(), request),
                             traceId, mapper);
@@ -104,6 +105,7 @@ final class HttpCore {
         try {
             HttpResponse<InputStream> response = this.http.send(http, HttpResponse.BodyHandlers.ofInputStream());
             int status = response.statusCode();
+            logAttempt(request, status, 1, response, traceId);
             if (status >= 200 && status < 300) {
                 return response;
             }
@@ -189,6 +191,13 @@ final class HttpCore {
 
     private static void sleep(Duration delay, ApiRequest request) {
         Sleeper.sleep(delay, "waiting to retry " + describe(request));
+    }
+
+    /** One DEBUG line per HTTP attempt: method, path, status, attempt, request id, trace id (never keys or bodies). */
+    private static void logAttempt(ApiRequest request, int status, int attempt, HttpResponse<?> response,
+            String traceId) {
+        LOG.log(Level.DEBUG, () -> describe(request) + " -> " + status + " (attempt " + attempt + ", request "
+                + response.headers().firstValue("X-Request-Id").orElse("-") + ", trace " + traceId + ")");
     }
 
     private static String describe(ApiRequest request) {

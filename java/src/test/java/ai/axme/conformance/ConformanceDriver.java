@@ -1,6 +1,7 @@
 package ai.axme.conformance;
 
 import ai.axme.sdk.AxmeClient;
+import ai.axme.sdk.AxmeClientBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -145,13 +146,26 @@ public final class ConformanceDriver {
     }
 
     private ObjectNode newClient(JsonNode config) {
-        AxmeClient client = AxmeClient.builder()
-                .baseUrl(config.path("base_url").asText())
-                .apiKey(config.path("api_key").asText())
+        AxmeClientBuilder builder = AxmeClient.builder()
                 .maxRetries(config.path("max_retries").asInt(2))
                 .retryBaseDelay(Duration.ofMillis(config.path("retry_base_ms").asLong(500)))
-                .timeout(Duration.ofMillis(config.path("timeout_ms").asLong(30000)))
-                .build();
+                .timeout(Duration.ofMillis(config.path("timeout_ms").asLong(30000)));
+        // An absent api_key/base_url is left to the SDK: AXME_API_KEY / AXME_BASE_URL.
+        if (config.hasNonNull("base_url")) {
+            builder.baseUrl(config.get("base_url").asText());
+        }
+        if (config.hasNonNull("api_key")) {
+            builder.apiKey(config.get("api_key").asText());
+        }
+        if ("debug".equals(config.path("log_level").asText())) {
+            SdkLogging.debugToStderr();
+        }
+        AxmeClient client;
+        try {
+            client = builder.build();
+        } catch (IllegalArgumentException refused) { // build() does no I/O: a configuration error
+            throw new ConfigurationRefused(refused.getMessage());
+        }
         String name = "c" + clientCounter.incrementAndGet();
         clients.put(name, client);
         latestClient = name;

@@ -52,7 +52,9 @@ final class ErrorReport {
     }
 
     static String typeOf(Throwable error) {
-        if (error instanceof BadRequestException) {
+        if (error instanceof ConfigurationRefused) {
+            return "Configuration";
+        } else if (error instanceof BadRequestException) {
             return "BadRequest";
         } else if (error instanceof AuthenticationException) {
             return "Authentication";
