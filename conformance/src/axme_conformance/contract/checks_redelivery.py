@@ -52,7 +52,9 @@ class HeldStream:
             try:
                 chunk = next(self._chunks)
             except StopIteration:
-                raise CheckFailed(f"the live stream closed: {self._buffer[:200]!r}") from None
+                raise CheckFailed(f"the stream closed: {self._buffer[:200]!r}") from None
+            except httpx.ReadTimeout:
+                raise CheckFailed(f"nothing on the stream for {WAIT_S}s") from None
             self._buffer = (self._buffer + chunk).replace("\r\n", "\n")
         block, _, self._buffer = self._buffer.partition("\n\n")
         frames = parse_frames(block)
@@ -207,6 +209,11 @@ def _fail(c: ContractClient, intent_id: str, key: str, delivery: dict[str, Any],
     return dict(body["intent"])
 
 
+def _poll_now(c: ContractClient, address: str, key: str) -> list[dict[str, Any]]:
+    return list(c.ok(c.request("GET", f"/v1/agents/{quote(address, safe='')}/intents", key=key,
+                               params={"status": "pending", "wait_seconds": 0}))["deliveries"])
+
+
 @check("delivery/step-retry-after-delay", requirements=["REQ-DELIVERY-015"], needs="testing")
 def step_retry(c: ContractClient) -> None:
     applied = c.ok(c.request("POST", "/v1/scenarios/apply", body=_retry_bundle(c)))
@@ -221,12 +228,17 @@ def step_retry(c: ContractClient) -> None:
            and event["data"].get("reason") == "step_retry",
            f"the retry is intent.redelivered reason step_retry: {event}")
     expect(event["data"].get("previous_delivery_id") == first["delivery_id"], f"{event['data']}")
-    early = c.ok(c.request("GET", f"/v1/agents/{quote(address, safe='')}/intents", key=key,
-                           params={"status": "pending", "wait_seconds": 0}))["deliveries"]
+    early = _poll_now(c, address, key)
     expect(all(d["intent_id"] != intent_id for d in early),
            f"delivered again before retry_delay_seconds: {early}")
     c.ok(c.request("POST", "/_testing/clock", key=None, body={"advance_seconds": 6}))
-    second = c.take_delivery(address, key, intent_id)
+    # The clock call returns once the due retry timer has committed (REQ-TEST-007), so the
+    # intent is available now: a poll that does not wait must get it (real time alone, which
+    # also moves the testing clock, would need seconds more).
+    again = [d for d in _poll_now(c, address, key) if d["intent_id"] == intent_id]
+    expect(len(again) == 1, "not delivered again at once after the clock passed "
+           f"retry_delay_seconds: {c.intent(intent_id)}")
+    second = again[0]
     expect(second["delivery_id"] != first["delivery_id"], "a retry is a new delivery")
     failed = _fail(c, intent_id, key, second, 2)
     expect(failed["status"] == "FAILED" and failed["error"]["code"] == "flaky",
