@@ -21,8 +21,11 @@ final class Json {
         ObjectMapper mapper = new ObjectMapper();
         mapper.registerModule(new JavaTimeModule());
         mapper.disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
-        // Unset model fields are left out, not sent as null (a JsonNode or Map keeps its explicit nulls).
-        mapper.setSerializationInclusion(JsonInclude.Include.NON_NULL);
+        // Unset model fields are left out, not sent as null; but Map entries (payloads, results, decision
+        // data, at any depth) keep their explicit nulls: contents reach the wire exactly as given
+        // (REQ-CLIENT-005). setSerializationInclusion(NON_NULL) would also drop null Map entries.
+        mapper.setDefaultPropertyInclusion(
+                JsonInclude.Value.construct(JsonInclude.Include.NON_NULL, JsonInclude.Include.ALWAYS));
         mapper.disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE);
         // New server fields must not break old clients.
         mapper.disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
