@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import logging
 import os
 import signal
@@ -85,6 +86,18 @@ class _Server(_uvicorn_server()):  # type: ignore[misc]
             _print_ready(self.ready_line)
 
 
+def _tune_gc() -> None:
+    """Fewer cyclic-GC passes (the bench measured about 15% of the server's CPU in them by default).
+
+    A request allocates many short-lived containers but leaves few cycles, and the
+    intent cache keeps many long-lived ones that every older-generation pass walks
+    again. Startup objects (spec, validators, routes) move to the permanent generation.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 20, 20)
+
+
 async def serve(args: argparse.Namespace) -> None:
     data_dir = Path(args.data_dir).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -99,6 +112,7 @@ async def serve(args: argparse.Namespace) -> None:
     engine = Engine(store, clock, settings)
     admin_key = await engine.start(data_dir, org=args.org, workspace=args.workspace)
     app = App(engine, Testing(engine) if args.testing else None)
+    _tune_gc()
 
     sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
