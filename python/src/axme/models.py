@@ -15,10 +15,10 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
 
 if TYPE_CHECKING:  # the generated package is imported lazily: it is large and rarely needed
-    from ._generated import models as gen
+    from ._generated import models as gen  # noqa: F401  (named in the ModelBacked["gen.…"] bases)
 
 __all__ = [
     "TERMINAL_STATUSES",
@@ -123,12 +123,24 @@ class WireObject(Mapping[str, Any]):
         return value if isinstance(value, str) else None
 
 
-class Intent(WireObject):
-    def to_model(self) -> gen.Intent:
-        """This object as the spec's generated attrs model."""
-        from ._generated.models import Intent as Model
+M = TypeVar("M")
 
-        return Model.from_dict(self.to_dict())
+
+class ModelBacked(WireObject, Generic[M]):
+    """A WireObject whose schema has a generated attrs model, reachable through `to_model()`."""
+
+    __slots__ = ()
+    _model_name: ClassVar[str]
+
+    def to_model(self) -> M:
+        """This object as the spec's generated attrs model."""
+        from ._generated import models  # imported lazily: large and rarely needed
+
+        return cast(M, getattr(models, self._model_name).from_dict(self.to_dict()))
+
+
+class Intent(ModelBacked["gen.Intent"]):
+    _model_name = "Intent"
 
     @property
     def intent_id(self) -> str:
@@ -199,12 +211,8 @@ class Intent(WireObject):
         return self._str("updated_at")
 
 
-class Event(WireObject):
-    def to_model(self) -> gen.Event:
-        """This object as the spec's generated attrs model."""
-        from ._generated.models import Event as Model
-
-        return Model.from_dict(self.to_dict())
+class Event(ModelBacked["gen.Event"]):
+    _model_name = "Event"
 
     @property
     def intent_id(self) -> str:
@@ -241,12 +249,8 @@ class Event(WireObject):
         return value if isinstance(value, Mapping) else {}
 
 
-class Delivery(WireObject):
-    def to_model(self) -> gen.Delivery:
-        """This object as the spec's generated attrs model."""
-        from ._generated.models import Delivery as Model
-
-        return Model.from_dict(self.to_dict())
+class Delivery(ModelBacked["gen.Delivery"]):
+    _model_name = "Delivery"
 
     @property
     def delivery_id(self) -> str:
@@ -279,12 +283,8 @@ class Delivery(WireObject):
         return Delivery({**self._data, "lease_expires_at": lease_expires_at})
 
 
-class AuditEntry(WireObject):
-    def to_model(self) -> gen.AuditEntry:
-        """This object as the spec's generated attrs model."""
-        from ._generated.models import AuditEntry as Model
-
-        return Model.from_dict(self.to_dict())
+class AuditEntry(ModelBacked["gen.AuditEntry"]):
+    _model_name = "AuditEntry"
 
     @property
     def seq(self) -> int:
@@ -303,12 +303,8 @@ class AuditEntry(WireObject):
         return self._str("comment")
 
 
-class Task(WireObject):
-    def to_model(self) -> gen.Task:
-        """This object as the spec's generated attrs model."""
-        from ._generated.models import Task as Model
-
-        return Model.from_dict(self.to_dict())
+class Task(ModelBacked["gen.Task"]):
+    _model_name = "Task"
 
     @property
     def intent_id(self) -> str:
@@ -328,12 +324,8 @@ class Task(WireObject):
         return list(self._data.get("assignees") or [])
 
 
-class Agent(WireObject):
-    def to_model(self) -> gen.Agent:
-        """This object as the spec's generated attrs model."""
-        from ._generated.models import Agent as Model
-
-        return Model.from_dict(self.to_dict())
+class Agent(ModelBacked["gen.Agent"]):
+    _model_name = "Agent"
 
     @property
     def address(self) -> str:
@@ -344,12 +336,8 @@ class Agent(WireObject):
         return self._str("delivery_mode")
 
 
-class ApiKey(WireObject):
-    def to_model(self) -> gen.Key:
-        """This object as the spec's generated attrs model."""
-        from ._generated.models import Key as Model
-
-        return Model.from_dict(self.to_dict())
+class ApiKey(ModelBacked["gen.Key"]):
+    _model_name = "Key"
 
     @property
     def key_id(self) -> str:
@@ -373,12 +361,8 @@ class Health(WireObject):
         return self._str("version")
 
 
-class CreateIntentResult(WireObject):
-    def to_model(self) -> gen.CreateIntentResponse:
-        """This object as the spec's generated attrs model."""
-        from ._generated.models import CreateIntentResponse as Model
-
-        return Model.from_dict(self.to_dict())
+class CreateIntentResult(ModelBacked["gen.CreateIntentResponse"]):
+    _model_name = "CreateIntentResponse"
 
     @property
     def intent_id(self) -> str:

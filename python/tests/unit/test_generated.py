@@ -45,3 +45,14 @@ def test_to_model_gives_the_generated_attrs_class() -> None:
     assert model.status == IntentStatus.COMPLETED and model.status == "COMPLETED"
     assert str(model.intent_id) == WIRE_INTENT["intent_id"]  # typed: a UUID
     assert model.created_at.microsecond == 123000  # typed: a datetime
+
+
+def test_every_model_backed_class_names_a_generated_model() -> None:
+    from axme import _generated
+    from axme.models import ModelBacked
+
+    classes = ModelBacked.__subclasses__()
+    assert len(classes) == 8
+    for cls in classes:
+        generated = getattr(_generated.models, cls._model_name, None)
+        assert generated is not None and hasattr(generated, "from_dict"), cls.__name__
