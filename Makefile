@@ -1,6 +1,6 @@
 # AXME — the repository's entry points. Each component owns a Makefile of its
 # own with the same targets (setup, gen, gen-check, build, test); this file only
-# wires them together. See ../shared/design/ARCHITECTURE.md ("Make targets").
+# wires them together. See docs/architecture.md#make-targets.
 
 SHELL := /bin/bash
 ROOT := $(abspath .)

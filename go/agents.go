@@ -6,7 +6,7 @@ import (
 )
 
 // agentPath encodes the whole address as one segment
-// (agent%3A%2F%2Forg%2Fws%2Fname), as INTERFACES §2 pins.
+// (agent%3A%2F%2Forg%2Fws%2Fname), as REQ-API-014 pins.
 func agentPath(address, suffix string) string {
 	return "/v1/agents/" + escapeSegment(address) + suffix
 }

@@ -149,7 +149,7 @@ func (c *Client) newRequest(ctx context.Context, method, path string, query url.
 	return req, nil
 }
 
-// do runs a call with the retry policy of SDK-CONVENTIONS: connection
+// do runs a call with the retry policy of REQ-RETRY-001..007: connection
 // errors, 408, 429, 500, 502, 503 and 504 are retried up to maxRetries times with
 // exponential backoff or the server's Retry-After (≤ 60 s); a POST keeps one
 // Idempotency-Key across attempts; nothing is retried once ctx is done.

@@ -135,7 +135,7 @@ func (s *Server) NewNamespace(ctx context.Context) (*Namespace, error) {
 	return ns, nil
 }
 
-// Fault installs a fault script (INTERFACES §7), e.g.
+// Fault installs a fault script (REQ-TEST-004), e.g.
 // match {"op":"createIntent"}, action {"type":"status","status":503,"times":2}.
 func (n *Namespace) Fault(ctx context.Context, match, action map[string]any) error {
 	return n.server.do(ctx, http.MethodPost, "/_testing/faults",

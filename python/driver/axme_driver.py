@@ -1,4 +1,4 @@
-"""Conformance driver for the Python SDK (conformance/DRIVER-PROTOCOL.md).
+"""Conformance driver for the Python SDK (conformance/driver-protocol.md).
 
 JSON lines on stdin/stdout; each op runs as an asyncio task on `AsyncAxmeClient`
 (the public API only), so ops run concurrently and `cancel` is real asyncio

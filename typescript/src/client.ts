@@ -1,5 +1,5 @@
 /**
- * AxmeClient: one method per AXP operation (INTERFACES §2, canonical names in
+ * AxmeClient: one method per AXP operation (spec/naming.yaml: canonical names in
  * camelCase) plus the helpers sendIntent, waitFor, observe, listen, serve,
  * failIntent, cancelIntent, approveTask, rejectTask and completeTask.
  *

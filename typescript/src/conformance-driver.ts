@@ -1,5 +1,5 @@
 /**
- * Conformance driver (INTERFACES §8): JSON lines on stdin → SDK calls →
+ * Conformance driver (conformance/driver-protocol.md): JSON lines on stdin → SDK calls →
  * JSON lines on stdout. Uses only the public SDK API (./index.js). Ops run
  * concurrently; each response carries its request's id. Logs go to stderr.
  */

@@ -1,5 +1,5 @@
 /**
- * The error hierarchy shared by every AXME SDK (SDK-CONVENTIONS "Errors"):
+ * The error hierarchy shared by every AXME SDK (REQ-ERR-010):
  *
  *   AxmeError
  *   ├── AxmeConnectionError        (network failure; retried)
@@ -17,7 +17,7 @@
  * (an `AbortError` DOMException by default), never with an AxmeError.
  */
 
-/** The conformance `type` names (INTERFACES §8), one per error class. */
+/** The conformance `type` names (conformance/driver-protocol.md), one per error class. */
 export type AxmeErrorType =
   | "BadRequest"
   | "Authentication"

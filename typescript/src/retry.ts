@@ -1,5 +1,5 @@
 /**
- * Retry policy (SDK-CONVENTIONS "Retries"): exponential backoff
+ * Retry policy (REQ-RETRY-001..007): exponential backoff
  * base × 2ⁿ capped at 8 s with jitter; retry connection errors, 408, 429 and
  * 5xx; honour Retry-After (seconds or HTTP date) up to 60 s.
  */

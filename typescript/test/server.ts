@@ -1,5 +1,5 @@
 /**
- * Starts the real reference server (INTERFACES §1) for integration tests:
+ * Starts the real reference server (docs/architecture.md#the-reference-server-process) for integration tests:
  * `python -m axme_server --host 127.0.0.1 --port 0 --data-dir TMP [--testing]`,
  * waiting (with a deadline) for its `AXME_SERVER_READY {json}` line.
  */

@@ -158,7 +158,7 @@ COMPARED_ERROR_FIELDS = ("type", "status", "code", "retryable")
 
 
 # Errors that are not API responses: status/code/retryable are defined only for API
-# errors (DRIVER-PROTOCOL.md), so only the type is compared.
+# errors (driver-protocol.md), so only the type is compared.
 NON_API_ERROR_TYPES = frozenset(
     {"Connection", "Timeout", "WaitTimeout", "Stream", "Canceled", "Configuration"}
 )
@@ -266,8 +266,8 @@ def _driver_message(ctx: ScenarioContext, step: dict[str, Any], action: str) -> 
     elif action == "listen":
         params.setdefault("max_deliveries", 1)
         params.setdefault("handler", {"action": "complete", "result": {}})
-    # INTERFACES §8 puts op parameters at the top level, CONFORMANCE.md under
-    # `args`; the harness sends both so a driver may read either.
+    # driver-protocol.md's op table puts op parameters at the top level, its
+    # example under `args`; the harness sends both so a driver may read either.
     return {"op": action, **params, "args": params}
 
 

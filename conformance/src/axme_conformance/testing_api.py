@@ -1,4 +1,4 @@
-"""The harness's own HTTP: test-only endpoints (INTERFACES §7) and plain setup calls.
+"""The harness's own HTTP: test-only endpoints (spec/behavior/testing.md) and plain setup calls.
 
 Every request the harness makes carries ``User-Agent: axme-conformance/…`` so
 recorded traffic can be split into the SDK's requests and the harness's.

@@ -13,7 +13,7 @@ using Newtonsoft.Json.Linq;
 namespace Axme.Sdk.ConformanceDriver
 {
     /// <summary>
-    /// JSON-lines driver for the conformance harness (conformance/DRIVER-PROTOCOL.md). Reads ops
+    /// JSON-lines driver for the conformance harness (conformance/driver-protocol.md). Reads ops
     /// from stdin, runs each as its own task (ops may overlap), writes protocol lines to stdout.
     /// Uses only the public Axme.Sdk API.
     /// </summary>

@@ -1,5 +1,5 @@
 // Command axme-conformance-driver speaks the conformance driver protocol
-// (conformance/DRIVER-PROTOCOL.md) on stdin/stdout, using only the public
+// (conformance/driver-protocol.md) on stdin/stdout, using only the public
 // API of package axme. Logs go to stderr.
 package main
 

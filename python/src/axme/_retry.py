@@ -1,4 +1,4 @@
-"""Retry policy (SDK-CONVENTIONS "Retries"): when to retry and how long to wait.
+"""Retry policy (REQ-RETRY-001..007): when to retry and how long to wait.
 
 Pure functions and data only; the sync and async transports share them.
 """

@@ -1,4 +1,4 @@
-"""Client configuration (SDK-CONVENTIONS "Config")."""
+"""Client configuration (REQ-CLIENT-001)."""
 
 from __future__ import annotations
 

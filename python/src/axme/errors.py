@@ -1,4 +1,4 @@
-"""The AXME error hierarchy (SDK-CONVENTIONS "Errors").
+"""The AXME error hierarchy (REQ-ERR-010..013).
 
     AxmeError
     ├── AxmeConnectionError ── AxmeTimeoutError

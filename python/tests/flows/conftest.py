@@ -14,7 +14,7 @@ from .snippet import ORG, WORKSPACE
 @pytest.fixture
 def fresh_server(tmp_path: Path) -> Iterator[RunningServer]:
     """A brand-new local server (no testing endpoints), its first workspace named like
-    the one ARCHITECTURE.md's snippet and the README address (myorg/production)."""
+    the one docs/architecture.md's snippet and the README address (myorg/production)."""
     data = tmp_path / "data"
     data.mkdir()
     running = start_server(data, testing=False, extra_args=["--org", ORG, "--workspace", WORKSPACE])

@@ -3,30 +3,12 @@ the blocks exactly as users copy them."""
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 README = Path(__file__).resolve().parents[2] / "README.md"
-SDK_CONVENTIONS = Path(
-    os.environ.get("AXME_SDK_CONVENTIONS_MD", "/work/shared/design/SDK-CONVENTIONS.md")
-)
-#: SDK-CONVENTIONS.md's README order, for machines without the design documents.
-CONVENTIONAL_SECTIONS = [
-    "Install",
-    "Quickstart",
-    "Async",
-    "Observe",
-    "Wait",
-    "Agent listen",
-    "Human tasks",
-    "Errors",
-    "Retries",
-    "Timeouts",
-    "Logging",
-    "Advanced",
-]
+SDK_CONVENTIONS = Path(__file__).resolve().parents[3] / "docs" / "sdk-conventions.md"
 
 
 @dataclass(frozen=True)
@@ -73,9 +55,7 @@ def readme_blocks() -> dict[tuple[str, int], Block]:
 
 
 def conventional_sections() -> list[str]:
-    """The order SDK-CONVENTIONS.md prescribes ("Errors table" is the section "Errors")."""
-    if not SDK_CONVENTIONS.is_file():
-        return CONVENTIONAL_SECTIONS
+    """The order docs/sdk-conventions.md prescribes ("Errors table" is the section "Errors")."""
     text = " ".join(SDK_CONVENTIONS.read_text(encoding="utf-8").split())
     match = re.search(r"same section order \(([^)]*)\)", text)
     if match is None:

@@ -1,20 +1,17 @@
-"""The initiator snippet of ARCHITECTURE.md, which "must run unchanged against a local
+"""The initiator snippet of docs/architecture.md, which "must run unchanged against a local
 server (only AXME_API_KEY and AXME_BASE_URL set)".
 
-It is read from the design document at test time when that file is there (it lives
-outside the repository), else this verbatim copy is used. The only change made to
+It is read from docs/architecture.md at test time; the verbatim copy below must stay
+equal to it (test_snippet_is_the_documented_one). The only change made to
 run it: `import os` is prepended, because the fragment uses `os` without importing it.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
-ARCHITECTURE_MD = Path(
-    os.environ.get("AXME_ARCHITECTURE_MD", "/work/shared/design/ARCHITECTURE.md")
-)
+ARCHITECTURE_MD = Path(__file__).resolve().parents[3] / "docs" / "architecture.md"
 #: The sentence that introduces the snippet; the first ```python block after it is the snippet.
 INTRODUCTION = "The snippet below must run unchanged"
 
@@ -39,7 +36,7 @@ def extract(markdown: str) -> str:
     """The snippet's text, exactly as the document has it."""
     start = markdown.find(INTRODUCTION)
     if start < 0:
-        raise ValueError(f"ARCHITECTURE.md no longer says {INTRODUCTION!r}")
+        raise ValueError(f"docs/architecture.md no longer says {INTRODUCTION!r}")
     block = re.compile(r"^```python\n(.*?)^```", re.DOTALL | re.MULTILINE).search(markdown, start)
     if block is None:
         raise ValueError("no ```python block after the snippet's introduction")

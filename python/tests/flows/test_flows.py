@@ -35,7 +35,7 @@ def start_agent(env: dict[str, str], address: str) -> subprocess.Popen[str]:
 
 
 def test_initiator_snippet_and_listen_agent(fresh_server: RunningServer, tmp_path: Path) -> None:
-    """ARCHITECTURE.md's snippet, run literally (plus `import os`), while the listen-based
+    """The snippet of docs/architecture.md, run literally (plus `import os`), while the listen-based
     agent (agent.py) serves the address the snippet names and completes the intent."""
     snippet, source = initiator_snippet()
     assert AGENT_ADDRESS in snippet, (

@@ -1,5 +1,5 @@
-"""Who may do what: the auth table of spec/behavior/auth.md (PROTOCOL.md §3,
-INTERFACES §6). An intent the key may not read looks absent (404
+"""Who may do what: the auth table of spec/behavior/auth.md (REQ-AUTH-006,
+REQ-AUTH-007). An intent the key may not read looks absent (404
 intent_not_found), whether it lives in another workspace or is just not the
 key's business, so ids cannot be probed (REQ-AUTH-007); a write the key may
 not make to an intent it can read is 403.

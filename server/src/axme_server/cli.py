@@ -1,6 +1,6 @@
 """Command line: `axme-server --host 127.0.0.1 --port 8787 --data-dir DIR [--testing]`.
 
-Prints exactly one line to stdout when ready (INTERFACES §1):
+Prints exactly one line to stdout when ready (docs/architecture.md#the-reference-server-process):
 `AXME_SERVER_READY {"base_url": …, "admin_api_key": …|null}`."""
 
 from __future__ import annotations

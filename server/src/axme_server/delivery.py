@@ -1,4 +1,4 @@
-"""Delivery to agents with leases (PROTOCOL.md §4).
+"""Delivery to agents with leases (REQ-DELIVERY-001..016).
 
 Each agent has a lane: an ordered set of intents ready to lease (status
 SUBMITTED on one of its agent steps) and the consumers currently listening

@@ -1,4 +1,4 @@
-"""The one error envelope and the stable error codes (INTERFACES §3)."""
+"""The one error envelope and the stable error codes (REQ-ERR-001, REQ-ERR-003)."""
 
 from __future__ import annotations
 

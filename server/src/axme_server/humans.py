@@ -1,5 +1,5 @@
 """Human steps: assignment, the task record, decisions, and the reminder ->
-escalation -> on_timeout timer algorithm (PROTOCOL.md §6)."""
+escalation -> on_timeout timer algorithm (REQ-HUMAN-012..016)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Intent operations: create, read, list, events, audit, resolve, and the
-resume dispatcher (tagged union + legacy bodies, INTERFACES §4)."""
+resume dispatcher (tagged union + legacy bodies, REQ-RESUME-001..007)."""
 
 from __future__ import annotations
 
@@ -131,7 +131,7 @@ class IntentOps:
         agent = self.agent(to_agent)
         if agent is None or agent["_ws"] != p.workspace_id:
             raise ApiError("agent_not_found", f"agent {to_agent} is not registered (POST /v1/agents first)",
-                           {"to_agent": to_agent})
+                           {"address": to_agent, "field": "to_agent"})  # REQ-API-011
         payload = body.get("payload", {})
         if not isinstance(payload, dict):
             raise validation("payload must be an object", "payload")

@@ -1,5 +1,5 @@
 """The intent lifecycle as data: statuses, the transition table, the event
-types, and which operation may start from which status (PROTOCOL.md §2)."""
+types, and which operation may start from which status (REQ-LIFECYCLE-004)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Scenario bundles (PROTOCOL.md §7): `validate` reports every problem at once;
+"""Scenario bundles (REQ-SCEN-001..012): `validate` reports every problem at once;
 `apply` provisions missing agents (keys returned once), creates one intent and
 runs the steps in order. Agents, keys and the intent commit in one transaction."""
 

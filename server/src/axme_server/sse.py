@@ -1,4 +1,4 @@
-"""Server-sent event streams (INTERFACES §5): the per-intent observe stream
+"""Server-sent event streams (REQ-SSE-001..015): the per-intent observe stream
 and the per-agent delivery stream. Events are pushed by the hub right after
 commit; an idle stream costs one pending future."""
 

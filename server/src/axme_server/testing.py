@@ -1,4 +1,4 @@
-"""Test-only machinery for `--testing` (INTERFACES §7, CONFORMANCE.md):
+"""Test-only machinery for `--testing` (REQ-TEST-001..007, docs/conformance-design.md):
 namespaces (a fresh workspace each), fault scripts, request recording, and the
 controllable clock. None of it exists when the flag is off."""
 

@@ -10,7 +10,7 @@ using Newtonsoft.Json.Linq;
 namespace Axme.Sdk.Tests.Integration
 {
     /// <summary>
-    /// The real reference server (INTERFACES §1), started once per test run on 127.0.0.1 with a
+    /// The real reference server (docs/architecture.md#the-reference-server-process), started once per test run on 127.0.0.1 with a
     /// throw-away data dir and --testing; each test works in a fresh namespace of its own.
     /// </summary>
     public sealed class ReferenceServer : IDisposable
@@ -155,7 +155,7 @@ namespace Axme.Sdk.Tests.Integration
             });
         }
 
-        /// <summary>Registers a fault (INTERFACES §7) for this namespace.</summary>
+        /// <summary>Registers a fault (REQ-TEST-004) for this namespace.</summary>
         public void AddFault(JObject match, JObject action)
         {
             _server.Post("/_testing/faults", new JObject { { "namespace", Name }, { "match", match }, { "action", action } });

@@ -234,7 +234,7 @@ public final class RawAxmeClient {
         return send(ApiRequest.delete("/v1/admin/keys/" + seg(keyId, "key_id")));
     }
 
-    // --- SDK helpers (INTERFACES §2), returning the server's body too --------------------
+    // --- SDK helpers (spec/naming.yaml), returning the server's body too --------------------
 
     /**
      * {@code sendIntent}: creates the intent; the body's {@code intent_id} is the new id.

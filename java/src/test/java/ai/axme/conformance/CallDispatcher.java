@@ -14,7 +14,7 @@ import java.util.Set;
 /**
  * The {@code call} op: canonical method name + wire-JSON args → the SDK's public API. Results are
  * the full response body as sent by the server ({@link RawAxmeClient}); helpers without one body
- * return what DRIVER-PROTOCOL.md says.
+ * return what driver-protocol.md says.
  */
 final class CallDispatcher {
     /** The wire members of the body {@code resumeIntent(id, result, deliveryId)} sends. */

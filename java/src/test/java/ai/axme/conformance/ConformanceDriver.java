@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The Java SDK's conformance driver (conformance/DRIVER-PROTOCOL.md): one long-lived process,
+ * The Java SDK's conformance driver (conformance/driver-protocol.md): one long-lived process,
  * JSON lines on stdin/stdout, every op run on its own thread through the SDK's public API only.
  */
 public final class ConformanceDriver {

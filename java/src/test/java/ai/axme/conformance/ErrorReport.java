@@ -21,7 +21,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
-/** Maps the SDK's exceptions onto the protocol's error types (DRIVER-PROTOCOL.md "Errors"). */
+/** Maps the SDK's exceptions onto the protocol's error types (driver-protocol.md "Errors"). */
 final class ErrorReport {
     private ErrorReport() {
     }
@@ -34,7 +34,7 @@ final class ErrorReport {
         ApiErrorInfo api = error instanceof AxmeApiException ? ((AxmeApiException) error).info()
                 : error instanceof RequestTimeoutException ? ((RequestTimeoutException) error).info() : null;
         if (api != null) {
-            // The SDK error's own message, never getMessage()'s "status code: message" (DRIVER-PROTOCOL).
+            // The SDK error's own message, never getMessage()'s "status code: message" (driver-protocol.md).
             out.put("message", api.message());
             out.put("status", api.status());
             out.put("code", api.code());

@@ -16,7 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The real reference server (INTERFACES §1) in a subprocess on 127.0.0.1 with a fresh data
+ * The real reference server (docs/architecture.md#the-reference-server-process) in a subprocess on 127.0.0.1 with a fresh data
  * directory and {@code --testing}; ready when it prints its {@code AXME_SERVER_READY} line.
  */
 final class ReferenceServer implements AutoCloseable {
