@@ -73,6 +73,10 @@ METHODS: dict[str, Mapping] = {
     ),
     "listKeys": Mapping("list_keys"),
     "revokeKey": Mapping("revoke_key", ("key_id",), http="DELETE"),
+    # the helper itself, whatever the result is (REQ-RESUME-010: a resume form is sent as is)
+    "resumeIntentHelper": Mapping(
+        "resume_intent", INTENT + ("result",), ("delivery_id",), http="POST"
+    ),
     "failIntent": Mapping("fail_intent", INTENT + ("error",), ("delivery_id",), http="POST"),
     "cancelIntent": Mapping("cancel_intent", INTENT, ("reason",), http="POST"),
     "approveTask": Mapping("approve_task", INTENT, ("comment", "data"), http="POST"),

@@ -126,7 +126,22 @@ def resume_intent(
     )
 
 
+#: Top-level members that make the server read a body as a resume form (REQ-RESUME-002).
+RESUME_FORM_MEMBERS = ("kind", "action", "task_result", "approve_current_step")
+
+
+def is_resume_form(result: Any) -> bool:
+    return isinstance(result, Mapping) and any(k in result for k in RESUME_FORM_MEMBERS)
+
+
 def agent_result_body(result: Any, delivery_id: str | None) -> dict[str, Any]:
+    """The agent_result complete body; a result that already is a resume form (e.g. the
+    legacy `{"action": "fail", ...}`) is sent as given, never wrapped (REQ-RESUME-010)."""
+    if is_resume_form(result):
+        body = dict(result)
+        if delivery_id is not None:
+            body.setdefault("delivery_id", delivery_id)
+        return body
     return compact(
         kind="agent_result",
         outcome="complete",
