@@ -59,6 +59,17 @@ import {
 
 export const DEFAULT_BASE_URL = "https://api.cloud.axme.ai";
 
+/** Top-level members that make the server read a body as a resume form (REQ-RESUME-002). */
+const RESUME_FORM_MEMBERS = ["kind", "action", "task_result", "approve_current_step"];
+
+/** True when `result` already is a resume body, which resumeIntent sends as given. */
+function isResumeForm(result: unknown): result is JsonObject {
+  return (
+    typeof result === "object" && result !== null && !Array.isArray(result) &&
+    RESUME_FORM_MEMBERS.some((k) => k in result)
+  );
+}
+
 export interface AxmeClientOptions {
   /** API key (admin, agent or human). Default: the AXME_API_KEY environment variable. */
   apiKey?: string;
@@ -230,6 +241,15 @@ export class AxmeClient {
     result: JsonObject = {},
     options?: RequestOptions & { deliveryId?: string },
   ): Promise<IntentWriteResponse> {
+    if (isResumeForm(result)) {
+      // Already a resume body (e.g. the legacy {action: "fail", reason}): sent as given,
+      // never wrapped as a result (REQ-RESUME-010); only a missing delivery id is added.
+      const given: JsonObject = { ...result };
+      if (options?.deliveryId !== undefined && given["delivery_id"] === undefined && given["deliveryId"] === undefined) {
+        given["delivery_id"] = options.deliveryId;
+      }
+      return this.resumeIntentWith(intentId, given, options);
+    }
     const body: JsonObject = { kind: "agent_result", outcome: "complete", result };
     if (options?.deliveryId !== undefined) body["delivery_id"] = options.deliveryId;
     return this.resumeIntentWith(intentId, body, options);

@@ -126,6 +126,11 @@ async function call(client: AxmeClient, method: string, args: JsonObject, signal
       const options = typeof body["delivery_id"] === "string" ? { ...o, deliveryId: body["delivery_id"] } : o;
       return client.resumeIntent(intentId(), obj(body["result"]), options);
     }
+    case "resumeIntentHelper": {
+      // the helper itself, whatever the result is (REQ-RESUME-010: a resume form is sent as is)
+      const options = typeof body["delivery_id"] === "string" ? { ...o, deliveryId: body["delivery_id"] } : o;
+      return client.resumeIntent(intentId(), obj(body["result"]), options);
+    }
     case "resolveIntent":
       return client.resolveIntent(intentId(), body as never, o);
     case "ackIntent":

@@ -139,6 +139,25 @@ describe("requests on the wire", () => {
     assert.deepEqual(JSON.parse(last().body), { kind: "agent_result", outcome: "complete", result: { answer: 42 } });
   });
 
+  it("resumeIntent sends a result that already is a resume form as given (REQ-RESUME-010)", async () => {
+    const c = client();
+    for (const form of [
+      { action: "fail", reason: "disk full" },
+      { kind: "progress", details: { pct: 5 } },
+      { task_result: { outcome: "approved" } },
+      { approve_current_step: true },
+    ]) {
+      await c.resumeIntent("i1", form);
+      assert.deepEqual(JSON.parse(last().body), form);
+    }
+    await c.resumeIntent("i1", { action: "fail" }, { deliveryId: "d1" });
+    assert.deepEqual(JSON.parse(last().body), { action: "fail", delivery_id: "d1" });
+    await c.resumeIntent("i1", { action: "fail", delivery_id: "d0" }, { deliveryId: "d1" });
+    assert.deepEqual(JSON.parse(last().body), { action: "fail", delivery_id: "d0" });
+    await c.resumeIntent("i1", { status: "fail" });
+    assert.deepEqual(JSON.parse(last().body), { kind: "agent_result", outcome: "complete", result: { status: "fail" } });
+  });
+
   it("resumeIntentWith sends any resume body as given", async () => {
     const c = client();
     await c.resumeIntentWith("i1", { kind: "task_result", outcome: "approved", comment: "ok" });
