@@ -263,11 +263,9 @@ class EngineCore:
         self.metrics["events"] += len(ch.events)
         if ch.events:
             self.hub.publish(doc["intent_id"], ch.events)
-        timers = doc.get("_timers")
-        if timers:
-            changed = {k: v for k, v in timers.items() if ch.orig_timers.get(k) != v}
-            if changed:
-                self.timers.schedule(doc["intent_id"], changed)
+        timers = doc.get("_timers") or {}
+        if timers != ch.orig_timers:  # moved or cleared timers leave the heap's live set
+            self.timers.schedule(doc["intent_id"], timers, [k for k in ch.orig_timers if k not in timers])
         for fn in ch.after:
             fn()
         return body
