@@ -69,3 +69,37 @@ func TestAgentWriteHelperBodies(t *testing.T) {
 		}
 	}
 }
+
+// A result that already is a resume form is sent as given, never wrapped
+// (REQ-RESUME-010), with the delivery id added only when it has none.
+func TestResumeIntentSendsAResumeFormAsGiven(t *testing.T) {
+	ok := func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"ok":true,"applied":true,"intent":{"intent_id":"i1","status":"FAILED"}}`))
+	}
+	r := newRecorder(t, ok)
+	c := r.client()
+	ctx := context.Background()
+	cases := []struct {
+		result map[string]any
+		opts   []RequestOption
+		want   string
+	}{
+		{map[string]any{"action": "fail", "reason": "disk full"}, nil, `{"action":"fail","reason":"disk full"}`},
+		{map[string]any{"kind": "progress"}, nil, `{"kind":"progress"}`},
+		{map[string]any{"task_result": map[string]any{"outcome": "approved"}}, nil, `{"task_result":{"outcome":"approved"}}`},
+		{map[string]any{"approve_current_step": true}, nil, `{"approve_current_step":true}`},
+		{map[string]any{"action": "fail"}, []RequestOption{WithDeliveryID("d1")}, `{"action":"fail","delivery_id":"d1"}`},
+		{map[string]any{"action": "fail", "delivery_id": "d0"}, []RequestOption{WithDeliveryID("d1")}, `{"action":"fail","delivery_id":"d0"}`},
+		{map[string]any{"status": "fail"}, nil, `{"kind":"agent_result","outcome":"complete","result":{"status":"fail"}}`},
+	}
+	for i, tc := range cases {
+		if _, err := c.ResumeIntent(ctx, "i1", tc.result, tc.opts...); err != nil {
+			t.Fatalf("case %d: %v", i, err)
+		}
+		got := r.all()
+		if g := got[len(got)-1].Body; g != tc.want {
+			t.Errorf("case %d:\n got %s\nwant %s", i, g, tc.want)
+		}
+	}
+}

@@ -64,15 +64,47 @@ func (c *Client) ListIntentEvents(ctx context.Context, intentID string, params *
 // ResumeIntent completes the current agent step with result (resume kind
 // agent_result, outcome complete; nil is an empty result). Pass
 // WithDeliveryID(id) to resume a specific delivery: a stale one is a 409.
-// Any other resume body goes through ResumeIntentWith.
+// A result that already is a resume form (a top-level kind, action,
+// task_result or approve_current_step member, e.g. {"action": "fail"}) is
+// sent as given. Any other resume body goes through ResumeIntentWith.
 //
 //meta:operation resumeIntent POST /v1/intents/{intent_id}/resume
 func (c *Client) ResumeIntent(ctx context.Context, intentID string, result map[string]any, opts ...RequestOption) (*IntentWriteResponse, error) {
 	if result == nil {
 		result = map[string]any{}
 	}
+	if isResumeForm(result) {
+		return c.ResumeIntentWith(ctx, intentID, resumeFormBody(result, deliveryIDOf(opts)), opts...)
+	}
 	body := AgentResultResume{Kind: AgentResultResumeKindAgentResult, Outcome: AgentResultResumeOutcomeComplete, Result: &result, DeliveryID: deliveryIDOf(opts)}
 	return c.ResumeIntentWith(ctx, intentID, body, opts...)
+}
+
+// resumeFormMembers are the top-level members by which the server reads a
+// body as a resume form (REQ-RESUME-002).
+var resumeFormMembers = []string{"kind", "action", "task_result", "approve_current_step"}
+
+func isResumeForm(result map[string]any) bool {
+	for _, k := range resumeFormMembers {
+		if _, ok := result[k]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// resumeFormBody is a result that already is a resume body (e.g. the legacy
+// {"action": "fail", "reason": …}), sent as given rather than wrapped as a
+// result (REQ-RESUME-010); only a missing delivery_id is added.
+func resumeFormBody(result map[string]any, deliveryID *string) RawResumeBody {
+	body := RawResumeBody{}
+	for k, v := range result {
+		body[k] = v
+	}
+	if _, has := body["delivery_id"]; !has && deliveryID != nil {
+		body["delivery_id"] = *deliveryID
+	}
+	return body
 }
 
 // ResumeIntentWith sends any resume body as given: AgentResultResume,

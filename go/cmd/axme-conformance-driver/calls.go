@@ -39,6 +39,16 @@ var calls = map[string]callFunc{
 		_, err := c.ListIntentEvents(ctx, str(a, "intent_id"), &axme.ListIntentEventsParams{Since: optInt(a, "since"), Limit: optInt(a, "limit")}, raw)
 		return err
 	},
+	// the helper itself, whatever the result is (REQ-RESUME-010: a resume form is sent as is)
+	"resumeIntentHelper": func(ctx context.Context, c *axme.Client, a map[string]any, raw axme.RequestOption) error {
+		result, _ := a["result"].(map[string]any)
+		opts := []axme.RequestOption{raw}
+		if id := optStr(a, "delivery_id"); id != nil {
+			opts = append(opts, axme.WithDeliveryID(*id))
+		}
+		_, err := c.ResumeIntent(ctx, str(a, "intent_id"), result, opts...)
+		return err
+	},
 	"resumeIntent": func(ctx context.Context, c *axme.Client, a map[string]any, raw axme.RequestOption) error {
 		b := body(a, "intent_id")
 		if result, ok := helperResumeResult(b); ok { // ResumeIntent(id, result[, WithDeliveryID])
