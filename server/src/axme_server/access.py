@@ -11,7 +11,7 @@ Order inside a write: invisible (404), then what the key's kind may never do
 Every 403 carries `details.reason`, the permission the key lacks (REQ-AUTH-006):
 `admin_required`, `agent_or_admin_required`, `human_or_admin_required`,
 `own_agent_required`, `current_handler_required`, `assignee_required`,
-`initiator_required`, `same_workspace_required`."""
+`initiator_required`, `same_workspace_required`, `human_required`, `operator_required`."""
 
 from __future__ import annotations
 

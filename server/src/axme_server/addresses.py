@@ -1,4 +1,5 @@
-"""Agent addresses: canonical `agent://org/workspace/name`; a bare name is local to the workspace."""
+"""Agent addresses: canonical `agent://org/workspace/name`; a bare name is local to the workspace;
+the scheme-less `org/workspace/name` (what earlier AXME SDKs put in paths) is the full address (REQ-API-014)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from axme_server.errors import ApiError
 _SEGMENT = r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,127}"
 _FULL_RE = re.compile(rf"^agent://({_SEGMENT})/({_SEGMENT})/({_SEGMENT})$")
 _BARE_RE = re.compile(rf"^{_SEGMENT}$")
+_SCHEMELESS_RE = re.compile(rf"^{_SEGMENT}/{_SEGMENT}/{_SEGMENT}$")
 
 
 def canonical(address: str, org: str, workspace: str) -> str:
@@ -22,9 +24,17 @@ def canonical(address: str, org: str, workspace: str) -> str:
         return address
     if _BARE_RE.match(address):
         return f"agent://{org}/{workspace}/{address}"
-    raise ApiError("validation_error", f"invalid agent address {address!r}: want agent://org/workspace/name "
-                   "or a bare name of letters, digits, '_', '.', '-'", {"field": "address"})
+    if _SCHEMELESS_RE.match(address):
+        return f"agent://{address}"
+    raise ApiError("validation_error", f"invalid agent address {address!r}: want agent://org/workspace/name, "
+                   "org/workspace/name or a bare name of letters, digits, '_', '.', '-'", {"field": "address"})
 
 
 def is_valid(address: str) -> bool:
-    return isinstance(address, str) and bool(_FULL_RE.match(address) or _BARE_RE.match(address))
+    return isinstance(address, str) and bool(_FULL_RE.match(address) or _BARE_RE.match(address)
+                                             or _SCHEMELESS_RE.match(address))
+
+
+def is_segment(value: str) -> bool:
+    """One address segment: an org or workspace name."""
+    return isinstance(value, str) and bool(_BARE_RE.match(value))

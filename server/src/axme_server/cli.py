@@ -18,7 +18,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from axme_server.addresses import is_valid
+from axme_server.addresses import is_segment
 from axme_server.app import App
 from axme_server.clock import Clock, TestingClock
 from axme_server.engine import Settings
@@ -37,12 +37,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--data-dir", default="./.axme-data", help="SQLite lives at DIR/axme.db")
     ap.add_argument("--testing", action="store_true",
                     help="enable /_testing endpoints (faults, recording, controllable clock)")
-    ap.add_argument("--org", default=os.environ.get("AXME_ORG", "local"),
-                    help="org of the workspace created on the first start of a data dir")
-    ap.add_argument("--workspace", default=os.environ.get("AXME_WORKSPACE", "default"),
-                    help="name of the workspace created on the first start of a data dir")
+    ap.add_argument("--org", default=os.environ.get("AXME_ORG"),
+                    help="org of the workspace to serve: created on the first start of a data dir (default "
+                         "local), or later when no such workspace exists yet (its admin key is printed)")
+    ap.add_argument("--workspace", default=os.environ.get("AXME_WORKSPACE"),
+                    help="name of that workspace (default: default on a fresh data dir)")
     ap.add_argument("--keepalive-seconds", type=float, default=15.0)
     ap.add_argument("--lease-seconds", type=float, default=60.0)
+    ap.add_argument("--active-cache-size", type=int, default=Settings.active_cache_size,
+                    help="active intents kept in memory; the rest load from the store when used")
     ap.add_argument("--sqlite-synchronous", choices=("FULL", "NORMAL"), default="FULL",
                     help="FULL (default): a commit survives power loss; NORMAL: survives a process crash only")
     ap.add_argument("--http-server", choices=("builtin", "uvicorn"), default="builtin",
@@ -51,7 +54,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--log-level", default=os.environ.get("AXME_LOG_LEVEL", "warning"))
     args = ap.parse_args(argv)
     for flag in ("org", "workspace"):
-        if not is_valid(getattr(args, flag)) or getattr(args, flag).startswith("agent://"):
+        if getattr(args, flag) is not None and not is_segment(getattr(args, flag)):
             ap.error(f"--{flag} must be one address segment (letters, digits, '_', '.', '-')")
     return args
 
@@ -108,6 +111,7 @@ async def serve(args: argparse.Namespace) -> None:
     store.open()
     clock = TestingClock() if args.testing else Clock()
     settings = Settings(lease_seconds=args.lease_seconds, keepalive_seconds=args.keepalive_seconds,
+                        active_cache_size=max(1, args.active_cache_size),
                         testing=args.testing)
     engine = Engine(store, clock, settings)
     admin_key = await engine.start(data_dir, org=args.org, workspace=args.workspace)

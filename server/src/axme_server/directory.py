@@ -1,5 +1,6 @@
-"""Workspaces, agents and keys (registerAgent, listAgents, getAgent,
-createAgentKey, createKey, listKeys, revokeKey) and first-start bootstrap."""
+"""Workspaces, agents and keys (registerAgent, listAgents, getAgent, deleteAgent,
+createAgentKey, listAgentKeys, createKey, listKeys, revokeKey, createWorkspace,
+listWorkspaces, listMyTasks) and first-start bootstrap."""
 
 from __future__ import annotations
 
@@ -7,11 +8,11 @@ import secrets
 from typing import Any
 
 from axme_server.access import forbidden, human_names, require_admin, require_not_human, require_own_agent
-from axme_server.addresses import canonical
+from axme_server.addresses import canonical, is_segment
 from axme_server.auth import KINDS, new_key, public_key
 from axme_server.engine import Ctx
 from axme_server.errors import ApiError, validation
-from axme_server.jsonutil import iso, parse_iso
+from axme_server.jsonutil import dumps, iso, parse_iso
 
 DELIVERY_MODES = ("stream", "poll", "http")
 AGENT_FIELDS = frozenset({"address", "display_name", "delivery_mode", "callback_url", "description"})
@@ -28,8 +29,42 @@ class DirectoryOps:
         return {"workspace_id": f"ws_{secrets.token_hex(8)}", "org": org, "name": name,
                 "created_at": iso(self.clock.now())}
 
+    def find_workspace(self, org: str, name: str) -> dict[str, Any] | None:
+        return next((w for w in self.store.list_workspaces() if (w["org"], w["name"]) == (org, name)), None)
+
+    def require_operator(self, ctx: Ctx) -> None:
+        """Admin keys of the first workspace run the server's workspaces (REQ-AUTH-017)."""
+        p = ctx.principal
+        if p.kind != "admin" or p.workspace_id != self.store.get_meta("default_workspace"):
+            raise forbidden("operator_required", "only admin keys of the server's first workspace manage workspaces")
+
+    async def create_workspace_op(self, ctx: Ctx, body: dict[str, Any]) -> bytes:
+        self.require_operator(ctx)
+        unknown = sorted(k for k in body if k not in ("org", "name"))
+        if unknown:
+            raise validation(f"unknown field(s): {', '.join(unknown)}", unknown[0])
+        for field in ("org", "name"):
+            if not is_segment(body.get(field)):
+                raise validation(f"{field} is required: one address segment (letters, digits, '_', '.', '-')", field)
+        ws, plaintext = await self.create_workspace(body["org"], body["name"])
+        return dumps({"ok": True, "workspace": ws, "api_key": plaintext})
+
+    def list_workspaces(self, ctx: Ctx) -> dict[str, Any]:
+        self.require_operator(ctx)
+        return {"ok": True, "workspaces": self.store.list_workspaces()}
+
     async def create_workspace(self, org: str, name: str) -> tuple[dict[str, Any], str]:
-        """A workspace and its first admin key (plaintext returned once)."""
+        """A workspace and its first admin key (plaintext returned once); 409 workspace_exists."""
+        pending = self.__dict__.setdefault("_creating_workspaces", set())
+        if (org, name) in pending or self.find_workspace(org, name) is not None:
+            raise ApiError("workspace_exists", f"workspace {org}/{name} already exists", {"org": org, "name": name})
+        pending.add((org, name))
+        try:
+            return await self._create_workspace(org, name)
+        finally:
+            pending.discard((org, name))
+
+    async def _create_workspace(self, org: str, name: str) -> tuple[dict[str, Any], str]:
         ws = self.workspace_doc(org, name)
         key, plaintext = new_key("admin", ws["workspace_id"], "bootstrap admin", iso(self.clock.now()))
         await self.store.write([("workspace", ws), ("key", key)])
@@ -121,6 +156,28 @@ class DirectoryOps:
         self.keys.remember(key)
         return out
 
+    async def delete_agent(self, ctx: Ctx, address: str) -> bytes:
+        """Deregister: the agent row goes and its keys are revoked in one commit (REQ-AUTH-015)."""
+        require_admin(ctx.principal)
+        agent = self.resolve_agent(ctx, address)
+        now = iso(self.clock.now())
+        revoked = [dict(k, revoked_at=now) for k in self.agent_keys(ctx, agent["address"]) if not k.get("revoked_at")]
+        out = await self.write_plain([("agent_delete", agent["address"]), *(("key", k) for k in revoked)], None,
+                                     {"ok": True, "agent": public_agent(agent),
+                                      "revoked_key_ids": [k["key_id"] for k in revoked]}, self.clock.now())
+        self._agents[agent["address"]] = None
+        for key in revoked:
+            self.keys.remember(key)
+        return out
+
+    def agent_keys(self, ctx: Ctx, address: str) -> list[dict[str, Any]]:
+        return [k for k in self.store.list_keys(ctx.principal.workspace_id) if k.get("agent_address") == address]
+
+    def list_agent_keys(self, ctx: Ctx, address: str) -> dict[str, Any]:
+        require_own_agent(ctx.principal, self.canonical_address(ctx, address), "list its keys")
+        agent = self.resolve_agent(ctx, address)
+        return {"ok": True, "keys": [public_key(k) for k in self.agent_keys(ctx, agent["address"])]}
+
     # -- keys ----------------------------------------------------------------
     async def create_key(self, ctx: Ctx, body: dict[str, Any]) -> bytes:
         require_admin(ctx.principal)
@@ -176,11 +233,16 @@ class DirectoryOps:
             key = dict(key, revoked_at=iso(self.clock.now()))
             await self.store.write([("key", key)])
             self.keys.remember(key)
-        from axme_server.jsonutil import dumps
-
         return dumps({"ok": True, "key": public_key(key)})
 
     # -- tasks ---------------------------------------------------------------
+    def list_my_tasks(self, ctx: Ctx, limit: int, cursor: int | None) -> dict[str, Any]:
+        """The calling human's inbox: pending tasks assigned to it, oldest first (REQ-HUMAN-024)."""
+        if ctx.principal.kind != "human":
+            raise forbidden("human_required", "GET /v1/me/tasks is a human key's inbox; "
+                            "admin keys list tasks with GET /v1/tasks")
+        return self.list_tasks(ctx, "pending", None, limit, cursor)
+
     def list_tasks(self, ctx: Ctx, status: str, assignee: str | None, limit: int,
                    cursor: int | None) -> dict[str, Any]:
         p = ctx.principal

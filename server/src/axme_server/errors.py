@@ -21,6 +21,7 @@ CODES: dict[str, tuple[int, str, bool]] = {
     "intent_terminal": (409, "conflict", False),
     "stale_delivery": (409, "conflict", False),
     "agent_exists": (409, "conflict", False),
+    "workspace_exists": (409, "conflict", False),
     "payload_too_large": (413, "validation", False),
     "validation_error": (422, "validation", False),
     "task_validation_failed": (422, "validation", False),

@@ -1,5 +1,5 @@
 """The Engine: every operation mixin on top of the core, plus start-up
-(bootstrap the first workspace, rebuild caches, timers and delivery lanes)."""
+(bootstrap the first workspace, rebuild delivery lanes, load near timers)."""
 
 from __future__ import annotations
 
@@ -19,29 +19,44 @@ log = logging.getLogger("axme_server")
 
 
 class Engine(IntentOps, DeliveryOps, HumanOps, WorkflowOps, DirectoryOps, ScenarioOps, EngineCore):
-    async def start(self, data_dir: Path | None, org: str = "local", workspace: str = "default") -> str | None:
-        """Open for business. Returns the admin key on the first start of a data dir, else None.
-        `org`/`workspace` name the workspace created on that first start (agent://org/workspace/…)."""
+    async def start(self, data_dir: Path | None, org: str | None = None, workspace: str | None = None) -> str | None:
+        """Open for business. Returns the admin key of a workspace created now, else None.
+
+        On the first start of a data dir, `org`/`workspace` (default local/default) name the
+        first (operator) workspace. Later, naming a workspace that does not exist creates it
+        with its own admin key; naming one that exists is said on stderr (REQ-AUTH-014)."""
         admin_key = None
-        if self.store.get_meta("default_workspace") is None:
-            ws, admin_key = await self.create_workspace(org, workspace)
+        first = self.store.get_meta("default_workspace")
+        if first is None:
+            ws, admin_key = await self.create_workspace(org or "local", workspace or "default")
             await self.store.write([("meta", "default_workspace", ws["workspace_id"])])
-            if data_dir is not None:
-                path = data_dir / "admin.key"
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-                with os.fdopen(fd, "w") as f:
-                    f.write(admin_key + "\n")
-                os.chmod(path, 0o600)
-        count = 0
-        for doc in self.store.active_intents():
-            self._active[doc["intent_id"]] = doc
-            if doc.get("_timers"):
-                self.timers.schedule(doc["intent_id"], doc["_timers"])
-            count += 1
+            _save_key(data_dir, "admin.key", admin_key)
+        elif org or workspace:
+            operator = self.workspace(first)
+            org, workspace = org or operator["org"], workspace or operator["name"]
+            if self.find_workspace(org, workspace) is not None:
+                log.warning("workspace %s/%s already exists on this data dir; its admin key was printed "
+                            "when it was created (admin.key or admin-%s-%s.key)", org, workspace, org, workspace)
+            else:
+                _, admin_key = await self.create_workspace(org, workspace)
+                _save_key(data_dir, f"admin-{org}-{workspace}.key", admin_key)
+                log.warning("created workspace %s/%s; its admin key is in the READY line", org, workspace)
+        # active intents load on demand; only SUBMITTED ones (lanes) and near timers are read now
         self.rebuild_lanes()
         self.timers.start()
-        log.info("loaded %d active intents, %d timers", count, len(self.timers))
+        log.info("%d timers due within %.0f s", self.timers.live, self.timers.window)
         return admin_key
 
     async def stop(self) -> None:
         await self.timers.stop()
+
+
+def _save_key(data_dir: Path | None, name: str, key: str) -> None:
+    """A workspace's first admin key, readable by the operator only (mode 0600)."""
+    if data_dir is None:
+        return
+    path = data_dir / name
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(key + "\n")
+    os.chmod(path, 0o600)

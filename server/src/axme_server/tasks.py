@@ -38,7 +38,7 @@ def normalize_task(raw: Any, field: str = "human_task") -> dict[str, Any]:
     if problems:
         first = problems[0]
         raise ApiError("validation_error", first["message"], {"field": first["path"], "errors": problems})
-    task_type = raw.get("task_type") or ("form" if raw.get("form_schema") is not None else "approval")
+    task_type = raw.get("task_type") or "approval"  # REQ-HUMAN-001: a form_schema alone does not make a form task
     outcomes, comment_default = TASK_TYPES[task_type]
     notify = list(raw.get("notify") or [])
     if raw.get("notify_email"):

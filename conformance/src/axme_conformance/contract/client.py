@@ -28,6 +28,7 @@ ERROR_TABLE: dict[str, tuple[int, str, bool]] = {
     "idempotency_conflict": (409, "conflict", False),
     "invalid_transition": (409, "conflict", False), "intent_terminal": (409, "conflict", False),
     "stale_delivery": (409, "conflict", False), "agent_exists": (409, "conflict", False),
+    "workspace_exists": (409, "conflict", False),
     "payload_too_large": (413, "validation", False),
     "validation_error": (422, "validation", False),
     "task_validation_failed": (422, "validation", False),
@@ -39,7 +40,7 @@ ERROR_TABLE: dict[str, tuple[int, str, bool]] = {
 FORBIDDEN_REASONS = frozenset({
     "admin_required", "agent_or_admin_required", "human_or_admin_required",
     "own_agent_required", "current_handler_required", "assignee_required",
-    "initiator_required", "same_workspace_required"})
+    "initiator_required", "same_workspace_required", "human_required", "operator_required"})
 
 
 class CheckFailed(AssertionError):

@@ -56,6 +56,7 @@ def load_checks() -> dict[str, ContractCheck]:
         checks_audit,
         checks_core,
         checks_delivery,
+        checks_directory,
         checks_humans,
         checks_idempotency,
         checks_lifecycle,

@@ -5,6 +5,7 @@ from typing import Any
 from axme_server.http import Request, Router
 from axme_server.sse import AgentStream
 
+# Non-greedy, so `/v1/agents/org/ws/name/intents/stream` gives address `org/ws/name` (REQ-API-014).
 _ADDR = r"(?P<address>.+?)"
 
 
@@ -28,6 +29,12 @@ def register(router: Router, app: Any) -> None:
 
     async def get_agent(req: Request) -> dict[str, Any]:
         return engine.get_agent(req.ctx, req.params["address"])
+
+    async def delete_agent(req: Request) -> bytes:
+        return await engine.delete_agent(req.ctx, req.params["address"])
+
+    async def list_agent_keys(req: Request) -> dict[str, Any]:
+        return engine.list_agent_keys(req.ctx, req.params["address"])
 
     async def create_agent_key(req: Request) -> bytes:
         return await engine.create_agent_key(req.ctx, req.params["address"])
@@ -74,4 +81,8 @@ def register(router: Router, app: Any) -> None:
                pattern=rf"^/v1/agents/{_ADDR}/intents$")
     router.add("POST", "/v1/agents/{address}/keys", "createAgentKey", create_agent_key,
                pattern=rf"^/v1/agents/{_ADDR}/keys$")
+    router.add("GET", "/v1/agents/{address}/keys", "listAgentKeys", list_agent_keys,
+               pattern=rf"^/v1/agents/{_ADDR}/keys$")
+    # Last: the operation suffixes above win over an address ending in them (REQ-API-014).
     router.add("GET", "/v1/agents/{address}", "getAgent", get_agent, pattern=rf"^/v1/agents/{_ADDR}$")
+    router.add("DELETE", "/v1/agents/{address}", "deleteAgent", delete_agent, pattern=rf"^/v1/agents/{_ADDR}$")

@@ -17,8 +17,12 @@ def register(router: Router, app: Any) -> None:
         return engine.list_tasks(req.ctx, status, req.query.get("assignee") or None,
                                  req.q_int("limit", 50, 1, 200), cursor_of(req))
 
+    async def list_my_tasks(req: Request) -> dict[str, Any]:
+        return engine.list_my_tasks(req.ctx, req.q_int("limit", 50, 1, 200), cursor_of(req))
+
     async def decide_task(req: Request) -> bytes:
         return await engine.decide(req.ctx, req.params["intent_id"], req.json())
 
     router.add("GET", "/v1/tasks", "listTasks", list_tasks)
+    router.add("GET", "/v1/me/tasks", "listMyTasks", list_my_tasks)
     router.add("POST", "/v1/tasks/{intent_id}/decision", "decideTask", decide_task)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Protocol
 
-# ("workspace", doc) | ("key", doc) | ("agent", doc) | ("intent_new", doc) | ("intent", doc)
+# ("workspace", doc) | ("key", doc) | ("agent", doc) | ("agent_delete", address) | ("intent_new", doc) | ("intent", doc)
 # | ("event", event) | ("task", doc) | ("idem", scope_key, body_hash, status, response, created_at)
 WriteOp = tuple[Any, ...]
 

@@ -160,7 +160,7 @@ class SqliteStore:
 
     def list_workspaces(self) -> list[dict[str, Any]]:
         assert self._read is not None
-        return [loads(r[0]) for r in self._read.execute("SELECT doc FROM workspaces")]
+        return [loads(r[0]) for r in self._read.execute("SELECT doc FROM workspaces ORDER BY rowid")]
 
     def get_key(self, key_id: str) -> dict[str, Any] | None:
         row = self._one("SELECT doc FROM api_keys WHERE key_id=?", (key_id,))
@@ -322,6 +322,8 @@ def _apply(conn: sqlite3.Connection, op: WriteOp) -> None:
             "INSERT INTO agents(address, workspace_id, doc) VALUES(?,?,?)"
             " ON CONFLICT(address) DO UPDATE SET doc=excluded.doc",
             (doc["address"], doc["_ws"], dumps(doc)))
+    elif kind == "agent_delete":  # deleteAgent (REQ-AUTH-015)
+        conn.execute("DELETE FROM agents WHERE address=?", (op[1],))
     elif kind == "key":
         doc = op[1]
         conn.execute(
