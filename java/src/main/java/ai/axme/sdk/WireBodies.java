@@ -1,6 +1,7 @@
 package ai.axme.sdk;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** Request bodies of the SDK helpers, built the same way in every SDK (absent options are left out). */
@@ -8,7 +9,27 @@ final class WireBodies {
     private WireBodies() {
     }
 
+    /** Top-level members by which the server reads a body as a resume form (REQ-RESUME-002). */
+    private static final List<String> RESUME_FORM_MEMBERS = List.of("kind", "action", "task_result", "approve_current_step");
+
+    static boolean isResumeForm(Object result) {
+        return result instanceof Map<?, ?> map && RESUME_FORM_MEMBERS.stream().anyMatch(map::containsKey);
+    }
+
+    /**
+     * The agent_result complete body; a result that already is a resume form (e.g. the legacy
+     * {@code {action: fail, reason}}) is sent as given, never wrapped (REQ-RESUME-010), with only a missing
+     * delivery id added.
+     */
     static Map<String, Object> agentResult(Object result, String deliveryId) {
+        if (isResumeForm(result)) {
+            Map<String, Object> given = new LinkedHashMap<>();
+            ((Map<?, ?>) result).forEach((k, v) -> given.put(String.valueOf(k), v));
+            if (!given.containsKey("delivery_id")) {
+                putIfPresent(given, "delivery_id", deliveryId);
+            }
+            return given;
+        }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("kind", "agent_result");
         body.put("outcome", "complete");

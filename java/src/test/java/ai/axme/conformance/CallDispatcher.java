@@ -49,6 +49,8 @@ final class CallDispatcher {
                 }
                 return raw.resumeIntent(intentId, args.get("result"), optional(args, "delivery_id")).json();
             }
+            case "resumeIntentHelper": // the helper itself, whatever the result is (REQ-RESUME-010)
+                return raw.resumeIntent(take(args, "intent_id"), args.get("result"), optional(args, "delivery_id")).json();
             case "resolveIntent":
                 return raw.resolveIntent(take(args, "intent_id"), args).json();
             case "ackIntent":

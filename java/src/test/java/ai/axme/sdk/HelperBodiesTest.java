@@ -70,6 +70,22 @@ class HelperBodiesTest {
     }
 
     @Test
+    void resumeIntentSendsAResultThatIsAResumeFormAsGiven() throws Exception {
+        for (String form : List.of("{\"action\":\"fail\",\"reason\":\"disk full\"}", "{\"kind\":\"progress\"}",
+                "{\"task_result\":{\"outcome\":\"approved\"}}", "{\"approve_current_step\":true}")) {
+            client.resumeIntent("i1", JSON.readValue(form, new TypeReference<LinkedHashMap<String, Object>>() { }));
+            assertEquals(json(form), lastBody("/v1/intents/i1/resume"));
+        }
+        client.resumeIntent("i1", Map.of("action", "fail"), "d1");
+        assertEquals(json("{\"action\":\"fail\",\"delivery_id\":\"d1\"}"), lastBody("/v1/intents/i1/resume"));
+        client.resumeIntent("i1", Map.of("action", "fail", "delivery_id", "d0"), "d1");
+        assertEquals(json("{\"action\":\"fail\",\"delivery_id\":\"d0\"}"), lastBody("/v1/intents/i1/resume"));
+        client.resumeIntent("i1", Map.of("status", "fail"));
+        assertEquals(json("{\"kind\":\"agent_result\",\"outcome\":\"complete\",\"result\":{\"status\":\"fail\"}}"),
+                lastBody("/v1/intents/i1/resume"));
+    }
+
+    @Test
     void resumeIntentWithSendsAnyBodyAsGiven() throws Exception {
         client.resumeIntentWith("i1", Map.of("action", "complete", "answerCount", 2));
         assertEquals(json("{\"action\":\"complete\",\"answerCount\":2}"), lastBody("/v1/intents/i1/resume"));
