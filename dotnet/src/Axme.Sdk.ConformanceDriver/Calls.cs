@@ -29,6 +29,8 @@ namespace Axme.Sdk.ConformanceDriver
                             return (await c.ResumeIntentWithAsync(Str(a, "intent_id"), AxmeModel.FromJson<ResumeBody>(body), ct)).ToJson();
                         return (await c.ResumeIntentAsync(Str(a, "intent_id"), (JObject)body["result"], Str(body, "delivery_id"), null, ct)).ToJson();
                     }
+                case "resumeIntentHelper": // the helper itself, whatever the result is (REQ-RESUME-010)
+                    return (await c.ResumeIntentAsync(Str(a, "intent_id"), a["result"] as JObject, Str(a, "delivery_id"), null, ct)).ToJson();
                 case "resolveIntent": return (await c.ResolveIntentAsync(Str(a, "intent_id"), Body<ResolveIntentRequest>(a, "intent_id"), ct)).ToJson();
                 case "ackIntent": return (await c.AckIntentAsync(Str(a, "intent_id"), Body<AckIntentRequest>(a, "intent_id"), ct)).ToJson();
                 case "getIntentAudit": return (await c.GetIntentAuditAsync(Str(a, "intent_id"), ct)).ToJson();

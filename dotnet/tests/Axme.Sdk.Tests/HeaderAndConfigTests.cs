@@ -95,6 +95,35 @@ namespace Axme.Sdk.Tests
             Assert.That(handler.Requests.Take(5).All(r => r.Uri.AbsolutePath == "/v1/intents/i-1/resume"), Is.True);
         }
 
+        /// <summary>A result that already is a resume form is sent as given, never wrapped (REQ-RESUME-010).</summary>
+        [Test]
+        public async Task ResumeIntentSendsAResumeFormAsGiven()
+        {
+            var handler = new FakeHandler();
+            handler.Fallback = (r, ct) => Task.FromResult(FakeHandler.Json(200, "{\"ok\":true,\"applied\":true,\"intent\":{}}"));
+            string[] forms =
+            {
+                "{\"action\":\"fail\",\"reason\":\"disk full\"}",
+                "{\"kind\":\"progress\"}",
+                "{\"task_result\":{\"outcome\":\"approved\"}}",
+                "{\"approve_current_step\":true}",
+            };
+            using (var client = TestClients.Create(handler))
+            {
+                foreach (string form in forms) await client.ResumeIntentAsync("i-1", JObject.Parse(form));
+                await client.ResumeIntentAsync("i-1", new JObject { { "action", "fail" } }, "d1");
+                await client.ResumeIntentAsync("i-1", new JObject { { "action", "fail" }, { "delivery_id", "d0" } }, "d1");
+                await client.ResumeIntentAsync("i-1", new JObject { { "status", "fail" } });
+            }
+            string[] bodies = handler.Requests.Select(r => JObject.Parse(r.Body).ToString(Newtonsoft.Json.Formatting.None)).ToArray();
+            Assert.That(bodies, Is.EqualTo(forms.Concat(new[]
+            {
+                "{\"action\":\"fail\",\"delivery_id\":\"d1\"}",
+                "{\"action\":\"fail\",\"delivery_id\":\"d0\"}",
+                "{\"kind\":\"agent_result\",\"outcome\":\"complete\",\"result\":{\"status\":\"fail\"}}",
+            }).ToArray()));
+        }
+
         [Test]
         public async Task RequestOptionsOverrideTraceAndIdempotencyKey()
         {

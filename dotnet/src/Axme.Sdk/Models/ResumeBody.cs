@@ -9,7 +9,26 @@ namespace Axme.Sdk.Models
         /// <summary><c>{"kind":"agent_result","outcome":"complete","result":…}</c>.</summary>
         internal static ResumeBody Complete(JObject result, string deliveryId = null)
         {
+            if (IsResumeForm(result))
+            {
+                // Already a resume body (e.g. the legacy {"action":"fail","reason":…}): sent as given,
+                // never wrapped as a result (REQ-RESUME-010); only a missing delivery id is added.
+                var given = (JObject)result.DeepClone();
+                if (deliveryId != null && given["delivery_id"] == null) given["delivery_id"] = deliveryId;
+                return AxmeModel.FromJson<ResumeBody>(given);
+            }
             return new ResumeBody { Kind = "agent_result", Outcome = "complete", Result = result ?? new JObject(), DeliveryId = deliveryId };
+        }
+
+        /// <summary>Top-level members by which the server reads a body as a resume form (REQ-RESUME-002).</summary>
+        private static readonly string[] ResumeFormMembers = { "kind", "action", "task_result", "approve_current_step" };
+
+        internal static bool IsResumeForm(JObject result)
+        {
+            if (result == null) return false;
+            foreach (string member in ResumeFormMembers)
+                if (result.Property(member) != null) return true;
+            return false;
         }
 
         /// <summary><c>{"kind":"agent_result","outcome":"fail","error":…}</c>.</summary>
