@@ -48,7 +48,7 @@ def test_create_validation(api: Api, body: dict, field: str) -> None:
 def test_unknown_agent_is_404(api: Api) -> None:
     e = err(api.post("/v1/intents", {"intent_type": "intent.a.v1", "to_agent": "ghost", "payload": {}}),
             404, "agent_not_found")
-    assert e["details"]["to_agent"].endswith("/ghost")
+    assert e["details"]["address"].endswith("/ghost")  # REQ-API-011
 
 
 def test_oversized_body_is_413(api: Api) -> None:

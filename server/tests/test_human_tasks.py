@@ -62,7 +62,7 @@ def test_form_schema(api: Api) -> None:
     schema = {"type": "object", "required": ["days", "scope_confirmed"],
               "properties": {"days": {"type": "integer", "minimum": 1, "maximum": 30},
                              "scope_confirmed": {"type": "boolean"}}}
-    iid = waiting(api, {"title": "grant", "form_schema": schema})
+    iid = waiting(api, {"title": "grant", "task_type": "form", "form_schema": schema})
     assert api.intent(iid)["human_task"]["task_type"] == "form"
     e = err(api.decide(iid, outcome="submitted", data={"days": 99}), 422, "task_validation_failed")
     assert e["details"]["field"] == "data" and len(e["details"]["errors"]) == 2
