@@ -1,5 +1,7 @@
 package ai.axme.sdk;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,8 +15,13 @@ final class WireBodies {
     private static final List<String> RESUME_FORM_MEMBERS = List.of("kind", "action", "task_result", "approve_current_step");
 
     static boolean isResumeForm(Object result) {
+        if (result instanceof JsonNode node) {
+            return node.isObject() && RESUME_FORM_MEMBERS.stream().anyMatch(node::has);
+        }
         return result instanceof Map<?, ?> map && RESUME_FORM_MEMBERS.stream().anyMatch(map::containsKey);
     }
+
+    private static final ObjectMapper MAPPER = Json.newMapper();
 
     /**
      * The agent_result complete body; a result that already is a resume form (e.g. the legacy
@@ -24,7 +31,11 @@ final class WireBodies {
     static Map<String, Object> agentResult(Object result, String deliveryId) {
         if (isResumeForm(result)) {
             Map<String, Object> given = new LinkedHashMap<>();
-            ((Map<?, ?>) result).forEach((k, v) -> given.put(String.valueOf(k), v));
+            if (result instanceof JsonNode node) {
+                given.putAll(MAPPER.convertValue(node, Json.MAP_TYPE));
+            } else {
+                ((Map<?, ?>) result).forEach((k, v) -> given.put(String.valueOf(k), v));
+            }
             if (!given.containsKey("delivery_id")) {
                 putIfPresent(given, "delivery_id", deliveryId);
             }

@@ -76,6 +76,8 @@ class HelperBodiesTest {
             client.resumeIntent("i1", JSON.readValue(form, new TypeReference<LinkedHashMap<String, Object>>() { }));
             assertEquals(json(form), lastBody("/v1/intents/i1/resume"));
         }
+        client.resumeIntent("i1", JSON.readTree("{\"action\":\"fail\"}"));
+        assertEquals(json("{\"action\":\"fail\"}"), lastBody("/v1/intents/i1/resume"));
         client.resumeIntent("i1", Map.of("action", "fail"), "d1");
         assertEquals(json("{\"action\":\"fail\",\"delivery_id\":\"d1\"}"), lastBody("/v1/intents/i1/resume"));
         client.resumeIntent("i1", Map.of("action", "fail", "delivery_id", "d0"), "d1");
