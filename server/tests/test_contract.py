@@ -9,7 +9,7 @@ import re
 
 import contract
 import pytest
-from helpers import Api, read_stream
+from helpers import Api, ServerProc, read_stream
 from test_errors import err
 from test_scenarios import EXAMPLE
 
@@ -91,7 +91,7 @@ def test_malformed_and_foreign_keys_are_401(api: Api) -> None:
 
 
 # -- REQ-API-020, seen through every operation ---------------------------------------
-def test_every_operation_answers_per_spec(api: Api) -> None:
+def test_every_operation_answers_per_spec(api: Api, server: ServerProc) -> None:
     """A tour that calls every operation of the spec; the hook checks each response,
     and the asserts pin the REQ-API-020 members (omitted vs present-as-null)."""
     contract.SEEN.clear()
@@ -100,9 +100,16 @@ def test_every_operation_answers_per_spec(api: Api) -> None:
     api.ok(api.get("/v1/agents"))
     api.ok(api.get(f"/v1/agents/{addr}"))
     api.ok(api.post(f"/v1/agents/{addr}/keys", {"name": "second"}))
+    api.ok(api.get(f"/v1/agents/{addr}/keys"))
+    gone, _ = api.register_agent("tour-gone")
+    api.ok(api.delete(f"/v1/agents/{gone}"))
+    operator = api.with_key(server.admin_key)
+    operator.ok(operator.post("/v1/admin/workspaces", {"org": f"tour-{api.namespace}", "name": "w"}))
+    operator.ok(operator.get("/v1/admin/workspaces"))
     plain = api.ok(api.post("/v1/admin/keys", {"kind": "human", "name": "h",
                                                "human": {"id": "ann", "display_name": "Ann"}}))
     assert "contact" not in plain["key"]["human"]
+    api.with_key(plain["api_key"]).ok(api.with_key(plain["api_key"]).get("/v1/me/tasks"))
     with_contact = api.ok(api.post("/v1/admin/keys", {"kind": "human", "name": "h2", "human": {
         "id": "bob", "display_name": "Bob", "contact": "bob@example.com"}}))
     assert with_contact["key"]["human"]["contact"] == "bob@example.com"
