@@ -22,8 +22,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import contextlib
 
 from calls import Unsupported, call_method  # noqa: E402
+from push_op import run_push_receiver  # noqa: E402
 
-CAPABILITIES = ["retries", "observe", "wait_for", "listen", "cancel"]
+CAPABILITIES = ["retries", "observe", "wait_for", "listen", "cancel", "push"]
 log = logging.getLogger("axme.driver")
 
 
@@ -144,6 +145,7 @@ class Driver:
             "observe": self.observe,
             "wait_for": self.wait_for,
             "listen": self.listen,
+            "push_receiver": self.push_receiver,
             "cancel": self.cancel,
         }
 
@@ -203,30 +205,16 @@ class Driver:
     async def listen(self, op_id: int, msg: dict[str, Any]) -> None:
         p = self.params(msg)
         client = self.client(msg)
-        spec: dict[str, Any] = p.get("handler") or {"action": "complete"}
-
-        async def handler(delivery: axme.Delivery) -> Any:
-            write({"id": op_id, "delivery": delivery.to_dict()})
-            action = spec.get("action")
-            if action == "complete":
-                return spec.get("result") or {}
-            if action == "fail":
-                error = spec.get("error") or {"code": "agent_error", "message": "failed"}
-                raise HandlerFailure(error)
-            if action == "crash":
-                raise DriverCrash()
-            if action == "progress_then_complete":
-                for n in range(int(spec.get("progress_count", 1))):
-                    await asyncio.sleep(int(spec.get("delay_ms", 0)) / 1000)
-                    await client.report_progress(
-                        delivery.intent_id, {"step": n + 1}, delivery_id=delivery.delivery_id
-                    )
-                return spec.get("result") or {}
-            raise ValueError(f"unknown handler action {action!r}")
-
+        handler = delivery_handler(op_id, p.get("handler"), client)
         with contextlib.suppress(DriverCrash):
             await client.serve(p["address"], handler, max_deliveries=int(p["max_deliveries"]))
         write({"id": op_id, "done": True})
+
+    async def push_receiver(self, op_id: int, msg: dict[str, Any]) -> None:
+        p = self.params(msg)
+        client = self.client(msg)
+        handler = delivery_handler(op_id, p.get("handler"), client)
+        await run_push_receiver(op_id, p, client, handler, write)
 
     async def cancel(self, op_id: int, msg: dict[str, Any]) -> dict[str, Any]:
         target = int(self.params(msg)["target_id"])
@@ -245,6 +233,34 @@ class Driver:
             write({"id": op_id, "ok": False, "error": error_line(asyncio.CancelledError())})
         for c in self.clients.values():
             await c.aclose()
+
+
+def delivery_handler(
+    op_id: int, spec: dict[str, Any] | None, client: AsyncAxmeClient
+) -> Callable[[axme.Delivery], Awaitable[Any]]:
+    """The handler `listen` and `push_receiver` run: writes the delivery line, then acts."""
+    spec = spec or {"action": "complete"}
+
+    async def handler(delivery: axme.Delivery) -> Any:
+        write({"id": op_id, "delivery": delivery.to_dict()})
+        action = spec.get("action")
+        if action == "complete":
+            return spec.get("result") or {}
+        if action == "fail":
+            error = spec.get("error") or {"code": "agent_error", "message": "failed"}
+            raise HandlerFailure(error)
+        if action == "crash":
+            raise DriverCrash()
+        if action == "progress_then_complete":
+            for n in range(int(spec.get("progress_count", 1))):
+                await asyncio.sleep(int(spec.get("delay_ms", 0)) / 1000)
+                await client.report_progress(
+                    delivery.intent_id, {"step": n + 1}, delivery_id=delivery.delivery_id
+                )
+            return spec.get("result") or {}
+        raise ValueError(f"unknown handler action {action!r}")
+
+    return handler
 
 
 class HandlerFailure(Exception):

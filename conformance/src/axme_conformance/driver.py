@@ -136,7 +136,7 @@ class OpHandle:
             out["error"] = {"type": "DriverExited", "message": "driver exited"}
         if self.op == "observe" or self.count("event"):
             out["events"] = self.bodies("event")
-        if self.op == "listen" or self.count("delivery"):
+        if self.op in ("listen", "push_receiver") or self.count("delivery"):
             out["deliveries"] = self.bodies("delivery")
         return out
 
@@ -309,6 +309,8 @@ class DriverProcess:
             handle._add_item("event", line["event"])
         elif "delivery" in line:
             handle._add_item("delivery", line["delivery"])
+        elif "receiver" in line:
+            handle._add_item("receiver", line["receiver"])
         elif "done" in line:
             handle._finish("done", line)
         else:

@@ -20,14 +20,18 @@ from urllib.parse import quote
 from axme_conformance.driver import DriverError, DriverProcess, OpHandle
 from axme_conformance.matchers import match
 from axme_conformance.paths import VECTORS_FILE
+from axme_conformance.push_steps import PushStepError, PushStepFailure, receiver_url, send_push
 from axme_conformance.templating import Variables
 from axme_conformance.testing_api import Namespace, TestingApi
 from axme_conformance.traffic import check_traffic
 
-DRIVER_ACTIONS = ("new_client", "call", "observe", "wait_for", "listen", "cancel", "await")
+DRIVER_ACTIONS = (
+    "new_client", "call", "observe", "wait_for", "listen", "push_receiver", "cancel", "await",
+)
 HARNESS_ACTIONS = (
     "http", "register_agent", "create_intent", "take_delivery", "ack", "resume", "resolve",
     "decide", "check_intent", "advance_clock", "fault", "clear_faults", "wait_until", "set",
+    "send_push",
 )
 ACTIONS = DRIVER_ACTIONS + HARNESS_ACTIONS
 STEP_OPTIONS = ("as", "expect", "background", "client", "timeout_s", "compare", "note", "args",
@@ -228,7 +232,14 @@ def run_driver_step(ctx: ScenarioContext, index: int, step: dict[str, Any], acti
         if not label:
             raise StepError(f"{what}: a background op needs `as: NAME`")
         ctx.handles[str(label)] = handle
+        if action == "push_receiver":  # `${NAME.url}` until the op is awaited
+            try:
+                ctx.vars[str(label)] = receiver_url(handle, what)
+            except PushStepFailure as exc:
+                raise StepFailure(str(exc)) from exc
         return
+    if action == "push_receiver":
+        raise StepError(f"{what}: push_receiver runs in the background (`background: true`)")
     _record(ctx, step, handle, ctx.finish(handle, timeout_s, what), what)
 
 
@@ -263,7 +274,7 @@ def _driver_message(ctx: ScenarioContext, step: dict[str, Any], action: str) -> 
         params.setdefault("until_terminal", True)
     elif action == "wait_for":
         params.setdefault("timeout_ms", 20000)
-    elif action == "listen":
+    elif action in ("listen", "push_receiver"):
         params.setdefault("max_deliveries", 1)
         params.setdefault("handler", {"action": "complete", "result": {}})
     # driver-protocol.md's op table puts op parameters at the top level, its
@@ -364,6 +375,13 @@ def run_harness_step(ctx: ScenarioContext, index: int, step: dict[str, Any], act
         ctx.api.clear_faults(ctx.namespace.name)
     elif action == "wait_until":
         _wait_until(ctx, what, spec, key, float(step.get("timeout_s", 15)))
+    elif action == "send_push":
+        try:
+            result = send_push(what, spec, expect)
+        except PushStepFailure as exc:
+            raise StepFailure(str(exc)) from exc
+        except PushStepError as exc:
+            raise StepError(str(exc)) from exc
     elif action == "set":
         for name, value in spec.items():
             ctx.vars[name] = value

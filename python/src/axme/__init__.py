@@ -36,6 +36,14 @@ from .models import (
     Task,
     WireObject,
 )
+from .push import (
+    InMemorySeenDeliveries,
+    PushReceiver,
+    SeenDeliveries,
+    SignatureError,
+    sign_delivery,
+    verify_delivery,
+)
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -56,13 +64,17 @@ __all__ = [
     "Delivery",
     "DeliveryHandler",
     "Event",
+    "InMemorySeenDeliveries",
     "Intent",
     "NotFoundError",
     "PermissionDeniedError",
+    "PushReceiver",
     "RateLimitError",
     "RequestTimeoutError",
     "ResponseInfo",
+    "SeenDeliveries",
     "ServerError",
+    "SignatureError",
     "Stream",
     "StreamError",
     "Task",
@@ -70,4 +82,6 @@ __all__ = [
     "WaitTimeoutError",
     "WireObject",
     "__version__",
+    "sign_delivery",
+    "verify_delivery",
 ]

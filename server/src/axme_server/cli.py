@@ -44,6 +44,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                     help="name of that workspace (default: default on a fresh data dir)")
     ap.add_argument("--keepalive-seconds", type=float, default=15.0)
     ap.add_argument("--lease-seconds", type=float, default=60.0)
+    ap.add_argument("--active-cache-size", type=int, default=Settings.active_cache_size,
+                    help="active intents kept in memory; the rest load from the store when used")
     ap.add_argument("--sqlite-synchronous", choices=("FULL", "NORMAL"), default="FULL",
                     help="FULL (default): a commit survives power loss; NORMAL: survives a process crash only")
     ap.add_argument("--http-server", choices=("builtin", "uvicorn"), default="builtin",
@@ -109,6 +111,7 @@ async def serve(args: argparse.Namespace) -> None:
     store.open()
     clock = TestingClock() if args.testing else Clock()
     settings = Settings(lease_seconds=args.lease_seconds, keepalive_seconds=args.keepalive_seconds,
+                        active_cache_size=max(1, args.active_cache_size),
                         testing=args.testing)
     engine = Engine(store, clock, settings)
     admin_key = await engine.start(data_dir, org=args.org, workspace=args.workspace)

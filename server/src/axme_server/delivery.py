@@ -254,7 +254,7 @@ class DeliveryOps:
                 log.exception("could not hand back delivery %s of %s", delivery_id, intent_id)
 
     def rebuild_lanes(self) -> None:
-        for doc in self.active_intents():
+        for doc in self.store.submitted_intents():
             step = current_step(doc)
             if doc["status"] == SUBMITTED and step is not None and step["kind"] == "agent" \
                     and "retry" not in doc["_timers"]:  # a step retry waits for its timer

@@ -10,6 +10,9 @@ cache swap is the one moment a transition becomes visible. A commit reaches
 SQLite a little before apply() resumes, so events read from the store are
 bounded by the cached document's last_seq (`visible_events`): no reader sees
 an event before its status (REQ-LIFECYCLE-006).
+Active intents are an LRU bounded by `active_cache_size` and load from the
+store on a miss. An intent whose lock is held is never evicted, so a write in
+flight always finds its intent cached and no miss can read an unpublished commit.
 Operations live in mixins (intents, delivery, humans, directory, scenarios) so
 each file stays small."""
 
@@ -27,6 +30,8 @@ from axme_server.errors import ApiError
 from axme_server.hub import Hub
 from axme_server.jsonutil import clone, dumps, iso
 from axme_server.lifecycle import TERMINAL, can_transition
+from axme_server.limits import DEFAULT as DEFAULT_LIMITS
+from axme_server.limits import LruCache
 from axme_server.timers import TimerIndex
 
 log = logging.getLogger("axme_server.engine")
@@ -38,6 +43,7 @@ class Settings:
     keepalive_seconds: float = 15.0
     testing: bool = False
     terminal_cache_size: int = 20000
+    active_cache_size: int = 20000  # active intents kept in memory; the rest load on demand
 
 
 @dataclass
@@ -147,11 +153,11 @@ class EngineCore:
         self.settings = settings
         self.hub = Hub()
         self.keys = KeyRing(store)
-        self.timers = TimerIndex(clock, self._fire_timer)
-        self._active: dict[str, dict[str, Any]] = {}
+        self.timers = TimerIndex(clock, self._fire_timer, store.timers_due)
+        self._active: OrderedDict[str, dict[str, Any]] = OrderedDict()  # LRU, bounded (_remember)
         self._recent: OrderedDict[str, dict[str, Any]] = OrderedDict()
         self._locks: dict[str, asyncio.Lock] = {}
-        self._agents: dict[str, dict[str, Any] | None] = {}
+        self._agents: Any = LruCache(DEFAULT_LIMITS.cache_entries)  # keyed by request input: bounded (REQ-LIMIT-012)
         self._workspaces: dict[str, dict[str, Any]] = {}
         # complete event logs of active intents created by this process (stream backlogs without a read)
         self._logs: dict[str, list[dict[str, Any]]] = {}
@@ -161,6 +167,7 @@ class EngineCore:
     def cached_intent(self, intent_id: str) -> dict[str, Any] | None:
         doc = self._active.get(intent_id)
         if doc is not None:
+            self._active.move_to_end(intent_id)
             return doc
         doc = self._recent.get(intent_id)
         if doc is not None:
@@ -180,7 +187,26 @@ class EngineCore:
             while len(self._recent) > self.settings.terminal_cache_size:
                 self._recent.popitem(last=False)
         else:
-            self._active[intent_id] = doc
+            active = self._active
+            active[intent_id] = doc
+            active.move_to_end(intent_id)
+            if len(active) > self.settings.active_cache_size:
+                self._evict_active()
+
+    def _evict_active(self) -> None:
+        """Drop the least recently used active intents beyond the cache size. An intent
+        whose lock is held stays: its writer swaps in a commit the store already has, and
+        a reader must not load that commit from the store before it is published."""
+        active, locks = self._active, self._locks
+        for _ in range(len(active)):
+            if len(active) <= self.settings.active_cache_size:
+                return
+            intent_id = next(iter(active))
+            if intent_id in locks:
+                active.move_to_end(intent_id)
+                continue
+            del active[intent_id]
+            self._logs.pop(intent_id, None)
 
     def visible_events(self, doc: dict[str, Any], since: int, limit: int = 1_000_000) -> list[dict[str, Any]]:
         """Events with seq > since that `doc` (the visible intent, from `cached_intent`) already
@@ -214,9 +240,6 @@ class EngineCore:
             if len(log_) > LOG_EVENTS_PER_INTENT:  # long-lived chatty intent: the store serves it
                 del self._logs[intent_id]
 
-    def active_intents(self) -> list[dict[str, Any]]:
-        return list(self._active.values())
-
     def workspace(self, workspace_id: str) -> dict[str, Any]:
         ws = self._workspaces.get(workspace_id)
         if ws is None:
@@ -243,6 +266,8 @@ class EngineCore:
     async def apply(self, ch: Change, ctx: Ctx | None = None, response: dict[str, Any] | None = None) -> bytes:
         """Commit `ch` (+ the idempotency record) in one transaction, then publish."""
         doc = ch.intent
+        timers = doc.get("_timers") or {}
+        doc["_next_timer"] = min(timers.values(), default=None)  # indexed: start-up loads timers by it
         ops: list[tuple] = [("intent_new" if ch.new else "intent", doc)]
         ops.extend(("event", ev) for ev in ch.events)
         ops.extend(ch.ops)
@@ -263,7 +288,6 @@ class EngineCore:
         self.metrics["events"] += len(ch.events)
         if ch.events:
             self.hub.publish(doc["intent_id"], ch.events)
-        timers = doc.get("_timers") or {}
         if timers != ch.orig_timers:  # moved or cleared timers leave the heap's live set
             self.timers.schedule(doc["intent_id"], timers, [k for k in ch.orig_timers if k not in timers])
         for fn in ch.after:

@@ -35,5 +35,7 @@ class Metrics:
                   "# HELP axme_events_total Intent events committed.", "# TYPE axme_events_total counter",
                   f"axme_events_total {e.metrics['events']}",
                   "# HELP axme_timers_pending Timers in the in-memory index.", "# TYPE axme_timers_pending gauge",
-                  f"axme_timers_pending {len(e.timers)}"]
+                  f"axme_timers_pending {len(e.timers)}",
+                  "# HELP axme_active_intents_cached Active intents held in memory (bounded by --active-cache-size).",
+                  "# TYPE axme_active_intents_cached gauge", f"axme_active_intents_cached {len(e._active)}"]
         return "\n".join(lines) + "\n"

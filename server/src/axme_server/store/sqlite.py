@@ -53,6 +53,7 @@ class SqliteStore:
     def open(self) -> None:
         conn = _connect(self.path, self.synchronous)
         conn.executescript(resources.files("axme_server.store").joinpath("schema.sql").read_text())
+        _index_next_timer(conn)
         self._write = conn
         self._read = _connect(self.path, self.synchronous)
         self._thread = threading.Thread(target=self._writer_loop, name="axme-sqlite-writer", daemon=True)
@@ -215,10 +216,22 @@ class SqliteStore:
         args.append(limit)
         return [(r[0], loads(r[1])) for r in self._read.execute(" ".join(sql), args)]
 
-    def active_intents(self) -> Iterable[dict[str, Any]]:
+    def submitted_intents(self) -> Iterable[dict[str, Any]]:
+        """Intents in SUBMITTED (the only ones a delivery lane can hold), oldest first."""
         assert self._read is not None
-        for row in self._read.execute("SELECT doc FROM intents WHERE terminal=0 ORDER BY rid"):
+        for row in self._read.execute("SELECT doc FROM intents INDEXED BY intents_submitted WHERE status='SUBMITTED' ORDER BY rid"):
             yield loads(row[0])
+
+    def timers_due(self, after: float | None, until: float) -> Iterable[tuple[str, dict[str, float]]]:
+        """(intent_id, _timers) of active intents whose earliest timer is in (after, until]."""
+        assert self._read is not None
+        rows = self._read.execute(
+            "SELECT intent_id, json_extract(doc, '$._timers') FROM intents INDEXED BY intents_next_timer"
+            " WHERE terminal=0"
+            " AND json_extract(doc, '$._next_timer') > ? AND json_extract(doc, '$._next_timer') <= ?",
+            (float("-inf") if after is None else after, until))
+        for intent_id, timers in rows:
+            yield intent_id, loads(timers)
 
     def list_events(self, intent_id: str, since: int, limit: int) -> list[dict[str, Any]]:
         assert self._read is not None
@@ -251,6 +264,22 @@ class SqliteStore:
     def count_intents_by_status(self) -> dict[str, int]:
         assert self._read is not None
         return {r[0]: r[1] for r in self._read.execute("SELECT status, count(*) FROM intents GROUP BY status")}
+
+
+def _index_next_timer(conn: sqlite3.Connection) -> None:
+    """Start-up loads timers by the engine's `_next_timer` (earliest of `_timers`) through this
+    index; once per data dir, active intents written before it existed get it.
+    (Interim: becomes the intents.next_timer column of the numbered migrations.)"""
+    conn.execute("CREATE INDEX IF NOT EXISTS intents_next_timer ON intents"
+                 " (json_extract(doc, '$._next_timer')) WHERE terminal = 0")
+    conn.execute("CREATE INDEX IF NOT EXISTS intents_submitted ON intents (rid) WHERE status = 'SUBMITTED'")
+    if conn.execute("SELECT 1 FROM meta WHERE k='next_timer_backfilled'").fetchone():
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    conn.execute("UPDATE intents SET doc=json_set(doc, '$._next_timer',"
+                 " (SELECT min(value) FROM json_each(doc, '$._timers'))) WHERE terminal=0")
+    conn.execute("INSERT INTO meta(k, v) VALUES('next_timer_backfilled', '1')")
+    conn.execute("COMMIT")
 
 
 def _assignees_match(names: list[str]) -> tuple[str, list[str]]:
