@@ -224,6 +224,15 @@ def create_agent_key(
     )
 
 
+def delete_agent(address: str, options: CallOptions) -> Call[m.AgentRemoved]:
+    spec = RequestSpec("deleteAgent", "DELETE", f"/v1/agents/{segment(address)}", options=options)
+    return Call(spec, _whole(m.AgentRemoved))
+
+
+def list_agent_keys(address: str, options: CallOptions) -> Call[m.KeyList]:
+    return _get("listAgentKeys", f"/v1/agents/{segment(address)}/keys", _whole(m.KeyList), options)
+
+
 def poll_agent_deliveries(
     address: str, options: CallOptions, **query: Any
 ) -> Call[m.DeliveryBatch]:
@@ -249,6 +258,10 @@ def intent_stream_path(intent_id: str) -> str:
 
 def list_tasks(options: CallOptions, **query: Any) -> Call[m.TaskPage]:
     return _get("listTasks", "/v1/tasks", _whole(m.TaskPage), options, **query)
+
+
+def list_my_tasks(options: CallOptions, **query: Any) -> Call[m.TaskPage]:
+    return _get("listMyTasks", "/v1/me/tasks", _whole(m.TaskPage), options, **query)
 
 
 def decide_task(
@@ -305,6 +318,15 @@ def list_keys(options: CallOptions) -> Call[m.KeyList]:
 def revoke_key(key_id: str, options: CallOptions) -> Call[m.ApiKey]:
     spec = RequestSpec("revokeKey", "DELETE", f"/v1/admin/keys/{segment(key_id)}", options=options)
     return Call(spec, _member("key", m.ApiKey))
+
+
+def create_workspace(org: str, name: str, options: CallOptions) -> Call[m.WorkspaceWithKey]:
+    body = {"org": org, "name": name}
+    return _post("createWorkspace", "/v1/admin/workspaces", body, _whole(m.WorkspaceWithKey), options)
+
+
+def list_workspaces(options: CallOptions) -> Call[m.WorkspaceList]:
+    return _get("listWorkspaces", "/v1/admin/workspaces", _whole(m.WorkspaceList), options)
 
 
 # --- bodies of the SDK helpers -------------------------------------------------------

@@ -270,6 +270,13 @@ class AsyncAxmeClient:
         body = ops.compact(name=name, expires_at=expires_at)
         return await self._call(ops.create_agent_key(address, body, options))
 
+    async def delete_agent(self, address: str, **options: Unpack[CallOptions]) -> m.AgentRemoved:
+        """Deregister an agent and revoke its keys (REQ-AUTH-015)."""
+        return await self._call(ops.delete_agent(address, options))
+
+    async def list_agent_keys(self, address: str, **options: Unpack[CallOptions]) -> m.KeyList:
+        return await self._call(ops.list_agent_keys(address, options))
+
     async def poll_agent_deliveries(
         self,
         address: str,
@@ -352,6 +359,12 @@ class AsyncAxmeClient:
 
     # --- human tasks ---------------------------------------------------------------
 
+    async def list_my_tasks(
+        self, *, limit: int | None = None, cursor: str | None = None, **options: Unpack[CallOptions]
+    ) -> m.TaskPage:
+        """The calling human key's inbox: its pending tasks, oldest first (REQ-HUMAN-024)."""
+        return await self._call(ops.list_my_tasks(options, limit=limit, cursor=cursor))
+
     async def list_tasks(
         self,
         *,
@@ -428,6 +441,13 @@ class AsyncAxmeClient:
     ) -> m.KeyWithSecret:
         body = ops.key_body(kind, name, agent_address, human, expires_at)
         return await self._call(ops.create_key(body, options))
+
+    async def create_workspace(self, org: str, name: str, **options: Unpack[CallOptions]) -> m.WorkspaceWithKey:
+        """A new workspace and its first admin key, shown once (operator keys, REQ-AUTH-017)."""
+        return await self._call(ops.create_workspace(org, name, options))
+
+    async def list_workspaces(self, **options: Unpack[CallOptions]) -> m.WorkspaceList:
+        return await self._call(ops.list_workspaces(options))
 
     async def list_keys(self, **options: Unpack[CallOptions]) -> m.KeyList:
         return await self._call(ops.list_keys(options))

@@ -264,6 +264,13 @@ class AxmeClient:
         body = ops.compact(name=name, expires_at=expires_at)
         return self._call(ops.create_agent_key(address, body, options))
 
+    def delete_agent(self, address: str, **options: Unpack[CallOptions]) -> m.AgentRemoved:
+        """Deregister an agent and revoke its keys (REQ-AUTH-015)."""
+        return self._call(ops.delete_agent(address, options))
+
+    def list_agent_keys(self, address: str, **options: Unpack[CallOptions]) -> m.KeyList:
+        return self._call(ops.list_agent_keys(address, options))
+
     def poll_agent_deliveries(
         self,
         address: str,
@@ -344,6 +351,12 @@ class AxmeClient:
 
     # --- human tasks ---------------------------------------------------------------
 
+    def list_my_tasks(
+        self, *, limit: int | None = None, cursor: str | None = None, **options: Unpack[CallOptions]
+    ) -> m.TaskPage:
+        """The calling human key's inbox: its pending tasks, oldest first (REQ-HUMAN-024)."""
+        return self._call(ops.list_my_tasks(options, limit=limit, cursor=cursor))
+
     def list_tasks(
         self,
         *,
@@ -420,6 +433,13 @@ class AxmeClient:
     ) -> m.KeyWithSecret:
         body = ops.key_body(kind, name, agent_address, human, expires_at)
         return self._call(ops.create_key(body, options))
+
+    def create_workspace(self, org: str, name: str, **options: Unpack[CallOptions]) -> m.WorkspaceWithKey:
+        """A new workspace and its first admin key, shown once (operator keys, REQ-AUTH-017)."""
+        return self._call(ops.create_workspace(org, name, options))
+
+    def list_workspaces(self, **options: Unpack[CallOptions]) -> m.WorkspaceList:
+        return self._call(ops.list_workspaces(options))
 
     def list_keys(self, **options: Unpack[CallOptions]) -> m.KeyList:
         return self._call(ops.list_keys(options))

@@ -42,6 +42,10 @@ __all__ = [
     "AgentWithKey",
     "KeyWithSecret",
     "KeyList",
+    "AgentRemoved",
+    "Workspace",
+    "WorkspaceWithKey",
+    "WorkspaceList",
     "DeliveryBatch",
     "TaskPage",
     "ScenarioApplyResult",
@@ -464,6 +468,46 @@ class KeyList(WireObject):
     @property
     def entries(self) -> list[ApiKey]:
         return self._list("keys", ApiKey)
+
+
+class AgentRemoved(WireObject):
+    """deleteAgent's answer: the removed agent and the ids of the keys revoked with it."""
+
+    @property
+    def agent(self) -> Agent:
+        return Agent(self._data["agent"])
+
+    @property
+    def revoked_key_ids(self) -> list[str]:
+        return [str(k) for k in self._data.get("revoked_key_ids") or []]
+
+
+class Workspace(ModelBacked["gen.Workspace"]):
+    _model_name = "Workspace"
+
+    @property
+    def org(self) -> str:
+        return str(self._data["org"])
+
+    @property
+    def name(self) -> str:
+        return str(self._data["name"])
+
+
+class WorkspaceWithKey(WireObject):
+    @property
+    def workspace(self) -> Workspace:
+        return Workspace(self._data["workspace"])
+
+    @property
+    def api_key(self) -> str:
+        return str(self._data["api_key"])
+
+
+class WorkspaceList(WireObject):
+    @property
+    def workspaces(self) -> list[Workspace]:
+        return self._list("workspaces", Workspace)
 
 
 class DeliveryBatch(WireObject):

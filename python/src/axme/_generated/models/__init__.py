@@ -7,6 +7,7 @@ from .ack_intent_response import AckIntentResponse
 from .actor import Actor
 from .actor_type import ActorType
 from .agent import Agent
+from .agent_deleted_response import AgentDeletedResponse
 from .agent_list_response import AgentListResponse
 from .agent_registered_response import AgentRegisteredResponse
 from .agent_response import AgentResponse
@@ -18,6 +19,7 @@ from .apply_scenario_response import ApplyScenarioResponse
 from .audit_entry import AuditEntry
 from .audit_entry_data_type_0 import AuditEntryDataType0
 from .audit_response import AuditResponse
+from .callback_secret_rotated_response import CallbackSecretRotatedResponse
 from .channel import Channel
 from .control_resume import ControlResume
 from .control_resume_kind import ControlResumeKind
@@ -26,6 +28,7 @@ from .create_intent_request import CreateIntentRequest
 from .create_intent_request_payload import CreateIntentRequestPayload
 from .create_intent_response import CreateIntentResponse
 from .create_key_request import CreateKeyRequest
+from .create_workspace_request import CreateWorkspaceRequest
 from .current_step import CurrentStep
 from .delivery import Delivery
 from .delivery_mode import DeliveryMode
@@ -65,6 +68,7 @@ from .legacy_control_resume import LegacyControlResume
 from .legacy_task_result import LegacyTaskResult
 from .legacy_task_result_data import LegacyTaskResultData
 from .legacy_task_result_resume import LegacyTaskResultResume
+from .link_secret_rotated_response import LinkSecretRotatedResponse
 from .list_tasks_status import ListTasksStatus
 from .notify_target import NotifyTarget
 from .notify_target_channel import NotifyTargetChannel
@@ -80,6 +84,8 @@ from .register_agent_request import RegisterAgentRequest
 from .resolve_intent_request import ResolveIntentRequest
 from .resolve_intent_request_result import ResolveIntentRequestResult
 from .resolve_intent_request_status import ResolveIntentRequestStatus
+from .rotate_callback_secret_request import RotateCallbackSecretRequest
+from .rotate_secret_request import RotateSecretRequest
 from .scenario_agent import ScenarioAgent
 from .scenario_bundle import ScenarioBundle
 from .scenario_human import ScenarioHuman
@@ -110,6 +116,10 @@ from .task_type import TaskType
 from .validate_scenario_body import ValidateScenarioBody
 from .validate_scenario_response import ValidateScenarioResponse
 from .waiting_reason import WaitingReason
+from .webhook_secret_rotated_response import WebhookSecretRotatedResponse
+from .workspace import Workspace
+from .workspace_created_response import WorkspaceCreatedResponse
+from .workspace_list_response import WorkspaceListResponse
 
 __all__ = (
     "AckIntentRequest",
@@ -117,6 +127,7 @@ __all__ = (
     "Actor",
     "ActorType",
     "Agent",
+    "AgentDeletedResponse",
     "AgentListResponse",
     "AgentRegisteredResponse",
     "AgentResponse",
@@ -128,6 +139,7 @@ __all__ = (
     "AuditEntry",
     "AuditEntryDataType0",
     "AuditResponse",
+    "CallbackSecretRotatedResponse",
     "Channel",
     "ControlResume",
     "ControlResumeKind",
@@ -136,6 +148,7 @@ __all__ = (
     "CreateIntentRequestPayload",
     "CreateIntentResponse",
     "CreateKeyRequest",
+    "CreateWorkspaceRequest",
     "CurrentStep",
     "Delivery",
     "DeliveryMode",
@@ -175,6 +188,7 @@ __all__ = (
     "LegacyTaskResult",
     "LegacyTaskResultData",
     "LegacyTaskResultResume",
+    "LinkSecretRotatedResponse",
     "ListTasksStatus",
     "NotifyTarget",
     "NotifyTargetChannel",
@@ -190,6 +204,8 @@ __all__ = (
     "ResolveIntentRequest",
     "ResolveIntentRequestResult",
     "ResolveIntentRequestStatus",
+    "RotateCallbackSecretRequest",
+    "RotateSecretRequest",
     "ScenarioAgent",
     "ScenarioBundle",
     "ScenarioHuman",
@@ -220,4 +236,8 @@ __all__ = (
     "ValidateScenarioBody",
     "ValidateScenarioResponse",
     "WaitingReason",
+    "WebhookSecretRotatedResponse",
+    "Workspace",
+    "WorkspaceCreatedResponse",
+    "WorkspaceListResponse",
 )

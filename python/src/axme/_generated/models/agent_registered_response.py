@@ -31,7 +31,8 @@ class AgentRegisteredResponse:
             ok (bool):
             agent (Agent): A registered agent (a service account with an address).
             api_key (str): A secret key as shown once: axme_<kind>_<id>_<secret>.
-            callback_secret (str | Unset): Only for delivery_mode http when the server generated the secret; shown once.
+            callback_secret (str | Unset): Only for delivery_mode http when the server generated the secret; shown once
+                (REQ-PUSH-002, REQ-SECRET-002).
      """
 
     ok: bool

@@ -22,6 +22,7 @@ class ErrorCode(StrEnum):
     UNAUTHORIZED = "unauthorized"
     UNAVAILABLE = "unavailable"
     VALIDATION_ERROR = "validation_error"
+    WORKSPACE_EXISTS = "workspace_exists"
 
     def __str__(self) -> str:
         return str(self.value)
