@@ -1,3 +1,5 @@
+-- FROZEN: schema version 1, the baseline that migration step 1 (steps.py) creates.
+-- Never edit it: every schema change is a new numbered step in steps.py.
 -- AXME reference server, SQLite schema v1. Each row keeps its object as JSON in
 -- `doc`; the other columns exist only to index and filter.
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);

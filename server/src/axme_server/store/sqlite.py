@@ -18,16 +18,52 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterable
-from importlib import resources
 from typing import Any
 
-from axme_server.jsonutil import dumps, loads
+from axme_server.jsonutil import loads
+from axme_server.store import queries
 from axme_server.store.base import WriteOp
+from axme_server.store.migrations import Migration, migrate
+from axme_server.store.retention import RetentionPolicy
+from axme_server.store.writes import apply_op as _apply
 
 log = logging.getLogger("axme_server.store")
 
-TERMINAL = ("COMPLETED", "FAILED", "CANCELED", "TIMED_OUT")
 _STOP = object()
+FILE_MODE = 0o600  # the database holds key hashes and every payload: owner only (REQ-AUTH-003)
+
+
+def _secure_files(path: str) -> None:
+    """Create the database file 0600 before SQLite does (its -wal and -shm copy its mode) and
+    tighten files an older server left 0644."""
+    if path == ":memory:" or path.startswith("file:"):
+        return
+    if not os.path.exists(path):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, FILE_MODE))
+    for name in (path, path + "-wal", path + "-shm", path + "-journal"):
+        if os.path.exists(name) and os.stat(name).st_mode & 0o077:
+            os.chmod(name, FILE_MODE)
+
+
+class SqliteDb:
+    """The migrations' view of a connection (migrations.Db)."""
+
+    dialect = "sqlite"
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def execute(self, sql: str, args: Any = ()) -> sqlite3.Cursor:
+        return self.conn.execute(sql, tuple(args))
+
+    def query(self, sql: str, args: Any = ()) -> list[tuple]:
+        return self.conn.execute(sql, tuple(args)).fetchall()
+
+
+def migrate_connection(conn: sqlite3.Connection) -> list[Migration]:
+    """Apply pending schema migrations in one transaction (refuses a newer database)."""
+    return migrate(SqliteDb(conn), lambda: conn.execute("BEGIN IMMEDIATE"), lambda: conn.execute("COMMIT"),
+                   lambda: conn.execute("ROLLBACK"))
 
 
 def _connect(path: str, synchronous: str) -> sqlite3.Connection:
@@ -51,9 +87,13 @@ class SqliteStore:
 
     # -- lifecycle -------------------------------------------------------
     def open(self) -> None:
+        _secure_files(self.path)
         conn = _connect(self.path, self.synchronous)
-        conn.executescript(resources.files("axme_server.store").joinpath("schema.sql").read_text())
-        _index_next_timer(conn)
+        try:
+            self.migrated = migrate_connection(conn)
+        except BaseException:
+            conn.close()
+            raise
         self._write = conn
         self._read = _connect(self.path, self.synchronous)
         self._thread = threading.Thread(target=self._writer_loop, name="axme-sqlite-writer", daemon=True)
@@ -191,30 +231,9 @@ class SqliteStore:
                      from_agent: str | None, involving: str | None, limit: int,
                      cursor: int | None, tasked_to: list[str] | None = None) -> list[tuple[int, dict]]:
         assert self._read is not None
-        sql = ["SELECT rid, doc FROM intents WHERE workspace_id=?"]
-        args: list[Any] = [workspace_id]
-        if cursor is not None:
-            sql.append("AND rid<?")
-            args.append(cursor)
-        if status:
-            sql.append("AND status=?")
-            args.append(status)
-        if to_agent:
-            sql.append("AND to_agent=?")
-            args.append(to_agent)
-        if from_agent:
-            sql.append("AND from_agent=?")
-            args.append(from_agent)
-        if involving:
-            sql.append("AND (to_agent=? OR from_agent=? OR doc LIKE ?)")
-            args += [involving, involving, f'%"assigned_to":"{involving}"%']
-        if tasked_to is not None:  # intents with a task assigned to one of these names (or to anyone)
-            match, match_args = _assignees_match(tasked_to)
-            sql.append(f"AND intent_id IN (SELECT intent_id FROM tasks WHERE workspace_id=? AND {match})")
-            args += [workspace_id, *match_args]
-        sql.append("ORDER BY rid DESC LIMIT ?")
-        args.append(limit)
-        return [(r[0], loads(r[1])) for r in self._read.execute(" ".join(sql), args)]
+        return queries.list_intents(self._read, workspace_id, status=status, to_agent=to_agent,
+                                    from_agent=from_agent, involving=involving, limit=limit, cursor=cursor,
+                                    tasked_to=tasked_to)
 
     def submitted_intents(self) -> Iterable[dict[str, Any]]:
         """Intents in SUBMITTED (the only ones a delivery lane can hold), oldest first."""
@@ -226,12 +245,11 @@ class SqliteStore:
         """(intent_id, _timers) of active intents whose earliest timer is in (after, until]."""
         assert self._read is not None
         rows = self._read.execute(
-            "SELECT intent_id, json_extract(doc, '$._timers') FROM intents INDEXED BY intents_next_timer"
-            " WHERE terminal=0"
-            " AND json_extract(doc, '$._next_timer') > ? AND json_extract(doc, '$._next_timer') <= ?",
+            "SELECT intent_id, doc FROM intents INDEXED BY intents_timer WHERE terminal=0"
+            " AND next_timer IS NOT NULL AND next_timer > ? AND next_timer <= ?",
             (float("-inf") if after is None else after, until))
-        for intent_id, timers in rows:
-            yield intent_id, loads(timers)
+        for intent_id, doc in rows:
+            yield intent_id, loads(doc).get("_timers") or {}
 
     def list_events(self, intent_id: str, since: int, limit: int) -> list[dict[str, Any]]:
         assert self._read is not None
@@ -242,50 +260,56 @@ class SqliteStore:
     def list_tasks(self, workspace_id: str, *, pending_only: bool, assignees: list[str] | None,
                    limit: int, cursor: int | None) -> list[tuple[int, dict]]:
         assert self._read is not None
-        sql = ["SELECT rid, doc FROM tasks WHERE workspace_id=?"]
-        args: list[Any] = [workspace_id]
-        if pending_only:
-            sql.append("AND status='pending'")
-        if cursor is not None:
-            sql.append("AND rid>?")
-            args.append(cursor)
-        if assignees is not None:
-            match, match_args = _assignees_match(assignees)
-            sql.append(f"AND {match}")
-            args += match_args
-        sql.append("ORDER BY rid LIMIT ?")
-        args.append(limit)
-        return [(r[0], loads(r[1])) for r in self._read.execute(" ".join(sql), args)]
+        return queries.list_tasks(self._read, workspace_id, pending_only=pending_only, assignees=assignees,
+                                  limit=limit, cursor=cursor)
 
     def get_idempotency(self, scope_key: str) -> tuple[str, int, bytes] | None:
         row = self._one("SELECT body_hash, status, response FROM idempotency WHERE scope_key=?", (scope_key,))
         return (row[0], row[1], bytes(row[2])) if row else None
 
-    def count_intents_by_status(self) -> dict[str, int]:
+    def list_outbox(self, status: str = "pending", intent_id: str | None = None) -> list[dict[str, Any]]:
         assert self._read is not None
-        return {r[0]: r[1] for r in self._read.execute("SELECT status, count(*) FROM intents GROUP BY status")}
+        sql, args = "SELECT doc FROM outbox WHERE status=?", [status]
+        if intent_id is not None:
+            sql, args = "SELECT doc FROM outbox WHERE intent_id=?", [intent_id]
+        return [loads(r[0]) for r in self._read.execute(sql + " ORDER BY rid", args)]
 
+    def list_outbox_attempts(self, outbox_id: str) -> list[dict[str, Any]]:
+        assert self._read is not None
+        rows = self._read.execute("SELECT doc FROM outbox_attempts WHERE outbox_id=? ORDER BY rid", (outbox_id,))
+        return [loads(r[0]) for r in rows]
 
-def _index_next_timer(conn: sqlite3.Connection) -> None:
-    """Start-up loads timers by the engine's `_next_timer` (earliest of `_timers`) through this
-    index; once per data dir, active intents written before it existed get it.
-    (Interim: becomes the intents.next_timer column of the numbered migrations.)"""
-    conn.execute("CREATE INDEX IF NOT EXISTS intents_next_timer ON intents"
-                 " (json_extract(doc, '$._next_timer')) WHERE terminal = 0")
-    conn.execute("CREATE INDEX IF NOT EXISTS intents_submitted ON intents (rid) WHERE status = 'SUBMITTED'")
-    if conn.execute("SELECT 1 FROM meta WHERE k='next_timer_backfilled'").fetchone():
-        return
-    conn.execute("BEGIN IMMEDIATE")
-    conn.execute("UPDATE intents SET doc=json_set(doc, '$._next_timer',"
-                 " (SELECT min(value) FROM json_each(doc, '$._timers'))) WHERE terminal=0")
-    conn.execute("INSERT INTO meta(k, v) VALUES('next_timer_backfilled', '1')")
-    conn.execute("COMMIT")
+    def count_by_status(self, workspace_id: str | None = None) -> dict[str, int]:
+        """Intents per status (of one workspace, or all), from counters kept at write time: no scan."""
+        assert self._read is not None
+        if workspace_id is None:
+            rows = self._read.execute("SELECT status, sum(n) FROM intent_counts GROUP BY status")
+        else:
+            rows = self._read.execute("SELECT status, n FROM intent_counts WHERE workspace_id=?", (workspace_id,))
+        return {status: int(n) for status, n in rows if n}
 
+    def count_intents_by_status(self) -> dict[str, int]:
+        return self.count_by_status(None)
 
-def _assignees_match(names: list[str]) -> tuple[str, list[str]]:
-    """SQL over tasks.assignees (`|a|b|`): assigned to one of `names`, or to nobody in particular."""
-    return "(" + " OR ".join(["assignees LIKE ?"] * len(names) + ["assignees='||'"]) + ")", \
-        [f"%|{n}|%" for n in names]
+    def schema_version(self) -> int:
+        row = self._one("SELECT max(version) FROM schema_version", ())
+        return int(row[0] or 0)
+
+    # -- retention -------------------------------------------------------
+    async def prune(self, policy: RetentionPolicy, now: float,
+                    on_pruned: Any = None) -> tuple[int, int]:
+        """Delete what `policy` says is past its window, one small transaction per batch.
+        `on_pruned(intent_ids)` is called after each batch commits (caches forget them)."""
+        intents = records = 0
+        while True:
+            out: dict[str, Any] = {}
+            await self.write([("prune", policy, now, out)])
+            intents += len(out["intents"])
+            records += out["idempotency"]
+            if out["intents"] and on_pruned is not None:
+                on_pruned(out["intents"])
+            if len(out["intents"]) < policy.batch and out["idempotency"] < policy.batch:
+                return intents, records
 
 
 def _apply_isolated(conn: sqlite3.Connection, batch: list[tuple]) -> list[BaseException | None]:
@@ -313,58 +337,3 @@ def _resolve_all(items: list[tuple[asyncio.Future, BaseException | None]]) -> No
             fut.set_result(None)
         else:
             fut.set_exception(res)
-
-
-def _apply(conn: sqlite3.Connection, op: WriteOp) -> None:
-    kind = op[0]
-    if kind == "event":
-        ev = op[1]
-        conn.execute("INSERT INTO events(intent_id, seq, doc) VALUES(?,?,?)", (ev["intent_id"], ev["seq"], dumps(ev)))
-    elif kind == "intent":
-        doc = op[1]
-        conn.execute(
-            "UPDATE intents SET status=?, to_agent=?, terminal=?, doc=? WHERE intent_id=?",
-            (doc["status"], doc["to_agent"], int(doc["status"] in TERMINAL), dumps(doc), doc["intent_id"]))
-    elif kind == "intent_new":
-        doc = op[1]
-        conn.execute(
-            "INSERT INTO intents(intent_id, workspace_id, status, from_agent, to_agent, terminal, doc)"
-            " VALUES(?,?,?,?,?,?,?)",
-            (doc["intent_id"], doc["_ws"], doc["status"], doc["from_agent"], doc["to_agent"],
-             int(doc["status"] in TERMINAL), dumps(doc)))
-    elif kind == "task":
-        doc = op[1]
-        conn.execute(
-            "INSERT INTO tasks(intent_id, step_id, workspace_id, status, assignees, doc) VALUES(?,?,?,?,?,?)"
-            " ON CONFLICT(intent_id, step_id) DO UPDATE SET status=excluded.status,"
-            " assignees=excluded.assignees, doc=excluded.doc",
-            (doc["intent_id"], doc["step_id"] or "", doc["_ws"], doc["status"],
-             "|" + "|".join(doc["assignees"]) + "|", dumps(doc)))
-    elif kind == "idem":
-        _, scope_key, body_hash, status, response, created_at = op
-        conn.execute(
-            "INSERT INTO idempotency(scope_key, body_hash, status, response, created_at) VALUES(?,?,?,?,?)",
-            (scope_key, body_hash, status, response, created_at))
-    elif kind == "agent":
-        doc = op[1]
-        conn.execute(
-            "INSERT INTO agents(address, workspace_id, doc) VALUES(?,?,?)"
-            " ON CONFLICT(address) DO UPDATE SET doc=excluded.doc",
-            (doc["address"], doc["_ws"], dumps(doc)))
-    elif kind == "agent_delete":  # deleteAgent (REQ-AUTH-015)
-        conn.execute("DELETE FROM agents WHERE address=?", (op[1],))
-    elif kind == "key":
-        doc = op[1]
-        conn.execute(
-            "INSERT INTO api_keys(key_id, workspace_id, doc) VALUES(?,?,?)"
-            " ON CONFLICT(key_id) DO UPDATE SET doc=excluded.doc",
-            (doc["key_id"], doc["workspace_id"], dumps(doc)))
-    elif kind == "workspace":
-        doc = op[1]
-        conn.execute(
-            "INSERT INTO workspaces(workspace_id, doc) VALUES(?,?)"
-            " ON CONFLICT(workspace_id) DO UPDATE SET doc=excluded.doc", (doc["workspace_id"], dumps(doc)))
-    elif kind == "meta":
-        conn.execute("INSERT INTO meta(k, v) VALUES(?, ?) ON CONFLICT(k) DO UPDATE SET v=excluded.v", (op[1], op[2]))
-    else:
-        raise ValueError(f"unknown write op {kind!r}")

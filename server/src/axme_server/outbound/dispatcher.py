@@ -1,0 +1,168 @@
+"""The outbound dispatcher: sends outbox rows when due, at most `concurrency` at once.
+
+Rows come from the store at start (everything still `pending`: at-least-once after a
+crash, REQ-PUSH-008) and from `enqueue` after the commit that wrote them. A channel
+builds each request (or cancels a row whose cause moved on) and settles each attempt
+(a push failure is an intent transition; a notification retries with backoff).
+Due times are on the engine's clock, so a test clock's advance moves retries too."""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+import logging
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from axme_server.outbound.outbox import CANCELED, FAILED, PENDING, SENT, ops, settled
+from axme_server.outbound.sender import Attempt, Sender
+
+log = logging.getLogger("axme_server.outbound")
+
+MAX_BACKOFF_SECONDS = 60.0
+IDLE_POLL_SECONDS = 1.0  # how soon a test clock's advance is noticed without a wake()
+
+
+def backoff(attempt: int) -> float:
+    """min(2^(attempt−1), 60) seconds after the attempt-th failure (REQ-PUSH-006)."""
+    return min(2.0 ** (attempt - 1), MAX_BACKOFF_SECONDS)
+
+
+@dataclass
+class OutboundSettings:
+    timeout_seconds: float = 10.0  # REQ-PUSH-006: the most a push may take
+    concurrency: int = 64  # REQ-PUSH-009
+    max_response_bytes: int = 65536
+
+
+@dataclass
+class Request:
+    url: str
+    body: bytes
+    headers: dict[str, str]
+
+
+class Channel(Protocol):
+    name: str
+
+    def prepare(self, row: dict[str, Any]) -> Request | None:
+        """The request for `row` now, or None when it must not be sent any more."""
+
+    async def settle(self, row: dict[str, Any], attempt: Attempt) -> None:
+        """Record the outcome (the row and the attempt; whatever it causes) in one commit."""
+
+
+class Dispatcher:
+    def __init__(self, store: Any, clock: Any, settings: OutboundSettings) -> None:
+        self.store = store
+        self.clock = clock
+        self.settings = settings
+        self.channels: dict[str, Channel] = {}
+        self.sender: Sender | None = None
+        self._heap: list[tuple[float, int, str]] = []
+        self._rows: dict[str, dict[str, Any]] = {}  # pending rows not yet taken
+        self._inflight: set[str] = set()
+        self._counter = itertools.count()
+        self._wakeup = asyncio.Event()
+        self._slots = asyncio.Semaphore(settings.concurrency)
+        self._task: asyncio.Task[None] | None = None
+        self._sends: set[asyncio.Task[None]] = set()
+        self.metrics = {"attempts": 0, "sent": 0, "failed_attempts": 0, "canceled": 0}
+
+    def register(self, channel: Channel) -> None:
+        self.channels[channel.name] = channel
+
+    # -- queue -------------------------------------------------------------
+    def enqueue(self, row: dict[str, Any]) -> None:
+        """`row` is committed and pending: send it when due."""
+        outbox_id = row["outbox_id"]
+        if outbox_id in self._inflight:
+            return
+        self._rows[outbox_id] = row
+        heapq.heappush(self._heap, (row["due"], next(self._counter), outbox_id))
+        self._wakeup.set()
+
+    def wake(self) -> None:
+        self._wakeup.set()
+
+    @property
+    def pending(self) -> int:
+        return len(self._rows) + len(self._inflight)
+
+    # -- lifecycle ---------------------------------------------------------
+    def start(self) -> None:
+        self.sender = Sender(self.settings.timeout_seconds, self.settings.max_response_bytes,
+                             self.settings.concurrency)
+        for row in self.store.list_outbox(PENDING):
+            self.enqueue(row)
+        self._task = asyncio.get_running_loop().create_task(self._loop(), name="axme-outbound")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            for task in list(self._sends):
+                task.cancel()
+            await asyncio.gather(self._task, *self._sends, return_exceptions=True)
+            self._task = None
+        if self.sender is not None:
+            await self.sender.close()
+            self.sender = None
+
+    async def settle_with_retries(self, row: dict[str, Any], attempt: Attempt) -> None:
+        """The usual settle for a channel whose failures change nothing else (notifications):
+        sent; or pending again after the backoff while `max_attempts` allows; else failed."""
+        number = row["attempts"] + 1
+        if attempt.ok:
+            new = settled(row, attempt.record(row["outbox_id"], number), SENT)
+        elif number < row["max_attempts"]:
+            new = settled(row, attempt.record(row["outbox_id"], number), PENDING,
+                          due=self.clock.now() + backoff(number))
+        else:
+            new = settled(row, attempt.record(row["outbox_id"], number), FAILED)
+        await self.store.write(ops(new, attempt.record(row["outbox_id"], number)))
+        if new["status"] == PENDING:
+            self._inflight.discard(row["outbox_id"])
+            self.enqueue(new)
+
+    # -- sending -----------------------------------------------------------
+    async def _loop(self) -> None:
+        while True:
+            self._wakeup.clear()
+            now = self.clock.now()
+            while self._heap and self._heap[0][0] <= now:
+                _, _, outbox_id = heapq.heappop(self._heap)
+                row = self._rows.pop(outbox_id, None)
+                if row is None:
+                    continue
+                await self._slots.acquire()  # at most `concurrency` attempts in flight
+                self._inflight.add(outbox_id)
+                task = asyncio.get_running_loop().create_task(self._send(row))
+                self._sends.add(task)
+                task.add_done_callback(self._sends.discard)
+            delay = self._heap[0][0] - now if self._heap else IDLE_POLL_SECONDS
+            try:
+                await asyncio.wait_for(self._wakeup.wait(), timeout=max(0.0, min(delay, IDLE_POLL_SECONDS)))
+            except TimeoutError:
+                pass
+
+    async def _send(self, row: dict[str, Any]) -> None:
+        try:
+            channel = self.channels[row["channel"]]
+            request = channel.prepare(row)
+            if request is None:
+                self.metrics["canceled"] += 1
+                await self.store.write(ops(dict(row, status=CANCELED)))
+                return
+            assert self.sender is not None
+            attempt = await self.sender.post(request.url, request.body, request.headers)
+            self.metrics["attempts"] += 1
+            self.metrics["sent" if attempt.ok else "failed_attempts"] += 1
+            await channel.settle(row, attempt)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # the row stays pending in the store: sent again at the next start
+            log.exception("outbound %s %s could not be sent or settled", row["channel"], row["outbox_id"])
+        finally:
+            self._inflight.discard(row["outbox_id"])
+            self._slots.release()

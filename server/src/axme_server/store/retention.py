@@ -1,0 +1,71 @@
+"""Retention (REQ-STORE-001..003): terminal intents (with their events, tasks and
+side-table rows) and idempotency records older than their window are deleted in
+small batches, each batch one write of its own so live writes interleave.
+
+Defaults: terminal intents are kept forever (the audit trail is what the product
+promises), idempotency records 24 hours (REQ-IDEMP-006)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from axme_server.store.writes import bump_count
+
+log = logging.getLogger("axme_server.store")
+
+
+@dataclass(frozen=True)
+class RetentionPolicy:
+    intents_days: float | None = None  # None: terminal intents are never deleted
+    idempotency_hours: float | None = 24.0  # None: never deleted
+    batch: int = 200  # rows per transaction
+    interval_seconds: float = 60.0  # between passes
+
+    @property
+    def enabled(self) -> bool:
+        return self.intents_days is not None or self.idempotency_hours is not None
+
+
+def prune_batch(conn: Any, policy: RetentionPolicy, now: float) -> dict[str, Any]:
+    """One batch, inside the writer's transaction. Returns the intent ids and record count deleted."""
+    pruned: list[str] = []
+    if policy.intents_days is not None:
+        rows = conn.execute(
+            "SELECT rid, intent_id, workspace_id, status, parties FROM intents WHERE ended_at < ?"
+            " ORDER BY ended_at LIMIT ?", (now - policy.intents_days * 86400, policy.batch)).fetchall()
+        for rid, intent_id, ws, status, parties in rows:
+            conn.execute("DELETE FROM events WHERE intent_id=?", (intent_id,))
+            for (task_rid,) in conn.execute("SELECT rid FROM tasks WHERE intent_id=?", (intent_id,)).fetchall():
+                conn.execute("DELETE FROM task_assignees WHERE task_rid=?", (task_rid,))
+            conn.execute("DELETE FROM tasks WHERE intent_id=?", (intent_id,))
+            for party in (parties or "").split():
+                conn.execute("DELETE FROM intent_parties WHERE workspace_id=? AND party=? AND intent_rid=?",
+                             (ws, party, rid))
+            conn.execute("DELETE FROM intents WHERE rid=?", (rid,))
+            bump_count(conn, ws, status, -1)
+            pruned.append(intent_id)
+    records = 0
+    if policy.idempotency_hours is not None:
+        records = conn.execute(
+            "DELETE FROM idempotency WHERE scope_key IN (SELECT scope_key FROM idempotency WHERE created_at < ?"
+            " ORDER BY created_at LIMIT ?)", (now - policy.idempotency_hours * 3600, policy.batch)).rowcount
+    return {"intents": pruned, "idempotency": records}
+
+
+async def run_retention(store: Any, now: Callable[[], float], policy: RetentionPolicy,
+                        on_pruned: Callable[[list[str]], None] | None = None) -> None:
+    """Background task: a pass every `policy.interval_seconds` until cancelled."""
+    while True:
+        try:
+            intents, records = await store.prune(policy, now(), on_pruned)
+            if intents or records:
+                log.info("retention: deleted %d terminal intents and %d idempotency records", intents, records)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # a failed pass is retried on the next one
+            log.exception("retention pass failed")
+        await asyncio.sleep(policy.interval_seconds)
