@@ -1,3 +1,3 @@
 module github.com/axme-ai/axme/go
 
-go 1.26
+go 1.24

@@ -256,7 +256,8 @@ func (s *EventStream) dropped(err error) error {
 func (s *EventStream) backoffOr(err error, after time.Duration) error {
 	s.failures++
 	if s.failures > s.opts.MaxReconnects {
-		if _, isStream := errors.AsType[*StreamError](err); isStream {
+		var streamErr *StreamError
+		if errors.As(err, &streamErr) {
 			return err
 		}
 		return &StreamError{Message: fmt.Sprintf("could not resume after %d failed connections", s.failures), Err: err}

@@ -1,6 +1,6 @@
 module github.com/axme-ai/axme/examples/go
 
-go 1.26
+go 1.24
 
 require github.com/axme-ai/axme/go v0.0.0
 

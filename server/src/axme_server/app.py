@@ -41,6 +41,7 @@ def _json_member(body: bytes, name: str) -> Any:
         return None
     return data.get(name) if isinstance(data, dict) else None
 CHANNELS = frozenset({"api", "cli", "email", "web", "slack"})
+OPTIONAL_BODY = frozenset({"createAgentKey", "rotateCallbackSecret", "rotateWebhookSecret", "rotateLinkSecret"})
 
 
 class App:
@@ -201,7 +202,7 @@ class App:
     async def _respond(self, route: Any, req: Request, receive: Any, send: Any, extra: list) -> None:
         # (applyScenario validates inside, to report schema and semantic problems together)
         if route.op in self.spec.validators and route.op != "applyScenario" and \
-                (req.body.strip() or route.op != "createAgentKey"):
+                (req.body.strip() or route.op not in OPTIONAL_BODY):
             self.spec.check(route.op, req.json())
         elif route.op == "resumeIntent":
             kind = req.json().get("kind")

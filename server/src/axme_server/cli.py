@@ -23,6 +23,7 @@ from axme_server.app import App
 from axme_server.clock import Clock, TestingClock
 from axme_server.engine import Settings
 from axme_server.jsonutil import dumps
+from axme_server.outbound import OutboundSettings
 from axme_server.service import Engine
 from axme_server.store import open_store
 from axme_server.testing import Testing
@@ -44,6 +45,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                     help="name of that workspace (default: default on a fresh data dir)")
     ap.add_argument("--keepalive-seconds", type=float, default=15.0)
     ap.add_argument("--lease-seconds", type=float, default=60.0)
+    ap.add_argument("--outbound-timeout-seconds", type=float, default=10.0,
+                    help="the most one push may take, 0.1..10 (REQ-PUSH-006, REQ-PUSH-009)")
+    ap.add_argument("--outbound-concurrency", type=int, default=64, help="pushes in flight at once, at least 1")
     ap.add_argument("--active-cache-size", type=int, default=Settings.active_cache_size,
                     help="active intents kept in memory; the rest load from the store when used")
     ap.add_argument("--sqlite-synchronous", choices=("FULL", "NORMAL"), default="FULL",
@@ -114,6 +118,8 @@ async def serve(args: argparse.Namespace) -> None:
                         active_cache_size=max(1, args.active_cache_size),
                         testing=args.testing)
     engine = Engine(store, clock, settings)
+    engine.outbound_settings = OutboundSettings(timeout_seconds=min(10.0, max(0.1, args.outbound_timeout_seconds)),
+                                                concurrency=max(1, args.outbound_concurrency))
     admin_key = await engine.start(data_dir, org=args.org, workspace=args.workspace)
     app = App(engine, Testing(engine) if args.testing else None)
     _tune_gc()

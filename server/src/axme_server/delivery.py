@@ -42,6 +42,9 @@ from axme_server.lifecycle import (
     TERMINAL,
     operation_allowed,
 )
+from axme_server.outbound import Dispatcher, OutboundSettings
+from axme_server.outbound.dispatcher import backoff
+from axme_server.outbound.push import PushChannel, push_row
 from axme_server.workflow import refresh_view
 
 log = logging.getLogger("axme_server.delivery")
@@ -107,6 +110,69 @@ def delivery_json(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 class DeliveryOps:
+    # -- http push (REQ-PUSH-*) ----------------------------------------------
+    @property
+    def outbound(self) -> Dispatcher:
+        """The outbound dispatcher (created on first use; started by Engine.start)."""
+        dispatcher = self.__dict__.get("_outbound")
+        if dispatcher is None:
+            settings = self.__dict__.get("outbound_settings") or OutboundSettings()
+            dispatcher = self.__dict__["_outbound"] = Dispatcher(self.store, self.clock, settings)
+            dispatcher.register(PushChannel(self))
+        return dispatcher
+
+    def _push_agent(self, address: str) -> dict[str, Any] | None:
+        agent = self.agent(address)
+        return agent if agent is not None and agent.get("delivery_mode") == "http" else None
+
+    def _lease_push(self, ch: Change, agent: dict[str, Any]) -> None:
+        """Lease to an http agent: the push is an outbox row in this same commit (REQ-PUSH-008)."""
+        self._grant_lease(ch, agent["address"], "http")
+        row = push_row(delivery_json(ch.intent), agent, ch.now)
+        ch.ops.append(("outbox", row))
+        ch.after.append(lambda: self.outbound.enqueue(row))
+
+    async def _push_ready(self, intent_id: str, address: str) -> None:
+        async with self.intent_lock(intent_id):
+            doc = self.cached_intent(intent_id)
+            step = current_step(doc) if doc else None
+            agent = self._push_agent(address)
+            if (doc is None or agent is None or doc["status"] != SUBMITTED or step is None
+                    or step["kind"] != "agent" or step["assigned_to"] != address or "retry" in doc["_timers"]):
+                return
+            ch = self.change(doc)
+            self._lease_push(ch, agent)
+            await self.apply(ch)
+
+    def end_failed_push(self, ch: Change, delivery_id: str, error: str) -> None:
+        """REQ-PUSH-006: T5 (push_failed; the next push after the backoff, by the `retry` timer)
+        or T6 when attempts are exhausted."""
+        doc = ch.intent
+        doc["_delivery"] = None
+        doc["_timers"].pop("lease", None)
+        if self._delivery_exhausted(ch, delivery_id):
+            return
+        retry_at = ch.now + backoff(doc["delivery_attempt"])
+        ch.set_status(SUBMITTED, None, doc["pending_with"])
+        refresh_view(doc)
+        ch.emit("intent.redelivered", actor=SYSTEM_ACTOR, channel="system",
+                data={"previous_delivery_id": delivery_id, "attempt": doc["delivery_attempt"],
+                      "reason": "push_failed", "binding": "http", "error": error, "retry_at": iso(retry_at)})
+        doc["_timers"]["retry"] = retry_at
+
+    def _delivery_exhausted(self, ch: Change, previous: str | None) -> bool:
+        """T6 when the last attempt ended: FAILED with `intent.delivery_failed`."""
+        doc = ch.intent
+        if doc["delivery_attempt"] < doc["max_delivery_attempts"]:
+            return False
+        self.finish(ch, FAILED, "intent.delivery_failed",
+                    error={"code": "delivery_failed",
+                           "message": f"no result after {doc['delivery_attempt']} delivery attempts"},
+                    actor=SYSTEM_ACTOR, channel="system",
+                    data={"delivery_attempt": doc["delivery_attempt"],
+                          "max_delivery_attempts": doc["max_delivery_attempts"], "delivery_id": previous})
+        return True
+
     # -- lanes -------------------------------------------------------------
     def lane(self, address: str) -> Lane:
         lanes: dict[str, Lane] = self.__dict__.setdefault("_lanes", {})
@@ -116,7 +182,12 @@ class DeliveryOps:
         return lane
 
     def offer(self, ch: Change, address: str) -> None:
-        """`ch` made its intent ready for `address`: lease now if someone listens, else queue."""
+        """`ch` made its intent ready for `address`: lease now if someone listens (or, for an
+        http agent, push now), else queue."""
+        agent = self._push_agent(address)
+        if agent is not None:
+            self._lease_push(ch, agent)
+            return
         lane = self.lane(address)
         consumer = lane.pick() if not lane.ready else None
         intent_id = ch.intent["intent_id"]
@@ -172,18 +243,7 @@ class DeliveryOps:
     def _lease_into(self, ch: Change, consumer: Consumer) -> None:
         doc = ch.intent
         consumer.reserved += 1
-        doc["delivery_attempt"] += 1
-        expires = ch.now + self.settings.lease_seconds
-        doc["_delivery"] = {"delivery_id": new_uuid(), "attempt": doc["delivery_attempt"],
-                            "lease_expires_at": expires, "cursor": next_cursor(), "agent": consumer.address}
-        doc["_timers"]["lease"] = expires
-        ch.set_status(DELIVERED, None, doc["pending_with"])
-        refresh_view(doc)
-        step = current_step(doc)
-        ch.emit("intent.delivered", actor=SYSTEM_ACTOR, channel="system",
-                data={"delivery_id": doc["_delivery"]["delivery_id"], "attempt": doc["delivery_attempt"],
-                      "lease_expires_at": iso(expires), "binding": consumer.binding,
-                      "step_id": step["step_id"] if step is not None and doc["_multi"] else None})
+        self._grant_lease(ch, consumer.address, consumer.binding)
 
         def push() -> None:
             consumer.delivered += 1
@@ -197,6 +257,22 @@ class DeliveryOps:
 
         ch.after.append(push)
         ch.on_fail.append(undo)
+
+    def _grant_lease(self, ch: Change, address: str, binding: str) -> None:
+        """T2: a fresh delivery_id and lease for `address` over `binding`."""
+        doc = ch.intent
+        doc["delivery_attempt"] += 1
+        expires = ch.now + self.settings.lease_seconds
+        doc["_delivery"] = {"delivery_id": new_uuid(), "attempt": doc["delivery_attempt"],
+                            "lease_expires_at": expires, "cursor": next_cursor(), "agent": address}
+        doc["_timers"]["lease"] = expires
+        ch.set_status(DELIVERED, None, doc["pending_with"])
+        refresh_view(doc)
+        step = current_step(doc)
+        ch.emit("intent.delivered", actor=SYSTEM_ACTOR, channel="system",
+                data={"delivery_id": doc["_delivery"]["delivery_id"], "attempt": doc["delivery_attempt"],
+                      "lease_expires_at": iso(expires), "binding": binding,
+                      "step_id": step["step_id"] if step is not None and doc["_multi"] else None})
 
     # -- consumers ---------------------------------------------------------
     def attach(self, address: str, capacity: int | None,
@@ -259,6 +335,16 @@ class DeliveryOps:
             if doc["status"] == SUBMITTED and step is not None and step["kind"] == "agent" \
                     and "retry" not in doc["_timers"]:  # a step retry waits for its timer
                 self.lane(step["assigned_to"]).ready[doc["intent_id"]] = None
+        self._push_ready_lanes()
+
+    def _push_ready_lanes(self) -> None:
+        """At start: what waits for an http agent is pushed (leased) now."""
+        loop = asyncio.get_running_loop()
+        for address, lane in self.__dict__.get("_lanes", {}).items():
+            if lane.ready and self._push_agent(address) is not None:
+                for intent_id in list(lane.ready):
+                    loop.create_task(self._push_ready(intent_id, address))
+                lane.ready.clear()
 
     def listener_agent(self, ctx: Ctx, address: str) -> dict[str, Any]:
         """The agent whose deliveries `ctx` wants: its own (or any, for an admin); 403 before any lookup."""
@@ -380,13 +466,7 @@ class DeliveryOps:
             return
         previous = doc["_delivery"]["delivery_id"] if doc.get("_delivery") else None
         doc["_delivery"] = None
-        if doc["delivery_attempt"] >= doc["max_delivery_attempts"]:
-            self.finish(ch, FAILED, "intent.delivery_failed",
-                        error={"code": "delivery_failed",
-                               "message": f"no result after {doc['delivery_attempt']} delivery attempts"},
-                        actor=SYSTEM_ACTOR, channel="system",
-                        data={"delivery_attempt": doc["delivery_attempt"],
-                              "max_delivery_attempts": doc["max_delivery_attempts"], "delivery_id": previous})
+        if self._delivery_exhausted(ch, previous):
             return
         step = current_step(doc)
         assert step is not None

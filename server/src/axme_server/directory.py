@@ -13,9 +13,11 @@ from axme_server.auth import KINDS, new_key, public_key
 from axme_server.engine import Ctx
 from axme_server.errors import ApiError, validation
 from axme_server.jsonutil import dumps, iso, parse_iso
+from axme_server.outbound.secret_ops import check_callback_url, first_callback_secret, given_callback_secret
 
 DELIVERY_MODES = ("stream", "poll", "http")
-AGENT_FIELDS = frozenset({"address", "display_name", "delivery_mode", "callback_url", "description"})
+AGENT_FIELDS = frozenset({"address", "display_name", "delivery_mode", "callback_url", "callback_secret",
+                          "description"})
 KEY_FIELDS = frozenset({"kind", "name", "agent_address", "human", "expires_at"})
 
 
@@ -77,7 +79,7 @@ class DirectoryOps:
                   callback_url: str | None) -> dict[str, Any]:
         return {"address": address, "name": address.rsplit("/", 1)[-1], "display_name": display_name,
                 "delivery_mode": mode, "callback_url": callback_url, "created_at": iso(self.clock.now()),
-                "_ws": ws_id}
+                "_ws": ws_id, **first_callback_secret(mode)}
 
     def check_agent_body(self, body: dict[str, Any], ws: dict[str, Any]) -> tuple[str, Any, str, Any]:
         unknown = sorted(k for k in body if k not in AGENT_FIELDS)
@@ -93,8 +95,8 @@ class DirectoryOps:
         if mode not in DELIVERY_MODES:
             raise validation(f"delivery_mode must be one of {', '.join(DELIVERY_MODES)}", "delivery_mode")
         cb = body.get("callback_url")
-        if cb is not None and (not isinstance(cb, str) or not cb.startswith(("http://", "https://"))):
-            raise validation("callback_url must be an http(s) URL", "callback_url")
+        if cb is not None:
+            check_callback_url(cb)
         if mode == "http" and not cb:
             raise validation("delivery_mode http needs a callback_url", "callback_url")
         dn = body.get("display_name")
@@ -109,12 +111,14 @@ class DirectoryOps:
         if self.agent(address) is not None:
             raise ApiError("agent_exists", f"agent {address} is already registered", {"address": address})
         agent = self.agent_doc(ws["workspace_id"], address, dn, mode, cb)
+        shown = given_callback_secret(agent, body)  # REQ-SECRET-003: generated ones are shown once
         key, plaintext = new_key("agent", ws["workspace_id"], f"agent {address}", agent["created_at"],
                                  agent_address=address)
         self._agents[address] = agent  # reserve the address while committing
         try:
             body_bytes = await self.write_plain([("agent", agent), ("key", key)], ctx,
-                                                {"ok": True, "agent": public_agent(agent), "api_key": plaintext},
+                                                {"ok": True, "agent": public_agent(agent), "api_key": plaintext,
+                                                 **shown},
                                                 self.clock.now())
         except BaseException:
             self._agents.pop(address, None)

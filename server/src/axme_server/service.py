@@ -12,13 +12,15 @@ from axme_server.directory import DirectoryOps
 from axme_server.engine import EngineCore
 from axme_server.humans import HumanOps
 from axme_server.intents import IntentOps
+from axme_server.outbound.secret_ops import SecretOps
 from axme_server.scenarios import ScenarioOps
 from axme_server.workflow import WorkflowOps
 
 log = logging.getLogger("axme_server")
 
 
-class Engine(IntentOps, DeliveryOps, HumanOps, WorkflowOps, DirectoryOps, ScenarioOps, EngineCore):
+class Engine(IntentOps, DeliveryOps, HumanOps, WorkflowOps, DirectoryOps, ScenarioOps, SecretOps,
+             EngineCore):
     async def start(self, data_dir: Path | None, org: str | None = None, workspace: str | None = None) -> str | None:
         """Open for business. Returns the admin key of a workspace created now, else None.
 
@@ -44,10 +46,12 @@ class Engine(IntentOps, DeliveryOps, HumanOps, WorkflowOps, DirectoryOps, Scenar
         # active intents load on demand; only SUBMITTED ones (lanes) and near timers are read now
         self.rebuild_lanes()
         self.timers.start()
+        self.outbound.start()  # pushes not confirmed before a stop or crash go again
         log.info("%d timers due within %.0f s", self.timers.live, self.timers.window)
         return admin_key
 
     async def stop(self) -> None:
+        await self.outbound.stop()
         await self.timers.stop()
 
 
