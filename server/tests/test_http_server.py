@@ -91,7 +91,7 @@ def test_chunked_body_and_expect_continue(api: Api) -> None:
     status, _, body = raw.response()
     assert status == 200, body
     payload = b'{"address": "continued"}'
-    raw.send(b"POST /v1/agents HTTP/1.1\r\nHost: t\r\nx-api-key: " + key + b"\r\nExpect: 100-continue\r\n"
+    raw.send(b"POST /v1/agents HTTP/1.1\r\nHost: t\r\nx-api-key: " + key + b"\r\nExpect: 100-continue\r\nContent-Type: application/json\r\n"
              b"Content-Length: %d\r\n\r\n" % len(payload))
     assert raw.response()[0] == 100
     raw.send(payload)

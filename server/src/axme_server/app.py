@@ -14,15 +14,18 @@ import orjson
 
 from axme_server.engine import Ctx
 from axme_server.errors import STATUS_TO_CODE, ApiError, envelope
-from axme_server.http import MAX_BODY, Request, Router, send_json
-from axme_server.jsonutil import dumps, loads
+from axme_server.http import Request, Router, send_json
+from axme_server.jsonutil import depth_exceeds, dumps, loads
+from axme_server.limits import DEFAULT, Limits
 from axme_server.metrics import Metrics
 from axme_server.routes import register_all
 from axme_server.spec import SpecValidator, find_openapi
 from axme_server.sse import StreamBase
+from axme_server.streamcaps import StreamRegistry
 
 log = logging.getLogger("axme_server.http")
 _VALID_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+_VALID_TRACE_ID = re.compile(r"^[\x21-\x7e]{1,128}$")  # REQ-LIMIT-011
 
 
 def _body_hash(body: bytes) -> str:
@@ -45,9 +48,12 @@ OPTIONAL_BODY = frozenset({"createAgentKey", "rotateCallbackSecret", "rotateWebh
 
 
 class App:
-    def __init__(self, engine: Any, testing: Any | None = None) -> None:
+    def __init__(self, engine: Any, testing: Any | None = None, limits: Limits = DEFAULT) -> None:
         self.engine = engine
         self.testing = testing
+        self.limits = limits
+        self.streams = StreamRegistry(limits)
+        engine.keys.on_revoked.append(self.streams.end_key)
         self.metrics = Metrics(engine)
         self.spec = SpecValidator(find_openapi())
         engine.spec = self.spec
@@ -72,8 +78,9 @@ class App:
         self._rid += 1
         rid = f"{self._rid_prefix}{self._rid:010x}"
         extra = [(b"x-request-id", rid.encode())]
-        if headers.get("x-trace-id"):
-            extra.append((b"x-trace-id", headers["x-trace-id"].encode("latin-1")))
+        trace_id = headers.get("x-trace-id")
+        if trace_id and _VALID_TRACE_ID.match(trace_id):
+            extra.append((b"x-trace-id", trace_id.encode("latin-1")))
         req = Request(scope, headers, rid)
         state = {"status": 500, "started": False}
 
@@ -86,6 +93,9 @@ class App:
         namespace = None
         fault_applied: str | None = None
         try:
+            if trace_id is not None and not _VALID_TRACE_ID.match(trace_id):
+                raise ApiError("bad_request", "X-Trace-Id must be 1..128 visible ASCII characters",
+                               {"field": "X-Trace-Id"})
             route, params = self.router.match(scope["method"], scope["path"])
             req.params = params
             req.op = route.op
@@ -122,11 +132,13 @@ class App:
                 self.testing.record(namespace, req, state["status"], fault_applied)
 
     async def _read_body(self, req: Request, receive: Any) -> None:
-        if req.method in ("GET", "HEAD", "DELETE") and "content-length" not in req.headers:
+        if req.method in ("GET", "HEAD", "DELETE") and "content-length" not in req.headers \
+                and "transfer-encoding" not in req.headers:
             return
+        max_body = self.limits.max_body_bytes
         length = req.headers.get("content-length")
-        if length is not None and length.isdigit() and int(length) > MAX_BODY:
-            raise ApiError("payload_too_large", f"request body exceeds {MAX_BODY} bytes", {"limit_bytes": MAX_BODY})
+        if length is not None and length.isdigit() and int(length) > max_body:
+            raise ApiError("payload_too_large", f"request body exceeds {max_body} bytes", {"limit_bytes": max_body})
         chunks = []
         size = 0
         while True:
@@ -135,13 +147,32 @@ class App:
                 break
             chunk = msg.get("body", b"")
             size += len(chunk)
-            if size > MAX_BODY:
-                raise ApiError("payload_too_large", f"request body exceeds {MAX_BODY} bytes",
-                               {"limit_bytes": MAX_BODY})
+            if size > max_body:
+                raise ApiError("payload_too_large", f"request body exceeds {max_body} bytes",
+                               {"limit_bytes": max_body})
             chunks.append(chunk)
             if not msg.get("more_body"):
                 break
         req.body = b"".join(chunks)
+        if req.body and req.path.startswith("/v1/"):
+            self._check_json_body(req)
+
+    def _check_json_body(self, req: Request) -> None:
+        """Media type, encoding and nesting of a /v1 body, before anything reads it (REQ-LIMIT-004/005)."""
+        media = req.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        if media != "application/json":
+            raise ApiError("unsupported_media_type", "request bodies under /v1 must be Content-Type: application/json",
+                           {"content_type": media or None})
+        body = req.body
+        depth = self.limits.max_json_depth
+        if body.count(b"[") + body.count(b"{") > depth:  # only then can it be too deep: walk it
+            try:
+                too_deep = depth_exceeds(loads(body), depth)
+            except ValueError:
+                return  # not JSON: Request.json() says so
+            if too_deep:
+                raise ApiError("invalid_json", f"request body is nested deeper than {depth} levels",
+                               {"limit_depth": depth})
 
     async def _apply_fault(self, req: Request, fault: dict[str, Any], send: Any, extra: list) -> bool:
         """Returns True when the fault answered the request itself."""
@@ -210,7 +241,13 @@ class App:
                 self.spec.check(f"resumeIntent:{kind}", req.json())
         result = await route.handler(req)
         if isinstance(result, StreamBase):
-            await result.run(send, receive, extra)
+            key_id = req.ctx.principal.key_id
+            self.streams.acquire(key_id, result)  # 429 beyond the caps (REQ-LIMIT-006)
+            result.page = self.limits.stream_page
+            try:
+                await result.run(send, receive, extra)
+            finally:
+                self.streams.release(key_id, result)
         elif isinstance(result, bytes):
             await send_json(send, 200, result, extra)
         elif isinstance(result, str):  # /metrics

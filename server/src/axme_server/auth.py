@@ -10,10 +10,12 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from axme_server.errors import ApiError
+from axme_server.limits import DEFAULT, LruCache
 
 KINDS = ("admin", "agent", "human")
 # <id>: 8-32 lower-case alphanumerics; <secret>: base62 (REQ-AUTH-002). Secrets minted before the
@@ -87,19 +89,24 @@ def extract_key(headers: dict[str, str]) -> str | None:
 class KeyRing:
     """Key lookup with an in-memory cache (keys are few; the hot path must be cheap)."""
 
-    def __init__(self, store: Any) -> None:
+    def __init__(self, store: Any, cache_entries: int = DEFAULT.cache_entries) -> None:
         self.store = store
-        self._cache: dict[str, dict[str, Any] | None] = {}
+        # key_id -> doc, or None for an unknown id; bounded because the id comes from the request (REQ-LIMIT-012)
+        self._cache: LruCache[str, dict[str, Any] | None] = LruCache(cache_entries)
         # plaintext key -> (the key doc it was verified against, its principal); valid while that doc is current
-        self._verified: dict[str, tuple[dict[str, Any], Principal]] = {}
+        self._verified: LruCache[str, tuple[dict[str, Any], Principal]] = LruCache(cache_entries)
+        self.on_revoked: list[Callable[[str], None]] = []  # told the key_id of each key revoked
 
     def remember(self, doc: dict[str, Any]) -> None:
         self._cache[doc["key_id"]] = doc
+        if doc.get("revoked_at"):
+            for listener in self.on_revoked:
+                listener(doc["key_id"])
 
     def lookup(self, key_id: str) -> dict[str, Any] | None:
         if key_id not in self._cache:
             self._cache[key_id] = self.store.get_key(key_id)
-        return self._cache[key_id]
+        return self._cache.get(key_id)
 
     def authenticate(self, plaintext: str | None, now: float) -> Principal:
         if not plaintext:
@@ -121,8 +128,6 @@ class KeyRing:
                               name=doc.get("name") or "", agent_address=doc.get("agent_address"),
                               human_id=human.get("id"), human_name=human.get("display_name"),
                               human_contact=human.get("contact"))
-        if len(self._verified) >= 10_000:  # bounded: forget everything rather than track ages
-            self._verified.clear()
         self._verified[plaintext] = (doc, principal)
         return principal
 

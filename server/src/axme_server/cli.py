@@ -13,11 +13,13 @@ import logging
 import os
 import signal
 import socket
+import ssl
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from axme_server import limits
 from axme_server.addresses import is_segment
 from axme_server.app import App
 from axme_server.clock import Clock, TestingClock
@@ -56,7 +58,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                     help="builtin (default): the lean httptools server in httpserver.py; uvicorn: the fallback "
                          "(also used when httptools cannot be imported)")
     ap.add_argument("--log-level", default=os.environ.get("AXME_LOG_LEVEL", "warning"))
+    ap.add_argument("--tls-cert", help="PEM certificate (chain): serve HTTPS directly (with --tls-key)")
+    ap.add_argument("--tls-key", help="PEM private key of --tls-cert")
+    limits.add_flags(ap)
     args = ap.parse_args(argv)
+    if bool(args.tls_cert) != bool(args.tls_key):
+        ap.error("--tls-cert and --tls-key go together")
     for flag in ("org", "workspace"):
         if getattr(args, flag) is not None and not is_segment(getattr(args, flag)):
             ap.error(f"--{flag} must be one address segment (letters, digits, '_', '.', '-')")
@@ -121,7 +128,9 @@ async def serve(args: argparse.Namespace) -> None:
     engine.outbound_settings = OutboundSettings(timeout_seconds=min(10.0, max(0.1, args.outbound_timeout_seconds)),
                                                 concurrency=max(1, args.outbound_concurrency))
     admin_key = await engine.start(data_dir, org=args.org, workspace=args.workspace)
-    app = App(engine, Testing(engine) if args.testing else None)
+    server_limits = limits.from_args(args)
+    tls = _tls_context(args.tls_cert, args.tls_key) if args.tls_cert else None
+    app = App(engine, Testing(engine) if args.testing else None, server_limits)
     _tune_gc()
 
     sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET, socket.SOCK_STREAM)
@@ -132,12 +141,12 @@ async def serve(args: argparse.Namespace) -> None:
     port = sock.getsockname()[1]
     host = f"[{args.host}]" if ":" in args.host else args.host
     ready_line = "AXME_SERVER_READY " + dumps(
-        {"base_url": f"http://{host}:{port}", "admin_api_key": admin_key}).decode()
+        {"base_url": f"{'https' if tls else 'http'}://{host}:{port}", "admin_api_key": admin_key}).decode()
     try:
         if args.http_server == "builtin" and _builtin_available():
-            await _serve_builtin(app, sock, ready_line)
+            await _serve_builtin(app, sock, ready_line, server_limits, tls)
         else:
-            await _serve_uvicorn(app, sock, ready_line, args.log_level)
+            await _serve_uvicorn(app, sock, ready_line, args)
     finally:
         await engine.stop()
         store.close()
@@ -157,7 +166,19 @@ def _print_ready(line: str) -> None:
     sys.stdout.flush()
 
 
-async def _serve_builtin(app: App, sock: socket.socket, ready_line: str) -> None:
+def _tls_context(cert: str, key: str) -> ssl.SSLContext:
+    """HTTPS served directly (TLS 1.2+); a bad file stops the start with a clear message."""
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    try:
+        ctx.load_cert_chain(cert, key)
+    except (OSError, ssl.SSLError) as exc:
+        raise ValueError(f"cannot load --tls-cert/--tls-key: {exc}") from None
+    return ctx
+
+
+async def _serve_builtin(app: App, sock: socket.socket, ready_line: str, server_limits: limits.Limits,
+                         tls: ssl.SSLContext | None) -> None:
     from axme_server.httpserver import serve as serve_http
 
     stop = asyncio.Event()
@@ -165,18 +186,21 @@ async def _serve_builtin(app: App, sock: socket.socket, ready_line: str) -> None
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     try:
-        await serve_http(app, sock, stop, keepalive_timeout=75.0, on_ready=lambda: _print_ready(ready_line))
+        await serve_http(app, sock, stop, keepalive_timeout=server_limits.idle_timeout, limits=server_limits,
+                         ssl=tls, on_ready=lambda: _print_ready(ready_line))
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
 
 
-async def _serve_uvicorn(app: App, sock: socket.socket, ready_line: str, log_level: str) -> None:
+async def _serve_uvicorn(app: App, sock: socket.socket, ready_line: str, args: argparse.Namespace) -> None:
     import uvicorn
 
     http = "httptools" if _builtin_available() else "h11"
-    config = uvicorn.Config(app, log_level=log_level.lower(), access_log=False, lifespan="off",
-                            loop="none", http=http, timeout_keep_alive=75, backlog=2048)
+    config = uvicorn.Config(app, log_level=args.log_level.lower(), access_log=False, lifespan="off",
+                            loop="none", http=http, timeout_keep_alive=int(args.idle_timeout), backlog=2048,
+                            limit_concurrency=args.max_connections, h11_max_incomplete_event_size=args.max_header_bytes,
+                            ssl_certfile=args.tls_cert, ssl_keyfile=args.tls_key)
     server = _Server(config)
     server.ready_line = ready_line
     await server.serve(sockets=[sock])

@@ -17,8 +17,6 @@ from starlette.routing import compile_path
 from axme_server.errors import ApiError
 from axme_server.jsonutil import loads
 
-MAX_BODY = 1024 * 1024
-
 
 class Request:
     __slots__ = ("_json", "_query", "body", "ctx", "fault", "headers", "op", "params", "request_id", "scope")
@@ -69,6 +67,10 @@ class Request:
         try:
             data = loads(self.body)
         except ValueError as exc:
+            try:
+                self.body.decode("utf-8")
+            except UnicodeDecodeError as bad:
+                raise ApiError("invalid_json", f"request body is not valid UTF-8 (byte {bad.start})") from None
             raise ApiError("invalid_json", f"request body is not valid JSON: {exc}") from None
         if not isinstance(data, dict):
             raise ApiError("validation_error", "request body must be a JSON object", {"field": "$"})

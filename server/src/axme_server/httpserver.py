@@ -9,186 +9,63 @@ Supported: keep-alive and HTTP/1.0 close, pipelining (one request at a time per
 connection), Content-Length and chunked request bodies (streamed to the app,
 reading paused while a body chunk waits), `Expect: 100-continue`, HEAD, write
 flow control, an idle keep-alive timeout, and a graceful shutdown that lets
-in-flight JSON requests finish and then closes event streams."""
+in-flight JSON requests finish and then closes event streams.
+
+Hostile clients (REQ-LIMIT-001..003): the request line and head are capped while they
+arrive (httptools buffers a header until it ends, so the raw bytes are counted), a head
+must be complete within the header timeout, and connections beyond the cap are refused;
+each answer is the JSON error envelope, then the connection closes."""
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
-import time
 from collections import deque
-from email.utils import formatdate
 from typing import Any
 from urllib.parse import unquote
 
 import httptools
 
+from axme_server.errors import envelope
+from axme_server.httpcycle import Cycle, status_line
+from axme_server.jsonutil import dumps
+from axme_server.limits import DEFAULT, Limits
+
 log = logging.getLogger("axme_server.httpserver")
 
-_REASONS = {
-    100: b"Continue", 200: b"OK", 204: b"No Content", 304: b"Not Modified", 400: b"Bad Request",
-    401: b"Unauthorized", 403: b"Forbidden", 404: b"Not Found", 405: b"Method Not Allowed", 408: b"Request Timeout",
-    409: b"Conflict", 413: b"Content Too Large", 422: b"Unprocessable Content", 429: b"Too Many Requests",
-    500: b"Internal Server Error", 502: b"Bad Gateway", 503: b"Service Unavailable", 504: b"Gateway Timeout",
-}
-_STATUS_LINES: dict[int, bytes] = {}
 _MAX_BUFFERED_BODY = 64 * 1024  # pause reading while this much request body waits for the app
-_DISCONNECT = {"type": "http.disconnect"}
 
 
-def _status_line(status: int) -> bytes:
-    line = _STATUS_LINES.get(status)
-    if line is None:
-        line = _STATUS_LINES[status] = b"HTTP/1.1 %d %s\r\n" % (status, _REASONS.get(status, b""))
-    return line
+_refusals = itertools.count(1)  # request ids of answers given without the app
 
 
-class _Date:
-    """The Date header, formatted once per second."""
+class _Refused(Exception):
+    """Raised from a parser callback to stop parsing once the request was answered with an error."""
 
-    second = -1
-    header = b""
 
-    @classmethod
-    def get(cls) -> bytes:
-        now = int(time.time())
-        if now != cls.second:
-            cls.second = now
-            cls.header = b"date: " + formatdate(now, usegmt=True).encode() + b"\r\n"
-        return cls.header
+def error_response(status: int, code: str, message: str, details: dict[str, Any] | None = None,
+                   extra: bytes = b"") -> bytes:
+    """A complete `connection: close` response with the error envelope (no app involved)."""
+    body = dumps(envelope(code, message, details, status))
+    return b"".join([status_line(status), b"content-type: application/json\r\nconnection: close\r\n",
+                     b"x-request-id: refused-%d\r\n" % next(_refusals), extra, b"content-length: %d\r\n\r\n" % len(body), body])
 
 
 class ServerState:
-    def __init__(self, app: Any, keepalive_timeout: float) -> None:
+    def __init__(self, app: Any, keepalive_timeout: float, limits: Limits = DEFAULT) -> None:
         self.app = app
         self.keepalive_timeout = keepalive_timeout
+        self.limits = limits
+        self.scheme = "http"
         self.connections: set[HttpProtocol] = set()
         self.tasks: set[asyncio.Task[None]] = set()
         self.closing = False
 
 
-class Cycle:
-    """One request/response exchange: the ASGI receive/send pair."""
-
-    __slots__ = ("body", "chunked", "conn", "disconnected", "expect_100", "head", "headers", "keep_alive",
-                 "more_body", "response_complete", "response_started", "scope", "status", "streaming", "waiter")
-
-    def __init__(self, conn: HttpProtocol, scope: dict[str, Any], keep_alive: bool, expect_100: bool) -> None:
-        self.conn = conn
-        self.scope = scope
-        self.keep_alive = keep_alive
-        self.expect_100 = expect_100
-        self.head = scope["method"] == "HEAD"
-        self.body = bytearray()
-        self.more_body: bool | None = True  # see receive()
-        self.headers: list[tuple[bytes, bytes]] = []
-        self.disconnected = False
-        self.response_started = False
-        self.response_complete = False
-        self.streaming = False  # a chunked (event-stream) response is in progress
-        self.chunked = False
-        self.status = 0
-        self.waiter: asyncio.Future[None] | None = None
-
-    def connection_open(self) -> bool:
-        """False once the peer is gone or the transport is closing: bytes written now are lost."""
-        return not self.disconnected and not self.conn.transport.is_closing()
-
-    def wake(self) -> None:
-        w = self.waiter
-        if w is not None and not w.done():
-            w.set_result(None)
-
-    async def _wait(self) -> None:
-        self.waiter = self.conn.loop.create_future()
-        try:
-            await self.waiter
-        finally:
-            self.waiter = None
-
-    # -- ASGI receive ------------------------------------------------------
-    async def receive(self) -> dict[str, Any]:
-        """The request body (more_body: True = more to come, False = all received and not yet
-        handed over, None = handed over); after it, waits for the disconnect or the response's end."""
-        if self.expect_100 and not self.response_started and not self.disconnected:
-            self.expect_100 = False
-            self.conn.transport.write(b"HTTP/1.1 100 Continue\r\n\r\n")
-        while not self.body and self.more_body is True and not self.disconnected and not self.response_complete:
-            self.conn.resume_reading()
-            await self._wait()
-        if self.more_body is None:
-            while not self.disconnected and not self.response_complete:
-                await self._wait()
-            return _DISCONNECT
-        if self.disconnected or self.response_complete:
-            return _DISCONNECT
-        body = bytes(self.body)
-        self.body.clear()
-        more = self.more_body is True
-        if not more:
-            self.more_body = None
-        self.conn.resume_reading()
-        return {"type": "http.request", "body": body, "more_body": more}
-
-    # -- ASGI send -----------------------------------------------------------
-    async def send(self, message: dict[str, Any]) -> None:
-        conn = self.conn
-        if conn.write_paused is not None and not self.disconnected:
-            await conn.write_paused
-        if self.disconnected or self.response_complete:
-            return
-        kind = message["type"]
-        if not self.response_started:
-            if kind != "http.response.start":
-                raise RuntimeError(f"expected http.response.start, got {kind}")
-            self.response_started = True
-            self.status = message["status"]
-            self.headers = message.get("headers", [])
-            return
-        if kind != "http.response.body":
-            raise RuntimeError(f"expected http.response.body, got {kind}")
-        body = message.get("body", b"")
-        more = message.get("more_body", False)
-        out: list[bytes] = []
-        if not self.streaming:  # the head goes out with the first body bytes: one write
-            out.append(self._head())
-            self.streaming = True
-        if self.head:
-            pass
-        elif self.chunked:
-            if body:
-                out += [b"%x\r\n" % len(body), body, b"\r\n"]
-            if not more:
-                out.append(b"0\r\n\r\n")
-        elif body:
-            out.append(body)
-        if out:
-            conn.transport.write(b"".join(out) if len(out) > 1 else out[0])
-        if not more:
-            self.response_complete = True
-            self.wake()
-            conn.response_done(self)
-
-    def _head(self) -> bytes:
-        parts = [_status_line(self.status), _Date.get()]
-        has_length = False
-        for name, value in self.headers:
-            if name == b"content-length":
-                has_length = True
-            elif name == b"connection" and b"close" in value.lower():
-                self.keep_alive = False
-            parts += [name, b": ", value, b"\r\n"]
-        if not has_length and self.status not in (204, 304):  # no length given: chunked, as uvicorn does
-            self.chunked = True
-            parts.append(b"transfer-encoding: chunked\r\n")
-        if not self.keep_alive or self.conn.state.closing:
-            self.keep_alive = False
-            parts.append(b"connection: close\r\n")
-        parts.append(b"\r\n")
-        return b"".join(parts)
-
-
 class HttpProtocol(asyncio.Protocol):
+    head_bytes_seen = 0  # header bytes of the current head as parsed (URL excluded)
+
     def __init__(self, state: ServerState, loop: asyncio.AbstractEventLoop) -> None:
         self.state = state
         self.loop = loop
@@ -210,6 +87,10 @@ class HttpProtocol(asyncio.Protocol):
         self._expect_100 = False
         self._url = b""
         self._headers: list[tuple[bytes, bytes]] = []
+        self.head_bytes = 0  # raw bytes received for the request head being read
+        self.head_since: float | None = None  # loop time the head began (None: not reading one)
+        self.head_timer: asyncio.TimerHandle | None = None
+        self.refused = False
 
     # -- transport callbacks -------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -219,11 +100,19 @@ class HttpProtocol(asyncio.Protocol):
         peername = transport.get_extra_info("peername")
         self.server = tuple(sockname[:2]) if isinstance(sockname, tuple) else None  # type: ignore[assignment]
         self.client = tuple(peername[:2]) if isinstance(peername, tuple) else None  # type: ignore[assignment]
-        self._arm_keepalive()
+        if len(self.state.connections) > self.state.limits.max_connections:  # REQ-LIMIT-003
+            self._refuse(503, "unavailable", "too many open connections; retry shortly",
+                         {"limit_connections": self.state.limits.max_connections}, b"retry-after: 1\r\n")
+            return
+        self._start_head()  # the first head is due within the header timeout,
+        self._arm_keepalive()  # and a connection that sends nothing closes when idle too
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.state.connections.discard(self)
         self._cancel_keepalive()
+        if self.head_timer is not None:
+            self.head_timer.cancel()
+            self.head_timer = None
         for cycle in (self.cycle, self.active, *self.pipeline):
             if cycle is not None:
                 cycle.disconnected = True
@@ -244,36 +133,83 @@ class HttpProtocol(asyncio.Protocol):
             self.write_paused = None
 
     def data_received(self, data: bytes) -> None:
+        if self.refused:
+            return
+        if self.head_since is None and self.cycle is None:
+            self._start_head()  # the first byte of a head on a kept-alive connection
+        if self.head_since is not None:
+            self.head_bytes += len(data)
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserUpgrade:
             # e.g. Java's HttpClient offers h2c: answer in HTTP/1.1 (like uvicorn), the request already runs
             pass
+        except _Refused:
+            return
         except httptools.HttpParserError as exc:
-            self._reject(b"malformed HTTP request: " + str(exc).encode(errors="replace")[:200])
+            if self.refused or isinstance(exc.__context__, _Refused):
+                return
+            self._refuse(400, "bad_request", "malformed HTTP request: " + str(exc)[:200])
+            return
+        if self.head_since is not None and self.head_bytes > self.state.limits.max_header_bytes:
+            self._head_too_large()  # a head still arriving past the limit: stop buffering it
 
-    def _reject(self, message: bytes) -> None:
+    def _refuse(self, status: int, code: str, message: str, details: dict[str, Any] | None = None,
+                extra: bytes = b"") -> None:
+        """Answer with the error envelope (unless a response is already under way) and close."""
+        self.refused = True
         if self.active is None or not self.active.response_started:
-            self.transport.write(b"HTTP/1.1 400 Bad Request\r\ncontent-type: text/plain; charset=utf-8\r\n"
-                                 b"connection: close\r\ncontent-length: %d\r\n\r\n%s" % (len(message), message))
+            self.transport.write(error_response(status, code, message, details, extra))
         self.transport.close()
+
+    def _head_too_large(self) -> None:
+        limit = self.state.limits.max_header_bytes
+        self._refuse(431, "headers_too_large", f"request head exceeds {limit} bytes", {"limit_bytes": limit})
+        raise _Refused
+
+    # -- the header timeout (REQ-LIMIT-002): one timer that re-checks when it fires ----------
+    def _start_head(self) -> None:
+        self.head_since = self.loop.time()
+        self.head_bytes = 0
+        if self.head_timer is None:
+            self.head_timer = self.loop.call_later(self.state.limits.header_timeout, self._head_timeout)
+
+    def _head_timeout(self) -> None:
+        self.head_timer = None
+        if self.head_since is None or self.refused:
+            return
+        remaining = self.head_since + self.state.limits.header_timeout - self.loop.time()
+        if remaining > 0:
+            self.head_timer = self.loop.call_later(remaining, self._head_timeout)
+        else:
+            self._refuse(408, "request_timeout",
+                         f"request head not received within {self.state.limits.header_timeout:g} seconds")
 
     # -- parser callbacks ------------------------------------------------------
     def on_message_begin(self) -> None:
         self._disarm_keepalive()
         self._url = b""
         self._headers = []
+        self.head_bytes_seen = 0
 
     def on_url(self, url: bytes) -> None:
         self._url += url
+        if len(self._url) > self.state.limits.max_url_bytes:
+            limit = self.state.limits.max_url_bytes
+            self._refuse(414, "uri_too_long", f"request target exceeds {limit} bytes", {"limit_bytes": limit})
+            raise _Refused
 
     def on_header(self, name: bytes, value: bytes) -> None:
+        self.head_bytes_seen += len(name) + len(value) + 4
         name = name.lower()
         if name == b"expect" and value.lower() == b"100-continue":
             self._expect_100 = True
         self._headers.append((name, value))
 
     def on_headers_complete(self) -> None:
+        self.head_since = None  # the head is in: the header timeout is over
+        if self.head_bytes_seen + len(self._url) > self.state.limits.max_header_bytes:
+            self._head_too_large()  # a whole oversized head arrived in one read
         parsed = httptools.parse_url(self._url)
         raw_path = parsed.path
         path = raw_path.decode("latin-1")
@@ -283,7 +219,7 @@ class HttpProtocol(asyncio.Protocol):
         scope = {
             "type": "http", "asgi": {"version": "3.0", "spec_version": "2.3"},
             "http_version": parser.get_http_version(), "server": self.server, "client": self.client,
-            "scheme": "http", "method": parser.get_method().decode("ascii"), "root_path": "", "path": path,
+            "scheme": self.state.scheme, "method": parser.get_method().decode("ascii"), "root_path": "", "path": path,
             "raw_path": raw_path, "query_string": parsed.query or b"", "headers": self._headers,
         }
         expect_100, self._expect_100 = self._expect_100, False
@@ -326,10 +262,8 @@ class HttpProtocol(asyncio.Protocol):
         except BaseException as exc:
             if not isinstance(exc, asyncio.CancelledError):
                 log.exception("unhandled error in the ASGI app")
-            if not cycle.response_started and not cycle.disconnected:
-                msg = b"Internal Server Error"
-                self.transport.write(b"HTTP/1.1 500 Internal Server Error\r\ncontent-type: text/plain\r\n"
-                                     b"connection: close\r\ncontent-length: %d\r\n\r\n%s" % (len(msg), msg))
+            if not cycle.response_started and not cycle.disconnected:  # no internals in it (REQ-ERR-009)
+                self.transport.write(error_response(500, "internal_error", "internal server error"))
             if not cycle.disconnected:
                 self.transport.close()
             if isinstance(exc, asyncio.CancelledError):
@@ -402,11 +336,14 @@ class HttpProtocol(asyncio.Protocol):
 
 
 async def serve(app: Any, sock: Any, stop: asyncio.Event, *, keepalive_timeout: float = 75.0,
-                on_ready: Any = None, grace_seconds: float = 10.0) -> None:
-    """Serve `app` on the bound, listening socket until `stop` is set, then shut down gracefully."""
+                on_ready: Any = None, grace_seconds: float = 10.0, limits: Limits = DEFAULT,
+                ssl: Any = None) -> None:
+    """Serve `app` on the bound, listening socket until `stop` is set, then shut down gracefully.
+    `ssl` (an ssl.SSLContext) serves HTTPS."""
     loop = asyncio.get_running_loop()
-    state = ServerState(app, keepalive_timeout)
-    server = await loop.create_server(lambda: HttpProtocol(state, loop), sock=sock, backlog=2048)
+    state = ServerState(app, keepalive_timeout, limits)
+    state.scheme = "https" if ssl is not None else "http"
+    server = await loop.create_server(lambda: HttpProtocol(state, loop), sock=sock, backlog=2048, ssl=ssl)
     if on_ready is not None:
         on_ready()
     try:

@@ -34,6 +34,24 @@ def loads(data: bytes | str) -> Any:
     return orjson.loads(data)
 
 
+def depth_exceeds(value: Any, limit: int) -> bool:
+    """True when `value` nests objects/arrays deeper than `limit` levels (the value itself is level 1).
+    Iterative: a hostile document must not exhaust the stack (REQ-LIMIT-004)."""
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            children = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((c, depth + 1) for c in children if isinstance(c, (dict, list)))
+    return False
+
+
 def clone(obj: Any) -> Any:
     """Deep copy of plain JSON data (faster than copy.deepcopy)."""
     return orjson.loads(orjson.dumps(obj))

@@ -1,6 +1,8 @@
-"""Server-sent event streams (REQ-SSE-001..015): the per-intent observe stream
-and the per-agent delivery stream. Events are pushed by the hub right after
-commit; an idle stream costs one pending future."""
+"""Server-sent event streams (REQ-SSE-001..015): the per-intent observe stream and
+the per-agent delivery stream. Events are pushed by the hub right after commit; an
+idle stream costs one pending future. A backlog goes out one page at a time, each
+written only after the connection took the one before (REQ-LIMIT-007), and a stream
+ends as soon as its key is revoked (REQ-LIMIT-015)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from typing import Any
 
 from axme_server.jsonutil import dumps
 from axme_server.lifecycle import TERMINAL
+from axme_server.limits import DEFAULT as DEFAULT_LIMITS
 
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -32,6 +35,15 @@ class StreamBase:
         self.disconnected = False
         self.sent_events = 0
         self.out: list[bytes] = []  # frames not yet written
+        self.page = DEFAULT_LIMITS.stream_page  # events framed per write (the app sets its --stream-page)
+        self.ended = False  # set by end(): the key was revoked
+        self.sub: Any = None  # the subscription the body waits on
+
+    def end(self) -> None:
+        """Stop now: nothing more is framed, and the stream ends at its next step."""
+        self.ended = True
+        if self.sub is not None:
+            self.sub.wake()
 
     async def _start(self, send: Send, headers: list[tuple[bytes, bytes]]) -> None:
         await send({"type": "http.response.start", "status": 200, "headers": [
@@ -93,35 +105,60 @@ class IntentStream(StreamBase):
         self.intent_id = intent_id
         self.since = since
 
+    def _frame_events(self, events: Any, last: int) -> tuple[int, bool]:
+        """Queue frames for events after `last`; returns (the new last seq, True when the stream ends)."""
+        for ev in events:
+            if ev["seq"] <= last:
+                continue
+            if self._drop_now() or self.ended:
+                return last, True
+            self.out.append(frame(ev["seq"], ev["event_type"], ev))
+            self.sent_events += 1
+            last = ev["seq"]
+            if ev["status"] in TERMINAL:
+                return last, True
+        return last, False
+
+    async def _backlog(self, send: Send, sub: Any) -> tuple[int, bool]:
+        """Page through the events after `since`. Subscribed first, so nothing published meanwhile
+        is missed; a commit not yet published comes through the hub, never from the store ahead of GET."""
+        engine = self.engine
+        last = self.since
+        while not self.disconnected:
+            doc = engine.cached_intent(self.intent_id)
+            if doc is None:
+                return last, False
+            page = engine.visible_events(doc, last, self.page)
+            if not page:
+                if doc["status"] in TERMINAL and last >= doc["last_seq"] and not sub.items:
+                    return last, True  # nothing left to send on a finished intent (REQ-SSE-009)
+                return last, False
+            last, done = self._frame_events(page, last)
+            if done or len(page) < self.page:
+                return last, done
+            await self._flush(send)  # waits while the connection has not taken the previous page
+        return last, True
+
     async def body(self, send: Send, receive: Receive) -> None:
         engine = self.engine
         loop = asyncio.get_running_loop()
-        sub = engine.hub.subscribe(self.intent_id)
+        sub = self.sub = engine.hub.subscribe(self.intent_id)
         watcher = self._watch(receive, sub.wake)
         try:
-            # subscribe first, then read the backlog: nothing published in between is missed, and
-            # a commit not yet published comes through the hub (never from the store ahead of GET)
-            doc = engine.cached_intent(self.intent_id)
-            if doc is not None:
-                sub.items.extendleft(reversed(engine.visible_events(doc, self.since)))
-            last = self.since
-            if not sub.items and doc is not None and doc["status"] in TERMINAL and last >= doc["last_seq"]:
-                return  # nothing left to send on a finished intent (REQ-SSE-009)
+            last, done = await self._backlog(send, sub)
+            if done:
+                return
             deadline = loop.time() + self.wait_seconds
             keepalive = engine.settings.keepalive_seconds
             while True:
                 while sub.items:
-                    ev = sub.items.popleft()
-                    if ev["seq"] <= last:
-                        continue
-                    if self._drop_now():
+                    batch = [sub.items.popleft() for _ in range(min(len(sub.items), self.page))]
+                    last, done = self._frame_events(batch, last)
+                    if done:
                         return
-                    self.out.append(frame(ev["seq"], ev["event_type"], ev))
-                    self.sent_events += 1
-                    last = ev["seq"]
-                    if ev["status"] in TERMINAL:
-                        return
-                if self.disconnected:
+                    if sub.items:
+                        await self._flush(send)
+                if self.disconnected or self.ended:
                     return
                 now = loop.time()
                 if now >= deadline:
@@ -167,13 +204,13 @@ class AgentStream(StreamBase):
         engine = self.engine
         loop = asyncio.get_running_loop()
         consumer = engine.attach(self.address, None, self.connection_open)
-        sub = consumer.sub
+        sub = self.sub = consumer.sub
         watcher = self._watch(receive, sub.wake)
         try:
             deadline = loop.time() + self.wait_seconds
             keepalive = engine.settings.keepalive_seconds
             while True:
-                while sub.items:
+                while sub.items and not self.ended:
                     d = sub.items.popleft()
                     if self._drop_now():  # the frames before it go out; it does not
                         await self._flush_deliveries(send)
@@ -183,6 +220,12 @@ class AgentStream(StreamBase):
                     self.unsent.append(d)
                     self.sent_events += 1
                     self.cursor = int(d["cursor"])
+                    if len(self.unsent) >= self.page and not await self._flush_deliveries(send):
+                        return  # one page at a time: the next waits until the connection took this one
+                if self.ended:  # revoked: what is still queued goes back to the lane (finish_consumer)
+                    self.unsent.extend(sub.items)
+                    sub.items.clear()
+                    return
                 if self.disconnected:
                     return
                 now = loop.time()
