@@ -23,6 +23,7 @@ import {
 import {
   isTerminalStatus,
   type AckIntentResponse,
+  type AgentDeletedResponse,
   type AgentListResponse,
   type AgentResponse,
   type IntentWriteResponse,
@@ -48,6 +49,7 @@ import {
   type KeyListResponse,
   type KeyResponse,
   type ListIntentsParams,
+  type ListMyTasksParams,
   type ListTasksParams,
   type RegisterAgentRequest,
   type AgentRegisteredResponse,
@@ -55,6 +57,8 @@ import {
   type ResumeRequest,
   type TaskListResponse,
   type ValidateScenarioResponse,
+  type WorkspaceCreatedResponse,
+  type WorkspaceListResponse,
 } from "./types.js";
 
 export const DEFAULT_BASE_URL = "https://api.cloud.axme.ai";
@@ -335,6 +339,16 @@ export class AxmeClient {
     return this.http.request({ method: "GET", path: `/v1/agents/${seg(address, "address")}`, options });
   }
 
+  /** Deregister an agent; its keys are revoked with it (REQ-AUTH-015). */
+  async deleteAgent(address: string, options?: RequestOptions): Promise<AgentDeletedResponse> {
+    return this.http.request({ method: "DELETE", path: `/v1/agents/${seg(address, "address")}`, options });
+  }
+
+  /** The keys of one agent, metadata only (REQ-AUTH-016). */
+  async listAgentKeys(address: string, options?: RequestOptions): Promise<KeyListResponse> {
+    return this.http.request({ method: "GET", path: `/v1/agents/${seg(address, "address")}/keys`, options });
+  }
+
   async createAgentKey(
     address: string,
     request: Cased<CreateAgentKeyRequest> = {},
@@ -402,6 +416,11 @@ export class AxmeClient {
 
   // ---- human tasks -----------------------------------------------------------
 
+  /** The calling human key's inbox: its pending tasks, oldest first (REQ-HUMAN-024). */
+  async listMyTasks(params?: ListMyTasksParams, options?: RequestOptions): Promise<TaskListResponse> {
+    return this.http.request({ method: "GET", path: "/v1/me/tasks", query: toWireQuery(params), options });
+  }
+
   async listTasks(params?: Cased<ListTasksParams>, options?: RequestOptions): Promise<TaskListResponse> {
     return this.http.request({ method: "GET", path: "/v1/tasks", query: toWireQuery(params), options });
   }
@@ -442,6 +461,15 @@ export class AxmeClient {
 
   async createKey(request: Cased<CreateKeyRequest>, options?: RequestOptions): Promise<KeyCreatedResponse> {
     return this.http.request({ method: "POST", path: "/v1/admin/keys", body: toWireKeys(request, "createKey"), options });
+  }
+
+  /** A new workspace and its first admin key, shown once (operator keys, REQ-AUTH-017). */
+  async createWorkspace(org: string, name: string, options?: RequestOptions): Promise<WorkspaceCreatedResponse> {
+    return this.http.request({ method: "POST", path: "/v1/admin/workspaces", body: { org, name }, options });
+  }
+
+  async listWorkspaces(options?: RequestOptions): Promise<WorkspaceListResponse> {
+    return this.http.request({ method: "GET", path: "/v1/admin/workspaces", options });
   }
 
   async listKeys(options?: RequestOptions): Promise<KeyListResponse> {

@@ -69,6 +69,10 @@ export type ValidateScenarioResponse = Schemas["ValidateScenarioResponse"];
 export type KeyCreatedResponse = Schemas["KeyCreatedResponse"];
 export type KeyResponse = Schemas["KeyResponse"];
 export type KeyListResponse = Schemas["KeyListResponse"];
+export type AgentDeletedResponse = Schemas["AgentDeletedResponse"];
+export type Workspace = Schemas["Workspace"];
+export type WorkspaceCreatedResponse = Schemas["WorkspaceCreatedResponse"];
+export type WorkspaceListResponse = Schemas["WorkspaceListResponse"];
 
 // ---- requests (wire shape; inputs accept either spelling) ------------------
 
@@ -97,6 +101,12 @@ export interface ListIntentsParams {
   status?: IntentStatus;
   to_agent?: string;
   from_agent?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+/** Paging of the caller's inbox (`listMyTasks`). */
+export interface ListMyTasksParams {
   limit?: number;
   cursor?: string;
 }

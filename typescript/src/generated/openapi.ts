@@ -208,7 +208,8 @@ export interface paths {
         get: operations["getAgent"];
         put?: never;
         post?: never;
-        delete?: never;
+        /** Deregister an agent and revoke its keys (REQ-AUTH-015). */
+        delete: operations["deleteAgent"];
         options?: never;
         head?: never;
         patch?: never;
@@ -221,10 +222,62 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** The keys of one agent, metadata only (REQ-AUTH-016). */
+        get: operations["listAgentKeys"];
         put?: never;
         /** Create another key for an agent (shown once). */
         post: operations["createAgentKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/agents/{address}/callback-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Rotate an http agent's callback secret; the previous one stays valid for the overlap window (REQ-SECRET-004, REQ-SECRET-006). */
+        post: operations["rotateCallbackSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/workspace/webhook-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Rotate the workspace's webhook-signing secret (REQ-SECRET-007); admin only. */
+        post: operations["rotateWebhookSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/server/link-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Rotate the server's link-signing secret (REQ-SECRET-008); an admin key of the server's first workspace only. The secret is never returned. */
+        post: operations["rotateLinkSecret"];
         delete?: never;
         options?: never;
         head?: never;
@@ -284,6 +337,23 @@ export interface paths {
         };
         /** Human tasks visible to the caller (a human key sees its assignments). */
         get: operations["listTasks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The calling human's inbox, pending tasks oldest first (REQ-HUMAN-024). */
+        get: operations["listMyTasks"];
         put?: never;
         post?: never;
         delete?: never;
@@ -381,6 +451,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/workspaces": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every workspace on this server, oldest first (operator keys, REQ-AUTH-017). */
+        get: operations["listWorkspaces"];
+        put?: never;
+        /** Create a workspace and its first admin key, shown once (operator keys, REQ-AUTH-017). */
+        post: operations["createWorkspace"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -439,12 +527,53 @@ export interface components {
             intent_id: string;
             audit: components["schemas"]["AuditEntry"][];
         };
+        RotateSecretRequest: {
+            /**
+             * @description How long the previous secret stays valid (REQ-SECRET-004).
+             * @default 86400
+             */
+            overlap_seconds?: number;
+        };
+        RotateCallbackSecretRequest: {
+            /** @description The new secret; generated (whsec_…) when absent (REQ-SECRET-001). */
+            callback_secret?: string;
+            /**
+             * @description How long the previous secret stays valid (REQ-SECRET-004).
+             * @default 86400
+             */
+            overlap_seconds?: number;
+        };
+        CallbackSecretRotatedResponse: {
+            /** @enum {boolean} */
+            ok: true;
+            agent: components["schemas"]["Agent"];
+            /** @description The new current secret; shown once (REQ-SECRET-002). */
+            callback_secret: string;
+            /** Format: date-time */
+            previous_expires_at: string | null;
+        };
+        WebhookSecretRotatedResponse: {
+            /** @enum {boolean} */
+            ok: true;
+            /** @description The new current secret; shown once (REQ-SECRET-002). */
+            webhook_secret: string;
+            /** Format: date-time */
+            previous_expires_at: string | null;
+        };
+        LinkSecretRotatedResponse: {
+            /** @enum {boolean} */
+            ok: true;
+            /** Format: date-time */
+            rotated_at: string;
+            /** Format: date-time */
+            previous_expires_at: string | null;
+        };
         AgentRegisteredResponse: {
             /** @enum {boolean} */
             ok: true;
             agent: components["schemas"]["Agent"];
             api_key: components["schemas"]["ApiKey"];
-            /** @description Only for delivery_mode http when the server generated the secret; shown once. */
+            /** @description Only for delivery_mode http when the server generated the secret; shown once (REQ-PUSH-002, REQ-SECRET-002). */
             callback_secret?: string;
         };
         AgentResponse: {
@@ -499,6 +628,23 @@ export interface components {
             /** @enum {boolean} */
             ok: true;
             keys: components["schemas"]["Key"][];
+        };
+        AgentDeletedResponse: {
+            /** @enum {boolean} */
+            ok: true;
+            agent: components["schemas"]["Agent"];
+            revoked_key_ids: string[];
+        };
+        WorkspaceCreatedResponse: {
+            /** @enum {boolean} */
+            ok: true;
+            workspace: components["schemas"]["Workspace"];
+            api_key: components["schemas"]["ApiKey"];
+        };
+        WorkspaceListResponse: {
+            /** @enum {boolean} */
+            ok: true;
+            workspaces: components["schemas"]["Workspace"][];
         };
         /**
          * Agent
@@ -633,7 +779,7 @@ export interface components {
          * @description The stable v1 error codes and their HTTP statuses (behavior/errors.md, REQ-ERR-010).
          * @enum {string}
          */
-        ErrorCode: "invalid_json" | "bad_request" | "unauthorized" | "forbidden" | "not_found" | "intent_not_found" | "agent_not_found" | "method_not_allowed" | "idempotency_conflict" | "invalid_transition" | "intent_terminal" | "stale_delivery" | "agent_exists" | "payload_too_large" | "validation_error" | "task_validation_failed" | "rate_limited" | "internal_error" | "unavailable";
+        ErrorCode: "invalid_json" | "bad_request" | "unauthorized" | "forbidden" | "not_found" | "intent_not_found" | "agent_not_found" | "method_not_allowed" | "idempotency_conflict" | "invalid_transition" | "intent_terminal" | "stale_delivery" | "agent_exists" | "workspace_exists" | "payload_too_large" | "validation_error" | "task_validation_failed" | "rate_limited" | "internal_error" | "unavailable";
         /** @description Why an intent did not complete: intent.error, the resolve body's error and agent_result fail errors. */
         IntentError: {
             code: string;
@@ -1087,6 +1233,23 @@ export interface components {
             deadline_at: string | null;
             remind_count: number;
             intent_type: components["schemas"]["IntentType"];
+        };
+        /**
+         * Workspace
+         * @description A workspace: agent addresses agent://<org>/<name>/… live in it (REQ-AUTH-017).
+         */
+        Workspace: {
+            workspace_id: string;
+            org: components["schemas"]["Segment"];
+            name: components["schemas"]["Segment"];
+            /** Format: date-time */
+            created_at: string;
+        };
+        /** @description One agent-address segment. */
+        Segment: string;
+        CreateWorkspaceRequest: {
+            org: components["schemas"]["Segment"];
+            name: components["schemas"]["Segment"];
         };
     };
     responses: {
@@ -2061,6 +2224,114 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    deleteAgent: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Caller's trace id; echoed on the response. */
+                "X-Trace-Id"?: components["parameters"]["TraceId"];
+            };
+            path: {
+                /**
+                 * @description Agent address as ONE percent-encoded segment (`agent%3A%2F%2Forg%2Fws%2Fname`);
+                 *     servers also accept the raw form with slashes and a bare name.
+                 */
+                address: components["parameters"]["Address"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The removed agent and the ids of the keys revoked with it. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-Trace-Id": components["headers"]["XTraceIdEcho"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "agent": {
+                     *         "address": "agent://local/default/infra-validator",
+                     *         "display_name": "Infrastructure Validator",
+                     *         "delivery_mode": "stream",
+                     *         "callback_url": null,
+                     *         "created_at": "2026-11-21T10:00:00.123Z"
+                     *       },
+                     *       "revoked_key_ids": [
+                     *         "k7q2m9x4"
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AgentDeletedResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["AgentNotFound"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listAgentKeys: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Caller's trace id; echoed on the response. */
+                "X-Trace-Id"?: components["parameters"]["TraceId"];
+            };
+            path: {
+                /**
+                 * @description Agent address as ONE percent-encoded segment (`agent%3A%2F%2Forg%2Fws%2Fname`);
+                 *     servers also accept the raw form with slashes and a bare name.
+                 */
+                address: components["parameters"]["Address"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every key of the agent, oldest first, revoked ones included. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-Trace-Id": components["headers"]["XTraceIdEcho"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "keys": [
+                     *         {
+                     *           "key_id": "k7q2m9x4",
+                     *           "kind": "agent",
+                     *           "name": "agent agent://local/default/infra-validator",
+                     *           "agent_address": "agent://local/default/infra-validator",
+                     *           "human": null,
+                     *           "created_at": "2026-11-21T10:00:00.123Z",
+                     *           "expires_at": null,
+                     *           "revoked_at": null
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["KeyListResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["AgentNotFound"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     createAgentKey: {
         parameters: {
             query?: never;
@@ -2095,6 +2366,176 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["AgentNotFound"];
+            409: components["responses"]["IdempotencyConflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    rotateCallbackSecret: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description Caller's trace id; echoed on the response. */
+                "X-Trace-Id"?: components["parameters"]["TraceId"];
+            };
+            path: {
+                /**
+                 * @description Agent address as ONE percent-encoded segment (`agent%3A%2F%2Forg%2Fws%2Fname`);
+                 *     servers also accept the raw form with slashes and a bare name.
+                 */
+                address: components["parameters"]["Address"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "overlap_seconds": 3600
+                 *     }
+                 */
+                "application/json": components["schemas"]["RotateCallbackSecretRequest"];
+            };
+        };
+        responses: {
+            /** @description Rotated; the new secret is shown once. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-Trace-Id": components["headers"]["XTraceIdEcho"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "agent": {
+                     *         "address": "agent://local/default/billing",
+                     *         "display_name": null,
+                     *         "delivery_mode": "http",
+                     *         "callback_url": "https://billing.example.com/axme",
+                     *         "created_at": "2026-11-21T10:00:00.123Z"
+                     *       },
+                     *       "callback_secret": "whsec_Q3vN8pL2rT6yW1zX5cB9dF0hK7q2m9x4",
+                     *       "previous_expires_at": "2026-11-21T11:00:00.123Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CallbackSecretRotatedResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["AgentNotFound"];
+            409: components["responses"]["WriteConflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    rotateWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description Caller's trace id; echoed on the response. */
+                "X-Trace-Id"?: components["parameters"]["TraceId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "overlap_seconds": 0
+                 *     }
+                 */
+                "application/json": components["schemas"]["RotateSecretRequest"];
+            };
+        };
+        responses: {
+            /** @description Rotated; the new secret is shown once. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-Trace-Id": components["headers"]["XTraceIdEcho"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "webhook_secret": "whsec_Q3vN8pL2rT6yW1zX5cB9dF0hK7q2m9x4",
+                     *       "previous_expires_at": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookSecretRotatedResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["IdempotencyConflict"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    rotateLinkSecret: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description Caller's trace id; echoed on the response. */
+                "X-Trace-Id"?: components["parameters"]["TraceId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "overlap_seconds": 86400
+                 *     }
+                 */
+                "application/json": components["schemas"]["RotateSecretRequest"];
+            };
+        };
+        responses: {
+            /** @description Rotated. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-Trace-Id": components["headers"]["XTraceIdEcho"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "rotated_at": "2026-11-21T10:00:00.123Z",
+                     *       "previous_expires_at": "2026-11-22T10:00:00.123Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["LinkSecretRotatedResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             409: components["responses"]["IdempotencyConflict"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
@@ -2225,6 +2666,42 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description One page of tasks, oldest first. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-Trace-Id": components["headers"]["XTraceIdEcho"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listMyTasks: {
+        parameters: {
+            query?: {
+                limit?: components["parameters"]["Limit"];
+                /** @description Opaque `next_cursor` from the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: {
+                /** @description Caller's trace id; echoed on the response. */
+                "X-Trace-Id"?: components["parameters"]["TraceId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the caller's pending tasks, oldest first. */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -2521,6 +2998,131 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listWorkspaces: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Caller's trace id; echoed on the response. */
+                "X-Trace-Id"?: components["parameters"]["TraceId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The workspaces. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-Trace-Id": components["headers"]["XTraceIdEcho"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "workspaces": [
+                     *         {
+                     *           "workspace_id": "ws_3f9a1c2b7d4e5f60",
+                     *           "org": "local",
+                     *           "name": "default",
+                     *           "created_at": "2026-11-21T10:00:00.123Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WorkspaceListResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createWorkspace: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description Caller's trace id; echoed on the response. */
+                "X-Trace-Id"?: components["parameters"]["TraceId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "org": "myorg",
+                 *       "name": "production"
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreateWorkspaceRequest"];
+            };
+        };
+        responses: {
+            /** @description The new workspace and its admin key. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-Trace-Id": components["headers"]["XTraceIdEcho"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "workspace": {
+                     *         "workspace_id": "ws_3f9a1c2b7d4e5f60",
+                     *         "org": "myorg",
+                     *         "name": "production",
+                     *         "created_at": "2026-11-21T10:00:00.123Z"
+                     *       },
+                     *       "api_key": "axme_admin_p4k8z2w6_R7tV1nQ9sL3xY5bM8cD2fG0h"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WorkspaceCreatedResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description org/name is already a workspace (`workspace_exists`) or an Idempotency-Key conflict. */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": {
+                     *         "code": "workspace_exists",
+                     *         "message": "workspace myorg/production already exists",
+                     *         "category": "conflict",
+                     *         "retryable": false,
+                     *         "details": {
+                     *           "org": "myorg",
+                     *           "name": "production"
+                     *         }
+                     *       },
+                     *       "detail": "workspace myorg/production already exists"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
