@@ -181,6 +181,14 @@ func (l *listener) handle(ctx context.Context, d *Delivery) bool {
 		log.Warn("axme listen: ack failed, skipping delivery", "error", err)
 		return false
 	}
+	l.runAcked(ctx, d)
+	return true
+}
+
+// runAcked runs the handler for an acked delivery with lease renewal and writes
+// the outcome (resume or fail); the push receiver shares it with Listen.
+func (l *listener) runAcked(ctx context.Context, d *Delivery) {
+	log := l.c.logger.With("intent_id", d.IntentID, "delivery_id", d.DeliveryID)
 	hctx, cancel := context.WithCancel(ctx)
 	renewDone := make(chan struct{})
 	go func() {
@@ -193,7 +201,7 @@ func (l *listener) handle(ctx context.Context, d *Delivery) bool {
 	<-renewDone
 	if ctx.Err() != nil || lost {
 		log.Warn("axme listen: not resuming", "listen_stopped", ctx.Err() != nil, "lease_lost", lost)
-		return true
+		return
 	}
 	var err error
 	if herr != nil {
@@ -204,7 +212,6 @@ func (l *listener) handle(ctx context.Context, d *Delivery) bool {
 	if err != nil {
 		log.Warn("axme listen: resume failed", "error", err)
 	}
-	return true
 }
 
 // renewLease re-acks the delivery (REQ-LISTEN-002) before the lease runs

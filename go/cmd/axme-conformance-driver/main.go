@@ -104,7 +104,7 @@ func (d *driver) dispatch(m message) {
 	switch m.Op {
 	case "hello":
 		d.ok(m.ID, map[string]any{"sdk": "go", "version": axme.Version,
-			"capabilities": []string{"retries", "observe", "wait_for", "listen", "cancel"}})
+			"capabilities": []string{"retries", "observe", "wait_for", "listen", "cancel", "push"}})
 	case "new_client":
 		d.newClient(m)
 	case "cancel":
@@ -116,7 +116,7 @@ func (d *driver) dispatch(m message) {
 			cancel()
 		}
 		d.ok(m.ID, map[string]any{"cancelled": found})
-	case "call", "observe", "wait_for", "listen":
+	case "call", "observe", "wait_for", "listen", "push_receiver":
 		c, err := d.client(m.Client)
 		if err != nil {
 			d.fail(m.ID, err)
@@ -167,6 +167,8 @@ func (d *driver) run(ctx context.Context, c *axme.Client, m message) {
 		d.ok(m.ID, result)
 	case "listen":
 		d.listen(ctx, c, m)
+	case "push_receiver":
+		d.pushReceiver(ctx, c, m)
 	}
 }
 

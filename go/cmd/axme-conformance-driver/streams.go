@@ -28,11 +28,26 @@ func (d *driver) observe(ctx context.Context, c *axme.Client, m message) {
 
 func (d *driver) listen(ctx context.Context, c *axme.Client, m message) {
 	p := m.params()
-	spec := obj(p, "handler")
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
-	handler := func(hctx context.Context, dl *axme.Delivery) (map[string]any, error) {
-		d.emit(map[string]any{"id": m.ID, "delivery": axme.RawDelivery(hctx)})
+	handler := d.deliveryHandler(c, m.ID, obj(p, "handler"), stop)
+	var opts []axme.ListenOption
+	if n := optInt(p, "max_deliveries"); n != nil && *n > 0 {
+		opts = append(opts, axme.WithMaxDeliveries(*n))
+	}
+	err := c.Listen(ctx, str(p, "address"), handler, opts...)
+	if err != nil && !errors.Is(err, context.Canceled) {
+		d.fail(m.ID, err)
+		return
+	}
+	d.emit(map[string]any{"id": m.ID, "done": true})
+}
+
+// deliveryHandler is the handler listen and push_receiver run: it writes the delivery
+// line, then acts as spec says; crash calls stop (the op dies with the lease held).
+func (d *driver) deliveryHandler(c *axme.Client, id int, spec map[string]any, stop func()) axme.DeliveryHandler {
+	return func(hctx context.Context, dl *axme.Delivery) (map[string]any, error) {
+		d.emit(map[string]any{"id": id, "delivery": axme.RawDelivery(hctx)})
 		switch str(spec, "action") {
 		case "complete":
 			return obj(spec, "result"), nil
@@ -64,14 +79,4 @@ func (d *driver) listen(ctx context.Context, c *axme.Client, m message) {
 		}
 		return nil, errors.New("driver: unknown handler action " + str(spec, "action"))
 	}
-	var opts []axme.ListenOption
-	if n := optInt(p, "max_deliveries"); n != nil && *n > 0 {
-		opts = append(opts, axme.WithMaxDeliveries(*n))
-	}
-	err := c.Listen(ctx, str(p, "address"), handler, opts...)
-	if err != nil && !errors.Is(err, context.Canceled) {
-		d.fail(m.ID, err)
-		return
-	}
-	d.emit(map[string]any{"id": m.ID, "done": true})
 }
