@@ -21,6 +21,7 @@ from ._core import CallOptions, Core
 from ._listen import listen_plan
 from ._observe import observe_plan, wait_for_plan
 from ._operations import Call
+from ._options import reject_unknown_options
 from ._runners import AsyncRunner
 from ._streaming import stream_agent_deliveries_plan, stream_intent_events_plan
 from ._streams import AsyncStream
@@ -30,6 +31,7 @@ from .config import AxmeClientConfig
 AsyncDeliveryHandler = Callable[[m.Delivery], Awaitable[Any] | Any]
 
 
+@reject_unknown_options
 class AsyncAxmeClient:
     """asyncio AXME client; use one per event loop.
 

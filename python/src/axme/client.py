@@ -20,6 +20,7 @@ from ._core import CallOptions, Core
 from ._listen import listen_plan
 from ._observe import observe_plan, wait_for_plan
 from ._operations import Call
+from ._options import reject_unknown_options
 from ._runners import SyncRunner
 from ._streaming import stream_agent_deliveries_plan, stream_intent_events_plan
 from ._streams import Stream
@@ -29,6 +30,7 @@ from .config import AxmeClientConfig
 DeliveryHandler = Callable[[m.Delivery], Any]
 
 
+@reject_unknown_options
 class AxmeClient:
     """Blocking AXME client. Thread-safe; reuse one per process.
 
