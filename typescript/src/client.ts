@@ -8,6 +8,7 @@
  */
 import { DEFAULT_ERROR_CODE, serveDeliveries, type DeliveryHandler, type ServeOptions } from "./agent.js";
 import { toWireKeys, toWireQuery } from "./casing.js";
+import { checkOptions, KNOWN_OPTIONS } from "./options.js";
 import { AxmeError, WaitTimeoutError } from "./errors.js";
 import { HttpTransport, type AxmeLogger, type RequestOptions } from "./http.js";
 import { DEFAULT_RETRY_POLICY } from "./retry.js";
@@ -121,6 +122,7 @@ export class AxmeClient {
   private readonly streams: StreamContext;
 
   constructor(options: AxmeClientOptions = {}) {
+    checkOptions("AxmeClient", options, KNOWN_OPTIONS.client);
     const apiKey = (options.apiKey ?? env("AXME_API_KEY") ?? "").trim();
     if (apiKey === "") throw new AxmeError("no API key: pass { apiKey } or set AXME_API_KEY");
     const baseUrl = (options.baseUrl?.trim() || env("AXME_BASE_URL") || DEFAULT_BASE_URL).replace(/\/+$/, "");
@@ -192,6 +194,7 @@ export class AxmeClient {
    */
   observe(intentId: PathId, options?: ObserveOptions): AsyncIterable<IntentEvent> {
     seg(intentId, "intentId");
+    checkOptions("observe", options, KNOWN_OPTIONS.observe);
     return observeEvents(this.streams, intentId, options);
   }
 
@@ -201,6 +204,7 @@ export class AxmeClient {
    */
   streamIntentEvents(intentId: PathId, options?: ObserveOptions): AsyncIterable<IntentEvent> {
     seg(intentId, "intentId");
+    checkOptions("streamIntentEvents", options, KNOWN_OPTIONS.observe);
     return streamIntentEventsOnce(this.streams, intentId, options);
   }
 
@@ -211,6 +215,7 @@ export class AxmeClient {
    */
   async waitFor(intentId: PathId, options: WaitForOptions = {}): Promise<Intent> {
     seg(intentId, "intentId");
+    checkOptions("waitFor", options, KNOWN_OPTIONS.waitFor);
     const controller = new AbortController();
     const timedOut = Symbol("wait-timeout");
     const onAbort = () => controller.abort(options.signal?.reason);
@@ -364,6 +369,7 @@ export class AxmeClient {
    */
   listen(address: string, options?: ListenOptions): AsyncIterable<Delivery> {
     seg(address, "address");
+    checkOptions("listen", options, KNOWN_OPTIONS.listen);
     return listenDeliveries(this.streams, address, options);
   }
 
@@ -373,6 +379,7 @@ export class AxmeClient {
    */
   streamAgentDeliveries(address: string, options?: ListenOptions): AsyncIterable<Delivery> {
     seg(address, "address");
+    checkOptions("streamAgentDeliveries", options, KNOWN_OPTIONS.listen);
     return streamAgentDeliveriesOnce(this.streams, address, options);
   }
 
@@ -400,6 +407,7 @@ export class AxmeClient {
    */
   async serve(address: string, handler: DeliveryHandler, options: ServeOptions = {}): Promise<number> {
     seg(address, "address");
+    checkOptions("serve", options, KNOWN_OPTIONS.serve);
     return serveDeliveries(
       {
         listen: (a, o) => this.listen(a, o),
@@ -484,6 +492,7 @@ export class AxmeClient {
 /** Only the transport options of a helper's option bag. */
 function plain(options: RequestOptions | undefined): RequestOptions | undefined {
   if (!options) return undefined;
+  checkOptions("options", options, KNOWN_OPTIONS.helper);
   const out: RequestOptions = {};
   if (options.signal !== undefined) out.signal = options.signal;
   if (options.timeout !== undefined) out.timeout = options.timeout;

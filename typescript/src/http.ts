@@ -11,6 +11,7 @@ import {
   sleep,
   type RetryPolicy,
 } from "./retry.js";
+import { checkOptions, KNOWN_OPTIONS } from "./options.js";
 import { VERSION } from "./version.js";
 
 export const USER_AGENT = `axme-typescript/${VERSION}`;
@@ -88,6 +89,7 @@ export class HttpTransport {
   /** Sends a JSON request with retries and returns the parsed 2xx body. */
   async request<T>(req: HttpRequest): Promise<T> {
     const { options } = req;
+    checkOptions("options", options, KNOWN_OPTIONS.request);
     const extra: Record<string, string> = { accept: "application/json" };
     let payload: string | undefined;
     if (req.body !== undefined) {
