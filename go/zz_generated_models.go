@@ -47,6 +47,21 @@ func (e ActorType) Valid() bool {
 	}
 }
 
+// Defines values for AgentDeletedResponseOk.
+const (
+	AgentDeletedResponseOkTrue AgentDeletedResponseOk = true
+)
+
+// Valid indicates whether the value is a known member of the AgentDeletedResponseOk enum.
+func (e AgentDeletedResponseOk) Valid() bool {
+	switch e {
+	case AgentDeletedResponseOkTrue:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for AgentListResponseOk.
 const (
 	AgentListResponseOkTrue AgentListResponseOk = true
@@ -149,6 +164,21 @@ const (
 func (e AuditResponseOk) Valid() bool {
 	switch e {
 	case AuditResponseOkTrue:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CallbackSecretRotatedResponseOk.
+const (
+	CallbackSecretRotatedResponseOkTrue CallbackSecretRotatedResponseOk = true
+)
+
+// Valid indicates whether the value is a known member of the CallbackSecretRotatedResponseOk enum.
+func (e CallbackSecretRotatedResponseOk) Valid() bool {
+	switch e {
+	case CallbackSecretRotatedResponseOkTrue:
 		return true
 	default:
 		return false
@@ -311,6 +341,7 @@ const (
 	ErrorCodeUnauthorized         ErrorCode = "unauthorized"
 	ErrorCodeUnavailable          ErrorCode = "unavailable"
 	ErrorCodeValidationError      ErrorCode = "validation_error"
+	ErrorCodeWorkspaceExists      ErrorCode = "workspace_exists"
 )
 
 // Valid indicates whether the value is a known member of the ErrorCode enum.
@@ -353,6 +384,8 @@ func (e ErrorCode) Valid() bool {
 	case ErrorCodeUnavailable:
 		return true
 	case ErrorCodeValidationError:
+		return true
+	case ErrorCodeWorkspaceExists:
 		return true
 	default:
 		return false
@@ -641,6 +674,21 @@ func (e LegacyActionResumeAction) Valid() bool {
 	case LegacyActionResumeActionComplete:
 		return true
 	case LegacyActionResumeActionFail:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for LinkSecretRotatedResponseOk.
+const (
+	LinkSecretRotatedResponseOkTrue LinkSecretRotatedResponseOk = true
+)
+
+// Valid indicates whether the value is a known member of the LinkSecretRotatedResponseOk enum.
+func (e LinkSecretRotatedResponseOk) Valid() bool {
+	switch e {
+	case LinkSecretRotatedResponseOkTrue:
 		return true
 	default:
 		return false
@@ -947,6 +995,51 @@ func (e WaitingReason) Valid() bool {
 	}
 }
 
+// Defines values for WebhookSecretRotatedResponseOk.
+const (
+	WebhookSecretRotatedResponseOkTrue WebhookSecretRotatedResponseOk = true
+)
+
+// Valid indicates whether the value is a known member of the WebhookSecretRotatedResponseOk enum.
+func (e WebhookSecretRotatedResponseOk) Valid() bool {
+	switch e {
+	case WebhookSecretRotatedResponseOkTrue:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WorkspaceCreatedResponseOk.
+const (
+	WorkspaceCreatedResponseOkTrue WorkspaceCreatedResponseOk = true
+)
+
+// Valid indicates whether the value is a known member of the WorkspaceCreatedResponseOk enum.
+func (e WorkspaceCreatedResponseOk) Valid() bool {
+	switch e {
+	case WorkspaceCreatedResponseOkTrue:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WorkspaceListResponseOk.
+const (
+	WorkspaceListResponseOkTrue WorkspaceListResponseOk = true
+)
+
+// Valid indicates whether the value is a known member of the WorkspaceListResponseOk enum.
+func (e WorkspaceListResponseOk) Valid() bool {
+	switch e {
+	case WorkspaceListResponseOkTrue:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PollAgentDeliveriesParamsStatus.
 const (
 	PollAgentDeliveriesParamsStatusPending PollAgentDeliveriesParamsStatus = "pending"
@@ -1019,6 +1112,17 @@ type Agent struct {
 // AgentAddress Canonical agent address agent://org/workspace/name (what the server stores and returns).
 type AgentAddress = string
 
+// AgentDeletedResponse defines model for AgentDeletedResponse.
+type AgentDeletedResponse struct {
+	// Agent A registered agent (a service account with an address).
+	Agent         Agent                  `json:"agent"`
+	Ok            AgentDeletedResponseOk `json:"ok"`
+	RevokedKeyIds []string               `json:"revoked_key_ids"`
+}
+
+// AgentDeletedResponseOk defines model for AgentDeletedResponse.Ok.
+type AgentDeletedResponseOk bool
+
 // AgentListResponse defines model for AgentListResponse.
 type AgentListResponse struct {
 	Agents     []Agent             `json:"agents"`
@@ -1040,7 +1144,7 @@ type AgentRegisteredResponse struct {
 	// APIKey A secret key as shown once: axme_<kind>_<id>_<secret>.
 	APIKey APIKey `json:"api_key"`
 
-	// CallbackSecret Only for delivery_mode http when the server generated the secret; shown once.
+	// CallbackSecret Only for delivery_mode http when the server generated the secret; shown once (REQ-PUSH-002, REQ-SECRET-002).
 	CallbackSecret *string                   `json:"callback_secret,omitempty"`
 	Ok             AgentRegisteredResponseOk `json:"ok"`
 }
@@ -1120,6 +1224,20 @@ type AuditResponse struct {
 // AuditResponseOk defines model for AuditResponse.Ok.
 type AuditResponseOk bool
 
+// CallbackSecretRotatedResponse defines model for CallbackSecretRotatedResponse.
+type CallbackSecretRotatedResponse struct {
+	// Agent A registered agent (a service account with an address).
+	Agent Agent `json:"agent"`
+
+	// CallbackSecret The new current secret; shown once (REQ-SECRET-002).
+	CallbackSecret    string                          `json:"callback_secret"`
+	Ok                CallbackSecretRotatedResponseOk `json:"ok"`
+	PreviousExpiresAt *string                         `json:"previous_expires_at"`
+}
+
+// CallbackSecretRotatedResponseOk defines model for CallbackSecretRotatedResponse.Ok.
+type CallbackSecretRotatedResponseOk bool
+
 // Channel Where an action came from.
 type Channel string
 
@@ -1195,6 +1313,15 @@ type CreateKeyRequest struct {
 	Human *HumanIdentity `json:"human,omitempty"`
 	Kind  KeyKind        `json:"kind"`
 	Name  string         `json:"name"`
+}
+
+// CreateWorkspaceRequest defines model for CreateWorkspaceRequest.
+type CreateWorkspaceRequest struct {
+	// Name One agent-address segment.
+	Name Segment `json:"name"`
+
+	// Org One agent-address segment.
+	Org Segment `json:"org"`
 }
 
 // CurrentStep defines model for CurrentStep.
@@ -1539,6 +1666,16 @@ type LegacyTaskResultResume struct {
 	TaskResult LegacyTaskResult `json:"task_result"`
 }
 
+// LinkSecretRotatedResponse defines model for LinkSecretRotatedResponse.
+type LinkSecretRotatedResponse struct {
+	Ok                LinkSecretRotatedResponseOk `json:"ok"`
+	PreviousExpiresAt *string                     `json:"previous_expires_at"`
+	RotatedAt         string                      `json:"rotated_at"`
+}
+
+// LinkSecretRotatedResponseOk defines model for LinkSecretRotatedResponse.Ok.
+type LinkSecretRotatedResponseOk bool
+
 // NotifyTarget defines model for NotifyTarget.
 type NotifyTarget struct {
 	Channel NotifyTargetChannel `json:"channel"`
@@ -1619,6 +1756,21 @@ type ResolveIntentRequest struct {
 
 // ResolveIntentRequestStatus defines model for ResolveIntentRequest.Status.
 type ResolveIntentRequestStatus string
+
+// RotateCallbackSecretRequest defines model for RotateCallbackSecretRequest.
+type RotateCallbackSecretRequest struct {
+	// CallbackSecret The new secret; generated (whsec_…) when absent (REQ-SECRET-001).
+	CallbackSecret *string `json:"callback_secret,omitempty"`
+
+	// OverlapSeconds How long the previous secret stays valid (REQ-SECRET-004).
+	OverlapSeconds *int `json:"overlap_seconds,omitempty"`
+}
+
+// RotateSecretRequest defines model for RotateSecretRequest.
+type RotateSecretRequest struct {
+	// OverlapSeconds How long the previous secret stays valid (REQ-SECRET-004).
+	OverlapSeconds *int `json:"overlap_seconds,omitempty"`
+}
 
 // ScenarioAgent defines model for ScenarioAgent.
 type ScenarioAgent struct {
@@ -1732,6 +1884,9 @@ type ScenarioWorkflow struct {
 	Steps      []ScenarioStep          `json:"steps"`
 }
 
+// Segment One agent-address segment.
+type Segment = string
+
 // StepKind defines model for StepKind.
 type StepKind string
 
@@ -1838,6 +1993,52 @@ type ValidateScenarioResponseOk bool
 // WaitingReason Why a WAITING intent waits. Present if and only if status is WAITING.
 type WaitingReason string
 
+// WebhookSecretRotatedResponse defines model for WebhookSecretRotatedResponse.
+type WebhookSecretRotatedResponse struct {
+	Ok                WebhookSecretRotatedResponseOk `json:"ok"`
+	PreviousExpiresAt *string                        `json:"previous_expires_at"`
+
+	// WebhookSecret The new current secret; shown once (REQ-SECRET-002).
+	WebhookSecret string `json:"webhook_secret"`
+}
+
+// WebhookSecretRotatedResponseOk defines model for WebhookSecretRotatedResponse.Ok.
+type WebhookSecretRotatedResponseOk bool
+
+// Workspace A workspace: agent addresses agent://<org>/<name>/… live in it (REQ-AUTH-017).
+type Workspace struct {
+	CreatedAt string `json:"created_at"`
+
+	// Name One agent-address segment.
+	Name Segment `json:"name"`
+
+	// Org One agent-address segment.
+	Org         Segment `json:"org"`
+	WorkspaceID string  `json:"workspace_id"`
+}
+
+// WorkspaceCreatedResponse defines model for WorkspaceCreatedResponse.
+type WorkspaceCreatedResponse struct {
+	// APIKey A secret key as shown once: axme_<kind>_<id>_<secret>.
+	APIKey APIKey                     `json:"api_key"`
+	Ok     WorkspaceCreatedResponseOk `json:"ok"`
+
+	// Workspace A workspace: agent addresses agent://<org>/<name>/… live in it (REQ-AUTH-017).
+	Workspace Workspace `json:"workspace"`
+}
+
+// WorkspaceCreatedResponseOk defines model for WorkspaceCreatedResponse.Ok.
+type WorkspaceCreatedResponseOk bool
+
+// WorkspaceListResponse defines model for WorkspaceListResponse.
+type WorkspaceListResponse struct {
+	Ok         WorkspaceListResponseOk `json:"ok"`
+	Workspaces []Workspace             `json:"workspaces"`
+}
+
+// WorkspaceListResponseOk defines model for WorkspaceListResponse.Ok.
+type WorkspaceListResponseOk bool
+
 // Address defines model for Address.
 type Address = string
 
@@ -1924,7 +2125,7 @@ type ListKeysParams struct {
 
 // CreateKeyParams defines parameters for CreateKey.
 type CreateKeyParams struct {
-	// IdempotencyKey Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict.
+	// IdempotencyKey Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009).
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 
 	// XTraceID Caller's trace id; echoed on the response.
@@ -1933,6 +2134,21 @@ type CreateKeyParams struct {
 
 // RevokeKeyParams defines parameters for RevokeKey.
 type RevokeKeyParams struct {
+	// XTraceID Caller's trace id; echoed on the response.
+	XTraceID *TraceID `json:"X-Trace-Id,omitempty"`
+}
+
+// ListWorkspacesParams defines parameters for ListWorkspaces.
+type ListWorkspacesParams struct {
+	// XTraceID Caller's trace id; echoed on the response.
+	XTraceID *TraceID `json:"X-Trace-Id,omitempty"`
+}
+
+// CreateWorkspaceParams defines parameters for CreateWorkspace.
+type CreateWorkspaceParams struct {
+	// IdempotencyKey Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009).
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
 	// XTraceID Caller's trace id; echoed on the response.
 	XTraceID *TraceID `json:"X-Trace-Id,omitempty"`
 }
@@ -1950,15 +2166,30 @@ type ListAgentsParams struct {
 
 // RegisterAgentParams defines parameters for RegisterAgent.
 type RegisterAgentParams struct {
-	// IdempotencyKey Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict.
+	// IdempotencyKey Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009).
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 
 	// XTraceID Caller's trace id; echoed on the response.
 	XTraceID *TraceID `json:"X-Trace-Id,omitempty"`
 }
 
+// DeleteAgentParams defines parameters for DeleteAgent.
+type DeleteAgentParams struct {
+	// XTraceID Caller's trace id; echoed on the response.
+	XTraceID *TraceID `json:"X-Trace-Id,omitempty"`
+}
+
 // GetAgentParams defines parameters for GetAgent.
 type GetAgentParams struct {
+	// XTraceID Caller's trace id; echoed on the response.
+	XTraceID *TraceID `json:"X-Trace-Id,omitempty"`
+}
+
+// RotateCallbackSecretParams defines parameters for RotateCallbackSecret.
+type RotateCallbackSecretParams struct {
+	// IdempotencyKey Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009).
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
 	// XTraceID Caller's trace id; echoed on the response.
 	XTraceID *TraceID `json:"X-Trace-Id,omitempty"`
 }
@@ -1994,9 +2225,15 @@ type StreamAgentDeliveriesParams struct {
 	XTraceID *TraceID `json:"X-Trace-Id,omitempty"`
 }
 
+// ListAgentKeysParams defines parameters for ListAgentKeys.
+type ListAgentKeysParams struct {
+	// XTraceID Caller's trace id; echoed on the response.
+	XTraceID *TraceID `json:"X-Trace-Id,omitempty"`
+}
+
 // CreateAgentKeyParams defines parameters for CreateAgentKey.
 type CreateAgentKeyParams struct {
-	// IdempotencyKey Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict.
+	// IdempotencyKey Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009).
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 
 	// XTraceID Caller's trace id; echoed on the response.
@@ -2020,7 +2257,7 @@ type ListIntentsParams struct {
 
 // CreateIntentParams defines parameters for CreateIntent.
 type CreateIntentParams struct {
-	// IdempotencyKey Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict.
+	// IdempotencyKey Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009).
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 
 	// XTraceID Caller's trace id; echoed on the response.
@@ -2035,7 +2272,7 @@ type GetIntentParams struct {
 
 // AckIntentParams defines parameters for AckIntent.
 type AckIntentParams struct {
-	// IdempotencyKey Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict.
+	// IdempotencyKey Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009).
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 
 	// XTraceID Caller's trace id; echoed on the response.
@@ -2077,7 +2314,7 @@ type StreamIntentEventsParams struct {
 
 // ResolveIntentParams defines parameters for ResolveIntent.
 type ResolveIntentParams struct {
-	// IdempotencyKey Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict.
+	// IdempotencyKey Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009).
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 
 	// XTraceID Caller's trace id; echoed on the response.
@@ -2086,8 +2323,19 @@ type ResolveIntentParams struct {
 
 // ResumeIntentParams defines parameters for ResumeIntent.
 type ResumeIntentParams struct {
-	// IdempotencyKey Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict.
+	// IdempotencyKey Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009).
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// XTraceID Caller's trace id; echoed on the response.
+	XTraceID *TraceID `json:"X-Trace-Id,omitempty"`
+}
+
+// ListMyTasksParams defines parameters for ListMyTasks.
+type ListMyTasksParams struct {
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor Opaque `next_cursor` from the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// XTraceID Caller's trace id; echoed on the response.
 	XTraceID *TraceID `json:"X-Trace-Id,omitempty"`
@@ -2095,7 +2343,7 @@ type ResumeIntentParams struct {
 
 // ApplyScenarioParams defines parameters for ApplyScenario.
 type ApplyScenarioParams struct {
-	// IdempotencyKey Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict.
+	// IdempotencyKey Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009).
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 
 	// XTraceID Caller's trace id; echoed on the response.
@@ -2107,7 +2355,16 @@ type ValidateScenarioJSONBody map[string]interface{}
 
 // ValidateScenarioParams defines parameters for ValidateScenario.
 type ValidateScenarioParams struct {
-	// IdempotencyKey Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict.
+	// IdempotencyKey Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009).
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// XTraceID Caller's trace id; echoed on the response.
+	XTraceID *TraceID `json:"X-Trace-Id,omitempty"`
+}
+
+// RotateLinkSecretParams defines parameters for RotateLinkSecret.
+type RotateLinkSecretParams struct {
+	// IdempotencyKey Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009).
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 
 	// XTraceID Caller's trace id; echoed on the response.
@@ -2134,7 +2391,16 @@ type ListTasksParamsStatus string
 
 // DecideTaskParams defines parameters for DecideTask.
 type DecideTaskParams struct {
-	// IdempotencyKey Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict.
+	// IdempotencyKey Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009).
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// XTraceID Caller's trace id; echoed on the response.
+	XTraceID *TraceID `json:"X-Trace-Id,omitempty"`
+}
+
+// RotateWebhookSecretParams defines parameters for RotateWebhookSecret.
+type RotateWebhookSecretParams struct {
+	// IdempotencyKey Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009).
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 
 	// XTraceID Caller's trace id; echoed on the response.
@@ -2144,8 +2410,14 @@ type DecideTaskParams struct {
 // CreateKeyJSONRequestBody defines body for CreateKey for application/json ContentType.
 type CreateKeyJSONRequestBody = CreateKeyRequest
 
+// CreateWorkspaceJSONRequestBody defines body for CreateWorkspace for application/json ContentType.
+type CreateWorkspaceJSONRequestBody = CreateWorkspaceRequest
+
 // RegisterAgentJSONRequestBody defines body for RegisterAgent for application/json ContentType.
 type RegisterAgentJSONRequestBody = RegisterAgentRequest
+
+// RotateCallbackSecretJSONRequestBody defines body for RotateCallbackSecret for application/json ContentType.
+type RotateCallbackSecretJSONRequestBody = RotateCallbackSecretRequest
 
 // CreateAgentKeyJSONRequestBody defines body for CreateAgentKey for application/json ContentType.
 type CreateAgentKeyJSONRequestBody = CreateAgentKeyRequest
@@ -2168,8 +2440,14 @@ type ApplyScenarioJSONRequestBody = ScenarioBundle
 // ValidateScenarioJSONRequestBody defines body for ValidateScenario for application/json ContentType.
 type ValidateScenarioJSONRequestBody ValidateScenarioJSONBody
 
+// RotateLinkSecretJSONRequestBody defines body for RotateLinkSecret for application/json ContentType.
+type RotateLinkSecretJSONRequestBody = RotateSecretRequest
+
 // DecideTaskJSONRequestBody defines body for DecideTask for application/json ContentType.
 type DecideTaskJSONRequestBody = TaskDecision
+
+// RotateWebhookSecretJSONRequestBody defines body for RotateWebhookSecret for application/json ContentType.
+type RotateWebhookSecretJSONRequestBody = RotateSecretRequest
 
 // Getter for additional properties for LegacyActionResume. Returns the specified
 // element and whether it was found

@@ -1662,7 +1662,7 @@ export interface components {
         Limit: number;
         /** @description Opaque `next_cursor` from the previous page. */
         Cursor: string;
-        /** @description Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. */
+        /** @description Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009). */
         IdempotencyKey: string;
         /** @description Caller's trace id; echoed on the response. */
         TraceId: string;
@@ -1764,7 +1764,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. */
+                /** @description Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009). */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /** @description Caller's trace id; echoed on the response. */
                 "X-Trace-Id"?: components["parameters"]["TraceId"];
@@ -1949,7 +1949,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. */
+                /** @description Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009). */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /** @description Caller's trace id; echoed on the response. */
                 "X-Trace-Id"?: components["parameters"]["TraceId"];
@@ -1982,7 +1982,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. */
+                /** @description Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009). */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /** @description Caller's trace id; echoed on the response. */
                 "X-Trace-Id"?: components["parameters"]["TraceId"];
@@ -2021,7 +2021,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. */
+                /** @description Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009). */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /** @description Caller's trace id; echoed on the response. */
                 "X-Trace-Id"?: components["parameters"]["TraceId"];
@@ -2144,7 +2144,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. */
+                /** @description Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009). */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /** @description Caller's trace id; echoed on the response. */
                 "X-Trace-Id"?: components["parameters"]["TraceId"];
@@ -2336,7 +2336,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. */
+                /** @description Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009). */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /** @description Caller's trace id; echoed on the response. */
                 "X-Trace-Id"?: components["parameters"]["TraceId"];
@@ -2377,7 +2377,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. */
+                /** @description Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009). */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /** @description Caller's trace id; echoed on the response. */
                 "X-Trace-Id"?: components["parameters"]["TraceId"];
@@ -2443,7 +2443,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. */
+                /** @description Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009). */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /** @description Caller's trace id; echoed on the response. */
                 "X-Trace-Id"?: components["parameters"]["TraceId"];
@@ -2495,7 +2495,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. */
+                /** @description Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009). */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /** @description Caller's trace id; echoed on the response. */
                 "X-Trace-Id"?: components["parameters"]["TraceId"];
@@ -2725,7 +2725,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. */
+                /** @description Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009). */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /** @description Caller's trace id; echoed on the response. */
                 "X-Trace-Id"?: components["parameters"]["TraceId"];
@@ -2764,7 +2764,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. */
+                /** @description Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009). */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /** @description Caller's trace id; echoed on the response. */
                 "X-Trace-Id"?: components["parameters"]["TraceId"];
@@ -2822,7 +2822,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. */
+                /** @description Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009). */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /** @description Caller's trace id; echoed on the response. */
                 "X-Trace-Id"?: components["parameters"]["TraceId"];
@@ -2918,7 +2918,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. */
+                /** @description Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009). */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /** @description Caller's trace id; echoed on the response. */
                 "X-Trace-Id"?: components["parameters"]["TraceId"];
@@ -3050,7 +3050,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. */
+                /** @description Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009). */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /** @description Caller's trace id; echoed on the response. */
                 "X-Trace-Id"?: components["parameters"]["TraceId"];
