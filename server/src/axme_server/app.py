@@ -10,12 +10,10 @@ import re
 import uuid
 from typing import Any
 
-import orjson
-
 from axme_server.engine import Ctx
 from axme_server.errors import STATUS_TO_CODE, ApiError, envelope
 from axme_server.http import Request, Router, send_json
-from axme_server.jsonutil import depth_exceeds, dumps, loads
+from axme_server.jsonutil import canonical, depth_exceeds, dumps, loads
 from axme_server.limits import DEFAULT, Limits
 from axme_server.metrics import Metrics
 from axme_server.routes import register_all
@@ -31,7 +29,7 @@ _VALID_TRACE_ID = re.compile(r"^[\x21-\x7e]{1,128}$")  # REQ-LIMIT-011
 def _body_hash(body: bytes) -> str:
     """Hash of the body's JSON value (member order and whitespace do not matter)."""
     try:
-        canon = orjson.dumps(loads(body), option=orjson.OPT_SORT_KEYS)
+        canon = canonical(loads(body))
     except ValueError:
         canon = body
     return hashlib.sha256(canon).hexdigest()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import time
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -26,12 +28,38 @@ def new_uuid() -> str:
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
+# orjson reads integers beyond 64 bits as floats and cannot write them; such documents (a run of
+# 19+ digits is the cheap sign) go through the standard library, which keeps them exact (REQ-LIMIT-010)
+_LONG_DIGITS = re.compile(rb"\d{19}")
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
 def dumps(obj: Any) -> bytes:
-    return orjson.dumps(obj)
+    try:
+        return orjson.dumps(obj)
+    except TypeError:  # an integer beyond 64 bits (anything else is a bug and fails again below)
+        return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+
+
+def canonical(obj: Any) -> bytes:
+    """Sorted-member serialization (the same value gives the same bytes)."""
+    try:
+        return orjson.dumps(obj, option=orjson.OPT_SORT_KEYS)
+    except TypeError:
+        return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
 
 
 def loads(data: bytes | str) -> Any:
-    return orjson.loads(data)
+    if _LONG_DIGITS.search(data.encode() if isinstance(data, str) else data) is None:
+        return orjson.loads(data)
+    value = orjson.loads(data)  # validates (orjson is strict: no NaN, no lone surrogates) and bounds depth
+    try:
+        return json.loads(data, parse_constant=_no_constants)
+    except RecursionError:
+        return value
 
 
 def depth_exceeds(value: Any, limit: int) -> bool:
@@ -54,7 +82,10 @@ def depth_exceeds(value: Any, limit: int) -> bool:
 
 def clone(obj: Any) -> Any:
     """Deep copy of plain JSON data (faster than copy.deepcopy)."""
-    return orjson.loads(orjson.dumps(obj))
+    try:
+        return orjson.loads(orjson.dumps(obj))
+    except TypeError:  # an integer beyond 64 bits
+        return json.loads(dumps(obj))
 
 
 _iso_cache: tuple[int, str] = (-1, "")  # (second, its formatted prefix): one tuple, so thread-safe
@@ -69,19 +100,32 @@ def iso(ts: float) -> str:
         whole, ms = whole + 1, 0
     second, prefix = _iso_cache
     if whole != second:
-        prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole))
+        t = time.gmtime(whole)  # strftime's %Y does not pad years below 1000
+        prefix = f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d}T{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d}"
         _iso_cache = (whole, prefix)
     return f"{prefix}.{ms:03d}Z"
 
 
-def parse_iso(text: str) -> float:
-    """Parse an RFC 3339 timestamp to epoch seconds; raises ValueError."""
-    from datetime import datetime
+_RFC3339 = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:[0-9]{2})$")
 
-    value = text.strip()
-    if value.endswith(("Z", "z")):
+
+def parse_iso(text: str) -> float:
+    """Parse a strict RFC 3339 timestamp (years 0001-9999, also once in UTC) to epoch seconds;
+    raises ValueError for anything else (REQ-LIMIT-009)."""
+    if not isinstance(text, str) or not _RFC3339.match(text):
+        raise ValueError(f"not an RFC 3339 timestamp: {text!r:.40}")
+    value = text.upper()
+    if value.endswith("Z"):
         value = value[:-1] + "+00:00"
-    dt = datetime.fromisoformat(value)
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
-    return dt.timestamp()
+    if "." in value:  # fromisoformat takes at most 6 fractional digits
+        head, _, rest = value.partition(".")
+        digits, offset = rest[:-6], rest[-6:]
+        value = f"{head}.{digits[:6].ljust(6, '0')}{offset}"
+    dt = datetime.fromisoformat(value)  # rejects month 13, day 32, hour 24…
+    if dt.year < 1:
+        raise ValueError("year 0000 is not allowed")
+    try:
+        utc = dt.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("timestamp outside years 0001-9999 in UTC") from None
+    return utc.timestamp()
