@@ -38,6 +38,20 @@ func (c *Client) GetAgent(ctx context.Context, address string, opts ...RequestOp
 	return getAs[AgentResponse](ctx, c, agentPath(address, ""), nil, opts)
 }
 
+// DeleteAgent deregisters an agent and revokes its keys (REQ-AUTH-015).
+//
+//meta:operation deleteAgent DELETE /v1/agents/{address}
+func (c *Client) DeleteAgent(ctx context.Context, address string, opts ...RequestOption) (*AgentDeletedResponse, error) {
+	return deleteAs[AgentDeletedResponse](ctx, c, agentPath(address, ""), opts)
+}
+
+// ListAgentKeys lists the keys of one agent, metadata only (REQ-AUTH-016).
+//
+//meta:operation listAgentKeys GET /v1/agents/{address}/keys
+func (c *Client) ListAgentKeys(ctx context.Context, address string, opts ...RequestOption) (*KeyListResponse, error) {
+	return getAs[KeyListResponse](ctx, c, agentPath(address, "/keys"), nil, opts)
+}
+
 // CreateAgentKey issues another API key for an agent (shown once).
 //
 //meta:operation createAgentKey POST /v1/agents/{address}/keys

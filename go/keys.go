@@ -16,6 +16,21 @@ func (c *Client) ListKeys(ctx context.Context, opts ...RequestOption) (*KeyListR
 	return getAs[KeyListResponse](ctx, c, "/v1/admin/keys", nil, opts)
 }
 
+// CreateWorkspace creates a workspace and its first admin key, shown once
+// (operator keys, REQ-AUTH-017).
+//
+//meta:operation createWorkspace POST /v1/admin/workspaces
+func (c *Client) CreateWorkspace(ctx context.Context, org, name string, opts ...RequestOption) (*WorkspaceCreatedResponse, error) {
+	return postAs[WorkspaceCreatedResponse](ctx, c, "/v1/admin/workspaces", CreateWorkspaceRequest{Org: org, Name: name}, opts)
+}
+
+// ListWorkspaces lists every workspace of the server, oldest first (operator keys).
+//
+//meta:operation listWorkspaces GET /v1/admin/workspaces
+func (c *Client) ListWorkspaces(ctx context.Context, opts ...RequestOption) (*WorkspaceListResponse, error) {
+	return getAs[WorkspaceListResponse](ctx, c, "/v1/admin/workspaces", nil, opts)
+}
+
 // RevokeKey revokes a key; requests made with it then get 401.
 //
 //meta:operation revokeKey DELETE /v1/admin/keys/{key_id}

@@ -19,6 +19,19 @@ func (c *Client) ListTasks(ctx context.Context, params *ListTasksParams, opts ..
 	return getAs[TaskListResponse](ctx, c, "/v1/tasks", q, opts)
 }
 
+// ListMyTasks lists the calling human key's inbox: its pending tasks, oldest
+// first (REQ-HUMAN-024).
+//
+//meta:operation listMyTasks GET /v1/me/tasks
+func (c *Client) ListMyTasks(ctx context.Context, params *ListMyTasksParams, opts ...RequestOption) (*TaskListResponse, error) {
+	q := url.Values{}
+	if params != nil {
+		setInt(q, "limit", params.Limit)
+		setString(q, "cursor", params.Cursor)
+	}
+	return getAs[TaskListResponse](ctx, c, "/v1/me/tasks", q, opts)
+}
+
 // DecideTask records a human decision on the intent's current human step.
 //
 //meta:operation decideTask POST /v1/tasks/{intent_id}/decision
