@@ -27,7 +27,7 @@ from axme_server.engine import Settings
 from axme_server.jsonutil import dumps
 from axme_server.outbound import OutboundSettings
 from axme_server.service import Engine
-from axme_server.store import open_store
+from axme_server.store import open_store, operate
 from axme_server.testing import Testing
 
 log = logging.getLogger("axme_server")
@@ -61,6 +61,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--tls-cert", help="PEM certificate (chain): serve HTTPS directly (with --tls-key)")
     ap.add_argument("--tls-key", help="PEM private key of --tls-cert")
     limits.add_flags(ap)
+    operate.add_retention_flags(ap)
     args = ap.parse_args(argv)
     if bool(args.tls_cert) != bool(args.tls_key):
         ap.error("--tls-cert and --tls-key go together")
@@ -114,9 +115,8 @@ def _tune_gc() -> None:
 
 async def serve(args: argparse.Namespace) -> None:
     data_dir = Path(args.data_dir).resolve()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    url = os.environ.get("AXME_DATABASE_URL") or f"sqlite:///{data_dir / 'axme.db'}"
-    store = open_store(url)
+    operate.secure_data_dir(data_dir)  # 0700: it holds the database and admin.key
+    store = open_store(operate.database_url(data_dir))
     if hasattr(store, "synchronous"):
         store.synchronous = args.sqlite_synchronous
     store.open()
@@ -128,6 +128,7 @@ async def serve(args: argparse.Namespace) -> None:
     engine.outbound_settings = OutboundSettings(timeout_seconds=min(10.0, max(0.1, args.outbound_timeout_seconds)),
                                                 concurrency=max(1, args.outbound_concurrency))
     admin_key = await engine.start(data_dir, org=args.org, workspace=args.workspace)
+    retention = operate.start_retention(store, clock.now, args, on_pruned=engine.forget_intents)
     server_limits = limits.from_args(args)
     tls = _tls_context(args.tls_cert, args.tls_key) if args.tls_cert else None
     app = App(engine, Testing(engine) if args.testing else None, server_limits)
@@ -148,6 +149,8 @@ async def serve(args: argparse.Namespace) -> None:
         else:
             await _serve_uvicorn(app, sock, ready_line, args)
     finally:
+        if retention is not None:
+            retention.cancel()
         await engine.stop()
         store.close()
 
@@ -207,6 +210,9 @@ async def _serve_uvicorn(app: App, sock: socket.socket, ready_line: str, args: a
 
 
 def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["migrate"]:  # `axme-server migrate`: apply schema migrations and exit
+        sys.exit(operate.migrate_main(argv[1:]))
     args = parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -193,6 +193,12 @@ class EngineCore:
             if len(active) > self.settings.active_cache_size:
                 self._evict_active()
 
+    def forget_intents(self, intent_ids: list[str]) -> None:
+        """Retention deleted these terminal intents from the store: drop their cached copies too."""
+        for intent_id in intent_ids:
+            self._recent.pop(intent_id, None)
+            self._logs.pop(intent_id, None)
+
     def _evict_active(self) -> None:
         """Drop the least recently used active intents beyond the cache size. An intent
         whose lock is held stays: its writer swaps in a commit the store already has, and
