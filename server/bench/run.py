@@ -93,7 +93,7 @@ async def agent_loop(host: str, port: int, name: str, key: str, pool: Pool, ack:
 
 
 async def client_main(base: str, admin_key: str, name: str, key: str, concurrency: int, duration: float,
-                      max_cycles: int, ack: bool, start_at: float) -> tuple[int, list[float], float, float]:
+                      max_cycles: int, ack: bool, start_at: float) -> tuple[int, list[float], float, float, list[float]]:
     u = urlparse(base)
     host, port = u.hostname, u.port
     pool = Pool(host, port, concurrency * 3 + 2)
@@ -102,6 +102,7 @@ async def client_main(base: str, admin_key: str, name: str, key: str, concurrenc
     agent = asyncio.ensure_future(agent_loop(host, port, name, key, pool, ack, stop))
     await asyncio.sleep(max(0.0, start_at - time.time()))
     latencies: list[float] = []
+    finished: list[float] = []  # wall-clock completion times (the sustained mode buckets them per minute)
     t_start = time.perf_counter()
     deadline = t_start + duration
     done = 0
@@ -111,16 +112,17 @@ async def client_main(base: str, admin_key: str, name: str, key: str, concurrenc
         while time.perf_counter() < deadline and done < max_cycles:
             done += 1
             latencies.append(await run_cycle(pool, host, port, admin, name))
+            finished.append(time.time())
 
     cpu0 = time.process_time()
     await asyncio.gather(*(loop() for _ in range(concurrency)))
     elapsed = time.perf_counter() - t_start
     stop.set()
     agent.cancel()
-    return done, latencies, elapsed, time.process_time() - cpu0
+    return done, latencies, elapsed, time.process_time() - cpu0, finished
 
 
-def client_proc(args: tuple) -> tuple[int, list[float], float, float]:
+def client_proc(args: tuple) -> tuple[int, list[float], float, float, list[float]]:
     try:
         import uvloop
 
@@ -170,6 +172,21 @@ async def sequential(base: str, admin_key: str, name: str, key: str, n: int, ack
     stop.set()
     agent.cancel()
     return lat, health
+
+
+def cycle_proc(client: str):
+    """The per-process closed loop: raw HTTP or the Python SDK."""
+    if client == "sdk":
+        from sdkclient import sdk_client_proc
+
+        return sdk_client_proc
+    return client_proc
+
+
+def http_requests(api) -> int:
+    """HTTP requests the server has answered (all operations, from /metrics)."""
+    text = api.http.get("/metrics").text
+    return sum(int(ln.rsplit(" ", 1)[1]) for ln in text.splitlines() if ln.startswith("axme_http_requests_total{"))
 
 
 def thread_cpu(pid: int) -> dict[str, float]:
@@ -239,8 +256,21 @@ def main() -> None:
     ap.add_argument("--latency-n", type=int, default=50)
     ap.add_argument("--no-ack", action="store_true", help="agents complete without acking first")
     ap.add_argument("--http-server", choices=("builtin", "uvicorn"), default="builtin")
+    ap.add_argument("--client", choices=("raw", "sdk"), default="raw",
+                    help="(b) and sustained cycles: raw HTTP (rawhttp.py) or the Python SDK as users call it")
+    ap.add_argument("--seconds", type=float, help="sustained mode: run the closed loop this long, per interval")
+    ap.add_argument("--interval", type=float, default=60.0, help="sustained mode: seconds per printed interval")
+    ap.add_argument("--intents", type=int, help="scale mode: seed this many intents, then measure at that size")
     args = ap.parse_args()
     ack = not args.no_ack
+    if args.seconds:
+        from sustained import sustained
+
+        return sustained(args, ack)
+    if args.intents:
+        from scale import scale
+
+        return scale(args)
     load_before = os.getloadavg()[0]  # other processes' load (this bench has not started anything yet)
     from helpers import Api, start_server
 
@@ -273,7 +303,8 @@ def main() -> None:
                 start_at = time.time() + 1.5
                 cpu_before = server_cpu(srv.proc.pid)
                 threads_before = thread_cpu(srv.proc.pid)
-                res = procs.map(client_proc, [
+                requests_before = http_requests(api)
+                res = procs.map(cycle_proc(args.client), [
                     (srv.base_url, srv.admin_key, keys[i][0], keys[i][1], args.concurrency, args.duration,
                      args.max_cycles, ack, start_at) for i in range(args.clients)])
             cpu_after = server_cpu(srv.proc.pid)
@@ -284,9 +315,11 @@ def main() -> None:
             elapsed = max(r[2] for r in res)
             all_lat = [x for r in res for x in r[1]]
             rate = cycles / elapsed
-            reqs = 5 if ack else 4
-            print(f"(b) closed loop: {cycles} approval cycles in {elapsed:.2f} s = {rate:.0f} cycles/s "
-                  f"({reqs} HTTP requests + 2 streams per cycle); approve->COMPLETED under load "
+            requests = http_requests(api) - requests_before - 1  # less this /metrics read
+            print(f"(b) closed loop, {args.client} clients: {cycles} approval cycles in {elapsed:.2f} s = "
+                  f"{rate:.0f} cycles/s ({requests / max(cycles, 1):.2f} HTTP requests incl. streams per cycle; "
+                  f"client CPU {sum(r[3] for r in res) * 1e6 / max(requests, 1):.0f} us per request); "
+                  "approve->COMPLETED under load "
                   f"p50 {pct(all_lat, 50) * 1000:.1f} ms, p99 {pct(all_lat, 99) * 1000:.1f} ms")
             print(f"    baseline GET /health, same clients: {health_rps:.0f} req/s "
                   f"(server {health_cpu * 1e6 / max(health_n, 1):.0f} us CPU per request) -> one cycle costs "
