@@ -33,6 +33,7 @@ class Receiver:
         self.received: queue.Queue[Received] = queue.Queue()
         self.release = threading.Event()  # ends every hanging answer
         self.modes: dict[str, str] = {}  # path -> mode (default from the path's first segment)
+        self.script: dict[str, list[str]] = {}  # path -> modes for its next requests, in order
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -41,10 +42,12 @@ class Receiver:
             def log_message(self, *args: Any) -> None:
                 pass
 
-            def do_POST(self) -> None:  # noqa: N802 - http.server's name
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length") or 0))
                 receiver.received.put(Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body))
-                mode = receiver.modes.get(self.path) or self.path.strip("/").split("/")[0]
+                script = receiver.script.get(self.path)
+                mode = (script.pop(0) if script else None) or receiver.modes.get(self.path) \
+                    or self.path.strip("/").split("/")[0]
                 try:
                     self._answer(mode)
                 except OSError:  # the server gave up on us (timeout, cap): fine

@@ -2,6 +2,7 @@ package ai.axme.sdk;
 
 import ai.axme.sdk.generated.AckIntentResponse;
 import ai.axme.sdk.generated.Agent;
+import ai.axme.sdk.generated.AgentDeletedResponse;
 import ai.axme.sdk.generated.AgentListResponse;
 import ai.axme.sdk.generated.AgentRegisteredResponse;
 import ai.axme.sdk.generated.ApplyScenarioResponse;
@@ -25,6 +26,8 @@ import ai.axme.sdk.generated.ScenarioBundle;
 import ai.axme.sdk.generated.TaskDecision;
 import ai.axme.sdk.generated.TaskListResponse;
 import ai.axme.sdk.generated.ValidateScenarioResponse;
+import ai.axme.sdk.generated.WorkspaceCreatedResponse;
+import ai.axme.sdk.generated.WorkspaceListResponse;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
 import java.util.Map;
@@ -341,6 +344,24 @@ public final class AxmeClient implements AutoCloseable {
     }
 
     /**
+     * Deregisters an agent; its keys are revoked with it (REQ-AUTH-015).
+     *
+     * @param address the agent
+     * @return the removed agent and the revoked key ids
+     */
+    public AgentDeletedResponse deleteAgent(String address) {
+        return raw.deleteAgent(address).as(AgentDeletedResponse.class);
+    }
+
+    /**
+     * @param address the agent
+     * @return its keys, metadata only (REQ-AUTH-016)
+     */
+    public KeyListResponse listAgentKeys(String address) {
+        return raw.listAgentKeys(address).as(KeyListResponse.class);
+    }
+
+    /**
      * @param address the agent
      * @return a new key for it (the secret is shown once)
      */
@@ -367,6 +388,16 @@ public final class AxmeClient implements AutoCloseable {
      */
     public TaskListResponse listTasks(QueryParams query) {
         return raw.listTasks(query.asMap()).as(TaskListResponse.class);
+    }
+
+    /**
+     * The calling human key's inbox: its pending tasks, oldest first (REQ-HUMAN-024).
+     *
+     * @param query {@code limit}, {@code cursor}
+     * @return one page of the caller's tasks
+     */
+    public TaskListResponse listMyTasks(QueryParams query) {
+        return raw.listMyTasks(query.asMap()).as(TaskListResponse.class);
     }
 
     /**
@@ -433,6 +464,22 @@ public final class AxmeClient implements AutoCloseable {
      */
     public KeyCreatedResponse createKey(CreateKeyRequest request) {
         return raw.createKey(request).as(KeyCreatedResponse.class);
+    }
+
+    /**
+     * A new workspace and its first admin key, shown once (operator keys, REQ-AUTH-017).
+     *
+     * @param org one address segment
+     * @param name one address segment
+     * @return the workspace and its admin key
+     */
+    public WorkspaceCreatedResponse createWorkspace(String org, String name) {
+        return raw.createWorkspace(org, name).as(WorkspaceCreatedResponse.class);
+    }
+
+    /** @return every workspace of the server, oldest first (operator keys) */
+    public WorkspaceListResponse listWorkspaces() {
+        return raw.listWorkspaces().as(WorkspaceListResponse.class);
     }
 
     /** @return every key of the workspace (never secrets) */
@@ -732,6 +779,44 @@ public final class AxmeClient implements AutoCloseable {
      */
     public CompletableFuture<KeyCreatedResponse> createAgentKeyAsync(String address) {
         return async(() -> createAgentKey(address));
+    }
+
+    /**
+     * @param address the agent
+     * @return async {@link #deleteAgent(String)}
+     */
+    public CompletableFuture<AgentDeletedResponse> deleteAgentAsync(String address) {
+        return async(() -> deleteAgent(address));
+    }
+
+    /**
+     * @param address the agent
+     * @return async {@link #listAgentKeys(String)}
+     */
+    public CompletableFuture<KeyListResponse> listAgentKeysAsync(String address) {
+        return async(() -> listAgentKeys(address));
+    }
+
+    /**
+     * @param query paging
+     * @return async {@link #listMyTasks(QueryParams)}
+     */
+    public CompletableFuture<TaskListResponse> listMyTasksAsync(QueryParams query) {
+        return async(() -> listMyTasks(query));
+    }
+
+    /**
+     * @param org one address segment
+     * @param name one address segment
+     * @return async {@link #createWorkspace(String, String)}
+     */
+    public CompletableFuture<WorkspaceCreatedResponse> createWorkspaceAsync(String org, String name) {
+        return async(() -> createWorkspace(org, name));
+    }
+
+    /** @return async {@link #listWorkspaces()} */
+    public CompletableFuture<WorkspaceListResponse> listWorkspacesAsync() {
+        return async(() -> listWorkspaces());
     }
 
     /**

@@ -158,6 +158,22 @@ public final class RawAxmeClient {
 
     /**
      * @param address the agent address
+     * @return {@code DELETE /v1/agents/{address}} (deregister; its keys are revoked)
+     */
+    public RawResponse deleteAgent(String address) {
+        return send(ApiRequest.delete(agent(address)));
+    }
+
+    /**
+     * @param address the agent address
+     * @return {@code GET /v1/agents/{address}/keys}
+     */
+    public RawResponse listAgentKeys(String address) {
+        return get(agent(address) + "/keys", null);
+    }
+
+    /**
+     * @param address the agent address
      * @return {@code POST /v1/agents/{address}/keys}
      */
     public RawResponse createAgentKey(String address) {
@@ -179,6 +195,14 @@ public final class RawAxmeClient {
      */
     public RawResponse listTasks(Map<String, ?> query) {
         return get("/v1/tasks", query);
+    }
+
+    /**
+     * @param query {@code limit}, {@code cursor}; may be null
+     * @return {@code GET /v1/me/tasks} (the calling human key's inbox)
+     */
+    public RawResponse listMyTasks(Map<String, ?> query) {
+        return get("/v1/me/tasks", query);
     }
 
     /**
@@ -224,6 +248,20 @@ public final class RawAxmeClient {
     /** @return {@code GET /v1/admin/keys} */
     public RawResponse listKeys() {
         return get("/v1/admin/keys", null);
+    }
+
+    /**
+     * @param org the new workspace's org (one address segment)
+     * @param name its name (one address segment)
+     * @return {@code POST /v1/admin/workspaces} (operator keys)
+     */
+    public RawResponse createWorkspace(String org, String name) {
+        return post("/v1/admin/workspaces", Map.of("org", org, "name", name));
+    }
+
+    /** @return {@code GET /v1/admin/workspaces} (operator keys) */
+    public RawResponse listWorkspaces() {
+        return get("/v1/admin/workspaces", null);
     }
 
     /**

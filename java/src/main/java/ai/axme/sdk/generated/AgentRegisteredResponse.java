@@ -174,7 +174,7 @@ public class AgentRegisteredResponse {
   }
 
   /**
-   * Only for delivery_mode http when the server generated the secret; shown once.
+   * Only for delivery_mode http when the server generated the secret; shown once (REQ-PUSH-002, REQ-SECRET-002).
    * @return callbackSecret
    */
   @jakarta.annotation.Nullable

@@ -57,6 +57,8 @@ public enum ErrorCode {
   
   AGENT_EXISTS("agent_exists"),
   
+  WORKSPACE_EXISTS("workspace_exists"),
+  
   PAYLOAD_TOO_LARGE("payload_too_large"),
   
   VALIDATION_ERROR("validation_error"),
