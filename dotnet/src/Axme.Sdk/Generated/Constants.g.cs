@@ -69,6 +69,7 @@ namespace Axme.Sdk.Models
         public const string IntentTerminal = "intent_terminal";
         public const string StaleDelivery = "stale_delivery";
         public const string AgentExists = "agent_exists";
+        public const string WorkspaceExists = "workspace_exists";
         public const string PayloadTooLarge = "payload_too_large";
         public const string ValidationError = "validation_error";
         public const string TaskValidationFailed = "task_validation_failed";
@@ -76,7 +77,7 @@ namespace Axme.Sdk.Models
         public const string InternalError = "internal_error";
         public const string Unavailable = "unavailable";
         /// <summary>Every value the spec defines, in spec order.</summary>
-        public static readonly IReadOnlyList<string> Values = new[] { "invalid_json", "bad_request", "unauthorized", "forbidden", "not_found", "intent_not_found", "agent_not_found", "method_not_allowed", "idempotency_conflict", "invalid_transition", "intent_terminal", "stale_delivery", "agent_exists", "payload_too_large", "validation_error", "task_validation_failed", "rate_limited", "internal_error", "unavailable" };
+        public static readonly IReadOnlyList<string> Values = new[] { "invalid_json", "bad_request", "unauthorized", "forbidden", "not_found", "intent_not_found", "agent_not_found", "method_not_allowed", "idempotency_conflict", "invalid_transition", "intent_terminal", "stale_delivery", "agent_exists", "workspace_exists", "payload_too_large", "validation_error", "task_validation_failed", "rate_limited", "internal_error", "unavailable" };
     }
 
     /// <summary>

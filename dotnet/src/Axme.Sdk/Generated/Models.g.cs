@@ -134,6 +134,36 @@ namespace Axme.Sdk.Models
         }
     }
 
+    public partial class AgentDeletedResponse : AxmeModel
+    {
+        /// <summary>
+        /// <c>ok</c>
+        /// </summary>
+        public bool? Ok
+        {
+            get { return GetBoolean("ok"); }
+            set { SetBoolean("ok", value); }
+        }
+
+        /// <summary>
+        /// <c>agent</c>: A registered agent (a service account with an address).
+        /// </summary>
+        public Agent Agent
+        {
+            get { return GetModel<Agent>("agent"); }
+            set { SetModel("agent", value); }
+        }
+
+        /// <summary>
+        /// <c>revoked_key_ids</c>
+        /// </summary>
+        public IReadOnlyList<string> RevokedKeyIds
+        {
+            get { return GetStringList("revoked_key_ids"); }
+            set { SetStringList("revoked_key_ids", value); }
+        }
+    }
+
     public partial class AgentListResponse : AxmeModel
     {
         /// <summary>
@@ -194,7 +224,7 @@ namespace Axme.Sdk.Models
         }
 
         /// <summary>
-        /// <c>callback_secret</c>: Only for delivery_mode http when the server generated the secret; shown once.
+        /// <c>callback_secret</c>: Only for delivery_mode http when the server generated the secret; shown once (REQ-PUSH-002, REQ-SECRET-002).
         /// </summary>
         public string CallbackSecret
         {
@@ -428,6 +458,45 @@ namespace Axme.Sdk.Models
         {
             get { return GetModelList<AuditEntry>("audit"); }
             set { SetModelList("audit", value); }
+        }
+    }
+
+    public partial class CallbackSecretRotatedResponse : AxmeModel
+    {
+        /// <summary>
+        /// <c>ok</c>
+        /// </summary>
+        public bool? Ok
+        {
+            get { return GetBoolean("ok"); }
+            set { SetBoolean("ok", value); }
+        }
+
+        /// <summary>
+        /// <c>agent</c>: A registered agent (a service account with an address).
+        /// </summary>
+        public Agent Agent
+        {
+            get { return GetModel<Agent>("agent"); }
+            set { SetModel("agent", value); }
+        }
+
+        /// <summary>
+        /// <c>callback_secret</c>: The new current secret; shown once (REQ-SECRET-002).
+        /// </summary>
+        public string CallbackSecret
+        {
+            get { return GetString("callback_secret"); }
+            set { SetString("callback_secret", value); }
+        }
+
+        /// <summary>
+        /// <c>previous_expires_at</c>
+        /// </summary>
+        public DateTimeOffset? PreviousExpiresAt
+        {
+            get { return GetDateTime("previous_expires_at"); }
+            set { SetDateTime("previous_expires_at", value); }
         }
     }
 
@@ -710,6 +779,27 @@ namespace Axme.Sdk.Models
         {
             get { return GetDateTime("expires_at"); }
             set { SetDateTime("expires_at", value); }
+        }
+    }
+
+    public partial class CreateWorkspaceRequest : AxmeModel
+    {
+        /// <summary>
+        /// <c>org</c>: One agent-address segment.
+        /// </summary>
+        public string Org
+        {
+            get { return GetString("org"); }
+            set { SetString("org", value); }
+        }
+
+        /// <summary>
+        /// <c>name</c>: One agent-address segment.
+        /// </summary>
+        public string Name
+        {
+            get { return GetString("name"); }
+            set { SetString("name", value); }
         }
     }
 
@@ -1907,6 +1997,36 @@ namespace Axme.Sdk.Models
         }
     }
 
+    public partial class LinkSecretRotatedResponse : AxmeModel
+    {
+        /// <summary>
+        /// <c>ok</c>
+        /// </summary>
+        public bool? Ok
+        {
+            get { return GetBoolean("ok"); }
+            set { SetBoolean("ok", value); }
+        }
+
+        /// <summary>
+        /// <c>rotated_at</c>
+        /// </summary>
+        public DateTimeOffset? RotatedAt
+        {
+            get { return GetDateTime("rotated_at"); }
+            set { SetDateTime("rotated_at", value); }
+        }
+
+        /// <summary>
+        /// <c>previous_expires_at</c>
+        /// </summary>
+        public DateTimeOffset? PreviousExpiresAt
+        {
+            get { return GetDateTime("previous_expires_at"); }
+            set { SetDateTime("previous_expires_at", value); }
+        }
+    }
+
     public partial class NotifyTarget : AxmeModel
     {
         /// <summary>
@@ -2288,6 +2408,39 @@ namespace Axme.Sdk.Models
         {
             get { return GetBoolean("internal_scheduler"); }
             set { SetBoolean("internal_scheduler", value); }
+        }
+    }
+
+    public partial class RotateCallbackSecretRequest : AxmeModel
+    {
+        /// <summary>
+        /// <c>callback_secret</c>: The new secret; generated (whsec_…) when absent (REQ-SECRET-001).
+        /// </summary>
+        public string CallbackSecret
+        {
+            get { return GetString("callback_secret"); }
+            set { SetString("callback_secret", value); }
+        }
+
+        /// <summary>
+        /// <c>overlap_seconds</c>: How long the previous secret stays valid (REQ-SECRET-004).
+        /// </summary>
+        public long? OverlapSeconds
+        {
+            get { return GetInt64("overlap_seconds"); }
+            set { SetInt64("overlap_seconds", value); }
+        }
+    }
+
+    public partial class RotateSecretRequest : AxmeModel
+    {
+        /// <summary>
+        /// <c>overlap_seconds</c>: How long the previous secret stays valid (REQ-SECRET-004).
+        /// </summary>
+        public long? OverlapSeconds
+        {
+            get { return GetInt64("overlap_seconds"); }
+            set { SetInt64("overlap_seconds", value); }
         }
     }
 
@@ -3131,6 +3284,129 @@ namespace Axme.Sdk.Models
         {
             get { return GetModelList<ScenarioProblem>("problems"); }
             set { SetModelList("problems", value); }
+        }
+    }
+
+    public partial class WebhookSecretRotatedResponse : AxmeModel
+    {
+        /// <summary>
+        /// <c>ok</c>
+        /// </summary>
+        public bool? Ok
+        {
+            get { return GetBoolean("ok"); }
+            set { SetBoolean("ok", value); }
+        }
+
+        /// <summary>
+        /// <c>webhook_secret</c>: The new current secret; shown once (REQ-SECRET-002).
+        /// </summary>
+        public string WebhookSecret
+        {
+            get { return GetString("webhook_secret"); }
+            set { SetString("webhook_secret", value); }
+        }
+
+        /// <summary>
+        /// <c>previous_expires_at</c>
+        /// </summary>
+        public DateTimeOffset? PreviousExpiresAt
+        {
+            get { return GetDateTime("previous_expires_at"); }
+            set { SetDateTime("previous_expires_at", value); }
+        }
+    }
+
+    /// <summary>
+    /// A workspace: agent addresses agent://&lt;org&gt;/&lt;name&gt;/… live in it (REQ-AUTH-017).
+    /// </summary>
+    public partial class Workspace : AxmeModel
+    {
+        /// <summary>
+        /// <c>workspace_id</c>
+        /// </summary>
+        public string WorkspaceId
+        {
+            get { return GetString("workspace_id"); }
+            set { SetString("workspace_id", value); }
+        }
+
+        /// <summary>
+        /// <c>org</c>: One agent-address segment.
+        /// </summary>
+        public string Org
+        {
+            get { return GetString("org"); }
+            set { SetString("org", value); }
+        }
+
+        /// <summary>
+        /// <c>name</c>: One agent-address segment.
+        /// </summary>
+        public string Name
+        {
+            get { return GetString("name"); }
+            set { SetString("name", value); }
+        }
+
+        /// <summary>
+        /// <c>created_at</c>
+        /// </summary>
+        public DateTimeOffset? CreatedAt
+        {
+            get { return GetDateTime("created_at"); }
+            set { SetDateTime("created_at", value); }
+        }
+    }
+
+    public partial class WorkspaceCreatedResponse : AxmeModel
+    {
+        /// <summary>
+        /// <c>ok</c>
+        /// </summary>
+        public bool? Ok
+        {
+            get { return GetBoolean("ok"); }
+            set { SetBoolean("ok", value); }
+        }
+
+        /// <summary>
+        /// <c>workspace</c>: A workspace: agent addresses agent://&lt;org&gt;/&lt;name&gt;/… live in it (REQ-AUTH-017).
+        /// </summary>
+        public Workspace Workspace
+        {
+            get { return GetModel<Workspace>("workspace"); }
+            set { SetModel("workspace", value); }
+        }
+
+        /// <summary>
+        /// <c>api_key</c>: A secret key as shown once: axme_&lt;kind&gt;_&lt;id&gt;_&lt;secret&gt;.
+        /// </summary>
+        public string ApiKey
+        {
+            get { return GetString("api_key"); }
+            set { SetString("api_key", value); }
+        }
+    }
+
+    public partial class WorkspaceListResponse : AxmeModel
+    {
+        /// <summary>
+        /// <c>ok</c>
+        /// </summary>
+        public bool? Ok
+        {
+            get { return GetBoolean("ok"); }
+            set { SetBoolean("ok", value); }
+        }
+
+        /// <summary>
+        /// <c>workspaces</c>
+        /// </summary>
+        public IReadOnlyList<Workspace> Workspaces
+        {
+            get { return GetModelList<Workspace>("workspaces"); }
+            set { SetModelList("workspaces", value); }
         }
     }
 }

@@ -230,6 +230,40 @@ namespace Axme.Sdk
         }
 
         /// <summary>
+        /// <c>DELETE /v1/agents/{address}</c>: (deleteAgent) Deregister an agent and revoke its keys (REQ-AUTH-015).
+        /// </summary>
+        public async Task<AgentDeletedResponse> DeleteAgentAsync(string address, RequestOptions options = null, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            if (string.IsNullOrEmpty(address)) throw new ArgumentException("address is required", "address");
+            var query = new List<KeyValuePair<string, string>>();
+            JObject json = await Pipeline.SendAsync(HttpMethod.Delete, "v1/agents/" + HttpPipeline.Segment(address), query, null, options, cancellationToken).ConfigureAwait(false);
+            return AxmeModel.FromJson<AgentDeletedResponse>(json);
+        }
+
+        /// <summary>Same as the overload with <see cref="RequestOptions"/>, using the client defaults.</summary>
+        public Task<AgentDeletedResponse> DeleteAgentAsync(string address, CancellationToken cancellationToken)
+        {
+            return DeleteAgentAsync(address, null, cancellationToken);
+        }
+
+        /// <summary>
+        /// <c>GET /v1/agents/{address}/keys</c>: (listAgentKeys) The keys of one agent, metadata only (REQ-AUTH-016).
+        /// </summary>
+        public async Task<KeyListResponse> ListAgentKeysAsync(string address, RequestOptions options = null, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            if (string.IsNullOrEmpty(address)) throw new ArgumentException("address is required", "address");
+            var query = new List<KeyValuePair<string, string>>();
+            JObject json = await Pipeline.SendAsync(HttpMethod.Get, "v1/agents/" + HttpPipeline.Segment(address) + "/keys", query, null, options, cancellationToken).ConfigureAwait(false);
+            return AxmeModel.FromJson<KeyListResponse>(json);
+        }
+
+        /// <summary>Same as the overload with <see cref="RequestOptions"/>, using the client defaults.</summary>
+        public Task<KeyListResponse> ListAgentKeysAsync(string address, CancellationToken cancellationToken)
+        {
+            return ListAgentKeysAsync(address, null, cancellationToken);
+        }
+
+        /// <summary>
         /// <c>POST /v1/agents/{address}/keys</c>: (createAgentKey) Create another key for an agent (shown once).
         /// </summary>
         public async Task<KeyCreatedResponse> CreateAgentKeyAsync(string address, CreateAgentKeyRequest request, RequestOptions options = null, CancellationToken cancellationToken = default(CancellationToken))
@@ -244,6 +278,55 @@ namespace Axme.Sdk
         public Task<KeyCreatedResponse> CreateAgentKeyAsync(string address, CreateAgentKeyRequest request, CancellationToken cancellationToken)
         {
             return CreateAgentKeyAsync(address, request, null, cancellationToken);
+        }
+
+        /// <summary>
+        /// <c>POST /v1/agents/{address}/callback-secret</c>: (rotateCallbackSecret) Rotate an http agent's callback secret; the previous one stays valid for the overlap window (REQ-SECRET-004, REQ-SECRET-006).
+        /// </summary>
+        public async Task<CallbackSecretRotatedResponse> RotateCallbackSecretAsync(string address, RotateCallbackSecretRequest request, RequestOptions options = null, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            if (string.IsNullOrEmpty(address)) throw new ArgumentException("address is required", "address");
+            var query = new List<KeyValuePair<string, string>>();
+            JObject json = await Pipeline.SendAsync(HttpMethod.Post, "v1/agents/" + HttpPipeline.Segment(address) + "/callback-secret", query, request == null ? new JObject() : request.ToJson(), options, cancellationToken).ConfigureAwait(false);
+            return AxmeModel.FromJson<CallbackSecretRotatedResponse>(json);
+        }
+
+        /// <summary>Same as the overload with <see cref="RequestOptions"/>, using the client defaults.</summary>
+        public Task<CallbackSecretRotatedResponse> RotateCallbackSecretAsync(string address, RotateCallbackSecretRequest request, CancellationToken cancellationToken)
+        {
+            return RotateCallbackSecretAsync(address, request, null, cancellationToken);
+        }
+
+        /// <summary>
+        /// <c>POST /v1/workspace/webhook-secret</c>: (rotateWebhookSecret) Rotate the workspace's webhook-signing secret (REQ-SECRET-007); admin only.
+        /// </summary>
+        public async Task<WebhookSecretRotatedResponse> RotateWebhookSecretAsync(RotateSecretRequest request, RequestOptions options = null, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            var query = new List<KeyValuePair<string, string>>();
+            JObject json = await Pipeline.SendAsync(HttpMethod.Post, "v1/workspace/webhook-secret", query, request == null ? new JObject() : request.ToJson(), options, cancellationToken).ConfigureAwait(false);
+            return AxmeModel.FromJson<WebhookSecretRotatedResponse>(json);
+        }
+
+        /// <summary>Same as the overload with <see cref="RequestOptions"/>, using the client defaults.</summary>
+        public Task<WebhookSecretRotatedResponse> RotateWebhookSecretAsync(RotateSecretRequest request, CancellationToken cancellationToken)
+        {
+            return RotateWebhookSecretAsync(request, null, cancellationToken);
+        }
+
+        /// <summary>
+        /// <c>POST /v1/server/link-secret</c>: (rotateLinkSecret) Rotate the server's link-signing secret (REQ-SECRET-008); an admin key of the server's first workspace only. The secret is never returned.
+        /// </summary>
+        public async Task<LinkSecretRotatedResponse> RotateLinkSecretAsync(RotateSecretRequest request, RequestOptions options = null, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            var query = new List<KeyValuePair<string, string>>();
+            JObject json = await Pipeline.SendAsync(HttpMethod.Post, "v1/server/link-secret", query, request == null ? new JObject() : request.ToJson(), options, cancellationToken).ConfigureAwait(false);
+            return AxmeModel.FromJson<LinkSecretRotatedResponse>(json);
+        }
+
+        /// <summary>Same as the overload with <see cref="RequestOptions"/>, using the client defaults.</summary>
+        public Task<LinkSecretRotatedResponse> RotateLinkSecretAsync(RotateSecretRequest request, CancellationToken cancellationToken)
+        {
+            return RotateLinkSecretAsync(request, null, cancellationToken);
         }
 
         /// <summary>
@@ -284,6 +367,24 @@ namespace Axme.Sdk
         public Task<TaskListResponse> ListTasksAsync(CancellationToken cancellationToken)
         {
             return ListTasksAsync(null, null, null, null, null, cancellationToken);
+        }
+
+        /// <summary>
+        /// <c>GET /v1/me/tasks</c>: (listMyTasks) The calling human's inbox, pending tasks oldest first (REQ-HUMAN-024).
+        /// </summary>
+        public async Task<TaskListResponse> ListMyTasksAsync(long? limit = null, string cursor = null, RequestOptions options = null, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            var query = new List<KeyValuePair<string, string>>();
+            query.Add(new KeyValuePair<string, string>("limit", limit.HasValue ? limit.Value.ToString(CultureInfo.InvariantCulture) : null));
+            query.Add(new KeyValuePair<string, string>("cursor", cursor));
+            JObject json = await Pipeline.SendAsync(HttpMethod.Get, "v1/me/tasks", query, null, options, cancellationToken).ConfigureAwait(false);
+            return AxmeModel.FromJson<TaskListResponse>(json);
+        }
+
+        /// <summary>Same as the overload with <see cref="RequestOptions"/>, using the client defaults.</summary>
+        public Task<TaskListResponse> ListMyTasksAsync(CancellationToken cancellationToken)
+        {
+            return ListMyTasksAsync(null, null, null, cancellationToken);
         }
 
         /// <summary>
@@ -386,6 +487,39 @@ namespace Axme.Sdk
         public Task<KeyResponse> RevokeKeyAsync(string keyId, CancellationToken cancellationToken)
         {
             return RevokeKeyAsync(keyId, null, cancellationToken);
+        }
+
+        /// <summary>
+        /// <c>GET /v1/admin/workspaces</c>: (listWorkspaces) Every workspace on this server, oldest first (operator keys, REQ-AUTH-017).
+        /// </summary>
+        public async Task<WorkspaceListResponse> ListWorkspacesAsync(RequestOptions options = null, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            var query = new List<KeyValuePair<string, string>>();
+            JObject json = await Pipeline.SendAsync(HttpMethod.Get, "v1/admin/workspaces", query, null, options, cancellationToken).ConfigureAwait(false);
+            return AxmeModel.FromJson<WorkspaceListResponse>(json);
+        }
+
+        /// <summary>Same as the overload with <see cref="RequestOptions"/>, using the client defaults.</summary>
+        public Task<WorkspaceListResponse> ListWorkspacesAsync(CancellationToken cancellationToken)
+        {
+            return ListWorkspacesAsync(null, cancellationToken);
+        }
+
+        /// <summary>
+        /// <c>POST /v1/admin/workspaces</c>: (createWorkspace) Create a workspace and its first admin key, shown once (operator keys, REQ-AUTH-017).
+        /// </summary>
+        public async Task<WorkspaceCreatedResponse> CreateWorkspaceAsync(CreateWorkspaceRequest request, RequestOptions options = null, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            if (request == null) throw new ArgumentNullException("request");
+            var query = new List<KeyValuePair<string, string>>();
+            JObject json = await Pipeline.SendAsync(HttpMethod.Post, "v1/admin/workspaces", query, request == null ? new JObject() : request.ToJson(), options, cancellationToken).ConfigureAwait(false);
+            return AxmeModel.FromJson<WorkspaceCreatedResponse>(json);
+        }
+
+        /// <summary>Same as the overload with <see cref="RequestOptions"/>, using the client defaults.</summary>
+        public Task<WorkspaceCreatedResponse> CreateWorkspaceAsync(CreateWorkspaceRequest request, CancellationToken cancellationToken)
+        {
+            return CreateWorkspaceAsync(request, null, cancellationToken);
         }
     }
 }
