@@ -143,7 +143,8 @@ function startLeaseRenewal(
   };
 }
 
-async function handleOne(
+/** Runs the handler for an acked delivery and writes its outcome; the push receiver shares it. */
+export async function handleOne(
   ops: AgentOperations,
   delivery: Delivery,
   handler: DeliveryHandler,

@@ -3,9 +3,12 @@
  * JSON lines on stdout. Uses only the public SDK API (./index.js). Ops run
  * concurrently; each response carries its request's id. Logs go to stderr.
  */
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { createInterface } from "node:readline";
 import {
   AxmeClient,
+  createPushReceiver,
   AxmeApiError,
   AxmeError,
   VERSION,
@@ -194,13 +197,9 @@ function delay(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-async function listen(client: AxmeClient, id: Message["id"], args: JsonObject, signal: AbortSignal): Promise<void> {
-  const handler = obj(args["handler"]);
-  const stop = new AbortController();
-  signal.addEventListener("abort", () => stop.abort(signal.reason), { once: true });
-  const maxDeliveries = num(args["max_deliveries"]);
-  let crashed = false;
-  const onDelivery = async (_intent: Intent, ctx: DeliveryContext): Promise<JsonObject> => {
+/** The handler listen and push_receiver run: writes the delivery line, then acts; crash calls `onCrash`. */
+function deliveryHandler(id: Message["id"], handler: JsonObject, onCrash: () => void) {
+  return async (_intent: Intent, ctx: DeliveryContext): Promise<JsonObject> => {
     send({ id, delivery: ctx.delivery as unknown as JsonObject });
     switch (handler["action"]) {
       case "fail": {
@@ -208,8 +207,7 @@ async function listen(client: AxmeClient, id: Message["id"], args: JsonObject, s
         throw Object.assign(new Error(String(error["message"] ?? "handler failed")), error);
       }
       case "crash":
-        crashed = true;
-        stop.abort(new Error("simulated crash")); // stop serving without resuming: the lease will expire
+        onCrash(); // stop serving without resuming: the lease will expire
         return delay(3_600_000, ctx.signal).then(() => ({}));
       case "progress_then_complete": {
         const count = num(handler["progress_count"]) ?? 1;
@@ -223,11 +221,56 @@ async function listen(client: AxmeClient, id: Message["id"], args: JsonObject, s
         return obj(handler["result"]);
     }
   };
+}
+
+async function listen(client: AxmeClient, id: Message["id"], args: JsonObject, signal: AbortSignal): Promise<void> {
+  const stop = new AbortController();
+  signal.addEventListener("abort", () => stop.abort(signal.reason), { once: true });
+  const maxDeliveries = num(args["max_deliveries"]);
+  let crashed = false;
+  const onDelivery = deliveryHandler(id, obj(args["handler"]), () => {
+    crashed = true;
+    stop.abort(new Error("simulated crash"));
+  });
   try {
     const options = { signal: stop.signal, ...(maxDeliveries !== undefined ? { maxDeliveries } : {}) };
     await client.serve(str(args["address"], "address"), onDelivery, options);
   } catch (err) {
     if (!crashed || signal.aborted) throw err;
+  }
+}
+
+/** push_receiver: createPushReceiver on a free 127.0.0.1 port until max_deliveries were handled or cancelled. */
+async function pushReceiver(client: AxmeClient, id: Message["id"], args: JsonObject, signal: AbortSignal): Promise<void> {
+  const wanted = num(args["max_deliveries"]) ?? 1;
+  let handled = 0;
+  let enough: () => void = () => undefined;
+  const finished = new Promise<void>((resolve) => (enough = resolve));
+  const inner = deliveryHandler(id, obj(args["handler"]), () => undefined);
+  const counting = async (intent: Intent, ctx: DeliveryContext): Promise<JsonObject> => {
+    try {
+      return await inner(intent, ctx);
+    } finally {
+      if (wanted > 0 && ++handled >= wanted) enough();
+    }
+  };
+  const tolerance = num(args["tolerance_s"]);
+  const secrets = (args["secrets"] as string[] | undefined) ?? [];
+  const receiver = createPushReceiver(client, counting, { secret: secrets, ...(tolerance !== undefined ? { toleranceSeconds: tolerance } : {}) });
+  const server = createServer(receiver);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as AddressInfo).port;
+  send({ id, receiver: { url: `http://127.0.0.1:${port}/` } });
+  const cancelled = new Promise<void>((_resolve, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+  });
+  try {
+    await Promise.race([finished, cancelled]);
+  } finally {
+    await receiver.close(); // the deliveries being resumed finish first
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 }
 
@@ -240,7 +283,7 @@ async function handle(msg: Message): Promise<void> {
   try {
     switch (msg.op) {
       case "hello":
-        send({ id, ok: true, result: { sdk: "typescript", version: VERSION, capabilities: ["retries", "observe", "wait_for", "listen", "cancel"] } });
+        send({ id, ok: true, result: { sdk: "typescript", version: VERSION, capabilities: ["retries", "observe", "wait_for", "listen", "cancel", "push"] } });
         return;
       case "new_client": {
         const config = obj(msg["config"]);
@@ -292,6 +335,10 @@ async function handle(msg: Message): Promise<void> {
       }
       case "listen":
         await listen(clientFor(msg), id, args, signal);
+        send({ id, done: true });
+        return;
+      case "push_receiver":
+        await pushReceiver(clientFor(msg), id, args, signal);
         send({ id, done: true });
         return;
       case "cancel": {

@@ -34,7 +34,7 @@ export type AxmeErrorType =
 
 export class AxmeError extends Error {
   /** Language-neutral error type name, equal in every AXME SDK. */
-  readonly type: AxmeErrorType | "Axme" = "Axme";
+  readonly type: AxmeErrorType | "Axme" | "Signature" = "Axme";
 
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);

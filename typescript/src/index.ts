@@ -21,5 +21,18 @@ export {
   type ApiErrorDetails,
   type AxmeErrorType,
 } from "./errors.js";
+export {
+  createPushReceiver,
+  InMemorySeenDeliveries,
+  SignatureError,
+  signDelivery,
+  verifyDelivery,
+  type HeaderSource,
+  type PushReceiver,
+  type PushReceiverOptions,
+  type SeenDeliveries,
+  type SignatureFailure,
+  type VerifyDeliveryOptions,
+} from "./push.js";
 export * from "./types.js";
 export { VERSION } from "./version.js";
