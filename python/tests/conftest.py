@@ -25,6 +25,13 @@ SCENARIO_FILE = (
 )
 
 
+@pytest.fixture(autouse=True)
+def no_login_profile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never see the machine's `axme login` profile (REQ-CLIENT-008): an empty
+    config dir unless a test sets AXME_CONFIG_DIR itself."""
+    monkeypatch.setenv("AXME_CONFIG_DIR", str(tmp_path / "no-profile"))
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     data_dir = tmp_path_factory.mktemp("axme-server") / "data"

@@ -5,6 +5,7 @@ client = AxmeClient(AxmeClientConfig(api_key=os.environ["AXME_API_KEY"]))
 """
 
 from ._core import CallOptions
+from ._profile import config_dir, profile_path
 from ._streams import AsyncStream, Stream
 from ._version import __version__
 from .async_client import AsyncAxmeClient, AsyncDeliveryHandler
@@ -80,6 +81,8 @@ __all__ = [
     "Task",
     "ValidationError",
     "WaitTimeoutError",
+    "config_dir",
+    "profile_path",
     "WireObject",
     "__version__",
     "sign_delivery",

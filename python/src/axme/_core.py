@@ -176,8 +176,11 @@ def _query_value(value: Any) -> str:
     return str(value)
 
 
-def connection_error(exc: httpx.TransportError, spec: RequestSpec) -> AxmeConnectionError:
-    where = f"{spec.method} {spec.path}"
+def connection_error(
+    exc: httpx.TransportError, spec: RequestSpec, base_url: str
+) -> AxmeConnectionError:
+    """Names the URL tried (no query), so a wrong or defaulted base URL shows (REQ-CLIENT-009)."""
+    where = f"{spec.method} {base_url}{spec.path}"
     if isinstance(exc, httpx.TimeoutException):
         return AxmeTimeoutError(f"{where} timed out: {type(exc).__name__}")
     return AxmeConnectionError(f"{where} failed: {type(exc).__name__}: {exc}")
@@ -194,7 +197,7 @@ def request_plan(core: Core, spec: RequestSpec) -> Plan[httpx.Response]:
             response: httpx.Response = yield Send(request)
         except httpx.TransportError as exc:
             if last_attempt:
-                raise connection_error(exc, spec) from exc
+                raise connection_error(exc, spec, core.config.resolved_base_url) from exc
             delay = policy.backoff(attempt)
             _log_retry(spec, attempt, f"{type(exc).__name__}", delay)
             yield Sleep(delay)

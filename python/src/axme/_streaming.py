@@ -225,7 +225,7 @@ def single_stream_plan(
     extra = {} if wait_seconds is None else {"wait_seconds": wait_seconds}
     opened = yield from open_stream(core, spec, headers, since, Deadline(None), extra)
     if isinstance(opened, httpx.TransportError):
-        raise connection_error(opened, spec) from opened
+        raise connection_error(opened, spec, core.config.resolved_base_url) from opened
     if isinstance(opened, Exception):
         raise opened
 
@@ -236,7 +236,7 @@ def single_stream_plan(
 
     end = yield from read_stream(opened, emit_wanted)
     if end.broken is not None:
-        raise connection_error(end.broken, spec) from end.broken
+        raise connection_error(end.broken, spec, core.config.resolved_base_url) from end.broken
 
 
 def stream_intent_events_plan(

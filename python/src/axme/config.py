@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from ._profile import profile_path, read_profile
+
 DEFAULT_BASE_URL = "https://api.cloud.axme.ai"
 
 __all__ = ["AxmeClientConfig", "DEFAULT_BASE_URL"]
@@ -16,8 +18,9 @@ __all__ = ["AxmeClientConfig", "DEFAULT_BASE_URL"]
 class AxmeClientConfig:
     """Settings shared by `AxmeClient` and `AsyncAxmeClient`.
 
-    `api_key` defaults to `$AXME_API_KEY`, `base_url` to `$AXME_BASE_URL` and then
-    the public endpoint. Times are in seconds.
+    `api_key` defaults to `$AXME_API_KEY`, `base_url` to `$AXME_BASE_URL`; then both
+    to the profile `axme login` saved (`axme.profile_path()`), and `base_url` finally
+    to the public endpoint. Times are in seconds.
     """
 
     api_key: str | None = None
@@ -39,12 +42,20 @@ class AxmeClientConfig:
     default_headers: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        api_key = self.api_key if self.api_key is not None else os.environ.get("AXME_API_KEY")
+        # Each member: given, else the environment, else the profile `axme login`
+        # saved (read only when needed), else the default (REQ-CLIENT-001, -008).
+        api_key = _given(self.api_key) or _given(os.environ.get("AXME_API_KEY"))
+        base_url = _given(self.base_url) or _given(os.environ.get("AXME_BASE_URL"))
+        if not api_key or not base_url:
+            profile = read_profile()
+            api_key = api_key or profile.get("api_key")
+            base_url = base_url or profile.get("base_url")
         if not api_key:
             raise ValueError(
-                "AxmeClientConfig needs an API key: pass api_key=... or set AXME_API_KEY"
+                "AxmeClientConfig needs an API key: pass api_key=..., set AXME_API_KEY"
+                f" or run `axme login` (profile: {profile_path()})"
             )
-        base_url = self.base_url or os.environ.get("AXME_BASE_URL") or DEFAULT_BASE_URL
+        base_url = base_url or DEFAULT_BASE_URL
         if not base_url.startswith(("http://", "https://")):
             raise ValueError(f"base_url must start with http:// or https://, got {base_url!r}")
         object.__setattr__(self, "api_key", api_key)
@@ -72,3 +83,8 @@ class AxmeClientConfig:
             f"AxmeClientConfig(base_url={self.base_url!r}, api_key='***', "
             f"timeout={self.timeout}, max_retries={self.max_retries})"
         )
+
+
+def _given(value: str | None) -> str | None:
+    """A blank value counts as not given."""
+    return value.strip() if value and value.strip() else None

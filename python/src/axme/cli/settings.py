@@ -1,4 +1,5 @@
-"""Where the CLI keeps its settings: `$AXME_CONFIG_DIR` or `~/.config/axme/`.
+"""Where the CLI keeps its settings: `$AXME_CONFIG_DIR`, else the platform's config
+dir + `axme` (`~/.config/axme`, `~/Library/Application Support/axme`, `%APPDATA%\\axme`).
 
 config.json             {"base_url", "api_key"} written by `axme login` (mode 0600)
 scenario-agents.json    agent keys returned by `axme scenarios apply` (mode 0600)
@@ -15,7 +16,10 @@ import os
 from pathlib import Path
 from typing import Any
 
-CONFIG_FILE = "config.json"
+from .._profile import PROFILE_FILE
+from .._profile import config_dir as sdk_config_dir
+
+CONFIG_FILE = PROFILE_FILE
 SCENARIO_AGENTS_FILE = "scenario-agents.json"
 AGENTS_FILE = "agents.json"
 
@@ -25,11 +29,8 @@ class SettingsError(Exception):
 
 
 def config_dir() -> Path:
-    override = os.environ.get("AXME_CONFIG_DIR")
-    if override:
-        return Path(override).expanduser()
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "axme"
+    """The SDKs' AXME config directory, so they read the profile login writes (REQ-CLIENT-008)."""
+    return sdk_config_dir()
 
 
 def read_json(name: str) -> dict[str, Any]:
