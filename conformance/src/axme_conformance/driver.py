@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -31,8 +32,20 @@ SDK_ENV_VARS = ("AXME_API_KEY", "AXME_BASE_URL")
 
 def driver_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in SDK_ENV_VARS}
+    # Nor the `axme login` profile of whoever runs it (REQ-CLIENT-008): an empty dir.
+    env["AXME_CONFIG_DIR"] = _empty_config_dir()
     env.update(extra or {})
     return env
+
+
+def _empty_config_dir() -> str:
+    global _EMPTY_CONFIG_DIR
+    if _EMPTY_CONFIG_DIR is None:
+        _EMPTY_CONFIG_DIR = tempfile.mkdtemp(prefix="axme-conformance-no-profile-")
+    return _EMPTY_CONFIG_DIR
+
+
+_EMPTY_CONFIG_DIR: str | None = None
 
 
 class StderrCapture:
