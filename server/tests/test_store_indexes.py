@@ -1,0 +1,142 @@
+"""Every list filter the API offers walks an index (no table scan, no sort of the whole
+match), /metrics counts come from counters kept at write time, and timers load by index
+(issue 16 item 2). Checked on SQLite's own query plans and against plain GROUP BY counts."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from axme_server.store.sqlite import SqliteStore
+
+WS = "ws_1"
+A, B, C = (f"agent://o/w/{n}" for n in "abc")
+
+
+def intent(n: int, status: str = "SUBMITTED", to: str = A, steps: list[str] | None = None,
+           timer: float | None = None) -> dict[str, Any]:
+    return {"intent_id": f"i{n}", "_ws": WS, "status": status, "from_agent": "admin://k", "to_agent": to,
+            "updated_at": "2026-01-01T00:00:00.000Z", "_steps": [{"assigned_to": s} for s in steps or [to]],
+            "_timers": {"lease": timer} if timer else {}, "_next_timer": timer}
+
+
+def task(n: int, assignees: list[str], status: str = "pending") -> dict[str, Any]:
+    return {"intent_id": f"i{n}", "step_id": "h", "_ws": WS, "status": status, "assignees": assignees}
+
+
+@pytest.fixture()
+def store(tmp_path: Path) -> SqliteStore:
+    s = SqliteStore(str(tmp_path / "s.db"))
+    s.open()
+    ops: list[tuple] = []
+    for n in range(1, 301):
+        ops.append(("intent_new", intent(n, to=A if n % 2 else B, timer=1000.0 + n if n % 3 == 0 else None)))
+        if n % 5 == 0:
+            ops.append(("task", task(n, ["carol"] if n % 10 else [])))
+    asyncio.run(s.write(ops))
+    yield s
+    s.close()
+
+
+class PlanRecorder:
+    """A read connection that records the query plan of every statement it runs."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.plans: list[tuple[str, list[str]]] = []
+
+    def execute(self, sql: str, args: Any = ()) -> sqlite3.Cursor:
+        plan = [r[3] for r in self.conn.execute("EXPLAIN QUERY PLAN " + sql, args)]
+        self.plans.append((sql, plan))
+        return self.conn.execute(sql, args)
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def assert_indexed(rec: PlanRecorder, searched: str | None = None) -> None:
+    """No scan, no sort; and the filter's column is part of the index search (a walk of the
+    whole workspace that tests each row is a scan too)."""
+    assert rec.plans
+    for sql, plan in rec.plans:
+        for step in plan:
+            assert not re.match(r"SCAN \w+$", step), f"table scan in {sql!r}: {plan}"
+            assert "TEMP B-TREE" not in step, f"sort of the whole match in {sql!r}: {plan}"
+        if searched is not None:
+            assert any(step.startswith("SEARCH") and f"{searched}=?" in step for step in plan), \
+                f"{searched} is not searched by index in {sql!r}: {plan}"
+
+
+def searched_column(filters: dict[str, Any]) -> str | None:
+    """The column an index must search: the key's own rows first, else the first filter given."""
+    for name, column in (("involving", "party"), ("tasked_to", "assignee"), ("status", "status"),
+                         ("to_agent", "to_agent"), ("from_agent", "from_agent")):
+        if filters.get(name):
+            return column
+    return None
+
+
+LIST_INTENTS = [
+    {}, {"status": "SUBMITTED"}, {"status": "NO_SUCH"}, {"to_agent": B}, {"to_agent": "agent://o/w/none"},
+    {"from_agent": "admin://k"}, {"involving": C}, {"involving": A}, {"involving": A, "status": "SUBMITTED"},
+    {"tasked_to": ["carol", "carol@x"]}, {"tasked_to": ["nobody"], "status": "WAITING"},
+]
+
+
+@pytest.mark.parametrize("filters", LIST_INTENTS, ids=lambda f: ",".join(f) or "none")
+def test_list_intents_filters_walk_an_index(store: SqliteStore, filters: dict[str, Any]) -> None:
+    store._read = rec = PlanRecorder(store._read)
+    args = {"status": None, "to_agent": None, "from_agent": None, "involving": None, **filters}
+    rows = store.list_intents(WS, limit=20, cursor=250, **args)
+    assert_indexed(rec, searched_column(filters))
+    assert len(rows) <= 20 and all(rid < 250 for rid, _ in rows)
+    assert [rid for rid, _ in rows] == sorted((rid for rid, _ in rows), reverse=True)
+
+
+@pytest.mark.parametrize("pending_only", [True, False])
+@pytest.mark.parametrize("assignees", [None, ["carol"], ["nobody", "x"]])
+def test_list_tasks_filters_walk_an_index(store: SqliteStore, pending_only: bool, assignees: list[str] | None) -> None:
+    store._read = rec = PlanRecorder(store._read)
+    rows = store.list_tasks(WS, pending_only=pending_only, assignees=assignees, limit=5, cursor=1)
+    assert_indexed(rec, "assignee" if assignees else "status" if pending_only else None)
+    assert [rid for rid, _ in rows] == sorted(rid for rid, _ in rows)
+
+
+def test_handed_off_and_exact_matches(store: SqliteStore) -> None:
+    asyncio.run(store.write([("intent", intent(7, to=A, steps=[C]))]))  # i7's step handed from A to C
+    mine = store.list_intents(WS, status=None, to_agent=None, from_agent=None, involving=C, limit=50, cursor=None)
+    assert [d["intent_id"] for _, d in mine] == ["i7"]
+    asyncio.run(store.write([("intent", intent(7, to=A, steps=[A]))]))  # handed back: C no longer involved
+    assert store.list_intents(WS, status=None, to_agent=None, from_agent=None, involving=C, limit=50,
+                              cursor=None) == []
+    carol = store.list_tasks(WS, pending_only=True, assignees=["carol"], limit=100, cursor=None)
+    upper = store.list_tasks(WS, pending_only=True, assignees=["CAROL"], limit=100, cursor=None)
+    assert len(carol) == 60 and len(upper) == 30  # CAROL sees only the 30 tasks open to anyone
+
+
+def test_counters_match_group_by_through_transitions(store: SqliteStore) -> None:
+    def group_by() -> dict[str, int]:
+        return dict(store._read.execute("SELECT status, count(*) FROM intents GROUP BY status").fetchall())
+
+    assert store.count_by_status(WS) == group_by() == {"SUBMITTED": 300}
+    asyncio.run(store.write([("intent", intent(n, status="COMPLETED")) for n in range(1, 11)]
+                            + [("intent", intent(11, status="DELIVERED")), ("intent", intent(11, status="DELIVERED"))]))
+    assert store.count_by_status(WS) == group_by() == {"SUBMITTED": 289, "COMPLETED": 10, "DELIVERED": 1}
+    assert store.count_by_status("ws_other") == {} and store.count_intents_by_status() == group_by()
+    rec = PlanRecorder(store._read)
+    rec.execute("SELECT status, n FROM intent_counts WHERE workspace_id=?", (WS,))
+    assert_indexed(rec)
+
+
+def test_timers_load_by_index(store: SqliteStore) -> None:
+    due = dict(store.timers_due(None, 1030.0))
+    assert set(due) == {f"i{n}" for n in (3, 6, 9, 12, 15, 18, 21, 24, 27, 30)}
+    assert due["i3"] == {"lease": 1003.0}
+    assert dict(store.timers_due(1029.0, 1030.0)) == {"i30": {"lease": 1030.0}}
+    asyncio.run(store.write([("intent", intent(30, status="COMPLETED", timer=1030.0))]))
+    assert dict(store.timers_due(1029.0, 1030.0)) == {}  # terminal intents hold no timers
