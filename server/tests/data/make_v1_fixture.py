@@ -20,7 +20,7 @@ from pathlib import Path
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE.parent))
 
-from helpers import Api, start_server  # noqa: E402
+from helpers import Api, start_server
 
 
 def build(data: Path) -> dict:
