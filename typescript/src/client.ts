@@ -9,6 +9,7 @@
 import { DEFAULT_ERROR_CODE, serveDeliveries, type DeliveryHandler, type ServeOptions } from "./agent.js";
 import { toWireKeys, toWireQuery } from "./casing.js";
 import { checkOptions, KNOWN_OPTIONS } from "./options.js";
+import { profilePath, readProfile } from "./profile.js";
 import { AxmeError, WaitTimeoutError } from "./errors.js";
 import { HttpTransport, type AxmeLogger, type RequestOptions } from "./http.js";
 import { DEFAULT_RETRY_POLICY } from "./retry.js";
@@ -123,9 +124,19 @@ export class AxmeClient {
 
   constructor(options: AxmeClientOptions = {}) {
     checkOptions("AxmeClient", options, KNOWN_OPTIONS.client);
-    const apiKey = (options.apiKey ?? env("AXME_API_KEY") ?? "").trim();
-    if (apiKey === "") throw new AxmeError("no API key: pass { apiKey } or set AXME_API_KEY");
-    const baseUrl = (options.baseUrl?.trim() || env("AXME_BASE_URL") || DEFAULT_BASE_URL).replace(/\/+$/, "");
+    // Each member: given, else the environment, else the profile `axme login` saved
+    // (read only when needed), else the default (REQ-CLIENT-001, REQ-CLIENT-008).
+    let apiKey = options.apiKey?.trim() || env("AXME_API_KEY") || "";
+    let givenUrl = options.baseUrl?.trim() || env("AXME_BASE_URL");
+    if (apiKey === "" || givenUrl === undefined) {
+      const profile = readProfile();
+      apiKey ||= profile.apiKey ?? "";
+      givenUrl ??= profile.baseUrl;
+    }
+    if (apiKey === "") {
+      throw new AxmeError(`no API key: pass { apiKey }, set AXME_API_KEY or run \`axme login\` (profile: ${profilePath()})`);
+    }
+    const baseUrl = (givenUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, "");
     if (!/^https?:\/\//.test(baseUrl)) throw new AxmeError(`baseUrl must start with http:// or https:// (got "${baseUrl}")`);
     const positive = (v: number | undefined, name: string, fallback: number) => {
       if (v === undefined) return fallback;

@@ -2,6 +2,7 @@ export { AxmeClient, DEFAULT_BASE_URL, type AxmeClientOptions, type WaitForOptio
 export type { DeliveryContext, DeliveryHandler, ServeOptions } from "./agent.js";
 export type { ObserveOptions, ListenOptions, StreamOptions } from "./streams.js";
 export type { AxmeLogger, RequestOptions } from "./http.js";
+export { configDir, profilePath } from "./profile.js";
 export {
   AxmeError,
   AxmeConnectionError,
