@@ -13,6 +13,7 @@ SDKS ?= python typescript go java dotnet
 PY_PACKAGES := server python conformance
 
 .PHONY: all venv demo test conformance gen gen-check spec-check server bench \
+        check-standalone lint docs \
         $(addprefix test-,$(SDKS)) $(addprefix build-,$(SDKS)) test-server test-conformance clean
 
 all: test
@@ -30,6 +31,20 @@ $(VENV)/.stamp: requirements-dev.txt $(wildcard $(addsuffix /pyproject.toml,$(PY
 
 spec-check: venv
 	$(MAKE) -C spec check
+	$(PY) spec/releases/releases.py check
+
+# Nothing in the repository cites a document outside it; one licence everywhere.
+check-standalone: venv
+	$(PY) docs/tools/check_standalone.py
+
+# Every language's formatter (check mode), linter and type checker (lint/Makefile);
+# -k so one run lists every failing check.
+lint: venv
+	$(MAKE) -k -C lint all
+
+# The documentation site (mkdocs.yml) into build/site; --strict turns a broken link into a failure.
+docs: venv
+	DISABLE_MKDOCS_2_WARNING=true NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --quiet
 
 gen: venv
 	for c in $(SDKS); do $(MAKE) -C $$c gen || exit 1; done
@@ -56,7 +71,7 @@ test-conformance: venv
 conformance: venv
 	$(MAKE) -C conformance run SDKS="$(SDKS)"
 
-test: spec-check gen-check test-server test-conformance $(addprefix test-,$(SDKS)) conformance
+test: spec-check check-standalone gen-check lint docs test-server test-conformance $(addprefix test-,$(SDKS)) conformance
 
 demo: venv
 	$(MAKE) -C examples demo
