@@ -131,11 +131,12 @@ class Dispatcher:
             self._wakeup.clear()
             now = self.clock.now()
             while self._heap and self._heap[0][0] <= now:
+                await self._slots.acquire()  # at most `concurrency` attempts in flight
                 _, _, outbox_id = heapq.heappop(self._heap)
                 row = self._rows.pop(outbox_id, None)
-                if row is None:
+                if row is None:  # enqueued twice: the other entry took it
+                    self._slots.release()
                     continue
-                await self._slots.acquire()  # at most `concurrency` attempts in flight
                 self._inflight.add(outbox_id)
                 task = asyncio.get_running_loop().create_task(self._send(row))
                 self._sends.add(task)
