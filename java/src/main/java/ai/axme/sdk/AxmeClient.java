@@ -578,11 +578,27 @@ public final class AxmeClient implements AutoCloseable {
      */
     public Listener listen(String address, DeliveryHandler handler, ListenOptions options) {
         HttpCore core = resources.core();
-        DeliveryProcessor processor = new DeliveryProcessor(writes, handler, resources.scheduler(), core.mapper());
         Listener listener = new Listener(address, options,
-                sink -> new DeliveryFeed(core, resources.watchdog(), raw, address, sink), processor);
+                sink -> new DeliveryFeed(core, resources.watchdog(), raw, address, sink), deliveryProcessor(handler));
         listener.start();
         return listener;
+    }
+
+    /**
+     * A receiver for the push binding ({@code delivery_mode: "http"}, REQ-PUSH-*): an {@code HttpHandler}
+     * for the JDK's {@code com.sun.net.httpserver} that verifies each push and runs {@code handler} exactly
+     * as {@link #listen(String, DeliveryHandler)} does. Servlet stacks use {@link PushVerifier} directly.
+     *
+     * @param handler the agent's work (the same one {@code listen} runs)
+     * @param verifier the signing secret(s) and verification settings
+     * @return the receiver; close it to stop
+     */
+    public PushReceiver pushReceiver(DeliveryHandler handler, PushVerifier verifier) {
+        return new PushReceiver(verifier, deliveryProcessor(handler));
+    }
+
+    private DeliveryProcessor deliveryProcessor(DeliveryHandler handler) {
+        return new DeliveryProcessor(writes, handler, resources.scheduler(), resources.core().mapper());
     }
 
     // --- async variants -----------------------------------------------------------------

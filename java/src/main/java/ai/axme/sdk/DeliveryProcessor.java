@@ -40,13 +40,9 @@ final class DeliveryProcessor {
     boolean process(JsonNode delivery) {
         String intentId = delivery.path("intent_id").asText();
         String deliveryId = delivery.path("delivery_id").asText();
-        ObjectNode acked = delivery.deepCopy();
+        ObjectNode acked;
         try {
-            RawResponse ack = writes.ack(intentId, deliveryId);
-            JsonNode lease = ack.body().get("lease_expires_at");
-            if (lease != null && lease.isTextual()) {
-                acked.set("lease_expires_at", lease);
-            }
+            acked = acknowledge(delivery);
         } catch (ConflictException notOurs) {
             LOG.log(Level.INFO, "skipping delivery {0} of intent {1}: {2}", deliveryId, intentId, notOurs.code());
             return false;
@@ -55,6 +51,25 @@ final class DeliveryProcessor {
                     ackFailed.getMessage());
             return false;
         }
+        handleAcked(acked);
+        return true;
+    }
+
+    /** Acks the delivery; returns it with the lease the ack granted (the push receiver maps the errors). */
+    ObjectNode acknowledge(JsonNode delivery) {
+        ObjectNode acked = delivery.deepCopy();
+        RawResponse ack = writes.ack(delivery.path("intent_id").asText(), delivery.path("delivery_id").asText());
+        JsonNode lease = ack.body().get("lease_expires_at");
+        if (lease != null && lease.isTextual()) {
+            acked.set("lease_expires_at", lease);
+        }
+        return acked;
+    }
+
+    /** Runs the handler for an acked delivery with lease renewal, then resumes or fails the intent. */
+    void handleAcked(ObjectNode acked) {
+        String intentId = acked.path("intent_id").asText();
+        String deliveryId = acked.path("delivery_id").asText();
         Duration every = renewalInterval(acked.path("lease_expires_at").asText(null), Instant.now());
         ScheduledFuture<?> renewal = scheduler.scheduleAtFixedRate(
                 () -> renew(intentId, deliveryId), every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
@@ -63,7 +78,10 @@ final class DeliveryProcessor {
         } finally {
             renewal.cancel(false);
         }
-        return true;
+    }
+
+    ObjectMapper mapper() {
+        return mapper;
     }
 
     /** Renew at a third of the remaining lease, so two renewals can fail before it lapses. */

@@ -115,6 +115,9 @@ public final class ConformanceDriver {
                 case "listen":
                     streaming.listen(id, client(message), params(message), handle);
                     break;
+                case "push_receiver":
+                    new PushOps(streaming, out).pushReceiver(id, client(message), params(message), handle);
+                    break;
                 default:
                     throw new UnsupportedOperationException("unknown op " + op);
             }
@@ -139,7 +142,7 @@ public final class ConformanceDriver {
         result.put("sdk", "java");
         result.put("version", VERSION);
         ArrayNode capabilities = result.putArray("capabilities");
-        for (String capability : new String[] {"retries", "observe", "wait_for", "listen", "cancel"}) {
+        for (String capability : new String[] {"retries", "observe", "wait_for", "listen", "cancel", "push"}) {
             capabilities.add(capability);
         }
         return result;

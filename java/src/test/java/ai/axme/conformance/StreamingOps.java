@@ -70,7 +70,8 @@ final class StreamingOps {
         out.done(id);
     }
 
-    private Object act(String action, JsonNode handler, DeliveryContext delivery, CountDownLatch crashed)
+    /** The handler action listen and push_receiver run (crash counts {@code crashed} down). */
+    Object act(String action, JsonNode handler, DeliveryContext delivery, CountDownLatch crashed)
             throws Exception {
         switch (action) {
             case "complete":
