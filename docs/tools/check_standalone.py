@@ -45,14 +45,10 @@ def git_grep(*args: str) -> list[str]:
 
 def citation_problems() -> list[str]:
     problems = [
-        f"cites a note outside the repository: {hit}"
-        for hit in git_grep("-E", OUTSIDE_NOTES)
+        f"cites a note outside the repository: {hit}" for hit in git_grep("-E", OUTSIDE_NOTES)
     ]
     parent = str(ROOT.parent).rstrip("/") + "/"
-    problems += [
-        f"names the checkout's parent directory: {hit}"
-        for hit in git_grep("-F", parent)
-    ]
+    problems += [f"names the checkout's parent directory: {hit}" for hit in git_grep("-F", parent)]
     return problems
 
 

@@ -46,9 +46,7 @@ def write(site_path: str, text: str, edit_path: str | None = None) -> None:
 
 
 def requirements_page() -> str:
-    index = yaml.safe_load(
-        (ROOT / "spec/requirements.yaml").read_text(encoding="utf-8")
-    )
+    index = yaml.safe_load((ROOT / "spec/requirements.yaml").read_text(encoding="utf-8"))
     by_file: dict[str, list[tuple[str, dict[str, str]]]] = {}
     for req_id, req in index["requirements"].items():
         by_file.setdefault(req["file"], []).append((req_id, req))
@@ -70,9 +68,7 @@ def requirements_page() -> str:
             "| id | level | title |",
             "|---|---|---|",
         ]
-        lines += [
-            f"| {req_id} | {req['level']} | {req['title']} |" for req_id, req in reqs
-        ]
+        lines += [f"| {req_id} | {req['level']} | {req['title']} |" for req_id, req in reqs]
         lines.append("")
     return "\n".join(lines)
 
@@ -102,14 +98,10 @@ def summary(site: set[str]) -> str:
         for p in DOCS.rglob("*.md")
         if not p.relative_to(DOCS).as_posix().startswith("tools/")
     )
-    guides = [
-        (title_of(DOCS / p), p) for p in GUIDES + [p for p in extra if p not in known]
-    ]
+    guides = [(title_of(DOCS / p), p) for p in GUIDES + [p for p in extra if p not in known]]
     section("Guides", guides)
     behavior = sorted(
-        p
-        for p in site
-        if p.startswith("spec/behavior/") and p != "spec/behavior/index.md"
+        p for p in site if p.startswith("spec/behavior/") and p != "spec/behavior/index.md"
     )
     section(
         "Protocol",

@@ -42,9 +42,7 @@ def _cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
 
-def _operation(
-    document: dict[str, Any], method: str, path: str, op: dict[str, Any]
-) -> list[str]:
+def _operation(document: dict[str, Any], method: str, path: str, op: dict[str, Any]) -> list[str]:
     lines = [
         f"### {op['operationId']}",
         "",
@@ -73,9 +71,7 @@ def _operation(
     lines += ["| status | meaning | body |", "|---|---|---|"]
     for status, response in op.get("responses", {}).items():
         response = _resolve(document, response)
-        schemas = [
-            _schema_link(c.get("schema")) for c in response.get("content", {}).values()
-        ]
+        schemas = [_schema_link(c.get("schema")) for c in response.get("content", {}).values()]
         lines.append(
             f"| {status} | {_cell(response.get('description', ''))} | {', '.join(schemas)} |"
         )
@@ -96,17 +92,13 @@ def operations_page(bundle: Path) -> str:
         info.get("description", "").strip(),
         "",
     ]
-    by_tag: dict[str, list[list[str]]] = {
-        t["name"]: [] for t in document.get("tags", [])
-    }
+    by_tag: dict[str, list[list[str]]] = {t["name"]: [] for t in document.get("tags", [])}
     for path, item in document["paths"].items():
         for method in METHODS:
             if method in item:
                 op = item[method]
                 tag = (op.get("tags") or ["other"])[0]
-                by_tag.setdefault(tag, []).append(
-                    _operation(document, method, path, op)
-                )
+                by_tag.setdefault(tag, []).append(_operation(document, method, path, op))
     tag_text = {t["name"]: t.get("description", "") for t in document.get("tags", [])}
     for tag, operations in by_tag.items():
         if operations:

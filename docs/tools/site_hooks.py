@@ -25,9 +25,7 @@ FENCE = re.compile(r"^\s*(```|~~~)")
 EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|#|/)", re.IGNORECASE)
 
 
-def _rewrite(
-    match: re.Match[str], page_repo: str, page_site: str, pages: dict[str, str]
-) -> str:
+def _rewrite(match: re.Match[str], page_repo: str, page_site: str, pages: dict[str, str]) -> str:
     bang, text, target, title = match.groups()
     if EXTERNAL.match(target):
         return match.group(0)
@@ -36,9 +34,7 @@ def _rewrite(
     if (ROOT / repo_target).is_dir() and f"{repo_target}/README.md" in pages:
         repo_target = f"{repo_target}/README.md"
     if repo_target in pages:
-        site_target = posixpath.relpath(
-            pages[repo_target], posixpath.dirname(page_site) or "."
-        )
+        site_target = posixpath.relpath(pages[repo_target], posixpath.dirname(page_site) or ".")
         return f"{bang}[{text}]({site_target}{'#' + anchor if anchor else ''}{title})"
     if not repo_target.startswith("..") and (ROOT / repo_target).exists():
         shown = f"`{repo_target}`"

@@ -55,6 +55,4 @@ def site_to_repo() -> dict[str, str]:
 
 def repo_to_site() -> dict[str, str]:
     """Repository path → site path, for every page that has one."""
-    return {
-        repo: site for site, repo in site_to_repo().items() if site not in GENERATED
-    }
+    return {repo: site for site, repo in site_to_repo().items() if site not in GENERATED}

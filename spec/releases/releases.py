@@ -62,11 +62,7 @@ def freeze(version: str) -> Path:
     target = RELEASES / f"v{version}"
     if target.exists():
         raise SystemExit(f"{target} exists: a release is never rewritten")
-    files = (
-        FILES
-        + _git_list("schemas")
-        + [p for p in _git_list("behavior") if p.endswith(".md")]
-    )
+    files = FILES + _git_list("schemas") + [p for p in _git_list("behavior") if p.endswith(".md")]
     for rel in files:
         text = _git_show(rel)
         if rel == "dist/openapi.json":
@@ -76,15 +72,12 @@ def freeze(version: str) -> Path:
         elif rel == "naming.yaml":
             lines = text.splitlines(keepends=True)
             text = "".join(
-                f"version: {version}\n" if ln.startswith("version:") else ln
-                for ln in lines
+                f"version: {version}\n" if ln.startswith("version:") else ln for ln in lines
             )
         out = target / rel
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text, encoding="utf-8")
-    sums = sorted(
-        p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file()
-    )
+    sums = sorted(p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file())
     (target / SUMS).write_text(
         "".join(f"{_digest(target / p)}  {p}\n" for p in sums), encoding="utf-8"
     )
@@ -104,16 +97,12 @@ def frozen_problems(release: Path) -> list[str]:
         return [f"{release.name}: {SUMS} is missing"]
     listed = {
         name: digest
-        for digest, name in (
-            line.split("  ", 1) for line in sums.read_text().splitlines()
-        )
+        for digest, name in (line.split("  ", 1) for line in sums.read_text().splitlines())
     }
-    present = {
-        p.relative_to(release).as_posix() for p in release.rglob("*") if p.is_file()
-    } - {SUMS}
-    problems = [
-        f"{release.name}/{p}: not in {SUMS}" for p in sorted(present - set(listed))
-    ]
+    present = {p.relative_to(release).as_posix() for p in release.rglob("*") if p.is_file()} - {
+        SUMS
+    }
+    problems = [f"{release.name}/{p}: not in {SUMS}" for p in sorted(present - set(listed))]
     problems += [f"{release.name}/{p}: missing" for p in sorted(set(listed) - present)]
     problems += [
         f"{release.name}/{p}: changed after the release (a release is never edited)"
@@ -140,17 +129,11 @@ def compatibility_problems(release: Path) -> list[str]:
     new_ops = _operations(new)
     for op_id, route in _operations(old).items():
         if new_ops.get(op_id) != route:
-            problems.append(
-                f"operation {op_id} ({route}) is gone or moved in the draft"
-            )
-    old_reqs = yaml.safe_load((release / "requirements.yaml").read_text())[
-        "requirements"
-    ]
+            problems.append(f"operation {op_id} ({route}) is gone or moved in the draft")
+    old_reqs = yaml.safe_load((release / "requirements.yaml").read_text())["requirements"]
     new_reqs = yaml.safe_load((SPEC / "requirements.yaml").read_text())["requirements"]
     problems += [
-        f"requirement {r} is gone (withdraw it, keep the id)"
-        for r in old_reqs
-        if r not in new_reqs
+        f"requirement {r} is gone (withdraw it, keep the id)" for r in old_reqs if r not in new_reqs
     ]
     new_schemas = new["components"]["schemas"]
     for name, schema in old["components"]["schemas"].items():
