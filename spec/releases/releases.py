@@ -158,9 +158,8 @@ def check() -> int:
     for problem in problems:
         print(problem, file=sys.stderr)
     names = ", ".join(r.name for r in releases) or "none"
-    print(
-        f"releases-check: {'FAIL' if problems else 'OK'} — releases {names}, {len(problems)} problem(s)"
-    )
+    verdict = "FAIL" if problems else "OK"
+    print(f"releases-check: {verdict} — releases {names}, {len(problems)} problem(s)")
     return 1 if problems else 0
 
 
