@@ -1,4 +1,4 @@
-"""The `push_receiver` op (DRIVER-PROTOCOL.md): serve axme.PushReceiver on a free port,
+"""The `push_receiver` op (driver-protocol.md): serve axme.PushReceiver on a free port,
 report its URL, and end after `max_deliveries` deliveries were handled (or when cancelled)."""
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ import (
 
 // pushReceiver serves axme.PushReceiver on a free 127.0.0.1 port, reports its URL,
 // and ends after max_deliveries deliveries were handled (resumed or failed), or when
-// cancelled (DRIVER-PROTOCOL.md "push_receiver").
+// cancelled (driver-protocol.md "push_receiver").
 func (d *driver) pushReceiver(ctx context.Context, c *axme.Client, m message) {
 	p := m.params()
 	wanted := 1
