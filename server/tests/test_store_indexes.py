@@ -59,7 +59,7 @@ class PlanRecorder:
         self.conn.close()
 
 
-def assert_indexed(rec: PlanRecorder, searched: str | None = None) -> None:
+def assert_indexed(rec: PlanRecorder, searched: tuple[str, ...] = ()) -> None:
     """No scan, no sort; and the filter's column is part of the index search (a walk of the
     whole workspace that tests each row is a scan too)."""
     assert rec.plans
@@ -67,23 +67,27 @@ def assert_indexed(rec: PlanRecorder, searched: str | None = None) -> None:
         for step in plan:
             assert not re.match(r"SCAN \w+$", step), f"table scan in {sql!r}: {plan}"
             assert "TEMP B-TREE" not in step, f"sort of the whole match in {sql!r}: {plan}"
-        if searched is not None:
-            assert any(step.startswith("SEARCH") and f"{searched}=?" in step for step in plan), \
-                f"{searched} is not searched by index in {sql!r}: {plan}"
+        if searched:
+            assert any(step.startswith("SEARCH") and all(f"{c}=?" in step for c in searched) for step in plan), \
+                f"{searched} not searched by index in {sql!r}: {plan}"
 
 
-def searched_column(filters: dict[str, Any]) -> str | None:
-    """The column an index must search: the key's own rows first, else the first filter given."""
-    for name, column in (("involving", "party"), ("tasked_to", "assignee"), ("status", "status"),
-                         ("to_agent", "to_agent"), ("from_agent", "from_agent")):
+def searched_columns(filters: dict[str, Any]) -> tuple[str, ...]:
+    """What one index search must cover: the key's own rows first (an agent's with its status
+    filter), else the first filter given."""
+    if filters.get("involving"):
+        return ("party", "status") if filters.get("status") else ("party",)
+    for name, column in (("tasked_to", "assignee"), ("status", "status"), ("to_agent", "to_agent"),
+                         ("from_agent", "from_agent")):
         if filters.get(name):
-            return column
-    return None
+            return (column,)
+    return ()
 
 
 LIST_INTENTS = [
     {}, {"status": "SUBMITTED"}, {"status": "NO_SUCH"}, {"to_agent": B}, {"to_agent": "agent://o/w/none"},
     {"from_agent": "admin://k"}, {"involving": C}, {"involving": A}, {"involving": A, "status": "SUBMITTED"},
+    {"involving": A, "status": "NONE"},
     {"tasked_to": ["carol", "carol@x"]}, {"tasked_to": ["nobody"], "status": "WAITING"},
 ]
 
@@ -93,7 +97,7 @@ def test_list_intents_filters_walk_an_index(store: SqliteStore, filters: dict[st
     store._read = rec = PlanRecorder(store._read)
     args = {"status": None, "to_agent": None, "from_agent": None, "involving": None, **filters}
     rows = store.list_intents(WS, limit=20, cursor=250, **args)
-    assert_indexed(rec, searched_column(filters))
+    assert_indexed(rec, searched_columns(filters))
     assert len(rows) <= 20 and all(rid < 250 for rid, _ in rows)
     assert [rid for rid, _ in rows] == sorted((rid for rid, _ in rows), reverse=True)
 
@@ -103,7 +107,7 @@ def test_list_intents_filters_walk_an_index(store: SqliteStore, filters: dict[st
 def test_list_tasks_filters_walk_an_index(store: SqliteStore, pending_only: bool, assignees: list[str] | None) -> None:
     store._read = rec = PlanRecorder(store._read)
     rows = store.list_tasks(WS, pending_only=pending_only, assignees=assignees, limit=5, cursor=1)
-    assert_indexed(rec, "assignee" if assignees else "status" if pending_only else None)
+    assert_indexed(rec, ("assignee",) if assignees else ("status",) if pending_only else ())
     assert [rid for rid, _ in rows] == sorted(rid for rid, _ in rows)
 
 
@@ -111,6 +115,13 @@ def test_handed_off_and_exact_matches(store: SqliteStore) -> None:
     asyncio.run(store.write([("intent", intent(7, to=A, steps=[C]))]))  # i7's step handed from A to C
     mine = store.list_intents(WS, status=None, to_agent=None, from_agent=None, involving=C, limit=50, cursor=None)
     assert [d["intent_id"] for _, d in mine] == ["i7"]
+    done = store.list_intents(WS, status="COMPLETED", to_agent=None, from_agent=None, involving=C, limit=5,
+                              cursor=None)
+    assert done == []
+    asyncio.run(store.write([("intent", intent(7, status="COMPLETED", to=A, steps=[C]))]))
+    done = store.list_intents(WS, status="COMPLETED", to_agent=None, from_agent=None, involving=C, limit=5,
+                              cursor=None)
+    assert [d["intent_id"] for _, d in done] == ["i7"]  # the party rows follow the status
     asyncio.run(store.write([("intent", intent(7, to=A, steps=[A]))]))  # handed back: C no longer involved
     assert store.list_intents(WS, status=None, to_agent=None, from_agent=None, involving=C, limit=50,
                               cursor=None) == []

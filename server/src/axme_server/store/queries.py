@@ -7,8 +7,9 @@ Each query walks one index in the list's order and stops after `limit` rows:
 - human keys and the `assignee` filter: `task_assignees`, matched exactly and
   case-sensitively (REQ-HUMAN-018), one walk per name (id, contact, '' = any human)
   merged in order.
-An extra filter on top of an agent's or human's own rows (e.g. an agent key with a
-status filter) reads that principal's rows until `limit` match."""
+An agent key's status filter is searched in `intent_parties (…, party, status, intent_rid)`.
+Other filters on top of an agent's or human's own rows (to_agent/from_agent for an agent
+key, status for a human key) read that principal's rows until `limit` match."""
 
 from __future__ import annotations
 
@@ -34,7 +35,11 @@ def list_intents(conn: Any, workspace_id: str, *, status: str | None, to_agent: 
                  tasked_to: list[str] | None = None) -> list[tuple[int, dict]]:
     before = cursor if cursor is not None else 1 << 62
     filters, filter_args = _intent_filters(status, to_agent, from_agent, "i")
-    if involving is not None:
+    if involving is not None:  # the party rows carry the status, so a status filter is searched too
+        filters, filter_args = _intent_filters(None, to_agent, from_agent, "i")
+        if status:
+            filters.insert(0, "AND p.status=?")
+            filter_args.insert(0, status)
         sql = ("SELECT i.rid, i.doc FROM intent_parties p JOIN intents i ON i.rid = p.intent_rid"
                " WHERE p.workspace_id=? AND p.party=? AND p.intent_rid<? " + " ".join(filters) +
                " ORDER BY p.intent_rid DESC LIMIT ?")

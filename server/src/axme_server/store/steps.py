@@ -10,7 +10,7 @@ from typing import Any
 from axme_server.jsonutil import loads
 from axme_server.store.idempotency import SECRET_MINTING_OPS, operation_of, record_to_keep
 from axme_server.store.migrations import Db, migration
-from axme_server.store.writes import TERMINAL, add_parties, agent_parties, ended_at, set_task_assignees
+from axme_server.store.writes import TERMINAL, agent_parties, ended_at, set_task_assignees
 
 TYPES = {
     "sqlite": {"float": "REAL", "blob": "BLOB", "rowid": "INTEGER PRIMARY KEY"},
@@ -98,7 +98,9 @@ def intent_side_columns(db: Db) -> None:
         next_timer = min(timers) if timers and status not in TERMINAL else None
         db.execute("UPDATE intents SET parties=?, ended_at=?, next_timer=? WHERE rid=?",
                    (parties, ended_at(doc), next_timer, rid))
-        add_parties(db, workspace_id, rid, parties.split())
+        for party in parties.split():  # (the status column comes with step 8, which fills it)
+            db.execute("INSERT INTO intent_parties(workspace_id, party, intent_rid) VALUES(?,?,?)"
+                       " ON CONFLICT DO NOTHING", (workspace_id, party, rid))
 
 
 @migration(6, "outbox and outbox_attempts: outbound work written with the change that causes it (REQ-PUSH-008)")
@@ -122,3 +124,11 @@ def scrub_minted_secrets(db: Db) -> None:
         if operation_of(scope_key) in SECRET_MINTING_OPS:
             new_status, body = record_to_keep(scope_key, status, bytes(response))
             db.execute("UPDATE idempotency SET status=?, response=? WHERE scope_key=?", (new_status, body, scope_key))
+
+
+@migration(8, "intent_parties.status: an agent key's listIntents with a status filter walks an index too")
+def party_status(db: Db) -> None:
+    ddl(db,
+        "ALTER TABLE intent_parties ADD COLUMN status TEXT",
+        "UPDATE intent_parties SET status = (SELECT status FROM intents WHERE intents.rid = intent_parties.intent_rid)",
+        "CREATE INDEX intent_parties_status ON intent_parties (workspace_id, party, status, intent_rid)")

@@ -47,10 +47,10 @@ def task_assignee_names(assignees: list[str]) -> list[str]:
     return sorted(set(assignees)) if assignees else [""]
 
 
-def add_parties(conn: Any, workspace_id: str, rid: int, parties: list[str]) -> None:
+def add_parties(conn: Any, workspace_id: str, rid: int, parties: list[str], status: str | None) -> None:
     for party in parties:
-        conn.execute("INSERT INTO intent_parties(workspace_id, party, intent_rid) VALUES(?,?,?)"
-                     " ON CONFLICT DO NOTHING", (workspace_id, party, rid))
+        conn.execute("INSERT INTO intent_parties(workspace_id, party, intent_rid, status) VALUES(?,?,?,?)"
+                     " ON CONFLICT DO NOTHING", (workspace_id, party, rid, status))
 
 
 def bump_count(conn: Any, workspace_id: str, status: str, n: int) -> None:
@@ -73,7 +73,7 @@ def _new_intent(conn: sqlite3.Connection, doc: dict[str, Any]) -> None:
         " next_timer, doc) VALUES(?,?,?,?,?,?,?,?,?,?) RETURNING rid",
         (doc["intent_id"], doc["_ws"], doc["status"], doc["from_agent"], doc["to_agent"],
          int(doc["status"] in TERMINAL), parties, ended_at(doc), next_timer(doc), dumps(doc))).fetchone()[0]
-    add_parties(conn, doc["_ws"], rid, parties.split())
+    add_parties(conn, doc["_ws"], rid, parties.split(), doc["status"])
     bump_count(conn, doc["_ws"], doc["status"], 1)
 
 
@@ -89,15 +89,18 @@ def _update_intent(conn: sqlite3.Connection, doc: dict[str, Any]) -> None:
         " next_timer=?, doc=? WHERE rid=?",
         (doc["status"], doc["to_agent"], int(doc["status"] in TERMINAL), parties, ended_at(doc), next_timer(doc),
          dumps(doc), rid))
-    if doc["status"] != old_status:
-        bump_count(conn, ws, old_status, -1)
-        bump_count(conn, ws, doc["status"], 1)
     if parties != old_parties:
         gone = set(old_parties.split()) - set(parties.split())
         for party in gone:
             conn.execute("DELETE FROM intent_parties WHERE workspace_id=? AND party=? AND intent_rid=?",
                          (ws, party, rid))
-        add_parties(conn, ws, rid, parties.split())
+        add_parties(conn, ws, rid, parties.split(), doc["status"])
+    if doc["status"] != old_status:
+        bump_count(conn, ws, old_status, -1)
+        bump_count(conn, ws, doc["status"], 1)
+        for party in parties.split():
+            conn.execute("UPDATE intent_parties SET status=? WHERE workspace_id=? AND party=? AND intent_rid=?",
+                         (doc["status"], ws, party, rid))
 
 
 def _task(conn: sqlite3.Connection, doc: dict[str, Any]) -> None:
