@@ -9,7 +9,6 @@
 package axme
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -22,9 +21,11 @@ import (
 // ClientConfig configures a Client. The zero value of every field means "use
 // the default"; NewClient validates the result.
 type ClientConfig struct {
-	// APIKey is sent as x-api-key. Default: $AXME_API_KEY.
+	// APIKey is sent as x-api-key. Default: $AXME_API_KEY, else the profile
+	// `axme login` saved (ProfilePath).
 	APIKey string
-	// BaseURL of the AXP server. Default: $AXME_BASE_URL, else the public API.
+	// BaseURL of the AXP server. Default: $AXME_BASE_URL, else the profile
+	// `axme login` saved (ProfilePath), else the public API.
 	BaseURL string
 	// Timeout bounds each HTTP attempt (not streams, which use
 	// StreamIdleTimeout). Default 30 s.
@@ -79,14 +80,28 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 		pollInterval:   time.Second,
 		reconnectFloor: 100 * time.Millisecond,
 	}
+	// Each member: given, else the environment, else the profile `axme login`
+	// saved (read only when needed), else the default (REQ-CLIENT-001, -008).
 	if c.apiKey == "" {
 		c.apiKey = strings.TrimSpace(os.Getenv("AXME_API_KEY"))
 	}
-	if c.apiKey == "" {
-		return nil, errors.New("axme: an API key is required (ClientConfig.APIKey or AXME_API_KEY)")
-	}
 	if c.baseURL == "" {
 		c.baseURL = strings.TrimSpace(os.Getenv("AXME_BASE_URL"))
+	}
+	if c.apiKey == "" || c.baseURL == "" {
+		p, err := readProfile(ProfilePath())
+		if err != nil {
+			return nil, err
+		}
+		if c.apiKey == "" {
+			c.apiKey = p.APIKey
+		}
+		if c.baseURL == "" {
+			c.baseURL = p.BaseURL
+		}
+	}
+	if c.apiKey == "" {
+		return nil, fmt.Errorf("axme: an API key is required (ClientConfig.APIKey, AXME_API_KEY or `axme login`, profile %s)", ProfilePath())
 	}
 	if c.baseURL == "" {
 		c.baseURL = defaultBaseURL

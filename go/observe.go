@@ -129,7 +129,7 @@ func (s *EventStream) finish(err error) {
 func (s *EventStream) Next() bool {
 	for !s.finished {
 		if err := s.ctx.Err(); err != nil {
-			s.finish(ctxError(call{method: http.MethodGet, path: s.streamPath()}, err))
+			s.finish(s.c.ctxError(call{method: http.MethodGet, path: s.streamPath()}, err))
 			return false
 		}
 		var raw json.RawMessage

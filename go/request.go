@@ -170,7 +170,7 @@ func (c *Client) do(ctx context.Context, cl call, opts []RequestOption) error {
 	}
 	for attempt := 0; ; attempt++ {
 		if err := ctx.Err(); err != nil {
-			return ctxError(cl, err)
+			return c.ctxError(cl, err)
 		}
 		respBody, err := c.attempt(ctx, cl, body, o, attempt)
 		if err == nil {
@@ -180,7 +180,7 @@ func (c *Client) do(ctx context.Context, cl call, opts []RequestOption) error {
 			return decodeBody(cl, respBody)
 		}
 		if ctx.Err() != nil {
-			return ctxError(cl, ctx.Err())
+			return c.ctxError(cl, ctx.Err())
 		}
 		delay, retry := c.retryDelay(err, attempt)
 		if !retry {
@@ -188,7 +188,7 @@ func (c *Client) do(ctx context.Context, cl call, opts []RequestOption) error {
 		}
 		c.logger.DebugContext(ctx, "axme retry", "method", cl.method, "path", cl.path, "attempt", attempt+1, "delay", delay, "error", err)
 		if err := sleepCtx(ctx, delay); err != nil {
-			return ctxError(cl, err)
+			return c.ctxError(cl, err)
 		}
 	}
 }
@@ -257,11 +257,11 @@ func (c *Client) connError(cl call, actx context.Context, err error) error {
 // ctxError reports the caller's own cancellation or deadline. A deadline is
 // a timeout (matches ErrTimeout and context.DeadlineExceeded); a
 // cancellation matches context.Canceled only.
-func ctxError(cl call, err error) error {
+func (c *Client) ctxError(cl call, err error) error {
 	if errors.Is(err, context.DeadlineExceeded) {
-		return &ConnectionError{Method: cl.method, URL: cl.path, Timeout: true, Err: err}
+		return &ConnectionError{Method: cl.method, URL: c.baseURL + cl.path, Timeout: true, Err: err}
 	}
-	return fmt.Errorf("axme: %s %s: %w", cl.method, cl.path, err)
+	return fmt.Errorf("axme: %s %s: %w", cl.method, c.baseURL+cl.path, err)
 }
 
 func decodeBody(cl call, data []byte) error {

@@ -20,7 +20,14 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	// Tests never see the machine's `axme login` profile (REQ-CLIENT-008).
+	noProfile, err := os.MkdirTemp("", "axme-no-profile-")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv("AXME_CONFIG_DIR", noProfile)
 	code := m.Run()
+	os.RemoveAll(noProfile)
 	if server != nil {
 		server.Close()
 	}

@@ -78,7 +78,7 @@ func (c *Client) readTerminal(ctx context.Context, intentID string, seen IntentS
 		}
 		c.logger.DebugContext(ctx, "axme wait: terminal event seen before the intent reads terminal", "intent_id", intentID)
 		if err := sleepCtx(ctx, backoff(c.reconnectFloor, min(attempt, 3))); err != nil {
-			return nil, ctxError(call{method: "GET", path: intentPath(intentID, "")}, err)
+			return nil, c.ctxError(call{method: "GET", path: intentPath(intentID, "")}, err)
 		}
 	}
 }
