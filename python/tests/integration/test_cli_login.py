@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from axme.cli import commands
+from axme.cli import login as commands
 
 from .server import RunningServer
 

@@ -35,8 +35,9 @@ async def test_list_my_tasks_is_the_human_inbox(api: Api) -> None:
         "send_intent", new_intent(address, human_task={"title": "Sign", "assignees": ["ann"]})
     )
     batch = await api.call_on(agent, "poll_agent_deliveries", address, wait_seconds=5)
-    await api.call_on(agent, "resume_intent", intent_id, {"ok": 1},
-                      delivery_id=batch.deliveries[0].delivery_id)
+    await api.call_on(
+        agent, "resume_intent", intent_id, {"ok": 1}, delivery_id=batch.deliveries[0].delivery_id
+    )
     inbox = await api.call_on(ann, "list_my_tasks")
     assert [t.intent_id for t in inbox.tasks] == [intent_id]
     with pytest.raises(axme.PermissionDeniedError):

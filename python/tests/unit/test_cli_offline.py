@@ -12,7 +12,7 @@ import pytest
 from rich.console import Console
 
 from axme.cli import settings
-from axme.cli.commands import watch_live
+from axme.cli.intents import watch_live
 from axme.cli.main import main
 from axme.models import Event
 

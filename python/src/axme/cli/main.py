@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -35,8 +36,11 @@ def make_client(args: argparse.Namespace) -> AxmeClient:
         raise SettingsError("no API key: run `axme login`, set AXME_API_KEY or pass --api-key")
     # The audit trail records which channel a decision came through
     # (REQ-AUDIT: the CLI sends `cli`).
-    return AxmeClient(AxmeClientConfig(api_key=api_key, base_url=base_url,
-                                       default_headers={"X-Axme-Channel": "cli"}))
+    return AxmeClient(
+        AxmeClientConfig(
+            api_key=api_key, base_url=base_url, default_headers={"X-Axme-Channel": "cli"}
+        )
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -44,7 +48,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         code: int = args.handler(args, make_client)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit flush
         return code
+    except BrokenPipeError:  # before OSError, its base class
+        # The reader went away (`axme intents watch --json | head`): stop quietly, and point
+        # stdout at /dev/null so the interpreter's final flush does not raise again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except AxmeApiError as exc:
         return report(
             args, exc.error_type, str(exc), exc.body if isinstance(exc.body, dict) else None
@@ -60,9 +70,23 @@ def report(
 ) -> int:
     if getattr(args, "json", False):
         print_json(body or {"ok": False, "error": {"type": kind, "message": message}})
+        return EXIT_FAILURE
+    problems = listed_problems(body)
+    if problems:  # every problem with its path, as `scenarios validate` shows them
+        sys.stderr.write(f"axme: error: {len(problems)} problem(s):\n")
+        for problem in problems:
+            sys.stderr.write(f"  {problem.get('path') or '$'}: {problem.get('message')}\n")
     else:
         sys.stderr.write(f"axme: error: {message}\n")
     return EXIT_FAILURE
+
+
+def listed_problems(body: dict[str, object] | None) -> list[dict[str, object]]:
+    """The `details.errors` list of a validation error envelope, when it has more than a message."""
+    error = (body or {}).get("error")
+    details = error.get("details") if isinstance(error, dict) else None
+    errors = details.get("errors") if isinstance(details, dict) else None
+    return [e for e in errors if isinstance(e, dict)] if isinstance(errors, list) else []
 
 
 if __name__ == "__main__":
