@@ -84,6 +84,8 @@ def summary(site: set[str]) -> str:
     lines = ["* [Home](index.md)"]
     if "overview.md" in site:
         lines.append("* [Repository README](overview.md)")
+    if "contributing.md" in site:
+        lines.append("* [Contributing](contributing.md)")
 
     def section(name: str, entries: list[tuple[str, str]]) -> None:
         present = [(title, path) for title, path in entries if path in site]

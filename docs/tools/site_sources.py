@@ -25,6 +25,7 @@ def copied() -> dict[str, str]:
     """Repository path → site path of every file copied into the site."""
     pages = {
         "README.md": "overview.md",
+        "CONTRIBUTING.md": "contributing.md",
         "spec/README.md": "spec/index.md",
         "spec/primer.md": "spec/primer.md",
         "server/README.md": "server.md",
