@@ -106,6 +106,11 @@ def test_every_operation_answers_per_spec(api: Api, server: ServerProc) -> None:
     operator = api.with_key(server.admin_key)
     operator.ok(operator.post("/v1/admin/workspaces", {"org": f"tour-{api.namespace}", "name": "w"}))
     operator.ok(operator.get("/v1/admin/workspaces"))
+    pushed = api.ok(api.post("/v1/agents", {"address": "tour-http", "delivery_mode": "http",
+                                             "callback_url": "https://example.com/hook"}))["agent"]["address"]
+    api.ok(api.post(f"/v1/agents/{pushed}/callback-secret", {"overlap_seconds": 0}))
+    api.ok(api.post("/v1/workspace/webhook-secret"))
+    operator.ok(operator.post("/v1/server/link-secret"))
     plain = api.ok(api.post("/v1/admin/keys", {"kind": "human", "name": "h",
                                                "human": {"id": "ann", "display_name": "Ann"}}))
     assert "contact" not in plain["key"]["human"]
