@@ -2,11 +2,12 @@ package ai.axme.sdk;
 
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
  * Configures an {@link AxmeClient}. Unset values fall back to {@code AXME_API_KEY},
- * {@code AXME_BASE_URL} and the documented defaults (30 s timeout, 2 retries, 0.5 s backoff base,
+ * {@code AXME_BASE_URL}, then the profile {@code axme login} saved ({@link Profile#path()}), and the documented defaults (30 s timeout, 2 retries, 0.5 s backoff base,
  * 45 s stream idle timeout).
  */
 public final class AxmeClientBuilder {
@@ -20,6 +21,8 @@ public final class AxmeClientBuilder {
     private Duration retryBaseDelay = RetryPolicy.DEFAULT_BASE_DELAY;
     private Duration streamIdleTimeout = Duration.ofSeconds(45);
     private Duration pollInterval = Duration.ofSeconds(1);
+    /** The profile file; tests point it elsewhere because Java cannot change its own environment. */
+    Path profileFile = Profile.path();
 
     AxmeClientBuilder() {
     }
@@ -98,12 +101,20 @@ public final class AxmeClientBuilder {
      * @throws IllegalArgumentException when no API key is configured or the base URL is not http(s)
      */
     public AxmeClient build() {
-        String key = apiKey != null ? apiKey : System.getenv("AXME_API_KEY");
-        if (key == null || key.isBlank()) {
-            throw new IllegalArgumentException("AxmeClient needs an API key: call apiKey(…) or set AXME_API_KEY");
+        // Each member: given, else the environment, else the profile `axme login` saved (read only when
+        // needed), else the default (REQ-CLIENT-001, REQ-CLIENT-008).
+        String key = firstNonBlank(apiKey, System.getenv("AXME_API_KEY"));
+        String url = firstNonBlank(baseUrl, System.getenv("AXME_BASE_URL"));
+        if (key == null || url == null) {
+            Profile profile = Profile.read(profileFile);
+            key = key != null ? key : profile.apiKey();
+            url = url != null ? url : profile.baseUrl();
         }
-        String url = baseUrl != null ? baseUrl : System.getenv("AXME_BASE_URL");
-        if (url == null || url.isBlank()) {
+        if (key == null) {
+            throw new IllegalArgumentException("AxmeClient needs an API key: call apiKey(…), set AXME_API_KEY or run "
+                    + "`axme login` (profile: " + profileFile + ")");
+        }
+        if (url == null) {
             url = DEFAULT_BASE_URL;
         }
         if (!url.startsWith("http://") && !url.startsWith("https://")) {
@@ -118,6 +129,13 @@ public final class AxmeClientBuilder {
                 .version(HttpClient.Version.HTTP_1_1)
                 .build();
         return new AxmeClient(new ClientResources(new HttpCore(settings, http, Json.newMapper())), RequestOptions.NONE, true);
+    }
+
+    private static String firstNonBlank(String given, String environment) {
+        if (given != null && !given.isBlank()) {
+            return given.strip();
+        }
+        return environment != null && !environment.isBlank() ? environment.strip() : null;
     }
 
     private static Duration positive(Duration value, String name) {

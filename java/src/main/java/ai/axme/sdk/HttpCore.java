@@ -72,9 +72,9 @@ final class HttpCore {
                 failure = apiError;
                 retryAfter = ErrorMapper.infoOf(apiError).retryAfter();
             } catch (HttpTimeoutException timeout) {
-                failure = new AxmeTimeoutException(describe(request) + " timed out after " + settings.timeout(), timeout);
+                failure = new AxmeTimeoutException(tried(request) + " timed out after " + settings.timeout(), timeout);
             } catch (IOException io) {
-                failure = new AxmeConnectionException(describe(request) + " failed: " + io, io);
+                failure = new AxmeConnectionException(tried(request) + " failed: " + io, io);
             } catch (InterruptedException interrupted) {
                 throw cancelled(request);
             }
@@ -115,9 +115,9 @@ final class HttpCore {
             }
             throw errors.toException(status, response.headers(), body, traceId);
         } catch (HttpTimeoutException timeout) {
-            throw new AxmeTimeoutException(describe(request) + " timed out connecting", timeout);
+            throw new AxmeTimeoutException(tried(request) + " timed out connecting", timeout);
         } catch (IOException io) {
-            throw new AxmeConnectionException(describe(request) + " failed: " + io, io);
+            throw new AxmeConnectionException(tried(request) + " failed: " + io, io);
         } catch (InterruptedException interrupted) {
             throw cancelled(request);
         }
@@ -202,5 +202,10 @@ final class HttpCore {
 
     private static String describe(ApiRequest request) {
         return request.method + " " + request.path;
+    }
+
+    /** The method and full URL of a failed attempt: a wrong or defaulted base URL shows (REQ-CLIENT-009). */
+    private String tried(ApiRequest request) {
+        return request.method + " " + settings.baseUrl() + request.path;
     }
 }
