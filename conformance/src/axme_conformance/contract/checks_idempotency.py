@@ -111,3 +111,23 @@ def retention(c: ContractClient) -> None:
     expect(replay.headers.get("idempotent-replayed") == "true" and replay.content == first.content,
            "a stored response must still replay just under 24 hours later")
     expect(_count(c, address) == 1, "the replay created an intent")
+
+
+@check("idempotency/secret-minting-replay-keeps-no-secret",
+       requirements=["REQ-IDEMP-009", "REQ-AUTH-003"])
+def secret_minting_replay(c: ContractClient) -> None:
+    idem = uuid.uuid4().hex
+    name = f"idem-{idem[:12]}"
+    body = {"kind": "human", "name": name, "human": {"id": name, "display_name": name}}
+    headers = {"idempotency-key": idem}
+    created = c.ok(c.request("POST", "/v1/admin/keys", headers=headers, body=body))
+    replay = c.request("POST", "/v1/admin/keys", headers=headers, body=body)
+    details = c.error(replay, 409, "idempotency_conflict")["error"]["details"]
+    expect(details.get("reason") == "secret_not_kept"
+           and details.get("key_id") == created["key"]["key_id"],
+           f"a createKey replay must be 409 secret_not_kept naming the key: {details}")
+    expect(replay.headers.get("idempotent-replayed") == "true",
+           "the 409 is a replay: Idempotent-Replayed: true")
+    expect(b"api_key" not in replay.content, "a replay must not carry a key secret")
+    keys = c.ok(c.request("GET", "/v1/admin/keys"))["keys"]
+    expect(sum(k["name"] == name for k in keys) == 1, "the replay minted a second key")
