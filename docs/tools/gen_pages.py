@@ -117,7 +117,8 @@ def summary(site: set[str]) -> str:
     )
     section(
         "Behaviour",
-        [("Index", "spec/behavior/index.md")] + [(Path(p).stem, p) for p in behavior],
+        [("Index", "spec/behavior/index.md")]
+        + [(title_of(ROOT / "spec/behavior" / Path(p).name), p) for p in behavior],
     )
     section("SDKs", [(SDK_TITLES[s], f"sdks/{s}.md") for s in SDKS])
     section("Changelogs", [(SDK_TITLES[s], f"sdks/{s}-changelog.md") for s in SDKS])
