@@ -5,7 +5,8 @@ namespace Axme.Sdk
 {
     /// <summary>
     /// Client configuration. Every property is optional: <see cref="ApiKey"/> falls back to
-    /// <c>AXME_API_KEY</c>, <see cref="BaseUrl"/> to <c>AXME_BASE_URL</c> then the public default.
+    /// <c>AXME_API_KEY</c>, <see cref="BaseUrl"/> to <c>AXME_BASE_URL</c>; then both to the profile
+    /// <c>axme login</c> saved (<see cref="Profile.Path"/>), and the base URL finally to the public default.
     /// </summary>
     public sealed class AxmeClientConfig
     {
@@ -34,5 +35,8 @@ namespace Axme.Sdk
 
         /// <summary>Custom transport (tests, proxies). The client does not dispose a handler you pass.</summary>
         public HttpMessageHandler HttpMessageHandler { get; set; }
+
+        /// <summary>The profile file (default <see cref="Profile.Path"/>); tests point it elsewhere.</summary>
+        internal string ProfileFile { get; set; }
     }
 }

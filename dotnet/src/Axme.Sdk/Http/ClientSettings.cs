@@ -16,13 +16,22 @@ namespace Axme.Sdk.Http
         public static ClientSettings Resolve(AxmeClientConfig config)
         {
             config = config ?? new AxmeClientConfig();
+            // Each member: given, else the environment, else the profile `axme login` saved (read only when
+            // needed), else the default (REQ-CLIENT-001, REQ-CLIENT-008).
             string key = FirstNonBlank(config.ApiKey, Environment.GetEnvironmentVariable("AXME_API_KEY"));
+            string baseUrl = FirstNonBlank(config.BaseUrl, Environment.GetEnvironmentVariable("AXME_BASE_URL"));
+            if (key == null || baseUrl == null)
+            {
+                Profile profile = Profile.Read(config.ProfileFile ?? Profile.Path());
+                key = key ?? profile.ApiKey;
+                baseUrl = baseUrl ?? profile.BaseUrl;
+            }
             if (key == null)
             {
-                throw new AxmeException("no API key: set AxmeClientConfig.ApiKey or the AXME_API_KEY environment variable");
+                throw new AxmeException("no API key: set AxmeClientConfig.ApiKey or the AXME_API_KEY environment variable, "
+                    + "or run `axme login` (profile: " + (config.ProfileFile ?? Profile.Path()) + ")");
             }
-            string baseUrl = FirstNonBlank(config.BaseUrl, Environment.GetEnvironmentVariable("AXME_BASE_URL"))
-                ?? AxmeClientConfig.DefaultBaseUrl;
+            baseUrl = baseUrl ?? AxmeClientConfig.DefaultBaseUrl;
             Uri baseUri;
             if (!Uri.TryCreate(baseUrl.TrimEnd('/') + "/", UriKind.Absolute, out baseUri)
                 || (baseUri.Scheme != "http" && baseUri.Scheme != "https"))

@@ -261,7 +261,7 @@ namespace Axme.Sdk.Http
             {
                 return new OperationCanceledException("the call was canceled", e, callerToken);
             }
-            string what = method + " " + uri.AbsolutePath;
+            string what = method + " " + uri.GetLeftPart(UriPartial.Path); // the URL tried (REQ-CLIENT-009)
             if (e is OperationCanceledException && attemptTimedOut)
             {
                 return new AxmeTimeoutException(string.Format("{0} timed out after {1:0.###} s", what, timeout.TotalSeconds), e);
