@@ -185,7 +185,7 @@ def cycle_proc(client: str):
 
 def http_requests(api) -> int:
     """HTTP requests the server has answered (all operations, from /metrics)."""
-    text = api.http.get("/metrics").text
+    text = api.get("/metrics").text
     return sum(int(ln.rsplit(" ", 1)[1]) for ln in text.splitlines() if ln.startswith("axme_http_requests_total{"))
 
 
@@ -330,7 +330,7 @@ def main() -> None:
                   f"over {elapsed:.1f} s wall on {os.cpu_count()} cores "
                   f"(server {server_cpu_s * 1e6 / max(cycles, 1):.0f} us per cycle)")
             print("    server CPU by thread: " + ", ".join(f"{k} {v:.1f} s" for k, v in sorted(threads.items())))
-            metrics = api.http.get("/metrics").text
+            metrics = api.get("/metrics").text
             stats = {ln.split()[0]: ln.split()[1] for ln in metrics.splitlines()
                      if ln.startswith(("axme_store_commits_total", "axme_store_writes_total"))}
             writes, batches = int(stats.get("axme_store_writes_total", 0)), int(stats.get("axme_store_commits_total", 1))

@@ -49,7 +49,7 @@ def sustained(args, ack: bool) -> None:
 
             def sample() -> None:
                 while True:
-                    heap = gauge(api.http.get("/metrics").text, "axme_timers_pending")
+                    heap = gauge(api.get("/metrics").text, "axme_timers_pending")
                     samples.append((time.time(), heap, rss_mb(srv.proc.pid), sum(server_cpu(srv.proc.pid))))
                     if stop.wait(SAMPLE_EVERY):
                         return

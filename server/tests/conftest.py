@@ -17,7 +17,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> ServerProc:
     proc = start_server(tmp_path_factory.mktemp("axme-data"), "--testing", "--keepalive-seconds", "0.5")
     yield proc
     # any unexpected exception answered as 500 fails the run
-    metrics = httpx.get(proc.base_url + "/metrics").text
+    metrics = httpx.get(proc.base_url + "/metrics", headers={"x-api-key": proc.admin_key}).text
     unhandled = int(re.search(r"^axme_unhandled_errors_total (\d+)$", metrics, re.MULTILINE).group(1))
     code = proc.stop()
     assert unhandled == 0, f"{unhandled} unexpected 500s; see {proc.stderr_path}:\n" + \

@@ -38,7 +38,7 @@ def test_seeded_intents_are_served(tmp_path) -> None:
         submitted, waiting = count(api, status="SUBMITTED"), count(api, status="WAITING")
         completed = count(api, status="COMPLETED")
         assert submitted + waiting + completed == 403 and min(submitted, waiting, completed) > 1
-        metrics = api.http.get("/metrics").text
+        metrics = api.get("/metrics").text
         assert re.search(r"^axme_timers_pending 0$", metrics, re.MULTILINE)  # deadlines >= 1 h out
         assert re.search(r"^axme_active_intents_cached 0$", metrics, re.MULTILINE)
         key = api.ok(api.post("/v1/agents/seed-idle/keys", {}))["api_key"]

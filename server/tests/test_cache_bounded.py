@@ -12,7 +12,7 @@ from helpers import Api, start_server
 
 
 def gauge(api: Api, name: str) -> int:
-    return int(re.search(rf"^{name} (\d+)$", api.http.get("/metrics").text, re.MULTILINE).group(1))
+    return int(re.search(rf"^{name} (\d+)$", api.get("/metrics").text, re.MULTILINE).group(1))
 
 
 def types(api: Api, iid: str) -> list[str]:

@@ -22,8 +22,8 @@ def raw_post(api: Api, path: str, text: str):  # type: ignore[no-untyped-def]
 def test_too_deep_bodies_are_400_never_500(api: Api, levels: int) -> None:
     address, _ = api.register_agent(f"deep-{levels}")
     # payload at depth 2 inside the body: body depth = levels + 1
-    text = '{"intent_type":"intent.t.deep.v1","to_agent":"%s","payload":%s}' % (
-        address, '{"n":' * (levels - 1) + '"leaf"' + "}" * (levels - 1))
+    payload = '{"n":' * (levels - 1) + '"leaf"' + "}" * (levels - 1)
+    text = f'{{"intent_type":"intent.t.deep.v1","to_agent":"{address}","payload":{payload}}}'
     resp = raw_post(api, "/v1/intents", text)
     assert resp.status_code == 400, resp.text[:300]
     err = resp.json()["error"]
@@ -44,9 +44,9 @@ def test_the_deepest_allowed_payload_round_trips(api: Api) -> None:
 
 def test_integers_beyond_2_53_round_trip_exactly(api: Api) -> None:
     address, agent = api.register_agent("bigint")
-    text = ('{"intent_type":"intent.t.big.v1","to_agent":"%s","payload":{"u64":18446744073709551615,'
+    text = ('{"intent_type":"intent.t.big.v1","to_agent":"' + address + '","payload":{"u64":18446744073709551615,'
             '"two64":18446744073709551616,"neg":-9223372036854775809,"huge":123456789012345678901234567890,'
-            '"f":1.5,"s":"12345678901234567890"}}' % address)
+            '"f":1.5,"s":"12345678901234567890"}}')
     resp = raw_post(api, "/v1/intents", text)
     assert resp.status_code == 200, resp.text
     intent_id = resp.json()["intent_id"]

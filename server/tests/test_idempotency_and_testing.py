@@ -93,7 +93,8 @@ def test_testing_endpoints_absent_without_flag(tmp_path) -> None:
         assert key_file.read_text().strip() == srv.admin_key and (key_file.stat().st_mode & 0o777) == 0o600
         resp = httpx.post(srv.base_url + "/_testing/namespaces")
         assert resp.status_code == 404 and resp.json()["error"]["code"] == "not_found"
-        assert httpx.get(srv.base_url + "/metrics").text.count("axme_open_streams") >= 1
+        metrics = httpx.get(srv.base_url + "/metrics", headers={"x-api-key": srv.admin_key})
+        assert metrics.text.count("axme_open_streams") >= 1
     finally:
         assert srv.stop() == 0
     again = start_server(tmp_path / "plain")

@@ -13,7 +13,7 @@ from axme_server.timers import COMPACT_MIN, TimerIndex
 
 
 def heap_size(api: Api) -> int:
-    metrics = api.http.get("/metrics").text
+    metrics = api.get("/metrics").text
     return int(re.search(r"^axme_timers_pending (\d+)$", metrics, re.MULTILINE).group(1))
 
 

@@ -52,6 +52,9 @@ class App:
         self.limits = limits
         self.streams = StreamRegistry(limits)
         engine.keys.on_revoked.append(self.streams.end_key)
+        engine.keys.resize(limits.cache_entries)  # REQ-LIMIT-012 (--cache-entries)
+        if hasattr(engine._agents, "cap"):
+            engine._agents.cap = limits.cache_entries
         self.metrics = Metrics(engine)
         self.spec = SpecValidator(find_openapi())
         engine.spec = self.spec

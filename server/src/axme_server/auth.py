@@ -103,6 +103,12 @@ class KeyRing:
             for listener in self.on_revoked:
                 listener(doc["key_id"])
 
+    def resize(self, cap: int) -> None:
+        self._cache.cap = self._verified.cap = cap
+
+    def cache_size(self) -> int:
+        return max(len(self._cache), len(self._verified))
+
     def lookup(self, key_id: str) -> dict[str, Any] | None:
         if key_id not in self._cache:
             self._cache[key_id] = self.store.get_key(key_id)

@@ -17,6 +17,8 @@ from starlette.routing import compile_path
 from axme_server.errors import ApiError
 from axme_server.jsonutil import loads
 
+_INTEGER = re.compile(r"^-?[0-9]+$")
+
 
 class Request:
     __slots__ = ("_json", "_query", "body", "ctx", "fault", "headers", "op", "params", "request_id", "scope")
@@ -81,11 +83,10 @@ class Request:
         raw = self.query.get(name)
         if raw is None or raw == "":
             return default
-        try:
-            value = int(raw)
-        except ValueError:
+        if len(raw) > 17 or not _INTEGER.match(raw):  # ASCII digits only: int() also takes '٣' (REQ-LIMIT-008)
             raise ApiError("validation_error", f"query parameter {name} must be an integer",
-                           {"field": name}) from None
+                           {"field": name})
+        value = int(raw)
         if value < lo or value > hi:
             raise ApiError("validation_error", f"query parameter {name} must be between {lo} and {hi}",
                            {"field": name})

@@ -218,15 +218,16 @@ class IntentOps:
         events = self.visible_events(check_read(ctx.principal, self.cached_intent(intent_id)), since, limit)
         return {"ok": True, "events": events, "next_seq": (events[-1]["seq"] if events else since) + 1}
 
-    def audit(self, ctx: Ctx, intent_id: str) -> dict[str, Any]:
+    def audit(self, ctx: Ctx, intent_id: str, since: int = 0, limit: int = 500) -> dict[str, Any]:
         doc = check_read(ctx.principal, self.cached_intent(intent_id))
         entries = []
-        for ev in self.visible_events(doc, 0):
+        for ev in self.visible_events(doc, since, limit):  # one page (REQ-LIMIT-013)
             data = ev.get("data") or {}
             entries.append({"seq": ev["seq"], "at": ev["at"], "event_type": ev["event_type"], "status": ev["status"],
                             "actor": ev["actor"], "channel": ev["channel"], "outcome": data.get("outcome"),
                             "comment": data.get("comment"), "data": data or None})
-        return {"ok": True, "intent_id": intent_id, "audit": entries}
+        return {"ok": True, "intent_id": intent_id, "audit": entries,
+                "next_seq": (entries[-1]["seq"] if entries else since) + 1}
 
     # -- writes ---------------------------------------------------------------
     async def resolve(self, ctx: Ctx, intent_id: str, body: dict[str, Any]) -> bytes:

@@ -1,4 +1,6 @@
-"""/metrics in Prometheus text format: requests, intents by status, open streams."""
+"""/metrics in Prometheus text format (admin keys only, REQ-LIMIT-014): the caller's workspace's
+intents by status, from counters kept at write time (no scan), and the server's own operational
+counts (requests, streams, commits, caches), which carry no workspace data."""
 
 from __future__ import annotations
 
@@ -15,15 +17,18 @@ class Metrics:
         k = (op, status)
         self.requests[k] = self.requests.get(k, 0) + 1
 
-    def render(self) -> str:
+    def render(self, workspace_id: str) -> str:
         e = self.engine
         lines = ["# HELP axme_http_requests_total HTTP requests by operation and status.",
                  "# TYPE axme_http_requests_total counter"]
         for (op, status), n in sorted(self.requests.items()):
             lines.append(f'axme_http_requests_total{{op="{op}",status="{status}"}} {n}')
         lines += ["# HELP axme_intents Intents by status.", "# TYPE axme_intents gauge"]
-        for status, n in sorted(e.store.count_intents_by_status().items()):
+        for status, n in sorted(e.store.count_by_status(workspace_id).items()):
             lines.append(f'axme_intents{{status="{status}"}} {n}')
+        lines += ["# HELP axme_cache_entries Entries in caches keyed by request input (bounded, REQ-LIMIT-012).",
+                  "# TYPE axme_cache_entries gauge", f'axme_cache_entries{{cache="keys"}} {e.keys.cache_size()}',
+                  f'axme_cache_entries{{cache="agents"}} {len(e._agents)}']
         lines += ["# HELP axme_open_streams Open SSE streams.", "# TYPE axme_open_streams gauge",
                   f"axme_open_streams {e.hub.open_streams}",
                   "# HELP axme_unhandled_errors_total Unexpected exceptions answered as 500.",

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from axme_server.http import Request, Router
+from axme_server.limits import MAX_SAFE_INTEGER, digits
 from axme_server.sse import AgentStream
 
 # Non-greedy, so `/v1/agents/org/ws/name/intents/stream` gives address `org/ws/name` (REQ-API-014).
@@ -14,8 +15,8 @@ def delivery_cursor(req: Request) -> int:
 
     Every free lease is offered on connect whatever the cursor (REQ-DELIVERY-011); the
     cursor only feeds `stream.timeout`'s next_seq."""
-    values = [req.query.get("since") or "", (req.headers.get("last-event-id") or "").strip()]
-    return max((int(v) for v in values if v.isdigit() and len(v) < 19), default=0)
+    since = req.q_int("since", 0, 0, MAX_SAFE_INTEGER) or 0  # REQ-LIMIT-008: garbage is 422, never a 500
+    return max(since, digits((req.headers.get("last-event-id") or "").strip()) or 0)
 
 
 def register(router: Router, app: Any) -> None:

@@ -6,15 +6,16 @@ from axme_server.access import check_read
 from axme_server.errors import ApiError
 from axme_server.http import Request, Router
 from axme_server.lifecycle import STATUSES
+from axme_server.limits import MAX_SAFE_INTEGER, digits
 from axme_server.sse import IntentStream
 
 
 def since_of(req: Request) -> int:
     """`?since=N` and `Last-Event-ID`: the larger wins."""
-    since = req.q_int("since", 0, 0, 2**62) or 0
-    last_id = (req.headers.get("last-event-id") or "").strip()
-    if last_id.isdigit():  # a non-integer Last-Event-ID is ignored (REQ-SSE-008)
-        since = max(since, int(last_id))
+    since = req.q_int("since", 0, 0, MAX_SAFE_INTEGER) or 0
+    last_id = digits((req.headers.get("last-event-id") or "").strip())
+    if last_id is not None:  # a Last-Event-ID that is no integer (REQ-LIMIT-008) is ignored (REQ-SSE-008)
+        since = max(since, last_id)
     return since
 
 
@@ -22,9 +23,10 @@ def cursor_of(req: Request) -> int | None:
     raw = req.query.get("cursor")
     if not raw:
         return None
-    if not raw.isdigit():
+    value = digits(raw)
+    if value is None:
         raise ApiError("validation_error", "cursor is not valid", {"field": "cursor"})
-    return int(raw)
+    return value
 
 
 def register(router: Router, app: Any) -> None:
@@ -46,7 +48,7 @@ def register(router: Router, app: Any) -> None:
         return engine.list_intents(req.ctx, q)
 
     async def list_events(req: Request) -> dict[str, Any]:
-        return engine.list_events(req.ctx, req.params["intent_id"], req.q_int("since", 0, 0, 2**62),
+        return engine.list_events(req.ctx, req.params["intent_id"], req.q_int("since", 0, 0, MAX_SAFE_INTEGER),
                                   req.q_int("limit", 500, 1, 1000))
 
     async def stream_events(req: Request) -> IntentStream:
@@ -66,7 +68,8 @@ def register(router: Router, app: Any) -> None:
         return await engine.ack(req.ctx, req.params["intent_id"], req.json())
 
     async def audit(req: Request) -> dict[str, Any]:
-        return engine.audit(req.ctx, req.params["intent_id"])
+        return engine.audit(req.ctx, req.params["intent_id"], req.q_int("since", 0, 0, MAX_SAFE_INTEGER) or 0,
+                            req.q_int("limit", 500, 1, 1000) or 500)  # REQ-LIMIT-013
 
     router.add("POST", "/v1/intents", "createIntent", create_intent)
     router.add("GET", "/v1/intents", "listIntents", list_intents)
