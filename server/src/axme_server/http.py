@@ -117,6 +117,7 @@ class Route:
     handler: Handler
     auth: bool = True
     regex: re.Pattern[str] | None = None
+    literal: int = 0  # characters of the template outside {params}: more = more specific
 
 
 def _bucket(path: str) -> str:
@@ -135,16 +136,26 @@ class Router:
     def add(self, method: str, template: str, op: str, handler: Handler, *, auth: bool = True,
             pattern: str | None = None) -> None:
         regex = re.compile(pattern) if pattern else compile_path(template)[0]
-        route = Route(method, template, op, handler, auth, regex)
+        route = Route(method, template, op, handler, auth, regex, len(re.sub(r"\{[^}]*\}", "", template)))
         self.routes.append(route)
-        self._buckets.setdefault(_bucket(template), []).append(route)
+        bucket = self._buckets.setdefault(_bucket(template), [])
+        bucket.append(route)
+        bucket.sort(key=lambda r: -r.literal)  # most specific first (stable: registration order within)
 
     def match(self, method: str, path: str) -> tuple[Route, dict[str, str]]:
+        """The route of `method` among the most specific templates matching `path`: an address may hold
+        slashes, so `/v1/agents/a1/keys` also matches `/v1/agents/{address}`; the keys routes win."""
         allowed: list[str] = []
+        best = -1
         for route in self._buckets.get(_bucket(path), ()):
             m = route.regex.match(path)  # type: ignore[union-attr]
             if m is None:
                 continue
+            literal = route.literal
+            if literal < best:
+                continue
+            if literal > best:
+                best, allowed = literal, []
             if route.method == method or (method == "HEAD" and route.method == "GET"):
                 return route, m.groupdict()
             allowed.append(route.method)
