@@ -75,19 +75,22 @@ def assert_indexed(rec: PlanRecorder, searched: tuple[str, ...] = ()) -> None:
 def searched_columns(filters: dict[str, Any]) -> tuple[str, ...]:
     """What one index search must cover: the key's own rows first (an agent's with its status
     filter), else the first filter given."""
-    if filters.get("involving"):
-        return ("party", "status") if filters.get("status") else ("party",)
-    for name, column in (("tasked_to", "assignee"), ("status", "status"), ("to_agent", "to_agent"),
-                         ("from_agent", "from_agent")):
+    with_status = ("status",) if filters.get("status") else ()
+    if filters.get("involving") and filters["involving"] not in (filters.get("to_agent"), filters.get("from_agent")):
+        return ("party", *with_status)
+    if filters.get("tasked_to"):
+        return ("assignee", "intent_status") if with_status else ("assignee",)
+    for name in ("to_agent", "from_agent"):
         if filters.get(name):
-            return (column,)
-    return ()
+            return (name, *with_status)
+    return with_status
 
 
 LIST_INTENTS = [
     {}, {"status": "SUBMITTED"}, {"status": "NO_SUCH"}, {"to_agent": B}, {"to_agent": "agent://o/w/none"},
     {"from_agent": "admin://k"}, {"involving": C}, {"involving": A}, {"involving": A, "status": "SUBMITTED"},
-    {"involving": A, "status": "NONE"},
+    {"involving": A, "status": "NONE"}, {"to_agent": B, "status": "NONE"},
+    {"involving": B, "to_agent": B, "status": "SUBMITTED"}, {"involving": A, "from_agent": A}, {"from_agent": "admin://k", "status": "X"},
     {"tasked_to": ["carol", "carol@x"]}, {"tasked_to": ["nobody"], "status": "WAITING"},
 ]
 
@@ -125,6 +128,9 @@ def test_handed_off_and_exact_matches(store: SqliteStore) -> None:
     asyncio.run(store.write([("intent", intent(7, to=A, steps=[A]))]))  # handed back: C no longer involved
     assert store.list_intents(WS, status=None, to_agent=None, from_agent=None, involving=C, limit=50,
                               cursor=None) == []
+    own_inbox = store.list_intents(WS, status=None, to_agent=A, from_agent=None, involving=A, limit=500, cursor=None)
+    walked = store.list_intents(WS, status=None, to_agent=None, from_agent=None, involving=A, limit=500, cursor=None)
+    assert [rid for rid, _ in own_inbox] == [rid for rid, d in walked if d["to_agent"] == A] != []
     carol = store.list_tasks(WS, pending_only=True, assignees=["carol"], limit=100, cursor=None)
     upper = store.list_tasks(WS, pending_only=True, assignees=["CAROL"], limit=100, cursor=None)
     assert len(carol) == 60 and len(upper) == 30  # CAROL sees only the 30 tasks open to anyone

@@ -7,9 +7,10 @@ Each query walks one index in the list's order and stops after `limit` rows:
 - human keys and the `assignee` filter: `task_assignees`, matched exactly and
   case-sensitively (REQ-HUMAN-018), one walk per name (id, contact, '' = any human)
   merged in order.
-An agent key's status filter is searched in `intent_parties (…, party, status, intent_rid)`.
-Other filters on top of an agent's or human's own rows (to_agent/from_agent for an agent
-key, status for a human key) read that principal's rows until `limit` match."""
+A status filter is searched together with the key's rows (`intent_parties.status`,
+`task_assignees.intent_status`) and with `to_agent`/`from_agent` for admin keys. Other
+combinations (an agent key's to_agent/from_agent, to_agent with from_agent) search the
+first of them and read its rows until `limit` match."""
 
 from __future__ import annotations
 
@@ -34,6 +35,8 @@ def list_intents(conn: Any, workspace_id: str, *, status: str | None, to_agent: 
                  from_agent: str | None, involving: str | None, limit: int, cursor: int | None,
                  tasked_to: list[str] | None = None) -> list[tuple[int, dict]]:
     before = cursor if cursor is not None else 1 << 62
+    if involving is not None and involving in (to_agent, from_agent):
+        involving = None  # the key's own address as to/from: that index holds only intents it is party to
     filters, filter_args = _intent_filters(status, to_agent, from_agent, "i")
     if involving is not None:  # the party rows carry the status, so a status filter is searched too
         filters, filter_args = _intent_filters(None, to_agent, from_agent, "i")
@@ -45,7 +48,11 @@ def list_intents(conn: Any, workspace_id: str, *, status: str | None, to_agent: 
                " ORDER BY p.intent_rid DESC LIMIT ?")
         return [(r[0], loads(r[1])) for r in conn.execute(sql, (workspace_id, involving, before, *filter_args,
                                                                  limit))]
-    if tasked_to is not None:
+    if tasked_to is not None:  # the assignee rows carry the intent's status too
+        filters, filter_args = _intent_filters(None, to_agent, from_agent, "i")
+        if status:
+            filters.insert(0, "AND a.intent_status=?")
+            filter_args.insert(0, status)
         sql = ("SELECT a.intent_rid, i.doc FROM task_assignees a JOIN intents i ON i.rid = a.intent_rid"
                " WHERE a.workspace_id=? AND a.assignee=? AND a.intent_rid<? " + " ".join(filters) +
                " GROUP BY a.intent_rid ORDER BY a.intent_rid DESC LIMIT ?")

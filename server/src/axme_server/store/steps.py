@@ -1,5 +1,6 @@
 """The numbered schema migrations (see migrations.py). Append new steps at the end;
-never edit a released one. `{float}`, `{blob}`, `{rowid}` in DDL are the engine's types."""
+never edit a released one, and keep each step's SQL in the step (a shared helper that
+changes later would change what an old step does). `{float}`, `{blob}`, `{rowid}` in DDL are the engine's types."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 from axme_server.jsonutil import loads
 from axme_server.store.idempotency import SECRET_MINTING_OPS, operation_of, record_to_keep
 from axme_server.store.migrations import Db, migration
-from axme_server.store.writes import TERMINAL, agent_parties, ended_at, set_task_assignees
+from axme_server.store.writes import TERMINAL, agent_parties, ended_at, task_assignee_names
 
 TYPES = {
     "sqlite": {"float": "REAL", "blob": "BLOB", "rowid": "INTEGER PRIMARY KEY"},
@@ -76,8 +77,9 @@ def task_assignees(db: Db) -> None:
     for rid, workspace_id, status, doc, intent_rid in rows_by_rid(
             db, "SELECT t.rid, t.workspace_id, t.status, t.doc, i.rid FROM tasks t"
                 " LEFT JOIN intents i ON i.intent_id = t.intent_id WHERE t.rid > ?", "t.rid"):
-        set_task_assignees(db, rid, workspace_id, intent_rid, loads(doc).get("assignees") or [],
-                           status == "pending")
+        for name in task_assignee_names(loads(doc).get("assignees") or []):
+            db.execute("INSERT INTO task_assignees(task_rid, assignee, workspace_id, intent_rid, pending)"
+                       " VALUES(?,?,?,?,?)", (rid, name, workspace_id, intent_rid, int(status == "pending")))
 
 
 @migration(5, "intent_parties and intents.parties/ended_at/next_timer: agent listIntents, retention, start-up timers")
@@ -132,3 +134,14 @@ def party_status(db: Db) -> None:
         "ALTER TABLE intent_parties ADD COLUMN status TEXT",
         "UPDATE intent_parties SET status = (SELECT status FROM intents WHERE intents.rid = intent_parties.intent_rid)",
         "CREATE INDEX intent_parties_status ON intent_parties (workspace_id, party, status, intent_rid)")
+
+
+@migration(9, "status pairs: to_agent/from_agent with status (admin keys), assignee with the intent's status (human keys)")
+def status_pair_indexes(db: Db) -> None:
+    ddl(db,
+        "CREATE INDEX intents_ws_to_status ON intents (workspace_id, to_agent, status, rid)",
+        "CREATE INDEX intents_ws_from_status ON intents (workspace_id, from_agent, status, rid)",
+        "ALTER TABLE task_assignees ADD COLUMN intent_status TEXT",
+        "UPDATE task_assignees SET intent_status ="
+        " (SELECT status FROM intents WHERE intents.rid = task_assignees.intent_rid)",
+        "CREATE INDEX task_assignees_intent_status ON task_assignees (workspace_id, assignee, intent_status, intent_rid)")

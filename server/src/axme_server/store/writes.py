@@ -59,11 +59,14 @@ def bump_count(conn: Any, workspace_id: str, status: str, n: int) -> None:
 
 
 def set_task_assignees(conn: Any, task_rid: int, workspace_id: str, intent_rid: int | None,
-                       assignees: list[str], pending: bool) -> None:
+                       assignees: list[str], pending: bool, intent_status: str | None = None) -> None:
     conn.execute("DELETE FROM task_assignees WHERE task_rid=?", (task_rid,))
+    columns, values = "task_rid, assignee, workspace_id, intent_rid, pending", [workspace_id, intent_rid, int(pending)]
+    if intent_status is not None:  # (the column comes with step 9)
+        columns, values = columns + ", intent_status", [*values, intent_status]
+    marks = ",".join("?" * (len(values) + 2))
     for name in task_assignee_names(assignees):
-        conn.execute("INSERT INTO task_assignees(task_rid, assignee, workspace_id, intent_rid, pending)"
-                     " VALUES(?,?,?,?,?)", (task_rid, name, workspace_id, intent_rid, int(pending)))
+        conn.execute(f"INSERT INTO task_assignees({columns}) VALUES({marks})", (task_rid, name, *values))
 
 
 def _new_intent(conn: sqlite3.Connection, doc: dict[str, Any]) -> None:
@@ -101,6 +104,8 @@ def _update_intent(conn: sqlite3.Connection, doc: dict[str, Any]) -> None:
         for party in parties.split():
             conn.execute("UPDATE intent_parties SET status=? WHERE workspace_id=? AND party=? AND intent_rid=?",
                          (doc["status"], ws, party, rid))
+        conn.execute("UPDATE task_assignees SET intent_status=? WHERE task_rid IN"
+                     " (SELECT rid FROM tasks WHERE intent_id=?)", (doc["status"], doc["intent_id"]))
 
 
 def _task(conn: sqlite3.Connection, doc: dict[str, Any]) -> None:
@@ -110,9 +115,9 @@ def _task(conn: sqlite3.Connection, doc: dict[str, Any]) -> None:
         " assignees=excluded.assignees, doc=excluded.doc RETURNING rid",
         (doc["intent_id"], doc["step_id"] or "", doc["_ws"], doc["status"],
          "|" + "|".join(doc["assignees"]) + "|", dumps(doc))).fetchone()[0]
-    intent = conn.execute("SELECT rid FROM intents WHERE intent_id=?", (doc["intent_id"],)).fetchone()
+    intent = conn.execute("SELECT rid, status FROM intents WHERE intent_id=?", (doc["intent_id"],)).fetchone()
     set_task_assignees(conn, task_rid, doc["_ws"], intent[0] if intent else None, doc["assignees"],
-                       doc["status"] == "pending")
+                       doc["status"] == "pending", intent[1] if intent else "")
 
 
 def apply_op(conn: sqlite3.Connection, op: WriteOp) -> None:
