@@ -336,6 +336,10 @@ def main() -> None:
             writes, batches = int(stats.get("axme_store_writes_total", 0)), int(stats.get("axme_store_commits_total", 1))
             print(f"    group commit: {writes} writes in {batches} commits ({writes / max(batches, 1):.1f} per commit)")
             load_p50 = pct(all_lat, 50)
+            from push import report as push_report  # (c) push vs stream deliveries/s, this server, this run
+
+            push_rows: list[tuple[str, str, str, str]] = []
+            push_report(srv.base_url, srv.admin_key, push_rows)
             summary([
                 ("(a) approve -> COMPLETED p50, unloaded", f"{p50 * 1000:.2f} ms",
                  f"GET /health round trip p50 {h50 * 1000:.3f} ms", f"{p50 / h50:.1f}x"),
@@ -350,7 +354,7 @@ def main() -> None:
                 ("(b) server CPU per cycle", f"{server_cpu_s * 1e6 / max(cycles, 1):.0f} us",
                  f"server CPU per GET /health {health_cpu * 1e6 / max(health_n, 1):.0f} us",
                  f"{server_cpu_s / max(cycles, 1) / max(health_cpu / max(health_n, 1), 1e-9):.1f}x"),
-            ], rate, p50 * 1000, load_before)
+            ] + push_rows, rate, p50 * 1000, load_before)
         finally:
             srv.stop()
 
