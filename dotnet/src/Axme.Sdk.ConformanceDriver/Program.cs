@@ -106,7 +106,7 @@ namespace Axme.Sdk.ConformanceDriver
                     {
                         { "sdk", "dotnet" },
                         { "version", SdkInfo.Version },
-                        { "capabilities", new JArray("retries", "observe", "wait_for", "listen", "cancel") },
+                        { "capabilities", new JArray("retries", "observe", "wait_for", "listen", "cancel", "push") },
                     });
                     return;
                 case "new_client":
@@ -133,6 +133,9 @@ namespace Axme.Sdk.ConformanceDriver
                     }
                 case "listen":
                     await Streams.ListenAsync(Clients.Get(message.Value<string>("client")), id, args, cts).ConfigureAwait(false);
+                    return;
+                case "push_receiver":
+                    await PushOps.ReceiveAsync(Clients.Get(message.Value<string>("client")), id, args, cts.Token).ConfigureAwait(false);
                     return;
                 case "cancel":
                     {

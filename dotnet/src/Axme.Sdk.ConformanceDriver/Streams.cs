@@ -35,10 +35,29 @@ namespace Axme.Sdk.ConformanceDriver
 
         public static async Task ListenAsync(AxmeClient client, long id, JObject args, CancellationTokenSource cts)
         {
-            JObject handler = args["handler"] as JObject ?? new JObject { { "action", "complete" } };
             int? max = args.Value<int?>("max_deliveries");
             bool crashed = false;
-            Func<DeliveryContext, Task<JObject>> run = async context =>
+            Func<DeliveryContext, Task<JObject>> run = Handler(id, args, () =>
+            {
+                crashed = true;
+                cts.Cancel(); // the "process" dies: nothing is resumed, the lease runs out
+            });
+            try
+            {
+                await client.ListenAsync(args.Value<string>("address"), run, new ListenOptions { MaxDeliveries = max }, cts.Token)
+                    .ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (crashed)
+            {
+            }
+            Program.Write(new JObject { { "id", id }, { "done", true } });
+        }
+
+        /// <summary>The handler listen and push_receiver run: writes the delivery line, then acts; crash calls <paramref name="onCrash"/>.</summary>
+        internal static Func<DeliveryContext, Task<JObject>> Handler(long id, JObject args, Action onCrash)
+        {
+            JObject handler = args["handler"] as JObject ?? new JObject { { "action", "complete" } };
+            return async context =>
             {
                 Program.Write(new JObject { { "id", id }, { "delivery", context.Delivery.ToJson().DeepClone() } });
                 string action = handler.Value<string>("action");
@@ -54,8 +73,7 @@ namespace Axme.Sdk.ConformanceDriver
                             throw new HandlerFailure(string.IsNullOrEmpty(message) ? "failed" : message);
                         }
                     case "crash":
-                        crashed = true;
-                        cts.Cancel(); // the "process" dies: nothing is resumed, the lease runs out
+                        onCrash();
                         throw new AbandonDeliveryException();
                     case "progress_then_complete":
                         {
@@ -72,15 +90,6 @@ namespace Axme.Sdk.ConformanceDriver
                         throw new InvalidOperationException("unknown handler action '" + action + "'");
                 }
             };
-            try
-            {
-                await client.ListenAsync(args.Value<string>("address"), run, new ListenOptions { MaxDeliveries = max }, cts.Token)
-                    .ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (crashed)
-            {
-            }
-            Program.Write(new JObject { { "id", id }, { "done", true } });
         }
 
         private sealed class HandlerFailure : Exception

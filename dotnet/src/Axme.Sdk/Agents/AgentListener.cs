@@ -165,6 +165,12 @@ namespace Axme.Sdk.Agents
                 return;
             }
             _handled++;
+            await RunAckedAsync(delivery, ack).ConfigureAwait(false);
+        }
+
+        /// <summary>Runs the handler for an acked delivery while renewing the lease, then resumes or fails the intent; the push receiver shares it.</summary>
+        internal async Task RunAckedAsync(Delivery delivery, AckIntentResponse ack)
+        {
             JToken lease = ack.ToJson()["lease_expires_at"];
             if (lease != null && lease.Type == JTokenType.String) delivery.ToJson()["lease_expires_at"] = lease.DeepClone();
             using (var handlerCts = CancellationTokenSource.CreateLinkedTokenSource(_cancellationToken))
