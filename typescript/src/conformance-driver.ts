@@ -269,8 +269,9 @@ async function pushReceiver(client: AxmeClient, id: Message["id"], args: JsonObj
     await Promise.race([finished, cancelled]);
   } finally {
     await receiver.close(); // the deliveries being resumed finish first
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const closed = new Promise<void>((resolve) => server.close(() => resolve())); // answers being written finish
+    server.closeIdleConnections();
+    await closed;
   }
 }
 

@@ -64,7 +64,9 @@ func (d *driver) pushReceiver(ctx context.Context, c *axme.Client, m message) {
 		stopErr = err
 	}
 	_ = receiver.Shutdown(context.Background()) // the deliveries being resumed finish first
-	_ = server.Close()
+	shutdownCtx, cancelShutdown := context.WithTimeout(context.Background(), 5*time.Second)
+	_ = server.Shutdown(shutdownCtx) // answers still being written are finished, not cut
+	cancelShutdown()
 	if stopErr != nil && !errors.Is(stopErr, http.ErrServerClosed) {
 		d.fail(m.ID, stopErr)
 		return

@@ -66,7 +66,7 @@ final class PushOps {
             enough.await();
         } finally {
             receiver.close(); // the deliveries being resumed finish first
-            server.stop(0);
+            server.stop(5); // returns once the answers being written are finished (at most 5 s)
             requests.shutdownNow();
         }
         op.throwIfCancelled();
