@@ -106,6 +106,9 @@ def test_push_delivered_signed_and_completed(api: Api, receiver: Receiver, push_
     assert api.intent(intent_id)["status"] == "COMPLETED"
     [(row, attempts)] = outbox(push_server, intent_id)
     assert row["status"] == "sent" and row["outbox_id"] == delivery["delivery_id"]
+    metrics = api.get("/metrics").text
+    assert re.search(r'^axme_outbound_attempts_total\{outcome="delivered"\} [1-9]', metrics, re.M), metrics
+    assert re.search(r"^axme_outbound_pending \d+$", metrics, re.M)
     assert [(a["attempt"], a["http_status"], a["error"]) for a in attempts] == [(1, 200, None)]
     assert attempts[0]["duration_ms"] >= 0 and attempts[0]["started_at"] > 0
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from axme_server.outbound.dispatcher import outbound_lines
+
 
 class Metrics:
     def __init__(self, engine: Any) -> None:
@@ -43,4 +45,5 @@ class Metrics:
                   f"axme_timers_pending {len(e.timers)}",
                   "# HELP axme_active_intents_cached Active intents held in memory (bounded by --active-cache-size).",
                   "# TYPE axme_active_intents_cached gauge", f"axme_active_intents_cached {len(e._active)}"]
+        lines += outbound_lines(e.outbound)
         return "\n".join(lines) + "\n"

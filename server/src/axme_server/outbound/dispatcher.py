@@ -167,3 +167,16 @@ class Dispatcher:
         finally:
             self._inflight.discard(row["outbox_id"])
             self._slots.release()
+
+
+def outbound_lines(d: Dispatcher) -> list[str]:
+    """/metrics lines of the dispatcher (server-wide counts, no workspace data)."""
+    m = d.metrics
+    return ["# HELP axme_outbound_attempts_total Outbound HTTP attempts (pushes) by outcome.",
+            "# TYPE axme_outbound_attempts_total counter",
+            f'axme_outbound_attempts_total{{outcome="delivered"}} {m["sent"]}',
+            f'axme_outbound_attempts_total{{outcome="failed"}} {m["failed_attempts"]}',
+            "# HELP axme_outbound_canceled_total Outbound rows dropped unsent (their cause moved on).",
+            "# TYPE axme_outbound_canceled_total counter", f"axme_outbound_canceled_total {m['canceled']}",
+            "# HELP axme_outbound_pending Outbound rows waiting or in flight.",
+            "# TYPE axme_outbound_pending gauge", f"axme_outbound_pending {d.pending}"]
