@@ -12,7 +12,7 @@ export PATH := $(VENV)/bin:$(PATH)
 SDKS ?= python typescript go java dotnet
 PY_PACKAGES := server python conformance
 
-.PHONY: all venv demo test conformance gen gen-check spec-check server bench \
+.PHONY: all venv install demo test conformance readme-matrix-check gen gen-check spec-check server bench \
         check-standalone lint docs \
         $(addprefix test-,$(SDKS)) $(addprefix build-,$(SDKS)) test-server test-conformance clean
 
@@ -28,6 +28,16 @@ $(VENV)/.stamp: requirements-dev.txt $(wildcard $(addsuffix /pyproject.toml,$(PY
 	  if [ -f $$p/pyproject.toml ]; then $(PY) -m pip install -q -e "./$$p[dev]" || exit 1; fi; \
 	done
 	touch $@
+
+# From a clone: .venv with `axme-server`, the `axme` CLI and the Python SDK (needs Python
+# >= 3.11 with venv), plus the TypeScript SDK's build when Node >= 20 and npm are on PATH.
+# Go, Java (JDK 17 + Maven) and Mono are only needed for those SDKs' tests (`make test`).
+install: venv
+	@if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then \
+	  $(MAKE) -C typescript build; \
+	else echo "install: node/npm not found: skipped the TypeScript SDK (needs Node >= 20)"; fi
+	@echo "installed $(VENV)/bin/axme-server and $(VENV)/bin/axme;" \
+	  "put them on PATH with: source .venv/bin/activate"
 
 spec-check: venv
 	$(MAKE) -C spec check
@@ -68,10 +78,18 @@ $(addprefix test-,$(SDKS)): test-%: venv
 test-conformance: venv
 	$(MAKE) -C conformance test
 
+# The full matrix (all five SDKs) also rewrites the matrix in README.md.
+ALL_SDKS := python typescript go java dotnet
+README_MATRIX := $(if $(filter-out $(ALL_SDKS),$(SDKS))$(filter-out $(SDKS),$(ALL_SDKS)),,--update-readme)
 conformance: venv
-	$(MAKE) -C conformance run SDKS="$(SDKS)"
+	$(MAKE) -C conformance run SDKS="$(SDKS)" RUN_ARGS="$(README_MATRIX)"
 
-test: spec-check check-standalone gen-check lint docs test-server test-conformance $(addprefix test-,$(SDKS)) conformance
+# Fails when README.md's matrix does not list exactly the scenarios and the five SDKs.
+readme-matrix-check: venv
+	$(PY) -m axme_conformance.readme_matrix
+
+test: spec-check check-standalone gen-check lint docs test-server test-conformance $(addprefix test-,$(SDKS)) conformance \
+      readme-matrix-check
 
 demo: venv
 	$(MAKE) -C examples demo

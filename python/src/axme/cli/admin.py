@@ -16,6 +16,9 @@ def keys_create_human(args: argparse.Namespace, make_client: ClientFactory) -> i
         created = client.create_key(
             "human", args.name or args.human_id, human=human, expires_at=args.expires_at
         )
+    if args.quiet and not args.json:  # `KEY=$(axme keys create-human alice -q)`
+        print(created.api_key)
+        return 0
     fields = [("key_id", created.key.key_id), ("api_key", created.api_key), SHOWN_ONCE]
     return show_fields(args, created, f"Human key for {args.human_id}", fields)
 

@@ -65,6 +65,7 @@ def register(groups: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--contact", help="e-mail or handle; assignees may name it too")
     p.add_argument("--name", help="the key's label (default: the human id)")
     p.add_argument("--expires-at", help="RFC 3339 time")
+    p.add_argument("-q", "--quiet", action="store_true", help="print only the key")
     command(group_, "list", admin.keys_list, "the workspace's keys (never secrets)")
     p = command(group_, "revoke", admin.keys_revoke, "revoke a key (401 from then on)")
     p.add_argument("key_id")
@@ -118,6 +119,7 @@ def register_tasks(command: Any, group_: Any) -> None:
     p.add_argument("--assignee")
     p.add_argument("--limit", type=int)
     p.add_argument("--mine", action="store_true", help="this human key's inbox (GET /v1/me/tasks)")
+    p.add_argument("-q", "--quiet", action="store_true", help="print only the intent ids")
     for name, handler, text in (
         ("approve", tasks.tasks_approve, "approve the task of an intent"),
         ("reject", tasks.tasks_reject, "reject the task of an intent"),

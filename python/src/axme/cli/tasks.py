@@ -17,6 +17,10 @@ def tasks_list(args: argparse.Namespace, make_client: ClientFactory) -> int:
     if args.json:
         render.print_json(page)
         return 0
+    if args.quiet:  # `axme tasks approve "$(axme tasks list --mine -q | head -n 1)"`
+        for task in page.tasks:
+            print(task.intent_id)
+        return 0
     rows = [
         [
             t.intent_id,
