@@ -199,7 +199,7 @@ export class HttpTransport {
       trace_id: headers.get("x-trace-id"),
     });
     if (!response.ok) {
-      let text = "";
+      let text: string;
       try {
         text = await response.text();
       } catch (err) {
