@@ -28,6 +28,7 @@ from .errors import (
     ValidationError,
     WaitTimeoutError,
 )
+from .intent_handle import AsyncIntentHandle, IntentHandle
 from .models import (
     TERMINAL_STATUSES,
     Delivery,
@@ -51,6 +52,7 @@ __all__ = [
     "TERMINAL_STATUSES",
     "AsyncAxmeClient",
     "AsyncDeliveryHandler",
+    "AsyncIntentHandle",
     "AsyncStream",
     "AuthenticationError",
     "AxmeApiError",
@@ -66,6 +68,7 @@ __all__ = [
     "DeliveryHandler",
     "Event",
     "InMemorySeenDeliveries",
+    "IntentHandle",
     "Intent",
     "NotFoundError",
     "PermissionDeniedError",

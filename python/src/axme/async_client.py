@@ -26,6 +26,7 @@ from ._runners import AsyncRunner
 from ._streaming import stream_agent_deliveries_plan, stream_intent_events_plan
 from ._streams import AsyncStream
 from .config import AxmeClientConfig
+from .intent_handle import AsyncIntentHandle
 
 #: What AsyncAxmeClient.serve() runs per delivery: sync or async, like DeliveryHandler.
 AsyncDeliveryHandler = Callable[[m.Delivery], Awaitable[Any] | Any]
@@ -82,6 +83,18 @@ class AsyncAxmeClient:
     async def send_intent(self, intent: Mapping[str, Any], **options: Unpack[CallOptions]) -> str:
         """Submit an intent and return its id."""
         return (await self.create_intent(intent, **options)).intent_id
+
+    async def submit_intent(
+        self, intent: Mapping[str, Any], **options: Unpack[CallOptions]
+    ) -> AsyncIntentHandle:
+        """Submit an intent (as send_intent does) and return its handle: wait, observe,
+        complete, fail, cancel act on it (REQ-CLIENT-010)."""
+        created = await self.create_intent(intent, **options)
+        return AsyncIntentHandle(self, created.intent_id, created)
+
+    def intent(self, intent_id: str) -> AsyncIntentHandle:
+        """The handle of an existing intent (no request)."""
+        return AsyncIntentHandle(self, intent_id)
 
     async def get_intent(self, intent_id: str, **options: Unpack[CallOptions]) -> m.Intent:
         return await self._call(ops.get_intent(intent_id, options))

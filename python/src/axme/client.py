@@ -25,6 +25,7 @@ from ._runners import SyncRunner
 from ._streaming import stream_agent_deliveries_plan, stream_intent_events_plan
 from ._streams import Stream
 from .config import AxmeClientConfig
+from .intent_handle import IntentHandle
 
 #: What serve() runs per delivery: returns the result ({} for None), raises to fail.
 DeliveryHandler = Callable[[m.Delivery], Any]
@@ -80,6 +81,18 @@ class AxmeClient:
     def send_intent(self, intent: Mapping[str, Any], **options: Unpack[CallOptions]) -> str:
         """Submit an intent and return its id."""
         return self.create_intent(intent, **options).intent_id
+
+    def submit_intent(
+        self, intent: Mapping[str, Any], **options: Unpack[CallOptions]
+    ) -> IntentHandle:
+        """Submit an intent (as send_intent does) and return its handle: wait, observe,
+        complete, fail, cancel act on it (REQ-CLIENT-010)."""
+        created = self.create_intent(intent, **options)
+        return IntentHandle(self, created.intent_id, created)
+
+    def intent(self, intent_id: str) -> IntentHandle:
+        """The handle of an existing intent (no request)."""
+        return IntentHandle(self, intent_id)
 
     def get_intent(self, intent_id: str, **options: Unpack[CallOptions]) -> m.Intent:
         return self._call(ops.get_intent(intent_id, options))
