@@ -12,6 +12,7 @@ import yaml
 
 from axme_conformance.baselines import BaselineError, load_baseline
 from axme_conformance.paths import BASELINES_DIR, CONFORMANCE_DIR, REPO_ROOT, VECTORS_FILE
+from axme_conformance.push_steps import check_push_vectors
 from axme_conformance.scenario import Scenario, ScenarioError, load_scenarios
 
 REQUIREMENTS_FILE = REPO_ROOT / "spec" / "requirements.yaml"
@@ -64,6 +65,7 @@ def validate_all(verbose: bool = False) -> int:
         print(f"scenario error: {exc}", file=sys.stderr)
         return 1
     problems += check_vectors()
+    problems += check_push_vectors(VECTORS_FILE.with_name("push-signature.json"))
     problems += check_inconsistency_map(scenarios)
     for path in sorted(BASELINES_DIR.glob("*.yaml")):
         try:

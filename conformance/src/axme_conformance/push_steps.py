@@ -9,6 +9,7 @@ import hashlib
 import hmac
 import json
 import time
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -41,6 +42,25 @@ def receiver_url(handle: OpHandle, what: str) -> dict[str, Any]:
 def signature(secret: str, timestamp: int, body: bytes) -> str:
     signed = str(timestamp).encode("ascii") + b"." + body
     return hmac.new(secret.encode("utf-8"), signed, hashlib.sha256).hexdigest()
+
+
+def check_push_vectors(path: Path) -> list[str]:
+    """`axme-conformance validate`: every signature in the shared push vectors is what
+    REQ-PUSH-004 computes, and names are unique (so the file cannot drift)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    problems = []
+    for section in ("signatures", "verifications"):
+        names = [v["name"] for v in data.get(section, [])]
+        problems += [f"{path.name}: duplicate {section} name {n}" for n in set(names)
+                     if names.count(n) > 1]
+    for v in data.get("signatures", []):
+        if signature(v["secret"], v["timestamp"], v["body"].encode("utf-8")) != v["signature"]:
+            problems.append(f"{path.name}: signature {v['name']} is not HMAC-SHA256(t.body)")
+    for v in data.get("verifications", []):
+        expect = v.get("expect", {})
+        if expect.get("ok") is not True and not expect.get("reason"):
+            problems.append(f"{path.name}: {v['name']} expects neither ok nor a reason")
+    return problems
 
 
 def _compact(value: Any) -> bytes:
