@@ -1,10 +1,13 @@
 """REQ-PUSH-008: pushes survive a crash. SIGKILL the server while 20 pushes are leased
 and their receiver has not answered; after a restart every one is pushed again with the
-same X-Axme-Delivery-Id and body, and all 20 intents complete through the receiver."""
+same X-Axme-Delivery-Id and body, and all 20 intents complete through the receiver.
+A push whose lease moved on before it was sent is not sent."""
 
 from __future__ import annotations
 
 import json
+import sqlite3
+import time
 
 from helpers import Api, start_server
 from push_receiver import Receiver, verify
@@ -48,3 +51,36 @@ def test_sigkill_with_unanswered_pushes_resends_them_all(tmp_path) -> None:
     finally:
         receiver.close()
         assert srv2.stop() == 0
+
+
+def test_push_whose_lease_moved_on_is_not_sent(tmp_path) -> None:
+    """One push slot, held by a hanging receiver: a second intent canceled while its push
+    waits for the slot is never pushed; its outbox row ends `canceled`."""
+    receiver = Receiver()
+    srv = start_server(tmp_path / "push-moot", "--testing", "--outbound-concurrency", "1",
+                       "--outbound-timeout-seconds", "1")
+    try:
+        api = Api(srv.base_url, srv.admin_key)
+        body = api.ok(api.post("/v1/agents", {"address": "moot", "delivery_mode": "http",
+                                              "callback_url": receiver.url + "/hang", "callback_secret": SECRET}))
+        holder = api.create(body["agent"]["address"], max_delivery_attempts=1)
+        assert json.loads(receiver.next().body)["intent_id"] == holder  # the one slot hangs
+        waiting = api.create(body["agent"]["address"])
+        api.ok(api.post(f"/v1/intents/{waiting}/resolve", {"status": "CANCELED", "reason": "moot"}))
+        deadline = time.monotonic() + 10
+        while (rows := outbox_rows(srv, waiting)) and rows[0]["status"] == "pending":
+            assert time.monotonic() < deadline, rows
+            time.sleep(0.05)
+        assert [r["status"] for r in rows] == ["canceled"]
+        assert receiver.received.empty()  # the canceled intent never reached the receiver
+    finally:
+        receiver.close()
+        assert srv.stop() == 0
+
+
+def outbox_rows(srv, intent_id: str) -> list[dict]:
+    db = sqlite3.connect(f"file:{srv.data_dir / 'axme.db'}?mode=ro", uri=True)
+    try:
+        return [json.loads(r[0]) for r in db.execute("SELECT doc FROM outbox WHERE intent_id=?", (intent_id,))]
+    finally:
+        db.close()
