@@ -53,7 +53,9 @@ lint: venv
 	$(MAKE) -k -C lint all
 
 # The documentation site (mkdocs.yml) into build/site; --strict turns a broken link into a failure.
+# First the unit tests of the repository tools (site, standalone check, releases, lint checks).
 docs: venv
+	$(PY) -m pytest -q -p no:cacheprovider docs/tools/tests
 	DISABLE_MKDOCS_2_WARNING=true NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --quiet
 
 gen: venv
