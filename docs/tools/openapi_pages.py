@@ -53,9 +53,10 @@ def _operation(document: dict[str, Any], method: str, path: str, op: dict[str, A
         lines += [op["description"].strip(), ""]
     params = [_resolve(document, p) for p in op.get("parameters", [])]
     if params:
-        lines += ["| parameter | in | required | description |", "|---|---|---|---|"]
+        lines += ["| parameter | in | type | required | description |", "|---|---|---|---|---|"]
         lines += [
-            f"| `{p['name']}` | {p['in']} | {'yes' if p.get('required') else 'no'} | "
+            f"| `{p['name']}` | {p['in']} | {_schema_link(p.get('schema'))} | "
+            f"{'yes' if p.get('required') else 'no'} | "
             f"{_cell(p.get('description', ''))} |"
             for p in params
         ]
