@@ -107,8 +107,8 @@ def test_push_delivered_signed_and_completed(api: Api, receiver: Receiver, push_
     [(row, attempts)] = outbox(push_server, intent_id)
     assert row["status"] == "sent" and row["outbox_id"] == delivery["delivery_id"]
     metrics = api.get("/metrics").text
-    assert re.search(r'^axme_outbound_attempts_total\{outcome="delivered"\} [1-9]', metrics, re.M), metrics
-    assert re.search(r"^axme_outbound_pending \d+$", metrics, re.M)
+    assert re.search(r'^axme_outbound_attempts_total\{outcome="delivered"\} [1-9]', metrics, re.MULTILINE)
+    assert re.search(r"^axme_outbound_pending \d+$", metrics, re.MULTILINE)
     assert [(a["attempt"], a["http_status"], a["error"]) for a in attempts] == [(1, 200, None)]
     assert attempts[0]["duration_ms"] >= 0 and attempts[0]["started_at"] > 0
 
@@ -298,3 +298,15 @@ def _wait_status(api: Api, intent_id: str, status: str) -> None:
     while api.intent(intent_id)["status"] != status:
         assert time.monotonic() < deadline, api.intent(intent_id)
         time.sleep(0.02)
+
+
+def test_rotation_replay_does_not_keep_the_secret(api: Api) -> None:
+    """REQ-SECRET-002: an idempotent replay of a rotation does not show the secret again."""
+    address = api.ok(api.post("/v1/agents", {"address": "replayed", "delivery_mode": "http",
+                                             "callback_url": "https://example.com/h"}))["agent"]["address"]
+    for path in (f"/v1/agents/{address}/callback-secret", "/v1/workspace/webhook-secret"):
+        first = api.ok(api.post(path, {}, headers={"idempotency-key": "rot-1"}))
+        again = api.post(path, {}, headers={"idempotency-key": "rot-1"})
+        assert again.status_code == 409 and again.json()["error"]["details"]["reason"] == "secret_not_kept"
+        secret = first.get("callback_secret") or first["webhook_secret"]
+        assert secret not in again.text

@@ -14,7 +14,9 @@ from typing import Any
 from axme_server.errors import envelope
 from axme_server.jsonutil import dumps, loads
 
-SECRET_MINTING_OPS = frozenset({"createKey", "registerAgent", "createAgentKey"})
+# (the rotations answer with a signing secret, shown once too: REQ-SECRET-002)
+SECRET_MINTING_OPS = frozenset({"createKey", "registerAgent", "createAgentKey", "rotateCallbackSecret",
+                                "rotateWebhookSecret"})
 
 
 def operation_of(scope_key: str) -> str:
