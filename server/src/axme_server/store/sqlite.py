@@ -25,6 +25,7 @@ from axme_server.store import queries
 from axme_server.store.base import WriteOp
 from axme_server.store.migrations import Migration, migrate
 from axme_server.store.retention import RetentionPolicy
+from axme_server.store.writes import Counts, RowCache
 from axme_server.store.writes import apply_op as _apply
 
 log = logging.getLogger("axme_server.store")
@@ -136,6 +137,7 @@ class SqliteStore:
 
     def _write_batches(self) -> None:
         conn = self._write
+        rows = RowCache()
         while True:
             first = self._queue.get()
             if first is _STOP:
@@ -155,12 +157,15 @@ class SqliteStore:
             try:
                 conn.execute("BEGIN IMMEDIATE")
                 try:  # fast path: no write fails, so none needs a savepoint of its own
+                    counts = Counts()
                     for ops, _fut, _loop in batch:
                         for op in ops:
-                            _apply(conn, op)
+                            _apply(conn, op, counts, rows)
+                    counts.flush(conn)
                     results = [None] * len(batch)
                 except Exception:  # noqa: BLE001 - redo the batch with each write isolated
                     conn.execute("ROLLBACK")
+                    rows.clear()  # it may hold rows of the rolled-back transaction
                     conn.execute("BEGIN IMMEDIATE")
                     results = _apply_isolated(conn, batch)
                 conn.execute("COMMIT")
@@ -168,6 +173,7 @@ class SqliteStore:
                 self.writes += len(batch)
             except Exception as exc:  # the commit itself failed: every write in it failed
                 log.exception("sqlite batch commit failed")
+                rows.clear()
                 try:
                     conn.execute("ROLLBACK")
                 except sqlite3.Error:
@@ -318,8 +324,10 @@ def _apply_isolated(conn: sqlite3.Connection, batch: list[tuple]) -> list[BaseEx
     for ops, _fut, _loop in batch:
         conn.execute("SAVEPOINT w")
         try:
+            counts = Counts()
             for op in ops:
-                _apply(conn, op)
+                _apply(conn, op, counts)
+            counts.flush(conn)
             conn.execute("RELEASE w")
             results.append(None)
         except Exception as exc:  # noqa: BLE001 - one bad write must not sink the batch

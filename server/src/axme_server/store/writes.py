@@ -12,6 +12,9 @@ every list filter on an index (maintained in the same transaction as the row):
 from __future__ import annotations
 
 import sqlite3
+from collections import OrderedDict
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from axme_server.jsonutil import dumps, parse_iso
@@ -19,6 +22,7 @@ from axme_server.store.base import WriteOp
 from axme_server.store.idempotency import record_to_keep
 
 TERMINAL = ("COMPLETED", "FAILED", "CANCELED", "TIMED_OUT")
+CountFn = Callable[[str, str, int], None]
 
 
 def agent_parties(doc: dict[str, Any]) -> str:
@@ -58,6 +62,47 @@ def bump_count(conn: Any, workspace_id: str, status: str, n: int) -> None:
                  " DO UPDATE SET n = intent_counts.n + excluded.n", (workspace_id, status, n))
 
 
+class Counts:
+    """intent_counts deltas of one batch, written once before it commits (one upsert per
+    workspace and status touched, not two per transition)."""
+
+    def __init__(self) -> None:
+        self.deltas: dict[tuple[str, str], int] = {}
+
+    def __call__(self, workspace_id: str, status: str, n: int) -> None:
+        key = (workspace_id, status)
+        self.deltas[key] = self.deltas.get(key, 0) + n
+
+    def flush(self, conn: Any) -> None:
+        for (workspace_id, status), n in self.deltas.items():
+            if n:
+                bump_count(conn, workspace_id, status, n)
+        self.deltas.clear()
+
+
+class RowCache:
+    """The writer's copy of the indexed columns of recently written intents, so an update needs
+    no SELECT first. Only the writer thread uses it; it is cleared whenever a transaction is
+    rolled back or rows are deleted, so it never holds what the database does not."""
+
+    SIZE = 4096
+
+    def __init__(self) -> None:
+        self.rows: OrderedDict[str, tuple] = OrderedDict()
+
+    def get(self, intent_id: str) -> tuple | None:
+        return self.rows.get(intent_id)
+
+    def put(self, intent_id: str, row: tuple) -> None:
+        self.rows[intent_id] = row
+        self.rows.move_to_end(intent_id)
+        if len(self.rows) > self.SIZE:
+            self.rows.popitem(last=False)
+
+    def clear(self) -> None:
+        self.rows.clear()
+
+
 def set_task_assignees(conn: Any, task_rid: int, workspace_id: str, intent_rid: int | None,
                        assignees: list[str], pending: bool, intent_status: str | None = None) -> None:
     conn.execute("DELETE FROM task_assignees WHERE task_rid=?", (task_rid,))
@@ -69,66 +114,89 @@ def set_task_assignees(conn: Any, task_rid: int, workspace_id: str, intent_rid: 
         conn.execute(f"INSERT INTO task_assignees({columns}) VALUES({marks})", (task_rid, name, *values))
 
 
-def _new_intent(conn: sqlite3.Connection, doc: dict[str, Any]) -> None:
+def _new_intent(conn: sqlite3.Connection, doc: dict[str, Any], count: CountFn, rows: RowCache | None) -> None:
     parties = agent_parties(doc)
-    rid = conn.execute(
+    timer, ended = next_timer(doc), ended_at(doc)
+    rid = conn.execute(  # lastrowid, not RETURNING: SQLite's RETURNING made this insert 3x slower
         "INSERT INTO intents(intent_id, workspace_id, status, from_agent, to_agent, terminal, parties, ended_at,"
-        " next_timer, doc) VALUES(?,?,?,?,?,?,?,?,?,?) RETURNING rid",
+        " next_timer, doc) VALUES(?,?,?,?,?,?,?,?,?,?)",
         (doc["intent_id"], doc["_ws"], doc["status"], doc["from_agent"], doc["to_agent"],
-         int(doc["status"] in TERMINAL), parties, ended_at(doc), next_timer(doc), dumps(doc))).fetchone()[0]
+         int(doc["status"] in TERMINAL), parties, ended, timer, dumps(doc))).lastrowid
     add_parties(conn, doc["_ws"], rid, parties.split(), doc["status"])
-    bump_count(conn, doc["_ws"], doc["status"], 1)
+    count(doc["_ws"], doc["status"], 1)
+    if rows is not None:
+        rows.put(doc["intent_id"], (rid, doc["_ws"], doc["status"], doc["to_agent"], parties, timer, ended))
 
 
-def _update_intent(conn: sqlite3.Connection, doc: dict[str, Any]) -> None:
-    row = conn.execute("SELECT rid, workspace_id, status, parties FROM intents WHERE intent_id=?",
-                       (doc["intent_id"],)).fetchone()
+def _update_intent(conn: sqlite3.Connection, doc: dict[str, Any], count: CountFn, rows: RowCache | None) -> None:
+    """SETs only the columns whose value changed: an unchanged indexed column costs no index write."""
+    row = rows.get(doc["intent_id"]) if rows is not None else None
     if row is None:
-        return
-    rid, ws, old_status, old_parties = row
-    parties = agent_parties(doc)
-    conn.execute(
-        "UPDATE intents SET status=?, to_agent=?, terminal=?, parties=?, ended_at=coalesce(ended_at, ?),"
-        " next_timer=?, doc=? WHERE rid=?",
-        (doc["status"], doc["to_agent"], int(doc["status"] in TERMINAL), parties, ended_at(doc), next_timer(doc),
-         dumps(doc), rid))
+        row = conn.execute("SELECT rid, workspace_id, status, to_agent, parties, next_timer, ended_at FROM intents"
+                           " WHERE intent_id=?", (doc["intent_id"],)).fetchone()
+        if row is None:
+            return
+    rid, ws, old_status, old_to, old_parties, old_timer, old_ended = row
+    status, parties, timer = doc["status"], agent_parties(doc), next_timer(doc)
+    ended = old_ended if old_ended is not None or status not in TERMINAL else ended_at(doc)
+    sets, args = ["doc=?"], [dumps(doc)]
+    if status != old_status:
+        sets += ["status=?", "terminal=?"]
+        args += [status, int(status in TERMINAL)]
+    for column, old, new in (("to_agent", old_to, doc["to_agent"]), ("parties", old_parties, parties),
+                             ("next_timer", old_timer, timer)):
+        if new != old:
+            sets.append(f"{column}=?")
+            args.append(new)
+    if ended != old_ended:
+        sets.append("ended_at=?")
+        args.append(ended)
+    conn.execute(f"UPDATE intents SET {', '.join(sets)} WHERE rid=?", (*args, rid))
+    if rows is not None:
+        rows.put(doc["intent_id"], (rid, ws, status, doc["to_agent"], parties, timer, ended))
     if parties != old_parties:
         gone = set(old_parties.split()) - set(parties.split())
         for party in gone:
             conn.execute("DELETE FROM intent_parties WHERE workspace_id=? AND party=? AND intent_rid=?",
                          (ws, party, rid))
-        add_parties(conn, ws, rid, parties.split(), doc["status"])
-    if doc["status"] != old_status:
-        bump_count(conn, ws, old_status, -1)
-        bump_count(conn, ws, doc["status"], 1)
+        add_parties(conn, ws, rid, parties.split(), status)
+    if status != old_status:
+        count(ws, old_status, -1)
+        count(ws, status, 1)
         for party in parties.split():
             conn.execute("UPDATE intent_parties SET status=? WHERE workspace_id=? AND party=? AND intent_rid=?",
-                         (doc["status"], ws, party, rid))
-        conn.execute("UPDATE task_assignees SET intent_status=? WHERE task_rid IN"
-                     " (SELECT rid FROM tasks WHERE intent_id=?)", (doc["status"], doc["intent_id"]))
+                         (status, ws, party, rid))
+        if any(step.get("task") for step in doc.get("_steps") or []):  # only intents with tasks have rows
+            conn.execute("UPDATE task_assignees SET intent_status=? WHERE task_rid IN"
+                         " (SELECT rid FROM tasks WHERE intent_id=?)", (status, doc["intent_id"]))
 
 
 def _task(conn: sqlite3.Connection, doc: dict[str, Any]) -> None:
-    task_rid = conn.execute(
+    conn.execute(
         "INSERT INTO tasks(intent_id, step_id, workspace_id, status, assignees, doc) VALUES(?,?,?,?,?,?)"
         " ON CONFLICT(intent_id, step_id) DO UPDATE SET status=excluded.status,"
-        " assignees=excluded.assignees, doc=excluded.doc RETURNING rid",
+        " assignees=excluded.assignees, doc=excluded.doc",
         (doc["intent_id"], doc["step_id"] or "", doc["_ws"], doc["status"],
-         "|" + "|".join(doc["assignees"]) + "|", dumps(doc))).fetchone()[0]
+         "|" + "|".join(doc["assignees"]) + "|", dumps(doc)))
+    task_rid = conn.execute("SELECT rid FROM tasks WHERE intent_id=? AND step_id=?",
+                            (doc["intent_id"], doc["step_id"] or "")).fetchone()[0]
     intent = conn.execute("SELECT rid, status FROM intents WHERE intent_id=?", (doc["intent_id"],)).fetchone()
     set_task_assignees(conn, task_rid, doc["_ws"], intent[0] if intent else None, doc["assignees"],
                        doc["status"] == "pending", intent[1] if intent else "")
 
 
-def apply_op(conn: sqlite3.Connection, op: WriteOp) -> None:
+def apply_op(conn: sqlite3.Connection, op: WriteOp, count: CountFn | None = None,
+             rows: RowCache | None = None) -> None:
+    """Apply one op. `count` collects intent_counts deltas (a batch's Counts; without it they are
+    written now); `rows` is the writer's RowCache."""
     kind = op[0]
     if kind == "event":
         ev = op[1]
         conn.execute("INSERT INTO events(intent_id, seq, doc) VALUES(?,?,?)", (ev["intent_id"], ev["seq"], dumps(ev)))
     elif kind == "intent":
-        _update_intent(conn, op[1])
+        _update_intent(conn, op[1], count or partial(bump_count, conn), rows)
     elif kind == "intent_new":
-        _new_intent(conn, op[1])
+        _new_intent(conn, op[1], count or partial(bump_count, conn), rows)
     elif kind == "task":
         _task(conn, op[1])
     elif kind == "idem":
@@ -170,6 +238,8 @@ def apply_op(conn: sqlite3.Connection, op: WriteOp) -> None:
         from axme_server.store.retention import prune_batch
 
         _, policy, now, out = op
+        if rows is not None:
+            rows.clear()
         out.update(prune_batch(conn, policy, now))
     else:
         raise ValueError(f"unknown write op {kind!r}")
