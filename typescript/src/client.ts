@@ -9,6 +9,7 @@
 import { DEFAULT_ERROR_CODE, serveDeliveries, type DeliveryHandler, type ServeOptions } from "./agent.js";
 import { toWireKeys, toWireQuery } from "./casing.js";
 import { checkOptions, KNOWN_OPTIONS } from "./options.js";
+import { IntentHandle } from "./intent-handle.js";
 import { profilePath, readProfile } from "./profile.js";
 import { AxmeError, WaitTimeoutError } from "./errors.js";
 import { HttpTransport, type AxmeLogger, type RequestOptions } from "./http.js";
@@ -180,6 +181,20 @@ export class AxmeClient {
   /** Submits an intent and returns its id. */
   async sendIntent(request: CreateIntentInput, options?: RequestOptions): Promise<string> {
     return (await this.createIntent(request, options)).intent_id;
+  }
+
+  /**
+   * Submits an intent (as sendIntent does) and returns its handle: wait, observe,
+   * get, and the initiator's complete, fail and cancel act on it (REQ-CLIENT-010).
+   */
+  async submitIntent(request: CreateIntentInput, options?: RequestOptions): Promise<IntentHandle> {
+    const created = await this.createIntent(request, options);
+    return new IntentHandle(this, created.intent_id, created);
+  }
+
+  /** The handle of an intent that already exists (no request). */
+  intent(intentId: PathId): IntentHandle {
+    return new IntentHandle(this, intentId);
   }
 
   async getIntent(intentId: PathId, options?: RequestOptions): Promise<IntentResponse> {

@@ -3,6 +3,7 @@ export type { DeliveryContext, DeliveryHandler, ServeOptions } from "./agent.js"
 export type { ObserveOptions, ListenOptions, StreamOptions } from "./streams.js";
 export type { AxmeLogger, RequestOptions } from "./http.js";
 export { configDir, profilePath } from "./profile.js";
+export { IntentHandle } from "./intent-handle.js";
 export {
   AxmeError,
   AxmeConnectionError,
