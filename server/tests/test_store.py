@@ -82,3 +82,40 @@ def test_intent_lock_serializes_and_forgets_idle_locks() -> None:
         assert locks == {}
 
     asyncio.run(main())
+
+
+def test_a_failed_write_leaves_side_tables_and_counters_exact(tmp_path: Path) -> None:
+    """The failing write's intent update is rolled back with its counter deltas, side rows and
+    the writer's row cache; the writes around it land (issue 16 item 2)."""
+    from test_store_indexes import WS, intent
+
+    path = str(tmp_path / "c.db")
+    store = SqliteStore(path)
+    store.open()
+    asyncio.run(store.write([("intent_new", intent(1))]))
+    store.close()
+    store = SqliteStore(path)
+    loop = asyncio.new_event_loop()
+    try:
+        futs = [loop.create_future() for _ in range(3)]
+        store._queue.put(([("intent", intent(1, status="DELIVERED"))], futs[0], loop))
+        store._queue.put(([("intent", intent(1, status="COMPLETED", steps=["agent://o/w/c"])), ("no_such_op",)],
+                          futs[1], loop))
+        store._queue.put(([("intent", intent(1, status="ACKNOWLEDGED"))], futs[2], loop))
+        store.open()
+        results = loop.run_until_complete(asyncio.gather(*futs, return_exceptions=True))
+        assert results[0] is None and isinstance(results[1], ValueError) and results[2] is None
+        loop.run_until_complete(store.write([("intent", intent(1, status="COMPLETED"))]))
+
+        def group_by() -> dict[str, int]:
+            return dict(store._read.execute("SELECT status, count(*) FROM intents GROUP BY status").fetchall())
+
+        assert store.count_by_status(WS) == group_by() == {"COMPLETED": 1}
+        assert store.list_intents(WS, status=None, to_agent=None, from_agent=None, involving="agent://o/w/c",
+                                  limit=5, cursor=None) == []
+        mine = store.list_intents(WS, status="COMPLETED", to_agent=None, from_agent=None,
+                                  involving="agent://o/w/a", limit=5, cursor=None)
+        assert [d["intent_id"] for _, d in mine] == ["i1"]
+    finally:
+        store.close()
+        loop.close()
