@@ -310,3 +310,24 @@ def test_rotation_replay_does_not_keep_the_secret(api: Api) -> None:
         assert again.status_code == 409 and again.json()["error"]["details"]["reason"] == "secret_not_kept"
         secret = first.get("callback_secret") or first["webhook_secret"]
         assert secret not in again.text
+
+
+def test_scenario_http_agents_need_a_callback_url(api: Api, receiver: Receiver) -> None:
+    """REQ-PUSH-001 for scenario agents: checked with the bundle, 422 naming the agent's callback_url."""
+    def bundle(agent: dict) -> dict:
+        return {"scenario_id": "push.scenario.v1", "title": "push", "agents": [
+                    {"role": "worker", "address": "scen-pusher", "create_if_missing": True, **agent}],
+                "workflow": {"steps": [{"step_id": "work", "tool_id": "tool.agent.task.v1",
+                                        "assigned_to": "worker"}]},
+                "intent": {"type": "intent.test.scenario.v1", "payload": {"n": 1}}}
+
+    for agent in ({"delivery_mode": "http"}, {"delivery_mode": "http", "callback_url": "ftp://x/y"}):
+        checked = api.ok(api.post("/v1/scenarios/validate", bundle(agent)))
+        assert checked["valid"] is False
+        assert [p["path"] for p in checked["problems"]] == ["/agents/0/callback_url"], checked
+        resp = api.post("/v1/scenarios/apply", bundle(agent))
+        assert resp.status_code == 422, resp.text
+    applied = api.ok(api.post("/v1/scenarios/apply", bundle({"delivery_mode": "http",
+                                                             "callback_url": receiver.url + "/ok/scen"})))
+    got = receiver.next()  # the scenario's first step is pushed, signed with the agent's generated secret
+    assert json.loads(got.body)["intent_id"] == applied["intent_id"]

@@ -12,6 +12,7 @@ from axme_server.auth import new_key
 from axme_server.engine import Ctx
 from axme_server.errors import ApiError
 from axme_server.jsonutil import iso, parse_iso
+from axme_server.outbound.secret_ops import check_callback_url
 from axme_server.spec import _dotted, problems_of
 from axme_server.tasks import normalize_task, task_problems
 from axme_server.workflow import POLICY_FIELDS, agent_step, human_step, internal_step
@@ -71,6 +72,11 @@ class ScenarioOps:
             elif existing is None and not a.get("create_if_missing"):
                 add(f"/agents/{i}/address", "agent_not_found",
                     f"agent {address} is not registered and create_if_missing is false")
+            if existing is None and a.get("delivery_mode") == "http":  # REQ-PUSH-001 for scenario agents
+                try:
+                    check_callback_url(a.get("callback_url"))
+                except ApiError as exc:
+                    add(f"/agents/{i}/callback_url", "callback_url", exc.message)
         for i, h in enumerate(humans):
             if isinstance(h, dict) and isinstance(h.get("role"), str):
                 if h["role"] in human_roles or h["role"] in agent_roles:
