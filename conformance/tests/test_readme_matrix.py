@@ -20,13 +20,16 @@ def test_current_matrix_has_no_problem() -> None:
 
 def test_missing_and_extra_rows_are_named() -> None:
     found = problems(readme(["a/one", "gone/old"]), ["a/one", "new/scenario"])
-    assert found == ["1 scenario(s) not in the matrix: new/scenario",
-                     "1 row(s) without a scenario: gone/old"]
+    assert found == [
+        "1 scenario(s) not in the matrix: new/scenario",
+        "1 row(s) without a scenario: gone/old",
+    ]
 
 
 def test_a_partial_matrix_is_stale() -> None:
     assert problems(readme(["a/one"], "| scenario | python |\n|---|---|\n"), ["a/one"]) == [
-        "columns ['python'], want ['python', 'typescript', 'go', 'java', 'dotnet']"]
+        "columns ['python'], want ['python', 'typescript', 'go', 'java', 'dotnet']"
+    ]
 
 
 def test_no_markers_is_an_error() -> None:
