@@ -31,34 +31,38 @@ def _intent_filters(status: str | None, to_agent: str | None, from_agent: str | 
     return sql, args
 
 
+def _scoped_filters(status_column: str, status: str | None, to_agent: str | None,
+                    from_agent: str | None) -> tuple[list[str], list[Any]]:
+    """Filters for a walk of a side table whose rows carry the intent's status (`status_column`)."""
+    filters, args = _intent_filters(None, to_agent, from_agent, "i")
+    if status:
+        filters.insert(0, f"AND {status_column}=?")
+        args.insert(0, status)
+    return filters, args
+
+
 def list_intents(conn: Any, workspace_id: str, *, status: str | None, to_agent: str | None,
                  from_agent: str | None, involving: str | None, limit: int, cursor: int | None,
                  tasked_to: list[str] | None = None) -> list[tuple[int, dict]]:
     before = cursor if cursor is not None else 1 << 62
     if involving is not None and involving in (to_agent, from_agent):
         involving = None  # the key's own address as to/from: that index holds only intents it is party to
-    filters, filter_args = _intent_filters(status, to_agent, from_agent, "i")
     if involving is not None:  # the party rows carry the status, so a status filter is searched too
-        filters, filter_args = _intent_filters(None, to_agent, from_agent, "i")
-        if status:
-            filters.insert(0, "AND p.status=?")
-            filter_args.insert(0, status)
+        filters, filter_args = _scoped_filters("p.status", status, to_agent, from_agent)
         sql = ("SELECT i.rid, i.doc FROM intent_parties p JOIN intents i ON i.rid = p.intent_rid"
                " WHERE p.workspace_id=? AND p.party=? AND p.intent_rid<? " + " ".join(filters) +
                " ORDER BY p.intent_rid DESC LIMIT ?")
         return [(r[0], loads(r[1])) for r in conn.execute(sql, (workspace_id, involving, before, *filter_args,
                                                                  limit))]
     if tasked_to is not None:  # the assignee rows carry the intent's status too
-        filters, filter_args = _intent_filters(None, to_agent, from_agent, "i")
-        if status:
-            filters.insert(0, "AND a.intent_status=?")
-            filter_args.insert(0, status)
+        filters, filter_args = _scoped_filters("a.intent_status", status, to_agent, from_agent)
         sql = ("SELECT a.intent_rid, i.doc FROM task_assignees a JOIN intents i ON i.rid = a.intent_rid"
                " WHERE a.workspace_id=? AND a.assignee=? AND a.intent_rid<? " + " ".join(filters) +
                " GROUP BY a.intent_rid ORDER BY a.intent_rid DESC LIMIT ?")
         walks = [conn.execute(sql, (workspace_id, name, before, *filter_args, limit)).fetchall()
                  for name in _with_anyone(tasked_to)]
         return _merge(walks, limit, descending=True)
+    filters, filter_args = _intent_filters(status, to_agent, from_agent, "i")
     sql = "SELECT i.rid, i.doc FROM intents i WHERE i.workspace_id=? AND i.rid<? " + " ".join(filters) + \
         " ORDER BY i.rid DESC LIMIT ?"
     return [(r[0], loads(r[1])) for r in conn.execute(sql, (workspace_id, before, *filter_args, limit))]

@@ -185,6 +185,11 @@ def _task(conn: sqlite3.Connection, doc: dict[str, Any]) -> None:
                        doc["status"] == "pending", intent[1] if intent else "")
 
 
+def _upsert_doc(conn: Any, table: str, key_column: str, key: str, workspace_id: str, doc: dict[str, Any]) -> None:
+    conn.execute(f"INSERT INTO {table}({key_column}, workspace_id, doc) VALUES(?,?,?)"
+                 f" ON CONFLICT({key_column}) DO UPDATE SET doc=excluded.doc", (key, workspace_id, dumps(doc)))
+
+
 def apply_op(conn: sqlite3.Connection, op: WriteOp, count: CountFn | None = None,
              rows: RowCache | None = None) -> None:
     """Apply one op. `count` collects intent_counts deltas (a batch's Counts; without it they are
@@ -206,19 +211,11 @@ def apply_op(conn: sqlite3.Connection, op: WriteOp, count: CountFn | None = None
             "INSERT INTO idempotency(scope_key, body_hash, status, response, created_at) VALUES(?,?,?,?,?)",
             (scope_key, body_hash, status, response, created_at))
     elif kind == "agent":
-        doc = op[1]
-        conn.execute(
-            "INSERT INTO agents(address, workspace_id, doc) VALUES(?,?,?)"
-            " ON CONFLICT(address) DO UPDATE SET doc=excluded.doc",
-            (doc["address"], doc["_ws"], dumps(doc)))
+        _upsert_doc(conn, "agents", "address", op[1]["address"], op[1]["_ws"], op[1])
     elif kind == "agent_delete":  # deleteAgent (REQ-AUTH-015)
         conn.execute("DELETE FROM agents WHERE address=?", (op[1],))
     elif kind == "key":
-        doc = op[1]
-        conn.execute(
-            "INSERT INTO api_keys(key_id, workspace_id, doc) VALUES(?,?,?)"
-            " ON CONFLICT(key_id) DO UPDATE SET doc=excluded.doc",
-            (doc["key_id"], doc["workspace_id"], dumps(doc)))
+        _upsert_doc(conn, "api_keys", "key_id", op[1]["key_id"], op[1]["workspace_id"], op[1])
     elif kind == "workspace":
         doc = op[1]
         conn.execute(
