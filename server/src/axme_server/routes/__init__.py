@@ -8,7 +8,17 @@ from axme_server.http import Router
 
 
 def register_all(router: Router, app: Any) -> None:
-    from axme_server.routes import admin, agents, health, intents, scenarios, secrets, tasks, testing, workspaces
+    from axme_server.routes import (
+        admin,
+        agents,
+        health,
+        intents,
+        scenarios,
+        secrets,
+        tasks,
+        testing,
+        workspaces,
+    )
 
     for module in (health, intents, agents, tasks, scenarios, admin, workspaces, secrets, testing):
         module.register(router, app)
