@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
@@ -53,9 +55,6 @@ def test_naming_a_new_workspace_on_an_existing_data_dir_creates_it(tmp_path: Pat
 
 
 def test_a_flag_that_is_not_one_segment_is_a_usage_error(tmp_path: Path) -> None:
-    import subprocess
-    import sys
-
     out = subprocess.run([sys.executable, "-m", "axme_server", "--org", "a/b/c", "--data-dir", str(tmp_path)],
-                         capture_output=True, text=True, timeout=30)
+                         capture_output=True, text=True, timeout=30, check=False)
     assert out.returncode == 2 and "--org must be one address segment" in out.stderr
