@@ -146,6 +146,50 @@ public final class AxmeClient implements AutoCloseable {
     }
 
     /**
+     * Submits an intent (as {@link #sendIntent(CreateIntentRequest)} does) and returns its handle (REQ-CLIENT-010).
+     *
+     * @param request the intent
+     * @return the handle: waitFor, observe, get, complete, fail, cancel act on the new intent
+     */
+    public IntentHandle submitIntent(CreateIntentRequest request) {
+        return handleOf(raw.createIntent(request).as(CreateIntentResponse.class));
+    }
+
+    /**
+     * Submits an intent and returns its handle (REQ-CLIENT-010).
+     *
+     * @param intentType e.g. {@code intent.infra.change_approval.v1}
+     * @param toAgent the agent address (or bare registered name)
+     * @param payload the intent's payload
+     * @return the handle of the new intent
+     */
+    public IntentHandle submitIntent(String intentType, String toAgent, Map<String, ?> payload) {
+        return handleOf(raw.sendIntent(intentType, toAgent, payload).as(CreateIntentResponse.class));
+    }
+
+    /**
+     * Submits an intent given as wire JSON and returns its handle (REQ-CLIENT-010).
+     *
+     * @param request the intent's wire members
+     * @return the handle of the new intent
+     */
+    public IntentHandle submitIntent(Map<String, ?> request) {
+        return handleOf(raw.createIntent(request).as(CreateIntentResponse.class));
+    }
+
+    private IntentHandle handleOf(CreateIntentResponse created) {
+        return new IntentHandle(this, String.valueOf(created.getIntentId()), created);
+    }
+
+    /**
+     * @param intentId an existing intent
+     * @return its handle (no request is sent)
+     */
+    public IntentHandle intent(String intentId) {
+        return new IntentHandle(this, intentId, null);
+    }
+
+    /**
      * @param intentId the intent
      * @return the intent ({@code GET /v1/intents/{intent_id}})
      */
