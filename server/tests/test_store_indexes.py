@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import re
 import sqlite3
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -157,3 +158,27 @@ def test_timers_load_by_index(store: SqliteStore) -> None:
     assert dict(store.timers_due(1029.0, 1030.0)) == {"i30": {"lease": 1030.0}}
     asyncio.run(store.write([("intent", intent(30, status="COMPLETED", timer=1030.0))]))
     assert dict(store.timers_due(1029.0, 1030.0)) == {}  # terminal intents hold no timers
+
+
+def test_filters_no_index_covers_run_off_the_event_loop(store: SqliteStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    from axme_server.store import queries
+
+    threads: list[str] = []
+    real = queries.list_intents
+
+    def spy(conn: Any, *args: Any, **kwargs: Any) -> Any:
+        threads.append(threading.current_thread().name)
+        return real(conn, *args, **kwargs)
+
+    monkeypatch.setattr(queries, "list_intents", spy)
+    both = {"status": None, "to_agent": B, "from_agent": "admin://k", "involving": None, "tasked_to": None}
+    indexed = dict(both, from_agent=None, status="SUBMITTED")
+
+    async def main() -> tuple[list, list]:
+        return (await store.list_intents_async(WS, **both, limit=10, cursor=None),
+                await store.list_intents_async(WS, **indexed, limit=10, cursor=None))
+
+    slow, fast = asyncio.run(main())
+    assert threads[0].startswith("axme-sqlite-reader") and threads[1] == threading.current_thread().name
+    assert slow == store.list_intents(WS, **both, limit=10, cursor=None) != []
+    assert fast == store.list_intents(WS, **indexed, limit=10, cursor=None) != []

@@ -199,16 +199,15 @@ class IntentOps:
     def get_intent(self, ctx: Ctx, intent_id: str) -> dict[str, Any]:
         return public(check_read(ctx.principal, self.cached_intent(intent_id)))
 
-    def list_intents(self, ctx: Ctx, q: dict[str, Any]) -> dict[str, Any]:
+    async def list_intents(self, ctx: Ctx, q: dict[str, Any]) -> dict[str, Any]:
         p = ctx.principal
         ws = self.workspace(p.workspace_id)
         to_agent = canonical(q["to_agent"], ws["org"], ws["name"]) if q.get("to_agent") else None
         from_agent = canonical(q["from_agent"], ws["org"], ws["name"]) if q.get("from_agent") else None
-        rows = self.store.list_intents(p.workspace_id, status=q.get("status"), to_agent=to_agent,
-                                       from_agent=from_agent,
-                                       involving=p.agent_address if p.kind == "agent" else None,
-                                       tasked_to=human_names(p) if p.kind == "human" else None,
-                                       limit=q["limit"] + 1, cursor=q.get("cursor"))
+        rows = await self.store.list_intents_async(  # a filter combination no index covers runs off the loop
+            p.workspace_id, status=q.get("status"), to_agent=to_agent, from_agent=from_agent,
+            involving=p.agent_address if p.kind == "agent" else None,
+            tasked_to=human_names(p) if p.kind == "human" else None, limit=q["limit"] + 1, cursor=q.get("cursor"))
         more = len(rows) > q["limit"]
         rows = rows[: q["limit"]]
         intents = [public(self.visible_intent(d)) for _, d in rows]

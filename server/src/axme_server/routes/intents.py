@@ -45,7 +45,7 @@ def register(router: Router, app: Any) -> None:
         q = {"status": status, "to_agent": req.query.get("to_agent") or None,
              "from_agent": req.query.get("from_agent") or None,
              "limit": req.q_int("limit", 50, 1, 200), "cursor": cursor_of(req)}
-        return engine.list_intents(req.ctx, q)
+        return await engine.list_intents(req.ctx, q)
 
     async def list_events(req: Request) -> dict[str, Any]:
         return engine.list_events(req.ctx, req.params["intent_id"], req.q_int("since", 0, 0, MAX_SAFE_INTEGER),

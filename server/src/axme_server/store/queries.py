@@ -41,6 +41,18 @@ def _scoped_filters(status_column: str, status: str | None, to_agent: str | None
     return filters, args
 
 
+def fully_indexed(*, status: str | None, to_agent: str | None, from_agent: str | None,
+                  involving: str | None, tasked_to: list[str] | None) -> bool:
+    """Whether one index search covers every filter, so a page costs O(limit) (else the store
+    runs the query off the event loop)."""
+    del status  # searched with every scope
+    if involving is not None and involving in (to_agent, from_agent):
+        involving = None
+    if involving is not None or tasked_to is not None:
+        return not to_agent and not from_agent
+    return not (to_agent and from_agent)
+
+
 def list_intents(conn: Any, workspace_id: str, *, status: str | None, to_agent: str | None,
                  from_agent: str | None, involving: str | None, limit: int, cursor: int | None,
                  tasked_to: list[str] | None = None) -> list[tuple[int, dict]]:

@@ -24,6 +24,7 @@ from axme_server.jsonutil import loads
 from axme_server.store import queries
 from axme_server.store.base import WriteOp
 from axme_server.store.migrations import Migration, migrate
+from axme_server.store.offloop import OffLoopReader
 from axme_server.store.retention import RetentionPolicy
 from axme_server.store.writes import Counts, RowCache
 from axme_server.store.writes import apply_op as _apply
@@ -83,6 +84,7 @@ class SqliteStore:
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._read: sqlite3.Connection | None = None
+        self._slow: OffLoopReader | None = None
         self.commits = 0  # batches committed (for /metrics)
         self.writes = 0  # write() calls committed
 
@@ -97,6 +99,7 @@ class SqliteStore:
             raise
         self._write = conn
         self._read = _connect(self.path, self.synchronous)
+        self._slow = OffLoopReader(lambda: _connect(self.path, self.synchronous))
         self._thread = threading.Thread(target=self._writer_loop, name="axme-sqlite-writer", daemon=True)
         self._thread.start()
 
@@ -108,6 +111,9 @@ class SqliteStore:
         if self._read is not None:
             self._read.close()
             self._read = None
+        if self._slow is not None:
+            self._slow.close()
+            self._slow = None
 
     # -- writes ----------------------------------------------------------
     async def write(self, ops: list[WriteOp]) -> None:
@@ -240,6 +246,15 @@ class SqliteStore:
         return queries.list_intents(self._read, workspace_id, status=status, to_agent=to_agent,
                                     from_agent=from_agent, involving=involving, limit=limit, cursor=cursor,
                                     tasked_to=tasked_to)
+
+    async def list_intents_async(self, workspace_id: str, **filters: Any) -> list[tuple[int, dict]]:
+        """list_intents for the event loop: inline when one index search covers the filters
+        (O(limit)), else on the off-loop reader (issue 16: no slow read on the loop)."""
+        keys = ("status", "to_agent", "from_agent", "involving", "tasked_to")
+        if queries.fully_indexed(**{k: filters.get(k) for k in keys}):
+            return self.list_intents(workspace_id, **filters)
+        assert self._slow is not None
+        return await self._slow.run(lambda conn: queries.list_intents(conn, workspace_id, **filters))
 
     def submitted_intents(self) -> Iterable[dict[str, Any]]:
         """Intents in SUBMITTED (the only ones a delivery lane can hold), oldest first."""

@@ -145,3 +145,8 @@ def status_pair_indexes(db: Db) -> None:
         "UPDATE task_assignees SET intent_status ="
         " (SELECT status FROM intents WHERE intents.rid = task_assignees.intent_rid)",
         "CREATE INDEX task_assignees_intent_status ON task_assignees (workspace_id, assignee, intent_status, intent_rid)")
+
+
+@migration(10, "agents (workspace_id, address): listAgents pages by address without sorting the workspace")
+def agents_by_address(db: Db) -> None:
+    ddl(db, "CREATE INDEX agents_ws_address ON agents (workspace_id, address)")
