@@ -182,3 +182,11 @@ def test_filters_no_index_covers_run_off_the_event_loop(store: SqliteStore, monk
     assert threads[0].startswith("axme-sqlite-reader") and threads[1] == threading.current_thread().name
     assert slow == store.list_intents(WS, **both, limit=10, cursor=None) != []
     assert fast == store.list_intents(WS, **indexed, limit=10, cursor=None) != []
+
+
+def test_list_agents_pages_by_index(store: SqliteStore) -> None:
+    asyncio.run(store.write([("agent", {"address": f"agent://o/w/a{n:03}", "_ws": WS}) for n in range(50)]))
+    store._read = rec = PlanRecorder(store._read)
+    page = store.list_agents(WS, 10, "agent://o/w/a019")
+    assert [a["address"] for a in page] == [f"agent://o/w/a{n:03}" for n in range(20, 30)]
+    assert_indexed(rec, ("workspace_id",))
