@@ -40,6 +40,7 @@ EXERCISED = {
     ("Wait", 0): "test_programs_and_fragments",
     ("Agent listen", 0): "test_programs_and_fragments",
     ("Agent listen", 1): "test_serve_block",
+    ("Push binding", 0): "test_push_block",
     ("Human tasks", 0): "test_programs_and_fragments",
     ("Command line", 0): "test_command_line_block",
 }
@@ -289,3 +290,41 @@ def test_command_line_block(
         rejection: "FAILED",
         form: "COMPLETED",
     }
+
+
+def test_push_block(fresh_server: RunningServer, admin: AxmeClient, tmp_path: Path) -> None:
+    """The push agent of the README, configured for the http binding: the server pushes
+    to it, the handler's result completes the intent (REQ-PUSH-*)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    secret = "whsec_readme_push_0123456789abcdef"
+    registered = admin.register_agent(
+        "push-validator",
+        delivery_mode="http",
+        callback_url=f"http://127.0.0.1:{port}/",
+        callback_secret=secret,
+    )
+    env = user_env(fresh_server, registered.api_key, tmp_path / "cfg")
+    env.update(AXME_PUSH_SECRET=secret, HOST="127.0.0.1", PORT=str(port))
+    agent = start_script(env, block_script(tmp_path, ("Push binding", 0)))
+    try:
+        deadline = time.monotonic() + 20
+        while True:  # listening before the first push, so attempt 1 is the one served
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
+                break
+            assert agent.poll() is None and time.monotonic() < deadline, "the agent did not listen"
+            time.sleep(0.05)
+        payload = {"target": "prod-postgres-main"}
+        intent_id = admin.send_intent(
+            {"intent_type": "intent.test.push.v1", "to_agent": "push-validator", "payload": payload}
+        )
+        done = admin.wait_for(intent_id, timeout=30)
+    finally:
+        agent_output = stop(agent)
+    assert done.status == "COMPLETED", (done.to_dict(), agent_output)
+    assert done.result == {"validated": True, "target": "prod-postgres-main"}
+    assert done.to_dict()["delivery_attempt"] == 1
+    assert "Traceback" not in agent_output, agent_output
