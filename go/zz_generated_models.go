@@ -1317,10 +1317,10 @@ type CreateKeyRequest struct {
 
 // CreateWorkspaceRequest defines model for CreateWorkspaceRequest.
 type CreateWorkspaceRequest struct {
-	// Name One agent-address segment.
+	// Name An org or workspace name: the segment AgentRef allows (common.schema.json).
 	Name Segment `json:"name"`
 
-	// Org One agent-address segment.
+	// Org An org or workspace name: the segment AgentRef allows (common.schema.json).
 	Org Segment `json:"org"`
 }
 
@@ -1884,7 +1884,7 @@ type ScenarioWorkflow struct {
 	Steps      []ScenarioStep          `json:"steps"`
 }
 
-// Segment One agent-address segment.
+// Segment An org or workspace name: the segment AgentRef allows (common.schema.json).
 type Segment = string
 
 // StepKind defines model for StepKind.
@@ -2009,10 +2009,10 @@ type WebhookSecretRotatedResponseOk bool
 type Workspace struct {
 	CreatedAt string `json:"created_at"`
 
-	// Name One agent-address segment.
+	// Name An org or workspace name: the segment AgentRef allows (common.schema.json).
 	Name Segment `json:"name"`
 
-	// Org One agent-address segment.
+	// Org An org or workspace name: the segment AgentRef allows (common.schema.json).
 	Org         Segment `json:"org"`
 	WorkspaceID string  `json:"workspace_id"`
 }

@@ -35,6 +35,11 @@ def is_valid(address: str) -> bool:
                                              or _SCHEMELESS_RE.match(address))
 
 
+# An org or workspace name: the org/workspace segment of common.schema.json's AgentRef, so
+# every address in the new workspace can also be written in request bodies.
+_WORKSPACE_SEGMENT_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
+
+
 def is_segment(value: str) -> bool:
-    """One address segment: an org or workspace name."""
-    return isinstance(value, str) and bool(_BARE_RE.match(value))
+    """An org or workspace name (lower-case letters, digits, '_', '-'; at most 63)."""
+    return isinstance(value, str) and bool(_WORKSPACE_SEGMENT_RE.match(value))

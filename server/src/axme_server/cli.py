@@ -67,7 +67,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         ap.error("--tls-cert and --tls-key go together")
     for flag in ("org", "workspace"):
         if getattr(args, flag) is not None and not is_segment(getattr(args, flag)):
-            ap.error(f"--{flag} must be one address segment (letters, digits, '_', '.', '-')")
+            ap.error(f"--{flag} must be one address segment (lower-case letters, digits, '_', '-')")
     return args
 
 

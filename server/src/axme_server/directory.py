@@ -47,7 +47,8 @@ class DirectoryOps:
             raise validation(f"unknown field(s): {', '.join(unknown)}", unknown[0])
         for field in ("org", "name"):
             if not is_segment(body.get(field)):
-                raise validation(f"{field} is required: one address segment (letters, digits, '_', '.', '-')", field)
+                raise validation(f"{field} is required: one address segment (lower-case letters, digits, '_', '-')",
+                                 field)
         ws, plaintext = await self.create_workspace(body["org"], body["name"])
         return dumps({"ok": True, "workspace": ws, "api_key": plaintext})
 

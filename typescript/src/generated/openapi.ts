@@ -1245,7 +1245,7 @@ export interface components {
             /** Format: date-time */
             created_at: string;
         };
-        /** @description One agent-address segment. */
+        /** @description An org or workspace name: the segment AgentRef allows (common.schema.json). */
         Segment: string;
         CreateWorkspaceRequest: {
             org: components["schemas"]["Segment"];

@@ -785,7 +785,7 @@ namespace Axme.Sdk.Models
     public partial class CreateWorkspaceRequest : AxmeModel
     {
         /// <summary>
-        /// <c>org</c>: One agent-address segment.
+        /// <c>org</c>: An org or workspace name: the segment AgentRef allows (common.schema.json).
         /// </summary>
         public string Org
         {
@@ -794,7 +794,7 @@ namespace Axme.Sdk.Models
         }
 
         /// <summary>
-        /// <c>name</c>: One agent-address segment.
+        /// <c>name</c>: An org or workspace name: the segment AgentRef allows (common.schema.json).
         /// </summary>
         public string Name
         {
@@ -3332,7 +3332,7 @@ namespace Axme.Sdk.Models
         }
 
         /// <summary>
-        /// <c>org</c>: One agent-address segment.
+        /// <c>org</c>: An org or workspace name: the segment AgentRef allows (common.schema.json).
         /// </summary>
         public string Org
         {
@@ -3341,7 +3341,7 @@ namespace Axme.Sdk.Models
         }
 
         /// <summary>
-        /// <c>name</c>: One agent-address segment.
+        /// <c>name</c>: An org or workspace name: the segment AgentRef allows (common.schema.json).
         /// </summary>
         public string Name
         {

@@ -24,8 +24,8 @@ T = TypeVar("T", bound="CreateWorkspaceRequest")
 class CreateWorkspaceRequest:
     """ 
         Attributes:
-            org (str): One agent-address segment.
-            name (str): One agent-address segment.
+            org (str): An org or workspace name: the segment AgentRef allows (common.schema.json).
+            name (str): An org or workspace name: the segment AgentRef allows (common.schema.json).
      """
 
     org: str

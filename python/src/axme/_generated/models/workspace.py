@@ -28,8 +28,8 @@ class Workspace:
 
         Attributes:
             workspace_id (str):
-            org (str): One agent-address segment.
-            name (str): One agent-address segment.
+            org (str): An org or workspace name: the segment AgentRef allows (common.schema.json).
+            name (str): An org or workspace name: the segment AgentRef allows (common.schema.json).
             created_at (datetime.datetime):
      """
 

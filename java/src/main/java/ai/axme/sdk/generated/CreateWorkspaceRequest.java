@@ -56,7 +56,7 @@ public class CreateWorkspaceRequest {
   }
 
   /**
-   * One agent-address segment.
+   * An org or workspace name: the segment AgentRef allows (common.schema.json).
    * @return org
    */
   @jakarta.annotation.Nonnull
@@ -80,7 +80,7 @@ public class CreateWorkspaceRequest {
   }
 
   /**
-   * One agent-address segment.
+   * An org or workspace name: the segment AgentRef allows (common.schema.json).
    * @return name
    */
   @jakarta.annotation.Nonnull

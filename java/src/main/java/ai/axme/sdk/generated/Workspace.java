@@ -91,7 +91,7 @@ public class Workspace {
   }
 
   /**
-   * One agent-address segment.
+   * An org or workspace name: the segment AgentRef allows (common.schema.json).
    * @return org
    */
   @jakarta.annotation.Nonnull
@@ -115,7 +115,7 @@ public class Workspace {
   }
 
   /**
-   * One agent-address segment.
+   * An org or workspace name: the segment AgentRef allows (common.schema.json).
    * @return name
    */
   @jakarta.annotation.Nonnull
