@@ -9,6 +9,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
 from axme_server.errors import ApiError
+from axme_server.notify.targets import normalized_targets, notify_problems
 
 # task_type -> (default allowed outcomes, comment required by default)
 TASK_TYPES: dict[str, tuple[tuple[str, ...], bool]] = {
@@ -23,7 +24,6 @@ TASK_TYPES: dict[str, tuple[tuple[str, ...], bool]] = {
 }
 # outcomes that end the workflow as FAILED (error.code = the outcome)
 NEGATIVE_OUTCOMES = frozenset({"rejected", "declined", "failed"})
-NOTIFY_TYPES = ("email", "slack_webhook", "webhook")
 TASK_FIELDS = frozenset({"title", "description", "task_type", "allowed_outcomes", "required_comment",
                          "evidence_required", "form_schema", "assignees", "notify", "notify_email"})
 
@@ -40,9 +40,6 @@ def normalize_task(raw: Any, field: str = "human_task") -> dict[str, Any]:
         raise ApiError("validation_error", first["message"], {"field": first["path"], "errors": problems})
     task_type = raw.get("task_type") or "approval"  # REQ-HUMAN-001: a form_schema alone does not make a form task
     outcomes, comment_default = TASK_TYPES[task_type]
-    notify = list(raw.get("notify") or [])
-    if raw.get("notify_email"):
-        notify.append({"type": "email", "target": raw["notify_email"]})
     task = {
         "title": raw["title"],
         "task_type": task_type,
@@ -50,7 +47,7 @@ def normalize_task(raw: Any, field: str = "human_task") -> dict[str, Any]:
         "required_comment": bool(raw.get("required_comment", comment_default)),
         "evidence_required": bool(raw.get("evidence_required", False)),
         "assignees": list(raw.get("assignees") or []),
-        "notify": notify,
+        "notify": normalized_targets(raw),
     }
     for optional in ("description", "form_schema"):  # omitted when absent (REQ-API-020)
         if raw.get(optional) is not None:
@@ -98,17 +95,7 @@ def task_problems(raw: Any, field: str) -> list[dict[str, str]]:
     asg = raw.get("assignees")
     if asg is not None and (not isinstance(asg, list) or not all(isinstance(a, str) and a for a in asg)):
         add(f"{field}.assignees", "type", f"{field}.assignees must be a list of strings")
-    notify = raw.get("notify")
-    if notify is not None:
-        if not isinstance(notify, list):
-            add(f"{field}.notify", "type", f"{field}.notify must be a list")
-        else:
-            for i, n in enumerate(notify):
-                kind = n.get("type") if isinstance(n, dict) else n
-                if kind not in NOTIFY_TYPES:
-                    add(f"{field}.notify[{i}]", "enum", f"notify channel must be one of {', '.join(NOTIFY_TYPES)}")
-    if raw.get("notify_email") is not None and not isinstance(raw["notify_email"], str):
-        add(f"{field}.notify_email", "type", f"{field}.notify_email must be a string")
+    out.extend(notify_problems(raw, field))  # REQ-NOTIFY-001
     return out
 
 
