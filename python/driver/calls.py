@@ -63,6 +63,9 @@ METHODS: dict[str, Mapping] = {
         "poll_agent_deliveries", ADDRESS, ("status", "wait_seconds", "limit")
     ),
     "listTasks": Mapping("list_tasks", keywords=("status", "assignee", "limit", "cursor")),
+    "listMyTasks": Mapping("list_my_tasks", keywords=("limit", "cursor")),
+    "deleteAgent": Mapping("delete_agent", ADDRESS, http="DELETE"),
+    "listAgentKeys": Mapping("list_agent_keys", ADDRESS),
     "decideTask": Mapping(
         "decide_task", INTENT + ("outcome",), ("comment", "data", "evidence"), http="POST"
     ),

@@ -152,6 +152,12 @@ async function call(client: AxmeClient, method: string, args: JsonObject, signal
       return client.pollAgentDeliveries(address(), body, o);
     case "listTasks":
       return client.listTasks(body, o);
+    case "listMyTasks":
+      return client.listMyTasks(body, o);
+    case "deleteAgent":
+      return client.deleteAgent(address(), o);
+    case "listAgentKeys":
+      return client.listAgentKeys(address(), o);
     case "decideTask":
       return client.decideTask(intentId(), body as never, o);
     case "applyScenario":

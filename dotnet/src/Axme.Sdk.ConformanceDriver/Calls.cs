@@ -43,6 +43,9 @@ namespace Axme.Sdk.ConformanceDriver
                         null, ct)).ToJson();
                 case "listTasks":
                     return (await c.ListTasksAsync(Str(a, "status"), Str(a, "assignee"), Long(a, "limit"), Str(a, "cursor"), null, ct)).ToJson();
+                case "listMyTasks": return (await c.ListMyTasksAsync(Long(a, "limit"), Str(a, "cursor"), null, ct)).ToJson();
+                case "deleteAgent": return (await c.DeleteAgentAsync(Str(a, "address"), ct)).ToJson();
+                case "listAgentKeys": return (await c.ListAgentKeysAsync(Str(a, "address"), ct)).ToJson();
                 case "decideTask": return (await c.DecideTaskAsync(Str(a, "intent_id"), Body<TaskDecision>(a, "intent_id"), ct)).ToJson();
                 case "applyScenario": return (await c.ApplyScenarioAsync(Body<ScenarioBundle>(a), ct)).ToJson();
                 case "validateScenario": return (await c.ValidateScenarioAsync(BodyObject(a), ct)).ToJson();

@@ -121,6 +121,18 @@ var calls = map[string]callFunc{
 		_, err := c.ListTasks(ctx, p, raw)
 		return err
 	},
+	"listMyTasks": func(ctx context.Context, c *axme.Client, a map[string]any, raw axme.RequestOption) error {
+		_, err := c.ListMyTasks(ctx, &axme.ListMyTasksParams{Limit: optInt(a, "limit"), Cursor: optStr(a, "cursor")}, raw)
+		return err
+	},
+	"deleteAgent": func(ctx context.Context, c *axme.Client, a map[string]any, raw axme.RequestOption) error {
+		_, err := c.DeleteAgent(ctx, str(a, "address"), raw)
+		return err
+	},
+	"listAgentKeys": func(ctx context.Context, c *axme.Client, a map[string]any, raw axme.RequestOption) error {
+		_, err := c.ListAgentKeys(ctx, str(a, "address"), raw)
+		return err
+	},
 	"decideTask": func(ctx context.Context, c *axme.Client, a map[string]any, raw axme.RequestOption) error {
 		req, opts := typed[axme.TaskDecision](body(a, "intent_id"))
 		_, err := c.DecideTask(ctx, str(a, "intent_id"), req, append(opts, raw)...)

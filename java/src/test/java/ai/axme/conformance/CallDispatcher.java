@@ -69,6 +69,12 @@ final class CallDispatcher {
                 return raw.pollAgentDeliveries(take(args, "address"), query(args)).json();
             case "listTasks":
                 return raw.listTasks(query(args)).json();
+            case "listMyTasks":
+                return raw.listMyTasks(query(args)).json();
+            case "deleteAgent":
+                return raw.deleteAgent(take(args, "address")).json();
+            case "listAgentKeys":
+                return raw.listAgentKeys(take(args, "address")).json();
             case "decideTask":
                 return raw.decideTask(take(args, "intent_id"), args).json();
             case "applyScenario":
