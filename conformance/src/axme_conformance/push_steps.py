@@ -51,8 +51,9 @@ def check_push_vectors(path: Path) -> list[str]:
     problems = []
     for section in ("signatures", "verifications"):
         names = [v["name"] for v in data.get(section, [])]
-        problems += [f"{path.name}: duplicate {section} name {n}" for n in set(names)
-                     if names.count(n) > 1]
+        problems += [
+            f"{path.name}: duplicate {section} name {n}" for n in set(names) if names.count(n) > 1
+        ]
     for v in data.get("signatures", []):
         if signature(v["secret"], v["timestamp"], v["body"].encode("utf-8")) != v["signature"]:
             problems.append(f"{path.name}: signature {v['name']} is not HMAC-SHA256(t.body)")
