@@ -18,7 +18,7 @@ import socket
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping, Sequence
 from typing import Any, Protocol
 
 from .async_client import AsyncAxmeClient, AsyncDeliveryHandler
@@ -191,8 +191,9 @@ def _parse_delivery(body: bytes) -> Delivery:
 
 # --- the ASGI receiver -------------------------------------------------------------
 
-Send = Callable[[dict[str, Any]], Awaitable[None]]
-Receive = Callable[[], Awaitable[dict[str, Any]]]
+Scope = MutableMapping[str, Any]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 
 
 class PushReceiver:
@@ -220,7 +221,7 @@ class PushReceiver:
         self._inflight: set[asyncio.Task[None]] = set()
         self._closing = False
 
-    async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             await _run_lifespan(receive, send)
             return
@@ -237,7 +238,7 @@ class PushReceiver:
         )
         await send({"type": "http.response.body", "body": body})
 
-    async def _answer(self, scope: dict[str, Any], receive: Receive) -> tuple[int, dict[str, Any]]:
+    async def _answer(self, scope: Scope, receive: Receive) -> tuple[int, dict[str, Any]]:
         if scope.get("method") != "POST":
             return 405, {"error": "method_not_allowed"}
         if self._closing:
