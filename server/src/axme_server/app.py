@@ -16,6 +16,7 @@ from axme_server.http import Request, Router, send_json
 from axme_server.jsonutil import canonical, depth_exceeds, dumps, loads
 from axme_server.limits import DEFAULT, Limits
 from axme_server.metrics import Metrics
+from axme_server.pages.render import HtmlResponse
 from axme_server.routes import register_all
 from axme_server.spec import SpecValidator, find_openapi
 from axme_server.sse import StreamBase
@@ -251,6 +252,8 @@ class App:
                 self.streams.release(key_id, result)
         elif isinstance(result, bytes):
             await send_json(send, 200, result, extra)
+        elif isinstance(result, HtmlResponse):  # pages outside /v1 (REQ-NOTIFY-011)
+            await result.send_to(send, extra)
         elif isinstance(result, str):  # /metrics
             body = result.encode()
             await send({"type": "http.response.start", "status": 200, "headers": [

@@ -25,6 +25,7 @@ from axme_server.app import App
 from axme_server.clock import Clock, TestingClock
 from axme_server.engine import Settings
 from axme_server.jsonutil import dumps
+from axme_server.notify import ops as notify_ops
 from axme_server.outbound import OutboundSettings
 from axme_server.service import Engine
 from axme_server.store import open_store, operate
@@ -61,6 +62,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--tls-cert", help="PEM certificate (chain): serve HTTPS directly (with --tls-key)")
     ap.add_argument("--tls-key", help="PEM private key of --tls-cert")
     limits.add_flags(ap)
+    notify_ops.add_flags(ap)
     operate.add_retention_flags(ap)
     args = ap.parse_args(argv)
     if bool(args.tls_cert) != bool(args.tls_key):
@@ -141,8 +143,9 @@ async def serve(args: argparse.Namespace) -> None:
     sock.set_inheritable(True)
     port = sock.getsockname()[1]
     host = f"[{args.host}]" if ":" in args.host else args.host
-    ready_line = "AXME_SERVER_READY " + dumps(
-        {"base_url": f"{'https' if tls else 'http'}://{host}:{port}", "admin_api_key": admin_key}).decode()
+    base_url = f"{'https' if tls else 'http'}://{host}:{port}"
+    engine.notify_settings = notify_ops.settings_from_args(args, base_url)  # links, SMTP, Slack (REQ-NOTIFY-*)
+    ready_line = "AXME_SERVER_READY " + dumps({"base_url": base_url, "admin_api_key": admin_key}).decode()
     try:
         if args.http_server == "builtin" and _builtin_available():
             await _serve_builtin(app, sock, ready_line, server_limits, tls)

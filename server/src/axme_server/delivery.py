@@ -42,6 +42,7 @@ from axme_server.lifecycle import (
     TERMINAL,
     operation_allowed,
 )
+from axme_server.notify.channels import register_channels
 from axme_server.outbound import Dispatcher, OutboundSettings
 from axme_server.outbound.dispatcher import backoff
 from axme_server.outbound.push import PushChannel, push_row
@@ -119,6 +120,7 @@ class DeliveryOps:
             settings = self.__dict__.get("outbound_settings") or OutboundSettings()
             dispatcher = self.__dict__["_outbound"] = Dispatcher(self.store, self.clock, settings)
             dispatcher.register(PushChannel(self))
+            register_channels(dispatcher, self)  # notifications (REQ-NOTIFY-003)
         return dispatcher
 
     def _push_agent(self, address: str) -> dict[str, Any] | None:

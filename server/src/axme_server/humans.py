@@ -41,6 +41,7 @@ class HumanOps:
         ch.emit("intent.human_task_assigned", data={
             "step_id": step["step_id"], "human_task": step["human_task"], "assignees": step["assignees"],
             "deadline_at": step["task"]["deadline_at"]})
+        self.notify_step(ch, step, "assigned")  # REQ-NOTIFY-002: in this same commit
 
     def close_task(self, ch: Change, step: dict[str, Any], status: str,
                    decision: dict[str, Any] | None = None) -> None:
@@ -74,6 +75,7 @@ class HumanOps:
         ch.emit("intent.reminder", actor=SYSTEM_ACTOR, channel="system",
                 data={"step_id": step["step_id"], "remind_count": doc["remind_count"],
                       "assignees": step["assignees"], "notify": step["human_task"].get("notify") or []})
+        self.notify_step(ch, step, "reminder")
         # REQ-HUMAN-012/013: interval defaults to remind_after, max_reminders to 3;
         # escalation one interval after the last reminder, at most once per step
         interval = float(self._policy(ch, step, "remind_interval_seconds")
@@ -123,6 +125,7 @@ class HumanOps:
         ch.emit("intent.escalated", actor=SYSTEM_ACTOR, channel="system",
                 data={"step_id": step["step_id"], "escalated_to": target, "previous_assignees": previous,
                       "reason": reason})
+        self.notify_step(ch, step, "escalated")
         self._schedule_first_reminder(ch, step, at)
 
     def run_on_timeout(self, ch: Change, step: dict[str, Any], action: str, due: float, reason: str) -> None:
@@ -132,6 +135,7 @@ class HumanOps:
             if step.get("step_deadline_seconds"):  # the new holder gets one more deadline
                 ch.intent["_timers"]["step_deadline"] = due + float(step["step_deadline_seconds"])
             return
+        self.notify_step(ch, step, "timeout")
         if action in ("approve", "reject"):
             task = step["human_task"]
             positive = [o for o in task["allowed_outcomes"] if o not in NEGATIVE_OUTCOMES]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from axme_server.notify.channels import notification_lines
 from axme_server.outbound.dispatcher import outbound_lines
 
 
@@ -46,4 +47,5 @@ class Metrics:
                   "# HELP axme_active_intents_cached Active intents held in memory (bounded by --active-cache-size).",
                   "# TYPE axme_active_intents_cached gauge", f"axme_active_intents_cached {len(e._active)}"]
         lines += outbound_lines(e.outbound)
+        lines += notification_lines(e.outbound)
         return "\n".join(lines) + "\n"

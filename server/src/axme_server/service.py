@@ -12,6 +12,8 @@ from axme_server.directory import DirectoryOps
 from axme_server.engine import EngineCore
 from axme_server.humans import HumanOps
 from axme_server.intents import IntentOps
+from axme_server.notify.decide import DecisionLinkOps
+from axme_server.notify.ops import NotifyOps
 from axme_server.outbound.secret_ops import SecretOps
 from axme_server.scenarios import ScenarioOps
 from axme_server.workflow import WorkflowOps
@@ -20,7 +22,7 @@ log = logging.getLogger("axme_server")
 
 
 class Engine(IntentOps, DeliveryOps, HumanOps, WorkflowOps, DirectoryOps, ScenarioOps, SecretOps,
-             EngineCore):
+             NotifyOps, DecisionLinkOps, EngineCore):
     async def start(self, data_dir: Path | None, org: str | None = None, workspace: str | None = None) -> str | None:
         """Open for business. Returns the admin key of a workspace created now, else None.
 

@@ -13,6 +13,7 @@ def register_all(router: Router, app: Any) -> None:
         agents,
         health,
         intents,
+        pages,
         scenarios,
         secrets,
         tasks,
@@ -20,5 +21,5 @@ def register_all(router: Router, app: Any) -> None:
         workspaces,
     )
 
-    for module in (health, intents, agents, tasks, scenarios, admin, workspaces, secrets, testing):
+    for module in (health, intents, agents, tasks, scenarios, admin, workspaces, secrets, testing, pages):
         module.register(router, app)
