@@ -254,6 +254,9 @@ func (p *PushReceiver) answer(r *http.Request) (int, map[string]any) {
 	if r.Method != http.MethodPost {
 		return http.StatusMethodNotAllowed, map[string]any{"error": "method_not_allowed"}
 	}
+	if p.isClosing() {
+		return http.StatusServiceUnavailable, map[string]any{"error": "shutting_down"}
+	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxPushBody+1))
 	if err != nil {
 		return http.StatusBadRequest, map[string]any{"error": "unreadable_body"}
@@ -288,6 +291,12 @@ func (p *PushReceiver) answer(r *http.Request) (int, map[string]any) {
 		p.l.runAcked(context.WithValue(p.ctx, rawDeliveryKey{}, json.RawMessage(body)), d)
 	}()
 	return http.StatusAccepted, map[string]any{"accepted": d.DeliveryID}
+}
+
+func (p *PushReceiver) isClosing() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.closing
 }
 
 func (p *PushReceiver) startHandling() bool {

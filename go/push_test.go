@@ -1,9 +1,12 @@
 package axme
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -190,5 +193,53 @@ func TestVerifyDeliveryUsesTheProcessWideSeenSet(t *testing.T) {
 	}
 	if _, err := VerifyDelivery(body, h, testSecret); !errors.Is(err, ErrSignature) {
 		t.Fatalf("second: %v", err)
+	}
+}
+
+func TestPushReceiverAnswersWithoutTheServer(t *testing.T) {
+	c, err := NewClient(ClientConfig{APIKey: "axme_admin_unit", BaseURL: "http://127.0.0.1:9"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	never := func(context.Context, *Delivery) (map[string]any, error) {
+		t.Error("the handler must not run")
+		return nil, nil
+	}
+	receiver := NewPushReceiver(c, never, PushVerifier{Secrets: []string{testSecret}})
+	answer := func(method string, body []byte, header http.Header) (int, string) {
+		req := httptest.NewRequest(method, "/", bytes.NewReader(body))
+		for k, v := range header {
+			req.Header[k] = v
+		}
+		rec := httptest.NewRecorder()
+		receiver.ServeHTTP(rec, req)
+		var out map[string]string
+		_ = json.Unmarshal(rec.Body.Bytes(), &out)
+		return rec.Code, out["error"]
+	}
+	cases := []struct {
+		name   string
+		method string
+		body   []byte
+		header http.Header
+		status int
+		reason string
+	}{
+		{"get", http.MethodGet, nil, nil, 405, "method_not_allowed"},
+		{"too large", http.MethodPost, bytes.Repeat([]byte("x"), maxPushBody+1), nil, 413, "body_too_large"},
+		{"unsigned", http.MethodPost, testBody, nil, 401, "missing_signature"},
+		{"wrong secret", http.MethodPost, testBody, signedHeader(testBody, "whsec_other", time.Now().Unix()), 401, "signature_mismatch"},
+		{"stale", http.MethodPost, testBody, signedHeader(testBody, testSecret, time.Now().Unix()-301), 401, "stale_timestamp"},
+	}
+	for _, tc := range cases {
+		if status, reason := answer(tc.method, tc.body, tc.header); status != tc.status || reason != tc.reason {
+			t.Errorf("%s: %d %s, want %d %s", tc.name, status, reason, tc.status, tc.reason)
+		}
+	}
+	if err := receiver.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if status, reason := answer(http.MethodPost, testBody, signedHeader(testBody, testSecret, time.Now().Unix())); status != 503 || reason != "shutting_down" {
+		t.Errorf("after Shutdown: %d %s", status, reason)
 	}
 }
