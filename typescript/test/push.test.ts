@@ -141,3 +141,38 @@ describe("verifyDelivery", () => {
     assert.equal(err.type, "Signature");
   });
 });
+
+describe("createPushReceiver without a server", () => {
+  it("answers 405, 413, 401 with the reason, and 503 after close, never running the handler", async () => {
+    const { createServer } = await import("node:http");
+    const { AxmeClient, createPushReceiver } = await import("../src/index.js");
+    const client = new AxmeClient({ apiKey: "axme_admin_unit", baseUrl: "http://127.0.0.1:9" });
+    const receiver = createPushReceiver(
+      client,
+      () => {
+        throw new Error("the handler must not run");
+      },
+      { secret: SECRET, onError: () => undefined },
+    );
+    const http = createServer(receiver);
+    await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(http.address() as { port: number }).port}/`;
+    const now = Math.floor(Date.now() / 1000);
+    const answer = async (init: RequestInit) => {
+      const response = await fetch(url, init);
+      return [response.status, ((await response.json()) as { error?: string }).error];
+    };
+    try {
+      assert.deepEqual(await answer({ method: "GET" }), [405, "method_not_allowed"]);
+      assert.deepEqual(await answer({ method: "POST", body: "x".repeat(8 * 1024 * 1024 + 1) }), [413, "body_too_large"]);
+      assert.deepEqual(await answer({ method: "POST", body: BODY }), [401, "missing_signature"]);
+      assert.deepEqual(await answer({ method: "POST", body: BODY, headers: headers(BODY, now, "whsec_other") }), [401, "signature_mismatch"]);
+      assert.deepEqual(await answer({ method: "POST", body: BODY, headers: headers(BODY, now - 301) }), [401, "stale_timestamp"]);
+      await receiver.close();
+      assert.deepEqual(await answer({ method: "POST", body: BODY, headers: headers(BODY, now) }), [503, "shutting_down"]);
+    } finally {
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    }
+  });
+});
