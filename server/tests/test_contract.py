@@ -141,6 +141,7 @@ def test_every_operation_answers_per_spec(api: Api, server: ServerProc) -> None:
     assert done["status"] == "COMPLETED" and done["waiting_reason"] is None and done["error"] is None
     api.ok(api.get(f"/v1/intents/{iid}/events"))
     api.ok(api.get(f"/v1/intents/{iid}/audit"))
+    api.ok(api.get(f"/v1/intents/{iid}/notifications"))
     read_stream(api, f"/v1/intents/{iid}/events/stream")
 
     other = api.create(addr)
