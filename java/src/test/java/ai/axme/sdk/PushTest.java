@@ -175,4 +175,46 @@ class PushTest {
         assertEquals("malformed_body", assertThrows(SignatureException.class,
                 () -> Push.verifyDelivery(notUuid, h::get, SECRET)).reason());
     }
+
+    @Test
+    void receiverAnswersWithoutTheServer() throws Exception {
+        com.sun.net.httpserver.HttpServer http =
+                com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        try (AxmeClient client = AxmeClient.builder().apiKey("axme_admin_unit").baseUrl("http://127.0.0.1:9").build()) {
+            PushReceiver receiver = client.pushReceiver(delivery -> {
+                throw new AssertionError("the handler must not run");
+            }, PushVerifier.of(SECRET));
+            http.createContext("/", receiver);
+            http.start();
+            java.net.URI url = java.net.URI.create("http://127.0.0.1:" + http.getAddress().getPort() + "/");
+            java.net.http.HttpClient web = java.net.http.HttpClient.newHttpClient();
+            long now = Instant.now().getEpochSecond();
+            Function<java.net.http.HttpRequest.Builder, String> send = request -> {
+                try {
+                    java.net.http.HttpResponse<String> answer =
+                            web.send(request.uri(url).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+                    return answer.statusCode() + " " + MAPPER.readTree(answer.body()).path("error").asText();
+                } catch (IOException | InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            };
+            assertEquals("405 method_not_allowed", send.apply(java.net.http.HttpRequest.newBuilder().GET()));
+            assertEquals("413 body_too_large", send.apply(java.net.http.HttpRequest.newBuilder()
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(new byte[8 * 1024 * 1024 + 1]))));
+            assertEquals("401 missing_signature", send.apply(java.net.http.HttpRequest.newBuilder()
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(BODY))));
+            assertEquals("401 stale_timestamp", send.apply(java.net.http.HttpRequest.newBuilder()
+                    .header("X-Axme-Signature", Push.signDelivery(BODY, SECRET, now - 301)).header("X-Axme-Delivery-Id", "dlv_a")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(BODY))));
+            assertEquals("401 signature_mismatch", send.apply(java.net.http.HttpRequest.newBuilder()
+                    .header("X-Axme-Signature", Push.signDelivery(BODY, "whsec_other", now)).header("X-Axme-Delivery-Id", "dlv_a")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(BODY))));
+            receiver.close();
+            assertEquals("503 shutting_down", send.apply(java.net.http.HttpRequest.newBuilder()
+                    .header("X-Axme-Signature", Push.signDelivery(BODY, SECRET, now)).header("X-Axme-Delivery-Id", "dlv_a")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(BODY))));
+        } finally {
+            http.stop(0);
+        }
+    }
 }
