@@ -160,5 +160,40 @@ namespace Axme.Sdk.Tests
             Assert.Throws<SignatureException>(() => Push.VerifyDelivery(body, headers, Secret));
             Assert.IsInstanceOf<AxmeException>(new SignatureException("x", "y"));
         }
+    
+        [Test]
+        public void ReceiverAnswersWithoutTheServer()
+        {
+            var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+            probe.Start();
+            int port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+            probe.Stop();
+            string url = "http://127.0.0.1:" + port + "/";
+            using (var client = new AxmeClient(new AxmeClientConfig { ApiKey = "axme_admin_unit", BaseUrl = "http://127.0.0.1:9" }))
+            using (var receiver = new PushReceiver(client, ctx => { throw new AssertionException("the handler must not run"); }, new PushVerifier(Secret), url))
+            using (var http = new System.Net.Http.HttpClient())
+            {
+                receiver.Start();
+                long now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+                Func<System.Net.Http.HttpMethod, byte[], string, string> send = (method, body, signature) =>
+                {
+                    var request = new System.Net.Http.HttpRequestMessage(method, url);
+                    if (body != null) request.Content = new System.Net.Http.ByteArrayContent(body);
+                    if (signature != null)
+                    {
+                        request.Headers.Add("X-Axme-Signature", signature);
+                        request.Headers.Add("X-Axme-Delivery-Id", "dlv_a");
+                    }
+                    var answer = http.SendAsync(request).GetAwaiter().GetResult();
+                    string text = answer.Content.ReadAsStringAsync().GetAwaiter().GetResult();
+                    return (int)answer.StatusCode + " " + JObject.Parse(text).Value<string>("error");
+                };
+                Assert.AreEqual("405 method_not_allowed", send(System.Net.Http.HttpMethod.Get, null, null));
+                Assert.AreEqual("413 body_too_large", send(System.Net.Http.HttpMethod.Post, new byte[8 * 1024 * 1024 + 1], null));
+                Assert.AreEqual("401 missing_signature", send(System.Net.Http.HttpMethod.Post, Body, null));
+                Assert.AreEqual("401 stale_timestamp", send(System.Net.Http.HttpMethod.Post, Body, Push.SignDelivery(Body, Secret, now - 301)));
+                Assert.AreEqual("401 signature_mismatch", send(System.Net.Http.HttpMethod.Post, Body, Push.SignDelivery(Body, "whsec_other", now)));
+            }
+        }
     }
 }
