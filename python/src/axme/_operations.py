@@ -189,6 +189,13 @@ def ack_intent(intent_id: str, delivery_id: str, options: CallOptions) -> Call[m
     )
 
 
+def list_notifications(intent_id: str, options: CallOptions) -> Call[m.NotificationList]:
+    return _get(
+        "listNotifications", f"/v1/intents/{segment(intent_id)}/notifications",
+        _whole(m.NotificationList), options,
+    )
+
+
 def get_intent_audit(intent_id: str, options: CallOptions) -> Call[m.AuditTrail]:
     return _get(
         "getIntentAudit", f"/v1/intents/{segment(intent_id)}/audit", _whole(m.AuditTrail), options

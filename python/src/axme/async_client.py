@@ -203,6 +203,11 @@ class AsyncAxmeClient:
     ) -> m.AuditTrail:
         return await self._call(ops.get_intent_audit(intent_id, options))
 
+    async def list_notifications(
+        self, intent_id: str, **options: Unpack[CallOptions]
+    ) -> m.NotificationList:
+        return await self._call(ops.list_notifications(intent_id, options))
+
     # --- observe / wait ----------------------------------------------------------
 
     def observe(

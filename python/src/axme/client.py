@@ -197,6 +197,9 @@ class AxmeClient:
     def get_intent_audit(self, intent_id: str, **options: Unpack[CallOptions]) -> m.AuditTrail:
         return self._call(ops.get_intent_audit(intent_id, options))
 
+    def list_notifications(self, intent_id: str, **options: Unpack[CallOptions]) -> m.NotificationList:
+        return self._call(ops.list_notifications(intent_id, options))
+
     # --- observe / wait ----------------------------------------------------------
 
     def observe(

@@ -38,6 +38,8 @@ __all__ = [
     "WriteResult",
     "AckResult",
     "AuditTrail",
+    "Notification",
+    "NotificationList",
     "AgentPage",
     "AgentWithKey",
     "KeyWithSecret",
@@ -431,6 +433,40 @@ class AuditTrail(WireObject):
     @property
     def audit(self) -> list[AuditEntry]:
         return self._list("audit", AuditEntry)
+
+
+class Notification(WireObject):
+    """One notification of a human step to one target, with its delivery status."""
+
+    @property
+    def notification_id(self) -> str:
+        return str(self._data["notification_id"])
+
+    @property
+    def channel(self) -> str:
+        return str(self._data["channel"])
+
+    @property
+    def to(self) -> str:
+        return str(self._data["to"])
+
+    @property
+    def status(self) -> str:
+        return str(self._data["status"])
+
+    @property
+    def attempts(self) -> int:
+        return int(self._data["attempts"])
+
+    @property
+    def last_error(self) -> str | None:
+        return self._str("last_error")
+
+
+class NotificationList(WireObject):
+    @property
+    def notifications(self) -> list[Notification]:
+        return self._list("notifications", Notification)
 
 
 class AgentPage(WireObject):

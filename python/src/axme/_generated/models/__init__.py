@@ -70,6 +70,11 @@ from .legacy_task_result_data import LegacyTaskResultData
 from .legacy_task_result_resume import LegacyTaskResultResume
 from .link_secret_rotated_response import LinkSecretRotatedResponse
 from .list_tasks_status import ListTasksStatus
+from .notification import Notification
+from .notification_channel import NotificationChannel
+from .notification_list_response import NotificationListResponse
+from .notification_reason import NotificationReason
+from .notification_status import NotificationStatus
 from .notify_target import NotifyTarget
 from .notify_target_channel import NotifyTargetChannel
 from .on_timeout import OnTimeout
@@ -84,6 +89,9 @@ from .register_agent_request import RegisterAgentRequest
 from .resolve_intent_request import ResolveIntentRequest
 from .resolve_intent_request_result import ResolveIntentRequestResult
 from .resolve_intent_request_status import ResolveIntentRequestStatus
+from .retry_intent_request import RetryIntentRequest
+from .retry_intent_request_payload_patch import RetryIntentRequestPayloadPatch
+from .retry_intent_response import RetryIntentResponse
 from .rotate_callback_secret_request import RotateCallbackSecretRequest
 from .rotate_secret_request import RotateSecretRequest
 from .scenario_agent import ScenarioAgent
@@ -94,6 +102,7 @@ from .scenario_intent_payload import ScenarioIntentPayload
 from .scenario_problem import ScenarioProblem
 from .scenario_step import ScenarioStep
 from .scenario_step_input import ScenarioStepInput
+from .scenario_step_input_schema import ScenarioStepInputSchema
 from .scenario_step_runtime_config import ScenarioStepRuntimeConfig
 from .scenario_step_runtime_type import ScenarioStepRuntimeType
 from .scenario_workflow import ScenarioWorkflow
@@ -103,6 +112,8 @@ from .step_retry import StepRetry
 from .step_summary import StepSummary
 from .step_summary_result_type_0 import StepSummaryResultType0
 from .step_summary_status import StepSummaryStatus
+from .stream_agent_deliveries_response_200 import StreamAgentDeliveriesResponse200
+from .stream_intent_events_response_200 import StreamIntentEventsResponse200
 from .stream_timeout import StreamTimeout
 from .task import Task
 from .task_decision import TaskDecision
@@ -190,6 +201,11 @@ __all__ = (
     "LegacyTaskResultResume",
     "LinkSecretRotatedResponse",
     "ListTasksStatus",
+    "Notification",
+    "NotificationChannel",
+    "NotificationListResponse",
+    "NotificationReason",
+    "NotificationStatus",
     "NotifyTarget",
     "NotifyTargetChannel",
     "OnTimeout",
@@ -204,6 +220,9 @@ __all__ = (
     "ResolveIntentRequest",
     "ResolveIntentRequestResult",
     "ResolveIntentRequestStatus",
+    "RetryIntentRequest",
+    "RetryIntentRequestPayloadPatch",
+    "RetryIntentResponse",
     "RotateCallbackSecretRequest",
     "RotateSecretRequest",
     "ScenarioAgent",
@@ -214,6 +233,7 @@ __all__ = (
     "ScenarioProblem",
     "ScenarioStep",
     "ScenarioStepInput",
+    "ScenarioStepInputSchema",
     "ScenarioStepRuntimeConfig",
     "ScenarioStepRuntimeType",
     "ScenarioWorkflow",
@@ -223,6 +243,8 @@ __all__ = (
     "StepSummary",
     "StepSummaryResultType0",
     "StepSummaryStatus",
+    "StreamAgentDeliveriesResponse200",
+    "StreamIntentEventsResponse200",
     "StreamTimeout",
     "Task",
     "TaskDecision",

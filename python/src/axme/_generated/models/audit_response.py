@@ -10,6 +10,7 @@ from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
+from ..types import UNSET, Unset
 from typing import cast
 from uuid import UUID
 
@@ -31,11 +32,14 @@ class AuditResponse:
             ok (bool):
             intent_id (UUID):
             audit (list[AuditEntry]):
+            next_seq (int | Unset): The last returned seq + 1, or since + 1 when none is returned; the next page is since =
+                next_seq - 1 (REQ-LIMIT-013).
      """
 
     ok: bool
     intent_id: UUID
     audit: list[AuditEntry]
+    next_seq: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -55,6 +59,8 @@ class AuditResponse:
 
 
 
+        next_seq = self.next_seq
+
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -63,6 +69,8 @@ class AuditResponse:
             "intent_id": intent_id,
             "audit": audit,
         })
+        if next_seq is not UNSET:
+            field_dict["next_seq"] = next_seq
 
         return field_dict
 
@@ -89,10 +97,13 @@ class AuditResponse:
             audit.append(audit_item)
 
 
+        next_seq = d.pop("next_seq", UNSET)
+
         audit_response = cls(
             ok=ok,
             intent_id=intent_id,
             audit=audit,
+            next_seq=next_seq,
         )
 
 

@@ -72,6 +72,12 @@ class Intent:
             max_reminders (int | None | Unset):
             escalate_to (None | str | Unset):
             on_timeout (OnTimeout | Unset): Action at a deadline. fail (default) makes the intent TIMED_OUT.
+            attempt (int | Unset): Which attempt this is (REQ-REATTEMPT-005); present only on attempts created by
+                retryIntent.
+            retry_of (UUID | Unset): The FAILED or TIMED_OUT intent this attempt retries (REQ-REATTEMPT-005); present only
+                on such attempts.
+            retried_by (UUID | Unset): The attempt that retried this intent; wait_for and observe follow it (REQ-
+                REATTEMPT-008/009). Present only once retried.
      """
 
     intent_id: UUID
@@ -102,6 +108,9 @@ class Intent:
     max_reminders: int | None | Unset = UNSET
     escalate_to: None | str | Unset = UNSET
     on_timeout: OnTimeout | Unset = UNSET
+    attempt: int | Unset = UNSET
+    retry_of: UUID | Unset = UNSET
+    retried_by: UUID | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -229,6 +238,16 @@ class Intent:
             on_timeout = self.on_timeout.value
 
 
+        attempt = self.attempt
+
+        retry_of: str | Unset = UNSET
+        if not isinstance(self.retry_of, Unset):
+            retry_of = str(self.retry_of)
+
+        retried_by: str | Unset = UNSET
+        if not isinstance(self.retried_by, Unset):
+            retried_by = str(self.retried_by)
+
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -267,6 +286,12 @@ class Intent:
             field_dict["escalate_to"] = escalate_to
         if on_timeout is not UNSET:
             field_dict["on_timeout"] = on_timeout
+        if attempt is not UNSET:
+            field_dict["attempt"] = attempt
+        if retry_of is not UNSET:
+            field_dict["retry_of"] = retry_of
+        if retried_by is not UNSET:
+            field_dict["retried_by"] = retried_by
 
         return field_dict
 
@@ -535,6 +560,28 @@ class Intent:
 
 
 
+        attempt = d.pop("attempt", UNSET)
+
+        _retry_of = d.pop("retry_of", UNSET)
+        retry_of: UUID | Unset
+        if isinstance(_retry_of,  Unset):
+            retry_of = UNSET
+        else:
+            retry_of = UUID(_retry_of)
+
+
+
+
+        _retried_by = d.pop("retried_by", UNSET)
+        retried_by: UUID | Unset
+        if isinstance(_retried_by,  Unset):
+            retried_by = UNSET
+        else:
+            retried_by = UUID(_retried_by)
+
+
+
+
         intent = cls(
             intent_id=intent_id,
             intent_type=intent_type,
@@ -564,6 +611,9 @@ class Intent:
             max_reminders=max_reminders,
             escalate_to=escalate_to,
             on_timeout=on_timeout,
+            attempt=attempt,
+            retry_of=retry_of,
+            retried_by=retried_by,
         )
 
 

@@ -18,6 +18,7 @@ from typing import cast
 if TYPE_CHECKING:
   from ..models.human_task import HumanTask
   from ..models.scenario_step_input import ScenarioStepInput
+  from ..models.scenario_step_input_schema import ScenarioStepInputSchema
   from ..models.scenario_step_runtime_config import ScenarioStepRuntimeConfig
   from ..models.step_retry import StepRetry
 
@@ -52,7 +53,10 @@ class ScenarioStep:
             retry (StepRetry | Unset):
             input_ (ScenarioStepInput | Unset): Free-form JSON object: step input for the handler.
             on_success (str | Unset):
-            on_failure (str | Unset):
+            on_failure (str | Unset): Agent steps: a human role of this bundle (or a human id or contact) asked "retry or
+                abandon?" when the step fails for good (REQ-REATTEMPT-011).
+            input_schema (ScenarioStepInputSchema | Unset): Free-form JSON object: a JSON Schema 2020-12 the intent payload
+                must satisfy when this step runs; checked by applyScenario and retryIntent (REQ-REATTEMPT-004).
      """
 
     step_id: str
@@ -73,6 +77,7 @@ class ScenarioStep:
     input_: ScenarioStepInput | Unset = UNSET
     on_success: str | Unset = UNSET
     on_failure: str | Unset = UNSET
+    input_schema: ScenarioStepInputSchema | Unset = UNSET
 
 
 
@@ -81,6 +86,7 @@ class ScenarioStep:
     def to_dict(self) -> dict[str, Any]:
         from ..models.human_task import HumanTask # noqa: PLC0415
         from ..models.scenario_step_input import ScenarioStepInput # noqa: PLC0415
+        from ..models.scenario_step_input_schema import ScenarioStepInputSchema # noqa: PLC0415
         from ..models.scenario_step_runtime_config import ScenarioStepRuntimeConfig # noqa: PLC0415
         from ..models.step_retry import StepRetry # noqa: PLC0415
         step_id = self.step_id
@@ -133,6 +139,10 @@ class ScenarioStep:
 
         on_failure = self.on_failure
 
+        input_schema: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.input_schema, Unset):
+            input_schema = self.input_schema.to_dict()
+
 
         field_dict: dict[str, Any] = {}
 
@@ -173,6 +183,8 @@ class ScenarioStep:
             field_dict["on_success"] = on_success
         if on_failure is not UNSET:
             field_dict["on_failure"] = on_failure
+        if input_schema is not UNSET:
+            field_dict["input_schema"] = input_schema
 
         return field_dict
 
@@ -182,6 +194,7 @@ class ScenarioStep:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.human_task import HumanTask # noqa: PLC0415
         from ..models.scenario_step_input import ScenarioStepInput # noqa: PLC0415
+        from ..models.scenario_step_input_schema import ScenarioStepInputSchema # noqa: PLC0415
         from ..models.scenario_step_runtime_config import ScenarioStepRuntimeConfig # noqa: PLC0415
         from ..models.step_retry import StepRetry # noqa: PLC0415
         d = dict(src_dict)
@@ -269,6 +282,16 @@ class ScenarioStep:
 
         on_failure = d.pop("on_failure", UNSET)
 
+        _input_schema = d.pop("input_schema", UNSET)
+        input_schema: ScenarioStepInputSchema | Unset
+        if isinstance(_input_schema,  Unset):
+            input_schema = UNSET
+        else:
+            input_schema = ScenarioStepInputSchema.from_dict(_input_schema)
+
+
+
+
         scenario_step = cls(
             step_id=step_id,
             description=description,
@@ -288,6 +311,7 @@ class ScenarioStep:
             input_=input_,
             on_success=on_success,
             on_failure=on_failure,
+            input_schema=input_schema,
         )
 
         return scenario_step

@@ -11,6 +11,7 @@ from ...types import Response, UNSET
 from ... import errors
 
 from ...models.error_envelope import ErrorEnvelope
+from ...models.stream_agent_deliveries_response_200 import StreamAgentDeliveriesResponse200
 from ...types import UNSET, Unset
 from typing import cast
 
@@ -58,9 +59,12 @@ def _get_kwargs(
 
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ErrorEnvelope | str | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ErrorEnvelope | StreamAgentDeliveriesResponse200 | None:
     if response.status_code == 200:
-        response_200 = response.text
+        response_200 = StreamAgentDeliveriesResponse200.from_dict(response.text)
+
+
+
         return response_200
 
     if response.status_code == 400:
@@ -91,6 +95,20 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_404
 
+    if response.status_code == 414:
+        response_414 = ErrorEnvelope.from_dict(response.json())
+
+
+
+        return response_414
+
+    if response.status_code == 422:
+        response_422 = ErrorEnvelope.from_dict(response.json())
+
+
+
+        return response_422
+
     if response.status_code == 429:
         response_429 = ErrorEnvelope.from_dict(response.json())
 
@@ -118,7 +136,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[ErrorEnvelope | str]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[ErrorEnvelope | StreamAgentDeliveriesResponse200]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -136,7 +154,7 @@ def sync_detailed(
     last_event_id: str | Unset = UNSET,
     x_trace_id: str | Unset = UNSET,
 
-) -> Response[ErrorEnvelope | str]:
+) -> Response[ErrorEnvelope | StreamAgentDeliveriesResponse200]:
     """ The agent's delivery stream (stream binding), SSE.
 
      Each frame is `id: <per-agent delivery cursor>` (an opaque integer
@@ -157,7 +175,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorEnvelope | str]
+        Response[ErrorEnvelope | StreamAgentDeliveriesResponse200]
      """
 
 
@@ -185,7 +203,7 @@ def sync(
     last_event_id: str | Unset = UNSET,
     x_trace_id: str | Unset = UNSET,
 
-) -> ErrorEnvelope | str | None:
+) -> ErrorEnvelope | StreamAgentDeliveriesResponse200 | None:
     """ The agent's delivery stream (stream binding), SSE.
 
      Each frame is `id: <per-agent delivery cursor>` (an opaque integer
@@ -206,7 +224,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorEnvelope | str
+        ErrorEnvelope | StreamAgentDeliveriesResponse200
      """
 
 
@@ -229,7 +247,7 @@ async def asyncio_detailed(
     last_event_id: str | Unset = UNSET,
     x_trace_id: str | Unset = UNSET,
 
-) -> Response[ErrorEnvelope | str]:
+) -> Response[ErrorEnvelope | StreamAgentDeliveriesResponse200]:
     """ The agent's delivery stream (stream binding), SSE.
 
      Each frame is `id: <per-agent delivery cursor>` (an opaque integer
@@ -250,7 +268,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorEnvelope | str]
+        Response[ErrorEnvelope | StreamAgentDeliveriesResponse200]
      """
 
 
@@ -278,7 +296,7 @@ async def asyncio(
     last_event_id: str | Unset = UNSET,
     x_trace_id: str | Unset = UNSET,
 
-) -> ErrorEnvelope | str | None:
+) -> ErrorEnvelope | StreamAgentDeliveriesResponse200 | None:
     """ The agent's delivery stream (stream binding), SSE.
 
      Each frame is `id: <per-agent delivery cursor>` (an opaque integer
@@ -299,7 +317,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorEnvelope | str
+        ErrorEnvelope | StreamAgentDeliveriesResponse200
      """
 
 

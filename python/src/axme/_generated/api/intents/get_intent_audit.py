@@ -21,6 +21,8 @@ from uuid import UUID
 def _get_kwargs(
     intent_id: UUID,
     *,
+    since: int | Unset = 0,
+    limit: int | Unset = 500,
     x_trace_id: str | Unset = UNSET,
 
 ) -> dict[str, Any]:
@@ -32,11 +34,20 @@ def _get_kwargs(
 
     
 
-    
+    params: dict[str, Any] = {}
+
+    params["since"] = since
+
+    params["limit"] = limit
+
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
 
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/v1/intents/{intent_id}/audit".format(intent_id=quote(str(intent_id), safe=""),),
+        "params": params,
     }
 
 
@@ -52,6 +63,13 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 
         return response_200
+
+    if response.status_code == 400:
+        response_400 = ErrorEnvelope.from_dict(response.json())
+
+
+
+        return response_400
 
     if response.status_code == 401:
         response_401 = ErrorEnvelope.from_dict(response.json())
@@ -73,6 +91,20 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 
         return response_404
+
+    if response.status_code == 414:
+        response_414 = ErrorEnvelope.from_dict(response.json())
+
+
+
+        return response_414
+
+    if response.status_code == 422:
+        response_422 = ErrorEnvelope.from_dict(response.json())
+
+
+
+        return response_422
 
     if response.status_code == 429:
         response_429 = ErrorEnvelope.from_dict(response.json())
@@ -114,13 +146,17 @@ def sync_detailed(
     intent_id: UUID,
     *,
     client: AuthenticatedClient | Client,
+    since: int | Unset = 0,
+    limit: int | Unset = 500,
     x_trace_id: str | Unset = UNSET,
 
 ) -> Response[AuditResponse | ErrorEnvelope]:
-    """ The intent's audit trail (who, when, what, with what context).
+    """ The intent's audit trail (who, when, what, with what context), one page at a time.
 
     Args:
         intent_id (UUID):
+        since (int | Unset):  Default: 0.
+        limit (int | Unset):  Default: 500.
         x_trace_id (str | Unset):
 
     Raises:
@@ -134,6 +170,8 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         intent_id=intent_id,
+since=since,
+limit=limit,
 x_trace_id=x_trace_id,
 
     )
@@ -148,13 +186,17 @@ def sync(
     intent_id: UUID,
     *,
     client: AuthenticatedClient | Client,
+    since: int | Unset = 0,
+    limit: int | Unset = 500,
     x_trace_id: str | Unset = UNSET,
 
 ) -> AuditResponse | ErrorEnvelope | None:
-    """ The intent's audit trail (who, when, what, with what context).
+    """ The intent's audit trail (who, when, what, with what context), one page at a time.
 
     Args:
         intent_id (UUID):
+        since (int | Unset):  Default: 0.
+        limit (int | Unset):  Default: 500.
         x_trace_id (str | Unset):
 
     Raises:
@@ -169,6 +211,8 @@ def sync(
     return sync_detailed(
         intent_id=intent_id,
 client=client,
+since=since,
+limit=limit,
 x_trace_id=x_trace_id,
 
     ).parsed
@@ -177,13 +221,17 @@ async def asyncio_detailed(
     intent_id: UUID,
     *,
     client: AuthenticatedClient | Client,
+    since: int | Unset = 0,
+    limit: int | Unset = 500,
     x_trace_id: str | Unset = UNSET,
 
 ) -> Response[AuditResponse | ErrorEnvelope]:
-    """ The intent's audit trail (who, when, what, with what context).
+    """ The intent's audit trail (who, when, what, with what context), one page at a time.
 
     Args:
         intent_id (UUID):
+        since (int | Unset):  Default: 0.
+        limit (int | Unset):  Default: 500.
         x_trace_id (str | Unset):
 
     Raises:
@@ -197,6 +245,8 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         intent_id=intent_id,
+since=since,
+limit=limit,
 x_trace_id=x_trace_id,
 
     )
@@ -211,13 +261,17 @@ async def asyncio(
     intent_id: UUID,
     *,
     client: AuthenticatedClient | Client,
+    since: int | Unset = 0,
+    limit: int | Unset = 500,
     x_trace_id: str | Unset = UNSET,
 
 ) -> AuditResponse | ErrorEnvelope | None:
-    """ The intent's audit trail (who, when, what, with what context).
+    """ The intent's audit trail (who, when, what, with what context), one page at a time.
 
     Args:
         intent_id (UUID):
+        since (int | Unset):  Default: 0.
+        limit (int | Unset):  Default: 500.
         x_trace_id (str | Unset):
 
     Raises:
@@ -232,6 +286,8 @@ async def asyncio(
     return (await asyncio_detailed(
         intent_id=intent_id,
 client=client,
+since=since,
+limit=limit,
 x_trace_id=x_trace_id,
 
     )).parsed

@@ -11,6 +11,7 @@ from ...types import Response, UNSET
 from ... import errors
 
 from ...models.error_envelope import ErrorEnvelope
+from ...models.stream_intent_events_response_200 import StreamIntentEventsResponse200
 from ...types import UNSET, Unset
 from typing import cast
 from uuid import UUID
@@ -59,9 +60,12 @@ def _get_kwargs(
 
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ErrorEnvelope | str | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ErrorEnvelope | StreamIntentEventsResponse200 | None:
     if response.status_code == 200:
-        response_200 = response.text
+        response_200 = StreamIntentEventsResponse200.from_dict(response.text)
+
+
+
         return response_200
 
     if response.status_code == 400:
@@ -92,6 +96,20 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_404
 
+    if response.status_code == 414:
+        response_414 = ErrorEnvelope.from_dict(response.json())
+
+
+
+        return response_414
+
+    if response.status_code == 422:
+        response_422 = ErrorEnvelope.from_dict(response.json())
+
+
+
+        return response_422
+
     if response.status_code == 429:
         response_429 = ErrorEnvelope.from_dict(response.json())
 
@@ -119,7 +137,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[ErrorEnvelope | str]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[ErrorEnvelope | StreamIntentEventsResponse200]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -137,7 +155,7 @@ def sync_detailed(
     last_event_id: str | Unset = UNSET,
     x_trace_id: str | Unset = UNSET,
 
-) -> Response[ErrorEnvelope | str]:
+) -> Response[ErrorEnvelope | StreamIntentEventsResponse200]:
     """ Server-Sent Events stream of an intent's events.
 
      Frames (behavior/sse.md): the stream starts with `retry: 2000`; each
@@ -159,7 +177,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorEnvelope | str]
+        Response[ErrorEnvelope | StreamIntentEventsResponse200]
      """
 
 
@@ -187,7 +205,7 @@ def sync(
     last_event_id: str | Unset = UNSET,
     x_trace_id: str | Unset = UNSET,
 
-) -> ErrorEnvelope | str | None:
+) -> ErrorEnvelope | StreamIntentEventsResponse200 | None:
     """ Server-Sent Events stream of an intent's events.
 
      Frames (behavior/sse.md): the stream starts with `retry: 2000`; each
@@ -209,7 +227,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorEnvelope | str
+        ErrorEnvelope | StreamIntentEventsResponse200
      """
 
 
@@ -232,7 +250,7 @@ async def asyncio_detailed(
     last_event_id: str | Unset = UNSET,
     x_trace_id: str | Unset = UNSET,
 
-) -> Response[ErrorEnvelope | str]:
+) -> Response[ErrorEnvelope | StreamIntentEventsResponse200]:
     """ Server-Sent Events stream of an intent's events.
 
      Frames (behavior/sse.md): the stream starts with `retry: 2000`; each
@@ -254,7 +272,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorEnvelope | str]
+        Response[ErrorEnvelope | StreamIntentEventsResponse200]
      """
 
 
@@ -282,7 +300,7 @@ async def asyncio(
     last_event_id: str | Unset = UNSET,
     x_trace_id: str | Unset = UNSET,
 
-) -> ErrorEnvelope | str | None:
+) -> ErrorEnvelope | StreamIntentEventsResponse200 | None:
     """ Server-Sent Events stream of an intent's events.
 
      Frames (behavior/sse.md): the stream starts with `retry: 2000`; each
@@ -304,7 +322,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorEnvelope | str
+        ErrorEnvelope | StreamIntentEventsResponse200
      """
 
 
