@@ -12,7 +12,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from axme_server.fastcheck import compile_schema
-from axme_server.spec import SpecValidator, _inline, find_openapi
+from axme_server.spec import FORMATS, SpecValidator, _inline, find_openapi
 
 SPEC = SpecValidator(find_openapi())
 EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "spec" / "examples").rglob("*.json"))
@@ -80,7 +80,7 @@ def test_same_verdict_as_jsonschema(name: str) -> None:
     fast = compile_schema(SCHEMAS[name])
     if fast is None:
         pytest.skip(f"{name} uses a keyword fastcheck leaves to jsonschema")
-    slow = Draft202012Validator(SCHEMAS[name])
+    slow = Draft202012Validator(SCHEMAS[name], format_checker=FORMATS)
     verdicts = {True: 0, False: 0}
     for inst in DEEP if name in REQUEST_SCHEMAS else SHALLOW:
         expected = slow.is_valid(inst)

@@ -45,12 +45,13 @@ def test_events_listing_paging(api: Api) -> None:
 def test_timeout_and_keepalive(api: Api) -> None:
     addr, _ = api.register_agent("w")
     iid = api.create(addr)
-    frames = read_stream(api, f"/v1/intents/{iid}/events/stream", params={"wait_seconds": 1.2})
+    frames = read_stream(api, f"/v1/intents/{iid}/events/stream", params={"wait_seconds": 1})
     assert frames[0] == {"retry": "2000"}
     assert {"comment": "keepalive"} in frames  # --keepalive-seconds 0.5 in the fixture
     assert frames[-1]["event"] == "stream.timeout" and "id" not in frames[-1]
     assert json.loads(frames[-1]["data"]) == {"next_seq": 2}
     err(api.get(f"/v1/intents/{iid}/events/stream", params={"wait_seconds": 0}), 422, "validation_error")
+    err(api.get(f"/v1/intents/{iid}/events/stream", params={"wait_seconds": 1.2}), 422, "validation_error")  # integer
     err(api.get(f"/v1/intents/{iid}/events/stream", params={"wait_seconds": 301}), 422, "validation_error")
 
 

@@ -80,7 +80,7 @@ class App:
         self._rid += 1
         rid = f"{self._rid_prefix}{self._rid:010x}"
         extra = [(b"x-request-id", rid.encode())]
-        trace_id = headers.get("x-trace-id")
+        trace_id = headers.get("x-trace-id") or None  # empty counts as absent
         if trace_id and _VALID_TRACE_ID.match(trace_id):
             extra.append((b"x-trace-id", trace_id.encode("latin-1")))
         req = Request(scope, headers, rid)
@@ -233,6 +233,7 @@ class App:
             fut.set_result(None)
 
     async def _respond(self, route: Any, req: Request, receive: Any, send: Any, extra: list) -> None:
+        self.spec.check_query(route.op, req.query)  # declared query parameters (REQ-LIMIT-008)
         # (applyScenario validates inside, to report schema and semantic problems together)
         if route.op in self.spec.validators and route.op != "applyScenario" and \
                 (req.body.strip() or route.op not in OPTIONAL_BODY):

@@ -17,8 +17,8 @@ from jsonschema._utils import equal, uniq
 
 Check = Callable[[Any], bool]
 
-# keywords that never change a verdict (format is an annotation unless a format checker is set)
-_ANNOTATIONS = frozenset({"title", "description", "default", "examples", "example", "format", "$comment",
+# keywords that never change a verdict; `format` does only for date-time (spec.FORMATS, REQ-LIMIT-009)
+_ANNOTATIONS = frozenset({"title", "description", "default", "examples", "example", "$comment",
                           "deprecated", "readOnly", "writeOnly", "$schema", "$id"})
 
 
@@ -185,7 +185,16 @@ def _not(value: Any, _schema: dict) -> Check:
     return lambda v: not sub(v)
 
 
+def _format(value: Any, schema: dict) -> Check | None:
+    if value != "date-time":
+        return None  # an annotation
+    from axme_server.jsonutil import is_rfc3339
+
+    return lambda v: not isinstance(v, str) or is_rfc3339(v)
+
+
 _KEYWORDS: dict[str, Callable[[Any, dict], Check | None]] = {
+    "format": _format,
     "type": _type, "properties": _properties, "additionalProperties": _additional, "required": _required,
     "enum": _enum, "const": _const, "pattern": _pattern, "items": _items, "uniqueItems": _unique,
     "allOf": _all_of, "anyOf": _any_of, "oneOf": _one_of, "not": _not,

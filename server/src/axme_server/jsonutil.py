@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import time
@@ -94,7 +95,7 @@ _iso_cache: tuple[int, str] = (-1, "")  # (second, its formatted prefix): one tu
 def iso(ts: float) -> str:
     """RFC 3339 UTC with milliseconds and Z (the seconds part is formatted once per second)."""
     global _iso_cache
-    whole = int(ts)
+    whole = math.floor(ts)  # int() rounds toward zero: before 1970 the milliseconds came out negative
     ms = round((ts - whole) * 1000)
     if ms == 1000:
         whole, ms = whole + 1, 0
@@ -107,6 +108,14 @@ def iso(ts: float) -> str:
 
 
 _RFC3339 = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:[0-9]{2})$")
+
+
+def is_rfc3339(text: str) -> bool:
+    try:
+        parse_iso(text)
+    except ValueError:
+        return False
+    return True
 
 
 def parse_iso(text: str) -> float:
