@@ -166,6 +166,14 @@ func (c *Client) GetIntentAudit(ctx context.Context, intentID string, opts ...Re
 	return getAs[AuditResponse](ctx, c, intentPath(intentID, "/audit"), nil, opts)
 }
 
+// ListNotifications returns the intent's notifications (email, webhook, Slack)
+// with their delivery status; admin or initiator keys (REQ-NOTIFY-005).
+//
+//meta:operation listNotifications GET /v1/intents/{intent_id}/notifications
+func (c *Client) ListNotifications(ctx context.Context, intentID string, opts ...RequestOption) (*NotificationListResponse, error) {
+	return getAs[NotificationListResponse](ctx, c, intentPath(intentID, "/notifications"), nil, opts)
+}
+
 func optString(s string) *string {
 	if s == "" {
 		return nil

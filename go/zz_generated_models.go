@@ -695,6 +695,90 @@ func (e LinkSecretRotatedResponseOk) Valid() bool {
 	}
 }
 
+// Defines values for NotificationChannel.
+const (
+	NotificationChannelEmail        NotificationChannel = "email"
+	NotificationChannelSlackWebhook NotificationChannel = "slack_webhook"
+	NotificationChannelWebhook      NotificationChannel = "webhook"
+)
+
+// Valid indicates whether the value is a known member of the NotificationChannel enum.
+func (e NotificationChannel) Valid() bool {
+	switch e {
+	case NotificationChannelEmail:
+		return true
+	case NotificationChannelSlackWebhook:
+		return true
+	case NotificationChannelWebhook:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for NotificationReason.
+const (
+	NotificationReasonAssigned  NotificationReason = "assigned"
+	NotificationReasonEscalated NotificationReason = "escalated"
+	NotificationReasonReminder  NotificationReason = "reminder"
+	NotificationReasonTimeout   NotificationReason = "timeout"
+)
+
+// Valid indicates whether the value is a known member of the NotificationReason enum.
+func (e NotificationReason) Valid() bool {
+	switch e {
+	case NotificationReasonAssigned:
+		return true
+	case NotificationReasonEscalated:
+		return true
+	case NotificationReasonReminder:
+		return true
+	case NotificationReasonTimeout:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for NotificationStatus.
+const (
+	NotificationStatusCanceled NotificationStatus = "canceled"
+	NotificationStatusFailed   NotificationStatus = "failed"
+	NotificationStatusPending  NotificationStatus = "pending"
+	NotificationStatusSent     NotificationStatus = "sent"
+)
+
+// Valid indicates whether the value is a known member of the NotificationStatus enum.
+func (e NotificationStatus) Valid() bool {
+	switch e {
+	case NotificationStatusCanceled:
+		return true
+	case NotificationStatusFailed:
+		return true
+	case NotificationStatusPending:
+		return true
+	case NotificationStatusSent:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for NotificationListResponseOk.
+const (
+	NotificationListResponseOkTrue NotificationListResponseOk = true
+)
+
+// Valid indicates whether the value is a known member of the NotificationListResponseOk enum.
+func (e NotificationListResponseOk) Valid() bool {
+	switch e {
+	case NotificationListResponseOkTrue:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for NotifyTargetChannel.
 const (
 	NotifyTargetChannelEmail        NotifyTargetChannel = "email"
@@ -794,6 +878,21 @@ func (e ResolveIntentRequestStatus) Valid() bool {
 	case ResolveIntentRequestStatusCOMPLETED:
 		return true
 	case ResolveIntentRequestStatusFAILED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RetryIntentResponseOk.
+const (
+	RetryIntentResponseOkTrue RetryIntentResponseOk = true
+)
+
+// Valid indicates whether the value is a known member of the RetryIntentResponseOk enum.
+func (e RetryIntentResponseOk) Valid() bool {
+	switch e {
+	case RetryIntentResponseOkTrue:
 		return true
 	default:
 		return false
@@ -1216,9 +1315,12 @@ type AuditEntry struct {
 
 // AuditResponse defines model for AuditResponse.
 type AuditResponse struct {
-	Audit    []AuditEntry    `json:"audit"`
-	IntentID string          `json:"intent_id"`
-	Ok       AuditResponseOk `json:"ok"`
+	Audit    []AuditEntry `json:"audit"`
+	IntentID string       `json:"intent_id"`
+
+	// NextSeq The last returned seq + 1, or since + 1 when none is returned; the next page is since = next_seq - 1 (REQ-LIMIT-013).
+	NextSeq *int            `json:"next_seq,omitempty"`
+	Ok      AuditResponseOk `json:"ok"`
 }
 
 // AuditResponseOk defines model for AuditResponse.Ok.
@@ -1476,6 +1578,8 @@ type HumanTask struct {
 
 // Intent An intent as the server returns it. Clients MUST ignore members they do not know (REQ-API-004).
 type Intent struct {
+	// Attempt Which attempt this is (REQ-REATTEMPT-005); present only on attempts created by retryIntent.
+	Attempt         *int         `json:"attempt,omitempty"`
 	CorrelationID   string       `json:"correlation_id"`
 	CreatedAt       string       `json:"created_at"`
 	CurrentStep     *CurrentStep `json:"current_step"`
@@ -1511,6 +1615,12 @@ type Intent struct {
 
 	// Result Free-form JSON object: the final result when status is COMPLETED, null otherwise (REQ-LIFECYCLE-009).
 	Result *map[string]interface{} `json:"result"`
+
+	// RetriedBy The attempt that retried this intent; wait_for and observe follow it (REQ-REATTEMPT-008/009). Present only once retried.
+	RetriedBy *string `json:"retried_by,omitempty"`
+
+	// RetryOf The FAILED or TIMED_OUT intent this attempt retries (REQ-REATTEMPT-005); present only on such attempts.
+	RetryOf *string `json:"retry_of,omitempty"`
 
 	// Status Lifecycle status of an intent. Terminal: COMPLETED, FAILED, CANCELED, TIMED_OUT (spelled exactly so; see behavior/lifecycle.md).
 	Status IntentStatus   `json:"status"`
@@ -1676,6 +1786,41 @@ type LinkSecretRotatedResponse struct {
 // LinkSecretRotatedResponseOk defines model for LinkSecretRotatedResponse.Ok.
 type LinkSecretRotatedResponseOk bool
 
+// Notification One notification of a human step to one target (REQ-NOTIFY-005).
+type Notification struct {
+	Attempts  int                 `json:"attempts"`
+	Channel   NotificationChannel `json:"channel"`
+	CreatedAt string              `json:"created_at"`
+	IntentID  string              `json:"intent_id"`
+	LastError *string             `json:"last_error"`
+
+	// NotificationID Stable id; X-Axme-Notification-Id / Message-ID carry it (REQ-NOTIFY-003).
+	NotificationID string             `json:"notification_id"`
+	Reason         NotificationReason `json:"reason"`
+	Status         NotificationStatus `json:"status"`
+	StepID         string             `json:"step_id"`
+	To             string             `json:"to"`
+	UpdatedAt      string             `json:"updated_at"`
+}
+
+// NotificationChannel defines model for Notification.Channel.
+type NotificationChannel string
+
+// NotificationReason defines model for Notification.Reason.
+type NotificationReason string
+
+// NotificationStatus defines model for Notification.Status.
+type NotificationStatus string
+
+// NotificationListResponse defines model for NotificationListResponse.
+type NotificationListResponse struct {
+	Notifications []Notification             `json:"notifications"`
+	Ok            NotificationListResponseOk `json:"ok"`
+}
+
+// NotificationListResponseOk defines model for NotificationListResponse.Ok.
+type NotificationListResponseOk bool
+
 // NotifyTarget defines model for NotifyTarget.
 type NotifyTarget struct {
 	Channel NotifyTargetChannel `json:"channel"`
@@ -1756,6 +1901,39 @@ type ResolveIntentRequest struct {
 
 // ResolveIntentRequestStatus defines model for ResolveIntentRequest.Status.
 type ResolveIntentRequestStatus string
+
+// RetryIntentRequest Body of retryIntent (REQ-REATTEMPT-003).
+type RetryIntentRequest struct {
+	// DeadlineAt Deadline of the new attempt (default: the failed intent's when still in the future).
+	DeadlineAt *string `json:"deadline_at,omitempty"`
+
+	// PayloadPatch Free-form JSON object: a JSON Merge Patch (RFC 7386) applied to the failed intent's payload; a member set to null is removed.
+	PayloadPatch *map[string]interface{} `json:"payload_patch,omitempty"`
+
+	// Reason Why it is retried; recorded in the new attempt's first event (REQ-REATTEMPT-007).
+	Reason *string `json:"reason,omitempty"`
+}
+
+// RetryIntentResponse The new attempt created by retryIntent (REQ-REATTEMPT-005).
+type RetryIntentResponse struct {
+	Attempt int `json:"attempt"`
+
+	// FromStep step_id of the step the attempt starts at.
+	FromStep string `json:"from_step"`
+
+	// IntentID The new attempt.
+	IntentID string                `json:"intent_id"`
+	Ok       RetryIntentResponseOk `json:"ok"`
+
+	// RetryOf The failed intent it retries.
+	RetryOf string `json:"retry_of"`
+
+	// Status Lifecycle status of an intent. Terminal: COMPLETED, FAILED, CANCELED, TIMED_OUT (spelled exactly so; see behavior/lifecycle.md).
+	Status IntentStatus `json:"status"`
+}
+
+// RetryIntentResponseOk defines model for RetryIntentResponse.Ok.
+type RetryIntentResponseOk bool
 
 // RotateCallbackSecretRequest defines model for RotateCallbackSecretRequest.
 type RotateCallbackSecretRequest struct {
@@ -1851,10 +2029,15 @@ type ScenarioStep struct {
 	HumanTask *HumanTask `json:"human_task,omitempty"`
 
 	// Input Free-form JSON object: step input for the handler.
-	Input        *map[string]interface{} `json:"input,omitempty"`
+	Input *map[string]interface{} `json:"input,omitempty"`
+
+	// InputSchema Free-form JSON object: a JSON Schema 2020-12 the intent payload must satisfy when this step runs; checked by applyScenario and retryIntent (REQ-REATTEMPT-004).
+	InputSchema  *map[string]interface{} `json:"input_schema,omitempty"`
 	MaxReminders *int                    `json:"max_reminders,omitempty"`
-	OnFailure    *string                 `json:"on_failure,omitempty"`
-	OnSuccess    *string                 `json:"on_success,omitempty"`
+
+	// OnFailure Agent steps: a human role of this bundle (or a human id or contact) asked "retry or abandon?" when the step fails for good (REQ-REATTEMPT-011).
+	OnFailure *string `json:"on_failure,omitempty"`
+	OnSuccess *string `json:"on_success,omitempty"`
 
 	// OnTimeout Action at a deadline. fail (default) makes the intent TIMED_OUT.
 	OnTimeout             *OnTimeout `json:"on_timeout,omitempty"`
@@ -2093,6 +2276,9 @@ type InternalError = ErrorEnvelope
 // KeyCreated defines model for KeyCreated.
 type KeyCreated = KeyCreatedResponse
 
+// LastAdminKey The body of every non-2xx response (REQ-ERR-001). `detail` repeats error.message for old clients.
+type LastAdminKey = ErrorEnvelope
+
 // NotFound The body of every non-2xx response (REQ-ERR-001). `detail` repeats error.message for old clients.
 type NotFound = ErrorEnvelope
 
@@ -2111,6 +2297,12 @@ type Unauthorized = ErrorEnvelope
 // Unavailable The body of every non-2xx response (REQ-ERR-001). `detail` repeats error.message for old clients.
 type Unavailable = ErrorEnvelope
 
+// UnsupportedMediaType The body of every non-2xx response (REQ-ERR-001). `detail` repeats error.message for old clients.
+type UnsupportedMediaType = ErrorEnvelope
+
+// URITooLong The body of every non-2xx response (REQ-ERR-001). `detail` repeats error.message for old clients.
+type URITooLong = ErrorEnvelope
+
 // ValidationFailed The body of every non-2xx response (REQ-ERR-001). `detail` repeats error.message for old clients.
 type ValidationFailed = ErrorEnvelope
 
@@ -2119,37 +2311,37 @@ type WriteConflict = ErrorEnvelope
 
 // ListKeysParams defines parameters for ListKeys.
 type ListKeysParams struct {
-	// XTraceID Caller's trace id; echoed on the response.
+	// XTraceID Caller's trace id; echoed on the response. At most 128 visible ASCII characters (REQ-LIMIT-011); empty counts as absent, anything else is 400 bad_request.
 	XTraceID *TraceID `json:"X-Trace-Id,omitempty"`
 }
 
 // CreateKeyParams defines parameters for CreateKey.
 type CreateKeyParams struct {
-	// IdempotencyKey Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009).
+	// IdempotencyKey Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009). 1..255 visible ASCII characters; anything else is 400 bad_request.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 
-	// XTraceID Caller's trace id; echoed on the response.
+	// XTraceID Caller's trace id; echoed on the response. At most 128 visible ASCII characters (REQ-LIMIT-011); empty counts as absent, anything else is 400 bad_request.
 	XTraceID *TraceID `json:"X-Trace-Id,omitempty"`
 }
 
 // RevokeKeyParams defines parameters for RevokeKey.
 type RevokeKeyParams struct {
-	// XTraceID Caller's trace id; echoed on the response.
+	// XTraceID Caller's trace id; echoed on the response. At most 128 visible ASCII characters (REQ-LIMIT-011); empty counts as absent, anything else is 400 bad_request.
 	XTraceID *TraceID `json:"X-Trace-Id,omitempty"`
 }
 
 // ListWorkspacesParams defines parameters for ListWorkspaces.
 type ListWorkspacesParams struct {
-	// XTraceID Caller's trace id; echoed on the response.
+	// XTraceID Caller's trace id; echoed on the response. At most 128 visible ASCII characters (REQ-LIMIT-011); empty counts as absent, anything else is 400 bad_request.
 	XTraceID *TraceID `json:"X-Trace-Id,omitempty"`
 }
 
 // CreateWorkspaceParams defines parameters for CreateWorkspace.
 type CreateWorkspaceParams struct {
-	// IdempotencyKey Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009).
+	// IdempotencyKey Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009). 1..255 visible ASCII characters; anything else is 400 bad_request.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 
-	// XTraceID Caller's trace id; echoed on the response.
+	// XTraceID Caller's trace id; echoed on the response. At most 128 visible ASCII characters (REQ-LIMIT-011); empty counts as absent, anything else is 400 bad_request.
 	XTraceID *TraceID `json:"X-Trace-Id,omitempty"`
 }
 
@@ -2160,37 +2352,37 @@ type ListAgentsParams struct {
 	// Cursor Opaque `next_cursor` from the previous page.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
-	// XTraceID Caller's trace id; echoed on the response.
+	// XTraceID Caller's trace id; echoed on the response. At most 128 visible ASCII characters (REQ-LIMIT-011); empty counts as absent, anything else is 400 bad_request.
 	XTraceID *TraceID `json:"X-Trace-Id,omitempty"`
 }
 
 // RegisterAgentParams defines parameters for RegisterAgent.
 type RegisterAgentParams struct {
-	// IdempotencyKey Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009).
+	// IdempotencyKey Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009). 1..255 visible ASCII characters; anything else is 400 bad_request.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 
-	// XTraceID Caller's trace id; echoed on the response.
+	// XTraceID Caller's trace id; echoed on the response. At most 128 visible ASCII characters (REQ-LIMIT-011); empty counts as absent, anything else is 400 bad_request.
 	XTraceID *TraceID `json:"X-Trace-Id,omitempty"`
 }
 
 // DeleteAgentParams defines parameters for DeleteAgent.
 type DeleteAgentParams struct {
-	// XTraceID Caller's trace id; echoed on the response.
+	// XTraceID Caller's trace id; echoed on the response. At most 128 visible ASCII characters (REQ-LIMIT-011); empty counts as absent, anything else is 400 bad_request.
 	XTraceID *TraceID `json:"X-Trace-Id,omitempty"`
 }
 
 // GetAgentParams defines parameters for GetAgent.
 type GetAgentParams struct {
-	// XTraceID Caller's trace id; echoed on the response.
+	// XTraceID Caller's trace id; echoed on the response. At most 128 visible ASCII characters (REQ-LIMIT-011); empty counts as absent, anything else is 400 bad_request.
 	XTraceID *TraceID `json:"X-Trace-Id,omitempty"`
 }
 
 // RotateCallbackSecretParams defines parameters for RotateCallbackSecret.
 type RotateCallbackSecretParams struct {
-	// IdempotencyKey Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009).
+	// IdempotencyKey Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009). 1..255 visible ASCII characters; anything else is 400 bad_request.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 
-	// XTraceID Caller's trace id; echoed on the response.
+	// XTraceID Caller's trace id; echoed on the response. At most 128 visible ASCII characters (REQ-LIMIT-011); empty counts as absent, anything else is 400 bad_request.
 	XTraceID *TraceID `json:"X-Trace-Id,omitempty"`
 }
 
@@ -2203,7 +2395,7 @@ type PollAgentDeliveriesParams struct {
 	WaitSeconds *int `form:"wait_seconds,omitempty" json:"wait_seconds,omitempty"`
 	Limit       *int `form:"limit,omitempty" json:"limit,omitempty"`
 
-	// XTraceID Caller's trace id; echoed on the response.
+	// XTraceID Caller's trace id; echoed on the response. At most 128 visible ASCII characters (REQ-LIMIT-011); empty counts as absent, anything else is 400 bad_request.
 	XTraceID *TraceID `json:"X-Trace-Id,omitempty"`
 }
 
@@ -2218,25 +2410,25 @@ type StreamAgentDeliveriesParams struct {
 	// WaitSeconds Close the stream with `stream.timeout` after this many seconds without a terminal event.
 	WaitSeconds *WaitSeconds `form:"wait_seconds,omitempty" json:"wait_seconds,omitempty"`
 
-	// LastEventID The `id` of the last frame received; combined with `since` (the larger wins).
+	// LastEventID The `id` of the last frame received; combined with `since` (the larger wins). A value that is not an integer in ASCII digits of at most 2^53-1 is ignored, never refused (REQ-SSE-008, REQ-LIMIT-008).
 	LastEventID *LastEventID `json:"Last-Event-ID,omitempty"`
 
-	// XTraceID Caller's trace id; echoed on the response.
+	// XTraceID Caller's trace id; echoed on the response. At most 128 visible ASCII characters (REQ-LIMIT-011); empty counts as absent, anything else is 400 bad_request.
 	XTraceID *TraceID `json:"X-Trace-Id,omitempty"`
 }
 
 // ListAgentKeysParams defines parameters for ListAgentKeys.
 type ListAgentKeysParams struct {
-	// XTraceID Caller's trace id; echoed on the response.
+	// XTraceID Caller's trace id; echoed on the response. At most 128 visible ASCII characters (REQ-LIMIT-011); empty counts as absent, anything else is 400 bad_request.
 	XTraceID *TraceID `json:"X-Trace-Id,omitempty"`
 }
 
 // CreateAgentKeyParams defines parameters for CreateAgentKey.
 type CreateAgentKeyParams struct {
-	// IdempotencyKey Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009).
+	// IdempotencyKey Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009). 1..255 visible ASCII characters; anything else is 400 bad_request.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 
-	// XTraceID Caller's trace id; echoed on the response.
+	// XTraceID Caller's trace id; echoed on the response. At most 128 visible ASCII characters (REQ-LIMIT-011); empty counts as absent, anything else is 400 bad_request.
 	XTraceID *TraceID `json:"X-Trace-Id,omitempty"`
 }
 
@@ -2251,82 +2443,103 @@ type ListIntentsParams struct {
 	// Cursor Opaque `next_cursor` from the previous page.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
-	// XTraceID Caller's trace id; echoed on the response.
+	// XTraceID Caller's trace id; echoed on the response. At most 128 visible ASCII characters (REQ-LIMIT-011); empty counts as absent, anything else is 400 bad_request.
 	XTraceID *TraceID `json:"X-Trace-Id,omitempty"`
 }
 
 // CreateIntentParams defines parameters for CreateIntent.
 type CreateIntentParams struct {
-	// IdempotencyKey Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009).
+	// IdempotencyKey Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009). 1..255 visible ASCII characters; anything else is 400 bad_request.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 
-	// XTraceID Caller's trace id; echoed on the response.
+	// XTraceID Caller's trace id; echoed on the response. At most 128 visible ASCII characters (REQ-LIMIT-011); empty counts as absent, anything else is 400 bad_request.
 	XTraceID *TraceID `json:"X-Trace-Id,omitempty"`
 }
 
 // GetIntentParams defines parameters for GetIntent.
 type GetIntentParams struct {
-	// XTraceID Caller's trace id; echoed on the response.
+	// XTraceID Caller's trace id; echoed on the response. At most 128 visible ASCII characters (REQ-LIMIT-011); empty counts as absent, anything else is 400 bad_request.
 	XTraceID *TraceID `json:"X-Trace-Id,omitempty"`
 }
 
 // AckIntentParams defines parameters for AckIntent.
 type AckIntentParams struct {
-	// IdempotencyKey Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009).
+	// IdempotencyKey Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009). 1..255 visible ASCII characters; anything else is 400 bad_request.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 
-	// XTraceID Caller's trace id; echoed on the response.
+	// XTraceID Caller's trace id; echoed on the response. At most 128 visible ASCII characters (REQ-LIMIT-011); empty counts as absent, anything else is 400 bad_request.
 	XTraceID *TraceID `json:"X-Trace-Id,omitempty"`
 }
 
 // GetIntentAuditParams defines parameters for GetIntentAudit.
 type GetIntentAuditParams struct {
-	// XTraceID Caller's trace id; echoed on the response.
+	// Since Exclusive lower bound on seq (events with seq > since). Default 0. ASCII digits, at most 2^53-1 (REQ-LIMIT-008).
+	Since *Since `form:"since,omitempty" json:"since,omitempty"`
+
+	// Limit At most this many entries (default 500; REQ-LIMIT-013).
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// XTraceID Caller's trace id; echoed on the response. At most 128 visible ASCII characters (REQ-LIMIT-011); empty counts as absent, anything else is 400 bad_request.
 	XTraceID *TraceID `json:"X-Trace-Id,omitempty"`
 }
 
 // ListIntentEventsParams defines parameters for ListIntentEvents.
 type ListIntentEventsParams struct {
-	// Since Exclusive lower bound on seq (events with seq > since). Default 0.
+	// Since Exclusive lower bound on seq (events with seq > since). Default 0. ASCII digits, at most 2^53-1 (REQ-LIMIT-008).
 	Since *Since `form:"since,omitempty" json:"since,omitempty"`
 
 	// Limit At most this many events (default 500).
 	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
 
-	// XTraceID Caller's trace id; echoed on the response.
+	// XTraceID Caller's trace id; echoed on the response. At most 128 visible ASCII characters (REQ-LIMIT-011); empty counts as absent, anything else is 400 bad_request.
 	XTraceID *TraceID `json:"X-Trace-Id,omitempty"`
 }
 
 // StreamIntentEventsParams defines parameters for StreamIntentEvents.
 type StreamIntentEventsParams struct {
-	// Since Exclusive lower bound on seq (events with seq > since). Default 0.
+	// Since Exclusive lower bound on seq (events with seq > since). Default 0. ASCII digits, at most 2^53-1 (REQ-LIMIT-008).
 	Since *Since `form:"since,omitempty" json:"since,omitempty"`
 
 	// WaitSeconds Close the stream with `stream.timeout` after this many seconds without a terminal event.
 	WaitSeconds *WaitSeconds `form:"wait_seconds,omitempty" json:"wait_seconds,omitempty"`
 
-	// LastEventID The `id` of the last frame received; combined with `since` (the larger wins).
+	// LastEventID The `id` of the last frame received; combined with `since` (the larger wins). A value that is not an integer in ASCII digits of at most 2^53-1 is ignored, never refused (REQ-SSE-008, REQ-LIMIT-008).
 	LastEventID *LastEventID `json:"Last-Event-ID,omitempty"`
 
-	// XTraceID Caller's trace id; echoed on the response.
+	// XTraceID Caller's trace id; echoed on the response. At most 128 visible ASCII characters (REQ-LIMIT-011); empty counts as absent, anything else is 400 bad_request.
+	XTraceID *TraceID `json:"X-Trace-Id,omitempty"`
+}
+
+// ListNotificationsParams defines parameters for ListNotifications.
+type ListNotificationsParams struct {
+	// XTraceID Caller's trace id; echoed on the response. At most 128 visible ASCII characters (REQ-LIMIT-011); empty counts as absent, anything else is 400 bad_request.
 	XTraceID *TraceID `json:"X-Trace-Id,omitempty"`
 }
 
 // ResolveIntentParams defines parameters for ResolveIntent.
 type ResolveIntentParams struct {
-	// IdempotencyKey Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009).
+	// IdempotencyKey Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009). 1..255 visible ASCII characters; anything else is 400 bad_request.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 
-	// XTraceID Caller's trace id; echoed on the response.
+	// XTraceID Caller's trace id; echoed on the response. At most 128 visible ASCII characters (REQ-LIMIT-011); empty counts as absent, anything else is 400 bad_request.
 	XTraceID *TraceID `json:"X-Trace-Id,omitempty"`
 }
 
 // ResumeIntentParams defines parameters for ResumeIntent.
 type ResumeIntentParams struct {
-	// IdempotencyKey Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009).
+	// IdempotencyKey Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009). 1..255 visible ASCII characters; anything else is 400 bad_request.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 
-	// XTraceID Caller's trace id; echoed on the response.
+	// XTraceID Caller's trace id; echoed on the response. At most 128 visible ASCII characters (REQ-LIMIT-011); empty counts as absent, anything else is 400 bad_request.
+	XTraceID *TraceID `json:"X-Trace-Id,omitempty"`
+}
+
+// RetryIntentParams defines parameters for RetryIntent.
+type RetryIntentParams struct {
+	// IdempotencyKey Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009). 1..255 visible ASCII characters; anything else is 400 bad_request.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// XTraceID Caller's trace id; echoed on the response. At most 128 visible ASCII characters (REQ-LIMIT-011); empty counts as absent, anything else is 400 bad_request.
 	XTraceID *TraceID `json:"X-Trace-Id,omitempty"`
 }
 
@@ -2337,16 +2550,16 @@ type ListMyTasksParams struct {
 	// Cursor Opaque `next_cursor` from the previous page.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
-	// XTraceID Caller's trace id; echoed on the response.
+	// XTraceID Caller's trace id; echoed on the response. At most 128 visible ASCII characters (REQ-LIMIT-011); empty counts as absent, anything else is 400 bad_request.
 	XTraceID *TraceID `json:"X-Trace-Id,omitempty"`
 }
 
 // ApplyScenarioParams defines parameters for ApplyScenario.
 type ApplyScenarioParams struct {
-	// IdempotencyKey Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009).
+	// IdempotencyKey Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009). 1..255 visible ASCII characters; anything else is 400 bad_request.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 
-	// XTraceID Caller's trace id; echoed on the response.
+	// XTraceID Caller's trace id; echoed on the response. At most 128 visible ASCII characters (REQ-LIMIT-011); empty counts as absent, anything else is 400 bad_request.
 	XTraceID *TraceID `json:"X-Trace-Id,omitempty"`
 }
 
@@ -2355,19 +2568,19 @@ type ValidateScenarioJSONBody map[string]interface{}
 
 // ValidateScenarioParams defines parameters for ValidateScenario.
 type ValidateScenarioParams struct {
-	// IdempotencyKey Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009).
+	// IdempotencyKey Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009). 1..255 visible ASCII characters; anything else is 400 bad_request.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 
-	// XTraceID Caller's trace id; echoed on the response.
+	// XTraceID Caller's trace id; echoed on the response. At most 128 visible ASCII characters (REQ-LIMIT-011); empty counts as absent, anything else is 400 bad_request.
 	XTraceID *TraceID `json:"X-Trace-Id,omitempty"`
 }
 
 // RotateLinkSecretParams defines parameters for RotateLinkSecret.
 type RotateLinkSecretParams struct {
-	// IdempotencyKey Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009).
+	// IdempotencyKey Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009). 1..255 visible ASCII characters; anything else is 400 bad_request.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 
-	// XTraceID Caller's trace id; echoed on the response.
+	// XTraceID Caller's trace id; echoed on the response. At most 128 visible ASCII characters (REQ-LIMIT-011); empty counts as absent, anything else is 400 bad_request.
 	XTraceID *TraceID `json:"X-Trace-Id,omitempty"`
 }
 
@@ -2382,7 +2595,7 @@ type ListTasksParams struct {
 	// Cursor Opaque `next_cursor` from the previous page.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
-	// XTraceID Caller's trace id; echoed on the response.
+	// XTraceID Caller's trace id; echoed on the response. At most 128 visible ASCII characters (REQ-LIMIT-011); empty counts as absent, anything else is 400 bad_request.
 	XTraceID *TraceID `json:"X-Trace-Id,omitempty"`
 }
 
@@ -2391,19 +2604,19 @@ type ListTasksParamsStatus string
 
 // DecideTaskParams defines parameters for DecideTask.
 type DecideTaskParams struct {
-	// IdempotencyKey Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009).
+	// IdempotencyKey Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009). 1..255 visible ASCII characters; anything else is 400 bad_request.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 
-	// XTraceID Caller's trace id; echoed on the response.
+	// XTraceID Caller's trace id; echoed on the response. At most 128 visible ASCII characters (REQ-LIMIT-011); empty counts as absent, anything else is 400 bad_request.
 	XTraceID *TraceID `json:"X-Trace-Id,omitempty"`
 }
 
 // RotateWebhookSecretParams defines parameters for RotateWebhookSecret.
 type RotateWebhookSecretParams struct {
-	// IdempotencyKey Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009).
+	// IdempotencyKey Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009). 1..255 visible ASCII characters; anything else is 400 bad_request.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 
-	// XTraceID Caller's trace id; echoed on the response.
+	// XTraceID Caller's trace id; echoed on the response. At most 128 visible ASCII characters (REQ-LIMIT-011); empty counts as absent, anything else is 400 bad_request.
 	XTraceID *TraceID `json:"X-Trace-Id,omitempty"`
 }
 
@@ -2433,6 +2646,9 @@ type ResolveIntentJSONRequestBody = ResolveIntentRequest
 
 // ResumeIntentJSONRequestBody defines body for ResumeIntent for application/json ContentType.
 type ResumeIntentJSONRequestBody = ResumeBody
+
+// RetryIntentJSONRequestBody defines body for RetryIntent for application/json ContentType.
+type RetryIntentJSONRequestBody = RetryIntentRequest
 
 // ApplyScenarioJSONRequestBody defines body for ApplyScenario for application/json ContentType.
 type ApplyScenarioJSONRequestBody = ScenarioBundle

@@ -32,6 +32,7 @@ import {
   type IntentWriteResponse,
   type ApplyScenarioResponse,
   type AuditResponse,
+  type NotificationListResponse,
   type Cased,
   type CreateIntentInput,
   type CreateIntentResponse,
@@ -354,6 +355,11 @@ export class AxmeClient {
 
   async getIntentAudit(intentId: PathId, options?: RequestOptions): Promise<AuditResponse> {
     return this.http.request({ method: "GET", path: `/v1/intents/${seg(intentId, "intentId")}/audit`, options });
+  }
+
+  /** The intent's notifications and their delivery status (admin or initiator; REQ-NOTIFY-005). */
+  async listNotifications(intentId: PathId, options?: RequestOptions): Promise<NotificationListResponse> {
+    return this.http.request({ method: "GET", path: `/v1/intents/${seg(intentId, "intentId")}/notifications`, options });
   }
 
   // ---- agents ----------------------------------------------------------------

@@ -145,6 +145,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/intents/{intent_id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a new attempt of a FAILED or TIMED_OUT intent from the step that failed (behavior/retry-intent.md).
+         * @description Creates a new intent (`retry_of` = this one, `attempt` + 1) that keeps the results of the completed steps and starts at the failed step, optionally with a merge-patched payload; this intent gains `retried_by`. Admin or initiator (REQ-REATTEMPT-001..007).
+         */
+        post: operations["retryIntent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/intents/{intent_id}/ack": {
         parameters: {
             query?: never;
@@ -169,8 +189,25 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The intent's audit trail (who, when, what, with what context). */
+        /** The intent's audit trail (who, when, what, with what context), one page at a time. */
         get: operations["getIntentAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/intents/{intent_id}/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The intent's notifications (email, webhook, Slack) with their delivery status, oldest first (REQ-NOTIFY-005). */
+        get: operations["listNotifications"];
         put?: never;
         post?: never;
         delete?: never;
@@ -490,6 +527,25 @@ export interface components {
             /** Format: date-time */
             created_at: string;
         };
+        /** @description The new attempt created by retryIntent (REQ-REATTEMPT-005). */
+        RetryIntentResponse: {
+            /** @enum {boolean} */
+            ok: true;
+            /**
+             * Format: uuid
+             * @description The new attempt.
+             */
+            intent_id: string;
+            /**
+             * Format: uuid
+             * @description The failed intent it retries.
+             */
+            retry_of: string;
+            attempt: number;
+            status: components["schemas"]["IntentStatus"];
+            /** @description step_id of the step the attempt starts at. */
+            from_step: string;
+        };
         IntentResponse: {
             /** @enum {boolean} */
             ok: true;
@@ -526,6 +582,8 @@ export interface components {
             /** Format: uuid */
             intent_id: string;
             audit: components["schemas"]["AuditEntry"][];
+            /** @description The last returned seq + 1, or since + 1 when none is returned; the next page is since = next_seq - 1 (REQ-LIMIT-013). */
+            next_seq?: number;
         };
         RotateSecretRequest: {
             /**
@@ -597,6 +655,32 @@ export interface components {
             ok: true;
             tasks: components["schemas"]["Task"][];
             next_cursor: string | null;
+        };
+        NotificationListResponse: {
+            /** @enum {boolean} */
+            ok: true;
+            notifications: components["schemas"]["Notification"][];
+        };
+        /** @description One notification of a human step to one target (REQ-NOTIFY-005). */
+        Notification: {
+            /** @description Stable id; X-Axme-Notification-Id / Message-ID carry it (REQ-NOTIFY-003). */
+            notification_id: string;
+            /** Format: uuid */
+            intent_id: string;
+            step_id: string;
+            /** @enum {string} */
+            channel: "email" | "webhook" | "slack_webhook";
+            to: string;
+            /** @enum {string} */
+            reason: "assigned" | "reminder" | "escalated" | "timeout";
+            /** @enum {string} */
+            status: "pending" | "sent" | "failed" | "canceled";
+            attempts: number;
+            last_error: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
         };
         ApplyScenarioResponse: {
             /** @enum {boolean} */
@@ -916,6 +1000,18 @@ export interface components {
             max_reminders?: number | null;
             escalate_to?: string | null;
             on_timeout?: components["schemas"]["OnTimeout"];
+            /** @description Which attempt this is (REQ-REATTEMPT-005); present only on attempts created by retryIntent. */
+            attempt?: number;
+            /**
+             * Format: uuid
+             * @description The FAILED or TIMED_OUT intent this attempt retries (REQ-REATTEMPT-005); present only on such attempts.
+             */
+            retry_of?: string;
+            /**
+             * Format: uuid
+             * @description The attempt that retried this intent; wait_for and observe follow it (REQ-REATTEMPT-008/009). Present only once retried.
+             */
+            retried_by?: string;
         };
         /** @enum {string} */
         StepKind: "agent" | "human" | "internal";
@@ -973,6 +1069,20 @@ export interface components {
             reason?: string;
             /** @description Deprecated; ignored (the actor is derived from the key). */
             actor?: string;
+        };
+        /** @description Body of retryIntent (REQ-REATTEMPT-003). */
+        RetryIntentRequest: {
+            /** @description Why it is retried; recorded in the new attempt's first event (REQ-REATTEMPT-007). */
+            reason?: string;
+            /** @description Free-form JSON object: a JSON Merge Patch (RFC 7386) applied to the failed intent's payload; a member set to null is removed. */
+            payload_patch?: {
+                [key: string]: unknown;
+            };
+            /**
+             * Format: date-time
+             * @description Deadline of the new attempt (default: the failed intent's when still in the future).
+             */
+            deadline_at?: string;
         };
         AckIntentRequest: {
             delivery_id: string;
@@ -1178,7 +1288,12 @@ export interface components {
                 [key: string]: unknown;
             };
             on_success?: string;
+            /** @description Agent steps: a human role of this bundle (or a human id or contact) asked "retry or abandon?" when the step fails for good (REQ-REATTEMPT-011). */
             on_failure?: string;
+            /** @description Free-form JSON object: a JSON Schema 2020-12 the intent payload must satisfy when this step runs; checked by applyScenario and retryIntent (REQ-REATTEMPT-004). */
+            input_schema?: {
+                [key: string]: unknown;
+            };
         };
         ScenarioIntent: {
             type: components["schemas"]["IntentType"];
@@ -1622,6 +1737,81 @@ export interface components {
                 "application/json": components["schemas"]["ErrorEnvelope"];
             };
         };
+        /** @description A /v1 request body whose Content-Type is not application/json (REQ-LIMIT-005). */
+        UnsupportedMediaType: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "ok": false,
+                 *       "error": {
+                 *         "code": "unsupported_media_type",
+                 *         "message": "request bodies under /v1 must be Content-Type: application/json",
+                 *         "category": "validation",
+                 *         "retryable": false,
+                 *         "details": {
+                 *           "content_type": "text/plain"
+                 *         }
+                 *       },
+                 *       "detail": "request bodies under /v1 must be Content-Type: application/json"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErrorEnvelope"];
+            };
+        };
+        /** @description The request line exceeds 8192 bytes (REQ-LIMIT-001). */
+        UriTooLong: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "ok": false,
+                 *       "error": {
+                 *         "code": "uri_too_long",
+                 *         "message": "request target exceeds 8192 bytes",
+                 *         "category": "validation",
+                 *         "retryable": false,
+                 *         "details": {
+                 *           "limit_bytes": 8192
+                 *         }
+                 *       },
+                 *       "detail": "request target exceeds 8192 bytes"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErrorEnvelope"];
+            };
+        };
+        /** @description The key is the workspace's last active admin key (REQ-LIMIT-016). */
+        LastAdminKey: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "ok": false,
+                 *       "error": {
+                 *         "code": "last_admin_key",
+                 *         "message": "this is the workspace's last active admin key; create another first",
+                 *         "category": "conflict",
+                 *         "retryable": false,
+                 *         "details": {
+                 *           "key_id": "k7q2m9x4"
+                 *         }
+                 *       },
+                 *       "detail": "this is the workspace's last active admin key; create another first"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErrorEnvelope"];
+            };
+        };
         /** @description Temporarily unavailable (retryable; may carry Retry-After). */
         Unavailable: {
             headers: {
@@ -1653,18 +1843,18 @@ export interface components {
          *     servers also accept the raw form with slashes and a bare name.
          */
         Address: string;
-        /** @description Exclusive lower bound on seq (events with seq > since). Default 0. */
+        /** @description Exclusive lower bound on seq (events with seq > since). Default 0. ASCII digits, at most 2^53-1 (REQ-LIMIT-008). */
         Since: number;
         /** @description Close the stream with `stream.timeout` after this many seconds without a terminal event. */
         WaitSeconds: number;
-        /** @description The `id` of the last frame received; combined with `since` (the larger wins). */
+        /** @description The `id` of the last frame received; combined with `since` (the larger wins). A value that is not an integer in ASCII digits of at most 2^53-1 is ignored, never refused (REQ-SSE-008, REQ-LIMIT-008). */
         LastEventId: string;
         Limit: number;
         /** @description Opaque `next_cursor` from the previous page. */
         Cursor: string;
-        /** @description Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009). */
+        /** @description Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009). 1..255 visible ASCII characters; anything else is 400 bad_request. */
         IdempotencyKey: string;
-        /** @description Caller's trace id; echoed on the response. */
+        /** @description Caller's trace id; echoed on the response. At most 128 visible ASCII characters (REQ-LIMIT-011); empty counts as absent, anything else is 400 bad_request. */
         TraceId: string;
     };
     requestBodies: never;
@@ -1726,7 +1916,7 @@ export interface operations {
                 cursor?: components["parameters"]["Cursor"];
             };
             header?: {
-                /** @description Caller's trace id; echoed on the response. */
+                /** @description Caller's trace id; echoed on the response. At most 128 visible ASCII characters (REQ-LIMIT-011); empty counts as absent, anything else is 400 bad_request. */
                 "X-Trace-Id"?: components["parameters"]["TraceId"];
             };
             path?: never;
@@ -1754,6 +1944,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            414: components["responses"]["UriTooLong"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
@@ -1764,9 +1955,9 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009). */
+                /** @description Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009). 1..255 visible ASCII characters; anything else is 400 bad_request. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-                /** @description Caller's trace id; echoed on the response. */
+                /** @description Caller's trace id; echoed on the response. At most 128 visible ASCII characters (REQ-LIMIT-011); empty counts as absent, anything else is 400 bad_request. */
                 "X-Trace-Id"?: components["parameters"]["TraceId"];
             };
             path?: never;
@@ -1814,6 +2005,7 @@ export interface operations {
             404: components["responses"]["AgentNotFound"];
             409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
@@ -1824,7 +2016,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Caller's trace id; echoed on the response. */
+                /** @description Caller's trace id; echoed on the response. At most 128 visible ASCII characters (REQ-LIMIT-011); empty counts as absent, anything else is 400 bad_request. */
                 "X-Trace-Id"?: components["parameters"]["TraceId"];
             };
             path: {
@@ -1845,6 +2037,7 @@ export interface operations {
                     "application/json": components["schemas"]["IntentResponse"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["IntentNotFound"];
@@ -1856,13 +2049,13 @@ export interface operations {
     listIntentEvents: {
         parameters: {
             query?: {
-                /** @description Exclusive lower bound on seq (events with seq > since). Default 0. */
+                /** @description Exclusive lower bound on seq (events with seq > since). Default 0. ASCII digits, at most 2^53-1 (REQ-LIMIT-008). */
                 since?: components["parameters"]["Since"];
                 /** @description At most this many events (default 500). */
                 limit?: number;
             };
             header?: {
-                /** @description Caller's trace id; echoed on the response. */
+                /** @description Caller's trace id; echoed on the response. At most 128 visible ASCII characters (REQ-LIMIT-011); empty counts as absent, anything else is 400 bad_request. */
                 "X-Trace-Id"?: components["parameters"]["TraceId"];
             };
             path: {
@@ -1887,6 +2080,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["IntentNotFound"];
+            414: components["responses"]["UriTooLong"];
+            422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
@@ -1895,15 +2090,15 @@ export interface operations {
     streamIntentEvents: {
         parameters: {
             query?: {
-                /** @description Exclusive lower bound on seq (events with seq > since). Default 0. */
+                /** @description Exclusive lower bound on seq (events with seq > since). Default 0. ASCII digits, at most 2^53-1 (REQ-LIMIT-008). */
                 since?: components["parameters"]["Since"];
                 /** @description Close the stream with `stream.timeout` after this many seconds without a terminal event. */
                 wait_seconds?: components["parameters"]["WaitSeconds"];
             };
             header?: {
-                /** @description The `id` of the last frame received; combined with `since` (the larger wins). */
+                /** @description The `id` of the last frame received; combined with `since` (the larger wins). A value that is not an integer in ASCII digits of at most 2^53-1 is ignored, never refused (REQ-SSE-008, REQ-LIMIT-008). */
                 "Last-Event-ID"?: components["parameters"]["LastEventId"];
-                /** @description Caller's trace id; echoed on the response. */
+                /** @description Caller's trace id; echoed on the response. At most 128 visible ASCII characters (REQ-LIMIT-011); empty counts as absent, anything else is 400 bad_request. */
                 "X-Trace-Id"?: components["parameters"]["TraceId"];
             };
             path: {
@@ -1933,13 +2128,20 @@ export interface operations {
                      *     event: stream.timeout
                      *     data: {"next_seq":2}
                      */
-                    "text/event-stream": string;
+                    "text/event-stream": {
+                        id?: string;
+                        event?: string;
+                        data?: string;
+                        retry?: number;
+                    };
                 };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["IntentNotFound"];
+            414: components["responses"]["UriTooLong"];
+            422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
@@ -1949,9 +2151,9 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009). */
+                /** @description Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009). 1..255 visible ASCII characters; anything else is 400 bad_request. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-                /** @description Caller's trace id; echoed on the response. */
+                /** @description Caller's trace id; echoed on the response. At most 128 visible ASCII characters (REQ-LIMIT-011); empty counts as absent, anything else is 400 bad_request. */
                 "X-Trace-Id"?: components["parameters"]["TraceId"];
             };
             path: {
@@ -1972,6 +2174,7 @@ export interface operations {
             404: components["responses"]["IntentNotFound"];
             409: components["responses"]["WriteConflict"];
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
@@ -1982,9 +2185,9 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009). */
+                /** @description Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009). 1..255 visible ASCII characters; anything else is 400 bad_request. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-                /** @description Caller's trace id; echoed on the response. */
+                /** @description Caller's trace id; echoed on the response. At most 128 visible ASCII characters (REQ-LIMIT-011); empty counts as absent, anything else is 400 bad_request. */
                 "X-Trace-Id"?: components["parameters"]["TraceId"];
             };
             path: {
@@ -2011,6 +2214,70 @@ export interface operations {
             404: components["responses"]["IntentNotFound"];
             409: components["responses"]["WriteConflict"];
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    retryIntent: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009). 1..255 visible ASCII characters; anything else is 400 bad_request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description Caller's trace id; echoed on the response. At most 128 visible ASCII characters (REQ-LIMIT-011); empty counts as absent, anything else is 400 bad_request. */
+                "X-Trace-Id"?: components["parameters"]["TraceId"];
+            };
+            path: {
+                intent_id: components["parameters"]["IntentId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "reason": "payment provider was down",
+                 *       "payload_patch": {
+                 *         "amount": 120
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["RetryIntentRequest"];
+            };
+        };
+        responses: {
+            /** @description The new attempt was created. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-Trace-Id": components["headers"]["XTraceIdEcho"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "intent_id": "8a1f0c2e-5b7d-4e3a-9c61-2f4b8d0e7a15",
+                     *       "retry_of": "3c9e7b10-2d4f-4a8e-b5c1-7e0f9a6d2b34",
+                     *       "attempt": 2,
+                     *       "status": "SUBMITTED",
+                     *       "from_step": "charge"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RetryIntentResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["IntentNotFound"];
+            409: components["responses"]["WriteConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
@@ -2021,9 +2288,9 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009). */
+                /** @description Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009). 1..255 visible ASCII characters; anything else is 400 bad_request. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-                /** @description Caller's trace id; echoed on the response. */
+                /** @description Caller's trace id; echoed on the response. At most 128 visible ASCII characters (REQ-LIMIT-011); empty counts as absent, anything else is 400 bad_request. */
                 "X-Trace-Id"?: components["parameters"]["TraceId"];
             };
             path: {
@@ -2059,6 +2326,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["IntentNotFound"];
             409: components["responses"]["WriteConflict"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
@@ -2067,9 +2335,14 @@ export interface operations {
     };
     getIntentAudit: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Exclusive lower bound on seq (events with seq > since). Default 0. ASCII digits, at most 2^53-1 (REQ-LIMIT-008). */
+                since?: components["parameters"]["Since"];
+                /** @description At most this many entries (default 500; REQ-LIMIT-013). */
+                limit?: number;
+            };
             header?: {
-                /** @description Caller's trace id; echoed on the response. */
+                /** @description Caller's trace id; echoed on the response. At most 128 visible ASCII characters (REQ-LIMIT-011); empty counts as absent, anything else is 400 bad_request. */
                 "X-Trace-Id"?: components["parameters"]["TraceId"];
             };
             path: {
@@ -2090,9 +2363,47 @@ export interface operations {
                     "application/json": components["schemas"]["AuditResponse"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["IntentNotFound"];
+            414: components["responses"]["UriTooLong"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listNotifications: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Caller's trace id; echoed on the response. At most 128 visible ASCII characters (REQ-LIMIT-011); empty counts as absent, anything else is 400 bad_request. */
+                "X-Trace-Id"?: components["parameters"]["TraceId"];
+            };
+            path: {
+                intent_id: components["parameters"]["IntentId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every notification written for the intent, oldest first. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-Trace-Id": components["headers"]["XTraceIdEcho"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["IntentNotFound"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
@@ -2106,7 +2417,7 @@ export interface operations {
                 cursor?: components["parameters"]["Cursor"];
             };
             header?: {
-                /** @description Caller's trace id; echoed on the response. */
+                /** @description Caller's trace id; echoed on the response. At most 128 visible ASCII characters (REQ-LIMIT-011); empty counts as absent, anything else is 400 bad_request. */
                 "X-Trace-Id"?: components["parameters"]["TraceId"];
             };
             path?: never;
@@ -2134,6 +2445,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            414: components["responses"]["UriTooLong"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
@@ -2144,9 +2456,9 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009). */
+                /** @description Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009). 1..255 visible ASCII characters; anything else is 400 bad_request. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-                /** @description Caller's trace id; echoed on the response. */
+                /** @description Caller's trace id; echoed on the response. At most 128 visible ASCII characters (REQ-LIMIT-011); empty counts as absent, anything else is 400 bad_request. */
                 "X-Trace-Id"?: components["parameters"]["TraceId"];
             };
             path?: never;
@@ -2181,6 +2493,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             409: components["responses"]["AgentExists"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
@@ -2191,7 +2504,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Caller's trace id; echoed on the response. */
+                /** @description Caller's trace id; echoed on the response. At most 128 visible ASCII characters (REQ-LIMIT-011); empty counts as absent, anything else is 400 bad_request. */
                 "X-Trace-Id"?: components["parameters"]["TraceId"];
             };
             path: {
@@ -2216,9 +2529,11 @@ export interface operations {
                     "application/json": components["schemas"]["AgentResponse"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["AgentNotFound"];
+            422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
@@ -2228,7 +2543,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Caller's trace id; echoed on the response. */
+                /** @description Caller's trace id; echoed on the response. At most 128 visible ASCII characters (REQ-LIMIT-011); empty counts as absent, anything else is 400 bad_request. */
                 "X-Trace-Id"?: components["parameters"]["TraceId"];
             };
             path: {
@@ -2268,6 +2583,7 @@ export interface operations {
                     "application/json": components["schemas"]["AgentDeletedResponse"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["AgentNotFound"];
@@ -2281,7 +2597,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Caller's trace id; echoed on the response. */
+                /** @description Caller's trace id; echoed on the response. At most 128 visible ASCII characters (REQ-LIMIT-011); empty counts as absent, anything else is 400 bad_request. */
                 "X-Trace-Id"?: components["parameters"]["TraceId"];
             };
             path: {
@@ -2323,6 +2639,7 @@ export interface operations {
                     "application/json": components["schemas"]["KeyListResponse"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["AgentNotFound"];
@@ -2336,9 +2653,9 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009). */
+                /** @description Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009). 1..255 visible ASCII characters; anything else is 400 bad_request. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-                /** @description Caller's trace id; echoed on the response. */
+                /** @description Caller's trace id; echoed on the response. At most 128 visible ASCII characters (REQ-LIMIT-011); empty counts as absent, anything else is 400 bad_request. */
                 "X-Trace-Id"?: components["parameters"]["TraceId"];
             };
             path: {
@@ -2367,6 +2684,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["AgentNotFound"];
             409: components["responses"]["IdempotencyConflict"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
@@ -2377,9 +2695,9 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009). */
+                /** @description Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009). 1..255 visible ASCII characters; anything else is 400 bad_request. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-                /** @description Caller's trace id; echoed on the response. */
+                /** @description Caller's trace id; echoed on the response. At most 128 visible ASCII characters (REQ-LIMIT-011); empty counts as absent, anything else is 400 bad_request. */
                 "X-Trace-Id"?: components["parameters"]["TraceId"];
             };
             path: {
@@ -2433,6 +2751,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["AgentNotFound"];
             409: components["responses"]["WriteConflict"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
@@ -2443,9 +2762,9 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009). */
+                /** @description Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009). 1..255 visible ASCII characters; anything else is 400 bad_request. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-                /** @description Caller's trace id; echoed on the response. */
+                /** @description Caller's trace id; echoed on the response. At most 128 visible ASCII characters (REQ-LIMIT-011); empty counts as absent, anything else is 400 bad_request. */
                 "X-Trace-Id"?: components["parameters"]["TraceId"];
             };
             path?: never;
@@ -2485,6 +2804,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             409: components["responses"]["IdempotencyConflict"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
@@ -2495,9 +2815,9 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009). */
+                /** @description Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009). 1..255 visible ASCII characters; anything else is 400 bad_request. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-                /** @description Caller's trace id; echoed on the response. */
+                /** @description Caller's trace id; echoed on the response. At most 128 visible ASCII characters (REQ-LIMIT-011); empty counts as absent, anything else is 400 bad_request. */
                 "X-Trace-Id"?: components["parameters"]["TraceId"];
             };
             path?: never;
@@ -2537,6 +2857,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             409: components["responses"]["IdempotencyConflict"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
@@ -2552,9 +2873,9 @@ export interface operations {
                 wait_seconds?: components["parameters"]["WaitSeconds"];
             };
             header?: {
-                /** @description The `id` of the last frame received; combined with `since` (the larger wins). */
+                /** @description The `id` of the last frame received; combined with `since` (the larger wins). A value that is not an integer in ASCII digits of at most 2^53-1 is ignored, never refused (REQ-SSE-008, REQ-LIMIT-008). */
                 "Last-Event-ID"?: components["parameters"]["LastEventId"];
-                /** @description Caller's trace id; echoed on the response. */
+                /** @description Caller's trace id; echoed on the response. At most 128 visible ASCII characters (REQ-LIMIT-011); empty counts as absent, anything else is 400 bad_request. */
                 "X-Trace-Id"?: components["parameters"]["TraceId"];
             };
             path: {
@@ -2583,13 +2904,20 @@ export interface operations {
                      *     event: intent.delivery
                      *     data: {"delivery_id":"dlv_01hx7k2m9q","intent_id":"6f1c2a7e-8a8b-4f5e-9a43-3c0d3b1e2f10","attempt":1,"lease_expires_at":"2026-11-21T10:01:00.123Z","status":"DELIVERED","step_id":null,"intent":{}}
                      */
-                    "text/event-stream": string;
+                    "text/event-stream": {
+                        id?: string;
+                        event?: string;
+                        data?: string;
+                        retry?: number;
+                    };
                 };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["AgentNotFound"];
+            414: components["responses"]["UriTooLong"];
+            422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
@@ -2605,7 +2933,7 @@ export interface operations {
                 limit?: number;
             };
             header?: {
-                /** @description Caller's trace id; echoed on the response. */
+                /** @description Caller's trace id; echoed on the response. At most 128 visible ASCII characters (REQ-LIMIT-011); empty counts as absent, anything else is 400 bad_request. */
                 "X-Trace-Id"?: components["parameters"]["TraceId"];
             };
             path: {
@@ -2640,6 +2968,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["AgentNotFound"];
+            414: components["responses"]["UriTooLong"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
@@ -2657,7 +2986,7 @@ export interface operations {
                 cursor?: components["parameters"]["Cursor"];
             };
             header?: {
-                /** @description Caller's trace id; echoed on the response. */
+                /** @description Caller's trace id; echoed on the response. At most 128 visible ASCII characters (REQ-LIMIT-011); empty counts as absent, anything else is 400 bad_request. */
                 "X-Trace-Id"?: components["parameters"]["TraceId"];
             };
             path?: never;
@@ -2679,6 +3008,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
@@ -2693,7 +3023,7 @@ export interface operations {
                 cursor?: components["parameters"]["Cursor"];
             };
             header?: {
-                /** @description Caller's trace id; echoed on the response. */
+                /** @description Caller's trace id; echoed on the response. At most 128 visible ASCII characters (REQ-LIMIT-011); empty counts as absent, anything else is 400 bad_request. */
                 "X-Trace-Id"?: components["parameters"]["TraceId"];
             };
             path?: never;
@@ -2715,6 +3045,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
@@ -2725,9 +3056,9 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009). */
+                /** @description Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009). 1..255 visible ASCII characters; anything else is 400 bad_request. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-                /** @description Caller's trace id; echoed on the response. */
+                /** @description Caller's trace id; echoed on the response. At most 128 visible ASCII characters (REQ-LIMIT-011); empty counts as absent, anything else is 400 bad_request. */
                 "X-Trace-Id"?: components["parameters"]["TraceId"];
             };
             path: {
@@ -2754,6 +3085,7 @@ export interface operations {
             404: components["responses"]["IntentNotFound"];
             409: components["responses"]["WriteConflict"];
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["TaskValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
@@ -2764,9 +3096,9 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009). */
+                /** @description Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009). 1..255 visible ASCII characters; anything else is 400 bad_request. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-                /** @description Caller's trace id; echoed on the response. */
+                /** @description Caller's trace id; echoed on the response. At most 128 visible ASCII characters (REQ-LIMIT-011); empty counts as absent, anything else is 400 bad_request. */
                 "X-Trace-Id"?: components["parameters"]["TraceId"];
             };
             path?: never;
@@ -2812,6 +3144,7 @@ export interface operations {
             404: components["responses"]["AgentNotFound"];
             409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
@@ -2822,9 +3155,9 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009). */
+                /** @description Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009). 1..255 visible ASCII characters; anything else is 400 bad_request. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-                /** @description Caller's trace id; echoed on the response. */
+                /** @description Caller's trace id; echoed on the response. At most 128 visible ASCII characters (REQ-LIMIT-011); empty counts as absent, anything else is 400 bad_request. */
                 "X-Trace-Id"?: components["parameters"]["TraceId"];
             };
             path?: never;
@@ -2879,6 +3212,8 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
@@ -2888,7 +3223,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Caller's trace id; echoed on the response. */
+                /** @description Caller's trace id; echoed on the response. At most 128 visible ASCII characters (REQ-LIMIT-011); empty counts as absent, anything else is 400 bad_request. */
                 "X-Trace-Id"?: components["parameters"]["TraceId"];
             };
             path?: never;
@@ -2907,6 +3242,7 @@ export interface operations {
                     "application/json": components["schemas"]["KeyListResponse"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             429: components["responses"]["RateLimited"];
@@ -2918,9 +3254,9 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009). */
+                /** @description Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009). 1..255 visible ASCII characters; anything else is 400 bad_request. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-                /** @description Caller's trace id; echoed on the response. */
+                /** @description Caller's trace id; echoed on the response. At most 128 visible ASCII characters (REQ-LIMIT-011); empty counts as absent, anything else is 400 bad_request. */
                 "X-Trace-Id"?: components["parameters"]["TraceId"];
             };
             path?: never;
@@ -2949,6 +3285,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["AgentNotFound"];
             409: components["responses"]["IdempotencyConflict"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
@@ -2959,7 +3296,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Caller's trace id; echoed on the response. */
+                /** @description Caller's trace id; echoed on the response. At most 128 visible ASCII characters (REQ-LIMIT-011); empty counts as absent, anything else is 400 bad_request. */
                 "X-Trace-Id"?: components["parameters"]["TraceId"];
             };
             path: {
@@ -2995,9 +3332,13 @@ export interface operations {
                     "application/json": components["schemas"]["KeyResponse"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["LastAdminKey"];
+            414: components["responses"]["UriTooLong"];
+            422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
@@ -3007,7 +3348,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Caller's trace id; echoed on the response. */
+                /** @description Caller's trace id; echoed on the response. At most 128 visible ASCII characters (REQ-LIMIT-011); empty counts as absent, anything else is 400 bad_request. */
                 "X-Trace-Id"?: components["parameters"]["TraceId"];
             };
             path?: never;
@@ -3039,6 +3380,7 @@ export interface operations {
                     "application/json": components["schemas"]["WorkspaceListResponse"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             429: components["responses"]["RateLimited"];
@@ -3050,9 +3392,9 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009). */
+                /** @description Same key + same body → the original response replayed; same key + different body → 409 idempotency_conflict. createKey, registerAgent and createAgentKey do not keep the secret they minted, so their replay is 409 idempotency_conflict with details.reason secret_not_kept and details.key_id (REQ-IDEMP-009). 1..255 visible ASCII characters; anything else is 400 bad_request. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-                /** @description Caller's trace id; echoed on the response. */
+                /** @description Caller's trace id; echoed on the response. At most 128 visible ASCII characters (REQ-LIMIT-011); empty counts as absent, anything else is 400 bad_request. */
                 "X-Trace-Id"?: components["parameters"]["TraceId"];
             };
             path?: never;
@@ -3122,6 +3464,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
