@@ -40,7 +40,8 @@ import ai.axme.sdk.generated.ApiClient;
 @JsonPropertyOrder({
   AuditResponse.JSON_PROPERTY_OK,
   AuditResponse.JSON_PROPERTY_INTENT_ID,
-  AuditResponse.JSON_PROPERTY_AUDIT
+  AuditResponse.JSON_PROPERTY_AUDIT,
+  AuditResponse.JSON_PROPERTY_NEXT_SEQ
 })
 @jakarta.annotation.Generated(value = "org.openapitools.codegen.languages.JavaClientCodegen", comments = "Generator version: 7.26.0")
 public class AuditResponse {
@@ -90,6 +91,10 @@ public class AuditResponse {
   public static final String JSON_PROPERTY_AUDIT = "audit";
   @jakarta.annotation.Nonnull
   private List<AuditEntry> audit;
+
+  public static final String JSON_PROPERTY_NEXT_SEQ = "next_seq";
+  @jakarta.annotation.Nullable
+  private Integer nextSeq;
 
   public AuditResponse() { 
   }
@@ -174,6 +179,31 @@ public class AuditResponse {
   }
 
 
+  public AuditResponse nextSeq(@jakarta.annotation.Nullable Integer nextSeq) {
+    this.nextSeq = nextSeq;
+    return this;
+  }
+
+  /**
+   * The last returned seq + 1, or since + 1 when none is returned; the next page is since &#x3D; next_seq - 1 (REQ-LIMIT-013).
+   * minimum: 1
+   * @return nextSeq
+   */
+  @jakarta.annotation.Nullable
+  @JsonProperty(value = JSON_PROPERTY_NEXT_SEQ, required = false)
+  @JsonInclude(value = JsonInclude.Include.USE_DEFAULTS)
+  public Integer getNextSeq() {
+    return nextSeq;
+  }
+
+
+  @JsonProperty(value = JSON_PROPERTY_NEXT_SEQ, required = false)
+  @JsonInclude(value = JsonInclude.Include.USE_DEFAULTS)
+  public void setNextSeq(@jakarta.annotation.Nullable Integer nextSeq) {
+    this.nextSeq = nextSeq;
+  }
+
+
   /**
    * Return true if this AuditResponse object is equal to o.
    */
@@ -188,12 +218,13 @@ public class AuditResponse {
     AuditResponse auditResponse = (AuditResponse) o;
     return Objects.equals(this.ok, auditResponse.ok) &&
         Objects.equals(this.intentId, auditResponse.intentId) &&
-        Objects.equals(this.audit, auditResponse.audit);
+        Objects.equals(this.audit, auditResponse.audit) &&
+        Objects.equals(this.nextSeq, auditResponse.nextSeq);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(ok, intentId, audit);
+    return Objects.hash(ok, intentId, audit, nextSeq);
   }
 
   @Override
@@ -203,6 +234,7 @@ public class AuditResponse {
     sb.append("    ok: ").append(toIndentedString(ok)).append("\n");
     sb.append("    intentId: ").append(toIndentedString(intentId)).append("\n");
     sb.append("    audit: ").append(toIndentedString(audit)).append("\n");
+    sb.append("    nextSeq: ").append(toIndentedString(nextSeq)).append("\n");
     sb.append("}");
     return sb.toString();
   }
@@ -265,6 +297,11 @@ public class AuditResponse {
           "".equals(suffix) ? "" : String.format(java.util.Locale.ROOT, "%s%d%s", containerPrefix, i, containerSuffix))));
         }
       }
+    }
+
+    // add `next_seq` to the URL query string
+    if (getNextSeq() != null) {
+      joiner.add(String.format(java.util.Locale.ROOT, "%snext_seq%s=%s", prefix, suffix, ApiClient.urlEncode(ApiClient.valueToString(getNextSeq()))));
     }
 
     return joiner.toString();
