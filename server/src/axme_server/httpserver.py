@@ -343,7 +343,8 @@ async def serve(app: Any, sock: Any, stop: asyncio.Event, *, keepalive_timeout: 
     loop = asyncio.get_running_loop()
     state = ServerState(app, keepalive_timeout, limits)
     state.scheme = "https" if ssl is not None else "http"
-    server = await loop.create_server(lambda: HttpProtocol(state, loop), sock=sock, backlog=2048, ssl=ssl)
+    tls = {} if ssl is None else {"ssl": ssl, "ssl_handshake_timeout": limits.header_timeout}  # slow handshakes too
+    server = await loop.create_server(lambda: HttpProtocol(state, loop), sock=sock, backlog=2048, **tls)
     if on_ready is not None:
         on_ready()
     try:
