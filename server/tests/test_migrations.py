@@ -37,6 +37,8 @@ def test_steps_are_numbered_densely_from_one() -> None:
 def test_v1_data_dir_upgrades_and_everything_still_works(tmp_path: Path) -> None:
     data = v1_data_dir(tmp_path)
     m = MANIFEST
+    secret = m["minted"]["api_key"].split("_")[-1].encode()
+    assert secret in (data / "axme.db").read_bytes()  # the first schema kept it (REQ-IDEMP-009 is news)
     srv = start_server(data)
     try:
         assert srv.admin_key is None  # the workspace and its admin key came from the old data
@@ -75,7 +77,7 @@ def test_v1_data_dir_upgrades_and_everything_still_works(tmp_path: Path) -> None
     finally:
         assert srv.stop() == 0
     raw = b"".join(p.read_bytes() for p in data.iterdir() if p.name.startswith("axme.db"))
-    assert m["minted"]["api_key"].split("_")[-1].encode() not in raw  # REQ-AUTH-003: not even in free pages
+    assert secret not in raw  # REQ-AUTH-003: not even in free pages
     assert (data / "axme.db").stat().st_mode & 0o777 == 0o600 and data.stat().st_mode & 0o777 == 0o700
     store = SqliteStore(str(data / "axme.db"))
     store.open()

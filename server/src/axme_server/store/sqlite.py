@@ -94,6 +94,8 @@ class SqliteStore:
         conn = _connect(self.path, self.synchronous)
         try:
             self.migrated = migrate_connection(conn)
+            if self.migrated:  # rewritten pages (e.g. scrubbed secrets) reach the main file now, not later
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         except BaseException:
             conn.close()
             raise
