@@ -80,6 +80,9 @@ METHODS: dict[str, Mapping] = {
     "resumeIntentHelper": Mapping(
         "resume_intent", INTENT + ("result",), ("delivery_id",), http="POST"
     ),
+    "submitIntent": Mapping(
+        "submit_intent", whole_body=True, http="POST", result=lambda h: {"intent_id": h.intent_id}
+    ),
     "failIntent": Mapping("fail_intent", INTENT + ("error",), ("delivery_id",), http="POST"),
     "cancelIntent": Mapping("cancel_intent", INTENT, ("reason",), http="POST"),
     "approveTask": Mapping("approve_task", INTENT, ("comment", "data"), http="POST"),
@@ -117,6 +120,8 @@ async def call_method(client: AsyncAxmeClient, method: str, args: dict[str, Any]
         name, positional, keywords = resume_call(args)
         written = await getattr(client, name)(*positional, **keywords)
         return dict(written.response.body)
+    if method == "intentHandle":
+        return await handle_call(client, args)
     spec = METHODS.get(method)
     if spec is None:
         raise Unsupported(f"the Python SDK has no method for {method!r}")
@@ -139,3 +144,18 @@ async def call_method(client: AsyncAxmeClient, method: str, args: dict[str, Any]
         return spec.result(value)
     body: dict[str, Any] = value.response.body
     return body
+
+
+async def handle_call(client: AsyncAxmeClient, args: dict[str, Any]) -> dict[str, Any]:
+    """`intentHandle`: client.intent(intent_id).<action>(…) — complete, fail or cancel."""
+    handle = client.intent(args["intent_id"])
+    action = args.get("action")
+    if action == "complete":
+        written = await (handle.complete(args["result"]) if "result" in args else handle.complete())
+    elif action == "fail":
+        written = await handle.fail(args["error"])
+    elif action == "cancel":
+        written = await handle.cancel(reason=args.get("reason"))
+    else:
+        raise ValueError(f"intentHandle: unknown action {action!r}")
+    return dict(written.response.body)

@@ -118,6 +118,16 @@ async function call(client: AxmeClient, method: string, args: JsonObject, signal
       return client.createIntent(body as never, o);
     case "sendIntent":
       return { intent_id: await client.sendIntent(body as never, o) };
+    case "submitIntent":
+      return { intent_id: (await client.submitIntent(body as never, o)).intentId };
+    case "intentHandle": {
+      // client.intent(id).<action>(…): the handle of an existing intent (REQ-CLIENT-010)
+      const handle = client.intent(intentId());
+      if (body["action"] === "complete") return body["result"] === undefined ? handle.complete(undefined, o) : handle.complete(obj(body["result"]), o);
+      if (body["action"] === "fail") return handle.fail(obj(body["error"]) as never, o);
+      if (body["action"] === "cancel") return handle.cancel(typeof body["reason"] === "string" ? { ...o, reason: body["reason"] } : o);
+      throw new TypeError(`intentHandle: unknown action ${String(body["action"])}`);
+    }
     case "getIntent":
       return client.getIntent(intentId(), o);
     case "listIntents":

@@ -55,6 +55,10 @@ namespace Axme.Sdk.ConformanceDriver
 
                 case "sendIntent":
                     return new JObject { { "intent_id", await c.SendIntentAsync(Body<CreateIntentRequest>(a), ct) } };
+                case "submitIntent":
+                    return new JObject { { "intent_id", (await c.SubmitIntentAsync(Body<CreateIntentRequest>(a), ct)).IntentId } };
+                case "intentHandle": // client.Intent(id).<action>(…): the handle of an existing intent (REQ-CLIENT-010)
+                    return await HandleCallAsync(c.Intent(Str(a, "intent_id")), a, ct);
                 case "failIntent":
                     return (await c.FailIntentAsync(Str(a, "intent_id"), Error(a), Str(a, "delivery_id"), null, ct)).ToJson();
                 case "cancelIntent": return (await c.CancelIntentAsync(Str(a, "intent_id"), Str(a, "reason"), null, ct)).ToJson();
@@ -75,6 +79,17 @@ namespace Axme.Sdk.ConformanceDriver
         }
 
         /// <summary>The request body: the args minus the operation's path parameters (payload contents untouched).</summary>
+        private static async Task<JToken> HandleCallAsync(IntentHandle handle, JObject a, CancellationToken ct)
+        {
+            switch (Str(a, "action"))
+            {
+                case "complete": return (await handle.CompleteAsync(a["result"] as JObject, ct)).ToJson();
+                case "fail": return (await handle.FailAsync(Error(a), ct)).ToJson();
+                case "cancel": return (await handle.CancelAsync(Str(a, "reason"), ct)).ToJson();
+                default: throw new ArgumentException("intentHandle: unknown action " + Str(a, "action"));
+            }
+        }
+
         private static JObject BodyObject(JObject args, params string[] pathParameters)
         {
             var body = (JObject)args.DeepClone();

@@ -198,6 +198,23 @@ var calls = map[string]callFunc{
 		_, err := c.RejectTask(ctx, str(a, "intent_id"), str(a, "comment"), raw)
 		return err
 	},
+	// client.Intent(id).<action>(…): the handle of an existing intent (REQ-CLIENT-010)
+	"intentHandle": func(ctx context.Context, c *axme.Client, a map[string]any, raw axme.RequestOption) error {
+		h := c.Intent(str(a, "intent_id"))
+		var err error
+		switch str(a, "action") {
+		case "complete":
+			_, err = h.Complete(ctx, obj(a, "result"), raw)
+		case "fail":
+			failure, _ := typed[axme.IntentError](obj(a, "error"))
+			_, err = h.Fail(ctx, failure, raw)
+		case "cancel":
+			_, err = h.Cancel(ctx, str(a, "reason"), raw)
+		default:
+			err = fmt.Errorf("intentHandle: unknown action %q", str(a, "action"))
+		}
+		return err
+	},
 	"completeTask": func(ctx context.Context, c *axme.Client, a map[string]any, raw axme.RequestOption) error {
 		_, err := c.CompleteTask(ctx, str(a, "intent_id"), str(a, "outcome"), obj(a, "data"), str(a, "comment"), raw)
 		return err
@@ -217,6 +234,13 @@ func call(ctx context.Context, c *axme.Client, method string, a map[string]any) 
 			return nil, err
 		}
 		return map[string]any{"intent_id": id}, nil
+	case "submitIntent":
+		req, opts := typed[axme.SendIntentRequest](a)
+		h, err := c.SubmitIntent(ctx, req, opts...)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]any{"intent_id": h.ID}, nil
 	case "waitFor":
 		return waitFor(ctx, c, a)
 	}

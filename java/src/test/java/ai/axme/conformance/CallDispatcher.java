@@ -1,7 +1,9 @@
 package ai.axme.conformance;
 
 import ai.axme.sdk.AxmeClient;
+import ai.axme.sdk.IntentHandle;
 import ai.axme.sdk.RawAxmeClient;
+import ai.axme.sdk.generated.IntentError;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -36,6 +38,10 @@ final class CallDispatcher {
                 return raw.createIntent(args).json();
             case "sendIntent":
                 return mapper.createObjectNode().put("intent_id", client.sendIntent(toMap(args)));
+            case "submitIntent":
+                return mapper.createObjectNode().put("intent_id", client.submitIntent(toMap(args)).intentId());
+            case "intentHandle": // client.intent(id).<action>(…): the handle of an existing intent (REQ-CLIENT-010)
+                return handleCall(client, client.intent(take(args, "intent_id")), args);
             case "getIntent":
                 return raw.getIntent(take(args, "intent_id")).json();
             case "listIntents":
@@ -115,6 +121,17 @@ final class CallDispatcher {
             default:
                 throw new UnsupportedOperationException("unknown method " + method);
         }
+    }
+
+    private JsonNode handleCall(AxmeClient client, IntentHandle handle, ObjectNode args) {
+        String action = args.path("action").asText();
+        Object written = switch (action) {
+            case "complete" -> args.has("result") ? handle.complete(toMap((ObjectNode) args.get("result"))) : handle.complete();
+            case "fail" -> handle.fail(mapper.convertValue(error(args.get("error")), IntentError.class));
+            case "cancel" -> handle.cancel(optional(args, "reason"));
+            default -> throw new IllegalArgumentException("intentHandle: unknown action " + action);
+        };
+        return client.objectMapper().valueToTree(written); // the SDK's mapper knows its date/time types
     }
 
     /**
