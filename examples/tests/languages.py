@@ -40,6 +40,7 @@ def build(language: str) -> None:
         link = modules / "axme"
         if not link.exists():
             link.symlink_to(ROOT / "typescript")
+        (out / "package.json").write_text('{"type": "module"}\n')
         run(["node", str(ROOT / "typescript/node_modules/typescript/bin/tsc"), "-p",
              str(EXAMPLES / "tests/tsconfig.json")])
     elif language == "go":
