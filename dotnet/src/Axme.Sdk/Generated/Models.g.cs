@@ -459,6 +459,15 @@ namespace Axme.Sdk.Models
             get { return GetModelList<AuditEntry>("audit"); }
             set { SetModelList("audit", value); }
         }
+
+        /// <summary>
+        /// <c>next_seq</c>: The last returned seq + 1, or since + 1 when none is returned; the next page is since = next_seq - 1 (REQ-LIMIT-013).
+        /// </summary>
+        public long? NextSeq
+        {
+            get { return GetInt64("next_seq"); }
+            set { SetInt64("next_seq", value); }
+        }
     }
 
     public partial class CallbackSecretRotatedResponse : AxmeModel
@@ -1590,6 +1599,33 @@ namespace Axme.Sdk.Models
             get { return GetString("on_timeout"); }
             set { SetString("on_timeout", value); }
         }
+
+        /// <summary>
+        /// <c>attempt</c>: Which attempt this is (REQ-REATTEMPT-005); present only on attempts created by retryIntent.
+        /// </summary>
+        public long? Attempt
+        {
+            get { return GetInt64("attempt"); }
+            set { SetInt64("attempt", value); }
+        }
+
+        /// <summary>
+        /// <c>retry_of</c>: The FAILED or TIMED_OUT intent this attempt retries (REQ-REATTEMPT-005); present only on such attempts.
+        /// </summary>
+        public string RetryOf
+        {
+            get { return GetString("retry_of"); }
+            set { SetString("retry_of", value); }
+        }
+
+        /// <summary>
+        /// <c>retried_by</c>: The attempt that retried this intent; wait_for and observe follow it (REQ-REATTEMPT-008/009). Present only once retried.
+        /// </summary>
+        public string RetriedBy
+        {
+            get { return GetString("retried_by"); }
+            set { SetString("retried_by", value); }
+        }
     }
 
     /// <summary>
@@ -2027,6 +2063,132 @@ namespace Axme.Sdk.Models
         }
     }
 
+    /// <summary>
+    /// One notification of a human step to one target (REQ-NOTIFY-005).
+    /// </summary>
+    public partial class Notification : AxmeModel
+    {
+        /// <summary>
+        /// <c>notification_id</c>: Stable id; X-Axme-Notification-Id / Message-ID carry it (REQ-NOTIFY-003).
+        /// </summary>
+        public string NotificationId
+        {
+            get { return GetString("notification_id"); }
+            set { SetString("notification_id", value); }
+        }
+
+        /// <summary>
+        /// <c>intent_id</c>
+        /// </summary>
+        public string IntentId
+        {
+            get { return GetString("intent_id"); }
+            set { SetString("intent_id", value); }
+        }
+
+        /// <summary>
+        /// <c>step_id</c>
+        /// </summary>
+        public string StepId
+        {
+            get { return GetString("step_id"); }
+            set { SetString("step_id", value); }
+        }
+
+        /// <summary>
+        /// <c>channel</c>
+        /// </summary>
+        public string Channel
+        {
+            get { return GetString("channel"); }
+            set { SetString("channel", value); }
+        }
+
+        /// <summary>
+        /// <c>to</c>
+        /// </summary>
+        public string To
+        {
+            get { return GetString("to"); }
+            set { SetString("to", value); }
+        }
+
+        /// <summary>
+        /// <c>reason</c>
+        /// </summary>
+        public string Reason
+        {
+            get { return GetString("reason"); }
+            set { SetString("reason", value); }
+        }
+
+        /// <summary>
+        /// <c>status</c>
+        /// </summary>
+        public string Status
+        {
+            get { return GetString("status"); }
+            set { SetString("status", value); }
+        }
+
+        /// <summary>
+        /// <c>attempts</c>
+        /// </summary>
+        public long? Attempts
+        {
+            get { return GetInt64("attempts"); }
+            set { SetInt64("attempts", value); }
+        }
+
+        /// <summary>
+        /// <c>last_error</c>
+        /// </summary>
+        public string LastError
+        {
+            get { return GetString("last_error"); }
+            set { SetString("last_error", value); }
+        }
+
+        /// <summary>
+        /// <c>created_at</c>
+        /// </summary>
+        public DateTimeOffset? CreatedAt
+        {
+            get { return GetDateTime("created_at"); }
+            set { SetDateTime("created_at", value); }
+        }
+
+        /// <summary>
+        /// <c>updated_at</c>
+        /// </summary>
+        public DateTimeOffset? UpdatedAt
+        {
+            get { return GetDateTime("updated_at"); }
+            set { SetDateTime("updated_at", value); }
+        }
+    }
+
+    public partial class NotificationListResponse : AxmeModel
+    {
+        /// <summary>
+        /// <c>ok</c>
+        /// </summary>
+        public bool? Ok
+        {
+            get { return GetBoolean("ok"); }
+            set { SetBoolean("ok", value); }
+        }
+
+        /// <summary>
+        /// <c>notifications</c>
+        /// </summary>
+        public IReadOnlyList<Notification> Notifications
+        {
+            get { return GetModelList<Notification>("notifications"); }
+            set { SetModelList("notifications", value); }
+        }
+    }
+
     public partial class NotifyTarget : AxmeModel
     {
         /// <summary>
@@ -2408,6 +2570,99 @@ namespace Axme.Sdk.Models
         {
             get { return GetBoolean("internal_scheduler"); }
             set { SetBoolean("internal_scheduler", value); }
+        }
+    }
+
+    /// <summary>
+    /// Body of retryIntent (REQ-REATTEMPT-003).
+    /// </summary>
+    public partial class RetryIntentRequest : AxmeModel
+    {
+        /// <summary>
+        /// <c>reason</c>: Why it is retried; recorded in the new attempt's first event (REQ-REATTEMPT-007).
+        /// </summary>
+        public string Reason
+        {
+            get { return GetString("reason"); }
+            set { SetString("reason", value); }
+        }
+
+        /// <summary>
+        /// <c>payload_patch</c>: Free-form JSON object: a JSON Merge Patch (RFC 7386) applied to the failed intent's payload; a member set to null is removed.
+        /// </summary>
+        public JObject PayloadPatch
+        {
+            get { return GetObject("payload_patch"); }
+            set { SetToken("payload_patch", value); }
+        }
+
+        /// <summary>
+        /// <c>deadline_at</c>: Deadline of the new attempt (default: the failed intent's when still in the future).
+        /// </summary>
+        public DateTimeOffset? DeadlineAt
+        {
+            get { return GetDateTime("deadline_at"); }
+            set { SetDateTime("deadline_at", value); }
+        }
+    }
+
+    /// <summary>
+    /// The new attempt created by retryIntent (REQ-REATTEMPT-005).
+    /// </summary>
+    public partial class RetryIntentResponse : AxmeModel
+    {
+        /// <summary>
+        /// <c>ok</c>
+        /// </summary>
+        public bool? Ok
+        {
+            get { return GetBoolean("ok"); }
+            set { SetBoolean("ok", value); }
+        }
+
+        /// <summary>
+        /// <c>intent_id</c>: The new attempt.
+        /// </summary>
+        public string IntentId
+        {
+            get { return GetString("intent_id"); }
+            set { SetString("intent_id", value); }
+        }
+
+        /// <summary>
+        /// <c>retry_of</c>: The failed intent it retries.
+        /// </summary>
+        public string RetryOf
+        {
+            get { return GetString("retry_of"); }
+            set { SetString("retry_of", value); }
+        }
+
+        /// <summary>
+        /// <c>attempt</c>
+        /// </summary>
+        public long? Attempt
+        {
+            get { return GetInt64("attempt"); }
+            set { SetInt64("attempt", value); }
+        }
+
+        /// <summary>
+        /// <c>status</c>: Lifecycle status of an intent. Terminal: COMPLETED, FAILED, CANCELED, TIMED_OUT (spelled exactly so; see behavior/lifecycle.md).
+        /// </summary>
+        public string Status
+        {
+            get { return GetString("status"); }
+            set { SetString("status", value); }
+        }
+
+        /// <summary>
+        /// <c>from_step</c>: step_id of the step the attempt starts at.
+        /// </summary>
+        public string FromStep
+        {
+            get { return GetString("from_step"); }
+            set { SetString("from_step", value); }
         }
     }
 
@@ -2915,12 +3170,21 @@ namespace Axme.Sdk.Models
         }
 
         /// <summary>
-        /// <c>on_failure</c>
+        /// <c>on_failure</c>: Agent steps: a human role of this bundle (or a human id or contact) asked "retry or abandon?" when the step fails for good (REQ-REATTEMPT-011).
         /// </summary>
         public string OnFailure
         {
             get { return GetString("on_failure"); }
             set { SetString("on_failure", value); }
+        }
+
+        /// <summary>
+        /// <c>input_schema</c>: Free-form JSON object: a JSON Schema 2020-12 the intent payload must satisfy when this step runs; checked by applyScenario and retryIntent (REQ-REATTEMPT-004).
+        /// </summary>
+        public JObject InputSchema
+        {
+            get { return GetObject("input_schema"); }
+            set { SetToken("input_schema", value); }
         }
     }
 

@@ -143,6 +143,24 @@ namespace Axme.Sdk
         }
 
         /// <summary>
+        /// <c>POST /v1/intents/{intent_id}/retry</c>: (retryIntent) Start a new attempt of a FAILED or TIMED_OUT intent from the step that failed (behavior/retry-intent.md).
+        /// </summary>
+        public async Task<RetryIntentResponse> RetryIntentAsync(string intentId, RetryIntentRequest request, RequestOptions options = null, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            if (string.IsNullOrEmpty(intentId)) throw new ArgumentException("intent_id is required", "intentId");
+            if (request == null) throw new ArgumentNullException("request");
+            var query = new List<KeyValuePair<string, string>>();
+            JObject json = await Pipeline.SendAsync(HttpMethod.Post, "v1/intents/" + HttpPipeline.Segment(intentId) + "/retry", query, request == null ? new JObject() : request.ToJson(), options, cancellationToken).ConfigureAwait(false);
+            return AxmeModel.FromJson<RetryIntentResponse>(json);
+        }
+
+        /// <summary>Same as the overload with <see cref="RequestOptions"/>, using the client defaults.</summary>
+        public Task<RetryIntentResponse> RetryIntentAsync(string intentId, RetryIntentRequest request, CancellationToken cancellationToken)
+        {
+            return RetryIntentAsync(intentId, request, null, cancellationToken);
+        }
+
+        /// <summary>
         /// <c>POST /v1/intents/{intent_id}/ack</c>: (ackIntent) Acknowledge a delivery (ACKNOWLEDGED; the lease is renewed).
         /// </summary>
         public async Task<AckIntentResponse> AckIntentAsync(string intentId, AckIntentRequest request, RequestOptions options = null, CancellationToken cancellationToken = default(CancellationToken))
@@ -161,12 +179,14 @@ namespace Axme.Sdk
         }
 
         /// <summary>
-        /// <c>GET /v1/intents/{intent_id}/audit</c>: (getIntentAudit) The intent's audit trail (who, when, what, with what context).
+        /// <c>GET /v1/intents/{intent_id}/audit</c>: (getIntentAudit) The intent's audit trail (who, when, what, with what context), one page at a time.
         /// </summary>
-        public async Task<AuditResponse> GetIntentAuditAsync(string intentId, RequestOptions options = null, CancellationToken cancellationToken = default(CancellationToken))
+        public async Task<AuditResponse> GetIntentAuditAsync(string intentId, long? since = null, long? limit = null, RequestOptions options = null, CancellationToken cancellationToken = default(CancellationToken))
         {
             if (string.IsNullOrEmpty(intentId)) throw new ArgumentException("intent_id is required", "intentId");
             var query = new List<KeyValuePair<string, string>>();
+            query.Add(new KeyValuePair<string, string>("since", since.HasValue ? since.Value.ToString(CultureInfo.InvariantCulture) : null));
+            query.Add(new KeyValuePair<string, string>("limit", limit.HasValue ? limit.Value.ToString(CultureInfo.InvariantCulture) : null));
             JObject json = await Pipeline.SendAsync(HttpMethod.Get, "v1/intents/" + HttpPipeline.Segment(intentId) + "/audit", query, null, options, cancellationToken).ConfigureAwait(false);
             return AxmeModel.FromJson<AuditResponse>(json);
         }
@@ -174,7 +194,24 @@ namespace Axme.Sdk
         /// <summary>Same as the overload with <see cref="RequestOptions"/>, using the client defaults.</summary>
         public Task<AuditResponse> GetIntentAuditAsync(string intentId, CancellationToken cancellationToken)
         {
-            return GetIntentAuditAsync(intentId, null, cancellationToken);
+            return GetIntentAuditAsync(intentId, null, null, null, cancellationToken);
+        }
+
+        /// <summary>
+        /// <c>GET /v1/intents/{intent_id}/notifications</c>: (listNotifications) The intent's notifications (email, webhook, Slack) with their delivery status, oldest first (REQ-NOTIFY-005).
+        /// </summary>
+        public async Task<NotificationListResponse> ListNotificationsAsync(string intentId, RequestOptions options = null, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            if (string.IsNullOrEmpty(intentId)) throw new ArgumentException("intent_id is required", "intentId");
+            var query = new List<KeyValuePair<string, string>>();
+            JObject json = await Pipeline.SendAsync(HttpMethod.Get, "v1/intents/" + HttpPipeline.Segment(intentId) + "/notifications", query, null, options, cancellationToken).ConfigureAwait(false);
+            return AxmeModel.FromJson<NotificationListResponse>(json);
+        }
+
+        /// <summary>Same as the overload with <see cref="RequestOptions"/>, using the client defaults.</summary>
+        public Task<NotificationListResponse> ListNotificationsAsync(string intentId, CancellationToken cancellationToken)
+        {
+            return ListNotificationsAsync(intentId, null, cancellationToken);
         }
 
         /// <summary>

@@ -20,6 +20,7 @@ import ai.axme.sdk.generated.IntentWriteResponse;
 import ai.axme.sdk.generated.Key;
 import ai.axme.sdk.generated.KeyCreatedResponse;
 import ai.axme.sdk.generated.KeyListResponse;
+import ai.axme.sdk.generated.NotificationListResponse;
 import ai.axme.sdk.generated.RegisterAgentRequest;
 import ai.axme.sdk.generated.ResolveIntentRequest;
 import ai.axme.sdk.generated.ScenarioBundle;
@@ -357,6 +358,17 @@ public final class AxmeClient implements AutoCloseable {
      */
     public AuditResponse getIntentAudit(String intentId) {
         return raw.getIntentAudit(intentId).as(AuditResponse.class);
+    }
+
+    /**
+     * The intent's notifications (email, webhook, Slack) with their delivery status;
+     * admin or initiator keys (REQ-NOTIFY-005).
+     *
+     * @param intentId the intent
+     * @return every notification, oldest first
+     */
+    public NotificationListResponse listNotifications(String intentId) {
+        return raw.listNotifications(intentId).as(NotificationListResponse.class);
     }
 
     // --- agents -------------------------------------------------------------------------
@@ -807,6 +819,14 @@ public final class AxmeClient implements AutoCloseable {
      */
     public CompletableFuture<AuditResponse> getIntentAuditAsync(String intentId) {
         return async(() -> getIntentAudit(intentId));
+    }
+
+    /**
+     * @param intentId the intent
+     * @return async {@link #listNotifications(String)}
+     */
+    public CompletableFuture<NotificationListResponse> listNotificationsAsync(String intentId) {
+        return async(() -> listNotifications(intentId));
     }
 
     /**

@@ -133,6 +133,14 @@ public final class RawAxmeClient {
     }
 
     /**
+     * @param intentId the intent
+     * @return {@code GET /v1/intents/{intent_id}/notifications}
+     */
+    public RawResponse listNotifications(String intentId) {
+        return get(intent(intentId) + "/notifications", null);
+    }
+
+    /**
      * @param body {@code {address, display_name?, delivery_mode?, callback_url?}}
      * @return {@code POST /v1/agents}
      */

@@ -75,7 +75,10 @@ import ai.axme.sdk.generated.ApiClient;
   Intent.JSON_PROPERTY_REMIND_INTERVAL_SECONDS,
   Intent.JSON_PROPERTY_MAX_REMINDERS,
   Intent.JSON_PROPERTY_ESCALATE_TO,
-  Intent.JSON_PROPERTY_ON_TIMEOUT
+  Intent.JSON_PROPERTY_ON_TIMEOUT,
+  Intent.JSON_PROPERTY_ATTEMPT,
+  Intent.JSON_PROPERTY_RETRY_OF,
+  Intent.JSON_PROPERTY_RETRIED_BY
 })
 @jakarta.annotation.Generated(value = "org.openapitools.codegen.languages.JavaClientCodegen", comments = "Generator version: 7.26.0")
 public class Intent {
@@ -190,6 +193,18 @@ public class Intent {
   public static final String JSON_PROPERTY_ON_TIMEOUT = "on_timeout";
   @jakarta.annotation.Nullable
   private OnTimeout onTimeout;
+
+  public static final String JSON_PROPERTY_ATTEMPT = "attempt";
+  @jakarta.annotation.Nullable
+  private Integer attempt;
+
+  public static final String JSON_PROPERTY_RETRY_OF = "retry_of";
+  @jakarta.annotation.Nullable
+  private UUID retryOf;
+
+  public static final String JSON_PROPERTY_RETRIED_BY = "retried_by";
+  @jakarta.annotation.Nullable
+  private UUID retriedBy;
 
   public Intent() { 
   }
@@ -898,6 +913,79 @@ public class Intent {
   }
 
 
+  public Intent attempt(@jakarta.annotation.Nullable Integer attempt) {
+    this.attempt = attempt;
+    return this;
+  }
+
+  /**
+   * Which attempt this is (REQ-REATTEMPT-005); present only on attempts created by retryIntent.
+   * minimum: 2
+   * @return attempt
+   */
+  @jakarta.annotation.Nullable
+  @JsonProperty(value = JSON_PROPERTY_ATTEMPT, required = false)
+  @JsonInclude(value = JsonInclude.Include.USE_DEFAULTS)
+  public Integer getAttempt() {
+    return attempt;
+  }
+
+
+  @JsonProperty(value = JSON_PROPERTY_ATTEMPT, required = false)
+  @JsonInclude(value = JsonInclude.Include.USE_DEFAULTS)
+  public void setAttempt(@jakarta.annotation.Nullable Integer attempt) {
+    this.attempt = attempt;
+  }
+
+
+  public Intent retryOf(@jakarta.annotation.Nullable UUID retryOf) {
+    this.retryOf = retryOf;
+    return this;
+  }
+
+  /**
+   * The FAILED or TIMED_OUT intent this attempt retries (REQ-REATTEMPT-005); present only on such attempts.
+   * @return retryOf
+   */
+  @jakarta.annotation.Nullable
+  @JsonProperty(value = JSON_PROPERTY_RETRY_OF, required = false)
+  @JsonInclude(value = JsonInclude.Include.USE_DEFAULTS)
+  public UUID getRetryOf() {
+    return retryOf;
+  }
+
+
+  @JsonProperty(value = JSON_PROPERTY_RETRY_OF, required = false)
+  @JsonInclude(value = JsonInclude.Include.USE_DEFAULTS)
+  public void setRetryOf(@jakarta.annotation.Nullable UUID retryOf) {
+    this.retryOf = retryOf;
+  }
+
+
+  public Intent retriedBy(@jakarta.annotation.Nullable UUID retriedBy) {
+    this.retriedBy = retriedBy;
+    return this;
+  }
+
+  /**
+   * The attempt that retried this intent; wait_for and observe follow it (REQ-REATTEMPT-008/009). Present only once retried.
+   * @return retriedBy
+   */
+  @jakarta.annotation.Nullable
+  @JsonProperty(value = JSON_PROPERTY_RETRIED_BY, required = false)
+  @JsonInclude(value = JsonInclude.Include.USE_DEFAULTS)
+  public UUID getRetriedBy() {
+    return retriedBy;
+  }
+
+
+  @JsonProperty(value = JSON_PROPERTY_RETRIED_BY, required = false)
+  @JsonInclude(value = JsonInclude.Include.USE_DEFAULTS)
+  public void setRetriedBy(@jakarta.annotation.Nullable UUID retriedBy) {
+    this.retriedBy = retriedBy;
+  }
+
+
   /**
    * Return true if this Intent object is equal to o.
    */
@@ -937,12 +1025,15 @@ public class Intent {
         Objects.equals(this.remindIntervalSeconds, intent.remindIntervalSeconds) &&
         Objects.equals(this.maxReminders, intent.maxReminders) &&
         Objects.equals(this.escalateTo, intent.escalateTo) &&
-        Objects.equals(this.onTimeout, intent.onTimeout);
+        Objects.equals(this.onTimeout, intent.onTimeout) &&
+        Objects.equals(this.attempt, intent.attempt) &&
+        Objects.equals(this.retryOf, intent.retryOf) &&
+        Objects.equals(this.retriedBy, intent.retriedBy);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(intentId, intentType, fromAgent, toAgent, correlationId, replyTo, payload, status, lifecycleStatus, waitingReason, pendingWith, result, error, humanTask, currentStep, steps, deliveryAttempt, maxDeliveryAttempts, remindCount, deadlineAt, createdAt, updatedAt, lastSeq, remindAfterSeconds, remindIntervalSeconds, maxReminders, escalateTo, onTimeout);
+    return Objects.hash(intentId, intentType, fromAgent, toAgent, correlationId, replyTo, payload, status, lifecycleStatus, waitingReason, pendingWith, result, error, humanTask, currentStep, steps, deliveryAttempt, maxDeliveryAttempts, remindCount, deadlineAt, createdAt, updatedAt, lastSeq, remindAfterSeconds, remindIntervalSeconds, maxReminders, escalateTo, onTimeout, attempt, retryOf, retriedBy);
   }
 
   @Override
@@ -977,6 +1068,9 @@ public class Intent {
     sb.append("    maxReminders: ").append(toIndentedString(maxReminders)).append("\n");
     sb.append("    escalateTo: ").append(toIndentedString(escalateTo)).append("\n");
     sb.append("    onTimeout: ").append(toIndentedString(onTimeout)).append("\n");
+    sb.append("    attempt: ").append(toIndentedString(attempt)).append("\n");
+    sb.append("    retryOf: ").append(toIndentedString(retryOf)).append("\n");
+    sb.append("    retriedBy: ").append(toIndentedString(retriedBy)).append("\n");
     sb.append("}");
     return sb.toString();
   }
@@ -1172,6 +1266,21 @@ public class Intent {
     // add `on_timeout` to the URL query string
     if (getOnTimeout() != null) {
       joiner.add(String.format(java.util.Locale.ROOT, "%son_timeout%s=%s", prefix, suffix, ApiClient.urlEncode(ApiClient.valueToString(getOnTimeout()))));
+    }
+
+    // add `attempt` to the URL query string
+    if (getAttempt() != null) {
+      joiner.add(String.format(java.util.Locale.ROOT, "%sattempt%s=%s", prefix, suffix, ApiClient.urlEncode(ApiClient.valueToString(getAttempt()))));
+    }
+
+    // add `retry_of` to the URL query string
+    if (getRetryOf() != null) {
+      joiner.add(String.format(java.util.Locale.ROOT, "%sretry_of%s=%s", prefix, suffix, ApiClient.urlEncode(ApiClient.valueToString(getRetryOf()))));
+    }
+
+    // add `retried_by` to the URL query string
+    if (getRetriedBy() != null) {
+      joiner.add(String.format(java.util.Locale.ROOT, "%sretried_by%s=%s", prefix, suffix, ApiClient.urlEncode(ApiClient.valueToString(getRetriedBy()))));
     }
 
     return joiner.toString();

@@ -56,7 +56,8 @@ import ai.axme.sdk.generated.ApiClient;
   ScenarioStep.JSON_PROPERTY_RETRY,
   ScenarioStep.JSON_PROPERTY_INPUT,
   ScenarioStep.JSON_PROPERTY_ON_SUCCESS,
-  ScenarioStep.JSON_PROPERTY_ON_FAILURE
+  ScenarioStep.JSON_PROPERTY_ON_FAILURE,
+  ScenarioStep.JSON_PROPERTY_INPUT_SCHEMA
 })
 @jakarta.annotation.Generated(value = "org.openapitools.codegen.languages.JavaClientCodegen", comments = "Generator version: 7.26.0")
 public class ScenarioStep {
@@ -170,6 +171,10 @@ public class ScenarioStep {
   public static final String JSON_PROPERTY_ON_FAILURE = "on_failure";
   @jakarta.annotation.Nullable
   private String onFailure;
+
+  public static final String JSON_PROPERTY_INPUT_SCHEMA = "input_schema";
+  @jakarta.annotation.Nullable
+  private Map<String, Object> inputSchema;
 
   public ScenarioStep() { 
   }
@@ -609,7 +614,7 @@ public class ScenarioStep {
   }
 
   /**
-   * Get onFailure
+   * Agent steps: a human role of this bundle (or a human id or contact) asked \&quot;retry or abandon?\&quot; when the step fails for good (REQ-REATTEMPT-011).
    * @return onFailure
    */
   @jakarta.annotation.Nullable
@@ -624,6 +629,38 @@ public class ScenarioStep {
   @JsonInclude(value = JsonInclude.Include.USE_DEFAULTS)
   public void setOnFailure(@jakarta.annotation.Nullable String onFailure) {
     this.onFailure = onFailure;
+  }
+
+
+  public ScenarioStep inputSchema(@jakarta.annotation.Nullable Map<String, Object> inputSchema) {
+    this.inputSchema = inputSchema;
+    return this;
+  }
+
+  public ScenarioStep putInputSchemaItem(String key, Object inputSchemaItem) {
+    if (this.inputSchema == null) {
+      this.inputSchema = new HashMap<>();
+    }
+    this.inputSchema.put(key, inputSchemaItem);
+    return this;
+  }
+
+  /**
+   * Free-form JSON object: a JSON Schema 2020-12 the intent payload must satisfy when this step runs; checked by applyScenario and retryIntent (REQ-REATTEMPT-004).
+   * @return inputSchema
+   */
+  @jakarta.annotation.Nullable
+  @JsonProperty(value = JSON_PROPERTY_INPUT_SCHEMA, required = false)
+  @JsonInclude(content = JsonInclude.Include.ALWAYS, value = JsonInclude.Include.USE_DEFAULTS)
+  public Map<String, Object> getInputSchema() {
+    return inputSchema;
+  }
+
+
+  @JsonProperty(value = JSON_PROPERTY_INPUT_SCHEMA, required = false)
+  @JsonInclude(content = JsonInclude.Include.ALWAYS, value = JsonInclude.Include.USE_DEFAULTS)
+  public void setInputSchema(@jakarta.annotation.Nullable Map<String, Object> inputSchema) {
+    this.inputSchema = inputSchema;
   }
 
 
@@ -656,12 +693,13 @@ public class ScenarioStep {
         Objects.equals(this.retry, scenarioStep.retry) &&
         Objects.equals(this.input, scenarioStep.input) &&
         Objects.equals(this.onSuccess, scenarioStep.onSuccess) &&
-        Objects.equals(this.onFailure, scenarioStep.onFailure);
+        Objects.equals(this.onFailure, scenarioStep.onFailure) &&
+        Objects.equals(this.inputSchema, scenarioStep.inputSchema);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(stepId, description, toolId, runtimeType, runtimeConfig, assignedTo, requiresApproval, stepDeadlineSeconds, remindAfterSeconds, remindIntervalSeconds, maxReminders, escalateTo, onTimeout, humanTask, retry, input, onSuccess, onFailure);
+    return Objects.hash(stepId, description, toolId, runtimeType, runtimeConfig, assignedTo, requiresApproval, stepDeadlineSeconds, remindAfterSeconds, remindIntervalSeconds, maxReminders, escalateTo, onTimeout, humanTask, retry, input, onSuccess, onFailure, inputSchema);
   }
 
   @Override
@@ -686,6 +724,7 @@ public class ScenarioStep {
     sb.append("    input: ").append(toIndentedString(input)).append("\n");
     sb.append("    onSuccess: ").append(toIndentedString(onSuccess)).append("\n");
     sb.append("    onFailure: ").append(toIndentedString(onFailure)).append("\n");
+    sb.append("    inputSchema: ").append(toIndentedString(inputSchema)).append("\n");
     sb.append("}");
     return sb.toString();
   }
@@ -826,6 +865,15 @@ public class ScenarioStep {
     // add `on_failure` to the URL query string
     if (getOnFailure() != null) {
       joiner.add(String.format(java.util.Locale.ROOT, "%son_failure%s=%s", prefix, suffix, ApiClient.urlEncode(ApiClient.valueToString(getOnFailure()))));
+    }
+
+    // add `input_schema` to the URL query string
+    if (getInputSchema() != null) {
+      for (String _key : getInputSchema().keySet()) {
+        joiner.add(String.format(java.util.Locale.ROOT, "%sinput_schema%s%s=%s", prefix, suffix,
+            "".equals(suffix) ? "" : String.format(java.util.Locale.ROOT, "%s%d%s", containerPrefix, _key, containerSuffix),
+            getInputSchema().get(_key), ApiClient.urlEncode(ApiClient.valueToString(getInputSchema().get(_key)))));
+      }
     }
 
     return joiner.toString();
