@@ -36,6 +36,9 @@ def test_prune_deletes_only_what_is_past_its_window_in_batches(tmp_path: Path) -
             ops += [("intent_new", doc), ("event", {"intent_id": doc["intent_id"], "seq": 1}),
                     ("task", task(n, ["carol"], status="done" if n <= 8 else "pending"))]
             ops.append(("idem", f"k|createIntent|/v1/intents|{n}", "h", 200, b"{}", NOW - (n * 5) * 3600))
+            for state in ("sent", "pending"):
+                ops += [("outbox", {"outbox_id": f"o{n}{state}", "channel": "push", "intent_id": doc["intent_id"],
+                                    "status": state}), ("outbox_attempt", {"outbox_id": f"o{n}{state}"})]
         asyncio.run(store.write(ops))
         forgotten: list[str] = []
         policy = RetentionPolicy(intents_days=7, idempotency_hours=24, batch=2)
@@ -60,6 +63,11 @@ def test_prune_deletes_only_what_is_past_its_window_in_batches(tmp_path: Path) -
         side = store._read.execute("SELECT (SELECT count(*) FROM task_assignees), (SELECT count(*) FROM tasks),"
                                    " (SELECT count(*) FROM idempotency)").fetchone()
         assert side == (5, 5, 4)
+        outbox = store._read.execute("SELECT outbox_id FROM outbox ORDER BY rid").fetchall()
+        assert [o for (o,) in outbox] == [f"o{n}pending" for n in range(1, 6)] + \
+            [f"o{n}{state}" for n in range(6, 11) for state in ("sent", "pending")]  # pushes still due stay
+        attempts = store._read.execute("SELECT count(*) FROM outbox_attempts").fetchone()[0]
+        assert attempts == 15
         assert asyncio.run(store.prune(RetentionPolicy(intents_days=None, idempotency_hours=None), NOW)) == (0, 0)
     finally:
         store.close()

@@ -1,5 +1,5 @@
-"""Retention (REQ-STORE-001..003): terminal intents (with their events, tasks and
-side-table rows) and idempotency records older than their window are deleted in
+"""Retention (REQ-LIFECYCLE-015, REQ-IDEMP-006): terminal intents (with their events, tasks,
+finished outbound pushes and side-table rows) and idempotency records older than their window are deleted in
 small batches, each batch one write of its own so live writes interleave.
 
 Defaults: terminal intents are kept forever (the audit trail is what the product
@@ -42,6 +42,9 @@ def prune_batch(conn: Any, policy: RetentionPolicy, now: float) -> dict[str, Any
             for (task_rid,) in conn.execute("SELECT rid FROM tasks WHERE intent_id=?", (intent_id,)).fetchall():
                 conn.execute("DELETE FROM task_assignees WHERE task_rid=?", (task_rid,))
             conn.execute("DELETE FROM tasks WHERE intent_id=?", (intent_id,))
+            done = "SELECT outbox_id FROM outbox WHERE intent_id=? AND status <> 'pending'"  # pushes still due stay
+            conn.execute(f"DELETE FROM outbox_attempts WHERE outbox_id IN ({done})", (intent_id,))
+            conn.execute(f"DELETE FROM outbox WHERE outbox_id IN ({done})", (intent_id,))
             for party in (parties or "").split():
                 conn.execute("DELETE FROM intent_parties WHERE workspace_id=? AND party=? AND intent_rid=?",
                              (ws, party, rid))
