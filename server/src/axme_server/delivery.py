@@ -167,10 +167,10 @@ class DeliveryOps:
         doc = ch.intent
         if doc["delivery_attempt"] < doc["max_delivery_attempts"]:
             return False
-        self.finish(ch, FAILED, "intent.delivery_failed",
-                    error={"code": "delivery_failed",
-                           "message": f"no result after {doc['delivery_attempt']} delivery attempts"},
-                    actor=SYSTEM_ACTOR, channel="system",
+        error = {"code": "delivery_failed", "message": f"no result after {doc['delivery_attempt']} delivery attempts"}
+        if self.route_failure(ch, error, SYSTEM_ACTOR, "system"):  # on_failure review (T24)
+            return True
+        self.finish(ch, FAILED, "intent.delivery_failed", error=error, actor=SYSTEM_ACTOR, channel="system",
                     data={"delivery_attempt": doc["delivery_attempt"],
                           "max_delivery_attempts": doc["max_delivery_attempts"], "delivery_id": previous})
         return True
@@ -424,7 +424,8 @@ class DeliveryOps:
                 error = {"code": error.get("code") or "agent_error",
                          "message": error.get("message") or "agent reported failure",
                          **({"details": error["details"]} if error.get("details") is not None else {})}
-                if not self._retry_step(ch, error, previous, actor, ctx.channel):
+                if not (self._retry_step(ch, error, previous, actor, ctx.channel)
+                        or self.route_failure(ch, error, actor, ctx.channel)):  # on_failure review (T24)
                     self.finish(ch, FAILED, error=error, actor=actor, channel=ctx.channel)
             return await self.apply(ch, ctx, {"ok": True, "applied": True, "intent": public(ch.intent)})
 

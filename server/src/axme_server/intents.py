@@ -189,10 +189,12 @@ class IntentOps:
             doc["scenario_id"] = scenario_id
         return doc
 
-    def start_new(self, doc: dict[str, Any], ctx: Ctx) -> Change:
+    def start_new(self, doc: dict[str, Any], ctx: Ctx, start: int = 0, extra: dict[str, Any] | None = None) -> Change:
+        """T1; a retry attempt (retry.py) starts at its failed step and says so in `extra`."""
         ch = Change(intent=doc, now=self.clock.now(), new=True, actor=ctx.principal.actor, channel=ctx.channel)
-        ch.emit("intent.submitted", data={"intent_type": doc["intent_type"], "to_agent": doc["to_agent"]})
-        self.start_step(ch, 0)
+        ch.emit("intent.submitted", data={"intent_type": doc["intent_type"], "to_agent": doc["to_agent"],
+                                          **(extra or {})})
+        self.start_step(ch, start)
         return ch
 
     # -- reads ---------------------------------------------------------------

@@ -13,6 +13,7 @@ from axme_server.engine import Ctx
 from axme_server.errors import ApiError
 from axme_server.jsonutil import iso, parse_iso
 from axme_server.outbound.secret_ops import check_callback_url
+from axme_server.retry import bad_input_schema, input_schema_problems
 from axme_server.spec import _dotted, problems_of
 from axme_server.tasks import normalize_task, task_problems
 from axme_server.workflow import POLICY_FIELDS, agent_step, human_step, internal_step
@@ -34,6 +35,35 @@ def _step_kind(step: dict[str, Any], agent_roles: set[str], human_roles: set[str
     if isinstance(step.get("tool_id"), str) and any(h in step["tool_id"] for h in HUMAN_TOOL_HINTS) and not target:
         return "human"
     return "agent"
+
+
+def _bundle_payload(body: dict[str, Any]) -> dict[str, Any]:
+    """The intent payload a bundle creates: `intent.payload` plus `workflow.parameters` (REQ-SCEN-006)."""
+    intent, workflow = body.get("intent"), body.get("workflow")
+    given = intent.get("payload") if isinstance(intent, dict) else None
+    payload: dict[str, Any] = dict(given) if isinstance(given, dict) else {}
+    params = workflow.get("parameters") if isinstance(workflow, dict) else None
+    if params is not None and "parameters" not in payload:
+        payload["parameters"] = params
+    return payload
+
+
+def _retry_option_problems(path: str, step: dict[str, Any], kind: str, agent_roles: set[str],
+                           payload: dict[str, Any]) -> list[dict[str, str]]:
+    """`on_failure` and `input_schema` of one step (REQ-REATTEMPT-004, REQ-REATTEMPT-011)."""
+    problems = []
+    target = step.get("on_failure")
+    if target is not None and (kind != "agent" or target in agent_roles):
+        problems.append({"path": f"{path}/on_failure", "code": "invalid_on_failure",
+                         "message": "on_failure belongs on an agent step and names a human role, id or contact"})
+    schema = step.get("input_schema")
+    if isinstance(schema, dict):
+        why = bad_input_schema(schema)
+        if why is not None:
+            problems.append({"path": f"{path}/input_schema", "code": "invalid_input_schema", "message": why})
+        else:
+            problems += input_schema_problems(schema, payload, "/intent/payload")
+    return problems
 
 
 class ScenarioOps:
@@ -113,6 +143,11 @@ class ScenarioOps:
             if validator is None and s.get("human_task") is not None:
                 for p in task_problems(s["human_task"], "human_task"):
                     add(f"/workflow/steps/{i}/" + p["path"].replace(".", "/"), p["code"], p["message"])
+        payload = _bundle_payload(body)
+        for i, s in enumerate(steps):
+            if isinstance(s, dict):
+                problems += _retry_option_problems(f"/workflow/steps/{i}", s, _step_kind(s, agent_roles, human_roles),
+                                                   agent_roles, payload)
         entry = workflow.get("entry_step")
         if entry is not None and entry not in seen:
             add("/workflow/entry_step", "unknown_step", f"entry_step {entry!r} is not a step_id")
@@ -185,15 +220,18 @@ class ScenarioOps:
                     address = canonical(target, ws["org"], ws["name"])
                     name = (self.agent(address) or {}).get("display_name")
                 steps.append(agent_step(s["step_id"], address, name, s.get("retry"), **policy))
+                if s.get("on_failure"):  # REQ-REATTEMPT-011: who is asked "retry or abandon?"
+                    h = humans.get(s["on_failure"])
+                    steps[-1]["on_failure"] = {"assignees": [h.get("contact") or h["role"]] if h else [s["on_failure"]],
+                                               "name": h.get("display_name") if h else None}
+            if s.get("input_schema") is not None:
+                steps[-1]["input_schema"] = s["input_schema"]  # REQ-REATTEMPT-004
         entry = body["workflow"].get("entry_step")
         if entry is not None:
             steps = steps[[s["step_id"] for s in steps].index(entry):]
         first_agent = next((s["assigned_to"] for s in steps if s["kind"] == "agent"), None)
         to_agent = first_agent or (provisioned[0]["address"] if provisioned else principal_address(ctx.principal))
-        payload = dict(intent.get("payload") or {})
-        params = body["workflow"].get("parameters")
-        if params is not None and "parameters" not in payload:
-            payload["parameters"] = params
+        payload = _bundle_payload(body)
         deadline = parse_iso(intent["deadline_at"]) if intent.get("deadline_at") else None
         policy = {k: intent.get(k) for k in ("remind_after_seconds", "remind_interval_seconds", "max_reminders",
                                              "escalate_to", "on_timeout")}

@@ -10,19 +10,21 @@ from pathlib import Path
 from axme_server.delivery import DeliveryOps
 from axme_server.directory import DirectoryOps
 from axme_server.engine import EngineCore
+from axme_server.failure_review import FailureReviewOps
 from axme_server.humans import HumanOps
 from axme_server.intents import IntentOps
 from axme_server.notify.decide import DecisionLinkOps
 from axme_server.notify.ops import NotifyOps
 from axme_server.outbound.secret_ops import SecretOps
+from axme_server.retry import RetryOps
 from axme_server.scenarios import ScenarioOps
 from axme_server.workflow import WorkflowOps
 
 log = logging.getLogger("axme_server")
 
 
-class Engine(IntentOps, DeliveryOps, HumanOps, WorkflowOps, DirectoryOps, ScenarioOps, SecretOps,
-             NotifyOps, DecisionLinkOps, EngineCore):
+class Engine(RetryOps, FailureReviewOps, IntentOps, DeliveryOps, HumanOps, WorkflowOps, DirectoryOps, ScenarioOps,
+             SecretOps, NotifyOps, DecisionLinkOps, EngineCore):
     async def start(self, data_dir: Path | None, org: str | None = None, workspace: str | None = None) -> str | None:
         """Open for business. Returns the admin key of a workspace created now, else None.
 

@@ -146,6 +146,8 @@ class WorkflowOps:
         """Move to a terminal status (not via normal step completion)."""
         doc = ch.intent
         step = current_step(doc)
+        if status in (FAILED, TIMED_OUT):
+            doc["_failed_step"] = doc["_step"]  # where retryIntent starts again (REQ-REATTEMPT-006)
         if step is not None and step["status"] == "active":
             step["status"] = "failed"  # StepSummary.status has no "canceled": the step ended unfinished
             if step["kind"] == "human":

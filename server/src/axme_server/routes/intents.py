@@ -64,6 +64,9 @@ def register(router: Router, app: Any) -> None:
     async def resolve(req: Request) -> bytes:
         return await engine.resolve(req.ctx, req.params["intent_id"], req.json())
 
+    async def retry(req: Request) -> bytes:
+        return await engine.retry_intent(req.ctx, req.params["intent_id"], req.json())
+
     async def ack(req: Request) -> bytes:
         return await engine.ack(req.ctx, req.params["intent_id"], req.json())
 
@@ -78,5 +81,6 @@ def register(router: Router, app: Any) -> None:
     router.add("GET", "/v1/intents/{intent_id}/events/stream", "streamIntentEvents", stream_events)
     router.add("POST", "/v1/intents/{intent_id}/resume", "resumeIntent", resume)
     router.add("POST", "/v1/intents/{intent_id}/resolve", "resolveIntent", resolve)
+    router.add("POST", "/v1/intents/{intent_id}/retry", "retryIntent", retry)
     router.add("POST", "/v1/intents/{intent_id}/ack", "ackIntent", ack)
     router.add("GET", "/v1/intents/{intent_id}/audit", "getIntentAudit", audit)
