@@ -1190,9 +1190,13 @@ type AckIntentResponseOk bool
 
 // Actor Who caused an event.
 type Actor struct {
-	DisplayName *string   `json:"display_name,omitempty"`
-	ID          string    `json:"id"`
-	Type        ActorType `json:"type"`
+	DisplayName *string `json:"display_name,omitempty"`
+	ID          string  `json:"id"`
+
+	// SlackUserID A decision from a Slack button: the Slack user who clicked (REQ-NOTIFY-015).
+	SlackUserID   *string   `json:"slack_user_id,omitempty"`
+	SlackUserName *string   `json:"slack_user_name,omitempty"`
+	Type          ActorType `json:"type"`
 }
 
 // ActorType defines model for Actor.Type.

@@ -803,6 +803,9 @@ export interface components {
             type: "agent" | "human" | "system" | "admin";
             id: string;
             display_name?: string | null;
+            /** @description A decision from a Slack button: the Slack user who clicked (REQ-NOTIFY-015). */
+            slack_user_id?: string;
+            slack_user_name?: string;
         };
         /**
          * @description Where an action came from.

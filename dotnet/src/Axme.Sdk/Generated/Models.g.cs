@@ -81,6 +81,24 @@ namespace Axme.Sdk.Models
             get { return GetString("display_name"); }
             set { SetString("display_name", value); }
         }
+
+        /// <summary>
+        /// <c>slack_user_id</c>: A decision from a Slack button: the Slack user who clicked (REQ-NOTIFY-015).
+        /// </summary>
+        public string SlackUserId
+        {
+            get { return GetString("slack_user_id"); }
+            set { SetString("slack_user_id", value); }
+        }
+
+        /// <summary>
+        /// <c>slack_user_name</c>
+        /// </summary>
+        public string SlackUserName
+        {
+            get { return GetString("slack_user_name"); }
+            set { SetString("slack_user_name", value); }
+        }
     }
 
     /// <summary>

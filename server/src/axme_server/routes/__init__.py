@@ -16,10 +16,12 @@ def register_all(router: Router, app: Any) -> None:
         pages,
         scenarios,
         secrets,
+        slack,
         tasks,
         testing,
         workspaces,
     )
 
-    for module in (health, intents, agents, tasks, scenarios, admin, workspaces, secrets, testing, pages):
+    for module in (health, intents, agents, tasks, scenarios, admin, workspaces, secrets, testing, pages,
+                   slack):
         module.register(router, app)

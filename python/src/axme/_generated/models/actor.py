@@ -31,11 +31,15 @@ class Actor:
             type_ (ActorType):
             id (str):
             display_name (None | str | Unset):
+            slack_user_id (str | Unset): A decision from a Slack button: the Slack user who clicked (REQ-NOTIFY-015).
+            slack_user_name (str | Unset):
      """
 
     type_: ActorType
     id: str
     display_name: None | str | Unset = UNSET
+    slack_user_id: str | Unset = UNSET
+    slack_user_name: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -53,6 +57,10 @@ class Actor:
         else:
             display_name = self.display_name
 
+        slack_user_id = self.slack_user_id
+
+        slack_user_name = self.slack_user_name
+
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -62,6 +70,10 @@ class Actor:
         })
         if display_name is not UNSET:
             field_dict["display_name"] = display_name
+        if slack_user_id is not UNSET:
+            field_dict["slack_user_id"] = slack_user_id
+        if slack_user_name is not UNSET:
+            field_dict["slack_user_name"] = slack_user_name
 
         return field_dict
 
@@ -87,10 +99,16 @@ class Actor:
         display_name = _parse_display_name(d.pop("display_name", UNSET))
 
 
+        slack_user_id = d.pop("slack_user_id", UNSET)
+
+        slack_user_name = d.pop("slack_user_name", UNSET)
+
         actor = cls(
             type_=type_,
             id=id,
             display_name=display_name,
+            slack_user_id=slack_user_id,
+            slack_user_name=slack_user_name,
         )
 
 

@@ -36,7 +36,9 @@ import ai.axme.sdk.generated.ApiClient;
 @JsonPropertyOrder({
   Actor.JSON_PROPERTY_TYPE,
   Actor.JSON_PROPERTY_ID,
-  Actor.JSON_PROPERTY_DISPLAY_NAME
+  Actor.JSON_PROPERTY_DISPLAY_NAME,
+  Actor.JSON_PROPERTY_SLACK_USER_ID,
+  Actor.JSON_PROPERTY_SLACK_USER_NAME
 })
 @jakarta.annotation.Generated(value = "org.openapitools.codegen.languages.JavaClientCodegen", comments = "Generator version: 7.26.0")
 public class Actor {
@@ -92,6 +94,14 @@ public class Actor {
   public static final String JSON_PROPERTY_DISPLAY_NAME = "display_name";
   @jakarta.annotation.Nullable
   private String displayName;
+
+  public static final String JSON_PROPERTY_SLACK_USER_ID = "slack_user_id";
+  @jakarta.annotation.Nullable
+  private String slackUserId;
+
+  public static final String JSON_PROPERTY_SLACK_USER_NAME = "slack_user_name";
+  @jakarta.annotation.Nullable
+  private String slackUserName;
 
   public Actor() { 
   }
@@ -168,6 +178,54 @@ public class Actor {
   }
 
 
+  public Actor slackUserId(@jakarta.annotation.Nullable String slackUserId) {
+    this.slackUserId = slackUserId;
+    return this;
+  }
+
+  /**
+   * A decision from a Slack button: the Slack user who clicked (REQ-NOTIFY-015).
+   * @return slackUserId
+   */
+  @jakarta.annotation.Nullable
+  @JsonProperty(value = JSON_PROPERTY_SLACK_USER_ID, required = false)
+  @JsonInclude(value = JsonInclude.Include.USE_DEFAULTS)
+  public String getSlackUserId() {
+    return slackUserId;
+  }
+
+
+  @JsonProperty(value = JSON_PROPERTY_SLACK_USER_ID, required = false)
+  @JsonInclude(value = JsonInclude.Include.USE_DEFAULTS)
+  public void setSlackUserId(@jakarta.annotation.Nullable String slackUserId) {
+    this.slackUserId = slackUserId;
+  }
+
+
+  public Actor slackUserName(@jakarta.annotation.Nullable String slackUserName) {
+    this.slackUserName = slackUserName;
+    return this;
+  }
+
+  /**
+   * Get slackUserName
+   * @return slackUserName
+   */
+  @jakarta.annotation.Nullable
+  @JsonProperty(value = JSON_PROPERTY_SLACK_USER_NAME, required = false)
+  @JsonInclude(value = JsonInclude.Include.USE_DEFAULTS)
+  public String getSlackUserName() {
+    return slackUserName;
+  }
+
+
+  @JsonProperty(value = JSON_PROPERTY_SLACK_USER_NAME, required = false)
+  @JsonInclude(value = JsonInclude.Include.USE_DEFAULTS)
+  public void setSlackUserName(@jakarta.annotation.Nullable String slackUserName) {
+    this.slackUserName = slackUserName;
+  }
+
+
   /**
    * Return true if this Actor object is equal to o.
    */
@@ -182,12 +240,14 @@ public class Actor {
     Actor actor = (Actor) o;
     return Objects.equals(this.type, actor.type) &&
         Objects.equals(this.id, actor.id) &&
-        Objects.equals(this.displayName, actor.displayName);
+        Objects.equals(this.displayName, actor.displayName) &&
+        Objects.equals(this.slackUserId, actor.slackUserId) &&
+        Objects.equals(this.slackUserName, actor.slackUserName);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(type, id, displayName);
+    return Objects.hash(type, id, displayName, slackUserId, slackUserName);
   }
 
   @Override
@@ -197,6 +257,8 @@ public class Actor {
     sb.append("    type: ").append(toIndentedString(type)).append("\n");
     sb.append("    id: ").append(toIndentedString(id)).append("\n");
     sb.append("    displayName: ").append(toIndentedString(displayName)).append("\n");
+    sb.append("    slackUserId: ").append(toIndentedString(slackUserId)).append("\n");
+    sb.append("    slackUserName: ").append(toIndentedString(slackUserName)).append("\n");
     sb.append("}");
     return sb.toString();
   }
@@ -254,6 +316,16 @@ public class Actor {
     // add `display_name` to the URL query string
     if (getDisplayName() != null) {
       joiner.add(String.format(java.util.Locale.ROOT, "%sdisplay_name%s=%s", prefix, suffix, ApiClient.urlEncode(ApiClient.valueToString(getDisplayName()))));
+    }
+
+    // add `slack_user_id` to the URL query string
+    if (getSlackUserId() != null) {
+      joiner.add(String.format(java.util.Locale.ROOT, "%sslack_user_id%s=%s", prefix, suffix, ApiClient.urlEncode(ApiClient.valueToString(getSlackUserId()))));
+    }
+
+    // add `slack_user_name` to the URL query string
+    if (getSlackUserName() != null) {
+      joiner.add(String.format(java.util.Locale.ROOT, "%sslack_user_name%s=%s", prefix, suffix, ApiClient.urlEncode(ApiClient.valueToString(getSlackUserName()))));
     }
 
     return joiner.toString();
