@@ -29,9 +29,9 @@ def free_port() -> int:
 class Mailbox:
     """An SMTP server on 127.0.0.1 that keeps every message it is given."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int | None = None) -> None:
         self.messages: queue.Queue[tuple[list[str], EmailMessage]] = queue.Queue()
-        self.port = free_port()
+        self.port = port or free_port()
         self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
         self.controller.start()
         self.url = f"smtp://127.0.0.1:{self.port}"
