@@ -48,6 +48,9 @@ METHODS: dict[str, Mapping] = {
     "resolveIntent": Mapping(
         "resolve_intent", INTENT + ("status",), ("result", "error", "reason"), http="POST"
     ),
+    "retryIntent": Mapping(
+        "retry_intent", INTENT, ("reason", "payload_patch", "deadline_at"), http="POST"
+    ),
     "ackIntent": Mapping("ack_intent", INTENT + ("delivery_id",), http="POST"),
     "getIntentAudit": Mapping("get_intent_audit", INTENT),
     "registerAgent": Mapping(

@@ -64,6 +64,9 @@ def _next_seq(frame: SSEFrame) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+RETRYABLE_STATUSES = ("FAILED", "TIMED_OUT")
+
+
 def observe_plan(
     core: Core,
     intent_id: str,
@@ -74,9 +77,32 @@ def observe_plan(
     until_terminal: bool = True,
     options: CallOptions | None = None,
 ) -> Plan[None]:
-    """Emit the intent's events with seq > since, until a terminal one (or forever)."""
+    """Emit the intent's events with seq > since, until a terminal one (or forever). A FAILED
+    or TIMED_OUT end that was retried goes on with the new attempt's events (REQ-REATTEMPT-009)."""
     deadline = deadline or Deadline(None)
     options = options or CallOptions()
+    while True:
+        last = yield from _observe_one(
+            core, intent_id, since, deadline, wait_seconds, until_terminal, options
+        )
+        if not until_terminal or last not in RETRYABLE_STATUSES:
+            return
+        intent = yield from ops.call_plan(core, ops.get_intent(intent_id, options))
+        if not intent.retried_by:
+            return
+        intent_id, since = intent.retried_by, 0
+
+
+def _observe_one(
+    core: Core,
+    intent_id: str,
+    since: int,
+    deadline: Deadline,
+    wait_seconds: int | None,
+    until_terminal: bool,
+    options: CallOptions,
+) -> Plan[str | None]:
+    """One intent's events with seq > since; returns the last status seen."""
     spec = stream_spec("streamIntentEvents", ops.intent_stream_path(intent_id), options)
     headers = core.headers_for(spec)
     cursor = since  # the last seq emitted; everything at or below it is dropped
@@ -109,20 +135,21 @@ def observe_plan(
         if isinstance(opened, Exception):
             if _is_stream_missing(opened):
                 logger.info("event stream unavailable (%s); polling /events", opened)
-                yield from poll_events_plan(
-                    core,
-                    intent_id,
-                    since=cursor,
-                    deadline=deadline,
-                    until_terminal=until_terminal,
-                    options=options,
+                return (
+                    yield from poll_events_plan(
+                        core,
+                        intent_id,
+                        since=cursor,
+                        deadline=deadline,
+                        until_terminal=until_terminal,
+                        options=options,
+                    )
                 )
-                return
             yield Sleep(deadline.clamp(retry_delay(core, reconnector, opened)))
             continue
         end = yield from read_stream(opened, take)
         if end.stopped:
-            return
+            return last_status
         if end.broken is not None:
             logger.info("event stream interrupted: %s", type(end.broken).__name__)
         _check_deadline(deadline, intent_id, last_status)
@@ -157,7 +184,7 @@ def poll_events_plan(
     deadline: Deadline,
     until_terminal: bool,
     options: CallOptions,
-) -> Plan[None]:
+) -> Plan[str | None]:
     """The fallback when the stream endpoint is missing: GET /events until terminal."""
     cursor = since
     last_status: str | None = None
@@ -172,7 +199,7 @@ def poll_events_plan(
             last_status = event.status
             yield Emit(event)
             if event.is_terminal and until_terminal:
-                return
+                return last_status
         if not fresh:
             yield Sleep(deadline.clamp(core.config.poll_interval_seconds))
 
@@ -184,15 +211,20 @@ def wait_for_plan(
     timeout: float | None,
     options: CallOptions | None = None,
 ) -> Plan[Intent]:
-    """The terminal intent. Never touches the intent itself (no cancel on timeout)."""
+    """The terminal intent, following `retried_by` to the last attempt (REQ-REATTEMPT-008).
+    Never touches the intent itself (no cancel on timeout)."""
     options = options or CallOptions()
     deadline = Deadline.after(timeout)
     intent = yield from ops.call_plan(core, ops.get_intent(intent_id, options))
-    if intent.is_terminal:
-        return intent
-    seen: list[Event] = []
-    yield from forward_except_emits(
-        observe_plan(core, intent_id, since=intent.last_seq, deadline=deadline, options=options),
-        seen.append,
-    )
-    return (yield from ops.call_plan(core, ops.get_intent(intent_id, options)))
+    while True:
+        if intent.is_terminal and intent.retried_by and intent.status in RETRYABLE_STATUSES:
+            intent_id = intent.retried_by
+        elif intent.is_terminal:
+            return intent
+        else:
+            seen: list[Event] = []
+            yield from forward_except_emits(
+                _observe_one(core, intent_id, intent.last_seq, deadline, None, True, options),
+                seen.append,
+            )
+        intent = yield from ops.call_plan(core, ops.get_intent(intent_id, options))

@@ -179,6 +179,22 @@ def resolve_intent(
     )
 
 
+def retry_intent(
+    intent_id: str, body: Mapping[str, Any], options: CallOptions
+) -> Call[m.RetryResult]:
+    return _post(
+        "retryIntent",
+        f"/v1/intents/{segment(intent_id)}/retry",
+        _object(body, "the retry body"),
+        _whole(m.RetryResult),
+        options,
+    )
+
+
+def retry_body(reason: str | None, payload_patch: Any, deadline_at: str | None) -> dict[str, Any]:
+    return compact(reason=reason, payload_patch=payload_patch, deadline_at=deadline_at)
+
+
 def ack_intent(intent_id: str, delivery_id: str, options: CallOptions) -> Call[m.AckResult]:
     return _post(
         "ackIntent",

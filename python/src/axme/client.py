@@ -184,6 +184,19 @@ class AxmeClient:
         body = ops.resolve_body(status, result, error, reason)
         return self._call(ops.resolve_intent(intent_id, body, options))
 
+    def retry_intent(
+        self,
+        intent_id: str,
+        *,
+        reason: str | None = None,
+        payload_patch: Mapping[str, Any] | None = None,
+        deadline_at: str | None = None,
+        **options: Unpack[CallOptions],
+    ) -> m.RetryResult:
+        """A new attempt of a FAILED/TIMED_OUT intent from its failed step (REQ-REATTEMPT-005)."""
+        body = ops.retry_body(reason, payload_patch, deadline_at)
+        return self._call(ops.retry_intent(intent_id, body, options))
+
     def cancel_intent(
         self, intent_id: str, *, reason: str | None = None, **options: Unpack[CallOptions]
     ) -> m.WriteResult:

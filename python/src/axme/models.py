@@ -213,6 +213,19 @@ class Intent(ModelBacked["gen.Intent"]):
         return self._str("created_at")
 
     @property
+    def retried_by(self) -> str | None:
+        """The attempt that retried this FAILED/TIMED_OUT intent (retry_intent), if any."""
+        return self._str("retried_by")
+
+    @property
+    def retry_of(self) -> str | None:
+        return self._str("retry_of")
+
+    @property
+    def attempt(self) -> int:
+        return int(self._data.get("attempt") or 1)
+
+    @property
     def updated_at(self) -> str | None:
         return self._str("updated_at")
 
@@ -413,6 +426,30 @@ class WriteResult(WireObject):
     @property
     def intent(self) -> Intent:
         return Intent(self._data["intent"])
+
+
+class RetryResult(WireObject):
+    """Answer of retry_intent: the new attempt (REQ-REATTEMPT-005)."""
+
+    @property
+    def intent_id(self) -> str:
+        return str(self._data["intent_id"])
+
+    @property
+    def retry_of(self) -> str:
+        return str(self._data["retry_of"])
+
+    @property
+    def attempt(self) -> int:
+        return int(self._data["attempt"])
+
+    @property
+    def status(self) -> str:
+        return str(self._data["status"])
+
+    @property
+    def from_step(self) -> str:
+        return str(self._data["from_step"])
 
 
 class AckResult(WireObject):

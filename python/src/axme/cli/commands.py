@@ -109,6 +109,15 @@ def register_intents(command: Any, group_: Any) -> None:
     p = command(group_, "cancel", intents.intents_cancel, "cancel an intent")
     p.add_argument("intent_id")
     p.add_argument("--reason")
+    p = command(
+        group_,
+        "retry",
+        intents.intents_retry,
+        "retry a FAILED or TIMED_OUT intent from its failed step; prints the new attempt's id",
+    )
+    p.add_argument("intent_id")
+    p.add_argument("--reason", help="why (kept in the new attempt's audit trail)")
+    p.add_argument("--payload-patch", type=json_object, help="JSON merge patch of the payload")
     p = command(group_, "audit", intents.intents_audit, "show who decided what, when")
     p.add_argument("intent_id")
 

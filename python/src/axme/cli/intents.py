@@ -1,4 +1,4 @@
-"""`axme intents …`: send, get, list, watch, cancel, audit."""
+"""`axme intents …`: send, get, list, watch, cancel, retry, audit."""
 
 from __future__ import annotations
 
@@ -130,6 +130,19 @@ def intents_cancel(args: argparse.Namespace, make_client: ClientFactory) -> int:
     with make_client(args) as client:
         written = client.cancel_intent(args.intent_id, reason=args.reason)
     return show_write(args, written.intent, written)
+
+
+def intents_retry(args: argparse.Namespace, make_client: ClientFactory) -> int:
+    """A new attempt from the failed step; prints its id (`NEW=$(axme intents retry …)`)."""
+    with make_client(args) as client:
+        retried = client.retry_intent(
+            args.intent_id, reason=args.reason, payload_patch=args.payload_patch
+        )
+    if args.json:
+        render.print_json(retried)
+    else:
+        print(retried.intent_id)
+    return 0
 
 
 def intents_audit(args: argparse.Namespace, make_client: ClientFactory) -> int:
