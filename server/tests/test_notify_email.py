@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import re
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -48,10 +49,10 @@ def browser():
         b.close()
 
 
-def waiting_for(srv, task: dict, payload: dict | None = None) -> tuple[Api, str]:
+def waiting_for(srv, task: dict, payload: dict | None = None, **extra) -> tuple[Api, str]:
     api = Api(srv.base_url, srv.admin_key)
     addr, agent = api.register_agent(f"notify-worker-{next(WORKERS)}")
-    intent_id = api.create(addr, human_task=task, payload=payload or {"change": "add index", "env": "prod"})
+    intent_id = api.create(addr, human_task=task, payload=payload or {"change": "add index", "env": "prod"}, **extra)
     agent.ok(agent.complete(intent_id, {"validated": True}))
     return api, intent_id
 
@@ -120,7 +121,10 @@ def test_approve_from_the_emailed_link(srv, mailbox, browser) -> None:
 
 def test_reject_needs_a_comment(srv, mailbox, browser) -> None:
     api, intent_id = waiting_for(srv, {"title": "Grant prod access", "required_comment": True,
-                                       "assignees": [ALICE], "notify": [{"channel": "email", "to": ALICE}]})
+                                       "description": "Write access to prod-postgres-main for incident INC-2041.",
+                                       "assignees": [ALICE], "notify": [{"channel": "email", "to": ALICE}]},
+                                 {"database": "prod-postgres-main", "access": "write", "duration": "4h"},
+                                 deadline_at=(datetime.now(UTC) + timedelta(hours=2)).isoformat())
     _, msg = mailbox.next()
     page, _ = open_page(browser, link_in(msg), "reject-page")
     assert page.get_by_label("Comment (required)").is_visible()
