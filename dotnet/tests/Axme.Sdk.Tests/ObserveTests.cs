@@ -213,6 +213,20 @@ namespace Axme.Sdk.Tests
             Assert.That(handler.Requests.Count, Is.EqualTo(2));
         }
 
+        /// <summary>A stream that goes silent is a timeout naming the URL it read (REQ-CLIENT-009).</summary>
+        [Test]
+        public async Task AStreamErrorNamesTheUrl()
+        {
+            var silent = new PipeStream();
+            var handler = new FakeHandler().Then(Stream(silent));
+            using (var client = TestClients.Create(handler, new List<TimeSpan>(), idle: TimeSpan.FromMilliseconds(100)))
+            using (ServerEventStream<IntentEvent> events = await client.StreamIntentEventsAsync(Id))
+            {
+                var e = Assert.Throws<AxmeTimeoutException>(() => events.MoveNextAsync().GetAwaiter().GetResult());
+                StringAssert.Contains("http://axme.test/v1/intents/" + Id + "/events/stream", e.Message);
+            }
+        }
+
         [Test]
         public void CancellationEndsAWaitingMoveNextPromptly()
         {

@@ -19,10 +19,12 @@ namespace Axme.Sdk.Streaming
         private readonly CancellationTokenSource _idleCts;
         private readonly CancellationTokenRegistration _abortRegistration;
         private readonly TimeSpan _idleTimeout;
+        private readonly string _url;
 
-        private SseConnection(OpenStream response, TimeSpan idleTimeout, CancellationToken callerToken)
+        private SseConnection(OpenStream response, TimeSpan idleTimeout, CancellationToken callerToken, string url)
         {
             _response = response;
+            _url = url;
             _callerToken = callerToken;
             _idleTimeout = idleTimeout;
             _reader = new SseReader(response.Body);
@@ -36,7 +38,8 @@ namespace Axme.Sdk.Streaming
             IEnumerable<KeyValuePair<string, string>> query, string lastEventId, CancellationToken cancellationToken)
         {
             OpenStream response = await pipeline.OpenStreamAsync(path, query, lastEventId, cancellationToken).ConfigureAwait(false);
-            return new SseConnection(response, pipeline.Settings.StreamIdleTimeout, cancellationToken);
+            string url = pipeline.BuildUri(path, null).GetLeftPart(UriPartial.Path);
+            return new SseConnection(response, pipeline.Settings.StreamIdleTimeout, cancellationToken, url);
         }
 
         /// <summary>The server's <c>retry:</c> hint, if it sent one.</summary>
@@ -54,9 +57,9 @@ namespace Axme.Sdk.Streaming
                 if (_callerToken.IsCancellationRequested) throw new OperationCanceledException(_callerToken);
                 if (_idleCts.IsCancellationRequested)
                 {
-                    throw new AxmeTimeoutException(string.Format("no bytes on the stream for {0:0.###} s", _idleTimeout.TotalSeconds), e);
+                    throw new AxmeTimeoutException(string.Format("GET {0}: no bytes on the stream for {1:0.###} s", _url, _idleTimeout.TotalSeconds), e);
                 }
-                throw new AxmeConnectionException("event stream broke: " + e.Message, e);
+                throw new AxmeConnectionException("GET " + _url + ": event stream broke: " + e.Message, e); // names the URL (REQ-CLIENT-009)
             }
         }
 
