@@ -140,7 +140,7 @@ async function* readConnection(
   } catch (err) {
     if (options.signal?.aborted) throw options.signal.reason;
     const why = controller.signal.reason === IDLE_TIMEOUT ? `no data for ${idleMs} ms` : String(err);
-    throw new AxmeConnectionError(`stream ${path} dropped: ${why}`, { cause: err });
+    throw new AxmeConnectionError(`stream ${transport.url(path)} dropped: ${why}`, { cause: err }); // names the URL (REQ-CLIENT-009)
   } finally {
     pauseIdle();
     controller.abort();

@@ -105,6 +105,14 @@ describe("observe", () => {
     assert.equal(stub!.requests[0]!.query.get("since"), "2");
   });
 
+  it("a stream that goes silent is a connection error naming the URL (REQ-CLIENT-009)", async () => {
+    const client = await serve((_req, res) => sseHeaders(res)); // headers, then nothing
+    await assert.rejects(collect(client.streamIntentEvents("i1", { idleTimeoutMs: 100 })), (err: Error) => {
+      assert.match(err.message, new RegExp(`${stub!.baseUrl}/v1/intents/i1/events/stream`));
+      return true;
+    });
+  });
+
   it("streamAgentDeliveries yields the offered deliveries without acking them", async () => {
     const delivery = { delivery_id: "d1", intent_id: "i1", attempt: 1, lease_expires_at: "2099-01-01T00:00:00.000Z", status: "DELIVERED", intent: {} };
     const client = await serve((_req, res) => {
