@@ -1,33 +1,48 @@
 """`make demo`: the human-approval workflow end to end, on a fresh local server.
 
-1. start axme-server on SQLite in a temporary data directory;
+1. start a local SMTP sink (aiosmtpd) as the on-call SRE's mailbox, and axme-server on
+   SQLite in a temporary data directory, sending email through it;
 2. apply the approval scenario with the `axme` CLI (provisions the agent);
 3. watch the intent's lifecycle live (`axme intents watch`, i.e. observe);
 4. run the agent as its own process (Python SDK `serve`): it validates the change;
-5. once the intent waits for a human, approve it with `axme tasks approve`;
+5. once the intent waits for a human, print the email the SRE received and its decision
+   link, and wait for a person to open it and decide (or run `axme tasks approve`);
+   `--auto` (`make demo AUTO=1`, for CI) follows the link and approves as the SRE would;
 6. wait for COMPLETED, print the audit trail, shut everything down.
 
-Every wait has a deadline; the script exits non-zero if any step fails.
+Every wait has a deadline (a person gets DEMO_TIMEOUT_S, default 600 s); the script exits
+non-zero if any step fails.
 """
 
 from __future__ import annotations
 
+import email
+import email.policy
+import html
 import json
 import os
+import queue
+import re
+import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from email.message import EmailMessage
 from pathlib import Path
 from typing import IO, Any
 
+import httpx
+from aiosmtpd.controller import Controller
 from axme import AxmeClient, AxmeClientConfig
+from axme.errors import WaitTimeoutError
 
 HERE = Path(__file__).resolve().parent
 BUNDLE = HERE.parent / "approval" / "scenario.json"
 READY = "AXME_SERVER_READY "
 STEP_TIMEOUT_S = 60.0
+PERSON_TIMEOUT_S = float(os.environ.get("DEMO_TIMEOUT_S", "600"))
 
 
 class DemoError(RuntimeError):
@@ -53,10 +68,34 @@ def relay(stream: IO[str], prefix: str, first_line: threading.Event | None = Non
     return thread
 
 
-def start_server(data_dir: Path) -> tuple[subprocess.Popen[str], str, str]:
+class Mailbox:
+    """The on-call SRE's mailbox: an SMTP server on 127.0.0.1 that keeps every message."""
+
+    def __init__(self) -> None:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.messages: queue.Queue[bytes] = queue.Queue()
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        self.messages.put(envelope.content)
+        return "250 OK"
+
+    def next(self) -> EmailMessage:
+        try:
+            raw = self.messages.get(timeout=STEP_TIMEOUT_S)
+        except queue.Empty:
+            raise DemoError("no email reached the SRE's mailbox") from None
+        return email.message_from_bytes(raw, policy=email.policy.default)  # type: ignore[return-value]
+
+
+def start_server(data_dir: Path, smtp_port: int) -> tuple[subprocess.Popen[str], str, str]:
     server = subprocess.Popen(
         [sys.executable, "-m", "axme_server", "--host", "127.0.0.1", "--port", "0",
-         "--data-dir", str(data_dir)],
+         "--data-dir", str(data_dir), "--smtp-url", f"smtp://127.0.0.1:{smtp_port}",
+         "--smtp-from", "axme@localhost"],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
     )
     assert server.stdout is not None
@@ -104,9 +143,23 @@ def stop(process: subprocess.Popen[str] | None, name: str) -> None:
         process.wait(timeout=10)
 
 
-def run(workdir: Path) -> None:
-    say("== 1. starting axme-server (SQLite, temporary data directory)")
-    server, base_url, admin_key = start_server(workdir / "data")
+def decide_as_the_sre(link: str) -> None:
+    """--auto: what the SRE does in a browser: open the page, then submit Approve with a comment."""
+    page = httpx.get(link, timeout=STEP_TIMEOUT_S)
+    token = re.search(r'name="token" value="([^"]+)"', page.text)
+    if page.status_code != 200 or token is None:
+        raise DemoError(f"the decision page answered {page.status_code}")
+    form = {"token": html.unescape(token.group(1)), "outcome": "approved",
+            "comment": "plan reviewed"}
+    done = httpx.post(link.rsplit("/t/", 1)[0] + "/t", data=form, timeout=STEP_TIMEOUT_S)
+    if done.status_code != 200:
+        raise DemoError(f"the decision was not recorded ({done.status_code})")
+
+
+def run(workdir: Path, auto: bool) -> None:
+    say("== 1. starting the SRE's mailbox (aiosmtpd) and axme-server (SQLite, temporary data dir)")
+    mailbox = Mailbox()
+    server, base_url, admin_key = start_server(workdir / "data", mailbox.port)
     watcher = agent = None
     try:
         say(f"   server ready at {base_url}")
@@ -139,13 +192,28 @@ def run(workdir: Path) -> None:
 
         client = AxmeClient(AxmeClientConfig(api_key=admin_key, base_url=base_url))
         waiting = wait_for_status(client, intent_id, "WAITING")
-        say(f"== 5. the workflow waits for a human ({waiting['waiting_reason']}); approving:")
-        say(f"   $ axme tasks approve {intent_id} --comment 'plan reviewed'")
-        for line in axme(env, "tasks", "approve", intent_id, "--comment",
-                         "plan reviewed").splitlines():
-            say(f"   {line}")
+        say(f"== 5. the workflow waits for a human ({waiting['waiting_reason']}); "
+            "the SRE got this email:")
+        message = mailbox.next()
+        say(f"   To: {message['To']}\n   Subject: {message['Subject']}\n")
+        body = message.get_body(("plain",))
+        text = body.get_content() if body is not None else ""
+        for line in text.splitlines():
+            say(f"   | {line}")
+        found = re.search(r"https?://\S+/t/\S+", text)
+        if found is None:
+            raise DemoError("the email carries no decision link")
+        link = found.group(0)
+        if auto:
+            say("   --auto: following the link and approving as the SRE would")
+            decide_as_the_sre(link)
+        else:
+            say(f"\n   Open this link to decide (waiting up to {PERSON_TIMEOUT_S:.0f} s):"
+                f"\n\n   {link}\n")
+            say(f"   or, from another shell: AXME_BASE_URL={base_url} AXME_API_KEY={admin_key} \\\n"
+                f"     axme tasks approve {intent_id} --comment 'plan reviewed'")
 
-        final = client.wait_for(intent_id, timeout=STEP_TIMEOUT_S)
+        final = client.wait_for(intent_id, timeout=STEP_TIMEOUT_S if auto else PERSON_TIMEOUT_S)
         watcher.wait(timeout=STEP_TIMEOUT_S)
         watch_thread.join(timeout=5)
         if agent.wait(timeout=STEP_TIMEOUT_S) != 0:
@@ -161,14 +229,16 @@ def run(workdir: Path) -> None:
         stop(agent, "agent")
         stop(watcher, "watcher")
         stop(server, "axme-server")
+        mailbox.controller.stop()
         say("== servers and agents stopped")
 
 
 def main() -> int:
+    auto = "--auto" in sys.argv[1:] or os.environ.get("AUTO") not in (None, "", "0")
     with tempfile.TemporaryDirectory(prefix="axme-demo-") as tmp:
         try:
-            run(Path(tmp))
-        except (DemoError, subprocess.TimeoutExpired) as exc:
+            run(Path(tmp), auto)
+        except (DemoError, subprocess.TimeoutExpired, WaitTimeoutError) as exc:
             print(f"demo failed: {exc}", file=sys.stderr)
             return 1
     say("demo: the human-approval workflow ran end to end")
