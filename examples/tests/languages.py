@@ -34,12 +34,13 @@ def build(language: str) -> None:
     """Compile every workflow of one language into examples/build/<language>."""
     out = BUILD / language
     if language == "typescript":
-        # The examples import "@axme/axme": resolve it to the SDK's build output.
-        modules = out / "node_modules" / "@axme"
-        modules.mkdir(parents=True, exist_ok=True)
-        link = modules / "axme"
-        if not link.exists():
-            link.symlink_to(ROOT / "typescript")
+        # The examples import "@axme/axme": a copy of the SDK's build output (package.json + dist/esm).
+        package = out / "node_modules" / "@axme" / "axme"
+        if package.is_symlink():
+            package.unlink()
+        shutil.rmtree(package, ignore_errors=True)
+        shutil.copytree(ROOT / "typescript/dist/esm", package / "dist/esm")
+        shutil.copy2(ROOT / "typescript/package.json", package / "package.json")
         (out / "package.json").write_text('{"type": "module"}\n')
         run(["node", str(ROOT / "typescript/node_modules/typescript/bin/tsc"), "-p",
              str(EXAMPLES / "tests/tsconfig.json")])
