@@ -129,13 +129,26 @@ class KeyRing:
         if doc is None or doc["kind"] != kind or not hmac.compare_digest(doc["secret_hash"], hash_secret(secret)):
             raise ApiError("unauthorized", "invalid API key")
         _check_usable(doc, now)
-        human = doc.get("human") or {}
-        principal = Principal(kind=kind, key_id=key_id, workspace_id=doc["workspace_id"],
-                              name=doc.get("name") or "", agent_address=doc.get("agent_address"),
-                              human_id=human.get("id"), human_name=human.get("display_name"),
-                              human_contact=human.get("contact"))
+        principal = principal_of(doc)
         self._verified[plaintext] = (doc, principal)
         return principal
+
+    def principal_for(self, key_id: str, now: float) -> Principal:
+        """The principal of a key already verified once (a console session, REQ-CONSOLE-002): it acts
+        with the key's rights now, so a revoked or expired key stops it."""
+        doc = self.lookup(key_id)
+        if doc is None:
+            raise ApiError("unauthorized", "invalid API key")
+        _check_usable(doc, now)
+        return principal_of(doc)
+
+
+def principal_of(doc: dict[str, Any]) -> Principal:
+    human = doc.get("human") or {}
+    return Principal(kind=doc["kind"], key_id=doc["key_id"], workspace_id=doc["workspace_id"],
+                     name=doc.get("name") or "", agent_address=doc.get("agent_address"),
+                     human_id=human.get("id"), human_name=human.get("display_name"),
+                     human_contact=human.get("contact"))
 
 
 def _check_usable(doc: dict[str, Any], now: float) -> None:

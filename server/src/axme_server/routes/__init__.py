@@ -25,3 +25,6 @@ def register_all(router: Router, app: Any) -> None:
     for module in (health, intents, agents, tasks, scenarios, admin, workspaces, secrets, testing, pages,
                    slack):
         module.register(router, app)
+    from axme_server.console import routes as console
+
+    console.register(router, app)  # /console (REQ-CONSOLE-001..011)

@@ -286,6 +286,19 @@ class SqliteStore:
         return queries.list_tasks(self._read, workspace_id, pending_only=pending_only, assignees=assignees,
                                   limit=limit, cursor=cursor)
 
+    def get_console_session(self, session_hash: str) -> dict[str, Any] | None:
+        row = self._one("SELECT key_id, workspace_id, created_at, expires_at FROM console_sessions"
+                        " WHERE session_hash=?", (session_hash,))
+        return dict(zip(("key_id", "workspace_id", "created_at", "expires_at"), row)) if row else None
+
+    def intents_by_correlation(self, workspace_id: str, correlation_id: str, limit: int) -> list[dict[str, Any]]:
+        """Intents with this correlation id, newest first, by the index of migration 11 (the same expression)."""
+        assert self._read is not None
+        rows = self._read.execute(
+            "SELECT doc FROM intents WHERE workspace_id=? AND json_extract(doc, '$.correlation_id')=?"
+            " ORDER BY rid DESC LIMIT ?", (workspace_id, correlation_id, limit))
+        return [loads(r[0]) for r in rows]
+
     def get_idempotency(self, scope_key: str) -> tuple[str, int, bytes] | None:
         row = self._one("SELECT body_hash, status, response FROM idempotency WHERE scope_key=?", (scope_key,))
         return (row[0], row[1], bytes(row[2])) if row else None

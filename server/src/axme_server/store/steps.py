@@ -150,3 +150,15 @@ def status_pair_indexes(db: Db) -> None:
 @migration(10, "agents (workspace_id, address): listAgents pages by address without sorting the workspace")
 def agents_by_address(db: Db) -> None:
     ddl(db, "CREATE INDEX agents_ws_address ON agents (workspace_id, address)")
+
+
+@migration(11, "console sessions (hashed ids, expiry) and intents by correlation id for the console's search (REQ-CONSOLE-002/007)")
+def console_sessions(db: Db) -> None:
+    ddl(db,
+        "CREATE TABLE console_sessions (session_hash TEXT PRIMARY KEY, key_id TEXT NOT NULL,"
+        " workspace_id TEXT NOT NULL, created_at {float} NOT NULL, expires_at {float} NOT NULL)",
+        "CREATE INDEX console_sessions_expiry ON console_sessions (expires_at)")
+    if db.dialect == "sqlite":
+        db.execute("CREATE INDEX intents_ws_correlation ON intents (workspace_id, json_extract(doc, '$.correlation_id'))")
+    else:
+        db.execute("CREATE INDEX intents_ws_correlation ON intents (workspace_id, ((doc::jsonb) ->> 'correlation_id'))")

@@ -231,6 +231,16 @@ def apply_op(conn: sqlite3.Connection, op: WriteOp, count: CountFn | None = None
             (doc["outbox_id"], doc["channel"], doc.get("intent_id"), doc["status"], dumps(doc)))
     elif kind == "outbox_attempt":
         conn.execute("INSERT INTO outbox_attempts(outbox_id, doc) VALUES(?,?)", (op[1]["outbox_id"], dumps(op[1])))
+    elif kind == "console_session":  # REQ-CONSOLE-002: only the id's hash is stored
+        row = op[1]
+        conn.execute("INSERT INTO console_sessions(session_hash, key_id, workspace_id, created_at, expires_at)"
+                     " VALUES(?,?,?,?,?)", (row["session_hash"], row["key_id"], row["workspace_id"],
+                                            row["created_at"], row["expires_at"]))
+    elif kind == "console_session_delete":  # sign-out (one hash), or every session expired before op[2]
+        if op[1] is not None:
+            conn.execute("DELETE FROM console_sessions WHERE session_hash=?", (op[1],))
+        else:
+            conn.execute("DELETE FROM console_sessions WHERE expires_at<=?", (op[2],))
     elif kind == "prune":
         from axme_server.store.retention import prune_batch
 
