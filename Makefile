@@ -14,7 +14,7 @@ PY_PACKAGES := server python conformance
 
 .PHONY: all venv install demo test conformance readme-matrix-check gen gen-check spec-check server bench \
         check-standalone lint docs \
-        $(addprefix test-,$(SDKS)) $(addprefix build-,$(SDKS)) test-server test-conformance clean
+        $(addprefix test-,$(SDKS)) $(addprefix build-,$(SDKS)) test-server test-conformance test-examples clean
 
 all: test
 
@@ -91,7 +91,12 @@ readme-matrix-check: venv
 	$(PY) -m axme_conformance.readme_matrix
 
 test: spec-check check-standalone gen-check lint docs test-server test-conformance $(addprefix test-,$(SDKS)) conformance \
-      readme-matrix-check
+      readme-matrix-check test-examples
+
+# The demo, then the three workflows in all five languages and the LLM agent (examples/Makefile),
+# against each SDK's build output (last in `test`, so the SDK targets have built them).
+test-examples: venv
+	$(MAKE) -C examples test
 
 demo: venv
 	$(MAKE) -C examples demo
