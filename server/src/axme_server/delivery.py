@@ -332,11 +332,8 @@ class DeliveryOps:
                 log.exception("could not hand back delivery %s of %s", delivery_id, intent_id)
 
     def rebuild_lanes(self) -> None:
-        for doc in self.store.submitted_intents():
-            step = current_step(doc)
-            if doc["status"] == SUBMITTED and step is not None and step["kind"] == "agent" \
-                    and "retry" not in doc["_timers"]:  # a step retry waits for its timer
-                self.lane(step["assigned_to"]).ready[doc["intent_id"]] = None
+        for intent_id, address in self.store.ready_deliveries():  # a step retry waits for its timer
+            self.lane(address).ready[intent_id] = None
         self._push_ready_lanes()
 
     def _push_ready_lanes(self) -> None:

@@ -258,11 +258,15 @@ class SqliteStore:
         assert self._slow is not None
         return await self._slow.run(lambda conn: queries.list_intents(conn, workspace_id, **filters))
 
-    def submitted_intents(self) -> Iterable[dict[str, Any]]:
-        """Intents in SUBMITTED (the only ones a delivery lane can hold), oldest first."""
+    def ready_deliveries(self) -> Iterable[tuple[str, str]]:
+        """(intent_id, agent address) of SUBMITTED intents on an agent step with no retry pending,
+        oldest first: the delivery lanes at start. Picked out in SQL: no document is parsed here."""
         assert self._read is not None
-        for row in self._read.execute("SELECT doc FROM intents INDEXED BY intents_submitted WHERE status='SUBMITTED' ORDER BY rid"):
-            yield loads(row[0])
+        step = "'$._steps[' || json_extract(doc, '$._step') || ']"
+        yield from self._read.execute(
+            f"SELECT intent_id, json_extract(doc, {step}.assigned_to') FROM intents INDEXED BY intents_submitted"
+            f" WHERE status='SUBMITTED' AND json_extract(doc, {step}.kind') = 'agent'"
+            " AND json_type(doc, '$._timers.retry') IS NULL ORDER BY rid")
 
     def timers_due(self, after: float | None, until: float) -> Iterable[tuple[str, dict[str, float]]]:
         """(intent_id, _timers) of active intents whose earliest timer is in (after, until]."""
