@@ -58,6 +58,8 @@ import {
   type RegisterAgentRequest,
   type AgentRegisteredResponse,
   type ResolveIntentRequest,
+  type RetryIntentRequest,
+  type RetryIntentResponse,
   type ResumeRequest,
   type TaskListResponse,
   type ValidateScenarioResponse,
@@ -108,6 +110,8 @@ export interface WaitForOptions {
 }
 
 type PathId = string;
+/** Terminal statuses retryIntent can start a new attempt from. */
+const RETRIED_STATUSES = new Set(["FAILED", "TIMED_OUT"]);
 
 function env(name: string): string | undefined {
   const value = typeof process !== "undefined" ? process.env?.[name] : undefined;
@@ -222,7 +226,25 @@ export class AxmeClient {
   observe(intentId: PathId, options?: ObserveOptions): AsyncIterable<IntentEvent> {
     seg(intentId, "intentId");
     checkOptions("observe", options, KNOWN_OPTIONS.observe);
-    return observeEvents(this.streams, intentId, options);
+    return this.observeAttempts(intentId, options);
+  }
+
+  /** observe, going on with the new attempt when a FAILED/TIMED_OUT end was retried (REQ-REATTEMPT-009). */
+  private async *observeAttempts(intentId: PathId, options?: ObserveOptions): AsyncIterable<IntentEvent> {
+    let id = intentId;
+    let current = options;
+    for (;;) {
+      let last: string | null = null;
+      for await (const event of observeEvents(this.streams, id, current)) {
+        last = event.status;
+        yield event;
+      }
+      if (current?.untilTerminal === false || !RETRIED_STATUSES.has(last ?? "")) return;
+      const next = (await this.getIntent(id, { signal: current?.signal })).intent.retried_by;
+      if (!next) return;
+      id = next;
+      current = { ...current, since: 0 };
+    }
   }
 
   /**
@@ -253,13 +275,20 @@ export class AxmeClient {
     let lastStatus: string | null = null;
     try {
       const signalOnly: RequestOptions = { signal: controller.signal };
-      const current = (await this.getIntent(intentId, signalOnly)).intent;
-      lastStatus = current.status;
-      if (isTerminalStatus(current.status)) return current;
-      const observeOptions: ObserveOptions = { since: current.last_seq ?? 0, signal: controller.signal };
-      if (options.idleTimeoutMs !== undefined) observeOptions.idleTimeoutMs = options.idleTimeoutMs;
-      for await (const event of this.observe(intentId, observeOptions)) lastStatus = event.status;
-      return (await this.getIntent(intentId, signalOnly)).intent;
+      let id = intentId;
+      for (;;) {
+        const current = (await this.getIntent(id, signalOnly)).intent;
+        lastStatus = current.status;
+        if (isTerminalStatus(current.status)) {
+          // a retried FAILED/TIMED_OUT intent leads to its last attempt (REQ-REATTEMPT-008)
+          if (!current.retried_by || !RETRIED_STATUSES.has(current.status)) return current;
+          id = current.retried_by;
+          continue;
+        }
+        const observeOptions: ObserveOptions = { since: current.last_seq ?? 0, signal: controller.signal };
+        if (options.idleTimeoutMs !== undefined) observeOptions.idleTimeoutMs = options.idleTimeoutMs;
+        for await (const event of observeEvents(this.streams, id, observeOptions)) lastStatus = event.status;
+      }
     } catch (err) {
       if (controller.signal.aborted && controller.signal.reason === timedOut) {
         throw new WaitTimeoutError(intentId, lastStatus, options.timeout ?? 0);
@@ -339,6 +368,20 @@ export class AxmeClient {
   ): Promise<IntentWriteResponse> {
     const path = `/v1/intents/${seg(intentId, "intentId")}/resolve`;
     return this.http.request({ method: "POST", path, body: toWireKeys(request, "resolveIntent"), options });
+  }
+
+  /**
+   * Starts a new attempt of a FAILED or TIMED_OUT intent from the step that failed,
+   * keeping the completed steps' results (REQ-REATTEMPT-005); `payloadPatch` is a JSON
+   * merge patch of the payload. waitFor/observe on the old id lead to the new attempt.
+   */
+  async retryIntent(
+    intentId: PathId,
+    request: Cased<RetryIntentRequest> = {},
+    options?: RequestOptions,
+  ): Promise<RetryIntentResponse> {
+    const path = `/v1/intents/${seg(intentId, "intentId")}/retry`;
+    return this.http.request({ method: "POST", path, body: toWireKeys(request, "retryIntent"), options });
   }
 
   /** Cancels an intent (resolve with status CANCELED). */

@@ -146,6 +146,8 @@ async function call(client: AxmeClient, method: string, args: JsonObject, signal
     }
     case "resolveIntent":
       return client.resolveIntent(intentId(), body as never, o);
+    case "retryIntent":
+      return client.retryIntent(intentId(), body as never, o);
     case "ackIntent":
       return client.ackIntent(intentId(), str(body["delivery_id"], "delivery_id"), o);
     case "getIntentAudit":

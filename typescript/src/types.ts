@@ -91,6 +91,10 @@ export type Cased<T> = T | CamelKeys<T>;
 export type CreateIntentRequest = Schemas["CreateIntentRequest"];
 export type CreateIntentInput = Cased<CreateIntentRequest>;
 export type ResolveIntentRequest = Schemas["ResolveIntentRequest"];
+/** The body of retryIntent: reason, payload_patch (a JSON merge patch), deadline_at. */
+export type RetryIntentRequest = Schemas["RetryIntentRequest"];
+/** The new attempt retryIntent created (REQ-REATTEMPT-005). */
+export type RetryIntentResponse = Schemas["RetryIntentResponse"];
 /** The resume body: a tagged union on `kind` (legacy shapes accepted too). */
 export type ResumeRequest = Schemas["ResumeBody"];
 export type RegisterAgentRequest = Schemas["RegisterAgentRequest"];
