@@ -69,9 +69,9 @@ class Proc:
         return rc
 
     def stop(self) -> None:
-        """SIGINT (the agents stop serving gracefully), then SIGKILL after 5 s."""
+        """SIGTERM (the agents stop serving gracefully; Mono simply exits), then SIGKILL after 5 s."""
         if self.popen.poll() is None:
-            os.killpg(self.popen.pid, signal.SIGINT)
+            os.killpg(self.popen.pid, signal.SIGTERM)
             try:
                 self.popen.wait(timeout=5)
             except subprocess.TimeoutExpired:

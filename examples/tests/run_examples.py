@@ -19,7 +19,7 @@ import workflows
 from harness import ExampleFailed, Server
 from llm_stub import ChatStub
 
-LEASE_SECONDS = 2
+LEASE_SECONDS = 4  # short, so a crashed step is redelivered in seconds; long enough for a loaded CI machine
 CHECKS = {"approval": workflows.approval, "order-fulfilment": workflows.order_fulfilment,
           "crash-safe-pipeline": workflows.crash_safe_pipeline}
 
