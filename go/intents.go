@@ -147,6 +147,15 @@ func (c *Client) ResolveIntent(ctx context.Context, intentID string, req Resolve
 	return postAs[IntentWriteResponse](ctx, c, intentPath(intentID, "/resolve"), req, opts)
 }
 
+// RetryIntent starts a new attempt of a FAILED or TIMED_OUT intent from the
+// step that failed, keeping the completed steps' results (admin or initiator;
+// REQ-REATTEMPT-005). WaitFor and Observe on the old id lead to the new attempt.
+//
+//meta:operation retryIntent POST /v1/intents/{intent_id}/retry
+func (c *Client) RetryIntent(ctx context.Context, intentID string, req RetryIntentRequest, opts ...RequestOption) (*RetryIntentResponse, error) {
+	return postAs[RetryIntentResponse](ctx, c, intentPath(intentID, "/retry"), req, opts)
+}
+
 // CancelIntent resolves an intent as CANCELED; reason may be empty.
 func (c *Client) CancelIntent(ctx context.Context, intentID, reason string, opts ...RequestOption) (*IntentWriteResponse, error) {
 	return c.ResolveIntent(ctx, intentID, ResolveIntentRequest{Status: ResolveIntentRequestStatusCANCELED, Reason: optString(reason)}, opts...)

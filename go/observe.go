@@ -63,6 +63,9 @@ type EventStream struct {
 	curRaw   json.RawMessage
 	err      error
 	finished bool
+	// afterFailure: a FAILED/TIMED_OUT event was yielded; the next Next looks for
+	// the attempt that retried it (REQ-REATTEMPT-009)
+	afterFailure bool
 }
 
 // Observe opens an event stream for an intent. It connects lazily on the
@@ -132,6 +135,13 @@ func (s *EventStream) Next() bool {
 			s.finish(s.c.ctxError(call{method: http.MethodGet, path: s.streamPath()}, err))
 			return false
 		}
+		if s.afterFailure {
+			s.afterFailure = false
+			if !s.followRetry() {
+				s.finished = true
+			}
+			continue
+		}
 		var raw json.RawMessage
 		var err error
 		if s.polling {
@@ -156,7 +166,9 @@ func (s *EventStream) Next() bool {
 		}
 		s.lastSeq, s.cur, s.curRaw, s.failures = ev.Seq, ev, raw, 0
 		if ev.Status.IsTerminal() {
-			s.finished = true // this event is yielded; the next Next ends
+			// this event is yielded; the next Next ends, or follows a retry of a failure
+			s.finished = ev.Status != IntentStatusFAILED && ev.Status != IntentStatusTIMEDOUT
+			s.afterFailure = !s.finished
 			if s.conn != nil {
 				s.conn.close()
 				s.conn = nil
@@ -168,6 +180,23 @@ func (s *EventStream) Next() bool {
 		s.cancel()
 	}
 	return false
+}
+
+// followRetry switches the stream to the attempt that retried the intent, if
+// any, from its first event (REQ-REATTEMPT-009). False ends the stream; a failed
+// read ends it too, quietly: the terminal event was already yielded.
+func (s *EventStream) followRetry() bool {
+	resp, err := s.c.GetIntent(s.ctx, s.intentID)
+	if err != nil {
+		s.c.logger.DebugContext(s.ctx, "axme observe: reading the failed intent for a retry link failed", "intent_id", s.intentID, "error", err)
+		return false
+	}
+	if resp.Intent.RetriedBy == nil {
+		return false
+	}
+	s.intentID, s.lastSeq, s.connects, s.failures, s.delay = *resp.Intent.RetriedBy, 0, 0, 0, 0
+	s.polling, s.pending = false, nil
+	return true
 }
 
 func (s *EventStream) streamPath() string { return intentPath(s.intentID, "/events/stream") }

@@ -37,27 +37,42 @@ func (c *Client) WaitFor(ctx context.Context, intentID string, opts *WaitOptions
 		}
 		return err
 	}
+	for {
+		intent, err := c.waitOne(ctx, wctx, intentID, &lastStatus, reqOpts)
+		if err != nil {
+			return nil, ownTimeout(err)
+		}
+		// a retried FAILED/TIMED_OUT intent leads to its last attempt (REQ-REATTEMPT-008)
+		if intent.RetriedBy == nil || (intent.Status != IntentStatusFAILED && intent.Status != IntentStatusTIMEDOUT) {
+			return intent, nil
+		}
+		intentID = *intent.RetriedBy
+	}
+}
+
+// waitOne waits for one intent's terminal status (no retry links followed).
+func (c *Client) waitOne(ctx, wctx context.Context, intentID string, lastStatus *string, reqOpts []RequestOption) (*Intent, error) {
 	resp, err := c.GetIntent(wctx, intentID, reqOpts...)
 	if err != nil {
-		return nil, ownTimeout(err)
+		return nil, err
 	}
 	if resp.Intent.Status.IsTerminal() {
 		return &resp.Intent, nil
 	}
-	lastStatus = string(resp.Intent.Status)
+	*lastStatus = string(resp.Intent.Status)
 	stream := c.Observe(wctx, intentID, &ObserveOptions{Since: resp.Intent.LastSeq})
 	defer stream.Close()
 	for stream.Next() {
 		ev := stream.Current()
-		lastStatus = string(ev.Status)
+		*lastStatus = string(ev.Status)
 		if ev.Status.IsTerminal() {
 			return c.readTerminal(ctx, intentID, ev.Status, reqOpts)
 		}
 	}
 	if err := stream.Err(); err != nil {
-		return nil, ownTimeout(err)
+		return nil, err
 	}
-	return nil, ownTimeout(errors.New("axme: event stream ended before a terminal event"))
+	return nil, errors.New("axme: event stream ended before a terminal event")
 }
 
 // readTerminal reads the intent after its terminal event. It uses the

@@ -79,6 +79,11 @@ var calls = map[string]callFunc{
 		_, err := c.ResolveIntent(ctx, str(a, "intent_id"), req, append(opts, raw)...)
 		return err
 	},
+	"retryIntent": func(ctx context.Context, c *axme.Client, a map[string]any, raw axme.RequestOption) error {
+		req, opts := typed[axme.RetryIntentRequest](body(a, "intent_id"))
+		_, err := c.RetryIntent(ctx, str(a, "intent_id"), req, append(opts, raw)...)
+		return err
+	},
 	"ackIntent": func(ctx context.Context, c *axme.Client, a map[string]any, raw axme.RequestOption) error {
 		_, err := c.AckIntent(ctx, str(a, "intent_id"), str(a, "delivery_id"), raw)
 		return err
