@@ -63,8 +63,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--tls-key", help="PEM private key of --tls-cert")
     limits.add_flags(ap)
     notify_ops.add_flags(ap)
+    ap.add_argument("--console-session-hours", type=float, default=12.0,
+                    help="lifetime of a /console sign-in session (REQ-CONSOLE-001), more than 0 and at most 720")
     operate.add_retention_flags(ap)
     args = ap.parse_args(argv)
+    if not 0 < args.console_session_hours <= 720:
+        ap.error("--console-session-hours must be more than 0 and at most 720")
     if bool(args.tls_cert) != bool(args.tls_key):
         ap.error("--tls-cert and --tls-key go together")
     for flag in ("org", "workspace"):
@@ -134,6 +138,7 @@ async def serve(args: argparse.Namespace) -> None:
     server_limits = limits.from_args(args)
     tls = _tls_context(args.tls_cert, args.tls_key) if args.tls_cert else None
     app = App(engine, Testing(engine) if args.testing else None, server_limits)
+    app.console.lifetime = args.console_session_hours * 3600
     _tune_gc()
 
     sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET, socket.SOCK_STREAM)

@@ -13,8 +13,9 @@ from jinja2 import ChoiceLoader, Environment, PackageLoader, select_autoescape
 
 from axme_server.pages.render import HtmlResponse
 
+# same-origin, not no-referrer: with no-referrer a browser sends `Origin: null` on the console's own forms
 HEADERS = [(b"content-type", b"text/html; charset=utf-8"), (b"cache-control", b"no-store"),
-           (b"referrer-policy", b"no-referrer"), (b"x-frame-options", b"DENY"),
+           (b"referrer-policy", b"same-origin"), (b"x-frame-options", b"DENY"),
            (b"x-content-type-options", b"nosniff"),
            (b"content-security-policy", (b"default-src 'none'; script-src 'self'; style-src 'self'; "
                                         b"connect-src 'self'; img-src 'self' data:; form-action 'self'; "

@@ -126,7 +126,7 @@ def intent_detail(engine: Any, ctx: Ctx, intent_id: str) -> dict[str, Any]:
             decide = None
     return {"intent": intent, "events": events, "audit": audit, "notifications": notifications,
             "step": {"step_id": step["step_id"], "kind": step["kind"], "holder": waiting_for(doc, now)}
-            if step is not None else None,
+            if step is not None and doc["status"] not in TERMINAL else None,
             "remind_count": doc.get("remind_count", 0), "next_remind": _iso(next_remind),
             "deadline_at": _iso(deadline), "time_left": time_left(deadline - now) if deadline else None,
             "decide": decide, "terminal": doc["status"] in TERMINAL, "event_types": list(EVENT_TYPES),
