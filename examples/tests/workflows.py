@@ -115,11 +115,33 @@ def crash_safe_pipeline(run: Run) -> None:
     expect(re.search(r"intent\.redelivered .*lease_expired", initiator.output) is not None,
            "the redelivery is not shown", *run.procs)
     expect("already recorded" in restarted.output, "the restarted agent did not skip the effect", *run.procs)
-    records = [line.split() for line in effects.read_text().splitlines() if line.strip()]
-    steps = [r[1] for r in records if r[0] == intent_id]
-    expect(sorted(steps) == ["extract", "load", "transform", "validate"],
-           f"effects not exactly once per step: {records}", *run.procs)
     expect(intent["result"].get("rows_loaded") == 3, f"result {intent['result']}", *run.procs)
+    failed_id, retried_id = retry_from_failed_step(run)
+
+    records = [line.split() for line in effects.read_text().splitlines() if line.strip()]
+    for attempts in ([intent_id], [failed_id, retried_id]):  # one run; a run and its retry
+        steps = sorted(r[1] for r in records if r[0] in attempts)
+        expect(steps == ["extract", "load", "transform", "validate"],
+               f"effects not exactly once per step of {attempts}: {records}", *run.procs)
+
+
+def retry_from_failed_step(run: Run) -> tuple[str, str]:
+    """`load` into a misspelt table fails for good; `axme intents retry` with a payload patch starts
+    a new attempt at `load`, keeping the three completed steps (they are not delivered again)."""
+    failing, failed_id = run.initiator("wrong-table")
+    intent = run.finish(failing, failed_id, "FAILED")
+    expect("no table warehouse.daily_order in the warehouse" in intent["error"]["message"],
+           f"error {intent['error']}", *run.procs)
+    expect(f"axme intents retry {failed_id}" in failing.output, "no retry hint", *run.procs)
+    retried_id = run.ws.axme(run.tmp / "cli", "intents", "retry", failed_id, "--reason", "table name fixed",
+                             "--payload-patch", '{"table": "warehouse.daily_orders"}').strip()
+    retried = run.ws.admin.wait_for(retried_id, timeout=TIMEOUT)
+    expect(retried["status"] == "COMPLETED" and retried["result"]["table"] == "warehouse.daily_orders",
+           f"retry ended {retried['status']}: {retried['error']}", *run.procs)
+    delivered = [e["data"]["step_id"] for e in run.ws.admin.list_intent_events(retried_id).events
+                 if e["event_type"] == "intent.delivered"]
+    expect(delivered == ["load"], f"the retry delivered {delivered}, not only load", *run.procs)
+    return failed_id, retried_id
 
 
 def llm_agent(run: Run, stub: ChatStub) -> None:

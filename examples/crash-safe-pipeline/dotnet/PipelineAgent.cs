@@ -17,6 +17,7 @@ public static class PipelineAgent
 {
     private static readonly string Effects = Environment.GetEnvironmentVariable("PIPELINE_EFFECTS") ?? "effects.log";
     private static readonly object EffectsLock = new object();
+    private static readonly string[] WarehouseTables = { "warehouse.daily_orders" };
 
     public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
@@ -83,7 +84,10 @@ public static class PipelineAgent
                     totals[currency.Key] = currency.Sum(r => (int)Math.Round(decimal.Parse(r.Value<string>("amount"), CultureInfo.InvariantCulture) * 100));
                 return new JObject { { "totals_cents", totals }, { "rows", valid.Length } };
             default:
-                return new JObject { { "table", intent.Payload["table"] }, { "rows_loaded", Earlier(intent, "transform")["rows"] } };
+                string table = intent.Payload.Value<string>("table");
+                if (!WarehouseTables.Contains(table))
+                    throw new InvalidOperationException("load: no table " + table + " in the warehouse");   // fix and retry
+                return new JObject { { "table", table }, { "rows_loaded", Earlier(intent, "transform")["rows"] } };
         }
     }
 

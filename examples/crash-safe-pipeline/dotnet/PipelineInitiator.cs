@@ -1,5 +1,6 @@
 // Runs the crash-safe pipeline (../scenario.json) and prints its lifecycle live: each step, a
-// redelivery when the agent died mid-step, and the final status.
+// redelivery when the agent died mid-step, and the final status. `wrong-table` misspells the
+// target table, so `load` fails and the run can be retried from that step with a payload patch.
 using System;
 using System.IO;
 using System.Threading;
@@ -19,7 +20,10 @@ public static class PipelineInitiator
 
     public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        var bundle = AxmeModel.FromJson<ScenarioBundle>(JObject.Parse(File.ReadAllText("../scenario.json")));
+        JObject json = JObject.Parse(File.ReadAllText("../scenario.json"));
+        if (Array.IndexOf(args, "wrong-table") >= 0)
+            json["intent"]["payload"]["table"] = "warehouse.daily_order";
+        var bundle = AxmeModel.FromJson<ScenarioBundle>(json);
         using (var client = new AxmeClient(new AxmeClientConfig()))   // AXME_API_KEY, AXME_BASE_URL
         {
             string intentId = (await client.ApplyScenarioAsync(bundle, cancellationToken)).IntentId;
@@ -46,10 +50,15 @@ public static class PipelineInitiator
             }
 
             Intent final = await client.WaitForAsync(intentId, cancellationToken);
-            bool completed = final.Status == IntentStatus.Completed;
             Console.WriteLine("final status {0}", final.Status);
-            Console.WriteLine("result: {0}", completed ? final.Result.ToString(Formatting.None) : final.Error.ToString());
-            return completed ? 0 : 1;
+            if (final.Status == IntentStatus.Completed)
+            {
+                Console.WriteLine("result: {0}", final.Result.ToString(Formatting.None));
+                return 0;
+            }
+            Console.WriteLine("error: {0}", final.Error.Message);
+            Console.WriteLine("retry from the failed step: axme intents retry {0} --payload-patch '{{\"table\": \"warehouse.daily_orders\"}}'", intentId);
+            return 1;
         }
     }
 }

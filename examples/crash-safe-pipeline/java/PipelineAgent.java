@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -39,6 +40,7 @@ public final class PipelineAgent {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Set<String> WAREHOUSE_TABLES = Set.of("warehouse.daily_orders");
     private static final Path EFFECTS = Path.of(Objects.requireNonNullElse(System.getenv("PIPELINE_EFFECTS"), "effects.log"));
 
     private PipelineAgent() {
@@ -85,9 +87,13 @@ public final class PipelineAgent {
                 }
                 return Map.of("totals_cents", totals, "rows", valid.size());
             }
-            default:
-                return Map.of("table", intent.getPayload().get("table"),
-                        "rows_loaded", earlier(intent, "transform", Map.class).get("rows"));
+            default: {
+                String table = String.valueOf(intent.getPayload().get("table"));
+                if (!WAREHOUSE_TABLES.contains(table)) {
+                    throw new IllegalStateException("load: no table " + table + " in the warehouse"); // fix and retry
+                }
+                return Map.of("table", table, "rows_loaded", earlier(intent, "transform", Map.class).get("rows"));
+            }
         }
     }
 

@@ -7,13 +7,15 @@ import ai.axme.sdk.generated.ScenarioBundle;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.File;
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Runs the crash-safe pipeline (../scenario.json) and prints its lifecycle live: each step, a
- * redelivery when the agent died mid-step, and the final status.
+ * redelivery when the agent died mid-step, and the final status. {@code wrong-table} misspells the
+ * target table, so {@code load} fails and the run can be retried from that step with a payload patch.
  *
- * <pre>AXME_API_KEY=&lt;admin key&gt; AXME_BASE_URL=http://127.0.0.1:8787 java -cp "$CP" PipelineInitiator.java</pre>
+ * <pre>AXME_API_KEY=&lt;admin key&gt; AXME_BASE_URL=http://127.0.0.1:8787 java -cp "$CP" PipelineInitiator.java [wrong-table]</pre>
  */
 public final class PipelineInitiator {
     private PipelineInitiator() {
@@ -26,6 +28,9 @@ public final class PipelineInitiator {
     public static void main(String[] args) throws IOException {
         ObjectMapper json = new ObjectMapper();
         ScenarioBundle bundle = json.readValue(new File("../scenario.json"), ScenarioBundle.class);
+        if (List.of(args).contains("wrong-table")) {
+            bundle.getIntent().getPayload().put("table", "warehouse.daily_order");
+        }
         try (AxmeClient client = AxmeClient.builder().build()) { // AXME_API_KEY, AXME_BASE_URL
             String intentId = client.applyScenario(bundle).getIntentId().toString();
             System.out.println("intent " + intentId + " submitted");
@@ -43,12 +48,14 @@ public final class PipelineInitiator {
                 }
             }
             Intent result = client.waitFor(intentId);
-            boolean completed = result.getStatus() == IntentStatus.COMPLETED;
             System.out.println("final status " + result.getStatus().getValue());
-            System.out.println("result: " + json.writeValueAsString(completed ? result.getResult() : result.getError()));
-            if (completed) {
+            if (result.getStatus() == IntentStatus.COMPLETED) {
+                System.out.println("result: " + json.writeValueAsString(result.getResult()));
                 return;
             }
+            System.out.println("error: " + result.getError().getMessage());
+            System.out.printf("retry from the failed step: axme intents retry %s --payload-patch "
+                    + "'{\"table\": \"warehouse.daily_orders\"}'%n", intentId);
         }
         System.exit(1);
     }

@@ -23,6 +23,7 @@ from axme import AsyncAxmeClient, AxmeClientConfig
 
 EFFECTS = Path(os.environ.get("PIPELINE_EFFECTS", "effects.log"))
 CRASH_DURING = os.environ.get("CRASH_DURING_STEP")
+WAREHOUSE_TABLES = {"warehouse.daily_orders"}
 
 
 def record_once(intent_id: str, step: str, delivery_id: str) -> None:
@@ -58,7 +59,10 @@ def run_step(step: str, intent: Any) -> dict[str, Any]:
         for row in earlier(intent, "validate")["valid"]:
             totals[row["currency"]] = totals.get(row["currency"], 0) + int(Decimal(row["amount"]) * 100)
         return {"totals_cents": totals, "rows": len(earlier(intent, "validate")["valid"])}
-    return {"table": intent["payload"]["table"], "rows_loaded": earlier(intent, "transform")["rows"]}
+    table = intent["payload"]["table"]
+    if table not in WAREHOUSE_TABLES:
+        raise ValueError(f"load: no table {table} in the warehouse")  # fails the intent: fix and retry
+    return {"table": table, "rows_loaded": earlier(intent, "transform")["rows"]}
 
 
 async def handle(delivery: Any) -> dict[str, Any]:

@@ -1,13 +1,15 @@
 """Runs the crash-safe pipeline (../scenario.json) and prints its lifecycle live: each step,
-a redelivery when the agent died mid-step, and the final status.
+a redelivery when the agent died mid-step, and the final status. `wrong-table` misspells the
+target table, so `load` fails and the run can be retried from that step with a payload patch.
 
-    AXME_API_KEY=<admin key> AXME_BASE_URL=http://127.0.0.1:8787 python initiator.py
+    AXME_API_KEY=<admin key> AXME_BASE_URL=http://127.0.0.1:8787 python initiator.py [wrong-table]
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import sys
 from pathlib import Path
 
 from axme import AsyncAxmeClient, AxmeClientConfig
@@ -15,9 +17,12 @@ from axme import AsyncAxmeClient, AxmeClientConfig
 SCENARIO = Path(__file__).resolve().parent.parent / "scenario.json"
 
 
-async def main() -> int:
+async def main(wrong_table: bool) -> int:
+    bundle = json.loads(SCENARIO.read_text())
+    if wrong_table:
+        bundle["intent"]["payload"]["table"] = "warehouse.daily_order"
     async with AsyncAxmeClient(AxmeClientConfig()) as client:  # AXME_API_KEY, AXME_BASE_URL
-        applied = await client.apply_scenario(json.loads(SCENARIO.read_text()))
+        applied = await client.apply_scenario(bundle)
         intent_id = applied["intent_id"]
         print(f"intent {intent_id} submitted", flush=True)
         async with client.observe(intent_id) as events:
@@ -32,9 +37,14 @@ async def main() -> int:
 
         final = await client.wait_for(intent_id)
         print(f"final status {final['status']}")
-        print(f"result: {json.dumps(final['result'] if final['status'] == 'COMPLETED' else final['error'])}")
-        return 0 if final["status"] == "COMPLETED" else 1
+        if final["status"] == "COMPLETED":
+            print(f"result: {json.dumps(final['result'])}")
+            return 0
+        print(f"error: {final['error']['message']}")
+        print(f"retry from the failed step: axme intents retry {intent_id} "
+              """--payload-patch '{"table": "warehouse.daily_orders"}'""")
+        return 1
 
 
 if __name__ == "__main__":
-    raise SystemExit(asyncio.run(main()))
+    raise SystemExit(asyncio.run(main("wrong-table" in sys.argv[1:])))

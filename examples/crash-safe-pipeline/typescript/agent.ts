@@ -12,6 +12,7 @@ import { AxmeClient, type DeliveryContext, type Intent, type JsonObject } from "
 
 const EFFECTS = process.env.PIPELINE_EFFECTS ?? "effects.log";
 const CRASH_DURING = process.env.CRASH_DURING_STEP;
+const WAREHOUSE_TABLES = new Set(["warehouse.daily_orders"]);
 type Row = { order_id: string; amount: string; currency: string };
 
 /** The step's side effect, e.g. a row under a unique key (intent_id, step_id). */
@@ -44,8 +45,11 @@ function runStep(step: string, intent: Intent): JsonObject {
       for (const row of valid) totals[row.currency] = (totals[row.currency] ?? 0) + Math.round(Number(row.amount) * 100);
       return { totals_cents: totals, rows: valid.length };
     }
-    default:
-      return { table: intent.payload.table!, rows_loaded: earlier<{ rows: number }>(intent, "transform").rows };
+    default: {
+      const table = String(intent.payload.table);
+      if (!WAREHOUSE_TABLES.has(table)) throw new Error(`load: no table ${table} in the warehouse`); // fix and retry
+      return { table, rows_loaded: earlier<{ rows: number }>(intent, "transform").rows };
+    }
   }
 }
 

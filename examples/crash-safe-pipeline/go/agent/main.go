@@ -31,7 +31,10 @@ type row struct {
 	Currency string `json:"currency"`
 }
 
-var effects = envOr("PIPELINE_EFFECTS", "effects.log")
+var (
+	effects         = envOr("PIPELINE_EFFECTS", "effects.log")
+	warehouseTables = map[string]bool{"warehouse.daily_orders": true}
+)
 
 func envOr(name, fallback string) string {
 	if v := os.Getenv(name); v != "" {
@@ -106,7 +109,11 @@ func runStep(step string, intent axme.Intent) (map[string]any, error) {
 		if err := earlier(intent, "transform", &transformed); err != nil {
 			return nil, err
 		}
-		return map[string]any{"table": intent.Payload["table"], "rows_loaded": transformed.Rows}, nil
+		table, _ := intent.Payload["table"].(string)
+		if !warehouseTables[table] {
+			return nil, fmt.Errorf("load: no table %s in the warehouse", table) // fails the intent: fix and retry
+		}
+		return map[string]any{"table": table, "rows_loaded": transformed.Rows}, nil
 	}
 	return nil, fmt.Errorf("unknown step %q", step)
 }

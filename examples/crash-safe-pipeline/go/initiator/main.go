@@ -1,8 +1,9 @@
 // Command initiator runs the crash-safe pipeline (../scenario.json) and prints
 // its lifecycle live: each step, a redelivery when the agent died mid-step, and
-// the final status.
+// the final status. `wrong-table` misspells the target table, so `load` fails
+// and the run can be retried from that step with a payload patch.
 //
-//	AXME_API_KEY=<admin key> AXME_BASE_URL=http://127.0.0.1:8787 go run ./initiator
+//	AXME_API_KEY=<admin key> AXME_BASE_URL=http://127.0.0.1:8787 go run ./initiator [wrong-table]
 package main
 
 import (
@@ -12,6 +13,7 @@ import (
 	"log"
 	"os"
 	"os/signal"
+	"slices"
 
 	axme "github.com/axme-ai/axme/go"
 )
@@ -19,7 +21,7 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	status, err := run(ctx)
+	status, err := run(ctx, slices.Contains(os.Args[1:], "wrong-table"))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -28,7 +30,7 @@ func main() {
 	}
 }
 
-func run(ctx context.Context) (axme.IntentStatus, error) {
+func run(ctx context.Context, wrongTable bool) (axme.IntentStatus, error) {
 	var bundle axme.ScenarioBundle
 	raw, err := os.ReadFile("../scenario.json")
 	if err == nil {
@@ -36,6 +38,9 @@ func run(ctx context.Context) (axme.IntentStatus, error) {
 	}
 	if err != nil {
 		return "", err
+	}
+	if wrongTable {
+		(*bundle.Intent.Payload)["table"] = "warehouse.daily_order"
 	}
 	client, err := axme.NewClient(axme.ClientConfig{}) // AXME_API_KEY, AXME_BASE_URL
 	if err != nil {
@@ -72,10 +77,13 @@ func run(ctx context.Context) (axme.IntentStatus, error) {
 		return "", err
 	}
 	fmt.Println("final status", final.Status)
-	outcome, _ := json.Marshal(final.Result)
-	if final.Status != axme.IntentStatusCOMPLETED {
-		outcome, _ = json.Marshal(final.Error)
+	if final.Status == axme.IntentStatusCOMPLETED {
+		result, _ := json.Marshal(final.Result)
+		fmt.Printf("result: %s\n", result)
+	} else if final.Error != nil {
+		fmt.Printf("error: %s\n", final.Error.Message)
+		fmt.Printf("retry from the failed step: axme intents retry %s --payload-patch '{\"table\": \"warehouse.daily_orders\"}'\n",
+			applied.IntentID)
 	}
-	fmt.Printf("result: %s\n", outcome)
 	return final.Status, nil
 }
