@@ -1372,6 +1372,12 @@ type CreateIntentRequest struct {
 	DeadlineAt    *string `json:"deadline_at,omitempty"`
 	EscalateTo    *string `json:"escalate_to,omitempty"`
 
+	// Escalation An escalation chain (REQ-HUMAN-025): each level fires after_seconds after the previous one, reassigns the step and notifies.
+	Escalation *Escalation `json:"escalation,omitempty"`
+
+	// EscalationRepeat How many more times the escalation chain runs after its last level (REQ-HUMAN-025).
+	EscalationRepeat *EscalationRepeat `json:"escalation_repeat,omitempty"`
+
 	// FromAgent Deprecated; ignored.
 	FromAgent *string `json:"from_agent,omitempty"`
 
@@ -1494,6 +1500,19 @@ type ErrorInfo struct {
 	Message   string                  `json:"message"`
 	Retryable bool                    `json:"retryable"`
 }
+
+// Escalation An escalation chain (REQ-HUMAN-025): each level fires after_seconds after the previous one, reassigns the step and notifies.
+type Escalation = []EscalationLevel
+
+// EscalationLevel defines model for EscalationLevel.
+type EscalationLevel struct {
+	AfterSeconds int             `json:"after_seconds"`
+	Assignees    []string        `json:"assignees"`
+	Notify       *[]NotifyTarget `json:"notify,omitempty"`
+}
+
+// EscalationRepeat How many more times the escalation chain runs after its last level (REQ-HUMAN-025).
+type EscalationRepeat = int
 
 // Event One entry of an intent's event log. `status` is the intent status after the event. The members of `data` per event_type are listed in behavior/events.md.
 type Event struct {
@@ -1992,6 +2011,12 @@ type ScenarioIntent struct {
 	DeadlineAt    *string `json:"deadline_at,omitempty"`
 	EscalateTo    *string `json:"escalate_to,omitempty"`
 
+	// Escalation An escalation chain (REQ-HUMAN-025): each level fires after_seconds after the previous one, reassigns the step and notifies.
+	Escalation *Escalation `json:"escalation,omitempty"`
+
+	// EscalationRepeat How many more times the escalation chain runs after its last level (REQ-HUMAN-025).
+	EscalationRepeat *EscalationRepeat `json:"escalation_repeat,omitempty"`
+
 	// HumanTask What a human is asked to do (behavior/human-tasks.md). Unknown members are rejected.
 	HumanTask           *HumanTask `json:"human_task,omitempty"`
 	MaxDeliveryAttempts *int       `json:"max_delivery_attempts,omitempty"`
@@ -2028,6 +2053,12 @@ type ScenarioStep struct {
 	AssignedTo  *string `json:"assigned_to,omitempty"`
 	Description *string `json:"description,omitempty"`
 	EscalateTo  *string `json:"escalate_to,omitempty"`
+
+	// Escalation An escalation chain (REQ-HUMAN-025): each level fires after_seconds after the previous one, reassigns the step and notifies.
+	Escalation *Escalation `json:"escalation,omitempty"`
+
+	// EscalationRepeat How many more times the escalation chain runs after its last level (REQ-HUMAN-025).
+	EscalationRepeat *EscalationRepeat `json:"escalation_repeat,omitempty"`
 
 	// HumanTask What a human is asked to do (behavior/human-tasks.md). Unknown members are rejected.
 	HumanTask *HumanTask `json:"human_task,omitempty"`

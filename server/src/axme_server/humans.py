@@ -30,6 +30,7 @@ class HumanOps:
             prelude()
         step["reminders"] = 0
         self._schedule_first_reminder(ch, step, ch.now)
+        self.schedule_escalation(ch, step, ch.now)  # REQ-HUMAN-025: level 1 after the step started
         deadline = doc["_timers"].get("step_deadline") or doc["_timers"].get("deadline")
         step["task"] = {
             "intent_id": doc["intent_id"], "step_id": step["step_id"], "status": "pending",
@@ -107,12 +108,13 @@ class HumanOps:
 
     def escalate(self, ch: Change, step: dict[str, Any], at: float, reason: str) -> None:
         doc = ch.intent
-        target = self._policy(ch, step, "escalate_to")
+        level = self.next_escalation_level(ch, step)  # REQ-HUMAN-013/025: escalate_to or the chain's next
+        target = level["assignees"][0]
         previous = list(step["assignees"])
-        step["assignees"] = [target]
+        step["assignees"] = level["assignees"]
         step["assigned_to"] = target
         step["assignee_name"] = target
-        step["human_task"] = dict(step["human_task"], assignees=[target])
+        step["human_task"] = dict(step["human_task"], assignees=level["assignees"])
         step["escalated"] = True
         step["reminders"] = 0
         doc["remind_count"] = 0  # REQ-HUMAN-013: the new holder's cycle starts from zero
@@ -120,20 +122,21 @@ class HumanOps:
         ch.set_status(WAITING, "WAITING_FOR_HUMAN", _pending(step))
         refresh_view(doc)
         if step.get("task"):
-            step["task"].update(assignees=[target], human_task=step["human_task"])
+            step["task"].update(assignees=level["assignees"], human_task=step["human_task"])
             ch.ops.append(("task", step["task"]))
         ch.emit("intent.escalated", actor=SYSTEM_ACTOR, channel="system",
-                data={"step_id": step["step_id"], "escalated_to": target, "previous_assignees": previous,
-                      "reason": reason})
-        self.notify_step(ch, step, "escalated")
+                data={"step_id": step["step_id"], "level": level["level"], "escalated_to": target,
+                      "assignees": level["assignees"], "previous_assignees": previous, "reason": reason})
+        self.notify_step(ch, step, "escalated", level["notify"])
         self._schedule_first_reminder(ch, step, at)
+        self.schedule_escalation(ch, step, at)
 
     def run_on_timeout(self, ch: Change, step: dict[str, Any], action: str, due: float, reason: str) -> None:
         data = {"step_id": step["step_id"], "on_timeout": action, "reason": reason}
-        if action == "escalate" and self._policy(ch, step, "escalate_to") and not step["escalated"]:
-            self.escalate(ch, step, due, "timeout")
+        if action == "escalate" and self.can_escalate(ch, step):
             if step.get("step_deadline_seconds"):  # the new holder gets one more deadline
                 ch.intent["_timers"]["step_deadline"] = due + float(step["step_deadline_seconds"])
+            self.escalate(ch, step, due, "timeout")
             return
         self.notify_step(ch, step, "timeout")
         if action in ("approve", "reject"):

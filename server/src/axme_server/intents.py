@@ -20,6 +20,7 @@ from axme_server.access import (
 from axme_server.addresses import canonical
 from axme_server.engine import Change, Ctx, public
 from axme_server.errors import ApiError, validation
+from axme_server.escalation import check_chain
 from axme_server.jsonutil import iso, new_uuid, parse_iso
 from axme_server.lifecycle import CANCELED, COMPLETED, FAILED, SUBMITTED, TERMINAL
 from axme_server.tasks import normalize_task
@@ -29,7 +30,7 @@ INTENT_TYPE_RE = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+\.v[0-9]+$")
 CREATE_FIELDS = frozenset({
     "intent_type", "to_agent", "payload", "correlation_id", "reply_to", "deadline_at", "remind_after_seconds",
     "remind_interval_seconds", "max_reminders", "escalate_to", "max_delivery_attempts", "human_task",
-    "on_timeout", "from_agent", "metadata"})
+    "on_timeout", "from_agent", "metadata", "escalation", "escalation_repeat"})
 RESOLVE_FIELDS = frozenset({"status", "result", "error", "reason", "actor"})
 
 
@@ -53,7 +54,10 @@ def policy_from(body: dict[str, Any]) -> dict[str, Any]:
         "max_reminders": _num(body, "max_reminders", integer=True, maximum=1000),
         "escalate_to": body.get("escalate_to"),
         "on_timeout": body.get("on_timeout"),
+        "escalation": body.get("escalation"),  # checked by check_chain (REQ-HUMAN-025)
+        "escalation_repeat": body.get("escalation_repeat"),
     }
+    check_chain(body)
     if out["escalate_to"] is not None and (not isinstance(out["escalate_to"], str) or not out["escalate_to"]):
         raise validation("escalate_to must be a non-empty string", "escalate_to")
     if out["on_timeout"] is not None and out["on_timeout"] not in ON_TIMEOUT:

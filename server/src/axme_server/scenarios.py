@@ -137,9 +137,11 @@ class ScenarioOps:
                             f"assigned_to {target!r} is not a role of this bundle")
             elif kind == "agent" and target is None and s.get("runtime_type") is None:
                 add(f"/workflow/steps/{i}/assigned_to", "required", "an agent step needs assigned_to")
-            if s.get("on_timeout") == "escalate" and not (s.get("escalate_to") or
-                                                          (body.get("intent") or {}).get("escalate_to")):
+            if s.get("on_timeout") == "escalate" and not any(
+                    (s.get(k) or (body.get("intent") or {}).get(k)) for k in ("escalate_to", "escalation")):
                 add(f"/workflow/steps/{i}/on_timeout", "escalate_to", "on_timeout escalate needs escalate_to")
+            if s.get("escalation") is not None and s.get("escalate_to") is not None:  # REQ-HUMAN-025
+                add(f"/workflow/steps/{i}/escalation", "conflict", "give escalation or escalate_to, not both")
             if validator is None and s.get("human_task") is not None:
                 for p in task_problems(s["human_task"], "human_task"):
                     add(f"/workflow/steps/{i}/" + p["path"].replace(".", "/"), p["code"], p["message"])
@@ -234,7 +236,7 @@ class ScenarioOps:
         payload = _bundle_payload(body)
         deadline = parse_iso(intent["deadline_at"]) if intent.get("deadline_at") else None
         policy = {k: intent.get(k) for k in ("remind_after_seconds", "remind_interval_seconds", "max_reminders",
-                                             "escalate_to", "on_timeout")}
+                                             "escalate_to", "on_timeout", "escalation", "escalation_repeat")}
         doc = self.new_intent_doc(
             ws["workspace_id"], intent["type"], principal_address(ctx.principal), to_agent, payload, steps,
             correlation_id=intent.get("correlation_id"), reply_to=intent.get("reply_to"), deadline=deadline,

@@ -10,6 +10,7 @@ from pathlib import Path
 from axme_server.delivery import DeliveryOps
 from axme_server.directory import DirectoryOps
 from axme_server.engine import EngineCore
+from axme_server.escalation import EscalationOps
 from axme_server.failure_review import FailureReviewOps
 from axme_server.humans import HumanOps
 from axme_server.intents import IntentOps
@@ -24,7 +25,7 @@ log = logging.getLogger("axme_server")
 
 
 class Engine(RetryOps, FailureReviewOps, IntentOps, DeliveryOps, HumanOps, WorkflowOps, DirectoryOps, ScenarioOps,
-             SecretOps, NotifyOps, DecisionLinkOps, EngineCore):
+             SecretOps, NotifyOps, DecisionLinkOps, EscalationOps, EngineCore):
     async def start(self, data_dir: Path | None, org: str | None = None, workspace: str | None = None) -> str | None:
         """Open for business. Returns the admin key of a workspace created now, else None.
 

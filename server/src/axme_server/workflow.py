@@ -15,7 +15,7 @@ from axme_server.lifecycle import CANCELED, COMPLETED, FAILED, SUBMITTED, TERMIN
 
 ON_TIMEOUT = ("fail", "cancel", "approve", "reject", "escalate")
 POLICY_FIELDS = ("remind_after_seconds", "remind_interval_seconds", "max_reminders", "escalate_to",
-                 "step_deadline_seconds", "on_timeout")
+                 "step_deadline_seconds", "on_timeout", "escalation", "escalation_repeat")
 
 
 def agent_step(step_id: str, address: str, name: str | None, retry: dict[str, Any] | None = None,

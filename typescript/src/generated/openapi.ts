@@ -807,6 +807,18 @@ export interface components {
             slack_user_id?: string;
             slack_user_name?: string;
         };
+        /** @description An escalation chain (REQ-HUMAN-025): each level fires after_seconds after the previous one, reassigns the step and notifies. */
+        Escalation: components["schemas"]["EscalationLevel"][];
+        EscalationLevel: {
+            after_seconds: number;
+            assignees: string[];
+            notify?: components["schemas"]["NotifyTarget"][];
+        };
+        /**
+         * @description How many more times the escalation chain runs after its last level (REQ-HUMAN-025).
+         * @default 0
+         */
+        EscalationRepeat: number;
         /**
          * @description Where an action came from.
          * @enum {string}
@@ -1055,6 +1067,8 @@ export interface components {
             remind_interval_seconds?: number;
             max_reminders?: number;
             escalate_to?: string;
+            escalation?: components["schemas"]["Escalation"];
+            escalation_repeat?: components["schemas"]["EscalationRepeat"];
             on_timeout?: components["schemas"]["OnTimeout"];
             /** @default 3 */
             max_delivery_attempts?: number;
@@ -1283,6 +1297,8 @@ export interface components {
             remind_interval_seconds?: number;
             max_reminders?: number;
             escalate_to?: string;
+            escalation?: components["schemas"]["Escalation"];
+            escalation_repeat?: components["schemas"]["EscalationRepeat"];
             on_timeout?: components["schemas"]["OnTimeout"];
             human_task?: components["schemas"]["HumanTask"];
             retry?: components["schemas"]["StepRetry"];
@@ -1315,6 +1331,8 @@ export interface components {
             remind_interval_seconds?: number;
             max_reminders?: number;
             escalate_to?: string;
+            escalation?: components["schemas"]["Escalation"];
+            escalation_repeat?: components["schemas"]["EscalationRepeat"];
             on_timeout?: components["schemas"]["OnTimeout"];
             /** @default 3 */
             max_delivery_attempts?: number;

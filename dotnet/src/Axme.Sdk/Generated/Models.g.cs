@@ -695,6 +695,24 @@ namespace Axme.Sdk.Models
         }
 
         /// <summary>
+        /// <c>escalation</c>: An escalation chain (REQ-HUMAN-025): each level fires after_seconds after the previous one, reassigns the step and notifies.
+        /// </summary>
+        public IReadOnlyList<EscalationLevel> Escalation
+        {
+            get { return GetModelList<EscalationLevel>("escalation"); }
+            set { SetModelList("escalation", value); }
+        }
+
+        /// <summary>
+        /// <c>escalation_repeat</c>: How many more times the escalation chain runs after its last level (REQ-HUMAN-025).
+        /// </summary>
+        public long? EscalationRepeat
+        {
+            get { return GetInt64("escalation_repeat"); }
+            set { SetInt64("escalation_repeat", value); }
+        }
+
+        /// <summary>
         /// <c>on_timeout</c>: Action at a deadline. fail (default) makes the intent TIMED_OUT.
         /// </summary>
         public string OnTimeout
@@ -1037,6 +1055,36 @@ namespace Axme.Sdk.Models
         {
             get { return GetObject("details"); }
             set { SetToken("details", value); }
+        }
+    }
+
+    public partial class EscalationLevel : AxmeModel
+    {
+        /// <summary>
+        /// <c>after_seconds</c>
+        /// </summary>
+        public long? AfterSeconds
+        {
+            get { return GetInt64("after_seconds"); }
+            set { SetInt64("after_seconds", value); }
+        }
+
+        /// <summary>
+        /// <c>assignees</c>
+        /// </summary>
+        public IReadOnlyList<string> Assignees
+        {
+            get { return GetStringList("assignees"); }
+            set { SetStringList("assignees", value); }
+        }
+
+        /// <summary>
+        /// <c>notify</c>
+        /// </summary>
+        public IReadOnlyList<NotifyTarget> Notify
+        {
+            get { return GetModelList<NotifyTarget>("notify"); }
+            set { SetModelList("notify", value); }
         }
     }
 
@@ -2975,6 +3023,24 @@ namespace Axme.Sdk.Models
         }
 
         /// <summary>
+        /// <c>escalation</c>: An escalation chain (REQ-HUMAN-025): each level fires after_seconds after the previous one, reassigns the step and notifies.
+        /// </summary>
+        public IReadOnlyList<EscalationLevel> Escalation
+        {
+            get { return GetModelList<EscalationLevel>("escalation"); }
+            set { SetModelList("escalation", value); }
+        }
+
+        /// <summary>
+        /// <c>escalation_repeat</c>: How many more times the escalation chain runs after its last level (REQ-HUMAN-025).
+        /// </summary>
+        public long? EscalationRepeat
+        {
+            get { return GetInt64("escalation_repeat"); }
+            set { SetInt64("escalation_repeat", value); }
+        }
+
+        /// <summary>
         /// <c>on_timeout</c>: Action at a deadline. fail (default) makes the intent TIMED_OUT.
         /// </summary>
         public string OnTimeout
@@ -3140,6 +3206,24 @@ namespace Axme.Sdk.Models
         {
             get { return GetString("escalate_to"); }
             set { SetString("escalate_to", value); }
+        }
+
+        /// <summary>
+        /// <c>escalation</c>: An escalation chain (REQ-HUMAN-025): each level fires after_seconds after the previous one, reassigns the step and notifies.
+        /// </summary>
+        public IReadOnlyList<EscalationLevel> Escalation
+        {
+            get { return GetModelList<EscalationLevel>("escalation"); }
+            set { SetModelList("escalation", value); }
+        }
+
+        /// <summary>
+        /// <c>escalation_repeat</c>: How many more times the escalation chain runs after its last level (REQ-HUMAN-025).
+        /// </summary>
+        public long? EscalationRepeat
+        {
+            get { return GetInt64("escalation_repeat"); }
+            set { SetInt64("escalation_repeat", value); }
         }
 
         /// <summary>

@@ -65,10 +65,13 @@ class NotifyOps:
                 ch.ops.append(("meta", LINK_SECRETS, raw))
         return signing.valid(loads(raw), self.clock.now())
 
-    def notify_step(self, ch: Change, step: dict[str, Any], reason: str) -> None:
-        """One notification per target of the step's task, in `ch`'s commit (REQ-NOTIFY-002)."""
+    def notify_step(self, ch: Change, step: dict[str, Any], reason: str,
+                    targets: list[dict[str, str]] | None = None) -> None:
+        """One notification per target in `ch`'s commit (REQ-NOTIFY-002); by default the current
+        holders' targets: the last escalation level's `notify`, else the task's."""
         task = step["human_task"]
-        targets = task.get("notify") or []
+        if targets is None:
+            targets = step.get("notify_targets") or task.get("notify") or []
         if not targets:
             return
         doc = ch.intent

@@ -38,6 +38,7 @@ from .error_code import ErrorCode
 from .error_envelope import ErrorEnvelope
 from .error_info import ErrorInfo
 from .error_info_details_type_0 import ErrorInfoDetailsType0
+from .escalation_level import EscalationLevel
 from .event import Event
 from .event_data import EventData
 from .event_list_response import EventListResponse
@@ -169,6 +170,7 @@ __all__ = (
     "ErrorEnvelope",
     "ErrorInfo",
     "ErrorInfoDetailsType0",
+    "EscalationLevel",
     "Event",
     "EventData",
     "EventListResponse",

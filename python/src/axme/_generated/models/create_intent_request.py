@@ -17,6 +17,7 @@ import datetime
 
 if TYPE_CHECKING:
   from ..models.create_intent_request_payload import CreateIntentRequestPayload
+  from ..models.escalation_level import EscalationLevel
   from ..models.human_task import HumanTask
 
 
@@ -46,6 +47,10 @@ class CreateIntentRequest:
             remind_interval_seconds (int | Unset):
             max_reminders (int | Unset):
             escalate_to (str | Unset):
+            escalation (list[EscalationLevel] | Unset): An escalation chain (REQ-HUMAN-025): each level fires after_seconds
+                after the previous one, reassigns the step and notifies.
+            escalation_repeat (int | Unset): How many more times the escalation chain runs after its last level (REQ-
+                HUMAN-025).
             on_timeout (OnTimeout | Unset): Action at a deadline. fail (default) makes the intent TIMED_OUT.
             max_delivery_attempts (int | Unset):  Default: 3.
             human_task (HumanTask | Unset): What a human is asked to do (behavior/human-tasks.md). Unknown members are
@@ -63,6 +68,8 @@ class CreateIntentRequest:
     remind_interval_seconds: int | Unset = UNSET
     max_reminders: int | Unset = UNSET
     escalate_to: str | Unset = UNSET
+    escalation: list[EscalationLevel] | Unset = UNSET
+    escalation_repeat: int | Unset = UNSET
     on_timeout: OnTimeout | Unset = UNSET
     max_delivery_attempts: int | Unset = 3
     human_task: HumanTask | Unset = UNSET
@@ -73,6 +80,7 @@ class CreateIntentRequest:
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.create_intent_request_payload import CreateIntentRequestPayload # noqa: PLC0415
+        from ..models.escalation_level import EscalationLevel # noqa: PLC0415
         from ..models.human_task import HumanTask # noqa: PLC0415
         intent_type = self.intent_type
 
@@ -97,6 +105,17 @@ class CreateIntentRequest:
         max_reminders = self.max_reminders
 
         escalate_to = self.escalate_to
+
+        escalation: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.escalation, Unset):
+            escalation = []
+            for componentsschemas_escalation_item_data in self.escalation:
+                componentsschemas_escalation_item = componentsschemas_escalation_item_data.to_dict()
+                escalation.append(componentsschemas_escalation_item)
+
+
+
+        escalation_repeat = self.escalation_repeat
 
         on_timeout: str | Unset = UNSET
         if not isinstance(self.on_timeout, Unset):
@@ -133,6 +152,10 @@ class CreateIntentRequest:
             field_dict["max_reminders"] = max_reminders
         if escalate_to is not UNSET:
             field_dict["escalate_to"] = escalate_to
+        if escalation is not UNSET:
+            field_dict["escalation"] = escalation
+        if escalation_repeat is not UNSET:
+            field_dict["escalation_repeat"] = escalation_repeat
         if on_timeout is not UNSET:
             field_dict["on_timeout"] = on_timeout
         if max_delivery_attempts is not UNSET:
@@ -147,6 +170,7 @@ class CreateIntentRequest:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.create_intent_request_payload import CreateIntentRequestPayload # noqa: PLC0415
+        from ..models.escalation_level import EscalationLevel # noqa: PLC0415
         from ..models.human_task import HumanTask # noqa: PLC0415
         d = dict(src_dict)
         intent_type = d.pop("intent_type")
@@ -182,6 +206,20 @@ class CreateIntentRequest:
 
         escalate_to = d.pop("escalate_to", UNSET)
 
+        _escalation = d.pop("escalation", UNSET)
+        escalation: list[EscalationLevel] | Unset = UNSET
+        if _escalation is not UNSET:
+            escalation = []
+            for componentsschemas_escalation_item_data in _escalation:
+                componentsschemas_escalation_item = EscalationLevel.from_dict(componentsschemas_escalation_item_data)
+
+
+
+                escalation.append(componentsschemas_escalation_item)
+
+
+        escalation_repeat = d.pop("escalation_repeat", UNSET)
+
         _on_timeout = d.pop("on_timeout", UNSET)
         on_timeout: OnTimeout | Unset
         if isinstance(_on_timeout,  Unset):
@@ -216,6 +254,8 @@ class CreateIntentRequest:
             remind_interval_seconds=remind_interval_seconds,
             max_reminders=max_reminders,
             escalate_to=escalate_to,
+            escalation=escalation,
+            escalation_repeat=escalation_repeat,
             on_timeout=on_timeout,
             max_delivery_attempts=max_delivery_attempts,
             human_task=human_task,

@@ -16,6 +16,7 @@ from ..types import UNSET, Unset
 from typing import cast
 
 if TYPE_CHECKING:
+  from ..models.escalation_level import EscalationLevel
   from ..models.human_task import HumanTask
   from ..models.scenario_step_input import ScenarioStepInput
   from ..models.scenario_step_input_schema import ScenarioStepInputSchema
@@ -47,6 +48,10 @@ class ScenarioStep:
             remind_interval_seconds (int | Unset):
             max_reminders (int | Unset):
             escalate_to (str | Unset):
+            escalation (list[EscalationLevel] | Unset): An escalation chain (REQ-HUMAN-025): each level fires after_seconds
+                after the previous one, reassigns the step and notifies.
+            escalation_repeat (int | Unset): How many more times the escalation chain runs after its last level (REQ-
+                HUMAN-025).
             on_timeout (OnTimeout | Unset): Action at a deadline. fail (default) makes the intent TIMED_OUT.
             human_task (HumanTask | Unset): What a human is asked to do (behavior/human-tasks.md). Unknown members are
                 rejected.
@@ -71,6 +76,8 @@ class ScenarioStep:
     remind_interval_seconds: int | Unset = UNSET
     max_reminders: int | Unset = UNSET
     escalate_to: str | Unset = UNSET
+    escalation: list[EscalationLevel] | Unset = UNSET
+    escalation_repeat: int | Unset = UNSET
     on_timeout: OnTimeout | Unset = UNSET
     human_task: HumanTask | Unset = UNSET
     retry: StepRetry | Unset = UNSET
@@ -84,6 +91,7 @@ class ScenarioStep:
 
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.escalation_level import EscalationLevel # noqa: PLC0415
         from ..models.human_task import HumanTask # noqa: PLC0415
         from ..models.scenario_step_input import ScenarioStepInput # noqa: PLC0415
         from ..models.scenario_step_input_schema import ScenarioStepInputSchema # noqa: PLC0415
@@ -117,6 +125,17 @@ class ScenarioStep:
         max_reminders = self.max_reminders
 
         escalate_to = self.escalate_to
+
+        escalation: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.escalation, Unset):
+            escalation = []
+            for componentsschemas_escalation_item_data in self.escalation:
+                componentsschemas_escalation_item = componentsschemas_escalation_item_data.to_dict()
+                escalation.append(componentsschemas_escalation_item)
+
+
+
+        escalation_repeat = self.escalation_repeat
 
         on_timeout: str | Unset = UNSET
         if not isinstance(self.on_timeout, Unset):
@@ -171,6 +190,10 @@ class ScenarioStep:
             field_dict["max_reminders"] = max_reminders
         if escalate_to is not UNSET:
             field_dict["escalate_to"] = escalate_to
+        if escalation is not UNSET:
+            field_dict["escalation"] = escalation
+        if escalation_repeat is not UNSET:
+            field_dict["escalation_repeat"] = escalation_repeat
         if on_timeout is not UNSET:
             field_dict["on_timeout"] = on_timeout
         if human_task is not UNSET:
@@ -192,6 +215,7 @@ class ScenarioStep:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.escalation_level import EscalationLevel # noqa: PLC0415
         from ..models.human_task import HumanTask # noqa: PLC0415
         from ..models.scenario_step_input import ScenarioStepInput # noqa: PLC0415
         from ..models.scenario_step_input_schema import ScenarioStepInputSchema # noqa: PLC0415
@@ -237,6 +261,20 @@ class ScenarioStep:
         max_reminders = d.pop("max_reminders", UNSET)
 
         escalate_to = d.pop("escalate_to", UNSET)
+
+        _escalation = d.pop("escalation", UNSET)
+        escalation: list[EscalationLevel] | Unset = UNSET
+        if _escalation is not UNSET:
+            escalation = []
+            for componentsschemas_escalation_item_data in _escalation:
+                componentsschemas_escalation_item = EscalationLevel.from_dict(componentsschemas_escalation_item_data)
+
+
+
+                escalation.append(componentsschemas_escalation_item)
+
+
+        escalation_repeat = d.pop("escalation_repeat", UNSET)
 
         _on_timeout = d.pop("on_timeout", UNSET)
         on_timeout: OnTimeout | Unset
@@ -305,6 +343,8 @@ class ScenarioStep:
             remind_interval_seconds=remind_interval_seconds,
             max_reminders=max_reminders,
             escalate_to=escalate_to,
+            escalation=escalation,
+            escalation_repeat=escalation_repeat,
             on_timeout=on_timeout,
             human_task=human_task,
             retry=retry,

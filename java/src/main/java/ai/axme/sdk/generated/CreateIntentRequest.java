@@ -20,6 +20,7 @@ import java.util.StringJoiner;
 import java.util.Objects;
 import java.util.Map;
 import java.util.HashMap;
+import ai.axme.sdk.generated.EscalationLevel;
 import ai.axme.sdk.generated.HumanTask;
 import ai.axme.sdk.generated.OnTimeout;
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -28,8 +29,10 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonTypeName;
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
@@ -50,6 +53,8 @@ import ai.axme.sdk.generated.ApiClient;
   CreateIntentRequest.JSON_PROPERTY_REMIND_INTERVAL_SECONDS,
   CreateIntentRequest.JSON_PROPERTY_MAX_REMINDERS,
   CreateIntentRequest.JSON_PROPERTY_ESCALATE_TO,
+  CreateIntentRequest.JSON_PROPERTY_ESCALATION,
+  CreateIntentRequest.JSON_PROPERTY_ESCALATION_REPEAT,
   CreateIntentRequest.JSON_PROPERTY_ON_TIMEOUT,
   CreateIntentRequest.JSON_PROPERTY_MAX_DELIVERY_ATTEMPTS,
   CreateIntentRequest.JSON_PROPERTY_HUMAN_TASK
@@ -99,6 +104,14 @@ public class CreateIntentRequest {
   public static final String JSON_PROPERTY_ESCALATE_TO = "escalate_to";
   @jakarta.annotation.Nullable
   private String escalateTo;
+
+  public static final String JSON_PROPERTY_ESCALATION = "escalation";
+  @jakarta.annotation.Nullable
+  private List<EscalationLevel> escalation;
+
+  public static final String JSON_PROPERTY_ESCALATION_REPEAT = "escalation_repeat";
+  @jakarta.annotation.Nullable
+  private Integer escalationRepeat = 0;
 
   public static final String JSON_PROPERTY_ON_TIMEOUT = "on_timeout";
   @jakarta.annotation.Nullable
@@ -391,6 +404,64 @@ public class CreateIntentRequest {
   }
 
 
+  public CreateIntentRequest escalation(@jakarta.annotation.Nullable List<EscalationLevel> escalation) {
+    this.escalation = escalation;
+    return this;
+  }
+
+  public CreateIntentRequest addEscalationItem(EscalationLevel escalationItem) {
+    if (this.escalation == null) {
+      this.escalation = new ArrayList<>();
+    }
+    this.escalation.add(escalationItem);
+    return this;
+  }
+
+  /**
+   * An escalation chain (REQ-HUMAN-025): each level fires after_seconds after the previous one, reassigns the step and notifies.
+   * @return escalation
+   */
+  @jakarta.annotation.Nullable
+  @JsonProperty(value = JSON_PROPERTY_ESCALATION, required = false)
+  @JsonInclude(value = JsonInclude.Include.USE_DEFAULTS)
+  public List<EscalationLevel> getEscalation() {
+    return escalation;
+  }
+
+
+  @JsonProperty(value = JSON_PROPERTY_ESCALATION, required = false)
+  @JsonInclude(value = JsonInclude.Include.USE_DEFAULTS)
+  public void setEscalation(@jakarta.annotation.Nullable List<EscalationLevel> escalation) {
+    this.escalation = escalation;
+  }
+
+
+  public CreateIntentRequest escalationRepeat(@jakarta.annotation.Nullable Integer escalationRepeat) {
+    this.escalationRepeat = escalationRepeat;
+    return this;
+  }
+
+  /**
+   * How many more times the escalation chain runs after its last level (REQ-HUMAN-025).
+   * minimum: 0
+   * maximum: 10
+   * @return escalationRepeat
+   */
+  @jakarta.annotation.Nullable
+  @JsonProperty(value = JSON_PROPERTY_ESCALATION_REPEAT, required = false)
+  @JsonInclude(value = JsonInclude.Include.USE_DEFAULTS)
+  public Integer getEscalationRepeat() {
+    return escalationRepeat;
+  }
+
+
+  @JsonProperty(value = JSON_PROPERTY_ESCALATION_REPEAT, required = false)
+  @JsonInclude(value = JsonInclude.Include.USE_DEFAULTS)
+  public void setEscalationRepeat(@jakarta.annotation.Nullable Integer escalationRepeat) {
+    this.escalationRepeat = escalationRepeat;
+  }
+
+
   public CreateIntentRequest onTimeout(@jakarta.annotation.Nullable OnTimeout onTimeout) {
     this.onTimeout = onTimeout;
     return this;
@@ -488,6 +559,8 @@ public class CreateIntentRequest {
         Objects.equals(this.remindIntervalSeconds, createIntentRequest.remindIntervalSeconds) &&
         Objects.equals(this.maxReminders, createIntentRequest.maxReminders) &&
         Objects.equals(this.escalateTo, createIntentRequest.escalateTo) &&
+        Objects.equals(this.escalation, createIntentRequest.escalation) &&
+        Objects.equals(this.escalationRepeat, createIntentRequest.escalationRepeat) &&
         Objects.equals(this.onTimeout, createIntentRequest.onTimeout) &&
         Objects.equals(this.maxDeliveryAttempts, createIntentRequest.maxDeliveryAttempts) &&
         Objects.equals(this.humanTask, createIntentRequest.humanTask);
@@ -495,7 +568,7 @@ public class CreateIntentRequest {
 
   @Override
   public int hashCode() {
-    return Objects.hash(intentType, toAgent, payload, correlationId, replyTo, fromAgent, deadlineAt, remindAfterSeconds, remindIntervalSeconds, maxReminders, escalateTo, onTimeout, maxDeliveryAttempts, humanTask);
+    return Objects.hash(intentType, toAgent, payload, correlationId, replyTo, fromAgent, deadlineAt, remindAfterSeconds, remindIntervalSeconds, maxReminders, escalateTo, escalation, escalationRepeat, onTimeout, maxDeliveryAttempts, humanTask);
   }
 
   @Override
@@ -513,6 +586,8 @@ public class CreateIntentRequest {
     sb.append("    remindIntervalSeconds: ").append(toIndentedString(remindIntervalSeconds)).append("\n");
     sb.append("    maxReminders: ").append(toIndentedString(maxReminders)).append("\n");
     sb.append("    escalateTo: ").append(toIndentedString(escalateTo)).append("\n");
+    sb.append("    escalation: ").append(toIndentedString(escalation)).append("\n");
+    sb.append("    escalationRepeat: ").append(toIndentedString(escalationRepeat)).append("\n");
     sb.append("    onTimeout: ").append(toIndentedString(onTimeout)).append("\n");
     sb.append("    maxDeliveryAttempts: ").append(toIndentedString(maxDeliveryAttempts)).append("\n");
     sb.append("    humanTask: ").append(toIndentedString(humanTask)).append("\n");
@@ -617,6 +692,21 @@ public class CreateIntentRequest {
     // add `escalate_to` to the URL query string
     if (getEscalateTo() != null) {
       joiner.add(String.format(java.util.Locale.ROOT, "%sescalate_to%s=%s", prefix, suffix, ApiClient.urlEncode(ApiClient.valueToString(getEscalateTo()))));
+    }
+
+    // add `escalation` to the URL query string
+    if (getEscalation() != null) {
+      for (int i = 0; i < getEscalation().size(); i++) {
+        if (getEscalation().get(i) != null) {
+          joiner.add(getEscalation().get(i).toUrlQueryString(String.format(java.util.Locale.ROOT, "%sescalation%s%s", prefix, suffix,
+          "".equals(suffix) ? "" : String.format(java.util.Locale.ROOT, "%s%d%s", containerPrefix, i, containerSuffix))));
+        }
+      }
+    }
+
+    // add `escalation_repeat` to the URL query string
+    if (getEscalationRepeat() != null) {
+      joiner.add(String.format(java.util.Locale.ROOT, "%sescalation_repeat%s=%s", prefix, suffix, ApiClient.urlEncode(ApiClient.valueToString(getEscalationRepeat()))));
     }
 
     // add `on_timeout` to the URL query string

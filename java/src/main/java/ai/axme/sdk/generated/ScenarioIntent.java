@@ -20,6 +20,7 @@ import java.util.StringJoiner;
 import java.util.Objects;
 import java.util.Map;
 import java.util.HashMap;
+import ai.axme.sdk.generated.EscalationLevel;
 import ai.axme.sdk.generated.HumanTask;
 import ai.axme.sdk.generated.OnTimeout;
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -28,8 +29,10 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonTypeName;
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
@@ -48,6 +51,8 @@ import ai.axme.sdk.generated.ApiClient;
   ScenarioIntent.JSON_PROPERTY_REMIND_INTERVAL_SECONDS,
   ScenarioIntent.JSON_PROPERTY_MAX_REMINDERS,
   ScenarioIntent.JSON_PROPERTY_ESCALATE_TO,
+  ScenarioIntent.JSON_PROPERTY_ESCALATION,
+  ScenarioIntent.JSON_PROPERTY_ESCALATION_REPEAT,
   ScenarioIntent.JSON_PROPERTY_ON_TIMEOUT,
   ScenarioIntent.JSON_PROPERTY_MAX_DELIVERY_ATTEMPTS,
   ScenarioIntent.JSON_PROPERTY_HUMAN_TASK
@@ -89,6 +94,14 @@ public class ScenarioIntent {
   public static final String JSON_PROPERTY_ESCALATE_TO = "escalate_to";
   @jakarta.annotation.Nullable
   private String escalateTo;
+
+  public static final String JSON_PROPERTY_ESCALATION = "escalation";
+  @jakarta.annotation.Nullable
+  private List<EscalationLevel> escalation;
+
+  public static final String JSON_PROPERTY_ESCALATION_REPEAT = "escalation_repeat";
+  @jakarta.annotation.Nullable
+  private Integer escalationRepeat = 0;
 
   public static final String JSON_PROPERTY_ON_TIMEOUT = "on_timeout";
   @jakarta.annotation.Nullable
@@ -333,6 +346,64 @@ public class ScenarioIntent {
   }
 
 
+  public ScenarioIntent escalation(@jakarta.annotation.Nullable List<EscalationLevel> escalation) {
+    this.escalation = escalation;
+    return this;
+  }
+
+  public ScenarioIntent addEscalationItem(EscalationLevel escalationItem) {
+    if (this.escalation == null) {
+      this.escalation = new ArrayList<>();
+    }
+    this.escalation.add(escalationItem);
+    return this;
+  }
+
+  /**
+   * An escalation chain (REQ-HUMAN-025): each level fires after_seconds after the previous one, reassigns the step and notifies.
+   * @return escalation
+   */
+  @jakarta.annotation.Nullable
+  @JsonProperty(value = JSON_PROPERTY_ESCALATION, required = false)
+  @JsonInclude(value = JsonInclude.Include.USE_DEFAULTS)
+  public List<EscalationLevel> getEscalation() {
+    return escalation;
+  }
+
+
+  @JsonProperty(value = JSON_PROPERTY_ESCALATION, required = false)
+  @JsonInclude(value = JsonInclude.Include.USE_DEFAULTS)
+  public void setEscalation(@jakarta.annotation.Nullable List<EscalationLevel> escalation) {
+    this.escalation = escalation;
+  }
+
+
+  public ScenarioIntent escalationRepeat(@jakarta.annotation.Nullable Integer escalationRepeat) {
+    this.escalationRepeat = escalationRepeat;
+    return this;
+  }
+
+  /**
+   * How many more times the escalation chain runs after its last level (REQ-HUMAN-025).
+   * minimum: 0
+   * maximum: 10
+   * @return escalationRepeat
+   */
+  @jakarta.annotation.Nullable
+  @JsonProperty(value = JSON_PROPERTY_ESCALATION_REPEAT, required = false)
+  @JsonInclude(value = JsonInclude.Include.USE_DEFAULTS)
+  public Integer getEscalationRepeat() {
+    return escalationRepeat;
+  }
+
+
+  @JsonProperty(value = JSON_PROPERTY_ESCALATION_REPEAT, required = false)
+  @JsonInclude(value = JsonInclude.Include.USE_DEFAULTS)
+  public void setEscalationRepeat(@jakarta.annotation.Nullable Integer escalationRepeat) {
+    this.escalationRepeat = escalationRepeat;
+  }
+
+
   public ScenarioIntent onTimeout(@jakarta.annotation.Nullable OnTimeout onTimeout) {
     this.onTimeout = onTimeout;
     return this;
@@ -428,6 +499,8 @@ public class ScenarioIntent {
         Objects.equals(this.remindIntervalSeconds, scenarioIntent.remindIntervalSeconds) &&
         Objects.equals(this.maxReminders, scenarioIntent.maxReminders) &&
         Objects.equals(this.escalateTo, scenarioIntent.escalateTo) &&
+        Objects.equals(this.escalation, scenarioIntent.escalation) &&
+        Objects.equals(this.escalationRepeat, scenarioIntent.escalationRepeat) &&
         Objects.equals(this.onTimeout, scenarioIntent.onTimeout) &&
         Objects.equals(this.maxDeliveryAttempts, scenarioIntent.maxDeliveryAttempts) &&
         Objects.equals(this.humanTask, scenarioIntent.humanTask);
@@ -435,7 +508,7 @@ public class ScenarioIntent {
 
   @Override
   public int hashCode() {
-    return Objects.hash(type, payload, correlationId, replyTo, deadlineAt, remindAfterSeconds, remindIntervalSeconds, maxReminders, escalateTo, onTimeout, maxDeliveryAttempts, humanTask);
+    return Objects.hash(type, payload, correlationId, replyTo, deadlineAt, remindAfterSeconds, remindIntervalSeconds, maxReminders, escalateTo, escalation, escalationRepeat, onTimeout, maxDeliveryAttempts, humanTask);
   }
 
   @Override
@@ -451,6 +524,8 @@ public class ScenarioIntent {
     sb.append("    remindIntervalSeconds: ").append(toIndentedString(remindIntervalSeconds)).append("\n");
     sb.append("    maxReminders: ").append(toIndentedString(maxReminders)).append("\n");
     sb.append("    escalateTo: ").append(toIndentedString(escalateTo)).append("\n");
+    sb.append("    escalation: ").append(toIndentedString(escalation)).append("\n");
+    sb.append("    escalationRepeat: ").append(toIndentedString(escalationRepeat)).append("\n");
     sb.append("    onTimeout: ").append(toIndentedString(onTimeout)).append("\n");
     sb.append("    maxDeliveryAttempts: ").append(toIndentedString(maxDeliveryAttempts)).append("\n");
     sb.append("    humanTask: ").append(toIndentedString(humanTask)).append("\n");
@@ -545,6 +620,21 @@ public class ScenarioIntent {
     // add `escalate_to` to the URL query string
     if (getEscalateTo() != null) {
       joiner.add(String.format(java.util.Locale.ROOT, "%sescalate_to%s=%s", prefix, suffix, ApiClient.urlEncode(ApiClient.valueToString(getEscalateTo()))));
+    }
+
+    // add `escalation` to the URL query string
+    if (getEscalation() != null) {
+      for (int i = 0; i < getEscalation().size(); i++) {
+        if (getEscalation().get(i) != null) {
+          joiner.add(getEscalation().get(i).toUrlQueryString(String.format(java.util.Locale.ROOT, "%sescalation%s%s", prefix, suffix,
+          "".equals(suffix) ? "" : String.format(java.util.Locale.ROOT, "%s%d%s", containerPrefix, i, containerSuffix))));
+        }
+      }
+    }
+
+    // add `escalation_repeat` to the URL query string
+    if (getEscalationRepeat() != null) {
+      joiner.add(String.format(java.util.Locale.ROOT, "%sescalation_repeat%s=%s", prefix, suffix, ApiClient.urlEncode(ApiClient.valueToString(getEscalationRepeat()))));
     }
 
     // add `on_timeout` to the URL query string
