@@ -9,8 +9,9 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from axme import AxmeClient, AxmeClientConfig
 
@@ -29,8 +30,15 @@ class Proc:
         self.name = name
         self.lines: list[str] = []
         self._changed = threading.Condition()
-        self.popen = subprocess.Popen(argv, env=env, cwd=cwd, stdout=subprocess.PIPE,
-                                      stderr=subprocess.STDOUT, text=True, start_new_session=True)
+        self.popen = subprocess.Popen(
+            argv,
+            env=env,
+            cwd=cwd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
         self._pump = threading.Thread(target=self._read, daemon=True)
         self._pump.start()
 
@@ -56,7 +64,9 @@ class Proc:
                         return line
                 left = deadline - time.monotonic()
                 if left <= 0 or (self.popen.poll() is not None and not self._pump.is_alive()):
-                    raise ExampleFailed(f"{self.name}: no such line within {timeout:.0f}s:\n{self.output}")
+                    raise ExampleFailed(
+                        f"{self.name}: no such line within {timeout:.0f}s:\n{self.output}"
+                    )
                 self._changed.wait(min(left, 0.5))
 
     def wait(self, timeout: float) -> int:
@@ -64,12 +74,14 @@ class Proc:
             rc = self.popen.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             self.stop()
-            raise ExampleFailed(f"{self.name} still running after {timeout:.0f}s:\n{self.output}") from None
+            raise ExampleFailed(
+                f"{self.name} still running after {timeout:.0f}s:\n{self.output}"
+            ) from None
         self._pump.join(timeout=5)
         return rc
 
     def stop(self) -> None:
-        """SIGTERM (the agents stop serving gracefully; Mono simply exits), then SIGKILL after 5 s."""
+        """SIGTERM (agents stop serving gracefully; Mono just exits), then SIGKILL after 5 s."""
         if self.popen.poll() is None:
             os.killpg(self.popen.pid, signal.SIGTERM)
             try:
@@ -85,18 +97,34 @@ class Server:
 
     def __init__(self, data_dir: Path, lease_seconds: float) -> None:
         self.popen = subprocess.Popen(
-            [sys.executable, "-m", "axme_server", "--host", "127.0.0.1", "--port", "0",
-             "--data-dir", str(data_dir), "--lease-seconds", str(lease_seconds)],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+            [
+                sys.executable,
+                "-m",
+                "axme_server",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--data-dir",
+                str(data_dir),
+                "--lease-seconds",
+                str(lease_seconds),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
         assert self.popen.stdout is not None
         line = self.popen.stdout.readline()
         if not line.startswith(READY):
             self.popen.kill()
             raise ExampleFailed(f"axme-server did not start: {line!r}")
-        info = json.loads(line[len(READY):])
+        info = json.loads(line[len(READY) :])
         self.base_url: str = info["base_url"]
         self.operator_key: str = info["admin_api_key"]
-        self.operator = AxmeClient(AxmeClientConfig(api_key=self.operator_key, base_url=self.base_url))
+        self.operator = AxmeClient(
+            AxmeClientConfig(api_key=self.operator_key, base_url=self.base_url)
+        )
         self._names = 0
         self._lock = threading.Lock()
 
@@ -127,16 +155,27 @@ class Workspace:
         return str(self.admin.register_agent(address)["api_key"])
 
     def env(self, key: str, config_dir: Path, **extra: str) -> dict[str, str]:
-        return {**os.environ, "AXME_BASE_URL": self.base_url, "AXME_API_KEY": key,
-                "AXME_CONFIG_DIR": str(config_dir), "PYTHONUNBUFFERED": "1", **extra}
+        return {
+            **os.environ,
+            "AXME_BASE_URL": self.base_url,
+            "AXME_API_KEY": key,
+            "AXME_CONFIG_DIR": str(config_dir),
+            "PYTHONUNBUFFERED": "1",
+            **extra,
+        }
 
     def intent(self, intent_id: str) -> Any:
         return self.admin.get_intent(intent_id)
 
     def axme(self, config_dir: Path, *args: str) -> str:
         """The `axme` CLI, as the on-call SRE runs it."""
-        done = subprocess.run([sys.executable, "-m", "axme.cli.main", *args], capture_output=True,
-                              text=True, timeout=60, env=self.env(self.admin_key, config_dir))
+        done = subprocess.run(
+            [sys.executable, "-m", "axme.cli.main", *args],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=self.env(self.admin_key, config_dir),
+        )
         if done.returncode != 0:
             raise ExampleFailed(f"axme {' '.join(args)}: {done.stderr.strip()}")
         return done.stdout

@@ -34,7 +34,7 @@ def build(language: str) -> None:
     """Compile every workflow of one language into examples/build/<language>."""
     out = BUILD / language
     if language == "typescript":
-        # The examples import "@axme/axme": a copy of the SDK's build output (package.json + dist/esm).
+        # The examples import "@axme/axme": a copy of the SDK's build output (dist/esm).
         package = out / "node_modules" / "@axme" / "axme"
         if package.is_symlink():
             package.unlink()
@@ -42,12 +42,26 @@ def build(language: str) -> None:
         shutil.copytree(ROOT / "typescript/dist/esm", package / "dist/esm")
         shutil.copy2(ROOT / "typescript/package.json", package / "package.json")
         (out / "package.json").write_text('{"type": "module"}\n')
-        run(["node", str(ROOT / "typescript/node_modules/typescript/bin/tsc"), "-p",
-             str(EXAMPLES / "tests/tsconfig.json")])
+        run(
+            [
+                "node",
+                str(ROOT / "typescript/node_modules/typescript/bin/tsc"),
+                "-p",
+                str(EXAMPLES / "tests/tsconfig.json"),
+            ]
+        )
     elif language == "go":
         for workflow in PROGRAM:
             for role in ("agent", "initiator"):
-                run(["go", "build", "-o", str(out / f"{workflow}-{role}"), f"./{workflow}/go/{role}"])
+                run(
+                    [
+                        "go",
+                        "build",
+                        "-o",
+                        str(out / f"{workflow}-{role}"),
+                        f"./{workflow}/go/{role}",
+                    ]
+                )
     elif language == "java":
         sources = [str(p) for w in PROGRAM for p in (EXAMPLES / w / "java").glob("*.java")]
         run(["javac", "-d", str(out), "-cp", java_classpath(), *sources])
@@ -57,9 +71,21 @@ def build(language: str) -> None:
         shutil.copy2(sdk, out / sdk.name)
         for workflow, name in PROGRAM.items():
             sources = sorted(str(p) for p in (EXAMPLES / workflow / "dotnet").glob("*.cs"))
-            run(["mcs", "-sdk:4.7.2-api", "-langversion:7.2", "-warnaserror+", "-nologo", "-target:exe",
-                 f"-out:{out / name}.exe", "-r:System.Net.Http", f"-r:{NEWTONSOFT}/Newtonsoft.Json.dll",
-                 f"-r:{sdk}", *sources])
+            run(
+                [
+                    "mcs",
+                    "-sdk:4.7.2-api",
+                    "-langversion:7.2",
+                    "-warnaserror+",
+                    "-nologo",
+                    "-target:exe",
+                    f"-out:{out / name}.exe",
+                    "-r:System.Net.Http",
+                    f"-r:{NEWTONSOFT}/Newtonsoft.Json.dll",
+                    f"-r:{sdk}",
+                    *sources,
+                ]
+            )
 
 
 def java_classpath() -> str:
@@ -73,7 +99,11 @@ def command(language: str, workflow: str, role: str, *args: str) -> tuple[list[s
     if language == "python":
         return [sys.executable, f"{role}.py", *args], cwd
     if language == "typescript":
-        return ["node", str(BUILD / "typescript" / workflow / "typescript" / f"{role}.js"), *args], cwd
+        return [
+            "node",
+            str(BUILD / "typescript" / workflow / "typescript" / f"{role}.js"),
+            *args,
+        ], cwd
     if language == "go":
         return [str(BUILD / "go" / f"{workflow}-{role}"), *args], cwd
     name = PROGRAM[workflow]

@@ -9,8 +9,11 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-TRIAGE = {"category": "billing", "priority": "high",
-          "reply": "Sorry about the double charge - we have refunded the duplicate payment."}
+TRIAGE = {
+    "category": "billing",
+    "priority": "high",
+    "reply": "Sorry about the double charge - we have refunded the duplicate payment.",
+}
 
 
 class ChatStub:
@@ -21,18 +24,33 @@ class ChatStub:
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
-                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
+                body = json.loads(
+                    self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}"
+                )
                 key = self.headers.get("Authorization", "")
                 with stub._lock:
                     count = stub.requests[key] = stub.requests.get(key, 0) + 1
                 if self.path != "/v1/chat/completions" or not body.get("messages"):
                     return self._send(404, {"error": {"message": "unknown route or no messages"}})
                 if count == 1:
-                    return self._send(503, {"error": {"message": "the model is overloaded, try again"}})
-                return self._send(200, {
-                    "id": f"chatcmpl-{count}", "object": "chat.completion", "model": body.get("model", "stub"),
-                    "choices": [{"index": 0, "finish_reason": "stop",
-                                 "message": {"role": "assistant", "content": json.dumps(TRIAGE)}}]})
+                    return self._send(
+                        503, {"error": {"message": "the model is overloaded, try again"}}
+                    )
+                return self._send(
+                    200,
+                    {
+                        "id": f"chatcmpl-{count}",
+                        "object": "chat.completion",
+                        "model": body.get("model", "stub"),
+                        "choices": [
+                            {
+                                "index": 0,
+                                "finish_reason": "stop",
+                                "message": {"role": "assistant", "content": json.dumps(TRIAGE)},
+                            }
+                        ],
+                    },
+                )
 
             def _send(self, status: int, payload: dict[str, Any]) -> None:
                 data = json.dumps(payload).encode()

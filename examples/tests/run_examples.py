@@ -19,9 +19,14 @@ import workflows
 from harness import ExampleFailed, Server
 from llm_stub import ChatStub
 
-LEASE_SECONDS = 4  # short, so a crashed step is redelivered in seconds; long enough for a loaded CI machine
-CHECKS = {"approval": workflows.approval, "order-fulfilment": workflows.order_fulfilment,
-          "crash-safe-pipeline": workflows.crash_safe_pipeline}
+LEASE_SECONDS = (
+    4  # short, so a crashed step is redelivered in seconds; long enough for a loaded CI machine
+)
+CHECKS = {
+    "approval": workflows.approval,
+    "order-fulfilment": workflows.order_fulfilment,
+    "crash-safe-pipeline": workflows.crash_safe_pipeline,
+}
 
 
 def main() -> int:
@@ -32,7 +37,9 @@ def main() -> int:
     ap.add_argument("--show-output", action="store_true", help="print every program's output")
     args = ap.parse_args()
     chosen = args.languages.split(",")
-    cases = [(w, lang) for w in args.workflows.split(",") for lang in chosen if languages.has(w, lang)]
+    cases = [
+        (w, lang) for w in args.workflows.split(",") for lang in chosen if languages.has(w, lang)
+    ]
 
     started = time.monotonic()
     for lang in chosen:
@@ -74,8 +81,10 @@ def main() -> int:
             server.close()
     for failure in failures:
         print(failure, file=sys.stderr)
-    print(f"examples: {len(cases) - len(failures)} passed, {len(failures)} failed "
-          f"in {time.monotonic() - started:.1f}s")
+    print(
+        f"examples: {len(cases) - len(failures)} passed, {len(failures)} failed "
+        f"in {time.monotonic() - started:.1f}s"
+    )
     return 1 if failures else 0
 
 

@@ -33,7 +33,9 @@ class Run:
     def start(self, role: str, key: str, *args: str, **extra_env: str) -> Proc:
         argv, cwd = command(self.language, self.workflow, role, *args)
         name = f"{self.workflow}/{self.language} {role} {' '.join(args)}".rstrip()
-        proc = Proc(name, argv, self.ws.env(key, self.tmp / "cli", **env(self.language), **extra_env), cwd)
+        proc = Proc(
+            name, argv, self.ws.env(key, self.tmp / "cli", **env(self.language), **extra_env), cwd
+        )
         self.procs.append(proc)
         return proc
 
@@ -47,10 +49,19 @@ class Run:
     def finish(self, proc: Proc, intent_id: str, status: str) -> Any:
         rc = proc.wait(TIMEOUT)
         intent = self.ws.intent(intent_id)
-        expect(intent["status"] == status, f"{proc.name}: intent ended {intent['status']}, expected {status}",
-               *self.procs)
-        expect(rc == (0 if status == "COMPLETED" else 1), f"{proc.name}: exit code {rc}", *self.procs)
-        expect(f"final status {status}" in proc.output, f"{proc.name}: no 'final status {status}'", *self.procs)
+        expect(
+            intent["status"] == status,
+            f"{proc.name}: intent ended {intent['status']}, expected {status}",
+            *self.procs,
+        )
+        expect(
+            rc == (0 if status == "COMPLETED" else 1), f"{proc.name}: exit code {rc}", *self.procs
+        )
+        expect(
+            f"final status {status}" in proc.output,
+            f"{proc.name}: no 'final status {status}'",
+            *self.procs,
+        )
         return intent
 
     def close(self) -> None:
@@ -64,17 +75,26 @@ def approval(run: Run) -> None:
     run.start("agent", run.ws.agent_key("infra-validator"))
     approved, approved_id = run.initiator()
     rejected, rejected_id = run.initiator()
-    for proc, intent_id, decision, comment in ((approved, approved_id, "approve", "plan reviewed"),
-                                               (rejected, rejected_id, "reject", "not during the sale")):
+    for proc, intent_id, decision, comment in (
+        (approved, approved_id, "approve", "plan reviewed"),
+        (rejected, rejected_id, "reject", "not during the sale"),
+    ):
         proc.wait_line(lambda line: "waiting for the on-call SRE" in line, TIMEOUT)
         run.ws.axme(run.tmp / "cli", "tasks", decision, intent_id, "--comment", comment)
     intent = run.finish(approved, approved_id, "COMPLETED")
     verdict = (intent["steps"][0] or {}).get("result") or {}
-    expect(verdict.get("risk") == "low" and verdict.get("syntax") == "ok",
-           f"validator verdict {verdict}", *run.procs)
+    expect(
+        verdict.get("risk") == "low" and verdict.get("syntax") == "ok",
+        f"validator verdict {verdict}",
+        *run.procs,
+    )
     intent = run.finish(rejected, rejected_id, "FAILED")
     expect(intent["error"]["code"] == "rejected", f"error {intent['error']}", *run.procs)
-    expect("reviewer's comment: not during the sale" in rejected.output, "the comment is not shown", *run.procs)
+    expect(
+        "reviewer's comment: not during the sale" in rejected.output,
+        "the comment is not shown",
+        *run.procs,
+    )
 
 
 def order_fulfilment(run: Run) -> None:
@@ -84,15 +104,30 @@ def order_fulfilment(run: Run) -> None:
     declined, declined_id = run.initiator("declined")
     intent = run.finish(shipped, shipped_id, "COMPLETED")
     tracking = intent["result"]["tracking_number"]
-    expect(f"tracking number: {tracking}" in shipped.output, "tracking number not printed", *run.procs)
+    expect(
+        f"tracking number: {tracking}" in shipped.output, "tracking number not printed", *run.procs
+    )
     for step in ("validate_inventory", "charge_payment", "ship"):
-        expect(f"intent.step_completed -> " in shipped.output and f"[{step}]" in shipped.output,
-               f"step {step} not observed", *run.procs)
-    expect(re.search(r"intent\.redelivered .*\[charge_payment\].*step_retry", shipped.output) is not None,
-           "the gateway timeout was not retried by the platform", *run.procs)
+        expect(
+            "intent.step_completed -> " in shipped.output and f"[{step}]" in shipped.output,
+            f"step {step} not observed",
+            *run.procs,
+        )
+    expect(
+        re.search(r"intent\.redelivered .*\[charge_payment\].*step_retry", shipped.output)
+        is not None,
+        "the gateway timeout was not retried by the platform",
+        *run.procs,
+    )
     intent = run.finish(missing, missing_id, "FAILED")
-    expect("out of stock: lamp-red" in intent["error"]["message"], f"error {intent['error']}", *run.procs)
-    expect("out of stock: lamp-red" in missing.output, "out-of-stock reason not printed", *run.procs)
+    expect(
+        "out of stock: lamp-red" in intent["error"]["message"],
+        f"error {intent['error']}",
+        *run.procs,
+    )
+    expect(
+        "out of stock: lamp-red" in missing.output, "out-of-stock reason not printed", *run.procs
+    )
     intent = run.finish(declined, declined_id, "FAILED")
     expect("payment declined" in intent["error"]["message"], f"error {intent['error']}", *run.procs)
     expect("payment declined" in declined.output, "decline reason not printed", *run.procs)
@@ -106,23 +141,39 @@ def crash_safe_pipeline(run: Run) -> None:
     crashing = run.start("agent", key, PIPELINE_EFFECTS=str(effects), CRASH_DURING_STEP="transform")
     initiator, intent_id = run.initiator()
     rc = crashing.wait(TIMEOUT)
-    expect(rc != 0 and "crashing in the middle of transform" in crashing.output,
-           f"the agent did not crash (exit {rc})", *run.procs)
-    expect(run.ws.intent(intent_id)["status"] not in ("COMPLETED", "FAILED"), "ended without the agent",
-           *run.procs)
+    expect(
+        rc != 0 and "crashing in the middle of transform" in crashing.output,
+        f"the agent did not crash (exit {rc})",
+        *run.procs,
+    )
+    expect(
+        run.ws.intent(intent_id)["status"] not in ("COMPLETED", "FAILED"),
+        "ended without the agent",
+        *run.procs,
+    )
     restarted = run.start("agent", key, PIPELINE_EFFECTS=str(effects))
     intent = run.finish(initiator, intent_id, "COMPLETED")
-    expect(re.search(r"intent\.redelivered .*lease_expired", initiator.output) is not None,
-           "the redelivery is not shown", *run.procs)
-    expect("already recorded" in restarted.output, "the restarted agent did not skip the effect", *run.procs)
+    expect(
+        re.search(r"intent\.redelivered .*lease_expired", initiator.output) is not None,
+        "the redelivery is not shown",
+        *run.procs,
+    )
+    expect(
+        "already recorded" in restarted.output,
+        "the restarted agent did not skip the effect",
+        *run.procs,
+    )
     expect(intent["result"].get("rows_loaded") == 3, f"result {intent['result']}", *run.procs)
     failed_id, retried_id = retry_from_failed_step(run)
 
     records = [line.split() for line in effects.read_text().splitlines() if line.strip()]
     for attempts in ([intent_id], [failed_id, retried_id]):  # one run; a run and its retry
         steps = sorted(r[1] for r in records if r[0] in attempts)
-        expect(steps == ["extract", "load", "transform", "validate"],
-               f"effects not exactly once per step of {attempts}: {records}", *run.procs)
+        expect(
+            steps == ["extract", "load", "transform", "validate"],
+            f"effects not exactly once per step of {attempts}: {records}",
+            *run.procs,
+        )
 
 
 def retry_from_failed_step(run: Run) -> tuple[str, str]:
@@ -130,24 +181,46 @@ def retry_from_failed_step(run: Run) -> tuple[str, str]:
     a new attempt at `load`, keeping the three completed steps (they are not delivered again)."""
     failing, failed_id = run.initiator("wrong-table")
     intent = run.finish(failing, failed_id, "FAILED")
-    expect("no table warehouse.daily_order in the warehouse" in intent["error"]["message"],
-           f"error {intent['error']}", *run.procs)
+    expect(
+        "no table warehouse.daily_order in the warehouse" in intent["error"]["message"],
+        f"error {intent['error']}",
+        *run.procs,
+    )
     expect(f"axme intents retry {failed_id}" in failing.output, "no retry hint", *run.procs)
-    retried_id = run.ws.axme(run.tmp / "cli", "intents", "retry", failed_id, "--reason", "table name fixed",
-                             "--payload-patch", '{"table": "warehouse.daily_orders"}').strip()
+    retried_id = run.ws.axme(
+        run.tmp / "cli",
+        "intents",
+        "retry",
+        failed_id,
+        "--reason",
+        "table name fixed",
+        "--payload-patch",
+        '{"table": "warehouse.daily_orders"}',
+    ).strip()
     retried = run.ws.admin.wait_for(retried_id, timeout=TIMEOUT)
-    expect(retried["status"] == "COMPLETED" and retried["result"]["table"] == "warehouse.daily_orders",
-           f"retry ended {retried['status']}: {retried['error']}", *run.procs)
-    delivered = [e["data"]["step_id"] for e in run.ws.admin.list_intent_events(retried_id).events
-                 if e["event_type"] == "intent.delivered"]
+    expect(
+        retried["status"] == "COMPLETED" and retried["result"]["table"] == "warehouse.daily_orders",
+        f"retry ended {retried['status']}: {retried['error']}",
+        *run.procs,
+    )
+    delivered = [
+        e["data"]["step_id"]
+        for e in run.ws.admin.list_intent_events(retried_id).events
+        if e["event_type"] == "intent.delivered"
+    ]
     expect(delivered == ["load"], f"the retry delivered {delivered}, not only load", *run.procs)
     return failed_id, retried_id
 
 
 def llm_agent(run: Run, stub: ChatStub) -> None:
     api_key = f"sk-local-{run.language}"
-    run.start("agent", run.ws.agent_key("ticket-triage"), OPENAI_BASE_URL=stub.base_url,
-              OPENAI_API_KEY=api_key, OPENAI_MODEL="stub-model")
+    run.start(
+        "agent",
+        run.ws.agent_key("ticket-triage"),
+        OPENAI_BASE_URL=stub.base_url,
+        OPENAI_API_KEY=api_key,
+        OPENAI_MODEL="stub-model",
+    )
     initiator, intent_id = run.initiator()
     intent = run.finish(initiator, intent_id, "COMPLETED")
     expect(intent["result"].get("category") == "billing", f"result {intent['result']}", *run.procs)

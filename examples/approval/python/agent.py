@@ -36,14 +36,21 @@ def assess(change: dict[str, Any]) -> dict[str, Any]:
         risk = "medium"  # a plain CREATE INDEX locks writes on a production table
     else:
         risk = "low"
-    return {"syntax": "ok", "target": change["target"], "risk": risk,
-            "checks": ["single DDL statement", "known target", "rollback plan present"]}
+    return {
+        "syntax": "ok",
+        "target": change["target"],
+        "risk": risk,
+        "checks": ["single DDL statement", "known target", "rollback plan present"],
+    }
 
 
 async def validate_change(delivery: Any) -> dict[str, Any]:
     change = delivery.intent["payload"]
-    print(f"[agent] validating {change.get('migration')} on {change.get('target')} "
-          f"(delivery {delivery.delivery_id[:8]}, attempt {delivery.attempt})", flush=True)
+    print(
+        f"[agent] validating {change.get('migration')} on {change.get('target')} "
+        f"(delivery {delivery.delivery_id[:8]}, attempt {delivery.attempt})",
+        flush=True,
+    )
     verdict = assess(change)
     print(f"[agent] risk {verdict['risk']}: handing over to the on-call SRE", flush=True)
     return verdict

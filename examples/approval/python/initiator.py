@@ -32,13 +32,19 @@ async def main() -> int:
         async with client.observe(intent_id) as events:
             async for event in events:
                 step = event["data"].get("step_id")
-                print(f"  #{event['seq']} {event['event_type']} -> {event['status']}"
-                      + (f" [{step}]" if step else ""), flush=True)
+                print(
+                    f"  #{event['seq']} {event['event_type']} -> {event['status']}"
+                    + (f" [{step}]" if step else ""),
+                    flush=True,
+                )
                 if event["event_type"] == "intent.step_completed" and step == "validate_change":
                     print(f"  validator: {json.dumps(event['data']['result'])}")
                 if event["event_type"] == "intent.human_task_assigned":
-                    print(f"  waiting for the on-call SRE: axme tasks approve {intent_id} "
-                          "--comment \"…\" (or reject)", flush=True)
+                    print(
+                        f"  waiting for the on-call SRE: axme tasks approve {intent_id} "
+                        '--comment "…" (or reject)',
+                        flush=True,
+                    )
 
         final = await client.wait_for(intent_id)
         print(f"final status {final['status']}")

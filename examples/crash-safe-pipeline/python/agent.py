@@ -31,8 +31,11 @@ def record_once(intent_id: str, step: str, delivery_id: str) -> None:
     lines = EFFECTS.read_text().splitlines() if EFFECTS.exists() else []
     done = next((line for line in lines if line.split()[:2] == [intent_id, step]), None)
     if done:
-        print(f"[agent] {step}: effect already recorded by delivery {done.split()[2][:8]}; not repeating it",
-              flush=True)
+        first = done.split()[2][:8]
+        print(
+            f"[agent] {step}: effect already recorded by delivery {first}; not repeating it",
+            flush=True,
+        )
         return
     with EFFECTS.open("a") as out:
         out.write(f"{intent_id} {step} {delivery_id}\n")
@@ -57,21 +60,31 @@ def run_step(step: str, intent: Any) -> dict[str, Any]:
     if step == "transform":
         totals: dict[str, int] = {}
         for row in earlier(intent, "validate")["valid"]:
-            totals[row["currency"]] = totals.get(row["currency"], 0) + int(Decimal(row["amount"]) * 100)
+            totals[row["currency"]] = totals.get(row["currency"], 0) + int(
+                Decimal(row["amount"]) * 100
+            )
         return {"totals_cents": totals, "rows": len(earlier(intent, "validate")["valid"])}
     table = intent["payload"]["table"]
     if table not in WAREHOUSE_TABLES:
-        raise ValueError(f"load: no table {table} in the warehouse")  # fails the intent: fix and retry
+        raise ValueError(
+            f"load: no table {table} in the warehouse"
+        )  # fails the intent: fix and retry
     return {"table": table, "rows_loaded": earlier(intent, "transform")["rows"]}
 
 
 async def handle(delivery: Any) -> dict[str, Any]:
     step = delivery.step_id
-    print(f"[agent] {step} (delivery {delivery.delivery_id[:8]}, attempt {delivery.attempt})", flush=True)
+    print(
+        f"[agent] {step} (delivery {delivery.delivery_id[:8]}, attempt {delivery.attempt})",
+        flush=True,
+    )
     result = run_step(step, delivery.intent)
     record_once(delivery.intent_id, step, delivery.delivery_id)
     if step == CRASH_DURING:
-        print(f"[agent] crashing in the middle of {step}: effect recorded, result not sent", flush=True)
+        print(
+            f"[agent] crashing in the middle of {step}: effect recorded, result not sent",
+            flush=True,
+        )
         os.kill(os.getpid(), signal.SIGKILL)
     return result
 

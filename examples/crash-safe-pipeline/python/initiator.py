@@ -32,8 +32,13 @@ async def main(wrong_table: bool) -> int:
                 if event["event_type"] == "intent.delivered":
                     detail += f" delivery {data['delivery_id'][:8]} attempt {data['attempt']}"
                 if event["event_type"] == "intent.redelivered":
-                    detail += f" {data['reason']} (delivery {data['previous_delivery_id'][:8]} lost)"
-                print(f"  #{event['seq']} {event['event_type']} -> {event['status']}{detail}", flush=True)
+                    detail += (
+                        f" {data['reason']} (delivery {data['previous_delivery_id'][:8]} lost)"
+                    )
+                print(
+                    f"  #{event['seq']} {event['event_type']} -> {event['status']}{detail}",
+                    flush=True,
+                )
 
         final = await client.wait_for(intent_id)
         print(f"final status {final['status']}")
@@ -41,8 +46,10 @@ async def main(wrong_table: bool) -> int:
             print(f"result: {json.dumps(final['result'])}")
             return 0
         print(f"error: {final['error']['message']}")
-        print(f"retry from the failed step: axme intents retry {intent_id} "
-              """--payload-patch '{"table": "warehouse.daily_orders"}'""")
+        print(
+            f"retry from the failed step: axme intents retry {intent_id} "
+            """--payload-patch '{"table": "warehouse.daily_orders"}'"""
+        )
         return 1
 
 

@@ -17,28 +17,46 @@ import sys
 from typing import Any
 
 import httpx
-
 from axme import AsyncAxmeClient, AxmeClientConfig
 
-PROMPT = ("Triage this support ticket. Answer with a JSON object only: "
-          '{"category": "billing|bug|question", "priority": "low|normal|high", "reply": "<one sentence>"}')
+PROMPT = (
+    "Triage this support ticket. Answer with a JSON object only: "
+    '{"category": "billing|bug|question", "priority": "low|normal|high", "reply": "<one sentence>"}'
+)
 
 
 async def triage(delivery: Any) -> dict[str, Any]:
     ticket = delivery.intent["payload"]
-    print(f"[agent] ticket {ticket['ticket_id']}: asking the model (attempt {delivery.attempt})", flush=True)
+    print(
+        f"[agent] ticket {ticket['ticket_id']}: asking the model (attempt {delivery.attempt})",
+        flush=True,
+    )
     async with httpx.AsyncClient(timeout=60) as http:
         response = await http.post(
             f"{os.environ.get('OPENAI_BASE_URL', 'https://api.openai.com/v1')}/chat/completions",
             headers={"Authorization": f"Bearer {os.environ['OPENAI_API_KEY']}"},
-            json={"model": os.environ.get("OPENAI_MODEL", "gpt-4o-mini"), "temperature": 0,
-                  "messages": [{"role": "system", "content": PROMPT},
-                               {"role": "user", "content": f"{ticket['subject']}\n\n{ticket['body']}"}]})
+            json={
+                "model": os.environ.get("OPENAI_MODEL", "gpt-4o-mini"),
+                "temperature": 0,
+                "messages": [
+                    {"role": "system", "content": PROMPT},
+                    {"role": "user", "content": f"{ticket['subject']}\n\n{ticket['body']}"},
+                ],
+            },
+        )
     if response.status_code != 200:
-        print(f"[agent] the model answered {response.status_code}; the platform will retry", flush=True)
+        print(
+            f"[agent] the model answered {response.status_code}; the platform will retry",
+            flush=True,
+        )
         response.raise_for_status()  # fails the step
-    answer = json.loads(response.json()["choices"][0]["message"]["content"])  # not JSON: fails the step
-    print(f"[agent] {ticket['ticket_id']}: {answer['category']}, priority {answer['priority']}", flush=True)
+    answer = json.loads(
+        response.json()["choices"][0]["message"]["content"]
+    )  # not JSON: fails the step
+    print(
+        f"[agent] {ticket['ticket_id']}: {answer['category']}, priority {answer['priority']}",
+        flush=True,
+    )
     return {"ticket_id": ticket["ticket_id"], **answer}
 
 

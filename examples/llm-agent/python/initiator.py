@@ -23,13 +23,17 @@ async def main() -> int:
         async with client.observe(intent_id) as events:
             async for event in events:
                 reason = event["data"].get("reason")
-                print(f"  #{event['seq']} {event['event_type']} -> {event['status']}"
-                      + (f" {reason}" if reason else ""), flush=True)
+                print(
+                    f"  #{event['seq']} {event['event_type']} -> {event['status']}"
+                    + (f" {reason}" if reason else ""),
+                    flush=True,
+                )
 
         final = await client.wait_for(intent_id)
         print(f"final status {final['status']}")
-        print(f"triage: {json.dumps(final['result'] if final['status'] == 'COMPLETED' else final['error'])}")
-        return 0 if final["status"] == "COMPLETED" else 1
+        completed = final["status"] == "COMPLETED"
+        print(f"triage: {json.dumps(final['result'] if completed else final['error'])}")
+        return 0 if completed else 1
 
 
 if __name__ == "__main__":

@@ -38,8 +38,11 @@ def charge_payment(order: dict[str, Any], intent_id: str) -> dict[str, Any]:
 
 
 def ship(order: dict[str, Any], intent_id: str) -> dict[str, Any]:
-    return {"tracking_number": f"TRK-{intent_id[:8].upper()}", "carrier": "ParcelCo",
-            "ship_to": order["ship_to"]["city"]}
+    return {
+        "tracking_number": f"TRK-{intent_id[:8].upper()}",
+        "carrier": "ParcelCo",
+        "ship_to": order["ship_to"]["city"],
+    }
 
 
 STEPS = {"validate_inventory": validate_inventory, "charge_payment": charge_payment, "ship": ship}
@@ -47,7 +50,10 @@ STEPS = {"validate_inventory": validate_inventory, "charge_payment": charge_paym
 
 async def handle(delivery: Any) -> dict[str, Any]:
     step = delivery.step_id
-    print(f"[agent] {delivery.intent['payload']['order_id']}: {step} (attempt {delivery.attempt})", flush=True)
+    print(
+        f"[agent] {delivery.intent['payload']['order_id']}: {step} (attempt {delivery.attempt})",
+        flush=True,
+    )
     try:
         return STEPS[step](delivery.intent["payload"], delivery.intent_id)
     except Exception as exc:

@@ -29,15 +29,18 @@ async def main(variant: str) -> int:
     async with AsyncAxmeClient(AxmeClientConfig()) as client:  # AXME_API_KEY, AXME_BASE_URL
         applied = await client.apply_scenario(bundle)
         intent_id = applied["intent_id"]
-        print(f"intent {intent_id} submitted (order {bundle['intent']['payload']['order_id']}, {variant})",
-              flush=True)
+        order_id = bundle["intent"]["payload"]["order_id"]
+        print(f"intent {intent_id} submitted (order {order_id}, {variant})", flush=True)
         async with client.observe(intent_id) as events:
             async for event in events:
                 data = event["data"]
                 detail = f" [{data['step_id']}]" if data.get("step_id") else ""
                 if event["event_type"] == "intent.redelivered":
                     detail += f" {data['reason']}: {(data.get('error') or {}).get('message', '')}"
-                print(f"  #{event['seq']} {event['event_type']} -> {event['status']}{detail}", flush=True)
+                print(
+                    f"  #{event['seq']} {event['event_type']} -> {event['status']}{detail}",
+                    flush=True,
+                )
 
         final = await client.wait_for(intent_id)
         print(f"final status {final['status']}")
