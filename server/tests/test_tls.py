@@ -33,7 +33,8 @@ def test_https_serves_json_and_streams(tmp_path: Path) -> None:
     proc = start_server(tmp_path / "data", "--tls-cert", str(cert), "--tls-key", str(key))
     try:
         assert proc.base_url.startswith("https://127.0.0.1:")
-        with httpx.Client(base_url=proc.base_url, verify=str(cert), timeout=10,
+        trust = ssl.create_default_context(cafile=str(cert))
+        with httpx.Client(base_url=proc.base_url, verify=trust, timeout=10,
                           headers={"x-api-key": proc.admin_key}) as http:
             assert http.get("/health").json()["ok"] is True
             agent = http.post("/v1/agents", json={"address": "tls-agent"}).json()["agent"]["address"]
