@@ -60,6 +60,7 @@ def load_checks() -> dict[str, ContractCheck]:
         checks_humans,
         checks_idempotency,
         checks_lifecycle,
+        checks_notify,
         checks_push,
         checks_redelivery,
         checks_streams,
