@@ -128,6 +128,9 @@ def scale(args: Any) -> None:
             db_mb = sum(p.stat().st_size for p in data_dir.glob("axme.db*")) / 2**20
             rss_ready = rss_mb(srv.proc.pid)
             rows = measure(api, admin)
+            from console_pages import measure_console
+
+            rows += measure_console(srv.base_url, api.key, REPEAT, pcts)
             print(f"start-up to ready {ready:.2f} s; RSS at ready {rss_ready:.0f} MB, after the lists "
                   f"{rss_mb(srv.proc.pid):.0f} MB; DB {db_mb:.0f} MB")
             print(f"{'list':<26} {'p50 ms':>8} {'p99 ms':>8}   ({REPEAT} sequential requests each)")
