@@ -42,6 +42,8 @@ def test_sigkill_with_50_pending_notifications_delivers_all_after_restart(tmp_pa
         agent.ok(agent.complete(intent_id, {}))
         intents.append(intent_id)
     wait_until(lambda: pending_gauge(srv) >= COUNT)
+    metrics = httpx.get(srv.base_url + "/metrics", headers={"x-api-key": srv.admin_key}).text
+    assert 'axme_notification_attempts_total{channel="email",outcome="failed"}' in metrics  # REQ-NOTIFY-006
     ids = {n["notification_id"] for i in intents
            for n in api.ok(api.get(f"/v1/intents/{i}/notifications"))["notifications"]}
     assert len(ids) == COUNT

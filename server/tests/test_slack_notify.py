@@ -79,7 +79,7 @@ def test_slack_message_and_signed_click_decides(srv, receiver) -> None:
 
     answer = httpx.post(url, content=body, headers=signed(body))
     assert answer.status_code == 200, answer.text
-    assert answer.json()["replace_original"] is True and "approved by alice.sre" in answer.json()["text"]
+    assert answer.json()["replace_original"] is True and answer.json()["text"].startswith("Approved by alice.sre at ")
     update = receiver.next(timeout=10)
     assert update.path == "/ok/slack-response" and json.loads(update.body) == answer.json()
     assert api.intent(intent_id)["status"] == "COMPLETED"

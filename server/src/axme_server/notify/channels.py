@@ -104,11 +104,19 @@ def register_channels(dispatcher: Any, engine: Any) -> None:
 
 def notification_lines(dispatcher: Any) -> list[str]:
     """/metrics lines (REQ-NOTIFY-006): attempts by channel and outcome."""
+    names = ("email", "webhook", "slack_webhook")
     lines = ["# HELP axme_notification_attempts_total Notification attempts by channel and outcome.",
              "# TYPE axme_notification_attempts_total counter"]
-    for name in ("email", "webhook", "slack_webhook"):
+    for name in names:
         channel = dispatcher.channels.get(name)
         if isinstance(channel, _NotifyChannel):
             for outcome, n in channel.counts.items():
                 lines.append(f'axme_notification_attempts_total{{channel="{name}",outcome="{outcome}"}} {n}')
+    waiting = dict.fromkeys(names, 0)
+    for row in list(dispatcher._rows.values()):  # queued, not yet taken by a send slot
+        if row["channel"] in waiting:
+            waiting[row["channel"]] += 1
+    lines += ["# HELP axme_notifications_waiting Notifications queued for their next attempt, by channel.",
+              "# TYPE axme_notifications_waiting gauge"]
+    lines += [f'axme_notifications_waiting{{channel="{name}"}} {n}' for name, n in waiting.items()]
     return lines

@@ -15,7 +15,6 @@ from slack_sdk.signature import SignatureVerifier
 
 from axme_server.errors import ApiError
 from axme_server.jsonutil import dumps, loads
-from axme_server.notify.content import outcome_label
 from axme_server.notify.links import LinkError
 from axme_server.outbound.secret_ops import check_callback_url
 
@@ -62,8 +61,8 @@ async def handle_interaction(engine: Any, body: bytes, headers: dict[str, str]) 
         grant = engine.link_grant(str(action.get("value") or ""))
         done = await engine.decide_by_link(grant, {"outcome": outcome}, channel="slack", actor_extra={
             "display_name": slack_name or grant.to, "slack_user_id": slack_id, "slack_user_name": slack_name})
-        reply = _reply(f"{outcome_label(outcome)}: {outcome} by {slack_name or grant.to} at {done['decided_at']}",
-                       True)
+        said = outcome.replace("_", " ").capitalize()  # "Approved by alice at …"
+        reply = _reply(f"{said} by {slack_name or grant.to} at {done['decided_at']}", True)
     except LinkError as exc:
         reply = _reply(f"{exc.title}. {exc.message}", False)
     except ApiError as exc:

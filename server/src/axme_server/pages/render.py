@@ -61,7 +61,7 @@ def form_fields(schema: dict[str, Any] | None) -> list[dict[str, Any]]:
     if not isinstance(schema, dict) or not isinstance(schema.get("properties"), dict):
         return []
     required = set(schema.get("required") or [])
-    out = []
+    out: list[dict[str, Any]] = []
     for name, prop in schema["properties"].items():
         prop = prop if isinstance(prop, dict) else {}
         kind = prop.get("type") if isinstance(prop.get("type"), str) else "string"
