@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import ssl
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from helpers import Api, ServerProc, start_server
+from test_tls import self_signed
 
 from axme_server.console.sessions import COOKIE, hash_id
 from axme_server.store.sqlite import SqliteStore
@@ -203,6 +205,19 @@ def test_the_session_expires_after_its_lifetime(tmp_path: Path) -> None:
         sign_in(proc, ns["admin_api_key"])  # a new sign-in deletes the expired session
         with sqlite3.connect(f"file:{proc.data_dir / 'axme.db'}?mode=ro", uri=True) as db:
             assert db.execute("SELECT count(*) FROM console_sessions").fetchone()[0] == 1
+    finally:
+        assert proc.stop() == 0
+
+
+def test_over_tls_the_cookie_is_secure(tmp_path: Path) -> None:
+    cert, key = self_signed(tmp_path)
+    proc = start_server(tmp_path / "data", "--tls-cert", str(cert), "--tls-key", str(key))
+    try:
+        trust = ssl.create_default_context(cafile=str(cert))
+        with httpx.Client(base_url=proc.base_url, verify=trust, timeout=10) as client:
+            resp = client.post("/console/sign-in", data={"api_key": proc.admin_key})
+            assert resp.status_code == 303 and resp.headers["set-cookie"].endswith("; HttpOnly; SameSite=Strict; Secure")
+            assert client.get("/console/intents").status_code == 200
     finally:
         assert proc.stop() == 0
 

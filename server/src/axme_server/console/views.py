@@ -27,7 +27,7 @@ def _seconds(at: str | None) -> float | None:
 
 
 def age(seconds: float) -> str:
-    return time_left(max(seconds, 60)) if seconds >= 60 else f"{int(max(seconds, 0))} s"
+    return time_left(seconds) or "" if seconds >= 60 else f"{int(max(seconds, 0))} s"
 
 
 def waiting_for(doc: dict[str, Any], now: float) -> dict[str, Any] | None:
@@ -121,7 +121,7 @@ def intent_detail(engine: Any, ctx: Ctx, intent_id: str) -> dict[str, Any]:
             check_decider(ctx.principal, doc)
             who = ctx.principal.actor
             decide = task_view(doc, step, now, token="", can_decide=True,
-                               person=who.get("display_name") or who.get("id"))
+                               person=str(who.get("display_name") or who.get("id")))
         except ApiError:
             decide = None
     return {"intent": intent, "events": events, "audit": audit, "notifications": notifications,
