@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import yaml
 from openapi_pages import operations_page, schemas_page
-from site_sources import DOCS, ROOT, SDKS, copied, site_to_repo
+from site_sources import DOCS, EXAMPLE_WORKFLOWS, ROOT, SDKS, copied, site_to_repo
 
 #: docs/ pages in navigation order; any other docs/ page is listed after them.
 DESIGN = [
@@ -123,6 +123,13 @@ def summary(site: set[str]) -> str:
     section("SDKs", [(SDK_TITLES[s], f"sdks/{s}.md") for s in SDKS])
     section("Changelogs", [(SDK_TITLES[s], f"sdks/{s}-changelog.md") for s in SDKS])
     section("Server", [("Reference server", "server.md"), ("Examples", "examples.md")])
+    section(
+        "Example workflows",
+        [
+            (title_of(ROOT / "examples" / w / "README.md"), f"examples/{w}.md")
+            for w in EXAMPLE_WORKFLOWS
+        ],
+    )
     section(
         "Conformance",
         [

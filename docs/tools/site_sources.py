@@ -12,6 +12,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 SDKS = ("python", "typescript", "go", "java", "dotnet")
+#: examples/<workflow>/README.md, in the order the site lists them.
+EXAMPLE_WORKFLOWS = ("approval", "order-fulfilment", "crash-safe-pipeline", "llm-agent")
 
 #: Pages generated from spec/ (site path → the repository path links are resolved from).
 GENERATED = {
@@ -34,6 +36,8 @@ def copied() -> dict[str, str]:
         "conformance/INCONSISTENCIES.md": "conformance/inconsistencies.md",
         "examples/README.md": "examples.md",
     }
+    for workflow in EXAMPLE_WORKFLOWS:
+        pages[f"examples/{workflow}/README.md"] = f"examples/{workflow}.md"
     for behavior in sorted((ROOT / "spec/behavior").glob("*.md")):
         name = "index.md" if behavior.name == "README.md" else behavior.name
         pages[f"spec/behavior/{behavior.name}"] = f"spec/behavior/{name}"
