@@ -167,14 +167,14 @@ class Workspace:
     def intent(self, intent_id: str) -> Any:
         return self.admin.get_intent(intent_id)
 
-    def axme(self, config_dir: Path, *args: str) -> str:
-        """The `axme` CLI, as the on-call SRE runs it."""
+    def axme(self, config_dir: Path, *args: str, key: str | None = None) -> str:
+        """The `axme` CLI, with the admin key unless another (e.g. a person's) is given."""
         done = subprocess.run(
             [sys.executable, "-m", "axme.cli.main", *args],
             capture_output=True,
             text=True,
             timeout=60,
-            env=self.env(self.admin_key, config_dir),
+            env=self.env(key or self.admin_key, config_dir),
         )
         if done.returncode != 0:
             raise ExampleFailed(f"axme {' '.join(args)}: {done.stderr.strip()}")

@@ -71,7 +71,20 @@ class Run:
 
 
 def approval(run: Run) -> None:
-    """The SRE approves one migration and rejects another (with the CLI, as a person would)."""
+    """The on-call SRE, with a human key of their own (the step's assignee is their contact),
+    approves one migration and rejects another with the CLI."""
+    cli = run.tmp / "cli"
+    sre_key = run.ws.axme(
+        cli,
+        "keys",
+        "create-human",
+        "sre-oncall",
+        "--display-name",
+        "SRE On-Call",
+        "--contact",
+        "sre-oncall@example.com",
+        "-q",
+    ).strip()
     run.start("agent", run.ws.agent_key("infra-validator"))
     approved, approved_id = run.initiator()
     rejected, rejected_id = run.initiator()
@@ -80,7 +93,7 @@ def approval(run: Run) -> None:
         (rejected, rejected_id, "reject", "not during the sale"),
     ):
         proc.wait_line(lambda line: "waiting for the on-call SRE" in line, TIMEOUT)
-        run.ws.axme(run.tmp / "cli", "tasks", decision, intent_id, "--comment", comment)
+        run.ws.axme(cli, "tasks", decision, intent_id, "--comment", comment, key=sre_key)
     intent = run.finish(approved, approved_id, "COMPLETED")
     verdict = (intent["steps"][0] or {}).get("result") or {}
     expect(
@@ -89,7 +102,16 @@ def approval(run: Run) -> None:
         *run.procs,
     )
     intent = run.finish(rejected, rejected_id, "FAILED")
-    expect(intent["error"]["code"] == "rejected", f"error {intent['error']}", *run.procs)
+    expect(
+        intent["error"]
+        == {
+            "code": "rejected",
+            "message": "rejected by SRE On-Call",
+            "details": {**intent["error"]["details"], "comment": "not during the sale"},
+        },
+        f"error {intent['error']}",
+        *run.procs,
+    )
     expect(
         "reviewer's comment: not during the sale" in rejected.output,
         "the comment is not shown",

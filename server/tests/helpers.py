@@ -43,13 +43,14 @@ class ServerProc:
         self.proc.wait(timeout=10)
 
 
-def start_server(data_dir: Path, *extra: str, port: int = 0, timeout: float = 20.0) -> ServerProc:
+def start_server(data_dir: Path, *extra: str, port: int = 0, timeout: float = 20.0,
+                 env: dict[str, str] | None = None) -> ServerProc:
     data_dir.mkdir(parents=True, exist_ok=True)
     stderr_path = data_dir / f"server-{time.time_ns()}.log"
     cmd = [sys.executable, "-m", "axme_server", "--host", "127.0.0.1", "--port", str(port),
            "--data-dir", str(data_dir), *extra]
     err = open(stderr_path, "wb")  # noqa: SIM115 - handed to the child, closed right after
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})})
     err.close()
     sel = selectors.DefaultSelector()
     assert proc.stdout is not None

@@ -1,16 +1,18 @@
-"""SqliteStore group commit: one batch, one commit; a failing write inside a
-batch is rolled back alone and reported to its own caller."""
+"""Group commit, on both engines (SQLite and PostgreSQL): one batch, one commit; a failing
+write inside a batch is rolled back alone and reported to its own caller."""
 
 from __future__ import annotations
 
 import asyncio
 from pathlib import Path
 
+from pg.databases import StoreMaker
+
 from axme_server.store.sqlite import SqliteStore
 
 
-def test_failing_write_in_a_batch_is_isolated(tmp_path: Path) -> None:
-    store = SqliteStore(str(tmp_path / "t.db"))
+def test_failing_write_in_a_batch_is_isolated(store_engine: StoreMaker) -> None:
+    store = store_engine("t")
     loop = asyncio.new_event_loop()
     try:
         futs = [loop.create_future() for _ in range(3)]
@@ -26,7 +28,7 @@ def test_failing_write_in_a_batch_is_isolated(tmp_path: Path) -> None:
     assert results[0] is None and results[2] is None
     assert isinstance(results[1], ValueError) and "no_such_op" in str(results[1])
     assert (store.commits, store.writes) == (1, 3)
-    reopened = SqliteStore(str(tmp_path / "t.db"))
+    reopened = store_engine("t")
     reopened.open()
     try:
         assert [reopened.get_meta(k) for k in "abc"] == ["1", None, "1"]
@@ -84,17 +86,16 @@ def test_intent_lock_serializes_and_forgets_idle_locks() -> None:
     asyncio.run(main())
 
 
-def test_a_failed_write_leaves_side_tables_and_counters_exact(tmp_path: Path) -> None:
+def test_a_failed_write_leaves_side_tables_and_counters_exact(store_engine: StoreMaker) -> None:
     """The failing write's intent update is rolled back with its counter deltas, side rows and
     the writer's row cache; the writes around it land (issue 16 item 2)."""
     from test_store_indexes import WS, intent
 
-    path = str(tmp_path / "c.db")
-    store = SqliteStore(path)
+    store = store_engine("c")
     store.open()
     asyncio.run(store.write([("intent_new", intent(1))]))
     store.close()
-    store = SqliteStore(path)
+    store = store_engine("c")
     loop = asyncio.new_event_loop()
     try:
         futs = [loop.create_future() for _ in range(3)]

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pg.databases import StoreMaker
 
 from axme_server.store.sqlite import SqliteStore
 
@@ -32,7 +33,17 @@ def task(n: int, assignees: list[str], status: str = "pending") -> dict[str, Any
 
 @pytest.fixture()
 def store(tmp_path: Path) -> SqliteStore:
-    s = SqliteStore(str(tmp_path / "s.db"))
+    """SQLite's, for the query-plan checks."""
+    yield from _seeded(SqliteStore(str(tmp_path / "s.db")))
+
+
+@pytest.fixture()
+def any_store(store_engine: StoreMaker) -> Any:
+    """Each engine's (SQLite, PostgreSQL), for what the lists and counters return."""
+    yield from _seeded(store_engine())
+
+
+def _seeded(s: Any) -> Any:
     s.open()
     ops: list[tuple] = []
     for n in range(1, 301):
@@ -115,7 +126,8 @@ def test_list_tasks_filters_walk_an_index(store: SqliteStore, pending_only: bool
     assert [rid for rid, _ in rows] == sorted(rid for rid, _ in rows)
 
 
-def test_handed_off_and_exact_matches(store: SqliteStore) -> None:
+def test_handed_off_and_exact_matches(any_store: Any) -> None:
+    store = any_store
     asyncio.run(store.write([("intent", intent(7, to=A, steps=[C]))]))  # i7's step handed from A to C
     mine = store.list_intents(WS, status=None, to_agent=None, from_agent=None, involving=C, limit=50, cursor=None)
     assert [d["intent_id"] for _, d in mine] == ["i7"]
@@ -137,7 +149,9 @@ def test_handed_off_and_exact_matches(store: SqliteStore) -> None:
     assert len(carol) == 60 and len(upper) == 30  # CAROL sees only the 30 tasks open to anyone
 
 
-def test_counters_match_group_by_through_transitions(store: SqliteStore) -> None:
+def test_counters_match_group_by_through_transitions(any_store: Any) -> None:
+    store = any_store
+
     def group_by() -> dict[str, int]:
         return dict(store._read.execute("SELECT status, count(*) FROM intents GROUP BY status").fetchall())
 
@@ -146,12 +160,16 @@ def test_counters_match_group_by_through_transitions(store: SqliteStore) -> None
                             + [("intent", intent(11, status="DELIVERED")), ("intent", intent(11, status="DELIVERED"))]))
     assert store.count_by_status(WS) == group_by() == {"SUBMITTED": 289, "COMPLETED": 10, "DELIVERED": 1}
     assert store.count_by_status("ws_other") == {} and store.count_intents_by_status() == group_by()
+
+
+def test_counters_are_read_by_index(store: SqliteStore) -> None:
     rec = PlanRecorder(store._read)
     rec.execute("SELECT status, n FROM intent_counts WHERE workspace_id=?", (WS,))
     assert_indexed(rec)
 
 
-def test_timers_load_by_index(store: SqliteStore) -> None:
+def test_timers_load_by_index(any_store: Any) -> None:
+    store = any_store
     due = dict(store.timers_due(None, 1030.0))
     assert set(due) == {f"i{n}" for n in (3, 6, 9, 12, 15, 18, 21, 24, 27, 30)}
     assert due["i3"] == {"lease": 1003.0}
@@ -160,7 +178,8 @@ def test_timers_load_by_index(store: SqliteStore) -> None:
     assert dict(store.timers_due(1029.0, 1030.0)) == {}  # terminal intents hold no timers
 
 
-def test_filters_no_index_covers_run_off_the_event_loop(store: SqliteStore, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_filters_no_index_covers_run_off_the_event_loop(any_store: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = any_store
     from axme_server.store import queries
 
     threads: list[str] = []
@@ -179,7 +198,8 @@ def test_filters_no_index_covers_run_off_the_event_loop(store: SqliteStore, monk
                 await store.list_intents_async(WS, **indexed, limit=10, cursor=None))
 
     slow, fast = asyncio.run(main())
-    assert threads[0].startswith("axme-sqlite-reader") and threads[1] == threading.current_thread().name
+    assert threads[0].startswith(("axme-sqlite-reader", "axme-pg-reader"))
+    assert threads[1] == threading.current_thread().name
     assert slow == store.list_intents(WS, **both, limit=10, cursor=None) != []
     assert fast == store.list_intents(WS, **indexed, limit=10, cursor=None) != []
 

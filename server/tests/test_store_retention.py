@@ -12,11 +12,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from helpers import Api, start_server
+from pg.databases import StoreMaker
 from test_store_indexes import WS, intent, task
 
 from axme_server.jsonutil import iso
 from axme_server.store.retention import RetentionPolicy
-from axme_server.store.sqlite import SqliteStore
 
 DAY = 86400.0
 NOW = 1_800_000_000.0
@@ -26,8 +26,8 @@ def ended(n: int, days_ago: float, status: str = "COMPLETED") -> dict:
     return dict(intent(n, status=status, steps=["agent://o/w/c"]), updated_at=iso(NOW - days_ago * DAY))
 
 
-def test_prune_deletes_only_what_is_past_its_window_in_batches(tmp_path: Path) -> None:
-    store = SqliteStore(str(tmp_path / "r.db"))
+def test_prune_deletes_only_what_is_past_its_window_in_batches(store_engine: StoreMaker) -> None:
+    store = store_engine("r")
     store.open()
     try:
         ops: list[tuple] = []

@@ -28,7 +28,7 @@ from axme_server.jsonutil import dumps
 from axme_server.notify import ops as notify_ops
 from axme_server.outbound import OutboundSettings
 from axme_server.service import Engine
-from axme_server.store import open_store, operate
+from axme_server.store import operate
 from axme_server.testing import Testing
 
 log = logging.getLogger("axme_server")
@@ -66,6 +66,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--console-session-hours", type=float, default=12.0,
                     help="lifetime of a /console sign-in session (REQ-CONSOLE-001), more than 0 and at most 720")
     operate.add_retention_flags(ap)
+    operate.add_database_flags(ap)
     args = ap.parse_args(argv)
     if not 0 < args.console_session_hours <= 720:
         ap.error("--console-session-hours must be more than 0 and at most 720")
@@ -122,7 +123,7 @@ def _tune_gc() -> None:
 async def serve(args: argparse.Namespace) -> None:
     data_dir = Path(args.data_dir).resolve()
     operate.secure_data_dir(data_dir)  # 0700: it holds the database and admin.key
-    store = open_store(operate.database_url(data_dir))
+    store = operate.open_database(data_dir, args)
     if hasattr(store, "synchronous"):
         store.synchronous = args.sqlite_synchronous
     store.open()

@@ -26,6 +26,21 @@ def database_url(data_dir: Path) -> str:
     return os.environ.get("AXME_DATABASE_URL") or f"sqlite:///{data_dir / 'axme.db'}"
 
 
+def add_database_flags(ap: argparse.ArgumentParser) -> None:
+    ap.add_argument("--database-pool-size", type=int, default=int(os.environ.get("AXME_DATABASE_POOL_SIZE", "4")),
+                    help="PostgreSQL connections (AXME_DATABASE_URL=postgresql://...), at least 3: the writer's, "
+                         "the event loop's, the rest for reads off the loop (default 4, AXME_DATABASE_POOL_SIZE)")
+
+
+def open_database(data_dir: Path, args: argparse.Namespace) -> Any:
+    """The store AXME_DATABASE_URL names (default SQLite in the data dir), not yet opened."""
+    from axme_server.store import open_store
+
+    if args.database_pool_size < 3:
+        raise ValueError("--database-pool-size must be at least 3")
+    return open_store(database_url(data_dir), args.database_pool_size)
+
+
 def _positive(text: str) -> float:
     value = float(text)
     if not value > 0:
@@ -66,19 +81,19 @@ def start_retention(store: Any, now: Callable[[], float], args: argparse.Namespa
 
 def migrate_main(argv: list[str]) -> int:
     """`axme-server migrate [--data-dir DIR]`: apply pending schema migrations and exit."""
-    from axme_server.store import open_store
     from axme_server.store.migrations import SchemaTooNew, latest_version
 
     ap = argparse.ArgumentParser(prog="axme-server migrate",
                                  description="Apply pending schema migrations to the database and exit.")
     ap.add_argument("--data-dir", default="./.axme-data", help="SQLite lives at DIR/axme.db (or AXME_DATABASE_URL)")
+    add_database_flags(ap)
     args = ap.parse_args(argv)
     data_dir = Path(args.data_dir).resolve()
     secure_data_dir(data_dir)
-    store = open_store(database_url(data_dir))
     try:
+        store = open_database(data_dir, args)
         store.open()
-    except SchemaTooNew as exc:
+    except (SchemaTooNew, ValueError) as exc:
         print(f"axme-server migrate: {exc}", file=sys.stderr)
         return 2
     try:

@@ -68,7 +68,8 @@ def list_intents(conn: Any, workspace_id: str, *, status: str | None, to_agent: 
                                                                  limit))]
     if tasked_to is not None:  # the assignee rows carry the intent's status too
         filters, filter_args = _scoped_filters("a.intent_status", status, to_agent, from_agent)
-        sql = ("SELECT a.intent_rid, i.doc FROM task_assignees a JOIN intents i ON i.rid = a.intent_rid"
+        # max(i.doc): each group is one intent, one doc; an aggregate is what PostgreSQL's GROUP BY accepts
+        sql = ("SELECT a.intent_rid, max(i.doc) FROM task_assignees a JOIN intents i ON i.rid = a.intent_rid"
                " WHERE a.workspace_id=? AND a.assignee=? AND a.intent_rid<? " + " ".join(filters) +
                " GROUP BY a.intent_rid ORDER BY a.intent_rid DESC LIMIT ?")
         walks = [conn.execute(sql, (workspace_id, name, before, *filter_args, limit)).fetchall()

@@ -1,0 +1,237 @@
+"""PostgreSQL store (psycopg 3 + psycopg-pool) behind the same Store protocol as SQLite.
+
+The same shape as SqliteStore, whose reads and SQL it shares (postgres_sql.PgConn gives
+psycopg connections the sqlite3 call shape):
+
+- writes: one writer thread drains every pending `write()`, applies the batch in ONE
+  transaction with pipeline mode (statements go out without waiting for each answer;
+  only the few reads inside a write wait) and commits once; a failing write is
+  isolated in a savepoint redo, as on SQLite. `synchronous_commit=on` (PostgreSQL's
+  default): a write returns only after its commit is durable.
+- reads: the Store protocol's reads are synchronous and called on the event loop, so
+  they run on one dedicated autocommit connection there (a loopback round trip, measured
+  in docs/architecture.md), and the filter combinations no index covers run on pooled
+  connections in reader threads (`list_intents_async`), never on the loop.
+- the pool (`--database-pool-size`, at least 3): the writer's connection, the loop's, and
+  the rest for the reader threads. A connection that breaks is replaced by the pool.
+
+Single process for now: the writer's RowCache and the engine's caches assume no other
+server writes the same database (replicas are issue 14's next part)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+import psycopg
+from psycopg_pool import ConnectionPool
+
+from axme_server.jsonutil import loads
+from axme_server.store.migrations import Migration, migrate
+from axme_server.store.postgres_sql import PgConn
+from axme_server.store.sqlite import _STOP, SqliteStore, _apply_isolated, _resolve_all
+from axme_server.store.writes import Counts, RowCache
+from axme_server.store.writes import apply_op as _apply
+
+log = logging.getLogger("axme_server.store")
+T = TypeVar("T")
+
+DEFAULT_POOL_SIZE = 4
+MIGRATION_LOCK = 0x61786D65  # pg_advisory_xact_lock key: two servers starting at once migrate one after the other
+BATCH_MAX = 512
+# `doc` as jsonb for SQL that reads a field: jsonb refuses the escape \u0000 (a payload may hold it),
+# so \u0020 stands in for it first (any JSON stays valid); the fields read this way (ids, addresses,
+# kinds) are compared exactly in Python where it matters.
+DOC_JSONB = "(replace(doc, '\\u0000', '\\u0020')::jsonb)"
+
+
+def migrate_connection(conn: PgConn) -> list[Migration]:
+    """Apply pending schema migrations in one transaction (refuses a newer database)."""
+    def begin() -> None:
+        conn.execute("BEGIN")
+        conn.execute("SELECT pg_advisory_xact_lock(?)", (MIGRATION_LOCK,))
+    return migrate(conn, begin, lambda: conn.execute("COMMIT"), lambda: conn.execute("ROLLBACK"))
+
+
+class PooledReader:
+    """Reads that cannot be one index search: reader threads on pooled connections."""
+
+    def __init__(self, pool: ConnectionPool, threads: int) -> None:
+        self._pool = pool
+        self._threads = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="axme-pg-reader")
+
+    def _run(self, fn: Callable[[PgConn], T]) -> T:
+        with self._pool.connection() as raw:
+            return fn(PgConn(raw))
+
+    async def run(self, fn: Callable[[PgConn], T]) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._threads, self._run, fn)
+
+    def close(self) -> None:
+        self._threads.shutdown(wait=True)
+
+
+class LoopConn(PgConn):
+    """The event loop's own connection: taken from the pool once, replaced when it breaks. Only
+    reads and the meta upsert (idempotent) run on it, so the retry cannot apply a change twice."""
+
+    def __init__(self, pool: ConnectionPool) -> None:
+        self._pool = pool
+        super().__init__(pool.getconn())
+
+    def execute(self, sql: str, args: Any = ()) -> Any:
+        try:
+            return super().execute(sql, args)
+        except psycopg.OperationalError:
+            if not (self.raw.closed or self.raw.broken):
+                raise
+        # the connection died (a database restart, an idle timeout): a read is retried once on a new one
+        self._pool.putconn(self.raw)  # (the pool discards a broken connection)
+        self.raw = self._pool.getconn()
+        return super().execute(sql, args)
+
+    def close(self) -> None:
+        self._pool.putconn(self.raw)
+
+
+class PostgresStore(SqliteStore):
+    def __init__(self, url: str, pool_size: int = DEFAULT_POOL_SIZE) -> None:
+        self.url = url
+        self.pool_size = max(3, pool_size)
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._thread = None
+        self._read: Any = None
+        self._slow: Any = None
+        self._pool: ConnectionPool | None = None
+        self.migrated: list[Migration] = []
+        self.commits = 0  # batches committed (for /metrics)
+        self.writes = 0  # write() calls committed
+
+    # -- lifecycle -------------------------------------------------------
+    def open(self) -> None:
+        import threading
+
+        try:  # one plain connection first: a wrong password or database fails now, with the server's words
+            psycopg.connect(self.url, connect_timeout=10).close()
+        except psycopg.OperationalError as exc:
+            raise ValueError(f"cannot connect to PostgreSQL (AXME_DATABASE_URL): {str(exc).strip()}") from None
+        pool = ConnectionPool(self.url, min_size=2, max_size=self.pool_size, kwargs={"autocommit": True},
+                              open=False, name="axme", check=ConnectionPool.check_connection)
+        pool.open(wait=True, timeout=15)
+        try:
+            with pool.connection() as raw:
+                self.migrated = migrate_connection(PgConn(raw))
+        except BaseException:
+            pool.close()
+            raise
+        self._pool = pool
+        self._read = LoopConn(pool)
+        self._slow = PooledReader(pool, self.pool_size - 2)
+        self._thread = threading.Thread(target=self._writer_loop, name="axme-pg-writer", daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        super().close()
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
+
+    def ping(self) -> None:
+        """One round trip to the database (/health/ready): raises when it does not answer."""
+        assert self._read is not None
+        self._read.execute("SELECT 1").fetchone()
+
+    # -- writes ----------------------------------------------------------
+    def _write_batches(self) -> None:
+        assert self._pool is not None
+        rows = RowCache()
+        while True:
+            first = self._queue.get()
+            if first is _STOP:
+                return
+            batch, stop = [first], False
+            while len(batch) < BATCH_MAX:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is _STOP:
+                    stop = True
+                    break
+                batch.append(item)
+            try:
+                with self._pool.connection() as raw:
+                    results = _commit_batch(PgConn(raw), batch, rows)
+                self.commits += 1
+                self.writes += len(batch)
+            except Exception as exc:  # the commit itself failed (or the connection): every write in it failed
+                log.exception("postgresql batch commit failed")
+                rows.clear()
+                results = [exc] * len(batch)
+            by_loop: dict[Any, list[tuple[asyncio.Future, BaseException | None]]] = {}
+            for (_ops, fut, loop), res in zip(batch, results):
+                by_loop.setdefault(loop, []).append((fut, res))
+            for loop, items in by_loop.items():
+                try:
+                    loop.call_soon_threadsafe(_resolve_all, items)
+                except RuntimeError:  # loop closed during shutdown
+                    pass
+            if stop:
+                return
+
+    # -- reads whose SQL differs from SQLite's ---------------------------
+    def list_workspaces(self) -> list[dict[str, Any]]:
+        return [loads(r[0]) for r in self._read.execute("SELECT doc FROM workspaces ORDER BY rid")]
+
+    def list_keys(self, workspace_id: str) -> list[dict[str, Any]]:
+        rows = self._read.execute("SELECT doc FROM api_keys WHERE workspace_id=? ORDER BY rid", (workspace_id,))
+        return [loads(r[0]) for r in rows]
+
+    def ready_deliveries(self) -> Iterable[tuple[str, str]]:
+        """(intent_id, agent address) of SUBMITTED intents on an agent step with no retry pending, oldest first."""
+        step = "(d -> '_steps' -> ((d ->> '_step')::int))"
+        yield from self._read.execute(
+            f"SELECT intent_id, {step} ->> 'assigned_to' FROM"
+            f" (SELECT rid, intent_id, {DOC_JSONB} AS d FROM intents WHERE status='SUBMITTED') s"
+            f" WHERE {step} ->> 'kind' = 'agent' AND d -> '_timers' -> 'retry' IS NULL ORDER BY rid")
+
+    def timers_due(self, after: float | None, until: float) -> Iterable[tuple[str, dict[str, float]]]:
+        """(intent_id, _timers) of active intents whose earliest timer is in (after, until]."""
+        rows = self._read.execute(
+            "SELECT intent_id, doc FROM intents WHERE terminal=0"
+            " AND next_timer IS NOT NULL AND next_timer > ? AND next_timer <= ?",
+            (float("-inf") if after is None else after, until))
+        for intent_id, doc in rows:
+            yield intent_id, loads(doc).get("_timers") or {}
+
+    def intents_by_correlation(self, workspace_id: str, correlation_id: str, limit: int) -> list[dict[str, Any]]:
+        """Newest first, by the expression index of migration 11 (the same expression)."""
+        rows = self._read.execute(
+            f"SELECT doc FROM intents WHERE workspace_id=? AND ({DOC_JSONB} ->> 'correlation_id')=?"
+            " ORDER BY rid DESC LIMIT ?", (workspace_id, correlation_id, limit))
+        docs = [loads(r[0]) for r in rows]  # (exact: the expression changed \u0000 escapes)
+        return [d for d in docs if d.get("correlation_id") == correlation_id]
+
+
+def _commit_batch(conn: PgConn, batch: list[tuple], rows: RowCache) -> list[BaseException | None]:
+    """One transaction for the whole batch; pipeline mode sends its statements back to back."""
+    conn.execute("BEGIN")
+    try:  # fast path: no write fails, so none needs a savepoint of its own
+        with conn.raw.pipeline():
+            counts = Counts()
+            for ops, _fut, _loop in batch:
+                for op in ops:
+                    _apply(conn, op, counts, rows)
+            counts.flush(conn)
+        results: list[BaseException | None] = [None] * len(batch)
+    except Exception:  # noqa: BLE001 - redo the batch with each write isolated
+        conn.execute("ROLLBACK")
+        rows.clear()  # it may hold rows of the rolled-back transaction
+        conn.execute("BEGIN")
+        results = _apply_isolated(conn, batch)
+    conn.execute("COMMIT")
+    return results

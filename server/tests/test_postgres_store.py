@@ -1,0 +1,143 @@
+"""The PostgreSQL store's own behaviour (issue 14); what it shares with SQLite runs on both
+engines in test_store*.py (the `store_engine` fixture). Needs PostgreSQL: see pg/databases.py."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+import threading
+from typing import Any
+
+import psycopg
+import pytest
+from pg.databases import fresh_schema, with_database
+from test_store_indexes import WS, intent
+
+from axme_server.store import open_store
+from axme_server.store.migrations import SchemaTooNew, latest_version
+from axme_server.store.postgres import PostgresStore
+
+
+@pytest.fixture()
+def url(postgres_database: str) -> str:
+    return fresh_schema(postgres_database)
+
+
+def _opened(url: str) -> PostgresStore:
+    store = open_store(url)
+    assert isinstance(store, PostgresStore)
+    store.open()
+    return store
+
+
+def test_migrations_apply_once_and_a_newer_database_is_refused(url: str) -> None:
+    store = _opened(url)
+    try:
+        assert [m.version for m in store.migrated] == list(range(1, latest_version() + 1))
+        assert store.schema_version() == latest_version()
+    finally:
+        store.close()
+    again = _opened(url)
+    try:
+        assert again.migrated == []
+        again._read.execute("INSERT INTO schema_version(version, name, applied_at) VALUES(?, 'future', 'x')",
+                            (latest_version() + 1,))
+    finally:
+        again.close()
+    with pytest.raises(SchemaTooNew, match="newer than this server knows"):
+        open_store(url).open()
+
+
+def test_two_servers_starting_at_once_migrate_once(url: str) -> None:
+    """The advisory lock: the second waits, then finds nothing to do (no duplicate-table error)."""
+    stores = [open_store(url), open_store(url)]
+    errors: list[BaseException] = []
+
+    def start(store: Any) -> None:
+        try:
+            store.open()
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=start, args=(s,)) for s in stores]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    try:
+        assert errors == []
+        assert sorted(len(s.migrated) for s in stores) == [0, latest_version()]
+        rows = stores[0]._read.execute("SELECT count(*), count(DISTINCT version) FROM schema_version").fetchone()
+        assert rows == (latest_version(), latest_version())
+    finally:
+        for s in stores:
+            s.close()
+
+
+def test_migrate_command_and_a_clear_error_for_a_wrong_password(url: str, tmp_path: Any) -> None:
+    def migrate(database_url: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "axme_server", "migrate", "--data-dir", str(tmp_path)],
+                              env={"AXME_DATABASE_URL": database_url, "PATH": ""}, capture_output=True, text=True,
+                              timeout=60, check=False)
+
+    first = migrate(url)
+    assert first.returncode == 0, first.stderr
+    assert "applied 1: baseline" in first.stdout and f"schema version {latest_version()}" in first.stdout
+    second = migrate(url)
+    assert second.returncode == 0 and "applied" not in second.stdout
+    wrong = url.replace("axme_test:axme_test@", "axme_test:not-the-password@")
+    assert wrong != url
+    bad = migrate(wrong)
+    assert bad.returncode == 2 and "cannot connect to PostgreSQL" in bad.stderr and "password" in bad.stderr
+    assert "not-the-password" not in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_writes_under_load_share_few_commits(url: str) -> None:
+    store = _opened(url)
+
+    async def main() -> None:
+        await asyncio.gather(*(store.write([("intent_new", intent(n)), ("event", {"intent_id": f"i{n}", "seq": 1})])
+                               for n in range(1, 401)))
+    try:
+        asyncio.run(main())
+        assert store.writes == 400 and store.commits <= 40, (store.writes, store.commits)
+        assert store.count_by_status(WS) == {"SUBMITTED": 400}
+        assert [e["seq"] for e in store.list_events("i400", 0, 5)] == [1]
+    finally:
+        store.close()
+
+
+def test_payloads_with_nul_escapes_and_binary_replays(url: str) -> None:
+    """jsonb refuses \\u0000, which JSON payloads may hold; the idempotency response is bytes."""
+    store = _opened(url)
+    doc = dict(intent(1), correlation_id="c-1", payload={"text": "a\x00b \\u0000 100% ?"},
+               _step=0, _steps=[{"kind": "agent", "assigned_to": "agent://o/w/a"}])
+    blob = bytes(range(256))
+    try:
+        asyncio.run(store.write([("intent_new", doc), ("idem", "k|createIntent|/v1/intents|1", "h", 200, blob, 1.0)]))
+        assert store.get_intent("i1") == doc
+        assert [d["intent_id"] for d in store.intents_by_correlation(WS, "c-1", 5)] == ["i1"]
+        assert list(store.ready_deliveries()) == [("i1", "agent://o/w/a")]
+        assert store.get_idempotency("k|createIntent|/v1/intents|1") == ("h", 200, blob)
+    finally:
+        store.close()
+
+
+def test_lost_connections_are_replaced(url: str, postgres_database: str) -> None:
+    """A database restart or an idle timeout ends the connections: reads retry once on a new
+    one, the writer's next batch takes a checked one from the pool."""
+    store = _opened(url)
+    dbname = postgres_database.rpartition("/")[2]
+    try:
+        asyncio.run(store.write([("intent_new", intent(1))]))
+        with psycopg.connect(with_database(postgres_database, "postgres"), autocommit=True) as admin:
+            ended = admin.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                                  " WHERE datname=%s AND pid <> pg_backend_pid()", (dbname,)).fetchone()[0]
+        assert ended >= 2  # the loop's and the pool's idle connections
+        assert store.get_intent("i1")["status"] == "SUBMITTED"
+        asyncio.run(store.write([("intent", intent(1, status="DELIVERED"))]))
+        assert store.get_intent("i1")["status"] == "DELIVERED"
+        store.ping()
+    finally:
+        store.close()
