@@ -129,6 +129,9 @@ def register_tasks(command: Any, group_: Any) -> None:
     p.add_argument("--limit", type=int)
     p.add_argument("--mine", action="store_true", help="this human key's inbox (GET /v1/me/tasks)")
     p.add_argument("-q", "--quiet", action="store_true", help="print only the intent ids")
+    p = command(group_, "watch", tasks.tasks_watch, "print new tasks of this human key, live")
+    p.add_argument("--interval", type=float, default=2.0, help="seconds between looks (default 2)")
+    p.add_argument("--timeout", type=float, help="stop after this many seconds (default: Ctrl-C)")
     for name, handler, text in (
         ("approve", tasks.tasks_approve, "approve the task of an intent"),
         ("reject", tasks.tasks_reject, "reject the task of an intent"),
