@@ -33,9 +33,8 @@ from psycopg_pool import ConnectionPool
 from axme_server.jsonutil import loads
 from axme_server.store.migrations import Migration, migrate
 from axme_server.store.postgres_sql import PgConn
-from axme_server.store.sqlite import _STOP, SqliteStore, _apply_isolated, _resolve_all
-from axme_server.store.writes import Counts, RowCache
-from axme_server.store.writes import apply_op as _apply
+from axme_server.store.sqlite import SqliteStore, _apply_isolated, apply_batch, next_batch, resolve_batch
+from axme_server.store.writes import RowCache
 
 log = logging.getLogger("axme_server.store")
 T = TypeVar("T")
@@ -150,36 +149,18 @@ class PostgresStore(SqliteStore):
         assert self._pool is not None
         rows = RowCache()
         while True:
-            first = self._queue.get()
-            if first is _STOP:
-                return
-            batch, stop = [first], False
-            while len(batch) < BATCH_MAX:
+            batch, stop = next_batch(self._queue, BATCH_MAX)
+            if batch:
                 try:
-                    item = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if item is _STOP:
-                    stop = True
-                    break
-                batch.append(item)
-            try:
-                with self._pool.connection() as raw:
-                    results = _commit_batch(PgConn(raw), batch, rows)
-                self.commits += 1
-                self.writes += len(batch)
-            except Exception as exc:  # the commit itself failed (or the connection): every write in it failed
-                log.exception("postgresql batch commit failed")
-                rows.clear()
-                results = [exc] * len(batch)
-            by_loop: dict[Any, list[tuple[asyncio.Future, BaseException | None]]] = {}
-            for (_ops, fut, loop), res in zip(batch, results):
-                by_loop.setdefault(loop, []).append((fut, res))
-            for loop, items in by_loop.items():
-                try:
-                    loop.call_soon_threadsafe(_resolve_all, items)
-                except RuntimeError:  # loop closed during shutdown
-                    pass
+                    with self._pool.connection() as raw:  # (checked: a connection that died idle is replaced)
+                        results = _commit_batch(PgConn(raw), batch, rows)
+                    self.commits += 1
+                    self.writes += len(batch)
+                except Exception as exc:  # the commit itself failed (or the connection): every write in it failed
+                    log.exception("postgresql batch commit failed")
+                    rows.clear()
+                    results = [exc] * len(batch)
+                resolve_batch(batch, results)
             if stop:
                 return
 
@@ -222,11 +203,7 @@ def _commit_batch(conn: PgConn, batch: list[tuple], rows: RowCache) -> list[Base
     conn.execute("BEGIN")
     try:  # fast path: no write fails, so none needs a savepoint of its own
         with conn.raw.pipeline():
-            counts = Counts()
-            for ops, _fut, _loop in batch:
-                for op in ops:
-                    _apply(conn, op, counts, rows)
-            counts.flush(conn)
+            apply_batch(conn, batch, rows)
         results: list[BaseException | None] = [None] * len(batch)
     except Exception:  # noqa: BLE001 - redo the batch with each write isolated
         conn.execute("ROLLBACK")

@@ -147,29 +147,14 @@ class SqliteStore:
         conn = self._write
         rows = RowCache()
         while True:
-            first = self._queue.get()
-            if first is _STOP:
+            batch, stop = next_batch(self._queue)
+            if not batch:
                 break
-            batch = [first]
-            stop = False
-            while len(batch) < 512:
-                try:
-                    item = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if item is _STOP:
-                    stop = True
-                    break
-                batch.append(item)
             results: list[BaseException | None]
             try:
                 conn.execute("BEGIN IMMEDIATE")
                 try:  # fast path: no write fails, so none needs a savepoint of its own
-                    counts = Counts()
-                    for ops, _fut, _loop in batch:
-                        for op in ops:
-                            _apply(conn, op, counts, rows)
-                    counts.flush(conn)
+                    apply_batch(conn, batch, rows)
                     results = [None] * len(batch)
                 except Exception:  # noqa: BLE001 - redo the batch with each write isolated
                     conn.execute("ROLLBACK")
@@ -187,14 +172,7 @@ class SqliteStore:
                 except sqlite3.Error:
                     pass
                 results = [exc] * len(batch)
-            by_loop: dict[Any, list[tuple[asyncio.Future, BaseException | None]]] = {}
-            for (_ops, fut, loop), res in zip(batch, results):
-                by_loop.setdefault(loop, []).append((fut, res))
-            for loop, items in by_loop.items():
-                try:
-                    loop.call_soon_threadsafe(_resolve_all, items)
-                except RuntimeError:  # loop closed during shutdown
-                    pass
+            resolve_batch(batch, results)
             if stop:
                 break
         conn.close()
@@ -352,7 +330,45 @@ class SqliteStore:
                 return intents, records
 
 
-def _apply_isolated(conn: sqlite3.Connection, batch: list[tuple]) -> list[BaseException | None]:
+def next_batch(pending: queue.SimpleQueue[Any], most: int = 512) -> tuple[list[tuple], bool]:
+    """Wait for one write, then take every write queued behind it: (batch, stop asked)."""
+    first = pending.get()
+    if first is _STOP:
+        return [], True
+    batch = [first]
+    while len(batch) < most:
+        try:
+            item = pending.get_nowait()
+        except queue.Empty:
+            break
+        if item is _STOP:
+            return batch, True
+        batch.append(item)
+    return batch, False
+
+
+def apply_batch(conn: Any, batch: list[tuple], rows: RowCache) -> None:
+    """Every write of the batch, no savepoints (the fast path); intent counters written once."""
+    counts = Counts()
+    for ops, _fut, _loop in batch:
+        for op in ops:
+            _apply(conn, op, counts, rows)
+    counts.flush(conn)
+
+
+def resolve_batch(batch: list[tuple], results: list[BaseException | None]) -> None:
+    """Hand each caller its write's outcome on its own event loop."""
+    by_loop: dict[Any, list[tuple[asyncio.Future, BaseException | None]]] = {}
+    for (_ops, fut, loop), res in zip(batch, results):
+        by_loop.setdefault(loop, []).append((fut, res))
+    for loop, items in by_loop.items():
+        try:
+            loop.call_soon_threadsafe(_resolve_all, items)
+        except RuntimeError:  # loop closed during shutdown
+            pass
+
+
+def _apply_isolated(conn: Any, batch: list[tuple]) -> list[BaseException | None]:
     """Each write in its own savepoint: a failing one is rolled back alone and reported to its caller."""
     results: list[BaseException | None] = []
     for ops, _fut, _loop in batch:
