@@ -44,7 +44,7 @@ def test_watch_prints_each_new_task_once(
             "--interval",
             "0.2",
             "--timeout",
-            "8",
+            "4",
         ],
         env=env,
         stdout=subprocess.PIPE,
