@@ -259,3 +259,21 @@ def test_console_reads_are_index_searches(tmp_path: Path) -> None:
         assert "intents_ws_correlation" in plan
     finally:
         store.close()
+
+
+def test_bad_filters_and_files_are_4xx_pages(server: ServerProc, api: Api) -> None:
+    client = sign_in(server, api.key)
+    for params in ({"status": "DONE"}, {"cursor": "abc"}, {"cursor": "9" * 18}):
+        resp = client.get("/console/intents", params=params)
+        assert resp.status_code == 422 and resp.headers["content-type"].startswith("text/html"), params
+        assert "validation_error" in resp.text
+    assert client.get("/console/inbox", params={"cursor": "x"}).status_code == 422
+    assert client.get("/console/intents/not-an-intent").status_code == 404
+    css = client.get("/console/static/console.css")
+    assert css.status_code == 200 and css.headers["content-type"] == "text/css; charset=utf-8"
+    assert client.get("/console/static/live.js").headers["content-type"].startswith("text/javascript")
+    for name in ("nope.css", "..%2Fsessions.py", "routes.py"):
+        assert client.get(f"/console/static/{name}").status_code == 404, name
+    garbled = client.post("/console/sign-out", content=b"\xff\xfe", headers={"content-type": "text/plain"})
+    assert garbled.status_code == 400 and garbled.headers["content-type"].startswith("text/html")
+    assert client.get("/console/intents").status_code == 200

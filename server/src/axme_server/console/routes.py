@@ -56,10 +56,10 @@ def register(router: Router, app: Any) -> None:
                 if post:
                     return render.page("sign_in.html", 401, error="Your session has ended; sign in again.")
                 return render.redirect(SIGN_IN)
-            if post and (not _same_origin(req) or not csrf_ok(session, _form(req))):
-                return _error(session, ApiError("forbidden", "the form's security token is missing or wrong; "
-                                                "reload the page and try again", {"reason": "csrf"}))
             try:
+                if post and (not _same_origin(req) or not csrf_ok(session, _form(req))):
+                    raise ApiError("forbidden", "the form's security token is missing or wrong; "
+                                   "reload the page and try again", {"reason": "csrf"})
                 return await handler(req, session)
             except ApiError as exc:
                 return _error(session, exc)
