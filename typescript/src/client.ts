@@ -11,7 +11,7 @@ import { toWireKeys, toWireQuery } from "./casing.js";
 import { checkOptions, KNOWN_OPTIONS } from "./options.js";
 import { IntentHandle } from "./intent-handle.js";
 import { profilePath, readProfile } from "./profile.js";
-import { AxmeError, WaitTimeoutError } from "./errors.js";
+import { AxmeApiError, AxmeError, WaitTimeoutError } from "./errors.js";
 import { HttpTransport, type AxmeLogger, type RequestOptions } from "./http.js";
 import { DEFAULT_RETRY_POLICY } from "./retry.js";
 import {
@@ -240,7 +240,14 @@ export class AxmeClient {
         yield event;
       }
       if (current?.untilTerminal === false || !RETRIED_STATUSES.has(last ?? "")) return;
-      const next = (await this.getIntent(id, { signal: current?.signal })).intent.retried_by;
+      let next: string | undefined;
+      try {
+        const read: { intent?: Intent } = await this.getIntent(id, { signal: current?.signal });
+        next = read.intent?.retried_by; // a server without retries may answer without it
+      } catch (err) {
+        if (!(err instanceof AxmeApiError)) throw err;
+        return; // the terminal event was yielded: a failed read ends the stream quietly
+      }
       if (!next) return;
       id = next;
       current = { ...current, since: 0 };

@@ -202,7 +202,8 @@ describe("observe", () => {
         else json(res, 200, { ok: true, events: [JSON.parse(sseEvent(2, "FAILED", "intent.failed").split("data: ")[1]!)], next_seq: 2 });
       });
       assert.deepEqual(await collect(client.observe("i1", { pollIntervalMs: 5 })), [1, 2], `status ${status}`);
-      assert.deepEqual(stub!.requests.map((r) => r.path), ["/v1/intents/i1/events/stream", "/v1/intents/i1/events", "/v1/intents/i1/events"]);
+      // after the FAILED event, one read looks for a retry of it (REQ-REATTEMPT-009)
+      assert.deepEqual(stub!.requests.map((r) => r.path), ["/v1/intents/i1/events/stream", "/v1/intents/i1/events", "/v1/intents/i1/events", "/v1/intents/i1"]);
     }
   });
 

@@ -87,7 +87,11 @@ def observe_plan(
         )
         if not until_terminal or last not in RETRYABLE_STATUSES:
             return
-        intent = yield from ops.call_plan(core, ops.get_intent(intent_id, options))
+        try:
+            intent = yield from ops.call_plan(core, ops.get_intent(intent_id, options))
+        except AxmeApiError as unreadable:  # the terminal event was yielded: end quietly
+            logger.debug("observe: reading %s for a retry link failed: %s", intent_id, unreadable)
+            return
         if not intent.retried_by:
             return
         intent_id, since = intent.retried_by, 0
