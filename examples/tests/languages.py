@@ -64,7 +64,7 @@ def build(language: str) -> None:
                 )
     elif language == "java":
         sources = [str(p) for w in PROGRAM for p in (EXAMPLES / w / "java").glob("*.java")]
-        run(["javac", "-d", str(out), "-cp", java_classpath(), *sources])
+        run(["javac", "-Xlint:all", "-Werror", "-d", str(out), "-cp", java_classpath(), *sources])
     elif language == "dotnet":
         out.mkdir(parents=True, exist_ok=True)
         sdk = ROOT / "dotnet/build/Axme.Sdk.dll"
