@@ -27,7 +27,7 @@ import site_hooks  # noqa: E402
     [
         ("see INTERFACES" + " §3", True),
         ("the SDK-" + "CONVENTIONS order", True),
-        ("conformance/DRIVER-" + "PROTOCOL.md", True),
+        ("conformance/DRIVER-PROTO" + "COL.md", True),
         ("cp ../" + "shared/x .", True),
         ("conformance/driver-protocol.md", False),
         ("docs/sdk-conventions.md#errors and REQ-ERR-010", False),
