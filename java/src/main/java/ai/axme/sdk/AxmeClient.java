@@ -23,6 +23,8 @@ import ai.axme.sdk.generated.KeyListResponse;
 import ai.axme.sdk.generated.NotificationListResponse;
 import ai.axme.sdk.generated.RegisterAgentRequest;
 import ai.axme.sdk.generated.ResolveIntentRequest;
+import ai.axme.sdk.generated.RetryIntentRequest;
+import ai.axme.sdk.generated.RetryIntentResponse;
 import ai.axme.sdk.generated.ScenarioBundle;
 import ai.axme.sdk.generated.TaskDecision;
 import ai.axme.sdk.generated.TaskListResponse;
@@ -331,6 +333,20 @@ public final class AxmeClient implements AutoCloseable {
     }
 
     /**
+     * Starts a new attempt of a FAILED or TIMED_OUT intent from the step that failed, keeping the
+     * completed steps' results ({@code POST …/retry}, REQ-REATTEMPT-005); {@link #waitFor(String)}
+     * and {@link #observe(String)} on the old id lead to the new attempt.
+     *
+     * @param intentId the failed intent
+     * @param request optional {@code reason}, {@code payload_patch} (a JSON merge patch), {@code deadline_at}
+     * @return the new attempt: its id, {@code retry_of}, {@code attempt}, status and {@code from_step}
+     */
+    public RetryIntentResponse retryIntent(String intentId, RetryIntentRequest request) {
+        return raw.retryIntent(intentId, request == null ? new RetryIntentRequest() : request)
+                .as(RetryIntentResponse.class);
+    }
+
+    /**
      * Cancels the intent (resolve with status CANCELED).
      *
      * @param intentId the intent
@@ -585,7 +601,25 @@ public final class AxmeClient implements AutoCloseable {
     public EventStream observe(String intentId, long since, boolean untilTerminal) {
         IntentEventFeed feed = new IntentEventFeed(resources.core(), resources.watchdog(), intentId, since,
                 Deadline.none(), untilTerminal);
-        return new EventStream(feed, resources.core().mapper());
+        EventStream.Successor retried = untilTerminal ? this::retriedFeed : null;
+        return new EventStream(feed, resources.core().mapper(), retried);
+    }
+
+    /**
+     * The events of the attempt that retried a FAILED/TIMED_OUT intent, or null (REQ-REATTEMPT-009).
+     * A failed read ends the stream quietly: its terminal event was already yielded.
+     */
+    private IntentEventFeed retriedFeed(String intentId) {
+        String next;
+        try {
+            next = Waiter.retriedBy(raw.getIntent(intentId));
+        } catch (AxmeException unreadable) {
+            System.getLogger("ai.axme.sdk").log(System.Logger.Level.DEBUG,
+                    "observe: reading " + intentId + " for a retry link failed: " + unreadable.getMessage());
+            return null;
+        }
+        return next == null ? null
+                : new IntentEventFeed(resources.core(), resources.watchdog(), next, 0, Deadline.none(), true);
     }
 
     /**
@@ -793,6 +827,15 @@ public final class AxmeClient implements AutoCloseable {
      */
     public CompletableFuture<IntentWriteResponse> resolveIntentAsync(String intentId, ResolveIntentRequest request) {
         return async(() -> resolveIntent(intentId, request));
+    }
+
+    /**
+     * @param intentId the failed intent
+     * @param request optional reason, payload_patch, deadline_at
+     * @return async {@link #retryIntent}
+     */
+    public CompletableFuture<RetryIntentResponse> retryIntentAsync(String intentId, RetryIntentRequest request) {
+        return async(() -> retryIntent(intentId, request));
     }
 
     /**

@@ -23,22 +23,46 @@ import java.util.NoSuchElementException;
  * iteration. Errors surface from {@code hasNext()} as {@link AxmeException}s.
  */
 public final class EventStream implements Iterable<Event>, AutoCloseable {
-    private final IntentEventFeed feed;
+    /** After a FAILED or TIMED_OUT end: the feed of the attempt that retried the intent, or null. */
+    interface Successor {
+        IntentEventFeed after(String intentId);
+    }
+
+    private volatile IntentEventFeed feed;
     private final ObjectMapper mapper;
+    private final Successor successor;
+    private volatile boolean closed;
     private boolean iterated;
 
-    EventStream(IntentEventFeed feed, ObjectMapper mapper) {
+    EventStream(IntentEventFeed feed, ObjectMapper mapper, Successor successor) {
         this.feed = feed;
         this.mapper = mapper;
+        this.successor = successor;
     }
 
     /**
-     * Blocks for the next event as the server sent it.
+     * Blocks for the next event as the server sent it. After a FAILED or TIMED_OUT event of an
+     * intent that was retried, goes on with the new attempt's events (REQ-REATTEMPT-009).
      *
      * @return the next event's JSON, or null after the terminal event or {@link #close()}
      */
     public JsonNode nextJson() {
-        return feed.next();
+        while (true) {
+            JsonNode event = feed.next();
+            String status = feed.lastStatus();
+            if (event != null || closed || successor == null
+                    || !("FAILED".equals(status) || "TIMED_OUT".equals(status))) {
+                return event;
+            }
+            IntentEventFeed next = successor.after(feed.intentId());
+            if (next == null) {
+                return null;
+            }
+            feed = next;
+            if (closed) {
+                next.close();
+            }
+        }
     }
 
     /** @return the status of the last event yielded, or null */
@@ -58,7 +82,7 @@ public final class EventStream implements Iterable<Event>, AutoCloseable {
             @Override
             public boolean hasNext() {
                 if (next == null) {
-                    next = feed.next();
+                    next = nextJson();
                 }
                 return next != null;
             }
@@ -82,6 +106,7 @@ public final class EventStream implements Iterable<Event>, AutoCloseable {
     /** Stops following the intent; a blocked {@code hasNext()} returns false. Never affects the intent. */
     @Override
     public void close() {
+        closed = true;
         feed.close();
     }
 }

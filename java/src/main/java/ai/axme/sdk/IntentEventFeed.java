@@ -49,6 +49,10 @@ final class IntentEventFeed {
         return lastStatus;
     }
 
+    String intentId() {
+        return intentId;
+    }
+
     /**
      * Blocks for the next new event; null once a terminal event was yielded or the feed was closed.
      *

@@ -116,6 +116,15 @@ public final class RawAxmeClient {
     }
 
     /**
+     * @param intentId the FAILED or TIMED_OUT intent
+     * @param body {@code {reason?, payload_patch?, deadline_at?}}
+     * @return {@code POST /v1/intents/{intent_id}/retry}
+     */
+    public RawResponse retryIntent(String intentId, Object body) {
+        return post(intent(intentId) + "/retry", body);
+    }
+
+    /**
      * @param intentId the intent
      * @param body {@code {delivery_id}}
      * @return {@code POST /v1/intents/{intent_id}/ack}

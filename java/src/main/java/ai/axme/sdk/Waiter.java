@@ -1,5 +1,6 @@
 package ai.axme.sdk;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -18,6 +19,23 @@ final class Waiter {
     }
 
     RawResponse waitFor(String intentId, Deadline deadline) {
+        RawResponse current = waitOne(intentId, deadline);
+        // a retried FAILED/TIMED_OUT intent leads to its last attempt (REQ-REATTEMPT-008)
+        for (String next = retriedBy(current); next != null; next = retriedBy(current)) {
+            current = waitOne(next, deadline);
+        }
+        return current;
+    }
+
+    /** The attempt that retried this FAILED/TIMED_OUT intent ({@code retried_by}), or null. */
+    static String retriedBy(RawResponse response) {
+        JsonNode intent = response.body().path("intent");
+        String status = intent.path("status").asText("");
+        JsonNode next = intent.path("retried_by");
+        return ("FAILED".equals(status) || "TIMED_OUT".equals(status)) && next.isTextual() ? next.asText() : null;
+    }
+
+    private RawResponse waitOne(String intentId, Deadline deadline) {
         RawResponse current = raw.getIntent(intentId);
         while (!isTerminal(current)) {
             long since = current.body().path("intent").path("last_seq").asLong(0);

@@ -59,6 +59,8 @@ final class CallDispatcher {
                 return raw.resumeIntent(take(args, "intent_id"), args.get("result"), optional(args, "delivery_id")).json();
             case "resolveIntent":
                 return raw.resolveIntent(take(args, "intent_id"), args).json();
+            case "retryIntent":
+                return raw.retryIntent(take(args, "intent_id"), args).json();
             case "ackIntent":
                 return raw.ackIntent(take(args, "intent_id"), args).json();
             case "getIntentAudit":
