@@ -62,6 +62,22 @@ def test_link_expires_at_the_step_deadline_or_after_7_days(api: Api, receiver: R
     assert httpx.get(late).status_code == 410
 
 
+def test_the_timeout_action_is_notified_without_a_deciding_link(api: Api, receiver: Receiver) -> None:
+    addr, agent = api.register_agent("links-timeout")
+    intent_id = api.create(addr, on_timeout="fail", human_task={"title": "t", "notify": [
+        {"channel": "webhook", "to": receiver.url + "/ok/timeout"}]},
+        deadline_at=(datetime.fromisoformat(api.http.get("/_testing/clock").json()["now"])
+                     + timedelta(seconds=30)).isoformat())
+    agent.ok(agent.complete(intent_id, {}))
+    assert json.loads(receiver.next(timeout=10).body)["reason"] == "assigned"
+    api.advance(31)
+    note = json.loads(receiver.next(timeout=10).body)
+    assert note["reason"] == "timeout" and note["links"]["can_decide"] is False
+    assert api.intent(intent_id)["status"] == "TIMED_OUT"
+    listed = api.ok(api.get(f"/v1/intents/{intent_id}/notifications"))["notifications"]
+    assert [n["reason"] for n in listed] == ["assigned", "timeout"]
+
+
 @pytest.mark.parametrize(("url", "expect"), [
     ("smtp://relay.example.com:2525", ("relay.example.com", 2525, None, None, False, False)),
     ("smtp://u%40x:p%3Aw@relay:587?starttls=1", ("relay", 587, "u@x", "p:w", False, True)),

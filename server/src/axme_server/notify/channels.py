@@ -62,6 +62,7 @@ class _NotifyChannel:
 
     async def settle(self, row: dict[str, Any], attempt: Attempt) -> None:
         self.counts["sent" if attempt.ok else "failed"] += 1
+        row = dict(row, updated_at=self.engine.clock.now())  # listNotifications' updated_at
         await self.engine.outbound.settle_with_retries(row, attempt)
 
 
