@@ -88,6 +88,7 @@ def approval(run: Run) -> None:
     run.start("agent", run.ws.agent_key("infra-validator"))
     approved, approved_id = run.initiator()
     rejected, rejected_id = run.initiator()
+    malformed, malformed_id = run.initiator("bad-sql")
     for proc, intent_id, decision, comment in (
         (approved, approved_id, "approve", "plan reviewed"),
         (rejected, rejected_id, "reject", "not during the sale"),
@@ -99,6 +100,13 @@ def approval(run: Run) -> None:
     expect(
         verdict.get("risk") == "low" and verdict.get("syntax") == "ok",
         f"validator verdict {verdict}",
+        *run.procs,
+    )
+    intent = run.finish(malformed, malformed_id, "FAILED")
+    expect(
+        intent["error"]["message"].startswith("syntax: not a single DDL statement")
+        and "intent.human_task_assigned" not in malformed.output,
+        f"the malformed migration reached a person or failed otherwise: {intent['error']}",
         *run.procs,
     )
     intent = run.finish(rejected, rejected_id, "FAILED")

@@ -1,6 +1,7 @@
 // Starts the human-approval workflow from ../scenario.json, follows it live and prints the outcome.
 // The on-call SRE decides in between: `axme tasks approve <intent_id> --comment "…"` (or reject).
-// Exits 0 when approved (COMPLETED), 1 otherwise.
+// Exits 0 when approved (COMPLETED), 1 otherwise. `bad-sql` submits a malformed statement, which the
+// validator fails before anyone is asked.
 using System;
 using System.IO;
 using System.Threading;
@@ -15,7 +16,10 @@ public static class ApprovalInitiator
 {
     public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        var bundle = AxmeModel.FromJson<ScenarioBundle>(JObject.Parse(File.ReadAllText("../scenario.json")));
+        JObject json = JObject.Parse(File.ReadAllText("../scenario.json"));
+        if (Array.IndexOf(args, "bad-sql") >= 0)
+            json["intent"]["payload"]["sql"] = "CREATE INDEX idx_users_email ON users (email;";
+        var bundle = AxmeModel.FromJson<ScenarioBundle>(json);
         using (var client = new AxmeClient(new AxmeClientConfig()))   // AXME_API_KEY, AXME_BASE_URL
         {
             ApplyScenarioResponse applied = await client.ApplyScenarioAsync(bundle, cancellationToken);

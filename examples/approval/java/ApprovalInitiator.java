@@ -9,13 +9,15 @@ import ai.axme.sdk.generated.ScenarioBundle;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.File;
 import java.io.IOException;
+import java.util.List;
 
 /**
  * Starts the human-approval workflow from ../scenario.json, follows it live and prints the outcome.
  * The on-call SRE decides in between: {@code axme tasks approve <intent_id> --comment "…"} (or
- * {@code axme tasks reject}). Exits 0 when approved (COMPLETED), 1 otherwise.
+ * {@code axme tasks reject}). Exits 0 when approved (COMPLETED), 1 otherwise. {@code bad-sql} submits a
+ * malformed statement, which the validator fails before anyone is asked.
  *
- * <pre>AXME_API_KEY=&lt;admin key&gt; AXME_BASE_URL=http://127.0.0.1:8787 java -cp "$CP" ApprovalInitiator.java</pre>
+ * <pre>AXME_API_KEY=&lt;admin key&gt; AXME_BASE_URL=http://127.0.0.1:8787 java -cp "$CP" ApprovalInitiator.java [bad-sql]</pre>
  */
 public final class ApprovalInitiator {
     private ApprovalInitiator() {
@@ -24,6 +26,9 @@ public final class ApprovalInitiator {
     public static void main(String[] args) throws IOException {
         ObjectMapper json = new ObjectMapper();
         ScenarioBundle bundle = json.readValue(new File("../scenario.json"), ScenarioBundle.class);
+        if (List.of(args).contains("bad-sql")) {
+            bundle.getIntent().getPayload().put("sql", "CREATE INDEX idx_users_email ON users (email;");
+        }
         try (AxmeClient client = AxmeClient.builder().build()) { // AXME_API_KEY, AXME_BASE_URL
             ApplyScenarioResponse applied = client.applyScenario(bundle);
             for (ProvisionedAgent agent : applied.getAgents()) {

@@ -4,7 +4,8 @@ and prints the outcome. The on-call SRE decides in between:
     axme tasks approve <intent_id> --comment "plan reviewed"
     axme tasks reject  <intent_id> --comment "not during the sale"
 
-    AXME_API_KEY=<admin key> AXME_BASE_URL=http://127.0.0.1:8787 python initiator.py
+    AXME_API_KEY=<admin key> AXME_BASE_URL=http://127.0.0.1:8787 python initiator.py [bad-sql]
+`bad-sql` submits a malformed statement, which the validator fails before anyone is asked.
 Exits 0 when the migration was approved (COMPLETED), 1 otherwise.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 from pathlib import Path
 
 from axme import AsyncAxmeClient, AxmeClientConfig
@@ -19,8 +21,10 @@ from axme import AsyncAxmeClient, AxmeClientConfig
 SCENARIO = Path(__file__).resolve().parent.parent / "scenario.json"
 
 
-async def main() -> int:
+async def main(bad_sql: bool) -> int:
     bundle = json.loads(SCENARIO.read_text())
+    if bad_sql:
+        bundle["intent"]["payload"]["sql"] = "CREATE INDEX idx_users_email ON users (email;"
     async with AsyncAxmeClient(AxmeClientConfig()) as client:  # AXME_API_KEY, AXME_BASE_URL
         applied = await client.apply_scenario(bundle)
         intent_id = applied["intent_id"]
@@ -59,4 +63,4 @@ async def main() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(asyncio.run(main()))
+    raise SystemExit(asyncio.run(main("bad-sql" in sys.argv[1:])))

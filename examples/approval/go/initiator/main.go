@@ -1,9 +1,10 @@
 // Command initiator starts the human-approval workflow from ../scenario.json,
 // follows it live and prints the outcome. The on-call SRE decides in between:
 // axme tasks approve <intent_id> --comment "…" (or axme tasks reject).
-// Exits 0 when approved (COMPLETED), 1 otherwise.
+// Exits 0 when approved (COMPLETED), 1 otherwise. `bad-sql` submits a malformed
+// statement, which the validator fails before anyone is asked.
 //
-//	AXME_API_KEY=<admin key> AXME_BASE_URL=http://127.0.0.1:8787 go run ./initiator
+//	AXME_API_KEY=<admin key> AXME_BASE_URL=http://127.0.0.1:8787 go run ./initiator [bad-sql]
 package main
 
 import (
@@ -13,6 +14,7 @@ import (
 	"log"
 	"os"
 	"os/signal"
+	"slices"
 
 	axme "github.com/axme-ai/axme/go"
 )
@@ -20,7 +22,7 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	status, err := run(ctx)
+	status, err := run(ctx, slices.Contains(os.Args[1:], "bad-sql"))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -29,7 +31,7 @@ func main() {
 	}
 }
 
-func run(ctx context.Context) (axme.IntentStatus, error) {
+func run(ctx context.Context, badSQL bool) (axme.IntentStatus, error) {
 	var bundle axme.ScenarioBundle
 	raw, err := os.ReadFile("../scenario.json")
 	if err == nil {
@@ -37,6 +39,9 @@ func run(ctx context.Context) (axme.IntentStatus, error) {
 	}
 	if err != nil {
 		return "", err
+	}
+	if badSQL {
+		(*bundle.Intent.Payload)["sql"] = "CREATE INDEX idx_users_email ON users (email;"
 	}
 	client, err := axme.NewClient(axme.ClientConfig{}) // AXME_API_KEY, AXME_BASE_URL
 	if err != nil {
