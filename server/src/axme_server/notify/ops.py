@@ -54,15 +54,17 @@ class NotifyOps:
         self.__dict__["_notify_settings"] = value
 
     def link_signing_secrets(self, ch: Change | None = None) -> list[str]:
-        """Valid link-signing secrets, current first; made in `ch`'s commit on first use."""
+        """Valid link-signing secrets, current first. The first token ever minted makes the
+        secret, written in `ch`'s commit (again by each change until one commits: the same
+        value). Without `ch` and without a stored secret nothing verifies: no token exists."""
         raw = self.store.get_meta(LINK_SECRETS)
-        pending = self.__dict__.setdefault("_new_link_secret", {})
-        if raw is None and "entries" in pending:
-            raw = pending["entries"]
         if raw is None:
-            raw = pending["entries"] = dumps([{"secret": signing.generate_secret(), "expires_at": None}]).decode()
-            if ch is not None:
-                ch.ops.append(("meta", LINK_SECRETS, raw))
+            if ch is None:
+                return []
+            made = self.__dict__.setdefault("_new_link_secret", dumps(
+                [{"secret": signing.generate_secret(), "expires_at": None}]).decode())
+            ch.ops.append(("meta", LINK_SECRETS, made))
+            raw = made
         return signing.valid(loads(raw), self.clock.now())
 
     def notify_step(self, ch: Change, step: dict[str, Any], reason: str,
