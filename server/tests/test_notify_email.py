@@ -112,6 +112,7 @@ def test_approve_from_the_emailed_link(srv, mailbox, browser) -> None:
     # the same link again: used (409), and nothing more is recorded
     again = page.goto(link)
     assert again.status == 409
+    page.screenshot(path=str(ARTIFACTS / "link-already-used.png"))
     token = link.rsplit("/", 1)[1]
     resp = httpx.post(srv.base_url + "/t", data={"token": token, "outcome": "approved"})
     assert resp.status_code == 409 and resp.headers["content-type"].startswith("text/html")
@@ -158,7 +159,8 @@ def test_form_task_filled_in_the_browser(srv, mailbox, browser) -> None:
     page.get_by_label("ticket", exact=True).fill("OPS-42")
     page.get_by_label("break_glass", exact=True).check()
     page.get_by_label("ratio", exact=True).fill("0.5")
-    page.get_by_role("button", name="Submit").click()
+    page.get_by_role("button", name="Submit").focus()  # keyboard only: a real button, Enter submits
+    page.keyboard.press("Enter")
     page.wait_for_load_state()
     assert "Recorded: submitted" in page.locator("h1").inner_text()
     done = [e for e in api.events(intent_id) if e["event_type"] == "intent.completed"]

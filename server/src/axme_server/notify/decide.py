@@ -59,7 +59,8 @@ class DecisionLinkOps:
             decision = validate_decision(step["human_task"], body)
             actor = {"type": "human", "id": grant.to, "display_name": grant.to, **(actor_extra or {})}
             ch = self.change(doc)
-            ch.actor, ch.channel = actor, channel or grant.channel
+            # the page: `email` for an emailed link, else `web`; the Slack endpoint says `slack`
+            ch.actor, ch.channel = actor, channel or ("email" if grant.channel == "email" else "web")
             self.apply_decision(ch, current_step(ch.intent), decision, actor, ch.channel)
             ch.ops.append(("meta", f"link_used:{grant.jti}", iso(ch.now)))  # single use (REQ-NOTIFY-010)
             await self.apply(ch)
