@@ -32,6 +32,7 @@ namespace Axme.Sdk.ConformanceDriver
                 case "resumeIntentHelper": // the helper itself, whatever the result is (REQ-RESUME-010)
                     return (await c.ResumeIntentAsync(Str(a, "intent_id"), a["result"] as JObject, Str(a, "delivery_id"), null, ct)).ToJson();
                 case "resolveIntent": return (await c.ResolveIntentAsync(Str(a, "intent_id"), Body<ResolveIntentRequest>(a, "intent_id"), ct)).ToJson();
+                case "retryIntent": return (await c.RetryIntentAsync(Str(a, "intent_id"), Body<RetryIntentRequest>(a, "intent_id"), ct)).ToJson();
                 case "ackIntent": return (await c.AckIntentAsync(Str(a, "intent_id"), Body<AckIntentRequest>(a, "intent_id"), ct)).ToJson();
                 case "getIntentAudit": return (await c.GetIntentAuditAsync(Str(a, "intent_id"), ct)).ToJson();
                 case "registerAgent": return (await c.RegisterAgentAsync(Body<RegisterAgentRequest>(a), ct)).ToJson();

@@ -28,25 +28,35 @@ namespace Axme.Sdk
                 if (timeout.HasValue) deadline.CancelAfter(timeout.Value);
                 try
                 {
-                    Intent intent = (await GetIntentAsync(intentId, null, deadline.Token).ConfigureAwait(false)).Intent;
-                    lastStatus = intent.Status;
-                    if (IntentStatus.IsTerminal(intent.Status)) return intent;
-
-                    var options = new ObserveOptions { Since = intent.LastSeq };
-                    IntentEventStream.Enumerator events = Observe(intentId, options, deadline.Token).GetAsyncEnumerator();
-                    try
+                    string current = intentId;
+                    while (true)
                     {
-                        while (await events.MoveNextAsync().ConfigureAwait(false))
+                        Intent intent = (await GetIntentAsync(current, null, deadline.Token).ConfigureAwait(false)).Intent;
+                        lastStatus = intent.Status;
+                        if (IntentStatus.IsTerminal(intent.Status))
                         {
-                            lastStatus = events.Current.Status;
-                            if (IntentStatus.IsTerminal(lastStatus)) break;
+                            // a retried FAILED/TIMED_OUT intent leads to its last attempt (REQ-REATTEMPT-008)
+                            bool retried = !string.IsNullOrEmpty(intent.RetriedBy)
+                                && (intent.Status == IntentStatus.Failed || intent.Status == IntentStatus.TimedOut);
+                            if (!retried) return intent;
+                            current = intent.RetriedBy;
+                            continue;
+                        }
+                        var options = new ObserveOptions { Since = intent.LastSeq };
+                        IntentEventStream.Enumerator events = new IntentEventStream(Pipeline, current, options, deadline.Token).GetAsyncEnumerator();
+                        try
+                        {
+                            while (await events.MoveNextAsync().ConfigureAwait(false))
+                            {
+                                lastStatus = events.Current.Status;
+                                if (IntentStatus.IsTerminal(lastStatus)) break;
+                            }
+                        }
+                        finally
+                        {
+                            events.Dispose();
                         }
                     }
-                    finally
-                    {
-                        events.Dispose();
-                    }
-                    return (await GetIntentAsync(intentId, null, deadline.Token).ConfigureAwait(false)).Intent;
                 }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && deadline.IsCancellationRequested)
                 {

@@ -1,5 +1,6 @@
 using System;
 using System.Threading;
+using System.Threading.Tasks;
 using Axme.Sdk.Http;
 using Axme.Sdk.Streaming;
 
@@ -37,7 +38,23 @@ namespace Axme.Sdk
         /// </summary>
         public IntentEventStream Observe(string intentId, ObserveOptions options = null, CancellationToken cancellationToken = default(CancellationToken))
         {
-            return new IntentEventStream(Pipeline, intentId, options, cancellationToken);
+            return new IntentEventStream(Pipeline, intentId, options, cancellationToken, RetriedByAsync);
+        }
+
+        /// <summary>
+        /// The attempt that retried a FAILED/TIMED_OUT intent, or null (REQ-REATTEMPT-009). A failed read
+        /// ends the observation quietly: its terminal event was already yielded.
+        /// </summary>
+        private async Task<string> RetriedByAsync(string intentId, CancellationToken cancellationToken)
+        {
+            try
+            {
+                return (await GetIntentAsync(intentId, null, cancellationToken).ConfigureAwait(false)).Intent.RetriedBy;
+            }
+            catch (AxmeApiException)
+            {
+                return null;
+            }
         }
 
         /// <summary>Observe with default options.</summary>

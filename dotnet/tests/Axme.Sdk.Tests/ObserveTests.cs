@@ -142,7 +142,8 @@ namespace Axme.Sdk.Tests
                 .ThenJson(404, "{\"ok\":false,\"error\":{\"code\":\"not_found\",\"message\":\"no route\"}}")
                 .ThenJson(200, "{\"ok\":true,\"events\":[{\"seq\":1,\"event_type\":\"intent.submitted\",\"status\":\"SUBMITTED\"}],\"next_seq\":2}")
                 .ThenJson(200, "{\"ok\":true,\"events\":[],\"next_seq\":2}")
-                .ThenJson(200, "{\"ok\":true,\"events\":[{\"seq\":2,\"event_type\":\"intent.failed\",\"status\":\"FAILED\"}],\"next_seq\":3}");
+                .ThenJson(200, "{\"ok\":true,\"events\":[{\"seq\":2,\"event_type\":\"intent.failed\",\"status\":\"FAILED\"}],\"next_seq\":3}")
+                .ThenJson(200, "{\"ok\":true,\"intent\":{\"status\":\"FAILED\"}}"); // no retry of the failure (REQ-REATTEMPT-009)
             var sleeps = new List<TimeSpan>();
             using (var client = TestClients.Create(handler, sleeps))
             {

@@ -22,20 +22,25 @@ namespace Axme.Sdk.Streaming
         private readonly string _intentId;
         private readonly ObserveOptions _options;
         private readonly CancellationToken _cancellationToken;
+        private readonly Func<string, CancellationToken, Task<string>> _retriedBy;
 
-        internal IntentEventStream(HttpPipeline pipeline, string intentId, ObserveOptions options, CancellationToken cancellationToken)
+        // retriedBy: after a FAILED/TIMED_OUT end, the id of the attempt that retried the intent, or
+        // null (REQ-REATTEMPT-009); a null function never follows.
+        internal IntentEventStream(HttpPipeline pipeline, string intentId, ObserveOptions options, CancellationToken cancellationToken,
+            Func<string, CancellationToken, Task<string>> retriedBy = null)
         {
             if (string.IsNullOrEmpty(intentId)) throw new ArgumentException("intent_id is required", "intentId");
             _pipeline = pipeline;
             _intentId = intentId;
             _options = options ?? new ObserveOptions();
             _cancellationToken = cancellationToken;
+            _retriedBy = retriedBy;
         }
 
         /// <summary>Starts a fresh enumeration (each one opens its own connection).</summary>
         public Enumerator GetAsyncEnumerator()
         {
-            return new Enumerator(_pipeline, _intentId, _options, _cancellationToken);
+            return new Enumerator(_pipeline, _intentId, _options, _cancellationToken, _retriedBy);
         }
 
         /// <summary>Reads events until the stream ends. Convenient in C# 7.2, where there is no <c>await foreach</c>.</summary>
@@ -59,9 +64,10 @@ namespace Axme.Sdk.Streaming
         {
             private static readonly Task CompletedTask = Task.FromResult(true);
             private readonly HttpPipeline _pipeline;
-            private readonly string _intentId;
+            private string _intentId;
             private readonly ObserveOptions _options;
             private readonly CancellationToken _cancellationToken;
+            private readonly Func<string, CancellationToken, Task<string>> _retriedBy;
             private readonly ReconnectPolicy _reconnect;
             private readonly Queue<IntentEvent> _pending = new Queue<IntentEvent>();
             private SseConnection _connection;
@@ -72,12 +78,14 @@ namespace Axme.Sdk.Streaming
             private bool _done;
             private long _lastSeq;
 
-            internal Enumerator(HttpPipeline pipeline, string intentId, ObserveOptions options, CancellationToken cancellationToken)
+            internal Enumerator(HttpPipeline pipeline, string intentId, ObserveOptions options, CancellationToken cancellationToken,
+                Func<string, CancellationToken, Task<string>> retriedBy)
             {
                 _pipeline = pipeline;
                 _intentId = intentId;
                 _options = options;
                 _cancellationToken = cancellationToken;
+                _retriedBy = retriedBy;
                 _reconnect = new ReconnectPolicy(pipeline, ReconnectPolicy.ObserveBudget(pipeline.Settings.MaxRetries));
                 _lastSeq = options.Since ?? 0;
                 _resumeFrom = _lastSeq;
@@ -107,7 +115,11 @@ namespace Axme.Sdk.Streaming
                         if (_options.UntilTerminal && IntentStatus.IsTerminal(next.Status)) Finish();
                         return true;
                     }
-                    if (_done) return false;
+                    if (_done)
+                    {
+                        if (!await FollowRetryAsync().ConfigureAwait(false)) return false;
+                        continue;
+                    }
                     _cancellationToken.ThrowIfCancellationRequested();
                     if (_polling) await PollOnceAsync().ConfigureAwait(false);
                     else await ReadStreamAsync().ConfigureAwait(false);
@@ -247,6 +259,23 @@ namespace Axme.Sdk.Streaming
                     query.Add(new KeyValuePair<string, string>("wait_seconds", _options.WaitSeconds.Value.ToString(CultureInfo.InvariantCulture)));
                 }
                 return query;
+            }
+
+            /// <summary>After a FAILED or TIMED_OUT event: go on with the attempt that retried the intent, from its first event.</summary>
+            private async Task<bool> FollowRetryAsync()
+            {
+                string ended = _lastStatus;
+                _lastStatus = null; // asked once per ending
+                if (_retriedBy == null || !_options.UntilTerminal || (ended != IntentStatus.Failed && ended != IntentStatus.TimedOut)) return false;
+                string next = await _retriedBy(_intentId, _cancellationToken).ConfigureAwait(false);
+                if (string.IsNullOrEmpty(next)) return false;
+                _intentId = next;
+                _lastSeq = 0;
+                _resumeFrom = 0;
+                _polling = false;
+                _done = false;
+                _reconnect.Reset();
+                return true;
             }
 
             private void Finish()
