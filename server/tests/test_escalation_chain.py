@@ -123,3 +123,16 @@ def test_bad_chains_are_422(api: Api, extra: dict, field: str) -> None:
     body = {"intent_type": "intent.test.thing.v1", "to_agent": addr, "payload": {},
             "human_task": {"title": "t"}, **extra}
     assert err(api.post("/v1/intents", body), 422, "validation_error")["details"]["field"].startswith(field)
+
+
+def test_bad_chain_in_a_scenario_step_names_its_path(api: Api) -> None:
+    step = {"step_id": "ok", "tool_id": "tool.human", "requires_approval": True, "human_task": {"title": "t"},
+            "escalation": [{"after_seconds": 5, "assignees": ["b"],
+                            "notify": [{"channel": "webhook", "to": "/relative"}]}]}
+    bundle = {"scenario_id": "chain.bad", "workflow": {"steps": [step]}, "intent": {"type": "intent.test.chain.v1"}}
+    problems = api.ok(api.post("/v1/scenarios/validate", bundle))["problems"]
+    assert [p["path"] for p in problems] == ["/workflow/steps/0/escalation/0/notify/0/to"]
+    both = dict(step, escalation=[{"after_seconds": 5, "assignees": ["b"]}], escalate_to="c")
+    problems = api.ok(api.post("/v1/scenarios/validate", dict(bundle, workflow={"steps": [both]})))["problems"]
+    assert [p["path"] for p in problems] == ["/workflow/steps/0/escalation"]
+

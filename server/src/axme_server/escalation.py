@@ -6,6 +6,7 @@ notify?}, …]` with `escalation_repeat`, a step field or the intent's. Level k 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from axme_server.access import current_step
@@ -57,6 +58,11 @@ def chain_problems(body: dict[str, Any], prefix: str = "") -> list[dict[str, str
                                or not 0 <= repeat <= MAX_REPEAT):
         add("escalation_repeat", "type", f"escalation_repeat must be an integer from 0 to {MAX_REPEAT}")
     return out
+
+
+def pointer(path: str) -> str:
+    """`escalation[1].notify[0].to` -> `escalation/1/notify/0/to` (a scenario problem's path)."""
+    return re.sub(r"\[(\d+)\]", r"/\1", path).replace(".", "/")
 
 
 def check_chain(body: dict[str, Any]) -> None:

@@ -11,6 +11,7 @@ from axme_server.addresses import canonical
 from axme_server.auth import new_key
 from axme_server.engine import Ctx
 from axme_server.errors import ApiError
+from axme_server.escalation import chain_problems, pointer
 from axme_server.jsonutil import iso, parse_iso
 from axme_server.outbound.secret_ops import check_callback_url
 from axme_server.retry import bad_input_schema, input_schema_problems
@@ -140,8 +141,8 @@ class ScenarioOps:
             if s.get("on_timeout") == "escalate" and not any(
                     (s.get(k) or (body.get("intent") or {}).get(k)) for k in ("escalate_to", "escalation")):
                 add(f"/workflow/steps/{i}/on_timeout", "escalate_to", "on_timeout escalate needs escalate_to")
-            if s.get("escalation") is not None and s.get("escalate_to") is not None:  # REQ-HUMAN-025
-                add(f"/workflow/steps/{i}/escalation", "conflict", "give escalation or escalate_to, not both")
+            for p in chain_problems(s):  # REQ-HUMAN-025, REQ-NOTIFY-001 for each level's targets
+                add(f"/workflow/steps/{i}/" + pointer(p["path"]), p["code"], p["message"])
             if validator is None and s.get("human_task") is not None:
                 for p in task_problems(s["human_task"], "human_task"):
                     add(f"/workflow/steps/{i}/" + p["path"].replace(".", "/"), p["code"], p["message"])
