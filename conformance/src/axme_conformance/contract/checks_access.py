@@ -12,7 +12,7 @@ from urllib.parse import quote
 import httpx
 
 from axme_conformance.contract.client import CheckSkipped, ContractClient, expect
-from axme_conformance.contract.suite import check
+from axme_conformance.contract.registry import check
 
 KEY_FORMAT = re.compile(r"^axme_(admin|agent|human)_([a-z0-9]{8,32})_([A-Za-z0-9]{16,128})$")
 # 128 bits of entropy need at least 22 base62 characters (62^22 > 2^128).

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from axme_conformance.contract.client import ContractClient, expect
-from axme_conformance.contract.suite import check
+from axme_conformance.contract.registry import check
 
 PROJECTED = ("seq", "at", "event_type", "actor", "channel")
 

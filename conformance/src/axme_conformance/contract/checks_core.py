@@ -6,7 +6,7 @@ import uuid
 from urllib.parse import quote
 
 from axme_conformance.contract.client import ContractClient, expect
-from axme_conformance.contract.suite import check
+from axme_conformance.contract.registry import check
 from axme_conformance.matchers import TIMESTAMP_RE, UUID_RE
 
 

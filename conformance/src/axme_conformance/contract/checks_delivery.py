@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import quote
 
 from axme_conformance.contract.client import ContractClient, expect, parse_frames
-from axme_conformance.contract.suite import check
+from axme_conformance.contract.registry import check
 
 
 def _seconds_between(earlier: str, later: str) -> float:

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from axme_conformance.contract.checks_access import new_human_key
 from axme_conformance.contract.client import CheckSkipped, ContractClient, expect
-from axme_conformance.contract.suite import check
+from axme_conformance.contract.registry import check
 
 
 def _schemeless(address: str) -> str:

@@ -6,7 +6,7 @@ import copy
 from typing import Any
 
 from axme_conformance.contract.client import ContractClient, expect
-from axme_conformance.contract.suite import check
+from axme_conformance.contract.registry import check
 
 
 def _waiting_for_human(c: ContractClient, human_task: dict[str, Any]) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 
 from axme_conformance.contract.client import ContractClient, expect
-from axme_conformance.contract.suite import check
+from axme_conformance.contract.registry import check
 
 
 def _resume(

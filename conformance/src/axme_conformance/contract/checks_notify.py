@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from axme_conformance.contract.checks_push import receiver, signed_by
 from axme_conformance.contract.client import ContractClient, expect
-from axme_conformance.contract.suite import check
+from axme_conformance.contract.registry import check
 
 WAIT_S = 10.0
 

@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import quote
 
 from axme_conformance.contract.client import CheckFailed, ContractClient, expect
-from axme_conformance.contract.suite import check
+from axme_conformance.contract.registry import check
 
 SECRET = "whsec_contract_0123456789abcdef"
 GENERATED = re.compile(r"whsec_[0-9A-Za-z]{32}")

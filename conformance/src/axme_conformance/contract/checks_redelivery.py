@@ -17,7 +17,7 @@ from urllib.parse import quote, urlsplit
 import httpx
 
 from axme_conformance.contract.client import CheckFailed, ContractClient, expect, parse_frames
-from axme_conformance.contract.suite import check
+from axme_conformance.contract.registry import check
 
 # Far below the 60 s default lease: a delivery that arrives within it came without a lease
 # expiry (and the attempt number says the same).

@@ -8,7 +8,7 @@ from urllib.parse import quote
 import httpx
 
 from axme_conformance.contract.client import ContractClient, expect, parse_frames
-from axme_conformance.contract.suite import check
+from axme_conformance.contract.registry import check
 from axme_conformance.testing_api import HARNESS_USER_AGENT
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 
 from axme_conformance.contract.client import ContractClient, expect, parse_frames
-from axme_conformance.contract.suite import check
+from axme_conformance.contract.registry import check
 
 TESTING_ROUTES = [("POST", "/_testing/namespaces"), ("POST", "/_testing/faults"),
                   ("DELETE", "/_testing/faults"), ("GET", "/_testing/requests"),

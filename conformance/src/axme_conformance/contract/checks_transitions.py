@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from axme_conformance.contract.client import ContractClient, expect
-from axme_conformance.contract.suite import check
+from axme_conformance.contract.registry import check
 
 STATUSES = {"CREATED", "SUBMITTED", "DELIVERED", "ACKNOWLEDGED", "IN_PROGRESS", "WAITING",
             "COMPLETED", "FAILED", "CANCELED", "TIMED_OUT"}

@@ -12,7 +12,7 @@ import httpx
 
 from axme_conformance.contract.checks_access import new_human_key
 from axme_conformance.contract.client import ContractClient, expect
-from axme_conformance.contract.suite import check
+from axme_conformance.contract.registry import check
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from urllib.parse import quote
 import httpx
 import jsonschema
 
+from axme_conformance.contract.server_limits import DEFAULT, ServerLimits
 from axme_conformance.testing_api import HARNESS_USER_AGENT
 
 ERROR_KEYS = {"code", "message", "category", "retryable", "details"}
@@ -65,8 +66,11 @@ class ContractClient:
     """A thin client over one server + admin key; every helper asserts the contract."""
 
     def __init__(self, base_url: str, admin_key: str, timeout_s: float = 20.0,
-                 data_dir: Path | None = None) -> None:
+                 data_dir: Path | None = None, limits: ServerLimits = DEFAULT) -> None:
         self.base_url = base_url.rstrip("/")
+        # The REQ-LIMIT numbers the server under test enforces (the spec's defaults unless
+        # the suite started it with others).
+        self.limits = limits
         self.admin_key = admin_key
         # The server's data directory when the suite started it (--reference), else None.
         self.data_dir = data_dir

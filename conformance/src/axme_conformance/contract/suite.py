@@ -1,10 +1,8 @@
 """Runs the server contract checks and prints one line per check.
 
-Every check cites the requirement ids it verifies (``@check(name, requirements=[…])``,
-literal lists, so ``spec/tools`` can count them without importing the harness).
-A check ``needs`` one of: ``any`` (every AXP server), ``testing`` (the test-only
-endpoints of REQ-TEST, i.e. a server started with ``--testing``) or ``production``
-(a server *without* them). Checks whose need the server does not meet are SKIP.
+The checks register themselves in ``registry`` (``@check``; see there for ``needs`` and
+``small_limits``); importing the ``checks_*`` modules registers them. A check whose need
+the server does not meet is SKIP.
 """
 
 from __future__ import annotations
@@ -13,39 +11,14 @@ import fnmatch
 import json
 import time
 import traceback
-from collections.abc import Callable
 from dataclasses import dataclass
 
+from axme_conformance.contract import server_limits
 from axme_conformance.contract.client import CheckFailed, CheckSkipped, ContractClient
+from axme_conformance.contract.registry import CHECKS, NEEDS, Check, ContractCheck, check
 
-Check = Callable[[ContractClient], None]
-NEEDS = ("any", "testing", "production")
-
-
-@dataclass(frozen=True)
-class ContractCheck:
-    name: str
-    fn: Check
-    requirements: tuple[str, ...]
-    needs: str = "any"
-
-
-CHECKS: dict[str, ContractCheck] = {}
-
-
-def check(name: str, *, requirements: list[str], needs: str = "any") -> Callable[[Check], Check]:
-    if not requirements:
-        raise ValueError(f"contract check {name} cites no requirement")
-    if needs not in NEEDS:
-        raise ValueError(f"contract check {name}: needs must be one of {NEEDS}")
-
-    def register(fn: Check) -> Check:
-        if name in CHECKS:
-            raise ValueError(f"duplicate contract check {name}")
-        CHECKS[name] = ContractCheck(name, fn, tuple(requirements), needs)
-        return fn
-
-    return register
+__all__ = ["CHECKS", "NEEDS", "Check", "ContractCheck", "check", "load_checks",
+           "run_contract_suite"]
 
 
 def load_checks() -> dict[str, ContractCheck]:
@@ -60,6 +33,9 @@ def load_checks() -> dict[str, ContractCheck]:
         checks_humans,
         checks_idempotency,
         checks_lifecycle,
+        checks_limits,
+        checks_limits_api,
+        checks_limits_caps,
         checks_notify,
         checks_push,
         checks_redelivery,
@@ -153,19 +129,25 @@ def run_against_reference(only: list[str] | None = None) -> int:
 
     checks = select(only)
     tally = Tally()
-    for testing in (False, True):
-        wanted = [c for c in checks if (c.needs == "testing") == testing]
+    # (--testing?, limits): the checks of REQ-LIMIT caps get a server of their own with
+    # small limits, so the other checks keep the defaults (e.g. 100 streams per key).
+    servers = ((False, None), (False, server_limits.SMALL), (True, None))
+    for testing, limits in servers:
+        wanted = [c for c in checks if (c.needs == "testing") == testing
+                  and c.small_limits == (limits is not None)]
         if not wanted:
             continue
-        log = RESULTS_DIR / "logs" / f"contract-server{'-testing' if testing else ''}.log"
-        server = ReferenceServer(testing=testing, log_path=log,
-                                 extra_args=["--keepalive-seconds", REFERENCE_KEEPALIVE_S])
+        suffix = "-testing" if testing else "-limits" if limits is not None else ""
+        log = RESULTS_DIR / "logs" / f"contract-server{suffix}.log"
+        extra = ["--keepalive-seconds", REFERENCE_KEEPALIVE_S, *(limits.flags() if limits else [])]
+        server = ReferenceServer(testing=testing, log_path=log, extra_args=extra)
         info = server.start()
         try:
             if not info.admin_api_key:
                 print("reference server printed no admin key")
                 return 1
-            client = ContractClient(info.base_url, info.admin_api_key, data_dir=server.data_dir)
+            client = ContractClient(info.base_url, info.admin_api_key, data_dir=server.data_dir,
+                                    limits=limits or server_limits.DEFAULT)
             try:
                 run_checks(client, wanted, tally, testing=has_testing_endpoints(client))
             finally:

@@ -1,0 +1,166 @@
+"""Contract checks: the caps a server reaches only under load (REQ-LIMIT-002, 003, 006).
+Under --reference they run on a server started with small limits (server_limits.SMALL);
+elsewhere against the spec's defaults, which may take up to 1,100 connections or 12 s."""
+
+from __future__ import annotations
+
+import select
+import time
+from contextlib import ExitStack
+from urllib.parse import quote
+
+from axme_conformance.contract.client import CheckFailed, CheckSkipped, ContractClient, expect
+from axme_conformance.contract.rawhttp import RawConnection, RawResponse, request_head
+from axme_conformance.contract.registry import check
+
+# Beyond this many connections a check would be a load test, not a contract check.
+MOST_CONNECTIONS = 1100
+
+
+@check("limits/header-timeout-408", requirements=["REQ-LIMIT-002"], small_limits=True)
+def header_timeout(c: ContractClient) -> None:
+    limit = c.limits.header_timeout
+    head = request_head("GET", "/health")
+    first, later = RawConnection(c.base_url), RawConnection(c.base_url)
+    try:
+        opened = time.monotonic()
+        first.send(head[:-2])  # one header line short of the end, never finished
+        later.send(head)
+        expect(later.response().status == 200, "a complete head is served")
+        time.sleep(min(0.3, limit / 3))
+        later_started = time.monotonic()
+        later.send(head[:20])  # the second request's head starts, then stalls
+        for conn, since, what in (
+            (first, opened, "a first request"),
+            (later, later_started, "a kept-alive connection's next request"),
+        ):
+            try:
+                response = conn.response(timeout_s=limit + 2)
+            except TimeoutError:
+                raise CheckFailed(f"no 408 within {limit + 2:g}s for {what}") from None
+            waited = time.monotonic() - since
+            response.envelope(408, "request_timeout")
+            expect(
+                waited >= limit - 0.15,
+                f"408 after {waited:.2f}s for {what}, before the {limit:g}s header timeout",
+            )
+            expect(conn.closed_by_server(timeout_s=1.0), f"408 must close the connection ({what})")
+    finally:
+        first.close()
+        later.close()
+
+
+@check("limits/connection-cap-503", requirements=["REQ-LIMIT-003"], small_limits=True)
+def connection_cap(c: ContractClient) -> None:
+    limit = c.limits.max_connections
+    if limit + 8 > MOST_CONNECTIONS:
+        raise CheckSkipped(f"a cap of {limit} connections is too many to open here")
+    refused: list[RawResponse] = []
+    with ExitStack() as stack:
+        conns = [RawConnection(c.base_url, timeout_s=2.0) for _ in range(limit + 8)]
+        for conn in conns:
+            stack.callback(conn.close)
+        # A refused connection is answered at once, before it sends anything.
+        deadline = time.monotonic() + 0.5
+        waiting = {conn.sock: conn for conn in conns}
+        while waiting and time.monotonic() < deadline:
+            ready, _, _ = select.select(
+                list(waiting), [], [], max(0.0, deadline - time.monotonic())
+            )
+            for sock in ready:
+                refused.append(waiting.pop(sock).response(timeout_s=1.0))
+        expect(bool(refused), f"{limit + 8} open connections, none refused beyond a cap of {limit}")
+        for response in refused:
+            response.envelope(503, "unavailable")
+            expect(
+                response.headers.get("retry-after") == "1",
+                f"503 at the connection cap must carry Retry-After: 1: {response.headers}",
+            )
+    # The cap counts open connections: once they are closed the server serves again.
+    deadline = time.monotonic() + 1.5
+    while True:
+        conn = RawConnection(c.base_url)
+        try:
+            conn.send(request_head("GET", "/health"))
+            if conn.response(timeout_s=1.0).status == 200:
+                return
+        finally:
+            conn.close()
+        expect(time.monotonic() < deadline, "still refused 1.5 s after the connections closed")
+        time.sleep(0.05)
+
+
+def _open_stream(c: ContractClient, path: str, key: str) -> tuple[RawConnection, RawResponse]:
+    conn = RawConnection(c.base_url)
+    conn.send(
+        request_head(
+            "GET", f"{path}?wait_seconds=30", {"x-api-key": key, "accept": "text/event-stream"}
+        )
+    )
+    response = conn.response(read_body=False)
+    if response.status != 200:
+        response = RawResponse(response.status, response.headers, conn._answer.read())
+    return conn, response
+
+
+def _refused_stream(response: RawResponse, limit: int) -> None:
+    details = response.envelope(429, "rate_limited")
+    expect(
+        response.headers.get("retry-after") == "1",
+        f"429 must carry Retry-After: 1: {response.headers}",
+    )
+    expect(
+        details.get("limit_streams") == limit, f"details.limit_streams must be {limit}: {details}"
+    )
+
+
+def _agent_stream(c: ContractClient) -> tuple[str, str]:
+    address, key = c.new_agent()
+    return f"/v1/agents/{quote(address, safe='')}/intents/stream", key
+
+
+@check("limits/streams-per-key-429", requirements=["REQ-LIMIT-006"], small_limits=True)
+def streams_per_key(c: ContractClient) -> None:
+    limit = c.limits.max_streams_per_key
+    if limit + 2 > MOST_CONNECTIONS:
+        raise CheckSkipped(f"{limit} streams per key are too many to open here")
+    path, key = _agent_stream(c)
+    other_path, other_key = _agent_stream(c)
+    with ExitStack() as stack:
+        for n in range(limit):
+            conn, response = _open_stream(c, path, key)
+            stack.callback(conn.close)
+            expect(
+                response.status == 200,
+                f"stream {n + 1} of {limit} refused: {response.status} {response.body!r}",
+            )
+        conn, response = _open_stream(c, path, key)
+        stack.callback(conn.close)
+        _refused_stream(response, limit)
+        # The cap is per key: another key still streams.
+        conn, response = _open_stream(c, other_path, other_key)
+        stack.callback(conn.close)
+        expect(
+            response.status == 200,
+            f"another key's stream refused: {response.status} {response.body!r}",
+        )
+
+
+@check("limits/streams-total-429", requirements=["REQ-LIMIT-006"], small_limits=True)
+def streams_total(c: ContractClient) -> None:
+    limit, per_key = c.limits.max_streams, c.limits.max_streams_per_key
+    if limit + per_key > MOST_CONNECTIONS:
+        raise CheckSkipped(f"{limit} streams are too many to open here")
+    opened = 0
+    with ExitStack() as stack:
+        # Fewer than per_key streams per key, so only the server-wide cap can refuse.
+        while opened <= limit:
+            path, key = _agent_stream(c)
+            for _ in range(max(1, per_key - 1)):
+                conn, response = _open_stream(c, path, key)
+                stack.callback(conn.close)
+                if response.status != 200:
+                    _refused_stream(response, limit)
+                    return
+                opened += 1
+        expect(False, f"{opened} streams open, none refused beyond the server's cap of {limit}")
