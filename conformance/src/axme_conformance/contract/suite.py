@@ -39,6 +39,7 @@ def load_checks() -> dict[str, ContractCheck]:
         checks_notify,
         checks_push,
         checks_redelivery,
+        checks_retry,
         checks_streams,
         checks_testing,
         checks_transitions,
