@@ -101,6 +101,12 @@ class ReferenceServer:
         lines = self.log_path.read_text(errors="replace").splitlines()[-8:]
         return "; server log:\n  " + "\n  ".join(lines)
 
+    def kill(self) -> None:
+        """SIGKILL, as a crash: nothing gets to finish (then ``stop`` releases the rest)."""
+        if self._proc is not None and self._proc.poll() is None:
+            self._proc.kill()
+            self._proc.wait(timeout=10)
+
     def stop(self) -> None:
         if self._proc is not None and self._proc.poll() is None:
             self._proc.send_signal(signal.SIGTERM)

@@ -4,6 +4,8 @@ elsewhere against the spec's defaults, which may take up to 1,100 connections or
 
 from __future__ import annotations
 
+import re
+import secrets
 import select
 import time
 from contextlib import ExitStack
@@ -164,3 +166,37 @@ def streams_total(c: ContractClient) -> None:
                     return
                 opened += 1
         expect(False, f"{opened} streams open, none refused beyond the server's cap of {limit}")
+
+
+def _cache_gauges(c: ContractClient) -> dict[str, int]:
+    text = c.request("GET", "/metrics").text
+    return {
+        m.group(1): int(float(m.group(2)))
+        for m in re.finditer(r'^axme_cache_entries\{cache="([^"]+)"\} (\S+)$', text, re.M)
+    }
+
+
+@check(
+    "limits/caches-keyed-by-input-stay-bounded", requirements=["REQ-LIMIT-012"], small_limits=True
+)
+def bounded_caches(c: ContractClient) -> None:
+    """Unknown key ids and agent addresses, each looked up once, must not grow a cache past
+    its cap. Only the reference server reports its caches (axme_cache_entries in /metrics);
+    another server SKIPs."""
+    cap = c.limits.cache_entries
+    if cap > 500:
+        raise CheckSkipped(f"{cap} cache entries are too many to fill here")
+    for _ in range(cap * 3):
+        key = f"axme_agent_{secrets.token_hex(6)}_{secrets.token_urlsafe(24)}"
+        c.error(c.request("GET", "/v1/intents", key=key), 401, "unauthorized")
+        address = quote(f"agent://nobody/none/{secrets.token_hex(6)}", safe="")
+        expect(c.request("GET", f"/v1/agents/{address}").status_code in (403, 404), "unknown agent")
+    gauges = _cache_gauges(c)
+    if not gauges:
+        if c.data_dir is None:
+            raise CheckSkipped("the server reports no axme_cache_entries in /metrics")
+        raise CheckFailed("the reference server must report axme_cache_entries in /metrics")
+    over = {name: n for name, n in gauges.items() if n > cap}
+    expect(
+        not over, f"caches past their cap of {cap} after {cap * 3} unknown keys/addresses: {over}"
+    )

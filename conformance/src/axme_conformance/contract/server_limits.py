@@ -18,6 +18,7 @@ class ServerLimits:
     max_json_depth: int = 64
     max_streams_per_key: int = 100
     max_streams: int = 1000
+    cache_entries: int = 10_000
 
     def flags(self) -> list[str]:
         """The reference server's command-line flags for these limits (server/README.md)."""
@@ -29,4 +30,6 @@ class ServerLimits:
 
 
 DEFAULT = ServerLimits()
-SMALL = ServerLimits(header_timeout=1.0, max_connections=24, max_streams_per_key=4, max_streams=10)
+SMALL = ServerLimits(
+    header_timeout=1.0, max_connections=24, max_streams_per_key=4, max_streams=10, cache_entries=8
+)

@@ -38,6 +38,7 @@ def load_checks() -> dict[str, ContractCheck]:
         checks_limits_caps,
         checks_notify,
         checks_push,
+        checks_push_restart,
         checks_redelivery,
         checks_retry,
         checks_streams,
