@@ -13,6 +13,7 @@ import io
 import json
 import shlex
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -38,6 +39,7 @@ EXERCISED = {
     ("Async", 0): "test_programs_and_fragments",
     ("Observe", 0): "test_programs_and_fragments",
     ("Wait", 0): "test_programs_and_fragments",
+    ("Wait", 1): "test_retry_fragment",
     ("Agent listen", 0): "test_programs_and_fragments",
     ("Agent listen", 1): "test_serve_block",
     ("Push binding", 0): "test_push_block",
@@ -149,6 +151,36 @@ def test_programs_and_fragments(
     assert "Traceback" not in agent_output, agent_output
 
 
+def test_retry_fragment(fresh_server: RunningServer, admin: AxmeClient) -> None:
+    """The Wait section's retry: a FAILED intent retried with a patched payload; wait_for on
+    the old id returns the new attempt once it completes (REQ-REATTEMPT-005/008)."""
+    address = admin.register_agent("readme-retry").agent.address
+    intent_id = admin.send_intent(
+        {"intent_type": "intent.test.readme.v1", "to_agent": address, "payload": {"amount": 5}}
+    )
+    admin.resolve_intent(intent_id, "FAILED")
+
+    def finish_the_attempt() -> None:  # the attempt's agent, played by a second client
+        config = AxmeClientConfig(
+            api_key=fresh_server.admin_api_key, base_url=fresh_server.base_url
+        )
+        with AxmeClient(config) as other:
+            deadline = time.monotonic() + 30
+            while not (attempt := other.get_intent(intent_id).retried_by):
+                assert time.monotonic() < deadline, "never retried"
+                time.sleep(0.05)
+            other.resolve_intent(attempt, "COMPLETED", result={"charged": 7})
+
+    helper = threading.Thread(target=finish_the_attempt)
+    helper.start()
+    names: dict[str, Any] = {"client": admin, "intent_id": intent_id}
+    exec_fragment(("Wait", 1), names)
+    helper.join(30)
+    attempt, final = names["attempt"], names["final"]
+    assert attempt.retry_of == intent_id and final.intent_id == attempt.intent_id
+    assert final.status == "COMPLETED" and final.payload == {"amount": 7}
+
+
 def human_tasks(admin: AxmeClient) -> None:
     """The Human tasks block on four intents whose agent step the listen agent did."""
     form_schema = {"type": "object", "required": ["reason"]}
@@ -250,8 +282,13 @@ def test_command_line_block(
             {"intent_type": "intent.test.readme.v1", "to_agent": helper, "payload": {}}
         )
         admin.cancel_intent(finished)
+        to_retry = admin.send_intent(
+            {"intent_type": "intent.test.readme.v1", "to_agent": helper, "payload": {}}
+        )
+        admin.resolve_intent(to_retry, "FAILED")
     intent_for = {
         ("intents", "cancel"): to_cancel,
+        ("intents", "retry"): to_retry,
         ("tasks", "approve"): approval,
         ("tasks", "reject"): rejection,
         ("tasks", "complete"): form,
