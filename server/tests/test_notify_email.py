@@ -101,9 +101,9 @@ def test_approve_from_the_emailed_link(srv, mailbox, browser) -> None:
     client = AxmeClient(AxmeClientConfig(base_url=srv.base_url, api_key=srv.admin_key))
     with ThreadPoolExecutor(1) as pool:  # the initiator waits while the person decides
         waited = pool.submit(client.wait_for, intent_id, timeout=15)
-        page.get_by_role("button", name="Approve").click()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Approve").click()
         assert waited.result().status == "COMPLETED"
-    page.wait_for_load_state()
     assert "Recorded: approved" in page.locator("h1").inner_text()
     page.screenshot(path=str(ARTIFACTS / "approval-recorded.png"))
     decided = [e for e in audit_of(api, intent_id) if e["actor"]["type"] == "human"]
@@ -129,13 +129,13 @@ def test_reject_needs_a_comment(srv, mailbox, browser) -> None:
     _, msg = mailbox.next()
     page, _ = open_page(browser, link_in(msg), "reject-page")
     assert page.get_by_label("Comment (required)").is_visible()
-    page.get_by_role("button", name="Reject").click()  # formnovalidate: the server answers
-    page.wait_for_load_state()
+    with page.expect_navigation():  # formnovalidate: the server answers
+        page.get_by_role("button", name="Reject").click()
     assert "Nothing was recorded" in page.locator("main").inner_text()
     assert api.intent(intent_id)["status"] == "WAITING"
     page.get_by_label("Comment (required)").fill("not during the freeze")
-    page.get_by_role("button", name="Reject").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Reject").click()
     assert "Recorded: rejected" in page.locator("h1").inner_text()
     intent = api.intent(intent_id)
     assert intent["status"] == "FAILED" and intent["error"]["details"]["comment"] == "not during the freeze"
@@ -160,8 +160,8 @@ def test_form_task_filled_in_the_browser(srv, mailbox, browser) -> None:
     page.get_by_label("break_glass", exact=True).check()
     page.get_by_label("ratio", exact=True).fill("0.5")
     page.get_by_role("button", name="Submit").focus()  # keyboard only: a real button, Enter submits
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert "Recorded: submitted" in page.locator("h1").inner_text()
     done = [e for e in api.events(intent_id) if e["event_type"] == "intent.completed"]
     assert done[0]["data"]["data"] == {"grant_duration_days": 7, "scope": "write", "ticket": "OPS-42",
