@@ -170,3 +170,19 @@ def _later(now: str, seconds: int) -> str:
 
     at = datetime.fromisoformat(now) + timedelta(seconds=seconds)
     return at.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def test_a_rejected_human_step_is_asked_again_and_the_agent_result_kept(api: Api) -> None:
+    address, agent = api.register_agent("retry-human")
+    iid = api.create(address, human_task={"title": "Approve the change"})
+    delivery = agent.poll_one(address)
+    agent.ok(agent.complete(iid, {"validated": True}, delivery_id=delivery["delivery_id"]))
+    api.ok(api.decide(iid, outcome="rejected", comment="not today"))
+    assert api.intent(iid)["status"] == "FAILED"
+    out = api.ok(api.post(f"/v1/intents/{iid}/retry", {"reason": "it is tomorrow"}))
+    assert out["from_step"] == "human_task" and out["status"] == "WAITING"
+    new = api.intent(out["intent_id"])
+    assert [(s["step_id"], s["status"]) for s in new["steps"]] == [("agent", "completed"), ("human_task", "active")]
+    assert agent.poll(address, wait=0) == []  # the agent step is not delivered again
+    done = api.ok(api.decide(out["intent_id"], outcome="approved"))["intent"]
+    assert done["status"] == "COMPLETED" and done["result"] == {"validated": True}

@@ -114,3 +114,14 @@ def test_bundle_checks_on_failure_and_input_schema(api: Api) -> None:
                    ("/intent/payload/address", "required")}
     resp = api.post("/v1/scenarios/apply", bundle)
     assert resp.status_code == 422 and resp.json()["error"]["details"]["field"] == "intent.payload.address"
+
+
+def test_a_review_ended_by_its_initiator_retries_from_the_agent_step(api: Api) -> None:
+    iid, agent, address = _apply(api, _bundle())
+    _resume(agent, address, "complete")
+    _resume(agent, address, "fail")
+    resolved = api.ok(api.post(f"/v1/intents/{iid}/resolve", {"status": "FAILED"}))["intent"]
+    assert resolved["status"] == "FAILED"
+    out = api.ok(api.post(f"/v1/intents/{iid}/retry", {}))
+    assert out["from_step"] == "charge"  # the review's agent step, not the review
+    assert [s["step_id"] for s in api.intent(out["intent_id"])["steps"]] == ["fetch", "charge", "ship"]
