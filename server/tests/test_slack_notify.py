@@ -91,6 +91,20 @@ def test_slack_message_and_signed_click_decides(srv, receiver) -> None:
     assert json.loads(receiver.next(timeout=10).body)["text"].startswith("This link was already used")
 
 
+def test_a_click_the_task_refuses_records_nothing(srv, receiver) -> None:
+    api, intent_id = waiting(srv, {"title": "Needs a why", "required_comment": True, "notify": [
+        {"channel": "slack_webhook", "to": receiver.url + "/ok/slack-comment"}]}, "slack-comment-worker")
+    message = json.loads(receiver.next(timeout=10).body)
+    token = Block.parse_all(message["blocks"])[2].elements[0].value
+    payload = {"type": "block_actions", "user": {"id": "U1", "username": "bob"},
+               "actions": [{"action_id": "axme_decide:approved", "value": token}]}
+    body = urlencode({"payload": json.dumps(payload)})
+    answer = httpx.post(srv.base_url + "/slack/interactions", content=body, headers=signed(body))
+    assert answer.status_code == 200 and answer.json()["replace_original"] is False
+    assert "Nothing was recorded" in answer.json()["text"] and "comment" in answer.json()["text"]
+    assert api.intent(intent_id)["status"] == "WAITING"
+
+
 def test_signed_webhook_notification(srv, receiver) -> None:
     api = Api(srv.base_url, srv.admin_key)
     secret = api.ok(api.post("/v1/workspace/webhook-secret", {"overlap_seconds": 0}))["webhook_secret"]
