@@ -186,3 +186,16 @@ def test_a_rejected_human_step_is_asked_again_and_the_agent_result_kept(api: Api
     assert agent.poll(address, wait=0) == []  # the agent step is not delivered again
     done = api.ok(api.decide(out["intent_id"], outcome="approved"))["intent"]
     assert done["status"] == "COMPLETED" and done["result"] == {"validated": True}
+
+
+def test_an_agent_deleted_since_is_404_and_nothing_is_created(api: Api) -> None:
+    address, agent = api.register_agent("retry-gone")
+    iid = api.create(address)
+    delivery = agent.poll_one(address)
+    agent.ok(agent.resume(iid, {"kind": "agent_result", "outcome": "fail", "delivery_id": delivery["delivery_id"]}))
+    assert api.delete(f"/v1/agents/{address}").status_code == 200
+    resp = api.post(f"/v1/intents/{iid}/retry", {})
+    assert resp.status_code == 404 and resp.json()["error"]["code"] == "agent_not_found"
+    assert resp.json()["error"]["details"]["address"] == address
+    assert "retried_by" not in api.intent(iid)
+

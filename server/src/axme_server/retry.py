@@ -127,6 +127,10 @@ class RetryOps:
             steps, start = attempt_steps(failed["_steps"], from_idx)
             payload = merge_patch(failed["payload"], body.get("payload_patch") or {})
             self._check_inputs(steps[start:], payload)
+            for step in steps[start:]:  # an agent deleted since would leave the attempt undeliverable
+                if step["kind"] == "agent" and self.agent(step["assigned_to"]) is None:
+                    raise ApiError("agent_not_found", f"agent {step['assigned_to']} of step {step['step_id']} "
+                                   "is no longer registered", {"address": step["assigned_to"]})
             attempt = self._attempt_doc(failed, steps, payload, body.get("deadline_at"))
             async with self.intent_lock(attempt["intent_id"]):
                 ch = self.start_new(attempt, ctx, start, {
