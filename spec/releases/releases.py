@@ -1,9 +1,9 @@
 """Frozen releases of the AXP spec, beside the draft in spec/.
 
-    python spec/releases/releases.py freeze 1.1.0   # snapshot the committed draft as v1.1.0
+    python spec/releases/releases.py freeze 1.1.0 [REF]  # snapshot the draft committed at REF (HEAD) as v1.1.0
     python spec/releases/releases.py check          # what `make spec-check` runs
 
-`freeze` copies the committed (HEAD) bundle, requirement index, names, schemas and
+`freeze` copies the committed (HEAD, or REF) bundle, requirement index, names, schemas and
 behaviour files into spec/releases/v<version>/, with the version written into the
 bundle and the names, and records a SHA-256 of each file in SHA256SUMS.
 
@@ -33,9 +33,9 @@ FILES = ["dist/openapi.json", "requirements.yaml", "naming.yaml"]
 METHODS = ("get", "post", "put", "patch", "delete")
 
 
-def _git_show(path: str) -> str:
+def _git_show(path: str, ref: str = "HEAD") -> str:
     return subprocess.run(
-        ["git", "show", f"HEAD:spec/{path}"],
+        ["git", "show", f"{ref}:spec/{path}"],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -43,9 +43,9 @@ def _git_show(path: str) -> str:
     ).stdout
 
 
-def _git_list(directory: str) -> list[str]:
+def _git_list(directory: str, ref: str = "HEAD") -> list[str]:
     out = subprocess.run(
-        ["git", "ls-tree", "--name-only", "HEAD", f"spec/{directory}/"],
+        ["git", "ls-tree", "--name-only", ref, f"spec/{directory}/"],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -58,13 +58,13 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def freeze(version: str) -> Path:
+def freeze(version: str, ref: str = "HEAD") -> Path:
     target = RELEASES / f"v{version}"
     if target.exists():
         raise SystemExit(f"{target} exists: a release is never rewritten")
-    files = FILES + _git_list("schemas") + [p for p in _git_list("behavior") if p.endswith(".md")]
+    files = FILES + _git_list("schemas", ref) + [p for p in _git_list("behavior", ref) if p.endswith(".md")]
     for rel in files:
-        text = _git_show(rel)
+        text = _git_show(rel, ref)
         if rel == "dist/openapi.json":
             bundle = json.loads(text)
             bundle["info"]["version"] = version
@@ -164,8 +164,8 @@ def check() -> int:
 
 
 def main(argv: list[str]) -> int:
-    if argv[:1] == ["freeze"] and len(argv) == 2:
-        print(f"frozen {freeze(argv[1])}")
+    if argv[:1] == ["freeze"] and len(argv) in (2, 3):
+        print(f"frozen {freeze(*argv[1:])}")
         return 0
     if argv == ["check"]:
         return check()
