@@ -27,6 +27,8 @@ def load_checks() -> dict[str, ContractCheck]:
         checks_access,
         checks_api,
         checks_audit,
+        checks_console,
+        checks_console_pages,
         checks_core,
         checks_delivery,
         checks_directory,
