@@ -35,6 +35,7 @@ def load_checks() -> dict[str, ContractCheck]:
         checks_email,
         checks_humans,
         checks_idempotency,
+        checks_internal_errors,
         checks_lifecycle,
         checks_limits,
         checks_limits_api,
