@@ -149,6 +149,8 @@ def check_sse_frame(request: httpx.Request, event: str, data: str) -> None:
     where = f"SSE {path} event {event}"
     if event == "stream.timeout":
         schema = "StreamTimeout"
+    elif event == "stream.intent" and op["operationId"] == "streamIntentEvents":  # REQ-SSE-016
+        schema = "StreamIntent"
     elif op["operationId"] == "streamAgentDeliveries" and event != "intent.delivery":
         raise ContractError(f"{where}: unexpected event type on the agent stream")
     else:

@@ -10,6 +10,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from axme_server.engine import public
 from axme_server.jsonutil import dumps
 from axme_server.lifecycle import TERMINAL
 from axme_server.limits import DEFAULT as DEFAULT_LIMITS
@@ -100,10 +101,18 @@ class StreamBase:
 
 class IntentStream(StreamBase):
     def __init__(self, engine: Any, intent_id: str, since: int, wait_seconds: float,
-                 fault: dict[str, Any] | None) -> None:
+                 fault: dict[str, Any] | None, include_intent: bool = False) -> None:
         super().__init__(engine, wait_seconds, fault)
         self.intent_id = intent_id
         self.since = since
+        self.include_intent = include_intent  # stream.intent frames first and after the terminal event
+
+    def _frame_intent(self) -> None:
+        """Queue a `stream.intent` frame: the visible intent, as getIntent returns it (REQ-SSE-016).
+        No id line, so it never moves the client's Last-Event-ID."""
+        doc = self.engine.cached_intent(self.intent_id)
+        if self.include_intent and doc is not None:
+            self.out.append(b"event: stream.intent\ndata: %s\n\n" % dumps({"intent": public(doc)}))
 
     def _frame_events(self, events: Any, last: int) -> tuple[int, bool]:
         """Queue frames for events after `last`; returns (the new last seq, True when the stream ends)."""
@@ -116,6 +125,7 @@ class IntentStream(StreamBase):
             self.sent_events += 1
             last = ev["seq"]
             if ev["status"] in TERMINAL:
+                self._frame_intent()  # the final intent: wait_for needs no GET after the stream
                 return last, True
         return last, False
 
@@ -145,6 +155,7 @@ class IntentStream(StreamBase):
         sub = self.sub = engine.hub.subscribe(self.intent_id)
         watcher = self._watch(receive, sub.wake)
         try:
+            self._frame_intent()  # the current state, before any event (goes out with `retry`)
             last, done = await self._backlog(send, sub)
             if done:
                 return

@@ -55,8 +55,11 @@ def register(router: Router, app: Any) -> None:
         intent_id = req.params["intent_id"]
         since = since_of(req)
         wait = req.q_float("wait_seconds", 30.0, 1.0, 300.0)
+        include_intent = req.query.get("include_intent", "false")
+        if include_intent not in ("true", "false"):  # REQ-SSE-016
+            raise ApiError("validation_error", "include_intent must be true or false", {"field": "include_intent"})
         check_read(req.ctx.principal, engine.cached_intent(intent_id))
-        return IntentStream(engine, intent_id, since, wait, req.fault)
+        return IntentStream(engine, intent_id, since, wait, req.fault, include_intent == "true")
 
     async def resume(req: Request) -> bytes:
         return await engine.resume(req.ctx, req.params["intent_id"], req.json())
