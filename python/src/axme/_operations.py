@@ -207,8 +207,10 @@ def ack_intent(intent_id: str, delivery_id: str, options: CallOptions) -> Call[m
 
 def list_notifications(intent_id: str, options: CallOptions) -> Call[m.NotificationList]:
     return _get(
-        "listNotifications", f"/v1/intents/{segment(intent_id)}/notifications",
-        _whole(m.NotificationList), options,
+        "listNotifications",
+        f"/v1/intents/{segment(intent_id)}/notifications",
+        _whole(m.NotificationList),
+        options,
     )
 
 
@@ -254,6 +256,13 @@ def delete_agent(address: str, options: CallOptions) -> Call[m.AgentRemoved]:
 
 def list_agent_keys(address: str, options: CallOptions) -> Call[m.KeyList]:
     return _get("listAgentKeys", f"/v1/agents/{segment(address)}/keys", _whole(m.KeyList), options)
+
+
+def rotate_callback_secret(
+    address: str, body: Mapping[str, Any], options: CallOptions
+) -> Call[m.CallbackSecretRotated]:
+    path = f"/v1/agents/{segment(address)}/callback-secret"
+    return _post("rotateCallbackSecret", path, body, _whole(m.CallbackSecretRotated), options)
 
 
 def poll_agent_deliveries(
@@ -345,11 +354,25 @@ def revoke_key(key_id: str, options: CallOptions) -> Call[m.ApiKey]:
 
 def create_workspace(org: str, name: str, options: CallOptions) -> Call[m.WorkspaceWithKey]:
     body = {"org": org, "name": name}
-    return _post("createWorkspace", "/v1/admin/workspaces", body, _whole(m.WorkspaceWithKey), options)
+    return _post(
+        "createWorkspace", "/v1/admin/workspaces", body, _whole(m.WorkspaceWithKey), options
+    )
 
 
 def list_workspaces(options: CallOptions) -> Call[m.WorkspaceList]:
     return _get("listWorkspaces", "/v1/admin/workspaces", _whole(m.WorkspaceList), options)
+
+
+def rotate_webhook_secret(
+    body: Mapping[str, Any], options: CallOptions
+) -> Call[m.WebhookSecretRotated]:
+    path = "/v1/workspace/webhook-secret"
+    return _post("rotateWebhookSecret", path, body, _whole(m.WebhookSecretRotated), options)
+
+
+def rotate_link_secret(body: Mapping[str, Any], options: CallOptions) -> Call[m.LinkSecretRotated]:
+    path = "/v1/server/link-secret"
+    return _post("rotateLinkSecret", path, body, _whole(m.LinkSecretRotated), options)
 
 
 # --- bodies of the SDK helpers -------------------------------------------------------

@@ -310,6 +310,19 @@ class AsyncAxmeClient:
     async def list_agent_keys(self, address: str, **options: Unpack[CallOptions]) -> m.KeyList:
         return await self._call(ops.list_agent_keys(address, options))
 
+    async def rotate_callback_secret(
+        self,
+        address: str,
+        *,
+        callback_secret: str | None = None,
+        overlap_seconds: int | None = None,
+        **options: Unpack[CallOptions],
+    ) -> m.CallbackSecretRotated:
+        """A new callback secret for an http agent (generated if None), shown once; the old one
+        keeps verifying for `overlap_seconds` (REQ-SECRET-004/006)."""
+        body = ops.compact(callback_secret=callback_secret, overlap_seconds=overlap_seconds)
+        return await self._call(ops.rotate_callback_secret(address, body, options))
+
     async def poll_agent_deliveries(
         self,
         address: str,
@@ -475,12 +488,28 @@ class AsyncAxmeClient:
         body = ops.key_body(kind, name, agent_address, human, expires_at)
         return await self._call(ops.create_key(body, options))
 
-    async def create_workspace(self, org: str, name: str, **options: Unpack[CallOptions]) -> m.WorkspaceWithKey:
+    async def create_workspace(
+        self, org: str, name: str, **options: Unpack[CallOptions]
+    ) -> m.WorkspaceWithKey:
         """A new workspace and its first admin key, shown once (operator keys, REQ-AUTH-017)."""
         return await self._call(ops.create_workspace(org, name, options))
 
     async def list_workspaces(self, **options: Unpack[CallOptions]) -> m.WorkspaceList:
         return await self._call(ops.list_workspaces(options))
+
+    async def rotate_webhook_secret(
+        self, *, overlap_seconds: int | None = None, **options: Unpack[CallOptions]
+    ) -> m.WebhookSecretRotated:
+        """A new webhook-signing secret for the workspace, shown once (admin, REQ-SECRET-007)."""
+        body = ops.compact(overlap_seconds=overlap_seconds)
+        return await self._call(ops.rotate_webhook_secret(body, options))
+
+    async def rotate_link_secret(
+        self, *, overlap_seconds: int | None = None, **options: Unpack[CallOptions]
+    ) -> m.LinkSecretRotated:
+        """Replace the server's decision-link secret (operator keys, REQ-SECRET-008)."""
+        body = ops.compact(overlap_seconds=overlap_seconds)
+        return await self._call(ops.rotate_link_secret(body, options))
 
     async def list_keys(self, **options: Unpack[CallOptions]) -> m.KeyList:
         return await self._call(ops.list_keys(options))

@@ -210,7 +210,9 @@ class AxmeClient:
     def get_intent_audit(self, intent_id: str, **options: Unpack[CallOptions]) -> m.AuditTrail:
         return self._call(ops.get_intent_audit(intent_id, options))
 
-    def list_notifications(self, intent_id: str, **options: Unpack[CallOptions]) -> m.NotificationList:
+    def list_notifications(
+        self, intent_id: str, **options: Unpack[CallOptions]
+    ) -> m.NotificationList:
         return self._call(ops.list_notifications(intent_id, options))
 
     # --- observe / wait ----------------------------------------------------------
@@ -301,6 +303,19 @@ class AxmeClient:
 
     def list_agent_keys(self, address: str, **options: Unpack[CallOptions]) -> m.KeyList:
         return self._call(ops.list_agent_keys(address, options))
+
+    def rotate_callback_secret(
+        self,
+        address: str,
+        *,
+        callback_secret: str | None = None,
+        overlap_seconds: int | None = None,
+        **options: Unpack[CallOptions],
+    ) -> m.CallbackSecretRotated:
+        """A new callback secret for an http agent (generated if None), shown once; the old one
+        keeps verifying for `overlap_seconds` (REQ-SECRET-004/006)."""
+        body = ops.compact(callback_secret=callback_secret, overlap_seconds=overlap_seconds)
+        return self._call(ops.rotate_callback_secret(address, body, options))
 
     def poll_agent_deliveries(
         self,
@@ -465,12 +480,28 @@ class AxmeClient:
         body = ops.key_body(kind, name, agent_address, human, expires_at)
         return self._call(ops.create_key(body, options))
 
-    def create_workspace(self, org: str, name: str, **options: Unpack[CallOptions]) -> m.WorkspaceWithKey:
+    def create_workspace(
+        self, org: str, name: str, **options: Unpack[CallOptions]
+    ) -> m.WorkspaceWithKey:
         """A new workspace and its first admin key, shown once (operator keys, REQ-AUTH-017)."""
         return self._call(ops.create_workspace(org, name, options))
 
     def list_workspaces(self, **options: Unpack[CallOptions]) -> m.WorkspaceList:
         return self._call(ops.list_workspaces(options))
+
+    def rotate_webhook_secret(
+        self, *, overlap_seconds: int | None = None, **options: Unpack[CallOptions]
+    ) -> m.WebhookSecretRotated:
+        """A new webhook-signing secret for the workspace, shown once (admin, REQ-SECRET-007)."""
+        body = ops.compact(overlap_seconds=overlap_seconds)
+        return self._call(ops.rotate_webhook_secret(body, options))
+
+    def rotate_link_secret(
+        self, *, overlap_seconds: int | None = None, **options: Unpack[CallOptions]
+    ) -> m.LinkSecretRotated:
+        """Replace the server's decision-link secret (operator keys, REQ-SECRET-008)."""
+        body = ops.compact(overlap_seconds=overlap_seconds)
+        return self._call(ops.rotate_link_secret(body, options))
 
     def list_keys(self, **options: Unpack[CallOptions]) -> m.KeyList:
         return self._call(ops.list_keys(options))

@@ -45,6 +45,9 @@ __all__ = [
     "KeyWithSecret",
     "KeyList",
     "AgentRemoved",
+    "CallbackSecretRotated",
+    "WebhookSecretRotated",
+    "LinkSecretRotated",
     "Workspace",
     "WorkspaceWithKey",
     "WorkspaceList",
@@ -553,6 +556,47 @@ class AgentRemoved(WireObject):
     @property
     def revoked_key_ids(self) -> list[str]:
         return [str(k) for k in self._data.get("revoked_key_ids") or []]
+
+
+class CallbackSecretRotated(WireObject):
+    """rotateCallbackSecret's answer: the new secret, shown only here (REQ-SECRET-002)."""
+
+    @property
+    def agent(self) -> Agent:
+        return Agent(self._data["agent"])
+
+    @property
+    def callback_secret(self) -> str:
+        return str(self._data["callback_secret"])
+
+    @property
+    def previous_expires_at(self) -> str | None:
+        """Until when the previous secret still verifies; None when none was kept."""
+        return self._str("previous_expires_at")
+
+
+class WebhookSecretRotated(WireObject):
+    """rotateWebhookSecret's answer: the new secret, shown only here (REQ-SECRET-002)."""
+
+    @property
+    def webhook_secret(self) -> str:
+        return str(self._data["webhook_secret"])
+
+    @property
+    def previous_expires_at(self) -> str | None:
+        return self._str("previous_expires_at")
+
+
+class LinkSecretRotated(WireObject):
+    """rotateLinkSecret's answer; the link-signing secret itself never leaves the server."""
+
+    @property
+    def rotated_at(self) -> str:
+        return str(self._data["rotated_at"])
+
+    @property
+    def previous_expires_at(self) -> str | None:
+        return self._str("previous_expires_at")
 
 
 class Workspace(ModelBacked["gen.Workspace"]):
