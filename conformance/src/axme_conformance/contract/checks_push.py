@@ -338,7 +338,7 @@ def callback_rotation(c: ContractClient) -> None:
         expect(
             isinstance(new, str)
             and GENERATED.fullmatch(new) is not None
-            and rotated.get("previous_expires_at"),
+            and bool(rotated.get("previous_expires_at")),
             f"rotation returns the new secret once and when the old one ends: {rotated}",
         )
         c.new_intent(address)
@@ -379,7 +379,7 @@ def workspace_secrets(c: ContractClient) -> None:
     second = c.ok(c.request("POST", "/v1/workspace/webhook-secret"))
     expect(
         second.get("webhook_secret") != first["webhook_secret"]
-        and second.get("previous_expires_at"),
+        and bool(second.get("previous_expires_at")),
         f"a new secret; the previous one kept for the default overlap: {second}",
     )
     _, agent_key = c.new_agent("secret-denied")
