@@ -59,6 +59,15 @@ func (c *Client) CreateAgentKey(ctx context.Context, address string, req CreateA
 	return postAs[KeyCreatedResponse](ctx, c, agentPath(address, "/keys"), req, opts)
 }
 
+// RotateCallbackSecret makes a new callback secret current for an http agent
+// (generated when req.CallbackSecret is nil) and returns it, shown only here; the
+// previous one keeps verifying until PreviousExpiresAt (REQ-SECRET-004/006).
+//
+//meta:operation rotateCallbackSecret POST /v1/agents/{address}/callback-secret
+func (c *Client) RotateCallbackSecret(ctx context.Context, address string, req RotateCallbackSecretRequest, opts ...RequestOption) (*CallbackSecretRotatedResponse, error) {
+	return postAs[CallbackSecretRotatedResponse](ctx, c, agentPath(address, "/callback-secret"), req, opts)
+}
+
 // PollAgentDeliveries long-polls for deliveries leased to the agent (the
 // poll binding; Listen uses the stream binding).
 //

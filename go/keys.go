@@ -31,6 +31,22 @@ func (c *Client) ListWorkspaces(ctx context.Context, opts ...RequestOption) (*Wo
 	return getAs[WorkspaceListResponse](ctx, c, "/v1/admin/workspaces", nil, opts)
 }
 
+// RotateWebhookSecret makes a new webhook-signing secret current for the
+// workspace and returns it, shown only here (admin keys, REQ-SECRET-007).
+//
+//meta:operation rotateWebhookSecret POST /v1/workspace/webhook-secret
+func (c *Client) RotateWebhookSecret(ctx context.Context, req RotateSecretRequest, opts ...RequestOption) (*WebhookSecretRotatedResponse, error) {
+	return postAs[WebhookSecretRotatedResponse](ctx, c, "/v1/workspace/webhook-secret", req, opts)
+}
+
+// RotateLinkSecret replaces the server's decision-link secret, which is never
+// returned (an admin key of the server's first workspace, REQ-SECRET-008).
+//
+//meta:operation rotateLinkSecret POST /v1/server/link-secret
+func (c *Client) RotateLinkSecret(ctx context.Context, req RotateSecretRequest, opts ...RequestOption) (*LinkSecretRotatedResponse, error) {
+	return postAs[LinkSecretRotatedResponse](ctx, c, "/v1/server/link-secret", req, opts)
+}
+
 // RevokeKey revokes a key; requests made with it then get 401.
 //
 //meta:operation revokeKey DELETE /v1/admin/keys/{key_id}

@@ -26,9 +26,12 @@ var ErrNoPython = errors.New("axmetest: the reference server's Python is not ins
 // Server is a running reference server.
 type Server struct {
 	BaseURL string
-	cmd     *exec.Cmd
-	dir     string
-	done    chan struct{}
+	// AdminKey is the admin key of the server's first workspace: the operator's
+	// key (workspace management, rotateLinkSecret), not a namespace's.
+	AdminKey string
+	cmd      *exec.Cmd
+	dir      string
+	done     chan struct{}
 }
 
 // Python returns the interpreter used to run axme_server: $AXME_SERVER_PYTHON,
@@ -87,13 +90,14 @@ func Start() (*Server, error) {
 	select {
 	case line := <-ready:
 		var info struct {
-			BaseURL string `json:"base_url"`
+			BaseURL  string `json:"base_url"`
+			AdminKey string `json:"admin_api_key"`
 		}
 		if err := json.Unmarshal([]byte(line), &info); err != nil || info.BaseURL == "" {
 			s.Close()
 			return nil, fmt.Errorf("axmetest: bad ready line %q", line)
 		}
-		s.BaseURL = info.BaseURL
+		s.BaseURL, s.AdminKey = info.BaseURL, info.AdminKey
 		return s, nil
 	case <-s.done:
 		s.Close()
