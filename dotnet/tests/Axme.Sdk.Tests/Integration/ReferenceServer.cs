@@ -42,6 +42,9 @@ namespace Axme.Sdk.Tests.Integration
 
         public string BaseUrl { get; private set; }
 
+        /// <summary>The admin key of the server's first workspace (workspace management, rotateLinkSecret).</summary>
+        public string OperatorKey { get; private set; }
+
         public static string Python
         {
             get
@@ -80,7 +83,9 @@ namespace Axme.Sdk.Tests.Integration
                 Dispose();
                 throw new InvalidOperationException("reference server did not become ready: " + _stderr);
             }
-            BaseUrl = JObject.Parse(ready.Result.Substring("AXME_SERVER_READY ".Length)).Value<string>("base_url");
+            JObject info = JObject.Parse(ready.Result.Substring("AXME_SERVER_READY ".Length));
+            BaseUrl = info.Value<string>("base_url");
+            OperatorKey = info.Value<string>("admin_api_key");
             // Keep draining stdout so the server never blocks on a full pipe.
             Task.Run(() => { while (_process.StandardOutput.ReadLine() != null) { } });
         }
