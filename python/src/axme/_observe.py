@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+from collections.abc import Callable
 from typing import Any
 
 from . import _operations as ops
@@ -37,7 +38,7 @@ from ._streaming import (
     retry_delay,
     stream_spec,
 )
-from .errors import AxmeApiError, WaitTimeoutError
+from .errors import AxmeApiError, StreamError, WaitTimeoutError
 from .models import Event, Intent, is_terminal_status
 
 logger = logging.getLogger("axme")
@@ -105,8 +106,11 @@ def _observe_one(
     wait_seconds: int | None,
     until_terminal: bool,
     options: CallOptions,
+    on_intent: Callable[[Intent], None] | None = None,
 ) -> Plan[str | None]:
-    """One intent's events with seq > since; returns the last status seen."""
+    """One intent's events with seq > since; returns the last status seen. With `on_intent`
+    (wait_for) the stream is asked for its `stream.intent` frames (REQ-SSE-016), each handed to
+    `on_intent`, and read to its end after the terminal event, where the final intent comes."""
     spec = stream_spec("streamIntentEvents", ops.intent_stream_path(intent_id), options)
     headers = core.headers_for(spec)
     cursor = since  # the last seq emitted; everything at or below it is dropped
@@ -117,6 +121,8 @@ def _observe_one(
     def take(frame: SSEFrame) -> Plan[bool]:
         nonlocal cursor, last_status
         if not frame.event.startswith("intent."):
+            if on_intent is not None and frame.event == "stream.intent":
+                on_intent(parse_stream_intent(frame))
             return False
         event = parse_event(frame)
         if event.seq <= cursor:
@@ -124,11 +130,11 @@ def _observe_one(
         cursor, last_status = event.seq, event.status
         reconnector.progressed()
         yield Emit(event)
-        return event.is_terminal and until_terminal
+        return event.is_terminal and until_terminal and on_intent is None
 
     while True:
         _check_deadline(deadline, intent_id, last_status)
-        extra: dict[str, Any] = {}
+        extra: dict[str, Any] = {} if on_intent is None else {"include_intent": "true"}
         limits = [s for s in (wait_seconds, deadline.remaining()) if s is not None]
         if limits:
             extra["wait_seconds"] = min(300, max(1, math.ceil(min(limits))))
@@ -152,7 +158,7 @@ def _observe_one(
             yield Sleep(deadline.clamp(retry_delay(core, reconnector, opened)))
             continue
         end = yield from read_stream(opened, take)
-        if end.stopped:
+        if end.stopped or (on_intent is not None and is_terminal_status(last_status)):
             return last_status
         if end.broken is not None:
             logger.info("event stream interrupted: %s", type(end.broken).__name__)
@@ -219,16 +225,37 @@ def wait_for_plan(
     Never touches the intent itself (no cancel on timeout)."""
     options = options or CallOptions()
     deadline = Deadline.after(timeout)
-    intent = yield from ops.call_plan(core, ops.get_intent(intent_id, options))
     while True:
-        if intent.is_terminal and intent.retried_by and intent.status in RETRYABLE_STATUSES:
-            intent_id = intent.retried_by
-        elif intent.is_terminal:
+        intent = yield from _wait_one(core, intent_id, deadline, options)
+        if not (intent.retried_by and intent.status in RETRYABLE_STATUSES):
             return intent
-        else:
-            seen: list[Event] = []
-            yield from forward_except_emits(
-                _observe_one(core, intent_id, intent.last_seq, deadline, None, True, options),
-                seen.append,
-            )
-        intent = yield from ops.call_plan(core, ops.get_intent(intent_id, options))
+        intent_id = intent.retried_by
+
+
+def _wait_one(core: Core, intent_id: str, deadline: Deadline, options: CallOptions) -> Plan[Intent]:
+    """One request (REQ-WAIT-005): the stream's `stream.intent` frames carry the intent when it
+    opens and once it is terminal. A server that sends none (older) costs one getIntent after."""
+    latest: list[Intent] = []
+
+    def on_intent(intent: Intent) -> None:
+        latest[:] = [intent]
+
+    while True:
+        last_status = yield from forward_except_emits(
+            _observe_one(core, intent_id, 0, deadline, None, True, options, on_intent),
+            lambda _event: None,
+        )
+        if latest and latest[0].is_terminal:
+            return latest[0]
+        if is_terminal_status(last_status):  # no final stream.intent frame: an older server
+            return (yield from ops.call_plan(core, ops.get_intent(intent_id, options)))
+        # only an interrupted read of a terminal stream gets here: go round again
+
+
+def parse_stream_intent(frame: SSEFrame) -> Intent:
+    try:
+        intent = Intent(json.loads(frame.data)["intent"])
+        intent.intent_id, intent.status  # noqa: B018 - validates presence
+    except (ValueError, TypeError, KeyError) as exc:
+        raise StreamError(f"malformed stream.intent frame: {frame.data[:200]!r}") from exc
+    return intent

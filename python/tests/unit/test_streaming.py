@@ -226,49 +226,59 @@ def test_observe_closing_early_closes_the_connection(
         next(stream)
 
 
+def intent_frame(intent: dict[str, Any]) -> str:
+    return f"event: stream.intent\ndata: {json.dumps({'intent': intent})}\n\n"
+
+
+@respx.mock(base_url=BASE, assert_all_called=False)
+def test_wait_for_is_one_stream_request(respx_mock: respx.MockRouter, client: AxmeClient) -> None:
+    """REQ-WAIT-005: the stream's stream.intent frames carry the intent; no getIntent."""
+    final = {"intent_id": "i-1", "status": "COMPLETED", "last_seq": 3, "result": {"r": 1}}
+    get = respx_mock.get("/v1/intents/i-1")
+    stream = respx_mock.get("/v1/intents/i-1/events/stream").mock(
+        return_value=sse(
+            intent_frame({"intent_id": "i-1", "status": "DELIVERED", "last_seq": 2}),
+            frame(event(1, "SUBMITTED", "intent.submitted")),
+            frame(DONE),
+            intent_frame(final),
+        )
+    )
+    get.mock(side_effect=AssertionError("no getIntent"))
+    result = client.wait_for("i-1")
+    assert result.status == "COMPLETED" and result.result == {"r": 1}
+    assert stream.call_count == 1 and get.call_count == 0
+    assert stream.calls[0].request.url.params["include_intent"] == "true"
+
+
 @respx.mock(base_url=BASE)
-def test_wait_for_returns_the_terminal_intent(
+def test_wait_for_against_an_older_server_reads_the_intent_once_after(
     respx_mock: respx.MockRouter, client: AxmeClient
 ) -> None:
-    respx_mock.get("/v1/intents/i-1").mock(
-        side_effect=[
-            httpx.Response(
-                200,
-                json={
-                    "ok": True,
-                    "intent": {"intent_id": "i-1", "status": "DELIVERED", "last_seq": 2},
-                },
-            ),
-            httpx.Response(
-                200,
-                json={
-                    "ok": True,
-                    "intent": {
-                        "intent_id": "i-1",
-                        "status": "COMPLETED",
-                        "last_seq": 3,
-                        "result": {"r": 1},
-                    },
-                },
-            ),
-        ]
+    """A stream without stream.intent frames: one getIntent after the terminal event."""
+    get = respx_mock.get("/v1/intents/i-1").respond(
+        json={
+            "ok": True,
+            "intent": {"intent_id": "i-1", "status": "COMPLETED", "last_seq": 3, "result": {"r": 1}},
+        }
     )
     stream = respx_mock.get("/v1/intents/i-1/events/stream").mock(return_value=sse(frame(DONE)))
     result = client.wait_for("i-1")
     assert result["status"] == "COMPLETED" and result.result == {"r": 1}
-    assert stream.calls[0].request.url.params["since"] == "2"
+    assert stream.call_count == 1 and get.call_count == 1
 
 
 @respx.mock(base_url=BASE, assert_all_called=False)
-def test_wait_for_on_a_terminal_intent_does_not_stream(
+def test_wait_for_on_a_terminal_intent_returns_its_first_frame(
     respx_mock: respx.MockRouter, client: AxmeClient
 ) -> None:
-    respx_mock.get("/v1/intents/i-1").respond(
-        json={"ok": True, "intent": {"intent_id": "i-1", "status": "CANCELED", "last_seq": 4}}
+    canceled = {"intent_id": "i-1", "status": "CANCELED", "last_seq": 4}
+    get = respx_mock.get("/v1/intents/i-1")
+    stream = respx_mock.get("/v1/intents/i-1/events/stream").mock(
+        return_value=sse(intent_frame(canceled), frame(event(4, "CANCELED", "intent.canceled")),
+                         intent_frame(canceled))
     )
-    stream = respx_mock.get("/v1/intents/i-1/events/stream")
     assert client.wait_for("i-1").status == "CANCELED"
-    assert stream.call_count == 0
+    assert stream.call_count == 1 and get.call_count == 0
 
 
 @respx.mock(base_url=BASE, assert_all_called=False)
