@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
- * Runs blocking SDK calls for the {@code …Async} methods on the client's daemon threads.
+ * Runs blocking SDK calls for {@link AxmeAsyncClient} on the client's daemon threads.
  * Cancelling a returned future interrupts the call, which the transport treats as cancellation
  * (the request is aborted and never retried).
  */

@@ -46,7 +46,7 @@ class DirectoryMethodsTest {
             KeyListResponse keys = admin.listAgentKeys(address);
             assertEquals(2, keys.getKeys().size());
             assertEquals(second.getKey().getKeyId(), keys.getKeys().get(1).getKeyId());
-            AgentDeletedResponse removed = admin.deleteAgentAsync(address).get();
+            AgentDeletedResponse removed = admin.async().deleteAgent(address).get();
             assertEquals(address, removed.getAgent().getAddress());
             assertEquals(keys.getKeys().stream().map(k -> k.getKeyId()).collect(Collectors.toSet()),
                     Set.copyOf(removed.getRevokedKeyIds()));

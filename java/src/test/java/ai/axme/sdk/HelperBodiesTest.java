@@ -118,7 +118,7 @@ class HelperBodiesTest {
                 lastBody("/v1/intents/i1/resume"));
         client.reportProgress("i1", null);
         assertEquals(json("{\"kind\":\"progress\"}"), lastBody("/v1/intents/i1/resume"));
-        client.reportProgressAsync("i1", Map.of("pct", 75), "d2").join();
+        client.async().reportProgress("i1", Map.of("pct", 75), "d2").join();
         assertEquals(json("{\"kind\":\"progress\",\"details\":{\"pct\":75},\"delivery_id\":\"d2\"}"),
                 lastBody("/v1/intents/i1/resume"));
     }

@@ -72,7 +72,7 @@ class ReferenceServerTest {
     void agentThenHumanApprovalCompletesTheIntent() throws Exception {
         String intentId = sendApproval();
         List<String> types = new ArrayList<>();
-        CompletableFuture<Intent> waiting = admin.waitForAsync(intentId, Duration.ofSeconds(30));
+        CompletableFuture<Intent> waiting = admin.async().waitFor(intentId, Duration.ofSeconds(30));
         try (Listener listener = agent.listen(agentAddress, delivery -> {
             delivery.reportProgress(Map.of("stage", "checking"));
             return Map.of("checked", delivery.payload().get("target"));
@@ -151,7 +151,7 @@ class ReferenceServerTest {
     @Test
     void cancellingWaitForNeverCancelsTheIntent() throws Exception {
         String intentId = admin.sendIntent("intent.test.echo.v1", "worker", Map.of());
-        CompletableFuture<Intent> waiting = admin.waitForAsync(intentId, Duration.ofSeconds(30));
+        CompletableFuture<Intent> waiting = admin.async().waitFor(intentId, Duration.ofSeconds(30));
         Thread.sleep(200); // let it reach the stream; the assertion below does not depend on timing
         assertTrue(waiting.cancel(true));
         assertThrows(CancellationException.class, waiting::join);

@@ -305,7 +305,7 @@ class TransportTest {
     void cancellingAnAsyncCallInterruptsIt() throws Exception {
         stub.otherwise(exchange -> StubServer.send(exchange, 503, error("unavailable", true), Map.of()));
         try (AxmeClient slowBackoff = client(5, Duration.ofSeconds(5))) {
-            CompletableFuture<?> call = slowBackoff.getHealthAsync();
+            CompletableFuture<?> call = slowBackoff.async().getHealth();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             while (stub.requests().isEmpty() && System.nanoTime() < deadline) {
                 Thread.onSpinWait();
@@ -320,7 +320,7 @@ class TransportTest {
     @Test
     void asyncFailuresCarryTheSdkException() {
         stub.thenJson(404, error("intent_not_found", false));
-        ExecutionException failure = assertThrows(ExecutionException.class, () -> client.getIntentAsync("x").get());
+        ExecutionException failure = assertThrows(ExecutionException.class, () -> client.async().getIntent("x").get());
         assertInstanceOf(NotFoundException.class, failure.getCause());
     }
 
