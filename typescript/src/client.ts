@@ -6,14 +6,14 @@
  * Operation methods return the server's JSON body as sent (snake_case keys);
  * request inputs accept camelCase or snake_case top-level fields.
  */
-import { DEFAULT_ERROR_CODE, serveDeliveries, type DeliveryHandler, type ServeOptions } from "./agent.js";
+import { serveDeliveries, type DeliveryHandler, type ServeOptions } from "./agent.js";
+import { failBody, progressBody, resumeBody } from "./agent-writes.js";
 import { toWireKeys, toWireQuery } from "./casing.js";
-import { checkOptions, KNOWN_OPTIONS } from "./options.js";
+import { checkOptions, KNOWN_OPTIONS, transportOptions as plain } from "./options.js";
+import { resolveConfig, type AxmeClientOptions } from "./config.js";
 import { IntentHandle } from "./intent-handle.js";
-import { profilePath, readProfile } from "./profile.js";
-import { AxmeApiError, AxmeError, WaitTimeoutError } from "./errors.js";
-import { HttpTransport, type AxmeLogger, type RequestOptions } from "./http.js";
-import { DEFAULT_RETRY_POLICY } from "./retry.js";
+import { AxmeApiError, WaitTimeoutError } from "./errors.js";
+import { HttpTransport, type RequestOptions } from "./http.js";
 import {
   listenDeliveries,
   observeEvents,
@@ -67,39 +67,6 @@ import {
   type WorkspaceListResponse,
 } from "./types.js";
 
-export const DEFAULT_BASE_URL = "https://api.cloud.axme.ai";
-
-/** Top-level members that make the server read a body as a resume form (REQ-RESUME-002). */
-const RESUME_FORM_MEMBERS = ["kind", "action", "task_result", "approve_current_step"];
-
-/** True when `result` already is a resume body, which resumeIntent sends as given. */
-function isResumeForm(result: unknown): result is JsonObject {
-  return (
-    typeof result === "object" && result !== null && !Array.isArray(result) &&
-    RESUME_FORM_MEMBERS.some((k) => k in result)
-  );
-}
-
-export interface AxmeClientOptions {
-  /** API key (admin, agent or human). Default: the AXME_API_KEY environment variable. */
-  apiKey?: string;
-  /** Server URL. Default: AXME_BASE_URL, else the public AXME cloud. */
-  baseUrl?: string;
-  /** Per-attempt timeout in milliseconds (default 30 000). Streams use an idle timeout instead. */
-  timeout?: number;
-  /** Retries after the first attempt for retryable failures (default 2). */
-  maxRetries?: number;
-  /** First retry delay in milliseconds, doubled per retry, capped at 8 s (default 500). */
-  retryBaseDelay?: number;
-  /** fetch implementation (default: the global fetch). */
-  fetch?: typeof fetch;
-  /**
-   * Debug log of every HTTP attempt and stream (method, path, status, attempt,
-   * request id, trace id; never keys or bodies). Default: none. `console` works.
-   */
-  logger?: AxmeLogger;
-}
-
 export interface WaitForOptions {
   /** Give up after this many milliseconds with WaitTimeoutError (default: no limit). */
   timeout?: number;
@@ -113,11 +80,6 @@ type PathId = string;
 /** Terminal statuses retryIntent can start a new attempt from. */
 const RETRIED_STATUSES = new Set(["FAILED", "TIMED_OUT"]);
 
-function env(name: string): string | undefined {
-  const value = typeof process !== "undefined" ? process.env?.[name] : undefined;
-  return value !== undefined && value.trim() !== "" ? value.trim() : undefined;
-}
-
 function seg(value: PathId, what: string): string {
   if (typeof value !== "string" || value === "") throw new TypeError(`${what} must be a non-empty string`);
   return encodeURIComponent(value);
@@ -130,40 +92,10 @@ export class AxmeClient {
 
   constructor(options: AxmeClientOptions = {}) {
     checkOptions("AxmeClient", options, KNOWN_OPTIONS.client);
-    // Each member: given, else the environment, else the profile `axme login` saved
-    // (read only when needed), else the default (REQ-CLIENT-001, REQ-CLIENT-008).
-    let apiKey = options.apiKey?.trim() || env("AXME_API_KEY") || "";
-    let givenUrl = options.baseUrl?.trim() || env("AXME_BASE_URL");
-    if (apiKey === "" || givenUrl === undefined) {
-      const profile = readProfile();
-      apiKey ||= profile.apiKey ?? "";
-      givenUrl ??= profile.baseUrl;
-    }
-    if (apiKey === "") {
-      throw new AxmeError(`no API key: pass { apiKey }, set AXME_API_KEY or run \`axme login\` (profile: ${profilePath()})`);
-    }
-    const baseUrl = (givenUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, "");
-    if (!/^https?:\/\//.test(baseUrl)) throw new AxmeError(`baseUrl must start with http:// or https:// (got "${baseUrl}")`);
-    const positive = (v: number | undefined, name: string, fallback: number) => {
-      if (v === undefined) return fallback;
-      if (!Number.isFinite(v) || v < 0) throw new AxmeError(`${name} must be a non-negative number (got ${v})`);
-      return v;
-    };
-    const retry = {
-      ...DEFAULT_RETRY_POLICY,
-      maxRetries: Math.floor(positive(options.maxRetries, "maxRetries", DEFAULT_RETRY_POLICY.maxRetries)),
-      baseDelayMs: positive(options.retryBaseDelay, "retryBaseDelay", DEFAULT_RETRY_POLICY.baseDelayMs),
-    };
-    this.baseUrl = baseUrl;
-    this.http = new HttpTransport({
-      apiKey,
-      baseUrl,
-      timeoutMs: positive(options.timeout, "timeout", 30_000),
-      retry,
-      fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
-      ...(options.logger ? { logger: options.logger } : {}),
-    });
-    this.streams = { transport: this.http, retry };
+    const config = resolveConfig(options);
+    this.baseUrl = config.baseUrl;
+    this.http = new HttpTransport(config);
+    this.streams = { transport: this.http, retry: config.retry };
   }
 
   /** Never print the key. */
@@ -313,18 +245,7 @@ export class AxmeClient {
     result: JsonObject = {},
     options?: RequestOptions & { deliveryId?: string },
   ): Promise<IntentWriteResponse> {
-    if (isResumeForm(result)) {
-      // Already a resume body (e.g. the legacy {action: "fail", reason}): sent as given,
-      // never wrapped as a result (REQ-RESUME-010); only a missing delivery id is added.
-      const given: JsonObject = { ...result };
-      if (options?.deliveryId !== undefined && given["delivery_id"] === undefined && given["deliveryId"] === undefined) {
-        given["delivery_id"] = options.deliveryId;
-      }
-      return this.resumeIntentWith(intentId, given, options);
-    }
-    const body: JsonObject = { kind: "agent_result", outcome: "complete", result };
-    if (options?.deliveryId !== undefined) body["delivery_id"] = options.deliveryId;
-    return this.resumeIntentWith(intentId, body, options);
+    return this.resumeIntentWith(intentId, resumeBody(result, options?.deliveryId), options);
   }
 
   /**
@@ -348,12 +269,7 @@ export class AxmeClient {
     error: FailIntentError,
     options?: RequestOptions & { deliveryId?: string },
   ): Promise<IntentWriteResponse> {
-    if (error === null || typeof error !== "object" || Array.isArray(error)) {
-      throw new TypeError("failIntent: error must be an object {code?, message}");
-    }
-    const body: JsonObject = { kind: "agent_result", outcome: "fail", error: { ...error, code: error.code || DEFAULT_ERROR_CODE } };
-    if (options?.deliveryId !== undefined) body["delivery_id"] = options.deliveryId;
-    return this.resumeIntentWith(intentId, body, options);
+    return this.resumeIntentWith(intentId, failBody(error, options?.deliveryId), options);
   }
 
   /** Reports progress on the current delivery (→ IN_PROGRESS; extends the lease). */
@@ -362,10 +278,7 @@ export class AxmeClient {
     details?: JsonObject,
     options?: RequestOptions & { deliveryId?: string },
   ): Promise<IntentWriteResponse> {
-    const body: JsonObject = { kind: "progress" };
-    if (details !== undefined) body["details"] = details;
-    if (options?.deliveryId !== undefined) body["delivery_id"] = options.deliveryId;
-    return this.resumeIntentWith(intentId, body, options);
+    return this.resumeIntentWith(intentId, progressBody(details, options?.deliveryId), options);
   }
 
   async resolveIntent(
@@ -569,19 +482,6 @@ export class AxmeClient {
   async revokeKey(keyId: string, options?: RequestOptions): Promise<KeyResponse> {
     return this.http.request({ method: "DELETE", path: `/v1/admin/keys/${seg(keyId, "keyId")}`, options });
   }
-}
-
-/** Only the transport options of a helper's option bag. */
-function plain(options: RequestOptions | undefined): RequestOptions | undefined {
-  if (!options) return undefined;
-  checkOptions("options", options, KNOWN_OPTIONS.helper);
-  const out: RequestOptions = {};
-  if (options.signal !== undefined) out.signal = options.signal;
-  if (options.timeout !== undefined) out.timeout = options.timeout;
-  if (options.traceId !== undefined) out.traceId = options.traceId;
-  if (options.idempotencyKey !== undefined) out.idempotencyKey = options.idempotencyKey;
-  if (options.headers !== undefined) out.headers = options.headers;
-  return out;
 }
 
 function decision(

@@ -1,4 +1,5 @@
-export { AxmeClient, DEFAULT_BASE_URL, type AxmeClientOptions, type WaitForOptions } from "./client.js";
+export { AxmeClient, type WaitForOptions } from "./client.js";
+export { DEFAULT_BASE_URL, type AxmeClientOptions } from "./config.js";
 export type { DeliveryContext, DeliveryHandler, ServeOptions } from "./agent.js";
 export type { ObserveOptions, ListenOptions, StreamOptions } from "./streams.js";
 export type { AxmeLogger, RequestOptions } from "./http.js";

@@ -5,7 +5,8 @@
  * ignored option (REQ-CLIENT-007). Each `Record<keyof …>` fails to compile when
  * an interface gains or loses a member without this list following.
  */
-import type { AxmeClientOptions, WaitForOptions } from "./client.js";
+import type { WaitForOptions } from "./client.js";
+import type { AxmeClientOptions } from "./config.js";
 import type { ServeOptions } from "./agent.js";
 import type { RequestOptions } from "./http.js";
 import type { ListenOptions, ObserveOptions } from "./streams.js";
@@ -38,4 +39,17 @@ export function checkOptions(what: string, options: object | undefined | null, k
       throw new TypeError(`${what}: unknown option "${name}" (known: ${Object.keys(known).join(", ")})`);
     }
   }
+}
+
+/** Only the transport options of a helper's option bag. */
+export function transportOptions(options: RequestOptions | undefined): RequestOptions | undefined {
+  if (!options) return undefined;
+  checkOptions("options", options, KNOWN_OPTIONS.helper);
+  const out: RequestOptions = {};
+  if (options.signal !== undefined) out.signal = options.signal;
+  if (options.timeout !== undefined) out.timeout = options.timeout;
+  if (options.traceId !== undefined) out.traceId = options.traceId;
+  if (options.idempotencyKey !== undefined) out.idempotencyKey = options.idempotencyKey;
+  if (options.headers !== undefined) out.headers = options.headers;
+  return out;
 }
