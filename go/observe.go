@@ -66,6 +66,12 @@ type EventStream struct {
 	// afterFailure: a FAILED/TIMED_OUT event was yielded; the next Next looks for
 	// the attempt that retried it (REQ-REATTEMPT-009)
 	afterFailure bool
+	// withIntent (WaitFor): ask for the stream.intent frames (REQ-SSE-016) and keep
+	// the last one in intent; after the terminal event the connection is read to
+	// its end for the final intent.
+	withIntent bool
+	intent     *Intent
+	intentRaw  string // the data of the frame intent came from
 }
 
 // Observe opens an event stream for an intent. It connects lazily on the
@@ -169,6 +175,9 @@ func (s *EventStream) Next() bool {
 			// this event is yielded; the next Next ends, or follows a retry of a failure
 			s.finished = ev.Status != IntentStatusFAILED && ev.Status != IntentStatusTIMEDOUT
 			s.afterFailure = !s.finished
+			if s.withIntent && s.conn != nil {
+				s.readFinalIntent()
+			}
 			if s.conn != nil {
 				s.conn.close()
 				s.conn = nil
@@ -215,6 +224,9 @@ func (s *EventStream) nextStreamed() (json.RawMessage, error) {
 		if s.opts.WaitSeconds > 0 {
 			q.Set("wait_seconds", strconv.Itoa(s.opts.WaitSeconds))
 		}
+		if s.withIntent {
+			q.Set("include_intent", "true")
+		}
 		lastID := ""
 		if s.connects > 0 && s.lastSeq > 0 {
 			lastID = strconv.Itoa(s.lastSeq) // a resume, not the first connect
@@ -246,6 +258,9 @@ func (s *EventStream) nextStreamed() (json.RawMessage, error) {
 		s.delay = s.c.reconnectFloor
 		return nil, nil
 	}
+	if raw.Event == "stream.intent" && s.withIntent {
+		return nil, s.takeIntent(raw.Data)
+	}
 	if !strings.HasPrefix(raw.Event, "intent.") {
 		return nil, nil // not an intent event (REQ-SSE-013)
 	}
@@ -253,6 +268,36 @@ func (s *EventStream) nextStreamed() (json.RawMessage, error) {
 		return nil, &StreamError{Message: fmt.Sprintf("malformed %q event (id %q): data is not JSON", raw.Event, raw.ID)}
 	}
 	return json.RawMessage(raw.Data), nil
+}
+
+// takeIntent keeps the intent of a stream.intent frame.
+func (s *EventStream) takeIntent(data string) error {
+	var frame struct {
+		Intent *Intent `json:"intent"`
+	}
+	if err := json.Unmarshal([]byte(data), &frame); err != nil || frame.Intent == nil {
+		return &StreamError{Message: "malformed stream.intent frame", Err: err}
+	}
+	s.intent, s.intentRaw = frame.Intent, data
+	return nil
+}
+
+// readFinalIntent reads what follows a terminal event on this connection: the
+// server sends the final stream.intent frame and ends (REQ-SSE-016). An older
+// server just ends, and so does a broken connection: intent stays as it was.
+func (s *EventStream) readFinalIntent() {
+	for {
+		raw, err := s.conn.next()
+		if err != nil {
+			return
+		}
+		if raw.Event == "stream.intent" {
+			if s.takeIntent(raw.Data) != nil {
+				s.intent = nil
+			}
+			return
+		}
+	}
 }
 
 // connectFailed decides what a failed (re)connect means.

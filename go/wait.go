@@ -20,7 +20,9 @@ type WaitOptions struct {
 // error with a non-terminal intent: its own timeout is ErrWaitTimeout, the
 // caller's cancellation is ctx's error. Waiting never changes the intent.
 //
-// reqOpts apply to the intent reads (WithRawResponse sees the final one).
+// It makes one request, the event stream (REQ-WAIT-005); WithRawResponse sees
+// the final {"intent": …} as the server sent it, and reqOpts apply to the one
+// read WaitFor adds against an older server that sends no intent frames.
 func (c *Client) WaitFor(ctx context.Context, intentID string, opts *WaitOptions, reqOpts ...RequestOption) (*Intent, error) {
 	wctx, cancel := ctx, context.CancelFunc(func() {})
 	var timeout time.Duration
@@ -50,29 +52,41 @@ func (c *Client) WaitFor(ctx context.Context, intentID string, opts *WaitOptions
 	}
 }
 
-// waitOne waits for one intent's terminal status (no retry links followed).
+// waitOne waits for one intent's terminal status (no retry links followed)
+// with one request: the stream's stream.intent frames carry the intent when it
+// opens and once it is terminal (REQ-WAIT-005). A server that sends none (an
+// older one) costs one read after the terminal event.
 func (c *Client) waitOne(ctx, wctx context.Context, intentID string, lastStatus *string, reqOpts []RequestOption) (*Intent, error) {
-	resp, err := c.GetIntent(wctx, intentID, reqOpts...)
-	if err != nil {
-		return nil, err
-	}
-	if resp.Intent.Status.IsTerminal() {
-		return &resp.Intent, nil
-	}
-	*lastStatus = string(resp.Intent.Status)
-	stream := c.Observe(wctx, intentID, &ObserveOptions{Since: resp.Intent.LastSeq})
+	stream := c.Observe(wctx, intentID, nil)
+	stream.withIntent = true
 	defer stream.Close()
-	for stream.Next() {
+	for stream.intent == nil || !stream.intent.Status.IsTerminal() {
+		if stream.intent != nil {
+			*lastStatus = string(stream.intent.Status)
+		}
+		if !stream.Next() {
+			if err := stream.Err(); err != nil {
+				return nil, err
+			}
+			return nil, errors.New("axme: event stream ended before a terminal event")
+		}
 		ev := stream.Current()
 		*lastStatus = string(ev.Status)
 		if ev.Status.IsTerminal() {
+			if stream.intent != nil && stream.intent.Status.IsTerminal() {
+				break
+			}
 			return c.readTerminal(ctx, intentID, ev.Status, reqOpts)
 		}
 	}
-	if err := stream.Err(); err != nil {
-		return nil, err
+	var o requestOptions
+	for _, opt := range reqOpts {
+		opt(&o)
 	}
-	return nil, errors.New("axme: event stream ended before a terminal event")
+	if o.rawResponse != nil { // WithRawResponse: {"intent": …} as the server sent it
+		*o.rawResponse = []byte(stream.intentRaw)
+	}
+	return stream.intent, nil
 }
 
 // readTerminal reads the intent after its terminal event. It uses the
