@@ -2129,6 +2129,12 @@ type StepSummary struct {
 // StepSummaryStatus defines model for StepSummary.Status.
 type StepSummaryStatus string
 
+// StreamIntent data of the SSE `stream.intent` frame, sent only when streamIntentEvents is asked with include_intent=true: first (the intent when the stream opened) and right after the terminal event (the final intent) (REQ-SSE-016). wait_for takes its result from it (REQ-WAIT-005).
+type StreamIntent struct {
+	// Intent An intent as the server returns it. Clients MUST ignore members they do not know (REQ-API-004).
+	Intent Intent `json:"intent"`
+}
+
 // StreamTimeout data of the SSE `stream.timeout` frame. next_seq = (last seq the stream covered) + 1; reconnect with since = next_seq - 1 (REQ-SSE-011).
 type StreamTimeout struct {
 	NextSeq int `json:"next_seq"`
@@ -2265,6 +2271,9 @@ type Cursor = string
 
 // IdempotencyKey defines model for IdempotencyKey.
 type IdempotencyKey = string
+
+// IncludeIntent defines model for IncludeIntent.
+type IncludeIntent = bool
 
 // IntentID defines model for IntentId.
 type IntentID = string
@@ -2537,6 +2546,9 @@ type StreamIntentEventsParams struct {
 
 	// WaitSeconds Close the stream with `stream.timeout` after this many seconds without a terminal event.
 	WaitSeconds *WaitSeconds `form:"wait_seconds,omitempty" json:"wait_seconds,omitempty"`
+
+	// IncludeIntent Also send `stream.intent` frames carrying the intent, first and after the terminal event (REQ-SSE-016). `true` or `false`; anything else is 422.
+	IncludeIntent *IncludeIntent `form:"include_intent,omitempty" json:"include_intent,omitempty"`
 
 	// LastEventID The `id` of the last frame received; combined with `since` (the larger wins). A value that is not an integer in ASCII digits of at most 2^53-1 is ignored, never refused (REQ-SSE-008, REQ-LIMIT-008).
 	LastEventID *LastEventID `json:"Last-Event-ID,omitempty"`

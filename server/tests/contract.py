@@ -107,7 +107,7 @@ def check_body(schema_name: str, body: Any, where: str) -> None:
 
 def _spec_path(request: httpx.Request) -> str | None:
     path = request.url.raw_path.split(b"?", 1)[0].decode("latin-1")
-    return path if path == "/health" or path.startswith("/v1/") else None
+    return path if path in ("/health", "/health/ready") or path.startswith("/v1/") else None
 
 
 def check_response(response: httpx.Response) -> None:

@@ -96,6 +96,7 @@ def test_every_operation_answers_per_spec(api: Api, server: ServerProc) -> None:
     and the asserts pin the REQ-API-020 members (omitted vs present-as-null)."""
     contract.SEEN.clear()
     assert api.ok(api.get("/health"))["protocol"] == "axp/1"
+    assert api.ok(api.get("/health/ready"))["protocol"] == "axp/1"  # the store answers (REQ-API-021)
     addr, agent = api.register_agent("tour")
     api.ok(api.get("/v1/agents"))
     api.ok(api.get(f"/v1/agents/{addr}"))

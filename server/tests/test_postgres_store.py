@@ -138,6 +138,6 @@ def test_lost_connections_are_replaced(url: str, postgres_database: str) -> None
         assert store.get_intent("i1")["status"] == "SUBMITTED"
         asyncio.run(store.write([("intent", intent(1, status="DELIVERED"))]))
         assert store.get_intent("i1")["status"] == "DELIVERED"
-        store.ping()
+        asyncio.run(store.ready())
     finally:
         store.close()

@@ -24,6 +24,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/health/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Readiness (the server's database answers).
+         * @description For a load balancer: 200 when this server may take traffic (its database
+         *     answered a query just now), 503 `unavailable` when it does not answer within
+         *     a few seconds. No authentication. `GET /health` stays liveness only.
+         */
+        get: operations["getReadiness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/intents": {
         parameters: {
             query?: never;
@@ -96,6 +118,9 @@ export interface paths {
          *     stream closes after a terminal event, or after `wait_seconds` with an
          *     `event: stream.timeout` frame whose data is a `StreamTimeout`.
          *     Resume with `since` and/or `Last-Event-ID` (the larger wins).
+         *     With `include_intent=true` an `event: stream.intent` frame (data: a
+         *     `StreamIntent`) comes first and right after the terminal event
+         *     (REQ-SSE-016), so `wait_for` needs no `getIntent` (REQ-WAIT-005).
          */
         get: operations["streamIntentEvents"];
         put?: never;
@@ -917,6 +942,10 @@ export interface components {
         /** @description data of the SSE `stream.timeout` frame. next_seq = (last seq the stream covered) + 1; reconnect with since = next_seq - 1 (REQ-SSE-011). */
         StreamTimeout: {
             next_seq: number;
+        };
+        /** @description data of the SSE `stream.intent` frame, sent only when streamIntentEvents is asked with include_intent=true: first (the intent when the stream opened) and right after the terminal event (the final intent) (REQ-SSE-016). wait_for takes its result from it (REQ-WAIT-005). */
+        StreamIntent: {
+            intent: components["schemas"]["Intent"];
         };
         /**
          * HumanTask
@@ -1868,6 +1897,8 @@ export interface components {
         Since: number;
         /** @description Close the stream with `stream.timeout` after this many seconds without a terminal event. */
         WaitSeconds: number;
+        /** @description Also send `stream.intent` frames carrying the intent, first and after the terminal event (REQ-SSE-016). `true` or `false`; anything else is 422. */
+        IncludeIntent: boolean;
         /** @description The `id` of the last frame received; combined with `since` (the larger wins). A value that is not an integer in ASCII digits of at most 2^53-1 is ignored, never refused (REQ-SSE-008, REQ-LIMIT-008). */
         LastEventId: string;
         Limit: number;
@@ -1903,6 +1934,38 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description The server is up. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-Trace-Id": components["headers"]["XTraceIdEcho"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "service": "axme-server",
+                     *       "version": "0.1.0",
+                     *       "protocol": "axp/1"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["HealthResponse"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getReadiness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The database answered; the server may take traffic. */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -2115,6 +2178,8 @@ export interface operations {
                 since?: components["parameters"]["Since"];
                 /** @description Close the stream with `stream.timeout` after this many seconds without a terminal event. */
                 wait_seconds?: components["parameters"]["WaitSeconds"];
+                /** @description Also send `stream.intent` frames carrying the intent, first and after the terminal event (REQ-SSE-016). `true` or `false`; anything else is 422. */
+                include_intent?: components["parameters"]["IncludeIntent"];
             };
             header?: {
                 /** @description The `id` of the last frame received; combined with `since` (the larger wins). A value that is not an integer in ASCII digits of at most 2^53-1 is ignored, never refused (REQ-SSE-008, REQ-LIMIT-008). */

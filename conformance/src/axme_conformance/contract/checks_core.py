@@ -17,6 +17,12 @@ def health_shape(c: ContractClient) -> None:
     expect(isinstance(body.get("version"), str), f"version missing: {body}")
 
 
+@check("health/ready", requirements=["REQ-API-021"])
+def health_ready(c: ContractClient) -> None:
+    body = c.ok(c.request("GET", "/health/ready", key=None))
+    expect(body.get("protocol") == "axp/1", f"readiness answers the body of /health: {body}")
+
+
 @check("auth/missing-key-401", requirements=["REQ-AUTH-005", "REQ-ERR-001"])
 def missing_key(c: ContractClient) -> None:
     c.error(c.request("GET", "/v1/intents", key=None), 401, "unauthorized")

@@ -3399,6 +3399,21 @@ namespace Axme.Sdk.Models
     }
 
     /// <summary>
+    /// data of the SSE `stream.intent` frame, sent only when streamIntentEvents is asked with include_intent=true: first (the intent when the stream opened) and right after the terminal event (the final intent) (REQ-SSE-016). wait_for takes its result from it (REQ-WAIT-005).
+    /// </summary>
+    public partial class StreamIntent : AxmeModel
+    {
+        /// <summary>
+        /// <c>intent</c>: An intent as the server returns it. Clients MUST ignore members they do not know (REQ-API-004).
+        /// </summary>
+        public Intent Intent
+        {
+            get { return GetModel<Intent>("intent"); }
+            set { SetModel("intent", value); }
+        }
+    }
+
+    /// <summary>
     /// data of the SSE `stream.timeout` frame. next_seq = (last seq the stream covered) + 1; reconnect with since = next_seq - 1 (REQ-SSE-011).
     /// </summary>
     public partial class StreamTimeout : AxmeModel

@@ -33,6 +33,22 @@ namespace Axme.Sdk
         }
 
         /// <summary>
+        /// <c>GET /health/ready</c>: (getReadiness) Readiness (the server's database answers).
+        /// </summary>
+        public async Task<HealthResponse> GetReadinessAsync(RequestOptions options = null, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            var query = new List<KeyValuePair<string, string>>();
+            JObject json = await Pipeline.SendAsync(HttpMethod.Get, "health/ready", query, null, options, cancellationToken, anonymous: true).ConfigureAwait(false);
+            return AxmeModel.FromJson<HealthResponse>(json);
+        }
+
+        /// <summary>Same as the overload with <see cref="RequestOptions"/>, using the client defaults.</summary>
+        public Task<HealthResponse> GetReadinessAsync(CancellationToken cancellationToken)
+        {
+            return GetReadinessAsync(null, cancellationToken);
+        }
+
+        /// <summary>
         /// <c>GET /v1/intents</c>: (listIntents) List intents visible to the caller, newest first.
         /// </summary>
         public async Task<IntentListResponse> ListIntentsAsync(string status = null, string toAgent = null, string fromAgent = null, long? limit = null, string cursor = null, RequestOptions options = null, CancellationToken cancellationToken = default(CancellationToken))

@@ -20,6 +20,9 @@ class Store(Protocol):
     async def write(self, ops: list[WriteOp]) -> None:
         """Commit all ops in one transaction; returns only after the commit is durable."""
 
+    async def ready(self) -> None:
+        """One query, off the event loop (/health/ready, REQ-API-021): raises when the database does not answer."""
+
     def get_meta(self, k: str) -> str | None: ...
     def set_meta_sync(self, k: str, v: str) -> None: ...
     def get_workspace(self, workspace_id: str) -> dict[str, Any] | None: ...

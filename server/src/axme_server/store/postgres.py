@@ -42,6 +42,8 @@ T = TypeVar("T")
 DEFAULT_POOL_SIZE = 4
 MIGRATION_LOCK = 0x61786D65  # pg_advisory_xact_lock key: two servers starting at once migrate one after the other
 BATCH_MAX = 512
+LOOP_CONNECT_TIMEOUT = 2.0  # the loop waits at most this for a new connection while the database is away
+READY_TIMEOUT = 4.0  # seconds to wait for a pooled connection in ready() (REQ-API-021 allows 5)
 # `doc` as jsonb for SQL that reads a field: jsonb refuses the escape \u0000 (a payload may hold it),
 # so \u0020 stands in for it first (any JSON stays valid); the fields read this way (ids, addresses,
 # kinds) are compared exactly in Python where it matters.
@@ -63,12 +65,13 @@ class PooledReader:
         self._pool = pool
         self._threads = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="axme-pg-reader")
 
-    def _run(self, fn: Callable[[PgConn], T]) -> T:
-        with self._pool.connection() as raw:
+    def _run(self, fn: Callable[[PgConn], T], timeout: float | None) -> T:
+        with self._pool.connection(timeout=timeout) as raw:
             return fn(PgConn(raw))
 
-    async def run(self, fn: Callable[[PgConn], T]) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._threads, self._run, fn)
+    async def run(self, fn: Callable[[PgConn], T], timeout: float | None = None) -> T:
+        """`timeout`: seconds to wait for a connection (default: the pool's, 30)."""
+        return await asyncio.get_running_loop().run_in_executor(self._threads, self._run, fn, timeout)
 
     def close(self) -> None:
         self._threads.shutdown(wait=True)
@@ -90,7 +93,7 @@ class LoopConn(PgConn):
                 raise
         # the connection died (a database restart, an idle timeout): a read is retried once on a new one
         self._pool.putconn(self.raw)  # (the pool discards a broken connection)
-        self.raw = self._pool.getconn()
+        self.raw = self._pool.getconn(timeout=LOOP_CONNECT_TIMEOUT)
         return super().execute(sql, args)
 
     def close(self) -> None:
@@ -139,10 +142,10 @@ class PostgresStore(SqliteStore):
             self._pool.close()
             self._pool = None
 
-    def ping(self) -> None:
-        """One round trip to the database (/health/ready): raises when it does not answer."""
-        assert self._read is not None
-        self._read.execute("SELECT 1").fetchone()
+    async def ready(self) -> None:
+        """One query on a pooled connection, off the event loop (/health/ready, REQ-API-021)."""
+        assert self._slow is not None
+        await self._slow.run(lambda conn: conn.execute("SELECT 1").fetchone(), READY_TIMEOUT)
 
     # -- writes ----------------------------------------------------------
     def _write_batches(self) -> None:

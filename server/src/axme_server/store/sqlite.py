@@ -178,6 +178,11 @@ class SqliteStore:
         conn.close()
 
     # -- reads -----------------------------------------------------------
+    async def ready(self) -> None:
+        """One query, off the event loop (/health/ready, REQ-API-021)."""
+        assert self._slow is not None
+        await self._slow.run(lambda conn: conn.execute("SELECT 1").fetchone())
+
     def _one(self, sql: str, args: tuple) -> Any:
         assert self._read is not None
         row = self._read.execute(sql, args).fetchone()

@@ -114,6 +114,7 @@ from .step_summary import StepSummary
 from .step_summary_result_type_0 import StepSummaryResultType0
 from .step_summary_status import StepSummaryStatus
 from .stream_agent_deliveries_response_200 import StreamAgentDeliveriesResponse200
+from .stream_intent import StreamIntent
 from .stream_intent_events_response_200 import StreamIntentEventsResponse200
 from .stream_timeout import StreamTimeout
 from .task import Task
@@ -246,6 +247,7 @@ __all__ = (
     "StepSummaryResultType0",
     "StepSummaryStatus",
     "StreamAgentDeliveriesResponse200",
+    "StreamIntent",
     "StreamIntentEventsResponse200",
     "StreamTimeout",
     "Task",

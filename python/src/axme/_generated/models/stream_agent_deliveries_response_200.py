@@ -24,7 +24,8 @@ T = TypeVar("T", bound="StreamAgentDeliveriesResponse200")
 @_attrs_define
 class StreamAgentDeliveriesResponse200:
     """ One SSE frame (REQ-SSE-001..015): `retry` once, then `id`+`event`+`data` per event (data is a Delivery as JSON; REQ-
-    DELIVERY-003), `: keepalive` comments, and `event: stream.timeout` with data {next_seq} before the end.
+    DELIVERY-003), `: keepalive` comments, `event: stream.timeout` with data {next_seq} before the end, and with
+    include_intent=true `event: stream.intent` frames with data {intent} (REQ-SSE-016).
 
         Attributes:
             id (str | Unset):

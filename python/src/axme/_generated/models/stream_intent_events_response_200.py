@@ -24,7 +24,8 @@ T = TypeVar("T", bound="StreamIntentEventsResponse200")
 @_attrs_define
 class StreamIntentEventsResponse200:
     """ One SSE frame (REQ-SSE-001..015): `retry` once, then `id`+`event`+`data` per event (data is an IntentEvent as JSON;
-    REQ-SSE-003), `: keepalive` comments, and `event: stream.timeout` with data {next_seq} before the end.
+    REQ-SSE-003), `: keepalive` comments, `event: stream.timeout` with data {next_seq} before the end, and with
+    include_intent=true `event: stream.intent` frames with data {intent} (REQ-SSE-016).
 
         Attributes:
             id (str | Unset):

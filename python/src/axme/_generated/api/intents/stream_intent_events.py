@@ -23,6 +23,7 @@ def _get_kwargs(
     *,
     since: int | Unset = 0,
     wait_seconds: int | Unset = 30,
+    include_intent: bool | Unset = False,
     last_event_id: str | Unset = UNSET,
     x_trace_id: str | Unset = UNSET,
 
@@ -43,6 +44,8 @@ def _get_kwargs(
     params["since"] = since
 
     params["wait_seconds"] = wait_seconds
+
+    params["include_intent"] = include_intent
 
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
@@ -152,6 +155,7 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     since: int | Unset = 0,
     wait_seconds: int | Unset = 30,
+    include_intent: bool | Unset = False,
     last_event_id: str | Unset = UNSET,
     x_trace_id: str | Unset = UNSET,
 
@@ -164,11 +168,15 @@ def sync_detailed(
     stream closes after a terminal event, or after `wait_seconds` with an
     `event: stream.timeout` frame whose data is a `StreamTimeout`.
     Resume with `since` and/or `Last-Event-ID` (the larger wins).
+    With `include_intent=true` an `event: stream.intent` frame (data: a
+    `StreamIntent`) comes first and right after the terminal event
+    (REQ-SSE-016), so `wait_for` needs no `getIntent` (REQ-WAIT-005).
 
     Args:
         intent_id (UUID):
         since (int | Unset):  Default: 0.
         wait_seconds (int | Unset):  Default: 30.
+        include_intent (bool | Unset):  Default: False.
         last_event_id (str | Unset):
         x_trace_id (str | Unset):
 
@@ -185,6 +193,7 @@ def sync_detailed(
         intent_id=intent_id,
 since=since,
 wait_seconds=wait_seconds,
+include_intent=include_intent,
 last_event_id=last_event_id,
 x_trace_id=x_trace_id,
 
@@ -202,6 +211,7 @@ def sync(
     client: AuthenticatedClient | Client,
     since: int | Unset = 0,
     wait_seconds: int | Unset = 30,
+    include_intent: bool | Unset = False,
     last_event_id: str | Unset = UNSET,
     x_trace_id: str | Unset = UNSET,
 
@@ -214,11 +224,15 @@ def sync(
     stream closes after a terminal event, or after `wait_seconds` with an
     `event: stream.timeout` frame whose data is a `StreamTimeout`.
     Resume with `since` and/or `Last-Event-ID` (the larger wins).
+    With `include_intent=true` an `event: stream.intent` frame (data: a
+    `StreamIntent`) comes first and right after the terminal event
+    (REQ-SSE-016), so `wait_for` needs no `getIntent` (REQ-WAIT-005).
 
     Args:
         intent_id (UUID):
         since (int | Unset):  Default: 0.
         wait_seconds (int | Unset):  Default: 30.
+        include_intent (bool | Unset):  Default: False.
         last_event_id (str | Unset):
         x_trace_id (str | Unset):
 
@@ -236,6 +250,7 @@ def sync(
 client=client,
 since=since,
 wait_seconds=wait_seconds,
+include_intent=include_intent,
 last_event_id=last_event_id,
 x_trace_id=x_trace_id,
 
@@ -247,6 +262,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     since: int | Unset = 0,
     wait_seconds: int | Unset = 30,
+    include_intent: bool | Unset = False,
     last_event_id: str | Unset = UNSET,
     x_trace_id: str | Unset = UNSET,
 
@@ -259,11 +275,15 @@ async def asyncio_detailed(
     stream closes after a terminal event, or after `wait_seconds` with an
     `event: stream.timeout` frame whose data is a `StreamTimeout`.
     Resume with `since` and/or `Last-Event-ID` (the larger wins).
+    With `include_intent=true` an `event: stream.intent` frame (data: a
+    `StreamIntent`) comes first and right after the terminal event
+    (REQ-SSE-016), so `wait_for` needs no `getIntent` (REQ-WAIT-005).
 
     Args:
         intent_id (UUID):
         since (int | Unset):  Default: 0.
         wait_seconds (int | Unset):  Default: 30.
+        include_intent (bool | Unset):  Default: False.
         last_event_id (str | Unset):
         x_trace_id (str | Unset):
 
@@ -280,6 +300,7 @@ async def asyncio_detailed(
         intent_id=intent_id,
 since=since,
 wait_seconds=wait_seconds,
+include_intent=include_intent,
 last_event_id=last_event_id,
 x_trace_id=x_trace_id,
 
@@ -297,6 +318,7 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     since: int | Unset = 0,
     wait_seconds: int | Unset = 30,
+    include_intent: bool | Unset = False,
     last_event_id: str | Unset = UNSET,
     x_trace_id: str | Unset = UNSET,
 
@@ -309,11 +331,15 @@ async def asyncio(
     stream closes after a terminal event, or after `wait_seconds` with an
     `event: stream.timeout` frame whose data is a `StreamTimeout`.
     Resume with `since` and/or `Last-Event-ID` (the larger wins).
+    With `include_intent=true` an `event: stream.intent` frame (data: a
+    `StreamIntent`) comes first and right after the terminal event
+    (REQ-SSE-016), so `wait_for` needs no `getIntent` (REQ-WAIT-005).
 
     Args:
         intent_id (UUID):
         since (int | Unset):  Default: 0.
         wait_seconds (int | Unset):  Default: 30.
+        include_intent (bool | Unset):  Default: False.
         last_event_id (str | Unset):
         x_trace_id (str | Unset):
 
@@ -331,6 +357,7 @@ async def asyncio(
 client=client,
 since=since,
 wait_seconds=wait_seconds,
+include_intent=include_intent,
 last_event_id=last_event_id,
 x_trace_id=x_trace_id,
 
