@@ -12,6 +12,7 @@ import { toWireKeys, toWireQuery } from "./casing.js";
 import { checkOptions, KNOWN_OPTIONS, transportOptions as plain } from "./options.js";
 import { resolveConfig, type AxmeClientOptions } from "./config.js";
 import { IntentHandle } from "./intent-handle.js";
+import { waitOnStream } from "./wait.js";
 import { AxmeApiError, WaitTimeoutError } from "./errors.js";
 import { HttpTransport, type RequestOptions } from "./http.js";
 import {
@@ -216,17 +217,17 @@ export class AxmeClient {
       const signalOnly: RequestOptions = { signal: controller.signal };
       let id = intentId;
       for (;;) {
-        const current = (await this.getIntent(id, signalOnly)).intent;
+        const observeOptions: ObserveOptions = { signal: controller.signal };
+        if (options.idleTimeoutMs !== undefined) observeOptions.idleTimeoutMs = options.idleTimeoutMs;
+        // one request (REQ-WAIT-005); an older server without stream.intent frames: one read after
+        const streamed = await waitOnStream(this.streams, id, observeOptions, (s) => (lastStatus = s));
+        const current = streamed ?? (await this.getIntent(id, signalOnly)).intent;
         lastStatus = current.status;
         if (isTerminalStatus(current.status)) {
           // a retried FAILED/TIMED_OUT intent leads to its last attempt (REQ-REATTEMPT-008)
           if (!current.retried_by || !RETRIED_STATUSES.has(current.status)) return current;
           id = current.retried_by;
-          continue;
         }
-        const observeOptions: ObserveOptions = { since: current.last_seq ?? 0, signal: controller.signal };
-        if (options.idleTimeoutMs !== undefined) observeOptions.idleTimeoutMs = options.idleTimeoutMs;
-        for await (const event of observeEvents(this.streams, id, observeOptions)) lastStatus = event.status;
       }
     } catch (err) {
       if (controller.signal.aborted && controller.signal.reason === timedOut) {

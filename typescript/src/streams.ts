@@ -14,6 +14,7 @@ import {
   type AckIntentResponse,
   type Delivery,
   type EventListResponse,
+  type Intent,
   type IntentEvent,
 } from "./types.js";
 
@@ -170,6 +171,8 @@ function nextSeqOf(frame: ServerSentEvent): number | null {
 }
 
 const parseEvent = (frame: ServerSentEvent) => parseFrame<IntentEvent>(frame, (e) => typeof e.seq === "number");
+const parseStreamIntent = (frame: ServerSentEvent) =>
+  parseFrame<{ intent: Intent }>(frame, (f) => typeof f.intent === "object" && f.intent !== null && typeof f.intent.status === "string").intent;
 const parseDelivery = (frame: ServerSentEvent) =>
   parseFrame<Delivery>(frame, (d) => typeof d.delivery_id === "string" && typeof d.intent_id === "string");
 
@@ -212,11 +215,17 @@ export async function* streamAgentDeliveriesOnce(
   }
 }
 
-/** Yields an intent's events with seq > since, each exactly once, in order. */
+/**
+ * Yields an intent's events with seq > since, each exactly once, in order.
+ * With `onIntent` (waitFor) the stream is asked for its `stream.intent` frames
+ * (REQ-SSE-016), each handed to `onIntent`, and after the terminal event the
+ * connection is read to its end, where the final intent comes.
+ */
 export async function* observeEvents(
   ctx: StreamContext,
   intentId: string,
   options: ObserveOptions = {},
+  onIntent?: (intent: Intent) => void,
 ): AsyncGenerator<IntentEvent, void, undefined> {
   const path = `/v1/intents/${encodeURIComponent(intentId)}/events/stream`;
   const untilTerminal = options.untilTerminal ?? true;
@@ -224,7 +233,7 @@ export async function* observeEvents(
   let cursor = options.since ?? 0; // the last seq yielded; anything at or below it is dropped
   let resumeFrom = cursor; // what the next connection asks for
   let lastStatus: string | null = null;
-  const query = windowQuery(options);
+  const query = onIntent ? { ...windowQuery(options), include_intent: "true" } : windowQuery(options);
   for (;;) {
     const connectedAt = Date.now();
     let cleanEnd = false;
@@ -238,6 +247,7 @@ export async function* observeEvents(
           resumeFrom = nextSeq === null ? cursor : Math.max(0, nextSeq - 1);
           continue;
         }
+        if (onIntent && frame.event === "stream.intent") onIntent(parseStreamIntent(frame));
         if (!frame.event.startsWith("intent.")) continue; // REQ-SSE-013
         const event = parseEvent(frame);
         if (event.seq <= cursor) continue; // already yielded before a reconnect
@@ -245,8 +255,9 @@ export async function* observeEvents(
         lastStatus = event.status;
         reconnector.progressed();
         yield event;
-        if (untilTerminal && isTerminalStatus(event.status)) return;
+        if (untilTerminal && isTerminalStatus(event.status) && !onIntent) return;
       }
+      if (untilTerminal && isTerminalStatus(lastStatus)) return; // waitFor: the connection was read to its end
       if (!cleanEnd) resumeFrom = cursor;
       if (cleanEnd) delay = reconnector.afterCleanEnd(connectedAt);
       else if (isTerminalStatus(lastStatus)) delay = backoffDelayMs(Math.max(ctx.retry.maxRetries, 5), ctx.retry);

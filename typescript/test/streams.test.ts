@@ -265,23 +265,42 @@ describe("observe", () => {
 describe("waitFor", () => {
   const intent = (status: string, lastSeq = 1) => ({ ok: true, intent: { intent_id: "i1", status, last_seq: lastSeq } });
 
-  it("returns at once when the intent is already terminal", async () => {
-    const client = await serve((_req, res) => json(res, 200, intent("CANCELED")));
+  const intentFrame = (status: string, lastSeq = 1) =>
+    `event: stream.intent\ndata: ${JSON.stringify({ intent: intent(status, lastSeq).intent })}\n\n`;
+
+  it("makes one request: the intent comes from the stream's stream.intent frames (REQ-WAIT-005)", async () => {
+    const client = await serve((req, res) => {
+      if (!req.path.endsWith("/stream")) return json(res, 500, {});
+      sseHeaders(res);
+      res.end(intentFrame("WAITING", 3) + sseEvent(4, "COMPLETED", "intent.completed") + intentFrame("COMPLETED", 4));
+    });
+    const result = await client.waitFor("i1");
+    assert.equal(result.status, "COMPLETED");
+    assert.equal(result.last_seq, 4);
+    assert.equal(stub!.requests.length, 1);
+    assert.equal(stub!.requests[0]!.query.get("include_intent"), "true");
+  });
+
+  it("returns an already terminal intent from the first frame, with one request", async () => {
+    const client = await serve((req, res) => {
+      if (!req.path.endsWith("/stream")) return json(res, 500, {});
+      sseHeaders(res);
+      res.end(intentFrame("CANCELED", 2) + sseEvent(2, "CANCELED", "intent.canceled") + intentFrame("CANCELED", 2));
+    });
     assert.equal((await client.waitFor("i1")).status, "CANCELED");
     assert.equal(stub!.requests.length, 1);
   });
 
-  it("observes from the intent's last_seq and returns the terminal intent", async () => {
-    let gets = 0;
+  it("against an older server (no stream.intent frames) reads the intent once after the terminal event", async () => {
     const client = await serve((req, res) => {
       if (req.path.endsWith("/stream")) {
         sseHeaders(res);
         res.end(sseEvent(4, "TIMED_OUT", "intent.timed_out"));
-      } else json(res, 200, gets++ === 0 ? intent("WAITING", 3) : intent("TIMED_OUT", 4));
+      } else json(res, 200, intent("TIMED_OUT", 4));
     });
     const result = await client.waitFor("i1");
     assert.equal(result.status, "TIMED_OUT");
-    assert.equal(stub!.requests[1]!.query.get("since"), "3");
+    assert.deepEqual(stub!.requests.map((r) => r.path.endsWith("/stream")), [true, false]);
   });
 
   it("throws WaitTimeoutError on its own timeout", async () => {
@@ -299,7 +318,7 @@ describe("waitFor", () => {
     });
     const controller = new AbortController();
     const pending = client.waitFor("i1", { signal: controller.signal });
-    await stub!.waitForRequests(2);
+    await stub!.waitForRequests(1);
     controller.abort();
     await assert.rejects(pending, { name: "AbortError" });
     assert.ok(stub!.requests.every((r) => r.method === "GET"));
