@@ -13,9 +13,9 @@ code that wants fully typed objects (enums, datetimes, nested classes).
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, NoReturn, TypeVar, cast, overload
 
 if TYPE_CHECKING:  # the generated package is imported lazily: it is large and rarely needed
     from ._generated import models as gen  # noqa: F401  (named in the ModelBacked["gen.…"] bases)
@@ -148,16 +148,108 @@ class ModelBacked(WireObject, Generic[M]):
         return cast(M, getattr(models, self._model_name).from_dict(self.to_dict()))
 
 
+T = TypeVar("T")
+
+
+class Field(Generic[T]):
+    """A typed, read-only attribute that reads one wire member (named like the attribute
+    unless `key` says otherwise). The views below are lists of these, one line a field;
+    `tests/unit/test_generated.py` checks each name against the generated model."""
+
+    def __init__(
+        self, read: Callable[[Mapping[str, Any], str], T], key: str = "", doc: str = ""
+    ) -> None:
+        self.key = key
+        self._read = read
+        self.__doc__ = doc or None
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.key = self.key or name
+
+    @overload
+    def __get__(self, obj: None, owner: type | None = None) -> Field[T]: ...
+    @overload
+    def __get__(self, obj: WireObject, owner: type | None = None) -> T: ...
+    def __get__(self, obj: WireObject | None, owner: type | None = None) -> Field[T] | T:
+        if obj is None:
+            return self
+        return self._read(obj._data, self.key)
+
+    def __set__(self, obj: WireObject, value: object) -> NoReturn:
+        raise AttributeError(f"{type(obj).__name__}.{self.key} is read-only")
+
+
+def _mapping(value: object) -> Mapping[str, Any] | None:
+    return value if isinstance(value, Mapping) else None
+
+
+# One constructor per way a member is read; `key` names the member when it is not the attribute.
+def req_str(key: str = "", doc: str = "") -> Field[str]:
+    return Field(lambda d, k: str(d[k]), key, doc)
+
+
+def opt_str(key: str = "", doc: str = "") -> Field[str | None]:
+    return Field(lambda d, k: v if isinstance(v := d.get(k), str) else None, key, doc)
+
+
+def req_int(key: str = "") -> Field[int]:
+    return Field(lambda d, k: int(d[k]), key)
+
+
+def int_or(default: int, key: str = "") -> Field[int]:
+    return Field(lambda d, k: int(d.get(k) or default), key)
+
+
+def flag(key: str = "") -> Field[bool]:
+    return Field(lambda d, k: bool(d.get(k)), key)
+
+
+def raw(key: str = "") -> Field[Any]:
+    return Field(lambda d, k: d.get(k), key)
+
+
+def opt_map(key: str = "") -> Field[Mapping[str, Any] | None]:
+    return Field(lambda d, k: _mapping(d.get(k)), key)
+
+
+def map_or_empty(key: str = "") -> Field[Mapping[str, Any]]:
+    return Field(lambda d, k: _mapping(d.get(k)) or {}, key)
+
+
+def maps(key: str = "") -> Field[list[Mapping[str, Any]]]:
+    return Field(lambda d, k: [m for m in d.get(k) or [] if isinstance(m, Mapping)], key)
+
+
+def obj(cls: type[W], key: str = "") -> Field[W]:
+    return Field(lambda d, k: cls(d[k]), key)
+
+
+def items(cls: type[W], key: str = "") -> Field[list[W]]:
+    return Field(lambda d, k: [cls(m) for m in d.get(k) or [] if isinstance(m, Mapping)], key)
+
+
 class Intent(ModelBacked["gen.Intent"]):
     _model_name = "Intent"
 
-    @property
-    def intent_id(self) -> str:
-        return str(self._data["intent_id"])
-
-    @property
-    def intent_type(self) -> str | None:
-        return self._str("intent_type")
+    intent_id = req_str()
+    intent_type = opt_str()
+    from_agent = opt_str()
+    to_agent = opt_str()
+    payload = raw()
+    result = raw()
+    error = opt_map()
+    waiting_reason = opt_str()
+    pending_with = opt_map()
+    human_task = opt_map()
+    current_step = opt_map()
+    last_seq = int_or(0)
+    created_at = opt_str()
+    retried_by = opt_str(
+        doc="The attempt that retried this FAILED/TIMED_OUT intent (retry_intent), if any."
+    )
+    retry_of = opt_str()
+    attempt = int_or(1)
+    updated_at = opt_str()
 
     @property
     def status(self) -> str:
@@ -167,132 +259,31 @@ class Intent(ModelBacked["gen.Intent"]):
     def is_terminal(self) -> bool:
         return is_terminal_status(self.status)
 
-    @property
-    def from_agent(self) -> str | None:
-        return self._str("from_agent")
-
-    @property
-    def to_agent(self) -> str | None:
-        return self._str("to_agent")
-
-    @property
-    def payload(self) -> Any:
-        return self._data.get("payload")
-
-    @property
-    def result(self) -> Any:
-        return self._data.get("result")
-
-    @property
-    def error(self) -> Mapping[str, Any] | None:
-        value = self._data.get("error")
-        return value if isinstance(value, Mapping) else None
-
-    @property
-    def waiting_reason(self) -> str | None:
-        return self._str("waiting_reason")
-
-    @property
-    def pending_with(self) -> Mapping[str, Any] | None:
-        value = self._data.get("pending_with")
-        return value if isinstance(value, Mapping) else None
-
-    @property
-    def human_task(self) -> Mapping[str, Any] | None:
-        value = self._data.get("human_task")
-        return value if isinstance(value, Mapping) else None
-
-    @property
-    def current_step(self) -> Mapping[str, Any] | None:
-        value = self._data.get("current_step")
-        return value if isinstance(value, Mapping) else None
-
-    @property
-    def last_seq(self) -> int:
-        return int(self._data.get("last_seq") or 0)
-
-    @property
-    def created_at(self) -> str | None:
-        return self._str("created_at")
-
-    @property
-    def retried_by(self) -> str | None:
-        """The attempt that retried this FAILED/TIMED_OUT intent (retry_intent), if any."""
-        return self._str("retried_by")
-
-    @property
-    def retry_of(self) -> str | None:
-        return self._str("retry_of")
-
-    @property
-    def attempt(self) -> int:
-        return int(self._data.get("attempt") or 1)
-
-    @property
-    def updated_at(self) -> str | None:
-        return self._str("updated_at")
-
 
 class Event(ModelBacked["gen.Event"]):
     _model_name = "Event"
 
-    @property
-    def intent_id(self) -> str:
-        return str(self._data["intent_id"])
-
-    @property
-    def seq(self) -> int:
-        return int(self._data["seq"])
-
-    @property
-    def event_type(self) -> str:
-        return str(self._data["event_type"])
-
-    @property
-    def status(self) -> str | None:
-        return self._str("status")
+    intent_id = req_str()
+    seq = req_int()
+    event_type = req_str()
+    status = opt_str()
+    at = opt_str()
+    actor = opt_map()
+    data = map_or_empty()
 
     @property
     def is_terminal(self) -> bool:
         return is_terminal_status(self.status)
 
-    @property
-    def at(self) -> str | None:
-        return self._str("at")
-
-    @property
-    def actor(self) -> Mapping[str, Any] | None:
-        value = self._data.get("actor")
-        return value if isinstance(value, Mapping) else None
-
-    @property
-    def data(self) -> Mapping[str, Any]:
-        value = self._data.get("data")
-        return value if isinstance(value, Mapping) else {}
-
 
 class Delivery(ModelBacked["gen.Delivery"]):
     _model_name = "Delivery"
 
-    @property
-    def delivery_id(self) -> str:
-        return str(self._data["delivery_id"])
-
-    @property
-    def intent_id(self) -> str:
-        return str(self._data["intent_id"])
-
-    @property
-    def attempt(self) -> int:
-        return int(self._data.get("attempt") or 0)
-
-    @property
-    def lease_expires_at(self) -> str | None:
-        return self._str("lease_expires_at")
-
-    @property
-    def step_id(self) -> str | None:
-        return self._str("step_id")
+    delivery_id = req_str()
+    intent_id = req_str()
+    attempt = int_or(0)
+    lease_expires_at = opt_str()
+    step_id = opt_str()
 
     @property
     def intent(self) -> Intent:
@@ -308,38 +299,18 @@ class Delivery(ModelBacked["gen.Delivery"]):
 class AuditEntry(ModelBacked["gen.AuditEntry"]):
     _model_name = "AuditEntry"
 
-    @property
-    def seq(self) -> int:
-        return int(self._data["seq"])
-
-    @property
-    def event_type(self) -> str:
-        return str(self._data["event_type"])
-
-    @property
-    def outcome(self) -> str | None:
-        return self._str("outcome")
-
-    @property
-    def comment(self) -> str | None:
-        return self._str("comment")
+    seq = req_int()
+    event_type = req_str()
+    outcome = opt_str()
+    comment = opt_str()
 
 
 class Task(ModelBacked["gen.Task"]):
     _model_name = "Task"
 
-    @property
-    def intent_id(self) -> str:
-        return str(self._data["intent_id"])
-
-    @property
-    def status(self) -> str | None:
-        return self._str("status")
-
-    @property
-    def human_task(self) -> Mapping[str, Any]:
-        value = self._data.get("human_task")
-        return value if isinstance(value, Mapping) else {}
+    intent_id = req_str()
+    status = opt_str()
+    human_task = map_or_empty()
 
     @property
     def assignees(self) -> list[Any]:
@@ -349,209 +320,116 @@ class Task(ModelBacked["gen.Task"]):
 class Agent(ModelBacked["gen.Agent"]):
     _model_name = "Agent"
 
-    @property
-    def address(self) -> str:
-        return str(self._data["address"])
-
-    @property
-    def delivery_mode(self) -> str | None:
-        return self._str("delivery_mode")
+    address = req_str()
+    delivery_mode = opt_str()
 
 
 class ApiKey(ModelBacked["gen.Key"]):
     _model_name = "Key"
 
-    @property
-    def key_id(self) -> str:
-        return str(self._data["key_id"])
+    key_id = req_str()
+    kind = opt_str()
 
-    @property
-    def kind(self) -> str | None:
-        return self._str("kind")
+
+class Workspace(ModelBacked["gen.Workspace"]):
+    _model_name = "Workspace"
+
+    org = req_str()
+    name = req_str()
+
+
+class CreateIntentResult(ModelBacked["gen.CreateIntentResponse"]):
+    _model_name = "CreateIntentResponse"
+
+    intent_id = req_str()
+    status = req_str()
+    created_at = opt_str()
 
 
 # --- response envelopes (methods whose answer is more than one resource) ---
 
 
 class Health(WireObject):
-    @property
-    def ok(self) -> bool:
-        return bool(self._data.get("ok"))
-
-    @property
-    def version(self) -> str | None:
-        return self._str("version")
-
-
-class CreateIntentResult(ModelBacked["gen.CreateIntentResponse"]):
-    _model_name = "CreateIntentResponse"
-
-    @property
-    def intent_id(self) -> str:
-        return str(self._data["intent_id"])
-
-    @property
-    def status(self) -> str:
-        return str(self._data["status"])
-
-    @property
-    def created_at(self) -> str | None:
-        return self._str("created_at")
+    ok = flag()
+    version = opt_str()
 
 
 class IntentPage(WireObject):
-    @property
-    def intents(self) -> list[Intent]:
-        return self._list("intents", Intent)
-
-    @property
-    def next_cursor(self) -> str | None:
-        return self._str("next_cursor")
+    intents = items(Intent)
+    next_cursor = opt_str()
 
 
 class EventPage(WireObject):
-    @property
-    def events(self) -> list[Event]:
-        return self._list("events", Event)
-
-    @property
-    def next_seq(self) -> int:
-        return int(self._data.get("next_seq") or 0)
+    events = items(Event)
+    next_seq = int_or(0)
 
 
 class WriteResult(WireObject):
     """Answer of resume / resolve / decide: whether it applied, and the intent after it."""
 
-    @property
-    def applied(self) -> bool:
-        return bool(self._data.get("applied"))
-
-    @property
-    def intent(self) -> Intent:
-        return Intent(self._data["intent"])
+    applied = flag()
+    intent = obj(Intent)
 
 
 class RetryResult(WireObject):
     """Answer of retry_intent: the new attempt (REQ-REATTEMPT-005)."""
 
-    @property
-    def intent_id(self) -> str:
-        return str(self._data["intent_id"])
-
-    @property
-    def retry_of(self) -> str:
-        return str(self._data["retry_of"])
-
-    @property
-    def attempt(self) -> int:
-        return int(self._data["attempt"])
-
-    @property
-    def status(self) -> str:
-        return str(self._data["status"])
-
-    @property
-    def from_step(self) -> str:
-        return str(self._data["from_step"])
+    intent_id = req_str()
+    retry_of = req_str()
+    attempt = req_int()
+    status = req_str()
+    from_step = req_str()
 
 
 class AckResult(WireObject):
-    @property
-    def intent(self) -> Intent:
-        return Intent(self._data["intent"])
-
-    @property
-    def lease_expires_at(self) -> str | None:
-        return self._str("lease_expires_at")
+    intent = obj(Intent)
+    lease_expires_at = opt_str()
 
 
 class AuditTrail(WireObject):
-    @property
-    def intent_id(self) -> str:
-        return str(self._data["intent_id"])
-
-    @property
-    def audit(self) -> list[AuditEntry]:
-        return self._list("audit", AuditEntry)
+    intent_id = req_str()
+    audit = items(AuditEntry)
 
 
 class Notification(WireObject):
     """One notification of a human step to one target, with its delivery status."""
 
-    @property
-    def notification_id(self) -> str:
-        return str(self._data["notification_id"])
-
-    @property
-    def channel(self) -> str:
-        return str(self._data["channel"])
-
-    @property
-    def to(self) -> str:
-        return str(self._data["to"])
-
-    @property
-    def status(self) -> str:
-        return str(self._data["status"])
-
-    @property
-    def attempts(self) -> int:
-        return int(self._data["attempts"])
-
-    @property
-    def last_error(self) -> str | None:
-        return self._str("last_error")
+    notification_id = req_str()
+    channel = req_str()
+    to = req_str()
+    status = req_str()
+    attempts = req_int()
+    last_error = opt_str()
 
 
 class NotificationList(WireObject):
-    @property
-    def notifications(self) -> list[Notification]:
-        return self._list("notifications", Notification)
+    notifications = items(Notification)
 
 
 class AgentPage(WireObject):
-    @property
-    def agents(self) -> list[Agent]:
-        return self._list("agents", Agent)
-
-    @property
-    def next_cursor(self) -> str | None:
-        return self._str("next_cursor")
+    agents = items(Agent)
+    next_cursor = opt_str()
 
 
 class AgentWithKey(WireObject):
-    @property
-    def agent(self) -> Agent:
-        return Agent(self._data["agent"])
-
-    @property
-    def api_key(self) -> str:
-        return str(self._data["api_key"])
+    agent = obj(Agent)
+    api_key = req_str()
 
 
 class KeyWithSecret(WireObject):
-    @property
-    def key(self) -> ApiKey:
-        return ApiKey(self._data["key"])
-
-    @property
-    def api_key(self) -> str:
-        return str(self._data["api_key"])
+    key = obj(ApiKey)
+    api_key = req_str()
 
 
 class KeyList(WireObject):
     # Not `.keys`: that name belongs to Mapping (use `key_list["keys"]` for the raw list).
-    @property
-    def entries(self) -> list[ApiKey]:
-        return self._list("keys", ApiKey)
+    entries = items(ApiKey, key="keys")
 
 
 class AgentRemoved(WireObject):
     """deleteAgent's answer: the removed agent and the ids of the keys revoked with it."""
 
-    @property
-    def agent(self) -> Agent:
-        return Agent(self._data["agent"])
+    agent = obj(Agent)
 
     @property
     def revoked_key_ids(self) -> list[str]:
@@ -561,111 +439,52 @@ class AgentRemoved(WireObject):
 class CallbackSecretRotated(WireObject):
     """rotateCallbackSecret's answer: the new secret, shown only here (REQ-SECRET-002)."""
 
-    @property
-    def agent(self) -> Agent:
-        return Agent(self._data["agent"])
-
-    @property
-    def callback_secret(self) -> str:
-        return str(self._data["callback_secret"])
-
-    @property
-    def previous_expires_at(self) -> str | None:
-        """Until when the previous secret still verifies; None when none was kept."""
-        return self._str("previous_expires_at")
+    agent = obj(Agent)
+    callback_secret = req_str()
+    previous_expires_at = opt_str(
+        doc="Until when the previous secret still verifies; None when none was kept."
+    )
 
 
 class WebhookSecretRotated(WireObject):
     """rotateWebhookSecret's answer: the new secret, shown only here (REQ-SECRET-002)."""
 
-    @property
-    def webhook_secret(self) -> str:
-        return str(self._data["webhook_secret"])
-
-    @property
-    def previous_expires_at(self) -> str | None:
-        return self._str("previous_expires_at")
+    webhook_secret = req_str()
+    previous_expires_at = opt_str()
 
 
 class LinkSecretRotated(WireObject):
     """rotateLinkSecret's answer; the link-signing secret itself never leaves the server."""
 
-    @property
-    def rotated_at(self) -> str:
-        return str(self._data["rotated_at"])
-
-    @property
-    def previous_expires_at(self) -> str | None:
-        return self._str("previous_expires_at")
-
-
-class Workspace(ModelBacked["gen.Workspace"]):
-    _model_name = "Workspace"
-
-    @property
-    def org(self) -> str:
-        return str(self._data["org"])
-
-    @property
-    def name(self) -> str:
-        return str(self._data["name"])
+    rotated_at = req_str()
+    previous_expires_at = opt_str()
 
 
 class WorkspaceWithKey(WireObject):
-    @property
-    def workspace(self) -> Workspace:
-        return Workspace(self._data["workspace"])
-
-    @property
-    def api_key(self) -> str:
-        return str(self._data["api_key"])
+    workspace = obj(Workspace)
+    api_key = req_str()
 
 
 class WorkspaceList(WireObject):
-    @property
-    def workspaces(self) -> list[Workspace]:
-        return self._list("workspaces", Workspace)
+    workspaces = items(Workspace)
 
 
 class DeliveryBatch(WireObject):
-    @property
-    def deliveries(self) -> list[Delivery]:
-        return self._list("deliveries", Delivery)
+    deliveries = items(Delivery)
 
 
 class TaskPage(WireObject):
-    @property
-    def tasks(self) -> list[Task]:
-        return self._list("tasks", Task)
-
-    @property
-    def next_cursor(self) -> str | None:
-        return self._str("next_cursor")
+    tasks = items(Task)
+    next_cursor = opt_str()
 
 
 class ScenarioApplyResult(WireObject):
-    @property
-    def intent_id(self) -> str:
-        return str(self._data["intent_id"])
-
-    @property
-    def status(self) -> str | None:
-        return self._str("status")
-
-    @property
-    def scenario_id(self) -> str | None:
-        return self._str("scenario_id")
-
-    @property
-    def agents(self) -> list[Mapping[str, Any]]:
-        return [a for a in self._data.get("agents") or [] if isinstance(a, Mapping)]
+    intent_id = req_str()
+    status = opt_str()
+    scenario_id = opt_str()
+    agents = maps()
 
 
 class ScenarioValidation(WireObject):
-    @property
-    def valid(self) -> bool:
-        return bool(self._data.get("valid"))
-
-    @property
-    def problems(self) -> list[Mapping[str, Any]]:
-        return [p for p in self._data.get("problems") or [] if isinstance(p, Mapping)]
+    valid = flag()
+    problems = maps()

@@ -56,3 +56,19 @@ def test_every_model_backed_class_names_a_generated_model() -> None:
     for cls in classes:
         generated = getattr(_generated.models, cls._model_name, None)
         assert generated is not None and hasattr(generated, "from_dict"), cls.__name__
+
+
+def test_every_typed_field_of_a_model_backed_view_is_a_member_of_its_generated_model() -> None:
+    # The views are written by hand (one line a field, see axme.models.Field); this keeps
+    # each field's wire name the spec's, so a renamed or removed member fails here.
+    import attrs
+
+    from axme import _generated
+    from axme.models import Field, ModelBacked
+
+    for cls in ModelBacked.__subclasses__():
+        generated = getattr(_generated.models, cls._model_name)
+        members = {a.name for a in attrs.fields(generated)}
+        keys = {f.key for c in cls.__mro__ for f in vars(c).values() if isinstance(f, Field)}
+        assert keys, cls.__name__
+        assert keys <= members, (cls.__name__, keys - members)
