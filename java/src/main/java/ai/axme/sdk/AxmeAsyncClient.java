@@ -7,6 +7,7 @@ import ai.axme.sdk.generated.AgentListResponse;
 import ai.axme.sdk.generated.AgentRegisteredResponse;
 import ai.axme.sdk.generated.ApplyScenarioResponse;
 import ai.axme.sdk.generated.AuditResponse;
+import ai.axme.sdk.generated.CallbackSecretRotatedResponse;
 import ai.axme.sdk.generated.CreateIntentRequest;
 import ai.axme.sdk.generated.CreateIntentResponse;
 import ai.axme.sdk.generated.CreateKeyRequest;
@@ -20,15 +21,19 @@ import ai.axme.sdk.generated.IntentWriteResponse;
 import ai.axme.sdk.generated.Key;
 import ai.axme.sdk.generated.KeyCreatedResponse;
 import ai.axme.sdk.generated.KeyListResponse;
+import ai.axme.sdk.generated.LinkSecretRotatedResponse;
 import ai.axme.sdk.generated.NotificationListResponse;
 import ai.axme.sdk.generated.RegisterAgentRequest;
 import ai.axme.sdk.generated.ResolveIntentRequest;
 import ai.axme.sdk.generated.RetryIntentRequest;
 import ai.axme.sdk.generated.RetryIntentResponse;
+import ai.axme.sdk.generated.RotateCallbackSecretRequest;
+import ai.axme.sdk.generated.RotateSecretRequest;
 import ai.axme.sdk.generated.ScenarioBundle;
 import ai.axme.sdk.generated.TaskDecision;
 import ai.axme.sdk.generated.TaskListResponse;
 import ai.axme.sdk.generated.ValidateScenarioResponse;
+import ai.axme.sdk.generated.WebhookSecretRotatedResponse;
 import ai.axme.sdk.generated.WorkspaceCreatedResponse;
 import ai.axme.sdk.generated.WorkspaceListResponse;
 import java.time.Duration;
@@ -286,6 +291,32 @@ public final class AxmeAsyncClient {
      */
     public CompletableFuture<KeyListResponse> listAgentKeys(String address) {
         return run(() -> client.listAgentKeys(address));
+    }
+
+    /**
+     * @param address the agent
+     * @param request new secret and overlap; may be null
+     * @return {@link AxmeClient#rotateCallbackSecret(String, RotateCallbackSecretRequest)}
+     */
+    public CompletableFuture<CallbackSecretRotatedResponse> rotateCallbackSecret(String address,
+            RotateCallbackSecretRequest request) {
+        return run(() -> client.rotateCallbackSecret(address, request));
+    }
+
+    /**
+     * @param request overlap; may be null
+     * @return {@link AxmeClient#rotateWebhookSecret(RotateSecretRequest)}
+     */
+    public CompletableFuture<WebhookSecretRotatedResponse> rotateWebhookSecret(RotateSecretRequest request) {
+        return run(() -> client.rotateWebhookSecret(request));
+    }
+
+    /**
+     * @param request overlap; may be null
+     * @return {@link AxmeClient#rotateLinkSecret(RotateSecretRequest)}
+     */
+    public CompletableFuture<LinkSecretRotatedResponse> rotateLinkSecret(RotateSecretRequest request) {
+        return run(() -> client.rotateLinkSecret(request));
     }
 
     /**

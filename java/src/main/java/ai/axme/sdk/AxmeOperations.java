@@ -7,6 +7,7 @@ import ai.axme.sdk.generated.AgentListResponse;
 import ai.axme.sdk.generated.AgentRegisteredResponse;
 import ai.axme.sdk.generated.ApplyScenarioResponse;
 import ai.axme.sdk.generated.AuditResponse;
+import ai.axme.sdk.generated.CallbackSecretRotatedResponse;
 import ai.axme.sdk.generated.CreateIntentRequest;
 import ai.axme.sdk.generated.CreateIntentResponse;
 import ai.axme.sdk.generated.CreateKeyRequest;
@@ -20,15 +21,19 @@ import ai.axme.sdk.generated.IntentWriteResponse;
 import ai.axme.sdk.generated.Key;
 import ai.axme.sdk.generated.KeyCreatedResponse;
 import ai.axme.sdk.generated.KeyListResponse;
+import ai.axme.sdk.generated.LinkSecretRotatedResponse;
 import ai.axme.sdk.generated.NotificationListResponse;
 import ai.axme.sdk.generated.RegisterAgentRequest;
 import ai.axme.sdk.generated.ResolveIntentRequest;
 import ai.axme.sdk.generated.RetryIntentRequest;
 import ai.axme.sdk.generated.RetryIntentResponse;
+import ai.axme.sdk.generated.RotateCallbackSecretRequest;
+import ai.axme.sdk.generated.RotateSecretRequest;
 import ai.axme.sdk.generated.ScenarioBundle;
 import ai.axme.sdk.generated.TaskDecision;
 import ai.axme.sdk.generated.TaskListResponse;
 import ai.axme.sdk.generated.ValidateScenarioResponse;
+import ai.axme.sdk.generated.WebhookSecretRotatedResponse;
 import ai.axme.sdk.generated.WorkspaceCreatedResponse;
 import ai.axme.sdk.generated.WorkspaceListResponse;
 import java.util.Map;
@@ -314,6 +319,18 @@ abstract class AxmeOperations {
     }
 
     /**
+     * Makes a new callback secret current for an http agent; the previous one keeps verifying for
+     * {@code overlap_seconds} (REQ-SECRET-004/006).
+     *
+     * @param address the agent ({@code delivery_mode: "http"})
+     * @param request {@code callback_secret} (generated when absent), {@code overlap_seconds}; may be null
+     * @return the agent and the new secret, shown only here
+     */
+    public CallbackSecretRotatedResponse rotateCallbackSecret(String address, RotateCallbackSecretRequest request) {
+        return raw.rotateCallbackSecret(address, request).as(CallbackSecretRotatedResponse.class);
+    }
+
+    /**
      * Long-polls for deliveries (the {@code poll} binding; {@link #listen} is usually simpler).
      *
      * @param address the agent
@@ -424,6 +441,26 @@ abstract class AxmeOperations {
     /** @return every workspace of the server, oldest first (operator keys) */
     public WorkspaceListResponse listWorkspaces() {
         return raw.listWorkspaces().as(WorkspaceListResponse.class);
+    }
+
+    /**
+     * Makes a new webhook-signing secret current for the workspace (admin keys, REQ-SECRET-007).
+     *
+     * @param request {@code overlap_seconds}; may be null
+     * @return the new secret, shown only here
+     */
+    public WebhookSecretRotatedResponse rotateWebhookSecret(RotateSecretRequest request) {
+        return raw.rotateWebhookSecret(request).as(WebhookSecretRotatedResponse.class);
+    }
+
+    /**
+     * Replaces the server's decision-link secret (an admin key of the first workspace, REQ-SECRET-008).
+     *
+     * @param request {@code overlap_seconds}; may be null
+     * @return when it was rotated; the secret itself is never returned
+     */
+    public LinkSecretRotatedResponse rotateLinkSecret(RotateSecretRequest request) {
+        return raw.rotateLinkSecret(request).as(LinkSecretRotatedResponse.class);
     }
 
     /** @return every key of the workspace (never secrets) */

@@ -198,6 +198,15 @@ public final class RawAxmeClient {
     }
 
     /**
+     * @param address an agent with {@code delivery_mode: "http"}
+     * @param body {@code {callback_secret?, overlap_seconds?}}; may be null
+     * @return {@code POST /v1/agents/{address}/callback-secret} (the new secret, shown once)
+     */
+    public RawResponse rotateCallbackSecret(String address, Object body) {
+        return post(agent(address) + "/callback-secret", body == null ? Map.of() : body);
+    }
+
+    /**
      * @param address the agent address
      * @param query {@code status}, {@code wait_seconds}, {@code limit}; may be null
      * @return {@code GET /v1/agents/{address}/intents}
@@ -279,6 +288,22 @@ public final class RawAxmeClient {
     /** @return {@code GET /v1/admin/workspaces} (operator keys) */
     public RawResponse listWorkspaces() {
         return get("/v1/admin/workspaces", null);
+    }
+
+    /**
+     * @param body {@code {overlap_seconds?}}; may be null
+     * @return {@code POST /v1/workspace/webhook-secret} (admin keys; the new secret, shown once)
+     */
+    public RawResponse rotateWebhookSecret(Object body) {
+        return post("/v1/workspace/webhook-secret", body == null ? Map.of() : body);
+    }
+
+    /**
+     * @param body {@code {overlap_seconds?}}; may be null
+     * @return {@code POST /v1/server/link-secret} (operator keys; the secret is never returned)
+     */
+    public RawResponse rotateLinkSecret(Object body) {
+        return post("/v1/server/link-secret", body == null ? Map.of() : body);
     }
 
     /**

@@ -24,12 +24,14 @@ final class ReferenceServer implements AutoCloseable {
     private final Process process;
     private final Path dataDir;
     private final String baseUrl;
+    private final String operatorKey;
     private final ObjectMapper mapper = new ObjectMapper();
 
-    private ReferenceServer(Process process, Path dataDir, String baseUrl) {
+    private ReferenceServer(Process process, Path dataDir, String baseUrl, String operatorKey) {
         this.process = process;
         this.dataDir = dataDir;
         this.baseUrl = baseUrl;
+        this.operatorKey = operatorKey;
     }
 
     static ReferenceServer start() throws Exception {
@@ -59,12 +61,17 @@ final class ReferenceServer implements AutoCloseable {
             process.destroyForcibly();
             throw new IllegalStateException("reference server exited before it was ready (see java/target/reference-server.log)");
         }
-        String baseUrl = new ObjectMapper().readTree(json).path("base_url").asText();
-        return new ReferenceServer(process, dataDir, baseUrl);
+        JsonNode info = new ObjectMapper().readTree(json);
+        return new ReferenceServer(process, dataDir, info.path("base_url").asText(), info.path("admin_api_key").asText());
     }
 
     String baseUrl() {
         return baseUrl;
+    }
+
+    /** @return the admin key of the server's first workspace (workspace management, rotateLinkSecret) */
+    String operatorKey() {
+        return operatorKey;
     }
 
     /** @return the admin key of a fresh workspace (test-only endpoint) */
