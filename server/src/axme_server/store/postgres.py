@@ -10,7 +10,7 @@ psycopg connections the sqlite3 call shape):
   default): a write returns only after its commit is durable.
 - reads: the Store protocol's reads are synchronous and called on the event loop, so
   they run on one dedicated autocommit connection there (a loopback round trip, measured
-  in docs/architecture.md), and the filter combinations no index covers run on pooled
+  in server/README.md), and the filter combinations no index covers run on pooled
   connections in reader threads (`list_intents_async`), never on the loop.
 - the pool (`--database-pool-size`, at least 3): the writer's connection, the loop's, and
   the rest for the reader threads. A connection that breaks is replaced by the pool.
