@@ -31,6 +31,8 @@ final class IntentEventFeed {
     private volatile boolean closed;
     private volatile SseConnection connection;
     private long connectedAt;
+    private boolean includeIntent;
+    private JsonNode intentFrame;
 
     IntentEventFeed(HttpCore core, IdleWatchdog watchdog, String intentId, long since, Deadline deadline,
             boolean untilTerminal) {
@@ -51,6 +53,20 @@ final class IntentEventFeed {
 
     String intentId() {
         return intentId;
+    }
+
+    /**
+     * waitFor: ask for the {@code stream.intent} frames (REQ-SSE-016) and, after the terminal
+     * event, read the connection to its end, where the final intent comes.
+     */
+    IntentEventFeed includeIntent() {
+        includeIntent = true;
+        return this;
+    }
+
+    /** The data ({@code {"intent": …}}) of the last {@code stream.intent} frame, or null. */
+    JsonNode intentFrame() {
+        return intentFrame;
     }
 
     /**
@@ -80,6 +96,9 @@ final class IntentEventFeed {
         reconnector.progressed();
         if (untilTerminal && Terminal.isTerminal(lastStatus)) {
             finished = true;
+            if (includeIntent) {
+                readFinalIntent();
+            }
             disconnect();
         }
         return event;
@@ -127,6 +146,10 @@ final class IntentEventFeed {
             }
             return null;
         }
+        if (includeIntent && "stream.intent".equals(frame.event())) {
+            intentFrame = parseIntentFrame(frame);
+            return null;
+        }
         if (!frame.event().startsWith("intent.")) {
             return null;
         }
@@ -135,6 +158,30 @@ final class IntentEventFeed {
             throw new StreamException("event without a seq: " + frame.data(), null);
         }
         return event.path("seq").asLong() > cursor ? event : null; // replays after a reconnect are skipped
+    }
+
+    private JsonNode parseIntentFrame(SseEvent frame) {
+        JsonNode data = Json.parse(core.mapper(), frame.data());
+        if (!data.path("intent").path("status").isTextual()) {
+            throw new StreamException("malformed stream.intent frame: " + frame.data(), null);
+        }
+        return data;
+    }
+
+    /** What follows the terminal event: the final stream.intent frame, then the end (an older
+     * server or a broken connection just ends; intentFrame then stays as it was). */
+    private void readFinalIntent() {
+        SseConnection open = connection;
+        try {
+            for (SseEvent frame = open == null ? null : open.next(); frame != null; frame = open.next()) {
+                if ("stream.intent".equals(frame.event())) {
+                    intentFrame = parseIntentFrame(frame);
+                    return;
+                }
+            }
+        } catch (IOException dropped) {
+            LOG.log(Level.DEBUG, "event stream ended after the terminal event: {0}", dropped.toString());
+        }
     }
 
     private boolean connect() {
@@ -146,6 +193,9 @@ final class IntentEventFeed {
         }
         if (cursor > 0) {
             request.query("since", cursor).header("Last-Event-ID", Long.toString(cursor));
+        }
+        if (includeIntent) {
+            request.query("include_intent", "true");
         }
         try {
             connectedAt = System.nanoTime();

@@ -1,13 +1,14 @@
 package ai.axme.sdk;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * waitFor: read the intent; if it is not terminal yet, follow its events from its last seq until
- * a terminal one, then read it again. The deadline closes the stream, so a silent server cannot
- * hold the caller past it.
+ * waitFor: one event stream with {@code include_intent=true} until a terminal event; the intent
+ * comes from its {@code stream.intent} frames (REQ-WAIT-005). The deadline closes the stream, so
+ * a silent server cannot hold the caller past it.
  */
 final class Waiter {
     private final ClientResources resources;
@@ -35,11 +36,15 @@ final class Waiter {
         return ("FAILED".equals(status) || "TIMED_OUT".equals(status)) && next.isTextual() ? next.asText() : null;
     }
 
+    /**
+     * One request (REQ-WAIT-005): the stream's {@code stream.intent} frames carry the intent when it
+     * opens and once it is terminal. A server that sends none (an older one) costs one read after
+     * the terminal event.
+     */
     private RawResponse waitOne(String intentId, Deadline deadline) {
-        RawResponse current = raw.getIntent(intentId);
-        while (!isTerminal(current)) {
-            long since = current.body().path("intent").path("last_seq").asLong(0);
-            IntentEventFeed feed = new IntentEventFeed(resources.core(), resources.watchdog(), intentId, since, deadline, true);
+        while (true) {
+            IntentEventFeed feed = new IntentEventFeed(resources.core(), resources.watchdog(), intentId, 0, deadline, true)
+                    .includeIntent();
             ScheduledFuture<?> guard = deadline.isBounded()
                     ? resources.scheduler().schedule(feed::close, deadline.remaining().toMillis() + 50, TimeUnit.MILLISECONDS)
                     : null;
@@ -56,9 +61,14 @@ final class Waiter {
             if (deadline.expired()) {
                 throw new WaitTimeoutException(intentId, deadline.timeout(), feed.lastStatus());
             }
-            current = raw.getIntent(intentId);
+            JsonNode frame = feed.intentFrame();
+            RawResponse current = frame != null && Terminal.isTerminal(frame.path("intent").path("status").asText(null))
+                    ? new RawResponse(200, Map.of(), frame, null, resources.core().mapper())
+                    : raw.getIntent(intentId);
+            if (isTerminal(current)) {
+                return current;
+            }
         }
-        return current;
     }
 
     private static boolean isTerminal(RawResponse response) {

@@ -185,9 +185,31 @@ class EventStreamTest {
         }
     }
 
+    private static String intentFrame(String status, long lastSeq) {
+        return "event: stream.intent\ndata: {\"intent\":{\"intent_id\":\"6f1c2a7e-8a8b-4f5e-9a43-3c0d3b1e2f10\",\"status\":\"" + status
+                + "\",\"last_seq\":" + lastSeq + "}}\n\n";
+    }
+
+    @Test
+    void waitForIsOneStreamRequestTakingTheIntentFromItsFrames() {
+        stub.then(exchange -> StubServer.sse(exchange, intentFrame("WAITING", 1),
+                StubServer.event(1, "intent.submitted", "SUBMITTED"), StubServer.event(2, "intent.completed", "COMPLETED"),
+                intentFrame("COMPLETED", 2)));
+        assertEquals("COMPLETED", client.waitFor("i-1").getStatus().getValue());
+        assertEquals(1, stub.requests().size(), "REQ-WAIT-005: no getIntent before or after");
+        assertTrue(stub.requests().get(0).pathAndQuery().contains("include_intent=true"));
+    }
+
+    @Test
+    void waitForAgainstAnOlderServerReadsTheIntentOnceAfterTheTerminalEvent() {
+        stub.then(exchange -> StubServer.sse(exchange, StubServer.event(2, "intent.completed", "COMPLETED")))
+                .thenJson(200, "{\"ok\":true,\"intent\":{\"intent_id\":\"6f1c2a7e-8a8b-4f5e-9a43-3c0d3b1e2f10\",\"status\":\"COMPLETED\",\"last_seq\":2}}");
+        assertEquals("COMPLETED", client.waitFor("i-1").getStatus().getValue());
+        assertEquals(2, stub.requests().size());
+    }
+
     @Test
     void waitForRaisesWaitTimeoutAndLeavesTheIntentAlone() {
-        stub.thenJson(200, "{\"ok\":true,\"intent\":{\"intent_id\":\"i-1\",\"status\":\"WAITING\",\"last_seq\":3}}");
         stub.otherwise(exchange -> {
             exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
             exchange.sendResponseHeaders(200, 0);
