@@ -3,6 +3,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Axme.Sdk.Models;
 using Axme.Sdk.Streaming;
+using Newtonsoft.Json.Linq;
 
 namespace Axme.Sdk
 {
@@ -10,7 +11,7 @@ namespace Axme.Sdk
     {
         /// <summary>
         /// Waits until the intent is terminal (COMPLETED, FAILED, CANCELED or TIMED_OUT) and returns it.
-        /// Streams events in between, so it returns as soon as the terminal event is committed.
+        /// One event stream (REQ-WAIT-005), so it returns as soon as the terminal event is committed.
         /// Neither the timeout nor <paramref name="cancellationToken"/> touches the intent itself.
         /// </summary>
         /// <param name="intentId">The intent to wait for.</param>
@@ -31,31 +32,14 @@ namespace Axme.Sdk
                     string current = intentId;
                     while (true)
                     {
-                        Intent intent = (await GetIntentAsync(current, null, deadline.Token).ConfigureAwait(false)).Intent;
+                        Intent intent = await WaitOneAsync(current, status => lastStatus = status, deadline.Token).ConfigureAwait(false);
                         lastStatus = intent.Status;
-                        if (IntentStatus.IsTerminal(intent.Status))
-                        {
-                            // a retried FAILED/TIMED_OUT intent leads to its last attempt (REQ-REATTEMPT-008)
-                            bool retried = !string.IsNullOrEmpty(intent.RetriedBy)
-                                && (intent.Status == IntentStatus.Failed || intent.Status == IntentStatus.TimedOut);
-                            if (!retried) return intent;
-                            current = intent.RetriedBy;
-                            continue;
-                        }
-                        var options = new ObserveOptions { Since = intent.LastSeq };
-                        IntentEventStream.Enumerator events = new IntentEventStream(Pipeline, current, options, deadline.Token).GetAsyncEnumerator();
-                        try
-                        {
-                            while (await events.MoveNextAsync().ConfigureAwait(false))
-                            {
-                                lastStatus = events.Current.Status;
-                                if (IntentStatus.IsTerminal(lastStatus)) break;
-                            }
-                        }
-                        finally
-                        {
-                            events.Dispose();
-                        }
+                        if (!IntentStatus.IsTerminal(intent.Status)) continue; // a read that lagged the terminal event
+                        // a retried FAILED/TIMED_OUT intent leads to its last attempt (REQ-REATTEMPT-008)
+                        bool retried = !string.IsNullOrEmpty(intent.RetriedBy)
+                            && (intent.Status == IntentStatus.Failed || intent.Status == IntentStatus.TimedOut);
+                        if (!retried) return intent;
+                        current = intent.RetriedBy;
                     }
                 }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && deadline.IsCancellationRequested)
@@ -63,6 +47,32 @@ namespace Axme.Sdk
                     throw new WaitTimeoutException(intentId, timeout ?? TimeSpan.Zero, lastStatus);
                 }
             }
+        }
+
+        /// <summary>
+        /// One request (REQ-WAIT-005): the stream's <c>stream.intent</c> frames carry the intent when it
+        /// opens and once it is terminal. A server that sends none (an older one) costs one read after
+        /// the terminal event.
+        /// </summary>
+        private async Task<Intent> WaitOneAsync(string intentId, Action<string> seen, CancellationToken token)
+        {
+            IntentEventStream.Enumerator events = new IntentEventStream(Pipeline, intentId, new ObserveOptions(), token).GetAsyncEnumerator();
+            events.IncludeIntent = true;
+            try
+            {
+                while (await events.MoveNextAsync().ConfigureAwait(false))
+                {
+                    seen(events.Current.Status);
+                    if (IntentStatus.IsTerminal(events.Current.Status)) break;
+                }
+            }
+            finally
+            {
+                events.Dispose();
+            }
+            JObject frame = events.IntentFrame;
+            if (frame != null && IntentStatus.IsTerminal(frame.Value<string>("status"))) return AxmeModel.FromJson<Intent>(frame);
+            return (await GetIntentAsync(intentId, null, token).ConfigureAwait(false)).Intent;
         }
 
         public Task<Intent> WaitForAsync(string intentId, CancellationToken cancellationToken)

@@ -78,6 +78,13 @@ namespace Axme.Sdk.Streaming
             private bool _done;
             private long _lastSeq;
 
+            /// <summary>WaitForAsync: ask for the <c>stream.intent</c> frames (REQ-SSE-016) and, after the
+            /// terminal event, read the connection to its end, where the final intent comes.</summary>
+            internal bool IncludeIntent { get; set; }
+
+            /// <summary>The intent of the last <c>stream.intent</c> frame, or null.</summary>
+            internal JObject IntentFrame { get; private set; }
+
             internal Enumerator(HttpPipeline pipeline, string intentId, ObserveOptions options, CancellationToken cancellationToken,
                 Func<string, CancellationToken, Task<string>> retriedBy)
             {
@@ -112,7 +119,11 @@ namespace Axme.Sdk.Streaming
                         _lastStatus = next.Status;
                         _reconnect.Reset();
                         Current = next;
-                        if (_options.UntilTerminal && IntentStatus.IsTerminal(next.Status)) Finish();
+                        if (_options.UntilTerminal && IntentStatus.IsTerminal(next.Status))
+                        {
+                            if (IncludeIntent) await ReadFinalIntentAsync().ConfigureAwait(false);
+                            Finish();
+                        }
                         return true;
                     }
                     if (_done)
@@ -163,6 +174,10 @@ namespace Axme.Sdk.Streaming
                         long? nextSeq = NextSeq(frame);
                         _resumeFrom = nextSeq.HasValue ? Math.Max(0, nextSeq.Value - 1) : _lastSeq;
                     }
+                    else if (IncludeIntent && frame.Event == "stream.intent")
+                    {
+                        IntentFrame = ParseIntentFrame(frame);
+                    }
                     else if (frame.Event.StartsWith("intent.", StringComparison.Ordinal))
                     {
                         _pending.Enqueue(ParseEvent(frame));
@@ -200,6 +215,43 @@ namespace Axme.Sdk.Streaming
                 {
                     return null;
                 }
+            }
+
+            /// <summary>What follows the terminal event: the final stream.intent frame, then the end (an
+            /// older server or a broken connection just ends; IntentFrame then stays as it was).</summary>
+            private async Task ReadFinalIntentAsync()
+            {
+                try
+                {
+                    for (SseEvent frame = _connection == null ? null : await _connection.ReadAsync().ConfigureAwait(false);
+                         frame != null; frame = await _connection.ReadAsync().ConfigureAwait(false))
+                    {
+                        if (frame.Event != "stream.intent") continue;
+                        IntentFrame = ParseIntentFrame(frame);
+                        return;
+                    }
+                }
+                catch (AxmeConnectionException)
+                {
+                }
+            }
+
+            private static JObject ParseIntentFrame(SseEvent frame)
+            {
+                JObject intent = null;
+                try
+                {
+                    intent = (AxmeJson.Parse(frame.Data) as JObject)?["intent"] as JObject;
+                }
+                catch (JsonException)
+                {
+                }
+                if (intent == null || intent["status"] == null || intent["status"].Type != JTokenType.String)
+                {
+                    string shown = frame.Data.Length > 200 ? frame.Data.Substring(0, 200) : frame.Data;
+                    throw new StreamException("malformed 'stream.intent' frame: " + shown);
+                }
+                return intent;
             }
 
             private static IntentEvent ParseEvent(SseEvent frame)
@@ -258,6 +310,7 @@ namespace Axme.Sdk.Streaming
                 {
                     query.Add(new KeyValuePair<string, string>("wait_seconds", _options.WaitSeconds.Value.ToString(CultureInfo.InvariantCulture)));
                 }
+                if (IncludeIntent) query.Add(new KeyValuePair<string, string>("include_intent", "true"));
                 return query;
             }
 
