@@ -3,7 +3,7 @@
  * agent_result or progress, REQ-RESUME-*); the client sends them with
  * resumeIntentWith.
  */
-import { DEFAULT_ERROR_CODE } from "./agent.js";
+import { DEFAULT_ERROR_CODE } from "./listen.js";
 import type { FailIntentError, JsonObject } from "./types.js";
 
 /** Top-level members that make the server read a body as a resume form (REQ-RESUME-002). */

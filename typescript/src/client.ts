@@ -6,7 +6,7 @@
  * Operation methods return the server's JSON body as sent (snake_case keys);
  * request inputs accept camelCase or snake_case top-level fields.
  */
-import { serveDeliveries, type DeliveryHandler, type ServeOptions } from "./agent.js";
+import { serveDeliveries, type DeliveryHandler, type ServeOptions } from "./listen.js";
 import { failBody, progressBody, resumeBody } from "./agent-writes.js";
 import { toWireKeys, toWireQuery } from "./casing.js";
 import { checkOptions, KNOWN_OPTIONS, transportOptions as plain } from "./options.js";

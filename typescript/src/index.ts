@@ -1,6 +1,6 @@
 export { AxmeClient, type WaitForOptions } from "./client.js";
 export { DEFAULT_BASE_URL, type AxmeClientOptions } from "./config.js";
-export type { DeliveryContext, DeliveryHandler, ServeOptions } from "./agent.js";
+export type { DeliveryContext, DeliveryHandler, ServeOptions } from "./listen.js";
 export type { ObserveOptions, ListenOptions, StreamOptions } from "./streams.js";
 export type { AxmeLogger, RequestOptions } from "./http.js";
 export { configDir, profilePath } from "./profile.js";

@@ -7,7 +7,7 @@
  */
 import type { WaitForOptions } from "./client.js";
 import type { AxmeClientOptions } from "./config.js";
-import type { ServeOptions } from "./agent.js";
+import type { ServeOptions } from "./listen.js";
 import type { RequestOptions } from "./http.js";
 import type { ListenOptions, ObserveOptions } from "./streams.js";
 

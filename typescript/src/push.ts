@@ -7,7 +7,7 @@
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { handleOne, type DeliveryHandler } from "./agent.js";
+import { handleOne, type DeliveryHandler } from "./listen.js";
 import type { AxmeClient } from "./client.js";
 import { AxmeError, ConflictError } from "./errors.js";
 import type { Delivery } from "./types.js";
