@@ -1,0 +1,43 @@
+package ai.axme.sdk;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.axme.sdk.generated.CreateIntentRequest;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The asynchronous face is written by hand next to the blocking operations: this keeps the two
+ * from drifting (an operation added to {@link AxmeOperations} without its twin fails here).
+ */
+class AsyncFaceParityTest {
+    @Test
+    void everyBlockingOperationHasAnAsyncTwinWithTheSameNameAndParameters() throws Exception {
+        List<Method> blocking = new ArrayList<>(List.of(AxmeOperations.class.getDeclaredMethods()));
+        blocking.add(AxmeClient.class.getMethod("sendIntent", CreateIntentRequest.class));
+        blocking.add(AxmeClient.class.getMethod("waitFor", String.class, Duration.class));
+        List<String> missing = new ArrayList<>();
+        int checked = 0;
+        for (Method method : blocking) {
+            if (!Modifier.isPublic(method.getModifiers())) {
+                continue;
+            }
+            checked++;
+            try {
+                Method twin = AxmeAsyncClient.class.getMethod(method.getName(), method.getParameterTypes());
+                assertEquals(CompletableFuture.class, twin.getReturnType(), twin.toString());
+            } catch (NoSuchMethodException absent) {
+                missing.add(method.getName() + Arrays.toString(method.getParameterTypes()));
+            }
+        }
+        assertTrue(checked > 30, "found only " + checked + " blocking operations");
+        assertTrue(missing.isEmpty(), "no twin on AxmeAsyncClient for " + missing);
+    }
+}
