@@ -33,11 +33,14 @@ import {
   type IntentWriteResponse,
   type ApplyScenarioResponse,
   type AuditResponse,
+  type CallbackSecretRotatedResponse,
   type NotificationListResponse,
   type Cased,
   type CreateIntentInput,
   type CreateIntentResponse,
   type CreateAgentKeyRequest,
+  type RotateCallbackSecretRequest,
+  type RotateSecretRequest,
   type CreateKeyRequest,
   type DecideTaskRequest,
   type Delivery,
@@ -52,6 +55,7 @@ import {
   type JsonObject,
   type KeyCreatedResponse,
   type KeyListResponse,
+  type LinkSecretRotatedResponse,
   type KeyResponse,
   type ListIntentsParams,
   type ListMyTasksParams,
@@ -66,6 +70,7 @@ import {
   type ValidateScenarioResponse,
   type WorkspaceCreatedResponse,
   type WorkspaceListResponse,
+  type WebhookSecretRotatedResponse,
 } from "./types.js";
 
 export interface WaitForOptions {
@@ -359,6 +364,16 @@ export class AxmeClient {
     return this.http.request({ method: "POST", path, body: toWireKeys(request, "createAgentKey"), options });
   }
 
+  /** A new callback secret for an http agent, shown only here; the old one verifies until previous_expires_at (REQ-SECRET-006). */
+  async rotateCallbackSecret(
+    address: string,
+    request: Cased<RotateCallbackSecretRequest> = {},
+    options?: RequestOptions,
+  ): Promise<CallbackSecretRotatedResponse> {
+    const path = `/v1/agents/${seg(address, "address")}/callback-secret`;
+    return this.http.request({ method: "POST", path, body: toWireKeys(request, "rotateCallbackSecret"), options });
+  }
+
   /**
    * Deliveries offered to an agent, each acked before it is yielded, as they
    * arrive (SSE, reconnecting). Use `serve` to also renew leases and resume.
@@ -474,6 +489,18 @@ export class AxmeClient {
 
   async listWorkspaces(options?: RequestOptions): Promise<WorkspaceListResponse> {
     return this.http.request({ method: "GET", path: "/v1/admin/workspaces", options });
+  }
+
+  /** A new webhook-signing secret for the workspace, shown only here (admin keys, REQ-SECRET-007). */
+  async rotateWebhookSecret(request: Cased<RotateSecretRequest> = {}, options?: RequestOptions): Promise<WebhookSecretRotatedResponse> {
+    const body = toWireKeys(request, "rotateWebhookSecret");
+    return this.http.request({ method: "POST", path: "/v1/workspace/webhook-secret", body, options });
+  }
+
+  /** Replace the server's decision-link secret, never returned (first workspace's admin, REQ-SECRET-008). */
+  async rotateLinkSecret(request: Cased<RotateSecretRequest> = {}, options?: RequestOptions): Promise<LinkSecretRotatedResponse> {
+    const body = toWireKeys(request, "rotateLinkSecret");
+    return this.http.request({ method: "POST", path: "/v1/server/link-secret", body, options });
   }
 
   async listKeys(options?: RequestOptions): Promise<KeyListResponse> {

@@ -75,6 +75,12 @@ export type AgentDeletedResponse = Schemas["AgentDeletedResponse"];
 export type Workspace = Schemas["Workspace"];
 export type WorkspaceCreatedResponse = Schemas["WorkspaceCreatedResponse"];
 export type WorkspaceListResponse = Schemas["WorkspaceListResponse"];
+/** rotateCallbackSecret's answer: the new secret, shown only here (REQ-SECRET-002). */
+export type CallbackSecretRotatedResponse = Schemas["CallbackSecretRotatedResponse"];
+/** rotateWebhookSecret's answer: the new secret, shown only here (REQ-SECRET-002). */
+export type WebhookSecretRotatedResponse = Schemas["WebhookSecretRotatedResponse"];
+/** rotateLinkSecret's answer; the link-signing secret never leaves the server. */
+export type LinkSecretRotatedResponse = Schemas["LinkSecretRotatedResponse"];
 
 // ---- requests (wire shape; inputs accept either spelling) ------------------
 
@@ -100,6 +106,10 @@ export type ResumeRequest = Schemas["ResumeBody"];
 export type RegisterAgentRequest = Schemas["RegisterAgentRequest"];
 export type CreateKeyRequest = Schemas["CreateKeyRequest"];
 export type CreateAgentKeyRequest = Schemas["CreateAgentKeyRequest"];
+/** rotateCallbackSecret's body: callback_secret (generated when absent), overlap_seconds. */
+export type RotateCallbackSecretRequest = Schemas["RotateCallbackSecretRequest"];
+/** rotateWebhookSecret's and rotateLinkSecret's body: overlap_seconds. */
+export type RotateSecretRequest = Schemas["RotateSecretRequest"];
 /** A human decision (the spec's `TaskDecision`). */
 export type DecideTaskRequest = Schemas["TaskDecision"];
 
