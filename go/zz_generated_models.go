@@ -1375,7 +1375,7 @@ type CreateIntentRequest struct {
 	// Escalation An escalation chain (REQ-HUMAN-025): each level fires after_seconds after the previous one, reassigns the step and notifies.
 	Escalation *Escalation `json:"escalation,omitempty"`
 
-	// EscalationRepeat How many more times the escalation chain runs after its last level (REQ-HUMAN-025).
+	// EscalationRepeat How many more times the escalation chain runs after its last level; absent means 0 (REQ-HUMAN-025). No schema default: generators would then send 0 for an unset member.
 	EscalationRepeat *EscalationRepeat `json:"escalation_repeat,omitempty"`
 
 	// FromAgent Deprecated; ignored.
@@ -1511,7 +1511,7 @@ type EscalationLevel struct {
 	Notify       *[]NotifyTarget `json:"notify,omitempty"`
 }
 
-// EscalationRepeat How many more times the escalation chain runs after its last level (REQ-HUMAN-025).
+// EscalationRepeat How many more times the escalation chain runs after its last level; absent means 0 (REQ-HUMAN-025). No schema default: generators would then send 0 for an unset member.
 type EscalationRepeat = int
 
 // Event One entry of an intent's event log. `status` is the intent status after the event. The members of `data` per event_type are listed in behavior/events.md.
@@ -2014,7 +2014,7 @@ type ScenarioIntent struct {
 	// Escalation An escalation chain (REQ-HUMAN-025): each level fires after_seconds after the previous one, reassigns the step and notifies.
 	Escalation *Escalation `json:"escalation,omitempty"`
 
-	// EscalationRepeat How many more times the escalation chain runs after its last level (REQ-HUMAN-025).
+	// EscalationRepeat How many more times the escalation chain runs after its last level; absent means 0 (REQ-HUMAN-025). No schema default: generators would then send 0 for an unset member.
 	EscalationRepeat *EscalationRepeat `json:"escalation_repeat,omitempty"`
 
 	// HumanTask What a human is asked to do (behavior/human-tasks.md). Unknown members are rejected.
@@ -2057,7 +2057,7 @@ type ScenarioStep struct {
 	// Escalation An escalation chain (REQ-HUMAN-025): each level fires after_seconds after the previous one, reassigns the step and notifies.
 	Escalation *Escalation `json:"escalation,omitempty"`
 
-	// EscalationRepeat How many more times the escalation chain runs after its last level (REQ-HUMAN-025).
+	// EscalationRepeat How many more times the escalation chain runs after its last level; absent means 0 (REQ-HUMAN-025). No schema default: generators would then send 0 for an unset member.
 	EscalationRepeat *EscalationRepeat `json:"escalation_repeat,omitempty"`
 
 	// HumanTask What a human is asked to do (behavior/human-tasks.md). Unknown members are rejected.
@@ -2129,7 +2129,7 @@ type StepSummary struct {
 // StepSummaryStatus defines model for StepSummary.Status.
 type StepSummaryStatus string
 
-// StreamIntent data of the SSE `stream.intent` frame, sent only when streamIntentEvents is asked with include_intent=true: first (the intent when the stream opened) and right after the terminal event (the final intent) (REQ-SSE-016). wait_for takes its result from it (REQ-WAIT-005).
+// StreamIntent data of the SSE `stream.intent` frame, sent only when streamIntentEvents is asked with include_intent=true: first (the intent when the stream opened; when it is already terminal nothing else follows) and right after the terminal event (the final intent) (REQ-SSE-016). wait_for takes its result from it (REQ-WAIT-005).
 type StreamIntent struct {
 	// Intent An intent as the server returns it. Clients MUST ignore members they do not know (REQ-API-004).
 	Intent Intent `json:"intent"`

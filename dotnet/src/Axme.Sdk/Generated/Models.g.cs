@@ -704,7 +704,7 @@ namespace Axme.Sdk.Models
         }
 
         /// <summary>
-        /// <c>escalation_repeat</c>: How many more times the escalation chain runs after its last level (REQ-HUMAN-025).
+        /// <c>escalation_repeat</c>: How many more times the escalation chain runs after its last level; absent means 0 (REQ-HUMAN-025). No schema default: generators would then send 0 for an unset member.
         /// </summary>
         public long? EscalationRepeat
         {
@@ -3032,7 +3032,7 @@ namespace Axme.Sdk.Models
         }
 
         /// <summary>
-        /// <c>escalation_repeat</c>: How many more times the escalation chain runs after its last level (REQ-HUMAN-025).
+        /// <c>escalation_repeat</c>: How many more times the escalation chain runs after its last level; absent means 0 (REQ-HUMAN-025). No schema default: generators would then send 0 for an unset member.
         /// </summary>
         public long? EscalationRepeat
         {
@@ -3218,7 +3218,7 @@ namespace Axme.Sdk.Models
         }
 
         /// <summary>
-        /// <c>escalation_repeat</c>: How many more times the escalation chain runs after its last level (REQ-HUMAN-025).
+        /// <c>escalation_repeat</c>: How many more times the escalation chain runs after its last level; absent means 0 (REQ-HUMAN-025). No schema default: generators would then send 0 for an unset member.
         /// </summary>
         public long? EscalationRepeat
         {
@@ -3399,7 +3399,7 @@ namespace Axme.Sdk.Models
     }
 
     /// <summary>
-    /// data of the SSE `stream.intent` frame, sent only when streamIntentEvents is asked with include_intent=true: first (the intent when the stream opened) and right after the terminal event (the final intent) (REQ-SSE-016). wait_for takes its result from it (REQ-WAIT-005).
+    /// data of the SSE `stream.intent` frame, sent only when streamIntentEvents is asked with include_intent=true: first (the intent when the stream opened; when it is already terminal nothing else follows) and right after the terminal event (the final intent) (REQ-SSE-016). wait_for takes its result from it (REQ-WAIT-005).
     /// </summary>
     public partial class StreamIntent : AxmeModel
     {

@@ -49,8 +49,8 @@ class CreateIntentRequest:
             escalate_to (str | Unset):
             escalation (list[EscalationLevel] | Unset): An escalation chain (REQ-HUMAN-025): each level fires after_seconds
                 after the previous one, reassigns the step and notifies.
-            escalation_repeat (int | Unset): How many more times the escalation chain runs after its last level (REQ-
-                HUMAN-025).
+            escalation_repeat (int | Unset): How many more times the escalation chain runs after its last level; absent
+                means 0 (REQ-HUMAN-025). No schema default: generators would then send 0 for an unset member.
             on_timeout (OnTimeout | Unset): Action at a deadline. fail (default) makes the intent TIMED_OUT.
             max_delivery_attempts (int | Unset):  Default: 3.
             human_task (HumanTask | Unset): What a human is asked to do (behavior/human-tasks.md). Unknown members are

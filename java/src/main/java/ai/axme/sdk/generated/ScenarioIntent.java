@@ -101,7 +101,7 @@ public class ScenarioIntent {
 
   public static final String JSON_PROPERTY_ESCALATION_REPEAT = "escalation_repeat";
   @jakarta.annotation.Nullable
-  private Integer escalationRepeat = 0;
+  private Integer escalationRepeat;
 
   public static final String JSON_PROPERTY_ON_TIMEOUT = "on_timeout";
   @jakarta.annotation.Nullable
@@ -384,7 +384,7 @@ public class ScenarioIntent {
   }
 
   /**
-   * How many more times the escalation chain runs after its last level (REQ-HUMAN-025).
+   * How many more times the escalation chain runs after its last level; absent means 0 (REQ-HUMAN-025). No schema default: generators would then send 0 for an unset member.
    * minimum: 0
    * maximum: 10
    * @return escalationRepeat
