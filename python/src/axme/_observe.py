@@ -110,19 +110,23 @@ def _observe_one(
 ) -> Plan[str | None]:
     """One intent's events with seq > since; returns the last status seen. With `on_intent`
     (wait_for) the stream is asked for its `stream.intent` frames (REQ-SSE-016), each handed to
-    `on_intent`, and read to its end after the terminal event, where the final intent comes."""
+    `on_intent`, and read to its end (which comes right after a terminal one), so the connection
+    stays reusable."""
     spec = stream_spec("streamIntentEvents", ops.intent_stream_path(intent_id), options)
     headers = core.headers_for(spec)
     cursor = since  # the last seq emitted; everything at or below it is dropped
     resume_from = since  # what the next connection asks for
     reconnector = Reconnector(core, stream_failure_budget(core))
     last_status: str | None = None
+    final_intent = False  # a terminal stream.intent frame came: the wait is over (REQ-SSE-016)
 
     def take(frame: SSEFrame) -> Plan[bool]:
-        nonlocal cursor, last_status
+        nonlocal cursor, last_status, final_intent
         if not frame.event.startswith("intent."):
             if on_intent is not None and frame.event == "stream.intent":
-                on_intent(parse_stream_intent(frame))
+                intent = parse_stream_intent(frame)
+                on_intent(intent)
+                final_intent = intent.is_terminal  # read on: the server ends the stream right after
             return False
         event = parse_event(frame)
         if event.seq <= cursor:
@@ -158,7 +162,7 @@ def _observe_one(
             yield Sleep(deadline.clamp(retry_delay(core, reconnector, opened)))
             continue
         end = yield from read_stream(opened, take)
-        if end.stopped or (on_intent is not None and is_terminal_status(last_status)):
+        if end.stopped or final_intent or (on_intent is not None and is_terminal_status(last_status)):
             return last_status
         if end.broken is not None:
             logger.info("event stream interrupted: %s", type(end.broken).__name__)
@@ -227,6 +231,8 @@ def wait_for_plan(
     deadline = Deadline.after(timeout)
     while True:
         intent = yield from _wait_one(core, intent_id, deadline, options)
+        if not intent.is_terminal:
+            continue  # a read that lagged the terminal event: wait again
         if not (intent.retried_by and intent.status in RETRYABLE_STATUSES):
             return intent
         intent_id = intent.retried_by
@@ -240,16 +246,15 @@ def _wait_one(core: Core, intent_id: str, deadline: Deadline, options: CallOptio
     def on_intent(intent: Intent) -> None:
         latest[:] = [intent]
 
-    while True:
-        last_status = yield from forward_except_emits(
-            _observe_one(core, intent_id, 0, deadline, None, True, options, on_intent),
-            lambda _event: None,
-        )
-        if latest and latest[0].is_terminal:
-            return latest[0]
-        if is_terminal_status(last_status):  # no final stream.intent frame: an older server
-            return (yield from ops.call_plan(core, ops.get_intent(intent_id, options)))
-        # only an interrupted read of a terminal stream gets here: go round again
+    yield from forward_except_emits(
+        _observe_one(core, intent_id, 0, deadline, None, True, options, on_intent),
+        lambda _event: None,
+    )
+    if latest and latest[0].is_terminal:
+        return latest[0]
+    # a terminal event without a terminal stream.intent frame: an older server (or the
+    # connection broke right after the event); one read answers
+    return (yield from ops.call_plan(core, ops.get_intent(intent_id, options)))
 
 
 def parse_stream_intent(frame: SSEFrame) -> Intent:

@@ -274,8 +274,7 @@ def test_wait_for_on_a_terminal_intent_returns_its_first_frame(
     canceled = {"intent_id": "i-1", "status": "CANCELED", "last_seq": 4}
     get = respx_mock.get("/v1/intents/i-1")
     stream = respx_mock.get("/v1/intents/i-1/events/stream").mock(
-        return_value=sse(intent_frame(canceled), frame(event(4, "CANCELED", "intent.canceled")),
-                         intent_frame(canceled))
+        return_value=sse(intent_frame(canceled))  # already terminal: the whole stream (REQ-SSE-016)
     )
     assert client.wait_for("i-1").status == "CANCELED"
     assert stream.call_count == 1 and get.call_count == 0

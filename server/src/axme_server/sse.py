@@ -155,7 +155,11 @@ class IntentStream(StreamBase):
         sub = self.sub = engine.hub.subscribe(self.intent_id)
         watcher = self._watch(receive, sub.wake)
         try:
-            self._frame_intent()  # the current state, before any event (goes out with `retry`)
+            if self.include_intent:  # the current state, before any event (goes out with `retry`)
+                self._frame_intent()
+                doc = engine.cached_intent(self.intent_id)
+                if doc is not None and doc["status"] in TERMINAL:
+                    return  # already terminal: the intent is a waiter's whole answer, no replay
             last, done = await self._backlog(send, sub)
             if done:
                 return
