@@ -55,8 +55,9 @@ def driver(sdk: str, drivers: dict[str, DriverProcess]) -> DriverProcess:
     current = drivers.get(sdk)
     if current is None or not current.alive:
         spec = load_driver_specs()[sdk]
-        current = DriverProcess(sdk, spec.command, REPO_ROOT,
-                                RESULTS_DIR / "logs" / f"{sdk}.pytest-driver.log")
+        current = DriverProcess(
+            sdk, spec.command, REPO_ROOT, RESULTS_DIR / "logs" / f"{sdk}.pytest-driver.log"
+        )
         current.start(spec.startup_timeout_s)
         drivers[sdk] = current
     return current

@@ -15,8 +15,11 @@ for raw in sys.stdin:
     msg = json.loads(raw)
     op, op_id = msg["op"], msg["id"]
     if op == "hello":
-        out = {"id": op_id, "ok": True, "result": {"sdk": "fake", "version": "0",
-                                                     "capabilities": ["observe"]}}
+        out = {
+            "id": op_id,
+            "ok": True,
+            "result": {"sdk": "fake", "version": "0", "capabilities": ["observe"]},
+        }
     elif op == "shutdown":
         print(json.dumps({"id": op_id, "ok": True, "result": {}}), flush=True)
         break
@@ -26,8 +29,11 @@ for raw in sys.stdin:
         config = msg["config"]
         key = config.get("api_key") or os.environ.get("AXME_API_KEY")
         if key is None:
-            out = {"id": op_id, "ok": False, "error": {"type": "Configuration",
-                                                         "message": "no API key"}}
+            out = {
+                "id": op_id,
+                "ok": False,
+                "error": {"type": "Configuration", "message": "no API key"},
+            }
         else:
             if config.get("log_level") == "debug":
                 shown = key if mode == "leaky" else key[: key.index("_", 5) + 1]
@@ -37,11 +43,21 @@ for raw in sys.stdin:
         out = {"id": op_id, "ok": True}  # no result: a protocol violation
     elif op == "observe":
         for seq in (1, 2):
-            print(json.dumps({"id": op_id, "event": {"seq": seq, "event_type": "intent.x"}}),
-                  flush=True)
+            print(
+                json.dumps({"id": op_id, "event": {"seq": seq, "event_type": "intent.x"}}),
+                flush=True,
+            )
         out = {"id": op_id, "done": True}
     else:
-        out = {"id": op_id, "ok": False, "error": {"type": "NotFound", "status": 404,
-                                                     "code": "intent_not_found",
-                                                     "retryable": False, "message": "no"}}
+        out = {
+            "id": op_id,
+            "ok": False,
+            "error": {
+                "type": "NotFound",
+                "status": 404,
+                "code": "intent_not_found",
+                "retryable": False,
+                "message": "no",
+            },
+        }
     print(json.dumps(out), flush=True)

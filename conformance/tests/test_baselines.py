@@ -11,7 +11,8 @@ def test_reason_required(tmp_path):
 
 def test_listed_failures_become_xfail_and_passes_xpass(tmp_path):
     (tmp_path / "go.yaml").write_text(
-        "expected_failures:\n  - scenario: a/b\n    reason: known, issue 12\n")
+        "expected_failures:\n  - scenario: a/b\n    reason: known, issue 12\n"
+    )
     assert load_baseline("go", tmp_path) == {"a/b": "known, issue 12"}
     assert load_baseline("java", tmp_path) == {}
     assert apply_baseline("FAIL", "r") == "XFAIL"

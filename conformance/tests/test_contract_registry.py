@@ -33,16 +33,24 @@ def test_small_limits_are_flags_the_reference_server_knows():
 def test_cap_checks_ask_for_the_small_limits_server():
     checks = load_checks()
     small = {n for n, c in checks.items() if c.small_limits}
-    assert {"limits/header-timeout-408", "limits/connection-cap-503",
-            "limits/streams-per-key-429", "limits/streams-total-429"} <= small
+    assert {
+        "limits/header-timeout-408",
+        "limits/connection-cap-503",
+        "limits/streams-per-key-429",
+        "limits/streams-total-429",
+    } <= small
     # The 100-stream check needs the default per-key cap.
     assert not checks["sse/hundred-concurrent-streams"].small_limits
 
 
 def test_raw_response_envelope_is_checked():
-    good = RawResponse(414, {}, b'{"ok":false,"error":{"code":"uri_too_long","message":"m",'
-                                b'"category":"validation","retryable":false,'
-                                b'"details":{"limit_bytes":8192}},"detail":"m"}')
+    good = RawResponse(
+        414,
+        {},
+        b'{"ok":false,"error":{"code":"uri_too_long","message":"m",'
+        b'"category":"validation","retryable":false,'
+        b'"details":{"limit_bytes":8192}},"detail":"m"}',
+    )
     assert good.envelope(414, "uri_too_long") == {"limit_bytes": 8192}
     with pytest.raises(CheckFailed):
         good.envelope(431, "headers_too_large")

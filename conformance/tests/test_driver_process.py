@@ -18,15 +18,21 @@ def test_stream_items_and_errors(tmp_path):
     driver = start(tmp_path, "good")
     try:
         assert driver.capabilities == {"observe"}
-        obs = driver.send({"op": "observe", "intent_id": "x", "until_terminal": True,
-                           "args": {}})
+        obs = driver.send({"op": "observe", "intent_id": "x", "until_terminal": True, "args": {}})
         assert obs.wait(5)
         assert [e["seq"] for e in obs.outcome()["events"]] == [1, 2]
         call = driver.send({"op": "call", "method": "getIntent", "args": {}})
         assert call.wait(5)
-        assert call.outcome() == {"ok": False, "error": {
-            "type": "NotFound", "status": 404, "code": "intent_not_found",
-            "retryable": False, "message": "no"}}
+        assert call.outcome() == {
+            "ok": False,
+            "error": {
+                "type": "NotFound",
+                "status": 404,
+                "code": "intent_not_found",
+                "retryable": False,
+                "message": "no",
+            },
+        }
         assert driver.take_violations() == []
     finally:
         driver.stop()
@@ -61,8 +67,9 @@ def test_awaited_background_op_is_saved_under_its_name(tmp_path):
 
     driver = start(tmp_path, "good")
     try:
-        ctx = ScenarioContext("fake", driver, None, "http://x", Namespace("ns_x", "k"),
-                              Variables(), {})
+        ctx = ScenarioContext(
+            "fake", driver, None, "http://x", Namespace("ns_x", "k"), Variables(), {}
+        )
         ctx.clients["default"] = (driver, "c1")  # skip new_client
         run_step(ctx, 0, {"observe": {"intent_id": "i"}, "background": True, "as": "obs"})
         run_step(ctx, 1, {"await": "obs", "timeout_s": 5})

@@ -13,16 +13,23 @@ def test_uuid_numbering_ignores_key_order():
 
 
 def test_run_specific_values():
-    out = normalize({
-        "at": "2026-11-21T10:00:00.123Z",
-        "key": "axme_agent_abc_secret",
-        "org": "agent://ns_ab12/default/w",
-        "message": "dropped",
-        "ua": "axme-go/0.1.0 (linux)",
-        "n": 2.0,
-    })
-    assert out == {"at": "<ts>", "key": "<key:agent>", "org": "agent://<ns>/default/w",
-                   "ua": "axme-<sdk>/<version>", "n": 2}
+    out = normalize(
+        {
+            "at": "2026-11-21T10:00:00.123Z",
+            "key": "axme_agent_abc_secret",
+            "org": "agent://ns_ab12/default/w",
+            "message": "dropped",
+            "ua": "axme-go/0.1.0 (linux)",
+            "n": 2.0,
+        }
+    )
+    assert out == {
+        "at": "<ts>",
+        "key": "<key:agent>",
+        "org": "agent://<ns>/default/w",
+        "ua": "axme-<sdk>/<version>",
+        "n": 2,
+    }
 
 
 def test_majority_wins_and_diff_names_both():
@@ -41,10 +48,20 @@ def test_tie_prefers_earliest_sdk_and_equal_outputs_pass():
 
 
 def test_server_ids_and_cursors_are_placeholders():
-    a = normalize({"from_agent": "admin://6f2c0a9b1d3e4f50", "next_cursor": "202",
-                   "actor": {"id": "6f2c0a9b1d3e4f50"}})
-    b = normalize({"from_agent": "admin://0123456789abcdef", "next_cursor": "77",
-                   "actor": {"id": "0123456789abcdef"}})
+    a = normalize(
+        {
+            "from_agent": "admin://6f2c0a9b1d3e4f50",
+            "next_cursor": "202",
+            "actor": {"id": "6f2c0a9b1d3e4f50"},
+        }
+    )
+    b = normalize(
+        {
+            "from_agent": "admin://0123456789abcdef",
+            "next_cursor": "77",
+            "actor": {"id": "0123456789abcdef"},
+        }
+    )
     assert a == b
     assert a["from_agent"] == "admin://<id:1>" and a["next_cursor"] == "<opaque>"
     assert normalize({"next_cursor": None}) == {"next_cursor": None}
@@ -56,6 +73,16 @@ def test_non_api_errors_compare_by_type_only():
     a = comparable({"ok": False, "error": {"type": "Timeout", "status": None, "retryable": True}})
     b = comparable({"ok": False, "error": {"type": "Timeout", "status": None, "retryable": None}})
     assert a == b == {"ok": False, "error": {"type": "Timeout"}}
-    api = comparable({"ok": False, "error": {"type": "NotFound", "status": 404, "code": "x",
-                                             "retryable": False, "message": "m"}})
+    api = comparable(
+        {
+            "ok": False,
+            "error": {
+                "type": "NotFound",
+                "status": 404,
+                "code": "x",
+                "retryable": False,
+                "message": "m",
+            },
+        }
+    )
     assert api["error"] == {"type": "NotFound", "status": 404, "code": "x", "retryable": False}

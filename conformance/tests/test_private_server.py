@@ -36,4 +36,8 @@ def test_server_options_are_validated(tmp_path):
     with pytest.raises(ScenarioError, match="server"):
         _write(tmp_path, STEPS + "server: {lease: 6}\n")
     assert server_args({"keepalive_seconds": 0.5, "lease_seconds": 6}) == [
-        "--keepalive-seconds", "0.5", "--lease-seconds", "6"]
+        "--keepalive-seconds",
+        "0.5",
+        "--lease-seconds",
+        "6",
+    ]

@@ -17,28 +17,53 @@ def test_whole_reference_keeps_type_and_inline_formats():
 
 
 RECORDS = [
-    {"seq": 1, "at": "2026-01-01T00:00:00.000Z", "method": "POST", "path": "/v1/intents",
-     "query": "", "op": "createIntent", "status": 503,
-     "headers": {"idempotency-key": "k1", "user-agent": "axme-python/0.1.0"}},
-    {"seq": 2, "at": "2026-01-01T00:00:00.300Z", "method": "GET", "path": "/v1/agents",
-     "query": "", "op": "listAgents", "status": 200,
-     "headers": {"user-agent": "axme-conformance/0.1.0"}},
-    {"seq": 3, "at": "2026-01-01T00:00:01.100Z", "method": "POST", "path": "/v1/intents",
-     "query": "a=1", "op": "createIntent", "status": 200,
-     "headers": {"idempotency-key": "k1", "user-agent": "axme-python/0.1.0"}},
+    {
+        "seq": 1,
+        "at": "2026-01-01T00:00:00.000Z",
+        "method": "POST",
+        "path": "/v1/intents",
+        "query": "",
+        "op": "createIntent",
+        "status": 503,
+        "headers": {"idempotency-key": "k1", "user-agent": "axme-python/0.1.0"},
+    },
+    {
+        "seq": 2,
+        "at": "2026-01-01T00:00:00.300Z",
+        "method": "GET",
+        "path": "/v1/agents",
+        "query": "",
+        "op": "listAgents",
+        "status": 200,
+        "headers": {"user-agent": "axme-conformance/0.1.0"},
+    },
+    {
+        "seq": 3,
+        "at": "2026-01-01T00:00:01.100Z",
+        "method": "POST",
+        "path": "/v1/intents",
+        "query": "a=1",
+        "op": "createIntent",
+        "status": 200,
+        "headers": {"idempotency-key": "k1", "user-agent": "axme-python/0.1.0"},
+    },
 ]
 
 
 def test_traffic_assertions_exclude_harness_requests():
-    ok = {"filter": {"op": "createIntent"}, "count": 2, "same": ["headers.idempotency-key"],
-          "last": {"status": 200, "params": {"a": "1"}}, "min_gap_ms": 1000}
+    ok = {
+        "filter": {"op": "createIntent"},
+        "count": 2,
+        "same": ["headers.idempotency-key"],
+        "last": {"status": 200, "params": {"a": "1"}},
+        "min_gap_ms": 1000,
+    }
     assert check_traffic(ok, RECORDS) == []
     assert check_traffic({"filter": {"op": "listAgents"}, "count": 0}, RECORDS) == []
     bad = check_traffic({"filter": {"op": "createIntent"}, "min_gap_ms": 1500}, RECORDS)
     assert bad and "gap" in bad[0]
     distinct = {"filter": {"op": "createIntent"}, "distinct": ["headers.idempotency-key"]}
-    assert check_traffic(distinct,
-                         RECORDS)
+    assert check_traffic(distinct, RECORDS)
 
 
 def test_transcript_view_collapses_repeats_and_hides_values():

@@ -17,8 +17,11 @@ from axme import AxmeClient, AxmeClientConfig
 
 def validate_change(delivery: Any) -> dict[str, Any]:
     payload = delivery.intent["payload"]
-    print(f"  [agent] validating {payload['change_type']} on {payload['target']} "
-          f"(delivery {delivery.delivery_id[:8]}, attempt {delivery.attempt})", flush=True)
+    print(
+        f"  [agent] validating {payload['change_type']} on {payload['target']} "
+        f"(delivery {delivery.delivery_id[:8]}, attempt {delivery.attempt})",
+        flush=True,
+    )
     checks = ["rollback plan present", "no downtime expected", "index name is unique"]
     if not payload.get("rollback_plan"):
         raise ValueError("a migration needs a rollback plan")

@@ -53,8 +53,9 @@ def say(text: str) -> None:
     print(text, flush=True)
 
 
-def relay(stream: IO[str], prefix: str, first_line: threading.Event | None = None
-          ) -> threading.Thread:
+def relay(
+    stream: IO[str], prefix: str, first_line: threading.Event | None = None
+) -> threading.Thread:
     """Print a child's output line by line, as it happens, with a prefix."""
 
     def pump() -> None:
@@ -93,10 +94,24 @@ class Mailbox:
 
 def start_server(data_dir: Path, smtp_port: int) -> tuple[subprocess.Popen[str], str, str]:
     server = subprocess.Popen(
-        [sys.executable, "-m", "axme_server", "--host", "127.0.0.1", "--port", "0",
-         "--data-dir", str(data_dir), "--smtp-url", f"smtp://127.0.0.1:{smtp_port}",
-         "--smtp-from", "axme@localhost"],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        [
+            sys.executable,
+            "-m",
+            "axme_server",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--data-dir",
+            str(data_dir),
+            "--smtp-url",
+            f"smtp://127.0.0.1:{smtp_port}",
+            "--smtp-from",
+            "axme@localhost",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
     )
     assert server.stdout is not None
     deadline = time.monotonic() + STEP_TIMEOUT_S
@@ -105,15 +120,21 @@ def start_server(data_dir: Path, smtp_port: int) -> tuple[subprocess.Popen[str],
         if not line:
             raise DemoError(f"axme-server exited with {server.wait()} before it was ready")
         if line.startswith(READY):
-            info = json.loads(line[len(READY):])
+            info = json.loads(line[len(READY) :])
             return server, info["base_url"], info["admin_api_key"]
     raise DemoError("axme-server did not report ready in time")
 
 
 def axme(env: dict[str, str], *args: str) -> str:
     """Run the `axme` CLI (the same one users run) and return its stdout."""
-    done = subprocess.run([sys.executable, "-m", "axme.cli.main", *args], check=False, env=env,
-                          capture_output=True, text=True, timeout=STEP_TIMEOUT_S)
+    done = subprocess.run(
+        [sys.executable, "-m", "axme.cli.main", *args],
+        check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=STEP_TIMEOUT_S,
+    )
     if done.returncode != 0:
         raise DemoError(f"axme {' '.join(args)} failed ({done.returncode}): {done.stderr.strip()}")
     return done.stdout
@@ -149,8 +170,11 @@ def decide_as_the_sre(link: str) -> None:
     token = re.search(r'name="token" value="([^"]+)"', page.text)
     if page.status_code != 200 or token is None:
         raise DemoError(f"the decision page answered {page.status_code}")
-    form = {"token": html.unescape(token.group(1)), "outcome": "approved",
-            "comment": "plan reviewed"}
+    form = {
+        "token": html.unescape(token.group(1)),
+        "outcome": "approved",
+        "comment": "plan reviewed",
+    }
     done = httpx.post(link.rsplit("/t/", 1)[0] + "/t", data=form, timeout=STEP_TIMEOUT_S)
     if done.status_code != 200:
         raise DemoError(f"the decision was not recorded ({done.status_code})")
@@ -163,8 +187,13 @@ def run(workdir: Path, auto: bool) -> None:
     watcher = agent = None
     try:
         say(f"   server ready at {base_url}")
-        env = {**os.environ, "AXME_BASE_URL": base_url, "AXME_API_KEY": admin_key,
-               "AXME_CONFIG_DIR": str(workdir / "cli"), "PYTHONUNBUFFERED": "1"}
+        env = {
+            **os.environ,
+            "AXME_BASE_URL": base_url,
+            "AXME_API_KEY": admin_key,
+            "AXME_CONFIG_DIR": str(workdir / "cli"),
+            "PYTHONUNBUFFERED": "1",
+        }
 
         say("== 2. axme scenarios apply examples/approval/scenario.json")
         applied = json.loads(axme(env, "scenarios", "apply", str(BUNDLE), "--json"))
@@ -173,9 +202,13 @@ def run(workdir: Path, auto: bool) -> None:
         say(f"   intent {intent_id} created; agent {agent_info['address']} provisioned")
 
         say("== 3. watching the lifecycle (axme intents watch, live)")
-        watcher = subprocess.Popen([sys.executable, "-m", "axme.cli.main", "intents", "watch",
-                                    intent_id], env=env, stdout=subprocess.PIPE,
-                                   stderr=subprocess.STDOUT, text=True)
+        watcher = subprocess.Popen(
+            [sys.executable, "-m", "axme.cli.main", "intents", "watch", intent_id],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         assert watcher.stdout is not None
         watching = threading.Event()
         watch_thread = relay(watcher.stdout, "   [lifecycle] ", watching)
@@ -184,16 +217,22 @@ def run(workdir: Path, auto: bool) -> None:
 
         say("== 4. starting the agent process (Python SDK serve)")
         agent_env = {**env, "AXME_API_KEY": agent_info["api_key"]}
-        agent = subprocess.Popen([sys.executable, str(HERE / "approval_agent.py"),
-                                  agent_info["address"]], env=agent_env, stdout=subprocess.PIPE,
-                                 stderr=subprocess.STDOUT, text=True)
+        agent = subprocess.Popen(
+            [sys.executable, str(HERE / "approval_agent.py"), agent_info["address"]],
+            env=agent_env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         assert agent.stdout is not None
         relay(agent.stdout, "")
 
         client = AxmeClient(AxmeClientConfig(api_key=admin_key, base_url=base_url))
         waiting = wait_for_status(client, intent_id, "WAITING")
-        say(f"== 5. the workflow waits for a human ({waiting['waiting_reason']}); "
-            "the SRE got this email:")
+        say(
+            f"== 5. the workflow waits for a human ({waiting['waiting_reason']}); "
+            "the SRE got this email:"
+        )
         message = mailbox.next()
         say(f"   To: {message['To']}\n   Subject: {message['Subject']}\n")
         body = message.get_body(("plain",))
@@ -208,10 +247,14 @@ def run(workdir: Path, auto: bool) -> None:
             say("   --auto: following the link and approving as the SRE would")
             decide_as_the_sre(link)
         else:
-            say(f"\n   Open this link to decide (waiting up to {PERSON_TIMEOUT_S:.0f} s):"
-                f"\n\n   {link}\n")
-            say(f"   or, from another shell: AXME_BASE_URL={base_url} AXME_API_KEY={admin_key} \\\n"
-                f"     axme tasks approve {intent_id} --comment 'plan reviewed'")
+            say(
+                f"\n   Open this link to decide (waiting up to {PERSON_TIMEOUT_S:.0f} s):"
+                f"\n\n   {link}\n"
+            )
+            say(
+                f"   or, from another shell: AXME_BASE_URL={base_url} AXME_API_KEY={admin_key} \\\n"
+                f"     axme tasks approve {intent_id} --comment 'plan reviewed'"
+            )
 
         final = client.wait_for(intent_id, timeout=STEP_TIMEOUT_S if auto else PERSON_TIMEOUT_S)
         watcher.wait(timeout=STEP_TIMEOUT_S)

@@ -53,8 +53,13 @@ def error_line(exc: BaseException) -> dict[str, Any]:
     if isinstance(exc, Unsupported):
         return {"type": "Unsupported", "message": str(exc)}
     if isinstance(exc, ConfigurationRefused):
-        return {"type": "Configuration", "status": None, "code": None, "retryable": None,
-                "message": str(exc)}
+        return {
+            "type": "Configuration",
+            "status": None,
+            "code": None,
+            "retryable": None,
+            "message": str(exc),
+        }
     if isinstance(exc, axme.AxmeApiError):
         return {
             "type": exc.error_type,

@@ -13,11 +13,16 @@ import httpx
 def measure_console(base_url: str, admin_key: str, repeat: int, pcts: Any) -> list[tuple[str, float, float]]:
     client = httpx.Client(base_url=base_url, timeout=30)
     assert client.post("/console/sign-in", data={"api_key": admin_key}).status_code == 303
-    newest = httpx.get(base_url + "/v1/intents?limit=1", headers={"x-api-key": admin_key}).json()["intents"][0]
-    paths = [("console list", "/console/intents"), ("console status=WAITING", "/console/intents?status=WAITING"),
-             ("console search corr. id", f"/console/intents?q={newest['correlation_id']}"),
-             ("console one intent", f"/console/intents/{newest['intent_id']}"),
-             ("console inbox (admin)", "/console/inbox")]
+    newest = httpx.get(base_url + "/v1/intents?limit=1", headers={"x-api-key": admin_key}).json()["intents"][
+        0
+    ]
+    paths = [
+        ("console list", "/console/intents"),
+        ("console status=WAITING", "/console/intents?status=WAITING"),
+        ("console search corr. id", f"/console/intents?q={newest['correlation_id']}"),
+        ("console one intent", f"/console/intents/{newest['intent_id']}"),
+        ("console inbox (admin)", "/console/inbox"),
+    ]
     out = []
     for name, path in paths:
         times = []

@@ -20,17 +20,29 @@ async def _create_all(pool: Pool, admin: dict, agent: str, n: int, concurrency: 
 
     async def worker() -> None:
         for _ in todo:
-            status, body = await pool.request("POST", "/v1/intents", {
-                "intent_type": "intent.bench.push.v1", "to_agent": agent, "payload": {"n": 1}}, admin)
+            status, body = await pool.request(
+                "POST",
+                "/v1/intents",
+                {"intent_type": "intent.bench.push.v1", "to_agent": agent, "payload": {"n": 1}},
+                admin,
+            )
             assert status == 200, body
 
     await asyncio.gather(*(worker() for _ in range(concurrency)))
 
 
 async def _complete(pool: Pool, hdr: dict, delivery: dict) -> None:
-    status, body = await pool.request("POST", f"/v1/intents/{delivery['intent_id']}/resume", {
-        "kind": "agent_result", "outcome": "complete", "result": {"ok": True},
-        "delivery_id": delivery["delivery_id"]}, hdr)
+    status, body = await pool.request(
+        "POST",
+        f"/v1/intents/{delivery['intent_id']}/resume",
+        {
+            "kind": "agent_result",
+            "outcome": "complete",
+            "result": {"ok": True},
+            "delivery_id": delivery["delivery_id"],
+        },
+        hdr,
+    )
     assert status == 200, body
 
 
@@ -97,8 +109,11 @@ async def push_rate(base: str, admin_key: str, n: int, concurrency: int, tag: st
         try:
             while True:
                 head = await reader.readuntil(b"\r\n\r\n")
-                length = next(int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")
-                              if line.lower().startswith(b"content-length:"))
+                length = next(
+                    int(line.split(b":", 1)[1])
+                    for line in head.split(b"\r\n")
+                    if line.lower().startswith(b"content-length:")
+                )
                 body = await reader.readexactly(length)
                 writer.write(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n")
                 t = asyncio.ensure_future(finish(json.loads(body)))
@@ -109,8 +124,15 @@ async def push_rate(base: str, admin_key: str, n: int, concurrency: int, tag: st
 
     server = await asyncio.start_server(receive, "127.0.0.1", 0, backlog=1024)
     port = server.sockets[0].getsockname()[1]
-    name, got = await _register(pool, admin, {"address": f"bench-push-{tag}", "delivery_mode": "http",
-                                              "callback_url": f"http://127.0.0.1:{port}/axme"})
+    name, got = await _register(
+        pool,
+        admin,
+        {
+            "address": f"bench-push-{tag}",
+            "delivery_mode": "http",
+            "callback_url": f"http://127.0.0.1:{port}/axme",
+        },
+    )
     hdr.update(got)
     t0 = time.perf_counter()
     await _create_all(pool, admin, name, n, concurrency)
@@ -140,7 +162,11 @@ def push_vs_stream(base: str, admin_key: str, n: int = 2000, concurrency: int = 
 def report(base: str, admin_key: str, rows: list[Any] | None = None, n: int = 2000) -> None:
     """Print the line (and add a summary row) run.py shows after the approval cycles."""
     push, stream = push_vs_stream(base, admin_key, n)
-    print(f"(c) agent deliveries, {n} intents 32 at a time, each completed by the agent over the API: "
-          f"http push {push:.0f} deliveries/s, stream {stream:.0f} deliveries/s -> push = {push / stream:.2f} x stream")
+    print(
+        f"(c) agent deliveries, {n} intents 32 at a time, each completed by the agent over the API: "
+        f"http push {push:.0f} deliveries/s, stream {stream:.0f} deliveries/s -> push = {push / stream:.2f} x stream"
+    )
     if rows is not None:
-        rows.append(("(c) http push deliveries/s", f"{push:.0f}/s", f"stream {stream:.0f}/s", f"{push / stream:.2f}x"))
+        rows.append(
+            ("(c) http push deliveries/s", f"{push:.0f}/s", f"stream {stream:.0f}/s", f"{push / stream:.2f}x")
+        )

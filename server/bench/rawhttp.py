@@ -43,8 +43,9 @@ class Conn:
             headers[k.strip().lower()] = v.strip()
         return status, headers
 
-    async def request(self, method: str, path: str, body: Any = None,
-                      headers: dict[str, str] | None = None) -> tuple[int, Any]:
+    async def request(
+        self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
+    ) -> tuple[int, Any]:
         raw = orjson.dumps(body) if body is not None else None
         self._send(method, path, raw, headers or {})
         status, hdrs = await self._head()
@@ -103,8 +104,9 @@ class Pool:
     def put(self, conn: Conn) -> None:
         self._free.put_nowait(conn)
 
-    async def request(self, method: str, path: str, body: Any = None,
-                      headers: dict[str, str] | None = None) -> tuple[int, Any]:
+    async def request(
+        self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
+    ) -> tuple[int, Any]:
         conn = await self.get()
         try:
             return await conn.request(method, path, body, headers)

@@ -41,9 +41,17 @@ def pct(values: list[float], p: float) -> float:
 
 
 async def run_cycle(pool: Pool, host: str, port: int, admin: dict, agent_name: str) -> float:
-    status, body = await pool.request("POST", "/v1/intents", {
-        "intent_type": "intent.bench.approval.v1", "to_agent": agent_name, "payload": {"n": 1},
-        "human_task": TASK}, admin)
+    status, body = await pool.request(
+        "POST",
+        "/v1/intents",
+        {
+            "intent_type": "intent.bench.approval.v1",
+            "to_agent": agent_name,
+            "payload": {"n": 1},
+            "human_task": TASK,
+        },
+        admin,
+    )
     assert status == 200, body
     iid = body["intent_id"]
     conn = await pool.get()
@@ -55,7 +63,8 @@ async def run_cycle(pool: Pool, host: str, port: int, admin: dict, agent_name: s
             if event == "intent.human_task_assigned":
                 t0 = time.perf_counter()
                 decision = asyncio.ensure_future(
-                    pool.request("POST", f"/v1/tasks/{iid}/decision", {"outcome": "approved"}, admin))
+                    pool.request("POST", f"/v1/tasks/{iid}/decision", {"outcome": "approved"}, admin)
+                )
             elif data.get("status") in ("COMPLETED", "FAILED", "CANCELED", "TIMED_OUT"):
                 assert data["status"] == "COMPLETED", data
                 latency = time.perf_counter() - (t0 or 0)
@@ -67,16 +76,26 @@ async def run_cycle(pool: Pool, host: str, port: int, admin: dict, agent_name: s
     return latency
 
 
-async def agent_loop(host: str, port: int, name: str, key: str, pool: Pool, ack: bool, stop: asyncio.Event) -> None:
+async def agent_loop(
+    host: str, port: int, name: str, key: str, pool: Pool, ack: bool, stop: asyncio.Event
+) -> None:
     hdr = {"x-api-key": key}
 
     async def handle(d: dict) -> None:
         iid = d["intent_id"]
         if ack:
             await pool.request("POST", f"/v1/intents/{iid}/ack", {"delivery_id": d["delivery_id"]}, hdr)
-        st, body = await pool.request("POST", f"/v1/intents/{iid}/resume", {
-            "kind": "agent_result", "outcome": "complete", "result": {"checked": True},
-            "delivery_id": d["delivery_id"]}, hdr)
+        st, body = await pool.request(
+            "POST",
+            f"/v1/intents/{iid}/resume",
+            {
+                "kind": "agent_result",
+                "outcome": "complete",
+                "result": {"checked": True},
+                "delivery_id": d["delivery_id"],
+            },
+            hdr,
+        )
         assert st == 200, body
 
     conn = await Conn.open(host, port)
@@ -92,8 +111,17 @@ async def agent_loop(host: str, port: int, name: str, key: str, pool: Pool, ack:
     conn.close()
 
 
-async def client_main(base: str, admin_key: str, name: str, key: str, concurrency: int, duration: float,
-                      max_cycles: int, ack: bool, start_at: float) -> tuple[int, list[float], float, float, list[float]]:
+async def client_main(
+    base: str,
+    admin_key: str,
+    name: str,
+    key: str,
+    concurrency: int,
+    duration: float,
+    max_cycles: int,
+    ack: bool,
+    start_at: float,
+) -> tuple[int, list[float], float, float, list[float]]:
     u = urlparse(base)
     host, port = u.hostname, u.port
     pool = Pool(host, port, concurrency * 3 + 2)
@@ -186,7 +214,9 @@ def cycle_proc(client: str):
 def http_requests(api) -> int:
     """HTTP requests the server has answered (all operations, from /metrics)."""
     text = api.get("/metrics").text
-    return sum(int(ln.rsplit(" ", 1)[1]) for ln in text.splitlines() if ln.startswith("axme_http_requests_total{"))
+    return sum(
+        int(ln.rsplit(" ", 1)[1]) for ln in text.splitlines() if ln.startswith("axme_http_requests_total{")
+    )
 
 
 def thread_cpu(pid: int) -> dict[str, float]:
@@ -237,14 +267,20 @@ def summary(rows: list[tuple[str, str, str, str]], rate: float, p50_ms: float, l
     print("\nsummary (every ratio uses a baseline measured in this run, on this machine)")
     for r in [None, head, None, *rows, None]:
         print(line if r is None else "  ".join(c.ljust(w) for c, w in zip(r, widths)))
-    verdict = [f"{'MET' if rate >= TARGET_CYCLES else 'NOT MET'}: >= {TARGET_CYCLES} cycles/s ({rate:.0f})",
-               (f"{'MET' if p50_ms <= TARGET_P50_MS else 'NOT MET'}: approve->result p50 <= {TARGET_P50_MS:g} ms "
-                f"({p50_ms:.2f})")]
+    verdict = [
+        f"{'MET' if rate >= TARGET_CYCLES else 'NOT MET'}: >= {TARGET_CYCLES} cycles/s ({rate:.0f})",
+        (
+            f"{'MET' if p50_ms <= TARGET_P50_MS else 'NOT MET'}: approve->result p50 <= {TARGET_P50_MS:g} ms "
+            f"({p50_ms:.2f})"
+        ),
+    ]
     print("issue-3 targets: " + "; ".join(verdict))
     if load_before > 1.0:
-        print(f"note: the 1-minute load average was {load_before:.1f} on {os.cpu_count()} cores before the bench "
-              "started: other processes took CPU from the server and the clients, so absolute figures are low "
-              "and vary between runs; the ratios hold up better (take the median of 3 runs)")
+        print(
+            f"note: the 1-minute load average was {load_before:.1f} on {os.cpu_count()} cores before the bench "
+            "started: other processes took CPU from the server and the clients, so absolute figures are low "
+            "and vary between runs; the ratios hold up better (take the median of 3 runs)"
+        )
 
 
 def main() -> None:
@@ -256,11 +292,21 @@ def main() -> None:
     ap.add_argument("--latency-n", type=int, default=50)
     ap.add_argument("--no-ack", action="store_true", help="agents complete without acking first")
     ap.add_argument("--http-server", choices=("builtin", "uvicorn"), default="builtin")
-    ap.add_argument("--client", choices=("raw", "sdk"), default="raw",
-                    help="(b) and sustained cycles: raw HTTP (rawhttp.py) or the Python SDK as users call it")
-    ap.add_argument("--seconds", type=float, help="sustained mode: run the closed loop this long, per interval")
-    ap.add_argument("--interval", type=float, default=60.0, help="sustained mode: seconds per printed interval")
-    ap.add_argument("--intents", type=int, help="scale mode: seed this many intents, then measure at that size")
+    ap.add_argument(
+        "--client",
+        choices=("raw", "sdk"),
+        default="raw",
+        help="(b) and sustained cycles: raw HTTP (rawhttp.py) or the Python SDK as users call it",
+    )
+    ap.add_argument(
+        "--seconds", type=float, help="sustained mode: run the closed loop this long, per interval"
+    )
+    ap.add_argument(
+        "--interval", type=float, default=60.0, help="sustained mode: seconds per printed interval"
+    )
+    ap.add_argument(
+        "--intents", type=int, help="scale mode: seed this many intents, then measure at that size"
+    )
     args = ap.parse_args()
     ack = not args.no_ack
     if args.seconds:
@@ -281,22 +327,28 @@ def main() -> None:
             agents = [api.register_agent(f"bench-{i}") for i in range(args.clients + 1)]
             keys = [(a.rsplit("/", 1)[1], cli.key) for a, cli in agents]
 
-            print(f"axme-server bench: {os.cpu_count()} cores, {args.clients} client processes x "
-                  f"{args.concurrency} in flight, agent ack={'on' if ack else 'off'}, sqlite synchronous=FULL, "
-                  f"http server {args.http_server}, load average before start {load_before:.1f}")
+            print(
+                f"axme-server bench: {os.cpu_count()} cores, {args.clients} client processes x "
+                f"{args.concurrency} in flight, agent ack={'on' if ack else 'off'}, sqlite synchronous=FULL, "
+                f"http server {args.http_server}, load average before start {load_before:.1f}"
+            )
             commits = sqlite_commits()
             lat, health = asyncio.run(sequential(srv.base_url, srv.admin_key, *keys[-1], args.latency_n, ack))
             h50 = statistics.median(health)
             p50, p99 = pct(lat, 50), pct(lat, 99)
-            print(f"(a) approval latency, {len(lat)} sequential intents: approve -> initiator sees COMPLETED "
-                  f"p50 {p50 * 1000:.2f} ms, p99 {p99 * 1000:.2f} ms")
+            print(
+                f"(a) approval latency, {len(lat)} sequential intents: approve -> initiator sees COMPLETED "
+                f"p50 {p50 * 1000:.2f} ms, p99 {p99 * 1000:.2f} ms"
+            )
             print(f"    baseline GET /health round trip p50 {h50 * 1000:.3f} ms -> ratio {p50 / h50:.1f}x")
 
             ctx = mp.get_context("spawn")
             with ctx.Pool(args.clients) as procs:
                 start_at = time.time() + 1.5
                 cpu_before = server_cpu(srv.proc.pid)
-                hres = procs.map(health_proc, [(srv.base_url, args.concurrency, 3.0, start_at)] * args.clients)
+                hres = procs.map(
+                    health_proc, [(srv.base_url, args.concurrency, 3.0, start_at)] * args.clients
+                )
                 health_n = sum(c for c, _ in hres)
                 health_rps = health_n / max(e for _, e in hres)
                 health_cpu = sum(server_cpu(srv.proc.pid)) - sum(cpu_before)
@@ -304,9 +356,23 @@ def main() -> None:
                 cpu_before = server_cpu(srv.proc.pid)
                 threads_before = thread_cpu(srv.proc.pid)
                 requests_before = http_requests(api)
-                res = procs.map(cycle_proc(args.client), [
-                    (srv.base_url, srv.admin_key, keys[i][0], keys[i][1], args.concurrency, args.duration,
-                     args.max_cycles, ack, start_at) for i in range(args.clients)])
+                res = procs.map(
+                    cycle_proc(args.client),
+                    [
+                        (
+                            srv.base_url,
+                            srv.admin_key,
+                            keys[i][0],
+                            keys[i][1],
+                            args.concurrency,
+                            args.duration,
+                            args.max_cycles,
+                            ack,
+                            start_at,
+                        )
+                        for i in range(args.clients)
+                    ],
+                )
             cpu_after = server_cpu(srv.proc.pid)
             threads = {k: v - threads_before.get(k, 0.0) for k, v in thread_cpu(srv.proc.pid).items()}
             user_s, sys_s = cpu_after[0] - cpu_before[0], cpu_after[1] - cpu_before[1]
@@ -316,45 +382,92 @@ def main() -> None:
             all_lat = [x for r in res for x in r[1]]
             rate = cycles / elapsed
             requests = http_requests(api) - requests_before - 1  # less this /metrics read
-            print(f"(b) closed loop, {args.client} clients: {cycles} approval cycles in {elapsed:.2f} s = "
-                  f"{rate:.0f} cycles/s ({requests / max(cycles, 1):.2f} HTTP requests incl. streams per cycle; "
-                  f"client CPU {sum(r[3] for r in res) * 1e6 / max(requests, 1):.0f} us per request); "
-                  "approve->COMPLETED under load "
-                  f"p50 {pct(all_lat, 50) * 1000:.1f} ms, p99 {pct(all_lat, 99) * 1000:.1f} ms")
-            print(f"    baseline GET /health, same clients: {health_rps:.0f} req/s "
-                  f"(server {health_cpu * 1e6 / max(health_n, 1):.0f} us CPU per request) -> one cycle costs "
-                  f"{health_rps / rate:.1f} empty requests; cycles/s = {rate / health_rps:.3f} x health req/s")
-            print(f"    baseline raw SQLite WAL commits/s (one writer, no server): {commits:.0f} -> "
-                  f"cycles/s = {rate / commits:.3f} x raw commits/s")
-            print(f"    CPU during (b): server {server_cpu_s:.1f} s (user {user_s:.1f}, system {sys_s:.1f}), clients {sum(r[3] for r in res):.1f} s "
-                  f"over {elapsed:.1f} s wall on {os.cpu_count()} cores "
-                  f"(server {server_cpu_s * 1e6 / max(cycles, 1):.0f} us per cycle)")
-            print("    server CPU by thread: " + ", ".join(f"{k} {v:.1f} s" for k, v in sorted(threads.items())))
+            print(
+                f"(b) closed loop, {args.client} clients: {cycles} approval cycles in {elapsed:.2f} s = "
+                f"{rate:.0f} cycles/s ({requests / max(cycles, 1):.2f} HTTP requests incl. streams per cycle; "
+                f"client CPU {sum(r[3] for r in res) * 1e6 / max(requests, 1):.0f} us per request); "
+                "approve->COMPLETED under load "
+                f"p50 {pct(all_lat, 50) * 1000:.1f} ms, p99 {pct(all_lat, 99) * 1000:.1f} ms"
+            )
+            print(
+                f"    baseline GET /health, same clients: {health_rps:.0f} req/s "
+                f"(server {health_cpu * 1e6 / max(health_n, 1):.0f} us CPU per request) -> one cycle costs "
+                f"{health_rps / rate:.1f} empty requests; cycles/s = {rate / health_rps:.3f} x health req/s"
+            )
+            print(
+                f"    baseline raw SQLite WAL commits/s (one writer, no server): {commits:.0f} -> "
+                f"cycles/s = {rate / commits:.3f} x raw commits/s"
+            )
+            print(
+                f"    CPU during (b): server {server_cpu_s:.1f} s (user {user_s:.1f}, system {sys_s:.1f}), clients {sum(r[3] for r in res):.1f} s "
+                f"over {elapsed:.1f} s wall on {os.cpu_count()} cores "
+                f"(server {server_cpu_s * 1e6 / max(cycles, 1):.0f} us per cycle)"
+            )
+            print(
+                "    server CPU by thread: " + ", ".join(f"{k} {v:.1f} s" for k, v in sorted(threads.items()))
+            )
             metrics = api.get("/metrics").text
-            stats = {ln.split()[0]: ln.split()[1] for ln in metrics.splitlines()
-                     if ln.startswith(("axme_store_commits_total", "axme_store_writes_total"))}
-            writes, batches = int(stats.get("axme_store_writes_total", 0)), int(stats.get("axme_store_commits_total", 1))
-            print(f"    group commit: {writes} writes in {batches} commits ({writes / max(batches, 1):.1f} per commit)")
+            stats = {
+                ln.split()[0]: ln.split()[1]
+                for ln in metrics.splitlines()
+                if ln.startswith(("axme_store_commits_total", "axme_store_writes_total"))
+            }
+            writes, batches = (
+                int(stats.get("axme_store_writes_total", 0)),
+                int(stats.get("axme_store_commits_total", 1)),
+            )
+            print(
+                f"    group commit: {writes} writes in {batches} commits ({writes / max(batches, 1):.1f} per commit)"
+            )
             load_p50 = pct(all_lat, 50)
             from push import report as push_report  # (c) push vs stream deliveries/s, this server, this run
 
             push_rows: list[tuple[str, str, str, str]] = []
             push_report(srv.base_url, srv.admin_key, push_rows)
-            summary([
-                ("(a) approve -> COMPLETED p50, unloaded", f"{p50 * 1000:.2f} ms",
-                 f"GET /health round trip p50 {h50 * 1000:.3f} ms", f"{p50 / h50:.1f}x"),
-                ("(a) approve -> COMPLETED p99, unloaded", f"{p99 * 1000:.2f} ms",
-                 f"GET /health round trip p50 {h50 * 1000:.3f} ms", f"{p99 / h50:.1f}x"),
-                (f"(b) approval cycles/s, {args.clients} client processes", f"{rate:.0f}/s",
-                 f"GET /health {health_rps:.0f} req/s, same clients", f"{rate / health_rps:.3f}x"),
-                ("(b) approval cycles/s vs the disk", f"{rate:.0f}/s",
-                 f"raw SQLite WAL FULL commits {commits:.0f}/s", f"{rate / commits:.3f}x"),
-                ("(b) approve -> COMPLETED p50, loaded", f"{load_p50 * 1000:.1f} ms",
-                 f"(a) unloaded p50 {p50 * 1000:.2f} ms", f"{load_p50 / p50:.1f}x"),
-                ("(b) server CPU per cycle", f"{server_cpu_s * 1e6 / max(cycles, 1):.0f} us",
-                 f"server CPU per GET /health {health_cpu * 1e6 / max(health_n, 1):.0f} us",
-                 f"{server_cpu_s / max(cycles, 1) / max(health_cpu / max(health_n, 1), 1e-9):.1f}x"),
-            ] + push_rows, rate, p50 * 1000, load_before)
+            summary(
+                [
+                    (
+                        "(a) approve -> COMPLETED p50, unloaded",
+                        f"{p50 * 1000:.2f} ms",
+                        f"GET /health round trip p50 {h50 * 1000:.3f} ms",
+                        f"{p50 / h50:.1f}x",
+                    ),
+                    (
+                        "(a) approve -> COMPLETED p99, unloaded",
+                        f"{p99 * 1000:.2f} ms",
+                        f"GET /health round trip p50 {h50 * 1000:.3f} ms",
+                        f"{p99 / h50:.1f}x",
+                    ),
+                    (
+                        f"(b) approval cycles/s, {args.clients} client processes",
+                        f"{rate:.0f}/s",
+                        f"GET /health {health_rps:.0f} req/s, same clients",
+                        f"{rate / health_rps:.3f}x",
+                    ),
+                    (
+                        "(b) approval cycles/s vs the disk",
+                        f"{rate:.0f}/s",
+                        f"raw SQLite WAL FULL commits {commits:.0f}/s",
+                        f"{rate / commits:.3f}x",
+                    ),
+                    (
+                        "(b) approve -> COMPLETED p50, loaded",
+                        f"{load_p50 * 1000:.1f} ms",
+                        f"(a) unloaded p50 {p50 * 1000:.2f} ms",
+                        f"{load_p50 / p50:.1f}x",
+                    ),
+                    (
+                        "(b) server CPU per cycle",
+                        f"{server_cpu_s * 1e6 / max(cycles, 1):.0f} us",
+                        f"server CPU per GET /health {health_cpu * 1e6 / max(health_n, 1):.0f} us",
+                        f"{server_cpu_s / max(cycles, 1) / max(health_cpu / max(health_n, 1), 1e-9):.1f}x",
+                    ),
+                ]
+                + push_rows,
+                rate,
+                p50 * 1000,
+                load_before,
+            )
         finally:
             srv.stop()
 

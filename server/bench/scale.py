@@ -50,10 +50,19 @@ def seed(db_path: Path, templates: dict[str, str], n: int) -> float:
         rows = {}
         for kind, iid in templates.items():
             doc = store.get_intent(iid)
-            tasks = [t for _, t in store.list_tasks(doc["_ws"], pending_only=False, assignees=None,
-                                                    limit=1000, cursor=None) if t["intent_id"] == iid]
-            rows[kind] = (iid, dumps(doc).decode(), [dumps(e).decode() for e in store.list_events(iid, 0, 100)],
-                          [dumps(t).decode() for t in tasks])
+            tasks = [
+                t
+                for _, t in store.list_tasks(
+                    doc["_ws"], pending_only=False, assignees=None, limit=1000, cursor=None
+                )
+                if t["intent_id"] == iid
+            ]
+            rows[kind] = (
+                iid,
+                dumps(doc).decode(),
+                [dumps(e).decode() for e in store.list_events(iid, 0, 100)],
+                [dumps(t).decode() for t in tasks],
+            )
         now = time.time()
         rng = random.Random(16)
         kinds = [k for k, share in MIX for _ in range(round(share * 100))]
@@ -87,12 +96,15 @@ def pcts(values: list[float]) -> tuple[float, float]:
 
 
 def measure(api: Any, admin: Any) -> list[tuple[str, float, float]]:
-    paths = [("no filter", "/v1/intents?limit=50"), ("status=WAITING", "/v1/intents?status=WAITING&limit=50"),
-             ("status=COMPLETED", "/v1/intents?status=COMPLETED&limit=50"),
-             ("status=FAILED (no match)", "/v1/intents?status=FAILED&limit=50"),
-             ("to_agent=seed-idle", "/v1/intents?to_agent=seed-idle&limit=50"),
-             ("to_agent (no match)", "/v1/intents?to_agent=nobody-here&limit=50"),
-             ("GET /metrics", "/metrics")]
+    paths = [
+        ("no filter", "/v1/intents?limit=50"),
+        ("status=WAITING", "/v1/intents?status=WAITING&limit=50"),
+        ("status=COMPLETED", "/v1/intents?status=COMPLETED&limit=50"),
+        ("status=FAILED (no match)", "/v1/intents?status=FAILED&limit=50"),
+        ("to_agent=seed-idle", "/v1/intents?to_agent=seed-idle&limit=50"),
+        ("to_agent (no match)", "/v1/intents?to_agent=nobody-here&limit=50"),
+        ("GET /metrics", "/metrics"),
+    ]
     out = []
     for name, path in paths:
         times = []
@@ -118,8 +130,10 @@ def scale(args: Any) -> None:
         templates = make_templates(api)
         srv.stop()
         took = seed(data_dir / "axme.db", templates, args.intents)
-        print(f"axme-server scale bench: {args.intents} intents seeded through the store in {took:.1f} s "
-              f"({args.intents / took:.0f}/s), load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+        print(
+            f"axme-server scale bench: {args.intents} intents seeded through the store in {took:.1f} s "
+            f"({args.intents / took:.0f}/s), load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+        )
         t0 = time.perf_counter()
         srv = start_server(data_dir, "--http-server", args.http_server, timeout=600)
         ready = time.perf_counter() - t0
@@ -131,8 +145,10 @@ def scale(args: Any) -> None:
             from console_pages import measure_console
 
             rows += measure_console(srv.base_url, api.key, REPEAT, pcts)
-            print(f"start-up to ready {ready:.2f} s; RSS at ready {rss_ready:.0f} MB, after the lists "
-                  f"{rss_mb(srv.proc.pid):.0f} MB; DB {db_mb:.0f} MB")
+            print(
+                f"start-up to ready {ready:.2f} s; RSS at ready {rss_ready:.0f} MB, after the lists "
+                f"{rss_mb(srv.proc.pid):.0f} MB; DB {db_mb:.0f} MB"
+            )
             print(f"{'list':<26} {'p50 ms':>8} {'p99 ms':>8}   ({REPEAT} sequential requests each)")
             for name, p50, p99 in rows:
                 print(f"{name:<26} {p50:>8.2f} {p99:>8.2f}")

@@ -14,8 +14,14 @@ TASK = {"title": "Approve the change"}
 
 
 async def sdk_cycle(client: AsyncAxmeClient, agent_name: str) -> float:
-    iid = await client.send_intent({"intent_type": "intent.bench.approval.v1", "to_agent": agent_name,
-                                    "payload": {"n": 1}, "human_task": TASK})
+    iid = await client.send_intent(
+        {
+            "intent_type": "intent.bench.approval.v1",
+            "to_agent": agent_name,
+            "payload": {"n": 1},
+            "human_task": TASK,
+        }
+    )
     async with client.observe(iid) as events:
         async for event in events:
             if event.event_type == "intent.human_task_assigned":
@@ -40,8 +46,17 @@ async def sdk_agent(agent: AsyncAxmeClient, name: str) -> None:
             t.add_done_callback(tasks.discard)
 
 
-async def sdk_client_main(base: str, admin_key: str, name: str, key: str, concurrency: int, duration: float,
-                          max_cycles: int, ack: bool, start_at: float) -> tuple:
+async def sdk_client_main(
+    base: str,
+    admin_key: str,
+    name: str,
+    key: str,
+    concurrency: int,
+    duration: float,
+    max_cycles: int,
+    ack: bool,
+    start_at: float,
+) -> tuple:
     client = AsyncAxmeClient(AxmeClientConfig(api_key=admin_key, base_url=base))
     agent = AsyncAxmeClient(AxmeClientConfig(api_key=key, base_url=base))
     listener = asyncio.ensure_future(sdk_agent(agent, name))

@@ -38,12 +38,16 @@ def sustained(args, ack: bool) -> None:
         srv = start_server(Path(data), "--http-server", args.http_server)
         try:
             api = Api(srv.base_url, srv.admin_key)
-            keys = [(a.rsplit("/", 1)[1], cli.key) for a, cli in
-                    (api.register_agent(f"bench-{i}") for i in range(args.clients))]
-            print(f"axme-server sustained bench ({args.client} clients): {os.cpu_count()} cores, "
-                  f"{args.clients} client processes x "
-                  f"{args.concurrency} in flight for {args.seconds:.0f} s, intervals of {args.interval:.0f} s, "
-                  f"load average before start {os.getloadavg()[0]:.1f}")
+            keys = [
+                (a.rsplit("/", 1)[1], cli.key)
+                for a, cli in (api.register_agent(f"bench-{i}") for i in range(args.clients))
+            ]
+            print(
+                f"axme-server sustained bench ({args.client} clients): {os.cpu_count()} cores, "
+                f"{args.clients} client processes x "
+                f"{args.concurrency} in flight for {args.seconds:.0f} s, intervals of {args.interval:.0f} s, "
+                f"load average before start {os.getloadavg()[0]:.1f}"
+            )
             samples: list[tuple[float, int, float, float]] = []  # (time, heap entries, rss MB, server cpu s)
             stop = threading.Event()
 
@@ -58,9 +62,23 @@ def sustained(args, ack: bool) -> None:
             start_at = time.time() + 1.5
             with mp.get_context("spawn").Pool(args.clients) as procs:
                 sampler.start()
-                res = procs.map(cycle_proc(args.client), [
-                    (srv.base_url, srv.admin_key, keys[i][0], keys[i][1], args.concurrency, args.seconds,
-                     10**9, ack, start_at) for i in range(args.clients)])
+                res = procs.map(
+                    cycle_proc(args.client),
+                    [
+                        (
+                            srv.base_url,
+                            srv.admin_key,
+                            keys[i][0],
+                            keys[i][1],
+                            args.concurrency,
+                            args.seconds,
+                            10**9,
+                            ack,
+                            start_at,
+                        )
+                        for i in range(args.clients)
+                    ],
+                )
             stop.set()
             sampler.join()
         finally:
@@ -69,13 +87,20 @@ def sustained(args, ack: bool) -> None:
     rates = report(finished, samples, start_at, args.interval, args.seconds)
     if len(rates) >= 2:
         ratio = rates[-1] / rates[0]
-        print(f"last interval / first interval: {rates[-1]:.0f} / {rates[0]:.0f} cycles/s = {ratio:.3f} "
-              f"({'MET' if ratio >= 0.95 else 'NOT MET'}: >= 0.95); peak timer heap "
-              f"{max(s[1] for s in samples)} entries with {args.clients * args.concurrency} cycles in flight")
+        print(
+            f"last interval / first interval: {rates[-1]:.0f} / {rates[0]:.0f} cycles/s = {ratio:.3f} "
+            f"({'MET' if ratio >= 0.95 else 'NOT MET'}: >= 0.95); peak timer heap "
+            f"{max(s[1] for s in samples)} entries with {args.clients * args.concurrency} cycles in flight"
+        )
 
 
-def report(finished: list[float], samples: list[tuple[float, int, float, float]], start: float,
-           interval: float, seconds: float) -> list[float]:
+def report(
+    finished: list[float],
+    samples: list[tuple[float, int, float, float]],
+    start: float,
+    interval: float,
+    seconds: float,
+) -> list[float]:
     rates: list[float] = []
     cpu_prev = next((s[3] for s in samples), 0.0)
     print(f"{'interval':>10}  {'cycles/s':>9}  {'heap':>6}  {'RSS MB':>7}  {'server us/cycle':>15}")
@@ -90,7 +115,9 @@ def report(finished: list[float], samples: list[tuple[float, int, float, float]]
         at_end = [s for s in samples if s[0] <= end] or samples[:1]
         heap, rss, cpu = (at_end[-1][1], at_end[-1][2], at_end[-1][3]) if at_end else (-1, 0.0, cpu_prev)
         rates.append(count / interval)
-        print(f"{t - start:>4.0f}-{end - start:<4.0f}s  {count / interval:>9.0f}  {heap:>6}  {rss:>7.0f}  "
-              f"{(cpu - cpu_prev) * 1e6 / max(count, 1):>15.0f}")
+        print(
+            f"{t - start:>4.0f}-{end - start:<4.0f}s  {count / interval:>9.0f}  {heap:>6}  {rss:>7.0f}  "
+            f"{(cpu - cpu_prev) * 1e6 / max(count, 1):>15.0f}"
+        )
         cpu_prev, t, n = cpu, end, n + 1
     return rates

@@ -34,14 +34,17 @@ def server(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequ
     env = {}
     if os.environ.get("AXME_TEST_ENGINE") == "postgresql":
         env["AXME_DATABASE_URL"] = fresh_schema(request.getfixturevalue("postgres_database"))
-    proc = start_server(tmp_path_factory.mktemp("axme-data"), "--testing", "--keepalive-seconds", "0.5", env=env)
+    proc = start_server(
+        tmp_path_factory.mktemp("axme-data"), "--testing", "--keepalive-seconds", "0.5", env=env
+    )
     yield proc
     # any unexpected exception answered as 500 fails the run
     metrics = httpx.get(proc.base_url + "/metrics", headers={"x-api-key": proc.admin_key}).text
     unhandled = int(re.search(r"^axme_unhandled_errors_total (\d+)$", metrics, re.MULTILINE).group(1))
     code = proc.stop()
-    assert unhandled == 0, f"{unhandled} unexpected 500s; see {proc.stderr_path}:\n" + \
-        proc.stderr_path.read_text()[-4000:]
+    assert unhandled == 0, (
+        f"{unhandled} unexpected 500s; see {proc.stderr_path}:\n" + proc.stderr_path.read_text()[-4000:]
+    )
     assert code == 0, f"server exit code {code}"
 
 

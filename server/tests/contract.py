@@ -47,8 +47,9 @@ def _routes() -> list[tuple[re.Pattern[str], str, str, int]]:
     out = []
     for template, item in _doc()["paths"].items():
         parts = re.split(r"(\{[^}]+\})", template)
-        regex = "".join(("(.+)" if p == "{address}" else "([^/]+)") if p.startswith("{") else re.escape(p)
-                        for p in parts)
+        regex = "".join(
+            ("(.+)" if p == "{address}" else "([^/]+)") if p.startswith("{") else re.escape(p) for p in parts
+        )
         literal = sum(len(p) for p in parts if not p.startswith("{"))
         for method, op in item.items():
             if isinstance(op, dict) and "operationId" in op:
@@ -98,8 +99,10 @@ def _deepest(error: Any) -> Any:
 
 
 def check_body(schema_name: str, body: Any, where: str) -> None:
-    errors = sorted((_deepest(e) for e in validator(schema_name).iter_errors(body)),
-                    key=lambda e: list(map(str, e.absolute_path)))
+    errors = sorted(
+        (_deepest(e) for e in validator(schema_name).iter_errors(body)),
+        key=lambda e: list(map(str, e.absolute_path)),
+    )
     if errors:
         lines = [f"  /{'/'.join(map(str, e.absolute_path))}: {e.message[:300]}" for e in errors[:8]]
         raise ContractError(f"{where}: body does not match {schema_name}:\n" + "\n".join(lines))

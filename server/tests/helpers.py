@@ -43,14 +43,27 @@ class ServerProc:
         self.proc.wait(timeout=10)
 
 
-def start_server(data_dir: Path, *extra: str, port: int = 0, timeout: float = 20.0,
-                 env: dict[str, str] | None = None) -> ServerProc:
+def start_server(
+    data_dir: Path, *extra: str, port: int = 0, timeout: float = 20.0, env: dict[str, str] | None = None
+) -> ServerProc:
     data_dir.mkdir(parents=True, exist_ok=True)
     stderr_path = data_dir / f"server-{time.time_ns()}.log"
-    cmd = [sys.executable, "-m", "axme_server", "--host", "127.0.0.1", "--port", str(port),
-           "--data-dir", str(data_dir), *extra]
+    cmd = [
+        sys.executable,
+        "-m",
+        "axme_server",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--data-dir",
+        str(data_dir),
+        *extra,
+    ]
     err = open(stderr_path, "wb")  # noqa: SIM115 - handed to the child, closed right after
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})})
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=err, env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+    )
     err.close()
     sel = selectors.DefaultSelector()
     assert proc.stdout is not None
@@ -68,7 +81,7 @@ def start_server(data_dir: Path, *extra: str, port: int = 0, timeout: float = 20
     if not line.startswith(READY.encode()):
         proc.kill()
         raise RuntimeError(f"server not ready in {timeout}s: {stderr_path.read_text()[-2000:]}")
-    info = json.loads(line[len(READY):])
+    info = json.loads(line[len(READY) :])
     return ServerProc(proc, info["base_url"], info["admin_api_key"], data_dir, stderr_path)
 
 
@@ -117,8 +130,16 @@ class Api:
         return body["agent"]["address"], self.with_key(body["api_key"])
 
     def human(self, human_id: str, name: str | None = None) -> Api:
-        body = self.ok(self.post("/v1/admin/keys", {"kind": "human", "name": f"human {human_id}",
-                                                   "human": {"id": human_id, "display_name": name or human_id}}))
+        body = self.ok(
+            self.post(
+                "/v1/admin/keys",
+                {
+                    "kind": "human",
+                    "name": f"human {human_id}",
+                    "human": {"id": human_id, "display_name": name or human_id},
+                },
+            )
+        )
         return self.with_key(body["api_key"])
 
     def create(self, to_agent: str, **extra: Any) -> str:
@@ -132,8 +153,9 @@ class Api:
         return self.ok(self.get(f"/v1/intents/{intent_id}/events", params={"since": since}))["events"]
 
     def poll(self, address: str, wait: float = 5, limit: int = 10) -> list[dict[str, Any]]:
-        return self.ok(self.get(f"/v1/agents/{address}/intents",
-                                params={"wait_seconds": wait, "limit": limit}))["deliveries"]
+        return self.ok(
+            self.get(f"/v1/agents/{address}/intents", params={"wait_seconds": wait, "limit": limit})
+        )["deliveries"]
 
     def poll_one(self, address: str, wait: float = 5) -> dict[str, Any]:
         got = self.poll(address, wait=wait, limit=1)
@@ -143,10 +165,18 @@ class Api:
     def resume(self, intent_id: str, body: dict[str, Any], **kw: Any) -> httpx.Response:
         return self.post(f"/v1/intents/{intent_id}/resume", body, **kw)
 
-    def complete(self, intent_id: str, result: dict[str, Any] | None = None,
-                 headers: dict[str, str] | None = None, **extra: Any) -> httpx.Response:
-        return self.resume(intent_id, {"kind": "agent_result", "outcome": "complete", "result": result or {},
-                                       **extra}, headers=headers)
+    def complete(
+        self,
+        intent_id: str,
+        result: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> httpx.Response:
+        return self.resume(
+            intent_id,
+            {"kind": "agent_result", "outcome": "complete", "result": result or {}, **extra},
+            headers=headers,
+        )
 
     def decide(self, intent_id: str, **body: Any) -> httpx.Response:
         return self.post(f"/v1/tasks/{intent_id}/decision", body)
@@ -177,8 +207,14 @@ def sse_frames(resp: httpx.Response) -> Iterator[dict[str, Any]]:
             frame[field] = value
 
 
-def read_stream(api: Api, path: str, *, params: dict[str, Any] | None = None, headers: dict[str, str] | None = None,
-                max_frames: int = 1000) -> list[dict[str, Any]]:
+def read_stream(
+    api: Api,
+    path: str,
+    *,
+    params: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+    max_frames: int = 1000,
+) -> list[dict[str, Any]]:
     """Read an SSE response to its end (bounded); returns every frame incl. comments."""
     out = []
     with api.http.stream("GET", path, params=params, headers=api.headers(headers), timeout=30) as resp:

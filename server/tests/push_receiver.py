@@ -44,10 +44,15 @@ class Receiver:
 
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length") or 0))
-                receiver.received.put(Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body))
+                receiver.received.put(
+                    Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body)
+                )
                 script = receiver.script.get(self.path)
-                mode = (script.pop(0) if script else None) or receiver.modes.get(self.path) \
+                mode = (
+                    (script.pop(0) if script else None)
+                    or receiver.modes.get(self.path)
                     or self.path.strip("/").split("/")[0]
+                )
                 try:
                     self._answer(mode)
                 except OSError:  # the server gave up on us (timeout, cap): fine

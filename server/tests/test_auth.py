@@ -8,11 +8,17 @@ from test_errors import err
 
 def test_missing_bad_and_bearer_keys(api: Api, anon: Api) -> None:
     err(anon.get("/v1/intents"), 401, "unauthorized")
-    err(anon.with_key("axme_admin_0123456789abcdef_wrongwrongwrongwrong").get("/v1/intents"), 401, "unauthorized")
+    err(
+        anon.with_key("axme_admin_0123456789abcdef_wrongwrongwrongwrong").get("/v1/intents"),
+        401,
+        "unauthorized",
+    )
     err(anon.with_key("garbage").get("/v1/intents"), 401, "unauthorized")
     resp = anon.http.get("/v1/intents", headers={"Authorization": f"Bearer {api.key}"})
     assert resp.status_code == 200
-    both = anon.http.get("/v1/intents", headers={"Authorization": f"Bearer {api.key}", "x-api-key": api.key + "x"})
+    both = anon.http.get(
+        "/v1/intents", headers={"Authorization": f"Bearer {api.key}", "x-api-key": api.key + "x"}
+    )
     err(both, 401, "unauthorized")
 
 
@@ -28,8 +34,9 @@ def test_keys_admin_list_revoke_expire(api: Api) -> None:
     assert revoked["key"]["revoked_at"]
     err(other.get("/v1/intents"), 401, "unauthorized")
     err(api.delete("/v1/admin/keys/ffffffffffffffff"), 404, "key_not_found")
-    expired = api.ok(api.post("/v1/admin/keys", {"kind": "admin", "name": "old",
-                                                 "expires_at": "2001-01-01T00:00:00.000Z"}))
+    expired = api.ok(
+        api.post("/v1/admin/keys", {"kind": "admin", "name": "old", "expires_at": "2001-01-01T00:00:00.000Z"})
+    )
     err(api.with_key(expired["api_key"]).get("/v1/intents"), 401, "unauthorized")
     err(api.post("/v1/admin/keys", {"kind": "agent", "name": "x"}), 422, "validation_error")
     err(api.post("/v1/admin/keys", {"kind": "robot", "name": "x"}), 422, "validation_error")
@@ -53,8 +60,9 @@ def test_agent_key_rules(api: Api) -> None:
     agent_a.ok(agent_a.get(f"/v1/intents/{iid}"))
     err(agent_a.post(f"/v1/intents/{iid}/resolve", {"status": "CANCELED"}), 403, "forbidden")
     # an agent initiator: b sends to a, may read and cancel its own intent
-    mine = agent_b.ok(agent_b.post("/v1/intents", {"intent_type": "intent.x.v1", "to_agent": "a",
-                                                   "payload": {}}))["intent_id"]
+    mine = agent_b.ok(
+        agent_b.post("/v1/intents", {"intent_type": "intent.x.v1", "to_agent": "a", "payload": {}})
+    )["intent_id"]
     assert agent_b.intent(mine)["from_agent"] == b
     listed = agent_b.ok(agent_b.get("/v1/intents"))["intents"]
     assert [i["intent_id"] for i in listed] == [mine]
@@ -87,8 +95,11 @@ def test_workspaces_are_isolated(api: Api, server) -> None:
     err(other.post(f"/v1/intents/{iid}/resolve", {"status": "CANCELED"}), 404, "intent_not_found")
     err(other.get(f"/v1/agents/{addr}"), 404, "agent_not_found")
     assert other.ok(other.get("/v1/intents"))["intents"] == []
-    err(other.post("/v1/intents", {"intent_type": "intent.a.v1", "to_agent": addr, "payload": {}}),
-        404, "agent_not_found")
+    err(
+        other.post("/v1/intents", {"intent_type": "intent.a.v1", "to_agent": addr, "payload": {}}),
+        404,
+        "agent_not_found",
+    )
 
 
 def test_verified_key_still_expires(api: Api) -> None:
@@ -113,8 +124,12 @@ def test_unreadable_intent_looks_absent(api: Api) -> None:
     outsider = api.human("outsider")
     iid = api.create(a, human_task={"title": "t", "assignees": ["someone-else"]})
     for key in (stranger, outsider):
-        for path in (f"/v1/intents/{iid}", f"/v1/intents/{iid}/events", f"/v1/intents/{iid}/audit",
-                     f"/v1/intents/{iid}/events/stream"):
+        for path in (
+            f"/v1/intents/{iid}",
+            f"/v1/intents/{iid}/events",
+            f"/v1/intents/{iid}/audit",
+            f"/v1/intents/{iid}/events/stream",
+        ):
             err(key.get(path, params={"wait_seconds": 1}), 404, "intent_not_found")
     # writes by a key that cannot read the intent do not reveal it either
     err(stranger.complete(iid, {}), 404, "intent_not_found")

@@ -24,8 +24,16 @@ def world(api: Api) -> dict[str, Any]:
     """Agent A handles intents that agent B sends; human H holds a task on one of them."""
     a, agent_a = api.register_agent("a")
     b, agent_b = api.register_agent("b")
-    body = api.ok(api.post("/v1/admin/keys", {"kind": "human", "name": "h",
-                                              "human": {"id": "h-1", "display_name": "H", "contact": "h@example.com"}}))
+    body = api.ok(
+        api.post(
+            "/v1/admin/keys",
+            {
+                "kind": "human",
+                "name": "h",
+                "human": {"id": "h-1", "display_name": "H", "contact": "h@example.com"},
+            },
+        )
+    )
     human = api.with_key(body["api_key"])
     return {"api": api, "a": a, "agent_a": agent_a, "b": b, "agent_b": agent_b, "human": human}
 
@@ -38,7 +46,9 @@ def _send(w: dict[str, Any], **extra: Any) -> str:
 def test_create_intent(world: dict[str, Any]) -> None:
     iid = _send(world)
     assert world["api"].intent(iid)["from_agent"] == world["b"]
-    forbidden(world["human"].post("/v1/intents", {**INTENT, "to_agent": world["a"]}), "agent_or_admin_required")
+    forbidden(
+        world["human"].post("/v1/intents", {**INTENT, "to_agent": world["a"]}), "agent_or_admin_required"
+    )
 
 
 def test_reads_and_list_intents(world: dict[str, Any]) -> None:
@@ -90,7 +100,9 @@ def test_resume_control(world: dict[str, Any]) -> None:
     iid = _send(world, human_task={"title": "sign", "assignees": ["h-1"]})
     # the current handler may hand off (next_handler) but not approve its own step
     forbidden(agent_a.resume(iid, {"kind": "control", "approve_current_step": True}), "admin_required")
-    forbidden(world["agent_b"].resume(iid, {"kind": "control", "next_handler": "c"}), "current_handler_required")
+    forbidden(
+        world["agent_b"].resume(iid, {"kind": "control", "next_handler": "c"}), "current_handler_required"
+    )
     assert api.intent(iid)["status"] == "SUBMITTED"
     handed = agent_a.ok(agent_a.resume(iid, {"kind": "control", "next_handler": "c"}))["intent"]
     assert handed["pending_with"]["ref"].endswith("/c")
@@ -98,13 +110,17 @@ def test_resume_control(world: dict[str, Any]) -> None:
     assert api.intent(iid)["status"] == "WAITING"
     # a human assignee decides; control is not in the human column
     forbidden(human.resume(iid, {"kind": "control", "next_handler": "someone"}), "current_handler_required")
-    forbidden(human.resume(iid, {"kind": "control", "approve_current_step": True}), "current_handler_required")
+    forbidden(
+        human.resume(iid, {"kind": "control", "approve_current_step": True}), "current_handler_required"
+    )
     assert api.intent(iid)["pending_with"]["ref"] == "h-1"
 
 
 def test_resolve(world: dict[str, Any]) -> None:
     iid = _send(world, human_task={"title": "sign", "assignees": ["h-1"]})
-    forbidden(world["agent_a"].post(f"/v1/intents/{iid}/resolve", {"status": "CANCELED"}), "initiator_required")
+    forbidden(
+        world["agent_a"].post(f"/v1/intents/{iid}/resolve", {"status": "CANCELED"}), "initiator_required"
+    )
     world["agent_a"].ok(world["agent_a"].complete(iid, {}))
     forbidden(world["human"].post(f"/v1/intents/{iid}/resolve", {"status": "CANCELED"}), "initiator_required")
     world["agent_b"].ok(world["agent_b"].post(f"/v1/intents/{iid}/resolve", {"status": "CANCELED"}))
@@ -131,7 +147,9 @@ def test_agents(world: dict[str, Any]) -> None:
     assert agent_a.ok(agent_a.get(f"/v1/agents/{b}"))["agent"]["address"] == b  # any agent of the workspace
     forbidden(human.get("/v1/agents"), "agent_or_admin_required")
     forbidden(human.get(f"/v1/agents/{a}"), "agent_or_admin_required")
-    forbidden(human.get("/v1/agents/nobody"), "agent_or_admin_required")  # not allowed at all: 403 before any lookup
+    forbidden(
+        human.get("/v1/agents/nobody"), "agent_or_admin_required"
+    )  # not allowed at all: 403 before any lookup
 
 
 def test_create_agent_key(world: dict[str, Any]) -> None:
@@ -151,12 +169,19 @@ def test_delivery_streams_and_polls(world: dict[str, Any]) -> None:
     agent_a.ok(agent_a.get(f"/v1/agents/{a}/intents", params={"wait_seconds": 0}))
     for key, target in ((agent_a, b), (agent_a, "nobody"), (human, a), (human, "nobody")):
         forbidden(key.get(f"/v1/agents/{target}/intents", params={"wait_seconds": 0}), "own_agent_required")
-        forbidden(key.get(f"/v1/agents/{target}/intents/stream", params={"wait_seconds": 1}), "own_agent_required")
+        forbidden(
+            key.get(f"/v1/agents/{target}/intents/stream", params={"wait_seconds": 1}), "own_agent_required"
+        )
 
 
 def test_admin_only_rows(world: dict[str, Any]) -> None:
-    bundle = {"scenario_id": "table.v1", "agents": [], "humans": [], "workflow": {"steps": []},
-              "intent": {"type": "intent.test.table.v1"}}
+    bundle = {
+        "scenario_id": "table.v1",
+        "agents": [],
+        "humans": [],
+        "workflow": {"steps": []},
+        "intent": {"type": "intent.test.table.v1"},
+    }
     for key in (world["agent_a"], world["human"]):
         forbidden(key.post("/v1/scenarios/apply", bundle), "admin_required")
         forbidden(key.post("/v1/scenarios/validate", bundle), "admin_required")

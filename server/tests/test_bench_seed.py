@@ -12,13 +12,15 @@ from helpers import Api, start_server
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "bench"))
 
-from scale import make_templates, seed  # noqa: E402
+from scale import make_templates, seed
 
 
 def count(api: Api, **params: str) -> int:
     n, cursor = 0, None
     while True:
-        page = api.ok(api.get("/v1/intents", params={**params, "limit": 100, **({"cursor": cursor} if cursor else {})}))
+        page = api.ok(
+            api.get("/v1/intents", params={**params, "limit": 100, **({"cursor": cursor} if cursor else {})})
+        )
         n += len(page["intents"])
         cursor = page.get("next_cursor")
         if not cursor:

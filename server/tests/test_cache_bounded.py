@@ -25,8 +25,10 @@ def test_small_cache_then_restart(tmp_path) -> None:
     try:
         api = Api(srv.base_url, srv.admin_key)
         addr, agent = api.register_agent("w")
-        waiting = [api.create(addr, human_task={"title": "t", "assignees": ["ops"]}, remind_after_seconds=30)
-                   for _ in range(6)]
+        waiting = [
+            api.create(addr, human_task={"title": "t", "assignees": ["ops"]}, remind_after_seconds=30)
+            for _ in range(6)
+        ]
         for iid in waiting:
             agent.ok(agent.complete(iid, {}))
         leased = [api.create(addr) for _ in range(6)]
@@ -35,9 +37,12 @@ def test_small_cache_then_restart(tmp_path) -> None:
             deliveries.update((d["intent_id"], d) for d in agent.poll(addr, limit=6 - len(deliveries)))
         assert set(deliveries) == set(leased)
         created = api.intent(leased[0])["created_at"]
-        far = datetime.fromisoformat(created.replace("Z", "+00:00")) + timedelta(hours=3)
-        late = api.create(addr, human_task={"title": "late", "assignees": ["ops"]},
-                          deadline_at=far.isoformat().replace("+00:00", "Z"))
+        far = datetime.fromisoformat(created) + timedelta(hours=3)
+        late = api.create(
+            addr,
+            human_task={"title": "late", "assignees": ["ops"]},
+            deadline_at=far.isoformat().replace("+00:00", "Z"),
+        )
         agent.ok(agent.complete(late, {}, delivery_id=agent.poll_one(addr)["delivery_id"]))
         assert gauge(api, "axme_active_intents_cached") <= 4
         for iid in leased:  # every one of them was evicted by now and is loaded again
@@ -53,8 +58,12 @@ def test_small_cache_then_restart(tmp_path) -> None:
         for iid in leased[3:]:
             assert api.intent(iid)["status"] == "SUBMITTED" and types(api, iid)[-1] == "intent.redelivered"
         assert {api.intent(i)["status"] for i in leased[:3] + waiting[:3]} == {"COMPLETED"}
-        assert types(api, leased[0]) == ["intent.submitted", "intent.delivered", "intent.acknowledged",
-                                         "intent.completed"]
+        assert types(api, leased[0]) == [
+            "intent.submitted",
+            "intent.delivered",
+            "intent.acknowledged",
+            "intent.completed",
+        ]
         assert gauge(api, "axme_active_intents_cached") <= 4
     finally:
         srv.stop()

@@ -107,15 +107,22 @@ def test_stream_reader_races_get(restarted: ServerProc, tmp_path: Path) -> None:
         since = 0
         try:
             while time.monotonic() < deadline:
-                frames = read_stream(client, f"/v1/intents/{intent_id}/events/stream",
-                                     params={"since": since, "wait_seconds": 1})
+                frames = read_stream(
+                    client,
+                    f"/v1/intents/{intent_id}/events/stream",
+                    params={"since": since, "wait_seconds": 1},
+                )
                 events = event_frames(frames)
                 if events:
                     since = events[-1]["seq"]
                     doc = client.intent(intent_id)
-                    if doc["last_seq"] < since or (events[-1]["status"] in TERMINAL) != (doc["status"] in TERMINAL):
-                        problems.append(f"{intent_id}: saw seq {since} ({events[-1]['status']}), "
-                                        f"GET says last_seq {doc['last_seq']} ({doc['status']})")
+                    if doc["last_seq"] < since or (events[-1]["status"] in TERMINAL) != (
+                        doc["status"] in TERMINAL
+                    ):
+                        problems.append(
+                            f"{intent_id}: saw seq {since} ({events[-1]['status']}), "
+                            f"GET says last_seq {doc['last_seq']} ({doc['status']})"
+                        )
                     if events[-1]["status"] in TERMINAL:
                         return
         finally:

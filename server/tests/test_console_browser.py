@@ -33,8 +33,9 @@ def shot(page: Page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
-def sign_in(browser: Browser, server: ServerProc, key: str, viewport: dict[str, int], *,
-            bypass_csp: bool = False) -> Page:
+def sign_in(
+    browser: Browser, server: ServerProc, key: str, viewport: dict[str, int], *, bypass_csp: bool = False
+) -> Page:
     page = browser.new_context(viewport=viewport, bypass_csp=bypass_csp).new_page()
     page.goto(server.base_url + "/console")
     expect(page).to_have_url(server.base_url + "/console/sign-in")
@@ -64,8 +65,12 @@ def test_console_flows_in_a_browser(chromium: Browser, server: ServerProc, api: 
     for n in range(3):
         api.create(other, correlation_id=f"filler-{n}", payload={"invoice": n})
     task = {"title": "Approve the database migration", "assignees": ["sre"], "task_type": "approval"}
-    iid = api.create(addr, correlation_id="change-4711", human_task=task,
-                     payload={"change_type": "database_migration", "target": "prod-postgres-main"})
+    iid = api.create(
+        addr,
+        correlation_id="change-4711",
+        human_task=task,
+        payload={"change_type": "database_migration", "target": "prod-postgres-main"},
+    )
 
     admin = sign_in(chromium, server, api.key, DESKTOP)
     expect(admin.locator(".counts")).to_contain_text("SUBMITTED")
@@ -90,7 +95,9 @@ def test_console_flows_in_a_browser(chromium: Browser, server: ServerProc, api: 
     still_same_document(admin)
 
     sre = sign_in(chromium, server, api.human("sre", "Sam Reyes").key, PHONE)
-    foreign = Api(server.base_url, httpx.post(server.base_url + "/_testing/namespaces").json()["admin_api_key"])
+    foreign = Api(
+        server.base_url, httpx.post(server.base_url + "/_testing/namespaces").json()["admin_api_key"]
+    )
     faddr, _ = foreign.register_agent("elsewhere")
     elsewhere = foreign.create(faddr, correlation_id="change-4711")
     expect(sre.locator("tbody tr")).to_have_count(1)  # only what listIntents gives this human key
@@ -131,23 +138,48 @@ def test_console_pages_are_accessible_at_phone_width(chromium: Browser, server: 
     """axe-core (serious and critical rules) and no sideways scrolling at 390 px on every page,
     the intent page with its decision form; axe is injected, so this context bypasses the CSP."""
     addr, agent = api.register_agent("a11y-agent")
-    form = {"type": "object", "required": ["ticket"], "properties": {
-        "ticket": {"type": "string", "title": "Change ticket"}, "risk": {"enum": ["low", "high"]},
-        "window_minutes": {"type": "integer", "minimum": 5}, "rollback_tested": {"type": "boolean"}}}
-    iid = api.create(addr, human_task={"title": "Approve", "task_type": "form", "form_schema": form,
-                                       "evidence_required": True})
+    form = {
+        "type": "object",
+        "required": ["ticket"],
+        "properties": {
+            "ticket": {"type": "string", "title": "Change ticket"},
+            "risk": {"enum": ["low", "high"]},
+            "window_minutes": {"type": "integer", "minimum": 5},
+            "rollback_tested": {"type": "boolean"},
+        },
+    }
+    iid = api.create(
+        addr,
+        human_task={"title": "Approve", "task_type": "form", "form_schema": form, "evidence_required": True},
+    )
     agent.ok(agent.complete(iid, {}))
     admin = sign_in(chromium, server, api.key, PHONE, bypass_csp=True)
-    for path in ("/console/intents", f"/console/intents/{iid}", "/console/inbox", "/console/agents",
-                 "/console/intents?q=nothing-matches"):
+    for path in (
+        "/console/intents",
+        f"/console/intents/{iid}",
+        "/console/inbox",
+        "/console/agents",
+        "/console/intents?q=nothing-matches",
+    ):
         admin.goto(server.base_url + path)
         fits(admin)
-        bad = [(v["id"], v["help"]) for v in Axe().run(admin).response["violations"]
-               if v.get("impact") in ("serious", "critical")]
+        bad = [
+            (v["id"], v["help"])
+            for v in Axe().run(admin).response["violations"]
+            if v.get("impact") in ("serious", "critical")
+        ]
         assert bad == [], (path, bad)
     admin.goto(f"{server.base_url}/console/intents/{iid}")  # the approval page's form, from the shared macro
-    for label in ("Change ticket (required)", "risk", "window_minutes", "rollback_tested", "Evidence (required to approve)"):
+    for label in (
+        "Change ticket (required)",
+        "risk",
+        "window_minutes",
+        "rollback_tested",
+        "Evidence (required to approve)",
+    ):
         expect(admin.get_by_label(label)).to_be_visible()
     admin.get_by_role("button", name="Sign out").click()
-    bad = [v["id"] for v in Axe().run(admin).response["violations"] if v.get("impact") in ("serious", "critical")]
+    bad = [
+        v["id"] for v in Axe().run(admin).response["violations"] if v.get("impact") in ("serious", "critical")
+    ]
     assert bad == []

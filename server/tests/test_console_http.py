@@ -49,8 +49,9 @@ def test_sign_in_sets_a_strict_httponly_cookie_and_stores_only_its_hash(server: 
     assert page.status_code == 200 and 'type="password"' in page.text and "script" not in page.text
     resp = client.post("/console/sign-in", data={"api_key": api.key})
     cookie = resp.headers["set-cookie"]
-    assert re.fullmatch(rf"{COOKIE}=[A-Za-z0-9_-]{{43}}; Max-Age=43200; Path=/console; HttpOnly; SameSite=Strict",
-                        cookie), cookie
+    assert re.fullmatch(
+        rf"{COOKIE}=[A-Za-z0-9_-]{{43}}; Max-Age=43200; Path=/console; HttpOnly; SameSite=Strict", cookie
+    ), cookie
     session_id = cookie.split(";")[0].split("=", 1)[1]
     assert api.key not in cookie
     with sqlite3.connect(f"file:{server.data_dir / 'axme.db'}?mode=ro", uri=True) as db:
@@ -59,7 +60,11 @@ def test_sign_in_sets_a_strict_httponly_cookie_and_stores_only_its_hash(server: 
     assert all(session_id not in r[0] for r in rows)
     listing = client.get("/console/intents")
     assert listing.status_code == 200 and api.key not in listing.text
-    for name, value in (("cache-control", "no-store"), ("x-frame-options", "DENY"), ("referrer-policy", "same-origin")):
+    for name, value in (
+        ("cache-control", "no-store"),
+        ("x-frame-options", "DENY"),
+        ("referrer-policy", "same-origin"),
+    ):
         assert listing.headers[name] == value
     assert "script-src 'self'" in listing.headers["content-security-policy"]
     assert "default-src 'none'" in listing.headers["content-security-policy"]
@@ -90,10 +95,15 @@ def test_sign_out_deletes_the_session(server: ServerProc, api: Api) -> None:
     replay.cookies.set(COOKIE, old, path="/console")
     assert replay.get("/console/intents").headers["location"] == "/console/sign-in"
     with sqlite3.connect(f"file:{server.data_dir / 'axme.db'}?mode=ro", uri=True) as db:
-        assert db.execute("SELECT 1 FROM console_sessions WHERE session_hash=?", (hash_id(old),)).fetchone() is None
+        assert (
+            db.execute("SELECT 1 FROM console_sessions WHERE session_hash=?", (hash_id(old),)).fetchone()
+            is None
+        )
 
 
-def test_csrf_token_missing_wrong_or_cross_origin_is_refused_and_changes_nothing(server: ServerProc, api: Api) -> None:
+def test_csrf_token_missing_wrong_or_cross_origin_is_refused_and_changes_nothing(
+    server: ServerProc, api: Api
+) -> None:
     iid, _, _ = waiting_intent(api)
     client = sign_in(server, api.key)
     other = sign_in(server, api.key)
@@ -101,15 +111,19 @@ def test_csrf_token_missing_wrong_or_cross_origin_is_refused_and_changes_nothing
     mine = csrf_of(client.get(f"/console/intents/{iid}").text)
     assert theirs != mine  # one token per session
     decision = {"outcome": "approved", "comment": "ok"}
-    for form, headers in (({**decision}, {}), ({**decision, "csrf": theirs}, {}),
-                          ({**decision, "csrf": mine}, {"origin": "https://evil.example"})):
+    for form, headers in (
+        ({**decision}, {}),
+        ({**decision, "csrf": theirs}, {}),
+        ({**decision, "csrf": mine}, {"origin": "https://evil.example"}),
+    ):
         resp = client.post(f"/console/intents/{iid}/decision", data=form, headers=headers)
         assert resp.status_code == 403 and "security token" in resp.text
     assert api.intent(iid)["status"] == "WAITING"
     assert client.post("/console/sign-out", data={}).status_code == 403
     assert client.get("/console/intents").status_code == 200  # still signed in
-    cross = browser(server).post("/console/sign-in", data={"api_key": api.key},
-                                 headers={"origin": "https://evil.example"})
+    cross = browser(server).post(
+        "/console/sign-in", data={"api_key": api.key}, headers={"origin": "https://evil.example"}
+    )
     assert cross.status_code == 403 and "set-cookie" not in cross.headers
 
 
@@ -119,15 +133,25 @@ def test_decision_without_script_is_recorded_with_channel_web(server: ServerProc
     client = sign_in(server, human.key)
     page = client.get(f"/console/intents/{iid}").text
     assert 'action="/console/intents/' + iid + '/decision"' in page and "Comment (required)" in page
-    refused = client.post(f"/console/intents/{iid}/decision", data={"csrf": csrf_of(page), "outcome": "approved"})
+    refused = client.post(
+        f"/console/intents/{iid}/decision", data={"csrf": csrf_of(page), "outcome": "approved"}
+    )
     assert refused.status_code == 422 and "Nothing was recorded" in refused.text
     assert api.intent(iid)["status"] == "WAITING"
-    done = client.post(f"/console/intents/{iid}/decision",
-                       data={"csrf": csrf_of(page), "outcome": "approved", "comment": "<b>looks fine</b>"})
+    done = client.post(
+        f"/console/intents/{iid}/decision",
+        data={"csrf": csrf_of(page), "outcome": "approved", "comment": "<b>looks fine</b>"},
+    )
     assert done.status_code == 303 and done.headers["location"].startswith(f"/console/intents/{iid}")
     assert api.intent(iid)["status"] == "COMPLETED"
-    entry = next(a for a in api.ok(api.get(f"/v1/intents/{iid}/audit"))["audit"] if a["outcome"] == "approved")
-    assert entry["channel"] == "web" and entry["actor"]["id"] == "sre" and entry["comment"] == "<b>looks fine</b>"
+    entry = next(
+        a for a in api.ok(api.get(f"/v1/intents/{iid}/audit"))["audit"] if a["outcome"] == "approved"
+    )
+    assert (
+        entry["channel"] == "web"
+        and entry["actor"]["id"] == "sre"
+        and entry["comment"] == "<b>looks fine</b>"
+    )
     shown = client.get(done.headers["location"]).text
     assert "&lt;b&gt;looks fine&lt;/b&gt;" in shown and "<b>looks fine</b>" not in shown  # autoescaped
 
@@ -138,7 +162,9 @@ def test_a_human_sees_only_its_tasks_and_not_another_workspace(server: ServerPro
     addr, agent = api.register_agent("other")
     theirs = api.create(addr, human_task=other_task, correlation_id="corr-theirs")
     agent.ok(agent.complete(theirs, {}))
-    elsewhere = Api(server.base_url, httpx.post(server.base_url + "/_testing/namespaces").json()["admin_api_key"])
+    elsewhere = Api(
+        server.base_url, httpx.post(server.base_url + "/_testing/namespaces").json()["admin_api_key"]
+    )
     foreign, _, _ = waiting_intent(elsewhere, correlation_id="corr-mine")
     client = sign_in(server, api.human("sre").key)
     listing = client.get("/console/intents").text
@@ -160,7 +186,9 @@ def test_the_live_stream_needs_the_session(server: ServerProc, api: Api) -> None
     iid, _, _ = waiting_intent(api)
     path = f"/console/intents/{iid}/events"
     assert browser(server).get(path).status_code == 401
-    assert httpx.get(server.base_url + path, headers={"x-api-key": api.key}).status_code == 401  # keys are for /v1
+    assert (
+        httpx.get(server.base_url + path, headers={"x-api-key": api.key}).status_code == 401
+    )  # keys are for /v1
     client = sign_in(server, api.key)
     with client.stream("GET", path, params={"since": 1, "wait_seconds": 1}) as resp:
         assert resp.status_code == 200 and resp.headers["content-type"].startswith("text/event-stream")
@@ -168,8 +196,9 @@ def test_the_live_stream_needs_the_session(server: ServerProc, api: Api) -> None
     assert "id: 2\nevent: intent.step_completed" in body and "id: 1\n" not in body
 
 
-def test_admin_creates_and_revokes_an_agent_key_and_a_revoked_key_ends_its_sessions(server: ServerProc,
-                                                                                    api: Api) -> None:
+def test_admin_creates_and_revokes_an_agent_key_and_a_revoked_key_ends_its_sessions(
+    server: ServerProc, api: Api
+) -> None:
     addr, _ = api.register_agent("keyed")
     client = sign_in(server, api.key)
     page = client.get("/console/agents").text
@@ -187,8 +216,9 @@ def test_admin_creates_and_revokes_an_agent_key_and_a_revoked_key_ends_its_sessi
     assert agent.get(f"/v1/agents/{addr}/intents", params={"wait_seconds": 0}).status_code == 401
     assert agent_session.get("/console/intents").headers["location"] == "/console/sign-in"
     human = sign_in(server, api.human("h1").key)
-    refused = human.post("/console/keys/revoke", data={"csrf": csrf_of(human.get("/console/inbox").text),
-                                                       "key_id": key_id})
+    refused = human.post(
+        "/console/keys/revoke", data={"csrf": csrf_of(human.get("/console/inbox").text), "key_id": key_id}
+    )
     assert refused.status_code == 403
 
 
@@ -197,8 +227,10 @@ def test_the_session_expires_after_its_lifetime(tmp_path: Path) -> None:
     try:
         ns = httpx.post(proc.base_url + "/_testing/namespaces").json()
         client = browser(proc)
-        assert "Max-Age=3600;" in client.post("/console/sign-in", data={"api_key": ns["admin_api_key"]}
-                                              ).headers["set-cookie"]
+        assert (
+            "Max-Age=3600;"
+            in client.post("/console/sign-in", data={"api_key": ns["admin_api_key"]}).headers["set-cookie"]
+        )
         assert client.get("/console/intents").status_code == 200
         httpx.post(proc.base_url + "/_testing/clock", json={"advance_seconds": 3601})
         assert client.get("/console/intents").headers["location"] == "/console/sign-in"
@@ -216,7 +248,9 @@ def test_over_tls_the_cookie_is_secure(tmp_path: Path) -> None:
         trust = ssl.create_default_context(cafile=str(cert))
         with httpx.Client(base_url=proc.base_url, verify=trust, timeout=10) as client:
             resp = client.post("/console/sign-in", data={"api_key": proc.admin_key})
-            assert resp.status_code == 303 and resp.headers["set-cookie"].endswith("; HttpOnly; SameSite=Strict; Secure")
+            assert resp.status_code == 303 and resp.headers["set-cookie"].endswith(
+                "; HttpOnly; SameSite=Strict; Secure"
+            )
             assert client.get("/console/intents").status_code == 200
     finally:
         assert proc.stop() == 0
@@ -238,12 +272,28 @@ def test_console_reads_are_index_searches(tmp_path: Path) -> None:
         store.intents_by_correlation("ws", "corr-1", 50)
         for status in (None, "WAITING"):
             for to_agent in (None, "org/ws/a"):
-                store.list_intents("ws", status=status, to_agent=to_agent, from_agent=None, involving=None,
-                                   limit=51, cursor=None)
-            store.list_intents("ws", status=status, to_agent=None, from_agent=None, involving="org/ws/a",
-                               limit=51, cursor=7)
-            store.list_intents("ws", status=status, to_agent=None, from_agent=None, involving=None,
-                               tasked_to=["sre"], limit=51, cursor=None)
+                store.list_intents(
+                    "ws",
+                    status=status,
+                    to_agent=to_agent,
+                    from_agent=None,
+                    involving=None,
+                    limit=51,
+                    cursor=None,
+                )
+            store.list_intents(
+                "ws", status=status, to_agent=None, from_agent=None, involving="org/ws/a", limit=51, cursor=7
+            )
+            store.list_intents(
+                "ws",
+                status=status,
+                to_agent=None,
+                from_agent=None,
+                involving=None,
+                tasked_to=["sre"],
+                limit=51,
+                cursor=None,
+            )
         store.list_tasks("ws", pending_only=True, assignees=["sre"], limit=51, cursor=None)
         store.list_tasks("ws", pending_only=True, assignees=None, limit=51, cursor=None)
         store.count_by_status("ws")

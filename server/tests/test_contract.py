@@ -19,28 +19,57 @@ API_KEY = re.compile(r"^axme_(admin|agent|human)_[a-z0-9]{8,32}_[A-Za-z0-9]{16,1
 # -- the checker itself can fail -------------------------------------------------
 def _intent_body() -> dict:
     ts = "2026-11-21T10:00:00.123Z"
-    return {"ok": True, "intent": {
-        "intent_id": "0b7e7f4e-5c49-4a43-9a8e-3f1a0c0f2a11", "intent_type": "intent.test.thing.v1",
-        "from_agent": "admin://k", "to_agent": "agent://local/default/w", "correlation_id": "c",
-        "reply_to": None, "payload": {}, "status": "WAITING", "lifecycle_status": "WAITING",
-        "waiting_reason": "WAITING_FOR_HUMAN", "pending_with": None, "result": None, "error": None,
-        "human_task": {"title": "t"}, "current_step": None, "steps": None, "delivery_attempt": 1,
-        "max_delivery_attempts": 3, "remind_count": 0, "deadline_at": None, "created_at": ts,
-        "updated_at": ts, "last_seq": 3}}
+    return {
+        "ok": True,
+        "intent": {
+            "intent_id": "0b7e7f4e-5c49-4a43-9a8e-3f1a0c0f2a11",
+            "intent_type": "intent.test.thing.v1",
+            "from_agent": "admin://k",
+            "to_agent": "agent://local/default/w",
+            "correlation_id": "c",
+            "reply_to": None,
+            "payload": {},
+            "status": "WAITING",
+            "lifecycle_status": "WAITING",
+            "waiting_reason": "WAITING_FOR_HUMAN",
+            "pending_with": None,
+            "result": None,
+            "error": None,
+            "human_task": {"title": "t"},
+            "current_step": None,
+            "steps": None,
+            "delivery_attempt": 1,
+            "max_delivery_attempts": 3,
+            "remind_count": 0,
+            "deadline_at": None,
+            "created_at": ts,
+            "updated_at": ts,
+            "last_seq": 3,
+        },
+    }
 
 
 def test_checker_accepts_a_conforming_body() -> None:
     contract.check_body("IntentResponse", _intent_body(), "unit")
 
 
-@pytest.mark.parametrize("mutate, needle", [
-    (lambda b: b["intent"]["human_task"].update(description=None), "human_task/description"),
-    (lambda b: b["intent"]["human_task"].update(form_schema=None), "human_task/form_schema"),
-    (lambda b: b["intent"].pop("result"), "'result' is a required property"),
-    (lambda b: b["intent"].update(updated_at="2026-11-21T10:00:00Z"), "updated_at"),
-    (lambda b: b["intent"].update(steps=[{"step_id": "s", "index": 0, "kind": "agent", "assigned_to": "a",
-                                          "status": "canceled"}]), "steps/0/status"),
-])
+@pytest.mark.parametrize(
+    "mutate, needle",
+    [
+        (lambda b: b["intent"]["human_task"].update(description=None), "human_task/description"),
+        (lambda b: b["intent"]["human_task"].update(form_schema=None), "human_task/form_schema"),
+        (lambda b: b["intent"].pop("result"), "'result' is a required property"),
+        (lambda b: b["intent"].update(updated_at="2026-11-21T10:00:00Z"), "updated_at"),
+        (
+            lambda b: b["intent"].update(
+                steps=[
+                    {"step_id": "s", "index": 0, "kind": "agent", "assigned_to": "a", "status": "canceled"}
+                ]
+            ),
+            "steps/0/status",
+        ),
+    ],
+)
 def test_checker_rejects_drift(mutate, needle: str) -> None:
     body = _intent_body()
     mutate(body)
@@ -72,8 +101,13 @@ def test_operation_matching_prefers_the_specific_template() -> None:
 def test_key_secrets_are_base62(api: Api) -> None:
     keys = [api.register_agent(f"k{i}")[1].key for i in range(5)]
     keys += [api.ok(api.post("/v1/admin/keys", {"kind": "admin", "name": "second"}))["api_key"]]
-    keys += [api.ok(api.post("/v1/admin/keys", {"kind": "human", "name": "h",
-                                                "human": {"id": "h1", "display_name": "H"}}))["api_key"]]
+    keys += [
+        api.ok(
+            api.post(
+                "/v1/admin/keys", {"kind": "human", "name": "h", "human": {"id": "h1", "display_name": "H"}}
+            )
+        )["api_key"]
+    ]
     for key in keys:
         assert API_KEY.match(key), key
         secret = key.rsplit("_", 1)[1]
@@ -85,8 +119,13 @@ def test_key_secrets_are_base62(api: Api) -> None:
 def test_malformed_and_foreign_keys_are_401(api: Api) -> None:
     good = api.key
     prefix = good.rsplit("_", 1)[0]
-    for bad in [prefix + "_short", prefix + "_" + "x" * 129, "axme_robot_abcdef12_" + "A" * 32,
-                prefix + "_" + "A-B_" * 8, good + "!"]:
+    for bad in [
+        prefix + "_short",
+        prefix + "_" + "x" * 129,
+        "axme_robot_abcdef12_" + "A" * 32,
+        prefix + "_" + "A-B_" * 8,
+        good + "!",
+    ]:
         err(api.with_key(bad).get("/v1/agents"), 401, "unauthorized")
 
 
@@ -107,17 +146,32 @@ def test_every_operation_answers_per_spec(api: Api, server: ServerProc) -> None:
     operator = api.with_key(server.admin_key)
     operator.ok(operator.post("/v1/admin/workspaces", {"org": f"tour-{api.namespace}", "name": "w"}))
     operator.ok(operator.get("/v1/admin/workspaces"))
-    pushed = api.ok(api.post("/v1/agents", {"address": "tour-http", "delivery_mode": "http",
-                                             "callback_url": "https://example.com/hook"}))["agent"]["address"]
+    pushed = api.ok(
+        api.post(
+            "/v1/agents",
+            {"address": "tour-http", "delivery_mode": "http", "callback_url": "https://example.com/hook"},
+        )
+    )["agent"]["address"]
     api.ok(api.post(f"/v1/agents/{pushed}/callback-secret", {"overlap_seconds": 0}))
     api.ok(api.post("/v1/workspace/webhook-secret"))
     operator.ok(operator.post("/v1/server/link-secret"))
-    plain = api.ok(api.post("/v1/admin/keys", {"kind": "human", "name": "h",
-                                               "human": {"id": "ann", "display_name": "Ann"}}))
+    plain = api.ok(
+        api.post(
+            "/v1/admin/keys", {"kind": "human", "name": "h", "human": {"id": "ann", "display_name": "Ann"}}
+        )
+    )
     assert "contact" not in plain["key"]["human"]
     api.with_key(plain["api_key"]).ok(api.with_key(plain["api_key"]).get("/v1/me/tasks"))
-    with_contact = api.ok(api.post("/v1/admin/keys", {"kind": "human", "name": "h2", "human": {
-        "id": "bob", "display_name": "Bob", "contact": "bob@example.com"}}))
+    with_contact = api.ok(
+        api.post(
+            "/v1/admin/keys",
+            {
+                "kind": "human",
+                "name": "h2",
+                "human": {"id": "bob", "display_name": "Bob", "contact": "bob@example.com"},
+            },
+        )
+    )
     assert with_contact["key"]["human"]["contact"] == "bob@example.com"
     listed = api.ok(api.get("/v1/admin/keys"))["keys"]
     assert all("contact" not in k["human"] for k in listed if k["human"] and k["human"]["id"] == "ann")
@@ -133,7 +187,11 @@ def test_every_operation_answers_per_spec(api: Api, server: ServerProc) -> None:
 
     (delivery,) = agent.poll(addr, wait=5, limit=1)
     agent.ok(agent.post(f"/v1/intents/{iid}/ack", {"delivery_id": delivery["delivery_id"]}))
-    agent.ok(agent.resume(iid, {"kind": "progress", "details": {"pct": 50}, "delivery_id": delivery["delivery_id"]}))
+    agent.ok(
+        agent.resume(
+            iid, {"kind": "progress", "details": {"pct": 50}, "delivery_id": delivery["delivery_id"]}
+        )
+    )
     waiting = agent.ok(agent.complete(iid, {"checked": True}))["intent"]
     assert waiting["waiting_reason"] == "WAITING_FOR_HUMAN" and waiting["result"] is None
     tasks = api.ok(api.get("/v1/tasks"))["tasks"]
@@ -159,8 +217,12 @@ def test_every_operation_answers_per_spec(api: Api, server: ServerProc) -> None:
     key_id = plain["key"]["key_id"]
     api.ok(api.delete(f"/v1/admin/keys/{key_id}"))
 
-    documented = {op["operationId"] for item in contract._doc()["paths"].values()
-                  for op in item.values() if isinstance(op, dict) and "operationId" in op}
+    documented = {
+        op["operationId"]
+        for item in contract._doc()["paths"].values()
+        for op in item.values()
+        if isinstance(op, dict) and "operationId" in op
+    }
     assert documented - contract.SEEN == set()
 
 
@@ -173,6 +235,10 @@ def test_agent_stream_timeout_carries_next_seq(api: Api) -> None:
     timeout = json.loads(frames[-1]["data"])
     assert timeout == {"next_seq": int(delivery["id"]) + 1}
     # nothing sent on this connection: next_seq = the client's cursor + 1
-    frames = read_stream(agent, f"/v1/agents/{addr}/intents/stream", params={"wait_seconds": 1, "since": 41},
-                         headers={"Last-Event-ID": "7"})
+    frames = read_stream(
+        agent,
+        f"/v1/agents/{addr}/intents/stream",
+        params={"wait_seconds": 1, "since": 41},
+        headers={"Last-Event-ID": "7"},
+    )
     assert json.loads(frames[-1]["data"]) == {"next_seq": 42}

@@ -17,11 +17,16 @@ ROUNDS = 6
 WAIT = 10.0  # well below the 60 s lease: a delivery that arrives came without a lease expiry
 
 
-def _listen(agent: Api, addr: str, out: queue.Queue[Any], opened: threading.Event, stop: threading.Event) -> None:
+def _listen(
+    agent: Api, addr: str, out: queue.Queue[Any], opened: threading.Event, stop: threading.Event
+) -> None:
     """A live agent stream: every delivery goes to `out`."""
-    with checked_client(agent.base_url) as c, \
-            c.stream("GET", f"/v1/agents/{addr}/intents/stream", params={"wait_seconds": 60},
-                     headers=agent.headers()) as resp:
+    with (
+        checked_client(agent.base_url) as c,
+        c.stream(
+            "GET", f"/v1/agents/{addr}/intents/stream", params={"wait_seconds": 60}, headers=agent.headers()
+        ) as resp,
+    ):
         assert resp.status_code == 200
         for frame in sse_frames(resp):
             if frame.get("retry"):
@@ -36,8 +41,10 @@ def _raw_create(api: Api, to_agent: str) -> tuple[socket.socket, bytes]:
     """A createIntent request written in full on its own socket (its answer is read later)."""
     host, port = api.base_url.removeprefix("http://").split(":")
     body = json.dumps({"intent_type": "intent.test.dead.v1", "to_agent": to_agent, "payload": {}}).encode()
-    head = (f"POST /v1/intents HTTP/1.1\r\nhost: {host}\r\nx-api-key: {api.key}\r\n"
-            f"content-type: application/json\r\ncontent-length: {len(body)}\r\nconnection: close\r\n\r\n")
+    head = (
+        f"POST /v1/intents HTTP/1.1\r\nhost: {host}\r\nx-api-key: {api.key}\r\n"
+        f"content-type: application/json\r\ncontent-length: {len(body)}\r\nconnection: close\r\n\r\n"
+    )
     sock = socket.create_connection((host, int(port)), timeout=WAIT)
     # a request answered first, so the connection is accepted and read from when the create is sent
     sock.sendall(f"GET /health HTTP/1.1\r\nhost: {host}\r\n\r\n".encode())
@@ -62,8 +69,15 @@ def test_closed_stream_gets_no_lease_and_the_live_one_gets_it_at_once(api: Api) 
     for n in range(ROUNDS):
         addr, agent = api.register_agent(f"w{n}")  # a fresh lane: the first stream in line is offered first
         dead = checked_client(api.base_url)
-        resp = dead.send(dead.build_request("GET", f"/v1/agents/{addr}/intents/stream",
-                                            params={"wait_seconds": 60}, headers=agent.headers()), stream=True)
+        resp = dead.send(
+            dead.build_request(
+                "GET",
+                f"/v1/agents/{addr}/intents/stream",
+                params={"wait_seconds": 60},
+                headers=agent.headers(),
+            ),
+            stream=True,
+        )
         assert resp.status_code == 200
         frames = sse_frames(resp)  # held: dropping the generator would close the response
         assert next(f for f in frames if "retry" in f) == {"retry": "2000"}
@@ -85,7 +99,9 @@ def test_closed_stream_gets_no_lease_and_the_live_one_gets_it_at_once(api: Api) 
         assert doc["status"] == "DELIVERED" and doc["delivery_attempt"] == 1
         events = api.events(iid)
         for e in events:
-            if e["event_type"] == "intent.redelivered":  # leased to the dead stream first: handed back at once
+            if (
+                e["event_type"] == "intent.redelivered"
+            ):  # leased to the dead stream first: handed back at once
                 assert e["data"]["reason"] == "consumer_gone" and e["data"]["binding"] == "stream", e
         assert events[-1]["event_type"] == "intent.delivered"
         assert events[-1]["data"]["delivery_id"] == got["delivery_id"]
@@ -108,8 +124,10 @@ def test_abandoned_long_poll_gets_no_lease(api: Api) -> None:
     addr, agent = api.register_agent("poller")
     host, port = api.base_url.removeprefix("http://").split(":")
     poll = socket.create_connection((host, int(port)), timeout=WAIT)
-    poll.sendall(f"GET /v1/agents/{addr}/intents?wait_seconds=60 HTTP/1.1\r\nhost: {host}\r\n"
-                 f"x-api-key: {agent.key}\r\n\r\n".encode())
+    poll.sendall(
+        f"GET /v1/agents/{addr}/intents?wait_seconds=60 HTTP/1.1\r\nhost: {host}\r\n"
+        f"x-api-key: {agent.key}\r\n\r\n".encode()
+    )
     # answered after the poll's request (sent first, on an accepted connection) is being handled
     api.ok(api.get("/health"))
     live_got: queue.Queue[Any] = queue.Queue()

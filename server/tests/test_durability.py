@@ -43,8 +43,12 @@ def test_sigkill_loses_nothing(tmp_path) -> None:
         assert redelivered["delivery_id"] != d_a["delivery_id"]
         assert api2.intent(b)["remind_count"] == 2  # reminders at 30 s and 60 s: the timer survived the crash
         # a stream resumes from where the client was
-        frames = read_stream(api2, f"/v1/intents/{b}/events/stream", params={"wait_seconds": 1},
-                             headers={"Last-Event-ID": str(len(before[b]))})
+        frames = read_stream(
+            api2,
+            f"/v1/intents/{b}/events/stream",
+            params={"wait_seconds": 1},
+            headers={"Last-Event-ID": str(len(before[b]))},
+        )
         assert [e["event_type"] for e in event_frames(frames)] == ["intent.reminder"] * 2
         assert json.loads(frames[-1]["data"])["next_seq"] == len(before[b]) + 3
         assert api2.ok(api2.decide(b, outcome="approved"))["intent"]["status"] == "COMPLETED"

@@ -17,27 +17,60 @@ def err(resp, status: int, code: str) -> dict:
 
 
 def test_malformed_json_and_non_object(api: Api) -> None:
-    err(api.post("/v1/intents", content=b"{nope", headers={"content-type": "application/json"}), 400, "invalid_json")
-    err(api.post("/v1/intents", content=b"", headers={"content-type": "application/json"}), 400, "invalid_json")
+    err(
+        api.post("/v1/intents", content=b"{nope", headers={"content-type": "application/json"}),
+        400,
+        "invalid_json",
+    )
+    err(
+        api.post("/v1/intents", content=b"", headers={"content-type": "application/json"}),
+        400,
+        "invalid_json",
+    )
     e = err(api.post("/v1/intents", [1, 2]), 422, "validation_error")
     assert e["details"]["field"] == "$"
 
 
-@pytest.mark.parametrize("body,field", [
-    ({"intent_type": 5, "to_agent": "w", "payload": {}}, "intent_type"),
-    ({"intent_type": "Bad Type", "to_agent": "w", "payload": {}}, "intent_type"),
-    ({"intent_type": "intent.a.v1", "to_agent": "w", "payload": []}, "payload"),
-    ({"intent_type": "intent.a.v1", "to_agent": "w"}, "payload"),
-    ({"intent_type": "intent.a.v1", "to_agent": "w", "payload": {}, "max_delivery_attempts": 0},
-     "max_delivery_attempts"),
-    ({"intent_type": "intent.a.v1", "to_agent": "w", "payload": {}, "surprise": True}, "surprise"),
-    ({"intent_type": "intent.a.v1", "to_agent": "w", "payload": {}, "human_task": {"title": ""}}, "human_task.title"),
-    ({"intent_type": "intent.a.v1", "to_agent": "w", "payload": {}, "human_task": {"title": "t", "x": 1}},
-     "human_task.x"),
-    ({"intent_type": "intent.a.v1", "to_agent": "w", "payload": {}, "deadline_at": "tomorrow"}, "deadline_at"),
-    ({"intent_type": "intent.a.v1", "to_agent": "w", "payload": {},
-      "human_task": {"title": "t", "form_schema": {"type": "nonsense"}}}, "human_task.form_schema"),
-])
+@pytest.mark.parametrize(
+    "body,field",
+    [
+        ({"intent_type": 5, "to_agent": "w", "payload": {}}, "intent_type"),
+        ({"intent_type": "Bad Type", "to_agent": "w", "payload": {}}, "intent_type"),
+        ({"intent_type": "intent.a.v1", "to_agent": "w", "payload": []}, "payload"),
+        ({"intent_type": "intent.a.v1", "to_agent": "w"}, "payload"),
+        (
+            {"intent_type": "intent.a.v1", "to_agent": "w", "payload": {}, "max_delivery_attempts": 0},
+            "max_delivery_attempts",
+        ),
+        ({"intent_type": "intent.a.v1", "to_agent": "w", "payload": {}, "surprise": True}, "surprise"),
+        (
+            {"intent_type": "intent.a.v1", "to_agent": "w", "payload": {}, "human_task": {"title": ""}},
+            "human_task.title",
+        ),
+        (
+            {
+                "intent_type": "intent.a.v1",
+                "to_agent": "w",
+                "payload": {},
+                "human_task": {"title": "t", "x": 1},
+            },
+            "human_task.x",
+        ),
+        (
+            {"intent_type": "intent.a.v1", "to_agent": "w", "payload": {}, "deadline_at": "tomorrow"},
+            "deadline_at",
+        ),
+        (
+            {
+                "intent_type": "intent.a.v1",
+                "to_agent": "w",
+                "payload": {},
+                "human_task": {"title": "t", "form_schema": {"type": "nonsense"}},
+            },
+            "human_task.form_schema",
+        ),
+    ],
+)
 def test_create_validation(api: Api, body: dict, field: str) -> None:
     api.register_agent("w")
     e = err(api.post("/v1/intents", body), 422, "validation_error")
@@ -46,8 +79,11 @@ def test_create_validation(api: Api, body: dict, field: str) -> None:
 
 
 def test_unknown_agent_is_404(api: Api) -> None:
-    e = err(api.post("/v1/intents", {"intent_type": "intent.a.v1", "to_agent": "ghost", "payload": {}}),
-            404, "agent_not_found")
+    e = err(
+        api.post("/v1/intents", {"intent_type": "intent.a.v1", "to_agent": "ghost", "payload": {}}),
+        404,
+        "agent_not_found",
+    )
     assert e["details"]["address"].endswith("/ghost")  # REQ-API-011
 
 
@@ -86,8 +122,14 @@ def test_resume_body_errors(api: Api) -> None:
     assert e["details"]["field"] == "kind" and "kind" in e["message"]
     assert err(agent.resume(iid, {"kind": "magic"}), 422, "validation_error")["details"]["field"] == "kind"
     err(agent.resume(iid, {"kind": "agent_result", "outcome": "maybe"}), 422, "validation_error")
-    err(agent.resume(iid, {"kind": "agent_result", "outcome": "complete", "result": [1]}), 422, "validation_error")
-    e = err(agent.resume(iid, {"kind": "agent_result", "outcome": "complete", "junk": 1}), 422, "validation_error")
+    err(
+        agent.resume(iid, {"kind": "agent_result", "outcome": "complete", "result": [1]}),
+        422,
+        "validation_error",
+    )
+    e = err(
+        agent.resume(iid, {"kind": "agent_result", "outcome": "complete", "junk": 1}), 422, "validation_error"
+    )
     assert e["details"]["field"] == "junk"
     assert api.intent(iid)["status"] == "SUBMITTED"
 
@@ -110,10 +152,13 @@ def test_invalid_transitions_are_409(api: Api) -> None:
     err(api.resume(iid, {"kind": "progress"}), 409, "invalid_transition")
     api.ok(api.decide(iid, outcome="approved"))
     # terminal beats everything
-    for resp in (api.decide(iid, outcome="approved"), api.complete(iid, {}, delivery_id="stale"),
-                 api.post(f"/v1/intents/{iid}/resolve", {"status": "CANCELED"}),
-                 api.post(f"/v1/intents/{iid}/resolve", {"status": "COMPLETED"}),
-                 agent.post(f"/v1/intents/{iid}/ack", {"delivery_id": d["delivery_id"]})):
+    for resp in (
+        api.decide(iid, outcome="approved"),
+        api.complete(iid, {}, delivery_id="stale"),
+        api.post(f"/v1/intents/{iid}/resolve", {"status": "CANCELED"}),
+        api.post(f"/v1/intents/{iid}/resolve", {"status": "COMPLETED"}),
+        agent.post(f"/v1/intents/{iid}/ack", {"delivery_id": d["delivery_id"]}),
+    ):
         assert err(resp, 409, "intent_terminal")["details"]["status"] == "COMPLETED"
     assert api.intent(iid)["last_seq"] == len(api.events(iid))
 

@@ -35,16 +35,32 @@ def notified(api: Api, intent_id: str) -> list[dict]:
     return api.ok(api.get(f"/v1/intents/{intent_id}/notifications"))["notifications"]
 
 
-CHAIN = [{"after_seconds": 60, "assignees": ["b@example.com"],
-          "notify": [{"channel": "webhook", "to": "https://hooks.example.com/b"}]},
-         {"after_seconds": 120, "assignees": ["c1@example.com", "c2@example.com"],
-          "notify": [{"channel": "webhook", "to": "https://hooks.example.com/team"}]}]
+CHAIN = [
+    {
+        "after_seconds": 60,
+        "assignees": ["b@example.com"],
+        "notify": [{"channel": "webhook", "to": "https://hooks.example.com/b"}],
+    },
+    {
+        "after_seconds": 120,
+        "assignees": ["c1@example.com", "c2@example.com"],
+        "notify": [{"channel": "webhook", "to": "https://hooks.example.com/team"}],
+    },
+]
 
 
 def test_a_then_b_then_team_at_the_right_times(api: Api) -> None:
-    intent_id = waiting(api, human_task={"title": "Page", "assignees": ["a@example.com"], "notify": [
-        {"channel": "webhook", "to": "https://hooks.example.com/a"}]}, escalation=CHAIN,
-        remind_after_seconds=40, max_reminders=5)
+    intent_id = waiting(
+        api,
+        human_task={
+            "title": "Page",
+            "assignees": ["a@example.com"],
+            "notify": [{"channel": "webhook", "to": "https://hooks.example.com/a"}],
+        },
+        escalation=CHAIN,
+        remind_after_seconds=40,
+        max_reminders=5,
+    )
     start = at(api.events(intent_id)[-1]["at"])  # intent.human_task_assigned
     clock = {"elapsed": 0.0}
 
@@ -59,7 +75,9 @@ def test_a_then_b_then_team_at_the_right_times(api: Api) -> None:
     (first,) = escalations(api, intent_id)
     assert abs(at(first["at"]) - (start + 60)) <= 1
     assert first["data"]["level"] == 1 and first["data"]["assignees"] == ["b@example.com"]
-    assert first["data"]["previous_assignees"] == ["a@example.com"] and first["data"]["reason"] == "no_response"
+    assert (
+        first["data"]["previous_assignees"] == ["a@example.com"] and first["data"]["reason"] == "no_response"
+    )
     assert api.intent(intent_id)["pending_with"]["ref"] == "b@example.com"
     for offset in (100.2, 140.2, 179.8):  # B's reminders restart from the escalation
         advance_to(offset)
@@ -67,23 +85,42 @@ def test_a_then_b_then_team_at_the_right_times(api: Api) -> None:
     advance_to(180.2)
     second = escalations(api, intent_id)[1]
     assert abs(at(second["at"]) - (start + 180)) <= 1
-    assert second["data"]["level"] == 2 and second["data"]["assignees"] == ["c1@example.com", "c2@example.com"]
+    assert second["data"]["level"] == 2 and second["data"]["assignees"] == [
+        "c1@example.com",
+        "c2@example.com",
+    ]
     # who was told what, when: A on assignment and its reminder at +40; B at +60 (and its reminder at
     # +100: reminders restart at each level); the team at +180
-    told = [(n["to"].rsplit("/", 1)[1], n["reason"], round(at(n["created_at"]) - start))
-            for n in notified(api, intent_id)]
-    assert told == [("a", "assigned", 0), ("a", "reminder", 40), ("b", "escalated", 60), ("b", "reminder", 100),
-                    ("b", "reminder", 140), ("team", "escalated", 180)]
+    told = [
+        (n["to"].rsplit("/", 1)[1], n["reason"], round(at(n["created_at"]) - start))
+        for n in notified(api, intent_id)
+    ]
+    assert told == [
+        ("a", "assigned", 0),
+        ("a", "reminder", 40),
+        ("b", "escalated", 60),
+        ("b", "reminder", 100),
+        ("b", "reminder", 140),
+        ("team", "escalated", 180),
+    ]
     b_key = api.human("b@example.com")
-    assert b_key.decide(intent_id, outcome="approved").status_code == 404  # B is no assignee: may not even read it
+    assert (
+        b_key.decide(intent_id, outcome="approved").status_code == 404
+    )  # B is no assignee: may not even read it
     c2 = api.human("c2@example.com")
     assert c2.ok(c2.decide(intent_id, outcome="approved"))["intent"]["status"] == "COMPLETED"
 
 
 def test_repeat_runs_the_chain_again_then_stops(api: Api) -> None:
-    intent_id = waiting(api, human_task={"title": "t", "assignees": ["a@example.com"]},
-                        escalation=[{"after_seconds": 10, "assignees": ["b@example.com"]},
-                                    {"after_seconds": 10, "assignees": ["c@example.com"]}], escalation_repeat=1)
+    intent_id = waiting(
+        api,
+        human_task={"title": "t", "assignees": ["a@example.com"]},
+        escalation=[
+            {"after_seconds": 10, "assignees": ["b@example.com"]},
+            {"after_seconds": 10, "assignees": ["c@example.com"]},
+        ],
+        escalation_repeat=1,
+    )
     for _ in range(6):
         api.advance(10.5)
     levels = [(e["data"]["level"], e["data"]["escalated_to"]) for e in escalations(api, intent_id)]
@@ -91,48 +128,90 @@ def test_repeat_runs_the_chain_again_then_stops(api: Api) -> None:
 
 
 def test_on_timeout_escalate_moves_one_level_then_fails(api: Api) -> None:
-    bundle = {"scenario_id": "chain.timeout", "agents": [{"role": "w", "address": f"w{next(NAMES)}",
-                                                           "create_if_missing": True}],
-              "workflow": {"steps": [{"step_id": "ok", "tool_id": "tool.human", "requires_approval": True,
-                                      "step_deadline_seconds": 100, "on_timeout": "escalate",
-                                      "escalation": [{"after_seconds": 1000, "assignees": ["b@example.com"]},
-                                                     {"after_seconds": 1000, "assignees": ["c@example.com"]}],
-                                      "human_task": {"title": "t", "assignees": ["a@example.com"]}}]},
-              "intent": {"type": "intent.test.chain.v1"}}
+    bundle = {
+        "scenario_id": "chain.timeout",
+        "agents": [{"role": "w", "address": f"w{next(NAMES)}", "create_if_missing": True}],
+        "workflow": {
+            "steps": [
+                {
+                    "step_id": "ok",
+                    "tool_id": "tool.human",
+                    "requires_approval": True,
+                    "step_deadline_seconds": 100,
+                    "on_timeout": "escalate",
+                    "escalation": [
+                        {"after_seconds": 1000, "assignees": ["b@example.com"]},
+                        {"after_seconds": 1000, "assignees": ["c@example.com"]},
+                    ],
+                    "human_task": {"title": "t", "assignees": ["a@example.com"]},
+                }
+            ]
+        },
+        "intent": {"type": "intent.test.chain.v1"},
+    }
     intent_id = api.ok(api.post("/v1/scenarios/apply", bundle))["intent_id"]
     api.advance(101)
     api.advance(101)
     assert [(e["data"]["escalated_to"], e["data"]["reason"]) for e in escalations(api, intent_id)] == [
-        ("b@example.com", "timeout"), ("c@example.com", "timeout")]
+        ("b@example.com", "timeout"),
+        ("c@example.com", "timeout"),
+    ]
     api.advance(101)
     assert api.intent(intent_id)["status"] == "TIMED_OUT"
 
 
-@pytest.mark.parametrize(("extra", "field"), [
-    ({"escalation": [], "human_task": {"title": "t"}}, "escalation"),
-    ({"escalation": [{"after_seconds": 0, "assignees": ["b"]}]}, "escalation"),
-    ({"escalation": [{"after_seconds": 5, "assignees": ["b"]}, {"after_seconds": 5, "assignees": []}]},
-     "escalation"),
-    ({"escalation": [{"after_seconds": 5, "assignees": ["b"]}], "escalate_to": "c"}, "escalation"),
-    ({"escalation": [{"after_seconds": 5, "assignees": ["b"], "notify": [{"channel": "email", "to": "x"}]}]},
-     "escalation[0].notify[0].to"),
-    ({"escalation_repeat": 11}, "escalation_repeat"),
-])
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        ({"escalation": [], "human_task": {"title": "t"}}, "escalation"),
+        ({"escalation": [{"after_seconds": 0, "assignees": ["b"]}]}, "escalation"),
+        (
+            {"escalation": [{"after_seconds": 5, "assignees": ["b"]}, {"after_seconds": 5, "assignees": []}]},
+            "escalation",
+        ),
+        ({"escalation": [{"after_seconds": 5, "assignees": ["b"]}], "escalate_to": "c"}, "escalation"),
+        (
+            {
+                "escalation": [
+                    {"after_seconds": 5, "assignees": ["b"], "notify": [{"channel": "email", "to": "x"}]}
+                ]
+            },
+            "escalation[0].notify[0].to",
+        ),
+        ({"escalation_repeat": 11}, "escalation_repeat"),
+    ],
+)
 def test_bad_chains_are_422(api: Api, extra: dict, field: str) -> None:
     addr, _ = api.register_agent(f"chain-bad-{next(NAMES)}")
-    body = {"intent_type": "intent.test.thing.v1", "to_agent": addr, "payload": {},
-            "human_task": {"title": "t"}, **extra}
+    body = {
+        "intent_type": "intent.test.thing.v1",
+        "to_agent": addr,
+        "payload": {},
+        "human_task": {"title": "t"},
+        **extra,
+    }
     assert err(api.post("/v1/intents", body), 422, "validation_error")["details"]["field"].startswith(field)
 
 
 def test_bad_chain_in_a_scenario_step_names_its_path(api: Api) -> None:
-    step = {"step_id": "ok", "tool_id": "tool.human", "requires_approval": True, "human_task": {"title": "t"},
-            "escalation": [{"after_seconds": 5, "assignees": ["b"],
-                            "notify": [{"channel": "webhook", "to": "/relative"}]}]}
-    bundle = {"scenario_id": "chain.bad", "workflow": {"steps": [step]}, "intent": {"type": "intent.test.chain.v1"}}
+    step = {
+        "step_id": "ok",
+        "tool_id": "tool.human",
+        "requires_approval": True,
+        "human_task": {"title": "t"},
+        "escalation": [
+            {"after_seconds": 5, "assignees": ["b"], "notify": [{"channel": "webhook", "to": "/relative"}]}
+        ],
+    }
+    bundle = {
+        "scenario_id": "chain.bad",
+        "workflow": {"steps": [step]},
+        "intent": {"type": "intent.test.chain.v1"},
+    }
     problems = api.ok(api.post("/v1/scenarios/validate", bundle))["problems"]
     assert [p["path"] for p in problems] == ["/workflow/steps/0/escalation/0/notify/0/to"]
     both = dict(step, escalation=[{"after_seconds": 5, "assignees": ["b"]}], escalate_to="c")
-    problems = api.ok(api.post("/v1/scenarios/validate", dict(bundle, workflow={"steps": [both]})))["problems"]
+    problems = api.ok(api.post("/v1/scenarios/validate", dict(bundle, workflow={"steps": [both]})))[
+        "problems"
+    ]
     assert [p["path"] for p in problems] == ["/workflow/steps/0/escalation"]
-

@@ -16,8 +16,26 @@ from axme_server.spec import FORMATS, SpecValidator, _inline, find_openapi
 
 SPEC = SpecValidator(find_openapi())
 EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "spec" / "examples").rglob("*.json"))
-ODD_VALUES: list[Any] = [None, True, False, 0, 1, 1.0, 1.5, -1, 10**9, "", "x", "approved", "a" * 300, [], ["x"],
-                         ["x", "x"], {}, {"k": 1}]
+ODD_VALUES: list[Any] = [
+    None,
+    True,
+    False,
+    0,
+    1,
+    1.0,
+    1.5,
+    -1,
+    10**9,
+    "",
+    "x",
+    "approved",
+    "a" * 300,
+    [],
+    ["x"],
+    ["x", "x"],
+    {},
+    {"k": 1},
+]
 
 
 def _schemas() -> dict[str, Any]:
@@ -54,9 +72,16 @@ def _mutations(doc: Any, deep: bool = True) -> list[Any]:
 
 def _instances(deep: bool) -> list[Any]:
     docs = [json.loads(p.read_text()) for p in EXAMPLES]
-    extra = [{"outcome": "approved"}, {"delivery_id": "d-1"}, {"kind": "agent_result", "outcome": "complete"},
-             {"intent_type": "intent.a.v1", "to_agent": "w", "human_task": {"title": "t", "task_type": "form",
-                                                                           "form_schema": {"type": "object"}}}]
+    extra = [
+        {"outcome": "approved"},
+        {"delivery_id": "d-1"},
+        {"kind": "agent_result", "outcome": "complete"},
+        {
+            "intent_type": "intent.a.v1",
+            "to_agent": "w",
+            "human_task": {"title": "t", "task_type": "form", "form_schema": {"type": "object"}},
+        },
+    ]
     out: list[Any] = []
     for d in docs + extra:
         out += _mutations(d, deep) if deep else [d]
@@ -66,9 +91,20 @@ def _instances(deep: bool) -> list[Any]:
 # request schemas (the ones the server checks) get the deep set; the rest the examples themselves
 DEEP, SHALLOW = _instances(deep=True), _instances(deep=False)
 REQUEST_SCHEMAS = {v.schema.get("title") for v in SPEC.validators.values()} | {
-    "CreateIntentRequest", "ResolveIntentRequest", "AckIntentRequest", "RegisterAgentRequest",
-    "CreateAgentKeyRequest", "TaskDecision", "ScenarioBundle", "CreateKeyRequest", "AgentResultResume",
-    "TaskResultResume", "ProgressResume", "ControlResume", "HumanTask"}
+    "CreateIntentRequest",
+    "ResolveIntentRequest",
+    "AckIntentRequest",
+    "RegisterAgentRequest",
+    "CreateAgentKeyRequest",
+    "TaskDecision",
+    "ScenarioBundle",
+    "CreateKeyRequest",
+    "AgentResultResume",
+    "TaskResultResume",
+    "ProgressResume",
+    "ControlResume",
+    "HumanTask",
+}
 
 
 def test_every_request_schema_compiles() -> None:

@@ -41,7 +41,9 @@ def test_metrics_need_an_admin_key_and_show_one_workspace(api: Api, server: Serv
     assert text.status_code == 200 and text.headers["content-type"].startswith("text/plain")
     assert gauge(text.text, "axme_intents", '{status="SUBMITTED"}') == 2
     other = Api(server.base_url, httpx.post(server.base_url + "/_testing/namespaces").json()["admin_api_key"])
-    assert gauge(other.get("/metrics").text, "axme_intents", '{status="SUBMITTED"}') is None  # none in that one
+    assert (
+        gauge(other.get("/metrics").text, "axme_intents", '{status="SUBMITTED"}') is None
+    )  # none in that one
 
 
 @pytest.fixture(scope="module")
@@ -52,10 +54,16 @@ def small_caches(tmp_path_factory: pytest.TempPathFactory) -> ServerProc:
 
 
 def test_caches_keyed_by_request_input_are_bounded(small_caches: ServerProc) -> None:
-    admin = Api(small_caches.base_url, httpx.post(small_caches.base_url + "/_testing/namespaces").json()["admin_api_key"])
+    admin = Api(
+        small_caches.base_url,
+        httpx.post(small_caches.base_url + "/_testing/namespaces").json()["admin_api_key"],
+    )
     with httpx.Client(base_url=small_caches.base_url) as http:
         for i in range(200):  # unknown key ids (no auth needed) and unknown agent addresses
-            assert http.get("/v1/intents", headers={"x-api-key": f"axme_agent_{i:08x}x_{'s' * 32}"}).status_code == 401
+            assert (
+                http.get("/v1/intents", headers={"x-api-key": f"axme_agent_{i:08x}x_{'s' * 32}"}).status_code
+                == 401
+            )
             assert admin.get(f"/v1/agents/nobody-{i}").status_code == 404
     text = admin.get("/metrics").text
     assert gauge(text, "axme_cache_entries", '{cache="keys"}') <= 50

@@ -16,8 +16,18 @@ import pytest
 from helpers import Api, ServerProc, start_server
 from test_http_server import Raw
 
-LIMIT_FLAGS = ("--header-timeout", "1", "--max-connections", "40", "--max-streams-per-key", "3",
-               "--max-streams", "5", "--keepalive-seconds", "0.5")
+LIMIT_FLAGS = (
+    "--header-timeout",
+    "1",
+    "--max-connections",
+    "40",
+    "--max-streams-per-key",
+    "3",
+    "--max-streams",
+    "5",
+    "--keepalive-seconds",
+    "0.5",
+)
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +64,9 @@ def test_oversized_header_in_one_piece_is_431(server: ServerProc) -> None:
     raw.send(b"GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * 65536 + b"\r\n\r\n")
     status, headers, body = raw.response()
     assert status == 431
-    assert envelope_of(status, headers, body, "headers_too_large")["error"]["details"] == {"limit_bytes": 16384}
+    assert envelope_of(status, headers, body, "headers_too_large")["error"]["details"] == {
+        "limit_bytes": 16384
+    }
 
 
 def test_unfinished_huge_header_is_cut_off_early(server: ServerProc) -> None:
@@ -83,8 +95,11 @@ def test_bad_content_length_is_400_envelope(server: ServerProc) -> None:
 
 
 def test_v1_body_must_be_json(api: Api) -> None:
-    resp = api.post("/v1/intents", content=b'{"intent_type":"intent.a.b.v1","to_agent":"x","payload":{}}',
-                    headers={"content-type": "text/plain"})
+    resp = api.post(
+        "/v1/intents",
+        content=b'{"intent_type":"intent.a.b.v1","to_agent":"x","payload":{}}',
+        headers={"content-type": "text/plain"},
+    )
     assert resp.status_code == 415, resp.text
     assert resp.json()["error"]["code"] == "unsupported_media_type"
     resp = api.post("/v1/intents", content=b"{}", headers={"content-type": "application/json; charset=utf-8"})
@@ -92,7 +107,9 @@ def test_v1_body_must_be_json(api: Api) -> None:
 
 
 def test_invalid_utf8_says_so(api: Api) -> None:
-    resp = api.post("/v1/intents", content=b'{"payload": "\xff\xfe"}', headers={"content-type": "application/json"})
+    resp = api.post(
+        "/v1/intents", content=b'{"payload": "\xff\xfe"}', headers={"content-type": "application/json"}
+    )
     assert resp.status_code == 400
     err = resp.json()["error"]
     assert err["code"] == "invalid_json" and "UTF-8" in err["message"] and "surrogate" not in err["message"]
@@ -163,8 +180,12 @@ def test_stream_caps_are_429(limited: ServerProc) -> None:
             # the server-wide cap (5): two more streams of another key fit, the third does not
             intent = admin.create(address)
             for _ in range(2):
-                cm = http.stream("GET", f"/v1/intents/{intent}/events/stream", params={"wait_seconds": 20},
-                                 headers={"x-api-key": admin.key})
+                cm = http.stream(
+                    "GET",
+                    f"/v1/intents/{intent}/events/stream",
+                    params={"wait_seconds": 20},
+                    headers={"x-api-key": admin.key},
+                )
                 assert cm.__enter__().status_code == 200
                 opened.append(cm)
             over = http.get(f"/v1/intents/{intent}/events/stream", headers={"x-api-key": admin.key})
@@ -197,8 +218,12 @@ def test_a_500_leaks_no_internals(tmp_path: Path) -> None:
     loop = asyncio.new_event_loop()
     stop = asyncio.Event()
     ready = threading.Event()
-    thread = threading.Thread(target=lambda: loop.run_until_complete(
-        serve(broken, sock, stop, on_ready=ready.set, grace_seconds=1)), daemon=True)
+    thread = threading.Thread(
+        target=lambda: loop.run_until_complete(
+            serve(broken, sock, stop, on_ready=ready.set, grace_seconds=1)
+        ),
+        daemon=True,
+    )
     thread.start()
     assert ready.wait(5)
     try:

@@ -44,9 +44,11 @@ def test_the_deepest_allowed_payload_round_trips(api: Api) -> None:
 
 def test_integers_beyond_2_53_round_trip_exactly(api: Api) -> None:
     address, agent = api.register_agent("bigint")
-    text = ('{"intent_type":"intent.t.big.v1","to_agent":"' + address + '","payload":{"u64":18446744073709551615,'
-            '"two64":18446744073709551616,"neg":-9223372036854775809,"huge":123456789012345678901234567890,'
-            '"f":1.5,"s":"12345678901234567890"}}')
+    text = (
+        '{"intent_type":"intent.t.big.v1","to_agent":"' + address + '","payload":{"u64":18446744073709551615,'
+        '"two64":18446744073709551616,"neg":-9223372036854775809,"huge":123456789012345678901234567890,'
+        '"f":1.5,"s":"12345678901234567890"}}'
+    )
     resp = raw_post(api, "/v1/intents", text)
     assert resp.status_code == 200, resp.text
     intent_id = resp.json()["intent_id"]
@@ -66,13 +68,27 @@ def test_integers_beyond_2_53_round_trip_exactly(api: Api) -> None:
     assert first.status_code == again.status_code == 200 and again.headers["idempotent-replayed"] == "true"
 
 
-@pytest.mark.parametrize("stamp", ["884-10-02T00:10:02.000Z", "10000-01-01T00:00:00.000Z", "0000-01-01T00:00:00Z",
-                                   "2026-11-21", "2026-11-21T10:00:00", "20261121T100000Z", "2026-11-21 10:00:00Z",
-                                   "2026-13-01T00:00:00Z", "2026-11-21T10:00:00.123+0100", "９９９９-01-01T00:00:00Z"])
+@pytest.mark.parametrize(
+    "stamp",
+    [
+        "884-10-02T00:10:02.000Z",
+        "10000-01-01T00:00:00.000Z",
+        "0000-01-01T00:00:00Z",
+        "2026-11-21",
+        "2026-11-21T10:00:00",
+        "20261121T100000Z",
+        "2026-11-21 10:00:00Z",
+        "2026-13-01T00:00:00Z",
+        "2026-11-21T10:00:00.123+0100",
+        "９９９９-01-01T00:00:00Z",
+    ],
+)
 def test_timestamps_outside_rfc3339_are_422(api: Api, stamp: str) -> None:
     address, _ = api.register_agent("stamps")
-    resp = api.post("/v1/intents", {"intent_type": "intent.t.ts.v1", "to_agent": address, "payload": {},
-                                    "deadline_at": stamp})
+    resp = api.post(
+        "/v1/intents",
+        {"intent_type": "intent.t.ts.v1", "to_agent": address, "payload": {}, "deadline_at": stamp},
+    )
     assert resp.status_code == 422, (stamp, resp.text)
     assert resp.json()["error"]["details"]["field"] == "deadline_at"
     resp = api.post("/v1/admin/keys", {"kind": "admin", "name": "k", "expires_at": stamp})
@@ -80,7 +96,11 @@ def test_timestamps_outside_rfc3339_are_422(api: Api, stamp: str) -> None:
 
 
 def test_edge_years_are_accepted_and_emitted_with_four_digits(api: Api) -> None:
-    resp = api.ok(api.post("/v1/admin/keys", {"kind": "admin", "name": "far", "expires_at": "9999-12-31T23:59:59Z"}))
+    resp = api.ok(
+        api.post("/v1/admin/keys", {"kind": "admin", "name": "far", "expires_at": "9999-12-31T23:59:59Z"})
+    )
     assert resp["key"]["expires_at"] == "9999-12-31T23:59:59.000Z"
-    resp = api.ok(api.post("/v1/admin/keys", {"kind": "admin", "name": "old", "expires_at": "0001-01-01T00:00:00Z"}))
+    resp = api.ok(
+        api.post("/v1/admin/keys", {"kind": "admin", "name": "old", "expires_at": "0001-01-01T00:00:00Z"})
+    )
     assert resp["key"]["expires_at"] == "0001-01-01T00:00:00.000Z"

@@ -79,7 +79,10 @@ def test_slow_clients_do_not_starve_the_server(server: ServerProc) -> None:
     intent_id = api.create(address)
     agent.poll_one(address, wait=2)
     for i in range(450):  # a backlog of 452 events for every slow reader
-        assert agent.resume(intent_id, {"kind": "progress", "details": {"i": i, "pad": "x" * 200}}).status_code == 200
+        assert (
+            agent.resume(intent_id, {"kind": "progress", "details": {"i": i, "pad": "x" * 200}}).status_code
+            == 200
+        )
     time.sleep(0.5)
     baseline = rss_mb(server.proc.pid)
     probe = Probe(server.base_url)
@@ -92,6 +95,7 @@ def test_slow_clients_do_not_starve_the_server(server: ServerProc) -> None:
             s = connect(server.base_url)
             s.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: ")
             sockets.append(s)
+
         # 2. four connections pushing unfinished 8 MiB headers as fast as they can
         def flood() -> None:
             s = connect(server.base_url)
@@ -102,6 +106,7 @@ def test_slow_clients_do_not_starve_the_server(server: ServerProc) -> None:
                 pass  # cut off at the head limit
             finally:
                 s.close()
+
         floods = [threading.Thread(target=flood, daemon=True) for _ in range(4)]
         for t in floods:
             t.start()
@@ -109,12 +114,17 @@ def test_slow_clients_do_not_starve_the_server(server: ServerProc) -> None:
         readers = []
         for _ in range(100):
             s = connect(server.base_url, rcvbuf=4096)
-            s.sendall(f"GET /v1/intents/{intent_id}/events/stream?wait_seconds=30 HTTP/1.1\r\nHost: x\r\n"
-                      f"x-api-key: {api.key}\r\n\r\n".encode())
+            s.sendall(
+                f"GET /v1/intents/{intent_id}/events/stream?wait_seconds=30 HTTP/1.1\r\nHost: x\r\n"
+                f"x-api-key: {api.key}\r\n\r\n".encode()
+            )
             readers.append(s)
         sockets += readers
-        over = httpx.get(server.base_url + f"/v1/intents/{intent_id}/events/stream",
-                         headers={"x-api-key": api.key}, timeout=5)
+        over = httpx.get(
+            server.base_url + f"/v1/intents/{intent_id}/events/stream",
+            headers={"x-api-key": api.key},
+            timeout=5,
+        )
         assert over.status_code == 429  # the 101st stream of the key (REQ-LIMIT-006)
         peak = baseline
         while time.monotonic() - started < 4:
@@ -146,5 +156,7 @@ def test_slow_clients_do_not_starve_the_server(server: ServerProc) -> None:
     assert not probe.failures, probe.failures[:5]
     assert probe.count > 20 and probe.slowest < HEALTH_WITHIN_S, (probe.count, probe.slowest, probe.samples)
     assert peak - baseline < RSS_CAP_MB, f"RSS {baseline:.0f} -> {peak:.0f} MB"
-    print(f"RSS {baseline:.1f} -> peak {peak:.1f} MB; slowest /health {probe.slowest * 1000:.0f} ms "
-          f"over {probe.count} probes")
+    print(
+        f"RSS {baseline:.1f} -> peak {peak:.1f} MB; slowest /health {probe.slowest * 1000:.0f} ms "
+        f"over {probe.count} probes"
+    )

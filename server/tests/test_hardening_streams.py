@@ -19,9 +19,14 @@ GARBAGE = ["²", "٣", "1²", "99999999999999999999", "9" * 30, "9" * 5000, "-1"
 def test_garbage_query_cursors_are_422(api: Api, value: str) -> None:
     address, agent = api.register_agent("cursors")
     intent_id = api.create(address)
-    for path, name in [("/v1/intents", "cursor"), ("/v1/tasks", "cursor"),
-                       (f"/v1/intents/{intent_id}/events", "since"), (f"/v1/intents/{intent_id}/events/stream", "since"),
-                       (f"/v1/intents/{intent_id}/audit", "since"), ("/v1/intents", "limit")]:
+    for path, name in [
+        ("/v1/intents", "cursor"),
+        ("/v1/tasks", "cursor"),
+        (f"/v1/intents/{intent_id}/events", "since"),
+        (f"/v1/intents/{intent_id}/events/stream", "since"),
+        (f"/v1/intents/{intent_id}/audit", "since"),
+        ("/v1/intents", "limit"),
+    ]:
         resp = api.get(path, params={name: value})
         assert resp.status_code == 422, (path, name, value, resp.status_code, resp.text[:200])
         assert resp.json()["error"]["details"]["field"] == name
@@ -38,12 +43,20 @@ def test_garbage_last_event_id_is_ignored(api: Api, value: str) -> None:
         raw = value.encode("latin-1")  # the server reads header bytes as latin-1: '²' arrives as '²'
     except UnicodeEncodeError:
         raw = value.encode()
-    frames = read_stream(api, f"/v1/intents/{intent_id}/events/stream",
-                         params={"wait_seconds": 1}, headers={"Last-Event-ID": raw})  # type: ignore[dict-item]
+    frames = read_stream(
+        api,
+        f"/v1/intents/{intent_id}/events/stream",
+        params={"wait_seconds": 1},
+        headers={"Last-Event-ID": raw},
+    )  # type: ignore[dict-item]
     assert [f["id"] for f in frames if "id" in f] == ["1"]  # replayed from 0: the value was ignored
     assert frames[-1].get("event") == "stream.timeout"
-    frames = read_stream(agent, f"/v1/agents/{address}/intents/stream",
-                         params={"wait_seconds": 1}, headers={"Last-Event-ID": raw})  # type: ignore[dict-item]
+    frames = read_stream(
+        agent,
+        f"/v1/agents/{address}/intents/stream",
+        params={"wait_seconds": 1},
+        headers={"Last-Event-ID": raw},
+    )  # type: ignore[dict-item]
     assert frames[-1].get("event") == "stream.timeout"
     assert time.monotonic() - started < 10
 
@@ -62,8 +75,10 @@ def test_backlog_goes_out_a_page_at_a_time(api: Api) -> None:
     address, agent = api.register_agent("pages")
     intent_id = _progress(api, agent, address, 450)
     raw = Raw(api.base_url)
-    raw.send(f"GET /v1/intents/{intent_id}/events/stream?wait_seconds=1 HTTP/1.1\r\nHost: t\r\n"
-             f"x-api-key: {api.key}\r\n\r\n".encode())
+    raw.send(
+        f"GET /v1/intents/{intent_id}/events/stream?wait_seconds=1 HTTP/1.1\r\nHost: t\r\n"
+        f"x-api-key: {api.key}\r\n\r\n".encode()
+    )
     while b"\r\n\r\n" not in raw.buf:
         assert raw._fill()
     head, raw.buf = raw.buf.split(b"\r\n\r\n", 1)
@@ -77,7 +92,7 @@ def test_backlog_goes_out_a_page_at_a_time(api: Api) -> None:
         while len(raw.buf) < size + 2:
             assert raw._fill()
         chunks.append(raw.buf[:size])
-        raw.buf = raw.buf[size + 2:]
+        raw.buf = raw.buf[size + 2 :]
         if size == 0:
             break
     per_chunk = [c.count(b"\nevent: intent.") for c in chunks]
@@ -112,16 +127,20 @@ def test_revoking_a_key_ends_its_open_streams(api: Api) -> None:
     opened = threading.Barrier(3)
 
     def listen(name: str, client: Api, path: str) -> None:
-        with httpx.Client(base_url=api.base_url, timeout=30) as http, \
-                http.stream("GET", path, params={"wait_seconds": 60}, headers={"x-api-key": client.key}) as resp:
+        with (
+            httpx.Client(base_url=api.base_url, timeout=30) as http,
+            http.stream("GET", path, params={"wait_seconds": 60}, headers={"x-api-key": client.key}) as resp,
+        ):
             assert resp.status_code == 200
             opened.wait()
             for frame in sse_frames(resp):
                 frames[name].append(frame)
         ended[name] = time.monotonic()
 
-    threads = [threading.Thread(target=listen, args=("agent", agent, f"/v1/agents/{address}/intents/stream")),
-               threading.Thread(target=listen, args=("observer", observer, f"/v1/intents/{watched}/events/stream"))]
+    threads = [
+        threading.Thread(target=listen, args=("agent", agent, f"/v1/agents/{address}/intents/stream")),
+        threading.Thread(target=listen, args=("observer", observer, f"/v1/intents/{watched}/events/stream")),
+    ]
     for t in threads:
         t.start()
     opened.wait(timeout=10)

@@ -43,7 +43,7 @@ class Raw:
                 size = int(size_line, 16)
                 while len(self.buf) < size + 2:
                     assert self._fill()
-                body, self.buf = body + self.buf[:size], self.buf[size + 2:]
+                body, self.buf = body + self.buf[:size], self.buf[size + 2 :]
                 if size == 0:
                     return status, headers, body
         length = int(headers.get("content-length", "0"))
@@ -61,8 +61,10 @@ class Raw:
 
 def test_pipelined_requests_answer_in_order(api: Api) -> None:
     raw = Raw(api.base_url)
-    raw.send(b"GET /health HTTP/1.1\r\nHost: t\r\n\r\nGET /nope HTTP/1.1\r\nHost: t\r\n\r\n"
-             b"GET /health HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+    raw.send(
+        b"GET /health HTTP/1.1\r\nHost: t\r\n\r\nGET /nope HTTP/1.1\r\nHost: t\r\n\r\n"
+        b"GET /health HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
+    )
     assert raw.response()[0] == 200
     status, _, body = raw.response()
     assert status == 404 and b'"not_found"' in body
@@ -85,14 +87,21 @@ def test_http10_closes_and_head_has_no_body(api: Api) -> None:
 def test_chunked_body_and_expect_continue(api: Api) -> None:
     raw = Raw(api.base_url)
     key = api.key.encode()
-    raw.send(b"POST /v1/agents HTTP/1.1\r\nHost: t\r\nx-api-key: " + key +
-             b"\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
-             b"8\r\n{\"addres\r\n10\r\ns\": \"chunked-1\"}\r\n0\r\n\r\n")
+    raw.send(
+        b"POST /v1/agents HTTP/1.1\r\nHost: t\r\nx-api-key: "
+        + key
+        + b"\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+        b'8\r\n{"addres\r\n10\r\ns": "chunked-1"}\r\n0\r\n\r\n'
+    )
     status, _, body = raw.response()
     assert status == 200, body
     payload = b'{"address": "continued"}'
-    raw.send(b"POST /v1/agents HTTP/1.1\r\nHost: t\r\nx-api-key: " + key + b"\r\nExpect: 100-continue\r\nContent-Type: application/json\r\n"
-             b"Content-Length: %d\r\n\r\n" % len(payload))
+    raw.send(
+        b"POST /v1/agents HTTP/1.1\r\nHost: t\r\nx-api-key: "
+        + key
+        + b"\r\nExpect: 100-continue\r\nContent-Type: application/json\r\n"
+        b"Content-Length: %d\r\n\r\n" % len(payload)
+    )
     assert raw.response()[0] == 100
     raw.send(payload)
     status, _, body = raw.response()
@@ -109,8 +118,10 @@ def test_malformed_request_is_400_and_closed(api: Api) -> None:
 
 def test_h2c_upgrade_offer_is_answered_in_http11(api: Api) -> None:
     raw = Raw(api.base_url)
-    raw.send(b"GET /health HTTP/1.1\r\nHost: t\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n"
-             b"HTTP2-Settings: AAMAAABkAAQAAP__\r\n\r\n")
+    raw.send(
+        b"GET /health HTTP/1.1\r\nHost: t\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n"
+        b"HTTP2-Settings: AAMAAABkAAQAAP__\r\n\r\n"
+    )
     assert raw.response()[0] == 200
     raw.send(b"GET /health HTTP/1.1\r\nHost: t\r\n\r\n")
     assert raw.response()[0] == 200
@@ -122,7 +133,9 @@ def test_event_stream_is_chunked_and_ends(api: Api) -> None:
     iid = api.create(addr)
     agent.ok(agent.complete(iid, {"done": True}))
     raw = Raw(api.base_url)
-    raw.send(f"GET /v1/intents/{iid}/events/stream HTTP/1.1\r\nHost: t\r\nx-api-key: {api.key}\r\n\r\n".encode())
+    raw.send(
+        f"GET /v1/intents/{iid}/events/stream HTTP/1.1\r\nHost: t\r\nx-api-key: {api.key}\r\n\r\n".encode()
+    )
     status, headers, body = raw.response()
     assert status == 200 and headers["transfer-encoding"] == "chunked"
     assert body.startswith(b"retry: 2000\n\n") and b"event: intent.completed" in body
@@ -166,8 +179,11 @@ def test_idle_connections_close_after_the_keepalive_timeout() -> None:
     loop = asyncio.new_event_loop()
     stop = asyncio.Event()
     ready = threading.Event()
-    thread = threading.Thread(target=lambda: loop.run_until_complete(
-        serve(app, sock, stop, keepalive_timeout=0.3, on_ready=ready.set)))
+    thread = threading.Thread(
+        target=lambda: loop.run_until_complete(
+            serve(app, sock, stop, keepalive_timeout=0.3, on_ready=ready.set)
+        )
+    )
     thread.start()
     try:
         assert ready.wait(10)

@@ -7,10 +7,14 @@ from helpers import Api
 from test_errors import err
 
 DEFAULTS = {
-    "approval": ("approved", "rejected"), "confirmation": ("confirmed", "rejected"),
-    "review": ("approved", "rejected"), "assignment": ("assigned", "declined"),
-    "form": ("submitted", "rejected"), "clarification": ("provided", "rejected"),
-    "manual_action": ("completed", "failed"), "override": ("override_approved", "rejected"),
+    "approval": ("approved", "rejected"),
+    "confirmation": ("confirmed", "rejected"),
+    "review": ("approved", "rejected"),
+    "assignment": ("assigned", "declined"),
+    "form": ("submitted", "rejected"),
+    "clarification": ("provided", "rejected"),
+    "manual_action": ("completed", "failed"),
+    "override": ("override_approved", "rejected"),
 }
 
 
@@ -37,7 +41,10 @@ def test_each_task_type_default_outcomes(api: Api, task_type: str) -> None:
 
 def test_custom_outcomes_and_required_comment(api: Api) -> None:
     iid = waiting(api, {"title": "t", "allowed_outcomes": ["approved", "deferred"], "required_comment": True})
-    assert err(api.decide(iid, outcome="approved"), 422, "task_validation_failed")["details"]["field"] == "comment"
+    assert (
+        err(api.decide(iid, outcome="approved"), 422, "task_validation_failed")["details"]["field"]
+        == "comment"
+    )
     err(api.decide(iid, outcome="approved", comment="   "), 422, "task_validation_failed")
     err(api.decide(iid, outcome="rejected", comment="x"), 422, "task_validation_failed")
     assert api.intent(iid)["status"] == "WAITING"
@@ -51,7 +58,10 @@ def test_override_requires_comment_by_default(api: Api) -> None:
 
 def test_evidence_required(api: Api) -> None:
     iid = waiting(api, {"title": "t", "task_type": "manual_action", "evidence_required": True})
-    assert err(api.decide(iid, outcome="completed"), 422, "task_validation_failed")["details"]["field"] == "evidence"
+    assert (
+        err(api.decide(iid, outcome="completed"), 422, "task_validation_failed")["details"]["field"]
+        == "evidence"
+    )
     err(api.decide(iid, outcome="completed", evidence=[]), 422, "task_validation_failed")
     out = api.ok(api.decide(iid, outcome="completed", evidence=[{"description": "photo of the rack"}]))
     assert out["intent"]["status"] == "COMPLETED"
@@ -59,9 +69,14 @@ def test_evidence_required(api: Api) -> None:
 
 
 def test_form_schema(api: Api) -> None:
-    schema = {"type": "object", "required": ["days", "scope_confirmed"],
-              "properties": {"days": {"type": "integer", "minimum": 1, "maximum": 30},
-                             "scope_confirmed": {"type": "boolean"}}}
+    schema = {
+        "type": "object",
+        "required": ["days", "scope_confirmed"],
+        "properties": {
+            "days": {"type": "integer", "minimum": 1, "maximum": 30},
+            "scope_confirmed": {"type": "boolean"},
+        },
+    }
     iid = waiting(api, {"title": "grant", "task_type": "form", "form_schema": schema})
     assert api.intent(iid)["human_task"]["task_type"] == "form"
     e = err(api.decide(iid, outcome="submitted", data={"days": 99}), 422, "task_validation_failed")
@@ -77,8 +92,13 @@ def test_form_schema(api: Api) -> None:
 def test_decision_unknown_fields_and_audit(api: Api) -> None:
     iid = waiting(api, {"title": "t"})
     err(api.decide(iid, outcome="approved", mood="happy"), 422, "validation_error")
-    api.ok(api.post(f"/v1/tasks/{iid}/decision", {"outcome": "approved", "comment": "fine"},
-                    headers={"X-Axme-Channel": "slack"}))
+    api.ok(
+        api.post(
+            f"/v1/tasks/{iid}/decision",
+            {"outcome": "approved", "comment": "fine"},
+            headers={"X-Axme-Channel": "slack"},
+        )
+    )
     audit = api.ok(api.get(f"/v1/intents/{iid}/audit"))["audit"]
     assert audit[-1]["channel"] == "slack" and audit[-1]["outcome"] == "approved"
     assert [a["seq"] for a in audit] == list(range(1, len(audit) + 1))

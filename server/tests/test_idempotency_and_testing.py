@@ -12,8 +12,11 @@ def test_replay_and_conflict(api: Api) -> None:
     body = {"intent_type": "intent.a.v1", "to_agent": "w", "payload": {"a": 1, "b": 2}}
     h = {"Idempotency-Key": "k-1"}
     first = api.post("/v1/intents", body, headers=h)
-    again = api.post("/v1/intents", content=b'{ "payload": {"b":2,"a":1}, "to_agent":"w", "intent_type":"intent.a.v1"}',
-                     headers={**h, "content-type": "application/json"})
+    again = api.post(
+        "/v1/intents",
+        content=b'{ "payload": {"b":2,"a":1}, "to_agent":"w", "intent_type":"intent.a.v1"}',
+        headers={**h, "content-type": "application/json"},
+    )
     assert first.status_code == again.status_code == 200
     assert again.content == first.content and again.headers["idempotent-replayed"] == "true"
     assert "idempotent-replayed" not in first.headers
@@ -46,20 +49,38 @@ def test_resume_replay_does_not_double_apply(api: Api) -> None:
 
 
 def test_status_fault_and_recording(api: Api) -> None:
-    fault = api.ok(api.http.post("/_testing/faults", json={
-        "namespace": api.namespace, "match": {"method": "GET", "op": "listIntents"},
-        "action": {"type": "status", "status": 503, "times": 2, "retry_after": "1"}}))
+    fault = api.ok(
+        api.http.post(
+            "/_testing/faults",
+            json={
+                "namespace": api.namespace,
+                "match": {"method": "GET", "op": "listIntents"},
+                "action": {"type": "status", "status": 503, "times": 2, "retry_after": "1"},
+            },
+        )
+    )
     assert fault["fault_id"]
     for _ in range(2):
         resp = api.get("/v1/intents")
         e = err(resp, 503, "unavailable")
         assert e["retryable"] is True and resp.headers["retry-after"] == "1"
     api.ok(api.get("/v1/intents"))
-    api.ok(api.http.post("/_testing/faults", json={"namespace": api.namespace, "match": {"op": "getHealth"},
-                                                   "action": {"type": "delay", "ms": 10}}))
+    api.ok(
+        api.http.post(
+            "/_testing/faults",
+            json={
+                "namespace": api.namespace,
+                "match": {"op": "getHealth"},
+                "action": {"type": "delay", "ms": 10},
+            },
+        )
+    )
     api.ok(api.http.delete("/_testing/faults", params={"namespace": api.namespace}))
-    api.post("/v1/intents", {"intent_type": "intent.a.v1", "to_agent": "nobody", "payload": {}},
-             headers={"Idempotency-Key": "abc", "User-Agent": "axme-test/1"})
+    api.post(
+        "/v1/intents",
+        {"intent_type": "intent.a.v1", "to_agent": "nobody", "payload": {}},
+        headers={"Idempotency-Key": "abc", "User-Agent": "axme-test/1"},
+    )
     recs = api.ok(api.http.get("/_testing/requests", params={"namespace": api.namespace}))["requests"]
     assert [r["status"] for r in recs[-4:]] == [503, 503, 200, 404]
     assert [r["fault_applied"] for r in recs[-4:]] == [fault["fault_id"]] * 2 + [None, None]
@@ -71,12 +92,24 @@ def test_status_fault_and_recording(api: Api) -> None:
 
 
 def test_testing_endpoint_errors(api: Api) -> None:
-    err(api.http.post("/_testing/faults", json={"namespace": "ns_nope", "action": {"type": "status"}}),
-        404, "not_found")
-    err(api.http.post("/_testing/faults", json={"namespace": api.namespace, "action": {"type": "explode"}}),
-        422, "validation_error")
-    err(api.http.post("/_testing/faults", json={"namespace": api.namespace, "match": {"path": "("},
-                                                "action": {"type": "delay"}}), 422, "validation_error")
+    err(
+        api.http.post("/_testing/faults", json={"namespace": "ns_nope", "action": {"type": "status"}}),
+        404,
+        "not_found",
+    )
+    err(
+        api.http.post("/_testing/faults", json={"namespace": api.namespace, "action": {"type": "explode"}}),
+        422,
+        "validation_error",
+    )
+    err(
+        api.http.post(
+            "/_testing/faults",
+            json={"namespace": api.namespace, "match": {"path": "("}, "action": {"type": "delay"}},
+        ),
+        422,
+        "validation_error",
+    )
     err(api.http.post("/_testing/clock", json={"advance_seconds": -1}), 422, "validation_error")
     before = api.ok(api.http.get("/_testing/clock"))["now"]
     after = api.advance(0.5)["now"]

@@ -17,8 +17,15 @@ def test_health(anon: Api) -> None:
 def test_create_get_and_first_event(api: Api) -> None:
     addr, _ = api.register_agent("worker")
     assert addr == f"agent://{api.namespace}/default/worker"
-    resp = api.post("/v1/intents", {"intent_type": "intent.demo.v1", "to_agent": "worker", "payload": {"x": 1},
-                                    "from_agent": "agent://spoofed/x/y"})
+    resp = api.post(
+        "/v1/intents",
+        {
+            "intent_type": "intent.demo.v1",
+            "to_agent": "worker",
+            "payload": {"x": 1},
+            "from_agent": "agent://spoofed/x/y",
+        },
+    )
     body = api.ok(resp)
     assert body["status"] == "SUBMITTED" and body["created_at"].endswith("Z")
     assert resp.headers["x-request-id"]
@@ -43,14 +50,22 @@ def test_agent_poll_ack_progress_complete(api: Api) -> None:
     assert ack["intent"]["status"] == "ACKNOWLEDGED" and ack["lease_expires_at"] >= d["lease_expires_at"]
     # re-ack renews without an event
     agent.ok(agent.post(f"/v1/intents/{iid}/ack", {"delivery_id": d["delivery_id"]}))
-    prog = agent.ok(agent.resume(iid, {"kind": "progress", "details": {"pct": 50}, "delivery_id": d["delivery_id"]}))
+    prog = agent.ok(
+        agent.resume(iid, {"kind": "progress", "details": {"pct": 50}, "delivery_id": d["delivery_id"]})
+    )
     assert prog["applied"] is True and prog["intent"]["status"] == "IN_PROGRESS"
     agent.ok(agent.resume(iid, {"kind": "progress"}))
     done = agent.ok(agent.complete(iid, {"answer": 42}, delivery_id=d["delivery_id"]))
     assert done["intent"]["status"] == "COMPLETED" and done["intent"]["result"] == {"answer": 42}
     evs = api.events(iid)
-    assert types(evs) == ["intent.submitted", "intent.delivered", "intent.acknowledged", "intent.progress",
-                          "intent.progress", "intent.completed"]
+    assert types(evs) == [
+        "intent.submitted",
+        "intent.delivered",
+        "intent.acknowledged",
+        "intent.progress",
+        "intent.progress",
+        "intent.completed",
+    ]
     assert [e["seq"] for e in evs] == [1, 2, 3, 4, 5, 6]
     assert evs[1]["actor"]["type"] == "system" and evs[1]["data"]["binding"] == "poll"
     assert evs[3]["data"]["details"] == {"pct": 50} and evs[4]["data"]["details"] == {}
@@ -81,11 +96,19 @@ def test_human_task_flow_and_stream(api: Api) -> None:
     frames = read_stream(api, f"/v1/intents/{iid}/events/stream")
     assert frames[0] == {"retry": "2000"}
     evs = event_frames(frames)
-    assert types(evs) == ["intent.submitted", "intent.delivered", "intent.step_completed",
-                          "intent.human_task_assigned", "intent.completed"]
+    assert types(evs) == [
+        "intent.submitted",
+        "intent.delivered",
+        "intent.step_completed",
+        "intent.human_task_assigned",
+        "intent.completed",
+    ]
     assert [f["id"] for f in frames if "id" in f] == ["1", "2", "3", "4", "5"]
     assert evs[2]["status"] == "WAITING" and evs[2]["data"]["result"] == {"validation": "passed"}
-    assert evs[3]["data"]["assignees"] == ["sre"] and evs[3]["data"]["human_task"]["title"] == "Approve the change"
+    assert (
+        evs[3]["data"]["assignees"] == ["sre"]
+        and evs[3]["data"]["human_task"]["title"] == "Approve the change"
+    )
     assert evs[4]["actor"] == {"type": "human", "id": "sre", "display_name": "sre"}
     assert evs[4]["data"]["outcome"] == "approved" and evs[4]["data"]["comment"] == "ship it"
     all_tasks = api.ok(api.get("/v1/tasks", params={"status": "all"}))["tasks"]
@@ -108,8 +131,11 @@ def test_reject_fails_with_code_rejected(api: Api) -> None:
 def test_agent_fail_and_default_error(api: Api) -> None:
     addr, agent = api.register_agent("w")
     a = api.create(addr)
-    out = agent.ok(agent.resume(a, {"kind": "agent_result", "outcome": "fail",
-                                    "error": {"code": "boom", "message": "it broke"}}))["intent"]
+    out = agent.ok(
+        agent.resume(
+            a, {"kind": "agent_result", "outcome": "fail", "error": {"code": "boom", "message": "it broke"}}
+        )
+    )["intent"]
     assert out["status"] == "FAILED" and out["error"] == {"code": "boom", "message": "it broke"}
     b = api.create(addr)
     out = agent.ok(agent.resume(b, {"kind": "agent_result", "outcome": "fail"}))["intent"]
@@ -121,14 +147,21 @@ def test_resolve_statuses(api: Api) -> None:
     for status, extra, check in [
         ("COMPLETED", {"result": {"r": 1}}, lambda i: i["result"] == {"r": 1} and i["error"] is None),
         ("FAILED", {}, lambda i: i["error"]["code"] == "failed" and i["result"] is None),
-        ("CANCELED", {"reason": "changed my mind"},
-         lambda i: i["error"] == {"code": "canceled", "message": "changed my mind"}),
+        (
+            "CANCELED",
+            {"reason": "changed my mind"},
+            lambda i: i["error"] == {"code": "canceled", "message": "changed my mind"},
+        ),
     ]:
         iid = api.create(addr)
         out = api.ok(api.post(f"/v1/intents/{iid}/resolve", {"status": status, **extra}))
         assert out["applied"] is True and out["intent"]["status"] == status and check(out["intent"])
-        assert api.events(iid)[-1]["event_type"] == {"COMPLETED": "intent.completed", "FAILED": "intent.failed",
-                                                     "CANCELED": "intent.canceled"}[status]
+        assert (
+            api.events(iid)[-1]["event_type"]
+            == {"COMPLETED": "intent.completed", "FAILED": "intent.failed", "CANCELED": "intent.canceled"}[
+                status
+            ]
+        )
 
 
 def test_legacy_resume_forms(api: Api) -> None:
@@ -141,12 +174,16 @@ def test_legacy_resume_forms(api: Api) -> None:
     assert out["error"]["code"] == "agent_error" and out["error"]["message"] == "nope"
     c = api.create(addr, human_task={"title": "t", "task_type": "form", "allowed_outcomes": ["submitted"]})
     agent.ok(agent.complete(c))
-    out = api.ok(api.resume(c, {"task_result": {"outcome": "submitted", "size": 3, "data": {"x": 1}}}))["intent"]
+    out = api.ok(api.resume(c, {"task_result": {"outcome": "submitted", "size": 3, "data": {"x": 1}}}))[
+        "intent"
+    ]
     assert out["status"] == "COMPLETED"
     assert api.events(c)[-1]["data"]["data"] == {"size": 3, "x": 1}
     d = api.create(addr, human_task={"title": "t"})
     agent.ok(agent.complete(d))
-    out = api.ok(api.resume(d, {"approve_current_step": True, "actor": "human:CAB", "reason": "ok"}))["intent"]
+    out = api.ok(api.resume(d, {"approve_current_step": True, "actor": "human:CAB", "reason": "ok"}))[
+        "intent"
+    ]
     assert out["status"] == "COMPLETED"
 
 

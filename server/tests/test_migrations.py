@@ -31,7 +31,7 @@ def v1_data_dir(tmp_path: Path) -> Path:
 
 
 def test_steps_are_numbered_densely_from_one() -> None:
-    assert [m.version for m in MIGRATIONS[:latest_version()]] == list(range(1, latest_version() + 1))
+    assert [m.version for m in MIGRATIONS[: latest_version()]] == list(range(1, latest_version() + 1))
 
 
 def test_v1_data_dir_upgrades_and_everything_still_works(tmp_path: Path) -> None:
@@ -41,7 +41,9 @@ def test_v1_data_dir_upgrades_and_everything_still_works(tmp_path: Path) -> None
     assert secret in (data / "axme.db").read_bytes()  # the first schema kept it (REQ-IDEMP-009 is news)
     srv = start_server(data)
     try:
-        assert secret not in (data / "axme.db").read_bytes()  # scrubbed and checkpointed at start, not at exit
+        assert (
+            secret not in (data / "axme.db").read_bytes()
+        )  # scrubbed and checkpointed at start, not at exit
         assert srv.admin_key is None  # the workspace and its admin key came from the old data
         admin = Api(srv.base_url, m["admin_key"])
         for name, iid in m["intents"].items():  # every intent and its events read back unchanged
@@ -55,19 +57,34 @@ def test_v1_data_dir_upgrades_and_everything_still_works(tmp_path: Path) -> None
         carol = admin.with_key(m["human_carol_key"])  # REQ-HUMAN-018 through the step-4 backfill
         tasks = carol.ok(carol.get("/v1/tasks"))["tasks"]
         assert [t["intent_id"] for t in tasks] == [m["intents"]["waiting"]]
-        assert carol.ok(carol.decide(m["intents"]["waiting"], outcome="approved"))["intent"]["status"] == "COMPLETED"
+        assert (
+            carol.ok(carol.decide(m["intents"]["waiting"], outcome="approved"))["intent"]["status"]
+            == "COMPLETED"
+        )
         # REQ-IDEMP-003: an old record still replays byte for byte
         replay = m["create_replay"]
-        again = admin.post("/v1/intents", {"intent_type": "intent.test.thing.v1", "to_agent": m["agents"]["worker"][0],
-                                           "payload": {"n": 1}}, headers={"Idempotency-Key": replay["idempotency_key"]})
+        again = admin.post(
+            "/v1/intents",
+            {
+                "intent_type": "intent.test.thing.v1",
+                "to_agent": m["agents"]["worker"][0],
+                "payload": {"n": 1},
+            },
+            headers={"Idempotency-Key": replay["idempotency_key"]},
+        )
         assert again.status_code == 200 and again.headers["idempotent-replayed"] == "true"
         assert again.json()["intent_id"] == replay["intent_id"]
         # REQ-IDEMP-009: the old createKey record lost its secret in step 7
-        minted = admin.post("/v1/admin/keys", {"kind": "human", "name": "dave",
-                                               "human": {"id": "dave", "display_name": "Dave"}},
-                            headers={"Idempotency-Key": m["minted"]["idempotency_key"]})
+        minted = admin.post(
+            "/v1/admin/keys",
+            {"kind": "human", "name": "dave", "human": {"id": "dave", "display_name": "Dave"}},
+            headers={"Idempotency-Key": m["minted"]["idempotency_key"]},
+        )
         assert minted.status_code == 409, minted.text
-        assert minted.json()["error"]["details"] == {"reason": "secret_not_kept", "key_id": m["minted"]["key_id"]}
+        assert minted.json()["error"]["details"] == {
+            "reason": "secret_not_kept",
+            "key_id": m["minted"]["key_id"],
+        }
         # the agents still work: the helper gets its submitted intents delivered and completes one
         delivered = helper.poll(helper_addr, wait=5)
         assert {d["intent_id"] for d in delivered} == {m["intents"]["handed"], m["intents"]["submitted"]}
@@ -85,8 +102,11 @@ def test_v1_data_dir_upgrades_and_everything_still_works(tmp_path: Path) -> None
     try:
         assert store.schema_version() == latest_version() and store.migrated == []
         counted = dict(store._read.execute("SELECT status, count(*) FROM intents GROUP BY status").fetchall())
-        assert store.count_by_status() == counted == {"COMPLETED": 3, "FAILED": 1, "CANCELED": 1, "DELIVERED": 1,
-                                                      "SUBMITTED": 1}
+        assert (
+            store.count_by_status()
+            == counted
+            == {"COMPLETED": 3, "FAILED": 1, "CANCELED": 1, "DELIVERED": 1, "SUBMITTED": 1}
+        )
     finally:
         store.close()
 
@@ -99,14 +119,22 @@ def test_a_database_newer_than_the_code_is_refused(tmp_path: Path) -> None:
     store.open()
     store.close()
     conn = sqlite3.connect(db)
-    conn.execute("INSERT INTO schema_version VALUES (?, 'from the future', '2099-01-01T00:00:00Z')",
-                 (latest_version() + 1,))
+    conn.execute(
+        "INSERT INTO schema_version VALUES (?, 'from the future', '2099-01-01T00:00:00Z')",
+        (latest_version() + 1,),
+    )
     conn.commit()
     conn.close()
     with pytest.raises(SchemaTooNew, match=f"schema version {latest_version() + 1}"):
         SqliteStore(str(db)).open()
     for cmd in (["--port", "0", "--data-dir", str(data)], ["migrate", "--data-dir", str(data)]):
-        out = subprocess.run([sys.executable, "-m", "axme_server", *cmd], check=False, capture_output=True, text=True, timeout=30)
+        out = subprocess.run(
+            [sys.executable, "-m", "axme_server", *cmd],
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
         assert out.returncode == 2 and "newer than this server knows" in out.stderr, out.stderr
 
 
@@ -116,8 +144,9 @@ def test_migrate_command_applies_the_steps_and_exits(tmp_path: Path) -> None:
     first = subprocess.run(run, check=False, capture_output=True, text=True, timeout=60)
     assert first.returncode == 0, first.stderr
     # step 1 adopts the unversioned first-schema database; every later step is applied
-    assert [ln.split(":")[0] for ln in first.stdout.splitlines() if ln.startswith("applied")] == \
-        [f"applied {v}" for v in range(1, latest_version() + 1)]
+    assert [ln.split(":")[0] for ln in first.stdout.splitlines() if ln.startswith("applied")] == [
+        f"applied {v}" for v in range(1, latest_version() + 1)
+    ]
     second = subprocess.run(run, check=False, capture_output=True, text=True, timeout=60)
     assert second.returncode == 0 and "applied" not in second.stdout
     assert f"schema version {latest_version()}" in second.stdout
@@ -161,7 +190,7 @@ def test_steps_after_the_baseline_speak_postgresql_too() -> None:
             return []
 
     db = RecordingDb()
-    for step in MIGRATIONS[1:latest_version()]:
+    for step in MIGRATIONS[1 : latest_version()]:
         step.apply(db)
     text = "\n".join(db.sql)
     for sqlite_only in ("PRAGMA", "INDEXED BY", "WITHOUT ROWID", "AUTOINCREMENT", "{", " REAL", " BLOB"):

@@ -35,8 +35,14 @@ def mailbox():
 
 @pytest.fixture(scope="module")
 def srv(mailbox, tmp_path_factory):
-    proc = start_server(tmp_path_factory.mktemp("notify-email"), "--testing", "--smtp-url", mailbox.url,
-                        "--smtp-from", "axme@example.com")
+    proc = start_server(
+        tmp_path_factory.mktemp("notify-email"),
+        "--testing",
+        "--smtp-url",
+        mailbox.url,
+        "--smtp-from",
+        "axme@example.com",
+    )
     yield proc
     assert proc.stop() == 0
 
@@ -52,7 +58,9 @@ def browser():
 def waiting_for(srv, task: dict, payload: dict | None = None, **extra) -> tuple[Api, str]:
     api = Api(srv.base_url, srv.admin_key)
     addr, agent = api.register_agent(f"notify-worker-{next(WORKERS)}")
-    intent_id = api.create(addr, human_task=task, payload=payload or {"change": "add index", "env": "prod"}, **extra)
+    intent_id = api.create(
+        addr, human_task=task, payload=payload or {"change": "add index", "env": "prod"}, **extra
+    )
     agent.ok(agent.complete(intent_id, {"validated": True}))
     return api, intent_id
 
@@ -77,9 +85,16 @@ def audit_of(api: Api, intent_id: str) -> list[dict]:
 
 
 def test_approve_from_the_emailed_link(srv, mailbox, browser) -> None:
-    api, intent_id = waiting_for(srv, {"title": "Deploy " + HOSTILE, "description": "Why: " + HOSTILE,
-                                       "assignees": [ALICE], "notify": [{"channel": "email", "to": ALICE}]},
-                                 {"change": HOSTILE, "rollback": "DROP INDEX"})
+    api, intent_id = waiting_for(
+        srv,
+        {
+            "title": "Deploy " + HOSTILE,
+            "description": "Why: " + HOSTILE,
+            "assignees": [ALICE],
+            "notify": [{"channel": "email", "to": ALICE}],
+        },
+        {"change": HOSTILE, "rollback": "DROP INDEX"},
+    )
     rcpt, msg = mailbox.next()
     assert rcpt == [ALICE]
     assert msg["Subject"] == "[AXME] Your decision is needed: Deploy " + HOSTILE
@@ -121,11 +136,18 @@ def test_approve_from_the_emailed_link(srv, mailbox, browser) -> None:
 
 
 def test_reject_needs_a_comment(srv, mailbox, browser) -> None:
-    api, intent_id = waiting_for(srv, {"title": "Grant prod access", "required_comment": True,
-                                       "description": "Write access to prod-postgres-main for incident INC-2041.",
-                                       "assignees": [ALICE], "notify": [{"channel": "email", "to": ALICE}]},
-                                 {"database": "prod-postgres-main", "access": "write", "duration": "4h"},
-                                 deadline_at=(datetime.now(UTC) + timedelta(hours=2)).isoformat())
+    api, intent_id = waiting_for(
+        srv,
+        {
+            "title": "Grant prod access",
+            "required_comment": True,
+            "description": "Write access to prod-postgres-main for incident INC-2041.",
+            "assignees": [ALICE],
+            "notify": [{"channel": "email", "to": ALICE}],
+        },
+        {"database": "prod-postgres-main", "access": "write", "duration": "4h"},
+        deadline_at=(datetime.now(UTC) + timedelta(hours=2)).isoformat(),
+    )
     _, msg = mailbox.next()
     page, _ = open_page(browser, link_in(msg), "reject-page")
     assert page.get_by_label("Comment (required)").is_visible()
@@ -144,13 +166,27 @@ def test_reject_needs_a_comment(srv, mailbox, browser) -> None:
 
 
 def test_form_task_filled_in_the_browser(srv, mailbox, browser) -> None:
-    schema = {"type": "object", "required": ["grant_duration_days", "scope"],
-              "properties": {"grant_duration_days": {"type": "integer", "minimum": 1, "maximum": 30},
-                             "scope": {"type": "string", "enum": ["read", "write"]},
-                             "ticket": {"type": "string"}, "break_glass": {"type": "boolean"},
-                             "ratio": {"type": "number"}}}
-    api, intent_id = waiting_for(srv, {"title": "Grant access", "task_type": "form", "form_schema": schema,
-                                       "assignees": [ALICE], "notify": [{"channel": "email", "to": ALICE}]})
+    schema = {
+        "type": "object",
+        "required": ["grant_duration_days", "scope"],
+        "properties": {
+            "grant_duration_days": {"type": "integer", "minimum": 1, "maximum": 30},
+            "scope": {"type": "string", "enum": ["read", "write"]},
+            "ticket": {"type": "string"},
+            "break_glass": {"type": "boolean"},
+            "ratio": {"type": "number"},
+        },
+    }
+    api, intent_id = waiting_for(
+        srv,
+        {
+            "title": "Grant access",
+            "task_type": "form",
+            "form_schema": schema,
+            "assignees": [ALICE],
+            "notify": [{"channel": "email", "to": ALICE}],
+        },
+    )
     _, msg = mailbox.next()
     page, _ = open_page(browser, link_in(msg), "form-page")
     assert_accessible_and_narrow(page)
@@ -164,23 +200,36 @@ def test_form_task_filled_in_the_browser(srv, mailbox, browser) -> None:
         page.keyboard.press("Enter")
     assert "Recorded: submitted" in page.locator("h1").inner_text()
     done = [e for e in api.events(intent_id) if e["event_type"] == "intent.completed"]
-    assert done[0]["data"]["data"] == {"grant_duration_days": 7, "scope": "write", "ticket": "OPS-42",
-                                       "break_glass": True, "ratio": 0.5}
+    assert done[0]["data"]["data"] == {
+        "grant_duration_days": 7,
+        "scope": "write",
+        "ticket": "OPS-42",
+        "break_glass": True,
+        "ratio": 0.5,
+    }
     assert done[0]["channel"] == "email"
     page.close()
 
 
 def test_links_that_do_not_decide(srv, mailbox) -> None:
-    api, intent_id = waiting_for(srv, {"title": "Rotate keys", "assignees": [ALICE],
-                                       "notify": [{"channel": "email", "to": ALICE},
-                                                  {"channel": "email", "to": "watcher@example.com"}]})
+    api, intent_id = waiting_for(
+        srv,
+        {
+            "title": "Rotate keys",
+            "assignees": [ALICE],
+            "notify": [{"channel": "email", "to": ALICE}, {"channel": "email", "to": "watcher@example.com"}],
+        },
+    )
     by_rcpt = {r[0]: m for r, m in (mailbox.next(), mailbox.next())}
     watcher = link_in(by_rcpt["watcher@example.com"])
     assert "an assignee decides" in text_of(by_rcpt["watcher@example.com"], "plain")
     page = httpx.get(watcher)
     assert page.status_code == 200 and 'name="outcome"' not in page.text  # read-only
     watcher_token = watcher.rsplit("/", 1)[1]
-    assert httpx.post(srv.base_url + "/t", data={"token": watcher_token, "outcome": "approved"}).status_code == 403
+    assert (
+        httpx.post(srv.base_url + "/t", data={"token": watcher_token, "outcome": "approved"}).status_code
+        == 403
+    )
     token = link_in(by_rcpt[ALICE]).rsplit("/", 1)[1]
     head, mac = token.split(".")
     forged = head[:-2] + ("AA" if head[-2:] != "AA" else "BB") + "." + mac

@@ -24,8 +24,11 @@ def receiver():
 
 def page_link(api: Api, receiver: Receiver, name: str, **extra) -> str:
     addr, agent = api.register_agent(name)
-    intent_id = api.create(addr, human_task={"title": "t", "notify": [
-        {"channel": "webhook", "to": receiver.url + "/ok/links"}]}, **extra)
+    intent_id = api.create(
+        addr,
+        human_task={"title": "t", "notify": [{"channel": "webhook", "to": receiver.url + "/ok/links"}]},
+        **extra,
+    )
     agent.ok(agent.complete(intent_id, {}))
     return json.loads(receiver.next(timeout=10).body)["links"]["page"]
 
@@ -44,8 +47,12 @@ def test_links_rooted_at_public_url_and_rotation(tmp_path, receiver) -> None:
         api.ok(api.post("/v1/server/link-secret", {"overlap_seconds": 0}))
         assert httpx.get(local).status_code == 403  # two rotations later, without overlap: not valid
         assert httpx.get(newer).status_code == 403
-        assert httpx.get(srv.base_url + page_link(api, receiver, "links-c")
-                         .removeprefix("https://axme.example.com")).status_code == 200
+        assert (
+            httpx.get(
+                srv.base_url + page_link(api, receiver, "links-c").removeprefix("https://axme.example.com")
+            ).status_code
+            == 200
+        )
     finally:
         assert srv.stop() == 0
 
@@ -64,10 +71,14 @@ def test_link_expires_at_the_step_deadline_or_after_7_days(api: Api, receiver: R
 
 def test_the_timeout_action_is_notified_without_a_deciding_link(api: Api, receiver: Receiver) -> None:
     addr, agent = api.register_agent("links-timeout")
-    intent_id = api.create(addr, on_timeout="fail", human_task={"title": "t", "notify": [
-        {"channel": "webhook", "to": receiver.url + "/ok/timeout"}]},
-        deadline_at=(datetime.fromisoformat(api.http.get("/_testing/clock").json()["now"])
-                     + timedelta(seconds=30)).isoformat())
+    intent_id = api.create(
+        addr,
+        on_timeout="fail",
+        human_task={"title": "t", "notify": [{"channel": "webhook", "to": receiver.url + "/ok/timeout"}]},
+        deadline_at=(
+            datetime.fromisoformat(api.http.get("/_testing/clock").json()["now"]) + timedelta(seconds=30)
+        ).isoformat(),
+    )
     agent.ok(agent.complete(intent_id, {}))
     assert json.loads(receiver.next(timeout=10).body)["reason"] == "assigned"
     api.advance(31)
@@ -78,11 +89,14 @@ def test_the_timeout_action_is_notified_without_a_deciding_link(api: Api, receiv
     assert [n["reason"] for n in listed] == ["assigned", "timeout"]
 
 
-@pytest.mark.parametrize(("url", "expect"), [
-    ("smtp://relay.example.com:2525", ("relay.example.com", 2525, None, None, False, False)),
-    ("smtp://u%40x:p%3Aw@relay:587?starttls=1", ("relay", 587, "u@x", "p:w", False, True)),
-    ("smtps://relay", ("relay", 465, None, None, True, False)),
-])
+@pytest.mark.parametrize(
+    ("url", "expect"),
+    [
+        ("smtp://relay.example.com:2525", ("relay.example.com", 2525, None, None, False, False)),
+        ("smtp://u%40x:p%3Aw@relay:587?starttls=1", ("relay", 587, "u@x", "p:w", False, True)),
+        ("smtps://relay", ("relay", 465, None, None, True, False)),
+    ],
+)
 def test_smtp_url_forms(url: str, expect: tuple) -> None:
     r = parse_smtp_url(url)
     assert (r.host, r.port, r.username, r.password, r.use_tls, r.start_tls) == expect

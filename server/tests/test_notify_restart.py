@@ -37,15 +37,23 @@ def test_sigkill_with_50_pending_notifications_delivers_all_after_restart(tmp_pa
     addr, agent = api.register_agent("k9-worker")
     intents = []
     for i in range(COUNT):
-        intent_id = api.create(addr, human_task={"title": f"Task {i}", "notify": [
-            {"channel": "email", "to": f"oncall{i}@example.com"}]})
+        intent_id = api.create(
+            addr,
+            human_task={
+                "title": f"Task {i}",
+                "notify": [{"channel": "email", "to": f"oncall{i}@example.com"}],
+            },
+        )
         agent.ok(agent.complete(intent_id, {}))
         intents.append(intent_id)
     wait_until(lambda: pending_gauge(srv) >= COUNT)
     metrics = httpx.get(srv.base_url + "/metrics", headers={"x-api-key": srv.admin_key}).text
     assert 'axme_notification_attempts_total{channel="email",outcome="failed"}' in metrics  # REQ-NOTIFY-006
-    ids = {n["notification_id"] for i in intents
-           for n in api.ok(api.get(f"/v1/intents/{i}/notifications"))["notifications"]}
+    ids = {
+        n["notification_id"]
+        for i in intents
+        for n in api.ok(api.get(f"/v1/intents/{i}/notifications"))["notifications"]
+    }
     assert len(ids) == COUNT
     srv.kill9()
 
@@ -60,8 +68,13 @@ def test_sigkill_with_50_pending_notifications_delivers_all_after_restart(tmp_pa
         for message_id, rcpt in received:  # a duplicate carries the same id and goes to the same person
             assert by_id.setdefault(message_id, rcpt) == rcpt
         api2 = Api(srv2.base_url, srv.admin_key)
-        wait_until(lambda: all(n["status"] == "sent" for i in intents
-                               for n in api2.ok(api2.get(f"/v1/intents/{i}/notifications"))["notifications"]))
+        wait_until(
+            lambda: all(
+                n["status"] == "sent"
+                for i in intents
+                for n in api2.ok(api2.get(f"/v1/intents/{i}/notifications"))["notifications"]
+            )
+        )
         assert {api2.intent(i)["status"] for i in intents} == {"WAITING"}
     finally:
         mailbox.close()
@@ -69,17 +82,26 @@ def test_sigkill_with_50_pending_notifications_delivers_all_after_restart(tmp_pa
 
 
 def test_relay_down_retries_then_fails_and_leaves_the_intent_alone(tmp_path) -> None:
-    srv = start_server(tmp_path / "notify-down", "--testing", "--smtp-url", f"smtp://127.0.0.1:{free_port()}",
-                       "--notify-max-attempts", "2")
+    srv = start_server(
+        tmp_path / "notify-down",
+        "--testing",
+        "--smtp-url",
+        f"smtp://127.0.0.1:{free_port()}",
+        "--notify-max-attempts",
+        "2",
+    )
     try:
         api = Api(srv.base_url, srv.admin_key)
         addr, agent = api.register_agent("down-worker")
-        intent_id = api.create(addr, human_task={"title": "t", "notify": [{"channel": "email", "to": "a@example.com"}]})
+        intent_id = api.create(
+            addr, human_task={"title": "t", "notify": [{"channel": "email", "to": "a@example.com"}]}
+        )
         agent.ok(agent.complete(intent_id, {}))
         before = api.events(intent_id)
 
         def listed() -> dict:
             return api.ok(api.get(f"/v1/intents/{intent_id}/notifications"))["notifications"][0]
+
         wait_until(lambda: listed()["attempts"] >= 1)
         api.advance(1.0)  # the backoff after attempt 1 is 1 s on the server's clock
         wait_until(lambda: listed()["status"] == "failed")
@@ -92,10 +114,14 @@ def test_relay_down_retries_then_fails_and_leaves_the_intent_alone(tmp_path) -> 
 
 def test_email_without_a_relay_is_recorded_failed(api) -> None:
     addr, agent = api.register_agent("no-relay")
-    intent_id = api.create(addr, human_task={"title": "t", "notify": [{"channel": "email", "to": "a@example.com"}]})
+    intent_id = api.create(
+        addr, human_task={"title": "t", "notify": [{"channel": "email", "to": "a@example.com"}]}
+    )
     agent.ok(agent.complete(intent_id, {}))
     (note,) = api.ok(api.get(f"/v1/intents/{intent_id}/notifications"))["notifications"]
-    assert note["status"] == "failed" and "no SMTP relay" in note["last_error"] and note["reason"] == "assigned"
+    assert (
+        note["status"] == "failed" and "no SMTP relay" in note["last_error"] and note["reason"] == "assigned"
+    )
     agent_key_sees = agent.get(f"/v1/intents/{intent_id}/notifications")
     assert agent_key_sees.status_code == 403  # the handler may read the intent, but is not its initiator
     assert agent_key_sees.json()["error"]["details"]["reason"] == "initiator_required"

@@ -95,8 +95,7 @@ def test_failures_retry_with_backoff_then_fail(tmp_path, receiver: Receiver) -> 
         d.enqueue(row)
         for delay in (1, 2):  # the next attempt after min(2^(n-1), 60) s of the test clock
             assert (await asyncio.to_thread(receiver.next)).body == b'{"hello":1}'
-            await until(lambda: store.list_outbox_attempts("n-fail") and d.pending == 1
-                        and not d._inflight)
+            await until(lambda: store.list_outbox_attempts("n-fail") and d.pending == 1 and not d._inflight)
             [waiting] = store.list_outbox("pending")
             assert 0 < waiting["due"] - clock.now() <= delay  # not before the backoff
             clock.advance(delay)
@@ -104,8 +103,11 @@ def test_failures_retry_with_backoff_then_fail(tmp_path, receiver: Receiver) -> 
         await asyncio.to_thread(receiver.next)
         await until(lambda: store.list_outbox("failed"))
         attempts = store.list_outbox_attempts("n-fail")
-        assert [(a["attempt"], a["http_status"], a["error"]) for a in attempts] == \
-            [(1, 500, "HTTP 500"), (2, 500, "HTTP 500"), (3, 500, "HTTP 500")]
+        assert [(a["attempt"], a["http_status"], a["error"]) for a in attempts] == [
+            (1, 500, "HTTP 500"),
+            (2, 500, "HTTP 500"),
+            (3, 500, "HTTP 500"),
+        ]
         assert all(a["started_at"] > 0 and a["duration_ms"] >= 0 for a in attempts)
         [failed] = store.list_outbox("failed")
         assert failed["attempts"] == 3 and failed["last_status"] == 500

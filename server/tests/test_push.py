@@ -20,7 +20,9 @@ TIMEOUT = 1.0  # the push timeout of this module's server (the spec's default is
 
 @pytest.fixture(scope="module")
 def push_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProc]:
-    proc = start_server(tmp_path_factory.mktemp("push"), "--testing", "--outbound-timeout-seconds", str(TIMEOUT))
+    proc = start_server(
+        tmp_path_factory.mktemp("push"), "--testing", "--outbound-timeout-seconds", str(TIMEOUT)
+    )
     yield proc
     assert proc.stop() == 0
 
@@ -45,9 +47,18 @@ SECRET = "whsec_test_0123456789abcdef"
 
 
 def http_agent(api: Api, receiver: Receiver, path: str, **extra) -> tuple[str, Api]:
-    body = api.ok(api.post("/v1/agents", {"address": f"pusher-{path.strip('/').replace('/', '-')}",
-                                          "delivery_mode": "http", "callback_url": receiver.url + path,
-                                          "callback_secret": SECRET, **extra}))
+    body = api.ok(
+        api.post(
+            "/v1/agents",
+            {
+                "address": f"pusher-{path.strip('/').replace('/', '-')}",
+                "delivery_mode": "http",
+                "callback_url": receiver.url + path,
+                "callback_secret": SECRET,
+                **extra,
+            },
+        )
+    )
     assert "callback_secret" not in body  # chosen by the client: nothing to show
     return body["agent"]["address"], api.with_key(body["api_key"])
 
@@ -57,22 +68,37 @@ def wait_event(api: Api, intent_id: str, event_type: str, timeout: float = 15) -
     deadline = time.monotonic() + timeout
     since = 0
     while time.monotonic() < deadline:
-        frames = read_stream(api, f"/v1/intents/{intent_id}/events/stream",
-                             params={"since": since, "wait_seconds": 1})
+        frames = read_stream(
+            api, f"/v1/intents/{intent_id}/events/stream", params={"since": since, "wait_seconds": 1}
+        )
         for ev in event_frames(frames):
             if ev["event_type"] == event_type:
                 return ev
             since = ev["seq"]
-    raise AssertionError(f"no {event_type} on {intent_id}: {[e['event_type'] for e in api.events(intent_id)]}")
+    raise AssertionError(
+        f"no {event_type} on {intent_id}: {[e['event_type'] for e in api.events(intent_id)]}"
+    )
 
 
 def outbox(server: ServerProc, intent_id: str) -> list[tuple[dict, list[dict]]]:
     db = sqlite3.connect(f"file:{server.data_dir / 'axme.db'}?mode=ro", uri=True)
     try:
-        rows = [json.loads(r[0]) for r in db.execute("SELECT doc FROM outbox WHERE intent_id=? ORDER BY rid",
-                                                     (intent_id,))]
-        return [(row, [json.loads(a[0]) for a in db.execute(
-            "SELECT doc FROM outbox_attempts WHERE outbox_id=? ORDER BY rid", (row["outbox_id"],))]) for row in rows]
+        rows = [
+            json.loads(r[0])
+            for r in db.execute("SELECT doc FROM outbox WHERE intent_id=? ORDER BY rid", (intent_id,))
+        ]
+        return [
+            (
+                row,
+                [
+                    json.loads(a[0])
+                    for a in db.execute(
+                        "SELECT doc FROM outbox_attempts WHERE outbox_id=? ORDER BY rid", (row["outbox_id"],)
+                    )
+                ],
+            )
+            for row in rows
+        ]
     finally:
         db.close()
 
@@ -93,7 +119,9 @@ def test_push_delivered_signed_and_completed(api: Api, receiver: Receiver, push_
     assert got.headers["content-type"] == "application/json"
     delivery = json.loads(got.body)
     assert got.headers["x-axme-delivery-id"] == delivery["delivery_id"]
-    assert delivery["intent_id"] == intent_id and delivery["attempt"] == 1 and delivery["status"] == "DELIVERED"
+    assert (
+        delivery["intent_id"] == intent_id and delivery["attempt"] == 1 and delivery["status"] == "DELIVERED"
+    )
     assert delivery["intent"]["intent_id"] == intent_id
     assert re.fullmatch(r"t=\d+,v1=[0-9a-f]{64}", got.headers["x-axme-signature"])
     assert verify(SECRET, got.headers["x-axme-signature"], got.body)
@@ -114,8 +142,12 @@ def test_push_delivered_signed_and_completed(api: Api, receiver: Receiver, push_
 
 
 def test_generated_secret_is_shown_once_and_signs(api: Api, receiver: Receiver) -> None:
-    body = api.ok(api.post("/v1/agents", {"address": "gen", "delivery_mode": "http",
-                                          "callback_url": receiver.url + "/ok/gen"}))
+    body = api.ok(
+        api.post(
+            "/v1/agents",
+            {"address": "gen", "delivery_mode": "http", "callback_url": receiver.url + "/ok/gen"},
+        )
+    )
     secret = body["callback_secret"]
     assert re.fullmatch(r"whsec_[0-9A-Za-z]{32}", secret)
     addr = body["agent"]["address"]
@@ -149,14 +181,17 @@ def test_rotation_signs_with_both_secrets_during_the_overlap(api: Api, receiver:
     header, body = push_one()
     assert verify(new, header, body) and not verify(SECRET, header, body)
     chosen = "my-own-secret-0123456789"
-    again = api.ok(api.post(f"/v1/agents/{addr}/callback-secret", {"callback_secret": chosen, "overlap_seconds": 0}))
+    again = api.ok(
+        api.post(f"/v1/agents/{addr}/callback-secret", {"callback_secret": chosen, "overlap_seconds": 0})
+    )
     assert again["callback_secret"] == chosen and again["previous_expires_at"] is None
     header, body = push_one()
     assert re.fullmatch(r"t=\d+,v1=[0-9a-f]{64}", header) and verify(chosen, header, body)
 
 
-def test_failed_push_is_redelivered_after_the_backoff(api: Api, receiver: Receiver,
-                                                      push_server: ServerProc) -> None:
+def test_failed_push_is_redelivered_after_the_backoff(
+    api: Api, receiver: Receiver, push_server: ServerProc
+) -> None:
     addr, agent = http_agent(api, receiver, "/flaky")
     receiver.script["/flaky"] = ["fail"]  # then 200
     intent_id = api.create(addr)
@@ -196,7 +231,9 @@ def test_attempts_exhausted_fail_the_intent(api: Api, receiver: Receiver) -> Non
     assert api.intent(intent_id)["error"]["code"] == "delivery_failed"
     redelivered = [e for e in api.events(intent_id) if e["event_type"] == "intent.redelivered"]
     assert [e["data"]["attempt"] for e in redelivered] == [1, 2]
-    assert [e["data"]["retry_at"] for e in redelivered] == [_plus(e["at"], 2 ** i) for i, e in enumerate(redelivered)]
+    assert [e["data"]["retry_at"] for e in redelivered] == [
+        _plus(e["at"], 2**i) for i, e in enumerate(redelivered)
+    ]
 
 
 def test_hanging_receiver_fails_after_the_timeout(api: Api, receiver: Receiver) -> None:
@@ -232,23 +269,41 @@ def test_huge_answer_is_capped(api: Api, receiver: Receiver, push_server: Server
     assert attempt["http_status"] == 200 and attempt["duration_ms"] < TIMEOUT * 1000
 
 
-@pytest.mark.parametrize("url", ["ftp://example.com/hook", "/relative/hook", "http://", "example.com/hook",
-                                 "http://host/hook#frag", "https://exa mple.com/", "http://host:port/", 42,
-                                 "https://example.com/" + "x" * 2048])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "ftp://example.com/hook",
+        "/relative/hook",
+        "http://",
+        "example.com/hook",
+        "http://host/hook#frag",
+        "https://exa mple.com/",
+        "http://host:port/",
+        42,
+        "https://example.com/" + "x" * 2048,
+    ],
+)
 def test_bad_callback_url_is_422(api: Api, url: object) -> None:
     resp = api.post("/v1/agents", {"address": "bad-url", "delivery_mode": "http", "callback_url": url})
     assert resp.status_code == 422, resp.text
     assert resp.json()["error"]["details"]["field"] == "callback_url"
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({"delivery_mode": "http", "callback_url": "https://example.com/h", "callback_secret": "short"},
-     "callback_secret"),
-    ({"delivery_mode": "http", "callback_url": "https://example.com/h", "callback_secret": "x" * 129},
-     "callback_secret"),
-    ({"delivery_mode": "stream", "callback_secret": "long-enough-secret-123"}, "callback_secret"),
-    ({"delivery_mode": "http"}, "callback_url"),
-])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        (
+            {"delivery_mode": "http", "callback_url": "https://example.com/h", "callback_secret": "short"},
+            "callback_secret",
+        ),
+        (
+            {"delivery_mode": "http", "callback_url": "https://example.com/h", "callback_secret": "x" * 129},
+            "callback_secret",
+        ),
+        ({"delivery_mode": "stream", "callback_secret": "long-enough-secret-123"}, "callback_secret"),
+        ({"delivery_mode": "http"}, "callback_url"),
+    ],
+)
 def test_bad_callback_secret_is_422(api: Api, body: dict, field: str) -> None:
     resp = api.post("/v1/agents", {"address": "bad-secret", **body})
     assert resp.status_code == 422, resp.text
@@ -260,11 +315,18 @@ def test_rotation_operations_errors(api: Api, push_server: ServerProc) -> None:
     addr, agent = api.register_agent("streamer")
     resp = api.post(f"/v1/agents/{addr}/callback-secret")
     assert resp.status_code == 409 and resp.json()["error"]["details"]["delivery_mode"] == "stream"
-    http_addr = api.ok(api.post("/v1/agents", {"address": "h2", "delivery_mode": "http",
-                                               "callback_url": "https://example.com/h"}))["agent"]["address"]
+    http_addr = api.ok(
+        api.post(
+            "/v1/agents", {"address": "h2", "delivery_mode": "http", "callback_url": "https://example.com/h"}
+        )
+    )["agent"]["address"]
     assert agent.post(f"/v1/agents/{http_addr}/callback-secret").status_code == 403  # another agent's key
-    for body, field in (({"overlap_seconds": -1}, "overlap_seconds"), ({"overlap_seconds": 604801}, "overlap_seconds"),
-                        ({"callback_secret": "short"}, "callback_secret"), ({"nope": 1}, "nope")):
+    for body, field in (
+        ({"overlap_seconds": -1}, "overlap_seconds"),
+        ({"overlap_seconds": 604801}, "overlap_seconds"),
+        ({"callback_secret": "short"}, "callback_secret"),
+        ({"nope": 1}, "nope"),
+    ):
         resp = api.post(f"/v1/agents/{http_addr}/callback-secret", body)
         assert resp.status_code == 422 and resp.json()["error"]["details"]["field"] == field, resp.text
     assert api.post("/v1/agents/nobody/callback-secret").status_code == 404
@@ -272,7 +334,10 @@ def test_rotation_operations_errors(api: Api, push_server: ServerProc) -> None:
 
 def test_workspace_webhook_and_server_link_secrets(api: Api, push_server: ServerProc) -> None:
     first = api.ok(api.post("/v1/workspace/webhook-secret", {"overlap_seconds": 0}))
-    assert re.fullmatch(r"whsec_[0-9A-Za-z]{32}", first["webhook_secret"]) and first["previous_expires_at"] is None
+    assert (
+        re.fullmatch(r"whsec_[0-9A-Za-z]{32}", first["webhook_secret"])
+        and first["previous_expires_at"] is None
+    )
     second = api.ok(api.post("/v1/workspace/webhook-secret"))  # default overlap: one day
     assert second["webhook_secret"] != first["webhook_secret"]
     assert second["previous_expires_at"] is not None
@@ -302,8 +367,12 @@ def _wait_status(api: Api, intent_id: str, status: str) -> None:
 
 def test_rotation_replay_does_not_keep_the_secret(api: Api) -> None:
     """REQ-SECRET-002: an idempotent replay of a rotation does not show the secret again."""
-    address = api.ok(api.post("/v1/agents", {"address": "replayed", "delivery_mode": "http",
-                                             "callback_url": "https://example.com/h"}))["agent"]["address"]
+    address = api.ok(
+        api.post(
+            "/v1/agents",
+            {"address": "replayed", "delivery_mode": "http", "callback_url": "https://example.com/h"},
+        )
+    )["agent"]["address"]
     for path in (f"/v1/agents/{address}/callback-secret", "/v1/workspace/webhook-secret"):
         first = api.ok(api.post(path, {}, headers={"idempotency-key": "rot-1"}))
         again = api.post(path, {}, headers={"idempotency-key": "rot-1"})
@@ -314,12 +383,17 @@ def test_rotation_replay_does_not_keep_the_secret(api: Api) -> None:
 
 def test_scenario_http_agents_need_a_callback_url(api: Api, receiver: Receiver) -> None:
     """REQ-PUSH-001 for scenario agents: checked with the bundle, 422 naming the agent's callback_url."""
+
     def bundle(agent: dict) -> dict:
-        return {"scenario_id": "push.scenario.v1", "title": "push", "agents": [
-                    {"role": "worker", "address": "scen-pusher", "create_if_missing": True, **agent}],
-                "workflow": {"steps": [{"step_id": "work", "tool_id": "tool.agent.task.v1",
-                                        "assigned_to": "worker"}]},
-                "intent": {"type": "intent.test.scenario.v1", "payload": {"n": 1}}}
+        return {
+            "scenario_id": "push.scenario.v1",
+            "title": "push",
+            "agents": [{"role": "worker", "address": "scen-pusher", "create_if_missing": True, **agent}],
+            "workflow": {
+                "steps": [{"step_id": "work", "tool_id": "tool.agent.task.v1", "assigned_to": "worker"}]
+            },
+            "intent": {"type": "intent.test.scenario.v1", "payload": {"n": 1}},
+        }
 
     for agent in ({"delivery_mode": "http"}, {"delivery_mode": "http", "callback_url": "ftp://x/y"}):
         checked = api.ok(api.post("/v1/scenarios/validate", bundle(agent)))
@@ -327,7 +401,11 @@ def test_scenario_http_agents_need_a_callback_url(api: Api, receiver: Receiver) 
         assert [p["path"] for p in checked["problems"]] == ["/agents/0/callback_url"], checked
         resp = api.post("/v1/scenarios/apply", bundle(agent))
         assert resp.status_code == 422, resp.text
-    applied = api.ok(api.post("/v1/scenarios/apply", bundle({"delivery_mode": "http",
-                                                             "callback_url": receiver.url + "/ok/scen"})))
+    applied = api.ok(
+        api.post(
+            "/v1/scenarios/apply",
+            bundle({"delivery_mode": "http", "callback_url": receiver.url + "/ok/scen"}),
+        )
+    )
     got = receiver.next()  # the scenario's first step is pushed, signed with the agent's generated secret
     assert json.loads(got.body)["intent_id"] == applied["intent_id"]

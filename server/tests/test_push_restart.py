@@ -23,8 +23,17 @@ def test_sigkill_with_unanswered_pushes_resends_them_all(tmp_path) -> None:
     srv = start_server(data, "--testing")
     try:
         api = Api(srv.base_url, srv.admin_key)
-        body = api.ok(api.post("/v1/agents", {"address": "k9", "delivery_mode": "http",
-                                              "callback_url": receiver.url + "/k9", "callback_secret": SECRET}))
+        body = api.ok(
+            api.post(
+                "/v1/agents",
+                {
+                    "address": "k9",
+                    "delivery_mode": "http",
+                    "callback_url": receiver.url + "/k9",
+                    "callback_secret": SECRET,
+                },
+            )
+        )
         addr, agent_key = body["agent"]["address"], body["api_key"]
         intents = {api.create(addr) for _ in range(COUNT)}
         first = [receiver.next() for _ in range(COUNT)]  # every push is in flight, none answered
@@ -41,8 +50,11 @@ def test_sigkill_with_unanswered_pushes_resends_them_all(tmp_path) -> None:
             r = receiver.next(timeout=15)
             assert verify(SECRET, r.headers["x-axme-signature"], r.body)
             delivery = json.loads(r.body)
-            agent.ok(agent.complete(delivery["intent_id"], {"after_restart": True},
-                                    delivery_id=delivery["delivery_id"]))
+            agent.ok(
+                agent.complete(
+                    delivery["intent_id"], {"after_restart": True}, delivery_id=delivery["delivery_id"]
+                )
+            )
             again[r.headers["x-axme-delivery-id"]] = r.body
         # the same deliveries, byte for byte: receivers dedupe by the id
         assert again == {r.headers["x-axme-delivery-id"]: r.body for r in first}
@@ -57,12 +69,22 @@ def test_push_whose_lease_moved_on_is_not_sent(tmp_path) -> None:
     """One push slot, held by a hanging receiver: a second intent canceled while its push
     waits for the slot is never pushed; its outbox row ends `canceled`."""
     receiver = Receiver()
-    srv = start_server(tmp_path / "push-moot", "--testing", "--outbound-concurrency", "1",
-                       "--outbound-timeout-seconds", "1")
+    srv = start_server(
+        tmp_path / "push-moot", "--testing", "--outbound-concurrency", "1", "--outbound-timeout-seconds", "1"
+    )
     try:
         api = Api(srv.base_url, srv.admin_key)
-        body = api.ok(api.post("/v1/agents", {"address": "moot", "delivery_mode": "http",
-                                              "callback_url": receiver.url + "/hang", "callback_secret": SECRET}))
+        body = api.ok(
+            api.post(
+                "/v1/agents",
+                {
+                    "address": "moot",
+                    "delivery_mode": "http",
+                    "callback_url": receiver.url + "/hang",
+                    "callback_secret": SECRET,
+                },
+            )
+        )
         holder = api.create(body["agent"]["address"], max_delivery_attempts=1)
         assert json.loads(receiver.next().body)["intent_id"] == holder  # the one slot hangs
         waiting = api.create(body["agent"]["address"])
@@ -81,6 +103,8 @@ def test_push_whose_lease_moved_on_is_not_sent(tmp_path) -> None:
 def outbox_rows(srv, intent_id: str) -> list[dict]:
     db = sqlite3.connect(f"file:{srv.data_dir / 'axme.db'}?mode=ro", uri=True)
     try:
-        return [json.loads(r[0]) for r in db.execute("SELECT doc FROM outbox WHERE intent_id=?", (intent_id,))]
+        return [
+            json.loads(r[0]) for r in db.execute("SELECT doc FROM outbox WHERE intent_id=?", (intent_id,))
+        ]
     finally:
         db.close()

@@ -8,25 +8,38 @@ from typing import Any
 
 from helpers import Api
 
-AMOUNT_SCHEMA = {"type": "object", "required": ["amount"],
-                 "properties": {"amount": {"type": "integer", "minimum": 1}}}
+AMOUNT_SCHEMA = {
+    "type": "object",
+    "required": ["amount"],
+    "properties": {"amount": {"type": "integer", "minimum": 1}},
+}
 
 
 def _pipeline(api: Api, **charge: Any) -> tuple[str, Api, str]:
     """fetch -> charge -> ship, one agent; returns (intent_id, agent client, address)."""
-    bundle = {"scenario_id": "retry.pipeline.v1", "intent": {"type": "intent.test.order.v1",
-                                                            "payload": {"order": "o-1", "amount": 5}},
-              "agents": [{"role": "worker", "address": "pipeline-worker", "create_if_missing": True}],
-              "workflow": {"steps": [{"step_id": "fetch", "assigned_to": "worker"},
-                                     {"step_id": "charge", "assigned_to": "worker", **charge},
-                                     {"step_id": "ship", "assigned_to": "worker"}]}}
+    bundle = {
+        "scenario_id": "retry.pipeline.v1",
+        "intent": {"type": "intent.test.order.v1", "payload": {"order": "o-1", "amount": 5}},
+        "agents": [{"role": "worker", "address": "pipeline-worker", "create_if_missing": True}],
+        "workflow": {
+            "steps": [
+                {"step_id": "fetch", "assigned_to": "worker"},
+                {"step_id": "charge", "assigned_to": "worker", **charge},
+                {"step_id": "ship", "assigned_to": "worker"},
+            ]
+        },
+    }
     out = api.ok(api.post("/v1/scenarios/apply", bundle))
     return out["intent_id"], api.with_key(out["agents"][0]["api_key"]), out["agents"][0]["address"]
 
 
 def _work(agent: Api, address: str, outcome: str, result: dict[str, Any] | None = None) -> dict[str, Any]:
     delivery = agent.poll_one(address)
-    body: dict[str, Any] = {"kind": "agent_result", "outcome": outcome, "delivery_id": delivery["delivery_id"]}
+    body: dict[str, Any] = {
+        "kind": "agent_result",
+        "outcome": outcome,
+        "delivery_id": delivery["delivery_id"],
+    }
     if outcome == "complete":
         body["result"] = result or {}
     else:
@@ -46,16 +59,28 @@ def _failed_at_charge(api: Api) -> tuple[str, Api, str]:
 def test_retry_starts_at_the_failed_step_and_keeps_earlier_results(api: Api) -> None:
     iid, agent, address = _failed_at_charge(api)
     before = api.events(iid)
-    out = api.ok(api.post(f"/v1/intents/{iid}/retry", {"reason": "card updated", "payload_patch": {"amount": 7}}))
+    out = api.ok(
+        api.post(f"/v1/intents/{iid}/retry", {"reason": "card updated", "payload_patch": {"amount": 7}})
+    )
     new = out["intent_id"]
-    assert out == {"ok": True, "intent_id": new, "retry_of": iid, "attempt": 2, "status": "SUBMITTED",
-                   "from_step": "charge"}
+    assert out == {
+        "ok": True,
+        "intent_id": new,
+        "retry_of": iid,
+        "attempt": 2,
+        "status": "SUBMITTED",
+        "from_step": "charge",
+    }
     # the new attempt delivers charge first (fetch is not run again) and sees fetch's result
     charge = agent.poll_one(address)
     assert charge["intent_id"] == new and charge["step_id"] == "charge"
     assert charge["intent"]["payload"] == {"order": "o-1", "amount": 7}
-    assert charge["intent"]["steps"][0] == {**charge["intent"]["steps"][0], "step_id": "fetch",
-                                            "status": "completed", "result": {"fetched": True}}
+    assert charge["intent"]["steps"][0] == {
+        **charge["intent"]["steps"][0],
+        "step_id": "fetch",
+        "status": "completed",
+        "result": {"fetched": True},
+    }
     agent.ok(agent.complete(new, {"charged": 7}, delivery_id=charge["delivery_id"]))
     assert _work(agent, address, "complete", {"shipped": True})["step_id"] == "ship"
     done = api.intent(new)
@@ -68,8 +93,14 @@ def test_retry_starts_at_the_failed_step_and_keeps_earlier_results(api: Api) -> 
     assert "retry_of" not in old and "attempt" not in old
     first = api.events(new)[0]
     assert first["event_type"] == "intent.submitted" and first["seq"] == 1
-    assert first["data"] == {"intent_type": "intent.test.order.v1", "to_agent": address, "retry_of": iid,
-                             "attempt": 2, "from_step": "charge", "reason": "card updated"}
+    assert first["data"] == {
+        "intent_type": "intent.test.order.v1",
+        "to_agent": address,
+        "retry_of": iid,
+        "attempt": 2,
+        "from_step": "charge",
+        "reason": "card updated",
+    }
     assert first["actor"]["type"] == "admin"
     audit = api.ok(api.get(f"/v1/intents/{new}/audit"))["audit"][0]
     assert audit["data"]["reason"] == "card updated" and audit["actor"]["type"] == "admin"
@@ -122,14 +153,22 @@ def test_patch_breaking_the_input_schema_is_422_with_the_path(api: Api) -> None:
     assert err["details"]["step_id"] == "charge"
     assert err["details"]["errors"][0]["path"] == "/payload/amount"
     removed = api.post(f"/v1/intents/{iid}/retry", {"payload_patch": {"amount": None}}).json()["error"]
-    assert removed["details"]["field"] == "payload.amount" and removed["details"]["errors"][0]["code"] == "required"
+    assert (
+        removed["details"]["field"] == "payload.amount"
+        and removed["details"]["errors"][0]["code"] == "required"
+    )
     assert "retried_by" not in api.intent(iid)  # nothing was created
 
 
 def test_bad_bodies_are_422(api: Api) -> None:
     iid, _, _ = _failed_at_charge(api)
-    for body, field in (({"nope": 1}, "nope"), ({"reason": 5}, "reason"), ({"reason": "x" * 1001}, "reason"),
-                        ({"payload_patch": [1]}, "payload_patch"), ({"deadline_at": "tomorrow"}, "deadline_at")):
+    for body, field in (
+        ({"nope": 1}, "nope"),
+        ({"reason": 5}, "reason"),
+        ({"reason": "x" * 1001}, "reason"),
+        ({"payload_patch": [1]}, "payload_patch"),
+        ({"deadline_at": "tomorrow"}, "deadline_at"),
+    ):
         resp = api.post(f"/v1/intents/{iid}/retry", body)
         assert resp.status_code == 422, (body, resp.text)
         assert resp.json()["error"]["details"]["field"] == field
@@ -138,10 +177,15 @@ def test_bad_bodies_are_422(api: Api) -> None:
 def test_who_may_retry(api: Api) -> None:
     address, agent = api.register_agent("retry-who")
     caller, initiator = api.register_agent("retry-initiator")
-    iid = initiator.ok(initiator.post("/v1/intents", {"intent_type": "intent.test.thing.v1",
-                                                      "to_agent": address, "payload": {}}))["intent_id"]
+    iid = initiator.ok(
+        initiator.post(
+            "/v1/intents", {"intent_type": "intent.test.thing.v1", "to_agent": address, "payload": {}}
+        )
+    )["intent_id"]
     delivery = agent.poll_one(address)
-    agent.ok(agent.resume(iid, {"kind": "agent_result", "outcome": "fail", "delivery_id": delivery["delivery_id"]}))
+    agent.ok(
+        agent.resume(iid, {"kind": "agent_result", "outcome": "fail", "delivery_id": delivery["delivery_id"]})
+    )
     resp = agent.post(f"/v1/intents/{iid}/retry", {})  # the handler is not the initiator
     assert resp.status_code == 403 and resp.json()["error"]["details"]["reason"] == "initiator_required"
     out = initiator.ok(initiator.post(f"/v1/intents/{iid}/retry", {}))
@@ -182,7 +226,10 @@ def test_a_rejected_human_step_is_asked_again_and_the_agent_result_kept(api: Api
     out = api.ok(api.post(f"/v1/intents/{iid}/retry", {"reason": "it is tomorrow"}))
     assert out["from_step"] == "human_task" and out["status"] == "WAITING"
     new = api.intent(out["intent_id"])
-    assert [(s["step_id"], s["status"]) for s in new["steps"]] == [("agent", "completed"), ("human_task", "active")]
+    assert [(s["step_id"], s["status"]) for s in new["steps"]] == [
+        ("agent", "completed"),
+        ("human_task", "active"),
+    ]
     assert agent.poll(address, wait=0) == []  # the agent step is not delivered again
     done = api.ok(api.decide(out["intent_id"], outcome="approved"))["intent"]
     assert done["status"] == "COMPLETED" and done["result"] == {"validated": True}
@@ -192,10 +239,11 @@ def test_an_agent_deleted_since_is_404_and_nothing_is_created(api: Api) -> None:
     address, agent = api.register_agent("retry-gone")
     iid = api.create(address)
     delivery = agent.poll_one(address)
-    agent.ok(agent.resume(iid, {"kind": "agent_result", "outcome": "fail", "delivery_id": delivery["delivery_id"]}))
+    agent.ok(
+        agent.resume(iid, {"kind": "agent_result", "outcome": "fail", "delivery_id": delivery["delivery_id"]})
+    )
     assert api.delete(f"/v1/agents/{address}").status_code == 200
     resp = api.post(f"/v1/intents/{iid}/retry", {})
     assert resp.status_code == 404 and resp.json()["error"]["code"] == "agent_not_found"
     assert resp.json()["error"]["details"]["address"] == address
     assert "retried_by" not in api.intent(iid)
-

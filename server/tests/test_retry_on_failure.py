@@ -9,14 +9,19 @@ from helpers import Api
 
 
 def _bundle(charge: dict[str, Any] | None = None, **intent: Any) -> dict[str, Any]:
-    return {"scenario_id": "review.pipeline.v1",
-            "intent": {"type": "intent.test.order.v1", "payload": {"amount": 5}, **intent},
-            "agents": [{"role": "worker", "address": "review-worker", "create_if_missing": True}],
-            "humans": [{"role": "ops", "display_name": "Ops lead", "contact": "ops-lead"}],
-            "workflow": {"steps": [{"step_id": "fetch", "assigned_to": "worker"},
-                                   {"step_id": "charge", "assigned_to": "worker", "on_failure": "ops",
-                                    **(charge or {})},
-                                   {"step_id": "ship", "assigned_to": "worker"}]}}
+    return {
+        "scenario_id": "review.pipeline.v1",
+        "intent": {"type": "intent.test.order.v1", "payload": {"amount": 5}, **intent},
+        "agents": [{"role": "worker", "address": "review-worker", "create_if_missing": True}],
+        "humans": [{"role": "ops", "display_name": "Ops lead", "contact": "ops-lead"}],
+        "workflow": {
+            "steps": [
+                {"step_id": "fetch", "assigned_to": "worker"},
+                {"step_id": "charge", "assigned_to": "worker", "on_failure": "ops", **(charge or {})},
+                {"step_id": "ship", "assigned_to": "worker"},
+            ]
+        },
+    }
 
 
 def _apply(api: Api, bundle: dict[str, Any]) -> tuple[str, Api, str]:
@@ -27,8 +32,9 @@ def _apply(api: Api, bundle: dict[str, Any]) -> tuple[str, Api, str]:
 def _resume(agent: Api, address: str, outcome: str, result: dict[str, Any] | None = None) -> dict[str, Any]:
     d = agent.poll_one(address)
     body: dict[str, Any] = {"kind": "agent_result", "outcome": outcome, "delivery_id": d["delivery_id"]}
-    body.update(result={} if result is None else result) if outcome == "complete" else \
-        body.update(error={"code": "card_declined", "message": "the card was declined"})
+    body.update(result={} if result is None else result) if outcome == "complete" else body.update(
+        error={"code": "card_declined", "message": "the card was declined"}
+    )
     agent.ok(agent.resume(d["intent_id"], body))
     return d
 
@@ -46,7 +52,11 @@ def test_a_failure_waits_for_review_and_retry_runs_the_step_again(api: Api) -> N
     assert waiting["status"] == "WAITING" and waiting["waiting_reason"] == "WAITING_FOR_HUMAN"
     assert waiting["error"] is None and waiting["pending_with"]["ref"] == "ops-lead"
     assert [(s["step_id"], s["status"]) for s in waiting["steps"]] == [
-        ("fetch", "completed"), ("charge", "failed"), ("charge.on_failure-1", "active"), ("ship", "pending")]
+        ("fetch", "completed"),
+        ("charge", "failed"),
+        ("charge.on_failure-1", "active"),
+        ("ship", "pending"),
+    ]
     task = waiting["human_task"]
     assert task["title"] == "Step charge failed: retry or abandon?" and task["task_type"] == "review"
     assert task["allowed_outcomes"] == ["retry", "abandon"] and task["description"] == "the card was declined"
@@ -62,8 +72,12 @@ def test_a_failure_waits_for_review_and_retry_runs_the_step_again(api: Api) -> N
     done = api.intent(iid)
     assert done["status"] == "COMPLETED" and done["result"] == {"shipped": 1}
     assert [(s["step_id"], s["status"], s.get("outcome")) for s in done["steps"]] == [
-        ("fetch", "completed", None), ("charge", "failed", None), ("charge.on_failure-1", "completed", "retry"),
-        ("charge", "completed", None), ("ship", "completed", None)]
+        ("fetch", "completed", None),
+        ("charge", "failed", None),
+        ("charge.on_failure-1", "completed", "retry"),
+        ("charge", "completed", None),
+        ("ship", "completed", None),
+    ]
 
 
 def test_abandon_fails_with_the_step_error_and_retryintent_starts_at_the_step(api: Api) -> None:
@@ -76,7 +90,10 @@ def test_abandon_fails_with_the_step_error_and_retryintent_starts_at_the_step(ap
     assert out["from_step"] == "charge"
     new = api.intent(out["intent_id"])
     assert [(s["step_id"], s["status"]) for s in new["steps"]] == [
-        ("fetch", "completed"), ("charge", "active"), ("ship", "pending")]
+        ("fetch", "completed"),
+        ("charge", "active"),
+        ("ship", "pending"),
+    ]
     assert agent.poll_one(address)["step_id"] == "charge"
 
 
@@ -85,10 +102,18 @@ def test_a_second_failure_gets_a_second_review(api: Api) -> None:
     api.ok(api.decide(iid, outcome="retry"))
     _resume(agent, address, "fail")
     steps = api.intent(iid)["steps"]
-    assert [s["step_id"] for s in steps] == ["fetch", "charge", "charge.on_failure-1", "charge",
-                                             "charge.on_failure-2", "ship"]
-    assert api.ok(api.get("/v1/tasks", params={"status": "pending"}))["tasks"][0]["step_id"] == \
-        "charge.on_failure-2"
+    assert [s["step_id"] for s in steps] == [
+        "fetch",
+        "charge",
+        "charge.on_failure-1",
+        "charge",
+        "charge.on_failure-2",
+        "ship",
+    ]
+    assert (
+        api.ok(api.get("/v1/tasks", params={"status": "pending"}))["tasks"][0]["step_id"]
+        == "charge.on_failure-2"
+    )
 
 
 def test_exhausted_deliveries_are_reviewed_too(api: Api) -> None:
@@ -97,7 +122,9 @@ def test_exhausted_deliveries_are_reviewed_too(api: Api) -> None:
     agent.poll_one(address)  # charge leased, never answered
     api.advance(61)
     waiting = api.intent(iid)
-    assert waiting["status"] == "WAITING" and waiting["human_task"]["description"].startswith("no result after 1")
+    assert waiting["status"] == "WAITING" and waiting["human_task"]["description"].startswith(
+        "no result after 1"
+    )
 
 
 def test_bundle_checks_on_failure_and_input_schema(api: Api) -> None:
@@ -108,10 +135,12 @@ def test_bundle_checks_on_failure_and_input_schema(api: Api) -> None:
     bundle["workflow"]["steps"][1]["input_schema"] = {"type": 12}
     out = api.ok(api.post("/v1/scenarios/validate", bundle))
     got = {(p["path"], p["code"]) for p in out["problems"]}
-    assert got == {("/workflow/steps/0/on_failure", "invalid_on_failure"),
-                   ("/workflow/steps/3/on_failure", "invalid_on_failure"),
-                   ("/workflow/steps/1/input_schema", "invalid_input_schema"),
-                   ("/intent/payload/address", "required")}
+    assert got == {
+        ("/workflow/steps/0/on_failure", "invalid_on_failure"),
+        ("/workflow/steps/3/on_failure", "invalid_on_failure"),
+        ("/workflow/steps/1/input_schema", "invalid_input_schema"),
+        ("/intent/payload/address", "required"),
+    }
     resp = api.post("/v1/scenarios/apply", bundle)
     assert resp.status_code == 422 and resp.json()["error"]["details"]["field"] == "intent.payload.address"
 

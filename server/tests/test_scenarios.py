@@ -18,19 +18,29 @@ def test_published_example_runs_to_completed(api: Api) -> None:
     assert out["scenario_id"] == EXAMPLE["scenario_id"]
     (agent_info,) = out["agents"]
     address = f"agent://{api.namespace}/default/infra-validator-demo"
-    assert agent_info == {"role": "infra_validator", "address": address, "api_key": agent_info["api_key"],
-                          "created": True}
+    assert agent_info == {
+        "role": "infra_validator",
+        "address": address,
+        "api_key": agent_info["api_key"],
+        "created": True,
+    }
     agent = api.with_key(agent_info["api_key"])
     iid = out["intent_id"]
     intent = api.intent(iid)
     assert intent["intent_type"] == "intent.infra.change_approval.v1"
     assert [s["step_id"] for s in intent["steps"]] == ["validate_change", "sre_approval"]
     # the agent listens on its stream (bare name in the path) and gets the delivery
-    with agent.http.stream("GET", "/v1/agents/infra-validator-demo/intents/stream",
-                           params={"wait_seconds": 5}, headers=agent.headers()) as resp:
+    with agent.http.stream(
+        "GET",
+        "/v1/agents/infra-validator-demo/intents/stream",
+        params={"wait_seconds": 5},
+        headers=agent.headers(),
+    ) as resp:
         from helpers import sse_frames
 
-        delivery = next(json.loads(f["data"]) for f in sse_frames(resp) if f.get("event") == "intent.delivery")
+        delivery = next(
+            json.loads(f["data"]) for f in sse_frames(resp) if f.get("event") == "intent.delivery"
+        )
     assert delivery["intent_id"] == iid and delivery["step_id"] == "validate_change"
     assert delivery["intent"]["payload"]["target"] == "prod-postgres-main"
     agent.ok(agent.post(f"/v1/intents/{iid}/ack", {"delivery_id": delivery["delivery_id"]}))
@@ -44,8 +54,14 @@ def test_published_example_runs_to_completed(api: Api) -> None:
     done = sre.ok(sre.decide(iid, outcome="approved", comment="go"))["intent"]
     assert done["status"] == "COMPLETED" and done["result"] == result
     types = [e["event_type"] for e in event_frames(read_stream(api, f"/v1/intents/{iid}/events/stream"))]
-    assert types == ["intent.submitted", "intent.delivered", "intent.acknowledged", "intent.step_completed",
-                     "intent.human_task_assigned", "intent.completed"]
+    assert types == [
+        "intent.submitted",
+        "intent.delivered",
+        "intent.acknowledged",
+        "intent.step_completed",
+        "intent.human_task_assigned",
+        "intent.completed",
+    ]
     # applying again finds the agent: no new key
     again = api.ok(api.post("/v1/scenarios/apply", EXAMPLE))
     assert again["agents"][0]["created"] is False and again["agents"][0]["api_key"] is None
@@ -62,9 +78,14 @@ def test_validate_reports_every_problem(api: Api) -> None:
     out = api.ok(api.post("/v1/scenarios/validate", bad))
     assert out["valid"] is False
     got = {(p["path"], p["code"]) for p in out["problems"]}
-    assert {("/surprise", "unknown_field"), ("/agents/0/address", "agent_not_found"),
-            ("/workflow/steps/0/assigned_to", "unknown_role"), ("/workflow/steps/1/step_id", "duplicate"),
-            ("/workflow/steps/1/human_task/colour", "unknown_field"), ("/intent/type", "pattern")} <= got
+    assert {
+        ("/surprise", "unknown_field"),
+        ("/agents/0/address", "agent_not_found"),
+        ("/workflow/steps/0/assigned_to", "unknown_role"),
+        ("/workflow/steps/1/step_id", "duplicate"),
+        ("/workflow/steps/1/human_task/colour", "unknown_field"),
+        ("/intent/type", "pattern"),
+    } <= got
     resp = api.post("/v1/scenarios/apply", bad)
     assert resp.status_code == 422
     err = resp.json()["error"]
@@ -84,11 +105,17 @@ def test_apply_idempotency_key_in_bundle(api: Api) -> None:
 def test_multi_agent_and_delay_steps(api: Api) -> None:
     bundle = {
         "scenario_id": "two.agents.v1",
-        "agents": [{"role": "a", "address": "step-a", "create_if_missing": True},
-                   {"role": "b", "address": "step-b", "create_if_missing": True}],
-        "workflow": {"steps": [{"step_id": "one", "assigned_to": "a"},
-                               {"step_id": "pause", "runtime_type": "delay", "runtime_config": {"seconds": 30}},
-                               {"step_id": "two", "assigned_to": "b"}]},
+        "agents": [
+            {"role": "a", "address": "step-a", "create_if_missing": True},
+            {"role": "b", "address": "step-b", "create_if_missing": True},
+        ],
+        "workflow": {
+            "steps": [
+                {"step_id": "one", "assigned_to": "a"},
+                {"step_id": "pause", "runtime_type": "delay", "runtime_config": {"seconds": 30}},
+                {"step_id": "two", "assigned_to": "b"},
+            ]
+        },
         "intent": {"type": "intent.two.agents.v1", "payload": {"k": "v"}},
     }
     out = api.ok(api.post("/v1/scenarios/apply", bundle))

@@ -28,16 +28,44 @@ def test_schemathesis_finds_nothing(tmp_path: Path) -> None:
     try:
         key = proc.admin_key
         assert key
-        env = {**os.environ, "SCHEMATHESIS_HOOKS": "hooks", "PYTHONPATH": str(HERE / "schemathesis"),
-               "AXME_ST_KEY_ID": key.split("_")[2]}
-        cmd = [st, "--config-file", str(HERE / "schemathesis" / "schemathesis.toml"), "--no-color", "run", str(SPEC),
-               "--url", proc.base_url, "-H", f"x-api-key: {key}", "--checks", "all",
-               "--phases", "examples,coverage,fuzzing,stateful", "--generation-deterministic", "--seed", "1",
-               "--max-time", str(BUDGET), "--workers", "1", "--request-timeout", "10",
-               "--report", "junit",
-               "--report-junit-path", str(tmp_path / "schemathesis.xml")]
-        run = subprocess.run(cmd, check=False, capture_output=True, text=True, timeout=BUDGET + 90, env=env,
-                             cwd=tmp_path)
+        env = {
+            **os.environ,
+            "SCHEMATHESIS_HOOKS": "hooks",
+            "PYTHONPATH": str(HERE / "schemathesis"),
+            "AXME_ST_KEY_ID": key.split("_")[2],
+        }
+        cmd = [
+            st,
+            "--config-file",
+            str(HERE / "schemathesis" / "schemathesis.toml"),
+            "--no-color",
+            "run",
+            str(SPEC),
+            "--url",
+            proc.base_url,
+            "-H",
+            f"x-api-key: {key}",
+            "--checks",
+            "all",
+            "--phases",
+            "examples,coverage,fuzzing,stateful",
+            "--generation-deterministic",
+            "--seed",
+            "1",
+            "--max-time",
+            str(BUDGET),
+            "--workers",
+            "1",
+            "--request-timeout",
+            "10",
+            "--report",
+            "junit",
+            "--report-junit-path",
+            str(tmp_path / "schemathesis.xml"),
+        ]
+        run = subprocess.run(
+            cmd, check=False, capture_output=True, text=True, timeout=BUDGET + 90, env=env, cwd=tmp_path
+        )
         out = run.stdout + run.stderr
         (tmp_path / "schemathesis.txt").write_text(out)
         assert run.returncode == 0, out[-12000:]

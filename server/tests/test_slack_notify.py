@@ -29,15 +29,20 @@ def receiver():
 
 @pytest.fixture(scope="module")
 def srv(tmp_path_factory):
-    proc = start_server(tmp_path_factory.mktemp("slack"), "--testing", "--slack-signing-secret", SIGNING_SECRET)
+    proc = start_server(
+        tmp_path_factory.mktemp("slack"), "--testing", "--slack-signing-secret", SIGNING_SECRET
+    )
     yield proc
     assert proc.stop() == 0
 
 
 def signed(body: str, secret: str = SIGNING_SECRET, at: int | None = None) -> dict[str, str]:
     ts = str(int(time.time()) if at is None else at)
-    return {"content-type": "application/x-www-form-urlencoded", "x-slack-request-timestamp": ts,
-            "x-slack-signature": SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)}
+    return {
+        "content-type": "application/x-www-form-urlencoded",
+        "x-slack-request-timestamp": ts,
+        "x-slack-signature": SignatureVerifier(secret).generate_signature(timestamp=ts, body=body),
+    }
 
 
 def waiting(srv, task: dict, name: str) -> tuple[Api, str]:
@@ -50,8 +55,11 @@ def waiting(srv, task: dict, name: str) -> tuple[Api, str]:
 
 def test_slack_message_and_signed_click_decides(srv, receiver) -> None:
     hook = receiver.url + "/ok/slack-hook"
-    api, intent_id = waiting(srv, {"title": "Restart <prod> & db", "notify": [
-        {"channel": "slack_webhook", "to": hook}]}, "slack-worker")
+    api, intent_id = waiting(
+        srv,
+        {"title": "Restart <prod> & db", "notify": [{"channel": "slack_webhook", "to": hook}]},
+        "slack-worker",
+    )
     got = receiver.next(timeout=10)
     assert got.path == "/ok/slack-hook" and got.headers["x-axme-notification-id"].startswith("ntf_")
     message = json.loads(got.body)
@@ -65,21 +73,30 @@ def test_slack_message_and_signed_click_decides(srv, receiver) -> None:
     assert buttons[2].url.startswith(srv.base_url + "/t/")
     token = buttons[0].value
 
-    payload = {"type": "block_actions", "user": {"id": "U024BE7LH", "username": "alice.sre"},
-               "actions": [{"action_id": "axme_decide:approved", "block_id": "axme_task", "value": token}],
-               "response_url": receiver.url + "/ok/slack-response"}
+    payload = {
+        "type": "block_actions",
+        "user": {"id": "U024BE7LH", "username": "alice.sre"},
+        "actions": [{"action_id": "axme_decide:approved", "block_id": "axme_task", "value": token}],
+        "response_url": receiver.url + "/ok/slack-response",
+    }
     body = urlencode({"payload": json.dumps(payload)})
     url = srv.base_url + "/slack/interactions"
     assert httpx.post(url, content=body, headers=signed(body, secret="not-the-secret")).status_code == 401
     assert httpx.post(url, content=body, headers=signed(body, at=int(time.time()) - 301)).status_code == 401
-    assert httpx.post(url, content=body, headers={**signed(body), "x-slack-request-timestamp": "soon"}).status_code \
+    assert (
+        httpx.post(
+            url, content=body, headers={**signed(body), "x-slack-request-timestamp": "soon"}
+        ).status_code
         == 401
+    )
     assert httpx.post(url, content=body + "&x=1", headers=signed(body)).status_code == 401
     assert api.intent(intent_id)["status"] == "WAITING"  # nothing recorded
 
     answer = httpx.post(url, content=body, headers=signed(body))
     assert answer.status_code == 200, answer.text
-    assert answer.json()["replace_original"] is True and answer.json()["text"].startswith("Approved by alice.sre at ")
+    assert answer.json()["replace_original"] is True and answer.json()["text"].startswith(
+        "Approved by alice.sre at "
+    )
     update = receiver.next(timeout=10)
     assert update.path == "/ok/slack-response" and json.loads(update.body) == answer.json()
     assert api.intent(intent_id)["status"] == "COMPLETED"
@@ -92,12 +109,22 @@ def test_slack_message_and_signed_click_decides(srv, receiver) -> None:
 
 
 def test_a_click_the_task_refuses_records_nothing(srv, receiver) -> None:
-    api, intent_id = waiting(srv, {"title": "Needs a why", "required_comment": True, "notify": [
-        {"channel": "slack_webhook", "to": receiver.url + "/ok/slack-comment"}]}, "slack-comment-worker")
+    api, intent_id = waiting(
+        srv,
+        {
+            "title": "Needs a why",
+            "required_comment": True,
+            "notify": [{"channel": "slack_webhook", "to": receiver.url + "/ok/slack-comment"}],
+        },
+        "slack-comment-worker",
+    )
     message = json.loads(receiver.next(timeout=10).body)
     token = Block.parse_all(message["blocks"])[2].elements[0].value
-    payload = {"type": "block_actions", "user": {"id": "U1", "username": "bob"},
-               "actions": [{"action_id": "axme_decide:approved", "value": token}]}
+    payload = {
+        "type": "block_actions",
+        "user": {"id": "U1", "username": "bob"},
+        "actions": [{"action_id": "axme_decide:approved", "value": token}],
+    }
     body = urlencode({"payload": json.dumps(payload)})
     answer = httpx.post(srv.base_url + "/slack/interactions", content=body, headers=signed(body))
     assert answer.status_code == 200 and answer.json()["replace_original"] is False
@@ -109,8 +136,15 @@ def test_signed_webhook_notification(srv, receiver) -> None:
     api = Api(srv.base_url, srv.admin_key)
     secret = api.ok(api.post("/v1/workspace/webhook-secret", {"overlap_seconds": 0}))["webhook_secret"]
     hook = receiver.url + "/ok/webhook"
-    _, intent_id = waiting(srv, {"title": "Approve", "assignees": ["ops@example.com"],
-                                 "notify": [{"channel": "webhook", "to": hook}]}, "webhook-worker")
+    _, intent_id = waiting(
+        srv,
+        {
+            "title": "Approve",
+            "assignees": ["ops@example.com"],
+            "notify": [{"channel": "webhook", "to": hook}],
+        },
+        "webhook-worker",
+    )
     got = receiver.next(timeout=10)
     assert verify(secret, got.headers["x-axme-signature"], got.body)  # REQ-PUSH-004 with the workspace secret
     body = json.loads(got.body)

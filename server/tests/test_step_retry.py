@@ -10,16 +10,27 @@ from helpers import Api
 
 
 def _bundle(retry: dict[str, Any]) -> dict[str, Any]:
-    return {"scenario_id": "retry.demo.v1", "intent": {"type": "intent.test.retry.v1", "payload": {}},
-            "agents": [{"role": "worker", "address": "retry-worker", "create_if_missing": True}],
-            "humans": [],
-            "workflow": {"steps": [{"step_id": "work", "assigned_to": "worker", "retry": retry},
-                                   {"step_id": "notify", "runtime_type": "notification"}]}}
+    return {
+        "scenario_id": "retry.demo.v1",
+        "intent": {"type": "intent.test.retry.v1", "payload": {}},
+        "agents": [{"role": "worker", "address": "retry-worker", "create_if_missing": True}],
+        "humans": [],
+        "workflow": {
+            "steps": [
+                {"step_id": "work", "assigned_to": "worker", "retry": retry},
+                {"step_id": "notify", "runtime_type": "notification"},
+            ]
+        },
+    }
 
 
 def _fail(agent: Api, iid: str, delivery: dict[str, Any], n: int) -> dict[str, Any]:
-    body = {"kind": "agent_result", "outcome": "fail", "delivery_id": delivery["delivery_id"],
-            "error": {"code": "flaky", "message": f"failure {n}"}}
+    body = {
+        "kind": "agent_result",
+        "outcome": "fail",
+        "delivery_id": delivery["delivery_id"],
+        "error": {"code": "flaky", "message": f"failure {n}"},
+    }
     return agent.ok(agent.resume(iid, body))["intent"]
 
 
@@ -45,8 +56,10 @@ def test_failed_step_is_retried_after_the_delay_then_fails(api: Api) -> None:
     failed = _fail(agent, iid, last, 3)
     assert failed["status"] == "FAILED" and failed["error"]["code"] == "flaky"
     types = [e["event_type"] for e in api.events(iid)]
-    assert types == ["intent.submitted"] + ["intent.delivered", "intent.redelivered"] * 2 + \
-        ["intent.delivered", "intent.failed"]
+    assert types == ["intent.submitted"] + ["intent.delivered", "intent.redelivered"] * 2 + [
+        "intent.delivered",
+        "intent.failed",
+    ]
 
 
 def test_a_retry_that_succeeds_continues_the_workflow(api: Api) -> None:

@@ -41,8 +41,10 @@ def test_data_dir_with_the_old_events_layout_still_works(tmp_path: Path) -> None
 
     path = tmp_path / "old.db"
     old = sqlite3.connect(path)
-    old.execute("CREATE TABLE events (intent_id TEXT NOT NULL, seq INTEGER NOT NULL, doc TEXT NOT NULL,"
-                " PRIMARY KEY (intent_id, seq)) WITHOUT ROWID")
+    old.execute(
+        "CREATE TABLE events (intent_id TEXT NOT NULL, seq INTEGER NOT NULL, doc TEXT NOT NULL,"
+        " PRIMARY KEY (intent_id, seq)) WITHOUT ROWID"
+    )
     old.execute("""INSERT INTO events VALUES ('i1', 1, '{"intent_id":"i1","seq":1}')""")
     old.commit()
     old.close()
@@ -100,8 +102,13 @@ def test_a_failed_write_leaves_side_tables_and_counters_exact(store_engine: Stor
     try:
         futs = [loop.create_future() for _ in range(3)]
         store._queue.put(([("intent", intent(1, status="DELIVERED"))], futs[0], loop))
-        store._queue.put(([("intent", intent(1, status="COMPLETED", steps=["agent://o/w/c"])), ("no_such_op",)],
-                          futs[1], loop))
+        store._queue.put(
+            (
+                [("intent", intent(1, status="COMPLETED", steps=["agent://o/w/c"])), ("no_such_op",)],
+                futs[1],
+                loop,
+            )
+        )
         store._queue.put(([("intent", intent(1, status="ACKNOWLEDGED"))], futs[2], loop))
         store.open()
         results = loop.run_until_complete(asyncio.gather(*futs, return_exceptions=True))
@@ -109,13 +116,32 @@ def test_a_failed_write_leaves_side_tables_and_counters_exact(store_engine: Stor
         loop.run_until_complete(store.write([("intent", intent(1, status="COMPLETED"))]))
 
         def group_by() -> dict[str, int]:
-            return dict(store._read.execute("SELECT status, count(*) FROM intents GROUP BY status").fetchall())
+            return dict(
+                store._read.execute("SELECT status, count(*) FROM intents GROUP BY status").fetchall()
+            )
 
         assert store.count_by_status(WS) == group_by() == {"COMPLETED": 1}
-        assert store.list_intents(WS, status=None, to_agent=None, from_agent=None, involving="agent://o/w/c",
-                                  limit=5, cursor=None) == []
-        mine = store.list_intents(WS, status="COMPLETED", to_agent=None, from_agent=None,
-                                  involving="agent://o/w/a", limit=5, cursor=None)
+        assert (
+            store.list_intents(
+                WS,
+                status=None,
+                to_agent=None,
+                from_agent=None,
+                involving="agent://o/w/c",
+                limit=5,
+                cursor=None,
+            )
+            == []
+        )
+        mine = store.list_intents(
+            WS,
+            status="COMPLETED",
+            to_agent=None,
+            from_agent=None,
+            involving="agent://o/w/a",
+            limit=5,
+            cursor=None,
+        )
         assert [d["intent_id"] for _, d in mine] == ["i1"]
     finally:
         store.close()

@@ -55,8 +55,13 @@ def test_handed_off_intent_is_listed_for_its_new_handler_only(api: Api) -> None:
 def test_secret_minting_replays_answer_409_and_no_secret_is_stored(api: Api, server: ServerProc) -> None:
     """REQ-IDEMP-009, REQ-AUTH-003: createKey, registerAgent and createAgentKey."""
     idem = {"Idempotency-Key": "mint-once"}
-    calls = [("/v1/admin/keys", {"kind": "human", "name": "erin", "human": {"id": "erin", "display_name": "Erin"}}),
-             ("/v1/agents", {"address": "minted"})]
+    calls = [
+        (
+            "/v1/admin/keys",
+            {"kind": "human", "name": "erin", "human": {"id": "erin", "display_name": "Erin"}},
+        ),
+        ("/v1/agents", {"address": "minted"}),
+    ]
     secrets = []
     for path, body in calls:
         first = api.ok(api.post(path, body, headers=idem))

@@ -20,11 +20,20 @@ WS = "ws_1"
 A, B, C = (f"agent://o/w/{n}" for n in "abc")
 
 
-def intent(n: int, status: str = "SUBMITTED", to: str = A, steps: list[str] | None = None,
-           timer: float | None = None) -> dict[str, Any]:
-    return {"intent_id": f"i{n}", "_ws": WS, "status": status, "from_agent": "admin://k", "to_agent": to,
-            "updated_at": "2026-01-01T00:00:00.000Z", "_steps": [{"assigned_to": s} for s in steps or [to]],
-            "_timers": {"lease": timer} if timer else {}, "_next_timer": timer}
+def intent(
+    n: int, status: str = "SUBMITTED", to: str = A, steps: list[str] | None = None, timer: float | None = None
+) -> dict[str, Any]:
+    return {
+        "intent_id": f"i{n}",
+        "_ws": WS,
+        "status": status,
+        "from_agent": "admin://k",
+        "to_agent": to,
+        "updated_at": "2026-01-01T00:00:00.000Z",
+        "_steps": [{"assigned_to": s} for s in steps or [to]],
+        "_timers": {"lease": timer} if timer else {},
+        "_next_timer": timer,
+    }
 
 
 def task(n: int, assignees: list[str], status: str = "pending") -> dict[str, Any]:
@@ -80,15 +89,19 @@ def assert_indexed(rec: PlanRecorder, searched: tuple[str, ...] = ()) -> None:
             assert not re.match(r"SCAN \w+$", step), f"table scan in {sql!r}: {plan}"
             assert "TEMP B-TREE" not in step, f"sort of the whole match in {sql!r}: {plan}"
         if searched:
-            assert any(step.startswith("SEARCH") and all(f"{c}=?" in step for c in searched) for step in plan), \
-                f"{searched} not searched by index in {sql!r}: {plan}"
+            assert any(
+                step.startswith("SEARCH") and all(f"{c}=?" in step for c in searched) for step in plan
+            ), f"{searched} not searched by index in {sql!r}: {plan}"
 
 
 def searched_columns(filters: dict[str, Any]) -> tuple[str, ...]:
     """What one index search must cover: the key's own rows first (an agent's with its status
     filter), else the first filter given."""
     with_status = ("status",) if filters.get("status") else ()
-    if filters.get("involving") and filters["involving"] not in (filters.get("to_agent"), filters.get("from_agent")):
+    if filters.get("involving") and filters["involving"] not in (
+        filters.get("to_agent"),
+        filters.get("from_agent"),
+    ):
         return ("party", *with_status)
     if filters.get("tasked_to"):
         return ("assignee", "intent_status") if with_status else ("assignee",)
@@ -99,11 +112,22 @@ def searched_columns(filters: dict[str, Any]) -> tuple[str, ...]:
 
 
 LIST_INTENTS = [
-    {}, {"status": "SUBMITTED"}, {"status": "NO_SUCH"}, {"to_agent": B}, {"to_agent": "agent://o/w/none"},
-    {"from_agent": "admin://k"}, {"involving": C}, {"involving": A}, {"involving": A, "status": "SUBMITTED"},
-    {"involving": A, "status": "NONE"}, {"to_agent": B, "status": "NONE"},
-    {"involving": B, "to_agent": B, "status": "SUBMITTED"}, {"involving": A, "from_agent": A}, {"from_agent": "admin://k", "status": "X"},
-    {"tasked_to": ["carol", "carol@x"]}, {"tasked_to": ["nobody"], "status": "WAITING"},
+    {},
+    {"status": "SUBMITTED"},
+    {"status": "NO_SUCH"},
+    {"to_agent": B},
+    {"to_agent": "agent://o/w/none"},
+    {"from_agent": "admin://k"},
+    {"involving": C},
+    {"involving": A},
+    {"involving": A, "status": "SUBMITTED"},
+    {"involving": A, "status": "NONE"},
+    {"to_agent": B, "status": "NONE"},
+    {"involving": B, "to_agent": B, "status": "SUBMITTED"},
+    {"involving": A, "from_agent": A},
+    {"from_agent": "admin://k", "status": "X"},
+    {"tasked_to": ["carol", "carol@x"]},
+    {"tasked_to": ["nobody"], "status": "WAITING"},
 ]
 
 
@@ -119,7 +143,9 @@ def test_list_intents_filters_walk_an_index(store: SqliteStore, filters: dict[st
 
 @pytest.mark.parametrize("pending_only", [True, False])
 @pytest.mark.parametrize("assignees", [None, ["carol"], ["nobody", "x"]])
-def test_list_tasks_filters_walk_an_index(store: SqliteStore, pending_only: bool, assignees: list[str] | None) -> None:
+def test_list_tasks_filters_walk_an_index(
+    store: SqliteStore, pending_only: bool, assignees: list[str] | None
+) -> None:
     store._read = rec = PlanRecorder(store._read)
     rows = store.list_tasks(WS, pending_only=pending_only, assignees=assignees, limit=5, cursor=1)
     assert_indexed(rec, ("assignee",) if assignees else ("status",) if pending_only else ())
@@ -129,20 +155,32 @@ def test_list_tasks_filters_walk_an_index(store: SqliteStore, pending_only: bool
 def test_handed_off_and_exact_matches(any_store: Any) -> None:
     store = any_store
     asyncio.run(store.write([("intent", intent(7, to=A, steps=[C]))]))  # i7's step handed from A to C
-    mine = store.list_intents(WS, status=None, to_agent=None, from_agent=None, involving=C, limit=50, cursor=None)
+    mine = store.list_intents(
+        WS, status=None, to_agent=None, from_agent=None, involving=C, limit=50, cursor=None
+    )
     assert [d["intent_id"] for _, d in mine] == ["i7"]
-    done = store.list_intents(WS, status="COMPLETED", to_agent=None, from_agent=None, involving=C, limit=5,
-                              cursor=None)
+    done = store.list_intents(
+        WS, status="COMPLETED", to_agent=None, from_agent=None, involving=C, limit=5, cursor=None
+    )
     assert done == []
     asyncio.run(store.write([("intent", intent(7, status="COMPLETED", to=A, steps=[C]))]))
-    done = store.list_intents(WS, status="COMPLETED", to_agent=None, from_agent=None, involving=C, limit=5,
-                              cursor=None)
+    done = store.list_intents(
+        WS, status="COMPLETED", to_agent=None, from_agent=None, involving=C, limit=5, cursor=None
+    )
     assert [d["intent_id"] for _, d in done] == ["i7"]  # the party rows follow the status
     asyncio.run(store.write([("intent", intent(7, to=A, steps=[A]))]))  # handed back: C no longer involved
-    assert store.list_intents(WS, status=None, to_agent=None, from_agent=None, involving=C, limit=50,
-                              cursor=None) == []
-    own_inbox = store.list_intents(WS, status=None, to_agent=A, from_agent=None, involving=A, limit=500, cursor=None)
-    walked = store.list_intents(WS, status=None, to_agent=None, from_agent=None, involving=A, limit=500, cursor=None)
+    assert (
+        store.list_intents(
+            WS, status=None, to_agent=None, from_agent=None, involving=C, limit=50, cursor=None
+        )
+        == []
+    )
+    own_inbox = store.list_intents(
+        WS, status=None, to_agent=A, from_agent=None, involving=A, limit=500, cursor=None
+    )
+    walked = store.list_intents(
+        WS, status=None, to_agent=None, from_agent=None, involving=A, limit=500, cursor=None
+    )
     assert [rid for rid, _ in own_inbox] == [rid for rid, d in walked if d["to_agent"] == A] != []
     carol = store.list_tasks(WS, pending_only=True, assignees=["carol"], limit=100, cursor=None)
     upper = store.list_tasks(WS, pending_only=True, assignees=["CAROL"], limit=100, cursor=None)
@@ -156,8 +194,12 @@ def test_counters_match_group_by_through_transitions(any_store: Any) -> None:
         return dict(store._read.execute("SELECT status, count(*) FROM intents GROUP BY status").fetchall())
 
     assert store.count_by_status(WS) == group_by() == {"SUBMITTED": 300}
-    asyncio.run(store.write([("intent", intent(n, status="COMPLETED")) for n in range(1, 11)]
-                            + [("intent", intent(11, status="DELIVERED")), ("intent", intent(11, status="DELIVERED"))]))
+    asyncio.run(
+        store.write(
+            [("intent", intent(n, status="COMPLETED")) for n in range(1, 11)]
+            + [("intent", intent(11, status="DELIVERED")), ("intent", intent(11, status="DELIVERED"))]
+        )
+    )
     assert store.count_by_status(WS) == group_by() == {"SUBMITTED": 289, "COMPLETED": 10, "DELIVERED": 1}
     assert store.count_by_status("ws_other") == {} and store.count_intents_by_status() == group_by()
 
@@ -178,7 +220,9 @@ def test_timers_load_by_index(any_store: Any) -> None:
     assert dict(store.timers_due(1029.0, 1030.0)) == {}  # terminal intents hold no timers
 
 
-def test_filters_no_index_covers_run_off_the_event_loop(any_store: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_filters_no_index_covers_run_off_the_event_loop(
+    any_store: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     store = any_store
     from axme_server.store import queries
 
@@ -194,8 +238,10 @@ def test_filters_no_index_covers_run_off_the_event_loop(any_store: Any, monkeypa
     indexed = dict(both, from_agent=None, status="SUBMITTED")
 
     async def main() -> tuple[list, list]:
-        return (await store.list_intents_async(WS, **both, limit=10, cursor=None),
-                await store.list_intents_async(WS, **indexed, limit=10, cursor=None))
+        return (
+            await store.list_intents_async(WS, **both, limit=10, cursor=None),
+            await store.list_intents_async(WS, **indexed, limit=10, cursor=None),
+        )
 
     slow, fast = asyncio.run(main())
     assert threads[0].startswith(("axme-sqlite-reader", "axme-pg-reader"))

@@ -20,8 +20,14 @@ def test_a_terminal_intent_is_the_whole_stream(api: Api) -> None:
     iid = api.create(addr)
     agent.ok(agent.complete(iid, {"x": 1}))
     final = api.ok(api.get(f"/v1/intents/{iid}"))["intent"]
-    for since in (0, 1, 2):  # already terminal: retry, the intent (the object getIntent returns), end; no replay
-        frames = read_stream(api, f"/v1/intents/{iid}/events/stream", params={"include_intent": "true", "since": since})
+    for since in (
+        0,
+        1,
+        2,
+    ):  # already terminal: retry, the intent (the object getIntent returns), end; no replay
+        frames = read_stream(
+            api, f"/v1/intents/{iid}/events/stream", params={"include_intent": "true", "since": since}
+        )
         assert frames[0] == {"retry": "2000"} and len(frames) == 2
         assert frames[1]["event"] == "stream.intent" and "id" not in frames[1]  # never moves Last-Event-ID
         assert intent_frames(frames) == [final]
@@ -35,9 +41,15 @@ def test_live_stream_starts_with_the_current_intent_and_ends_with_the_final_one(
     first = threading.Event()
 
     def observe() -> None:
-        with checked_client(api.base_url) as c, c.stream(
-                "GET", f"/v1/intents/{iid}/events/stream", params={"include_intent": "true", "since": 1},
-                headers=api.headers()) as resp:
+        with (
+            checked_client(api.base_url) as c,
+            c.stream(
+                "GET",
+                f"/v1/intents/{iid}/events/stream",
+                params={"include_intent": "true", "since": 1},
+                headers=api.headers(),
+            ) as resp,
+        ):
             for frame in sse_frames(resp):
                 frames.append(frame)
                 if frame.get("event") == "stream.intent":
@@ -59,8 +71,9 @@ def test_live_stream_starts_with_the_current_intent_and_ends_with_the_final_one(
 def test_timeout_keeps_its_frame_and_default_is_unchanged(api: Api) -> None:
     addr, _ = api.register_agent("w")
     iid = api.create(addr)
-    frames = read_stream(api, f"/v1/intents/{iid}/events/stream",
-                         params={"include_intent": "true", "wait_seconds": 1})
+    frames = read_stream(
+        api, f"/v1/intents/{iid}/events/stream", params={"include_intent": "true", "wait_seconds": 1}
+    )
     assert frames[1]["event"] == "stream.intent" and intent_frames(frames)[0]["intent_id"] == iid
     assert frames[-1]["event"] == "stream.timeout" and json.loads(frames[-1]["data"]) == {"next_seq": 2}
     assert len(intent_frames(frames)) == 1  # no terminal event, no second frame
@@ -73,4 +86,8 @@ def test_bad_include_intent_is_422(api: Api) -> None:
     addr, _ = api.register_agent("w")
     iid = api.create(addr)
     for bad in ("1", "yes", "TRUE", " true"):
-        err(api.get(f"/v1/intents/{iid}/events/stream", params={"include_intent": bad}), 422, "validation_error")
+        err(
+            api.get(f"/v1/intents/{iid}/events/stream", params={"include_intent": bad}),
+            422,
+            "validation_error",
+        )

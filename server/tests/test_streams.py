@@ -20,10 +20,13 @@ def finished(api: Api) -> tuple[str, str, Api]:
 def test_since_and_last_event_id(api: Api) -> None:
     iid, _, _ = finished(api)  # events 1 submitted, 2 completed
     assert [e["seq"] for e in event_frames(read_stream(api, f"/v1/intents/{iid}/events/stream"))] == [1, 2]
-    assert [e["seq"] for e in event_frames(read_stream(api, f"/v1/intents/{iid}/events/stream",
-                                                       params={"since": 1}))] == [2]
-    frames = read_stream(api, f"/v1/intents/{iid}/events/stream", params={"since": 0},
-                         headers={"Last-Event-ID": "1"})
+    assert [
+        e["seq"]
+        for e in event_frames(read_stream(api, f"/v1/intents/{iid}/events/stream", params={"since": 1}))
+    ] == [2]
+    frames = read_stream(
+        api, f"/v1/intents/{iid}/events/stream", params={"since": 0}, headers={"Last-Event-ID": "1"}
+    )
     assert [e["seq"] for e in event_frames(frames)] == [2]
     # a cursor at the end of a terminal intent: retry then end
     assert read_stream(api, f"/v1/intents/{iid}/events/stream", params={"since": 2}) == [{"retry": "2000"}]
@@ -51,7 +54,9 @@ def test_timeout_and_keepalive(api: Api) -> None:
     assert frames[-1]["event"] == "stream.timeout" and "id" not in frames[-1]
     assert json.loads(frames[-1]["data"]) == {"next_seq": 2}
     err(api.get(f"/v1/intents/{iid}/events/stream", params={"wait_seconds": 0}), 422, "validation_error")
-    err(api.get(f"/v1/intents/{iid}/events/stream", params={"wait_seconds": 1.2}), 422, "validation_error")  # integer
+    err(
+        api.get(f"/v1/intents/{iid}/events/stream", params={"wait_seconds": 1.2}), 422, "validation_error"
+    )  # integer
     err(api.get(f"/v1/intents/{iid}/events/stream", params={"wait_seconds": 301}), 422, "validation_error")
 
 
@@ -62,8 +67,10 @@ def test_live_push_reaches_open_stream(api: Api) -> None:
     opened = threading.Event()
 
     def observe() -> None:
-        with checked_client(api.base_url) as c, \
-                c.stream("GET", f"/v1/intents/{iid}/events/stream", headers=api.headers()) as resp:
+        with (
+            checked_client(api.base_url) as c,
+            c.stream("GET", f"/v1/intents/{iid}/events/stream", headers=api.headers()) as resp,
+        ):
             for frame in sse_frames(resp):
                 if frame.get("retry"):
                     opened.set()
@@ -83,8 +90,9 @@ def test_agent_stream_offers_pending_and_new(api: Api) -> None:
     addr, agent = api.register_agent("w")
     first = api.create(addr)
     got: list[dict] = []
-    with agent.http.stream("GET", f"/v1/agents/{addr}/intents/stream", params={"wait_seconds": 10},
-                           headers=agent.headers()) as resp:
+    with agent.http.stream(
+        "GET", f"/v1/agents/{addr}/intents/stream", params={"wait_seconds": 10}, headers=agent.headers()
+    ) as resp:
         assert resp.status_code == 200
         for frame in sse_frames(resp):
             if frame.get("event") == "intent.delivery":
@@ -105,23 +113,42 @@ def test_agent_stream_timeout_and_errors(api: Api) -> None:
     frames = read_stream(agent, f"/v1/agents/{addr}/intents/stream", params={"wait_seconds": 1})
     assert frames[0] == {"retry": "2000"} and frames[-1]["event"] == "stream.timeout"
     err(api.get("/v1/agents/ghost/intents/stream"), 404, "agent_not_found")
-    err(agent.get("/v1/agents/ghost/intents/stream"), 403, "forbidden")  # not its own: denied before any lookup
+    err(
+        agent.get("/v1/agents/ghost/intents/stream"), 403, "forbidden"
+    )  # not its own: denied before any lookup
     from urllib.parse import quote
 
     encoded = quote(addr, safe="")
-    assert read_stream(agent, f"/v1/agents/{encoded}/intents/stream", params={"wait_seconds": 1})[-1]["event"] \
+    assert (
+        read_stream(agent, f"/v1/agents/{encoded}/intents/stream", params={"wait_seconds": 1})[-1]["event"]
         == "stream.timeout"
+    )
 
 
 def test_stream_faults(api: Api) -> None:
     iid, _, _ = finished(api)
-    api.ok(api.http.post("/_testing/faults", json={"namespace": api.namespace, "match": {"op": "streamIntentEvents"},
-                                                   "action": {"type": "drop_stream", "after_events": 1}}))
+    api.ok(
+        api.http.post(
+            "/_testing/faults",
+            json={
+                "namespace": api.namespace,
+                "match": {"op": "streamIntentEvents"},
+                "action": {"type": "drop_stream", "after_events": 1},
+            },
+        )
+    )
     frames = read_stream(api, f"/v1/intents/{iid}/events/stream")
     assert [e["seq"] for e in event_frames(frames)] == [1]  # dropped before the terminal event
-    api.ok(api.http.post("/_testing/faults", json={
-        "namespace": api.namespace, "match": {"path": "/events/stream$"},
-        "action": {"type": "raw_sse", "frames": "data: a\ndata: b\n\n"}}))
+    api.ok(
+        api.http.post(
+            "/_testing/faults",
+            json={
+                "namespace": api.namespace,
+                "match": {"path": "/events/stream$"},
+                "action": {"type": "raw_sse", "frames": "data: a\ndata: b\n\n"},
+            },
+        )
+    )
     with api.http.stream("GET", f"/v1/intents/{iid}/events/stream", headers=api.headers()) as resp:
         assert resp.read() == b"data: a\ndata: b\n\n"
     assert len(event_frames(read_stream(api, f"/v1/intents/{iid}/events/stream"))) == 2  # faults used up

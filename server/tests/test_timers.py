@@ -20,7 +20,9 @@ def test_lease_expiry_redelivers_then_fails(api: Api) -> None:
     intent = api.intent(iid)
     assert intent["status"] == "SUBMITTED" and intent["delivery_attempt"] == 1
     red = api.events(iid)[-1]
-    assert red["event_type"] == "intent.redelivered" and red["data"]["previous_delivery_id"] == d1["delivery_id"]
+    assert (
+        red["event_type"] == "intent.redelivered" and red["data"]["previous_delivery_id"] == d1["delivery_id"]
+    )
     assert red["data"]["reason"] == "lease_expired" and red["actor"]["type"] == "system"
     d2 = agent.poll_one(addr)
     assert d2["attempt"] == 2 and d2["delivery_id"] != d1["delivery_id"]
@@ -52,8 +54,14 @@ def test_ack_and_progress_renew_the_lease(api: Api) -> None:
 
 def test_reminders_then_escalation_then_timeout(api: Api) -> None:
     addr, agent = api.register_agent("w")
-    iid = api.create(addr, human_task={"title": "t", "assignees": ["alice"]}, remind_after_seconds=30,
-                     remind_interval_seconds=30, max_reminders=2, escalate_to="bob")
+    iid = api.create(
+        addr,
+        human_task={"title": "t", "assignees": ["alice"]},
+        remind_after_seconds=30,
+        remind_interval_seconds=30,
+        max_reminders=2,
+        escalate_to="bob",
+    )
     agent.ok(agent.complete(iid, {}))
     api.advance(30)
     assert api.intent(iid)["remind_count"] == 1
@@ -76,24 +84,47 @@ def test_reminders_then_escalation_then_timeout(api: Api) -> None:
 
 def test_one_advance_fires_everything_in_order(api: Api) -> None:
     addr, agent = api.register_agent("w")
-    iid = api.create(addr, human_task={"title": "t"}, remind_after_seconds=10, remind_interval_seconds=10,
-                     max_reminders=3, deadline_at="2100-01-01T00:00:00.000Z")
+    iid = api.create(
+        addr,
+        human_task={"title": "t"},
+        remind_after_seconds=10,
+        remind_interval_seconds=10,
+        max_reminders=3,
+        deadline_at="2100-01-01T00:00:00.000Z",
+    )
     agent.ok(agent.complete(iid, {}))
     api.advance(100)
     assert types(api, iid)[-3:] == ["intent.reminder"] * 3
 
 
-@pytest.mark.parametrize("action,status,code", [
-    ("fail", "TIMED_OUT", "timed_out"), ("cancel", "CANCELED", "canceled"), ("approve", "COMPLETED", None),
-    ("reject", "FAILED", "rejected"),
-])
+@pytest.mark.parametrize(
+    "action,status,code",
+    [
+        ("fail", "TIMED_OUT", "timed_out"),
+        ("cancel", "CANCELED", "canceled"),
+        ("approve", "COMPLETED", None),
+        ("reject", "FAILED", "rejected"),
+    ],
+)
 def test_on_timeout_actions(api: Api, action: str, status: str, code: str | None) -> None:
-    bundle = {"scenario_id": f"timeout.{action}", "agents": [{"role": "w", "address": "w", "create_if_missing": True}],
-              "humans": [{"role": "ops"}],
-              "workflow": {"steps": [{"step_id": "do", "assigned_to": "w"},
-                                     {"step_id": "ok", "assigned_to": "ops", "step_deadline_seconds": 600,
-                                      "on_timeout": action, "human_task": {"title": "approve"}}]},
-              "intent": {"type": "intent.timeout.test.v1", "payload": {}}}
+    bundle = {
+        "scenario_id": f"timeout.{action}",
+        "agents": [{"role": "w", "address": "w", "create_if_missing": True}],
+        "humans": [{"role": "ops"}],
+        "workflow": {
+            "steps": [
+                {"step_id": "do", "assigned_to": "w"},
+                {
+                    "step_id": "ok",
+                    "assigned_to": "ops",
+                    "step_deadline_seconds": 600,
+                    "on_timeout": action,
+                    "human_task": {"title": "approve"},
+                },
+            ]
+        },
+        "intent": {"type": "intent.timeout.test.v1", "payload": {}},
+    }
     out = api.ok(api.post("/v1/scenarios/apply", bundle))
     agent = api.with_key(out["agents"][0]["api_key"])
     iid = out["intent_id"]
@@ -109,13 +140,25 @@ def test_on_timeout_actions(api: Api, action: str, status: str, code: str | None
 
 
 def test_on_timeout_escalate(api: Api) -> None:
-    bundle = {"scenario_id": "timeout.escalate", "agents": [{"role": "w", "address": "w", "create_if_missing": True}],
-              "humans": [{"role": "ops"}],
-              "workflow": {"steps": [{"step_id": "do", "assigned_to": "w"},
-                                     {"step_id": "ok", "assigned_to": "ops", "step_deadline_seconds": 100,
-                                      "on_timeout": "escalate", "escalate_to": "boss",
-                                      "human_task": {"title": "approve"}}]},
-              "intent": {"type": "intent.timeout.test.v1", "payload": {}}}
+    bundle = {
+        "scenario_id": "timeout.escalate",
+        "agents": [{"role": "w", "address": "w", "create_if_missing": True}],
+        "humans": [{"role": "ops"}],
+        "workflow": {
+            "steps": [
+                {"step_id": "do", "assigned_to": "w"},
+                {
+                    "step_id": "ok",
+                    "assigned_to": "ops",
+                    "step_deadline_seconds": 100,
+                    "on_timeout": "escalate",
+                    "escalate_to": "boss",
+                    "human_task": {"title": "approve"},
+                },
+            ]
+        },
+        "intent": {"type": "intent.timeout.test.v1", "payload": {}},
+    }
     out = api.ok(api.post("/v1/scenarios/apply", bundle))
     agent = api.with_key(out["agents"][0]["api_key"])
     iid = out["intent_id"]
@@ -145,9 +188,12 @@ def test_intent_deadline_times_out(api: Api) -> None:
 
 
 def test_agent_step_deadline(api: Api) -> None:
-    bundle = {"scenario_id": "agent.deadline", "agents": [{"role": "w", "address": "w", "create_if_missing": True}],
-              "workflow": {"steps": [{"step_id": "do", "assigned_to": "w", "step_deadline_seconds": 30}]},
-              "intent": {"type": "intent.deadline.test.v1", "payload": {}}}
+    bundle = {
+        "scenario_id": "agent.deadline",
+        "agents": [{"role": "w", "address": "w", "create_if_missing": True}],
+        "workflow": {"steps": [{"step_id": "do", "assigned_to": "w", "step_deadline_seconds": 30}]},
+        "intent": {"type": "intent.deadline.test.v1", "payload": {}},
+    }
     iid = api.ok(api.post("/v1/scenarios/apply", bundle))["intent_id"]
     api.advance(31)
     assert api.intent(iid)["status"] == "TIMED_OUT"

@@ -22,9 +22,29 @@ def self_signed(directory: Path) -> tuple[Path, Path]:
     openssl = shutil.which("openssl")
     if openssl is None:
         pytest.fail("the openssl command is needed to make a test certificate")
-    subprocess.run([openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
-                    "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost", "-keyout", str(key), "-out", str(cert)],
-                   check=True, capture_output=True, timeout=60)
+    subprocess.run(
+        [
+            openssl,
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1,DNS:localhost",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
     return cert, key
 
 
@@ -34,13 +54,18 @@ def test_https_serves_json_and_streams(tmp_path: Path) -> None:
     try:
         assert proc.base_url.startswith("https://127.0.0.1:")
         trust = ssl.create_default_context(cafile=str(cert))
-        with httpx.Client(base_url=proc.base_url, verify=trust, timeout=10,
-                          headers={"x-api-key": proc.admin_key}) as http:
+        with httpx.Client(
+            base_url=proc.base_url, verify=trust, timeout=10, headers={"x-api-key": proc.admin_key}
+        ) as http:
             assert http.get("/health").json()["ok"] is True
             agent = http.post("/v1/agents", json={"address": "tls-agent"}).json()["agent"]["address"]
-            intent = http.post("/v1/intents", json={"intent_type": "intent.t.tls.v1", "to_agent": agent,
-                                                    "payload": {"secure": True}}).json()["intent_id"]
-            with http.stream("GET", f"/v1/intents/{intent}/events/stream", params={"wait_seconds": 1}) as resp:
+            intent = http.post(
+                "/v1/intents",
+                json={"intent_type": "intent.t.tls.v1", "to_agent": agent, "payload": {"secure": True}},
+            ).json()["intent_id"]
+            with http.stream(
+                "GET", f"/v1/intents/{intent}/events/stream", params={"wait_seconds": 1}
+            ) as resp:
                 assert resp.status_code == 200
                 body = resp.read()
             assert b"event: intent.submitted" in body and b"stream.timeout" in body
@@ -55,8 +80,10 @@ def test_https_serves_json_and_streams(tmp_path: Path) -> None:
                 data = b""
             assert not data.startswith(b"HTTP/1.1 200")
         ctx = ssl.create_default_context(cafile=str(cert))
-        with socket.create_connection((u.hostname, u.port), timeout=5) as raw, \
-                ctx.wrap_socket(raw, server_hostname="127.0.0.1") as tls:
+        with (
+            socket.create_connection((u.hostname, u.port), timeout=5) as raw,
+            ctx.wrap_socket(raw, server_hostname="127.0.0.1") as tls,
+        ):
             assert tls.version() in ("TLSv1.2", "TLSv1.3")
     finally:
         assert proc.stop() == 0
@@ -64,10 +91,41 @@ def test_https_serves_json_and_streams(tmp_path: Path) -> None:
 
 def test_a_bad_certificate_stops_the_start(tmp_path: Path) -> None:
     missing = tmp_path / "nope.pem"
-    run = subprocess.run([sys.executable, "-m", "axme_server", "--port", "0", "--data-dir", str(tmp_path / "d"),
-                          "--tls-cert", str(missing), "--tls-key", str(missing)],
-                         capture_output=True, text=True, timeout=30, check=False)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "axme_server",
+            "--port",
+            "0",
+            "--data-dir",
+            str(tmp_path / "d"),
+            "--tls-cert",
+            str(missing),
+            "--tls-key",
+            str(missing),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
     assert run.returncode == 2 and "--tls-cert" in run.stderr
-    run = subprocess.run([sys.executable, "-m", "axme_server", "--port", "0", "--data-dir", str(tmp_path / "d"),
-                          "--tls-cert", str(missing)], capture_output=True, text=True, timeout=30, check=False)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "axme_server",
+            "--port",
+            "0",
+            "--data-dir",
+            str(tmp_path / "d"),
+            "--tls-cert",
+            str(missing),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
     assert run.returncode == 2 and "go together" in run.stderr

@@ -20,7 +20,10 @@ def test_naming_a_new_workspace_on_an_existing_data_dir_creates_it(tmp_path: Pat
     first = start_server(tmp_path)
     try:
         assert first.admin_key
-        assert _register(first.base_url, first.admin_key, "a").json()["agent"]["address"] == "agent://local/default/a"
+        assert (
+            _register(first.base_url, first.admin_key, "a").json()["agent"]["address"]
+            == "agent://local/default/a"
+        )
     finally:
         assert first.stop() == 0
 
@@ -33,8 +36,13 @@ def test_naming_a_new_workspace_on_an_existing_data_dir_creates_it(tmp_path: Pat
         assert key_file.read_text().strip() == named.admin_key
         assert stat.S_IMODE(os.stat(key_file).st_mode) == 0o600
         # the first workspace is the operator's: it sees both
-        listed = httpx.get(named.base_url + "/v1/admin/workspaces", headers={"x-api-key": first.admin_key}).json()
-        assert [(w["org"], w["name"]) for w in listed["workspaces"]] == [("local", "default"), ("myorg", "production")]
+        listed = httpx.get(
+            named.base_url + "/v1/admin/workspaces", headers={"x-api-key": first.admin_key}
+        ).json()
+        assert [(w["org"], w["name"]) for w in listed["workspaces"]] == [
+            ("local", "default"),
+            ("myorg", "production"),
+        ]
     finally:
         assert named.stop() == 0
 
@@ -48,13 +56,20 @@ def test_naming_a_new_workspace_on_an_existing_data_dir_creates_it(tmp_path: Pat
     plain = start_server(tmp_path)  # no flags: nothing new
     try:
         assert plain.admin_key is None
-        listed = httpx.get(plain.base_url + "/v1/admin/workspaces", headers={"x-api-key": first.admin_key}).json()
+        listed = httpx.get(
+            plain.base_url + "/v1/admin/workspaces", headers={"x-api-key": first.admin_key}
+        ).json()
         assert len(listed["workspaces"]) == 2
     finally:
         assert plain.stop() == 0
 
 
 def test_a_flag_that_is_not_one_segment_is_a_usage_error(tmp_path: Path) -> None:
-    out = subprocess.run([sys.executable, "-m", "axme_server", "--org", "a/b/c", "--data-dir", str(tmp_path)],
-                         capture_output=True, text=True, timeout=30, check=False)
+    out = subprocess.run(
+        [sys.executable, "-m", "axme_server", "--org", "a/b/c", "--data-dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
     assert out.returncode == 2 and "--org must be one address segment" in out.stderr

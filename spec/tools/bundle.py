@@ -11,6 +11,7 @@ Rules (documented in spec/README.md):
 
 Usage: bundle.py [--check]   (--check: exit 1 if dist/openapi.json is stale)
 """
+
 from __future__ import annotations
 
 import json
@@ -79,9 +80,11 @@ def rewrite_ref(ref: str, current_file: str | None, names: dict[tuple[str, str],
     if fragment in ("", "/"):
         key = (fname, "")
     elif fragment.startswith("/$defs/") and fragment.count("/") == 2:
-        key = (fname, fragment[len("/$defs/"):])
+        key = (fname, fragment[len("/$defs/") :])
     else:
-        raise BundleError(f"unsupported $ref fragment {ref!r} (only the root or a top-level $defs entry)")
+        raise BundleError(
+            f"unsupported $ref fragment {ref!r} (only the root or a top-level $defs entry)"
+        )
     if key not in names:
         raise BundleError(f"$ref {ref!r} (from {current_file or 'openapi.yaml'}) does not resolve")
     return "#/components/schemas/" + names[key]
@@ -133,7 +136,10 @@ def main(argv: list[str]) -> int:
         return 1
     if "--check" in argv:
         if not DIST.exists() or DIST.read_text() != text:
-            print(f"bundle: {DIST.relative_to(SPEC_DIR.parent)} is stale; run `make -C spec gen`", file=sys.stderr)
+            print(
+                f"bundle: {DIST.relative_to(SPEC_DIR.parent)} is stale; run `make -C spec gen`",
+                file=sys.stderr,
+            )
             return 1
         return 0
     DIST.parent.mkdir(parents=True, exist_ok=True)

@@ -6,13 +6,13 @@ Every invalid example has a sibling `<name>.expect.yaml`:
     errors: [{keyword: <JSON Schema keyword>, instance_path: <JSON Pointer>}, ...]
 and must fail with exactly that set of top-level errors - no fewer, no others.
 """
+
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
 import yaml
-
 from bundle import has_root_schema
 from schema_registry import SPEC_DIR, SchemaSet, instance_path
 
@@ -33,7 +33,10 @@ def _check_invalid(path: Path, validator, instance) -> list[str]:
         return [f"{expect_path.relative_to(SPEC_DIR)}: missing 'reason'"]
     wanted = {(e["keyword"], e["instance_path"]) for e in expect.get("errors") or []}
     if not wanted:
-        return [f"{expect_path.relative_to(SPEC_DIR)}: 'errors' must list at least one {{keyword, instance_path}}"]
+        return [
+            f"{expect_path.relative_to(SPEC_DIR)}: "
+            "'errors' must list at least one {keyword, instance_path}"
+        ]
     got = _error_set(validator, instance)
     if not got:
         return [f"{rel}: expected to be INVALID ({expect['reason']}) but it validates"]
@@ -64,13 +67,20 @@ def check_examples(schemas: SchemaSet) -> tuple[list[str], int]:
                     problems.append(f"{path.relative_to(SPEC_DIR)}: not JSON: {exc}")
                     continue
                 if kind == "valid":
-                    problems += [f"{path.relative_to(SPEC_DIR)}: expected valid, but {instance_path(e) or '/'}: {e.message}"
-                                 for e in validator.iter_errors(instance)]
+                    problems += [
+                        f"{path.relative_to(SPEC_DIR)}: expected valid, "
+                        f"but {instance_path(e) or '/'}: {e.message}"
+                        for e in validator.iter_errors(instance)
+                    ]
                 else:
                     problems += _check_invalid(path, validator, instance)
-        for stray in sorted(set(target_dir.iterdir()) - {target_dir / "valid", target_dir / "invalid"}):
+        for stray in sorted(
+            set(target_dir.iterdir()) - {target_dir / "valid", target_dir / "invalid"}
+        ):
             problems.append(f"{stray.relative_to(SPEC_DIR)}: only valid/ and invalid/ belong here")
     for stem, doc in schemas.files.items():
         if has_root_schema(doc) and covered.get(stem) != {"valid", "invalid"}:
-            problems.append(f"examples/{stem}: every schema needs at least one valid and one invalid example")
+            problems.append(
+                f"examples/{stem}: every schema needs at least one valid and one invalid example"
+            )
     return problems, count

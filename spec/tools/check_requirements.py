@@ -1,14 +1,13 @@
 """Requirement IDs: unique, indexed, every citation resolves; coverage by conformance
 scenarios and by the server contract suite."""
+
 from __future__ import annotations
 
 import ast
 import re
 from collections import Counter
-from pathlib import Path
 
 import yaml
-
 from requirements_index import parse_behavior
 from schema_registry import SPEC_DIR
 
@@ -16,7 +15,14 @@ REPO = SPEC_DIR.parent
 SCENARIOS_DIR = REPO / "conformance" / "scenarios"
 CONTRACT_DIR = REPO / "conformance" / "src" / "axme_conformance" / "contract"
 CITATION = re.compile(r"REQ-[A-Z]+-\d{3}(?:\.\.\d{3})?|REQ-[A-Z]+-\*")
-CITING_FILES = ["openapi.yaml", "naming.yaml", "primer.md", "README.md", "schemas/*.json", "behavior/*.md"]
+CITING_FILES = [
+    "openapi.yaml",
+    "naming.yaml",
+    "primer.md",
+    "README.md",
+    "schemas/*.json",
+    "behavior/*.md",
+]
 
 
 def _expand(citation: str, known: set[str]) -> list[str]:
@@ -37,15 +43,26 @@ def check_requirements() -> tuple[list[str], set[str]]:
     problems += [f"requirement id {rid} is defined {n} times" for rid, n in counts.items() if n > 1]
     known = set(counts)
     index_path = SPEC_DIR / "requirements.yaml"
-    indexed = set((yaml.safe_load(index_path.read_text()) or {}).get("requirements", {})) if index_path.exists() else set()
-    problems += [f"{rid} is in a behavior file but not in requirements.yaml" for rid in sorted(known - indexed)]
-    problems += [f"{rid} is in requirements.yaml but in no behavior file" for rid in sorted(indexed - known)]
+    indexed = (
+        set((yaml.safe_load(index_path.read_text()) or {}).get("requirements", {}))
+        if index_path.exists()
+        else set()
+    )
+    problems += [
+        f"{rid} is in a behavior file but not in requirements.yaml"
+        for rid in sorted(known - indexed)
+    ]
+    problems += [
+        f"{rid} is in requirements.yaml but in no behavior file" for rid in sorted(indexed - known)
+    ]
     for pattern in CITING_FILES:
         for path in sorted(SPEC_DIR.glob(pattern)):
             for citation in set(CITATION.findall(path.read_text())):
                 for rid in _expand(citation, known):
                     if rid not in known:
-                        problems.append(f"{path.relative_to(SPEC_DIR)}: cites unknown requirement {rid}")
+                        problems.append(
+                            f"{path.relative_to(SPEC_DIR)}: cites unknown requirement {rid}"
+                        )
     return problems, known
 
 

@@ -1,12 +1,13 @@
 """Checks on spec/schemas: valid 2020-12 schemas, consistent $id/title, every $ref resolvable."""
+
 from __future__ import annotations
 
-from typing import Any, Iterator
-
-from jsonschema import Draft202012Validator
-from referencing.exceptions import Unresolvable
+from collections.abc import Iterator
+from typing import Any
 
 from bundle import has_root_schema, pascal_case
+from jsonschema import Draft202012Validator
+from referencing.exceptions import Unresolvable
 from schema_registry import ID_BASE, SchemaSet
 
 
@@ -37,7 +38,9 @@ def check_schemas(schemas: SchemaSet) -> tuple[list[str], int]:
         if doc.get("$id") != f"{ID_BASE}{stem}.schema.json":
             problems.append(f"{fname}: $id must be {ID_BASE}{stem}.schema.json")
         if has_root_schema(doc) and doc.get("title") != pascal_case(stem):
-            problems.append(f"{fname}: title must be {pascal_case(stem)!r} (the bundled component name)")
+            problems.append(
+                f"{fname}: title must be {pascal_case(stem)!r} (the bundled component name)"
+            )
         resolver = schemas.registry.resolver(base_uri=doc["$id"])
         for pointer, ref in iter_refs(doc):
             try:
@@ -48,16 +51,27 @@ def check_schemas(schemas: SchemaSet) -> tuple[list[str], int]:
     return problems, resolved
 
 
-# Keys whose values are data, not schemas: a `{"type": "object"}` inside an example is no declaration.
+# Keys whose values are data, not schemas:
+# a `{"type": "object"}` inside an example is no declaration.
 _DATA_KEYS = {"example", "examples", "default", "enum", "const"}
-_SHAPE_KEYS = {"properties", "patternProperties", "additionalProperties", "$ref", "oneOf", "anyOf", "allOf"}
+_SHAPE_KEYS = {
+    "properties",
+    "patternProperties",
+    "additionalProperties",
+    "$ref",
+    "oneOf",
+    "anyOf",
+    "allOf",
+}
 
 
 def iter_bare_objects(node: Any, pointer: str = "") -> Iterator[str]:
     """JSON pointers of object schemas that declare neither members nor additionalProperties."""
     if isinstance(node, dict):
         types = node.get("type")
-        if (types == "object" or (isinstance(types, list) and "object" in types)) and not _SHAPE_KEYS & node.keys():
+        if (
+            types == "object" or (isinstance(types, list) and "object" in types)
+        ) and not _SHAPE_KEYS & node.keys():
             yield pointer
         for key, value in node.items():
             if key not in _DATA_KEYS and not key.startswith("x-"):
@@ -70,6 +84,8 @@ def iter_bare_objects(node: Any, pointer: str = "") -> Iterator[str]:
 def check_free_form_objects(bundle: dict[str, Any]) -> list[str]:
     """A free-form object must say so: generators render a bare `type: object` as an empty type
     (openapi-typescript: Record<string, never>; openapi-generator Java: Object)."""
-    return [f"dist/openapi.json#{p}: bare object schema; declare its properties, or "
-            f'"additionalProperties": true (free-form) / false (closed)'
-            for p in iter_bare_objects(bundle)]
+    return [
+        f"dist/openapi.json#{p}: bare object schema; declare its properties, or "
+        f'"additionalProperties": true (free-form) / false (closed)'
+        for p in iter_bare_objects(bundle)
+    ]

@@ -1,4 +1,5 @@
 """Load spec/schemas/*.schema.json into a `referencing` registry and build validators."""
+
 from __future__ import annotations
 
 import json
@@ -19,10 +20,16 @@ class SchemaSet:
 
     def __init__(self) -> None:
         self.files: dict[str, dict[str, Any]] = {
-            p.name[: -len(".schema.json")]: json.loads(p.read_text()) for p in sorted(SCHEMA_DIR.glob("*.schema.json"))
+            p.name[: -len(".schema.json")]: json.loads(p.read_text())
+            for p in sorted(SCHEMA_DIR.glob("*.schema.json"))
         }
-        resources = [(ID_BASE + stem + ".schema.json", Resource.from_contents(doc, default_specification=DRAFT202012))
-                     for stem, doc in self.files.items()]
+        resources = [
+            (
+                ID_BASE + stem + ".schema.json",
+                Resource.from_contents(doc, default_specification=DRAFT202012),
+            )
+            for stem, doc in self.files.items()
+        ]
         self.registry: Registry = Registry().with_resources(resources)
 
     def uri(self, target: str) -> str:
@@ -34,8 +41,12 @@ class SchemaSet:
         return ID_BASE + stem + ".schema.json" + (f"#/$defs/{def_name}" if def_name else "")
 
     def validator(self, target: str) -> Draft202012Validator:
-        return Draft202012Validator({"$ref": self.uri(target)}, registry=self.registry, format_checker=FormatChecker())
+        return Draft202012Validator(
+            {"$ref": self.uri(target)}, registry=self.registry, format_checker=FormatChecker()
+        )
 
 
 def instance_path(error: Any) -> str:
-    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in error.absolute_path)
+    return "".join(
+        "/" + str(part).replace("~", "~0").replace("/", "~1") for part in error.absolute_path
+    )

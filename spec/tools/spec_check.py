@@ -3,16 +3,16 @@
 
 Exits non-zero on any problem and ends with one summary line.
 """
+
 from __future__ import annotations
 
 import json
 import sys
 from collections import Counter
 
-import yaml
-
 import bundle
 import requirements_index
+import yaml
 from check_examples import check_examples
 from check_openapi import check_operations, lint
 from check_requirements import check_requirements, contract_coverage, scenario_coverage
@@ -33,7 +33,9 @@ def check_generated(current_bundle: dict) -> list[str]:
     published = json.loads((SPEC_DIR / VERBATIM_BUNDLE_EXAMPLE).read_text())
     in_openapi = current_bundle["components"]["examples"]["ScenarioBundleApproval"]["value"]
     if published != in_openapi:
-        problems.append(f"openapi.yaml ScenarioBundleApproval differs from {VERBATIM_BUNDLE_EXAMPLE}")
+        problems.append(
+            f"openapi.yaml ScenarioBundleApproval differs from {VERBATIM_BUNDLE_EXAMPLE}"
+        )
     return problems
 
 
@@ -88,20 +90,28 @@ def main() -> int:
         print(f"    - {p}")
     problems += cov_problems
     covered = by_scenarios | by_contract
-    print(f"  coverage: {len(covered)}/{len(known)} (scenarios {len(by_scenarios)}, "
-          f"contract suite {len(by_contract)}; {n_scenarios} scenario files, {n_checks} contract checks)")
+    print(
+        f"  coverage: {len(covered)}/{len(known)} (scenarios {len(by_scenarios)}, "
+        f"contract suite {len(by_contract)}; "
+        f"{n_scenarios} scenario files, {n_checks} contract checks)"
+    )
     by_area = Counter(r.split("-")[1] for r in known)
     covered_area = Counter(r.split("-")[1] for r in covered)
-    print("    " + ", ".join(f"{area} {covered_area[area]}/{n}" for area, n in sorted(by_area.items())))
+    print(
+        "    "
+        + ", ".join(f"{area} {covered_area[area]}/{n}" for area, n in sorted(by_area.items()))
+    )
     uncovered = sorted(known - covered)
     if uncovered:
         print(f"    uncovered ({len(uncovered)}): " + ", ".join(uncovered))
 
     n_ops = results["operations"]
     n_examples = results["examples"]
-    summary = (f"{n_ops} operations, {len(known)} requirements ({len(covered)} covered: "
-               f"scenarios {len(by_scenarios)}, contract suite {len(by_contract)}), "
-               f"{n_examples} examples, {results['schemas and $refs']} $refs resolved")
+    summary = (
+        f"{n_ops} operations, {len(known)} requirements ({len(covered)} covered: "
+        f"scenarios {len(by_scenarios)}, contract suite {len(by_contract)}), "
+        f"{n_examples} examples, {results['schemas and $refs']} $refs resolved"
+    )
     if problems:
         print(f"spec-check: FAIL — {len(problems)} problem(s); {summary}")
         return 1

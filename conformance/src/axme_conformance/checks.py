@@ -87,12 +87,16 @@ def validate_all(verbose: bool = False) -> int:
         from axme_conformance.contract.suite import load_checks
 
         contract = {req for c in load_checks().values() for req in c.requirements}
-        problems += [f"contract check cites {req}, not in spec/requirements.yaml"
-                     for req in sorted(contract - known)]
+        problems += [
+            f"contract check cites {req}, not in spec/requirements.yaml"
+            for req in sorted(contract - known)
+        ]
         covered = len(known & cited)
-        print(f"requirements: {covered}/{len(known)} covered by at least one scenario, "
-              f"{len(known & contract)} by the contract suite, "
-              f"{len(known & (cited | contract))} by either")
+        print(
+            f"requirements: {covered}/{len(known)} covered by at least one scenario, "
+            f"{len(known & contract)} by the contract suite, "
+            f"{len(known & (cited | contract))} by either"
+        )
         cited |= contract
         if verbose:
             for req in sorted(known - cited):

@@ -46,8 +46,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"axme-conformance: reference server at {base_url}", file=sys.stderr)
     try:
         results = run_matrix(
-            sdks, scenarios, base_url, build=not args.no_build,
-            log_dir=results_dir / "logs", on_result=progress_printer,
+            sdks,
+            scenarios,
+            base_url,
+            build=not args.no_build,
+            log_dir=results_dir / "logs",
+            on_result=progress_printer,
         )
     finally:
         if server is not None:
@@ -136,18 +140,26 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--no-build", action="store_true", help="skip `make -C <lang> build`")
     run.add_argument("--base-url", help="use a running `axme-server --testing` instead")
     run.add_argument("--results-dir", default=str(RESULTS_DIR))
-    run.add_argument("--update-readme", nargs="?", const=str(REPO_ROOT / "README.md"),
-                     help="paste matrix.md into README.md between the matrix markers")
+    run.add_argument(
+        "--update-readme",
+        nargs="?",
+        const=str(REPO_ROOT / "README.md"),
+        help="paste matrix.md into README.md between the matrix markers",
+    )
     run.set_defaults(func=cmd_run)
 
     server = sub.add_parser("server", help="HTTP contract suite against any AXP server")
     server.add_argument("--base-url")
     server.add_argument("--api-key", help="a workspace admin key")
-    server.add_argument("--reference", action="store_true",
-                        help="start a fresh local reference server and check it")
+    server.add_argument(
+        "--reference", action="store_true", help="start a fresh local reference server and check it"
+    )
     server.add_argument("--only", help="comma-separated glob(s) of check names")
-    server.add_argument("--list", action="store_true",
-                        help="print the checks and the requirement ids each cites (JSON)")
+    server.add_argument(
+        "--list",
+        action="store_true",
+        help="print the checks and the requirement ids each cites (JSON)",
+    )
     server.set_defaults(func=cmd_server)
 
     diff = sub.add_parser("diff", help="compare the saved outputs of the last run")

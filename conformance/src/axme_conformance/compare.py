@@ -32,8 +32,12 @@ def find_outliers(outputs: dict[str, Any], order: list[str]) -> dict[str, tuple[
             continue
         diff = "\n".join(
             difflib.unified_diff(
-                reference_text.splitlines(), text.splitlines(),
-                fromfile=reference, tofile=",".join(sdks), lineterm="", n=2,
+                reference_text.splitlines(),
+                text.splitlines(),
+                fromfile=reference,
+                tofile=",".join(sdks),
+                lineterm="",
+                n=2,
             )
         )
         for sdk in sdks:

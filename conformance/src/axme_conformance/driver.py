@@ -162,7 +162,11 @@ def _load_validator() -> jsonschema.protocols.Validator:
 
 class DriverProcess:
     def __init__(
-        self, sdk: str, command: list[str], cwd: Path, log_path: Path,
+        self,
+        sdk: str,
+        command: list[str],
+        cwd: Path,
+        log_path: Path,
         env: dict[str, str] | None = None,
     ) -> None:
         self.sdk = sdk
@@ -207,16 +211,20 @@ class DriverProcess:
         self.stderr = StderrCapture(self._log)
         assert self._proc.stderr is not None
         self._stderr_thread = threading.Thread(
-            target=self.stderr.pump, args=(self._proc.stderr,),
-            name=f"driver-{self.sdk}-stderr", daemon=True)
+            target=self.stderr.pump,
+            args=(self._proc.stderr,),
+            name=f"driver-{self.sdk}-stderr",
+            daemon=True,
+        )
         self._stderr_thread.start()
         threading.Thread(target=self._read_loop, name=f"driver-{self.sdk}", daemon=True).start()
         handle = self.send({"op": "hello"})
         if not handle.wait(startup_timeout_s):
             raise DriverError(f"{self.sdk}: no answer to hello within {startup_timeout_s}s")
         if handle.final_kind == "exited":
-            raise DriverError(f"{self.sdk}: the driver exited before answering hello "
-                              f"(see {self.log_path})")
+            raise DriverError(
+                f"{self.sdk}: the driver exited before answering hello (see {self.log_path})"
+            )
         if handle.final_kind != "ok" or handle.final is None:
             raise DriverError(f"{self.sdk}: hello failed: {handle.final}")
         self.hello = handle.final["result"]

@@ -38,25 +38,36 @@ def judge(log: str, spec: dict[str, Any]) -> tuple[list[str], list[str]]:
     """(missing output, forbidden output) of `log` against `{contains, excludes,
     excludes_keys}`. Missing output may still arrive; forbidden output is final."""
     if not log.strip():
-        missing = ["the driver wrote nothing on stderr: logging produced no output, "
-                   "so what it must not contain proves nothing"]
+        missing = [
+            "the driver wrote nothing on stderr: logging produced no output, "
+            "so what it must not contain proves nothing"
+        ]
     else:
-        missing = [f"the driver log does not contain {text!r}"
-                   for text in spec.get("contains", []) if str(text) not in log]
-    forbidden = [f"the driver log contains {text!r}: {_first_line_with(log, str(text), '<HERE>')}"
-                 for text in spec.get("excludes", []) if str(text) in log]
+        missing = [
+            f"the driver log does not contain {text!r}"
+            for text in spec.get("contains", [])
+            if str(text) not in log
+        ]
+    forbidden = [
+        f"the driver log contains {text!r}: {_first_line_with(log, str(text), '<HERE>')}"
+        for text in spec.get("excludes", [])
+        if str(text) in log
+    ]
     for index, key in enumerate(spec.get("excludes_keys", [])):
         for fragment in key_fragments(str(key)):
             if fragment in log:
                 what = "the key" if fragment == key else "a secret part of the key"
-                forbidden.append(f"excludes_keys[{index}]: {what} appears in the driver log: "
-                                 f"{_first_line_with(log, fragment, '<SECRET>')}")
+                forbidden.append(
+                    f"excludes_keys[{index}]: {what} appears in the driver log: "
+                    f"{_first_line_with(log, fragment, '<SECRET>')}"
+                )
                 break
     return missing, forbidden
 
 
-def check_driver_log(read_log: Callable[[], str], spec: dict[str, Any],
-                     settle_s: float = LOG_SETTLE_S) -> list[str]:
+def check_driver_log(
+    read_log: Callable[[], str], spec: dict[str, Any], settle_s: float = LOG_SETTLE_S
+) -> list[str]:
     """Judge the log, re-reading it (bounded) while output is only missing."""
     deadline = time.monotonic() + settle_s
     while True:

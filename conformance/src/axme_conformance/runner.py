@@ -89,8 +89,9 @@ class DriverSpec:
 def load_driver_specs(path: Path = DRIVERS_FILE) -> dict[str, DriverSpec]:
     data = yaml.safe_load(path.read_text())["drivers"]
     return {
-        sdk: DriverSpec(sdk, list(d["build"]), list(d["command"]),
-                        float(d.get("startup_timeout_s", 30)))
+        sdk: DriverSpec(
+            sdk, list(d["build"]), list(d["command"]), float(d.get("startup_timeout_s", 30))
+        )
         for sdk, d in data.items()
     }
 
@@ -114,10 +115,16 @@ def run_scenario(
     try:
         namespace = api.new_namespace()
         variables = Variables(clock=api.now)
-        variables.values.update({
-            "ns": namespace.name, "org": namespace.name, "admin_key": namespace.admin_api_key,
-            "base_url": base_url, "sdk": sdk, "uid": namespace.name.removeprefix("ns_")[:12],
-        })
+        variables.values.update(
+            {
+                "ns": namespace.name,
+                "org": namespace.name,
+                "admin_key": namespace.admin_api_key,
+                "base_url": base_url,
+                "sdk": sdk,
+                "uid": namespace.name.removeprefix("ns_")[:12],
+            }
+        )
         ctx = ScenarioContext(sdk, driver, api, base_url, namespace, variables, scenario.client)
         for fault in scenario.faults:
             rendered = variables.render(fault)
@@ -186,8 +193,7 @@ def run_on_private_server(
     try:
         info = server.start()
     except ServerStartError as exc:
-        return Result(sdk, scenario.id, "ERROR", scenario.requirements, 0,
-                      f"private server: {exc}")
+        return Result(sdk, scenario.id, "ERROR", scenario.requirements, 0, f"private server: {exc}")
     api = TestingApi(info.base_url)
     try:
         return run_scenario(sdk, driver, api, info.base_url, scenario)
@@ -219,8 +225,9 @@ def _stop_background(ctx: ScenarioContext) -> str:
         if handle.done:
             continue
         with contextlib.suppress(DriverError):
-            (handle.driver or ctx.driver).send({"op": "cancel", "target_id": handle.op_id,
-                                                "args": {"target_id": handle.op_id}})
+            (handle.driver or ctx.driver).send(
+                {"op": "cancel", "target_id": handle.op_id, "args": {"target_id": handle.op_id}}
+            )
         if not handle.wait(CANCEL_GRACE_S):
             stuck.append(name)
     if stuck:
@@ -257,16 +264,22 @@ class SdkRunner:
 
     def _error_all(self, detail: str) -> None:
         for scenario in self.scenarios:
-            self._emit(Result(self.spec.sdk, scenario.id, "ERROR", scenario.requirements, 0,
-                              detail))
+            self._emit(
+                Result(self.spec.sdk, scenario.id, "ERROR", scenario.requirements, 0, detail)
+            )
 
     def _build(self) -> str:
         log = self.log_dir / f"{self.spec.sdk}.build.log"
         log.parent.mkdir(parents=True, exist_ok=True)
         with log.open("w") as out:
             try:
-                proc = subprocess.run(self.spec.build, cwd=REPO_ROOT, stdout=out,
-                                      stderr=subprocess.STDOUT, timeout=1200)
+                proc = subprocess.run(
+                    self.spec.build,
+                    cwd=REPO_ROOT,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    timeout=1200,
+                )
             except (OSError, subprocess.TimeoutExpired) as exc:
                 return f"build failed: {exc}"
         if proc.returncode != 0:
@@ -275,8 +288,12 @@ class SdkRunner:
         return ""
 
     def _start_driver(self) -> DriverProcess:
-        driver = DriverProcess(self.spec.sdk, self.spec.command, REPO_ROOT,
-                               self.log_dir / f"{self.spec.sdk}.driver.log")
+        driver = DriverProcess(
+            self.spec.sdk,
+            self.spec.command,
+            REPO_ROOT,
+            self.log_dir / f"{self.spec.sdk}.driver.log",
+        )
         driver.start(self.spec.startup_timeout_s)
         return driver
 
@@ -287,8 +304,16 @@ class SdkRunner:
             done = {r.scenario for r in self.results}
             for scenario in self.scenarios:
                 if scenario.id not in done:
-                    self._emit(Result(self.spec.sdk, scenario.id, "ERROR",
-                                      scenario.requirements, 0, f"runner crashed: {exc}"))
+                    self._emit(
+                        Result(
+                            self.spec.sdk,
+                            scenario.id,
+                            "ERROR",
+                            scenario.requirements,
+                            0,
+                            f"runner crashed: {exc}",
+                        )
+                    )
 
     def _run(self) -> None:
         if self.build:
@@ -310,8 +335,16 @@ class SdkRunner:
                     try:
                         driver = self._start_driver()
                     except (DriverError, OSError) as exc:
-                        self._emit(Result(self.spec.sdk, scenario.id, "ERROR",
-                                          scenario.requirements, 0, f"driver start: {exc}"))
+                        self._emit(
+                            Result(
+                                self.spec.sdk,
+                                scenario.id,
+                                "ERROR",
+                                scenario.requirements,
+                                0,
+                                f"driver start: {exc}",
+                            )
+                        )
                         driver = None
                         continue
                 if scenario.server:

@@ -43,8 +43,10 @@ class Scenario:
     def debug_logging(self) -> bool:
         """A client asks for debug logs: in several SDKs logging is process-wide, so the
         driver is restarted after the scenario (later scenarios stay quiet)."""
-        return any("new_client" in step and "log_level" in (step.get("config") or {})
-                   for step in self.steps)
+        return any(
+            "new_client" in step and "log_level" in (step.get("config") or {})
+            for step in self.steps
+        )
 
     @property
     def area(self) -> str:
@@ -94,12 +96,8 @@ def load_scenario(path: Path, root: Path = SCENARIOS_DIR) -> Scenario:
     )
 
 
-def load_scenarios(
-    patterns: list[str] | None = None, root: Path = SCENARIOS_DIR
-) -> list[Scenario]:
+def load_scenarios(patterns: list[str] | None = None, root: Path = SCENARIOS_DIR) -> list[Scenario]:
     scenarios = [load_scenario(p, root) for p in sorted(root.rglob("*.yaml"))]
     if patterns:
-        scenarios = [
-            s for s in scenarios if any(fnmatch.fnmatch(s.id, pat) for pat in patterns)
-        ]
+        scenarios = [s for s in scenarios if any(fnmatch.fnmatch(s.id, pat) for pat in patterns)]
     return scenarios

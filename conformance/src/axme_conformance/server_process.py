@@ -55,8 +55,17 @@ class ReferenceServer:
         self.info: ServerInfo | None = None
 
     def start(self) -> ServerInfo:
-        cmd = [self.python, "-m", "axme_server", "--host", "127.0.0.1", "--port", "0",
-               "--data-dir", str(self.data_dir)]
+        cmd = [
+            self.python,
+            "-m",
+            "axme_server",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--data-dir",
+            str(self.data_dir),
+        ]
         if self.testing:
             cmd.append("--testing")
         cmd += self.extra_args
@@ -88,7 +97,7 @@ class ReferenceServer:
                         f"{self._log_tail()}"
                     )
                 if line.startswith(READY_PREFIX):
-                    data = json.loads(line[len(READY_PREFIX):])
+                    data = json.loads(line[len(READY_PREFIX) :])
                     return ServerInfo(data["base_url"], data.get("admin_api_key"))
         finally:
             selector.close()

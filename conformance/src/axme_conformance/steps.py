@@ -26,16 +26,46 @@ from axme_conformance.testing_api import Namespace, TestingApi
 from axme_conformance.traffic import check_traffic
 
 DRIVER_ACTIONS = (
-    "new_client", "call", "observe", "wait_for", "listen", "push_receiver", "cancel", "await",
+    "new_client",
+    "call",
+    "observe",
+    "wait_for",
+    "listen",
+    "push_receiver",
+    "cancel",
+    "await",
 )
 HARNESS_ACTIONS = (
-    "http", "register_agent", "create_intent", "take_delivery", "ack", "resume", "resolve",
-    "decide", "check_intent", "advance_clock", "fault", "clear_faults", "wait_until", "set",
+    "http",
+    "register_agent",
+    "create_intent",
+    "take_delivery",
+    "ack",
+    "resume",
+    "resolve",
+    "decide",
+    "check_intent",
+    "advance_clock",
+    "fault",
+    "clear_faults",
+    "wait_until",
+    "set",
     "send_push",
 )
 ACTIONS = DRIVER_ACTIONS + HARNESS_ACTIONS
-STEP_OPTIONS = ("as", "expect", "background", "client", "timeout_s", "compare", "note", "args",
-                "config", "key", "env")
+STEP_OPTIONS = (
+    "as",
+    "expect",
+    "background",
+    "client",
+    "timeout_s",
+    "compare",
+    "note",
+    "args",
+    "config",
+    "key",
+    "env",
+)
 
 # Shared SSE vectors name this intent id; the harness swaps in the real one.
 VECTOR_INTENT_ID = "00000000-0000-4000-8000-000000000000"
@@ -247,9 +277,7 @@ def _new_client_step(ctx: ScenarioContext, step: dict[str, Any], what: str) -> N
     """Without `expect` the client must be created; with one, its outcome is judged
     (e.g. `error: {type: Configuration}` when no key is given, REQ-CLIENT-001)."""
     env = ctx.vars.render(step["env"]) if "env" in step else None
-    outcome = ctx.new_client(
-        str(step["new_client"]), ctx.vars.render(step.get("config", {})), env
-    )
+    outcome = ctx.new_client(str(step["new_client"]), ctx.vars.render(step.get("config", {})), env)
     if "expect" not in step:
         if not outcome["ok"]:
             raise StepError(f"{what}: new_client failed: {outcome.get('error')}")
@@ -257,8 +285,9 @@ def _new_client_step(ctx: ScenarioContext, step: dict[str, Any], what: str) -> N
     # The client id ("c2") is the driver's own naming: only success or the error compares.
     judged = {k: v for k, v in outcome.items() if k != "result"}
     if step.get("compare", True):
-        ctx.transcript.append({"op": "new_client", "label": "new_client",
-                               "outcome": comparable(judged)})
+        ctx.transcript.append(
+            {"op": "new_client", "label": "new_client", "outcome": comparable(judged)}
+        )
     _expect_outcome(ctx.vars.render(step["expect"]), outcome, what)
 
 
@@ -294,6 +323,7 @@ def _record(
 
 
 # -- harness steps -----------------------------------------------------------
+
 
 def _http(
     ctx: ScenarioContext,
@@ -342,9 +372,16 @@ def run_harness_step(ctx: ScenarioContext, index: int, step: dict[str, Any], act
     result: Any = None
     if action == "http":
         result = _http(
-            ctx, what, spec["method"], spec["path"], key=spec.get("key", key),
-            body=spec.get("body"), query=spec.get("query"), headers=spec.get("headers"),
-            raw_body=spec.get("raw_body"), expect=expect,
+            ctx,
+            what,
+            spec["method"],
+            spec["path"],
+            key=spec.get("key", key),
+            body=spec.get("body"),
+            query=spec.get("query"),
+            headers=spec.get("headers"),
+            raw_body=spec.get("raw_body"),
+            expect=expect,
         )
     elif action == "register_agent":
         body = spec if isinstance(spec, dict) else {"address": spec}
@@ -413,7 +450,11 @@ def _take_delivery(
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         body = _http(
-            ctx, what, "GET", f"/v1/agents/{address}/intents", key=key,
+            ctx,
+            what,
+            "GET",
+            f"/v1/agents/{address}/intents",
+            key=key,
             query={"status": "pending", "wait_seconds": 1},
         )
         for delivery in body.get("deliveries", []):

@@ -84,8 +84,10 @@ def check_traffic(assertion: dict[str, Any], records: list[dict[str, Any]]) -> l
                 if (bound == "min_gap_ms" and gap < limit) or (
                     bound == "max_gap_ms" and gap > limit
                 ):
-                    fail(f"gap {gap:.0f} ms between requests {a.get('seq')} and "
-                         f"{b.get('seq')} breaks {bound}={limit:.0f}")
+                    fail(
+                        f"gap {gap:.0f} ms between requests {a.get('seq')} and "
+                        f"{b.get('seq')} breaks {bound}={limit:.0f}"
+                    )
     return problems
 
 

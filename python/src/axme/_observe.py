@@ -39,7 +39,7 @@ from ._streaming import (
     stream_spec,
 )
 from .errors import AxmeApiError, StreamError, WaitTimeoutError
-from .models import Event, Intent, is_terminal_status
+from .models import Intent, is_terminal_status
 
 logger = logging.getLogger("axme")
 
@@ -162,7 +162,11 @@ def _observe_one(
             yield Sleep(deadline.clamp(retry_delay(core, reconnector, opened)))
             continue
         end = yield from read_stream(opened, take)
-        if end.stopped or final_intent or (on_intent is not None and is_terminal_status(last_status)):
+        if (
+            end.stopped
+            or final_intent
+            or (on_intent is not None and is_terminal_status(last_status))
+        ):
             return last_status
         if end.broken is not None:
             logger.info("event stream interrupted: %s", type(end.broken).__name__)

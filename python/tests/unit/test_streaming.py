@@ -258,7 +258,12 @@ def test_wait_for_against_an_older_server_reads_the_intent_once_after(
     get = respx_mock.get("/v1/intents/i-1").respond(
         json={
             "ok": True,
-            "intent": {"intent_id": "i-1", "status": "COMPLETED", "last_seq": 3, "result": {"r": 1}},
+            "intent": {
+                "intent_id": "i-1",
+                "status": "COMPLETED",
+                "last_seq": 3,
+                "result": {"r": 1},
+            },
         }
     )
     stream = respx_mock.get("/v1/intents/i-1/events/stream").mock(return_value=sse(frame(DONE)))

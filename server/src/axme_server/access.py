@@ -95,8 +95,11 @@ def current_step(doc: dict[str, Any]) -> dict[str, Any] | None:
 def require_agent_writer(p: Principal) -> None:
     """ack, progress and agent results: never from a human key."""
     if p.kind == "human":
-        raise forbidden("current_handler_required", "human keys may not acknowledge, report progress or send agent results; "
-                        "they decide tasks (POST /v1/tasks/{intent_id}/decision)")
+        raise forbidden(
+            "current_handler_required",
+            "human keys may not acknowledge, report progress or send agent results; "
+            "they decide tasks (POST /v1/tasks/{intent_id}/decision)",
+        )
 
 
 def check_handler(p: Principal, doc: dict[str, Any]) -> None:
@@ -104,19 +107,32 @@ def check_handler(p: Principal, doc: dict[str, Any]) -> None:
     if p.kind == "admin":
         return
     step = current_step(doc)
-    if p.kind == "agent" and step is not None and step["kind"] == "agent" and step["assigned_to"] == p.agent_address:
+    if (
+        p.kind == "agent"
+        and step is not None
+        and step["kind"] == "agent"
+        and step["assigned_to"] == p.agent_address
+    ):
         return
-    raise forbidden("current_handler_required", "only the current handler of this intent (or an admin) may do this",
-                    handler=step["assigned_to"] if step else None)
+    raise forbidden(
+        "current_handler_required",
+        "only the current handler of this intent (or an admin) may do this",
+        handler=step["assigned_to"] if step else None,
+    )
 
 
 def require_controller(p: Principal, approve: bool) -> None:
     """resume control: admin keys; agent keys only to hand off (next_handler); never human keys."""
     if p.kind == "human":
-        raise forbidden("current_handler_required", "human keys may not send control resumes; assignees decide with decideTask")
+        raise forbidden(
+            "current_handler_required",
+            "human keys may not send control resumes; assignees decide with decideTask",
+        )
     if p.kind == "agent" and approve:
-        raise forbidden("admin_required", "agent keys may only hand off their step (next_handler); "
-                        "approve_current_step needs an admin key")
+        raise forbidden(
+            "admin_required",
+            "agent keys may only hand off their step (next_handler); approve_current_step needs an admin key",
+        )
 
 
 def require_decider_kind(p: Principal) -> None:
@@ -131,7 +147,9 @@ def check_decider(p: Principal, doc: dict[str, Any]) -> None:
     step = current_step(doc)
     if p.kind == "human" and step is not None and step["kind"] == "human" and is_assignee(p, step):
         return
-    raise forbidden("assignee_required", "only an assignee of the current human task (or an admin) may decide")
+    raise forbidden(
+        "assignee_required", "only an assignee of the current human task (or an admin) may decide"
+    )
 
 
 def principal_address(p: Principal) -> str:
@@ -147,4 +165,6 @@ def check_resolver(p: Principal, doc: dict[str, Any]) -> None:
     """Only the initiator or an admin may resolve / cancel (REQ-RESOLVE-002)."""
     if p.kind == "admin" or (p.kind == "agent" and p.agent_address == doc["from_agent"]):
         return
-    raise forbidden("initiator_required", "only the initiator or an admin may resolve this intent (the handler resumes)")
+    raise forbidden(
+        "initiator_required", "only the initiator or an admin may resolve this intent (the handler resumes)"
+    )

@@ -19,20 +19,28 @@ def canonical(address: str, org: str, workspace: str) -> str:
         raise ApiError("validation_error", "agent address must be a non-empty string", {"field": "address"})
     if address.startswith("agent://"):
         if not _FULL_RE.match(address):
-            raise ApiError("validation_error", f"invalid agent address {address!r}: want agent://org/workspace/name",
-                           {"field": "address"})
+            raise ApiError(
+                "validation_error",
+                f"invalid agent address {address!r}: want agent://org/workspace/name",
+                {"field": "address"},
+            )
         return address
     if _BARE_RE.match(address):
         return f"agent://{org}/{workspace}/{address}"
     if _SCHEMELESS_RE.match(address):
         return f"agent://{address}"
-    raise ApiError("validation_error", f"invalid agent address {address!r}: want agent://org/workspace/name, "
-                   "org/workspace/name or a bare name of letters, digits, '_', '.', '-'", {"field": "address"})
+    raise ApiError(
+        "validation_error",
+        f"invalid agent address {address!r}: want agent://org/workspace/name, "
+        "org/workspace/name or a bare name of letters, digits, '_', '.', '-'",
+        {"field": "address"},
+    )
 
 
 def is_valid(address: str) -> bool:
-    return isinstance(address, str) and bool(_FULL_RE.match(address) or _BARE_RE.match(address)
-                                             or _SCHEMELESS_RE.match(address))
+    return isinstance(address, str) and bool(
+        _FULL_RE.match(address) or _BARE_RE.match(address) or _SCHEMELESS_RE.match(address)
+    )
 
 
 # An org or workspace name: the org/workspace segment of common.schema.json's AgentRef, so

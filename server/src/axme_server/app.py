@@ -42,8 +42,12 @@ def _json_member(body: bytes, name: str) -> Any:
     except ValueError:
         return None
     return data.get(name) if isinstance(data, dict) else None
+
+
 CHANNELS = frozenset({"api", "cli", "email", "web", "slack"})
-OPTIONAL_BODY = frozenset({"createAgentKey", "rotateCallbackSecret", "rotateWebhookSecret", "rotateLinkSecret"})
+OPTIONAL_BODY = frozenset(
+    {"createAgentKey", "rotateCallbackSecret", "rotateWebhookSecret", "rotateLinkSecret"}
+)
 
 
 class App:
@@ -76,7 +80,9 @@ class App:
                     return
         if scope["type"] != "http":
             return
-        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}  # ASGI: names lower-case
+        headers = {
+            k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]
+        }  # ASGI: names lower-case
         self._rid += 1
         rid = f"{self._rid_prefix}{self._rid:010x}"
         extra = [(b"x-request-id", rid.encode())]
@@ -96,8 +102,11 @@ class App:
         fault_applied: str | None = None
         try:
             if trace_id is not None and not _VALID_TRACE_ID.match(trace_id):
-                raise ApiError("bad_request", "X-Trace-Id must be 1..128 visible ASCII characters",
-                               {"field": "X-Trace-Id"})
+                raise ApiError(
+                    "bad_request",
+                    "X-Trace-Id must be 1..128 visible ASCII characters",
+                    {"field": "X-Trace-Id"},
+                )
             route, params = self.router.match(scope["method"], scope["path"])
             req.params = params
             req.op = route.op
@@ -121,26 +130,37 @@ class App:
         except ApiError as exc:
             if not state["started"]:
                 hdrs = extra + [(k.lower().encode(), v.encode()) for k, v in exc.headers.items()]
-                await send_json(tracked_send, exc.status, dumps(envelope(exc.code, exc.message, exc.details,
-                                                                         exc.status)), hdrs)
+                await send_json(
+                    tracked_send,
+                    exc.status,
+                    dumps(envelope(exc.code, exc.message, exc.details, exc.status)),
+                    hdrs,
+                )
         except Exception:
             log.exception("unhandled error on %s %s (request %s)", scope["method"], scope["path"], rid)
             self.metrics.unhandled += 1
             if not state["started"]:
-                await send_json(tracked_send, 500, dumps(envelope("internal_error", "internal server error")), extra)
+                await send_json(
+                    tracked_send, 500, dumps(envelope("internal_error", "internal server error")), extra
+                )
         finally:
             self.metrics.observe(req.op or "unmatched", state["status"])
             if namespace is not None:
                 self.testing.record(namespace, req, state["status"], fault_applied)
 
     async def _read_body(self, req: Request, receive: Any) -> None:
-        if req.method in ("GET", "HEAD", "DELETE") and "content-length" not in req.headers \
-                and "transfer-encoding" not in req.headers:
+        if (
+            req.method in ("GET", "HEAD", "DELETE")
+            and "content-length" not in req.headers
+            and "transfer-encoding" not in req.headers
+        ):
             return
         max_body = self.limits.max_body_bytes
         length = req.headers.get("content-length")
         if length is not None and length.isdigit() and int(length) > max_body:
-            raise ApiError("payload_too_large", f"request body exceeds {max_body} bytes", {"limit_bytes": max_body})
+            raise ApiError(
+                "payload_too_large", f"request body exceeds {max_body} bytes", {"limit_bytes": max_body}
+            )
         chunks = []
         size = 0
         while True:
@@ -150,8 +170,9 @@ class App:
             chunk = msg.get("body", b"")
             size += len(chunk)
             if size > max_body:
-                raise ApiError("payload_too_large", f"request body exceeds {max_body} bytes",
-                               {"limit_bytes": max_body})
+                raise ApiError(
+                    "payload_too_large", f"request body exceeds {max_body} bytes", {"limit_bytes": max_body}
+                )
             chunks.append(chunk)
             if not msg.get("more_body"):
                 break
@@ -163,8 +184,11 @@ class App:
         """Media type, encoding and nesting of a /v1 body, before anything reads it (REQ-LIMIT-004/005)."""
         media = req.headers.get("content-type", "").split(";", 1)[0].strip().lower()
         if media != "application/json":
-            raise ApiError("unsupported_media_type", "request bodies under /v1 must be Content-Type: application/json",
-                           {"content_type": media or None})
+            raise ApiError(
+                "unsupported_media_type",
+                "request bodies under /v1 must be Content-Type: application/json",
+                {"content_type": media or None},
+            )
         body = req.body
         depth = self.limits.max_json_depth
         if body.count(b"[") + body.count(b"{") > depth:  # only then can it be too deep: walk it
@@ -173,8 +197,11 @@ class App:
             except ValueError:
                 return  # not JSON: Request.json() says so
             if too_deep:
-                raise ApiError("invalid_json", f"request body is nested deeper than {depth} levels",
-                               {"limit_depth": depth})
+                raise ApiError(
+                    "invalid_json",
+                    f"request body is nested deeper than {depth} levels",
+                    {"limit_depth": depth},
+                )
 
     async def _apply_fault(self, req: Request, fault: dict[str, Any], send: Any, extra: list) -> bool:
         """Returns True when the fault answered the request itself."""
@@ -192,8 +219,9 @@ class App:
                 await send_json(send, status, body.encode(), hdrs)
             else:
                 code = STATUS_TO_CODE.get(status, "internal_error" if status >= 500 else "bad_request")
-                await send_json(send, status, dumps(envelope(code, f"injected fault: HTTP {status}", {}, status)),
-                                hdrs)
+                await send_json(
+                    send, status, dumps(envelope(code, f"injected fault: HTTP {status}", {}, status)), hdrs
+                )
             return True
         req.fault = fault  # stream faults act inside the stream
         return False
@@ -204,8 +232,11 @@ class App:
             await self._respond(route, req, receive, send, extra)
             return
         if key is not None and not _VALID_KEY.match(key):
-            raise ApiError("bad_request", "Idempotency-Key must be 1..255 visible ASCII characters",
-                           {"field": "Idempotency-Key"})
+            raise ApiError(
+                "bad_request",
+                "Idempotency-Key must be 1..255 visible ASCII characters",
+                {"field": "Idempotency-Key"},
+            )
         if key is None and route.op == "applyScenario":  # REQ-IDEMP-008
             bundle_key = _json_member(req.body, "idempotency_key")
             key = bundle_key if isinstance(bundle_key, str) and _VALID_KEY.match(bundle_key) else None
@@ -219,8 +250,11 @@ class App:
         stored = self.engine.store.get_idempotency(scope_key)
         if stored is not None:
             if stored[0] != body_hash:
-                raise ApiError("idempotency_conflict", "Idempotency-Key was already used with a different request",
-                               {"idempotency_key": key})
+                raise ApiError(
+                    "idempotency_conflict",
+                    "Idempotency-Key was already used with a different request",
+                    {"idempotency_key": key},
+                )
             await send_json(send, stored[1], stored[2], extra + [(b"idempotent-replayed", b"true")])
             return
         fut = asyncio.get_running_loop().create_future()
@@ -235,8 +269,11 @@ class App:
     async def _respond(self, route: Any, req: Request, receive: Any, send: Any, extra: list) -> None:
         self.spec.check_query(route.op, req.query)  # declared query parameters (REQ-LIMIT-008)
         # (applyScenario validates inside, to report schema and semantic problems together)
-        if route.op in self.spec.validators and route.op != "applyScenario" and \
-                (req.body.strip() or route.op not in OPTIONAL_BODY):
+        if (
+            route.op in self.spec.validators
+            and route.op != "applyScenario"
+            and (req.body.strip() or route.op not in OPTIONAL_BODY)
+        ):
             self.spec.check(route.op, req.json())
         elif route.op == "resumeIntent":
             kind = req.json().get("kind")
@@ -257,9 +294,17 @@ class App:
             await result.send_to(send, extra)
         elif isinstance(result, str):  # /metrics
             body = result.encode()
-            await send({"type": "http.response.start", "status": 200, "headers": [
-                (b"content-type", b"text/plain; version=0.0.4; charset=utf-8"),
-                (b"content-length", str(len(body)).encode()), *extra]})
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 200,
+                    "headers": [
+                        (b"content-type", b"text/plain; version=0.0.4; charset=utf-8"),
+                        (b"content-length", str(len(body)).encode()),
+                        *extra,
+                    ],
+                }
+            )
             await send({"type": "http.response.body", "body": body})
         else:
             await send_json(send, 200, dumps(result), extra)

@@ -53,16 +53,31 @@ def new_secret() -> str:
     return "".join(secrets.choice(BASE62) for _ in range(SECRET_LENGTH))
 
 
-def new_key(kind: str, workspace_id: str, name: str, now: str, *, agent_address: str | None = None,
-            human: dict[str, Any] | None = None, expires_at: float | None = None) -> tuple[dict, str]:
+def new_key(
+    kind: str,
+    workspace_id: str,
+    name: str,
+    now: str,
+    *,
+    agent_address: str | None = None,
+    human: dict[str, Any] | None = None,
+    expires_at: float | None = None,
+) -> tuple[dict, str]:
     """Returns (stored key doc, the one-time plaintext key)."""
     key_id = secrets.token_hex(8)
     secret = new_secret()
     plaintext = f"axme_{kind}_{key_id}_{secret}"
     doc = {
-        "key_id": key_id, "kind": kind, "name": name, "workspace_id": workspace_id,
-        "agent_address": agent_address, "human": human, "prefix": f"axme_{kind}_{key_id}",
-        "created_at": now, "expires_at": expires_at, "revoked_at": None,
+        "key_id": key_id,
+        "kind": kind,
+        "name": name,
+        "workspace_id": workspace_id,
+        "agent_address": agent_address,
+        "human": human,
+        "prefix": f"axme_{kind}_{key_id}",
+        "created_at": now,
+        "expires_at": expires_at,
+        "revoked_at": None,
         "secret_hash": hash_secret(secret),
     }
     return doc, plaintext
@@ -126,7 +141,11 @@ class KeyRing:
             raise ApiError("unauthorized", "malformed API key")
         kind, key_id, secret = m.groups()
         doc = self.lookup(key_id)
-        if doc is None or doc["kind"] != kind or not hmac.compare_digest(doc["secret_hash"], hash_secret(secret)):
+        if (
+            doc is None
+            or doc["kind"] != kind
+            or not hmac.compare_digest(doc["secret_hash"], hash_secret(secret))
+        ):
             raise ApiError("unauthorized", "invalid API key")
         _check_usable(doc, now)
         principal = principal_of(doc)
@@ -145,10 +164,16 @@ class KeyRing:
 
 def principal_of(doc: dict[str, Any]) -> Principal:
     human = doc.get("human") or {}
-    return Principal(kind=doc["kind"], key_id=doc["key_id"], workspace_id=doc["workspace_id"],
-                     name=doc.get("name") or "", agent_address=doc.get("agent_address"),
-                     human_id=human.get("id"), human_name=human.get("display_name"),
-                     human_contact=human.get("contact"))
+    return Principal(
+        kind=doc["kind"],
+        key_id=doc["key_id"],
+        workspace_id=doc["workspace_id"],
+        name=doc.get("name") or "",
+        agent_address=doc.get("agent_address"),
+        human_id=human.get("id"),
+        human_name=human.get("display_name"),
+        human_contact=human.get("contact"),
+    )
 
 
 def _check_usable(doc: dict[str, Any], now: float) -> None:

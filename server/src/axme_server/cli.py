@@ -39,32 +39,63 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--port", type=int, default=8787, help="0 picks a free port")
     ap.add_argument("--data-dir", default="./.axme-data", help="SQLite lives at DIR/axme.db")
-    ap.add_argument("--testing", action="store_true",
-                    help="enable /_testing endpoints (faults, recording, controllable clock)")
-    ap.add_argument("--org", default=os.environ.get("AXME_ORG"),
-                    help="org of the workspace to serve: created on the first start of a data dir (default "
-                         "local), or later when no such workspace exists yet (its admin key is printed)")
-    ap.add_argument("--workspace", default=os.environ.get("AXME_WORKSPACE"),
-                    help="name of that workspace (default: default on a fresh data dir)")
+    ap.add_argument(
+        "--testing",
+        action="store_true",
+        help="enable /_testing endpoints (faults, recording, controllable clock)",
+    )
+    ap.add_argument(
+        "--org",
+        default=os.environ.get("AXME_ORG"),
+        help="org of the workspace to serve: created on the first start of a data dir (default "
+        "local), or later when no such workspace exists yet (its admin key is printed)",
+    )
+    ap.add_argument(
+        "--workspace",
+        default=os.environ.get("AXME_WORKSPACE"),
+        help="name of that workspace (default: default on a fresh data dir)",
+    )
     ap.add_argument("--keepalive-seconds", type=float, default=15.0)
     ap.add_argument("--lease-seconds", type=float, default=60.0)
-    ap.add_argument("--outbound-timeout-seconds", type=float, default=10.0,
-                    help="the most one push may take, 0.1..10 (REQ-PUSH-006, REQ-PUSH-009)")
-    ap.add_argument("--outbound-concurrency", type=int, default=64, help="pushes in flight at once, at least 1")
-    ap.add_argument("--active-cache-size", type=int, default=Settings.active_cache_size,
-                    help="active intents kept in memory; the rest load from the store when used")
-    ap.add_argument("--sqlite-synchronous", choices=("FULL", "NORMAL"), default="FULL",
-                    help="FULL (default): a commit survives power loss; NORMAL: survives a process crash only")
-    ap.add_argument("--http-server", choices=("builtin", "uvicorn"), default="builtin",
-                    help="builtin (default): the lean httptools server in httpserver.py; uvicorn: the fallback "
-                         "(also used when httptools cannot be imported)")
+    ap.add_argument(
+        "--outbound-timeout-seconds",
+        type=float,
+        default=10.0,
+        help="the most one push may take, 0.1..10 (REQ-PUSH-006, REQ-PUSH-009)",
+    )
+    ap.add_argument(
+        "--outbound-concurrency", type=int, default=64, help="pushes in flight at once, at least 1"
+    )
+    ap.add_argument(
+        "--active-cache-size",
+        type=int,
+        default=Settings.active_cache_size,
+        help="active intents kept in memory; the rest load from the store when used",
+    )
+    ap.add_argument(
+        "--sqlite-synchronous",
+        choices=("FULL", "NORMAL"),
+        default="FULL",
+        help="FULL (default): a commit survives power loss; NORMAL: survives a process crash only",
+    )
+    ap.add_argument(
+        "--http-server",
+        choices=("builtin", "uvicorn"),
+        default="builtin",
+        help="builtin (default): the lean httptools server in httpserver.py; uvicorn: the fallback "
+        "(also used when httptools cannot be imported)",
+    )
     ap.add_argument("--log-level", default=os.environ.get("AXME_LOG_LEVEL", "warning"))
     ap.add_argument("--tls-cert", help="PEM certificate (chain): serve HTTPS directly (with --tls-key)")
     ap.add_argument("--tls-key", help="PEM private key of --tls-cert")
     limits.add_flags(ap)
     notify_ops.add_flags(ap)
-    ap.add_argument("--console-session-hours", type=float, default=12.0,
-                    help="lifetime of a /console sign-in session (REQ-CONSOLE-001), more than 0 and at most 720")
+    ap.add_argument(
+        "--console-session-hours",
+        type=float,
+        default=12.0,
+        help="lifetime of a /console sign-in session (REQ-CONSOLE-001), more than 0 and at most 720",
+    )
     operate.add_retention_flags(ap)
     operate.add_database_flags(ap)
     args = ap.parse_args(argv)
@@ -128,12 +159,17 @@ async def serve(args: argparse.Namespace) -> None:
         store.synchronous = args.sqlite_synchronous
     store.open()
     clock = TestingClock() if args.testing else Clock()
-    settings = Settings(lease_seconds=args.lease_seconds, keepalive_seconds=args.keepalive_seconds,
-                        active_cache_size=max(1, args.active_cache_size),
-                        testing=args.testing)
+    settings = Settings(
+        lease_seconds=args.lease_seconds,
+        keepalive_seconds=args.keepalive_seconds,
+        active_cache_size=max(1, args.active_cache_size),
+        testing=args.testing,
+    )
     engine = Engine(store, clock, settings)
-    engine.outbound_settings = OutboundSettings(timeout_seconds=min(10.0, max(0.1, args.outbound_timeout_seconds)),
-                                                concurrency=max(1, args.outbound_concurrency))
+    engine.outbound_settings = OutboundSettings(
+        timeout_seconds=min(10.0, max(0.1, args.outbound_timeout_seconds)),
+        concurrency=max(1, args.outbound_concurrency),
+    )
     admin_key = await engine.start(data_dir, org=args.org, workspace=args.workspace)
     retention = operate.start_retention(store, clock.now, args, on_pruned=engine.forget_intents)
     server_limits = limits.from_args(args)
@@ -150,7 +186,9 @@ async def serve(args: argparse.Namespace) -> None:
     port = sock.getsockname()[1]
     host = f"[{args.host}]" if ":" in args.host else args.host
     base_url = f"{'https' if tls else 'http'}://{host}:{port}"
-    engine.notify_settings = notify_ops.settings_from_args(args, base_url)  # links, SMTP, Slack (REQ-NOTIFY-*)
+    engine.notify_settings = notify_ops.settings_from_args(
+        args, base_url
+    )  # links, SMTP, Slack (REQ-NOTIFY-*)
     ready_line = "AXME_SERVER_READY " + dumps({"base_url": base_url, "admin_api_key": admin_key}).decode()
     try:
         if args.http_server == "builtin" and _builtin_available():
@@ -189,8 +227,9 @@ def _tls_context(cert: str, key: str) -> ssl.SSLContext:
     return ctx
 
 
-async def _serve_builtin(app: App, sock: socket.socket, ready_line: str, server_limits: limits.Limits,
-                         tls: ssl.SSLContext | None) -> None:
+async def _serve_builtin(
+    app: App, sock: socket.socket, ready_line: str, server_limits: limits.Limits, tls: ssl.SSLContext | None
+) -> None:
     from axme_server.httpserver import serve as serve_http
 
     stop = asyncio.Event()
@@ -198,8 +237,15 @@ async def _serve_builtin(app: App, sock: socket.socket, ready_line: str, server_
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     try:
-        await serve_http(app, sock, stop, keepalive_timeout=server_limits.idle_timeout, limits=server_limits,
-                         ssl=tls, on_ready=lambda: _print_ready(ready_line))
+        await serve_http(
+            app,
+            sock,
+            stop,
+            keepalive_timeout=server_limits.idle_timeout,
+            limits=server_limits,
+            ssl=tls,
+            on_ready=lambda: _print_ready(ready_line),
+        )
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
@@ -209,10 +255,20 @@ async def _serve_uvicorn(app: App, sock: socket.socket, ready_line: str, args: a
     import uvicorn
 
     http = "httptools" if _builtin_available() else "h11"
-    config = uvicorn.Config(app, log_level=args.log_level.lower(), access_log=False, lifespan="off",
-                            loop="none", http=http, timeout_keep_alive=int(args.idle_timeout), backlog=2048,
-                            limit_concurrency=args.max_connections, h11_max_incomplete_event_size=args.max_header_bytes,
-                            ssl_certfile=args.tls_cert, ssl_keyfile=args.tls_key)
+    config = uvicorn.Config(
+        app,
+        log_level=args.log_level.lower(),
+        access_log=False,
+        lifespan="off",
+        loop="none",
+        http=http,
+        timeout_keep_alive=int(args.idle_timeout),
+        backlog=2048,
+        limit_concurrency=args.max_connections,
+        h11_max_incomplete_event_size=args.max_header_bytes,
+        ssl_certfile=args.tls_cert,
+        ssl_keyfile=args.tls_key,
+    )
     server = _Server(config)
     server.ready_line = ready_line
     await server.serve(sockets=[sock])
@@ -223,8 +279,11 @@ def main(argv: list[str] | None = None) -> None:
     if argv[:1] == ["migrate"]:  # `axme-server migrate`: apply schema migrations and exit
         sys.exit(operate.migrate_main(argv[1:]))
     args = parse_args(argv)
-    logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=args.log_level.upper(),
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     try:
         import uvloop
 
@@ -236,7 +295,9 @@ def main(argv: list[str] | None = None) -> None:
     if profile_path:
         import cProfile
 
-        profiler = cProfile.Profile(time.thread_time)  # CPU time: wall time would charge preemption to syscalls
+        profiler = cProfile.Profile(
+            time.thread_time
+        )  # CPU time: wall time would charge preemption to syscalls
         profiler.enable()
     try:
         asyncio.run(serve(args))

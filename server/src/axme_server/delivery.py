@@ -59,7 +59,9 @@ class Consumer:
     """One listening connection of an agent; `capacity` None = a stream (unbounded).
     `connection_open` tells whether its HTTP connection can still take bytes."""
 
-    def __init__(self, address: str, capacity: int | None, connection_open: Callable[[], bool] | None) -> None:
+    def __init__(
+        self, address: str, capacity: int | None, connection_open: Callable[[], bool] | None
+    ) -> None:
         self.address = address
         self.binding = "stream" if capacity is None else "poll"
         self.capacity = capacity
@@ -71,7 +73,9 @@ class Consumer:
         self.closed = False  # no longer reads `sub`: a lease that commits now is handed back
 
     def wants(self) -> bool:
-        return self.open and (self.capacity is None or self.reserved < self.capacity) and self.connection_open()
+        return (
+            self.open and (self.capacity is None or self.reserved < self.capacity) and self.connection_open()
+        )
 
 
 class Lane:
@@ -104,10 +108,16 @@ def next_cursor() -> int:
 def delivery_json(doc: dict[str, Any]) -> dict[str, Any]:
     d = doc["_delivery"]
     step = current_step(doc)
-    return {"delivery_id": d["delivery_id"], "intent_id": doc["intent_id"], "attempt": d["attempt"],
-            "lease_expires_at": iso(d["lease_expires_at"]), "status": "DELIVERED",
-            "step_id": step["step_id"] if step is not None and doc["_multi"] else None,
-            "cursor": str(d["cursor"]), "intent": public(doc)}
+    return {
+        "delivery_id": d["delivery_id"],
+        "intent_id": doc["intent_id"],
+        "attempt": d["attempt"],
+        "lease_expires_at": iso(d["lease_expires_at"]),
+        "status": "DELIVERED",
+        "step_id": step["step_id"] if step is not None and doc["_multi"] else None,
+        "cursor": str(d["cursor"]),
+        "intent": public(doc),
+    }
 
 
 class DeliveryOps:
@@ -139,8 +149,15 @@ class DeliveryOps:
             doc = self.cached_intent(intent_id)
             step = current_step(doc) if doc else None
             agent = self._push_agent(address)
-            if (doc is None or agent is None or doc["status"] != SUBMITTED or step is None
-                    or step["kind"] != "agent" or step["assigned_to"] != address or "retry" in doc["_timers"]):
+            if (
+                doc is None
+                or agent is None
+                or doc["status"] != SUBMITTED
+                or step is None
+                or step["kind"] != "agent"
+                or step["assigned_to"] != address
+                or "retry" in doc["_timers"]
+            ):
                 return
             ch = self.change(doc)
             self._lease_push(ch, agent)
@@ -157,9 +174,19 @@ class DeliveryOps:
         retry_at = ch.now + backoff(doc["delivery_attempt"])
         ch.set_status(SUBMITTED, None, doc["pending_with"])
         refresh_view(doc)
-        ch.emit("intent.redelivered", actor=SYSTEM_ACTOR, channel="system",
-                data={"previous_delivery_id": delivery_id, "attempt": doc["delivery_attempt"],
-                      "reason": "push_failed", "binding": "http", "error": error, "retry_at": iso(retry_at)})
+        ch.emit(
+            "intent.redelivered",
+            actor=SYSTEM_ACTOR,
+            channel="system",
+            data={
+                "previous_delivery_id": delivery_id,
+                "attempt": doc["delivery_attempt"],
+                "reason": "push_failed",
+                "binding": "http",
+                "error": error,
+                "retry_at": iso(retry_at),
+            },
+        )
         doc["_timers"]["retry"] = retry_at
 
     def _delivery_exhausted(self, ch: Change, previous: str | None) -> bool:
@@ -167,12 +194,25 @@ class DeliveryOps:
         doc = ch.intent
         if doc["delivery_attempt"] < doc["max_delivery_attempts"]:
             return False
-        error = {"code": "delivery_failed", "message": f"no result after {doc['delivery_attempt']} delivery attempts"}
+        error = {
+            "code": "delivery_failed",
+            "message": f"no result after {doc['delivery_attempt']} delivery attempts",
+        }
         if self.route_failure(ch, error, SYSTEM_ACTOR, "system"):  # on_failure review (T24)
             return True
-        self.finish(ch, FAILED, "intent.delivery_failed", error=error, actor=SYSTEM_ACTOR, channel="system",
-                    data={"delivery_attempt": doc["delivery_attempt"],
-                          "max_delivery_attempts": doc["max_delivery_attempts"], "delivery_id": previous})
+        self.finish(
+            ch,
+            FAILED,
+            "intent.delivery_failed",
+            error=error,
+            actor=SYSTEM_ACTOR,
+            channel="system",
+            data={
+                "delivery_attempt": doc["delivery_attempt"],
+                "max_delivery_attempts": doc["max_delivery_attempts"],
+                "delivery_id": previous,
+            },
+        )
         return True
 
     # -- lanes -------------------------------------------------------------
@@ -232,8 +272,14 @@ class DeliveryOps:
         async with self.intent_lock(intent_id):
             doc = self.cached_intent(intent_id)
             step = current_step(doc) if doc else None
-            if (doc is None or doc["status"] != SUBMITTED or step is None or step["kind"] != "agent"
-                    or step["assigned_to"] != address or "retry" in doc["_timers"]):
+            if (
+                doc is None
+                or doc["status"] != SUBMITTED
+                or step is None
+                or step["kind"] != "agent"
+                or step["assigned_to"] != address
+                or "retry" in doc["_timers"]
+            ):
                 return
             if not consumer.wants():  # went away meanwhile: keep it ready for the next one
                 self.lane(address).ready[intent_id] = None
@@ -265,20 +311,34 @@ class DeliveryOps:
         doc = ch.intent
         doc["delivery_attempt"] += 1
         expires = ch.now + self.settings.lease_seconds
-        doc["_delivery"] = {"delivery_id": new_uuid(), "attempt": doc["delivery_attempt"],
-                            "lease_expires_at": expires, "cursor": next_cursor(), "agent": address}
+        doc["_delivery"] = {
+            "delivery_id": new_uuid(),
+            "attempt": doc["delivery_attempt"],
+            "lease_expires_at": expires,
+            "cursor": next_cursor(),
+            "agent": address,
+        }
         doc["_timers"]["lease"] = expires
         ch.set_status(DELIVERED, None, doc["pending_with"])
         refresh_view(doc)
         step = current_step(doc)
-        ch.emit("intent.delivered", actor=SYSTEM_ACTOR, channel="system",
-                data={"delivery_id": doc["_delivery"]["delivery_id"], "attempt": doc["delivery_attempt"],
-                      "lease_expires_at": iso(expires), "binding": binding,
-                      "step_id": step["step_id"] if step is not None and doc["_multi"] else None})
+        ch.emit(
+            "intent.delivered",
+            actor=SYSTEM_ACTOR,
+            channel="system",
+            data={
+                "delivery_id": doc["_delivery"]["delivery_id"],
+                "attempt": doc["delivery_attempt"],
+                "lease_expires_at": iso(expires),
+                "binding": binding,
+                "step_id": step["step_id"] if step is not None and doc["_multi"] else None,
+            },
+        )
 
     # -- consumers ---------------------------------------------------------
-    def attach(self, address: str, capacity: int | None,
-               connection_open: Callable[[], bool] | None = None) -> Consumer:
+    def attach(
+        self, address: str, capacity: int | None, connection_open: Callable[[], bool] | None = None
+    ) -> Consumer:
         consumer = Consumer(address, capacity, connection_open)
         lane = self.lane(address)
         lane.consumers.append(consumer)
@@ -310,7 +370,11 @@ class DeliveryOps:
         """T5 without the wait: the delivery never left the server, so it does not count as an attempt."""
         async with self.intent_lock(intent_id):
             doc = self.cached_intent(intent_id)
-            if doc is None or doc["status"] != DELIVERED or (doc.get("_delivery") or {}).get("delivery_id") != delivery_id:
+            if (
+                doc is None
+                or doc["status"] != DELIVERED
+                or (doc.get("_delivery") or {}).get("delivery_id") != delivery_id
+            ):
                 return  # acknowledged, resumed, expired or moved on meanwhile: nothing to hand back
             ch = self.change(doc)
             doc = ch.intent
@@ -320,9 +384,17 @@ class DeliveryOps:
             doc["_timers"].pop("lease", None)
             ch.set_status(SUBMITTED, None, doc["pending_with"])
             refresh_view(doc)
-            ch.emit("intent.redelivered", actor=SYSTEM_ACTOR, channel="system",
-                    data={"previous_delivery_id": delivery_id, "attempt": ended, "reason": "consumer_gone",
-                          "binding": binding})
+            ch.emit(
+                "intent.redelivered",
+                actor=SYSTEM_ACTOR,
+                channel="system",
+                data={
+                    "previous_delivery_id": delivery_id,
+                    "attempt": ended,
+                    "reason": "consumer_gone",
+                    "binding": binding,
+                },
+            )
             step = current_step(doc)
             assert step is not None
             self.offer(ch, step["assigned_to"])
@@ -356,11 +428,17 @@ class DeliveryOps:
             raise ApiError("intent_terminal", f"intent is already {doc['status']}", {"status": doc["status"]})
         current = (doc.get("_delivery") or {}).get("delivery_id") if doc["status"] != SUBMITTED else None
         if delivery_id is not None and delivery_id != current:
-            raise ApiError("stale_delivery", "this delivery is no longer current (the lease expired or moved on)",
-                           {"delivery_id": delivery_id, "current_delivery_id": current})
+            raise ApiError(
+                "stale_delivery",
+                "this delivery is no longer current (the lease expired or moved on)",
+                {"delivery_id": delivery_id, "current_delivery_id": current},
+            )
         if not operation_allowed(op, doc["status"]):
-            raise ApiError("invalid_transition", f"cannot {op.replace('_', ' ')} an intent in status {doc['status']}",
-                           {"status": doc["status"], "operation": op})
+            raise ApiError(
+                "invalid_transition",
+                f"cannot {op.replace('_', ' ')} an intent in status {doc['status']}",
+                {"status": doc["status"], "operation": op},
+            )
 
     def _extend_lease(self, ch: Change) -> float:
         expires = ch.now + self.settings.lease_seconds
@@ -382,10 +460,15 @@ class DeliveryOps:
             if doc["status"] == DELIVERED:
                 ch.set_status(ACKNOWLEDGED, None, doc["pending_with"])
                 refresh_view(ch.intent)
-                ch.emit("intent.acknowledged", actor=ctx.principal.actor, channel=ctx.channel,
-                        data={"delivery_id": delivery_id, "lease_expires_at": iso(expires)})
-            return await self.apply(ch, ctx, {"ok": True, "intent": public(ch.intent),
-                                              "lease_expires_at": iso(expires)})
+                ch.emit(
+                    "intent.acknowledged",
+                    actor=ctx.principal.actor,
+                    channel=ctx.channel,
+                    data={"delivery_id": delivery_id, "lease_expires_at": iso(expires)},
+                )
+            return await self.apply(
+                ch, ctx, {"ok": True, "intent": public(ch.intent), "lease_expires_at": iso(expires)}
+            )
 
     async def progress(self, ctx: Ctx, intent_id: str, r: dict[str, Any]) -> bytes:
         async with self.intent_lock(intent_id):
@@ -397,8 +480,12 @@ class DeliveryOps:
             expires = self._extend_lease(ch)
             ch.set_status(IN_PROGRESS, None, doc["pending_with"])
             refresh_view(ch.intent)
-            ch.emit("intent.progress", actor=ctx.principal.actor, channel=ctx.channel,
-                    data={"details": r.get("details") or {}, "lease_expires_at": iso(expires)})
+            ch.emit(
+                "intent.progress",
+                actor=ctx.principal.actor,
+                channel=ctx.channel,
+                data={"details": r.get("details") or {}, "lease_expires_at": iso(expires)},
+            )
             return await self.apply(ch, ctx, {"ok": True, "applied": True, "intent": public(ch.intent)})
 
     async def agent_result(self, ctx: Ctx, intent_id: str, r: dict[str, Any]) -> bytes:
@@ -414,21 +501,27 @@ class DeliveryOps:
             ch.intent["_timers"].pop("retry", None)
             actor = ctx.principal.actor
             if r["outcome"] == "complete":
-                self.complete_step(ch, r.get("result") if r.get("result") is not None else {}, actor,
-                                   ctx.channel, {})
+                self.complete_step(
+                    ch, r.get("result") if r.get("result") is not None else {}, actor, ctx.channel, {}
+                )
             else:
                 error = r.get("error") or {}
-                error = {"code": error.get("code") or "agent_error",
-                         "message": error.get("message") or "agent reported failure",
-                         **({"details": error["details"]} if error.get("details") is not None else {})}
-                if not (self._retry_step(ch, error, previous, actor, ctx.channel)
-                        or self.route_failure(ch, error, actor, ctx.channel)):  # on_failure review (T24)
+                error = {
+                    "code": error.get("code") or "agent_error",
+                    "message": error.get("message") or "agent reported failure",
+                    **({"details": error["details"]} if error.get("details") is not None else {}),
+                }
+                if not (
+                    self._retry_step(ch, error, previous, actor, ctx.channel)
+                    or self.route_failure(ch, error, actor, ctx.channel)
+                ):  # on_failure review (T24)
                     self.finish(ch, FAILED, error=error, actor=actor, channel=ctx.channel)
             return await self.apply(ch, ctx, {"ok": True, "applied": True, "intent": public(ch.intent)})
 
     # -- step retries (REQ-DELIVERY-015) --------------------------------------
-    def _retry_step(self, ch: Change, error: dict[str, Any], previous: str | None, actor: dict[str, Any],
-                    channel: str) -> bool:
+    def _retry_step(
+        self, ch: Change, error: dict[str, Any], previous: str | None, actor: dict[str, Any], channel: str
+    ) -> bool:
         """A failed agent step with retries left runs again after its delay: SUBMITTED now, offered
         when the stored `retry` timer fires. False when no retry is left (the failure stands)."""
         doc = ch.intent
@@ -443,10 +536,21 @@ class DeliveryOps:
         doc["delivery_attempt"] = 0  # the step runs afresh
         ch.set_status(SUBMITTED, None, doc["pending_with"])
         refresh_view(doc)
-        ch.emit("intent.redelivered", actor=actor, channel=channel,
-                data={"previous_delivery_id": previous, "attempt": ended, "reason": "step_retry",
-                      "step_id": step["step_id"] if doc["_multi"] else None, "retry": step["retries"],
-                      "max_retries": max_retries, "retry_at": iso(ch.now + delay), "error": error})
+        ch.emit(
+            "intent.redelivered",
+            actor=actor,
+            channel=channel,
+            data={
+                "previous_delivery_id": previous,
+                "attempt": ended,
+                "reason": "step_retry",
+                "step_id": step["step_id"] if doc["_multi"] else None,
+                "retry": step["retries"],
+                "max_retries": max_retries,
+                "retry_at": iso(ch.now + delay),
+                "error": error,
+            },
+        )
         if delay > 0:
             doc["_timers"]["retry"] = ch.now + delay
         else:
@@ -472,7 +576,14 @@ class DeliveryOps:
         assert step is not None
         ch.set_status(SUBMITTED, None, doc["pending_with"])
         refresh_view(doc)
-        ch.emit("intent.redelivered", actor=SYSTEM_ACTOR, channel="system",
-                data={"previous_delivery_id": previous, "attempt": doc["delivery_attempt"],
-                      "reason": "lease_expired"})
+        ch.emit(
+            "intent.redelivered",
+            actor=SYSTEM_ACTOR,
+            channel="system",
+            data={
+                "previous_delivery_id": previous,
+                "attempt": doc["delivery_attempt"],
+                "reason": "lease_expired",
+            },
+        )
         self.offer(ch, step["assigned_to"])

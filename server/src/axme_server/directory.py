@@ -16,8 +16,9 @@ from axme_server.jsonutil import dumps, iso, parse_iso
 from axme_server.outbound.secret_ops import check_callback_url, first_callback_secret, given_callback_secret
 
 DELIVERY_MODES = ("stream", "poll", "http")
-AGENT_FIELDS = frozenset({"address", "display_name", "delivery_mode", "callback_url", "callback_secret",
-                          "description"})
+AGENT_FIELDS = frozenset(
+    {"address", "display_name", "delivery_mode", "callback_url", "callback_secret", "description"}
+)
 KEY_FIELDS = frozenset({"kind", "name", "agent_address", "human", "expires_at"})
 
 
@@ -28,8 +29,12 @@ def public_agent(doc: dict[str, Any]) -> dict[str, Any]:
 class DirectoryOps:
     # -- workspaces ----------------------------------------------------------
     def workspace_doc(self, org: str, name: str) -> dict[str, Any]:
-        return {"workspace_id": f"ws_{secrets.token_hex(8)}", "org": org, "name": name,
-                "created_at": iso(self.clock.now())}
+        return {
+            "workspace_id": f"ws_{secrets.token_hex(8)}",
+            "org": org,
+            "name": name,
+            "created_at": iso(self.clock.now()),
+        }
 
     def find_workspace(self, org: str, name: str) -> dict[str, Any] | None:
         return next((w for w in self.store.list_workspaces() if (w["org"], w["name"]) == (org, name)), None)
@@ -38,7 +43,9 @@ class DirectoryOps:
         """Admin keys of the first workspace run the server's workspaces (REQ-AUTH-017)."""
         p = ctx.principal
         if p.kind != "admin" or p.workspace_id != self.store.get_meta("default_workspace"):
-            raise forbidden("operator_required", "only admin keys of the server's first workspace manage workspaces")
+            raise forbidden(
+                "operator_required", "only admin keys of the server's first workspace manage workspaces"
+            )
 
     async def create_workspace_op(self, ctx: Ctx, body: dict[str, Any]) -> bytes:
         self.require_operator(ctx)
@@ -47,8 +54,9 @@ class DirectoryOps:
             raise validation(f"unknown field(s): {', '.join(unknown)}", unknown[0])
         for field in ("org", "name"):
             if not is_segment(body.get(field)):
-                raise validation(f"{field} is required: one address segment (lower-case letters, digits, '_', '-')",
-                                 field)
+                raise validation(
+                    f"{field} is required: one address segment (lower-case letters, digits, '_', '-')", field
+                )
         ws, plaintext = await self.create_workspace(body["org"], body["name"])
         return dumps({"ok": True, "workspace": ws, "api_key": plaintext})
 
@@ -60,7 +68,9 @@ class DirectoryOps:
         """A workspace and its first admin key (plaintext returned once); 409 workspace_exists."""
         pending = self.__dict__.setdefault("_creating_workspaces", set())
         if (org, name) in pending or self.find_workspace(org, name) is not None:
-            raise ApiError("workspace_exists", f"workspace {org}/{name} already exists", {"org": org, "name": name})
+            raise ApiError(
+                "workspace_exists", f"workspace {org}/{name} already exists", {"org": org, "name": name}
+            )
         pending.add((org, name))
         try:
             return await self._create_workspace(org, name)
@@ -76,11 +86,19 @@ class DirectoryOps:
         return ws, plaintext
 
     # -- agents --------------------------------------------------------------
-    def agent_doc(self, ws_id: str, address: str, display_name: str | None, mode: str,
-                  callback_url: str | None) -> dict[str, Any]:
-        return {"address": address, "name": address.rsplit("/", 1)[-1], "display_name": display_name,
-                "delivery_mode": mode, "callback_url": callback_url, "created_at": iso(self.clock.now()),
-                "_ws": ws_id, **first_callback_secret(mode)}
+    def agent_doc(
+        self, ws_id: str, address: str, display_name: str | None, mode: str, callback_url: str | None
+    ) -> dict[str, Any]:
+        return {
+            "address": address,
+            "name": address.rsplit("/", 1)[-1],
+            "display_name": display_name,
+            "delivery_mode": mode,
+            "callback_url": callback_url,
+            "created_at": iso(self.clock.now()),
+            "_ws": ws_id,
+            **first_callback_secret(mode),
+        }
 
     def check_agent_body(self, body: dict[str, Any], ws: dict[str, Any]) -> tuple[str, Any, str, Any]:
         unknown = sorted(k for k in body if k not in AGENT_FIELDS)
@@ -90,8 +108,10 @@ class DirectoryOps:
             raise validation("address is required", "address")
         address = canonical(body["address"], ws["org"], ws["name"])
         if address.split("/")[2:4] != [ws["org"], ws["name"]]:
-            raise forbidden("same_workspace_required", "agent address must belong to this key's workspace "
-                            f"(agent://{ws['org']}/{ws['name']}/…)")
+            raise forbidden(
+                "same_workspace_required",
+                f"agent address must belong to this key's workspace (agent://{ws['org']}/{ws['name']}/…)",
+            )
         mode = body.get("delivery_mode") or "stream"
         if mode not in DELIVERY_MODES:
             raise validation(f"delivery_mode must be one of {', '.join(DELIVERY_MODES)}", "delivery_mode")
@@ -113,14 +133,17 @@ class DirectoryOps:
             raise ApiError("agent_exists", f"agent {address} is already registered", {"address": address})
         agent = self.agent_doc(ws["workspace_id"], address, dn, mode, cb)
         shown = given_callback_secret(agent, body)  # REQ-SECRET-003: generated ones are shown once
-        key, plaintext = new_key("agent", ws["workspace_id"], f"agent {address}", agent["created_at"],
-                                 agent_address=address)
+        key, plaintext = new_key(
+            "agent", ws["workspace_id"], f"agent {address}", agent["created_at"], agent_address=address
+        )
         self._agents[address] = agent  # reserve the address while committing
         try:
-            body_bytes = await self.write_plain([("agent", agent), ("key", key)], ctx,
-                                                {"ok": True, "agent": public_agent(agent), "api_key": plaintext,
-                                                 **shown},
-                                                self.clock.now())
+            body_bytes = await self.write_plain(
+                [("agent", agent), ("key", key)],
+                ctx,
+                {"ok": True, "agent": public_agent(agent), "api_key": plaintext, **shown},
+                self.clock.now(),
+            )
         except BaseException:
             self._agents.pop(address, None)
             raise
@@ -148,16 +171,25 @@ class DirectoryOps:
         rows = self.store.list_agents(ctx.principal.workspace_id, limit + 1, cursor)
         more = len(rows) > limit
         rows = rows[:limit]
-        return {"ok": True, "agents": [public_agent(d) for d in rows],
-                "next_cursor": rows[-1]["address"] if more else None}
+        return {
+            "ok": True,
+            "agents": [public_agent(d) for d in rows],
+            "next_cursor": rows[-1]["address"] if more else None,
+        }
 
     async def create_agent_key(self, ctx: Ctx, address: str) -> bytes:
         require_own_agent(ctx.principal, self.canonical_address(ctx, address), "get new keys")
         agent = self.resolve_agent(ctx, address)
-        key, plaintext = new_key("agent", ctx.principal.workspace_id, f"agent {agent['address']}",
-                                 iso(self.clock.now()), agent_address=agent["address"])
-        out = await self.write_plain([("key", key)], ctx, {"ok": True, "key": public_key(key), "api_key": plaintext},
-                                     self.clock.now())
+        key, plaintext = new_key(
+            "agent",
+            ctx.principal.workspace_id,
+            f"agent {agent['address']}",
+            iso(self.clock.now()),
+            agent_address=agent["address"],
+        )
+        out = await self.write_plain(
+            [("key", key)], ctx, {"ok": True, "key": public_key(key), "api_key": plaintext}, self.clock.now()
+        )
         self.keys.remember(key)
         return out
 
@@ -166,17 +198,24 @@ class DirectoryOps:
         require_admin(ctx.principal)
         agent = self.resolve_agent(ctx, address)
         now = iso(self.clock.now())
-        revoked = [dict(k, revoked_at=now) for k in self.agent_keys(ctx, agent["address"]) if not k.get("revoked_at")]
-        out = await self.write_plain([("agent_delete", agent["address"]), *(("key", k) for k in revoked)], None,
-                                     {"ok": True, "agent": public_agent(agent),
-                                      "revoked_key_ids": [k["key_id"] for k in revoked]}, self.clock.now())
+        revoked = [
+            dict(k, revoked_at=now) for k in self.agent_keys(ctx, agent["address"]) if not k.get("revoked_at")
+        ]
+        out = await self.write_plain(
+            [("agent_delete", agent["address"]), *(("key", k) for k in revoked)],
+            None,
+            {"ok": True, "agent": public_agent(agent), "revoked_key_ids": [k["key_id"] for k in revoked]},
+            self.clock.now(),
+        )
         self._agents[agent["address"]] = None
         for key in revoked:
             self.keys.remember(key)
         return out
 
     def agent_keys(self, ctx: Ctx, address: str) -> list[dict[str, Any]]:
-        return [k for k in self.store.list_keys(ctx.principal.workspace_id) if k.get("agent_address") == address]
+        return [
+            k for k in self.store.list_keys(ctx.principal.workspace_id) if k.get("agent_address") == address
+        ]
 
     def list_agent_keys(self, ctx: Ctx, address: str) -> dict[str, Any]:
         require_own_agent(ctx.principal, self.canonical_address(ctx, address), "list its keys")
@@ -218,10 +257,18 @@ class DirectoryOps:
                 expires = parse_iso(body["expires_at"])
             except (ValueError, TypeError, AttributeError):
                 raise validation("expires_at must be an RFC 3339 timestamp", "expires_at") from None
-        key, plaintext = new_key(kind, ws["workspace_id"], name, iso(self.clock.now()), agent_address=agent_address,
-                                 human=human, expires_at=expires)
-        out = await self.write_plain([("key", key)], ctx, {"ok": True, "key": public_key(key), "api_key": plaintext},
-                                     self.clock.now())
+        key, plaintext = new_key(
+            kind,
+            ws["workspace_id"],
+            name,
+            iso(self.clock.now()),
+            agent_address=agent_address,
+            human=human,
+            expires_at=expires,
+        )
+        out = await self.write_plain(
+            [("key", key)], ctx, {"ok": True, "key": public_key(key), "api_key": plaintext}, self.clock.now()
+        )
         self.keys.remember(key)
         return out
 
@@ -244,18 +291,22 @@ class DirectoryOps:
     def list_my_tasks(self, ctx: Ctx, limit: int, cursor: int | None) -> dict[str, Any]:
         """The calling human's inbox: pending tasks assigned to it, oldest first (REQ-HUMAN-024)."""
         if ctx.principal.kind != "human":
-            raise forbidden("human_required", "GET /v1/me/tasks is a human key's inbox; "
-                            "admin keys list tasks with GET /v1/tasks")
+            raise forbidden(
+                "human_required",
+                "GET /v1/me/tasks is a human key's inbox; admin keys list tasks with GET /v1/tasks",
+            )
         return self.list_tasks(ctx, "pending", None, limit, cursor)
 
-    def list_tasks(self, ctx: Ctx, status: str, assignee: str | None, limit: int,
-                   cursor: int | None) -> dict[str, Any]:
+    def list_tasks(
+        self, ctx: Ctx, status: str, assignee: str | None, limit: int, cursor: int | None
+    ) -> dict[str, Any]:
         p = ctx.principal
         if p.kind == "agent":
             raise forbidden("human_or_admin_required", "agent keys have no human tasks")
         names = human_names(p) if p.kind == "human" else [assignee] if assignee else None
-        rows = self.store.list_tasks(p.workspace_id, pending_only=status == "pending", assignees=names,
-                                     limit=limit + 1, cursor=cursor)
+        rows = self.store.list_tasks(
+            p.workspace_id, pending_only=status == "pending", assignees=names, limit=limit + 1, cursor=cursor
+        )
         more = len(rows) > limit
         rows = rows[:limit]
         tasks = [{k: v for k, v in d.items() if k[0] != "_"} for _, d in rows]

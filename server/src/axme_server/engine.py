@@ -75,12 +75,16 @@ class Change:
     on_fail: list[Callable[[], None]] = field(default_factory=list)
     at: str | None = None  # iso(now), formatted once per change
 
-    def set_status(self, status: str, waiting_reason: str | None = None,
-                   pending_with: dict[str, Any] | None = None) -> None:
+    def set_status(
+        self, status: str, waiting_reason: str | None = None, pending_with: dict[str, Any] | None = None
+    ) -> None:
         doc = self.intent
         if status != doc["status"] and not can_transition(doc["status"], status):
-            raise ApiError("invalid_transition", f"cannot move intent from {doc['status']} to {status}",
-                           {"from": doc["status"], "to": status})
+            raise ApiError(
+                "invalid_transition",
+                f"cannot move intent from {doc['status']} to {status}",
+                {"from": doc["status"], "to": status},
+            )
         doc["status"] = doc["lifecycle_status"] = status
         doc["waiting_reason"] = waiting_reason
         doc["pending_with"] = pending_with
@@ -91,8 +95,14 @@ class Change:
             doc["_timers"] = {}
             doc["_delivery"] = None
 
-    def emit(self, event_type: str, *, actor: dict[str, Any] | None = None, channel: str | None = None,
-             data: dict[str, Any] | None = None) -> dict[str, Any]:
+    def emit(
+        self,
+        event_type: str,
+        *,
+        actor: dict[str, Any] | None = None,
+        channel: str | None = None,
+        data: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
         doc = self.intent
         doc["last_seq"] += 1
         if actor is None:
@@ -102,9 +112,16 @@ class Change:
             at = self.at = iso(self.now)
         doc["updated_at"] = at
         ev = {
-            "intent_id": doc["intent_id"], "seq": doc["last_seq"], "event_type": event_type, "at": at,
-            "status": doc["status"], "waiting_reason": doc["waiting_reason"], "pending_with": doc["pending_with"],
-            "actor": actor, "channel": channel, "data": data or {},
+            "intent_id": doc["intent_id"],
+            "seq": doc["last_seq"],
+            "event_type": event_type,
+            "at": at,
+            "status": doc["status"],
+            "waiting_reason": doc["waiting_reason"],
+            "pending_with": doc["pending_with"],
+            "actor": actor,
+            "channel": channel,
+            "data": data or {},
         }
         self.events.append(ev)
         return ev
@@ -157,7 +174,9 @@ class EngineCore:
         self._active: OrderedDict[str, dict[str, Any]] = OrderedDict()  # LRU, bounded (_remember)
         self._recent: OrderedDict[str, dict[str, Any]] = OrderedDict()
         self._locks: dict[str, asyncio.Lock] = {}
-        self._agents: Any = LruCache(DEFAULT_LIMITS.cache_entries)  # keyed by request input: bounded (REQ-LIMIT-012)
+        self._agents: Any = LruCache(
+            DEFAULT_LIMITS.cache_entries
+        )  # keyed by request input: bounded (REQ-LIMIT-012)
         self._workspaces: dict[str, dict[str, Any]] = {}
         # complete event logs of active intents created by this process (stream backlogs without a read)
         self._logs: dict[str, list[dict[str, Any]]] = {}
@@ -225,8 +244,11 @@ class EngineCore:
         last = doc["last_seq"]
         if since >= last:
             return []
-        return [ev for ev in self.store.list_events(doc["intent_id"], since, min(limit, last - since))
-                if ev["seq"] <= last]
+        return [
+            ev
+            for ev in self.store.list_events(doc["intent_id"], since, min(limit, last - since))
+            if ev["seq"] <= last
+        ]
 
     def visible_intent(self, row: dict[str, Any]) -> dict[str, Any]:
         """The published version of an intent row read from the store (the row may be a commit ahead)."""
@@ -266,10 +288,17 @@ class EngineCore:
 
     def change(self, doc: dict[str, Any], ctx: Ctx | None = None) -> Change:
         actor, channel = (SYSTEM_ACTOR, "system") if ctx is None else (ctx.principal.actor, ctx.channel)
-        return Change(intent=clone(doc), now=self.clock.now(), actor=actor, channel=channel,
-                      orig_timers=dict(doc.get("_timers") or {}))
+        return Change(
+            intent=clone(doc),
+            now=self.clock.now(),
+            actor=actor,
+            channel=channel,
+            orig_timers=dict(doc.get("_timers") or {}),
+        )
 
-    async def apply(self, ch: Change, ctx: Ctx | None = None, response: dict[str, Any] | None = None) -> bytes:
+    async def apply(
+        self, ch: Change, ctx: Ctx | None = None, response: dict[str, Any] | None = None
+    ) -> bytes:
         """Commit `ch` (+ the idempotency record) in one transaction, then publish."""
         doc = ch.intent
         timers = doc.get("_timers") or {}
@@ -300,7 +329,9 @@ class EngineCore:
             fn()
         return body
 
-    async def write_plain(self, ops: list[tuple], ctx: Ctx | None, response: dict[str, Any], now: float) -> bytes:
+    async def write_plain(
+        self, ops: list[tuple], ctx: Ctx | None, response: dict[str, Any], now: float
+    ) -> bytes:
         """Commit non-intent writes (agents, keys) with the idempotency record."""
         body = dumps(response)
         if ctx is not None and ctx.idem is not None:

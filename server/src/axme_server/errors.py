@@ -37,18 +37,34 @@ CODES: dict[str, tuple[int, str, bool]] = {
 
 # used by fault injection, which is given a bare HTTP status
 STATUS_TO_CODE: dict[int, str] = {
-    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-    405: "method_not_allowed", 408: "unavailable", 409: "invalid_transition", 413: "payload_too_large",
-    422: "validation_error", 429: "rate_limited", 500: "internal_error", 502: "unavailable",
-    503: "unavailable", 504: "unavailable",
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    408: "unavailable",
+    409: "invalid_transition",
+    413: "payload_too_large",
+    422: "validation_error",
+    429: "rate_limited",
+    500: "internal_error",
+    502: "unavailable",
+    503: "unavailable",
+    504: "unavailable",
 }
 
 
 class ApiError(Exception):
     """Raised anywhere in a request; turned into the envelope by the HTTP layer."""
 
-    def __init__(self, code: str, message: str, details: dict[str, Any] | None = None,
-                 status: int | None = None, headers: dict[str, str] | None = None):
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        details: dict[str, Any] | None = None,
+        status: int | None = None,
+        headers: dict[str, str] | None = None,
+    ):
         super().__init__(message)
         self.code = code
         self.message = message
@@ -57,20 +73,28 @@ class ApiError(Exception):
         self.headers = headers or {}
 
 
-def envelope(code: str, message: str, details: dict[str, Any] | None = None,
-             status: int | None = None) -> dict[str, Any]:
+def envelope(
+    code: str, message: str, details: dict[str, Any] | None = None, status: int | None = None
+) -> dict[str, Any]:
     _, category, retryable = CODES.get(code, (status or 500, "internal", True))
     if status is not None and status >= 500:
         retryable = True
     return {
         "ok": False,
-        "error": {"code": code, "message": message, "category": category,
-                  "retryable": retryable, "details": details or {}},
+        "error": {
+            "code": code,
+            "message": message,
+            "category": category,
+            "retryable": retryable,
+            "details": details or {},
+        },
         "detail": message,
     }
 
 
-def validation(message: str, field: str | None = None, errors: list[dict[str, Any]] | None = None) -> ApiError:
+def validation(
+    message: str, field: str | None = None, errors: list[dict[str, Any]] | None = None
+) -> ApiError:
     details: dict[str, Any] = {}
     if field is not None:
         details["field"] = field

@@ -44,18 +44,29 @@ def chain_problems(body: dict[str, Any], prefix: str = "") -> list[dict[str, str
             if isinstance(after, bool) or not isinstance(after, int) or after < 1:
                 add(f"{at}.after_seconds", "type", f"{at}.after_seconds must be an integer >= 1")
             who = level.get("assignees")
-            if not isinstance(who, list) or not 1 <= len(who) <= MAX_ASSIGNEES or \
-                    not all(isinstance(a, str) and a for a in who):
-                add(f"{at}.assignees", "type", f"{at}.assignees must be 1 to {MAX_ASSIGNEES} non-empty strings")
+            if (
+                not isinstance(who, list)
+                or not 1 <= len(who) <= MAX_ASSIGNEES
+                or not all(isinstance(a, str) and a for a in who)
+            ):
+                add(
+                    f"{at}.assignees",
+                    "type",
+                    f"{at}.assignees must be 1 to {MAX_ASSIGNEES} non-empty strings",
+                )
             notify = level.get("notify")
             if notify is not None:
                 if not isinstance(notify, list):
                     add(f"{at}.notify", "type", f"{at}.notify must be a list")
                 else:
-                    out.extend(dict(p, path=prefix + p["path"]) for n, item in enumerate(notify)
-                               for p in target_problems(item, f"{at}.notify[{n}]"))
-    if repeat is not None and (isinstance(repeat, bool) or not isinstance(repeat, int)
-                               or not 0 <= repeat <= MAX_REPEAT):
+                    out.extend(
+                        dict(p, path=prefix + p["path"])
+                        for n, item in enumerate(notify)
+                        for p in target_problems(item, f"{at}.notify[{n}]")
+                    )
+    if repeat is not None and (
+        isinstance(repeat, bool) or not isinstance(repeat, int) or not 0 <= repeat <= MAX_REPEAT
+    ):
         add("escalation_repeat", "type", f"escalation_repeat must be an integer from 0 to {MAX_REPEAT}")
     return out
 
@@ -68,8 +79,9 @@ def pointer(path: str) -> str:
 def check_chain(body: dict[str, Any]) -> None:
     problems = chain_problems(body)
     if problems:
-        raise ApiError("validation_error", problems[0]["message"], {"field": problems[0]["path"],
-                                                                    "errors": problems})
+        raise ApiError(
+            "validation_error", problems[0]["message"], {"field": problems[0]["path"], "errors": problems}
+        )
 
 
 class EscalationOps:

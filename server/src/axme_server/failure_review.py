@@ -20,15 +20,23 @@ MAX_DESCRIPTION = 4000
 
 
 def review_task(step_id: str, error: dict[str, Any], assignees: list[str]) -> dict[str, Any]:
-    return normalize_task({
-        "title": f"Step {step_id} failed: retry or abandon?",
-        "description": str(error.get("message") or error.get("code") or "the step failed")[:MAX_DESCRIPTION],
-        "task_type": "review", "allowed_outcomes": [RETRY, ABANDON], "assignees": assignees})
+    return normalize_task(
+        {
+            "title": f"Step {step_id} failed: retry or abandon?",
+            "description": str(error.get("message") or error.get("code") or "the step failed")[
+                :MAX_DESCRIPTION
+            ],
+            "task_type": "review",
+            "allowed_outcomes": [RETRY, ABANDON],
+            "assignees": assignees,
+        }
+    )
 
 
 class FailureReviewOps:
-    def route_failure(self, ch: Change, error: dict[str, Any], actor: dict[str, Any] | None,
-                      channel: str | None) -> bool:
+    def route_failure(
+        self, ch: Change, error: dict[str, Any], actor: dict[str, Any] | None, channel: str | None
+    ) -> bool:
         """T24: the current agent step failed for good. With `on_failure`, add a review step after
         it and wait for the decision; False (the failure stands) without one."""
         doc = ch.intent
@@ -43,24 +51,43 @@ class FailureReviewOps:
         doc["_delivery"] = None
         doc["_timers"].pop("lease", None)
         doc["_timers"].pop("retry", None)
-        n = 1 + sum(1 for s in doc["_steps"] if s.get("review_of") is not None and s["step_id"].startswith(
-            f"{step['step_id']}.on_failure-"))
+        n = 1 + sum(
+            1
+            for s in doc["_steps"]
+            if s.get("review_of") is not None and s["step_id"].startswith(f"{step['step_id']}.on_failure-")
+        )
         assignees = list(target["assignees"])
-        review = human_step(f"{step['step_id']}.on_failure-{n}", review_task(step["step_id"], error, assignees),
-                            assignees, target.get("name"))
+        review = human_step(
+            f"{step['step_id']}.on_failure-{n}",
+            review_task(step["step_id"], error, assignees),
+            assignees,
+            target.get("name"),
+        )
         review.update(review_of=idx, failure_error=error)
         doc["_steps"].insert(idx + 1, review)
 
         def announce() -> None:
-            ch.emit("intent.step_completed", actor=actor, channel=channel, data={
-                "step_id": step["step_id"], "index": idx, "kind": "agent", "outcome": "failed", "result": None,
-                "error": error, "next_step_id": review["step_id"]})
+            ch.emit(
+                "intent.step_completed",
+                actor=actor,
+                channel=channel,
+                data={
+                    "step_id": step["step_id"],
+                    "index": idx,
+                    "kind": "agent",
+                    "outcome": "failed",
+                    "result": None,
+                    "error": error,
+                    "next_step_id": review["step_id"],
+                },
+            )
 
         self.start_step(ch, idx + 1, announce)
         return True
 
-    def apply_decision(self, ch: Change, step: dict[str, Any], decision: dict[str, Any],
-                       actor: dict[str, Any], channel: str) -> None:
+    def apply_decision(
+        self, ch: Change, step: dict[str, Any], decision: dict[str, Any], actor: dict[str, Any], channel: str
+    ) -> None:
         failed_idx = step.get("review_of")
         if failed_idx is None:
             super().apply_decision(ch, step, decision, actor, channel)  # type: ignore[misc]
@@ -76,6 +103,13 @@ class FailureReviewOps:
         step["decision"] = dict(record, decided_by=actor, decided_at=iso(ch.now))
         self.close_task(ch, step, "decided", step["decision"])
         step["status"] = "completed"
-        self.finish(ch, FAILED, error=step["failure_error"], actor=actor, channel=channel,
-                    data={"step_id": step["step_id"], **record}, task_status="decided")
+        self.finish(
+            ch,
+            FAILED,
+            error=step["failure_error"],
+            actor=actor,
+            channel=channel,
+            data={"step_id": step["step_id"], **record},
+            task_status="decided",
+        )
         doc["_failed_step"] = failed_idx  # a later retryIntent starts at the agent step

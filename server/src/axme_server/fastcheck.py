@@ -18,8 +18,21 @@ from jsonschema._utils import equal, uniq
 Check = Callable[[Any], bool]
 
 # keywords that never change a verdict; `format` does only for date-time (spec.FORMATS, REQ-LIMIT-009)
-_ANNOTATIONS = frozenset({"title", "description", "default", "examples", "example", "$comment",
-                          "deprecated", "readOnly", "writeOnly", "$schema", "$id"})
+_ANNOTATIONS = frozenset(
+    {
+        "title",
+        "description",
+        "default",
+        "examples",
+        "example",
+        "$comment",
+        "deprecated",
+        "readOnly",
+        "writeOnly",
+        "$schema",
+        "$id",
+    }
+)
 
 
 class Unsupported(Exception):
@@ -77,6 +90,7 @@ def _compile(schema: Any) -> Check:
             if not c(v):
                 return False
         return True
+
     return every
 
 
@@ -100,6 +114,7 @@ def _properties(value: dict, schema: dict) -> Check:
             if name in v and not sub(v[name]):
                 return False
         return True
+
     return check
 
 
@@ -132,6 +147,7 @@ def _const(value: Any, _schema: dict) -> Check:
 def _bound(test: Callable[[Any, Any], bool], applies: Check) -> Callable[[Any, dict], Check]:
     def make(limit: Any, _schema: dict) -> Check:
         return lambda v: not applies(v) or test(v, limit)
+
     return make
 
 
@@ -195,14 +211,27 @@ def _format(value: Any, schema: dict) -> Check | None:
 
 _KEYWORDS: dict[str, Callable[[Any, dict], Check | None]] = {
     "format": _format,
-    "type": _type, "properties": _properties, "additionalProperties": _additional, "required": _required,
-    "enum": _enum, "const": _const, "pattern": _pattern, "items": _items, "uniqueItems": _unique,
-    "allOf": _all_of, "anyOf": _any_of, "oneOf": _one_of, "not": _not,
-    "minLength": _bound(lambda v, n: len(v) >= n, _is_str), "maxLength": _bound(lambda v, n: len(v) <= n, _is_str),
-    "minItems": _bound(lambda v, n: len(v) >= n, _is_list), "maxItems": _bound(lambda v, n: len(v) <= n, _is_list),
+    "type": _type,
+    "properties": _properties,
+    "additionalProperties": _additional,
+    "required": _required,
+    "enum": _enum,
+    "const": _const,
+    "pattern": _pattern,
+    "items": _items,
+    "uniqueItems": _unique,
+    "allOf": _all_of,
+    "anyOf": _any_of,
+    "oneOf": _one_of,
+    "not": _not,
+    "minLength": _bound(lambda v, n: len(v) >= n, _is_str),
+    "maxLength": _bound(lambda v, n: len(v) <= n, _is_str),
+    "minItems": _bound(lambda v, n: len(v) >= n, _is_list),
+    "maxItems": _bound(lambda v, n: len(v) <= n, _is_list),
     "minProperties": _bound(lambda v, n: len(v) >= n, _is_dict),
     "maxProperties": _bound(lambda v, n: len(v) <= n, _is_dict),
-    "minimum": _bound(lambda v, n: v >= n, _is_number), "maximum": _bound(lambda v, n: v <= n, _is_number),
+    "minimum": _bound(lambda v, n: v >= n, _is_number),
+    "maximum": _bound(lambda v, n: v <= n, _is_number),
     "exclusiveMinimum": _bound(lambda v, n: v > n, _is_number),
     "exclusiveMaximum": _bound(lambda v, n: v < n, _is_number),
 }

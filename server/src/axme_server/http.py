@@ -56,8 +56,9 @@ class Request:
     @property
     def query(self) -> dict[str, str]:
         if self._query is None:
-            self._query = dict(parse_qsl(self.scope.get("query_string", b"").decode("latin-1"),
-                                         keep_blank_values=True))
+            self._query = dict(
+                parse_qsl(self.scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+            )
         return self._query
 
     def json(self) -> dict[str, Any]:
@@ -72,7 +73,9 @@ class Request:
             try:
                 self.body.decode("utf-8")
             except UnicodeDecodeError as bad:
-                raise ApiError("invalid_json", f"request body is not valid UTF-8 (byte {bad.start})") from None
+                raise ApiError(
+                    "invalid_json", f"request body is not valid UTF-8 (byte {bad.start})"
+                ) from None
             raise ApiError("invalid_json", f"request body is not valid JSON: {exc}") from None
         if not isinstance(data, dict):
             raise ApiError("validation_error", "request body must be a JSON object", {"field": "$"})
@@ -83,13 +86,15 @@ class Request:
         raw = self.query.get(name)
         if raw is None or raw == "":
             return default
-        if len(raw) > 17 or not _INTEGER.match(raw):  # ASCII digits only: int() also takes '٣' (REQ-LIMIT-008)
-            raise ApiError("validation_error", f"query parameter {name} must be an integer",
-                           {"field": name})
+        if len(raw) > 17 or not _INTEGER.match(
+            raw
+        ):  # ASCII digits only: int() also takes '٣' (REQ-LIMIT-008)
+            raise ApiError("validation_error", f"query parameter {name} must be an integer", {"field": name})
         value = int(raw)
         if value < lo or value > hi:
-            raise ApiError("validation_error", f"query parameter {name} must be between {lo} and {hi}",
-                           {"field": name})
+            raise ApiError(
+                "validation_error", f"query parameter {name} must be between {lo} and {hi}", {"field": name}
+            )
         return value
 
     def q_float(self, name: str, default: float, lo: float, hi: float) -> float:
@@ -99,10 +104,15 @@ class Request:
         try:
             value = float(raw)
         except ValueError:
-            raise ApiError("validation_error", f"query parameter {name} must be a number", {"field": name}) from None
+            raise ApiError(
+                "validation_error", f"query parameter {name} must be a number", {"field": name}
+            ) from None
         if not lo <= value <= hi:
-            raise ApiError("validation_error", f"query parameter {name} must be between {lo:g} and {hi:g}",
-                           {"field": name})
+            raise ApiError(
+                "validation_error",
+                f"query parameter {name} must be between {lo:g} and {hi:g}",
+                {"field": name},
+            )
         return value
 
 
@@ -133,8 +143,16 @@ class Router:
         self.routes: list[Route] = []
         self._buckets: dict[str, list[Route]] = {}  # only these can match a path of that bucket
 
-    def add(self, method: str, template: str, op: str, handler: Handler, *, auth: bool = True,
-            pattern: str | None = None) -> None:
+    def add(
+        self,
+        method: str,
+        template: str,
+        op: str,
+        handler: Handler,
+        *,
+        auth: bool = True,
+        pattern: str | None = None,
+    ) -> None:
         regex = re.compile(pattern) if pattern else compile_path(template)[0]
         route = Route(method, template, op, handler, auth, regex, len(re.sub(r"\{[^}]*\}", "", template)))
         self.routes.append(route)
@@ -160,14 +178,27 @@ class Router:
                 return route, m.groupdict()
             allowed.append(route.method)
         if allowed:
-            raise ApiError("method_not_allowed", f"method {method} is not allowed on {path}",
-                           {"allowed": sorted(set(allowed))}, headers={"Allow": ", ".join(sorted(set(allowed)))})
+            raise ApiError(
+                "method_not_allowed",
+                f"method {method} is not allowed on {path}",
+                {"allowed": sorted(set(allowed))},
+                headers={"Allow": ", ".join(sorted(set(allowed)))},
+            )
         raise ApiError("not_found", f"no such endpoint: {method} {path}")
 
 
-async def send_json(send: Callable[..., Awaitable[None]], status: int, body: bytes,
-                    headers: list[tuple[bytes, bytes]]) -> None:
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                            *headers]})
+async def send_json(
+    send: Callable[..., Awaitable[None]], status: int, body: bytes, headers: list[tuple[bytes, bytes]]
+) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                *headers,
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

@@ -12,11 +12,27 @@ if TYPE_CHECKING:
     from axme_server.httpserver import HttpProtocol
 
 _REASONS = {
-    100: b"Continue", 200: b"OK", 204: b"No Content", 304: b"Not Modified", 400: b"Bad Request",
-    401: b"Unauthorized", 403: b"Forbidden", 404: b"Not Found", 405: b"Method Not Allowed", 408: b"Request Timeout",
-    414: b"URI Too Long", 415: b"Unsupported Media Type", 431: b"Request Header Fields Too Large",
-    409: b"Conflict", 413: b"Content Too Large", 422: b"Unprocessable Content", 429: b"Too Many Requests",
-    500: b"Internal Server Error", 502: b"Bad Gateway", 503: b"Service Unavailable", 504: b"Gateway Timeout",
+    100: b"Continue",
+    200: b"OK",
+    204: b"No Content",
+    304: b"Not Modified",
+    400: b"Bad Request",
+    401: b"Unauthorized",
+    403: b"Forbidden",
+    404: b"Not Found",
+    405: b"Method Not Allowed",
+    408: b"Request Timeout",
+    414: b"URI Too Long",
+    415: b"Unsupported Media Type",
+    431: b"Request Header Fields Too Large",
+    409: b"Conflict",
+    413: b"Content Too Large",
+    422: b"Unprocessable Content",
+    429: b"Too Many Requests",
+    500: b"Internal Server Error",
+    502: b"Bad Gateway",
+    503: b"Service Unavailable",
+    504: b"Gateway Timeout",
 }
 _STATUS_LINES: dict[int, bytes] = {}
 _DISCONNECT = {"type": "http.disconnect"}
@@ -47,8 +63,23 @@ class _Date:
 class Cycle:
     """One request/response exchange: the ASGI receive/send pair."""
 
-    __slots__ = ("body", "chunked", "conn", "disconnected", "expect_100", "head", "headers", "keep_alive",
-                 "more_body", "response_complete", "response_started", "scope", "status", "streaming", "waiter")
+    __slots__ = (
+        "body",
+        "chunked",
+        "conn",
+        "disconnected",
+        "expect_100",
+        "head",
+        "headers",
+        "keep_alive",
+        "more_body",
+        "response_complete",
+        "response_started",
+        "scope",
+        "status",
+        "streaming",
+        "waiter",
+    )
 
     def __init__(self, conn: HttpProtocol, scope: dict[str, Any], keep_alive: bool, expect_100: bool) -> None:
         self.conn = conn
@@ -90,7 +121,9 @@ class Cycle:
         if self.expect_100 and not self.response_started and not self.disconnected:
             self.expect_100 = False
             self.conn.transport.write(b"HTTP/1.1 100 Continue\r\n\r\n")
-        while not self.body and self.more_body is True and not self.disconnected and not self.response_complete:
+        while (
+            not self.body and self.more_body is True and not self.disconnected and not self.response_complete
+        ):
             self.conn.resume_reading()
             await self._wait()
         if self.more_body is None:

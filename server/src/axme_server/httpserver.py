@@ -44,12 +44,21 @@ class _Refused(Exception):
     """Raised from a parser callback to stop parsing once the request was answered with an error."""
 
 
-def error_response(status: int, code: str, message: str, details: dict[str, Any] | None = None,
-                   extra: bytes = b"") -> bytes:
+def error_response(
+    status: int, code: str, message: str, details: dict[str, Any] | None = None, extra: bytes = b""
+) -> bytes:
     """A complete `connection: close` response with the error envelope (no app involved)."""
     body = dumps(envelope(code, message, details, status))
-    return b"".join([status_line(status), b"content-type: application/json\r\nconnection: close\r\n",
-                     b"x-request-id: refused-%d\r\n" % next(_refusals), extra, b"content-length: %d\r\n\r\n" % len(body), body])
+    return b"".join(
+        [
+            status_line(status),
+            b"content-type: application/json\r\nconnection: close\r\n",
+            b"x-request-id: refused-%d\r\n" % next(_refusals),
+            extra,
+            b"content-length: %d\r\n\r\n" % len(body),
+            body,
+        ]
+    )
 
 
 class ServerState:
@@ -101,8 +110,13 @@ class HttpProtocol(asyncio.Protocol):
         self.server = tuple(sockname[:2]) if isinstance(sockname, tuple) else None  # type: ignore[assignment]
         self.client = tuple(peername[:2]) if isinstance(peername, tuple) else None  # type: ignore[assignment]
         if len(self.state.connections) > self.state.limits.max_connections:  # REQ-LIMIT-003
-            self._refuse(503, "unavailable", "too many open connections; retry shortly",
-                         {"limit_connections": self.state.limits.max_connections}, b"retry-after: 1\r\n")
+            self._refuse(
+                503,
+                "unavailable",
+                "too many open connections; retry shortly",
+                {"limit_connections": self.state.limits.max_connections},
+                b"retry-after: 1\r\n",
+            )
             return
         self._start_head()  # the first head is due within the header timeout,
         self._arm_keepalive()  # and a connection that sends nothing closes when idle too
@@ -154,8 +168,9 @@ class HttpProtocol(asyncio.Protocol):
         if self.head_since is not None and self.head_bytes > self.state.limits.max_header_bytes:
             self._head_too_large()  # a head still arriving past the limit: stop buffering it
 
-    def _refuse(self, status: int, code: str, message: str, details: dict[str, Any] | None = None,
-                extra: bytes = b"") -> None:
+    def _refuse(
+        self, status: int, code: str, message: str, details: dict[str, Any] | None = None, extra: bytes = b""
+    ) -> None:
         """Answer with the error envelope (unless a response is already under way) and close."""
         self.refused = True
         if self.active is None or not self.active.response_started:
@@ -182,8 +197,11 @@ class HttpProtocol(asyncio.Protocol):
         if remaining > 0:
             self.head_timer = self.loop.call_later(remaining, self._head_timeout)
         else:
-            self._refuse(408, "request_timeout",
-                         f"request head not received within {self.state.limits.header_timeout:g} seconds")
+            self._refuse(
+                408,
+                "request_timeout",
+                f"request head not received within {self.state.limits.header_timeout:g} seconds",
+            )
 
     # -- parser callbacks ------------------------------------------------------
     def on_message_begin(self) -> None:
@@ -217,10 +235,18 @@ class HttpProtocol(asyncio.Protocol):
             path = unquote(path)
         parser = self.parser
         scope = {
-            "type": "http", "asgi": {"version": "3.0", "spec_version": "2.3"},
-            "http_version": parser.get_http_version(), "server": self.server, "client": self.client,
-            "scheme": self.state.scheme, "method": parser.get_method().decode("ascii"), "root_path": "", "path": path,
-            "raw_path": raw_path, "query_string": parsed.query or b"", "headers": self._headers,
+            "type": "http",
+            "asgi": {"version": "3.0", "spec_version": "2.3"},
+            "http_version": parser.get_http_version(),
+            "server": self.server,
+            "client": self.client,
+            "scheme": self.state.scheme,
+            "method": parser.get_method().decode("ascii"),
+            "root_path": "",
+            "path": path,
+            "raw_path": raw_path,
+            "query_string": parsed.query or b"",
+            "headers": self._headers,
         }
         expect_100, self._expect_100 = self._expect_100, False
         cycle = Cycle(self, scope, parser.should_keep_alive() and not self.state.closing, expect_100)
@@ -335,15 +361,25 @@ class HttpProtocol(asyncio.Protocol):
             self.active.keep_alive = False
 
 
-async def serve(app: Any, sock: Any, stop: asyncio.Event, *, keepalive_timeout: float = 75.0,
-                on_ready: Any = None, grace_seconds: float = 10.0, limits: Limits = DEFAULT,
-                ssl: Any = None) -> None:
+async def serve(
+    app: Any,
+    sock: Any,
+    stop: asyncio.Event,
+    *,
+    keepalive_timeout: float = 75.0,
+    on_ready: Any = None,
+    grace_seconds: float = 10.0,
+    limits: Limits = DEFAULT,
+    ssl: Any = None,
+) -> None:
     """Serve `app` on the bound, listening socket until `stop` is set, then shut down gracefully.
     `ssl` (an ssl.SSLContext) serves HTTPS."""
     loop = asyncio.get_running_loop()
     state = ServerState(app, keepalive_timeout, limits)
     state.scheme = "https" if ssl is not None else "http"
-    tls = {} if ssl is None else {"ssl": ssl, "ssl_handshake_timeout": limits.header_timeout}  # slow handshakes too
+    tls = (
+        {} if ssl is None else {"ssl": ssl, "ssl_handshake_timeout": limits.header_timeout}
+    )  # slow handshakes too
     server = await loop.create_server(lambda: HttpProtocol(state, loop), sock=sock, backlog=2048, **tls)
     if on_ready is not None:
         on_ready()

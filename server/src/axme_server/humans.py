@@ -33,19 +33,33 @@ class HumanOps:
         self.schedule_escalation(ch, step, ch.now)  # REQ-HUMAN-025: level 1 after the step started
         deadline = doc["_timers"].get("step_deadline") or doc["_timers"].get("deadline")
         step["task"] = {
-            "intent_id": doc["intent_id"], "step_id": step["step_id"], "status": "pending",
-            "human_task": step["human_task"], "assignees": step["assignees"], "created_at": iso(ch.now),
-            "deadline_at": iso(deadline) if deadline else None, "remind_count": doc["remind_count"],
-            "intent_type": doc["intent_type"], "decision": None, "_ws": doc["_ws"],
+            "intent_id": doc["intent_id"],
+            "step_id": step["step_id"],
+            "status": "pending",
+            "human_task": step["human_task"],
+            "assignees": step["assignees"],
+            "created_at": iso(ch.now),
+            "deadline_at": iso(deadline) if deadline else None,
+            "remind_count": doc["remind_count"],
+            "intent_type": doc["intent_type"],
+            "decision": None,
+            "_ws": doc["_ws"],
         }
         ch.ops.append(("task", step["task"]))
-        ch.emit("intent.human_task_assigned", data={
-            "step_id": step["step_id"], "human_task": step["human_task"], "assignees": step["assignees"],
-            "deadline_at": step["task"]["deadline_at"]})
+        ch.emit(
+            "intent.human_task_assigned",
+            data={
+                "step_id": step["step_id"],
+                "human_task": step["human_task"],
+                "assignees": step["assignees"],
+                "deadline_at": step["task"]["deadline_at"],
+            },
+        )
         self.notify_step(ch, step, "assigned")  # REQ-NOTIFY-002: in this same commit
 
-    def close_task(self, ch: Change, step: dict[str, Any], status: str,
-                   decision: dict[str, Any] | None = None) -> None:
+    def close_task(
+        self, ch: Change, step: dict[str, Any], status: str, decision: dict[str, Any] | None = None
+    ) -> None:
         task = step.get("task")
         if task is None or task["status"] != "pending":
             return
@@ -73,14 +87,25 @@ class HumanOps:
         if step.get("task"):
             step["task"]["remind_count"] = doc["remind_count"]
             ch.ops.append(("task", step["task"]))
-        ch.emit("intent.reminder", actor=SYSTEM_ACTOR, channel="system",
-                data={"step_id": step["step_id"], "remind_count": doc["remind_count"],
-                      "assignees": step["assignees"], "notify": step["human_task"].get("notify") or []})
+        ch.emit(
+            "intent.reminder",
+            actor=SYSTEM_ACTOR,
+            channel="system",
+            data={
+                "step_id": step["step_id"],
+                "remind_count": doc["remind_count"],
+                "assignees": step["assignees"],
+                "notify": step["human_task"].get("notify") or [],
+            },
+        )
         self.notify_step(ch, step, "reminder")
         # REQ-HUMAN-012/013: interval defaults to remind_after, max_reminders to 3;
         # escalation one interval after the last reminder, at most once per step
-        interval = float(self._policy(ch, step, "remind_interval_seconds")
-                         or self._policy(ch, step, "remind_after_seconds") or 0)
+        interval = float(
+            self._policy(ch, step, "remind_interval_seconds")
+            or self._policy(ch, step, "remind_after_seconds")
+            or 0
+        )
         max_reminders = self._policy(ch, step, "max_reminders")
         if max_reminders is None:
             max_reminders = 3
@@ -94,8 +119,9 @@ class HumanOps:
     def _drop_after_deadline(self, ch: Change, due: float | None) -> None:
         """Reminders and escalation due at or after the step's deadline never fire (REQ-HUMAN-014)."""
         timers = ch.intent["_timers"]
-        deadline = min([t for t in (timers.get("step_deadline"), timers.get("deadline")) if t is not None],
-                       default=None)
+        deadline = min(
+            [t for t in (timers.get("step_deadline"), timers.get("deadline")) if t is not None], default=None
+        )
         if due is not None and deadline is not None and due >= deadline:
             timers.pop("remind", None)
             timers.pop("escalate", None)
@@ -124,9 +150,19 @@ class HumanOps:
         if step.get("task"):
             step["task"].update(assignees=level["assignees"], human_task=step["human_task"])
             ch.ops.append(("task", step["task"]))
-        ch.emit("intent.escalated", actor=SYSTEM_ACTOR, channel="system",
-                data={"step_id": step["step_id"], "level": level["level"], "escalated_to": target,
-                      "assignees": level["assignees"], "previous_assignees": previous, "reason": reason})
+        ch.emit(
+            "intent.escalated",
+            actor=SYSTEM_ACTOR,
+            channel="system",
+            data={
+                "step_id": step["step_id"],
+                "level": level["level"],
+                "escalated_to": target,
+                "assignees": level["assignees"],
+                "previous_assignees": previous,
+                "reason": reason,
+            },
+        )
         self.notify_step(ch, step, "escalated", level["notify"])
         self._schedule_first_reminder(ch, step, at)
         self.schedule_escalation(ch, step, at)
@@ -144,15 +180,26 @@ class HumanOps:
             positive = [o for o in task["allowed_outcomes"] if o not in NEGATIVE_OUTCOMES]
             negative = [o for o in task["allowed_outcomes"] if o in NEGATIVE_OUTCOMES]
             outcome = (positive or ["approved"])[0] if action == "approve" else (negative or ["rejected"])[0]
-            decision = {"outcome": outcome, "comment": f"automatic on timeout ({action})", "data": None,
-                        "evidence": None, "negative": action == "reject"}
+            decision = {
+                "outcome": outcome,
+                "comment": f"automatic on timeout ({action})",
+                "data": None,
+                "evidence": None,
+                "negative": action == "reject",
+            }
             self.apply_decision(ch, step, decision, SYSTEM_ACTOR, "system")
             return
         if action == "cancel":
             self.finish(ch, CANCELED, actor=SYSTEM_ACTOR, channel="system", data=data)
             return
-        self.finish(ch, TIMED_OUT, error={"code": "timed_out", "message": f"human step {step['step_id']} timed out"},
-                    actor=SYSTEM_ACTOR, channel="system", data={**data, "deadline_at": iso(due)})
+        self.finish(
+            ch,
+            TIMED_OUT,
+            error={"code": "timed_out", "message": f"human step {step['step_id']} timed out"},
+            actor=SYSTEM_ACTOR,
+            channel="system",
+            data={**data, "deadline_at": iso(due)},
+        )
 
     # -- decisions -------------------------------------------------------
     async def decide(self, ctx: Ctx, intent_id: str, body: dict[str, Any]) -> bytes:
@@ -160,19 +207,25 @@ class HumanOps:
             doc = check_read(ctx.principal, self.cached_intent(intent_id))
             require_decider_kind(ctx.principal)
             if doc["status"] in TERMINAL:
-                raise ApiError("intent_terminal", f"intent is already {doc['status']}", {"status": doc["status"]})
+                raise ApiError(
+                    "intent_terminal", f"intent is already {doc['status']}", {"status": doc["status"]}
+                )
             step = current_step(doc)
             if doc["status"] != WAITING or step is None or step["kind"] != "human":
-                raise ApiError("invalid_transition", f"intent is {doc['status']}, not waiting for a human decision",
-                               {"status": doc["status"]})
+                raise ApiError(
+                    "invalid_transition",
+                    f"intent is {doc['status']}, not waiting for a human decision",
+                    {"status": doc["status"]},
+                )
             check_decider(ctx.principal, doc)
             decision = validate_decision(step["human_task"], body)
             ch = self.change(doc, ctx)
             self.apply_decision(ch, current_step(ch.intent), decision, ctx.principal.actor, ctx.channel)
             return await self.apply(ch, ctx, {"ok": True, "applied": True, "intent": public(ch.intent)})
 
-    def apply_decision(self, ch: Change, step: dict[str, Any], decision: dict[str, Any],
-                       actor: dict[str, Any], channel: str) -> None:
+    def apply_decision(
+        self, ch: Change, step: dict[str, Any], decision: dict[str, Any], actor: dict[str, Any], channel: str
+    ) -> None:
         record = {k: decision[k] for k in ("outcome", "comment", "data", "evidence")}
         step["outcome"] = decision["outcome"]
         step["decision"] = dict(record, decided_by=actor, decided_at=iso(ch.now))
@@ -180,10 +233,18 @@ class HumanOps:
         data = {"step_id": step["step_id"], **record}
         if decision["negative"]:
             who = actor.get("display_name") or actor.get("id")
-            error = {"code": "rejected", "message": f"rejected by {who}",
-                     "details": {"outcome": decision["outcome"], "step_id": step["step_id"],
-                                 "comment": decision["comment"]}}
+            error = {
+                "code": "rejected",
+                "message": f"rejected by {who}",
+                "details": {
+                    "outcome": decision["outcome"],
+                    "step_id": step["step_id"],
+                    "comment": decision["comment"],
+                },
+            }
             step["status"] = "completed"
-            self.finish(ch, FAILED, error=error, actor=actor, channel=channel, data=data, task_status="decided")
+            self.finish(
+                ch, FAILED, error=error, actor=actor, channel=channel, data=data, task_status="decided"
+            )
             return
         self.complete_step(ch, None, actor, channel, data)

@@ -27,23 +27,50 @@ from axme_server.tasks import normalize_task
 from axme_server.workflow import ON_TIMEOUT, agent_step, human_step, refresh_view
 
 INTENT_TYPE_RE = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+\.v[0-9]+$")
-CREATE_FIELDS = frozenset({
-    "intent_type", "to_agent", "payload", "correlation_id", "reply_to", "deadline_at", "remind_after_seconds",
-    "remind_interval_seconds", "max_reminders", "escalate_to", "max_delivery_attempts", "human_task",
-    "on_timeout", "from_agent", "metadata", "escalation", "escalation_repeat"})
+CREATE_FIELDS = frozenset(
+    {
+        "intent_type",
+        "to_agent",
+        "payload",
+        "correlation_id",
+        "reply_to",
+        "deadline_at",
+        "remind_after_seconds",
+        "remind_interval_seconds",
+        "max_reminders",
+        "escalate_to",
+        "max_delivery_attempts",
+        "human_task",
+        "on_timeout",
+        "from_agent",
+        "metadata",
+        "escalation",
+        "escalation_repeat",
+    }
+)
 RESOLVE_FIELDS = frozenset({"status", "result", "error", "reason", "actor"})
 
 
-def _num(body: dict[str, Any], name: str, *, integer: bool = False, minimum: float = 0,
-         maximum: float | None = None) -> Any:
+def _num(
+    body: dict[str, Any],
+    name: str,
+    *,
+    integer: bool = False,
+    minimum: float = 0,
+    maximum: float | None = None,
+) -> Any:
     v = body.get(name)
     if v is None:
         return None
     if isinstance(v, bool) or not isinstance(v, (int, float)) or (integer and not isinstance(v, int)):
         raise validation(f"{name} must be {'an integer' if integer else 'a number'}", name)
     if v < minimum or (maximum is not None and v > maximum):
-        raise validation(f"{name} must be between {minimum} and {maximum}" if maximum is not None
-                         else f"{name} must be >= {minimum}", name)
+        raise validation(
+            f"{name} must be between {minimum} and {maximum}"
+            if maximum is not None
+            else f"{name} must be >= {minimum}",
+            name,
+        )
     return v
 
 
@@ -80,7 +107,11 @@ def parse_resume(body: dict[str, Any]) -> dict[str, Any]:
             r.update(outcome="complete", result=rest)
         elif action == "fail":
             err = rest.get("error")
-            if not (isinstance(err, dict) and isinstance(err.get("code"), str) and isinstance(err.get("message"), str)):
+            if not (
+                isinstance(err, dict)
+                and isinstance(err.get("code"), str)
+                and isinstance(err.get("message"), str)
+            ):
                 msg = rest.get("reason") or rest.get("message") or "agent reported failure"
                 err = {"code": "agent_error", "message": str(msg), "details": rest}
             r.update(outcome="fail", error=err)
@@ -98,12 +129,20 @@ def parse_resume(body: dict[str, Any]) -> dict[str, Any]:
         if data is not None:
             r["data"] = data
     elif "approve_current_step" in body:  # REQ-RESUME-007
-        r = {"kind": "control", **{k: v for k, v in body.items()
-                                   if k not in ("actor", "expected_policy_generation", "internal_scheduler")}}
+        r = {
+            "kind": "control",
+            **{
+                k: v
+                for k, v in body.items()
+                if k not in ("actor", "expected_policy_generation", "internal_scheduler")
+            },
+        }
     else:
-        raise validation("resume body needs a `kind` (agent_result | task_result | progress | control); "
-                         "to return a result send {\"kind\":\"agent_result\",\"outcome\":\"complete\",\"result\":{…}}",
-                         "kind")
+        raise validation(
+            "resume body needs a `kind` (agent_result | task_result | progress | control); "
+            'to return a result send {"kind":"agent_result","outcome":"complete","result":{…}}',
+            "kind",
+        )
     if r["kind"] == "agent_result":
         if r.get("outcome") not in ("complete", "fail"):
             raise validation("agent_result.outcome must be complete or fail", "outcome")
@@ -126,16 +165,22 @@ class IntentOps:
             raise validation(f"unknown field(s): {', '.join(unknown)}", unknown[0])
         intent_type = body.get("intent_type")
         if not isinstance(intent_type, str) or not INTENT_TYPE_RE.match(intent_type):
-            raise validation("intent_type is required and must look like domain.name.v1 "
-                             "(lower-case dot-separated, ending in .v<N>)", "intent_type")
+            raise validation(
+                "intent_type is required and must look like domain.name.v1 "
+                "(lower-case dot-separated, ending in .v<N>)",
+                "intent_type",
+            )
         if "to_agent" not in body or body["to_agent"] in (None, ""):
             raise validation("to_agent is required", "to_agent")
         ws = self.workspace(p.workspace_id)
         to_agent = canonical(body["to_agent"], ws["org"], ws["name"])
         agent = self.agent(to_agent)
         if agent is None or agent["_ws"] != p.workspace_id:
-            raise ApiError("agent_not_found", f"agent {to_agent} is not registered (POST /v1/agents first)",
-                           {"address": to_agent, "field": "to_agent"})  # REQ-API-011
+            raise ApiError(
+                "agent_not_found",
+                f"agent {to_agent} is not registered (POST /v1/agents first)",
+                {"address": to_agent, "field": "to_agent"},
+            )  # REQ-API-011
         payload = body.get("payload", {})
         if not isinstance(payload, dict):
             raise validation("payload must be an object", "payload")
@@ -158,33 +203,83 @@ class IntentOps:
         if body.get("metadata") is not None and not isinstance(body["metadata"], dict):
             raise validation("metadata must be an object", "metadata")
         from_agent = principal_address(p)
-        doc = self.new_intent_doc(p.workspace_id, intent_type, from_agent, to_agent, payload, steps,
-                                  correlation_id=body.get("correlation_id"), reply_to=body.get("reply_to"),
-                                  deadline=deadline, max_delivery_attempts=mda, policy=policy, human_task=task,
-                                  metadata=body.get("metadata"))
+        doc = self.new_intent_doc(
+            p.workspace_id,
+            intent_type,
+            from_agent,
+            to_agent,
+            payload,
+            steps,
+            correlation_id=body.get("correlation_id"),
+            reply_to=body.get("reply_to"),
+            deadline=deadline,
+            max_delivery_attempts=mda,
+            policy=policy,
+            human_task=task,
+            metadata=body.get("metadata"),
+        )
         async with self.intent_lock(doc["intent_id"]):
             ch = self.start_new(doc, ctx)
-            resp = {"ok": True, "intent_id": doc["intent_id"], "status": SUBMITTED, "created_at": doc["created_at"]}
+            resp = {
+                "ok": True,
+                "intent_id": doc["intent_id"],
+                "status": SUBMITTED,
+                "created_at": doc["created_at"],
+            }
             return await self.apply(ch, ctx, resp)
 
-    def new_intent_doc(self, ws_id: str, intent_type: str, from_agent: str, to_agent: str,
-                       payload: dict[str, Any], steps: list[dict[str, Any]], *, correlation_id: str | None,
-                       reply_to: str | None, deadline: float | None, max_delivery_attempts: int,
-                       policy: dict[str, Any], human_task: dict[str, Any] | None, multi: bool | None = None,
-                       metadata: dict[str, Any] | None = None, scenario_id: str | None = None) -> dict[str, Any]:
+    def new_intent_doc(
+        self,
+        ws_id: str,
+        intent_type: str,
+        from_agent: str,
+        to_agent: str,
+        payload: dict[str, Any],
+        steps: list[dict[str, Any]],
+        *,
+        correlation_id: str | None,
+        reply_to: str | None,
+        deadline: float | None,
+        max_delivery_attempts: int,
+        policy: dict[str, Any],
+        human_task: dict[str, Any] | None,
+        multi: bool | None = None,
+        metadata: dict[str, Any] | None = None,
+        scenario_id: str | None = None,
+    ) -> dict[str, Any]:
         now = iso(self.clock.now())
         doc = {
-            "intent_id": new_uuid(), "intent_type": intent_type, "from_agent": from_agent,
-            "to_agent": to_agent, "correlation_id": correlation_id or new_uuid(),
-            "reply_to": reply_to or from_agent, "payload": payload, "status": SUBMITTED,
-            "lifecycle_status": SUBMITTED, "waiting_reason": None, "pending_with": None, "result": None,
-            "error": None, "human_task": human_task, "current_step": None, "steps": None,
-            "delivery_attempt": 0, "max_delivery_attempts": max_delivery_attempts, "remind_count": 0,
-            "deadline_at": iso(deadline) if deadline is not None else None, "created_at": now, "updated_at": now,
+            "intent_id": new_uuid(),
+            "intent_type": intent_type,
+            "from_agent": from_agent,
+            "to_agent": to_agent,
+            "correlation_id": correlation_id or new_uuid(),
+            "reply_to": reply_to or from_agent,
+            "payload": payload,
+            "status": SUBMITTED,
+            "lifecycle_status": SUBMITTED,
+            "waiting_reason": None,
+            "pending_with": None,
+            "result": None,
+            "error": None,
+            "human_task": human_task,
+            "current_step": None,
+            "steps": None,
+            "delivery_attempt": 0,
+            "max_delivery_attempts": max_delivery_attempts,
+            "remind_count": 0,
+            "deadline_at": iso(deadline) if deadline is not None else None,
+            "created_at": now,
+            "updated_at": now,
             "last_seq": 0,
-            "_ws": ws_id, "_steps": steps, "_step": None, "_multi": len(steps) > 1 if multi is None else multi,
-            "_policy": policy, "_timers": {"deadline": deadline} if deadline is not None else {},
-            "_delivery": None, "_last_result": None,
+            "_ws": ws_id,
+            "_steps": steps,
+            "_step": None,
+            "_multi": len(steps) > 1 if multi is None else multi,
+            "_policy": policy,
+            "_timers": {"deadline": deadline} if deadline is not None else {},
+            "_delivery": None,
+            "_last_result": None,
         }
         # members outside the Intent schema: present only with a value (REQ-API-020)
         if metadata is not None:
@@ -193,11 +288,17 @@ class IntentOps:
             doc["scenario_id"] = scenario_id
         return doc
 
-    def start_new(self, doc: dict[str, Any], ctx: Ctx, start: int = 0, extra: dict[str, Any] | None = None) -> Change:
+    def start_new(
+        self, doc: dict[str, Any], ctx: Ctx, start: int = 0, extra: dict[str, Any] | None = None
+    ) -> Change:
         """T1; a retry attempt (retry.py) starts at its failed step and says so in `extra`."""
-        ch = Change(intent=doc, now=self.clock.now(), new=True, actor=ctx.principal.actor, channel=ctx.channel)
-        ch.emit("intent.submitted", data={"intent_type": doc["intent_type"], "to_agent": doc["to_agent"],
-                                          **(extra or {})})
+        ch = Change(
+            intent=doc, now=self.clock.now(), new=True, actor=ctx.principal.actor, channel=ctx.channel
+        )
+        ch.emit(
+            "intent.submitted",
+            data={"intent_type": doc["intent_type"], "to_agent": doc["to_agent"], **(extra or {})},
+        )
         self.start_step(ch, start)
         return ch
 
@@ -211,9 +312,15 @@ class IntentOps:
         to_agent = canonical(q["to_agent"], ws["org"], ws["name"]) if q.get("to_agent") else None
         from_agent = canonical(q["from_agent"], ws["org"], ws["name"]) if q.get("from_agent") else None
         rows = await self.store.list_intents_async(  # a filter combination no index covers runs off the loop
-            p.workspace_id, status=q.get("status"), to_agent=to_agent, from_agent=from_agent,
+            p.workspace_id,
+            status=q.get("status"),
+            to_agent=to_agent,
+            from_agent=from_agent,
             involving=p.agent_address if p.kind == "agent" else None,
-            tasked_to=human_names(p) if p.kind == "human" else None, limit=q["limit"] + 1, cursor=q.get("cursor"))
+            tasked_to=human_names(p) if p.kind == "human" else None,
+            limit=q["limit"] + 1,
+            cursor=q.get("cursor"),
+        )
         more = len(rows) > q["limit"]
         rows = rows[: q["limit"]]
         intents = [public(self.visible_intent(d)) for _, d in rows]
@@ -228,11 +335,25 @@ class IntentOps:
         entries = []
         for ev in self.visible_events(doc, since, limit):  # one page (REQ-LIMIT-013)
             data = ev.get("data") or {}
-            entries.append({"seq": ev["seq"], "at": ev["at"], "event_type": ev["event_type"], "status": ev["status"],
-                            "actor": ev["actor"], "channel": ev["channel"], "outcome": data.get("outcome"),
-                            "comment": data.get("comment"), "data": data or None})
-        return {"ok": True, "intent_id": intent_id, "audit": entries,
-                "next_seq": (entries[-1]["seq"] if entries else since) + 1}
+            entries.append(
+                {
+                    "seq": ev["seq"],
+                    "at": ev["at"],
+                    "event_type": ev["event_type"],
+                    "status": ev["status"],
+                    "actor": ev["actor"],
+                    "channel": ev["channel"],
+                    "outcome": data.get("outcome"),
+                    "comment": data.get("comment"),
+                    "data": data or None,
+                }
+            )
+        return {
+            "ok": True,
+            "intent_id": intent_id,
+            "audit": entries,
+            "next_seq": (entries[-1]["seq"] if entries else since) + 1,
+        }
 
     # -- writes ---------------------------------------------------------------
     async def resolve(self, ctx: Ctx, intent_id: str, body: dict[str, Any]) -> bytes:
@@ -251,7 +372,9 @@ class IntentOps:
             doc = check_read(ctx.principal, self.cached_intent(intent_id))
             require_not_human(ctx.principal, "resolve intents", "initiator_required")
             if doc["status"] in TERMINAL:
-                raise ApiError("intent_terminal", f"intent is already {doc['status']}", {"status": doc["status"]})
+                raise ApiError(
+                    "intent_terminal", f"intent is already {doc['status']}", {"status": doc["status"]}
+                )
             check_resolver(ctx.principal, doc)
             ch = self.change(doc, ctx)
             reason = body.get("reason")
@@ -267,11 +390,19 @@ class IntentOps:
             else:
                 if status == FAILED:
                     e = body.get("error") or {}
-                    error = {"code": e.get("code") or "failed",
-                             "message": e.get("message") or reason or "resolved as failed",
-                             **({"details": e["details"]} if e.get("details") is not None else {})}
-                self.finish(ch, status, error=error, actor=ctx.principal.actor, channel=ctx.channel,
-                            data={"reason": reason})
+                    error = {
+                        "code": e.get("code") or "failed",
+                        "message": e.get("message") or reason or "resolved as failed",
+                        **({"details": e["details"]} if e.get("details") is not None else {}),
+                    }
+                self.finish(
+                    ch,
+                    status,
+                    error=error,
+                    actor=ctx.principal.actor,
+                    channel=ctx.channel,
+                    data={"reason": reason},
+                )
             return await self.apply(ch, ctx, {"ok": True, "applied": True, "intent": public(ch.intent)})
 
     async def resume(self, ctx: Ctx, intent_id: str, body: dict[str, Any]) -> bytes:
@@ -295,7 +426,9 @@ class IntentOps:
             doc = check_read(ctx.principal, self.cached_intent(intent_id))
             require_controller(ctx.principal, bool(approve) and next_handler is None)
             if doc["status"] in TERMINAL:
-                raise ApiError("intent_terminal", f"intent is already {doc['status']}", {"status": doc["status"]})
+                raise ApiError(
+                    "intent_terminal", f"intent is already {doc['status']}", {"status": doc["status"]}
+                )
             step = current_step(doc)
             if step is None:
                 raise ApiError("invalid_transition", "intent has no current step")
@@ -307,15 +440,25 @@ class IntentOps:
                 self.reassign(ch, step, next_handler, actor, channel)
             elif approve:
                 if step["kind"] == "human":
-                    outcome = "approved" if "approved" in step["human_task"]["allowed_outcomes"] else \
-                        step["human_task"]["allowed_outcomes"][0]
-                    decision = {"outcome": outcome, "comment": r.get("reason") or r.get("comment"), "data": None,
-                                "evidence": None, "negative": False}
+                    outcome = (
+                        "approved"
+                        if "approved" in step["human_task"]["allowed_outcomes"]
+                        else step["human_task"]["allowed_outcomes"][0]
+                    )
+                    decision = {
+                        "outcome": outcome,
+                        "comment": r.get("reason") or r.get("comment"),
+                        "data": None,
+                        "evidence": None,
+                        "negative": False,
+                    }
                     self.apply_decision(ch, step, decision, actor, channel)
                 else:
                     ch.intent["_delivery"] = None
                     ch.intent["_timers"].pop("lease", None)
-                    self.complete_step(ch, r.get("result") or {}, actor, channel, {"approved_by_control": True})
+                    self.complete_step(
+                        ch, r.get("result") or {}, actor, channel, {"approved_by_control": True}
+                    )
             else:
                 raise validation("approve_current_step must be true", "approve_current_step")
             return await self.apply(ch, ctx, {"ok": True, "applied": True, "intent": public(ch.intent)})
@@ -334,12 +477,23 @@ class IntentOps:
             if step.get("task"):
                 step["task"].update(assignees=[next_handler], human_task=step["human_task"])
                 ch.ops.append(("task", step["task"]))
-            ch.set_status(doc["status"], doc["waiting_reason"],
-                          {"type": "human", "ref": next_handler, "name": next_handler})
+            ch.set_status(
+                doc["status"],
+                doc["waiting_reason"],
+                {"type": "human", "ref": next_handler, "name": next_handler},
+            )
             refresh_view(doc)
-            ch.emit("intent.escalated", actor=actor, channel=channel,
-                    data={"step_id": step["step_id"], "escalated_to": next_handler,
-                          "previous_assignees": previous_assignees, "reason": "next_handler"})
+            ch.emit(
+                "intent.escalated",
+                actor=actor,
+                channel=channel,
+                data={
+                    "step_id": step["step_id"],
+                    "escalated_to": next_handler,
+                    "previous_assignees": previous_assignees,
+                    "reason": "next_handler",
+                },
+            )
             return
         ws = self.workspace(doc["_ws"])
         address = canonical(next_handler, ws["org"], ws["name"])
@@ -357,7 +511,16 @@ class IntentOps:
         pending = {"type": "agent", "ref": address, "name": agent.get("display_name") or address}
         ch.set_status(SUBMITTED, None, pending)
         refresh_view(doc)
-        ch.emit("intent.redelivered", actor=actor, channel=channel,
-                data={"step_id": step["step_id"], "previous_delivery_id": previous, "attempt": ended,
-                      "reason": "handoff", "next_handler": address})
+        ch.emit(
+            "intent.redelivered",
+            actor=actor,
+            channel=channel,
+            data={
+                "step_id": step["step_id"],
+                "previous_delivery_id": previous,
+                "attempt": ended,
+                "reason": "handoff",
+                "next_handler": address,
+            },
+        )
         self.offer(ch, address)

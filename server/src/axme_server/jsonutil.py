@@ -21,7 +21,7 @@ def new_uuid() -> str:
     global _random, _random_at
     if _random_at + 16 > len(_random):
         _random, _random_at = os.urandom(4096), 0
-    raw = bytearray(_random[_random_at:_random_at + 16])
+    raw = bytearray(_random[_random_at : _random_at + 16])
     _random_at += 16
     raw[6] = (raw[6] & 0x0F) | 0x40  # version 4
     raw[8] = (raw[8] & 0x3F) | 0x80  # RFC 4122 variant
@@ -109,12 +109,16 @@ def iso(ts: float) -> str:
     second, prefix = _iso_cache
     if whole != second:
         t = time.gmtime(whole)  # strftime's %Y does not pad years below 1000
-        prefix = f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d}T{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d}"
+        prefix = (
+            f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d}T{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d}"
+        )
         _iso_cache = (whole, prefix)
     return f"{prefix}.{ms:03d}Z"
 
 
-_RFC3339 = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:[0-9]{2})$")
+_RFC3339 = re.compile(
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:[0-9]{2})$"
+)
 
 
 def is_rfc3339(text: str) -> bool:

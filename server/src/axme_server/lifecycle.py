@@ -4,12 +4,27 @@ types, and which operation may start from which status (REQ-LIFECYCLE-004)."""
 from __future__ import annotations
 
 SUBMITTED, DELIVERED, ACKNOWLEDGED, IN_PROGRESS, WAITING = (
-    "SUBMITTED", "DELIVERED", "ACKNOWLEDGED", "IN_PROGRESS", "WAITING")
+    "SUBMITTED",
+    "DELIVERED",
+    "ACKNOWLEDGED",
+    "IN_PROGRESS",
+    "WAITING",
+)
 COMPLETED, FAILED, CANCELED, TIMED_OUT = "COMPLETED", "FAILED", "CANCELED", "TIMED_OUT"
 CREATED = "CREATED"
 
-STATUSES = (CREATED, SUBMITTED, DELIVERED, ACKNOWLEDGED, IN_PROGRESS, WAITING,
-            COMPLETED, FAILED, CANCELED, TIMED_OUT)
+STATUSES = (
+    CREATED,
+    SUBMITTED,
+    DELIVERED,
+    ACKNOWLEDGED,
+    IN_PROGRESS,
+    WAITING,
+    COMPLETED,
+    FAILED,
+    CANCELED,
+    TIMED_OUT,
+)
 TERMINAL = frozenset({COMPLETED, FAILED, CANCELED, TIMED_OUT})
 WAITING_REASONS = ("WAITING_FOR_HUMAN", "WAITING_FOR_AGENT", "WAITING_FOR_TOOL", "WAITING_FOR_TIME")
 
@@ -45,14 +60,29 @@ OPERATIONS: dict[str, frozenset[str]] = {
 }
 
 EVENT_TYPES = (
-    "intent.submitted", "intent.delivered", "intent.acknowledged", "intent.progress", "intent.waiting",
-    "intent.human_task_assigned", "intent.reminder", "intent.escalated", "intent.step_completed",
-    "intent.redelivered", "intent.completed", "intent.failed", "intent.canceled", "intent.timed_out",
+    "intent.submitted",
+    "intent.delivered",
+    "intent.acknowledged",
+    "intent.progress",
+    "intent.waiting",
+    "intent.human_task_assigned",
+    "intent.reminder",
+    "intent.escalated",
+    "intent.step_completed",
+    "intent.redelivered",
+    "intent.completed",
+    "intent.failed",
+    "intent.canceled",
+    "intent.timed_out",
     "intent.delivery_failed",
 )
 
-TERMINAL_EVENT = {COMPLETED: "intent.completed", FAILED: "intent.failed",
-                  CANCELED: "intent.canceled", TIMED_OUT: "intent.timed_out"}
+TERMINAL_EVENT = {
+    COMPLETED: "intent.completed",
+    FAILED: "intent.failed",
+    CANCELED: "intent.canceled",
+    TIMED_OUT: "intent.timed_out",
+}
 
 
 def can_transition(src: str, dst: str) -> bool:

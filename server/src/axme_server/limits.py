@@ -44,7 +44,9 @@ FLAGS: dict[str, tuple[str, type, str]] = {
 
 def add_flags(parser: Any) -> None:
     for flag, (name, kind, text) in FLAGS.items():
-        parser.add_argument(flag, type=kind, default=getattr(DEFAULT, name), help=f"{text} (default %(default)s)")
+        parser.add_argument(
+            flag, type=kind, default=getattr(DEFAULT, name), help=f"{text} (default %(default)s)"
+        )
 
 
 def from_args(args: Any) -> Limits:

@@ -22,30 +22,44 @@ class Metrics:
 
     def render(self, workspace_id: str) -> str:
         e = self.engine
-        lines = ["# HELP axme_http_requests_total HTTP requests by operation and status.",
-                 "# TYPE axme_http_requests_total counter"]
+        lines = [
+            "# HELP axme_http_requests_total HTTP requests by operation and status.",
+            "# TYPE axme_http_requests_total counter",
+        ]
         for (op, status), n in sorted(self.requests.items()):
             lines.append(f'axme_http_requests_total{{op="{op}",status="{status}"}} {n}')
         lines += ["# HELP axme_intents Intents by status.", "# TYPE axme_intents gauge"]
         for status, n in sorted(e.store.count_by_status(workspace_id).items()):
             lines.append(f'axme_intents{{status="{status}"}} {n}')
-        lines += ["# HELP axme_cache_entries Entries in caches keyed by request input (bounded, REQ-LIMIT-012).",
-                  "# TYPE axme_cache_entries gauge", f'axme_cache_entries{{cache="keys"}} {e.keys.cache_size()}',
-                  f'axme_cache_entries{{cache="agents"}} {len(e._agents)}']
-        lines += ["# HELP axme_open_streams Open SSE streams.", "# TYPE axme_open_streams gauge",
-                  f"axme_open_streams {e.hub.open_streams}",
-                  "# HELP axme_unhandled_errors_total Unexpected exceptions answered as 500.",
-                  "# TYPE axme_unhandled_errors_total counter", f"axme_unhandled_errors_total {self.unhandled}",
-                  "# HELP axme_store_commits_total Store transactions committed (group commits).",
-                  "# TYPE axme_store_commits_total counter", f"axme_store_commits_total {getattr(e.store, 'commits', 0)}",
-                  "# HELP axme_store_writes_total Write requests committed.",
-                  "# TYPE axme_store_writes_total counter", f"axme_store_writes_total {getattr(e.store, 'writes', 0)}",
-                  "# HELP axme_events_total Intent events committed.", "# TYPE axme_events_total counter",
-                  f"axme_events_total {e.metrics['events']}",
-                  "# HELP axme_timers_pending Timers in the in-memory index.", "# TYPE axme_timers_pending gauge",
-                  f"axme_timers_pending {len(e.timers)}",
-                  "# HELP axme_active_intents_cached Active intents held in memory (bounded by --active-cache-size).",
-                  "# TYPE axme_active_intents_cached gauge", f"axme_active_intents_cached {len(e._active)}"]
+        lines += [
+            "# HELP axme_cache_entries Entries in caches keyed by request input (bounded, REQ-LIMIT-012).",
+            "# TYPE axme_cache_entries gauge",
+            f'axme_cache_entries{{cache="keys"}} {e.keys.cache_size()}',
+            f'axme_cache_entries{{cache="agents"}} {len(e._agents)}',
+        ]
+        lines += [
+            "# HELP axme_open_streams Open SSE streams.",
+            "# TYPE axme_open_streams gauge",
+            f"axme_open_streams {e.hub.open_streams}",
+            "# HELP axme_unhandled_errors_total Unexpected exceptions answered as 500.",
+            "# TYPE axme_unhandled_errors_total counter",
+            f"axme_unhandled_errors_total {self.unhandled}",
+            "# HELP axme_store_commits_total Store transactions committed (group commits).",
+            "# TYPE axme_store_commits_total counter",
+            f"axme_store_commits_total {getattr(e.store, 'commits', 0)}",
+            "# HELP axme_store_writes_total Write requests committed.",
+            "# TYPE axme_store_writes_total counter",
+            f"axme_store_writes_total {getattr(e.store, 'writes', 0)}",
+            "# HELP axme_events_total Intent events committed.",
+            "# TYPE axme_events_total counter",
+            f"axme_events_total {e.metrics['events']}",
+            "# HELP axme_timers_pending Timers in the in-memory index.",
+            "# TYPE axme_timers_pending gauge",
+            f"axme_timers_pending {len(e.timers)}",
+            "# HELP axme_active_intents_cached Active intents held in memory (bounded by --active-cache-size).",
+            "# TYPE axme_active_intents_cached gauge",
+            f"axme_active_intents_cached {len(e._active)}",
+        ]
         lines += outbound_lines(e.outbound)
         lines += notification_lines(e.outbound)
         return "\n".join(lines) + "\n"

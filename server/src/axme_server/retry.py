@@ -118,31 +118,53 @@ class RetryOps:
                 raise forbidden(reason, "only the initiator or an admin may retry this intent")
             status = failed["status"]
             if status not in RETRYABLE:
-                raise ApiError("invalid_transition", f"intent is {status}; only FAILED or TIMED_OUT intents "
-                               "can be retried", {"status": status})
+                raise ApiError(
+                    "invalid_transition",
+                    f"intent is {status}; only FAILED or TIMED_OUT intents can be retried",
+                    {"status": status},
+                )
             if failed.get("retried_by"):
-                raise ApiError("invalid_transition", f"intent was already retried as {failed['retried_by']}; "
-                               "retry that attempt instead", {"status": status, "retried_by": failed["retried_by"]})
+                raise ApiError(
+                    "invalid_transition",
+                    f"intent was already retried as {failed['retried_by']}; retry that attempt instead",
+                    {"status": status, "retried_by": failed["retried_by"]},
+                )
             from_idx = failed_index(failed)
             steps, start = attempt_steps(failed["_steps"], from_idx)
             payload = merge_patch(failed["payload"], body.get("payload_patch") or {})
             self._check_inputs(steps[start:], payload)
             for step in steps[start:]:  # an agent deleted since would leave the attempt undeliverable
                 if step["kind"] == "agent" and self.agent(step["assigned_to"]) is None:
-                    raise ApiError("agent_not_found", f"agent {step['assigned_to']} of step {step['step_id']} "
-                                   "is no longer registered", {"address": step["assigned_to"]})
+                    raise ApiError(
+                        "agent_not_found",
+                        f"agent {step['assigned_to']} of step {step['step_id']} is no longer registered",
+                        {"address": step["assigned_to"]},
+                    )
             attempt = self._attempt_doc(failed, steps, payload, body.get("deadline_at"))
             async with self.intent_lock(attempt["intent_id"]):
-                ch = self.start_new(attempt, ctx, start, {
-                    "retry_of": intent_id, "attempt": attempt["attempt"], "from_step": steps[start]["step_id"],
-                    "reason": body.get("reason")})
+                ch = self.start_new(
+                    attempt,
+                    ctx,
+                    start,
+                    {
+                        "retry_of": intent_id,
+                        "attempt": attempt["attempt"],
+                        "from_step": steps[start]["step_id"],
+                        "reason": body.get("reason"),
+                    },
+                )
                 linked = clone(failed)
                 linked["retried_by"] = attempt["intent_id"]
                 ch.ops.append(("intent", linked))
                 ch.after.append(lambda: self._remember(linked))
-                resp = {"ok": True, "intent_id": attempt["intent_id"], "retry_of": intent_id,
-                        "attempt": attempt["attempt"], "status": ch.intent["status"],
-                        "from_step": steps[start]["step_id"]}
+                resp = {
+                    "ok": True,
+                    "intent_id": attempt["intent_id"],
+                    "retry_of": intent_id,
+                    "attempt": attempt["attempt"],
+                    "status": ch.intent["status"],
+                    "from_step": steps[start]["step_id"],
+                }
                 return await self.apply(ch, ctx, resp)
 
     def _check_inputs(self, steps: list[dict[str, Any]], payload: dict[str, Any]) -> None:
@@ -154,22 +176,40 @@ class RetryOps:
             problems = input_schema_problems(schema, payload, "/payload")
             if problems:
                 first = problems[0]
-                raise ApiError("validation_error",
-                               f"step {step['step_id']}: {_dotted(first['path'])}: {first['message']}",
-                               {"field": _dotted(first["path"]), "step_id": step["step_id"], "errors": problems})
+                raise ApiError(
+                    "validation_error",
+                    f"step {step['step_id']}: {_dotted(first['path'])}: {first['message']}",
+                    {"field": _dotted(first["path"]), "step_id": step["step_id"], "errors": problems},
+                )
 
-    def _attempt_doc(self, failed: dict[str, Any], steps: list[dict[str, Any]], payload: dict[str, Any],
-                     deadline_at: str | None) -> dict[str, Any]:
+    def _attempt_doc(
+        self,
+        failed: dict[str, Any],
+        steps: list[dict[str, Any]],
+        payload: dict[str, Any],
+        deadline_at: str | None,
+    ) -> dict[str, Any]:
         now = self.clock.now()
         deadline = parse_iso(deadline_at) if deadline_at else None
         if deadline is None and failed.get("deadline_at") and parse_iso(failed["deadline_at"]) > now:
             deadline = parse_iso(failed["deadline_at"])
         doc: dict[str, Any] = self.new_intent_doc(
-            failed["_ws"], failed["intent_type"], failed["from_agent"], failed["to_agent"], payload, steps,
-            correlation_id=failed["correlation_id"], reply_to=failed["reply_to"], deadline=deadline,
-            max_delivery_attempts=failed["max_delivery_attempts"], policy=clone(failed["_policy"]),
-            human_task=clone(failed.get("human_task")), multi=failed["_multi"],
-            metadata=clone(failed.get("metadata")), scenario_id=failed.get("scenario_id"))
+            failed["_ws"],
+            failed["intent_type"],
+            failed["from_agent"],
+            failed["to_agent"],
+            payload,
+            steps,
+            correlation_id=failed["correlation_id"],
+            reply_to=failed["reply_to"],
+            deadline=deadline,
+            max_delivery_attempts=failed["max_delivery_attempts"],
+            policy=clone(failed["_policy"]),
+            human_task=clone(failed.get("human_task")),
+            multi=failed["_multi"],
+            metadata=clone(failed.get("metadata")),
+            scenario_id=failed.get("scenario_id"),
+        )
         doc["attempt"] = int(failed.get("attempt") or 1) + 1
         doc["retry_of"] = failed["intent_id"]
         # the kept steps' last agent result is the result so far (REQ-LIFECYCLE-011)

@@ -33,7 +33,11 @@ def _step_kind(step: dict[str, Any], agent_roles: set[str], human_roles: set[str
         return "agent"
     if step.get("requires_approval") or step.get("human_task") is not None:
         return "human"
-    if isinstance(step.get("tool_id"), str) and any(h in step["tool_id"] for h in HUMAN_TOOL_HINTS) and not target:
+    if (
+        isinstance(step.get("tool_id"), str)
+        and any(h in step["tool_id"] for h in HUMAN_TOOL_HINTS)
+        and not target
+    ):
         return "human"
     return "agent"
 
@@ -49,14 +53,20 @@ def _bundle_payload(body: dict[str, Any]) -> dict[str, Any]:
     return payload
 
 
-def _retry_option_problems(path: str, step: dict[str, Any], kind: str, agent_roles: set[str],
-                           payload: dict[str, Any]) -> list[dict[str, str]]:
+def _retry_option_problems(
+    path: str, step: dict[str, Any], kind: str, agent_roles: set[str], payload: dict[str, Any]
+) -> list[dict[str, str]]:
     """`on_failure` and `input_schema` of one step (REQ-REATTEMPT-004, REQ-REATTEMPT-011)."""
     problems = []
     target = step.get("on_failure")
     if target is not None and (kind != "agent" or target in agent_roles):
-        problems.append({"path": f"{path}/on_failure", "code": "invalid_on_failure",
-                         "message": "on_failure belongs on an agent step and names a human role, id or contact"})
+        problems.append(
+            {
+                "path": f"{path}/on_failure",
+                "code": "invalid_on_failure",
+                "message": "on_failure belongs on an agent step and names a human role, id or contact",
+            }
+        )
     schema = step.get("input_schema")
     if isinstance(schema, dict):
         why = bad_input_schema(schema)
@@ -101,8 +111,11 @@ class ScenarioOps:
             if existing is not None and existing["_ws"] != ws["workspace_id"]:
                 add(f"/agents/{i}/address", "forbidden", f"{address} belongs to another workspace")
             elif existing is None and not a.get("create_if_missing"):
-                add(f"/agents/{i}/address", "agent_not_found",
-                    f"agent {address} is not registered and create_if_missing is false")
+                add(
+                    f"/agents/{i}/address",
+                    "agent_not_found",
+                    f"agent {address} is not registered and create_if_missing is false",
+                )
             if existing is None and a.get("delivery_mode") == "http":  # REQ-PUSH-001 for scenario agents
                 try:
                     check_callback_url(a.get("callback_url"))
@@ -131,15 +144,22 @@ class ScenarioOps:
                     try:
                         address = canonical(target, ws["org"], ws["name"])
                         if self.agent(address) is None:
-                            add(f"/workflow/steps/{i}/assigned_to", "unknown_role",
-                                f"assigned_to {target!r} is neither a role of this bundle nor a registered agent")
+                            add(
+                                f"/workflow/steps/{i}/assigned_to",
+                                "unknown_role",
+                                f"assigned_to {target!r} is neither a role of this bundle nor a registered agent",
+                            )
                     except ApiError:
-                        add(f"/workflow/steps/{i}/assigned_to", "unknown_role",
-                            f"assigned_to {target!r} is not a role of this bundle")
+                        add(
+                            f"/workflow/steps/{i}/assigned_to",
+                            "unknown_role",
+                            f"assigned_to {target!r} is not a role of this bundle",
+                        )
             elif kind == "agent" and target is None and s.get("runtime_type") is None:
                 add(f"/workflow/steps/{i}/assigned_to", "required", "an agent step needs assigned_to")
             if s.get("on_timeout") == "escalate" and not any(
-                    (s.get(k) or (body.get("intent") or {}).get(k)) for k in ("escalate_to", "escalation")):
+                (s.get(k) or (body.get("intent") or {}).get(k)) for k in ("escalate_to", "escalation")
+            ):
                 add(f"/workflow/steps/{i}/on_timeout", "escalate_to", "on_timeout escalate needs escalate_to")
             for p in chain_problems(s):  # REQ-HUMAN-025, REQ-NOTIFY-001 for each level's targets
                 add(f"/workflow/steps/{i}/" + pointer(p["path"]), p["code"], p["message"])
@@ -149,8 +169,9 @@ class ScenarioOps:
         payload = _bundle_payload(body)
         for i, s in enumerate(steps):
             if isinstance(s, dict):
-                problems += _retry_option_problems(f"/workflow/steps/{i}", s, _step_kind(s, agent_roles, human_roles),
-                                                   agent_roles, payload)
+                problems += _retry_option_problems(
+                    f"/workflow/steps/{i}", s, _step_kind(s, agent_roles, human_roles), agent_roles, payload
+                )
         entry = workflow.get("entry_step")
         if entry is not None and entry not in seen:
             add("/workflow/entry_step", "unknown_step", f"entry_step {entry!r} is not a step_id")
@@ -172,8 +193,11 @@ class ScenarioOps:
         require_admin(ctx.principal)
         problems = self._bundle_problems(ctx, body)
         if problems:
-            raise ApiError("validation_error", problems[0]["message"],
-                           {"field": _dotted(problems[0]["path"]), "errors": problems})
+            raise ApiError(
+                "validation_error",
+                problems[0]["message"],
+                {"field": _dotted(problems[0]["path"]), "errors": problems},
+            )
         ws = self.workspace(ctx.principal.workspace_id)
         now = self.clock.now()
         ops: list[tuple] = []
@@ -185,16 +209,23 @@ class ScenarioOps:
             existing = self.agent(address)
             api_key = None
             if existing is None:
-                agent = self.agent_doc(ws["workspace_id"], address, a.get("display_name"),
-                                       a.get("delivery_mode") or "stream", a.get("callback_url"))
-                key, api_key = new_key("agent", ws["workspace_id"], f"agent {address}", iso(now),
-                                       agent_address=address)
+                agent = self.agent_doc(
+                    ws["workspace_id"],
+                    address,
+                    a.get("display_name"),
+                    a.get("delivery_mode") or "stream",
+                    a.get("callback_url"),
+                )
+                key, api_key = new_key(
+                    "agent", ws["workspace_id"], f"agent {address}", iso(now), agent_address=address
+                )
                 ops += [("agent", agent), ("key", key)]
                 new_agents.append((agent, key))
                 existing = agent
             role_address[a["role"]] = (address, existing.get("display_name"))
-            provisioned.append({"role": a["role"], "address": address, "api_key": api_key,
-                                "created": api_key is not None})
+            provisioned.append(
+                {"role": a["role"], "address": address, "api_key": api_key, "created": api_key is not None}
+            )
         humans = {h["role"]: h for h in body.get("humans") or []}
         intent = body["intent"]
         steps = []
@@ -205,8 +236,11 @@ class ScenarioOps:
                 steps.append(internal_step(s["step_id"], s["runtime_type"], s.get("runtime_config") or {}))
             elif kind == "human":
                 h = humans.get(s.get("assigned_to") or "")
-                raw_task = s.get("human_task") or intent.get("human_task") or {
-                    "title": f"Approve step {s['step_id']}", "task_type": "approval"}
+                raw_task = (
+                    s.get("human_task")
+                    or intent.get("human_task")
+                    or {"title": f"Approve step {s['step_id']}", "task_type": "approval"}
+                )
                 task = normalize_task(raw_task, "human_task")
                 if h is not None:
                     assignees = task["assignees"] or [h.get("contact") or h["role"]]
@@ -225,25 +259,49 @@ class ScenarioOps:
                 steps.append(agent_step(s["step_id"], address, name, s.get("retry"), **policy))
                 if s.get("on_failure"):  # REQ-REATTEMPT-011: who is asked "retry or abandon?"
                     h = humans.get(s["on_failure"])
-                    steps[-1]["on_failure"] = {"assignees": [h.get("contact") or h["role"]] if h else [s["on_failure"]],
-                                               "name": h.get("display_name") if h else None}
+                    steps[-1]["on_failure"] = {
+                        "assignees": [h.get("contact") or h["role"]] if h else [s["on_failure"]],
+                        "name": h.get("display_name") if h else None,
+                    }
             if s.get("input_schema") is not None:
                 steps[-1]["input_schema"] = s["input_schema"]  # REQ-REATTEMPT-004
         entry = body["workflow"].get("entry_step")
         if entry is not None:
-            steps = steps[[s["step_id"] for s in steps].index(entry):]
+            steps = steps[[s["step_id"] for s in steps].index(entry) :]
         first_agent = next((s["assigned_to"] for s in steps if s["kind"] == "agent"), None)
-        to_agent = first_agent or (provisioned[0]["address"] if provisioned else principal_address(ctx.principal))
+        to_agent = first_agent or (
+            provisioned[0]["address"] if provisioned else principal_address(ctx.principal)
+        )
         payload = _bundle_payload(body)
         deadline = parse_iso(intent["deadline_at"]) if intent.get("deadline_at") else None
-        policy = {k: intent.get(k) for k in ("remind_after_seconds", "remind_interval_seconds", "max_reminders",
-                                             "escalate_to", "on_timeout", "escalation", "escalation_repeat")}
+        policy = {
+            k: intent.get(k)
+            for k in (
+                "remind_after_seconds",
+                "remind_interval_seconds",
+                "max_reminders",
+                "escalate_to",
+                "on_timeout",
+                "escalation",
+                "escalation_repeat",
+            )
+        }
         doc = self.new_intent_doc(
-            ws["workspace_id"], intent["type"], principal_address(ctx.principal), to_agent, payload, steps,
-            correlation_id=intent.get("correlation_id"), reply_to=intent.get("reply_to"), deadline=deadline,
-            max_delivery_attempts=intent.get("max_delivery_attempts") or 3, policy=policy,
-            human_task=next((s["human_task"] for s in steps if s["kind"] == "human"), None), multi=True,
-            scenario_id=body["scenario_id"])
+            ws["workspace_id"],
+            intent["type"],
+            principal_address(ctx.principal),
+            to_agent,
+            payload,
+            steps,
+            correlation_id=intent.get("correlation_id"),
+            reply_to=intent.get("reply_to"),
+            deadline=deadline,
+            max_delivery_attempts=intent.get("max_delivery_attempts") or 3,
+            policy=policy,
+            human_task=next((s["human_task"] for s in steps if s["kind"] == "human"), None),
+            multi=True,
+            scenario_id=body["scenario_id"],
+        )
         for agent, _ in new_agents:  # visible to the step offer below, undone on failure
             self._agents[agent["address"]] = agent
         async with self.intent_lock(doc["intent_id"]):
@@ -255,8 +313,13 @@ class ScenarioOps:
                     self._agents.pop(agent["address"], None)
 
             ch.on_fail.append(forget)
-            resp = {"ok": True, "intent_id": doc["intent_id"], "status": ch.intent["status"],
-                    "scenario_id": body["scenario_id"], "agents": provisioned}
+            resp = {
+                "ok": True,
+                "intent_id": doc["intent_id"],
+                "status": ch.intent["status"],
+                "scenario_id": body["scenario_id"],
+                "agents": provisioned,
+            }
             out = await self.apply(ch, ctx, resp)
         for _, key in new_agents:
             self.keys.remember(key)

@@ -24,9 +24,24 @@ from axme_server.workflow import WorkflowOps
 log = logging.getLogger("axme_server")
 
 
-class Engine(RetryOps, FailureReviewOps, IntentOps, DeliveryOps, HumanOps, WorkflowOps, DirectoryOps, ScenarioOps,
-             SecretOps, NotifyOps, DecisionLinkOps, EscalationOps, EngineCore):
-    async def start(self, data_dir: Path | None, org: str | None = None, workspace: str | None = None) -> str | None:
+class Engine(
+    RetryOps,
+    FailureReviewOps,
+    IntentOps,
+    DeliveryOps,
+    HumanOps,
+    WorkflowOps,
+    DirectoryOps,
+    ScenarioOps,
+    SecretOps,
+    NotifyOps,
+    DecisionLinkOps,
+    EscalationOps,
+    EngineCore,
+):
+    async def start(
+        self, data_dir: Path | None, org: str | None = None, workspace: str | None = None
+    ) -> str | None:
         """Open for business. Returns the admin key of a workspace created now, else None.
 
         On the first start of a data dir, `org`/`workspace` (default local/default) name the
@@ -42,8 +57,14 @@ class Engine(RetryOps, FailureReviewOps, IntentOps, DeliveryOps, HumanOps, Workf
             operator = self.workspace(first)
             org, workspace = org or operator["org"], workspace or operator["name"]
             if self.find_workspace(org, workspace) is not None:
-                log.warning("workspace %s/%s already exists on this data dir; its admin key was printed "
-                            "when it was created (admin.key or admin-%s-%s.key)", org, workspace, org, workspace)
+                log.warning(
+                    "workspace %s/%s already exists on this data dir; its admin key was printed "
+                    "when it was created (admin.key or admin-%s-%s.key)",
+                    org,
+                    workspace,
+                    org,
+                    workspace,
+                )
             else:
                 _, admin_key = await self.create_workspace(org, workspace)
                 _save_key(data_dir, f"admin-{org}-{workspace}.key", admin_key)

@@ -29,14 +29,23 @@ FORMATS.checks("date-time")(lambda v: not isinstance(v, str) or is_rfc3339(v))
 
 # operationId -> component schema of its request body
 REQUEST_SCHEMAS = {
-    "createIntent": "CreateIntentRequest", "resolveIntent": "ResolveIntentRequest", "ackIntent": "AckIntentRequest",
-    "registerAgent": "RegisterAgentRequest", "createAgentKey": "CreateAgentKeyRequest",
-    "decideTask": "TaskDecision", "applyScenario": "ScenarioBundle", "createKey": "CreateKeyRequest",
+    "createIntent": "CreateIntentRequest",
+    "resolveIntent": "ResolveIntentRequest",
+    "ackIntent": "AckIntentRequest",
+    "registerAgent": "RegisterAgentRequest",
+    "createAgentKey": "CreateAgentKeyRequest",
+    "decideTask": "TaskDecision",
+    "applyScenario": "ScenarioBundle",
+    "createKey": "CreateKeyRequest",
 }
 
 
-RESUME_SCHEMAS = {"agent_result": "AgentResultResume", "task_result": "TaskResultResume",
-                  "progress": "ProgressResume", "control": "ControlResume"}
+RESUME_SCHEMAS = {
+    "agent_result": "AgentResultResume",
+    "task_result": "TaskResultResume",
+    "progress": "ProgressResume",
+    "control": "ControlResume",
+}
 
 
 def find_openapi() -> Path | None:
@@ -62,7 +71,7 @@ def _inline(node: Any, schemas: dict[str, Any], trail: tuple[str, ...]) -> Any:
         return node
     ref = node.get("$ref")
     if isinstance(ref, str) and ref.startswith(_REF_PREFIX):
-        name = ref[len(_REF_PREFIX):]
+        name = ref[len(_REF_PREFIX) :]
         if name in trail or name not in schemas:
             raise ValueError(f"cannot inline recursive or unknown schema {name}")
         target = _inline(schemas[name], schemas, trail + (name,))
@@ -94,12 +103,19 @@ def problems_of(validator: Draft202012Validator, instance: Any, prefix: str = ""
         if e.validator == "additionalProperties" and isinstance(e.instance, dict):
             declared = set((e.schema or {}).get("properties", {}))
             for name in sorted(k for k in e.instance if k not in declared):
-                found.append({"path": f"{base}/{name}", "code": "unknown_field", "message": f"unknown field {name!r}"})
+                found.append(
+                    {"path": f"{base}/{name}", "code": "unknown_field", "message": f"unknown field {name!r}"}
+                )
         elif e.validator == "required" and isinstance(e.instance, dict):
             for name in e.validator_value:
                 if name not in e.instance:
-                    found.append({"path": f"{base}/{name}", "code": "required",
-                                  "message": f"{_dotted(base + '/' + name)} is required"})
+                    found.append(
+                        {
+                            "path": f"{base}/{name}",
+                            "code": "required",
+                            "message": f"{_dotted(base + '/' + name)} is required",
+                        }
+                    )
         else:
             found.append({"path": base, "code": str(e.validator), "message": f"{_dotted(base)}: {e.message}"})
     found.sort(key=lambda p: p["path"])
@@ -145,8 +161,14 @@ class SpecValidator:
             if schema is not None:  # "" too: it is no integer, and matches no pattern
                 problem = _query_problem(raw, schema)
                 if problem:
-                    raise ApiError("validation_error", f"query parameter {name} {problem}",
-                                   {"field": name, "errors": [{"path": f"/{name}", "code": "query", "message": problem}]})
+                    raise ApiError(
+                        "validation_error",
+                        f"query parameter {name} {problem}",
+                        {
+                            "field": name,
+                            "errors": [{"path": f"/{name}", "code": "query", "message": problem}],
+                        },
+                    )
 
     def check(self, op: str | None, body: Any) -> None:
         fast = self.fast.get(op or "")
@@ -161,7 +183,9 @@ class SpecValidator:
                 log.error("fastcheck rejected a body jsonschema accepts (%s); please report", op)
             return
         first = errors[0]
-        raise ApiError("validation_error", first["message"], {"field": _dotted(first["path"]), "errors": errors})
+        raise ApiError(
+            "validation_error", first["message"], {"field": _dotted(first["path"]), "errors": errors}
+        )
 
 
 def _query_parameters(doc: dict[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
@@ -178,7 +202,11 @@ def _query_parameters(doc: dict[str, Any]) -> dict[str, dict[str, dict[str, Any]
                 if p.get("in") == "query":
                     schema = p.get("schema", {})
                     while "$ref" in schema:  # a component schema such as AgentRef or IntentStatus
-                        schema = doc.get("components", {}).get("schemas", {}).get(schema["$ref"].rsplit("/", 1)[-1], {})
+                        schema = (
+                            doc.get("components", {})
+                            .get("schemas", {})
+                            .get(schema["$ref"].rsplit("/", 1)[-1], {})
+                        )
                     params[p["name"]] = schema
             out[operation["operationId"]] = params
     return out

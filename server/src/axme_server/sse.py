@@ -47,9 +47,18 @@ class StreamBase:
             self.sub.wake()
 
     async def _start(self, send: Send, headers: list[tuple[bytes, bytes]]) -> None:
-        await send({"type": "http.response.start", "status": 200, "headers": [
-            (b"content-type", b"text/event-stream; charset=utf-8"), (b"cache-control", b"no-cache"),
-            (b"x-accel-buffering", b"no"), *headers]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [
+                    (b"content-type", b"text/event-stream; charset=utf-8"),
+                    (b"cache-control", b"no-cache"),
+                    (b"x-accel-buffering", b"no"),
+                    *headers,
+                ],
+            }
+        )
 
     async def _write(self, send: Send, data: bytes) -> None:
         await send({"type": "http.response.body", "body": data, "more_body": True})
@@ -69,6 +78,7 @@ class StreamBase:
                     self.disconnected = True
                     wake()
                     return
+
         return asyncio.get_running_loop().create_task(watch())
 
     def _drop_now(self) -> bool:
@@ -100,8 +110,15 @@ class StreamBase:
 
 
 class IntentStream(StreamBase):
-    def __init__(self, engine: Any, intent_id: str, since: int, wait_seconds: float,
-                 fault: dict[str, Any] | None, include_intent: bool = False) -> None:
+    def __init__(
+        self,
+        engine: Any,
+        intent_id: str,
+        since: int,
+        wait_seconds: float,
+        fault: dict[str, Any] | None,
+        include_intent: bool = False,
+    ) -> None:
         super().__init__(engine, wait_seconds, fault)
         self.intent_id = intent_id
         self.since = since
@@ -192,8 +209,15 @@ class AgentStream(StreamBase):
     """Deliveries of one agent. A delivery counts as sent once its frame went into an open
     connection; the ones that did not (the connection closed first) are handed back."""
 
-    def __init__(self, engine: Any, address: str, since: int, wait_seconds: float,
-                 fault: dict[str, Any] | None, connection_open: Callable[[], bool] | None = None) -> None:
+    def __init__(
+        self,
+        engine: Any,
+        address: str,
+        since: int,
+        wait_seconds: float,
+        fault: dict[str, Any] | None,
+        connection_open: Callable[[], bool] | None = None,
+    ) -> None:
         super().__init__(engine, wait_seconds, fault)
         self.address = address
         self.cursor = since  # last delivery cursor sent on this connection (REQ-SSE-011)
@@ -246,7 +270,9 @@ class AgentStream(StreamBase):
                 now = loop.time()
                 if now >= deadline:
                     if await self._flush_deliveries(send):
-                        self.out.append(b"event: stream.timeout\ndata: %s\n\n" % dumps({"next_seq": self.cursor + 1}))
+                        self.out.append(
+                            b"event: stream.timeout\ndata: %s\n\n" % dumps({"next_seq": self.cursor + 1})
+                        )
                     return
                 if not await self._flush_deliveries(send):
                     return

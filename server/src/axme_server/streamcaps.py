@@ -19,7 +19,9 @@ class StreamRegistry:
         """Count `stream` against its key and the server, or refuse it (before anything is sent)."""
         streams = self.by_key.get(key_id)
         if streams is not None and len(streams) >= self.limits.max_streams_per_key:
-            raise _too_many(f"this key already has {len(streams)} open streams", self.limits.max_streams_per_key)
+            raise _too_many(
+                f"this key already has {len(streams)} open streams", self.limits.max_streams_per_key
+            )
         if self.total >= self.limits.max_streams:
             raise _too_many("the server is at its open-stream limit", self.limits.max_streams)
         self.by_key.setdefault(key_id, set()).add(stream)
@@ -40,5 +42,6 @@ class StreamRegistry:
 
 
 def _too_many(message: str, limit: int) -> ApiError:
-    return ApiError("rate_limited", f"{message}; retry later", {"limit_streams": limit},
-                    headers={"Retry-After": "1"})
+    return ApiError(
+        "rate_limited", f"{message}; retry later", {"limit_streams": limit}, headers={"Retry-After": "1"}
+    )

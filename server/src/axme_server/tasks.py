@@ -24,8 +24,20 @@ TASK_TYPES: dict[str, tuple[tuple[str, ...], bool]] = {
 }
 # outcomes that end the workflow as FAILED (error.code = the outcome)
 NEGATIVE_OUTCOMES = frozenset({"rejected", "declined", "failed"})
-TASK_FIELDS = frozenset({"title", "description", "task_type", "allowed_outcomes", "required_comment",
-                         "evidence_required", "form_schema", "assignees", "notify", "notify_email"})
+TASK_FIELDS = frozenset(
+    {
+        "title",
+        "description",
+        "task_type",
+        "allowed_outcomes",
+        "required_comment",
+        "evidence_required",
+        "form_schema",
+        "assignees",
+        "notify",
+        "notify_email",
+    }
+)
 
 
 def _err(field: str, message: str) -> ApiError:
@@ -38,7 +50,9 @@ def normalize_task(raw: Any, field: str = "human_task") -> dict[str, Any]:
     if problems:
         first = problems[0]
         raise ApiError("validation_error", first["message"], {"field": first["path"], "errors": problems})
-    task_type = raw.get("task_type") or "approval"  # REQ-HUMAN-001: a form_schema alone does not make a form task
+    task_type = (
+        raw.get("task_type") or "approval"
+    )  # REQ-HUMAN-001: a form_schema alone does not make a form task
     outcomes, comment_default = TASK_TYPES[task_type]
     task = {
         "title": raw["title"],
@@ -77,9 +91,14 @@ def task_problems(raw: Any, field: str) -> list[dict[str, str]]:
     if tt is not None and tt not in TASK_TYPES:
         add(f"{field}.task_type", "enum", f"{field}.task_type must be one of {', '.join(TASK_TYPES)}")
     ao = raw.get("allowed_outcomes")
-    if ao is not None and (not isinstance(ao, list) or not ao or
-                           not all(isinstance(o, str) and o for o in ao)):
-        add(f"{field}.allowed_outcomes", "type", f"{field}.allowed_outcomes must be a non-empty list of strings")
+    if ao is not None and (
+        not isinstance(ao, list) or not ao or not all(isinstance(o, str) and o for o in ao)
+    ):
+        add(
+            f"{field}.allowed_outcomes",
+            "type",
+            f"{field}.allowed_outcomes must be a non-empty list of strings",
+        )
     for flag in ("required_comment", "evidence_required"):
         if flag in raw and not isinstance(raw[flag], bool):
             add(f"{field}.{flag}", "type", f"{field}.{flag} must be a boolean")
@@ -91,7 +110,11 @@ def task_problems(raw: Any, field: str) -> list[dict[str, str]]:
             try:
                 Draft202012Validator.check_schema(fs)
             except SchemaError as exc:
-                add(f"{field}.form_schema", "schema", f"{field}.form_schema is not a valid JSON Schema: {exc.message}")
+                add(
+                    f"{field}.form_schema",
+                    "schema",
+                    f"{field}.form_schema is not a valid JSON Schema: {exc.message}",
+                )
     asg = raw.get("assignees")
     if asg is not None and (not isinstance(asg, list) or not all(isinstance(a, str) and a for a in asg)):
         add(f"{field}.assignees", "type", f"{field}.assignees must be a list of strings")
@@ -110,8 +133,9 @@ def validate_decision(task: dict[str, Any], body: dict[str, Any]) -> dict[str, A
     """Check a decision against its task; returns the normalized decision."""
     unknown = sorted(k for k in body if k not in DECISION_FIELDS)
     if unknown:
-        raise ApiError("validation_error", f"unknown field(s) in decision: {', '.join(unknown)}",
-                       {"field": unknown[0]})
+        raise ApiError(
+            "validation_error", f"unknown field(s) in decision: {', '.join(unknown)}", {"field": unknown[0]}
+        )
     outcome = body.get("outcome")
     if not isinstance(outcome, str) or not outcome:
         raise ApiError("validation_error", "outcome is required (a string)", {"field": "outcome"})
@@ -123,8 +147,11 @@ def validate_decision(task: dict[str, Any], body: dict[str, Any]) -> dict[str, A
         raise ApiError("validation_error", "data must be an object", {"field": "data"})
     evidence = body.get("evidence")
     if outcome not in task["allowed_outcomes"]:
-        raise _fail("outcome", f"outcome {outcome!r} is not allowed; allowed: {', '.join(task['allowed_outcomes'])}",
-                    allowed=task["allowed_outcomes"])
+        raise _fail(
+            "outcome",
+            f"outcome {outcome!r} is not allowed; allowed: {', '.join(task['allowed_outcomes'])}",
+            allowed=task["allowed_outcomes"],
+        )
     if task["required_comment"] and not (comment and comment.strip()):
         raise _fail("comment", "this task requires a non-empty comment")
     negative = outcome in NEGATIVE_OUTCOMES
@@ -138,7 +165,15 @@ def validate_decision(task: dict[str, Any], body: dict[str, Any]) -> dict[str, A
         validator = Draft202012Validator(schema)
         errors = sorted(validator.iter_errors(data or {}), key=lambda e: list(e.path))
         if errors:
-            listed = [{"path": "/data" + "".join(f"/{p}" for p in e.path), "code": str(e.validator),
-                       "message": e.message} for e in errors]
-            raise _fail("data", f"{listed[0]['path']} does not match form_schema: {errors[0].message}", errors=listed)
+            listed = [
+                {
+                    "path": "/data" + "".join(f"/{p}" for p in e.path),
+                    "code": str(e.validator),
+                    "message": e.message,
+                }
+                for e in errors
+            ]
+            raise _fail(
+                "data", f"{listed[0]['path']} does not match form_schema: {errors[0].message}", errors=listed
+            )
     return {"outcome": outcome, "comment": comment, "data": data, "evidence": evidence, "negative": negative}

@@ -76,8 +76,14 @@ class Testing:
         times = action.get("times", 1)
         if not isinstance(times, int) or times < 1:
             raise validation("action.times must be a positive integer", "action.times")
-        fault = {"fault_id": f"f_{secrets.token_hex(6)}", "method": (match.get("method") or "").upper() or None,
-                 "path": regex, "op": match.get("op"), "action": action, "remaining": times}
+        fault = {
+            "fault_id": f"f_{secrets.token_hex(6)}",
+            "method": (match.get("method") or "").upper() or None,
+            "path": regex,
+            "op": match.get("op"),
+            "action": action,
+            "remaining": times,
+        }
         self.faults[ns].append(fault)
         return {"ok": True, "fault_id": fault["fault_id"]}
 
@@ -108,13 +114,22 @@ class Testing:
                 body = loads(req.body)
             except ValueError:
                 body = None
-        records.append({
-            "seq": len(records) + 1, "at": iso(self.engine.clock.now()), "method": req.method,
-            "path": req.raw_path, "query": req.scope.get("query_string", b"").decode("latin-1"),
-            "headers": redact(req.headers), "body": body,
-            "body_sha256": hashlib.sha256(req.body).hexdigest(), "status": status, "op": req.op,
-            "fault_applied": fault_applied, "request_id": req.request_id,
-        })
+        records.append(
+            {
+                "seq": len(records) + 1,
+                "at": iso(self.engine.clock.now()),
+                "method": req.method,
+                "path": req.raw_path,
+                "query": req.scope.get("query_string", b"").decode("latin-1"),
+                "headers": redact(req.headers),
+                "body": body,
+                "body_sha256": hashlib.sha256(req.body).hexdigest(),
+                "status": status,
+                "op": req.op,
+                "fault_applied": fault_applied,
+                "request_id": req.request_id,
+            }
+        )
         if len(records) > MAX_RECORDS:
             del records[: len(records) - MAX_RECORDS]
 

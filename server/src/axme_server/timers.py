@@ -28,8 +28,13 @@ Loader = Callable[[float | None, float], Iterable[tuple[str, dict[str, float]]]]
 
 
 class TimerIndex:
-    def __init__(self, clock: Any, fire: Callable[[str, str, float], Awaitable[None]],
-                 load: Loader | None = None, window: float = 600.0) -> None:
+    def __init__(
+        self,
+        clock: Any,
+        fire: Callable[[str, str, float], Awaitable[None]],
+        load: Loader | None = None,
+        window: float = 600.0,
+    ) -> None:
         self.clock = clock
         self._fire = fire
         self._load = load

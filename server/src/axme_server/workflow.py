@@ -14,31 +14,66 @@ from axme_server.jsonutil import iso
 from axme_server.lifecycle import CANCELED, COMPLETED, FAILED, SUBMITTED, TERMINAL_EVENT, TIMED_OUT, WAITING
 
 ON_TIMEOUT = ("fail", "cancel", "approve", "reject", "escalate")
-POLICY_FIELDS = ("remind_after_seconds", "remind_interval_seconds", "max_reminders", "escalate_to",
-                 "step_deadline_seconds", "on_timeout", "escalation", "escalation_repeat")
+POLICY_FIELDS = (
+    "remind_after_seconds",
+    "remind_interval_seconds",
+    "max_reminders",
+    "escalate_to",
+    "step_deadline_seconds",
+    "on_timeout",
+    "escalation",
+    "escalation_repeat",
+)
 
 
-def agent_step(step_id: str, address: str, name: str | None, retry: dict[str, Any] | None = None,
-               **policy: Any) -> dict[str, Any]:
+def agent_step(
+    step_id: str, address: str, name: str | None, retry: dict[str, Any] | None = None, **policy: Any
+) -> dict[str, Any]:
     """`retry` (scenario steps): {max_retries, retry_delay_seconds}, REQ-DELIVERY-015."""
-    return {"step_id": step_id, "kind": "agent", "assigned_to": address, "assignee_name": name,
-            "status": "pending", "result": None, "retry": retry, "retries": 0,
-            **{k: policy.get(k) for k in POLICY_FIELDS}}
+    return {
+        "step_id": step_id,
+        "kind": "agent",
+        "assigned_to": address,
+        "assignee_name": name,
+        "status": "pending",
+        "result": None,
+        "retry": retry,
+        "retries": 0,
+        **{k: policy.get(k) for k in POLICY_FIELDS},
+    }
 
 
-def human_step(step_id: str, task: dict[str, Any], assignees: list[str], name: str | None,
-               **policy: Any) -> dict[str, Any]:
+def human_step(
+    step_id: str, task: dict[str, Any], assignees: list[str], name: str | None, **policy: Any
+) -> dict[str, Any]:
     task = dict(task, assignees=assignees)
-    return {"step_id": step_id, "kind": "human", "assigned_to": assignees[0] if assignees else None,
-            "assignee_name": name, "assignees": assignees, "human_task": task, "status": "pending",
-            "outcome": None, "reminders": 0, "escalated": False, "task": None,
-            **{k: policy.get(k) for k in POLICY_FIELDS}}
+    return {
+        "step_id": step_id,
+        "kind": "human",
+        "assigned_to": assignees[0] if assignees else None,
+        "assignee_name": name,
+        "assignees": assignees,
+        "human_task": task,
+        "status": "pending",
+        "outcome": None,
+        "reminders": 0,
+        "escalated": False,
+        "task": None,
+        **{k: policy.get(k) for k in POLICY_FIELDS},
+    }
 
 
 def internal_step(step_id: str, runtime_type: str, config: dict[str, Any]) -> dict[str, Any]:
-    return {"step_id": step_id, "kind": "internal", "assigned_to": None, "runtime_type": runtime_type,
-            "runtime_config": config, "status": "pending", "result": None,
-            **{k: None for k in POLICY_FIELDS}}
+    return {
+        "step_id": step_id,
+        "kind": "internal",
+        "assigned_to": None,
+        "runtime_type": runtime_type,
+        "runtime_config": config,
+        "status": "pending",
+        "result": None,
+        **{k: None for k in POLICY_FIELDS},
+    }
 
 
 def _assigned(step: dict[str, Any]) -> str:
@@ -56,15 +91,27 @@ def refresh_view(doc: dict[str, Any]) -> None:
         doc["current_step"] = None
         return
     doc["steps"] = [
-        {"step_id": s["step_id"], "index": i, "kind": s["kind"], "assigned_to": _assigned(s),
-         "status": s["status"], "result": s.get("result"), "outcome": s.get("outcome")}
-        for i, s in enumerate(steps)]
+        {
+            "step_id": s["step_id"],
+            "index": i,
+            "kind": s["kind"],
+            "assigned_to": _assigned(s),
+            "status": s["status"],
+            "result": s.get("result"),
+            "outcome": s.get("outcome"),
+        }
+        for i, s in enumerate(steps)
+    ]
     if idx is None or doc["status"] in (COMPLETED, FAILED, CANCELED, TIMED_OUT):
         doc["current_step"] = None
     else:
         s = steps[idx]
-        doc["current_step"] = {"step_id": s["step_id"], "index": idx, "kind": s["kind"],
-                               "assigned_to": _assigned(s)}
+        doc["current_step"] = {
+            "step_id": s["step_id"],
+            "index": idx,
+            "kind": s["kind"],
+            "assigned_to": _assigned(s),
+        }
 
 
 class WorkflowOps:
@@ -86,8 +133,11 @@ class WorkflowOps:
             doc["delivery_attempt"] = 0  # counts deliveries of the current agent step
             doc["_delivery"] = None
             timers.pop("lease", None)
-            pending = {"type": "agent", "ref": step["assigned_to"],
-                       "name": step.get("assignee_name") or step["assigned_to"]}
+            pending = {
+                "type": "agent",
+                "ref": step["assigned_to"],
+                "name": step.get("assignee_name") or step["assigned_to"],
+            }
             ch.set_status(SUBMITTED, None, pending)
             refresh_view(doc)
             if prelude:
@@ -102,20 +152,29 @@ class WorkflowOps:
         doc = ch.intent
         if step["runtime_type"] == "delay":
             seconds = float((step.get("runtime_config") or {}).get("seconds", 0))
-            ch.set_status(WAITING, "WAITING_FOR_TIME", {"type": "internal", "ref": step["step_id"], "name": "delay"})
+            ch.set_status(
+                WAITING, "WAITING_FOR_TIME", {"type": "internal", "ref": step["step_id"], "name": "delay"}
+            )
             refresh_view(doc)
             if prelude:
                 prelude()
             doc["_timers"]["delay"] = ch.now + seconds
-            ch.emit("intent.waiting", data={"step_id": step["step_id"], "waiting_reason": "WAITING_FOR_TIME",
-                                            "until": iso(ch.now + seconds)})
+            ch.emit(
+                "intent.waiting",
+                data={
+                    "step_id": step["step_id"],
+                    "waiting_reason": "WAITING_FOR_TIME",
+                    "until": iso(ch.now + seconds),
+                },
+            )
         else:  # notification and other one-way steps complete at once
             if prelude:
                 prelude()
             self.complete_step(ch, {"runtime_type": step["runtime_type"]}, SYSTEM_ACTOR, "system", {})
 
-    def complete_step(self, ch: Change, result: Any, actor: dict[str, Any] | None, channel: str | None,
-                      data: dict[str, Any]) -> None:
+    def complete_step(
+        self, ch: Change, result: Any, actor: dict[str, Any] | None, channel: str | None, data: dict[str, Any]
+    ) -> None:
         doc = ch.intent
         step = current_step(doc)
         assert step is not None
@@ -126,23 +185,43 @@ class WorkflowOps:
             doc["_last_result"] = result
         nxt = doc["_step"] + 1
         if nxt < len(doc["_steps"]):
+
             def announce() -> None:
-                info = {"step_id": step["step_id"], "index": nxt - 1, "kind": step["kind"],
-                        "outcome": step.get("outcome"), "next_step_id": doc["_steps"][nxt]["step_id"]}
+                info = {
+                    "step_id": step["step_id"],
+                    "index": nxt - 1,
+                    "kind": step["kind"],
+                    "outcome": step.get("outcome"),
+                    "next_step_id": doc["_steps"][nxt]["step_id"],
+                }
                 if step["kind"] != "human":
                     info["result"] = step.get("result")
                 ch.emit("intent.step_completed", actor=actor, channel=channel, data={**info, **data})
+
             self.start_step(ch, nxt, announce)
             return
         doc["result"] = doc.get("_last_result") if doc.get("_last_result") is not None else {}
         ch.set_status(COMPLETED)
         refresh_view(doc)
-        ch.emit("intent.completed", actor=actor, channel=channel,
-                data={"step_id": step["step_id"], **data, "result": doc["result"]})
+        ch.emit(
+            "intent.completed",
+            actor=actor,
+            channel=channel,
+            data={"step_id": step["step_id"], **data, "result": doc["result"]},
+        )
 
-    def finish(self, ch: Change, status: str, event_type: str | None = None, *, error: dict[str, Any] | None = None,
-               actor: dict[str, Any] | None = None, channel: str | None = None,
-               data: dict[str, Any] | None = None, task_status: str = "expired") -> None:
+    def finish(
+        self,
+        ch: Change,
+        status: str,
+        event_type: str | None = None,
+        *,
+        error: dict[str, Any] | None = None,
+        actor: dict[str, Any] | None = None,
+        channel: str | None = None,
+        data: dict[str, Any] | None = None,
+        task_status: str = "expired",
+    ) -> None:
         """Move to a terminal status (not via normal step completion)."""
         doc = ch.intent
         step = current_step(doc)
@@ -185,20 +264,35 @@ class WorkflowOps:
         if step is not None and step["kind"] == "human" and policy:
             self.run_on_timeout(ch, step, policy, due, "deadline")
         else:
-            self.finish(ch, TIMED_OUT, error={"code": "timed_out", "message": "the intent's deadline passed"},
-                        actor=SYSTEM_ACTOR, channel="system",
-                        data={"reason": "deadline", "deadline_at": ch.intent["deadline_at"]})
+            self.finish(
+                ch,
+                TIMED_OUT,
+                error={"code": "timed_out", "message": "the intent's deadline passed"},
+                actor=SYSTEM_ACTOR,
+                channel="system",
+                data={"reason": "deadline", "deadline_at": ch.intent["deadline_at"]},
+            )
 
     def _timer_step_deadline(self, ch: Change, due: float) -> None:
         step = current_step(ch.intent)
         assert step is not None
         if step["kind"] == "human":
-            self.run_on_timeout(ch, step, step.get("on_timeout") or ch.intent["_policy"].get("on_timeout") or "fail",
-                                due, "step_deadline")
+            self.run_on_timeout(
+                ch,
+                step,
+                step.get("on_timeout") or ch.intent["_policy"].get("on_timeout") or "fail",
+                due,
+                "step_deadline",
+            )
         else:
-            self.finish(ch, TIMED_OUT, error={"code": "timed_out", "message": f"step {step['step_id']} timed out"},
-                        actor=SYSTEM_ACTOR, channel="system",
-                        data={"step_id": step["step_id"], "deadline_at": iso(due)})
+            self.finish(
+                ch,
+                TIMED_OUT,
+                error={"code": "timed_out", "message": f"step {step['step_id']} timed out"},
+                actor=SYSTEM_ACTOR,
+                channel="system",
+                data={"step_id": step["step_id"], "deadline_at": iso(due)},
+            )
 
     def _timer_delay(self, ch: Change, due: float) -> None:
         self.complete_step(ch, {"delayed_until": iso(due)}, SYSTEM_ACTOR, "system", {})

@@ -30,34 +30,61 @@ def build(data: Path) -> dict:
         worker, agent = api.register_agent("worker")
         helper, helper_key = api.register_agent("helper")
         carol = api.human("carol")
-        idem_key = api.ok(api.post("/v1/admin/keys", {"kind": "human", "name": "dave",
-                                                      "human": {"id": "dave", "display_name": "Dave"}},
-                                   headers={"Idempotency-Key": "mint-dave"}))
-        created = api.ok(api.post("/v1/intents", {"intent_type": "intent.test.thing.v1", "to_agent": worker,
-                                                  "payload": {"n": 1}}, headers={"Idempotency-Key": "create-1"}))
+        idem_key = api.ok(
+            api.post(
+                "/v1/admin/keys",
+                {"kind": "human", "name": "dave", "human": {"id": "dave", "display_name": "Dave"}},
+                headers={"Idempotency-Key": "mint-dave"},
+            )
+        )
+        created = api.ok(
+            api.post(
+                "/v1/intents",
+                {"intent_type": "intent.test.thing.v1", "to_agent": worker, "payload": {"n": 1}},
+                headers={"Idempotency-Key": "create-1"},
+            )
+        )
         done = created["intent_id"]
         agent.ok(agent.complete(done, {"v": 1}))
         waiting = api.create(worker, human_task={"title": "approve", "assignees": ["carol"]})
         agent.ok(agent.complete(waiting, {"checked": True}))
         failed = api.create(worker)
-        agent.ok(agent.resume(failed, {"kind": "agent_result", "outcome": "fail",
-                                       "error": {"code": "nope", "message": "no"}}))
+        agent.ok(
+            agent.resume(
+                failed,
+                {"kind": "agent_result", "outcome": "fail", "error": {"code": "nope", "message": "no"}},
+            )
+        )
         canceled = api.create(worker)
         api.ok(api.post(f"/v1/intents/{canceled}/resolve", {"status": "CANCELED", "reason": "not needed"}))
         handed = api.create(worker)
         agent.ok(agent.resume(handed, {"kind": "control", "next_handler": helper}))
         submitted = api.create(helper)
-        intents = {"done": done, "waiting": waiting, "failed": failed, "canceled": canceled,
-                   "handed": handed, "submitted": submitted}
-        expect = {name: {"status": api.intent(iid)["status"], "events": len(api.events(iid))}
-                  for name, iid in intents.items()}
-        return {"admin_key": srv.admin_key, "agents": {"worker": [worker, agent.key],
-                                                        "helper": [helper, helper_key.key]},
-                "human_carol_key": carol.key,
-                "minted": {"idempotency_key": "mint-dave", "key_id": idem_key["key"]["key_id"],
-                           "api_key": idem_key["api_key"]},
-                "create_replay": {"idempotency_key": "create-1", "intent_id": done},
-                "intents": intents, "expect": expect}
+        intents = {
+            "done": done,
+            "waiting": waiting,
+            "failed": failed,
+            "canceled": canceled,
+            "handed": handed,
+            "submitted": submitted,
+        }
+        expect = {
+            name: {"status": api.intent(iid)["status"], "events": len(api.events(iid))}
+            for name, iid in intents.items()
+        }
+        return {
+            "admin_key": srv.admin_key,
+            "agents": {"worker": [worker, agent.key], "helper": [helper, helper_key.key]},
+            "human_carol_key": carol.key,
+            "minted": {
+                "idempotency_key": "mint-dave",
+                "key_id": idem_key["key"]["key_id"],
+                "api_key": idem_key["api_key"],
+            },
+            "create_replay": {"idempotency_key": "create-1", "intent_id": done},
+            "intents": intents,
+            "expect": expect,
+        }
     finally:
         assert srv.stop() == 0
 

@@ -29,5 +29,7 @@ def map_case(context: Any, case: Any) -> Any:
 
 @schemathesis.hook
 def filter_case(context: Any, case: Any) -> bool:
-    return not (case.operation.definition.raw.get("operationId") == "revokeKey"
-                and (case.path_parameters or {}).get("key_id") == OWN_KEY_ID)
+    return not (
+        case.operation.definition.raw.get("operationId") == "revokeKey"
+        and (case.path_parameters or {}).get("key_id") == OWN_KEY_ID
+    )

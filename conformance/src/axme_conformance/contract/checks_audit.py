@@ -33,9 +33,11 @@ def one_entry_per_event(c: ContractClient) -> None:
     expect(len(audit) == len(events), f"{len(audit)} audit entries for {len(events)} events")
     for event, entry in zip(events, audit, strict=True):
         for member in PROJECTED:
-            expect(entry.get(member) == event.get(member),
-                   f"audit seq {entry.get('seq')}: {member} {entry.get(member)!r} differs from "
-                   f"the event's {event.get(member)!r}")
+            expect(
+                entry.get(member) == event.get(member),
+                f"audit seq {entry.get('seq')}: {member} {entry.get(member)!r} differs from "
+                f"the event's {event.get(member)!r}",
+            )
 
 
 @check("audit/immutable-and-no-rejected-decisions", requirements=["REQ-AUDIT-005"])
@@ -46,15 +48,20 @@ def audit_immutable(c: ContractClient) -> None:
     before = _audit(c, intent_id)
     path = f"/v1/tasks/{intent_id}/decision"
     c.error(c.request("POST", path, body={"outcome": "approved"}), 422, "task_validation_failed")
-    c.error(c.request("POST", path, body={"outcome": "maybe", "comment": "x"}), 422,
-            "task_validation_failed")
+    c.error(
+        c.request("POST", path, body={"outcome": "maybe", "comment": "x"}),
+        422,
+        "task_validation_failed",
+    )
     expect(_audit(c, intent_id) == before, "a rejected decision changed the audit trail")
     c.ok(c.request("POST", path, body={"outcome": "approved", "comment": "ok"}))
     after = _audit(c, intent_id)
-    expect(after[:len(before)] == before, "earlier audit entries changed after a decision")
+    expect(after[: len(before)] == before, "earlier audit entries changed after a decision")
     outcomes = [a["outcome"] for a in after if a.get("outcome")]
-    expect(outcomes.count("approved") == 1 and "maybe" not in outcomes,
-           f"only the accepted decision is audited: {outcomes}")
+    expect(
+        outcomes.count("approved") == 1 and "maybe" not in outcomes,
+        f"only the accepted decision is audited: {outcomes}",
+    )
 
 
 @check("audit/same-visibility-as-intent", requirements=["REQ-AUDIT-006"])
@@ -63,15 +70,23 @@ def audit_visibility(c: ContractClient) -> None:
     target, target_key = c.new_agent("target")
     _, outsider_key = c.new_agent("outsider")
     intent_id = c.new_intent(target, key=sender_key)
-    for who, key in (("admin", True), ("sender", sender_key), ("target", target_key),
-                     ("outsider", outsider_key)):
+    for who, key in (
+        ("admin", True),
+        ("sender", sender_key),
+        ("target", target_key),
+        ("outsider", outsider_key),
+    ):
         read = c.request("GET", f"/v1/intents/{intent_id}", key=key)
         audit = c.request("GET", f"/v1/intents/{intent_id}/audit", key=key)
-        expect(read.status_code == audit.status_code,
-               f"{who}: getIntent {read.status_code} but getIntentAudit {audit.status_code}")
+        expect(
+            read.status_code == audit.status_code,
+            f"{who}: getIntent {read.status_code} but getIntentAudit {audit.status_code}",
+        )
         if audit.status_code != 200:
-            expect(read.json()["error"]["code"] == audit.json()["error"]["code"],
-                   f"{who}: getIntent and getIntentAudit must fail alike")
+            expect(
+                read.json()["error"]["code"] == audit.json()["error"]["code"],
+                f"{who}: getIntent and getIntentAudit must fail alike",
+            )
     expect(sender in str(c.intent(intent_id)), "the sender reads its intent")
 
 
@@ -84,6 +99,8 @@ def events_immutable(c: ContractClient) -> None:
     second = c.events(intent_id)
     c.ok(c.request("POST", f"/v1/tasks/{intent_id}/decision", body={"outcome": "approved"}))
     third = c.events(intent_id)
-    expect(second[:len(first)] == first and third[:len(second)] == second,
-           "an event changed after later transitions")
+    expect(
+        second[: len(first)] == first and third[: len(second)] == second,
+        "an event changed after later transitions",
+    )
     expect(c.events(intent_id) == third, "listIntentEvents must return identical objects")

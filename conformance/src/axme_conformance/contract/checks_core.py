@@ -35,8 +35,11 @@ def bad_key(c: ContractClient) -> None:
 
 @check("auth/bearer-accepted", requirements=["REQ-AUTH-001"])
 def bearer(c: ContractClient) -> None:
-    c.ok(c.request("GET", "/v1/intents", key=None,
-                   headers={"authorization": f"Bearer {c.admin_key}"}))
+    c.ok(
+        c.request(
+            "GET", "/v1/intents", key=None, headers={"authorization": f"Bearer {c.admin_key}"}
+        )
+    )
 
 
 @check("headers/request-id-and-trace-echo", requirements=["REQ-API-005"])
@@ -55,16 +58,20 @@ def method_not_allowed(c: ContractClient) -> None:
     c.error(c.request("DELETE", "/v1/intents"), 405, "method_not_allowed")
 
 
-@check("agents/register-key-shown-once",
-       requirements=["REQ-AUTH-013", "REQ-AUTH-004", "REQ-API-014", "REQ-API-011"])
+@check(
+    "agents/register-key-shown-once",
+    requirements=["REQ-AUTH-013", "REQ-AUTH-004", "REQ-API-014", "REQ-API-011"],
+)
 def register_agent(c: ContractClient) -> None:
     address = c.unique("reg")
     body = c.ok(c.request("POST", "/v1/agents", body={"address": address}))
     expect(body["api_key"].startswith("axme_agent_"), f"agent key format: {body['api_key']}")
     canonical = body["agent"]["address"]
     expect(body["agent"].get("delivery_mode") == "stream", f"default delivery_mode: {body}")
-    expect(canonical.startswith("agent://") and canonical.endswith("/" + address),
-           f"bare name must be stored canonical: {canonical}")
+    expect(
+        canonical.startswith("agent://") and canonical.endswith("/" + address),
+        f"bare name must be stored canonical: {canonical}",
+    )
     for ref in (address, quote(canonical, safe="")):
         got = c.ok(c.request("GET", f"/v1/agents/{ref}"))
         expect(got["agent"]["address"] == canonical, f"getAgent({ref}) → {got}")
@@ -72,13 +79,23 @@ def register_agent(c: ContractClient) -> None:
     c.error(c.request("POST", "/v1/agents", body={"address": address}), 409, "agent_exists")
 
 
-@check("intents/create-shape",
-       requirements=["REQ-API-010", "REQ-API-012", "REQ-LIFECYCLE-008", "REQ-DELIVERY-007",
-                     "REQ-API-003"])
+@check(
+    "intents/create-shape",
+    requirements=[
+        "REQ-API-010",
+        "REQ-API-012",
+        "REQ-LIFECYCLE-008",
+        "REQ-DELIVERY-007",
+        "REQ-API-003",
+    ],
+)
 def create_shape(c: ContractClient) -> None:
     address, _ = c.new_agent()
-    response = c.request("POST", "/v1/intents", body={
-        "intent_type": "intent.contract.check.v1", "to_agent": address, "payload": {"a": 1}})
+    response = c.request(
+        "POST",
+        "/v1/intents",
+        body={"intent_type": "intent.contract.check.v1", "to_agent": address, "payload": {"a": 1}},
+    )
     body = c.ok(response)
     expect(bool(UUID_RE.match(body.get("intent_id", ""))), f"intent_id not a UUID: {body}")
     expect(body.get("status") == "SUBMITTED", f"new intent status: {body}")
@@ -101,17 +118,33 @@ def from_agent_derived(c: ContractClient) -> None:
 
 @check("intents/unknown-agent-404", requirements=["REQ-API-011"])
 def unknown_agent(c: ContractClient) -> None:
-    c.error(c.request("POST", "/v1/intents", body={
-        "intent_type": "intent.contract.check.v1", "to_agent": c.unique("ghost"),
-        "payload": {}}), 404, "agent_not_found")
+    c.error(
+        c.request(
+            "POST",
+            "/v1/intents",
+            body={
+                "intent_type": "intent.contract.check.v1",
+                "to_agent": c.unique("ghost"),
+                "payload": {},
+            },
+        ),
+        404,
+        "agent_not_found",
+    )
 
 
 @check("intents/bad-intent-type-422", requirements=["REQ-API-013", "REQ-ERR-005"])
 def bad_intent_type(c: ContractClient) -> None:
     address, _ = c.new_agent()
-    body = c.error(c.request("POST", "/v1/intents", body={
-        "intent_type": "Not A Type", "to_agent": address, "payload": {}}), 422,
-        "validation_error")
+    body = c.error(
+        c.request(
+            "POST",
+            "/v1/intents",
+            body={"intent_type": "Not A Type", "to_agent": address, "payload": {}},
+        ),
+        422,
+        "validation_error",
+    )
     expect("intent_type" in str(body["error"]["details"]), "details must name the field")
 
 
@@ -123,8 +156,13 @@ def invalid_json(c: ContractClient) -> None:
 @check("intents/payload-too-large-413", requirements=["REQ-API-006"])
 def too_large(c: ContractClient) -> None:
     address, _ = c.new_agent()
-    big = b'{"intent_type":"intent.contract.check.v1","to_agent":"' + address.encode() + \
-        b'","payload":{"blob":"' + b"x" * (1024 * 1024 + 10) + b'"}}'
+    big = (
+        b'{"intent_type":"intent.contract.check.v1","to_agent":"'
+        + address.encode()
+        + b'","payload":{"blob":"'
+        + b"x" * (1024 * 1024 + 10)
+        + b'"}}'
+    )
     body = c.error(c.request("POST", "/v1/intents", content=big), 413, "payload_too_large")
     expect(body["error"]["details"].get("limit_bytes") == 1048576, f"{body['error']}")
 
@@ -156,8 +194,13 @@ def list_cursor(c: ContractClient) -> None:
     page = c.ok(c.request("GET", "/v1/intents", params={"to_agent": address, "limit": 2}))
     expect([i["intent_id"] for i in page["intents"]] == ids[::-1][:2], f"order: {page}")
     expect(bool(page.get("next_cursor")), "a full page needs next_cursor")
-    rest = c.ok(c.request("GET", "/v1/intents", params={
-        "to_agent": address, "limit": 2, "cursor": page["next_cursor"]}))
+    rest = c.ok(
+        c.request(
+            "GET",
+            "/v1/intents",
+            params={"to_agent": address, "limit": 2, "cursor": page["next_cursor"]},
+        )
+    )
     expect([i["intent_id"] for i in rest["intents"]] == ids[:1], f"second page: {rest}")
     expect(rest.get("next_cursor") is None, "last page has next_cursor null")
 

@@ -16,8 +16,9 @@ def _resume(
     return c.request("POST", f"/v1/intents/{intent_id}/resume", key=key, body=body)
 
 
-@check("delivery/poll-lease-ack",
-       requirements=["REQ-DELIVERY-013", "REQ-DELIVERY-003", "REQ-ACK-001"])
+@check(
+    "delivery/poll-lease-ack", requirements=["REQ-DELIVERY-013", "REQ-DELIVERY-003", "REQ-ACK-001"]
+)
 def poll_lease_ack(c: ContractClient) -> None:
     address, key = c.new_agent()
     intent_id = c.new_intent(address)
@@ -26,8 +27,14 @@ def poll_lease_ack(c: ContractClient) -> None:
     expect(bool(delivery.get("lease_expires_at")), "delivery needs lease_expires_at")
     expect(delivery["intent"]["intent_id"] == intent_id, "delivery carries the intent")
     expect(c.intent(intent_id)["status"] == "DELIVERED", "leased intent is DELIVERED")
-    acked = c.ok(c.request("POST", f"/v1/intents/{intent_id}/ack", key=key,
-                           body={"delivery_id": delivery["delivery_id"]}))
+    acked = c.ok(
+        c.request(
+            "POST",
+            f"/v1/intents/{intent_id}/ack",
+            key=key,
+            body={"delivery_id": delivery["delivery_id"]},
+        )
+    )
     expect(acked["intent"]["status"] == "ACKNOWLEDGED", f"{acked}")
     expect(bool(acked.get("lease_expires_at")), "ack returns lease_expires_at")
 
@@ -37,16 +44,27 @@ def progress_then_complete(c: ContractClient) -> None:
     address, key = c.new_agent()
     intent_id = c.new_intent(address)
     delivery = c.take_delivery(address, key, intent_id)
-    progressed = c.ok(_resume(c, intent_id, key, {
-        "kind": "progress", "details": {"pct": 50}, "delivery_id": delivery["delivery_id"]}))
+    progressed = c.ok(
+        _resume(
+            c,
+            intent_id,
+            key,
+            {"kind": "progress", "details": {"pct": 50}, "delivery_id": delivery["delivery_id"]},
+        )
+    )
     expect(progressed["intent"]["status"] == "IN_PROGRESS", f"{progressed}")
-    done = c.ok(_resume(c, intent_id, key, {
-        "kind": "agent_result", "outcome": "complete", "result": {"ok": 1}}))
+    done = c.ok(
+        _resume(
+            c, intent_id, key, {"kind": "agent_result", "outcome": "complete", "result": {"ok": 1}}
+        )
+    )
     expect(done["applied"] is True and done["intent"]["status"] == "COMPLETED", f"{done}")
     expect(done["intent"]["result"] == {"ok": 1}, "result stored as sent")
     types = [e["event_type"] for e in c.events(intent_id)]
-    expect(types == ["intent.submitted", "intent.delivered", "intent.progress",
-                     "intent.completed"], f"events: {types}")
+    expect(
+        types == ["intent.submitted", "intent.delivered", "intent.progress", "intent.completed"],
+        f"events: {types}",
+    )
     seqs = [e["seq"] for e in c.events(intent_id)]
     expect(seqs == list(range(1, len(seqs) + 1)), f"seq must be 1,2,3…: {seqs}")
 
@@ -56,12 +74,22 @@ def fail_outcome(c: ContractClient) -> None:
     address, key = c.new_agent()
     intent_id = c.new_intent(address)
     c.take_delivery(address, key, intent_id)
-    body = c.ok(_resume(c, intent_id, key, {
-        "kind": "agent_result", "outcome": "fail",
-        "error": {"code": "validation_failed", "message": "bad plan"}}))
+    body = c.ok(
+        _resume(
+            c,
+            intent_id,
+            key,
+            {
+                "kind": "agent_result",
+                "outcome": "fail",
+                "error": {"code": "validation_failed", "message": "bad plan"},
+            },
+        )
+    )
     intent = body["intent"]
-    expect(intent["status"] == "FAILED" and intent["error"]["code"] == "validation_failed",
-           f"{intent}")
+    expect(
+        intent["status"] == "FAILED" and intent["error"]["code"] == "validation_failed", f"{intent}"
+    )
 
 
 @check("lifecycle/terminal-is-immutable-409", requirements=["REQ-LIFECYCLE-003", "REQ-RESOLVE-003"])
@@ -69,10 +97,16 @@ def terminal_immutable(c: ContractClient) -> None:
     address, key = c.new_agent()
     intent_id = c.new_intent(address)
     c.ok(c.request("POST", f"/v1/intents/{intent_id}/resolve", body={"status": "CANCELED"}))
-    c.error(c.request("POST", f"/v1/intents/{intent_id}/resolve", body={"status": "COMPLETED"}),
-            409, "intent_terminal")
-    c.error(_resume(c, intent_id, True, {"kind": "agent_result", "outcome": "complete",
-                                         "result": {}}), 409, "intent_terminal")
+    c.error(
+        c.request("POST", f"/v1/intents/{intent_id}/resolve", body={"status": "COMPLETED"}),
+        409,
+        "intent_terminal",
+    )
+    c.error(
+        _resume(c, intent_id, True, {"kind": "agent_result", "outcome": "complete", "result": {}}),
+        409,
+        "intent_terminal",
+    )
     expect(c.intent(intent_id)["status"] == "CANCELED", "terminal status must not change")
 
 
@@ -81,9 +115,21 @@ def stale_delivery(c: ContractClient) -> None:
     address, key = c.new_agent()
     intent_id = c.new_intent(address)
     c.take_delivery(address, key, intent_id)
-    c.error(_resume(c, intent_id, key, {"kind": "agent_result", "outcome": "complete",
-                                        "result": {}, "delivery_id": "not-the-current-one"}),
-            409, "stale_delivery")
+    c.error(
+        _resume(
+            c,
+            intent_id,
+            key,
+            {
+                "kind": "agent_result",
+                "outcome": "complete",
+                "result": {},
+                "delivery_id": "not-the-current-one",
+            },
+        ),
+        409,
+        "stale_delivery",
+    )
 
 
 @check("lifecycle/bare-resume-body-422", requirements=["REQ-RESUME-002"])
@@ -108,8 +154,13 @@ def legacy_action(c: ContractClient) -> None:
 def resolve_cancel(c: ContractClient) -> None:
     address, _ = c.new_agent()
     intent_id = c.new_intent(address)
-    body = c.ok(c.request("POST", f"/v1/intents/{intent_id}/resolve",
-                          body={"status": "CANCELED", "reason": "not needed"}))
+    body = c.ok(
+        c.request(
+            "POST",
+            f"/v1/intents/{intent_id}/resolve",
+            body={"status": "CANCELED", "reason": "not needed"},
+        )
+    )
     expect(body["intent"]["status"] == "CANCELED", f"{body}")
     last = c.events(intent_id)[-1]
     expect(last["event_type"] == "intent.canceled" and last["status"] == "CANCELED", f"{last}")
@@ -121,7 +172,11 @@ def events_since(c: ContractClient) -> None:
     intent_id = c.new_intent(address)
     c.ok(c.request("POST", f"/v1/intents/{intent_id}/resolve", body={"status": "CANCELED"}))
     events = c.events(intent_id)
-    expect(events[0]["seq"] == 1 and events[0]["event_type"] == "intent.submitted"
-           and events[0]["status"] == "SUBMITTED", f"first event: {events[0]}")
+    expect(
+        events[0]["seq"] == 1
+        and events[0]["event_type"] == "intent.submitted"
+        and events[0]["status"] == "SUBMITTED",
+        f"first event: {events[0]}",
+    )
     later = c.events(intent_id, since=1)
     expect([e["seq"] for e in later] == [e["seq"] for e in events[1:]], f"since=1: {later}")

@@ -24,7 +24,9 @@ from axme_conformance.contract.registry import check
 WAIT_S = 10.0
 # How the consumer goes: (label, the create is already in flight when it closes).
 ROUNDS = [("closed stream, create in flight", True)] * 3 + [
-    ("closed stream, then create", False), ("abandoned long-poll", False)]
+    ("closed stream, then create", False),
+    ("abandoned long-poll", False),
+]
 
 
 class HeldStream:
@@ -33,9 +35,12 @@ class HeldStream:
 
     def __init__(self, c: ContractClient, address: str, key: str) -> None:
         self._context: AbstractContextManager[httpx.Response] = c.http.stream(
-            "GET", f"/v1/agents/{quote(address, safe='')}/intents/stream",
-            params={"wait_seconds": 60}, timeout=httpx.Timeout(WAIT_S),
-            headers={"x-api-key": key, "accept": "text/event-stream"})
+            "GET",
+            f"/v1/agents/{quote(address, safe='')}/intents/stream",
+            params={"wait_seconds": 60},
+            timeout=httpx.Timeout(WAIT_S),
+            headers={"x-api-key": key, "accept": "text/event-stream"},
+        )
         self._closed = False
         self.response = self._context.__enter__()
         if self.response.status_code != 200:
@@ -105,22 +110,32 @@ def _abandoned_poll(c: ContractClient, address: str, key: str) -> None:
     """A long-poll whose client gives up while it waits."""
     sock, host = _accepted_connection(c)
     with sock:
-        sock.sendall(f"GET /v1/agents/{quote(address, safe='')}/intents?status=pending"
-                     f"&wait_seconds=60 HTTP/1.1\r\nhost: {host}\r\nx-api-key: {key}\r\n\r\n"
-                     .encode())
+        sock.sendall(
+            f"GET /v1/agents/{quote(address, safe='')}/intents?status=pending"
+            f"&wait_seconds=60 HTTP/1.1\r\nhost: {host}\r\nx-api-key: {key}\r\n\r\n".encode()
+        )
 
 
-def _create_in_flight(c: ContractClient, address: str, marker: str,
-                      close: Callable[[], None]) -> None:
+def _create_in_flight(
+    c: ContractClient, address: str, marker: str, close: Callable[[], None]
+) -> None:
     """createIntent written in full on its own connection, then `close()` at once, so the
     create and the close reach the server together; then its answer must be 200."""
-    body = json.dumps({"intent_type": "intent.contract.check.v1", "to_agent": address,
-                       "payload": {"probe": marker}}).encode()
+    body = json.dumps(
+        {
+            "intent_type": "intent.contract.check.v1",
+            "to_agent": address,
+            "payload": {"probe": marker},
+        }
+    ).encode()
     sock, host = _accepted_connection(c)
     with sock:
-        sock.sendall(f"POST /v1/intents HTTP/1.1\r\nhost: {host}\r\nx-api-key: {c.admin_key}"
-                     f"\r\ncontent-type: application/json\r\ncontent-length: {len(body)}\r\n"
-                     "connection: close\r\n\r\n".encode() + body)
+        sock.sendall(
+            f"POST /v1/intents HTTP/1.1\r\nhost: {host}\r\nx-api-key: {c.admin_key}"
+            f"\r\ncontent-type: application/json\r\ncontent-length: {len(body)}\r\n"
+            "connection: close\r\n\r\n".encode()
+            + body
+        )
         close()
         answer = b""
         while chunk := sock.recv(65536):
@@ -130,34 +145,44 @@ def _create_in_flight(c: ContractClient, address: str, marker: str,
     expect(statuses[-1:] == [b"200"], f"createIntent was not answered 200: {answer[-300:]!r}")
 
 
-def _expect_delivered_once(c: ContractClient, marker: str, live: HeldStream,
-                           label: str) -> None:
+def _expect_delivered_once(c: ContractClient, marker: str, live: HeldStream, label: str) -> None:
     """The live stream gets the intent at attempt 1. Whether the gone consumer was leased it
     first (and it was handed back) depends on when the server saw the close: both are fine."""
     try:
         got = live.delivery_where(lambda d: d["intent"]["payload"].get("probe") == marker)
     except CheckFailed as exc:
-        raise CheckFailed(f"{label}: the live stream got no delivery ({exc}); was the lease "
-                          "left with the consumer that is gone?") from None
+        raise CheckFailed(
+            f"{label}: the live stream got no delivery ({exc}); was the lease "
+            "left with the consumer that is gone?"
+        ) from None
     intent_id = got["intent_id"]
-    expect(got["attempt"] == 1,
-           f"{label}: the live stream got attempt {got['attempt']}: a lease left with the gone "
-           "consumer counted an attempt (or waited for its expiry)")
+    expect(
+        got["attempt"] == 1,
+        f"{label}: the live stream got attempt {got['attempt']}: a lease left with the gone "
+        "consumer counted an attempt (or waited for its expiry)",
+    )
     intent = c.intent(intent_id)
-    expect(intent["status"] == "DELIVERED" and intent["delivery_attempt"] == 1,
-           f"{label}: {intent['status']} attempt {intent['delivery_attempt']}")
+    expect(
+        intent["status"] == "DELIVERED" and intent["delivery_attempt"] == 1,
+        f"{label}: {intent['status']} attempt {intent['delivery_attempt']}",
+    )
     events = c.events(intent_id)
     for event in (e for e in events if e["event_type"] == "intent.redelivered"):
-        expect(event["data"].get("reason") == "consumer_gone" and event["status"] == "SUBMITTED",
-               f"{label}: a hand-back of an undelivered lease is reason consumer_gone: {event}")
+        expect(
+            event["data"].get("reason") == "consumer_gone" and event["status"] == "SUBMITTED",
+            f"{label}: a hand-back of an undelivered lease is reason consumer_gone: {event}",
+        )
     last = events[-1]
-    expect(last["event_type"] == "intent.delivered"
-           and last["data"]["delivery_id"] == got["delivery_id"],
-           f"{label}: the last event must be the live stream's lease: {last}")
+    expect(
+        last["event_type"] == "intent.delivered"
+        and last["data"]["delivery_id"] == got["delivery_id"],
+        f"{label}: the last event must be the live stream's lease: {last}",
+    )
 
 
-@check("delivery/gone-consumer-lease-handed-back", requirements=["REQ-DELIVERY-016"],
-       needs="testing")
+@check(
+    "delivery/gone-consumer-lease-handed-back", requirements=["REQ-DELIVERY-016"], needs="testing"
+)
 def gone_consumer(c: ContractClient) -> None:
     offset = _clock_offset(c)
     for n, (label, in_flight) in enumerate(ROUNDS):
@@ -185,33 +210,68 @@ def gone_consumer(c: ContractClient) -> None:
             if dead is not None:
                 dead.close()
     drift = _clock_offset(c) - offset
-    expect(abs(drift) < 2.0, f"the testing clock moved {drift:.1f} s beyond real time: the "
-           "delivery must not need a clock advance")
+    expect(
+        abs(drift) < 2.0,
+        f"the testing clock moved {drift:.1f} s beyond real time: the "
+        "delivery must not need a clock advance",
+    )
 
 
 def _retry_bundle(c: ContractClient) -> dict[str, Any]:
     return {
         "scenario_id": "contract.step-retry.v1",
-        "agents": [{"role": "worker", "address": c.unique("flaky"), "delivery_mode": "poll",
-                    "create_if_missing": True}],
+        "agents": [
+            {
+                "role": "worker",
+                "address": c.unique("flaky"),
+                "delivery_mode": "poll",
+                "create_if_missing": True,
+            }
+        ],
         "humans": [],
-        "workflow": {"steps": [{"step_id": "work", "assigned_to": "worker",
-                                "retry": {"max_retries": 1, "retry_delay_seconds": 5}}]},
+        "workflow": {
+            "steps": [
+                {
+                    "step_id": "work",
+                    "assigned_to": "worker",
+                    "retry": {"max_retries": 1, "retry_delay_seconds": 5},
+                }
+            ]
+        },
         "intent": {"type": "intent.contract.step_retry.v1", "payload": {}},
     }
 
 
-def _fail(c: ContractClient, intent_id: str, key: str, delivery: dict[str, Any],
-          n: int) -> dict[str, Any]:
-    body = c.ok(c.request("POST", f"/v1/intents/{intent_id}/resume", key=key, body={
-        "kind": "agent_result", "outcome": "fail", "delivery_id": delivery["delivery_id"],
-        "error": {"code": "flaky", "message": f"failure {n}"}}))
+def _fail(
+    c: ContractClient, intent_id: str, key: str, delivery: dict[str, Any], n: int
+) -> dict[str, Any]:
+    body = c.ok(
+        c.request(
+            "POST",
+            f"/v1/intents/{intent_id}/resume",
+            key=key,
+            body={
+                "kind": "agent_result",
+                "outcome": "fail",
+                "delivery_id": delivery["delivery_id"],
+                "error": {"code": "flaky", "message": f"failure {n}"},
+            },
+        )
+    )
     return dict(body["intent"])
 
 
 def _poll_now(c: ContractClient, address: str, key: str) -> list[dict[str, Any]]:
-    return list(c.ok(c.request("GET", f"/v1/agents/{quote(address, safe='')}/intents", key=key,
-                               params={"status": "pending", "wait_seconds": 0}))["deliveries"])
+    return list(
+        c.ok(
+            c.request(
+                "GET",
+                f"/v1/agents/{quote(address, safe='')}/intents",
+                key=key,
+                params={"status": "pending", "wait_seconds": 0},
+            )
+        )["deliveries"]
+    )
 
 
 @check("delivery/step-retry-after-delay", requirements=["REQ-DELIVERY-015"], needs="testing")
@@ -221,28 +281,43 @@ def step_retry(c: ContractClient) -> None:
     address, key = worker["address"], worker["api_key"]
     first = c.take_delivery(address, key, intent_id)
     retried = _fail(c, intent_id, key, first, 1)
-    expect(retried["status"] == "SUBMITTED",
-           f"a failure with retries left goes back to SUBMITTED (T23): {retried['status']}")
+    expect(
+        retried["status"] == "SUBMITTED",
+        f"a failure with retries left goes back to SUBMITTED (T23): {retried['status']}",
+    )
     event = c.events(intent_id)[-1]
-    expect(event["event_type"] == "intent.redelivered" and event["status"] == "SUBMITTED"
-           and event["data"].get("reason") == "step_retry",
-           f"the retry is intent.redelivered reason step_retry: {event}")
+    expect(
+        event["event_type"] == "intent.redelivered"
+        and event["status"] == "SUBMITTED"
+        and event["data"].get("reason") == "step_retry",
+        f"the retry is intent.redelivered reason step_retry: {event}",
+    )
     expect(event["data"].get("previous_delivery_id") == first["delivery_id"], f"{event['data']}")
     early = _poll_now(c, address, key)
-    expect(all(d["intent_id"] != intent_id for d in early),
-           f"delivered again before retry_delay_seconds: {early}")
+    expect(
+        all(d["intent_id"] != intent_id for d in early),
+        f"delivered again before retry_delay_seconds: {early}",
+    )
     c.ok(c.request("POST", "/_testing/clock", key=None, body={"advance_seconds": 6}))
     # The clock call returns once the due retry timer has committed (REQ-TEST-007), so the
     # intent is available now: a poll that does not wait must get it (real time alone, which
     # also moves the testing clock, would need seconds more).
     again = [d for d in _poll_now(c, address, key) if d["intent_id"] == intent_id]
-    expect(len(again) == 1, "not delivered again at once after the clock passed "
-           f"retry_delay_seconds: {c.intent(intent_id)}")
+    expect(
+        len(again) == 1,
+        "not delivered again at once after the clock passed "
+        f"retry_delay_seconds: {c.intent(intent_id)}",
+    )
     second = again[0]
     expect(second["delivery_id"] != first["delivery_id"], "a retry is a new delivery")
     failed = _fail(c, intent_id, key, second, 2)
-    expect(failed["status"] == "FAILED" and failed["error"]["code"] == "flaky",
-           f"with no retries left a failure ends the intent (T10): {failed}")
-    reasons = [e["data"].get("reason") for e in c.events(intent_id)
-               if e["event_type"] == "intent.redelivered"]
+    expect(
+        failed["status"] == "FAILED" and failed["error"]["code"] == "flaky",
+        f"with no retries left a failure ends the intent (T10): {failed}",
+    )
+    reasons = [
+        e["data"].get("reason")
+        for e in c.events(intent_id)
+        if e["event_type"] == "intent.redelivered"
+    ]
     expect(reasons == ["step_retry"], f"max_retries 1 allows one retry: {reasons}")

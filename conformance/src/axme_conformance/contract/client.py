@@ -21,27 +21,43 @@ ERROR_KEYS = {"code", "message", "category", "retryable", "details"}
 
 # REQ-ERR-003: the v1 table (code → HTTP status, category, retryable).
 ERROR_TABLE: dict[str, tuple[int, str, bool]] = {
-    "invalid_json": (400, "validation", False), "bad_request": (400, "validation", False),
-    "unauthorized": (401, "auth", False), "forbidden": (403, "policy", False),
-    "not_found": (404, "not_found", False), "intent_not_found": (404, "not_found", False),
+    "invalid_json": (400, "validation", False),
+    "bad_request": (400, "validation", False),
+    "unauthorized": (401, "auth", False),
+    "forbidden": (403, "policy", False),
+    "not_found": (404, "not_found", False),
+    "intent_not_found": (404, "not_found", False),
     "agent_not_found": (404, "not_found", False),
     "method_not_allowed": (405, "validation", False),
     "idempotency_conflict": (409, "conflict", False),
-    "invalid_transition": (409, "conflict", False), "intent_terminal": (409, "conflict", False),
-    "stale_delivery": (409, "conflict", False), "agent_exists": (409, "conflict", False),
+    "invalid_transition": (409, "conflict", False),
+    "intent_terminal": (409, "conflict", False),
+    "stale_delivery": (409, "conflict", False),
+    "agent_exists": (409, "conflict", False),
     "workspace_exists": (409, "conflict", False),
     "payload_too_large": (413, "validation", False),
     "validation_error": (422, "validation", False),
     "task_validation_failed": (422, "validation", False),
-    "rate_limited": (429, "rate_limit", True), "internal_error": (500, "internal", True),
+    "rate_limited": (429, "rate_limit", True),
+    "internal_error": (500, "internal", True),
     "unavailable": (503, "transport", True),
 }
 
 # REQ-AUTH-006: the permissions a 403 `forbidden` may name in `details.reason`.
-FORBIDDEN_REASONS = frozenset({
-    "admin_required", "agent_or_admin_required", "human_or_admin_required",
-    "own_agent_required", "current_handler_required", "assignee_required",
-    "initiator_required", "same_workspace_required", "human_required", "operator_required"})
+FORBIDDEN_REASONS = frozenset(
+    {
+        "admin_required",
+        "agent_or_admin_required",
+        "human_or_admin_required",
+        "own_agent_required",
+        "current_handler_required",
+        "assignee_required",
+        "initiator_required",
+        "same_workspace_required",
+        "human_required",
+        "operator_required",
+    }
+)
 
 
 class CheckFailed(AssertionError):
@@ -58,15 +74,23 @@ def expect(condition: bool, message: str) -> None:
 
 
 def _brief(response: httpx.Response) -> str:
-    return f"{response.request.method} {response.request.url.path} → {response.status_code}: " \
-           f"{response.text[:300]}"
+    return (
+        f"{response.request.method} {response.request.url.path} → {response.status_code}: "
+        f"{response.text[:300]}"
+    )
 
 
 class ContractClient:
     """A thin client over one server + admin key; every helper asserts the contract."""
 
-    def __init__(self, base_url: str, admin_key: str, timeout_s: float = 20.0,
-                 data_dir: Path | None = None, limits: ServerLimits = DEFAULT) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        admin_key: str,
+        timeout_s: float = 20.0,
+        data_dir: Path | None = None,
+        limits: ServerLimits = DEFAULT,
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         # The REQ-LIMIT numbers the server under test enforces (the spec's defaults unless
         # the suite started it with others).
@@ -74,8 +98,9 @@ class ContractClient:
         self.admin_key = admin_key
         # The server's data directory when the suite started it (--reference), else None.
         self.data_dir = data_dir
-        self.http = httpx.Client(base_url=self.base_url, timeout=timeout_s,
-                                 headers={"user-agent": HARNESS_USER_AGENT})
+        self.http = httpx.Client(
+            base_url=self.base_url, timeout=timeout_s, headers={"user-agent": HARNESS_USER_AGENT}
+        )
         self.run_id = uuid.uuid4().hex[:8]
         self._counter = 0
 
@@ -119,8 +144,10 @@ class ContractClient:
         body: dict[str, Any] = response.json()
         expect(body.get("ok") is False, f"error body lacks ok:false: {_brief(response)}")
         error = body.get("error")
-        expect(isinstance(error, dict) and ERROR_KEYS <= set(error),
-               f"error envelope lacks {sorted(ERROR_KEYS)}: {_brief(response)}")
+        expect(
+            isinstance(error, dict) and ERROR_KEYS <= set(error),
+            f"error envelope lacks {sorted(ERROR_KEYS)}: {_brief(response)}",
+        )
         expect(isinstance(body.get("detail"), str), f"no `detail` in: {_brief(response)}")
         assert isinstance(error, dict)
         if codes:
@@ -142,14 +169,29 @@ class ContractClient:
 
     # -- seeding -----------------------------------------------------------
     def new_agent(self, stem: str = "agent", delivery_mode: str = "poll") -> tuple[str, str]:
-        body = self.ok(self.request("POST", "/v1/agents", body={
-            "address": self.unique(stem), "delivery_mode": delivery_mode}))
+        body = self.ok(
+            self.request(
+                "POST",
+                "/v1/agents",
+                body={"address": self.unique(stem), "delivery_mode": delivery_mode},
+            )
+        )
         return body["agent"]["address"], body["api_key"]
 
     def new_intent(self, to_agent: str, key: str | bool = True, **extra: Any) -> str:
-        body = self.ok(self.request("POST", "/v1/intents", key=key, body={
-            "intent_type": "intent.contract.check.v1", "to_agent": to_agent,
-            "payload": {"n": 1}, **extra}))
+        body = self.ok(
+            self.request(
+                "POST",
+                "/v1/intents",
+                key=key,
+                body={
+                    "intent_type": "intent.contract.check.v1",
+                    "to_agent": to_agent,
+                    "payload": {"n": 1},
+                    **extra,
+                },
+            )
+        )
         return str(body["intent_id"])
 
     def intent(self, intent_id: str, key: str | bool = True) -> dict[str, Any]:
@@ -157,34 +199,59 @@ class ContractClient:
         return dict(body["intent"])
 
     def events(self, intent_id: str, since: int = 0) -> list[dict[str, Any]]:
-        body = self.ok(self.request("GET", f"/v1/intents/{intent_id}/events",
-                                    params={"since": since}))
+        body = self.ok(
+            self.request("GET", f"/v1/intents/{intent_id}/events", params={"since": since})
+        )
         return list(body["events"])
 
-    def take_delivery(self, address: str, key: str | bool, intent_id: str,
-                      timeout_s: float = 10.0) -> dict[str, Any]:
+    def take_delivery(
+        self, address: str, key: str | bool, intent_id: str, timeout_s: float = 10.0
+    ) -> dict[str, Any]:
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
-            body = self.ok(self.request(
-                "GET", f"/v1/agents/{quote(address, safe='')}/intents", key=key,
-                params={"status": "pending", "wait_seconds": 1}))
+            body = self.ok(
+                self.request(
+                    "GET",
+                    f"/v1/agents/{quote(address, safe='')}/intents",
+                    key=key,
+                    params={"status": "pending", "wait_seconds": 1},
+                )
+            )
             for delivery in body["deliveries"]:
                 if delivery["intent_id"] == intent_id:
                     return dict(delivery)
         raise CheckFailed(f"no delivery of {intent_id} to {address} within {timeout_s}s")
 
-    def complete_agent_step(self, address: str, key: str | bool, intent_id: str,
-                            result: dict[str, Any]) -> dict[str, Any]:
+    def complete_agent_step(
+        self, address: str, key: str | bool, intent_id: str, result: dict[str, Any]
+    ) -> dict[str, Any]:
         delivery = self.take_delivery(address, key, intent_id)
-        self.ok(self.request("POST", f"/v1/intents/{intent_id}/ack", key=key,
-                             body={"delivery_id": delivery["delivery_id"]}))
-        body = self.ok(self.request("POST", f"/v1/intents/{intent_id}/resume", key=key, body={
-            "kind": "agent_result", "outcome": "complete", "result": result,
-            "delivery_id": delivery["delivery_id"]}))
+        self.ok(
+            self.request(
+                "POST",
+                f"/v1/intents/{intent_id}/ack",
+                key=key,
+                body={"delivery_id": delivery["delivery_id"]},
+            )
+        )
+        body = self.ok(
+            self.request(
+                "POST",
+                f"/v1/intents/{intent_id}/resume",
+                key=key,
+                body={
+                    "kind": "agent_result",
+                    "outcome": "complete",
+                    "result": result,
+                    "delivery_id": delivery["delivery_id"],
+                },
+            )
+        )
         return dict(body["intent"])
 
-    def wait_intent(self, intent_id: str, predicate: Callable[[dict[str, Any]], bool],
-                    timeout_s: float = 10.0) -> dict[str, Any]:
+    def wait_intent(
+        self, intent_id: str, predicate: Callable[[dict[str, Any]], bool], timeout_s: float = 10.0
+    ) -> dict[str, Any]:
         deadline = time.monotonic() + timeout_s
         while True:
             intent = self.intent(intent_id)
@@ -195,25 +262,40 @@ class ContractClient:
             time.sleep(0.05)
 
     # -- SSE ---------------------------------------------------------------
-    def read_stream(self, path: str, *, params: dict[str, Any] | None = None,
-                    headers: dict[str, str] | None = None,
-                    timeout_s: float = 10.0) -> tuple[int, str]:
+    def read_stream(
+        self,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+        timeout_s: float = 10.0,
+    ) -> tuple[int, str]:
         """Read a whole SSE response until the server closes it (bounded)."""
         status, text, _ = self.stream(path, params=params, headers=headers, timeout_s=timeout_s)
         return status, text
 
-    def stream(self, path: str, *, params: dict[str, Any] | None = None,
-               headers: dict[str, str] | None = None, timeout_s: float = 10.0,
-               until: Callable[[str], bool] | None = None,
-               key: str | None = None) -> tuple[int, str, httpx.Headers]:
+    def stream(
+        self,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+        timeout_s: float = 10.0,
+        until: Callable[[str], bool] | None = None,
+        key: str | None = None,
+    ) -> tuple[int, str, httpx.Headers]:
         """Read an SSE response until the server closes it, or until ``until(text so
         far)`` holds (then close it); bounded by ``timeout_s``."""
-        sent = {"x-api-key": key or self.admin_key, "accept": "text/event-stream",
-                **(headers or {})}
+        sent = {
+            "x-api-key": key or self.admin_key,
+            "accept": "text/event-stream",
+            **(headers or {}),
+        }
         chunks: list[str] = []
         deadline = time.monotonic() + timeout_s
-        with self.http.stream("GET", path, params=params, headers=sent,
-                              timeout=httpx.Timeout(timeout_s)) as response:
+        with self.http.stream(
+            "GET", path, params=params, headers=sent, timeout=httpx.Timeout(timeout_s)
+        ) as response:
             if response.status_code != 200:
                 response.read()
                 return response.status_code, response.text, response.headers
@@ -240,20 +322,28 @@ def check_envelope_rules(status: int, body: dict[str, Any]) -> None:
     problems = [e.message for e in _envelope_validator().iter_errors(body)]
     expect(not problems, f"not an ErrorEnvelope (REQ-ERR-001): {problems[:3]}: {body}")
     error = body["error"]
-    expect(body["detail"] == error["message"],
-           f"detail must equal error.message: {body['detail']!r} vs {error['message']!r}")
+    expect(
+        body["detail"] == error["message"],
+        f"detail must equal error.message: {body['detail']!r} vs {error['message']!r}",
+    )
     expect(bool(error["message"]), "error.message must not be empty")
     row = ERROR_TABLE.get(error["code"])
     if row is not None:
-        expect((status, error["category"], error["retryable"]) == row,
-               f"{error['code']} must be {row} (status, category, retryable), got "
-               f"{(status, error['category'], error['retryable'])}")
-    expect(error["retryable"] == (status in (408, 429) or status >= 500),
-           f"retryable must be true exactly for 408, 429 and 5xx: {status} {error}")
+        expect(
+            (status, error["category"], error["retryable"]) == row,
+            f"{error['code']} must be {row} (status, category, retryable), got "
+            f"{(status, error['category'], error['retryable'])}",
+        )
+    expect(
+        error["retryable"] == (status in (408, 429) or status >= 500),
+        f"retryable must be true exactly for 408, 429 and 5xx: {status} {error}",
+    )
     if status == 403:
         reason = (error["details"] or {}).get("reason")
-        expect(reason in FORBIDDEN_REASONS,
-               f"a 403 must carry details.reason from REQ-AUTH-006's list, got {reason!r}: {error}")
+        expect(
+            reason in FORBIDDEN_REASONS,
+            f"a 403 must carry details.reason from REQ-AUTH-006's list, got {reason!r}: {error}",
+        )
 
 
 def parse_frames(text: str) -> list[dict[str, Any]]:

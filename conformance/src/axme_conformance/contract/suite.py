@@ -17,8 +17,15 @@ from axme_conformance.contract import server_limits
 from axme_conformance.contract.client import CheckFailed, CheckSkipped, ContractClient
 from axme_conformance.contract.registry import CHECKS, NEEDS, Check, ContractCheck, check
 
-__all__ = ["CHECKS", "NEEDS", "Check", "ContractCheck", "check", "load_checks",
-           "run_contract_suite"]
+__all__ = [
+    "CHECKS",
+    "NEEDS",
+    "Check",
+    "ContractCheck",
+    "check",
+    "load_checks",
+    "run_contract_suite",
+]
 
 
 def load_checks() -> dict[str, ContractCheck]:
@@ -56,14 +63,17 @@ def load_checks() -> dict[str, ContractCheck]:
 
 
 def select(only: list[str] | None) -> list[ContractCheck]:
-    return [c for n, c in load_checks().items()
-            if not only or any(fnmatch.fnmatch(n, p) for p in only)]
+    return [
+        c for n, c in load_checks().items() if not only or any(fnmatch.fnmatch(n, p) for p in only)
+    ]
 
 
 def list_checks(only: list[str] | None = None) -> str:
     """The checks and what they cite, as JSON (``axme-conformance server --list``)."""
-    return json.dumps({c.name: {"requirements": list(c.requirements), "needs": c.needs}
-                       for c in select(only)}, indent=2)
+    return json.dumps(
+        {c.name: {"requirements": list(c.requirements), "needs": c.needs} for c in select(only)},
+        indent=2,
+    )
 
 
 @dataclass
@@ -80,8 +90,9 @@ def has_testing_endpoints(client: ContractClient) -> bool:
     return client.request("GET", "/_testing/clock", key=None).status_code == 200
 
 
-def run_checks(client: ContractClient, checks: list[ContractCheck], tally: Tally,
-               *, testing: bool) -> None:
+def run_checks(
+    client: ContractClient, checks: list[ContractCheck], tally: Tally, *, testing: bool
+) -> None:
     assert tally.failed is not None
     for c in checks:
         if (c.needs == "testing" and not testing) or (c.needs == "production" and testing):
@@ -108,8 +119,10 @@ def run_checks(client: ContractClient, checks: list[ContractCheck], tally: Tally
 
 def summary(tally: Tally) -> int:
     assert tally.failed is not None
-    print(f"server contract: {tally.passed} passed, {len(tally.failed)} failed, "
-          f"{tally.skipped} skipped")
+    print(
+        f"server contract: {tally.passed} passed, {len(tally.failed)} failed, "
+        f"{tally.skipped} skipped"
+    )
     return 1 if tally.failed else 0
 
 
@@ -140,8 +153,11 @@ def run_against_reference(only: list[str] | None = None) -> int:
     # small limits, so the other checks keep the defaults (e.g. 100 streams per key).
     servers = ((False, None), (False, server_limits.SMALL), (True, None))
     for testing, limits in servers:
-        wanted = [c for c in checks if (c.needs == "testing") == testing
-                  and c.small_limits == (limits is not None)]
+        wanted = [
+            c
+            for c in checks
+            if (c.needs == "testing") == testing and c.small_limits == (limits is not None)
+        ]
         if not wanted:
             continue
         suffix = "-testing" if testing else "-limits" if limits is not None else ""
@@ -153,8 +169,12 @@ def run_against_reference(only: list[str] | None = None) -> int:
             if not info.admin_api_key:
                 print("reference server printed no admin key")
                 return 1
-            client = ContractClient(info.base_url, info.admin_api_key, data_dir=server.data_dir,
-                                    limits=limits or server_limits.DEFAULT)
+            client = ContractClient(
+                info.base_url,
+                info.admin_api_key,
+                data_dir=server.data_dir,
+                limits=limits or server_limits.DEFAULT,
+            )
             try:
                 run_checks(client, wanted, tally, testing=has_testing_endpoints(client))
             finally:

@@ -14,17 +14,31 @@ from jinja2 import ChoiceLoader, Environment, PackageLoader, select_autoescape
 from axme_server.pages.render import HtmlResponse
 
 # same-origin, not no-referrer: with no-referrer a browser sends `Origin: null` on the console's own forms
-HEADERS = [(b"content-type", b"text/html; charset=utf-8"), (b"cache-control", b"no-store"),
-           (b"referrer-policy", b"same-origin"), (b"x-frame-options", b"DENY"),
-           (b"x-content-type-options", b"nosniff"),
-           (b"content-security-policy", (b"default-src 'none'; script-src 'self'; style-src 'self'; "
-                                        b"connect-src 'self'; img-src 'self' data:; form-action 'self'; "
-                                        b"frame-ancestors 'none'; base-uri 'none'"))]
+HEADERS = [
+    (b"content-type", b"text/html; charset=utf-8"),
+    (b"cache-control", b"no-store"),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-frame-options", b"DENY"),
+    (b"x-content-type-options", b"nosniff"),
+    (
+        b"content-security-policy",
+        (
+            b"default-src 'none'; script-src 'self'; style-src 'self'; "
+            b"connect-src 'self'; img-src 'self' data:; form-action 'self'; "
+            b"frame-ancestors 'none'; base-uri 'none'"
+        ),
+    ),
+]
 STATIC_TYPES = {".css": b"text/css; charset=utf-8", ".js": b"text/javascript; charset=utf-8"}
 
-env = Environment(loader=ChoiceLoader([PackageLoader("axme_server.console", "templates"),
-                                       PackageLoader("axme_server.pages", "templates")]),
-                  autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
+env = Environment(
+    loader=ChoiceLoader(
+        [PackageLoader("axme_server.console", "templates"), PackageLoader("axme_server.pages", "templates")]
+    ),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
 env.filters["pretty"] = lambda value: json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True)
 
 
@@ -32,8 +46,13 @@ env.filters["pretty"] = lambda value: json.dumps(value, indent=2, ensure_ascii=F
 class ConsoleResponse(HtmlResponse):
     async def send_to(self, send: Any, extra: list[tuple[bytes, bytes]]) -> None:
         data = self.body.encode()
-        await send({"type": "http.response.start", "status": self.status, "headers": [
-            *HEADERS, (b"content-length", str(len(data)).encode()), *self.headers, *extra]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": self.status,
+                "headers": [*HEADERS, (b"content-length", str(len(data)).encode()), *self.headers, *extra],
+            }
+        )
         await send({"type": "http.response.body", "body": data})
 
 
@@ -43,14 +62,25 @@ class StaticResponse(HtmlResponse):
 
     async def send_to(self, send: Any, extra: list[tuple[bytes, bytes]]) -> None:
         data = self.body.encode()
-        await send({"type": "http.response.start", "status": self.status, "headers": [
-            (b"content-type", self.content_type), (b"content-length", str(len(data)).encode()),
-            (b"cache-control", b"public, max-age=3600"), (b"x-content-type-options", b"nosniff"), *extra]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": self.status,
+                "headers": [
+                    (b"content-type", self.content_type),
+                    (b"content-length", str(len(data)).encode()),
+                    (b"cache-control", b"public, max-age=3600"),
+                    (b"x-content-type-options", b"nosniff"),
+                    *extra,
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": data})
 
 
-def page(template: str, status: int = 200, headers: list[tuple[bytes, bytes]] | None = None,
-         **ctx: Any) -> ConsoleResponse:
+def page(
+    template: str, status: int = 200, headers: list[tuple[bytes, bytes]] | None = None, **ctx: Any
+) -> ConsoleResponse:
     return ConsoleResponse(status, env.get_template(template).render(**ctx), headers or [])
 
 
@@ -59,7 +89,7 @@ def redirect(location: str, headers: list[tuple[bytes, bytes]] | None = None) ->
 
 
 def static(name: str) -> StaticResponse | None:
-    suffix = name[name.rfind("."):] if "." in name else ""
+    suffix = name[name.rfind(".") :] if "." in name else ""
     if "/" in name or suffix not in STATIC_TYPES:
         return None
     try:

@@ -40,8 +40,15 @@ def _same_origin(req: Request) -> bool:
 
 
 def _error(session: Session | None, exc: ApiError) -> render.ConsoleResponse:
-    return render.page("error.html", exc.status, who=session and session.principal, csrf=session and session.csrf,
-                       title="Not found" if exc.status == 404 else "Refused", message=exc.message, code=exc.code)
+    return render.page(
+        "error.html",
+        exc.status,
+        who=session and session.principal,
+        csrf=session and session.csrf,
+        title="Not found" if exc.status == 404 else "Refused",
+        message=exc.message,
+        code=exc.code,
+    )
 
 
 def register(router: Router, app: Any) -> None:
@@ -58,11 +65,15 @@ def register(router: Router, app: Any) -> None:
                 return render.redirect(SIGN_IN)
             try:
                 if post and (not _same_origin(req) or not csrf_ok(session, _form(req))):
-                    raise ApiError("forbidden", "the form's security token is missing or wrong; "
-                                   "reload the page and try again", {"reason": "csrf"})
+                    raise ApiError(
+                        "forbidden",
+                        "the form's security token is missing or wrong; reload the page and try again",
+                        {"reason": "csrf"},
+                    )
                 return await handler(req, session)
             except ApiError as exc:
                 return _error(session, exc)
+
         return run
 
     def ctx(session: Session) -> Ctx:
@@ -87,8 +98,11 @@ def register(router: Router, app: Any) -> None:
         try:
             session_id, _ = await sessions.sign_in(_form(req).get("api_key", ""))
         except ApiError as exc:
-            return render.page("sign_in.html", 401 if exc.status == 401 else exc.status,
-                               error=f"That key was refused: {exc.message}.")
+            return render.page(
+                "sign_in.html",
+                401 if exc.status == 401 else exc.status,
+                error=f"That key was refused: {exc.message}.",
+            )
         cookie = set_cookie(session_id, int(sessions.lifetime), _secure(req))
         return render.redirect("/console/intents", [(b"set-cookie", cookie)])
 
@@ -101,14 +115,24 @@ def register(router: Router, app: Any) -> None:
         data = await views.intent_list(engine, ctx(session), q)
         nxt = None
         if data["next_cursor"]:
-            nxt = "/console/intents?" + urlencode({**{k: v for k, v in q.items() if v}, "cursor": data["next_cursor"]})
+            nxt = "/console/intents?" + urlencode(
+                {**{k: v for k, v in q.items() if v}, "cursor": data["next_cursor"]}
+            )
         return render.page("intents.html", **common(session, "intents"), q=q, next_url=nxt, **data)
 
-    async def intent(req: Request, session: Session, error: str | None = None, values: Any = None,
-                     status: int = 200) -> Any:
+    async def intent(
+        req: Request, session: Session, error: str | None = None, values: Any = None, status: int = 200
+    ) -> Any:
         data = views.intent_detail(engine, ctx(session), req.params["intent_id"])
-        return render.page("intent.html", status, **common(session, "intents"), error=error, values=values or {},
-                           recorded=req.query.get("recorded"), **data)
+        return render.page(
+            "intent.html",
+            status,
+            **common(session, "intents"),
+            error=error,
+            values=values or {},
+            recorded=req.query.get("recorded"),
+            **data,
+        )
 
     async def stream(req: Request) -> Any:
         try:
@@ -118,7 +142,9 @@ def register(router: Router, app: Any) -> None:
         req.ctx = ctx(session)
         intent_id = req.params["intent_id"]
         engine.get_intent(req.ctx, intent_id)  # 404 exactly as getIntent (REQ-CONSOLE-006)
-        return IntentStream(engine, intent_id, since_of(req), req.q_float("wait_seconds", 30.0, 1.0, 300.0), None)
+        return IntentStream(
+            engine, intent_id, since_of(req), req.q_float("wait_seconds", 30.0, 1.0, 300.0), None
+        )
 
     async def decide(req: Request, session: Session) -> Any:
         intent_id = req.params["intent_id"]
@@ -131,7 +157,9 @@ def register(router: Router, app: Any) -> None:
             if isinstance(exc, ApiError) and exc.status != 422:
                 raise
             values = {k.removeprefix("data."): v for k, v in form.items() if k != "csrf"}
-            return await intent(req, session, str(exc) if isinstance(exc, FormError) else exc.message, values, 422)
+            return await intent(
+                req, session, str(exc) if isinstance(exc, FormError) else exc.message, values, 422
+            )
         return render.redirect(f"/console/intents/{intent_id}?recorded={form.get('outcome', '')}")
 
     async def inbox(req: Request, session: Session) -> Any:
@@ -145,7 +173,9 @@ def register(router: Router, app: Any) -> None:
         return render.page("agents.html", **common(session, "agents"), next_url=nxt, new_key=new_key, **data)
 
     async def create_key(req: Request, session: Session) -> Any:
-        created = views.created_key(await engine.create_agent_key(ctx(session), _form(req).get("address", "")))
+        created = views.created_key(
+            await engine.create_agent_key(ctx(session), _form(req).get("address", ""))
+        )
         return await agents(req, session, new_key=created)  # shown once, never in a URL
 
     async def revoke_key(req: Request, session: Session) -> Any:
@@ -165,10 +195,19 @@ def register(router: Router, app: Any) -> None:
     router.add("GET", "/console/intents", "consoleIntents", signed_in(intents), auth=False)
     router.add("GET", "/console/intents/{intent_id}", "consoleIntent", signed_in(intent), auth=False)
     router.add("GET", "/console/intents/{intent_id}/events", "consoleIntentStream", stream, auth=False)
-    router.add("POST", "/console/intents/{intent_id}/decision", "consoleDecide", signed_in(decide, post=True),
-               auth=False)
+    router.add(
+        "POST",
+        "/console/intents/{intent_id}/decision",
+        "consoleDecide",
+        signed_in(decide, post=True),
+        auth=False,
+    )
     router.add("GET", "/console/inbox", "consoleInbox", signed_in(inbox), auth=False)
     router.add("GET", "/console/agents", "consoleAgents", signed_in(agents), auth=False)
-    router.add("POST", "/console/agents/keys", "consoleCreateKey", signed_in(create_key, post=True), auth=False)
-    router.add("POST", "/console/keys/revoke", "consoleRevokeKey", signed_in(revoke_key, post=True), auth=False)
+    router.add(
+        "POST", "/console/agents/keys", "consoleCreateKey", signed_in(create_key, post=True), auth=False
+    )
+    router.add(
+        "POST", "/console/keys/revoke", "consoleRevokeKey", signed_in(revoke_key, post=True), auth=False
+    )
     router.add("GET", "/console/static/{name}", "consoleStatic", static, auth=False)

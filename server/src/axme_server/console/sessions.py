@@ -68,8 +68,13 @@ class Sessions:
         now = self.engine.clock.now()
         principal = self.engine.keys.authenticate(api_key.strip() or None, now)
         session_id = secrets.token_urlsafe(32)
-        row = {"session_hash": hash_id(session_id), "key_id": principal.key_id,
-               "workspace_id": principal.workspace_id, "created_at": now, "expires_at": now + self.lifetime}
+        row = {
+            "session_hash": hash_id(session_id),
+            "key_id": principal.key_id,
+            "workspace_id": principal.workspace_id,
+            "created_at": now,
+            "expires_at": now + self.lifetime,
+        }
         await self.engine.store.write([("console_session_delete", None, now), ("console_session", row)])
         return session_id, principal
 

@@ -39,16 +39,26 @@ def waiting_for(doc: dict[str, Any], now: float) -> dict[str, Any] | None:
     task = (step or {}).get("task") or {}
     since = task.get("created_at") if task.get("status") == "pending" else doc.get("updated_at")
     started = _seconds(since)
-    return {"name": holder.get("name") or holder.get("ref"), "kind": holder.get("type"), "since": since,
-            "for": age(now - started) if started is not None else None}
+    return {
+        "name": holder.get("name") or holder.get("ref"),
+        "kind": holder.get("type"),
+        "since": since,
+        "for": age(now - started) if started is not None else None,
+    }
 
 
 def row(doc: dict[str, Any], now: float) -> dict[str, Any]:
     created = _seconds(doc.get("created_at"))
-    return {"intent_id": doc["intent_id"], "status": doc["status"], "intent_type": doc["intent_type"],
-            "to_agent": doc["to_agent"], "correlation_id": doc.get("correlation_id"),
-            "age": age(now - created) if created is not None else "", "created_at": doc.get("created_at"),
-            "waiting": waiting_for(doc, now)}
+    return {
+        "intent_id": doc["intent_id"],
+        "status": doc["status"],
+        "intent_type": doc["intent_type"],
+        "to_agent": doc["to_agent"],
+        "correlation_id": doc.get("correlation_id"),
+        "age": age(now - created) if created is not None else "",
+        "created_at": doc.get("created_at"),
+        "waiting": waiting_for(doc, now),
+    }
 
 
 async def intent_list(engine: Any, ctx: Ctx, q: dict[str, str]) -> dict[str, Any]:
@@ -57,7 +67,9 @@ async def intent_list(engine: Any, ctx: Ctx, q: dict[str, str]) -> dict[str, Any
     p = ctx.principal
     status = q.get("status") or None
     if status is not None and status not in STATUSES:
-        raise ApiError("validation_error", f"status must be one of {', '.join(STATUSES)}", {"field": "status"})
+        raise ApiError(
+            "validation_error", f"status must be one of {', '.join(STATUSES)}", {"field": "status"}
+        )
     search = (q.get("q") or "").strip()
     next_cursor = None
     if search:
@@ -67,14 +79,26 @@ async def intent_list(engine: Any, ctx: Ctx, q: dict[str, str]) -> dict[str, Any
         docs = [d for d in (engine.cached_intent(t["intent_id"]) for t in tasks["tasks"]) if d is not None]
         next_cursor = tasks["next_cursor"]
     else:
-        page = await engine.list_intents(ctx, {"status": status, "to_agent": q.get("agent") or None,
-                                               "from_agent": None, "limit": PAGE, "cursor": _cursor(q)})
+        page = await engine.list_intents(
+            ctx,
+            {
+                "status": status,
+                "to_agent": q.get("agent") or None,
+                "from_agent": None,
+                "limit": PAGE,
+                "cursor": _cursor(q),
+            },
+        )
         docs, next_cursor = page["intents"], page["next_cursor"]
     if q.get("type"):
         docs = [d for d in docs if d["intent_type"] == q["type"]]
     counts = engine.store.count_by_status(p.workspace_id) if p.kind == "admin" else None
-    return {"rows": [row(d, now) for d in docs], "next_cursor": next_cursor, "search": search,
-            "counts": [(s, counts.get(s, 0)) for s in STATUSES] if counts is not None else None}
+    return {
+        "rows": [row(d, now) for d in docs],
+        "next_cursor": next_cursor,
+        "search": search,
+        "counts": [(s, counts.get(s, 0)) for s in STATUSES] if counts is not None else None,
+    }
 
 
 def _cursor(q: dict[str, str]) -> int | None:
@@ -96,8 +120,11 @@ def search_intents(engine: Any, principal: Any, text: str) -> list[dict[str, Any
             found[doc["intent_id"]] = doc
     for doc in engine.store.intents_by_correlation(principal.workspace_id, text, SEARCH_LIMIT):
         found.setdefault(doc["intent_id"], engine.cached_intent(doc["intent_id"]) or doc)
-    return [public(d) for d in found.values()
-            if d["_ws"] == principal.workspace_id and can_read_intent(principal, d)]
+    return [
+        public(d)
+        for d in found.values()
+        if d["_ws"] == principal.workspace_id and can_read_intent(principal, d)
+    ]
 
 
 def intent_detail(engine: Any, ctx: Ctx, intent_id: str) -> dict[str, Any]:
@@ -106,7 +133,9 @@ def intent_detail(engine: Any, ctx: Ctx, intent_id: str) -> dict[str, Any]:
     intent = engine.get_intent(ctx, intent_id)
     doc = engine.cached_intent(intent_id)
     events = engine.list_events(ctx, intent_id, 0, 1000)["events"]
-    audit = [e for e in engine.audit(ctx, intent_id)["audit"] if (e.get("actor") or {}).get("type") != "system"]
+    audit = [
+        e for e in engine.audit(ctx, intent_id)["audit"] if (e.get("actor") or {}).get("type") != "system"
+    ]
     try:
         notifications = engine.list_notifications(ctx, intent_id)["notifications"]
     except ApiError:  # only the initiator and admins see them (REQ-NOTIFY-005)
@@ -120,17 +149,33 @@ def intent_detail(engine: Any, ctx: Ctx, intent_id: str) -> dict[str, Any]:
         try:
             check_decider(ctx.principal, doc)
             who = ctx.principal.actor
-            decide = task_view(doc, step, now, token="", can_decide=True,
-                               person=str(who.get("display_name") or who.get("id")))
+            decide = task_view(
+                doc,
+                step,
+                now,
+                token="",
+                can_decide=True,
+                person=str(who.get("display_name") or who.get("id")),
+            )
         except ApiError:
             decide = None
-    return {"intent": intent, "events": events, "audit": audit, "notifications": notifications,
-            "step": {"step_id": step["step_id"], "kind": step["kind"], "holder": waiting_for(doc, now)}
-            if step is not None and doc["status"] not in TERMINAL else None,
-            "remind_count": doc.get("remind_count", 0), "next_remind": _iso(next_remind),
-            "deadline_at": _iso(deadline), "time_left": time_left(deadline - now) if deadline else None,
-            "decide": decide, "terminal": doc["status"] in TERMINAL, "event_types": list(EVENT_TYPES),
-            "last_seq": events[-1]["seq"] if events else 0}
+    return {
+        "intent": intent,
+        "events": events,
+        "audit": audit,
+        "notifications": notifications,
+        "step": {"step_id": step["step_id"], "kind": step["kind"], "holder": waiting_for(doc, now)}
+        if step is not None and doc["status"] not in TERMINAL
+        else None,
+        "remind_count": doc.get("remind_count", 0),
+        "next_remind": _iso(next_remind),
+        "deadline_at": _iso(deadline),
+        "time_left": time_left(deadline - now) if deadline else None,
+        "decide": decide,
+        "terminal": doc["status"] in TERMINAL,
+        "event_types": list(EVENT_TYPES),
+        "last_seq": events[-1]["seq"] if events else 0,
+    }
 
 
 def _iso(at: float | None) -> str | None:
@@ -148,11 +193,17 @@ def inbox(engine: Any, ctx: Ctx, cursor: int | None) -> dict[str, Any]:
     for t in page["tasks"]:
         deadline = _seconds(t.get("deadline_at"))
         created = _seconds(t.get("created_at"))
-        tasks.append({"intent_id": t["intent_id"], "title": t["human_task"].get("title"),
-                      "intent_type": t.get("intent_type"), "created_at": t.get("created_at"),
-                      "waiting": age(now - created) if created is not None else "",
-                      "deadline_at": t.get("deadline_at"),
-                      "time_left": time_left(deadline - now) if deadline is not None else None})
+        tasks.append(
+            {
+                "intent_id": t["intent_id"],
+                "title": t["human_task"].get("title"),
+                "intent_type": t.get("intent_type"),
+                "created_at": t.get("created_at"),
+                "waiting": age(now - created) if created is not None else "",
+                "deadline_at": t.get("deadline_at"),
+                "time_left": time_left(deadline - now) if deadline is not None else None,
+            }
+        )
     return {"tasks": tasks, "next_cursor": page["next_cursor"]}
 
 
@@ -170,9 +221,15 @@ def agents(engine: Any, ctx: Ctx, cursor: str | None) -> dict[str, Any]:
     for agent in page["agents"]:
         lane = lanes.get(agent["address"])
         consumers = [c for c in lane.consumers if c.connection_open()] if lane is not None else []
-        out.append({**agent, "listeners": len(consumers), "queued": len(lane.ready) if lane is not None else 0,
-                    "leased": sum(c.reserved for c in consumers),
-                    "keys": keys.get(agent["address"], [])})
+        out.append(
+            {
+                **agent,
+                "listeners": len(consumers),
+                "queued": len(lane.ready) if lane is not None else 0,
+                "leased": sum(c.reserved for c in consumers),
+                "keys": keys.get(agent["address"], []),
+            }
+        )
     return {"agents": out, "next_cursor": page["next_cursor"], "admin": ctx.principal.kind == "admin"}
 
 

@@ -38,10 +38,14 @@ def parse_smtp_url(url: str) -> SmtpRelay:
         raise ValueError(f"--smtp-url must be smtp://[user:pass@]host:port or smtps://…, not {url!r}")
     flags = parse_qs(parts.query)
     start_tls = flags.get("starttls", ["0"])[0].lower() in ("1", "true", "yes")
-    return SmtpRelay(parts.hostname, parts.port or (465 if parts.scheme == "smtps" else 25),
-                     unquote(parts.username) if parts.username else None,
-                     unquote(parts.password) if parts.password else None,
-                     parts.scheme == "smtps", start_tls and parts.scheme == "smtp")
+    return SmtpRelay(
+        parts.hostname,
+        parts.port or (465 if parts.scheme == "smtps" else 25),
+        unquote(parts.username) if parts.username else None,
+        unquote(parts.password) if parts.password else None,
+        parts.scheme == "smtps",
+        start_tls and parts.scheme == "smtp",
+    )
 
 
 class _NotifyChannel:
@@ -52,9 +56,15 @@ class _NotifyChannel:
         self.counts: dict[str, int] = {"sent": 0, "failed": 0}
 
     def prepare(self, row: dict[str, Any]) -> Request | None:
-        return Request(row["url"], row["body"].encode(), {
-            "content-type": "application/json", "user-agent": USER_AGENT,
-            "x-axme-notification-id": row["outbox_id"]})
+        return Request(
+            row["url"],
+            row["body"].encode(),
+            {
+                "content-type": "application/json",
+                "user-agent": USER_AGENT,
+                "x-axme-notification-id": row["outbox_id"],
+            },
+        )
 
     async def deliver(self, row: dict[str, Any], request: Request) -> Attempt:
         sender = self.engine.outbound.sender
@@ -89,10 +99,18 @@ class EmailChannel(_NotifyChannel):
         error = None
         try:
             relay = parse_smtp_url(settings.smtp_url or "")
-            await aiosmtplib.send(request.body, sender=settings.smtp_from, recipients=[row["url"]],
-                                  hostname=relay.host, port=relay.port, username=relay.username,
-                                  password=relay.password, use_tls=relay.use_tls, start_tls=relay.start_tls,
-                                  timeout=timeout)
+            await aiosmtplib.send(
+                request.body,
+                sender=settings.smtp_from,
+                recipients=[row["url"]],
+                hostname=relay.host,
+                port=relay.port,
+                username=relay.username,
+                password=relay.password,
+                use_tls=relay.use_tls,
+                start_tls=relay.start_tls,
+                timeout=timeout,
+            )
         except (aiosmtplib.SMTPException, OSError, ValueError, TimeoutError) as exc:
             error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         return Attempt(started, (time.perf_counter() - t0) * 1000, None, error)
@@ -106,8 +124,10 @@ def register_channels(dispatcher: Any, engine: Any) -> None:
 def notification_lines(dispatcher: Any) -> list[str]:
     """/metrics lines (REQ-NOTIFY-006): attempts by channel and outcome."""
     names = ("email", "webhook", "slack_webhook")
-    lines = ["# HELP axme_notification_attempts_total Notification attempts by channel and outcome.",
-             "# TYPE axme_notification_attempts_total counter"]
+    lines = [
+        "# HELP axme_notification_attempts_total Notification attempts by channel and outcome.",
+        "# TYPE axme_notification_attempts_total counter",
+    ]
     for name in names:
         channel = dispatcher.channels.get(name)
         if isinstance(channel, _NotifyChannel):
@@ -117,7 +137,9 @@ def notification_lines(dispatcher: Any) -> list[str]:
     for row in list(dispatcher._rows.values()):  # queued, not yet taken by a send slot
         if row["channel"] in waiting:
             waiting[row["channel"]] += 1
-    lines += ["# HELP axme_notifications_waiting Notifications queued for their next attempt, by channel.",
-              "# TYPE axme_notifications_waiting gauge"]
+    lines += [
+        "# HELP axme_notifications_waiting Notifications queued for their next attempt, by channel.",
+        "# TYPE axme_notifications_waiting gauge",
+    ]
     lines += [f'axme_notifications_waiting{{channel="{name}"}} {n}' for name, n in waiting.items()]
     return lines

@@ -22,19 +22,37 @@ from slack_sdk.models.blocks import (
 
 from axme_server.jsonutil import dumps
 
-REASONS = {"assigned": "Your decision is needed", "reminder": "Reminder", "escalated": "Escalated to you",
-           "timeout": "Deadline passed"}
+REASONS = {
+    "assigned": "Your decision is needed",
+    "reminder": "Reminder",
+    "escalated": "Escalated to you",
+    "timeout": "Deadline passed",
+}
 MAX_PAYLOAD_LINES, MAX_VALUE_CHARS = 20, 300
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
-_env = Environment(loader=PackageLoader("axme_server.notify", "templates"),
-                   autoescape=select_autoescape(["html"], default_for_string=False), trim_blocks=True,
-                   lstrip_blocks=True, keep_trailing_newline=True)
+_env = Environment(
+    loader=PackageLoader("axme_server.notify", "templates"),
+    autoescape=select_autoescape(["html"], default_for_string=False),
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+)
 
 
-LABELS = {"approved": "Approve", "rejected": "Reject", "confirmed": "Confirm", "changes_requested": "Request changes",
-          "assigned": "Accept", "declined": "Decline", "submitted": "Submit", "provided": "Provide",
-          "completed": "Done", "failed": "Failed", "override_approved": "Approve override"}
+LABELS = {
+    "approved": "Approve",
+    "rejected": "Reject",
+    "confirmed": "Confirm",
+    "changes_requested": "Request changes",
+    "assigned": "Accept",
+    "declined": "Decline",
+    "submitted": "Submit",
+    "provided": "Provide",
+    "completed": "Done",
+    "failed": "Failed",
+    "override_approved": "Approve override",
+}
 
 
 def outcome_label(outcome: str) -> str:
@@ -76,10 +94,19 @@ def email_message(ctx: dict[str, Any], *, sender: str, notification_id: str) -> 
 
 
 def webhook_body(ctx: dict[str, Any], notification_id: str, human_task: dict[str, Any]) -> bytes:
-    return dumps({"notification_id": notification_id, "reason": ctx["reason"], "intent_id": ctx["intent_id"],
-                  "step_id": ctx["step_id"], "human_task": human_task, "initiator": ctx["initiator"],
-                  "deadline_at": ctx["deadline_at"], "to": ctx["to"],
-                  "links": {"page": ctx["page_url"], "can_decide": ctx["decide"]}})
+    return dumps(
+        {
+            "notification_id": notification_id,
+            "reason": ctx["reason"],
+            "intent_id": ctx["intent_id"],
+            "step_id": ctx["step_id"],
+            "human_task": human_task,
+            "initiator": ctx["initiator"],
+            "deadline_at": ctx["deadline_at"],
+            "to": ctx["to"],
+            "links": {"page": ctx["page_url"], "can_decide": ctx["decide"]},
+        }
+    )
 
 
 def _mrkdwn(text: str) -> str:
@@ -104,9 +131,17 @@ def slack_message(ctx: dict[str, Any], token: str) -> dict[str, Any]:
     if ctx["decide"]:
         for outcome in ctx["outcomes"][:4]:
             style = "danger" if outcome in ("rejected", "declined", "failed") else "primary"
-            buttons.append(ButtonElement(text=outcome_label(outcome)[:75], action_id=f"axme_decide:{outcome}",
-                                         value=token, style=style))
+            buttons.append(
+                ButtonElement(
+                    text=outcome_label(outcome)[:75],
+                    action_id=f"axme_decide:{outcome}",
+                    value=token,
+                    style=style,
+                )
+            )
     buttons.append(ButtonElement(text="Open the task", action_id="axme_open", url=ctx["page_url"]))
     blocks.append(ActionsBlock(block_id="axme_task", elements=buttons))
-    return {"text": one_line(f"{ctx['reason_text']}: {ctx['title']}")[:3000],
-            "blocks": [b.to_dict() for b in blocks]}
+    return {
+        "text": one_line(f"{ctx['reason_text']}: {ctx['title']}")[:3000],
+        "blocks": [b.to_dict() for b in blocks],
+    }

@@ -60,18 +60,41 @@ def expiry(now: float, step_deadline: float | None) -> float:
     return min(end, step_deadline) if step_deadline is not None else end
 
 
-def mint(secret: str, *, intent_id: str, step_id: str, to: str, outcomes: list[str], decide: bool,
-         channel: str, expires_at: float) -> str:
-    payload = _b64(dumps({"j": _random.token_urlsafe(12), "i": intent_id, "s": step_id, "p": to,
-                          "o": list(outcomes) if decide else [], "d": decide, "c": channel,
-                          "e": round(expires_at, 3)}))
+def mint(
+    secret: str,
+    *,
+    intent_id: str,
+    step_id: str,
+    to: str,
+    outcomes: list[str],
+    decide: bool,
+    channel: str,
+    expires_at: float,
+) -> str:
+    payload = _b64(
+        dumps(
+            {
+                "j": _random.token_urlsafe(12),
+                "i": intent_id,
+                "s": step_id,
+                "p": to,
+                "o": list(outcomes) if decide else [],
+                "d": decide,
+                "c": channel,
+                "e": round(expires_at, 3),
+            }
+        )
+    )
     return f"{payload}.{_mac(secret, payload)}"
 
 
 def verify(token: str, valid_secrets: list[str], now: float) -> Grant:
     """The grant of an authentic, unexpired token, else LinkError (403 forged, 410 expired)."""
-    forged = LinkError(403, "This link is not valid",
-                       "The link was changed or was not issued by this server. Use the link from your message.")
+    forged = LinkError(
+        403,
+        "This link is not valid",
+        "The link was changed or was not issued by this server. Use the link from your message.",
+    )
     if not isinstance(token, str) or len(token) > MAX_TOKEN_CHARS or token.count(".") != 1:
         raise forged
     payload, mac = token.split(".")
@@ -81,11 +104,22 @@ def verify(token: str, valid_secrets: list[str], now: float) -> Grant:
         raise forged
     try:
         data: dict[str, Any] = loads(_unb64(payload))
-        grant = Grant(str(data["j"]), str(data["i"]), str(data["s"]), str(data["p"]), tuple(data["o"]),
-                      bool(data["d"]), str(data["c"]), float(data["e"]))
+        grant = Grant(
+            str(data["j"]),
+            str(data["i"]),
+            str(data["s"]),
+            str(data["p"]),
+            tuple(data["o"]),
+            bool(data["d"]),
+            str(data["c"]),
+            float(data["e"]),
+        )
     except (ValueError, KeyError, TypeError):
         raise forged from None
     if now >= grant.expires_at:
-        raise LinkError(410, "This link has expired",
-                        "Decision links expire after 7 days or at the task's deadline, whichever comes first.")
+        raise LinkError(
+            410,
+            "This link has expired",
+            "Decision links expire after 7 days or at the task's deadline, whichever comes first.",
+        )
     return grant

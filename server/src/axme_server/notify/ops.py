@@ -32,13 +32,17 @@ class NotifySettings:
 
     @classmethod
     def from_env(cls) -> NotifySettings:
-        return cls(smtp_url=os.environ.get("AXME_SMTP_URL") or None,
-                   slack_signing_secret=os.environ.get("AXME_SLACK_SIGNING_SECRET") or None)
+        return cls(
+            smtp_url=os.environ.get("AXME_SMTP_URL") or None,
+            slack_signing_secret=os.environ.get("AXME_SLACK_SIGNING_SECRET") or None,
+        )
 
 
 def step_deadline(doc: dict[str, Any]) -> float | None:
     timers = doc.get("_timers") or {}
-    return min([t for t in (timers.get("step_deadline"), timers.get("deadline")) if t is not None], default=None)
+    return min(
+        [t for t in (timers.get("step_deadline"), timers.get("deadline")) if t is not None], default=None
+    )
 
 
 class NotifyOps:
@@ -61,14 +65,17 @@ class NotifyOps:
         if raw is None:
             if ch is None:
                 return []
-            made = self.__dict__.setdefault("_new_link_secret", dumps(
-                [{"secret": signing.generate_secret(), "expires_at": None}]).decode())
+            made = self.__dict__.setdefault(
+                "_new_link_secret",
+                dumps([{"secret": signing.generate_secret(), "expires_at": None}]).decode(),
+            )
             ch.ops.append(("meta", LINK_SECRETS, made))
             raw = made
         return signing.valid(loads(raw), self.clock.now())
 
-    def notify_step(self, ch: Change, step: dict[str, Any], reason: str,
-                    targets: list[dict[str, str]] | None = None) -> None:
+    def notify_step(
+        self, ch: Change, step: dict[str, Any], reason: str, targets: list[dict[str, str]] | None = None
+    ) -> None:
         """One notification per target in `ch`'s commit (REQ-NOTIFY-002); by default the current
         holders' targets: the last escalation level's `notify`, else the task's."""
         task = step["human_task"]
@@ -84,16 +91,32 @@ class NotifyOps:
         for target in targets:
             channel, to = target["channel"], target["to"]
             decide = reason != "timeout" and (not step["assignees"] or to in step["assignees"])
-            token = links.mint(secret, intent_id=doc["intent_id"], step_id=step["step_id"], to=to,
-                               outcomes=task["allowed_outcomes"], decide=decide, channel=LINK_CHANNEL[channel],
-                               expires_at=expires)
-            ctx = {"reason": reason, "reason_text": content.REASONS[reason], "title": task["title"],
-                   "description": task.get("description"), "initiator": doc["from_agent"],
-                   "deadline_at": iso(deadline) if deadline is not None else None,
-                   "remind_count": doc["remind_count"], "payload": content.payload_lines(doc.get("payload")),
-                   "decide": decide, "outcomes": task["allowed_outcomes"], "intent_id": doc["intent_id"],
-                   "step_id": step["step_id"], "to": to,
-                   "page_url": f"{settings.public_url.rstrip('/')}/t/{token}"}
+            token = links.mint(
+                secret,
+                intent_id=doc["intent_id"],
+                step_id=step["step_id"],
+                to=to,
+                outcomes=task["allowed_outcomes"],
+                decide=decide,
+                channel=LINK_CHANNEL[channel],
+                expires_at=expires,
+            )
+            ctx = {
+                "reason": reason,
+                "reason_text": content.REASONS[reason],
+                "title": task["title"],
+                "description": task.get("description"),
+                "initiator": doc["from_agent"],
+                "deadline_at": iso(deadline) if deadline is not None else None,
+                "remind_count": doc["remind_count"],
+                "payload": content.payload_lines(doc.get("payload")),
+                "decide": decide,
+                "outcomes": task["allowed_outcomes"],
+                "intent_id": doc["intent_id"],
+                "step_id": step["step_id"],
+                "to": to,
+                "page_url": f"{settings.public_url.rstrip('/')}/t/{token}",
+            }
             notification_id = "ntf_" + uuid.uuid4().hex
             if channel == "email":
                 body = content.email_message(ctx, sender=settings.smtp_from, notification_id=notification_id)
@@ -101,9 +124,16 @@ class NotifyOps:
                 body = content.webhook_body(ctx, notification_id, task)
             else:
                 body = dumps(content.slack_message(ctx, token))
-            row = new_row(notification_id, channel, to, body, ch.now, intent_id=doc["intent_id"],
-                          max_attempts=settings.max_attempts,
-                          meta={"step_id": step["step_id"], "to": to, "reason": reason, "ws": doc["_ws"]})
+            row = new_row(
+                notification_id,
+                channel,
+                to,
+                body,
+                ch.now,
+                intent_id=doc["intent_id"],
+                max_attempts=settings.max_attempts,
+                meta={"step_id": step["step_id"], "to": to, "reason": reason, "ws": doc["_ws"]},
+            )
             if channel == "email" and not settings.smtp_url:  # REQ-NOTIFY-007: recorded, never sent
                 row.update(status=FAILED, last_error="no SMTP relay is configured (--smtp-url)")
             ch.ops.append(("outbox", row))
@@ -117,14 +147,26 @@ class NotifyOps:
 
 
 def add_flags(ap: Any) -> None:
-    ap.add_argument("--public-url", default=os.environ.get("AXME_PUBLIC_URL"),
-                    help="root of the links in notifications (default: the listen URL)")
-    ap.add_argument("--smtp-url", default=os.environ.get("AXME_SMTP_URL"),
-                    help="SMTP relay for email notifications: smtp://[user:pass@]host:port[?starttls=1] or smtps://…")
-    ap.add_argument("--smtp-from", default=os.environ.get("AXME_SMTP_FROM", "axme@localhost"),
-                    help="From address of email notifications")
-    ap.add_argument("--slack-signing-secret", default=os.environ.get("AXME_SLACK_SIGNING_SECRET"),
-                    help="enables POST /slack/interactions (Slack buttons decide)")
+    ap.add_argument(
+        "--public-url",
+        default=os.environ.get("AXME_PUBLIC_URL"),
+        help="root of the links in notifications (default: the listen URL)",
+    )
+    ap.add_argument(
+        "--smtp-url",
+        default=os.environ.get("AXME_SMTP_URL"),
+        help="SMTP relay for email notifications: smtp://[user:pass@]host:port[?starttls=1] or smtps://…",
+    )
+    ap.add_argument(
+        "--smtp-from",
+        default=os.environ.get("AXME_SMTP_FROM", "axme@localhost"),
+        help="From address of email notifications",
+    )
+    ap.add_argument(
+        "--slack-signing-secret",
+        default=os.environ.get("AXME_SLACK_SIGNING_SECRET"),
+        help="enables POST /slack/interactions (Slack buttons decide)",
+    )
     ap.add_argument("--notify-max-attempts", type=int, default=8, help="attempts per notification, 1..100")
 
 
@@ -137,6 +179,10 @@ def settings_from_args(args: Any, base_url: str) -> NotifySettings:
     public = args.public_url or base_url
     if not public.startswith(("http://", "https://")):
         raise ValueError(f"--public-url must be an absolute http(s) URL, not {public!r}")
-    return NotifySettings(public_url=public.rstrip("/"), smtp_url=args.smtp_url or None, smtp_from=args.smtp_from,
-                          max_attempts=min(100, max(1, args.notify_max_attempts)),
-                          slack_signing_secret=args.slack_signing_secret or None)
+    return NotifySettings(
+        public_url=public.rstrip("/"),
+        smtp_url=args.smtp_url or None,
+        smtp_from=args.smtp_from,
+        max_attempts=min(100, max(1, args.notify_max_attempts)),
+        slack_signing_secret=args.slack_signing_secret or None,
+    )

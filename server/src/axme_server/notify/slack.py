@@ -23,8 +23,13 @@ DECIDE_PREFIX = "axme_decide:"
 
 
 def _reply(text: str, replace: bool) -> bytes:
-    return dumps({"replace_original": replace, "response_type": "ephemeral" if not replace else "in_channel",
-                  "text": text})
+    return dumps(
+        {
+            "replace_original": replace,
+            "response_type": "ephemeral" if not replace else "in_channel",
+            "text": text,
+        }
+    )
 
 
 def _payload(body: bytes) -> dict[str, Any]:
@@ -41,7 +46,9 @@ def _payload(body: bytes) -> dict[str, Any]:
 async def handle_interaction(engine: Any, body: bytes, headers: dict[str, str]) -> bytes:
     secret = engine.notify_settings.slack_signing_secret
     if not secret:
-        raise ApiError("not_found", "Slack interactions are not enabled on this server (--slack-signing-secret)")
+        raise ApiError(
+            "not_found", "Slack interactions are not enabled on this server (--slack-signing-secret)"
+        )
     try:  # wall clock: Slack's timestamps are real
         valid = SignatureVerifier(secret).is_valid_request(body, headers)
     except ValueError:  # a timestamp that is not a number
@@ -49,18 +56,32 @@ async def handle_interaction(engine: Any, body: bytes, headers: dict[str, str]) 
     if not valid:
         raise ApiError("unauthorized", "the Slack request signature is missing, wrong or too old")
     payload = _payload(body)
-    action = next((a for a in payload.get("actions") or [] if isinstance(a, dict)
-                   and str(a.get("action_id", "")).startswith(DECIDE_PREFIX)), None)
+    action = next(
+        (
+            a
+            for a in payload.get("actions") or []
+            if isinstance(a, dict) and str(a.get("action_id", "")).startswith(DECIDE_PREFIX)
+        ),
+        None,
+    )
     if payload.get("type") != "block_actions" or action is None:
         return dumps({"ok": True})  # e.g. the page's link button: nothing to decide
-    outcome = action["action_id"][len(DECIDE_PREFIX):]
+    outcome = action["action_id"][len(DECIDE_PREFIX) :]
     user = payload.get("user") if isinstance(payload.get("user"), dict) else {}
     slack_id = str(user.get("id") or "")
     slack_name = str(user.get("username") or user.get("name") or slack_id)
     try:
         grant = engine.link_grant(str(action.get("value") or ""))
-        done = await engine.decide_by_link(grant, {"outcome": outcome}, channel="slack", actor_extra={
-            "display_name": slack_name or grant.to, "slack_user_id": slack_id, "slack_user_name": slack_name})
+        done = await engine.decide_by_link(
+            grant,
+            {"outcome": outcome},
+            channel="slack",
+            actor_extra={
+                "display_name": slack_name or grant.to,
+                "slack_user_id": slack_id,
+                "slack_user_name": slack_name,
+            },
+        )
         said = outcome.replace("_", " ").capitalize()  # "Approved by alice at …"
         reply = _reply(f"{said} by {slack_name or grant.to} at {done['decided_at']}", True)
     except LinkError as exc:

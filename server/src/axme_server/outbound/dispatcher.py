@@ -92,8 +92,9 @@ class Dispatcher:
 
     # -- lifecycle ---------------------------------------------------------
     def start(self) -> None:
-        self.sender = Sender(self.settings.timeout_seconds, self.settings.max_response_bytes,
-                             self.settings.concurrency)
+        self.sender = Sender(
+            self.settings.timeout_seconds, self.settings.max_response_bytes, self.settings.concurrency
+        )
         for row in self.store.list_outbox(PENDING):
             self.enqueue(row)
         self._task = asyncio.get_running_loop().create_task(self._loop(), name="axme-outbound")
@@ -116,8 +117,9 @@ class Dispatcher:
         if attempt.ok:
             new = settled(row, attempt.record(row["outbox_id"], number), SENT)
         elif number < row["max_attempts"]:
-            new = settled(row, attempt.record(row["outbox_id"], number), PENDING,
-                          due=self.clock.now() + backoff(number))
+            new = settled(
+                row, attempt.record(row["outbox_id"], number), PENDING, due=self.clock.now() + backoff(number)
+            )
         else:
             new = settled(row, attempt.record(row["outbox_id"], number), FAILED)
         await self.store.write(ops(new, attempt.record(row["outbox_id"], number)))
@@ -157,8 +159,11 @@ class Dispatcher:
                 return
             assert self.sender is not None
             deliver = getattr(channel, "deliver", None)  # a channel that sends its own way (email, signing)
-            attempt = await (deliver(row, request) if deliver is not None
-                             else self.sender.post(request.url, request.body, request.headers))
+            attempt = await (
+                deliver(row, request)
+                if deliver is not None
+                else self.sender.post(request.url, request.body, request.headers)
+            )
             self.metrics["attempts"] += 1
             self.metrics["sent" if attempt.ok else "failed_attempts"] += 1
             await channel.settle(row, attempt)
@@ -174,11 +179,15 @@ class Dispatcher:
 def outbound_lines(d: Dispatcher) -> list[str]:
     """/metrics lines of the dispatcher (server-wide counts, no workspace data)."""
     m = d.metrics
-    return ["# HELP axme_outbound_attempts_total Outbound HTTP attempts (pushes) by outcome.",
-            "# TYPE axme_outbound_attempts_total counter",
-            f'axme_outbound_attempts_total{{outcome="delivered"}} {m["sent"]}',
-            f'axme_outbound_attempts_total{{outcome="failed"}} {m["failed_attempts"]}',
-            "# HELP axme_outbound_canceled_total Outbound rows dropped unsent (their cause moved on).",
-            "# TYPE axme_outbound_canceled_total counter", f"axme_outbound_canceled_total {m['canceled']}",
-            "# HELP axme_outbound_pending Outbound rows waiting or in flight.",
-            "# TYPE axme_outbound_pending gauge", f"axme_outbound_pending {d.pending}"]
+    return [
+        "# HELP axme_outbound_attempts_total Outbound HTTP attempts (pushes) by outcome.",
+        "# TYPE axme_outbound_attempts_total counter",
+        f'axme_outbound_attempts_total{{outcome="delivered"}} {m["sent"]}',
+        f'axme_outbound_attempts_total{{outcome="failed"}} {m["failed_attempts"]}',
+        "# HELP axme_outbound_canceled_total Outbound rows dropped unsent (their cause moved on).",
+        "# TYPE axme_outbound_canceled_total counter",
+        f"axme_outbound_canceled_total {m['canceled']}",
+        "# HELP axme_outbound_pending Outbound rows waiting or in flight.",
+        "# TYPE axme_outbound_pending gauge",
+        f"axme_outbound_pending {d.pending}",
+    ]

@@ -12,18 +12,46 @@ from typing import Any
 PENDING, SENT, FAILED, CANCELED = "pending", "sent", "failed", "canceled"
 
 
-def new_row(outbox_id: str, channel: str, url: str, body: bytes, now: float, *, intent_id: str | None = None,
-            max_attempts: int = 1, meta: dict[str, Any] | None = None) -> dict[str, Any]:
+def new_row(
+    outbox_id: str,
+    channel: str,
+    url: str,
+    body: bytes,
+    now: float,
+    *,
+    intent_id: str | None = None,
+    max_attempts: int = 1,
+    meta: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """`outbox_id` is the stable id receivers dedupe by; `meta` is the channel's own data."""
-    return {"outbox_id": outbox_id, "channel": channel, "intent_id": intent_id, "url": url,
-            "body": body.decode(), "status": PENDING, "attempts": 0, "max_attempts": max_attempts,
-            "due": now, "created_at": now, "last_status": None, "last_error": None, "meta": meta or {}}
+    return {
+        "outbox_id": outbox_id,
+        "channel": channel,
+        "intent_id": intent_id,
+        "url": url,
+        "body": body.decode(),
+        "status": PENDING,
+        "attempts": 0,
+        "max_attempts": max_attempts,
+        "due": now,
+        "created_at": now,
+        "last_status": None,
+        "last_error": None,
+        "meta": meta or {},
+    }
 
 
-def settled(row: dict[str, Any], attempt: dict[str, Any], status: str, due: float | None = None) -> dict[str, Any]:
+def settled(
+    row: dict[str, Any], attempt: dict[str, Any], status: str, due: float | None = None
+) -> dict[str, Any]:
     """A copy of `row` after `attempt`, in `status` (for `pending`: next try at `due`)."""
-    out = dict(row, status=status, attempts=row["attempts"] + 1, last_status=attempt["http_status"],
-               last_error=attempt["error"])
+    out = dict(
+        row,
+        status=status,
+        attempts=row["attempts"] + 1,
+        last_status=attempt["http_status"],
+        last_error=attempt["error"],
+    )
     if due is not None:
         out["due"] = due
     return out

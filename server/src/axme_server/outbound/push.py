@@ -22,14 +22,24 @@ USER_AGENT = "axme-server (push)"
 
 def push_row(delivery: dict[str, Any], agent: dict[str, Any], now: float) -> dict[str, Any]:
     """The outbox row of one push; its id is the delivery id (X-Axme-Delivery-Id)."""
-    return new_row(delivery["delivery_id"], CHANNEL, agent["callback_url"], dumps(delivery), now,
-                   intent_id=delivery["intent_id"], meta={"agent": agent["address"], "attempt": delivery["attempt"]})
+    return new_row(
+        delivery["delivery_id"],
+        CHANNEL,
+        agent["callback_url"],
+        dumps(delivery),
+        now,
+        intent_id=delivery["intent_id"],
+        meta={"agent": agent["address"], "attempt": delivery["attempt"]},
+    )
 
 
 def is_current(doc: dict[str, Any] | None, delivery_id: str) -> bool:
     """The push's lease still stands and no one has acted on it."""
-    return doc is not None and doc["status"] == DELIVERED and \
-        (doc.get("_delivery") or {}).get("delivery_id") == delivery_id
+    return (
+        doc is not None
+        and doc["status"] == DELIVERED
+        and (doc.get("_delivery") or {}).get("delivery_id") == delivery_id
+    )
 
 
 class PushChannel:
@@ -47,11 +57,17 @@ class PushChannel:
         if agent is None or agent.get("delivery_mode") != "http" or not keys:
             return None
         body = row["body"].encode()
-        return Request(row["url"], body, {
-            "content-type": "application/json", "user-agent": USER_AGENT,
-            "x-axme-delivery-id": row["outbox_id"],
-            # wall-clock t (never the test clock's offset): receivers check it against theirs
-            "x-axme-signature": secrets.signature_header(keys, int(time.time()), body)})
+        return Request(
+            row["url"],
+            body,
+            {
+                "content-type": "application/json",
+                "user-agent": USER_AGENT,
+                "x-axme-delivery-id": row["outbox_id"],
+                # wall-clock t (never the test clock's offset): receivers check it against theirs
+                "x-axme-signature": secrets.signature_header(keys, int(time.time()), body),
+            },
+        )
 
     async def settle(self, row: dict[str, Any], attempt: Attempt) -> None:
         engine = self.engine

@@ -29,8 +29,11 @@ def check_callback_url(value: Any) -> str:
         except ValueError:  # e.g. a port that is not a number
             ok = False
     if not ok:
-        raise validation("callback_url must be an absolute http(s) URL with a host (no fragment, "
-                         f"at most {MAX_URL} characters)", "callback_url")
+        raise validation(
+            "callback_url must be an absolute http(s) URL with a host (no fragment, "
+            f"at most {MAX_URL} characters)",
+            "callback_url",
+        )
     return value
 
 
@@ -51,8 +54,9 @@ def given_callback_secret(agent: dict[str, Any], body: dict[str, Any]) -> dict[s
         return {}
     if given is None:
         return {"callback_secret": agent["_callback_secrets"][0]["secret"]}
-    agent["_callback_secrets"] = [{"secret": secrets.check_given_secret(given, "callback_secret"),
-                                   "expires_at": None}]
+    agent["_callback_secrets"] = [
+        {"secret": secrets.check_given_secret(given, "callback_secret"), "expires_at": None}
+    ]
     return {}
 
 
@@ -72,18 +76,32 @@ class SecretOps:
         require_own_agent(ctx.principal, self.canonical_address(ctx, address), "rotate its callback secret")
         body = _body(body, ("callback_secret", "overlap_seconds"))
         overlap = secrets.check_overlap(body)
-        new = secrets.check_given_secret(body["callback_secret"], "callback_secret") \
-            if body.get("callback_secret") is not None else secrets.generate_secret()
+        new = (
+            secrets.check_given_secret(body["callback_secret"], "callback_secret")
+            if body.get("callback_secret") is not None
+            else secrets.generate_secret()
+        )
         agent = self.resolve_agent(ctx, address)
         if agent.get("delivery_mode") != "http":
-            raise ApiError("invalid_transition", "only an agent with delivery_mode http has a callback secret",
-                           {"delivery_mode": agent.get("delivery_mode")})
+            raise ApiError(
+                "invalid_transition",
+                "only an agent with delivery_mode http has a callback secret",
+                {"delivery_mode": agent.get("delivery_mode")},
+            )
         now = self.clock.now()
         entries, previous = secrets.rotate(agent.get("_callback_secrets"), new, overlap, now)
         agent = dict(agent, _callback_secrets=entries)
-        out = await self.write_plain([("agent", agent)], ctx, {
-            "ok": True, "agent": {k: v for k, v in agent.items() if k[0] != "_"}, "callback_secret": new,
-            "previous_expires_at": iso(previous) if previous is not None else None}, now)
+        out = await self.write_plain(
+            [("agent", agent)],
+            ctx,
+            {
+                "ok": True,
+                "agent": {k: v for k, v in agent.items() if k[0] != "_"},
+                "callback_secret": new,
+                "previous_expires_at": iso(previous) if previous is not None else None,
+            },
+            now,
+        )
         self._agents[agent["address"]] = agent
         return out
 
@@ -94,18 +112,32 @@ class SecretOps:
         new = secrets.generate_secret()
         entries, previous = await self._rotate_meta(k, new, overlap)
         now = self.clock.now()
-        return await self.write_plain([("meta", k, dumps(entries).decode())], ctx, {
-            "ok": True, "webhook_secret": new,
-            "previous_expires_at": iso(previous) if previous is not None else None}, now)
+        return await self.write_plain(
+            [("meta", k, dumps(entries).decode())],
+            ctx,
+            {
+                "ok": True,
+                "webhook_secret": new,
+                "previous_expires_at": iso(previous) if previous is not None else None,
+            },
+            now,
+        )
 
     async def rotate_link_secret(self, ctx: Ctx, body: Any) -> bytes:
         self.require_operator(ctx)  # the server's secret: admins of the first workspace (REQ-SECRET-008)
         overlap = secrets.check_overlap(_body(body, ("overlap_seconds",)))
         entries, previous = await self._rotate_meta(LINK_SECRETS, secrets.generate_secret(), overlap)
         now = self.clock.now()
-        return await self.write_plain([("meta", LINK_SECRETS, dumps(entries).decode())], ctx, {
-            "ok": True, "rotated_at": iso(now),
-            "previous_expires_at": iso(previous) if previous is not None else None}, now)
+        return await self.write_plain(
+            [("meta", LINK_SECRETS, dumps(entries).decode())],
+            ctx,
+            {
+                "ok": True,
+                "rotated_at": iso(now),
+                "previous_expires_at": iso(previous) if previous is not None else None,
+            },
+            now,
+        )
 
     async def _rotate_meta(self, k: str, new: str, overlap: int) -> tuple[list[dict[str, Any]], float | None]:
         return secrets.rotate(await self._meta_secrets(k), new, overlap, self.clock.now())

@@ -34,7 +34,9 @@ def check_given_secret(value: Any, field: str) -> str:
 def check_overlap(body: dict[str, Any]) -> int:
     overlap = body.get("overlap_seconds", DEFAULT_OVERLAP_SECONDS)
     if isinstance(overlap, bool) or not isinstance(overlap, int) or not 0 <= overlap <= MAX_OVERLAP_SECONDS:
-        raise validation(f"overlap_seconds must be an integer from 0 to {MAX_OVERLAP_SECONDS}", "overlap_seconds")
+        raise validation(
+            f"overlap_seconds must be an integer from 0 to {MAX_OVERLAP_SECONDS}", "overlap_seconds"
+        )
     return overlap
 
 
@@ -43,8 +45,9 @@ def valid(entries: list[dict[str, Any]] | None, now: float) -> list[str]:
     return [e["secret"] for e in entries or () if e.get("expires_at") is None or e["expires_at"] > now]
 
 
-def rotate(entries: list[dict[str, Any]] | None, new: str, overlap: int,
-           now: float) -> tuple[list[dict[str, Any]], float | None]:
+def rotate(
+    entries: list[dict[str, Any]] | None, new: str, overlap: int, now: float
+) -> tuple[list[dict[str, Any]], float | None]:
     """The new list (new current, the old current kept `overlap` seconds; older ones dropped:
     at most two valid at a time) and when the kept one expires (None: nothing kept)."""
     current = valid(entries, now)[:1]

@@ -28,8 +28,14 @@ class Attempt:
         return self.error is None
 
     def record(self, outbox_id: str, number: int) -> dict[str, Any]:
-        return {"outbox_id": outbox_id, "attempt": number, "started_at": self.started_at,
-                "duration_ms": round(self.duration_ms, 3), "http_status": self.http_status, "error": self.error}
+        return {
+            "outbox_id": outbox_id,
+            "attempt": number,
+            "started_at": self.started_at,
+            "duration_ms": round(self.duration_ms, 3),
+            "http_status": self.http_status,
+            "error": self.error,
+        }
 
 
 class Sender:
@@ -43,8 +49,11 @@ class Sender:
         if self._session is None:  # made on first use, inside the running loop
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self.concurrency, ttl_dns_cache=60),
-                timeout=aiohttp.ClientTimeout(total=self.timeout), auto_decompress=False, trust_env=False,
-                cookie_jar=aiohttp.DummyCookieJar())
+                timeout=aiohttp.ClientTimeout(total=self.timeout),
+                auto_decompress=False,
+                trust_env=False,
+                cookie_jar=aiohttp.DummyCookieJar(),
+            )
         return self._session
 
     async def close(self) -> None:
@@ -58,12 +67,17 @@ class Sender:
         error: str | None = None
         try:
             async with asyncio.timeout(self.timeout):
-                async with self.session().post(url, data=body, headers=headers, allow_redirects=False) as resp:
+                async with self.session().post(
+                    url, data=body, headers=headers, allow_redirects=False
+                ) as resp:
                     status = resp.status
                     error = await self._read_capped(resp)
                     if error is None and not 200 <= status < 300:
-                        error = (f"HTTP {status}: redirect not followed" if 300 <= status < 400
-                                 else f"HTTP {status}")
+                        error = (
+                            f"HTTP {status}: redirect not followed"
+                            if 300 <= status < 400
+                            else f"HTTP {status}"
+                        )
                     if error is not None:
                         resp.close()  # drop the connection: never drain a bad answer
         except TimeoutError:

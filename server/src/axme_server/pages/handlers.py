@@ -31,8 +31,9 @@ def _convert(field: dict[str, Any], raw: str | None) -> Any:
             value = float(raw)
             return int(value) if value.is_integer() and "." not in raw else value
     except ValueError:
-        raise FormError(f"{field['label']} must be {'a whole number' if field['kind'] == 'integer' else 'a number'}") \
-            from None
+        raise FormError(
+            f"{field['label']} must be {'a whole number' if field['kind'] == 'integer' else 'a number'}"
+        ) from None
     if field["kind"] == "enum":
         options = field["schema_enum"]
         if not raw.isdigit() or int(raw) >= len(options):
@@ -46,7 +47,9 @@ def decision_body(task: dict[str, Any], form: dict[str, str]) -> dict[str, Any]:
     if form.get("comment", "").strip():
         body["comment"] = form["comment"]
     if form.get("evidence", "").strip():
-        body["evidence"] = [{"description": line.strip()} for line in form["evidence"].splitlines() if line.strip()]
+        body["evidence"] = [
+            {"description": line.strip()} for line in form["evidence"].splitlines() if line.strip()
+        ]
     schema = task.get("form_schema")
     if schema is not None:
         data = {}
@@ -69,8 +72,13 @@ async def show(engine: Any, token: str) -> HtmlResponse:
         doc, step = engine.linked_task(grant)
     except LinkError as exc:
         return _failed(exc)
-    return page("task.html", 200, values={}, error=None,
-                **task_view(doc, step, engine.clock.now(), token=token, can_decide=grant.decide, person=grant.to))
+    return page(
+        "task.html",
+        200,
+        values={},
+        error=None,
+        **task_view(doc, step, engine.clock.now(), token=token, can_decide=grant.decide, person=grant.to),
+    )
 
 
 async def decide(engine: Any, raw_body: bytes) -> HtmlResponse:
@@ -90,12 +98,23 @@ async def decide(engine: Any, raw_body: bytes) -> HtmlResponse:
             if isinstance(exc, ApiError) and exc.status != 422:
                 raise
             values = {k.removeprefix("data."): v for k, v in form.items() if k != "token"}
-            return page("task.html", 422, values=values, error=str(exc) if isinstance(exc, FormError) else exc.message,
-                        **task_view(doc, step, engine.clock.now(), token=token, can_decide=grant.decide,
-                                    person=grant.to))
+            return page(
+                "task.html",
+                422,
+                values=values,
+                error=str(exc) if isinstance(exc, FormError) else exc.message,
+                **task_view(
+                    doc, step, engine.clock.now(), token=token, can_decide=grant.decide, person=grant.to
+                ),
+            )
     except LinkError as exc:
         return _failed(exc)
     label = done["outcome"].replace("_", " ")
-    return page("message.html", 200, ok=True, title=f"Recorded: {label}",
-                text=f"Your decision ({label}) was recorded for {done['by']} at {done['decided_at']}. "
-                     "You can close this page.")
+    return page(
+        "message.html",
+        200,
+        ok=True,
+        title=f"Recorded: {label}",
+        text=f"Your decision ({label}) was recorded for {done['by']} at {done['decided_at']}. "
+        "You can close this page.",
+    )

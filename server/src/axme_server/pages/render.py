@@ -13,14 +13,27 @@ from axme_server.notify.content import outcome_label, payload_lines
 from axme_server.notify.ops import step_deadline
 from axme_server.tasks import NEGATIVE_OUTCOMES
 
-HEADERS = [(b"content-type", b"text/html; charset=utf-8"), (b"cache-control", b"no-store"),
-           (b"referrer-policy", b"no-referrer"), (b"x-frame-options", b"DENY"),
-           (b"x-content-type-options", b"nosniff"),
-           (b"content-security-policy", (b"default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
-                                        b"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"))]
+HEADERS = [
+    (b"content-type", b"text/html; charset=utf-8"),
+    (b"cache-control", b"no-store"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+    (b"x-content-type-options", b"nosniff"),
+    (
+        b"content-security-policy",
+        (
+            b"default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
+            b"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+        ),
+    ),
+]
 
-env = Environment(loader=PackageLoader("axme_server.pages", "templates"), autoescape=select_autoescape(["html"]),
-                  trim_blocks=True, lstrip_blocks=True)
+env = Environment(
+    loader=PackageLoader("axme_server.pages", "templates"),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
 
 
 @dataclass
@@ -31,8 +44,13 @@ class HtmlResponse:
 
     async def send_to(self, send: Any, extra: list[tuple[bytes, bytes]]) -> None:
         data = self.body.encode()
-        await send({"type": "http.response.start", "status": self.status, "headers": [
-            *HEADERS, (b"content-length", str(len(data)).encode()), *self.headers, *extra]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": self.status,
+                "headers": [*HEADERS, (b"content-length", str(len(data)).encode()), *self.headers, *extra],
+            }
+        )
         await send({"type": "http.response.body", "body": data})
 
 
@@ -51,8 +69,11 @@ def time_left(seconds: float | None) -> str | None:
         return "none"
     minutes = int(seconds // 60)
     days, hours, mins = minutes // 1440, minutes // 60 % 24, minutes % 60
-    parts = [f"{days} d" if days else "", f"{hours} h" if hours else "", f"{mins} min" if mins or not (days or hours)
-             else ""]
+    parts = [
+        f"{days} d" if days else "",
+        f"{hours} h" if hours else "",
+        f"{mins} min" if mins or not (days or hours) else "",
+    ]
     return " ".join(p for p in parts if p)
 
 
@@ -67,22 +88,45 @@ def form_fields(schema: dict[str, Any] | None) -> list[dict[str, Any]]:
         kind = prop.get("type") if isinstance(prop.get("type"), str) else "string"
         if isinstance(prop.get("enum"), list):
             kind = "enum"
-        out.append({"name": name, "id": f"field-{len(out)}", "kind": kind, "label": prop.get("title") or name,
-                    "help": prop.get("description"), "required": name in required,
-                    "options": [str(v) for v in prop.get("enum") or []], "min": prop.get("minimum"),
-                    "max": prop.get("maximum"), "step": "1" if kind == "integer" else "any"})
+        out.append(
+            {
+                "name": name,
+                "id": f"field-{len(out)}",
+                "kind": kind,
+                "label": prop.get("title") or name,
+                "help": prop.get("description"),
+                "required": name in required,
+                "options": [str(v) for v in prop.get("enum") or []],
+                "min": prop.get("minimum"),
+                "max": prop.get("maximum"),
+                "step": "1" if kind == "integer" else "any",
+            }
+        )
     return out
 
 
-def task_view(doc: dict[str, Any], step: dict[str, Any], now: float, *, token: str, can_decide: bool,
-              person: str) -> dict[str, Any]:
+def task_view(
+    doc: dict[str, Any], step: dict[str, Any], now: float, *, token: str, can_decide: bool, person: str
+) -> dict[str, Any]:
     task = step["human_task"]
     deadline = step_deadline(doc)
-    return {"title": task["title"], "description": task.get("description"), "initiator": doc["from_agent"],
-            "payload": payload_lines(doc.get("payload")), "deadline_at": iso(deadline) if deadline else None,
-            "time_left": time_left(deadline - now if deadline else None), "remind_count": doc["remind_count"],
-            "outcomes": [{"value": o, "label": outcome_label(o), "negative": o in NEGATIVE_OUTCOMES}
-                         for o in task["allowed_outcomes"]],
-            "required_comment": task["required_comment"], "evidence_required": task["evidence_required"],
-            "fields": form_fields(task.get("form_schema")), "token": token, "can_decide": can_decide,
-            "person": person, "intent_id": doc["intent_id"]}
+    return {
+        "title": task["title"],
+        "description": task.get("description"),
+        "initiator": doc["from_agent"],
+        "payload": payload_lines(doc.get("payload")),
+        "deadline_at": iso(deadline) if deadline else None,
+        "time_left": time_left(deadline - now if deadline else None),
+        "remind_count": doc["remind_count"],
+        "outcomes": [
+            {"value": o, "label": outcome_label(o), "negative": o in NEGATIVE_OUTCOMES}
+            for o in task["allowed_outcomes"]
+        ],
+        "required_comment": task["required_comment"],
+        "evidence_required": task["evidence_required"],
+        "fields": form_fields(task.get("form_schema")),
+        "token": token,
+        "can_decide": can_decide,
+        "person": person,
+        "intent_id": doc["intent_id"],
+    }

@@ -22,8 +22,19 @@ def register_all(router: Router, app: Any) -> None:
         workspaces,
     )
 
-    for module in (health, intents, agents, tasks, scenarios, admin, workspaces, secrets, testing, pages,
-                   slack):
+    for module in (
+        health,
+        intents,
+        agents,
+        tasks,
+        scenarios,
+        admin,
+        workspaces,
+        secrets,
+        testing,
+        pages,
+        slack,
+    ):
         module.register(router, app)
     from axme_server.console import routes as console
 

@@ -20,9 +20,15 @@ def _keep_last_admin_key(engine: Any, principal: Any, key_id: str) -> None:
     doc = engine.keys.lookup(key_id)
     if doc is None or doc["workspace_id"] != principal.workspace_id or not _active_admin(doc, now):
         return  # unknown, foreign, revoked or not admin: revokeKey answers as before
-    if not any(_active_admin(k, now) and k["key_id"] != key_id for k in engine.store.list_keys(principal.workspace_id)):
-        raise ApiError("last_admin_key", "this is the workspace's last active admin key; create another first",
-                       {"key_id": key_id})
+    if not any(
+        _active_admin(k, now) and k["key_id"] != key_id
+        for k in engine.store.list_keys(principal.workspace_id)
+    ):
+        raise ApiError(
+            "last_admin_key",
+            "this is the workspace's last active admin key; create another first",
+            {"key_id": key_id},
+        )
 
 
 def register(router: Router, app: Any) -> None:

@@ -43,7 +43,9 @@ def register(router: Router, app: Any) -> None:
     async def stream_deliveries(req: Request) -> AgentStream:
         agent = engine.listener_agent(req.ctx, req.params["address"])
         wait = req.q_float("wait_seconds", 30.0, 1.0, 300.0)
-        return AgentStream(engine, agent["address"], delivery_cursor(req), wait, req.fault, req.connection_open)
+        return AgentStream(
+            engine, agent["address"], delivery_cursor(req), wait, req.fault, req.connection_open
+        )
 
     async def poll_deliveries(req: Request) -> dict[str, Any]:
         agent = engine.listener_agent(req.ctx, req.params["address"])
@@ -76,14 +78,36 @@ def register(router: Router, app: Any) -> None:
 
     router.add("POST", "/v1/agents", "registerAgent", register_agent)
     router.add("GET", "/v1/agents", "listAgents", list_agents)
-    router.add("GET", "/v1/agents/{address}/intents/stream", "streamAgentDeliveries", stream_deliveries,
-               pattern=rf"^/v1/agents/{_ADDR}/intents/stream$")
-    router.add("GET", "/v1/agents/{address}/intents", "pollAgentDeliveries", poll_deliveries,
-               pattern=rf"^/v1/agents/{_ADDR}/intents$")
-    router.add("POST", "/v1/agents/{address}/keys", "createAgentKey", create_agent_key,
-               pattern=rf"^/v1/agents/{_ADDR}/keys$")
-    router.add("GET", "/v1/agents/{address}/keys", "listAgentKeys", list_agent_keys,
-               pattern=rf"^/v1/agents/{_ADDR}/keys$")
+    router.add(
+        "GET",
+        "/v1/agents/{address}/intents/stream",
+        "streamAgentDeliveries",
+        stream_deliveries,
+        pattern=rf"^/v1/agents/{_ADDR}/intents/stream$",
+    )
+    router.add(
+        "GET",
+        "/v1/agents/{address}/intents",
+        "pollAgentDeliveries",
+        poll_deliveries,
+        pattern=rf"^/v1/agents/{_ADDR}/intents$",
+    )
+    router.add(
+        "POST",
+        "/v1/agents/{address}/keys",
+        "createAgentKey",
+        create_agent_key,
+        pattern=rf"^/v1/agents/{_ADDR}/keys$",
+    )
+    router.add(
+        "GET",
+        "/v1/agents/{address}/keys",
+        "listAgentKeys",
+        list_agent_keys,
+        pattern=rf"^/v1/agents/{_ADDR}/keys$",
+    )
     # Last: the operation suffixes above win over an address ending in them (REQ-API-014).
     router.add("GET", "/v1/agents/{address}", "getAgent", get_agent, pattern=rf"^/v1/agents/{_ADDR}$")
-    router.add("DELETE", "/v1/agents/{address}", "deleteAgent", delete_agent, pattern=rf"^/v1/agents/{_ADDR}$")
+    router.add(
+        "DELETE", "/v1/agents/{address}", "deleteAgent", delete_agent, pattern=rf"^/v1/agents/{_ADDR}$"
+    )

@@ -41,15 +41,25 @@ def register(router: Router, app: Any) -> None:
     async def list_intents(req: Request) -> dict[str, Any]:
         status = req.query.get("status") or None
         if status is not None and status not in STATUSES:
-            raise ApiError("validation_error", f"status must be one of {', '.join(STATUSES)}", {"field": "status"})
-        q = {"status": status, "to_agent": req.query.get("to_agent") or None,
-             "from_agent": req.query.get("from_agent") or None,
-             "limit": req.q_int("limit", 50, 1, 200), "cursor": cursor_of(req)}
+            raise ApiError(
+                "validation_error", f"status must be one of {', '.join(STATUSES)}", {"field": "status"}
+            )
+        q = {
+            "status": status,
+            "to_agent": req.query.get("to_agent") or None,
+            "from_agent": req.query.get("from_agent") or None,
+            "limit": req.q_int("limit", 50, 1, 200),
+            "cursor": cursor_of(req),
+        }
         return await engine.list_intents(req.ctx, q)
 
     async def list_events(req: Request) -> dict[str, Any]:
-        return engine.list_events(req.ctx, req.params["intent_id"], req.q_int("since", 0, 0, MAX_SAFE_INTEGER),
-                                  req.q_int("limit", 500, 1, 1000))
+        return engine.list_events(
+            req.ctx,
+            req.params["intent_id"],
+            req.q_int("since", 0, 0, MAX_SAFE_INTEGER),
+            req.q_int("limit", 500, 1, 1000),
+        )
 
     async def stream_events(req: Request) -> IntentStream:
         intent_id = req.params["intent_id"]
@@ -57,7 +67,9 @@ def register(router: Router, app: Any) -> None:
         wait = req.q_float("wait_seconds", 30.0, 1.0, 300.0)
         include_intent = req.query.get("include_intent", "false")
         if include_intent not in ("true", "false"):  # REQ-SSE-016
-            raise ApiError("validation_error", "include_intent must be true or false", {"field": "include_intent"})
+            raise ApiError(
+                "validation_error", "include_intent must be true or false", {"field": "include_intent"}
+            )
         check_read(req.ctx.principal, engine.cached_intent(intent_id))
         return IntentStream(engine, intent_id, since, wait, req.fault, include_intent == "true")
 
@@ -74,8 +86,12 @@ def register(router: Router, app: Any) -> None:
         return await engine.ack(req.ctx, req.params["intent_id"], req.json())
 
     async def audit(req: Request) -> dict[str, Any]:
-        return engine.audit(req.ctx, req.params["intent_id"], req.q_int("since", 0, 0, MAX_SAFE_INTEGER) or 0,
-                            req.q_int("limit", 500, 1, 1000) or 500)  # REQ-LIMIT-013
+        return engine.audit(
+            req.ctx,
+            req.params["intent_id"],
+            req.q_int("since", 0, 0, MAX_SAFE_INTEGER) or 0,
+            req.q_int("limit", 500, 1, 1000) or 500,
+        )  # REQ-LIMIT-013
 
     router.add("POST", "/v1/intents", "createIntent", create_intent)
     router.add("GET", "/v1/intents", "listIntents", list_intents)

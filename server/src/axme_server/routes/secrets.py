@@ -25,7 +25,12 @@ def register(router: Router, app: Any) -> None:
     async def rotate_link_secret(req: Request) -> bytes:
         return await engine.rotate_link_secret(req.ctx, _optional_body(req))
 
-    router.add("POST", "/v1/agents/{address}/callback-secret", "rotateCallbackSecret", rotate_callback_secret,
-               pattern=rf"^/v1/agents/{_ADDR}/callback-secret$")
+    router.add(
+        "POST",
+        "/v1/agents/{address}/callback-secret",
+        "rotateCallbackSecret",
+        rotate_callback_secret,
+        pattern=rf"^/v1/agents/{_ADDR}/callback-secret$",
+    )
     router.add("POST", "/v1/workspace/webhook-secret", "rotateWebhookSecret", rotate_webhook_secret)
     router.add("POST", "/v1/server/link-secret", "rotateLinkSecret", rotate_link_secret)

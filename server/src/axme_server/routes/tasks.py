@@ -14,8 +14,9 @@ def register(router: Router, app: Any) -> None:
         status = req.query.get("status") or "pending"
         if status not in ("pending", "all"):
             raise ApiError("validation_error", "status must be pending or all", {"field": "status"})
-        return engine.list_tasks(req.ctx, status, req.query.get("assignee") or None,
-                                 req.q_int("limit", 50, 1, 200), cursor_of(req))
+        return engine.list_tasks(
+            req.ctx, status, req.query.get("assignee") or None, req.q_int("limit", 50, 1, 200), cursor_of(req)
+        )
 
     async def list_my_tasks(req: Request) -> dict[str, Any]:
         return engine.list_my_tasks(req.ctx, req.q_int("limit", 50, 1, 200), cursor_of(req))

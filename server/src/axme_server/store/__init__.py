@@ -12,9 +12,9 @@ def open_store(url: str, pool_size: int | None = None) -> Store:
 
         return PostgresStore(url, pool_size or DEFAULT_POOL_SIZE)
     if url.startswith("sqlite:///"):
-        return SqliteStore(url[len("sqlite:///"):])
+        return SqliteStore(url[len("sqlite:///") :])
     if url.startswith("sqlite://"):
-        return SqliteStore(url[len("sqlite://"):])
+        return SqliteStore(url[len("sqlite://") :])
     raise ValueError(f"unsupported AXME_DATABASE_URL scheme: {url.split(':', 1)[0]!r} (sqlite or postgresql)")
 
 

@@ -15,8 +15,9 @@ from axme_server.errors import envelope
 from axme_server.jsonutil import dumps, loads
 
 # (the rotations answer with a signing secret, shown once too: REQ-SECRET-002)
-SECRET_MINTING_OPS = frozenset({"createKey", "registerAgent", "createAgentKey", "rotateCallbackSecret",
-                                "rotateWebhookSecret"})
+SECRET_MINTING_OPS = frozenset(
+    {"createKey", "registerAgent", "createAgentKey", "rotateCallbackSecret", "rotateWebhookSecret"}
+)
 
 
 def operation_of(scope_key: str) -> str:
@@ -41,8 +42,10 @@ def secret_not_kept(response: bytes) -> bytes:
     agent = body.get("agent") if isinstance(body, dict) else None
     if isinstance(agent, dict) and agent.get("address"):
         details["address"] = agent["address"]
-    message = ("this request already succeeded and minted a key secret, which is shown only once and not kept "
-               "for replays; revoke the key it made (details.key_id) if the secret was lost, and create a new one")
+    message = (
+        "this request already succeeded and minted a key secret, which is shown only once and not kept "
+        "for replays; revoke the key it made (details.key_id) if the secret was lost, and create a new one"
+    )
     return dumps(envelope("idempotency_conflict", message, details, 409))
 
 

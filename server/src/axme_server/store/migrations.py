@@ -48,6 +48,7 @@ def migration(version: int, name: str) -> Callable[[Callable[[Db], None]], Calla
             raise RuntimeError(f"migration {version} ({name}) out of order: next is {len(MIGRATIONS) + 1}")
         MIGRATIONS.append(Migration(version, name, fn))
         return fn
+
     return register
 
 
@@ -56,8 +57,10 @@ def latest_version() -> int:
     return len(MIGRATIONS)
 
 
-VERSION_TABLE = ("CREATE TABLE IF NOT EXISTS schema_version ("
-                 "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")
+VERSION_TABLE = (
+    "CREATE TABLE IF NOT EXISTS schema_version ("
+    "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+)
 
 
 def current_version(db: Db) -> int:
@@ -80,7 +83,8 @@ def check_not_newer(version: int) -> None:
     if version > newest:
         raise SchemaTooNew(
             f"the database is at schema version {version}, newer than this server knows ({newest}): "
-            "run the server version that wrote it (or newer); refusing to open it")
+            "run the server version that wrote it (or newer); refusing to open it"
+        )
 
 
 def pending(db: Db) -> list[Migration]:
@@ -89,8 +93,9 @@ def pending(db: Db) -> list[Migration]:
     return MIGRATIONS[version:]
 
 
-def migrate(db: Db, begin: Callable[[], None], commit: Callable[[], None],
-            rollback: Callable[[], None]) -> list[Migration]:
+def migrate(
+    db: Db, begin: Callable[[], None], commit: Callable[[], None], rollback: Callable[[], None]
+) -> list[Migration]:
     """Apply every pending step in one transaction; returns the steps applied."""
     latest_version()
     begin()
@@ -100,8 +105,10 @@ def migrate(db: Db, begin: Callable[[], None], commit: Callable[[], None],
             db.execute(VERSION_TABLE)
         for step in todo:
             step.apply(db)
-            db.execute("INSERT INTO schema_version(version, name, applied_at) VALUES(?,?,?)",
-                       (step.version, step.name, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())))
+            db.execute(
+                "INSERT INTO schema_version(version, name, applied_at) VALUES(?,?,?)",
+                (step.version, step.name, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())),
+            )
         commit()
     except BaseException:
         rollback()

@@ -32,5 +32,3 @@ class OffLoopReader:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
-
-

@@ -27,9 +27,13 @@ def database_url(data_dir: Path) -> str:
 
 
 def add_database_flags(ap: argparse.ArgumentParser) -> None:
-    ap.add_argument("--database-pool-size", type=int, default=int(os.environ.get("AXME_DATABASE_POOL_SIZE", "4")),
-                    help="PostgreSQL connections (AXME_DATABASE_URL=postgresql://...), at least 3: the writer's, "
-                         "the event loop's, the rest for reads off the loop (default 4, AXME_DATABASE_POOL_SIZE)")
+    ap.add_argument(
+        "--database-pool-size",
+        type=int,
+        default=int(os.environ.get("AXME_DATABASE_POOL_SIZE", "4")),
+        help="PostgreSQL connections (AXME_DATABASE_URL=postgresql://...), at least 3: the writer's, "
+        "the event loop's, the rest for reads off the loop (default 4, AXME_DATABASE_POOL_SIZE)",
+    )
 
 
 def open_database(data_dir: Path, args: argparse.Namespace) -> Any:
@@ -51,41 +55,66 @@ def _positive(text: str) -> float:
 def _idempotency_hours(text: str) -> float:
     value = float(text)
     if value < 24:
-        raise argparse.ArgumentTypeError("must be at least 24: replays are promised for 24 hours (REQ-IDEMP-006)")
+        raise argparse.ArgumentTypeError(
+            "must be at least 24: replays are promised for 24 hours (REQ-IDEMP-006)"
+        )
     return value
 
 
 def add_retention_flags(ap: argparse.ArgumentParser) -> None:
-    ap.add_argument("--retain-intents-days", type=_positive, default=None,
-                    help="delete terminal intents (with events, tasks, audit) this many days after they ended; "
-                         "default: keep forever (REQ-LIFECYCLE-015)")
-    ap.add_argument("--retain-idempotency-hours", type=_idempotency_hours, default=24.0,
-                    help="delete idempotency records older than this, at least 24 (default 24, REQ-IDEMP-006)")
-    ap.add_argument("--retention-interval-seconds", type=_positive, default=60.0,
-                    help="time between retention passes (default 60)")
+    ap.add_argument(
+        "--retain-intents-days",
+        type=_positive,
+        default=None,
+        help="delete terminal intents (with events, tasks, audit) this many days after they ended; "
+        "default: keep forever (REQ-LIFECYCLE-015)",
+    )
+    ap.add_argument(
+        "--retain-idempotency-hours",
+        type=_idempotency_hours,
+        default=24.0,
+        help="delete idempotency records older than this, at least 24 (default 24, REQ-IDEMP-006)",
+    )
+    ap.add_argument(
+        "--retention-interval-seconds",
+        type=_positive,
+        default=60.0,
+        help="time between retention passes (default 60)",
+    )
 
 
 def retention_policy(args: argparse.Namespace) -> RetentionPolicy:
-    return RetentionPolicy(intents_days=args.retain_intents_days, idempotency_hours=args.retain_idempotency_hours,
-                           interval_seconds=args.retention_interval_seconds)
+    return RetentionPolicy(
+        intents_days=args.retain_intents_days,
+        idempotency_hours=args.retain_idempotency_hours,
+        interval_seconds=args.retention_interval_seconds,
+    )
 
 
-def start_retention(store: Any, now: Callable[[], float], args: argparse.Namespace,
-                    on_pruned: Callable[[list[str]], None] | None = None) -> asyncio.Task | None:
+def start_retention(
+    store: Any,
+    now: Callable[[], float],
+    args: argparse.Namespace,
+    on_pruned: Callable[[list[str]], None] | None = None,
+) -> asyncio.Task | None:
     policy = retention_policy(args)
     if not policy.enabled or not hasattr(store, "prune"):
         return None
-    return asyncio.get_running_loop().create_task(run_retention(store, now, policy, on_pruned),
-                                                  name="axme-retention")
+    return asyncio.get_running_loop().create_task(
+        run_retention(store, now, policy, on_pruned), name="axme-retention"
+    )
 
 
 def migrate_main(argv: list[str]) -> int:
     """`axme-server migrate [--data-dir DIR]`: apply pending schema migrations and exit."""
     from axme_server.store.migrations import SchemaTooNew, latest_version
 
-    ap = argparse.ArgumentParser(prog="axme-server migrate",
-                                 description="Apply pending schema migrations to the database and exit.")
-    ap.add_argument("--data-dir", default="./.axme-data", help="SQLite lives at DIR/axme.db (or AXME_DATABASE_URL)")
+    ap = argparse.ArgumentParser(
+        prog="axme-server migrate", description="Apply pending schema migrations to the database and exit."
+    )
+    ap.add_argument(
+        "--data-dir", default="./.axme-data", help="SQLite lives at DIR/axme.db (or AXME_DATABASE_URL)"
+    )
     add_database_flags(ap)
     args = ap.parse_args(argv)
     data_dir = Path(args.data_dir).resolve()

@@ -20,8 +20,9 @@ from typing import Any
 from axme_server.jsonutil import loads
 
 
-def _intent_filters(status: str | None, to_agent: str | None, from_agent: str | None,
-                    alias: str) -> tuple[list[str], list[Any]]:
+def _intent_filters(
+    status: str | None, to_agent: str | None, from_agent: str | None, alias: str
+) -> tuple[list[str], list[Any]]:
     sql: list[str] = []
     args: list[Any] = []
     for column, value in (("status", status), ("to_agent", to_agent), ("from_agent", from_agent)):
@@ -31,8 +32,9 @@ def _intent_filters(status: str | None, to_agent: str | None, from_agent: str | 
     return sql, args
 
 
-def _scoped_filters(status_column: str, status: str | None, to_agent: str | None,
-                    from_agent: str | None) -> tuple[list[str], list[Any]]:
+def _scoped_filters(
+    status_column: str, status: str | None, to_agent: str | None, from_agent: str | None
+) -> tuple[list[str], list[Any]]:
     """Filters for a walk of a side table whose rows carry the intent's status (`status_column`)."""
     filters, args = _intent_filters(None, to_agent, from_agent, "i")
     if status:
@@ -41,8 +43,14 @@ def _scoped_filters(status_column: str, status: str | None, to_agent: str | None
     return filters, args
 
 
-def fully_indexed(*, status: str | None, to_agent: str | None, from_agent: str | None,
-                  involving: str | None, tasked_to: list[str] | None) -> bool:
+def fully_indexed(
+    *,
+    status: str | None,
+    to_agent: str | None,
+    from_agent: str | None,
+    involving: str | None,
+    tasked_to: list[str] | None,
+) -> bool:
     """Whether one index search covers every filter, so a page costs O(limit) (else the store
     runs the query off the event loop)."""
     del status  # searched with every scope
@@ -53,45 +61,78 @@ def fully_indexed(*, status: str | None, to_agent: str | None, from_agent: str |
     return not (to_agent and from_agent)
 
 
-def list_intents(conn: Any, workspace_id: str, *, status: str | None, to_agent: str | None,
-                 from_agent: str | None, involving: str | None, limit: int, cursor: int | None,
-                 tasked_to: list[str] | None = None) -> list[tuple[int, dict]]:
+def list_intents(
+    conn: Any,
+    workspace_id: str,
+    *,
+    status: str | None,
+    to_agent: str | None,
+    from_agent: str | None,
+    involving: str | None,
+    limit: int,
+    cursor: int | None,
+    tasked_to: list[str] | None = None,
+) -> list[tuple[int, dict]]:
     before = cursor if cursor is not None else 1 << 62
     if involving is not None and involving in (to_agent, from_agent):
         involving = None  # the key's own address as to/from: that index holds only intents it is party to
     if involving is not None:  # the party rows carry the status, so a status filter is searched too
         filters, filter_args = _scoped_filters("p.status", status, to_agent, from_agent)
-        sql = ("SELECT i.rid, i.doc FROM intent_parties p JOIN intents i ON i.rid = p.intent_rid"
-               " WHERE p.workspace_id=? AND p.party=? AND p.intent_rid<? " + " ".join(filters) +
-               " ORDER BY p.intent_rid DESC LIMIT ?")
-        return [(r[0], loads(r[1])) for r in conn.execute(sql, (workspace_id, involving, before, *filter_args,
-                                                                 limit))]
+        sql = (
+            "SELECT i.rid, i.doc FROM intent_parties p JOIN intents i ON i.rid = p.intent_rid"
+            " WHERE p.workspace_id=? AND p.party=? AND p.intent_rid<? "
+            + " ".join(filters)
+            + " ORDER BY p.intent_rid DESC LIMIT ?"
+        )
+        return [
+            (r[0], loads(r[1]))
+            for r in conn.execute(sql, (workspace_id, involving, before, *filter_args, limit))
+        ]
     if tasked_to is not None:  # the assignee rows carry the intent's status too
         filters, filter_args = _scoped_filters("a.intent_status", status, to_agent, from_agent)
         # max(i.doc): each group is one intent, one doc; an aggregate is what PostgreSQL's GROUP BY accepts
-        sql = ("SELECT a.intent_rid, max(i.doc) FROM task_assignees a JOIN intents i ON i.rid = a.intent_rid"
-               " WHERE a.workspace_id=? AND a.assignee=? AND a.intent_rid<? " + " ".join(filters) +
-               " GROUP BY a.intent_rid ORDER BY a.intent_rid DESC LIMIT ?")
-        walks = [conn.execute(sql, (workspace_id, name, before, *filter_args, limit)).fetchall()
-                 for name in _with_anyone(tasked_to)]
+        sql = (
+            "SELECT a.intent_rid, max(i.doc) FROM task_assignees a JOIN intents i ON i.rid = a.intent_rid"
+            " WHERE a.workspace_id=? AND a.assignee=? AND a.intent_rid<? "
+            + " ".join(filters)
+            + " GROUP BY a.intent_rid ORDER BY a.intent_rid DESC LIMIT ?"
+        )
+        walks = [
+            conn.execute(sql, (workspace_id, name, before, *filter_args, limit)).fetchall()
+            for name in _with_anyone(tasked_to)
+        ]
         return _merge(walks, limit, descending=True)
     filters, filter_args = _intent_filters(status, to_agent, from_agent, "i")
-    sql = "SELECT i.rid, i.doc FROM intents i WHERE i.workspace_id=? AND i.rid<? " + " ".join(filters) + \
-        " ORDER BY i.rid DESC LIMIT ?"
+    sql = (
+        "SELECT i.rid, i.doc FROM intents i WHERE i.workspace_id=? AND i.rid<? "
+        + " ".join(filters)
+        + " ORDER BY i.rid DESC LIMIT ?"
+    )
     return [(r[0], loads(r[1])) for r in conn.execute(sql, (workspace_id, before, *filter_args, limit))]
 
 
-def list_tasks(conn: Any, workspace_id: str, *, pending_only: bool, assignees: list[str] | None,
-               limit: int, cursor: int | None) -> list[tuple[int, dict]]:
+def list_tasks(
+    conn: Any,
+    workspace_id: str,
+    *,
+    pending_only: bool,
+    assignees: list[str] | None,
+    limit: int,
+    cursor: int | None,
+) -> list[tuple[int, dict]]:
     after = cursor if cursor is not None else 0
     if assignees is None:
         status = "AND status='pending' " if pending_only else ""
         sql = f"SELECT rid, doc FROM tasks WHERE workspace_id=? {status}AND rid>? ORDER BY rid LIMIT ?"
         return [(r[0], loads(r[1])) for r in conn.execute(sql, (workspace_id, after, limit))]
     pending = "AND a.pending=1 " if pending_only else ""
-    sql = (f"SELECT t.rid, t.doc FROM task_assignees a JOIN tasks t ON t.rid = a.task_rid"
-           f" WHERE a.workspace_id=? AND a.assignee=? {pending}AND a.task_rid>? ORDER BY a.task_rid LIMIT ?")
-    walks = [conn.execute(sql, (workspace_id, name, after, limit)).fetchall() for name in _with_anyone(assignees)]
+    sql = (
+        f"SELECT t.rid, t.doc FROM task_assignees a JOIN tasks t ON t.rid = a.task_rid"
+        f" WHERE a.workspace_id=? AND a.assignee=? {pending}AND a.task_rid>? ORDER BY a.task_rid LIMIT ?"
+    )
+    walks = [
+        conn.execute(sql, (workspace_id, name, after, limit)).fetchall() for name in _with_anyone(assignees)
+    ]
     return _merge(walks, limit, descending=False)
 
 

@@ -36,18 +36,24 @@ def prune_batch(conn: Any, policy: RetentionPolicy, now: float) -> dict[str, Any
     if policy.intents_days is not None:
         rows = conn.execute(
             "SELECT rid, intent_id, workspace_id, status, parties FROM intents WHERE ended_at < ?"
-            " ORDER BY ended_at LIMIT ?", (now - policy.intents_days * 86400, policy.batch)).fetchall()
+            " ORDER BY ended_at LIMIT ?",
+            (now - policy.intents_days * 86400, policy.batch),
+        ).fetchall()
         for rid, intent_id, ws, status, parties in rows:
             conn.execute("DELETE FROM events WHERE intent_id=?", (intent_id,))
-            for (task_rid,) in conn.execute("SELECT rid FROM tasks WHERE intent_id=?", (intent_id,)).fetchall():
+            for (task_rid,) in conn.execute(
+                "SELECT rid FROM tasks WHERE intent_id=?", (intent_id,)
+            ).fetchall():
                 conn.execute("DELETE FROM task_assignees WHERE task_rid=?", (task_rid,))
             conn.execute("DELETE FROM tasks WHERE intent_id=?", (intent_id,))
             done = "SELECT outbox_id FROM outbox WHERE intent_id=? AND status <> 'pending'"  # pushes still due stay
             conn.execute(f"DELETE FROM outbox_attempts WHERE outbox_id IN ({done})", (intent_id,))
             conn.execute(f"DELETE FROM outbox WHERE outbox_id IN ({done})", (intent_id,))
             for party in (parties or "").split():
-                conn.execute("DELETE FROM intent_parties WHERE workspace_id=? AND party=? AND intent_rid=?",
-                             (ws, party, rid))
+                conn.execute(
+                    "DELETE FROM intent_parties WHERE workspace_id=? AND party=? AND intent_rid=?",
+                    (ws, party, rid),
+                )
             conn.execute("DELETE FROM intents WHERE rid=?", (rid,))
             bump_count(conn, ws, status, -1)
             pruned.append(intent_id)
@@ -55,18 +61,26 @@ def prune_batch(conn: Any, policy: RetentionPolicy, now: float) -> dict[str, Any
     if policy.idempotency_hours is not None:
         records = conn.execute(
             "DELETE FROM idempotency WHERE scope_key IN (SELECT scope_key FROM idempotency WHERE created_at < ?"
-            " ORDER BY created_at LIMIT ?)", (now - policy.idempotency_hours * 3600, policy.batch)).rowcount
+            " ORDER BY created_at LIMIT ?)",
+            (now - policy.idempotency_hours * 3600, policy.batch),
+        ).rowcount
     return {"intents": pruned, "idempotency": records}
 
 
-async def run_retention(store: Any, now: Callable[[], float], policy: RetentionPolicy,
-                        on_pruned: Callable[[list[str]], None] | None = None) -> None:
+async def run_retention(
+    store: Any,
+    now: Callable[[], float],
+    policy: RetentionPolicy,
+    on_pruned: Callable[[list[str]], None] | None = None,
+) -> None:
     """Background task: a pass every `policy.interval_seconds` until cancelled."""
     while True:
         try:
             intents, records = await store.prune(policy, now(), on_pruned)
             if intents or records:
-                log.info("retention: deleted %d terminal intents and %d idempotency records", intents, records)
+                log.info(
+                    "retention: deleted %d terminal intents and %d idempotency records", intents, records
+                )
         except asyncio.CancelledError:
             raise
         except Exception:  # a failed pass is retried on the next one

@@ -53,13 +53,19 @@ def task_assignee_names(assignees: list[str]) -> list[str]:
 
 def add_parties(conn: Any, workspace_id: str, rid: int, parties: list[str], status: str | None) -> None:
     for party in parties:
-        conn.execute("INSERT INTO intent_parties(workspace_id, party, intent_rid, status) VALUES(?,?,?,?)"
-                     " ON CONFLICT DO NOTHING", (workspace_id, party, rid, status))
+        conn.execute(
+            "INSERT INTO intent_parties(workspace_id, party, intent_rid, status) VALUES(?,?,?,?)"
+            " ON CONFLICT DO NOTHING",
+            (workspace_id, party, rid, status),
+        )
 
 
 def bump_count(conn: Any, workspace_id: str, status: str, n: int) -> None:
-    conn.execute("INSERT INTO intent_counts(workspace_id, status, n) VALUES(?,?,?) ON CONFLICT(workspace_id, status)"
-                 " DO UPDATE SET n = intent_counts.n + excluded.n", (workspace_id, status, n))
+    conn.execute(
+        "INSERT INTO intent_counts(workspace_id, status, n) VALUES(?,?,?) ON CONFLICT(workspace_id, status)"
+        " DO UPDATE SET n = intent_counts.n + excluded.n",
+        (workspace_id, status, n),
+    )
 
 
 class Counts:
@@ -103,10 +109,20 @@ class RowCache:
         self.rows.clear()
 
 
-def set_task_assignees(conn: Any, task_rid: int, workspace_id: str, intent_rid: int | None,
-                       assignees: list[str], pending: bool, intent_status: str | None = None) -> None:
+def set_task_assignees(
+    conn: Any,
+    task_rid: int,
+    workspace_id: str,
+    intent_rid: int | None,
+    assignees: list[str],
+    pending: bool,
+    intent_status: str | None = None,
+) -> None:
     conn.execute("DELETE FROM task_assignees WHERE task_rid=?", (task_rid,))
-    columns, values = "task_rid, assignee, workspace_id, intent_rid, pending", [workspace_id, intent_rid, int(pending)]
+    columns, values = (
+        "task_rid, assignee, workspace_id, intent_rid, pending",
+        [workspace_id, intent_rid, int(pending)],
+    )
     if intent_status is not None:  # (the column comes with step 9)
         columns, values = columns + ", intent_status", [*values, intent_status]
     marks = ",".join("?" * (len(values) + 2))
@@ -120,20 +136,36 @@ def _new_intent(conn: sqlite3.Connection, doc: dict[str, Any], count: CountFn, r
     rid = conn.execute(  # lastrowid, not RETURNING: SQLite's RETURNING made this insert 3x slower
         "INSERT INTO intents(intent_id, workspace_id, status, from_agent, to_agent, terminal, parties, ended_at,"
         " next_timer, doc) VALUES(?,?,?,?,?,?,?,?,?,?)",
-        (doc["intent_id"], doc["_ws"], doc["status"], doc["from_agent"], doc["to_agent"],
-         int(doc["status"] in TERMINAL), parties, ended, timer, dumps(doc))).lastrowid
+        (
+            doc["intent_id"],
+            doc["_ws"],
+            doc["status"],
+            doc["from_agent"],
+            doc["to_agent"],
+            int(doc["status"] in TERMINAL),
+            parties,
+            ended,
+            timer,
+            dumps(doc),
+        ),
+    ).lastrowid
     add_parties(conn, doc["_ws"], rid, parties.split(), doc["status"])
     count(doc["_ws"], doc["status"], 1)
     if rows is not None:
         rows.put(doc["intent_id"], (rid, doc["_ws"], doc["status"], doc["to_agent"], parties, timer, ended))
 
 
-def _update_intent(conn: sqlite3.Connection, doc: dict[str, Any], count: CountFn, rows: RowCache | None) -> None:
+def _update_intent(
+    conn: sqlite3.Connection, doc: dict[str, Any], count: CountFn, rows: RowCache | None
+) -> None:
     """SETs only the columns whose value changed: an unchanged indexed column costs no index write."""
     row = rows.get(doc["intent_id"]) if rows is not None else None
     if row is None:
-        row = conn.execute("SELECT rid, workspace_id, status, to_agent, parties, next_timer, ended_at FROM intents"
-                           " WHERE intent_id=?", (doc["intent_id"],)).fetchone()
+        row = conn.execute(
+            "SELECT rid, workspace_id, status, to_agent, parties, next_timer, ended_at FROM intents"
+            " WHERE intent_id=?",
+            (doc["intent_id"],),
+        ).fetchone()
         if row is None:
             return
     rid, ws, old_status, old_to, old_parties, old_timer, old_ended = row
@@ -143,8 +175,11 @@ def _update_intent(conn: sqlite3.Connection, doc: dict[str, Any], count: CountFn
     if status != old_status:
         sets += ["status=?", "terminal=?"]
         args += [status, int(status in TERMINAL)]
-    for column, old, new in (("to_agent", old_to, doc["to_agent"]), ("parties", old_parties, parties),
-                             ("next_timer", old_timer, timer)):
+    for column, old, new in (
+        ("to_agent", old_to, doc["to_agent"]),
+        ("parties", old_parties, parties),
+        ("next_timer", old_timer, timer),
+    ):
         if new != old:
             sets.append(f"{column}=?")
             args.append(new)
@@ -157,18 +192,25 @@ def _update_intent(conn: sqlite3.Connection, doc: dict[str, Any], count: CountFn
     if parties != old_parties:
         gone = set(old_parties.split()) - set(parties.split())
         for party in gone:
-            conn.execute("DELETE FROM intent_parties WHERE workspace_id=? AND party=? AND intent_rid=?",
-                         (ws, party, rid))
+            conn.execute(
+                "DELETE FROM intent_parties WHERE workspace_id=? AND party=? AND intent_rid=?",
+                (ws, party, rid),
+            )
         add_parties(conn, ws, rid, parties.split(), status)
     if status != old_status:
         count(ws, old_status, -1)
         count(ws, status, 1)
         for party in parties.split():
-            conn.execute("UPDATE intent_parties SET status=? WHERE workspace_id=? AND party=? AND intent_rid=?",
-                         (status, ws, party, rid))
+            conn.execute(
+                "UPDATE intent_parties SET status=? WHERE workspace_id=? AND party=? AND intent_rid=?",
+                (status, ws, party, rid),
+            )
         if any(step.get("task") for step in doc.get("_steps") or []):  # only intents with tasks have rows
-            conn.execute("UPDATE task_assignees SET intent_status=? WHERE task_rid IN"
-                         " (SELECT rid FROM tasks WHERE intent_id=?)", (status, doc["intent_id"]))
+            conn.execute(
+                "UPDATE task_assignees SET intent_status=? WHERE task_rid IN"
+                " (SELECT rid FROM tasks WHERE intent_id=?)",
+                (status, doc["intent_id"]),
+            )
 
 
 def _task(conn: sqlite3.Connection, doc: dict[str, Any]) -> None:
@@ -176,28 +218,51 @@ def _task(conn: sqlite3.Connection, doc: dict[str, Any]) -> None:
         "INSERT INTO tasks(intent_id, step_id, workspace_id, status, assignees, doc) VALUES(?,?,?,?,?,?)"
         " ON CONFLICT(intent_id, step_id) DO UPDATE SET status=excluded.status,"
         " assignees=excluded.assignees, doc=excluded.doc",
-        (doc["intent_id"], doc["step_id"] or "", doc["_ws"], doc["status"],
-         "|" + "|".join(doc["assignees"]) + "|", dumps(doc)))
-    task_rid = conn.execute("SELECT rid FROM tasks WHERE intent_id=? AND step_id=?",
-                            (doc["intent_id"], doc["step_id"] or "")).fetchone()[0]
+        (
+            doc["intent_id"],
+            doc["step_id"] or "",
+            doc["_ws"],
+            doc["status"],
+            "|" + "|".join(doc["assignees"]) + "|",
+            dumps(doc),
+        ),
+    )
+    task_rid = conn.execute(
+        "SELECT rid FROM tasks WHERE intent_id=? AND step_id=?", (doc["intent_id"], doc["step_id"] or "")
+    ).fetchone()[0]
     intent = conn.execute("SELECT rid, status FROM intents WHERE intent_id=?", (doc["intent_id"],)).fetchone()
-    set_task_assignees(conn, task_rid, doc["_ws"], intent[0] if intent else None, doc["assignees"],
-                       doc["status"] == "pending", intent[1] if intent else "")
+    set_task_assignees(
+        conn,
+        task_rid,
+        doc["_ws"],
+        intent[0] if intent else None,
+        doc["assignees"],
+        doc["status"] == "pending",
+        intent[1] if intent else "",
+    )
 
 
-def _upsert_doc(conn: Any, table: str, key_column: str, key: str, workspace_id: str, doc: dict[str, Any]) -> None:
-    conn.execute(f"INSERT INTO {table}({key_column}, workspace_id, doc) VALUES(?,?,?)"
-                 f" ON CONFLICT({key_column}) DO UPDATE SET doc=excluded.doc", (key, workspace_id, dumps(doc)))
+def _upsert_doc(
+    conn: Any, table: str, key_column: str, key: str, workspace_id: str, doc: dict[str, Any]
+) -> None:
+    conn.execute(
+        f"INSERT INTO {table}({key_column}, workspace_id, doc) VALUES(?,?,?)"
+        f" ON CONFLICT({key_column}) DO UPDATE SET doc=excluded.doc",
+        (key, workspace_id, dumps(doc)),
+    )
 
 
-def apply_op(conn: sqlite3.Connection, op: WriteOp, count: CountFn | None = None,
-             rows: RowCache | None = None) -> None:
+def apply_op(
+    conn: sqlite3.Connection, op: WriteOp, count: CountFn | None = None, rows: RowCache | None = None
+) -> None:
     """Apply one op. `count` collects intent_counts deltas (a batch's Counts; without it they are
     written now); `rows` is the writer's RowCache."""
     kind = op[0]
     if kind == "event":
         ev = op[1]
-        conn.execute("INSERT INTO events(intent_id, seq, doc) VALUES(?,?,?)", (ev["intent_id"], ev["seq"], dumps(ev)))
+        conn.execute(
+            "INSERT INTO events(intent_id, seq, doc) VALUES(?,?,?)", (ev["intent_id"], ev["seq"], dumps(ev))
+        )
     elif kind == "intent":
         _update_intent(conn, op[1], count or partial(bump_count, conn), rows)
     elif kind == "intent_new":
@@ -209,7 +274,8 @@ def apply_op(conn: sqlite3.Connection, op: WriteOp, count: CountFn | None = None
         status, response = record_to_keep(scope_key, status, response)
         conn.execute(
             "INSERT INTO idempotency(scope_key, body_hash, status, response, created_at) VALUES(?,?,?,?,?)",
-            (scope_key, body_hash, status, response, created_at))
+            (scope_key, body_hash, status, response, created_at),
+        )
     elif kind == "agent":
         _upsert_doc(conn, "agents", "address", op[1]["address"], op[1]["_ws"], op[1])
     elif kind == "agent_delete":  # deleteAgent (REQ-AUTH-015)
@@ -220,22 +286,31 @@ def apply_op(conn: sqlite3.Connection, op: WriteOp, count: CountFn | None = None
         doc = op[1]
         conn.execute(
             "INSERT INTO workspaces(workspace_id, doc) VALUES(?,?)"
-            " ON CONFLICT(workspace_id) DO UPDATE SET doc=excluded.doc", (doc["workspace_id"], dumps(doc)))
+            " ON CONFLICT(workspace_id) DO UPDATE SET doc=excluded.doc",
+            (doc["workspace_id"], dumps(doc)),
+        )
     elif kind == "meta":
-        conn.execute("INSERT INTO meta(k, v) VALUES(?, ?) ON CONFLICT(k) DO UPDATE SET v=excluded.v", (op[1], op[2]))
+        conn.execute(
+            "INSERT INTO meta(k, v) VALUES(?, ?) ON CONFLICT(k) DO UPDATE SET v=excluded.v", (op[1], op[2])
+        )
     elif kind == "outbox":  # outbound work (axme_server.outbound): insert or update by outbox_id
         doc = op[1]
         conn.execute(
             "INSERT INTO outbox(outbox_id, channel, intent_id, status, doc) VALUES(?,?,?,?,?)"
             " ON CONFLICT(outbox_id) DO UPDATE SET status=excluded.status, doc=excluded.doc",
-            (doc["outbox_id"], doc["channel"], doc.get("intent_id"), doc["status"], dumps(doc)))
+            (doc["outbox_id"], doc["channel"], doc.get("intent_id"), doc["status"], dumps(doc)),
+        )
     elif kind == "outbox_attempt":
-        conn.execute("INSERT INTO outbox_attempts(outbox_id, doc) VALUES(?,?)", (op[1]["outbox_id"], dumps(op[1])))
+        conn.execute(
+            "INSERT INTO outbox_attempts(outbox_id, doc) VALUES(?,?)", (op[1]["outbox_id"], dumps(op[1]))
+        )
     elif kind == "console_session":  # REQ-CONSOLE-002: only the id's hash is stored
         row = op[1]
-        conn.execute("INSERT INTO console_sessions(session_hash, key_id, workspace_id, created_at, expires_at)"
-                     " VALUES(?,?,?,?,?)", (row["session_hash"], row["key_id"], row["workspace_id"],
-                                            row["created_at"], row["expires_at"]))
+        conn.execute(
+            "INSERT INTO console_sessions(session_hash, key_id, workspace_id, created_at, expires_at)"
+            " VALUES(?,?,?,?,?)",
+            (row["session_hash"], row["key_id"], row["workspace_id"], row["created_at"], row["expires_at"]),
+        )
     elif kind == "console_session_delete":  # sign-out (one hash), or every session expired before op[2]
         if op[1] is not None:
             conn.execute("DELETE FROM console_sessions WHERE session_hash=?", (op[1],))
