@@ -37,14 +37,20 @@ def test_readiness_follows_the_database_and_state_survives_a_restart(tmp_path: P
             iid = api.create(addr)
             agent.ok(agent.complete(iid, {"v": 1}))
             admin_url = url.rpartition("/")[0] + "/postgres"
-            with psycopg.connect(admin_url, autocommit=True) as admin:  # the database stops taking connections
+            with psycopg.connect(
+                admin_url, autocommit=True
+            ) as admin:  # the database stops taking connections
                 admin.execute(f'ALTER DATABASE "{dbname}" ALLOW_CONNECTIONS false')
-                admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname=%s", (dbname,))
+                admin.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname=%s", (dbname,)
+                )
             started = time.monotonic()
             answer = httpx.get(srv.base_url + "/health/ready", timeout=15)
             assert answer.status_code == 503 and answer.json()["error"]["code"] == "unavailable"
             assert time.monotonic() - started < 6.5  # within the 5 seconds REQ-API-021 allows (+ the request)
-            assert httpx.get(srv.base_url + "/health").status_code == 200  # liveness does not ask the database
+            assert (
+                httpx.get(srv.base_url + "/health").status_code == 200
+            )  # liveness does not ask the database
             with psycopg.connect(admin_url, autocommit=True) as admin:
                 admin.execute(f'ALTER DATABASE "{dbname}" ALLOW_CONNECTIONS true')
             _until(lambda: _ready(srv.base_url) == 200)
@@ -55,7 +61,8 @@ def test_readiness_follows_the_database_and_state_survives_a_restart(tmp_path: P
         try:
             api = Api(again.base_url, (tmp_path / "a" / "admin.key").read_text().strip())
             assert api.intent(iid)["result"] == {"v": 1}
-            assert [e["event_type"] for e in api.ok(api.get(f"/v1/intents/{iid}/events"))["events"]][-1] == \
-                "intent.completed"
+            assert [e["event_type"] for e in api.ok(api.get(f"/v1/intents/{iid}/events"))["events"]][
+                -1
+            ] == "intent.completed"
         finally:
             assert again.stop() == 0

@@ -41,8 +41,10 @@ def test_migrations_apply_once_and_a_newer_database_is_refused(url: str) -> None
     again = _opened(url)
     try:
         assert again.migrated == []
-        again._read.execute("INSERT INTO schema_version(version, name, applied_at) VALUES(?, 'future', 'x')",
-                            (latest_version() + 1,))
+        again._read.execute(
+            "INSERT INTO schema_version(version, name, applied_at) VALUES(?, 'future', 'x')",
+            (latest_version() + 1,),
+        )
     finally:
         again.close()
     with pytest.raises(SchemaTooNew, match="newer than this server knows"):
@@ -68,7 +70,9 @@ def test_two_servers_starting_at_once_migrate_once(url: str) -> None:
     try:
         assert errors == []
         assert sorted(len(s.migrated) for s in stores) == [0, latest_version()]
-        rows = stores[0]._read.execute("SELECT count(*), count(DISTINCT version) FROM schema_version").fetchone()
+        rows = (
+            stores[0]._read.execute("SELECT count(*), count(DISTINCT version) FROM schema_version").fetchone()
+        )
         assert rows == (latest_version(), latest_version())
     finally:
         for s in stores:
@@ -77,9 +81,14 @@ def test_two_servers_starting_at_once_migrate_once(url: str) -> None:
 
 def test_migrate_command_and_a_clear_error_for_a_wrong_password(url: str, tmp_path: Any) -> None:
     def migrate(database_url: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "axme_server", "migrate", "--data-dir", str(tmp_path)],
-                              env={"AXME_DATABASE_URL": database_url, "PATH": ""}, capture_output=True, text=True,
-                              timeout=60, check=False)
+        return subprocess.run(
+            [sys.executable, "-m", "axme_server", "migrate", "--data-dir", str(tmp_path)],
+            env={"AXME_DATABASE_URL": database_url, "PATH": ""},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
 
     first = migrate(url)
     assert first.returncode == 0, first.stderr
@@ -97,8 +106,13 @@ def test_writes_under_load_share_few_commits(url: str) -> None:
     store = _opened(url)
 
     async def main() -> None:
-        await asyncio.gather(*(store.write([("intent_new", intent(n)), ("event", {"intent_id": f"i{n}", "seq": 1})])
-                               for n in range(1, 401)))
+        await asyncio.gather(
+            *(
+                store.write([("intent_new", intent(n)), ("event", {"intent_id": f"i{n}", "seq": 1})])
+                for n in range(1, 401)
+            )
+        )
+
     try:
         asyncio.run(main())
         assert store.writes == 400 and store.commits <= 40, (store.writes, store.commits)
@@ -111,11 +125,18 @@ def test_writes_under_load_share_few_commits(url: str) -> None:
 def test_payloads_with_nul_escapes_and_binary_replays(url: str) -> None:
     """jsonb refuses \\u0000, which JSON payloads may hold; the idempotency response is bytes."""
     store = _opened(url)
-    doc = dict(intent(1), correlation_id="c-1", payload={"text": "a\x00b \\u0000 100% ?"},
-               _step=0, _steps=[{"kind": "agent", "assigned_to": "agent://o/w/a"}])
+    doc = dict(
+        intent(1),
+        correlation_id="c-1",
+        payload={"text": "a\x00b \\u0000 100% ?"},
+        _step=0,
+        _steps=[{"kind": "agent", "assigned_to": "agent://o/w/a"}],
+    )
     blob = bytes(range(256))
     try:
-        asyncio.run(store.write([("intent_new", doc), ("idem", "k|createIntent|/v1/intents|1", "h", 200, blob, 1.0)]))
+        asyncio.run(
+            store.write([("intent_new", doc), ("idem", "k|createIntent|/v1/intents|1", "h", 200, blob, 1.0)])
+        )
         assert store.get_intent("i1") == doc
         assert [d["intent_id"] for d in store.intents_by_correlation(WS, "c-1", 5)] == ["i1"]
         assert list(store.ready_deliveries()) == [("i1", "agent://o/w/a")]
@@ -132,8 +153,11 @@ def test_lost_connections_are_replaced(url: str, postgres_database: str) -> None
     try:
         asyncio.run(store.write([("intent_new", intent(1))]))
         with psycopg.connect(with_database(postgres_database, "postgres"), autocommit=True) as admin:
-            ended = admin.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
-                                  " WHERE datname=%s AND pid <> pg_backend_pid()", (dbname,)).fetchone()[0]
+            ended = admin.execute(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                " WHERE datname=%s AND pid <> pg_backend_pid()",
+                (dbname,),
+            ).fetchone()[0]
         assert ended >= 2  # the loop's and the pool's idle connections
         assert store.get_intent("i1")["status"] == "SUBMITTED"
         asyncio.run(store.write([("intent", intent(1, status="DELIVERED"))]))

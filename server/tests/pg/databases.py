@@ -16,7 +16,9 @@ from urllib.parse import quote
 
 import pytest
 
-DEFAULT_ADMIN_URL = "postgresql://axme_test:axme_test@127.0.0.1:5432/postgres"  # what ensure_postgres.sh makes
+DEFAULT_ADMIN_URL = (
+    "postgresql://axme_test:axme_test@127.0.0.1:5432/postgres"  # what ensure_postgres.sh makes
+)
 
 
 def admin_url() -> str:
@@ -45,8 +47,10 @@ def fresh_database() -> Iterator[str]:
         with psycopg.connect(admin, autocommit=True, connect_timeout=10) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
     except psycopg.OperationalError as exc:
-        pytest.fail(f"PostgreSQL is not reachable at {admin.split('@')[-1]} ({exc}); run "
-                    "server/tests/pg/ensure_postgres.sh, or set AXME_TEST_POSTGRES=0 to skip these tests")
+        pytest.fail(
+            f"PostgreSQL is not reachable at {admin.split('@')[-1]} ({exc}); run "
+            "server/tests/pg/ensure_postgres.sh, or set AXME_TEST_POSTGRES=0 to skip these tests"
+        )
     try:
         yield with_database(admin, name)
     finally:

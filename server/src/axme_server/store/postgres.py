@@ -40,7 +40,9 @@ log = logging.getLogger("axme_server.store")
 T = TypeVar("T")
 
 DEFAULT_POOL_SIZE = 4
-MIGRATION_LOCK = 0x61786D65  # pg_advisory_xact_lock key: two servers starting at once migrate one after the other
+MIGRATION_LOCK = (
+    0x61786D65  # pg_advisory_xact_lock key: two servers starting at once migrate one after the other
+)
 BATCH_MAX = 512
 LOOP_CONNECT_TIMEOUT = 2.0  # the loop waits at most this for a new connection while the database is away
 READY_TIMEOUT = 4.0  # seconds to wait for a pooled connection in ready() (REQ-API-021 allows 5)
@@ -52,10 +54,18 @@ DOC_JSONB = "(replace(doc, '\\u0000', '\\u0020')::jsonb)"
 
 def migrate_connection(conn: PgConn) -> list[Migration]:
     """Apply pending schema migrations in one transaction (refuses a newer database)."""
+
     def begin() -> None:
         conn.execute("BEGIN")
         conn.execute("SELECT pg_advisory_xact_lock(?)", (MIGRATION_LOCK,))
-    return migrate(conn, begin, lambda: conn.execute("COMMIT"), lambda: conn.execute("ROLLBACK"))
+
+    def commit() -> None:
+        conn.execute("COMMIT")
+
+    def rollback() -> None:
+        conn.execute("ROLLBACK")
+
+    return migrate(conn, begin, commit, rollback)
 
 
 class PooledReader:
@@ -120,9 +130,18 @@ class PostgresStore(SqliteStore):
         try:  # one plain connection first: a wrong password or database fails now, with the server's words
             psycopg.connect(self.url, connect_timeout=10).close()
         except psycopg.OperationalError as exc:
-            raise ValueError(f"cannot connect to PostgreSQL (AXME_DATABASE_URL): {str(exc).strip()}") from None
-        pool = ConnectionPool(self.url, min_size=2, max_size=self.pool_size, kwargs={"autocommit": True},
-                              open=False, name="axme", check=ConnectionPool.check_connection)
+            raise ValueError(
+                f"cannot connect to PostgreSQL (AXME_DATABASE_URL): {str(exc).strip()}"
+            ) from None
+        pool = ConnectionPool(
+            self.url,
+            min_size=2,
+            max_size=self.pool_size,
+            kwargs={"autocommit": True},
+            open=False,
+            name="axme",
+            check=ConnectionPool.check_connection,
+        )
         pool.open(wait=True, timeout=15)
         try:
             with pool.connection() as raw:
@@ -159,7 +178,9 @@ class PostgresStore(SqliteStore):
                         results = _commit_batch(PgConn(raw), batch, rows)
                     self.commits += 1
                     self.writes += len(batch)
-                except Exception as exc:  # the commit itself failed (or the connection): every write in it failed
+                except (
+                    Exception
+                ) as exc:  # the commit itself failed (or the connection): every write in it failed
                     log.exception("postgresql batch commit failed")
                     rows.clear()
                     results = [exc] * len(batch)
@@ -172,7 +193,9 @@ class PostgresStore(SqliteStore):
         return [loads(r[0]) for r in self._read.execute("SELECT doc FROM workspaces ORDER BY rid")]
 
     def list_keys(self, workspace_id: str) -> list[dict[str, Any]]:
-        rows = self._read.execute("SELECT doc FROM api_keys WHERE workspace_id=? ORDER BY rid", (workspace_id,))
+        rows = self._read.execute(
+            "SELECT doc FROM api_keys WHERE workspace_id=? ORDER BY rid", (workspace_id,)
+        )
         return [loads(r[0]) for r in rows]
 
     def ready_deliveries(self) -> Iterable[tuple[str, str]]:
@@ -181,27 +204,33 @@ class PostgresStore(SqliteStore):
         yield from self._read.execute(
             f"SELECT intent_id, {step} ->> 'assigned_to' FROM"
             f" (SELECT rid, intent_id, {DOC_JSONB} AS d FROM intents WHERE status='SUBMITTED') s"
-            f" WHERE {step} ->> 'kind' = 'agent' AND d -> '_timers' -> 'retry' IS NULL ORDER BY rid")
+            f" WHERE {step} ->> 'kind' = 'agent' AND d -> '_timers' -> 'retry' IS NULL ORDER BY rid"
+        )
 
     def timers_due(self, after: float | None, until: float) -> Iterable[tuple[str, dict[str, float]]]:
         """(intent_id, _timers) of active intents whose earliest timer is in (after, until]."""
         rows = self._read.execute(
             "SELECT intent_id, doc FROM intents WHERE terminal=0"
             " AND next_timer IS NOT NULL AND next_timer > ? AND next_timer <= ?",
-            (float("-inf") if after is None else after, until))
+            (float("-inf") if after is None else after, until),
+        )
         for intent_id, doc in rows:
             yield intent_id, loads(doc).get("_timers") or {}
 
-    def intents_by_correlation(self, workspace_id: str, correlation_id: str, limit: int) -> list[dict[str, Any]]:
+    def intents_by_correlation(
+        self, workspace_id: str, correlation_id: str, limit: int
+    ) -> list[dict[str, Any]]:
         """Newest first, by the expression index of migration 11 (the same expression)."""
         rows = self._read.execute(
             f"SELECT doc FROM intents WHERE workspace_id=? AND ({DOC_JSONB} ->> 'correlation_id')=?"
-            " ORDER BY rid DESC LIMIT ?", (workspace_id, correlation_id, limit))
+            " ORDER BY rid DESC LIMIT ?",
+            (workspace_id, correlation_id, limit),
+        )
         docs = [loads(r[0]) for r in rows]  # (exact: the expression changed \u0000 escapes)
         return [d for d in docs if d.get("correlation_id") == correlation_id]
 
 
-def _commit_batch(conn: PgConn, batch: list[tuple], rows: RowCache) -> list[BaseException | None]:
+def _commit_batch(conn: PgConn, batch: list[tuple[Any, ...]], rows: RowCache) -> list[BaseException | None]:
     """One transaction for the whole batch; pipeline mode sends its statements back to back."""
     conn.execute("BEGIN")
     try:  # fast path: no write fails, so none needs a savepoint of its own

@@ -47,7 +47,9 @@ class PgCursor:
     @property
     def rowcount(self) -> int:
         conn = self._cur.connection
-        if self._cur.pgresult is None and conn.pgconn.pipeline_status:  # in pipeline mode: wait for the answer
+        if (
+            self._cur.pgresult is None and conn.pgconn.pipeline_status
+        ):  # in pipeline mode: wait for the answer
             with conn.pipeline():  # (leaving an inner pipeline block syncs)
                 pass
         return self._cur.rowcount
@@ -60,13 +62,13 @@ class PgCursor:
         assert row is not None
         return int(row[0])
 
-    def fetchone(self) -> tuple | None:
+    def fetchone(self) -> tuple[Any, ...] | None:
         return self._cur.fetchone()
 
-    def fetchall(self) -> list[tuple]:
+    def fetchall(self) -> list[tuple[Any, ...]]:
         return self._cur.fetchall()
 
-    def __iter__(self) -> Iterator[tuple]:
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
         return iter(self._cur)
 
 
@@ -84,7 +86,7 @@ class PgConn:
             args = [a.decode() if isinstance(a, bytes) else a for a in args]
         return PgCursor(self.raw.execute(text, tuple(args)), text.endswith(" RETURNING rid"))
 
-    def query(self, sql: str, args: Any = ()) -> list[tuple]:  # (migrations.Db)
+    def query(self, sql: str, args: Any = ()) -> list[tuple[Any, ...]]:  # (migrations.Db)
         return self.execute(sql, args).fetchall()
 
     def close(self) -> None:
