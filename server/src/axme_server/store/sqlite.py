@@ -64,8 +64,12 @@ class SqliteDb:
 
 def migrate_connection(conn: sqlite3.Connection) -> list[Migration]:
     """Apply pending schema migrations in one transaction (refuses a newer database)."""
-    return migrate(SqliteDb(conn), lambda: conn.execute("BEGIN IMMEDIATE"), lambda: conn.execute("COMMIT"),
-                   lambda: conn.execute("ROLLBACK"))
+    return migrate(
+        SqliteDb(conn),
+        lambda: conn.execute("BEGIN IMMEDIATE"),
+        lambda: conn.execute("COMMIT"),
+        lambda: conn.execute("ROLLBACK"),
+    )
 
 
 def _connect(path: str, synchronous: str) -> sqlite3.Connection:
@@ -126,7 +130,9 @@ class SqliteStore:
 
     def set_meta_sync(self, k: str, v: str) -> None:
         assert self._read is not None
-        self._read.execute("INSERT INTO meta(k, v) VALUES(?, ?) ON CONFLICT(k) DO UPDATE SET v=excluded.v", (k, v))
+        self._read.execute(
+            "INSERT INTO meta(k, v) VALUES(?, ?) ON CONFLICT(k) DO UPDATE SET v=excluded.v", (k, v)
+        )
 
     def _writer_loop(self) -> None:
         profile_path = os.environ.get("AXME_PROFILE")  # see cli.main: the writer thread gets its own profile
@@ -206,7 +212,9 @@ class SqliteStore:
 
     def list_keys(self, workspace_id: str) -> list[dict[str, Any]]:
         assert self._read is not None
-        rows = self._read.execute("SELECT doc FROM api_keys WHERE workspace_id=? ORDER BY rowid", (workspace_id,))
+        rows = self._read.execute(
+            "SELECT doc FROM api_keys WHERE workspace_id=? ORDER BY rowid", (workspace_id,)
+        )
         return [loads(r[0]) for r in rows]
 
     def get_agent(self, address: str) -> dict[str, Any] | None:
@@ -217,20 +225,38 @@ class SqliteStore:
         assert self._read is not None
         rows = self._read.execute(
             "SELECT doc FROM agents WHERE workspace_id=? AND address>? ORDER BY address LIMIT ?",
-            (workspace_id, cursor or "", limit))
+            (workspace_id, cursor or "", limit),
+        )
         return [loads(r[0]) for r in rows]
 
     def get_intent(self, intent_id: str) -> dict[str, Any] | None:
         row = self._one("SELECT doc FROM intents WHERE intent_id=?", (intent_id,))
         return loads(row[0]) if row else None
 
-    def list_intents(self, workspace_id: str, *, status: str | None, to_agent: str | None,
-                     from_agent: str | None, involving: str | None, limit: int,
-                     cursor: int | None, tasked_to: list[str] | None = None) -> list[tuple[int, dict]]:
+    def list_intents(
+        self,
+        workspace_id: str,
+        *,
+        status: str | None,
+        to_agent: str | None,
+        from_agent: str | None,
+        involving: str | None,
+        limit: int,
+        cursor: int | None,
+        tasked_to: list[str] | None = None,
+    ) -> list[tuple[int, dict]]:
         assert self._read is not None
-        return queries.list_intents(self._read, workspace_id, status=status, to_agent=to_agent,
-                                    from_agent=from_agent, involving=involving, limit=limit, cursor=cursor,
-                                    tasked_to=tasked_to)
+        return queries.list_intents(
+            self._read,
+            workspace_id,
+            status=status,
+            to_agent=to_agent,
+            from_agent=from_agent,
+            involving=involving,
+            limit=limit,
+            cursor=cursor,
+            tasked_to=tasked_to,
+        )
 
     async def list_intents_async(self, workspace_id: str, **filters: Any) -> list[tuple[int, dict]]:
         """list_intents for the event loop: inline when one index search covers the filters
@@ -249,7 +275,8 @@ class SqliteStore:
         yield from self._read.execute(
             f"SELECT intent_id, json_extract(doc, {step}.assigned_to') FROM intents INDEXED BY intents_submitted"
             f" WHERE status='SUBMITTED' AND json_extract(doc, {step}.kind') = 'agent'"
-            " AND json_type(doc, '$._timers.retry') IS NULL ORDER BY rid")
+            " AND json_type(doc, '$._timers.retry') IS NULL ORDER BY rid"
+        )
 
     def timers_due(self, after: float | None, until: float) -> Iterable[tuple[str, dict[str, float]]]:
         """(intent_id, _timers) of active intents whose earliest timer is in (after, until]."""
@@ -257,33 +284,55 @@ class SqliteStore:
         rows = self._read.execute(
             "SELECT intent_id, doc FROM intents INDEXED BY intents_timer WHERE terminal=0"
             " AND next_timer IS NOT NULL AND next_timer > ? AND next_timer <= ?",
-            (float("-inf") if after is None else after, until))
+            (float("-inf") if after is None else after, until),
+        )
         for intent_id, doc in rows:
             yield intent_id, loads(doc).get("_timers") or {}
 
     def list_events(self, intent_id: str, since: int, limit: int) -> list[dict[str, Any]]:
         assert self._read is not None
         rows = self._read.execute(
-            "SELECT doc FROM events WHERE intent_id=? AND seq>? ORDER BY seq LIMIT ?", (intent_id, since, limit))
+            "SELECT doc FROM events WHERE intent_id=? AND seq>? ORDER BY seq LIMIT ?",
+            (intent_id, since, limit),
+        )
         return [loads(r[0]) for r in rows]
 
-    def list_tasks(self, workspace_id: str, *, pending_only: bool, assignees: list[str] | None,
-                   limit: int, cursor: int | None) -> list[tuple[int, dict]]:
+    def list_tasks(
+        self,
+        workspace_id: str,
+        *,
+        pending_only: bool,
+        assignees: list[str] | None,
+        limit: int,
+        cursor: int | None,
+    ) -> list[tuple[int, dict]]:
         assert self._read is not None
-        return queries.list_tasks(self._read, workspace_id, pending_only=pending_only, assignees=assignees,
-                                  limit=limit, cursor=cursor)
+        return queries.list_tasks(
+            self._read,
+            workspace_id,
+            pending_only=pending_only,
+            assignees=assignees,
+            limit=limit,
+            cursor=cursor,
+        )
 
     def get_console_session(self, session_hash: str) -> dict[str, Any] | None:
-        row = self._one("SELECT key_id, workspace_id, created_at, expires_at FROM console_sessions"
-                        " WHERE session_hash=?", (session_hash,))
+        row = self._one(
+            "SELECT key_id, workspace_id, created_at, expires_at FROM console_sessions WHERE session_hash=?",
+            (session_hash,),
+        )
         return dict(zip(("key_id", "workspace_id", "created_at", "expires_at"), row)) if row else None
 
-    def intents_by_correlation(self, workspace_id: str, correlation_id: str, limit: int) -> list[dict[str, Any]]:
+    def intents_by_correlation(
+        self, workspace_id: str, correlation_id: str, limit: int
+    ) -> list[dict[str, Any]]:
         """Intents with this correlation id, newest first, by the index of migration 11 (the same expression)."""
         assert self._read is not None
         rows = self._read.execute(
             "SELECT doc FROM intents WHERE workspace_id=? AND json_extract(doc, '$.correlation_id')=?"
-            " ORDER BY rid DESC LIMIT ?", (workspace_id, correlation_id, limit))
+            " ORDER BY rid DESC LIMIT ?",
+            (workspace_id, correlation_id, limit),
+        )
         return [loads(r[0]) for r in rows]
 
     def get_idempotency(self, scope_key: str) -> tuple[str, int, bytes] | None:
@@ -299,7 +348,9 @@ class SqliteStore:
 
     def list_outbox_attempts(self, outbox_id: str) -> list[dict[str, Any]]:
         assert self._read is not None
-        rows = self._read.execute("SELECT doc FROM outbox_attempts WHERE outbox_id=? ORDER BY rid", (outbox_id,))
+        rows = self._read.execute(
+            "SELECT doc FROM outbox_attempts WHERE outbox_id=? ORDER BY rid", (outbox_id,)
+        )
         return [loads(r[0]) for r in rows]
 
     def count_by_status(self, workspace_id: str | None = None) -> dict[str, int]:
@@ -308,7 +359,9 @@ class SqliteStore:
         if workspace_id is None:
             rows = self._read.execute("SELECT status, sum(n) FROM intent_counts GROUP BY status")
         else:
-            rows = self._read.execute("SELECT status, n FROM intent_counts WHERE workspace_id=?", (workspace_id,))
+            rows = self._read.execute(
+                "SELECT status, n FROM intent_counts WHERE workspace_id=?", (workspace_id,)
+            )
         return {status: int(n) for status, n in rows if n}
 
     def count_intents_by_status(self) -> dict[str, int]:
@@ -319,8 +372,7 @@ class SqliteStore:
         return int(row[0] or 0)
 
     # -- retention -------------------------------------------------------
-    async def prune(self, policy: RetentionPolicy, now: float,
-                    on_pruned: Any = None) -> tuple[int, int]:
+    async def prune(self, policy: RetentionPolicy, now: float, on_pruned: Any = None) -> tuple[int, int]:
         """Delete what `policy` says is past its window, one small transaction per batch.
         `on_pruned(intent_ids)` is called after each batch commits (caches forget them)."""
         intents = records = 0
