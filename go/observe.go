@@ -259,7 +259,13 @@ func (s *EventStream) nextStreamed() (json.RawMessage, error) {
 		return nil, nil
 	}
 	if raw.Event == "stream.intent" && s.withIntent {
-		return nil, s.takeIntent(raw.Data)
+		if err := s.takeIntent(raw.Data); err != nil {
+			return nil, err
+		}
+		if s.intent.Status.IsTerminal() { // the wait is over (REQ-SSE-016)
+			s.finish(nil)
+		}
+		return nil, nil
 	}
 	if !strings.HasPrefix(raw.Event, "intent.") {
 		return nil, nil // not an intent event (REQ-SSE-013)
@@ -299,6 +305,7 @@ func (s *EventStream) readFinalIntent() {
 		}
 	}
 }
+
 
 // connectFailed decides what a failed (re)connect means.
 func (s *EventStream) connectFailed(err error) error {

@@ -60,24 +60,19 @@ func (c *Client) waitOne(ctx, wctx context.Context, intentID string, lastStatus 
 	stream := c.Observe(wctx, intentID, nil)
 	stream.withIntent = true
 	defer stream.Close()
-	for stream.intent == nil || !stream.intent.Status.IsTerminal() {
-		if stream.intent != nil {
-			*lastStatus = string(stream.intent.Status)
+	for stream.Next() {
+		if *lastStatus = string(stream.Current().Status); stream.Current().Status.IsTerminal() {
+			break
 		}
-		if !stream.Next() {
-			if err := stream.Err(); err != nil {
-				return nil, err
-			}
-			return nil, errors.New("axme: event stream ended before a terminal event")
+	}
+	if stream.intent == nil || !stream.intent.Status.IsTerminal() {
+		if err := stream.Err(); err != nil {
+			return nil, err
 		}
-		ev := stream.Current()
-		*lastStatus = string(ev.Status)
-		if ev.Status.IsTerminal() {
-			if stream.intent != nil && stream.intent.Status.IsTerminal() {
-				break
-			}
+		if ev := stream.Current(); ev != nil && ev.Status.IsTerminal() { // an older server: one read
 			return c.readTerminal(ctx, intentID, ev.Status, reqOpts)
 		}
+		return nil, errors.New("axme: event stream ended before a terminal event")
 	}
 	var o requestOptions
 	for _, opt := range reqOpts {

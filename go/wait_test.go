@@ -48,7 +48,7 @@ func TestWaitForAgainstAnOlderServerReadsOnceAfter(t *testing.T) {
 
 func TestWaitForAlreadyTerminal(t *testing.T) {
 	t.Parallel()
-	rec := newRecorder(t, sse(true, intentFrame("FAILED", 4), frame(1, "SUBMITTED")))
+	rec := newRecorder(t, sse(true, intentFrame("FAILED", 4))) // already terminal: the whole stream (REQ-SSE-016)
 	in, err := rec.client().WaitFor(t.Context(), "i1", nil)
 	if err != nil || in.Status != IntentStatusFAILED || len(rec.all()) != 1 {
 		t.Fatalf("WaitFor = %+v, %v after %d requests", in, err, len(rec.all()))
