@@ -218,8 +218,8 @@ export async function* streamAgentDeliveriesOnce(
 /**
  * Yields an intent's events with seq > since, each exactly once, in order.
  * With `onIntent` (waitFor) the stream is asked for its `stream.intent` frames
- * (REQ-SSE-016), each handed to `onIntent`, and after the terminal event the
- * connection is read to its end, where the final intent comes.
+ * (REQ-SSE-016), each handed to `onIntent`; a terminal one ends the stream (after
+ * the terminal event, or alone when the intent was already terminal).
  */
 export async function* observeEvents(
   ctx: StreamContext,
@@ -247,7 +247,11 @@ export async function* observeEvents(
           resumeFrom = nextSeq === null ? cursor : Math.max(0, nextSeq - 1);
           continue;
         }
-        if (onIntent && frame.event === "stream.intent") onIntent(parseStreamIntent(frame));
+        if (onIntent && frame.event === "stream.intent") {
+          const intent = parseStreamIntent(frame);
+          onIntent(intent);
+          if (isTerminalStatus(intent.status)) return; // the wait is over (REQ-SSE-016)
+        }
         if (!frame.event.startsWith("intent.")) continue; // REQ-SSE-013
         const event = parseEvent(frame);
         if (event.seq <= cursor) continue; // already yielded before a reconnect

@@ -22,8 +22,6 @@ export async function waitOnStream(
     latest = intent;
     onStatus(intent.status);
   };
-  // read to the end even when the first frame is terminal: the server ends that stream
-  // right after its backlog, and a finished response keeps its connection reusable
   for await (const event of observeEvents(ctx, intentId, { ...options, since: 0 }, onIntent)) onStatus(event.status);
   const final = latest as Intent | null;
   return final !== null && isTerminalStatus(final.status) ? final : null;

@@ -285,7 +285,7 @@ describe("waitFor", () => {
     const client = await serve((req, res) => {
       if (!req.path.endsWith("/stream")) return json(res, 500, {});
       sseHeaders(res);
-      res.end(intentFrame("CANCELED", 2) + sseEvent(2, "CANCELED", "intent.canceled") + intentFrame("CANCELED", 2));
+      res.write(intentFrame("CANCELED", 2)); // already terminal: the whole answer (REQ-SSE-016); held open
     });
     assert.equal((await client.waitFor("i1")).status, "CANCELED");
     assert.equal(stub!.requests.length, 1);
