@@ -148,6 +148,10 @@ final class IntentEventFeed {
         }
         if (includeIntent && "stream.intent".equals(frame.event())) {
             intentFrame = parseIntentFrame(frame);
+            if (Terminal.isTerminal(intentFrame.path("intent").path("status").asText(null))) {
+                finished = true; // the wait is over (REQ-SSE-016): the intent was already terminal
+                disconnect();
+            }
             return null;
         }
         if (!frame.event().startsWith("intent.")) {

@@ -201,6 +201,13 @@ class EventStreamTest {
     }
 
     @Test
+    void waitForOnATerminalIntentTakesTheOnlyFrame() {
+        stub.then(exchange -> StubServer.sse(exchange, intentFrame("CANCELED", 2)));
+        assertEquals("CANCELED", client.waitFor("i-1").getStatus().getValue());
+        assertEquals(1, stub.requests().size());
+    }
+
+    @Test
     void waitForAgainstAnOlderServerReadsTheIntentOnceAfterTheTerminalEvent() {
         stub.then(exchange -> StubServer.sse(exchange, StubServer.event(2, "intent.completed", "COMPLETED")))
                 .thenJson(200, "{\"ok\":true,\"intent\":{\"intent_id\":\"6f1c2a7e-8a8b-4f5e-9a43-3c0d3b1e2f10\",\"status\":\"COMPLETED\",\"last_seq\":2}}");
