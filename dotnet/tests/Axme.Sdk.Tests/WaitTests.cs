@@ -58,6 +58,17 @@ namespace Axme.Sdk.Tests
         }
 
         [Test]
+        public async Task OnATerminalIntentTakesTheOnlyFrame()
+        {
+            var handler = new FakeHandler().Then(Stream(IntentFrame("CANCELED", 2)));
+            using (var client = TestClients.Create(handler))
+            {
+                Assert.That((await client.WaitForAsync(Id)).Status, Is.EqualTo(IntentStatus.Canceled));
+            }
+            Assert.That(handler.Requests.Count, Is.EqualTo(1));
+        }
+
+        [Test]
         public async Task AgainstAnOlderServerReadsTheIntentOnceAfterTheTerminalEvent()
         {
             var handler = new FakeHandler().Then(Stream(Frame(2, "intent.completed", "COMPLETED")))

@@ -177,6 +177,8 @@ namespace Axme.Sdk.Streaming
                     else if (IncludeIntent && frame.Event == "stream.intent")
                     {
                         IntentFrame = ParseIntentFrame(frame);
+                        // the wait is over (REQ-SSE-016): the intent was already terminal
+                        if (IntentStatus.IsTerminal(IntentFrame.Value<string>("status"))) Finish();
                     }
                     else if (frame.Event.StartsWith("intent.", StringComparison.Ordinal))
                     {
