@@ -37,6 +37,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequ
     proc = start_server(
         tmp_path_factory.mktemp("axme-data"), "--testing", "--keepalive-seconds", "0.5", env=env
     )
+    proc.database_url = env.get("AXME_DATABASE_URL")  # type: ignore[attr-defined]  (pg.databases.stored_bytes)
     yield proc
     # any unexpected exception answered as 500 fails the run
     metrics = httpx.get(proc.base_url + "/metrics", headers={"x-api-key": proc.admin_key}).text

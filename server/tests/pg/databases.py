@@ -12,6 +12,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -90,3 +91,23 @@ class StoreMaker:
         from axme_server.store import open_store
 
         return open_store(self.url(name))
+
+
+def stored_bytes(server: Any) -> bytes:
+    """Everything the server's database holds, as bytes: its SQLite files, or every value of
+    every table of its PostgreSQL schema (bytea as is), for "this secret is stored nowhere" checks."""
+    url = getattr(server, "database_url", None)
+    if not url:
+        data_dir = server.data_dir
+        return b"".join(p.read_bytes() for p in data_dir.iterdir() if p.name.startswith("axme.db"))
+    import psycopg
+
+    out: list[bytes] = []
+    with psycopg.connect(url) as conn:
+        tables = conn.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+        ).fetchall()
+        for (table,) in tables:
+            for row in conn.execute(f'SELECT * FROM "{table}"'):
+                out += [v if isinstance(v, bytes) else str(v).encode() for v in row]
+    return b"\n".join(out)
