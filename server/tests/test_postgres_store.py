@@ -51,6 +51,23 @@ def test_migrations_apply_once_and_a_newer_database_is_refused(url: str) -> None
         open_store(url).open()
 
 
+def test_agents_page_by_address_in_byte_order_whatever_the_locale(url: str) -> None:
+    """listAgents' cursor is the address; SQLite compares bytes, so PostgreSQL must too (COLLATE "C")."""
+    store = _opened(url)
+    names = ["agent://o/w/B", "agent://o/w/a", "agent://o/w/_x", "agent://o/w/Z-1"]
+    try:
+        asyncio.run(store.write([("agent", {"address": n, "_ws": WS}) for n in names]))
+        assert [a["address"] for a in store.list_agents(WS, 10, None)] == sorted(names)
+        assert [a["address"] for a in store.list_agents(WS, 10, "agent://o/w/Z-1")] == sorted(names)[2:]
+        collation = store._read.execute(
+            "SELECT collation_name FROM information_schema.columns"
+            " WHERE table_schema = current_schema() AND table_name = 'agents' AND column_name = 'address'"
+        ).fetchone()
+        assert collation == ("C",)
+    finally:
+        store.close()
+
+
 def test_two_servers_starting_at_once_migrate_once(url: str) -> None:
     """The advisory lock: the second waits, then finds nothing to do (no duplicate-table error)."""
     stores = [open_store(url), open_store(url)]
