@@ -43,8 +43,8 @@ class Store(Protocol):
         limit: int,
         cursor: int | None,
         tasked_to: list[str] | None = None,
-    ) -> list[tuple[int, dict]]: ...
-    async def list_intents_async(self, workspace_id: str, **filters: Any) -> list[tuple[int, dict]]:
+    ) -> list[tuple[int, dict[str, Any]]]: ...
+    async def list_intents_async(self, workspace_id: str, **filters: Any) -> list[tuple[int, dict[str, Any]]]:
         """list_intents for the event loop: a filter combination no index covers runs off the loop."""
 
     def ready_deliveries(self) -> Iterable[tuple[str, str]]: ...
@@ -58,7 +58,7 @@ class Store(Protocol):
         assignees: list[str] | None,
         limit: int,
         cursor: int | None,
-    ) -> list[tuple[int, dict]]: ...
+    ) -> list[tuple[int, dict[str, Any]]]: ...
     def get_console_session(self, session_hash: str) -> dict[str, Any] | None: ...
     def intents_by_correlation(
         self, workspace_id: str, correlation_id: str, limit: int

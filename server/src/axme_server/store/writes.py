@@ -15,7 +15,7 @@ import sqlite3
 from collections import OrderedDict
 from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 from axme_server.jsonutil import dumps, parse_iso
 from axme_server.store.base import WriteOp
@@ -94,12 +94,12 @@ class RowCache:
     SIZE = 4096
 
     def __init__(self) -> None:
-        self.rows: OrderedDict[str, tuple] = OrderedDict()
+        self.rows: OrderedDict[str, tuple[Any, ...]] = OrderedDict()
 
-    def get(self, intent_id: str) -> tuple | None:
+    def get(self, intent_id: str) -> tuple[Any, ...] | None:
         return self.rows.get(intent_id)
 
-    def put(self, intent_id: str, row: tuple) -> None:
+    def put(self, intent_id: str, row: tuple[Any, ...]) -> None:
         self.rows[intent_id] = row
         self.rows.move_to_end(intent_id)
         if len(self.rows) > self.SIZE:
@@ -133,7 +133,7 @@ def set_task_assignees(
 def _new_intent(conn: sqlite3.Connection, doc: dict[str, Any], count: CountFn, rows: RowCache | None) -> None:
     parties = agent_parties(doc)
     timer, ended = next_timer(doc), ended_at(doc)
-    rid = conn.execute(  # lastrowid, not RETURNING: SQLite's RETURNING made this insert 3x slower
+    inserted = conn.execute(  # lastrowid, not RETURNING: SQLite's RETURNING made this insert 3x slower
         "INSERT INTO intents(intent_id, workspace_id, status, from_agent, to_agent, terminal, parties, ended_at,"
         " next_timer, doc) VALUES(?,?,?,?,?,?,?,?,?,?)",
         (
@@ -148,7 +148,8 @@ def _new_intent(conn: sqlite3.Connection, doc: dict[str, Any], count: CountFn, r
             timer,
             dumps(doc),
         ),
-    ).lastrowid
+    )
+    rid = cast(int, inserted.lastrowid)  # set by every successful INSERT
     add_parties(conn, doc["_ws"], rid, parties.split(), doc["status"])
     count(doc["_ws"], doc["status"], 1)
     if rows is not None:
@@ -171,7 +172,8 @@ def _update_intent(
     rid, ws, old_status, old_to, old_parties, old_timer, old_ended = row
     status, parties, timer = doc["status"], agent_parties(doc), next_timer(doc)
     ended = old_ended if old_ended is not None or status not in TERMINAL else ended_at(doc)
-    sets, args = ["doc=?"], [dumps(doc)]
+    sets: list[str] = ["doc=?"]
+    args: list[Any] = [dumps(doc)]
     if status != old_status:
         sets += ["status=?", "terminal=?"]
         args += [status, int(status in TERMINAL)]
