@@ -78,8 +78,8 @@ def _compile(schema: Any) -> Check:
     unknown = set(schema) - _ANNOTATIONS - set(_KEYWORDS)
     if unknown:
         raise Unsupported(", ".join(sorted(unknown)))
-    checks = [_KEYWORDS[k](schema[k], schema) for k in schema if k in _KEYWORDS]
-    checks = [c for c in checks if c is not None]
+    built = [_KEYWORDS[k](schema[k], schema) for k in schema if k in _KEYWORDS]
+    checks = [c for c in built if c is not None]
     if not checks:
         return lambda v: True
     if len(checks) == 1:
@@ -94,7 +94,7 @@ def _compile(schema: Any) -> Check:
     return every
 
 
-def _type(value: Any, _schema: dict) -> Check:
+def _type(value: Any, _schema: dict[str, Any]) -> Check:
     names = [value] if isinstance(value, str) else list(value)
     if any(n not in _TYPES for n in names):
         raise Unsupported(f"type {value!r}")
@@ -104,7 +104,7 @@ def _type(value: Any, _schema: dict) -> Check:
     return lambda v: any(t(v) for t in tests)
 
 
-def _properties(value: dict, schema: dict) -> Check:
+def _properties(value: dict[str, Any], schema: dict[str, Any]) -> Check:
     props = {name: _compile(sub) for name, sub in value.items()}
 
     def check(v: Any) -> bool:
@@ -118,7 +118,7 @@ def _properties(value: dict, schema: dict) -> Check:
     return check
 
 
-def _additional(value: Any, schema: dict) -> Check:
+def _additional(value: Any, schema: dict[str, Any]) -> Check:
     if "patternProperties" in schema:
         raise Unsupported("patternProperties")
     declared = frozenset(schema.get("properties", {}))
@@ -128,24 +128,24 @@ def _additional(value: Any, schema: dict) -> Check:
     return lambda v: not isinstance(v, dict) or all(sub(x) for k, x in v.items() if k not in declared)
 
 
-def _required(value: list, _schema: dict) -> Check:
+def _required(value: list[Any], _schema: dict[str, Any]) -> Check:
     names = frozenset(value)
     return lambda v: not isinstance(v, dict) or names <= v.keys()
 
 
-def _enum(value: list, _schema: dict) -> Check:
+def _enum(value: list[Any], _schema: dict[str, Any]) -> Check:
     if all(isinstance(x, str) for x in value):
         members = frozenset(value)
         return lambda v: isinstance(v, str) and v in members
     return lambda v: any(equal(v, x) for x in value)
 
 
-def _const(value: Any, _schema: dict) -> Check:
+def _const(value: Any, _schema: dict[str, Any]) -> Check:
     return lambda v: equal(v, value)
 
 
-def _bound(test: Callable[[Any, Any], bool], applies: Check) -> Callable[[Any, dict], Check]:
-    def make(limit: Any, _schema: dict) -> Check:
+def _bound(test: Callable[[Any, Any], bool], applies: Check) -> Callable[[Any, dict[str, Any]], Check]:
+    def make(limit: Any, _schema: dict[str, Any]) -> Check:
         return lambda v: not applies(v) or test(v, limit)
 
     return make
@@ -163,45 +163,45 @@ def _is_dict(v: Any) -> bool:
     return isinstance(v, dict)
 
 
-def _pattern(value: str, _schema: dict) -> Check:
+def _pattern(value: str, _schema: dict[str, Any]) -> Check:
     rx = re.compile(value)
     return lambda v: not isinstance(v, str) or rx.search(v) is not None
 
 
-def _items(value: Any, _schema: dict) -> Check:
+def _items(value: Any, _schema: dict[str, Any]) -> Check:
     if isinstance(value, list):
         raise Unsupported("items as a list")
     sub = _compile(value)
     return lambda v: not isinstance(v, list) or all(sub(x) for x in v)
 
 
-def _unique(value: bool, _schema: dict) -> Check | None:
+def _unique(value: bool, _schema: dict[str, Any]) -> Check | None:
     if not value:
         return None
     return lambda v: not isinstance(v, list) or uniq(v)
 
 
-def _all_of(value: list, _schema: dict) -> Check:
+def _all_of(value: list[Any], _schema: dict[str, Any]) -> Check:
     subs = [_compile(s) for s in value]
     return lambda v: all(s(v) for s in subs)
 
 
-def _any_of(value: list, _schema: dict) -> Check:
+def _any_of(value: list[Any], _schema: dict[str, Any]) -> Check:
     subs = [_compile(s) for s in value]
     return lambda v: any(s(v) for s in subs)
 
 
-def _one_of(value: list, _schema: dict) -> Check:
+def _one_of(value: list[Any], _schema: dict[str, Any]) -> Check:
     subs = [_compile(s) for s in value]
     return lambda v: sum(1 for s in subs if s(v)) == 1
 
 
-def _not(value: Any, _schema: dict) -> Check:
+def _not(value: Any, _schema: dict[str, Any]) -> Check:
     sub = _compile(value)
     return lambda v: not sub(v)
 
 
-def _format(value: Any, schema: dict) -> Check | None:
+def _format(value: Any, schema: dict[str, Any]) -> Check | None:
     if value != "date-time":
         return None  # an annotation
     from axme_server.jsonutil import is_rfc3339
@@ -209,7 +209,7 @@ def _format(value: Any, schema: dict) -> Check | None:
     return lambda v: not isinstance(v, str) or is_rfc3339(v)
 
 
-_KEYWORDS: dict[str, Callable[[Any, dict], Check | None]] = {
+_KEYWORDS: dict[str, Callable[[Any, dict[str, Any]], Check | None]] = {
     "format": _format,
     "type": _type,
     "properties": _properties,
