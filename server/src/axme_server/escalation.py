@@ -7,7 +7,7 @@ notify?}, …]` with `escalation_repeat`, a step field or the intent's. Level k 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from axme_server.access import current_step
 from axme_server.engine import Change
@@ -85,6 +85,11 @@ def check_chain(body: dict[str, Any]) -> None:
 
 
 class EscalationOps:
+    if TYPE_CHECKING:  # HumanOps' members (Engine combines both), for the type checker only
+
+        def _policy(self, ch: Change, step: dict[str, Any], name: str) -> Any: ...
+        def escalate(self, ch: Change, step: dict[str, Any], at: float, reason: str) -> None: ...
+
     def _chain(self, ch: Change, step: dict[str, Any]) -> tuple[list[dict[str, Any]] | None, int]:
         policy = ch.intent["_policy"]
         levels = step.get("escalation") if step.get("escalation") is not None else policy.get("escalation")
@@ -96,7 +101,8 @@ class EscalationOps:
     def can_escalate(self, ch: Change, step: dict[str, Any]) -> bool:
         levels, repeat = self._chain(ch, step)
         if levels:
-            return step.get("escalation_fired", 0) < len(levels) * (repeat + 1)
+            fired: int = step.get("escalation_fired", 0)
+            return fired < len(levels) * (repeat + 1)
         return bool(self._policy(ch, step, "escalate_to")) and not step["escalated"]
 
     def next_escalation_level(self, ch: Change, step: dict[str, Any]) -> dict[str, Any]:

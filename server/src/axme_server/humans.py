@@ -4,10 +4,10 @@ escalation -> on_timeout timer algorithm (REQ-HUMAN-012..016)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from axme_server.access import check_decider, check_read, current_step, require_decider_kind
-from axme_server.engine import SYSTEM_ACTOR, Change, Ctx, public
+from axme_server.engine import SYSTEM_ACTOR, Change, Ctx, IntentLock, public
 from axme_server.errors import ApiError
 from axme_server.jsonutil import iso
 from axme_server.lifecycle import CANCELED, FAILED, TERMINAL, TIMED_OUT, WAITING
@@ -21,6 +21,41 @@ def _pending(step: dict[str, Any]) -> dict[str, Any]:
 
 
 class HumanOps:
+    if TYPE_CHECKING:  # members of EngineCore and the other mixins of Engine, for the type checker only
+
+        def cached_intent(self, intent_id: str) -> dict[str, Any] | None: ...
+        def intent_lock(self, intent_id: str) -> IntentLock: ...
+        def change(self, doc: dict[str, Any], ctx: Ctx | None = None) -> Change: ...
+        async def apply(
+            self, ch: Change, ctx: Ctx | None = None, response: dict[str, Any] | None = None
+        ) -> bytes: ...
+        def complete_step(
+            self,
+            ch: Change,
+            result: Any,
+            actor: dict[str, Any] | None,
+            channel: str | None,
+            data: dict[str, Any],
+        ) -> None: ...
+        def finish(
+            self,
+            ch: Change,
+            status: str,
+            event_type: str | None = None,
+            *,
+            error: dict[str, Any] | None = None,
+            actor: dict[str, Any] | None = None,
+            channel: str | None = None,
+            data: dict[str, Any] | None = None,
+            task_status: str = "expired",
+        ) -> None: ...
+        def notify_step(
+            self, ch: Change, step: dict[str, Any], reason: str, targets: list[dict[str, str]] | None = None
+        ) -> None: ...
+        def can_escalate(self, ch: Change, step: dict[str, Any]) -> bool: ...
+        def next_escalation_level(self, ch: Change, step: dict[str, Any]) -> dict[str, Any]: ...
+        def schedule_escalation(self, ch: Change, step: dict[str, Any], base: float) -> None: ...
+
     def enter_human(self, ch: Change, step: dict[str, Any], prelude: Callable[[], None] | None) -> None:
         doc = ch.intent
         ch.set_status(WAITING, "WAITING_FOR_HUMAN", _pending(step))
@@ -220,7 +255,8 @@ class HumanOps:
             check_decider(ctx.principal, doc)
             decision = validate_decision(step["human_task"], body)
             ch = self.change(doc, ctx)
-            self.apply_decision(ch, current_step(ch.intent), decision, ctx.principal.actor, ctx.channel)
+            step = cast(dict[str, Any], current_step(ch.intent))  # the clone's step: checked above
+            self.apply_decision(ch, step, decision, ctx.principal.actor, ctx.channel)
             return await self.apply(ch, ctx, {"ok": True, "applied": True, "intent": public(ch.intent)})
 
     def apply_decision(

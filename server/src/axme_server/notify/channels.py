@@ -16,7 +16,7 @@ import aiosmtplib
 
 from axme_server.outbound import secrets as signing
 from axme_server.outbound.dispatcher import Request
-from axme_server.outbound.sender import Attempt
+from axme_server.outbound.sender import Attempt, Sender
 
 USER_AGENT = "axme-server (notifications)"
 
@@ -67,7 +67,7 @@ class _NotifyChannel:
         )
 
     async def deliver(self, row: dict[str, Any], request: Request) -> Attempt:
-        sender = self.engine.outbound.sender
+        sender: Sender = self.engine.outbound.sender
         return await sender.post(request.url, request.body, request.headers)
 
     async def settle(self, row: dict[str, Any], attempt: Attempt) -> None:

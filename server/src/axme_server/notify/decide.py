@@ -5,10 +5,10 @@ exactly as decideTask does (REQ-HUMAN-004..010), and its commit marks the token 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from axme_server.access import check_read, current_step, forbidden, principal_address
-from axme_server.engine import Ctx
+from axme_server.engine import Change, Ctx, IntentLock
 from axme_server.errors import ApiError
 from axme_server.jsonutil import iso
 from axme_server.lifecycle import WAITING
@@ -40,6 +40,26 @@ def _decided_text(step: dict[str, Any] | None) -> str:
 
 
 class DecisionLinkOps:
+    if TYPE_CHECKING:  # members of EngineCore and the other mixins of Engine, for the type checker only
+        store: Any
+        clock: Any
+
+        def cached_intent(self, intent_id: str) -> dict[str, Any] | None: ...
+        def intent_lock(self, intent_id: str) -> IntentLock: ...
+        def change(self, doc: dict[str, Any], ctx: Ctx | None = None) -> Change: ...
+        async def apply(
+            self, ch: Change, ctx: Ctx | None = None, response: dict[str, Any] | None = None
+        ) -> bytes: ...
+        def link_signing_secrets(self, ch: Change | None = None) -> list[str]: ...
+        def apply_decision(
+            self,
+            ch: Change,
+            step: dict[str, Any],
+            decision: dict[str, Any],
+            actor: dict[str, Any],
+            channel: str,
+        ) -> None: ...
+
     def link_grant(self, token: str) -> Grant:
         return verify(token, self.link_signing_secrets(), self.clock.now())
 
@@ -90,7 +110,8 @@ class DecisionLinkOps:
             ch = self.change(doc)
             # the page: `email` for an emailed link, else `web`; the Slack endpoint says `slack`
             ch.actor, ch.channel = actor, channel or ("email" if grant.channel == "email" else "web")
-            self.apply_decision(ch, current_step(ch.intent), decision, actor, ch.channel)
+            step = cast(dict[str, Any], current_step(ch.intent))  # the clone's step: checked above
+            self.apply_decision(ch, step, decision, actor, ch.channel)
             ch.ops.append(("meta", f"link_used:{grant.jti}", iso(ch.now)))  # single use (REQ-NOTIFY-010)
             await self.apply(ch)
             return {

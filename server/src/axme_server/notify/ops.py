@@ -7,13 +7,13 @@ from __future__ import annotations
 import os
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from axme_server.access import current_step
 from axme_server.engine import Change
 from axme_server.jsonutil import dumps, iso, loads
 from axme_server.notify import content, links
-from axme_server.outbound import new_row
+from axme_server.outbound import Dispatcher, new_row
 from axme_server.outbound import secrets as signing
 from axme_server.outbound.outbox import FAILED
 from axme_server.outbound.secret_ops import LINK_SECRETS
@@ -46,6 +46,13 @@ def step_deadline(doc: dict[str, Any]) -> float | None:
 
 
 class NotifyOps:
+    if TYPE_CHECKING:  # EngineCore's and DeliveryOps' members (Engine combines them), for mypy only
+        store: Any
+        clock: Any
+
+        @property
+        def outbound(self) -> Dispatcher: ...
+
     @property
     def notify_settings(self) -> NotifySettings:
         settings = self.__dict__.get("_notify_settings")
@@ -138,7 +145,11 @@ class NotifyOps:
                 row.update(status=FAILED, last_error="no SMTP relay is configured (--smtp-url)")
             ch.ops.append(("outbox", row))
             if row["status"] != FAILED:
-                ch.after.append(lambda r=row: self.outbound.enqueue(r))
+
+                def enqueue(r: dict[str, Any] = row) -> None:  # binds this row, not the loop's last
+                    self.outbound.enqueue(r)
+
+                ch.after.append(enqueue)
 
     def notify_current(self, ch: Change, reason: str) -> None:
         step = current_step(ch.intent)

@@ -67,7 +67,8 @@ async def handle_interaction(engine: Any, body: bytes, headers: dict[str, str]) 
     if payload.get("type") != "block_actions" or action is None:
         return dumps({"ok": True})  # e.g. the page's link button: nothing to decide
     outcome = action["action_id"][len(DECIDE_PREFIX) :]
-    user = payload.get("user") if isinstance(payload.get("user"), dict) else {}
+    raw_user = payload.get("user")
+    user: dict[str, Any] = raw_user if isinstance(raw_user, dict) else {}
     slack_id = str(user.get("id") or "")
     slack_name = str(user.get("username") or user.get("name") or slack_id)
     try:
