@@ -290,7 +290,7 @@ def main(argv: list[str] | None = None) -> None:
         uvloop.install()
     except ImportError:  # pragma: no cover - uvloop is a dependency where available
         pass
-    profile_path = os.environ.get("AXME_PROFILE")  # cProfile of the event loop thread, for tuning
+    profile_path = os.environ.get("AXME_PROFILE", "")  # cProfile of the event loop thread, for tuning
     profiler = None
     if profile_path:
         import cProfile

@@ -234,4 +234,5 @@ def agents(engine: Any, ctx: Ctx, cursor: str | None) -> dict[str, Any]:
 
 
 def created_key(raw: bytes) -> dict[str, Any]:
-    return loads(raw)
+    key: dict[str, Any] = loads(raw)
+    return key

@@ -18,7 +18,8 @@ def register(router: Router, app: Any) -> None:
         return await handlers.decide(engine, req.body)
 
     async def list_notifications(req: Request) -> dict[str, Any]:
-        return engine.list_notifications(req.ctx, req.params["intent_id"])
+        notifications: dict[str, Any] = engine.list_notifications(req.ctx, req.params["intent_id"])
+        return notifications
 
     router.add("GET", "/t/{token}", "showTaskPage", show_task_page, auth=False)
     router.add("POST", "/t", "decideOnPage", decide_on_page, auth=False)
