@@ -73,7 +73,7 @@ class RawConnection:
     def response(self, timeout_s: float = 5.0, *, read_body: bool = True) -> RawResponse:
         """The next response: head, and the body unless it is a stream (``read_body=False``)."""
         self.sock.settimeout(timeout_s)
-        answer = http.client.HTTPResponse(self.sock)  # type: ignore[arg-type]
+        answer = http.client.HTTPResponse(self.sock)
         answer.begin()
         headers = {k.lower(): v for k, v in answer.getheaders()}
         body = answer.read() if read_body else b""
