@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import queue
+import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -40,9 +41,8 @@ log = logging.getLogger("axme_server.store")
 T = TypeVar("T")
 
 DEFAULT_POOL_SIZE = 4
-MIGRATION_LOCK = (
-    0x61786D65  # pg_advisory_xact_lock key: two servers starting at once migrate one after the other
-)
+# pg_advisory_xact_lock key: two servers starting at once migrate one after the other
+MIGRATION_LOCK = 0x61786D65
 BATCH_MAX = 512
 LOOP_CONNECT_TIMEOUT = 2.0  # the loop waits at most this for a new connection while the database is away
 READY_TIMEOUT = 4.0  # seconds to wait for a pooled connection in ready() (REQ-API-021 allows 5)
@@ -111,6 +111,8 @@ class LoopConn(PgConn):
 
 
 class PostgresStore(SqliteStore):
+    """SqliteStore's reads and group commit on psycopg connections (see the module's docstring)."""
+
     def __init__(self, url: str, pool_size: int = DEFAULT_POOL_SIZE) -> None:
         self.url = url
         self.pool_size = max(3, pool_size)
@@ -125,8 +127,6 @@ class PostgresStore(SqliteStore):
 
     # -- lifecycle -------------------------------------------------------
     def open(self) -> None:
-        import threading
-
         try:  # one plain connection first: a wrong password or database fails now, with the server's words
             psycopg.connect(self.url, connect_timeout=10).close()
         except psycopg.OperationalError as exc:
@@ -142,8 +142,8 @@ class PostgresStore(SqliteStore):
             name="axme",
             check=ConnectionPool.check_connection,
         )
-        pool.open(wait=True, timeout=15)
         try:
+            pool.open(wait=True, timeout=15)
             with pool.connection() as raw:
                 self.migrated = migrate_connection(PgConn(raw))
         except BaseException:
