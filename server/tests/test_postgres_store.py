@@ -182,3 +182,39 @@ def test_lost_connections_are_replaced(url: str, postgres_database: str) -> None
         asyncio.run(store.ready())
     finally:
         store.close()
+
+
+def test_writes_fail_while_the_database_is_away_and_work_after(tmp_path: Any) -> None:
+    """The writer thread outlives an outage: a write then fails (its caller sees why), the next
+    writes land once the database takes connections again; nothing half-written shows."""
+    from pg.databases import fresh_database
+
+    with fresh_database() as url:
+        dbname = url.rpartition("/")[2]
+        admin_url = with_database(url, "postgres")
+        store = _opened(url)
+        try:
+            asyncio.run(store.write([("intent_new", intent(1))]))
+            with psycopg.connect(admin_url, autocommit=True) as admin:
+                admin.execute(f'ALTER DATABASE "{dbname}" ALLOW_CONNECTIONS false')
+                admin.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname=%s", (dbname,)
+                )
+            with pytest.raises(psycopg.Error):
+                asyncio.run(
+                    store.write(
+                        [("intent", intent(1, status="DELIVERED")), ("event", {"intent_id": "i1", "seq": 1})]
+                    )
+                )
+            with psycopg.connect(admin_url, autocommit=True) as admin:
+                admin.execute(f'ALTER DATABASE "{dbname}" ALLOW_CONNECTIONS true')
+            asyncio.run(
+                store.write(
+                    [("intent", intent(1, status="ACKNOWLEDGED")), ("event", {"intent_id": "i1", "seq": 1})]
+                )
+            )
+            assert store.get_intent("i1")["status"] == "ACKNOWLEDGED"
+            assert store.count_by_status(WS) == {"ACKNOWLEDGED": 1}
+            assert [e["seq"] for e in store.list_events("i1", 0, 5)] == [1]
+        finally:
+            store.close()

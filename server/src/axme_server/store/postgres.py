@@ -44,6 +44,7 @@ DEFAULT_POOL_SIZE = 4
 # pg_advisory_xact_lock key: two servers starting at once migrate one after the other
 MIGRATION_LOCK = 0x61786D65
 BATCH_MAX = 512
+WRITE_CONNECT_TIMEOUT = 5.0  # the writer waits at most this for a connection
 LOOP_CONNECT_TIMEOUT = 2.0  # the loop waits at most this for a new connection while the database is away
 READY_TIMEOUT = 4.0  # seconds to wait for a pooled connection in ready() (REQ-API-021 allows 5)
 # `doc` as jsonb for SQL that reads a field: jsonb refuses the escape \u0000 (a payload may hold it),
@@ -174,7 +175,9 @@ class PostgresStore(SqliteStore):
             batch, stop = next_batch(self._queue, BATCH_MAX)
             if batch:
                 try:
-                    with self._pool.connection() as raw:  # (checked: a connection that died idle is replaced)
+                    # (checked: a connection that died idle is replaced; while the database is away
+                    # the batch fails after WRITE_CONNECT_TIMEOUT instead of holding its callers)
+                    with self._pool.connection(timeout=WRITE_CONNECT_TIMEOUT) as raw:
                         results = _commit_batch(PgConn(raw), batch, rows)
                     self.commits += 1
                     self.writes += len(batch)
