@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 from helpers import Api, ServerProc, start_server
+from pg.databases import query_server_database
 from test_tls import self_signed
 
 from axme_server.console.sessions import COOKIE, hash_id
@@ -54,8 +55,7 @@ def test_sign_in_sets_a_strict_httponly_cookie_and_stores_only_its_hash(server: 
     ), cookie
     session_id = cookie.split(";")[0].split("=", 1)[1]
     assert api.key not in cookie
-    with sqlite3.connect(f"file:{server.data_dir / 'axme.db'}?mode=ro", uri=True) as db:
-        rows = db.execute("SELECT session_hash, key_id FROM console_sessions").fetchall()
+    rows = query_server_database(server, "SELECT session_hash, key_id FROM console_sessions")
     assert (hash_id(session_id), api.key.split("_")[2]) in rows
     assert all(session_id not in r[0] for r in rows)
     listing = client.get("/console/intents")
@@ -94,11 +94,10 @@ def test_sign_out_deletes_the_session(server: ServerProc, api: Api) -> None:
     replay = browser(server)
     replay.cookies.set(COOKIE, old, path="/console")
     assert replay.get("/console/intents").headers["location"] == "/console/sign-in"
-    with sqlite3.connect(f"file:{server.data_dir / 'axme.db'}?mode=ro", uri=True) as db:
-        assert (
-            db.execute("SELECT 1 FROM console_sessions WHERE session_hash=?", (hash_id(old),)).fetchone()
-            is None
-        )
+    gone = query_server_database(
+        server, "SELECT 1 FROM console_sessions WHERE session_hash=?", (hash_id(old),)
+    )
+    assert gone == []
 
 
 def test_csrf_token_missing_wrong_or_cross_origin_is_refused_and_changes_nothing(

@@ -111,3 +111,20 @@ def stored_bytes(server: Any) -> bytes:
             for row in conn.execute(f'SELECT * FROM "{table}"'):
                 out += [v if isinstance(v, bytes) else str(v).encode() for v in row]
     return b"\n".join(out)
+
+
+def query_server_database(server: Any, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """A read-only query (`?` placeholders) on the database of a test's server, on either engine."""
+    url = getattr(server, "database_url", None)
+    if not url:
+        import sqlite3
+
+        with sqlite3.connect(f"file:{server.data_dir / 'axme.db'}?mode=ro", uri=True) as db:
+            return db.execute(sql, args).fetchall()
+    from axme_server.store.postgres_sql import connect
+
+    conn = connect(url)
+    try:
+        return conn.query(sql, args)
+    finally:
+        conn.close()
