@@ -839,10 +839,7 @@ export interface components {
             assignees: string[];
             notify?: components["schemas"]["NotifyTarget"][];
         };
-        /**
-         * @description How many more times the escalation chain runs after its last level (REQ-HUMAN-025).
-         * @default 0
-         */
+        /** @description How many more times the escalation chain runs after its last level; absent means 0 (REQ-HUMAN-025). No schema default: generators would then send 0 for an unset member. */
         EscalationRepeat: number;
         /**
          * @description Where an action came from.
@@ -943,7 +940,7 @@ export interface components {
         StreamTimeout: {
             next_seq: number;
         };
-        /** @description data of the SSE `stream.intent` frame, sent only when streamIntentEvents is asked with include_intent=true: first (the intent when the stream opened) and right after the terminal event (the final intent) (REQ-SSE-016). wait_for takes its result from it (REQ-WAIT-005). */
+        /** @description data of the SSE `stream.intent` frame, sent only when streamIntentEvents is asked with include_intent=true: first (the intent when the stream opened; when it is already terminal nothing else follows) and right after the terminal event (the final intent) (REQ-SSE-016). wait_for takes its result from it (REQ-WAIT-005). */
         StreamIntent: {
             intent: components["schemas"]["Intent"];
         };

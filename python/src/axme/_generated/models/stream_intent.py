@@ -26,8 +26,8 @@ T = TypeVar("T", bound="StreamIntent")
 @_attrs_define
 class StreamIntent:
     """ data of the SSE `stream.intent` frame, sent only when streamIntentEvents is asked with include_intent=true: first
-    (the intent when the stream opened) and right after the terminal event (the final intent) (REQ-SSE-016). wait_for
-    takes its result from it (REQ-WAIT-005).
+    (the intent when the stream opened; when it is already terminal nothing else follows) and right after the terminal
+    event (the final intent) (REQ-SSE-016). wait_for takes its result from it (REQ-WAIT-005).
 
         Attributes:
             intent (Intent): An intent as the server returns it. Clients MUST ignore members they do not know (REQ-API-004).

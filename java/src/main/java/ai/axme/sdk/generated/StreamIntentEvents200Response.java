@@ -31,7 +31,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
 import ai.axme.sdk.generated.ApiClient;
 /**
- * One SSE frame (REQ-SSE-001..015): &#x60;retry&#x60; once, then &#x60;id&#x60;+&#x60;event&#x60;+&#x60;data&#x60; per event (data is an IntentEvent as JSON; REQ-SSE-003), &#x60;: keepalive&#x60; comments, and &#x60;event: stream.timeout&#x60; with data {next_seq} before the end.
+ * One SSE frame (REQ-SSE-001..015): &#x60;retry&#x60; once, then &#x60;id&#x60;+&#x60;event&#x60;+&#x60;data&#x60; per event (data is an IntentEvent as JSON; REQ-SSE-003), &#x60;: keepalive&#x60; comments, &#x60;event: stream.timeout&#x60; with data {next_seq} before the end, and with include_intent&#x3D;true &#x60;event: stream.intent&#x60; frames with data {intent} (REQ-SSE-016).
  */
 @JsonPropertyOrder({
   StreamIntentEvents200Response.JSON_PROPERTY_ID,
