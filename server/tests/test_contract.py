@@ -208,6 +208,10 @@ def test_every_operation_answers_per_spec(api: Api, server: ServerProc) -> None:
     assert [f["event"] for f in frames if "event" in f] == ["intent.delivery", "stream.timeout"]
     canceled = api.ok(api.post(f"/v1/intents/{other}/resolve", {"status": "CANCELED", "reason": "tour"}))
     assert canceled["intent"]["steps"] in (None, []) or canceled["intent"]["steps"][0]["status"] == "failed"
+    failing = api.create(addr)
+    api.ok(api.post(f"/v1/intents/{failing}/resolve", {"status": "FAILED", "reason": "tour"}))
+    retried = api.ok(api.post(f"/v1/intents/{failing}/retry", {"reason": "tour"}))
+    assert api.intent(failing)["retried_by"] == retried["intent_id"] and retried["retry_of"] == failing
 
     assert api.ok(api.post("/v1/scenarios/validate", EXAMPLE))["valid"] is True
     bundle = copy.deepcopy(EXAMPLE)
