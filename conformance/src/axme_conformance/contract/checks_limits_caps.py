@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import resource
 import secrets
-import select
+import selectors
 import time
 from contextlib import ExitStack
 from urllib.parse import quote
@@ -67,13 +67,18 @@ def connection_cap(c: ContractClient) -> None:
         # A refused connection is answered at once, before it sends anything; wait for the
         # answers, but not into the header timeout (its 408s are not refusals).
         deadline = time.monotonic() + min(2.0, 0.8 * c.limits.header_timeout)
-        waiting = {conn.sock: conn for conn in conns}
-        while waiting and time.monotonic() < deadline:
-            ready, _, _ = select.select(list(waiting), [], [], 0.1)
+        # selectors (epoll here), not select.select: a harness process with many files open
+        # gets socket numbers beyond select()'s FD_SETSIZE of 1024.
+        poller = stack.enter_context(selectors.DefaultSelector())
+        for conn in conns:
+            poller.register(conn.sock, selectors.EVENT_READ, conn)
+        while poller.get_map() and time.monotonic() < deadline:
+            ready = poller.select(0.1)
             if not ready and refused:
                 break  # the refusals are in
-            for sock in ready:
-                answer = waiting.pop(sock).response(timeout_s=1.0)
+            for key, _ in ready:
+                poller.unregister(key.fileobj)
+                answer = key.data.response(timeout_s=1.0)
                 if answer.status != 408:
                     refused.append(answer)
         expect(bool(refused), f"{limit + 8} open connections, none refused beyond a cap of {limit}")
