@@ -208,6 +208,10 @@ def cycle_proc(client: str):
         from sdkclient import sdk_client_proc
 
         return sdk_client_proc
+    if client == "httpx":  # the SDK's calls through plain httpx: its client-CPU baseline
+        from httpxclient import httpx_client_proc
+
+        return httpx_client_proc
     return client_proc
 
 
@@ -294,9 +298,10 @@ def main() -> None:
     ap.add_argument("--http-server", choices=("builtin", "uvicorn"), default="builtin")
     ap.add_argument(
         "--client",
-        choices=("raw", "sdk"),
+        choices=("raw", "sdk", "httpx"),
         default="raw",
-        help="(b) and sustained cycles: raw HTTP (rawhttp.py) or the Python SDK as users call it",
+        help="(b) and sustained cycles: raw HTTP (rawhttp.py), the Python SDK as users call it, "
+        "or the SDK's calls through plain httpx (httpxclient.py)",
     )
     ap.add_argument(
         "--seconds", type=float, help="sustained mode: run the closed loop this long, per interval"
