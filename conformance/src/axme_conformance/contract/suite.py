@@ -53,6 +53,7 @@ def load_checks() -> dict[str, ContractCheck]:
         checks_redelivery,
         checks_retention,
         checks_retry,
+        checks_stream_intent,
         checks_streams,
         checks_testing,
         checks_transitions,
