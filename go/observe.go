@@ -306,7 +306,6 @@ func (s *EventStream) readFinalIntent() {
 	}
 }
 
-
 // connectFailed decides what a failed (re)connect means.
 func (s *EventStream) connectFailed(err error) error {
 	var apiErr *APIError

@@ -92,7 +92,7 @@ func TestWaitForUnknownIntent(t *testing.T) {
 func TestWaitForRereadsAStaleTerminalRead(t *testing.T) {
 	t.Parallel()
 	rec := newRecorder(t,
-		sse(false, frame(2, "CANCELED")), // an older server: no intent frames
+		sse(false, frame(2, "CANCELED")),       // an older server: no intent frames
 		reply(200, intentJSON("SUBMITTED", 1)), // a read that lags the event
 		reply(200, intentJSON("CANCELED", 2)),
 	)
