@@ -246,7 +246,7 @@ public final class AxmeClient extends AxmeOperations implements DeprecatedAsyncM
      * @return the running listener
      */
     public Listener listen(String address, DeliveryHandler handler, ListenOptions options) {
-        HttpCore core = resources.core();
+        Transport core = resources.core();
         Listener listener = new Listener(address, options,
                 sink -> new DeliveryFeed(core, resources.watchdog(), raw, address, sink), deliveryProcessor(handler));
         listener.start();

@@ -128,7 +128,7 @@ public final class AxmeClientBuilder {
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .version(HttpClient.Version.HTTP_1_1)
                 .build();
-        return new AxmeClient(new ClientResources(new HttpCore(settings, http, Json.newMapper())), RequestOptions.NONE, true);
+        return new AxmeClient(new ClientResources(new Transport(settings, http, Json.newMapper())), RequestOptions.NONE, true);
     }
 
     private static String firstNonBlank(String given, String environment) {

@@ -6,12 +6,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /** What one client owns: the transport, the async threads and the timer thread (watchdogs, lease renewal). */
 final class ClientResources implements AutoCloseable {
-    private final HttpCore core;
+    private final Transport core;
     private final ScheduledExecutorService scheduler;
     private final IdleWatchdog watchdog;
     private final AsyncRunner async = new AsyncRunner();
 
-    ClientResources(HttpCore core) {
+    ClientResources(Transport core) {
         this.core = core;
         AtomicInteger counter = new AtomicInteger();
         this.scheduler = Executors.newScheduledThreadPool(1, task -> {
@@ -22,7 +22,7 @@ final class ClientResources implements AutoCloseable {
         this.watchdog = new IdleWatchdog(scheduler);
     }
 
-    HttpCore core() {
+    Transport core() {
         return core;
     }
 

@@ -20,7 +20,7 @@ final class DeliveryFeed {
     private static final long QUICK_CLOSE_NANOS = Duration.ofSeconds(1).toNanos();
     private static final int POLL_WAIT_SECONDS = 25;
 
-    private final HttpCore core;
+    private final Transport core;
     private final IdleWatchdog watchdog;
     private final RawAxmeClient raw;
     private final String address;
@@ -39,7 +39,7 @@ final class DeliveryFeed {
     private String cursor;
     private boolean polling;
 
-    DeliveryFeed(HttpCore core, IdleWatchdog watchdog, RawAxmeClient raw, String address, Consumer<JsonNode> sink) {
+    DeliveryFeed(Transport core, IdleWatchdog watchdog, RawAxmeClient raw, String address, Consumer<JsonNode> sink) {
         this.core = core;
         this.watchdog = watchdog;
         this.raw = raw;
@@ -123,7 +123,7 @@ final class DeliveryFeed {
                 }
             }
         } catch (IOException dropped) {
-            HttpCore.ensureNotCancelled();
+            Transport.ensureNotCancelled();
             LOG.log(Level.INFO, "delivery stream of {0} interrupted: {1}", address,
                     open.idleTimedOut() ? "idle timeout" : dropped.toString());
         }

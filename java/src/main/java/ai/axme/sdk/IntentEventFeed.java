@@ -17,7 +17,7 @@ final class IntentEventFeed {
     private static final System.Logger LOG = System.getLogger("ai.axme.sdk");
     private static final long QUICK_CLOSE_NANOS = Duration.ofSeconds(1).toNanos();
 
-    private final HttpCore core;
+    private final Transport core;
     private final IdleWatchdog watchdog;
     private final String intentId;
     private final Deadline deadline;
@@ -34,7 +34,7 @@ final class IntentEventFeed {
     private boolean includeIntent;
     private JsonNode intentFrame;
 
-    IntentEventFeed(HttpCore core, IdleWatchdog watchdog, String intentId, long since, Deadline deadline,
+    IntentEventFeed(Transport core, IdleWatchdog watchdog, String intentId, long since, Deadline deadline,
             boolean untilTerminal) {
         this.core = core;
         this.watchdog = watchdog;
@@ -117,7 +117,7 @@ final class IntentEventFeed {
         try {
             frame = open.next();
         } catch (IOException dropped) {
-            HttpCore.ensureNotCancelled();
+            Transport.ensureNotCancelled();
             if (closed) {
                 return null;
             }

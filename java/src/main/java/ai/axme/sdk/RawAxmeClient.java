@@ -13,7 +13,7 @@ import java.util.Map;
  */
 public final class RawAxmeClient {
     private final ClientResources resources;
-    private final HttpCore core;
+    private final Transport core;
     private final RequestOptions options;
 
     RawAxmeClient(ClientResources resources, RequestOptions options) {

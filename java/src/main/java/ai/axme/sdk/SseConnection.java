@@ -33,7 +33,7 @@ final class SseConnection implements Closeable {
     }
 
     /** Opens the stream; API errors and connection failures are thrown as {@link AxmeException}s. */
-    static SseConnection open(HttpCore core, IdleWatchdog watchdog, ApiRequest request, Duration idleTimeout) {
+    static SseConnection open(Transport core, IdleWatchdog watchdog, ApiRequest request, Duration idleTimeout) {
         HttpResponse<InputStream> response = core.openStream(request);
         return new SseConnection(watchdog.watch(response.body(), idleTimeout));
     }

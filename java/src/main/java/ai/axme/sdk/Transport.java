@@ -20,7 +20,7 @@ import java.util.concurrent.CancellationException;
  * The transport: builds requests with the SDK headers, retries what is worth retrying, maps
  * errors. Interrupting the calling thread cancels the call; nothing is retried after that.
  */
-final class HttpCore {
+final class Transport {
     private static final System.Logger LOG = System.getLogger("ai.axme.sdk");
 
     private final ClientSettings settings;
@@ -28,7 +28,7 @@ final class HttpCore {
     private final ObjectMapper mapper;
     private final ErrorMapper errors;
 
-    HttpCore(ClientSettings settings, HttpClient http, ObjectMapper mapper) {
+    Transport(ClientSettings settings, HttpClient http, ObjectMapper mapper) {
         this.settings = settings;
         this.http = http;
         this.mapper = mapper;
