@@ -307,7 +307,7 @@ def render_operation(spec: Spec, path: str, verb: str, op: dict, inline_models: 
             if not piece:
                 continue
             if piece.startswith("{"):
-                parts.append(f"HttpPipeline.Segment({camel(piece[1:-1])})")
+                parts.append(f"Transport.Segment({camel(piece[1:-1])})")
             else:
                 parts.append(json.dumps(piece))
         return " + ".join(parts)

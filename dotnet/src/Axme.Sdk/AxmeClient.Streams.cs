@@ -20,7 +20,7 @@ namespace Axme.Sdk
         public async Task<ServerEventStream<IntentEvent>> StreamIntentEventsAsync(string intentId, long? since = null,
             long? waitSeconds = null, CancellationToken cancellationToken = default(CancellationToken))
         {
-            string path = "v1/intents/" + HttpPipeline.Segment(intentId) + "/events/stream";
+            string path = "v1/intents/" + Transport.Segment(intentId) + "/events/stream";
             SseConnection connection = await SseConnection.OpenAsync(Pipeline, path, StreamQuery(since, waitSeconds),
                 since.HasValue && since.Value > 0 ? since.Value.ToString(CultureInfo.InvariantCulture) : null,
                 cancellationToken).ConfigureAwait(false);
@@ -35,7 +35,7 @@ namespace Axme.Sdk
         public async Task<ServerEventStream<Delivery>> StreamAgentDeliveriesAsync(string address, string since = null,
             long? waitSeconds = null, CancellationToken cancellationToken = default(CancellationToken))
         {
-            string path = "v1/agents/" + HttpPipeline.Segment(address) + "/intents/stream";
+            string path = "v1/agents/" + Transport.Segment(address) + "/intents/stream";
             var query = StreamQuery(null, waitSeconds);
             if (since != null) query.Insert(0, new KeyValuePair<string, string>("since", since));
             SseConnection connection = await SseConnection.OpenAsync(Pipeline, path, query, since, cancellationToken).ConfigureAwait(false);

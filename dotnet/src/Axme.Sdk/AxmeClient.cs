@@ -23,10 +23,10 @@ namespace Axme.Sdk
         /// <exception cref="AxmeException">No API key, or an invalid base URL or setting.</exception>
         public AxmeClient(AxmeClientConfig config)
         {
-            Pipeline = new HttpPipeline(ClientSettings.Resolve(config), config == null ? null : config.HttpMessageHandler);
+            Pipeline = new Transport(ClientSettings.Resolve(config), config == null ? null : config.HttpMessageHandler);
         }
 
-        internal HttpPipeline Pipeline { get; private set; }
+        internal Transport Pipeline { get; private set; }
 
         /// <summary>The resolved server root, ending with '/'.</summary>
         public Uri BaseUri { get { return Pipeline.Settings.BaseUri; } }

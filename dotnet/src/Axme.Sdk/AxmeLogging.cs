@@ -9,6 +9,6 @@ namespace Axme.Sdk
     /// </summary>
     public static class AxmeLogging
     {
-        public static TraceSource Source { get { return HttpPipeline.Log; } }
+        public static TraceSource Source { get { return Transport.Log; } }
     }
 }

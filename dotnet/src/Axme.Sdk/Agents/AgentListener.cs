@@ -22,7 +22,7 @@ namespace Axme.Sdk.Agents
         private static readonly TimeSpan MinRenewInterval = TimeSpan.FromMilliseconds(500);
 
         private readonly AxmeClient _client;
-        private readonly HttpPipeline _pipeline;
+        private readonly Transport _pipeline;
         private readonly string _address;
         private readonly Func<DeliveryContext, Task<JObject>> _handler;
         private readonly ListenOptions _options;
@@ -36,7 +36,7 @@ namespace Axme.Sdk.Agents
         private string _cursor;
         private int _handled;
 
-        public AgentListener(AxmeClient client, HttpPipeline pipeline, string address, Func<DeliveryContext, Task<JObject>> handler,
+        public AgentListener(AxmeClient client, Transport pipeline, string address, Func<DeliveryContext, Task<JObject>> handler,
             ListenOptions options, CancellationToken cancellationToken)
         {
             _client = client;
@@ -161,7 +161,7 @@ namespace Axme.Sdk.Agents
             catch (Exception e) when (e is AxmeApiException || e is AxmeConnectionException)
             {
                 // Stale/terminal (409) or the ack failed: the lease expires and the server redelivers.
-                HttpPipeline.Log.TraceEvent(TraceEventType.Information, 0, "skipping delivery {0}: {1}", delivery.DeliveryId, e.Message);
+                Transport.Log.TraceEvent(TraceEventType.Information, 0, "skipping delivery {0}: {1}", delivery.DeliveryId, e.Message);
                 return;
             }
             _handled++;
@@ -213,7 +213,7 @@ namespace Axme.Sdk.Agents
             }
             catch (AxmeException e)
             {
-                HttpPipeline.Log.TraceEvent(TraceEventType.Warning, 0, "result for {0} not accepted: {1}", delivery.DeliveryId, e.Message);
+                Transport.Log.TraceEvent(TraceEventType.Warning, 0, "result for {0} not accepted: {1}", delivery.DeliveryId, e.Message);
             }
         }
 
@@ -244,12 +244,12 @@ namespace Axme.Sdk.Agents
                 }
                 catch (ConflictException e)
                 {
-                    HttpPipeline.Log.TraceEvent(TraceEventType.Warning, 0, "lease renewal for {0}: {1}", delivery.DeliveryId, e.Code);
+                    Transport.Log.TraceEvent(TraceEventType.Warning, 0, "lease renewal for {0}: {1}", delivery.DeliveryId, e.Code);
                     return;
                 }
                 catch (AxmeException e)
                 {
-                    HttpPipeline.Log.TraceEvent(TraceEventType.Warning, 0, "lease renewal for {0} failed: {1}", delivery.DeliveryId, e.Message);
+                    Transport.Log.TraceEvent(TraceEventType.Warning, 0, "lease renewal for {0} failed: {1}", delivery.DeliveryId, e.Message);
                 }
             }
         }
@@ -266,7 +266,7 @@ namespace Axme.Sdk.Agents
 
         private string AgentPath()
         {
-            return "v1/agents/" + HttpPipeline.Segment(_address);
+            return "v1/agents/" + Transport.Segment(_address);
         }
 
         private List<KeyValuePair<string, string>> StreamQuery()

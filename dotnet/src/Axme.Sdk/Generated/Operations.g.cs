@@ -93,7 +93,7 @@ namespace Axme.Sdk
         {
             if (string.IsNullOrEmpty(intentId)) throw new ArgumentException("intent_id is required", "intentId");
             var query = new List<KeyValuePair<string, string>>();
-            JObject json = await Pipeline.SendAsync(HttpMethod.Get, "v1/intents/" + HttpPipeline.Segment(intentId), query, null, options, cancellationToken).ConfigureAwait(false);
+            JObject json = await Pipeline.SendAsync(HttpMethod.Get, "v1/intents/" + Transport.Segment(intentId), query, null, options, cancellationToken).ConfigureAwait(false);
             return AxmeModel.FromJson<IntentResponse>(json);
         }
 
@@ -112,7 +112,7 @@ namespace Axme.Sdk
             var query = new List<KeyValuePair<string, string>>();
             query.Add(new KeyValuePair<string, string>("since", since.HasValue ? since.Value.ToString(CultureInfo.InvariantCulture) : null));
             query.Add(new KeyValuePair<string, string>("limit", limit.HasValue ? limit.Value.ToString(CultureInfo.InvariantCulture) : null));
-            JObject json = await Pipeline.SendAsync(HttpMethod.Get, "v1/intents/" + HttpPipeline.Segment(intentId) + "/events", query, null, options, cancellationToken).ConfigureAwait(false);
+            JObject json = await Pipeline.SendAsync(HttpMethod.Get, "v1/intents/" + Transport.Segment(intentId) + "/events", query, null, options, cancellationToken).ConfigureAwait(false);
             return AxmeModel.FromJson<EventListResponse>(json);
         }
 
@@ -130,7 +130,7 @@ namespace Axme.Sdk
             if (string.IsNullOrEmpty(intentId)) throw new ArgumentException("intent_id is required", "intentId");
             if (request == null) throw new ArgumentNullException("request");
             var query = new List<KeyValuePair<string, string>>();
-            JObject json = await Pipeline.SendAsync(HttpMethod.Post, "v1/intents/" + HttpPipeline.Segment(intentId) + "/resume", query, request == null ? new JObject() : request.ToJson(), options, cancellationToken).ConfigureAwait(false);
+            JObject json = await Pipeline.SendAsync(HttpMethod.Post, "v1/intents/" + Transport.Segment(intentId) + "/resume", query, request == null ? new JObject() : request.ToJson(), options, cancellationToken).ConfigureAwait(false);
             return AxmeModel.FromJson<IntentWriteResponse>(json);
         }
 
@@ -148,7 +148,7 @@ namespace Axme.Sdk
             if (string.IsNullOrEmpty(intentId)) throw new ArgumentException("intent_id is required", "intentId");
             if (request == null) throw new ArgumentNullException("request");
             var query = new List<KeyValuePair<string, string>>();
-            JObject json = await Pipeline.SendAsync(HttpMethod.Post, "v1/intents/" + HttpPipeline.Segment(intentId) + "/resolve", query, request == null ? new JObject() : request.ToJson(), options, cancellationToken).ConfigureAwait(false);
+            JObject json = await Pipeline.SendAsync(HttpMethod.Post, "v1/intents/" + Transport.Segment(intentId) + "/resolve", query, request == null ? new JObject() : request.ToJson(), options, cancellationToken).ConfigureAwait(false);
             return AxmeModel.FromJson<IntentWriteResponse>(json);
         }
 
@@ -166,7 +166,7 @@ namespace Axme.Sdk
             if (string.IsNullOrEmpty(intentId)) throw new ArgumentException("intent_id is required", "intentId");
             if (request == null) throw new ArgumentNullException("request");
             var query = new List<KeyValuePair<string, string>>();
-            JObject json = await Pipeline.SendAsync(HttpMethod.Post, "v1/intents/" + HttpPipeline.Segment(intentId) + "/retry", query, request == null ? new JObject() : request.ToJson(), options, cancellationToken).ConfigureAwait(false);
+            JObject json = await Pipeline.SendAsync(HttpMethod.Post, "v1/intents/" + Transport.Segment(intentId) + "/retry", query, request == null ? new JObject() : request.ToJson(), options, cancellationToken).ConfigureAwait(false);
             return AxmeModel.FromJson<RetryIntentResponse>(json);
         }
 
@@ -184,7 +184,7 @@ namespace Axme.Sdk
             if (string.IsNullOrEmpty(intentId)) throw new ArgumentException("intent_id is required", "intentId");
             if (request == null) throw new ArgumentNullException("request");
             var query = new List<KeyValuePair<string, string>>();
-            JObject json = await Pipeline.SendAsync(HttpMethod.Post, "v1/intents/" + HttpPipeline.Segment(intentId) + "/ack", query, request == null ? new JObject() : request.ToJson(), options, cancellationToken).ConfigureAwait(false);
+            JObject json = await Pipeline.SendAsync(HttpMethod.Post, "v1/intents/" + Transport.Segment(intentId) + "/ack", query, request == null ? new JObject() : request.ToJson(), options, cancellationToken).ConfigureAwait(false);
             return AxmeModel.FromJson<AckIntentResponse>(json);
         }
 
@@ -203,7 +203,7 @@ namespace Axme.Sdk
             var query = new List<KeyValuePair<string, string>>();
             query.Add(new KeyValuePair<string, string>("since", since.HasValue ? since.Value.ToString(CultureInfo.InvariantCulture) : null));
             query.Add(new KeyValuePair<string, string>("limit", limit.HasValue ? limit.Value.ToString(CultureInfo.InvariantCulture) : null));
-            JObject json = await Pipeline.SendAsync(HttpMethod.Get, "v1/intents/" + HttpPipeline.Segment(intentId) + "/audit", query, null, options, cancellationToken).ConfigureAwait(false);
+            JObject json = await Pipeline.SendAsync(HttpMethod.Get, "v1/intents/" + Transport.Segment(intentId) + "/audit", query, null, options, cancellationToken).ConfigureAwait(false);
             return AxmeModel.FromJson<AuditResponse>(json);
         }
 
@@ -220,7 +220,7 @@ namespace Axme.Sdk
         {
             if (string.IsNullOrEmpty(intentId)) throw new ArgumentException("intent_id is required", "intentId");
             var query = new List<KeyValuePair<string, string>>();
-            JObject json = await Pipeline.SendAsync(HttpMethod.Get, "v1/intents/" + HttpPipeline.Segment(intentId) + "/notifications", query, null, options, cancellationToken).ConfigureAwait(false);
+            JObject json = await Pipeline.SendAsync(HttpMethod.Get, "v1/intents/" + Transport.Segment(intentId) + "/notifications", query, null, options, cancellationToken).ConfigureAwait(false);
             return AxmeModel.FromJson<NotificationListResponse>(json);
         }
 
@@ -272,7 +272,7 @@ namespace Axme.Sdk
         {
             if (string.IsNullOrEmpty(address)) throw new ArgumentException("address is required", "address");
             var query = new List<KeyValuePair<string, string>>();
-            JObject json = await Pipeline.SendAsync(HttpMethod.Get, "v1/agents/" + HttpPipeline.Segment(address), query, null, options, cancellationToken).ConfigureAwait(false);
+            JObject json = await Pipeline.SendAsync(HttpMethod.Get, "v1/agents/" + Transport.Segment(address), query, null, options, cancellationToken).ConfigureAwait(false);
             return AxmeModel.FromJson<AgentResponse>(json);
         }
 
@@ -289,7 +289,7 @@ namespace Axme.Sdk
         {
             if (string.IsNullOrEmpty(address)) throw new ArgumentException("address is required", "address");
             var query = new List<KeyValuePair<string, string>>();
-            JObject json = await Pipeline.SendAsync(HttpMethod.Delete, "v1/agents/" + HttpPipeline.Segment(address), query, null, options, cancellationToken).ConfigureAwait(false);
+            JObject json = await Pipeline.SendAsync(HttpMethod.Delete, "v1/agents/" + Transport.Segment(address), query, null, options, cancellationToken).ConfigureAwait(false);
             return AxmeModel.FromJson<AgentDeletedResponse>(json);
         }
 
@@ -306,7 +306,7 @@ namespace Axme.Sdk
         {
             if (string.IsNullOrEmpty(address)) throw new ArgumentException("address is required", "address");
             var query = new List<KeyValuePair<string, string>>();
-            JObject json = await Pipeline.SendAsync(HttpMethod.Get, "v1/agents/" + HttpPipeline.Segment(address) + "/keys", query, null, options, cancellationToken).ConfigureAwait(false);
+            JObject json = await Pipeline.SendAsync(HttpMethod.Get, "v1/agents/" + Transport.Segment(address) + "/keys", query, null, options, cancellationToken).ConfigureAwait(false);
             return AxmeModel.FromJson<KeyListResponse>(json);
         }
 
@@ -323,7 +323,7 @@ namespace Axme.Sdk
         {
             if (string.IsNullOrEmpty(address)) throw new ArgumentException("address is required", "address");
             var query = new List<KeyValuePair<string, string>>();
-            JObject json = await Pipeline.SendAsync(HttpMethod.Post, "v1/agents/" + HttpPipeline.Segment(address) + "/keys", query, request == null ? new JObject() : request.ToJson(), options, cancellationToken).ConfigureAwait(false);
+            JObject json = await Pipeline.SendAsync(HttpMethod.Post, "v1/agents/" + Transport.Segment(address) + "/keys", query, request == null ? new JObject() : request.ToJson(), options, cancellationToken).ConfigureAwait(false);
             return AxmeModel.FromJson<KeyCreatedResponse>(json);
         }
 
@@ -340,7 +340,7 @@ namespace Axme.Sdk
         {
             if (string.IsNullOrEmpty(address)) throw new ArgumentException("address is required", "address");
             var query = new List<KeyValuePair<string, string>>();
-            JObject json = await Pipeline.SendAsync(HttpMethod.Post, "v1/agents/" + HttpPipeline.Segment(address) + "/callback-secret", query, request == null ? new JObject() : request.ToJson(), options, cancellationToken).ConfigureAwait(false);
+            JObject json = await Pipeline.SendAsync(HttpMethod.Post, "v1/agents/" + Transport.Segment(address) + "/callback-secret", query, request == null ? new JObject() : request.ToJson(), options, cancellationToken).ConfigureAwait(false);
             return AxmeModel.FromJson<CallbackSecretRotatedResponse>(json);
         }
 
@@ -392,7 +392,7 @@ namespace Axme.Sdk
             query.Add(new KeyValuePair<string, string>("status", status));
             query.Add(new KeyValuePair<string, string>("wait_seconds", waitSeconds.HasValue ? waitSeconds.Value.ToString(CultureInfo.InvariantCulture) : null));
             query.Add(new KeyValuePair<string, string>("limit", limit.HasValue ? limit.Value.ToString(CultureInfo.InvariantCulture) : null));
-            JObject json = await Pipeline.SendAsync(HttpMethod.Get, "v1/agents/" + HttpPipeline.Segment(address) + "/intents", query, null, options, cancellationToken).ConfigureAwait(false);
+            JObject json = await Pipeline.SendAsync(HttpMethod.Get, "v1/agents/" + Transport.Segment(address) + "/intents", query, null, options, cancellationToken).ConfigureAwait(false);
             return AxmeModel.FromJson<DeliveryPollResponse>(json);
         }
 
@@ -448,7 +448,7 @@ namespace Axme.Sdk
             if (string.IsNullOrEmpty(intentId)) throw new ArgumentException("intent_id is required", "intentId");
             if (request == null) throw new ArgumentNullException("request");
             var query = new List<KeyValuePair<string, string>>();
-            JObject json = await Pipeline.SendAsync(HttpMethod.Post, "v1/tasks/" + HttpPipeline.Segment(intentId) + "/decision", query, request == null ? new JObject() : request.ToJson(), options, cancellationToken).ConfigureAwait(false);
+            JObject json = await Pipeline.SendAsync(HttpMethod.Post, "v1/tasks/" + Transport.Segment(intentId) + "/decision", query, request == null ? new JObject() : request.ToJson(), options, cancellationToken).ConfigureAwait(false);
             return AxmeModel.FromJson<IntentWriteResponse>(json);
         }
 
@@ -532,7 +532,7 @@ namespace Axme.Sdk
         {
             if (string.IsNullOrEmpty(keyId)) throw new ArgumentException("key_id is required", "keyId");
             var query = new List<KeyValuePair<string, string>>();
-            JObject json = await Pipeline.SendAsync(HttpMethod.Delete, "v1/admin/keys/" + HttpPipeline.Segment(keyId), query, null, options, cancellationToken).ConfigureAwait(false);
+            JObject json = await Pipeline.SendAsync(HttpMethod.Delete, "v1/admin/keys/" + Transport.Segment(keyId), query, null, options, cancellationToken).ConfigureAwait(false);
             return AxmeModel.FromJson<KeyResponse>(json);
         }
 

@@ -14,7 +14,7 @@ namespace Axme.Sdk.Http
     /// </summary>
     internal static class WebRequestStreams
     {
-        public static async Task<OpenStream> OpenAsync(HttpPipeline pipeline, Uri uri, string traceId, string lastEventId,
+        public static async Task<OpenStream> OpenAsync(Transport pipeline, Uri uri, string traceId, string lastEventId,
             CancellationToken cancellationToken)
         {
             HttpWebRequest request = WebRequest.CreateHttp(uri);
@@ -42,7 +42,7 @@ namespace Axme.Sdk.Http
                 }
                 catch (Exception e) when (!(e is AxmeException))
                 {
-                    throw HttpPipeline.Translate(e, cancellationToken, headersCts.IsCancellationRequested, pipeline.Settings.Timeout,
+                    throw Transport.Translate(e, cancellationToken, headersCts.IsCancellationRequested, pipeline.Settings.Timeout,
                         System.Net.Http.HttpMethod.Get, uri);
                 }
             }
@@ -59,7 +59,7 @@ namespace Axme.Sdk.Http
             });
         }
 
-        private static async Task<AxmeException> ErrorFromAsync(HttpPipeline pipeline, HttpWebResponse response, string traceId)
+        private static async Task<AxmeException> ErrorFromAsync(Transport pipeline, HttpWebResponse response, string traceId)
         {
             using (response)
             {

@@ -120,7 +120,7 @@ namespace Axme.Sdk
             }
             catch (Exception e)
             {
-                HttpPipeline.Log.TraceEvent(TraceEventType.Error, 0, "push receiver: {0}", e);
+                Transport.Log.TraceEvent(TraceEventType.Error, 0, "push receiver: {0}", e);
                 status = 500;
                 answer = new JObject { { "error", "internal_error" } };
             }
@@ -135,7 +135,7 @@ namespace Axme.Sdk
             }
             catch (Exception e) when (e is HttpListenerException || e is IOException || e is ObjectDisposedException)
             {
-                HttpPipeline.Log.TraceEvent(TraceEventType.Warning, 0, "push receiver: answer not sent: {0}", e.Message);
+                Transport.Log.TraceEvent(TraceEventType.Warning, 0, "push receiver: answer not sent: {0}", e.Message);
             }
         }
 
@@ -160,7 +160,7 @@ namespace Axme.Sdk
             }
             catch (SignatureException rejected)
             {
-                HttpPipeline.Log.TraceEvent(TraceEventType.Warning, 0, "push rejected ({0}): {1}", rejected.Reason, rejected.Message);
+                Transport.Log.TraceEvent(TraceEventType.Warning, 0, "push rejected ({0}): {1}", rejected.Reason, rejected.Message);
                 return Tuple.Create(401, Error(rejected.Reason), (Task)null);
             }
             AckIntentResponse ack;
@@ -175,7 +175,7 @@ namespace Axme.Sdk
             }
             catch (Exception e) when (e is AxmeApiException || e is AxmeConnectionException)
             {
-                HttpPipeline.Log.TraceEvent(TraceEventType.Warning, 0, "ack of pushed delivery {0} failed: {1}", delivery.DeliveryId, e.Message);
+                Transport.Log.TraceEvent(TraceEventType.Warning, 0, "ack of pushed delivery {0} failed: {1}", delivery.DeliveryId, e.Message);
                 return Tuple.Create(503, Error("ack_failed"), (Task)null);
             }
             Task handling = Task.Run(() => HandleAsync(delivery, ack));

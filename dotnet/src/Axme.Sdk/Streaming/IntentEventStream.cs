@@ -18,7 +18,7 @@ namespace Axme.Sdk.Streaming
     /// </summary>
     public sealed class IntentEventStream
     {
-        private readonly HttpPipeline _pipeline;
+        private readonly Transport _pipeline;
         private readonly string _intentId;
         private readonly ObserveOptions _options;
         private readonly CancellationToken _cancellationToken;
@@ -26,7 +26,7 @@ namespace Axme.Sdk.Streaming
 
         // retriedBy: after a FAILED/TIMED_OUT end, the id of the attempt that retried the intent, or
         // null (REQ-REATTEMPT-009); a null function never follows.
-        internal IntentEventStream(HttpPipeline pipeline, string intentId, ObserveOptions options, CancellationToken cancellationToken,
+        internal IntentEventStream(Transport pipeline, string intentId, ObserveOptions options, CancellationToken cancellationToken,
             Func<string, CancellationToken, Task<string>> retriedBy = null)
         {
             if (string.IsNullOrEmpty(intentId)) throw new ArgumentException("intent_id is required", "intentId");
@@ -63,7 +63,7 @@ namespace Axme.Sdk.Streaming
         public sealed class Enumerator : IDisposable
         {
             private static readonly Task CompletedTask = Task.FromResult(true);
-            private readonly HttpPipeline _pipeline;
+            private readonly Transport _pipeline;
             private string _intentId;
             private readonly ObserveOptions _options;
             private readonly CancellationToken _cancellationToken;
@@ -85,7 +85,7 @@ namespace Axme.Sdk.Streaming
             /// <summary>The intent of the last <c>stream.intent</c> frame, or null.</summary>
             internal JObject IntentFrame { get; private set; }
 
-            internal Enumerator(HttpPipeline pipeline, string intentId, ObserveOptions options, CancellationToken cancellationToken,
+            internal Enumerator(Transport pipeline, string intentId, ObserveOptions options, CancellationToken cancellationToken,
                 Func<string, CancellationToken, Task<string>> retriedBy)
             {
                 _pipeline = pipeline;
@@ -188,7 +188,7 @@ namespace Axme.Sdk.Streaming
                 catch (Exception e) when (ReconnectPolicy.IsStreamMissing(e))
                 {
                     CloseConnection();
-                    HttpPipeline.Log.TraceEvent(System.Diagnostics.TraceEventType.Information, 0,
+                    Transport.Log.TraceEvent(System.Diagnostics.TraceEventType.Information, 0,
                         "no stream endpoint for intent events ({0}); polling instead", e.Message);
                     _polling = true;
                 }
@@ -295,7 +295,7 @@ namespace Axme.Sdk.Streaming
 
             private string EventsPath()
             {
-                return "v1/intents/" + HttpPipeline.Segment(_intentId) + "/events";
+                return "v1/intents/" + Transport.Segment(_intentId) + "/events";
             }
 
             private string StreamPath()

@@ -21,13 +21,13 @@ namespace Axme.Sdk.Streaming
         /// <summary>A clean end sooner than this after connecting is paced like a failure.</summary>
         public static readonly TimeSpan QuickClose = TimeSpan.FromMilliseconds(250);
 
-        private readonly HttpPipeline _pipeline;
+        private readonly Transport _pipeline;
         private readonly int? _limit;
         private int _failures;
 
         /// <param name="pipeline">Supplies the backoff and the (test-replaceable) sleep.</param>
         /// <param name="limit">Consecutive failures tolerated (null: never give up, as an agent loop must).</param>
-        public ReconnectPolicy(HttpPipeline pipeline, int? limit)
+        public ReconnectPolicy(Transport pipeline, int? limit)
         {
             _pipeline = pipeline;
             _limit = limit;
@@ -83,7 +83,7 @@ namespace Axme.Sdk.Streaming
             TimeSpan delay = api != null && api.RetryAfter.HasValue
                 ? api.RetryAfter.Value
                 : _pipeline.Retry.Backoff(Math.Min(_failures - 1, 10));
-            HttpPipeline.Log.TraceEvent(System.Diagnostics.TraceEventType.Information, 0, "stream: {0}; reconnecting in {1} ms",
+            Transport.Log.TraceEvent(System.Diagnostics.TraceEventType.Information, 0, "stream: {0}; reconnecting in {1} ms",
                 cause.Message, (long)delay.TotalMilliseconds);
             return _pipeline.Retry.Sleep(delay, cancellationToken);
         }

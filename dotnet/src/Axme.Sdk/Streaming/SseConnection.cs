@@ -34,7 +34,7 @@ namespace Axme.Sdk.Streaming
             _abortRegistration = _idleCts.Token.Register(response.Dispose);
         }
 
-        public static async Task<SseConnection> OpenAsync(HttpPipeline pipeline, string path,
+        public static async Task<SseConnection> OpenAsync(Transport pipeline, string path,
             IEnumerable<KeyValuePair<string, string>> query, string lastEventId, CancellationToken cancellationToken)
         {
             OpenStream response = await pipeline.OpenStreamAsync(path, query, lastEventId, cancellationToken).ConfigureAwait(false);

@@ -190,13 +190,15 @@ namespace Axme.Sdk.Tests.Integration
                     }, new ListenOptions { MaxDeliveries = 1 }, new CancellationTokenSource(Deadline).Token);
                 }
                 await admin.WaitForAsync(id, Deadline);
+                // WaitForAsync reads the same stream (one request, REQ-WAIT-005): count only observe's.
+                int before = ns.Requests().Count(r => r.Value<string>("op") == "streamIntentEvents");
                 ns.AddFault(new JObject { { "op", "streamIntentEvents" } },
                     new JObject { { "type", "drop_stream" }, { "after_events", 2 }, { "times", 1 } });
                 IReadOnlyList<IntentEvent> events = await admin.Observe(id).ToListAsync();
                 var seqs = events.Select(e => e.Seq ?? 0).ToList();
                 Assert.That(seqs, Is.EqualTo(Enumerable.Range(1, seqs.Count).Select(i => (long)i).ToList()));
                 Assert.That(IntentStatus.IsTerminal(events.Last().Status), Is.True);
-                var streams = ns.Requests().Where(r => r.Value<string>("op") == "streamIntentEvents").ToList();
+                var streams = ns.Requests().Where(r => r.Value<string>("op") == "streamIntentEvents").Skip(before).ToList();
                 Assert.That(streams.Count, Is.EqualTo(2), "one reconnect");
                 Assert.That(streams[1]["headers"].Value<string>("last-event-id"), Is.EqualTo("2"));
             }

@@ -18,7 +18,7 @@ namespace Axme.Sdk.Http
     /// Sends one logical call: headers, per-attempt timeout, retries with backoff, error mapping.
     /// Caller cancellation is never retried and surfaces as <see cref="OperationCanceledException"/>.
     /// </summary>
-    internal sealed class HttpPipeline : IDisposable
+    internal sealed class Transport : IDisposable
     {
         internal static readonly TraceSource Log = new TraceSource("Axme.Sdk");
 
@@ -26,7 +26,7 @@ namespace Axme.Sdk.Http
         private readonly HttpClient _http;
         private readonly bool _streamsViaWebRequest;
 
-        public HttpPipeline(ClientSettings settings, HttpMessageHandler handler)
+        public Transport(ClientSettings settings, HttpMessageHandler handler)
         {
             _settings = settings;
             if (handler == null)
