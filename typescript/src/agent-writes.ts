@@ -4,7 +4,7 @@
  * resumeIntentWith.
  */
 import { DEFAULT_ERROR_CODE } from "./listen.js";
-import type { FailIntentError, JsonObject } from "./types.js";
+import type { FailIntentError, JsonObject } from "./models.js";
 
 /** Top-level members that make the server read a body as a resume form (REQ-RESUME-002). */
 const RESUME_FORM_MEMBERS = ["kind", "action", "task_result", "approve_current_step"];

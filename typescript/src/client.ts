@@ -6,7 +6,6 @@
  * Operation methods return the server's JSON body as sent (snake_case keys);
  * request inputs accept camelCase or snake_case top-level fields.
  */
-import { serveDeliveries, type DeliveryHandler, type ServeOptions } from "./listen.js";
 import { failBody, progressBody, resumeBody } from "./agent-writes.js";
 import { toWireKeys, toWireQuery } from "./casing.js";
 import { checkOptions, KNOWN_OPTIONS, transportOptions as plain } from "./options.js";
@@ -14,16 +13,17 @@ import { resolveConfig, type AxmeClientOptions } from "./config.js";
 import { IntentHandle } from "./intent-handle.js";
 import { waitOnStream } from "./wait.js";
 import { AxmeApiError, WaitTimeoutError } from "./errors.js";
-import { HttpTransport, type RequestOptions } from "./http.js";
+import { HttpTransport, type RequestOptions } from "./transport.js";
 import {
   listenDeliveries,
-  observeEvents,
+  serveDeliveries,
   streamAgentDeliveriesOnce,
-  streamIntentEventsOnce,
+  type DeliveryHandler,
   type ListenOptions,
-  type ObserveOptions,
-  type StreamContext,
-} from "./streams.js";
+  type ServeOptions,
+} from "./listen.js";
+import { observeEvents, streamIntentEventsOnce, type ObserveOptions } from "./observe.js";
+import type { StreamContext } from "./sse.js";
 import {
   isTerminalStatus,
   type AckIntentResponse,
@@ -71,7 +71,7 @@ import {
   type WorkspaceCreatedResponse,
   type WorkspaceListResponse,
   type WebhookSecretRotatedResponse,
-} from "./types.js";
+} from "./models.js";
 
 export interface WaitForOptions {
   /** Give up after this many milliseconds with WaitTimeoutError (default: no limit). */

@@ -4,7 +4,7 @@
  * (read only when needed), else the default; bad values fail before any request.
  */
 import { AxmeError } from "./errors.js";
-import type { AxmeLogger, TransportConfig } from "./http.js";
+import type { AxmeLogger, TransportConfig } from "./transport.js";
 import { profilePath, readProfile } from "./profile.js";
 import { DEFAULT_RETRY_POLICY } from "./retry.js";
 

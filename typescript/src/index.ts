@@ -1,8 +1,9 @@
 export { AxmeClient, type WaitForOptions } from "./client.js";
 export { DEFAULT_BASE_URL, type AxmeClientOptions } from "./config.js";
-export type { DeliveryContext, DeliveryHandler, ServeOptions } from "./listen.js";
-export type { ObserveOptions, ListenOptions, StreamOptions } from "./streams.js";
-export type { AxmeLogger, RequestOptions } from "./http.js";
+export type { ObserveOptions } from "./observe.js";
+export type { DeliveryContext, DeliveryHandler, ListenOptions, ServeOptions } from "./listen.js";
+export type { StreamOptions } from "./sse.js";
+export type { AxmeLogger, RequestOptions } from "./transport.js";
 export { configDir, profilePath } from "./profile.js";
 export { IntentHandle } from "./intent-handle.js";
 export {
@@ -37,5 +38,5 @@ export {
   type SignatureFailure,
   type VerifyDeliveryOptions,
 } from "./push.js";
-export * from "./types.js";
+export * from "./models.js";
 export { VERSION } from "./version.js";

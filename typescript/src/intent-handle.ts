@@ -10,9 +10,9 @@
  * resumes instead. `client.intent(intentId)` is the handle of an existing intent.
  */
 import type { AxmeClient, WaitForOptions } from "./client.js";
-import type { RequestOptions } from "./http.js";
-import type { ObserveOptions } from "./streams.js";
-import type { CreateIntentResponse, FailIntentError, Intent, IntentEvent, IntentWriteResponse, JsonObject } from "./types.js";
+import type { RequestOptions } from "./transport.js";
+import type { ObserveOptions } from "./observe.js";
+import type { CreateIntentResponse, FailIntentError, Intent, IntentEvent, IntentWriteResponse, JsonObject } from "./models.js";
 
 /** The error code `fail` sends when the caller gives none (resolveIntent's own default). */
 export const DEFAULT_FAILURE_CODE = "failed";

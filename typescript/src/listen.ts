@@ -1,14 +1,24 @@
 /**
- * `serve`: the agent loop (REQ-LISTEN-*). `listen` yields each delivery
- * already acked; serve runs the handler while re-acking every third of the
+ * The agent loop (REQ-LISTEN-*). `listenDeliveries` (below) reads the agent's
+ * delivery stream on the reconnecting connection of sse.ts and yields each
+ * delivery already acked; `serve` runs the handler while re-acking every third of the
  * remaining lease, then resumes the intent with the handler's result or fails
  * it with `{code: "agent_error", message}`. If serving stops (the signal
  * aborts) while a handler runs, nothing is written: the lease expires and the
  * server redelivers, exactly as after a crash.
  */
 import { AxmeApiError, AxmeError, ConflictError } from "./errors.js";
-import type { ListenOptions } from "./streams.js";
-import type { AckIntentResponse, Delivery, ErrorObject, Intent, JsonObject } from "./types.js";
+import type { AckIntentResponse, Delivery, ErrorObject, Intent, JsonObject } from "./models.js";
+import { sleep } from "./retry.js";
+import {
+  parseFrame,
+  readConnection,
+  Reconnector,
+  windowQuery,
+  type ServerSentEvent,
+  type StreamContext,
+  type StreamOptions,
+} from "./sse.js";
 
 export interface DeliveryContext {
   /** The delivery (already acked; `lease_expires_at` is the current lease). */
@@ -180,5 +190,99 @@ export async function handleOne(
     // 409 stale_delivery / intent_terminal: the delivery is no longer ours (REQ-LISTEN-006).
     if (!(err instanceof AxmeError)) throw err;
     if (!(err instanceof AxmeApiError && err.status === 409)) report(err, delivery);
+  }
+}
+
+// The delivery stream: each offer acked first (REQ-LISTEN-001), re-offers dropped,
+// reconnected on the shared connection of sse.ts (REQ-LISTEN-005).
+
+/** How many recent delivery ids `listen` remembers to drop re-offers. */
+const SEEN_DELIVERIES = 1_000;
+
+export interface ListenOptions extends StreamOptions {
+  /** Agent stream cursor to resume from (the SSE id of the last delivery seen). */
+  since?: string;
+}
+
+const parseDelivery = (frame: ServerSentEvent) =>
+  parseFrame<Delivery>(frame, (d) => typeof d.delivery_id === "string" && typeof d.intent_id === "string");
+
+/**
+ * streamAgentDeliveries: the deliveries offered on ONE agent-stream
+ * connection, not acked. `listenDeliveries` acks and reconnects.
+ */
+export async function* streamAgentDeliveriesOnce(
+  ctx: StreamContext,
+  address: string,
+  options: ListenOptions = {},
+): AsyncGenerator<Delivery, void, undefined> {
+  const path = `/v1/agents/${encodeURIComponent(address)}/intents/stream`;
+  for await (const frame of readConnection(ctx.transport, path, windowQuery(options), options.since ?? null, options)) {
+    if (frame.event !== "intent.delivery") continue;
+    yield parseDelivery(frame);
+  }
+}
+
+/**
+ * Acks a delivery (REQ-LISTEN-001) and returns it with the renewed lease, or
+ * null when it is no longer ours (409) or the ack failed — the lease then
+ * expires and the server redelivers, so nothing is lost.
+ */
+async function ackDelivery(ctx: StreamContext, delivery: Delivery, signal: AbortSignal | undefined): Promise<Delivery | null> {
+  try {
+    const acked = await ctx.transport.request<AckIntentResponse>({
+      method: "POST",
+      path: `/v1/intents/${encodeURIComponent(delivery.intent_id)}/ack`,
+      body: { delivery_id: delivery.delivery_id },
+      options: signal ? { signal } : {},
+    });
+    return { ...delivery, lease_expires_at: acked.lease_expires_at ?? delivery.lease_expires_at };
+  } catch (err) {
+    if (signal?.aborted) throw signal.reason;
+    if (!(err instanceof ConflictError)) {
+      console.warn(`axme listen: ack of delivery ${delivery.delivery_id} failed (${String(err)}); it will be redelivered`);
+    }
+    return null;
+  }
+}
+
+/**
+ * Yields the deliveries offered to an agent, each acked first, until the
+ * signal aborts. Survives drops, stream.timeout, 429 and 5xx; stops on
+ * 401/403/404 and other non-retryable errors (REQ-LISTEN-005).
+ */
+export async function* listenDeliveries(
+  ctx: StreamContext,
+  address: string,
+  options: ListenOptions = {},
+): AsyncGenerator<Delivery, void, undefined> {
+  const path = `/v1/agents/${encodeURIComponent(address)}/intents/stream`;
+  const reconnector = new Reconnector(ctx.retry, null);
+  const seen = new Set<string>();
+  let cursor = options.since ?? null;
+  const query = windowQuery(options);
+  for (;;) {
+    const connectedAt = Date.now();
+    let cleanEnd = false;
+    let delay: number;
+    try {
+      for await (const frame of readConnection(ctx.transport, path, query, cursor || null, options)) {
+        if (frame.event === "stream.timeout") cleanEnd = true;
+        if (frame.event !== "intent.delivery") continue;
+        const delivery = parseDelivery(frame);
+        cursor = frame.id || cursor;
+        reconnector.progressed();
+        if (seen.has(delivery.delivery_id)) continue;
+        seen.add(delivery.delivery_id);
+        if (seen.size > SEEN_DELIVERIES) seen.delete(seen.values().next().value as string);
+        const acked = await ackDelivery(ctx, delivery, options.signal);
+        if (acked) yield acked;
+      }
+      delay = cleanEnd ? reconnector.afterCleanEnd(connectedAt) : reconnector.failed("the delivery stream ended");
+    } catch (err) {
+      if (options.signal?.aborted) throw options.signal.reason;
+      delay = reconnector.afterError(err);
+    }
+    await sleep(delay, options.signal);
   }
 }

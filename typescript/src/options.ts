@@ -7,9 +7,9 @@
  */
 import type { WaitForOptions } from "./client.js";
 import type { AxmeClientOptions } from "./config.js";
-import type { ServeOptions } from "./listen.js";
-import type { RequestOptions } from "./http.js";
-import type { ListenOptions, ObserveOptions } from "./streams.js";
+import type { RequestOptions } from "./transport.js";
+import type { ListenOptions, ServeOptions } from "./listen.js";
+import type { ObserveOptions } from "./observe.js";
 
 type Names<T> = Record<keyof Required<T>, true>;
 

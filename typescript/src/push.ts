@@ -10,7 +10,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { handleOne, type DeliveryHandler } from "./listen.js";
 import type { AxmeClient } from "./client.js";
 import { AxmeError, ConflictError } from "./errors.js";
-import type { Delivery } from "./types.js";
+import type { Delivery } from "./models.js";
 
 /** REQ-PUSH-005: a timestamp further than this from now is refused. */
 export const DEFAULT_TOLERANCE_SECONDS = 300;

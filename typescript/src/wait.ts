@@ -3,8 +3,9 @@
  * for its `stream.intent` frames carries the intent when it opens and once it is
  * terminal (REQ-SSE-016), so no getIntent is needed before or after.
  */
-import { observeEvents, type ObserveOptions, type StreamContext } from "./streams.js";
-import { isTerminalStatus, type Intent } from "./types.js";
+import { observeEvents, type ObserveOptions } from "./observe.js";
+import type { StreamContext } from "./sse.js";
+import { isTerminalStatus, type Intent } from "./models.js";
 
 /**
  * Streams until the intent is terminal and returns it, or null when the server
