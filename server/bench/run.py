@@ -312,6 +312,9 @@ def main() -> None:
     ap.add_argument(
         "--intents", type=int, help="scale mode: seed this many intents, then measure at that size"
     )
+    ap.add_argument(
+        "--scale-dir", help="scale mode: seed into this data dir and keep it; if seeded already, only measure"
+    )
     args = ap.parse_args()
     ack = not args.no_ack
     if args.seconds:

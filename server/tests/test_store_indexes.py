@@ -220,6 +220,55 @@ def test_timers_load_by_index(any_store: Any) -> None:
     assert dict(store.timers_due(1029.0, 1030.0)) == {}  # terminal intents hold no timers
 
 
+def _agent_step(
+    n: int, to: str, *, step: str | None = None, kind: str = "agent", retry: bool = False
+) -> dict:
+    """An intent on its second step: `step` (default `to`) of kind `kind`, a step retry pending or not."""
+    doc = intent(n, to=to, steps=[to, step or to])
+    doc["_step"] = 1
+    doc["_steps"][1]["kind"] = kind
+    doc["_timers"] = {"retry": 5000.0} if retry else {}
+    return doc
+
+
+def test_an_agents_ready_lane_loads_by_its_party_rows(any_store: Any, tmp_path: Path) -> None:
+    """ready_deliveries_to(address) is ready_deliveries for that agent: its SUBMITTED intents on
+    an agent step assigned to it, no retry pending, oldest first (delivery.py loads a lane with
+    it on first use, issue 16); handed-off steps count for the agent they were handed to."""
+    store = any_store
+    asyncio.run(store.write([("workspace", {"workspace_id": WS})]))
+    asyncio.run(
+        store.write(
+            [
+                ("intent_new", _agent_step(401, A)),
+                ("intent_new", _agent_step(402, A, step=C)),  # handed from A to C
+                ("intent_new", _agent_step(403, C, kind="human")),
+                ("intent_new", _agent_step(404, C, retry=True)),
+                ("intent_new", _agent_step(405, C)),
+                ("intent_new", dict(_agent_step(406, C), status="DELIVERED")),
+            ]
+        )
+    )
+    lanes: dict[str, list[str]] = {}
+    for intent_id, address in store.ready_deliveries():
+        lanes.setdefault(address, []).append(intent_id)
+    assert lanes[C] == ["i402", "i405"]
+    for address in (A, B, C, "agent://o/w/none"):
+        assert store.ready_deliveries_to(address) == lanes.get(address, [])
+    asyncio.run(store.write([("intent", dict(_agent_step(402, A, step=C), status="DELIVERED"))]))
+    assert store.ready_deliveries_to(C) == ["i405"]  # the party rows follow the status
+    if isinstance(store, SqliteStore) and store.__class__ is SqliteStore:
+        rec = PlanRecorder(store._read)
+        store._read, real = rec, store._read  # type: ignore[assignment]
+        try:
+            store.ready_deliveries_to(C)
+        finally:
+            store._read = real
+        [(_, plan)] = rec.plans  # sorted: the agent's own rows, one walk per workspace
+        assert not any(re.match(r"SCAN \w+$", step) for step in plan), plan
+        assert any(step.startswith("SEARCH p") and "party=? AND status=?" in step for step in plan), plan
+
+
 def test_filters_no_index_covers_run_off_the_event_loop(
     any_store: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -217,10 +217,14 @@ class DeliveryOps:
 
     # -- lanes -------------------------------------------------------------
     def lane(self, address: str) -> Lane:
+        """The agent's lane; made on first use (a listener, a poll, an intent offered to it) with the
+        agent's ready backlog from the store, so start-up does not read every SUBMITTED intent
+        (issue 16). Intents offered later are queued after that backlog by `_mark_ready`."""
         lanes: dict[str, Lane] = self.__dict__.setdefault("_lanes", {})
         lane = lanes.get(address)
         if lane is None:
             lane = lanes[address] = Lane()
+            lane.ready = dict.fromkeys(self.store.ready_deliveries_to(address))  # a retry waits for its timer
         return lane
 
     def offer(self, ch: Change, address: str) -> None:
@@ -403,19 +407,21 @@ class DeliveryOps:
             except Exception:  # e.g. the store closing at shutdown: the lease then expires as usual
                 log.exception("could not hand back delivery %s of %s", delivery_id, intent_id)
 
-    def rebuild_lanes(self) -> None:
-        for intent_id, address in self.store.ready_deliveries():  # a step retry waits for its timer
-            self.lane(address).ready[intent_id] = None
-        self._push_ready_lanes()
-
-    def _push_ready_lanes(self) -> None:
-        """At start: what waits for an http agent is pushed (leased) now."""
+    def push_ready_lanes(self) -> None:
+        """At start: what waits for an http agent is pushed (leased) now. Other agents' lanes load
+        on first use (`lane`); the agents are few next to the intents."""
         loop = asyncio.get_running_loop()
-        for address, lane in self.__dict__.get("_lanes", {}).items():
-            if lane.ready and self._push_agent(address) is not None:
-                for intent_id in list(lane.ready):
-                    loop.create_task(self._push_ready(intent_id, address))
-                lane.ready.clear()
+        for ws in self.store.list_workspaces():
+            cursor = None
+            while page := self.store.list_agents(ws["workspace_id"], 500, cursor):
+                cursor = page[-1]["address"]
+                for agent in page:
+                    if agent.get("delivery_mode") != "http":
+                        continue
+                    lane = self.lane(agent["address"])
+                    for intent_id in lane.ready:
+                        loop.create_task(self._push_ready(intent_id, agent["address"]))
+                    lane.ready.clear()
 
     def listener_agent(self, ctx: Ctx, address: str) -> dict[str, Any]:
         """The agent whose deliveries `ctx` wants: its own (or any, for an admin); 403 before any lookup."""

@@ -69,8 +69,8 @@ class Engine(
                 _, admin_key = await self.create_workspace(org, workspace)
                 _save_key(data_dir, f"admin-{org}-{workspace}.key", admin_key)
                 log.warning("created workspace %s/%s; its admin key is in the READY line", org, workspace)
-        # active intents load on demand; only SUBMITTED ones (lanes) and near timers are read now
-        self.rebuild_lanes()
+        # active intents load on demand, lanes on first use; http agents' backlogs and near timers are read now
+        self.push_ready_lanes()
         self.timers.start()
         self.outbound.start()  # pushes not confirmed before a stop or crash go again
         log.info("%d timers due within %.0f s", self.timers.live, self.timers.window)

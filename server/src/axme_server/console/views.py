@@ -216,16 +216,15 @@ def agents(engine: Any, ctx: Ctx, cursor: str | None) -> dict[str, Any]:
         for key in engine.list_keys(ctx)["keys"]:
             if key.get("agent_address"):
                 keys.setdefault(key["agent_address"], []).append(key)
-    lanes = engine.__dict__.get("_lanes", {})
     out = []
     for agent in page["agents"]:
-        lane = lanes.get(agent["address"])
-        consumers = [c for c in lane.consumers if c.connection_open()] if lane is not None else []
+        lane = engine.lane(agent["address"])  # loads a lane not used yet, so `queued` counts its backlog
+        consumers = [c for c in lane.consumers if c.connection_open()]
         out.append(
             {
                 **agent,
                 "listeners": len(consumers),
-                "queued": len(lane.ready) if lane is not None else 0,
+                "queued": len(lane.ready),
                 "leased": sum(c.reserved for c in consumers),
                 "keys": keys.get(agent["address"], []),
             }

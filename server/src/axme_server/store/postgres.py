@@ -210,6 +210,20 @@ class PostgresStore(SqliteStore):
             f" WHERE {step} ->> 'kind' = 'agent' AND d -> '_timers' -> 'retry' IS NULL ORDER BY rid"
         )
 
+    def ready_deliveries_to(self, address: str) -> list[str]:
+        """ready_deliveries for one agent (its lane, loaded on first use), by its SUBMITTED party rows."""
+        step = "(d -> '_steps' -> ((d ->> '_step')::int))"
+        rows = self._read.execute(
+            f"SELECT intent_id FROM (SELECT p.intent_rid AS rid, i.intent_id, {DOC_JSONB.replace('doc', 'i.doc')} AS d"
+            " FROM intent_parties p JOIN intents i ON i.rid = p.intent_rid"
+            " WHERE p.workspace_id IN (SELECT workspace_id FROM workspaces) AND p.party=?"
+            " AND p.status='SUBMITTED') s"
+            f" WHERE {step} ->> 'kind' = 'agent' AND {step} ->> 'assigned_to' = ?"
+            " AND d -> '_timers' -> 'retry' IS NULL ORDER BY rid",
+            (address, address),
+        )
+        return [r[0] for r in rows]
+
     def timers_due(self, after: float | None, until: float) -> Iterable[tuple[str, dict[str, float]]]:
         """(intent_id, _timers) of active intents whose earliest timer is in (after, until]."""
         rows = self._read.execute(

@@ -278,6 +278,21 @@ class SqliteStore:
             " AND json_type(doc, '$._timers.retry') IS NULL ORDER BY rid"
         )
 
+    def ready_deliveries_to(self, address: str) -> list[str]:
+        """Ids of the intents ready_deliveries gives for one agent, oldest first: its lane, loaded on
+        first use. Walks the agent's SUBMITTED party rows (intent_parties_status), not every intent."""
+        assert self._read is not None
+        step = "'$._steps[' || json_extract(i.doc, '$._step') || ']"
+        rows = self._read.execute(
+            "SELECT i.intent_id FROM intent_parties p JOIN intents i ON i.rid = p.intent_rid"
+            " WHERE p.workspace_id IN (SELECT workspace_id FROM workspaces) AND p.party=?"
+            f" AND p.status='SUBMITTED' AND json_extract(i.doc, {step}.kind') = 'agent'"
+            f" AND json_extract(i.doc, {step}.assigned_to') = ? AND json_type(i.doc, '$._timers.retry') IS NULL"
+            " ORDER BY p.intent_rid",
+            (address, address),
+        )
+        return [r[0] for r in rows]
+
     def timers_due(self, after: float | None, until: float) -> Iterable[tuple[str, dict[str, float]]]:
         """(intent_id, _timers) of active intents whose earliest timer is in (after, until]."""
         assert self._read is not None
