@@ -4,9 +4,9 @@ from axme import AxmeClient, AxmeClientConfig
 client = AxmeClient(AxmeClientConfig(api_key=os.environ["AXME_API_KEY"]))
 """
 
-from ._core import CallOptions
 from ._profile import config_dir, profile_path
-from ._streams import AsyncStream, Stream
+from ._sse import AsyncStream, Stream
+from ._transport import CallOptions
 from ._version import __version__
 from .async_client import AsyncAxmeClient, AsyncDeliveryHandler
 from .client import AxmeClient, DeliveryHandler

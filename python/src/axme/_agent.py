@@ -1,5 +1,5 @@
 """The parts of serve() that sync and async share: lease renewal pacing, one renewal
-and the write after the handler (as plans, see `_core`). Only running the handler
+and the write after the handler (as plans, see `_transport`). Only running the handler
 next to the renewal loop differs (a thread or an asyncio task)."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from . import _operations as ops
-from ._core import CallOptions, Core, Plan
+from ._transport import CallOptions, Core, Plan
 from .errors import AxmeError, ConflictError
 from .models import Delivery
 

@@ -1,4 +1,4 @@
-"""listen as a plan (see `_core`): the agent's delivery stream, acked, forever.
+"""listen as a plan (see `_transport`): the agent's delivery stream, acked, forever.
 
 REQ-LISTEN-*: ack before handing a delivery over; reconnect after drops,
 `stream.timeout`, 429 and 5xx; stop on 401/403/404; skip deliveries that are no
@@ -7,26 +7,29 @@ longer ours (409 on ack).
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import OrderedDict
 
 from . import _operations as ops
-from ._core import CallOptions, Core, Emit, Plan, Sleep, monotonic
-from ._sse import SSEFrame
-from ._streaming import (
-    SEEN_DELIVERIES,
+from ._sse import (
     Deadline,
     Reconnector,
+    SSEFrame,
     open_stream,
-    parse_delivery,
     read_stream,
     retry_delay,
+    single_stream_plan,
     stream_spec,
 )
-from .errors import AxmeApiError, AxmeConnectionError, ConflictError
+from ._transport import CallOptions, Core, Emit, Plan, Sleep, monotonic
+from .errors import AxmeApiError, AxmeConnectionError, ConflictError, StreamError
 from .models import Delivery
 
 logger = logging.getLogger("axme")
+
+#: How many delivery ids `listen` remembers to drop duplicates.
+SEEN_DELIVERIES = 4096
 
 
 def listen_plan(
@@ -100,3 +103,31 @@ def _ack(core: Core, delivery: Delivery, options: CallOptions) -> Plan[Delivery 
         )
         return None
     return delivery.with_lease(result.lease_expires_at)
+
+
+def parse_delivery(frame: SSEFrame) -> Delivery:
+    try:
+        delivery = Delivery(json.loads(frame.data))
+        delivery.delivery_id, delivery.intent_id  # noqa: B018 - validates presence
+    except (ValueError, TypeError, KeyError) as exc:
+        raise StreamError(f"malformed delivery frame: {frame.data[:200]!r}") from exc
+    return delivery
+
+
+def stream_agent_deliveries_plan(
+    core: Core,
+    address: str,
+    *,
+    since: str | None,
+    wait_seconds: int | None,
+    options: CallOptions,
+) -> Plan[None]:
+    spec = stream_spec("streamAgentDeliveries", ops.agent_stream_path(address), options)
+    return single_stream_plan(
+        core,
+        spec,
+        since=since,
+        wait_seconds=wait_seconds,
+        wanted=lambda f: f.event == "intent.delivery",
+        parse=parse_delivery,
+    )

@@ -1,4 +1,4 @@
-"""observe / wait_for as plans (see `_core`): streaming with resume and reconnect.
+"""observe / wait_for as plans (see `_transport`): streaming with resume and reconnect.
 
 Rules (REQ-OBSERVE-*, REQ-WAIT-*):
 - each event is emitted as soon as its frame is parsed;
@@ -18,7 +18,17 @@ from collections.abc import Callable
 from typing import Any
 
 from . import _operations as ops
-from ._core import (
+from ._sse import (
+    Deadline,
+    Reconnector,
+    SSEFrame,
+    open_stream,
+    read_stream,
+    retry_delay,
+    single_stream_plan,
+    stream_spec,
+)
+from ._transport import (
     CallOptions,
     Core,
     Emit,
@@ -27,21 +37,13 @@ from ._core import (
     forward_except_emits,
     monotonic,
 )
-from ._sse import SSEFrame
-from ._streaming import (
-    STREAM_MISSING_STATUSES,
-    Deadline,
-    Reconnector,
-    open_stream,
-    parse_event,
-    read_stream,
-    retry_delay,
-    stream_spec,
-)
 from .errors import AxmeApiError, StreamError, WaitTimeoutError
-from .models import Intent, is_terminal_status
+from .models import Event, Intent, is_terminal_status
 
 logger = logging.getLogger("axme")
+
+#: Statuses of the stream endpoint that mean "no streaming here": poll instead.
+STREAM_MISSING_STATUSES = frozenset({404, 405, 501})
 
 
 def stream_failure_budget(core: Core) -> int:
@@ -268,3 +270,32 @@ def parse_stream_intent(frame: SSEFrame) -> Intent:
     except (ValueError, TypeError, KeyError) as exc:
         raise StreamError(f"malformed stream.intent frame: {frame.data[:200]!r}") from exc
     return intent
+
+
+def parse_event(frame: SSEFrame) -> Event:
+    try:
+        data = json.loads(frame.data)
+        event = Event(data)
+        event.seq  # noqa: B018 - validates presence and type
+    except (ValueError, TypeError, KeyError) as exc:
+        raise StreamError(f"malformed {frame.event!r} frame: {frame.data[:200]!r}") from exc
+    return event
+
+
+def stream_intent_events_plan(
+    core: Core,
+    intent_id: str,
+    *,
+    since: int,
+    wait_seconds: int | None,
+    options: CallOptions,
+) -> Plan[None]:
+    spec = stream_spec("streamIntentEvents", ops.intent_stream_path(intent_id), options)
+    return single_stream_plan(
+        core,
+        spec,
+        since=str(since) if since else None,
+        wait_seconds=wait_seconds,
+        wanted=lambda f: f.event.startswith("intent."),
+        parse=parse_event,
+    )

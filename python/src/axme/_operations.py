@@ -1,6 +1,6 @@
 """Every AXP operation as data: HTTP method, path, query, body and result type.
 
-The clients turn each `Call` into a plan (`_core.json_plan`); nothing here does IO.
+The clients turn each `Call` into a plan (`_transport.json_plan`); nothing here does IO.
 Names follow the canonical operation ids of spec/naming.yaml in snake_case.
 """
 
@@ -12,7 +12,7 @@ from typing import Any, Generic, TypeVar
 from urllib.parse import quote
 
 from . import models as m
-from ._core import CallOptions, Plan, RequestSpec, request_plan
+from ._transport import CallOptions, Plan, RequestSpec, request_plan
 from .errors import AxmeError
 
 W = TypeVar("W", bound=m.WireObject)

@@ -15,7 +15,7 @@ import inspect
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
-from ._core import CallOptions
+from ._transport import CallOptions
 
 C = TypeVar("C", bound=type)
 

@@ -1,4 +1,5 @@
-"""Perform the effects of `_core` plans: blocking (httpx.Client) or asyncio (httpx.AsyncClient).
+"""Perform the effects of `_transport` plans: blocking (httpx.Client) or asyncio
+(httpx.AsyncClient).
 
 These two classes are the only place where sync and async differ. They do no
 retrying or parsing themselves; they move bytes and sleep. Transport errors are
@@ -16,7 +17,7 @@ from typing import Any, TypeVar
 
 import httpx
 
-from ._core import CloseStream, Effect, Emit, OpenStream, Plan, ReadChunk, Send, Sleep
+from ._transport import CloseStream, Effect, Emit, OpenStream, Plan, ReadChunk, Send, Sleep
 
 T = TypeVar("T")
 

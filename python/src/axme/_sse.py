@@ -1,4 +1,9 @@
-"""Incremental Server-Sent Events parser (WHATWG "event stream interpretation").
+"""Server-Sent Events: the parser, the stream connection observe (`_observe.py`) and
+listen (`_listen.py`) share (open, read frames, pace reconnects, the raw
+one-connection operation), and the iterator objects observe() and listen() return.
+Everything but the parser and the iterators is a plan (see `_transport`).
+
+The parser follows the WHATWG "event stream interpretation".
 
 Why our own and not httpx-sse's decoder: it dispatches events without a data field
 (and after a keepalive following an `id:`), keeps a leading BOM and skips
@@ -9,7 +14,33 @@ conformance/vectors/sse.json. This one passes all of them; tests load that file.
 from __future__ import annotations
 
 import codecs
+import logging
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, Generic, TypeVar
+
+import httpx
+
+from ._retry import is_retryable_status, parse_retry_after
+from ._transport import (
+    CallOptions,
+    CloseStream,
+    Core,
+    Emit,
+    OpenStream,
+    Plan,
+    ReadChunk,
+    RequestSpec,
+    connection_error,
+    monotonic,
+)
+from .errors import AxmeApiError, StreamError, api_error_from_response
+
+logger = logging.getLogger("axme")
+
+#: A stream that ends cleanly sooner than this after connecting is paced like a failure.
+QUICK_CLOSE_SECONDS = 0.25
 
 
 @dataclass(frozen=True)
@@ -119,3 +150,244 @@ class SSEParser:
         self._event_type = ""
         self._data = []
         self._has_data = False
+
+
+# --- the stream connection (plans) ---------------------------------------------
+
+
+@dataclass
+class Deadline:
+    """An optional absolute deadline (monotonic clock) for wait_for."""
+
+    at: float | None
+
+    @classmethod
+    def after(cls, seconds: float | None) -> Deadline:
+        return cls(None if seconds is None else monotonic() + seconds)
+
+    def remaining(self) -> float | None:
+        return None if self.at is None else max(0.0, self.at - monotonic())
+
+    def expired(self) -> bool:
+        return self.at is not None and monotonic() >= self.at
+
+    def clamp(self, seconds: float) -> float:
+        left = self.remaining()
+        return seconds if left is None else min(seconds, left)
+
+
+class Reconnector:
+    """Counts consecutive connections that produced nothing, and paces reconnects."""
+
+    def __init__(self, core: Core, limit: int | None) -> None:
+        self.core = core
+        self.limit = limit
+        self.failures = 0
+
+    def progressed(self) -> None:
+        self.failures = 0
+
+    def after_clean_end(self, connected_at: float) -> float:
+        """A `stream.timeout` close is normal (long poll): reconnect at once, unless
+        the server closes immediately, which would otherwise become a tight loop."""
+        if monotonic() - connected_at >= QUICK_CLOSE_SECONDS:
+            return 0.0
+        return self.core.policy.backoff(0)
+
+    def failed(self, reason: str, error: Exception | None = None) -> float:
+        """Delay before the next attempt; StreamError once `limit` + 1 attempts failed in a
+        row (REQ-OBSERVE-006)."""
+        self.failures += 1
+        if self.limit is not None and self.failures > self.limit:
+            raise StreamError(
+                f"stream could not be resumed after {self.failures} failed connections: {reason}"
+            ) from error
+        delay = self.core.policy.backoff(min(self.failures - 1, 10))
+        logger.info("stream %s; reconnecting in %.2fs", reason, delay)
+        return delay
+
+
+def stream_spec(operation: str, path: str, options: CallOptions) -> RequestSpec:
+    return RequestSpec(operation, "GET", path, options=options)
+
+
+def open_stream(
+    core: Core,
+    spec: RequestSpec,
+    headers: dict[str, str],
+    cursor: str | None,
+    deadline: Deadline,
+    extra: Mapping[str, Any],
+) -> Plan[httpx.Response | Exception]:
+    """Try one connection: the streaming response, or the error (transport or API) that
+    the caller decides about (retry, fall back to polling, or raise)."""
+    headers = dict(headers, Accept="text/event-stream", **{"Cache-Control": "no-store"})
+    if cursor:
+        headers["Last-Event-ID"] = cursor
+    read_timeout = deadline.clamp(core.config.stream_idle_timeout) + 0.05
+    timeout = httpx.Timeout(core.config.timeout, read=read_timeout)
+    params = dict(extra, since=cursor)
+    request = core.build(spec, headers, timeout=timeout, params=params)
+    try:
+        response: httpx.Response = yield OpenStream(request)
+    except httpx.TransportError as exc:
+        return exc
+    if response.is_success:
+        return response
+    retry_after = parse_retry_after(response.headers.get("retry-after"))
+    return api_error_from_response(response, retry_after=retry_after)
+
+
+#: Handles one frame of an open stream; returns True to stop reading.
+FrameHandler = Callable[[SSEFrame], Plan[bool]]
+
+
+@dataclass
+class StreamEnd:
+    """How one connection's read loop ended (the stream is closed in every case)."""
+
+    #: The frame handler asked to stop (observe: a terminal event).
+    stopped: bool = False
+    #: The server's `stream.timeout` frame: a normal long-poll end (REQ-OBSERVE-004).
+    timeout_frame: SSEFrame | None = None
+    #: The connection broke (idle timeout, reset, truncated chunk).
+    broken: httpx.TransportError | None = None
+
+    @property
+    def clean(self) -> bool:
+        return self.timeout_frame is not None
+
+
+def read_stream(response: httpx.Response, handle: FrameHandler) -> Plan[StreamEnd]:
+    """The SSE read loop of every stream operation: parse frames as bytes arrive, hand
+    each one except `stream.timeout` to `handle`, close the connection at the end."""
+    parser = SSEParser()
+    end = StreamEnd()
+    try:
+        while not end.stopped:
+            chunk: bytes | None = yield ReadChunk(response)
+            if chunk is None:
+                break
+            for frame in parser.feed(chunk):
+                if frame.event == "stream.timeout":
+                    end.timeout_frame = frame
+                elif (yield from handle(frame)):
+                    end.stopped = True
+                    break
+    except httpx.TransportError as exc:
+        end.broken = exc
+    yield CloseStream(response)
+    return end
+
+
+def retry_delay(core: Core, reconnector: Reconnector, error: Exception) -> float:
+    """Pacing after a failed connection; raises errors that retrying cannot fix."""
+    if isinstance(error, AxmeApiError):
+        if not is_retryable_status(error.status):
+            raise error
+        if error.retry_after is not None:
+            if error.retry_after > core.policy.max_retry_after_seconds:
+                raise error
+            reconnector.failed(f"answered {error.status}", error)
+            return error.retry_after
+        return reconnector.failed(f"answered {error.status}", error)
+    return reconnector.failed(type(error).__name__, error)
+
+
+def single_stream_plan(
+    core: Core,
+    spec: RequestSpec,
+    *,
+    since: str | None,
+    wait_seconds: int | None,
+    wanted: Callable[[SSEFrame], bool],
+    parse: Callable[[SSEFrame], Any],
+) -> Plan[None]:
+    """streamIntentEvents / streamAgentDeliveries as the spec defines them: one SSE
+    connection, its wanted frames parsed and emitted, ending when the server ends it.
+    Errors are raised (retrying a failed connect is observe's/listen's job)."""
+    headers = core.headers_for(spec)
+    extra = {} if wait_seconds is None else {"wait_seconds": wait_seconds}
+    opened = yield from open_stream(core, spec, headers, since, Deadline(None), extra)
+    if isinstance(opened, httpx.TransportError):
+        raise connection_error(opened, spec, core.config.resolved_base_url) from opened
+    if isinstance(opened, Exception):
+        raise opened
+
+    def emit_wanted(frame: SSEFrame) -> Plan[bool]:
+        if wanted(frame):
+            yield Emit(parse(frame))
+        return False
+
+    end = yield from read_stream(opened, emit_wanted)
+    if end.broken is not None:
+        raise connection_error(end.broken, spec, core.config.resolved_base_url) from end.broken
+
+
+# --- the iterators observe() and listen() return -----------------------------
+
+T = TypeVar("T")
+
+
+class Stream(Generic[T]):
+    """A blocking iterator over a live stream; also a context manager.
+
+    Closing it (or leaving the `with` block, or breaking out of a `for` loop and
+    dropping it) closes the HTTP connection.
+    """
+
+    def __init__(self, source: Iterator[Any]) -> None:
+        self._source = source
+
+    def __iter__(self) -> Iterator[T]:
+        return self
+
+    def __next__(self) -> T:
+        value: T = next(self._source)
+        return value
+
+    def close(self) -> None:
+        close = getattr(self._source, "close", None)
+        if close is not None:
+            close()
+
+    def __enter__(self) -> Stream[T]:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class AsyncStream(Generic[T]):
+    """An async iterator over a live stream; also an async context manager."""
+
+    def __init__(self, source: AsyncIterator[Any]) -> None:
+        self._source = source
+
+    def __aiter__(self) -> AsyncIterator[T]:
+        return self
+
+    async def __anext__(self) -> T:
+        value: T = await self._source.__anext__()
+        return value
+
+    async def aclose(self) -> None:
+        aclose = getattr(self._source, "aclose", None)
+        if aclose is not None:
+            await aclose()
+
+    async def __aenter__(self) -> AsyncStream[T]:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()

@@ -1,7 +1,8 @@
 """`AxmeClient`: the blocking client. `AsyncAxmeClient` mirrors it method for method.
 
 Each method is one line: build the operation (`_operations`), run its plan
-(`_core`, `_streaming`) with the blocking runner. Behaviour lives in those modules.
+(`_transport`, `_sse`, `_observe`, `_listen`) with the blocking runner. Behaviour lives
+in those modules.
 """
 
 from __future__ import annotations
@@ -16,14 +17,13 @@ import httpx
 from . import _operations as ops
 from . import models as m
 from ._agent import finish_delivery_plan, renew_lease_plan, renewal_interval
-from ._core import CallOptions, Core
-from ._listen import listen_plan
-from ._observe import observe_plan, wait_for_plan
+from ._listen import listen_plan, stream_agent_deliveries_plan
+from ._observe import observe_plan, stream_intent_events_plan, wait_for_plan
 from ._operations import Call
 from ._options import reject_unknown_options
 from ._runners import SyncRunner
-from ._streaming import stream_agent_deliveries_plan, stream_intent_events_plan
-from ._streams import Stream
+from ._sse import Stream
+from ._transport import CallOptions, Core
 from .config import AxmeClientConfig
 from .intent_handle import IntentHandle
 

@@ -16,9 +16,9 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Unpack
 
 from . import models as m
-from ._core import CallOptions
 from ._options import reject_unknown_options
-from ._streams import AsyncStream, Stream
+from ._sse import AsyncStream, Stream
+from ._transport import CallOptions
 
 if TYPE_CHECKING:
     from .async_client import AsyncAxmeClient

@@ -14,9 +14,9 @@ import respx
 
 from axme import AxmeClient, Delivery
 from axme._agent import finish_delivery_plan, renew_lease_plan
-from axme._core import CloseStream, Core, Emit, OpenStream, Plan, ReadChunk
-from axme._sse import SSEFrame
-from axme._streaming import read_stream, stream_intent_events_plan
+from axme._observe import stream_intent_events_plan
+from axme._sse import SSEFrame, read_stream
+from axme._transport import CloseStream, Core, Emit, OpenStream, Plan, ReadChunk
 from axme.errors import AxmeConnectionError
 
 from .conftest import BASE, make_config

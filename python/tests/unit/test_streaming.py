@@ -101,7 +101,7 @@ def test_observe_reconnects_after_idle_timeout(
 def test_observe_stream_timeout_frame_reconnects_without_backoff(
     respx_mock: respx.MockRouter, client: AxmeClient, sleeps: list[float], monkeypatch: Any
 ) -> None:
-    monkeypatch.setattr("axme._streaming.QUICK_CLOSE_SECONDS", 0.0)
+    monkeypatch.setattr("axme._sse.QUICK_CLOSE_SECONDS", 0.0)
     route = respx_mock.get("/v1/intents/i-1/events/stream").mock(
         side_effect=[
             sse(frame(event(1)), 'event: stream.timeout\ndata: {"next_seq": 1}\n\n'),
@@ -177,7 +177,7 @@ def test_observe_gives_up_after_repeated_failures(
 def test_stream_timeout_resumes_from_next_seq_minus_one(
     respx_mock: respx.MockRouter, client: AxmeClient, monkeypatch: Any
 ) -> None:
-    monkeypatch.setattr("axme._streaming.QUICK_CLOSE_SECONDS", 0.0)
+    monkeypatch.setattr("axme._sse.QUICK_CLOSE_SECONDS", 0.0)
     route = respx_mock.get("/v1/intents/i-1/events/stream").mock(
         side_effect=[
             sse(

@@ -7,7 +7,7 @@ import getpass
 import sys
 
 from .. import AxmeClient, AxmeClientConfig
-from .._core import redact_key
+from .._transport import redact_key
 from . import render
 from .common import ClientFactory
 from .settings import CONFIG_FILE, resolve_connection, write_private_json

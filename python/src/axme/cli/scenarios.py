@@ -7,7 +7,7 @@ from typing import Any
 
 from rich.text import Text
 
-from .._core import redact_key
+from .._transport import redact_key
 from . import render
 from .common import ClientFactory, read_bundle, save_keys, saved_keys_outcome
 from .intents import follow
