@@ -23,6 +23,7 @@ from ._operations import Call
 from ._options import reject_unknown_options
 from ._runners import AsyncRunner
 from ._sse import AsyncStream
+from ._tasks_admin import AsyncTaskAndAdminCalls
 from ._transport import CallOptions, Core
 from .config import AxmeClientConfig
 from .intent_handle import AsyncIntentHandle
@@ -32,7 +33,7 @@ AsyncDeliveryHandler = Callable[[m.Delivery], Awaitable[Any] | Any]
 
 
 @reject_unknown_options
-class AsyncAxmeClient:
+class AsyncAxmeClient(AsyncTaskAndAdminCalls):
     """asyncio AXME client; use one per event loop.
 
     >>> async with AsyncAxmeClient(AxmeClientConfig(api_key="axme_admin_...")) as client: ...
@@ -401,117 +402,3 @@ class AsyncAxmeClient:
         while current is not None:
             await asyncio.sleep(renewal_interval(current))
             current = await self._runner.run(renew_lease_plan(self._core, current))
-
-    # --- human tasks ---------------------------------------------------------------
-
-    async def list_my_tasks(
-        self, *, limit: int | None = None, cursor: str | None = None, **options: Unpack[CallOptions]
-    ) -> m.TaskPage:
-        """The calling human key's inbox: its pending tasks, oldest first (REQ-HUMAN-024)."""
-        return await self._call(ops.list_my_tasks(options, limit=limit, cursor=cursor))
-
-    async def list_tasks(
-        self,
-        *,
-        status: str | None = None,
-        assignee: str | None = None,
-        limit: int | None = None,
-        cursor: str | None = None,
-        **options: Unpack[CallOptions],
-    ) -> m.TaskPage:
-        return await self._call(
-            ops.list_tasks(options, status=status, assignee=assignee, limit=limit, cursor=cursor)
-        )
-
-    async def decide_task(
-        self,
-        intent_id: str,
-        outcome: str,
-        *,
-        comment: str | None = None,
-        data: Any = None,
-        evidence: Any = None,
-        **options: Unpack[CallOptions],
-    ) -> m.WriteResult:
-        body = ops.decision_body(outcome, comment, data, evidence)
-        return await self._call(ops.decide_task(intent_id, body, options))
-
-    async def approve_task(
-        self,
-        intent_id: str,
-        *,
-        comment: str | None = None,
-        data: Any = None,
-        **options: Unpack[CallOptions],
-    ) -> m.WriteResult:
-        return await self.decide_task(intent_id, "approved", comment=comment, data=data, **options)
-
-    async def reject_task(
-        self, intent_id: str, *, comment: str | None = None, **options: Unpack[CallOptions]
-    ) -> m.WriteResult:
-        return await self.decide_task(intent_id, "rejected", comment=comment, **options)
-
-    async def complete_task(
-        self,
-        intent_id: str,
-        outcome: str = "completed",
-        *,
-        data: Any = None,
-        comment: str | None = None,
-        **options: Unpack[CallOptions],
-    ) -> m.WriteResult:
-        return await self.decide_task(intent_id, outcome, comment=comment, data=data, **options)
-
-    # --- scenarios and admin ----------------------------------------------------------
-
-    async def apply_scenario(
-        self, bundle: Mapping[str, Any], **options: Unpack[CallOptions]
-    ) -> m.ScenarioApplyResult:
-        return await self._call(ops.apply_scenario(bundle, options))
-
-    async def validate_scenario(
-        self, bundle: Mapping[str, Any], **options: Unpack[CallOptions]
-    ) -> m.ScenarioValidation:
-        return await self._call(ops.validate_scenario(bundle, options))
-
-    async def create_key(
-        self,
-        kind: str,
-        name: str,
-        *,
-        agent_address: str | None = None,
-        human: Mapping[str, Any] | None = None,
-        expires_at: str | None = None,
-        **options: Unpack[CallOptions],
-    ) -> m.KeyWithSecret:
-        body = ops.key_body(kind, name, agent_address, human, expires_at)
-        return await self._call(ops.create_key(body, options))
-
-    async def create_workspace(
-        self, org: str, name: str, **options: Unpack[CallOptions]
-    ) -> m.WorkspaceWithKey:
-        """A new workspace and its first admin key, shown once (operator keys, REQ-AUTH-017)."""
-        return await self._call(ops.create_workspace(org, name, options))
-
-    async def list_workspaces(self, **options: Unpack[CallOptions]) -> m.WorkspaceList:
-        return await self._call(ops.list_workspaces(options))
-
-    async def rotate_webhook_secret(
-        self, *, overlap_seconds: int | None = None, **options: Unpack[CallOptions]
-    ) -> m.WebhookSecretRotated:
-        """A new webhook-signing secret for the workspace, shown once (admin, REQ-SECRET-007)."""
-        body = ops.compact(overlap_seconds=overlap_seconds)
-        return await self._call(ops.rotate_webhook_secret(body, options))
-
-    async def rotate_link_secret(
-        self, *, overlap_seconds: int | None = None, **options: Unpack[CallOptions]
-    ) -> m.LinkSecretRotated:
-        """Replace the server's decision-link secret (operator keys, REQ-SECRET-008)."""
-        body = ops.compact(overlap_seconds=overlap_seconds)
-        return await self._call(ops.rotate_link_secret(body, options))
-
-    async def list_keys(self, **options: Unpack[CallOptions]) -> m.KeyList:
-        return await self._call(ops.list_keys(options))
-
-    async def revoke_key(self, key_id: str, **options: Unpack[CallOptions]) -> m.ApiKey:
-        return await self._call(ops.revoke_key(key_id, options))

@@ -23,6 +23,7 @@ from ._operations import Call
 from ._options import reject_unknown_options
 from ._runners import SyncRunner
 from ._sse import Stream
+from ._tasks_admin import TaskAndAdminCalls
 from ._transport import CallOptions, Core
 from .config import AxmeClientConfig
 from .intent_handle import IntentHandle
@@ -32,7 +33,7 @@ DeliveryHandler = Callable[[m.Delivery], Any]
 
 
 @reject_unknown_options
-class AxmeClient:
+class AxmeClient(TaskAndAdminCalls):
     """Blocking AXME client. Thread-safe; reuse one per process.
 
     >>> client = AxmeClient(AxmeClientConfig(api_key="axme_admin_..."))
@@ -394,117 +395,3 @@ class AxmeClient:
         current: m.Delivery | None = delivery
         while current is not None and not stop.wait(renewal_interval(current)):
             current = self._runner.run(renew_lease_plan(self._core, current))
-
-    # --- human tasks ---------------------------------------------------------------
-
-    def list_my_tasks(
-        self, *, limit: int | None = None, cursor: str | None = None, **options: Unpack[CallOptions]
-    ) -> m.TaskPage:
-        """The calling human key's inbox: its pending tasks, oldest first (REQ-HUMAN-024)."""
-        return self._call(ops.list_my_tasks(options, limit=limit, cursor=cursor))
-
-    def list_tasks(
-        self,
-        *,
-        status: str | None = None,
-        assignee: str | None = None,
-        limit: int | None = None,
-        cursor: str | None = None,
-        **options: Unpack[CallOptions],
-    ) -> m.TaskPage:
-        return self._call(
-            ops.list_tasks(options, status=status, assignee=assignee, limit=limit, cursor=cursor)
-        )
-
-    def decide_task(
-        self,
-        intent_id: str,
-        outcome: str,
-        *,
-        comment: str | None = None,
-        data: Any = None,
-        evidence: Any = None,
-        **options: Unpack[CallOptions],
-    ) -> m.WriteResult:
-        body = ops.decision_body(outcome, comment, data, evidence)
-        return self._call(ops.decide_task(intent_id, body, options))
-
-    def approve_task(
-        self,
-        intent_id: str,
-        *,
-        comment: str | None = None,
-        data: Any = None,
-        **options: Unpack[CallOptions],
-    ) -> m.WriteResult:
-        return self.decide_task(intent_id, "approved", comment=comment, data=data, **options)
-
-    def reject_task(
-        self, intent_id: str, *, comment: str | None = None, **options: Unpack[CallOptions]
-    ) -> m.WriteResult:
-        return self.decide_task(intent_id, "rejected", comment=comment, **options)
-
-    def complete_task(
-        self,
-        intent_id: str,
-        outcome: str = "completed",
-        *,
-        data: Any = None,
-        comment: str | None = None,
-        **options: Unpack[CallOptions],
-    ) -> m.WriteResult:
-        return self.decide_task(intent_id, outcome, comment=comment, data=data, **options)
-
-    # --- scenarios and admin ----------------------------------------------------------
-
-    def apply_scenario(
-        self, bundle: Mapping[str, Any], **options: Unpack[CallOptions]
-    ) -> m.ScenarioApplyResult:
-        return self._call(ops.apply_scenario(bundle, options))
-
-    def validate_scenario(
-        self, bundle: Mapping[str, Any], **options: Unpack[CallOptions]
-    ) -> m.ScenarioValidation:
-        return self._call(ops.validate_scenario(bundle, options))
-
-    def create_key(
-        self,
-        kind: str,
-        name: str,
-        *,
-        agent_address: str | None = None,
-        human: Mapping[str, Any] | None = None,
-        expires_at: str | None = None,
-        **options: Unpack[CallOptions],
-    ) -> m.KeyWithSecret:
-        body = ops.key_body(kind, name, agent_address, human, expires_at)
-        return self._call(ops.create_key(body, options))
-
-    def create_workspace(
-        self, org: str, name: str, **options: Unpack[CallOptions]
-    ) -> m.WorkspaceWithKey:
-        """A new workspace and its first admin key, shown once (operator keys, REQ-AUTH-017)."""
-        return self._call(ops.create_workspace(org, name, options))
-
-    def list_workspaces(self, **options: Unpack[CallOptions]) -> m.WorkspaceList:
-        return self._call(ops.list_workspaces(options))
-
-    def rotate_webhook_secret(
-        self, *, overlap_seconds: int | None = None, **options: Unpack[CallOptions]
-    ) -> m.WebhookSecretRotated:
-        """A new webhook-signing secret for the workspace, shown once (admin, REQ-SECRET-007)."""
-        body = ops.compact(overlap_seconds=overlap_seconds)
-        return self._call(ops.rotate_webhook_secret(body, options))
-
-    def rotate_link_secret(
-        self, *, overlap_seconds: int | None = None, **options: Unpack[CallOptions]
-    ) -> m.LinkSecretRotated:
-        """Replace the server's decision-link secret (operator keys, REQ-SECRET-008)."""
-        body = ops.compact(overlap_seconds=overlap_seconds)
-        return self._call(ops.rotate_link_secret(body, options))
-
-    def list_keys(self, **options: Unpack[CallOptions]) -> m.KeyList:
-        return self._call(ops.list_keys(options))
-
-    def revoke_key(self, key_id: str, **options: Unpack[CallOptions]) -> m.ApiKey:
-        return self._call(ops.revoke_key(key_id, options))

@@ -1,0 +1,88 @@
+"""The asyncio twins mirror the blocking classes method for method.
+
+`AsyncAxmeClient` / `AsyncIntentHandle` are written beside `AxmeClient` /
+`IntentHandle` rather than generated from them, so this test is what keeps them
+in step: the same public methods, the same signatures (parameter names, kinds,
+defaults, annotations, return type) once the async spelling of a type is mapped
+to its blocking twin, and every async method awaitable unless it returns a stream
+iterator or a handle without doing IO.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from typing import Any
+
+import pytest
+
+from axme import AsyncAxmeClient, AxmeClient
+from axme.intent_handle import AsyncIntentHandle, IntentHandle
+
+#: Methods whose names differ on purpose (asyncio's convention for closing).
+RENAMED = {"close": "aclose"}
+#: Async spellings of the blocking types in annotations.
+ASYNC_TYPE = re.compile(r"\bAsync(IntentHandle|Stream|DeliveryHandler)\b")
+#: Async methods that return at once, without IO: a handle on an existing intent.
+NOT_AWAITED = {"intent"}
+
+PAIRS = [(AxmeClient, AsyncAxmeClient), (IntentHandle, AsyncIntentHandle)]
+
+
+def public_methods(cls: type) -> dict[str, Any]:
+    return {
+        name: member
+        for name, member in inspect.getmembers(cls, callable)
+        if not name.startswith("_")
+    }
+
+
+def parity_problems(blocking: type, asynchronous: type) -> list[str]:
+    """Every way the async class differs from the blocking one; empty when they mirror."""
+    sync_methods = public_methods(blocking)
+    async_methods = public_methods(asynchronous)
+    expected = {RENAMED.get(name, name): name for name in sync_methods}
+    problems = [
+        f"{blocking.__name__}.{expected[name]} has no async twin"
+        for name in sorted(set(expected) - set(async_methods))
+    ]
+    problems += [
+        f"{asynchronous.__name__}.{name} has no blocking twin"
+        for name in sorted(set(async_methods) - set(expected))
+    ]
+    for name in sorted(set(expected) & set(async_methods)):
+        sync_sig = str(inspect.signature(sync_methods[expected[name]]))
+        async_fn = async_methods[name]
+        async_sig = inspect.signature(async_fn)
+        if ASYNC_TYPE.sub(r"\1", str(async_sig)) != sync_sig:
+            problems.append(f"{name}: {sync_sig} (blocking) vs {async_sig} (async)")
+        returns_iterator = str(async_sig.return_annotation).startswith("AsyncStream")
+        awaited = name not in NOT_AWAITED and not returns_iterator
+        if inspect.iscoroutinefunction(async_fn) != awaited:
+            what = "awaitable" if awaited else "a plain call (it returns at once)"
+            problems.append(f"{asynchronous.__name__}.{name} should be {what}")
+    return problems
+
+
+@pytest.mark.parametrize(("blocking", "asynchronous"), PAIRS, ids=lambda c: c.__name__)
+def test_the_async_class_mirrors_the_blocking_one(blocking: type, asynchronous: type) -> None:
+    assert parity_problems(blocking, asynchronous) == []
+
+
+def test_a_missing_method_or_a_changed_signature_is_reported() -> None:
+    async def cancel_intent(self: object, intent_id: str, *, why: str = "") -> None:
+        """Drifted: the blocking twin takes `reason` and returns a WriteResult."""
+
+    async def extra_helper(self: object) -> None:
+        """Drifted: only on the async side."""
+
+    namespace = dict(vars(AsyncAxmeClient))
+    del namespace["get_intent"]
+    namespace.update(cancel_intent=cancel_intent, extra_helper=extra_helper)
+    drifted = type("Drifted", AsyncAxmeClient.__bases__, namespace)
+
+    problems = parity_problems(AxmeClient, drifted)
+    assert "AxmeClient.get_intent has no async twin" in problems
+    assert "Drifted.extra_helper has no blocking twin" in problems
+    assert any(p.startswith("cancel_intent:") for p in problems), problems
+    assert len(problems) == 3, problems
