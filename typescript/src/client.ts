@@ -13,7 +13,8 @@ import { resolveConfig, type AxmeClientOptions } from "./config.js";
 import { IntentHandle } from "./intent-handle.js";
 import { waitOnStream } from "./wait.js";
 import { AxmeApiError, WaitTimeoutError } from "./errors.js";
-import { HttpTransport, type RequestOptions } from "./transport.js";
+import { HttpTransport, seg, type RequestOptions } from "./transport.js";
+import { TaskAndAdminCalls } from "./tasks-admin.js";
 import {
   listenDeliveries,
   serveDeliveries,
@@ -31,7 +32,6 @@ import {
   type AgentListResponse,
   type AgentResponse,
   type IntentWriteResponse,
-  type ApplyScenarioResponse,
   type AuditResponse,
   type CallbackSecretRotatedResponse,
   type NotificationListResponse,
@@ -40,9 +40,6 @@ import {
   type CreateIntentResponse,
   type CreateAgentKeyRequest,
   type RotateCallbackSecretRequest,
-  type RotateSecretRequest,
-  type CreateKeyRequest,
-  type DecideTaskRequest,
   type Delivery,
   type DeliveryPollResponse,
   type FailIntentError,
@@ -55,22 +52,13 @@ import {
   type JsonObject,
   type KeyCreatedResponse,
   type KeyListResponse,
-  type LinkSecretRotatedResponse,
-  type KeyResponse,
   type ListIntentsParams,
-  type ListMyTasksParams,
-  type ListTasksParams,
   type RegisterAgentRequest,
   type AgentRegisteredResponse,
   type ResolveIntentRequest,
   type RetryIntentRequest,
   type RetryIntentResponse,
   type ResumeRequest,
-  type TaskListResponse,
-  type ValidateScenarioResponse,
-  type WorkspaceCreatedResponse,
-  type WorkspaceListResponse,
-  type WebhookSecretRotatedResponse,
 } from "./models.js";
 
 export interface WaitForOptions {
@@ -86,17 +74,14 @@ type PathId = string;
 /** Terminal statuses retryIntent can start a new attempt from. */
 const RETRIED_STATUSES = new Set(["FAILED", "TIMED_OUT"]);
 
-function seg(value: PathId, what: string): string {
-  if (typeof value !== "string" || value === "") throw new TypeError(`${what} must be a non-empty string`);
-  return encodeURIComponent(value);
-}
 
-export class AxmeClient {
+export class AxmeClient extends TaskAndAdminCalls {
   readonly baseUrl: string;
-  private readonly http: HttpTransport;
+  protected readonly http: HttpTransport;
   private readonly streams: StreamContext;
 
   constructor(options: AxmeClientOptions = {}) {
+    super();
     checkOptions("AxmeClient", options, KNOWN_OPTIONS.client);
     const config = resolveConfig(options);
     this.baseUrl = config.baseUrl;
@@ -432,93 +417,4 @@ export class AxmeClient {
       options,
     );
   }
-
-  // ---- human tasks -----------------------------------------------------------
-
-  /** The calling human key's inbox: its pending tasks, oldest first (REQ-HUMAN-024). */
-  async listMyTasks(params?: ListMyTasksParams, options?: RequestOptions): Promise<TaskListResponse> {
-    return this.http.request({ method: "GET", path: "/v1/me/tasks", query: toWireQuery(params), options });
-  }
-
-  async listTasks(params?: Cased<ListTasksParams>, options?: RequestOptions): Promise<TaskListResponse> {
-    return this.http.request({ method: "GET", path: "/v1/tasks", query: toWireQuery(params), options });
-  }
-
-  async decideTask(intentId: PathId, request: Cased<DecideTaskRequest>, options?: RequestOptions): Promise<IntentWriteResponse> {
-    const path = `/v1/tasks/${seg(intentId, "intentId")}/decision`;
-    return this.http.request({ method: "POST", path, body: toWireKeys(request, "decideTask"), options });
-  }
-
-  async approveTask(intentId: PathId, options?: RequestOptions & { comment?: string; data?: JsonObject }): Promise<IntentWriteResponse> {
-    return this.decideTask(intentId, decision("approved", options), plain(options));
-  }
-
-  async rejectTask(intentId: PathId, options?: RequestOptions & { comment?: string; data?: JsonObject }): Promise<IntentWriteResponse> {
-    return this.decideTask(intentId, decision("rejected", options), plain(options));
-  }
-
-  async completeTask(
-    intentId: PathId,
-    outcome = "completed",
-    options?: RequestOptions & { data?: JsonObject; comment?: string; evidence?: DecideTaskRequest["evidence"] },
-  ): Promise<IntentWriteResponse> {
-    return this.decideTask(intentId, decision(outcome, options), plain(options));
-  }
-
-  // ---- scenarios -------------------------------------------------------------
-
-  async applyScenario(bundle: JsonObject, options?: RequestOptions): Promise<ApplyScenarioResponse> {
-    return this.http.request({ method: "POST", path: "/v1/scenarios/apply", body: toWireKeys(bundle, "applyScenario"), options });
-  }
-
-  async validateScenario(bundle: JsonObject, options?: RequestOptions): Promise<ValidateScenarioResponse> {
-    const body = toWireKeys(bundle, "validateScenario");
-    return this.http.request({ method: "POST", path: "/v1/scenarios/validate", body, options });
-  }
-
-  // ---- admin keys ------------------------------------------------------------
-
-  async createKey(request: Cased<CreateKeyRequest>, options?: RequestOptions): Promise<KeyCreatedResponse> {
-    return this.http.request({ method: "POST", path: "/v1/admin/keys", body: toWireKeys(request, "createKey"), options });
-  }
-
-  /** A new workspace and its first admin key, shown once (operator keys, REQ-AUTH-017). */
-  async createWorkspace(org: string, name: string, options?: RequestOptions): Promise<WorkspaceCreatedResponse> {
-    return this.http.request({ method: "POST", path: "/v1/admin/workspaces", body: { org, name }, options });
-  }
-
-  async listWorkspaces(options?: RequestOptions): Promise<WorkspaceListResponse> {
-    return this.http.request({ method: "GET", path: "/v1/admin/workspaces", options });
-  }
-
-  /** A new webhook-signing secret for the workspace, shown only here (admin keys, REQ-SECRET-007). */
-  async rotateWebhookSecret(request: Cased<RotateSecretRequest> = {}, options?: RequestOptions): Promise<WebhookSecretRotatedResponse> {
-    const body = toWireKeys(request, "rotateWebhookSecret");
-    return this.http.request({ method: "POST", path: "/v1/workspace/webhook-secret", body, options });
-  }
-
-  /** Replace the server's decision-link secret, never returned (first workspace's admin, REQ-SECRET-008). */
-  async rotateLinkSecret(request: Cased<RotateSecretRequest> = {}, options?: RequestOptions): Promise<LinkSecretRotatedResponse> {
-    const body = toWireKeys(request, "rotateLinkSecret");
-    return this.http.request({ method: "POST", path: "/v1/server/link-secret", body, options });
-  }
-
-  async listKeys(options?: RequestOptions): Promise<KeyListResponse> {
-    return this.http.request({ method: "GET", path: "/v1/admin/keys", options });
-  }
-
-  async revokeKey(keyId: string, options?: RequestOptions): Promise<KeyResponse> {
-    return this.http.request({ method: "DELETE", path: `/v1/admin/keys/${seg(keyId, "keyId")}`, options });
-  }
-}
-
-function decision(
-  outcome: string,
-  options: { comment?: string; data?: JsonObject; evidence?: DecideTaskRequest["evidence"] } | undefined,
-): DecideTaskRequest {
-  const request: DecideTaskRequest = { outcome };
-  if (options?.comment !== undefined) request.comment = options.comment;
-  if (options?.data !== undefined) request.data = options.data;
-  if (options?.evidence !== undefined) request.evidence = options.evidence;
-  return request;
 }

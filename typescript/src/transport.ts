@@ -281,3 +281,9 @@ function parseJsonBody(text: string, status: number): unknown {
 function redactUrl(url: string): string {
   return url.split("?")[0] ?? url;
 }
+
+/** One path segment: a non-empty string, percent-encoded (`agent://…` stays one segment). */
+export function seg(value: string, what: string): string {
+  if (typeof value !== "string" || value === "") throw new TypeError(`${what} must be a non-empty string`);
+  return encodeURIComponent(value);
+}
