@@ -10,6 +10,7 @@ import re
 import uuid
 from typing import Any
 
+from axme_server import cluster
 from axme_server.engine import Ctx
 from axme_server.errors import STATUS_TO_CODE, ApiError, envelope
 from axme_server.http import Request, Router, send_json
@@ -279,7 +280,10 @@ class App:
             kind = req.json().get("kind")
             if isinstance(kind, str):
                 self.spec.check(f"resumeIntent:{kind}", req.json())
-        result = await route.handler(req)
+        if self.engine.shared:  # a write may lose a race with another server process: run again
+            result = await cluster.run_fresh(route.handler, req)
+        else:
+            result = await route.handler(req)
         if isinstance(result, StreamBase):
             key_id = req.ctx.principal.key_id
             self.streams.acquire(key_id, result)  # 429 beyond the caps (REQ-LIMIT-006)

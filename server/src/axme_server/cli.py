@@ -19,7 +19,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from axme_server import limits
+from axme_server import cluster, limits
 from axme_server.addresses import is_segment
 from axme_server.app import App
 from axme_server.clock import Clock, TestingClock
@@ -171,6 +171,7 @@ async def serve(args: argparse.Namespace) -> None:
         concurrency=max(1, args.outbound_concurrency),
     )
     admin_key = await engine.start(data_dir, org=args.org, workspace=args.workspace)
+    cluster.start(engine)  # other server processes' writes (a shared store only)
     retention = operate.start_retention(store, clock.now, args, on_pruned=engine.forget_intents)
     server_limits = limits.from_args(args)
     tls = _tls_context(args.tls_cert, args.tls_key) if args.tls_cert else None

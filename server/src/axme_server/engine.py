@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from axme_server import cluster
 from axme_server.auth import KeyRing, Principal
 from axme_server.errors import ApiError
 from axme_server.hub import Hub
@@ -137,11 +138,14 @@ class IntentLock:
     lives only while someone holds or waits for it (a class, not @asynccontextmanager: it
     is entered on every write, and it also cleans up when the body raises)."""
 
-    __slots__ = ("intent_id", "lock", "locks")
+    __slots__ = ("intent_id", "lock", "locks", "reload")
 
-    def __init__(self, locks: dict[str, asyncio.Lock], intent_id: str) -> None:
+    def __init__(
+        self, locks: dict[str, asyncio.Lock], intent_id: str, reload: Callable[[str], None] | None = None
+    ) -> None:
         self.locks = locks
         self.intent_id = intent_id
+        self.reload = reload  # shared stores: refresh the cached intent once the lock is held
 
     async def __aenter__(self) -> None:
         lock = self.locks.get(self.intent_id)
@@ -153,6 +157,12 @@ class IntentLock:
             self._forget(lock)
             raise
         self.lock = lock
+        if self.reload is not None:
+            try:
+                self.reload(self.intent_id)
+            except BaseException:
+                await self.__aexit__()
+                raise
 
     async def __aexit__(self, *exc: object) -> None:
         self.lock.release()
@@ -181,6 +191,8 @@ class EngineCore:
         # complete event logs of active intents created by this process (stream backlogs without a read)
         self._logs: dict[str, list[dict[str, Any]]] = {}
         self.metrics: dict[str, int] = {"transitions": 0, "events": 0}
+        # other server processes write the same store (PostgreSQL): see cluster.py
+        self.shared = bool(getattr(store, "shared", False))
 
     # -- cache -----------------------------------------------------------
     def cached_intent(self, intent_id: str) -> dict[str, Any] | None:
@@ -212,11 +224,14 @@ class EngineCore:
             if len(active) > self.settings.active_cache_size:
                 self._evict_active()
 
-    def forget_intents(self, intent_ids: list[str]) -> None:
-        """Retention deleted these terminal intents from the store: drop their cached copies too."""
+    def forget_intents(self, intent_ids: list[str], active: bool = False) -> None:
+        """Retention deleted these terminal intents from the store (or, `active`, another process
+        changed them): drop their cached copies too."""
         for intent_id in intent_ids:
             self._recent.pop(intent_id, None)
             self._logs.pop(intent_id, None)
+            if active:
+                self._active.pop(intent_id, None)
 
     def _evict_active(self) -> None:
         """Drop the least recently used active intents beyond the cache size. An intent
@@ -284,7 +299,10 @@ class EngineCore:
 
     # -- locking and the write path -------------------------------------
     def intent_lock(self, intent_id: str) -> IntentLock:
-        return IntentLock(self._locks, intent_id)
+        return IntentLock(self._locks, intent_id, self._reload if self.shared else None)
+
+    def _reload(self, intent_id: str) -> None:
+        cluster.reload(self, intent_id)
 
     def change(self, doc: dict[str, Any], ctx: Ctx | None = None) -> Change:
         actor, channel = (SYSTEM_ACTOR, "system") if ctx is None else (ctx.principal.actor, ctx.channel)
@@ -303,6 +321,9 @@ class EngineCore:
         doc = ch.intent
         timers = doc.get("_timers") or {}
         doc["_next_timer"] = min(timers.values(), default=None)  # indexed: start-up loads timers by it
+        if self.shared:  # the revisions the store compares and sets (store/pg_cluster.py)
+            for written in [doc] + [op[1] for op in ch.ops if op[0] == "intent"]:
+                written["_rev"] = written.get("_rev", 0) + 1
         ops: list[tuple] = [("intent_new" if ch.new else "intent", doc)]
         ops.extend(("event", ev) for ev in ch.events)
         ops.extend(ch.ops)
@@ -313,16 +334,21 @@ class EngineCore:
                 ops.append(("idem", ctx.idem[0], ctx.idem[1], 200, body, ch.now))
         try:
             await self.store.write(ops)
-        except BaseException:
+        except BaseException as exc:
             for fn in ch.on_fail:
                 fn()
+            if isinstance(exc, cluster.StaleWrite):  # another process wrote it: the next read loads it
+                self.forget_intents([exc.intent_id], active=True)
             raise
         self._remember(doc)
         self._log_events(ch)
         self.metrics["transitions"] += 1
         self.metrics["events"] += len(ch.events)
         if ch.events:
-            self.hub.publish(doc["intent_id"], ch.events)
+            if self.shared:
+                cluster.publish(self, doc["intent_id"], ch.events)
+            else:
+                self.hub.publish(doc["intent_id"], ch.events)
         if timers != ch.orig_timers:  # moved or cleared timers leave the heap's live set
             self.timers.schedule(doc["intent_id"], timers, [k for k in ch.orig_timers if k not in timers])
         for fn in ch.after:

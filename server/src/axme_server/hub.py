@@ -54,11 +54,14 @@ def _finish(w: asyncio.Future[None]) -> None:
 class Hub:
     def __init__(self) -> None:
         self._intents: dict[str, set[Subscription]] = {}
+        # subscribed intent -> last seq published to it (a shared store's gap check: cluster.py)
+        self.seen: dict[str, int] = {}
         self.open_streams = 0
 
     def subscribe(self, intent_id: str) -> Subscription:
         sub = Subscription()
         self._intents.setdefault(intent_id, set()).add(sub)
+        self.seen.setdefault(intent_id, 0)
         return sub
 
     def unsubscribe(self, intent_id: str, sub: Subscription) -> None:
@@ -67,6 +70,7 @@ class Hub:
             subs.discard(sub)
             if not subs:
                 del self._intents[intent_id]
+                self.seen.pop(intent_id, None)
 
     def publish(self, intent_id: str, events: list[dict[str, Any]]) -> None:
         subs = self._intents.get(intent_id)

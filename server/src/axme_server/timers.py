@@ -20,6 +20,8 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
+from axme_server.cluster import StaleWrite
+
 log = logging.getLogger("axme_server.timers")
 
 COMPACT_MIN = 64  # below this many stale entries, compaction is not worth a pass
@@ -151,7 +153,10 @@ class TimerIndex:
 
     async def _safe_fire(self, intent_id: str, kind: str, due: float) -> None:
         try:
-            await self._fire(intent_id, kind, due)
+            try:
+                await self._fire(intent_id, kind, due)
+            except StaleWrite:  # another server process wrote the intent meanwhile: again, on fresh state
+                await self._fire(intent_id, kind, due)
         except Exception:  # a broken timer must not stop the scheduler
             log.exception("timer %s for %s failed", kind, intent_id)
 

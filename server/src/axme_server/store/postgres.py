@@ -15,8 +15,9 @@ psycopg connections the sqlite3 call shape):
 - the pool (`--database-pool-size`, at least 3): the writer's connection, the loop's, and
   the rest for the reader threads. A connection that breaks is replaced by the pool.
 
-Single process for now: the writer's RowCache and the engine's caches assume no other
-server writes the same database (replicas are issue 14's next part)."""
+Several server processes may share the database (`shared = True`): each intent write is a
+compare-and-set on the document's `_rev` and sends a notification (pg_cluster.py), so the
+writer keeps no row cache (another process may have changed the row)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ import asyncio
 import logging
 import queue
 import threading
+import uuid
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -33,9 +35,10 @@ from psycopg_pool import ConnectionPool
 
 from axme_server.jsonutil import loads
 from axme_server.store.migrations import Migration, migrate
+from axme_server.store.pg_cluster import Listener, write_ops
 from axme_server.store.postgres_sql import PgConn
-from axme_server.store.sqlite import SqliteStore, _apply_isolated, apply_batch, next_batch, resolve_batch
-from axme_server.store.writes import RowCache
+from axme_server.store.sqlite import SqliteStore, next_batch, resolve_batch
+from axme_server.store.writes import Counts
 
 log = logging.getLogger("axme_server.store")
 T = TypeVar("T")
@@ -114,6 +117,8 @@ class LoopConn(PgConn):
 class PostgresStore(SqliteStore):
     """SqliteStore's reads and group commit on psycopg connections (see the module's docstring)."""
 
+    shared = True  # other server processes may write the same database
+
     def __init__(self, url: str, pool_size: int = DEFAULT_POOL_SIZE) -> None:
         self.url = url
         self.pool_size = max(3, pool_size)
@@ -125,6 +130,8 @@ class PostgresStore(SqliteStore):
         self.migrated: list[Migration] = []
         self.commits = 0  # batches committed (for /metrics)
         self.writes = 0  # write() calls committed
+        self.process = uuid.uuid4().hex[:12]  # names this process's notifications
+        self._listener: Listener | None = None
 
     # -- lifecycle -------------------------------------------------------
     def open(self) -> None:
@@ -156,7 +163,15 @@ class PostgresStore(SqliteStore):
         self._thread = threading.Thread(target=self._writer_loop, name="axme-pg-writer", daemon=True)
         self._thread.start()
 
+    def listen(self, loop: asyncio.AbstractEventLoop, handle: Callable[[str | None], None]) -> None:
+        """Hand every other process's intent notification to `handle` on `loop` (pg_cluster.py)."""
+        self._listener = Listener(self.url, loop, handle)
+        self._listener.start()
+
     def close(self) -> None:
+        if self._listener is not None:
+            self._listener.stop()
+            self._listener = None
         super().close()
         if self._pool is not None:
             self._pool.close()
@@ -170,7 +185,6 @@ class PostgresStore(SqliteStore):
     # -- writes ----------------------------------------------------------
     def _write_batches(self) -> None:
         assert self._pool is not None
-        rows = RowCache()
         while True:
             batch, stop = next_batch(self._queue, BATCH_MAX)
             if batch:
@@ -178,14 +192,13 @@ class PostgresStore(SqliteStore):
                     # (checked: a connection that died idle is replaced; while the database is away
                     # the batch fails after WRITE_CONNECT_TIMEOUT instead of holding its callers)
                     with self._pool.connection(timeout=WRITE_CONNECT_TIMEOUT) as raw:
-                        results = _commit_batch(PgConn(raw), batch, rows)
+                        results = _commit_batch(PgConn(raw), batch, self.process)
                     self.commits += 1
                     self.writes += len(batch)
                 except (
                     Exception
                 ) as exc:  # the commit itself failed (or the connection): every write in it failed
                     log.exception("postgresql batch commit failed")
-                    rows.clear()
                     results = [exc] * len(batch)
                 resolve_batch(batch, results)
             if stop:
@@ -247,17 +260,37 @@ class PostgresStore(SqliteStore):
         return [d for d in docs if d.get("correlation_id") == correlation_id]
 
 
-def _commit_batch(conn: PgConn, batch: list[tuple[Any, ...]], rows: RowCache) -> list[BaseException | None]:
+def _commit_batch(conn: PgConn, batch: list[tuple[Any, ...]], process: str) -> list[BaseException | None]:
     """One transaction for the whole batch; pipeline mode sends its statements back to back."""
     conn.execute("BEGIN")
     try:  # fast path: no write fails, so none needs a savepoint of its own
         with conn.raw.pipeline():
-            apply_batch(conn, batch, rows)
+            counts = Counts()
+            for ops, _fut, _loop in batch:
+                write_ops(conn, ops, process, counts)
+            counts.flush(conn)
         results: list[BaseException | None] = [None] * len(batch)
     except Exception:  # noqa: BLE001 - redo the batch with each write isolated
         conn.execute("ROLLBACK")
-        rows.clear()  # it may hold rows of the rolled-back transaction
         conn.execute("BEGIN")
-        results = _apply_isolated(conn, batch)
+        results = _apply_isolated(conn, batch, process)
     conn.execute("COMMIT")
+    return results
+
+
+def _apply_isolated(conn: PgConn, batch: list[tuple[Any, ...]], process: str) -> list[BaseException | None]:
+    """Each write in its own savepoint: a failing one (a stale revision too) is rolled back alone."""
+    results: list[BaseException | None] = []
+    for ops, _fut, _loop in batch:
+        conn.execute("SAVEPOINT w")
+        try:
+            counts = Counts()
+            write_ops(conn, ops, process, counts)
+            counts.flush(conn)
+            conn.execute("RELEASE w")
+            results.append(None)
+        except Exception as exc:  # noqa: BLE001 - one bad write must not sink the batch
+            conn.execute("ROLLBACK TO w")
+            conn.execute("RELEASE w")
+            results.append(exc)
     return results

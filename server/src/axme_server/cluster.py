@@ -1,0 +1,127 @@
+"""Several server processes on one shared store (PostgreSQL; issue 14): the engine's side.
+
+Each process keeps its caches, locks, timer heap and stream fan-out, and keeps them right:
+
+- a write reloads its intent once it holds the intent's (local) lock (`reload`), and the
+  store compares and sets the intent's `_rev` (store/pg_cluster.py): a write made from
+  state another process has changed since fails with `StaleWrite`; the HTTP layer runs
+  the request again on fresh state (`run_fresh`; after RETRIES more conflicts it answers
+  503 `unavailable`, retryable, details.reason `write_conflict`);
+- every committed intent write of another process arrives as a notification (`on_notice`):
+  the cached copy is dropped, its timers join this heap (the compare-and-set lets only one
+  process fire each), an agent listening here gets the intent offered, and open streams
+  get the new events, read from the store;
+- the hub remembers per subscribed intent the last seq it handed out (`hub.seen`), so a
+  publish never skips events another process committed in between (`publish`)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from axme_server.errors import ApiError
+from axme_server.jsonutil import loads
+
+log = logging.getLogger("axme_server.cluster")
+T = TypeVar("T")
+RETRIES = 4  # more runs of a request whose write lost a race with another process
+
+
+async def run_fresh(handler: Callable[[Any], Awaitable[T]], req: Any) -> T:
+    """Run a request; when its write lost a race with another server process, run it again on
+    fresh state (after a short random pause, so two processes do not collide again in step)."""
+    for attempt in range(RETRIES):
+        try:
+            return await handler(req)
+        except StaleWrite:
+            await asyncio.sleep(random.uniform(0, 0.002 * (attempt + 1)))
+    return await handler(req)  # (a last conflict answers 503 unavailable, retryable)
+
+
+class StaleWrite(ApiError):
+    """Another server process wrote this intent after this one read it."""
+
+    def __init__(self, intent_id: str) -> None:
+        super().__init__(
+            "unavailable",
+            "the intent changed on another server process meanwhile; retry",
+            {"reason": "write_conflict", "intent_id": intent_id},
+        )
+        self.intent_id = intent_id
+
+
+def start(engine: Any) -> None:
+    """Listen for the other processes' writes (a no-op on a store only this process writes)."""
+    if engine.shared:
+        engine.store.listen(asyncio.get_running_loop(), lambda raw: on_notice(engine, raw))
+
+
+def _cached(engine: Any, intent_id: str) -> dict[str, Any] | None:
+    return engine._active.get(intent_id) or engine._recent.get(intent_id)
+
+
+def reload(engine: Any, intent_id: str) -> None:
+    """Under the intent's lock: replace the cached copy when the store holds a newer revision."""
+    doc = engine.store.get_intent(intent_id)
+    if doc is None:
+        return
+    cached = _cached(engine, intent_id)
+    if cached is not None and cached.get("_rev", 0) == doc.get("_rev", 0):
+        return
+    engine.forget_intents([intent_id], active=True)
+    engine._remember(doc)
+
+
+def publish(engine: Any, intent_id: str, events: list[dict[str, Any]]) -> None:
+    """Hand `events` to this intent's streams, with any events before them they have not had."""
+    seen = engine.hub.seen.get(intent_id)
+    if seen is None:
+        return  # no stream here
+    if events[0]["seq"] > seen + 1:  # another process committed in between: read the gap
+        last = events[-1]["seq"]
+        events = [ev for ev in engine.store.list_events(intent_id, seen, last - seen) if ev["seq"] <= last]
+    events = [ev for ev in events if ev["seq"] > seen]
+    if events:
+        engine.hub.seen[intent_id] = events[-1]["seq"]
+        engine.hub.publish(intent_id, events)
+
+
+def _catch_up(engine: Any, intent_id: str) -> None:
+    seen = engine.hub.seen.get(intent_id)
+    doc = engine.cached_intent(intent_id)
+    if seen is None or doc is None or doc["last_seq"] <= seen:
+        return
+    last = doc["last_seq"]
+    events = [ev for ev in engine.store.list_events(intent_id, seen, last - seen) if ev["seq"] <= last]
+    publish(engine, intent_id, events) if events else None
+
+
+def on_notice(engine: Any, raw: str | None) -> None:
+    """One notification (pg_cluster.notify's payload), or None after the listener reconnected."""
+    try:
+        if raw is None:  # notifications may have been missed: drop every cached intent, wake streams
+            engine._active.clear()
+            engine._recent.clear()
+            engine._logs.clear()
+            for intent_id in list(engine.hub.seen):
+                _catch_up(engine, intent_id)
+            return
+        msg = loads(raw)
+        if msg["r"] == engine.store.process:
+            return
+        intent_id = msg["i"]
+        cached = _cached(engine, intent_id)
+        if cached is None or cached.get("_rev", 0) < msg["v"]:
+            engine.forget_intents([intent_id], active=True)
+        if msg["t"]:
+            engine.timers.schedule(intent_id, msg["t"])
+        agent = msg.get("a")
+        if agent and agent in engine.__dict__.get("_lanes", {}):
+            engine._mark_ready(agent, intent_id)
+        if intent_id in engine.hub.seen:
+            _catch_up(engine, intent_id)
+    except Exception:  # a bad notification must not stop the listener's deliveries
+        log.exception("could not act on a notification: %.200s", raw)
