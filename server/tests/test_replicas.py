@@ -162,3 +162,33 @@ def test_concurrent_writes_to_one_intent_through_both_replicas_all_land_once(
     assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
     assert sum(e["event_type"] == "intent.progress" for e in events) == len(applied)
     assert admin_a.intent(iid)["last_seq"] == len(events) if "last_seq" in admin_a.intent(iid) else True
+
+
+def test_an_agent_listening_on_both_replicas_gets_each_intent_once(
+    replicas: tuple[ServerProc, ServerProc],
+) -> None:
+    a, b = replicas
+    admin_a, admin_b = Api(a.base_url, a.admin_key), Api(b.base_url, b.admin_key)
+    address, agent_api = admin_a.register_agent("both")
+    got: list[str] = []
+    stop = threading.Event()
+
+    def listen(srv: ServerProc) -> None:
+        agent = AxmeClient(AxmeClientConfig(base_url=srv.base_url, api_key=agent_api.key))
+        for delivery in agent.listen(address):
+            got.append(delivery.intent_id)
+            agent.resume_intent(delivery.intent_id, {"on": srv.base_url}, delivery_id=delivery.delivery_id)
+            if stop.is_set():
+                return
+
+    listeners = [threading.Thread(target=listen, args=(srv,), daemon=True) for srv in (a, b)]
+    for t in listeners:
+        t.start()
+    _until(lambda: _open_streams(a) >= 1 and _open_streams(b) >= 1)
+    made = [api.create(address) for api in [admin_a, admin_b] * 15]
+    for iid in made:
+        _until(lambda iid=iid: admin_b.intent(iid)["status"] == "COMPLETED")
+    stop.set()
+    assert sorted(got) == sorted(made)  # each once
+    for iid in made:
+        assert [e["event_type"] for e in admin_a.events(iid)].count("intent.delivered") == 1
