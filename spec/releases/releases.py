@@ -1,6 +1,6 @@
 """Frozen releases of the AXP spec, beside the draft in spec/.
 
-    python spec/releases/releases.py freeze 1.1.0 [REF]  # snapshot the draft committed at REF (HEAD) as v1.1.0
+    python spec/releases/releases.py freeze 1.1.0 [REF]  # the draft committed at REF (HEAD) as v1.1.0
     python spec/releases/releases.py check          # what `make spec-check` runs
 
 `freeze` copies the committed (HEAD, or REF) bundle, requirement index, names, schemas and
@@ -62,7 +62,11 @@ def freeze(version: str, ref: str = "HEAD") -> Path:
     target = RELEASES / f"v{version}"
     if target.exists():
         raise SystemExit(f"{target} exists: a release is never rewritten")
-    files = FILES + _git_list("schemas", ref) + [p for p in _git_list("behavior", ref) if p.endswith(".md")]
+    files = (
+        FILES
+        + _git_list("schemas", ref)
+        + [p for p in _git_list("behavior", ref) if p.endswith(".md")]
+    )
     for rel in files:
         text = _git_show(rel, ref)
         if rel == "dist/openapi.json":

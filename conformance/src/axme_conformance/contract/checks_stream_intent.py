@@ -3,12 +3,14 @@ wait_for make one request (REQ-WAIT-005)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from axme_conformance.contract.checks_streams import _canceled_intent
 from axme_conformance.contract.client import ContractClient, expect, parse_frames
 from axme_conformance.contract.registry import check
 
 
-def _intent_frames(frames: list[dict]) -> list[dict]:
+def _intent_frames(frames: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [f for f in frames if f.get("event") == "stream.intent"]
 
 
