@@ -1,6 +1,6 @@
 """Frozen releases of the AXP spec, beside the draft in spec/.
 
-    python spec/releases/releases.py freeze 1.1.0 [REF]  # the draft committed at REF (HEAD) as v1.1.0
+    python spec/releases/releases.py freeze 1.1.0 [REF]  # the draft at REF (HEAD) as v1.1.0
     python spec/releases/releases.py check          # what `make spec-check` runs
 
 `freeze` copies the committed (HEAD, or REF) bundle, requirement index, names, schemas and
