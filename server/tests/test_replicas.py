@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -14,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 from axme import AxmeClient, AxmeClientConfig
-from helpers import Api, ServerProc, start_server
+from helpers import Api, ServerProc, read_stream, start_server
 from pg.databases import fresh_database
 
 
@@ -192,3 +193,30 @@ def test_an_agent_listening_on_both_replicas_gets_each_intent_once(
     assert sorted(got) == sorted(made)  # each once
     for iid in made:
         assert [e["event_type"] for e in admin_a.events(iid)].count("intent.delivered") == 1
+
+
+def test_a_backlog_taken_by_listeners_on_both_replicas_at_once_goes_out_once(
+    replicas: tuple[ServerProc, ServerProc],
+) -> None:
+    a, b = replicas
+    admin_a = Api(a.base_url, a.admin_key)
+    address, agent_api = admin_a.register_agent("backlog")
+    made = [admin_a.create(address) for _ in range(40)]  # nobody listens yet: all wait
+    got: dict[str, list[str]] = {a.base_url: [], b.base_url: []}
+
+    def take(srv: ServerProc) -> None:
+        frames = read_stream(
+            Api(srv.base_url, agent_api.key),
+            f"/v1/agents/{address}/intents/stream",
+            params={"wait_seconds": 3},
+        )
+        got[srv.base_url] += [
+            json.loads(f["data"])["intent_id"] for f in frames if f.get("event") == "intent.delivery"
+        ]
+
+    with ThreadPoolExecutor(2) as pool:  # both replicas lease from the same backlog at once
+        list(pool.map(take, [a, b]))
+    delivered = got[a.base_url] + got[b.base_url]
+    assert sorted(delivered) == sorted(made), {k: len(v) for k, v in got.items()}  # each once
+    for srv in (a, b):
+        assert "Traceback" not in srv.stderr_path.read_text()

@@ -29,6 +29,7 @@ from axme_server.access import (
     require_agent_writer,
     require_own_agent,
 )
+from axme_server.cluster import StaleWrite
 from axme_server.engine import SYSTEM_ACTOR, Change, Ctx, public
 from axme_server.errors import ApiError
 from axme_server.hub import Subscription
@@ -290,7 +291,10 @@ class DeliveryOps:
                 return
             ch = self.change(doc)
             self._lease_into(ch, consumer)
-            await self.apply(ch)
+            try:
+                await self.apply(ch)
+            except StaleWrite:  # another server process leased or changed it first (its notice re-offers)
+                pass
 
     def _lease_into(self, ch: Change, consumer: Consumer) -> None:
         doc = ch.intent
