@@ -60,7 +60,8 @@ def start(engine: Any) -> None:
 
 
 def _cached(engine: Any, intent_id: str) -> dict[str, Any] | None:
-    return engine._active.get(intent_id) or engine._recent.get(intent_id)
+    doc: dict[str, Any] | None = engine._active.get(intent_id) or engine._recent.get(intent_id)
+    return doc
 
 
 def reload(engine: Any, intent_id: str) -> None:

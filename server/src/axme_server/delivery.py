@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from axme_server.access import (
@@ -256,7 +256,7 @@ class DeliveryOps:
     async def _pump(self, address: str, lane: Lane) -> None:
         try:
             while lane.ready:
-                jobs = []
+                jobs: list[Awaitable[None]] = []
                 while lane.ready and len(jobs) < 64:
                     consumer = lane.pick()
                     if consumer is None:
@@ -318,7 +318,7 @@ class DeliveryOps:
         """T2: a fresh delivery_id and lease for `address` over `binding`."""
         doc = ch.intent
         doc["delivery_attempt"] += 1
-        expires = ch.now + self.settings.lease_seconds
+        expires: float = ch.now + self.settings.lease_seconds
         doc["_delivery"] = {
             "delivery_id": new_uuid(),
             "attempt": doc["delivery_attempt"],
@@ -451,7 +451,7 @@ class DeliveryOps:
             )
 
     def _extend_lease(self, ch: Change) -> float:
-        expires = ch.now + self.settings.lease_seconds
+        expires: float = ch.now + self.settings.lease_seconds
         ch.intent["_delivery"]["lease_expires_at"] = expires
         ch.intent["_timers"]["lease"] = expires
         return expires

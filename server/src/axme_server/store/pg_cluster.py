@@ -66,7 +66,7 @@ def notify(conn: Any, process: str, doc: dict[str, Any]) -> None:
     conn.execute(NOTIFY_SQL, (dumps(payload).decode(),))
 
 
-def write_ops(conn: Any, ops: list[tuple], process: str, counts: Counts) -> None:
+def write_ops(conn: Any, ops: list[tuple[Any, ...]], process: str, counts: Counts) -> None:
     """One write's ops with the compare-and-set first and the notification last."""
     docs = [op[1] for op in ops if op[0] in ("intent", "intent_new")]
     for op in ops:
