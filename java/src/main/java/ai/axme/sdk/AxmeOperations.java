@@ -211,8 +211,8 @@ abstract class AxmeOperations {
 
     /**
      * Starts a new attempt of a FAILED or TIMED_OUT intent from the step that failed, keeping the
-     * completed steps' results ({@code POST …/retry}, REQ-REATTEMPT-005); {@link #waitFor(String)}
-     * and {@link #observe(String)} on the old id lead to the new attempt.
+     * completed steps' results ({@code POST …/retry}, REQ-REATTEMPT-005); {@link AxmeClient#waitFor(String)}
+     * and {@link AxmeClient#observe(String)} on the old id lead to the new attempt.
      *
      * @param intentId the failed intent
      * @param request optional {@code reason}, {@code payload_patch} (a JSON merge patch), {@code deadline_at}
@@ -331,7 +331,7 @@ abstract class AxmeOperations {
     }
 
     /**
-     * Long-polls for deliveries (the {@code poll} binding; {@link #listen} is usually simpler).
+     * Long-polls for deliveries (the {@code poll} binding; {@link AxmeClient#listen(String, DeliveryHandler)} is usually simpler).
      *
      * @param address the agent
      * @param query {@code status}, {@code wait_seconds}, {@code limit}
