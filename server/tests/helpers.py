@@ -150,7 +150,15 @@ class Api:
         return self.ok(self.get(f"/v1/intents/{intent_id}"))["intent"]
 
     def events(self, intent_id: str, since: int = 0) -> list[dict[str, Any]]:
-        return self.ok(self.get(f"/v1/intents/{intent_id}/events", params={"since": since}))["events"]
+        """Every event after `since`, page by page (a page holds at most 1000)."""
+        out: list[dict[str, Any]] = []
+        while True:
+            params = {"since": since, "limit": 1000}
+            page = self.ok(self.get(f"/v1/intents/{intent_id}/events", params=params))["events"]
+            out.extend(page)
+            if len(page) < 1000:
+                return out
+            since = page[-1]["seq"]
 
     def poll(self, address: str, wait: float = 5, limit: int = 10) -> list[dict[str, Any]]:
         return self.ok(
