@@ -58,6 +58,12 @@ def test_schemathesis_finds_nothing(tmp_path: Path) -> None:
             "1",
             "--request-timeout",
             "10",
+            # Hypothesis health checks judge the generator, not the server: how many candidates
+            # the agent-address path pattern filters out, and how long generation takes. Both
+            # vary with machine load (one CI run failed them on three address paths, the next
+            # passed), so they are off; every server check stays on.
+            "--suppress-health-check",
+            "filter_too_much,too_slow",
             "--report",
             "junit",
             "--report-junit-path",
