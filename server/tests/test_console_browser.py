@@ -9,8 +9,6 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-
-pytest.importorskip("playwright")
 from axe_playwright_python.sync_playwright import Axe
 from helpers import Api, ServerProc
 from notify_fixtures import ARTIFACTS, launch

@@ -13,12 +13,10 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from helpers import Api, start_server
-from notify_fixtures import ARTIFACTS, Mailbox, launch, link_in, text_of
-
-pytest.importorskip("playwright")
 from axe_playwright_python.sync_playwright import Axe
 from axme import AxmeClient, AxmeClientConfig
+from helpers import Api, start_server
+from notify_fixtures import ARTIFACTS, Mailbox, launch, link_in, text_of
 from playwright.sync_api import sync_playwright
 
 ALICE = "alice@example.com"
