@@ -173,22 +173,18 @@ class DeliveryOps:
         if self._delivery_exhausted(ch, delivery_id):
             return
         retry_at = ch.now + backoff(doc["delivery_attempt"])
-        ch.set_status(SUBMITTED, None, doc["pending_with"])
-        refresh_view(doc)
-        ch.emit(
-            "intent.redelivered",
-            actor=SYSTEM_ACTOR,
-            channel="system",
-            data={
-                "previous_delivery_id": delivery_id,
-                "attempt": doc["delivery_attempt"],
-                "reason": "push_failed",
-                "binding": "http",
-                "error": error,
-                "retry_at": iso(retry_at),
-            },
+        self._back_to_submitted(
+            ch, delivery_id, "push_failed", binding="http", error=error, retry_at=iso(retry_at)
         )
         doc["_timers"]["retry"] = retry_at
+
+    def _back_to_submitted(self, ch: Change, previous: str | None, reason: str, **extra: Any) -> None:
+        """T5: SUBMITTED again with `intent.redelivered` (lease expired or push failed)."""
+        doc = ch.intent
+        ch.set_status(SUBMITTED, None, doc["pending_with"])
+        refresh_view(doc)
+        data = {"previous_delivery_id": previous, "attempt": doc["delivery_attempt"], "reason": reason}
+        ch.emit("intent.redelivered", actor=SYSTEM_ACTOR, channel="system", data={**data, **extra})
 
     def _delivery_exhausted(self, ch: Change, previous: str | None) -> bool:
         """T6 when the last attempt ended: FAILED with `intent.delivery_failed`."""
@@ -584,16 +580,5 @@ class DeliveryOps:
             return
         step = current_step(doc)
         assert step is not None
-        ch.set_status(SUBMITTED, None, doc["pending_with"])
-        refresh_view(doc)
-        ch.emit(
-            "intent.redelivered",
-            actor=SYSTEM_ACTOR,
-            channel="system",
-            data={
-                "previous_delivery_id": previous,
-                "attempt": doc["delivery_attempt"],
-                "reason": "lease_expired",
-            },
-        )
+        self._back_to_submitted(ch, previous, "lease_expired")
         self.offer(ch, step["assigned_to"])
