@@ -251,8 +251,13 @@ def run(workdir: Path, auto: bool) -> None:
                 f"\n   Open this link to decide (waiting up to {PERSON_TIMEOUT_S:.0f} s):"
                 f"\n\n   {link}\n"
             )
+            # a key of the SRE's own, so the audit trail names the person who decided, not the admin
+            sre = waiting["human_task"]["assignees"][0]
+            made = axme(env, "keys", "create-human", sre, "--display-name", "SRE On-Call", "--json")
+            sre_key = json.loads(made)["api_key"]
             say(
-                f"   or, from another shell: AXME_BASE_URL={base_url} AXME_API_KEY={admin_key} \\\n"
+                "   or, from another shell, as the SRE:\n"
+                f"     AXME_BASE_URL={base_url} AXME_API_KEY={sre_key} \\\n"
                 f"     axme tasks approve {intent_id} --comment 'plan reviewed'"
             )
 
