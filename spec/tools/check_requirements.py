@@ -1,5 +1,6 @@
 """Requirement IDs: unique, indexed, every citation resolves; coverage by conformance
-scenarios and by the server contract suite."""
+scenarios, by the server contract suite, and (for what the wire cannot show) by the
+component tests listed in spec/component-coverage.yaml."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from schema_registry import SPEC_DIR
 REPO = SPEC_DIR.parent
 SCENARIOS_DIR = REPO / "conformance" / "scenarios"
 CONTRACT_DIR = REPO / "conformance" / "src" / "axme_conformance" / "contract"
+COMPONENT_COVERAGE = SPEC_DIR / "component-coverage.yaml"
 CITATION = re.compile(r"REQ-[A-Z]+-\d{3}(?:\.\.\d{3})?|REQ-[A-Z]+-\*")
 CITING_FILES = [
     "openapi.yaml",
@@ -134,3 +136,37 @@ def contract_coverage(known: set[str]) -> tuple[list[str], set[str], int]:
                     else:
                         problems.append(f"{rel}:{node.lineno}: cites unknown requirement {rid!r}")
     return problems, covered, n_checks
+
+
+def component_coverage(known: set[str], on_the_wire: set[str]) -> tuple[list[str], set[str]]:
+    """Requirements covered by the component tests `spec/component-coverage.yaml` lists: each
+    entry needs a reason and test files that exist and name the requirement, and must not be
+    covered on the wire already."""
+    if not COMPONENT_COVERAGE.exists():
+        return [], set()
+    rel = COMPONENT_COVERAGE.relative_to(REPO)
+    problems: list[str] = []
+    covered: set[str] = set()
+    entries = yaml.safe_load(COMPONENT_COVERAGE.read_text()) or {}
+    for rid, entry in entries.items():
+        if rid not in known:
+            problems.append(f"{rel}: unknown requirement {rid!r}")
+            continue
+        if rid in on_the_wire:
+            problems.append(
+                f"{rel}: {rid} is covered by a scenario or contract check; drop the entry"
+            )
+            continue
+        tests = (entry or {}).get("tests") or []
+        if not (entry or {}).get("why") or not tests:
+            problems.append(f"{rel}: {rid} needs `why` and `tests`")
+            continue
+        for test in tests:
+            path = REPO / test
+            if not path.is_file():
+                problems.append(f"{rel}: {rid}: no such test file {test}")
+            elif rid not in path.read_text():
+                problems.append(f"{rel}: {rid}: {test} does not name it")
+            else:
+                covered.add(rid)
+    return problems, covered

@@ -9,20 +9,26 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
+from typing import Any, cast
 
 import bundle
 import requirements_index
 import yaml
 from check_examples import check_examples
 from check_openapi import check_operations, lint
-from check_requirements import check_requirements, contract_coverage, scenario_coverage
+from check_requirements import (
+    check_requirements,
+    component_coverage,
+    contract_coverage,
+    scenario_coverage,
+)
 from check_schemas import check_free_form_objects, check_schemas
 from schema_registry import SPEC_DIR, SchemaSet
 
 VERBATIM_BUNDLE_EXAMPLE = "examples/scenario_bundle/valid/durable-execution-human-approval.json"
 
 
-def check_generated(current_bundle: dict) -> list[str]:
+def check_generated(current_bundle: dict[str, Any]) -> list[str]:
     problems = []
     if (SPEC_DIR / "dist" / "openapi.json").read_text() != bundle.render():
         problems.append("dist/openapi.json is stale; run `make -C spec gen`")
@@ -39,7 +45,7 @@ def check_generated(current_bundle: dict) -> list[str]:
     return problems
 
 
-def check_naming(naming: dict) -> list[str]:
+def check_naming(naming: dict[str, Any]) -> list[str]:
     languages = naming.get("languages", [])
     problems = []
     for section in ("operations", "helpers", "concepts", "errors"):
@@ -82,17 +88,19 @@ def main() -> int:
         for p in found:
             print(f"    - {p}")
 
-    known = results["requirements"]
+    known = cast(set[str], results["requirements"])
     cov_problems, by_scenarios, n_scenarios = scenario_coverage(known)
     contract_problems, by_contract, n_checks = contract_coverage(known)
     cov_problems += contract_problems
+    component_problems, by_components = component_coverage(known, by_scenarios | by_contract)
+    cov_problems += component_problems
     for p in cov_problems:
         print(f"    - {p}")
     problems += cov_problems
-    covered = by_scenarios | by_contract
+    covered = by_scenarios | by_contract | by_components
     print(
         f"  coverage: {len(covered)}/{len(known)} (scenarios {len(by_scenarios)}, "
-        f"contract suite {len(by_contract)}; "
+        f"contract suite {len(by_contract)}, component tests {len(by_components)}; "
         f"{n_scenarios} scenario files, {n_checks} contract checks)"
     )
     by_area = Counter(r.split("-")[1] for r in known)
@@ -109,7 +117,8 @@ def main() -> int:
     n_examples = results["examples"]
     summary = (
         f"{n_ops} operations, {len(known)} requirements ({len(covered)} covered: "
-        f"scenarios {len(by_scenarios)}, contract suite {len(by_contract)}), "
+        f"scenarios {len(by_scenarios)}, contract suite {len(by_contract)}, "
+        f"component tests {len(by_components)}), "
         f"{n_examples} examples, {results['schemas and $refs']} $refs resolved"
     )
     if problems:

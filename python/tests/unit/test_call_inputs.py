@@ -1,6 +1,6 @@
 """What the client does with what the caller hands it: a resume form given to
 resume_intent is sent as is (REQ-RESUME-010); an unknown keyword argument is a
-TypeError, never silently dropped."""
+TypeError, never silently dropped (REQ-CLIENT-007)."""
 
 from __future__ import annotations
 
