@@ -1,19 +1,19 @@
 #!/usr/bin/env python3
-"""Generate the C# models and operation methods of Axme.Sdk from spec/dist/openapi.json.
+"""Generate the C# models of Axme.Sdk from spec/dist/openapi.json.
 
 Output (owned entirely by this script, see the banner in templates/file_header.cs.tmpl):
-  Models.g.cs      one view class per object schema (a typed view over the wire JObject)
+  Models.g.cs      one view class per object schema (a typed view over the wire JObject),
+                   including the inline request/response objects of operations
   Constants.g.cs   one static class of string constants per string enum
-  Operations.g.cs  one async method pair per JSON operation on the partial AxmeClient
 
-The file set is fixed, so Axme.Sdk.csproj never has to change when the spec grows.
-Streaming (text/event-stream) operations are skipped: Observe/ListenAsync are hand-written.
+The operation methods are hand-written in src/Axme.Sdk/AxmeClient.Operations.cs, as in the
+other four SDKs (docs/sdk-conventions.md, "Operations"); tools/check_operations.py holds
+them to the spec. The file set is fixed, so Axme.Sdk.csproj never changes when the spec grows.
 """
 from __future__ import annotations
 
 import argparse
 import json
-import keyword
 import re
 import sys
 from pathlib import Path
@@ -24,11 +24,6 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 # Schema names that would shadow everyday .NET types (System.Threading.Tasks.Task) or read
 # like language keywords (event) in user code.
 RENAMES = {"Task": "TaskItem", "Event": "IntentEvent", "Common": None}
-
-# Operations whose canonical name belongs to a hand-written helper of another shape
-# (spec/naming.yaml helpers): ResumeIntentAsync(id, result, deliveryId) is hand-written, so
-# the generated method that takes the whole resume body is ResumeIntentWithAsync.
-METHOD_NAMES = {"resumeIntent": "ResumeIntentWith"}
 
 CS_KEYWORDS = {
     "abstract", "as", "base", "bool", "break", "byte", "case", "catch", "char", "checked", "class",
@@ -225,10 +220,7 @@ def wrap_file(usings: list, namespace: str, members: list) -> str:
     return f"{header}{use}\nnamespace {namespace}\n{{\n" + "\n".join(members) + "}\n"
 
 
-# ---- operations -------------------------------------------------------------------------
-
-SKIPPED_HEADER_PARAMS = {"idempotency-key", "x-trace-id", "last-event-id"}
-
+# ---- inline objects of operations ------------------------------------------------
 
 def json_schema_of(content: dict | None) -> dict | None:
     if not content:
@@ -251,87 +243,24 @@ def model_type(spec: Spec, schema: dict | None, fallback: str, inline_models: di
     return fallback
 
 
-def query_type(spec: Spec, schema: dict) -> tuple[str, str]:
-    if "$ref" in schema:
-        schema = spec.resolve(schema["$ref"])[1]
-    types = schema_types(schema)
-    t = types[0] if types else "string"
-    if t == "integer":
-        return "long?", "{0}.HasValue ? {0}.Value.ToString(CultureInfo.InvariantCulture) : null"
-    if t == "boolean":
-        return "bool?", '{0}.HasValue ? ({0}.Value ? "true" : "false") : null'
-    return "string", "{0}"
+def collect_inline_models(spec: Spec, op_id: str, op: dict, inline_models: dict) -> None:
+    """Record the inline request and response objects of one operation as models.
 
-
-def render_operation(spec: Spec, path: str, verb: str, op: dict, inline_models: dict) -> str | None:
+    The operation methods themselves are hand-written (src/Axme.Sdk/AxmeClient.Operations.cs,
+    docs/sdk-conventions.md "Operations"); only the types they exchange are generated. An inline
+    object is named after its operation: <OperationId>Request, <OperationId>Response.
+    """
     ok = op.get("responses", {}).get("200") or op.get("responses", {}).get("201")
     if ok and "$ref" in ok:
         ok = spec.resolve(ok["$ref"])[1]
     response_schema = json_schema_of((ok or {}).get("content"))
     if response_schema is None:
-        return None  # text/event-stream and friends are hand-written
-    op_id = op["operationId"]
-    method = METHOD_NAMES.get(op_id, pascal(op_id)) + "Async"
-    response = model_type(spec, response_schema, pascal(op_id) + "Response", inline_models)
-    params = []
-    for p in op.get("parameters", []):
-        if "$ref" in p:
-            p = spec.resolve(p["$ref"])[1]
-        params.append(p)
-    path_params = [p for p in params if p["in"] == "path"]
-    query_params = [p for p in params if p["in"] == "query"]
+        return  # text/event-stream: Observe and ListenAsync parse their own frames
+    model_type(spec, response_schema, pascal(op_id) + "Response", inline_models)
     body = op.get("requestBody")
     if body and "$ref" in body:
         body = spec.resolve(body["$ref"])[1]
-    body_type = model_type(spec, json_schema_of((body or {}).get("content")), pascal(op_id) + "Request", inline_models)
-
-    required, optional, validate, query = [], [], [], []
-    for p in path_params:
-        required.append(("string", camel(p["name"])))
-        validate.append(f'            if (string.IsNullOrEmpty({camel(p["name"])})) '
-                        f'throw new ArgumentException("{p["name"]} is required", "{camel(p["name"]).lstrip("@")}");\n')
-    if body_type:
-        required.append((body_type, "request"))
-        if (body or {}).get("required"):
-            validate.append('            if (request == null) throw new ArgumentNullException("request");\n')
-    for p in query_params:
-        cs_type, to_text = query_type(spec, p.get("schema", {}))
-        arg = camel(p["name"])
-        optional.append((cs_type, arg))
-        query.append(f'            query.Add(new KeyValuePair<string, string>("{p["name"]}", {to_text.format(arg)}));\n')
-
-    def path_expr() -> str:
-        pieces = re.split(r"(\{[^}]+\})", path.lstrip("/"))
-        parts = []
-        for piece in pieces:
-            if not piece:
-                continue
-            if piece.startswith("{"):
-                parts.append(f"Transport.Segment({camel(piece[1:-1])})")
-            else:
-                parts.append(json.dumps(piece))
-        return " + ".join(parts)
-
-    full = [f"{t} {n}" for t, n in required] + [f"{t} {n} = null" for t, n in optional]
-    full += ["RequestOptions options = null", "CancellationToken cancellationToken = default(CancellationToken)"]
-    short = [f"{t} {n}" for t, n in required] + ["CancellationToken cancellationToken"]
-    args_short = [n for _, n in required] + ["null"] * len(optional) + ["null", "cancellationToken"]
-    summary = op.get("summary", "")
-    doc = doc_comment(f"({op_id}) {summary}".strip(), "        ", code=f"{verb.upper()} {path}")
-    return template("operation.cs.tmpl").substitute(
-        doc=doc, response=response, method=method, params_full=", ".join(full), params_short=", ".join(short),
-        args_short=", ".join(args_short), validate="".join(validate), query="".join(query),
-        http=verb.capitalize(), path=path_expr(),
-        anonymous=", anonymous: true" if op.get("security") == [] else "",
-        body=body_expr(body_type, verb))
-
-
-def body_expr(body_type: str | None, verb: str) -> str:
-    """POSTs always send a JSON object ({} when the caller passed null), like every AXME SDK."""
-    if body_type is None:
-        return "new JObject()" if verb == "post" else "null"
-    value = "request" if body_type == "JObject" else "request.ToJson()"
-    return f"request == null ? new JObject() : {value}"
+    model_type(spec, json_schema_of((body or {}).get("content")), pascal(op_id) + "Request", inline_models)
 
 
 # ---- driver -----------------------------------------------------------------------------
@@ -339,13 +268,10 @@ def body_expr(body_type: str | None, verb: str) -> str:
 def generate(doc: dict) -> dict:
     spec = Spec(doc)
     inline_models: dict = {}
-    operations = []
-    for path, item in doc.get("paths", {}).items():
+    for item in doc.get("paths", {}).values():
         for verb in ("get", "post", "put", "patch", "delete"):
             if verb in item and "operationId" in item[verb]:
-                rendered = render_operation(spec, path, verb, item[verb], inline_models)
-                if rendered:
-                    operations.append(rendered)
+                collect_inline_models(spec, item[verb]["operationId"], item[verb], inline_models)
 
     models, constants = [], []
     for name in sorted(spec.schemas):
@@ -364,11 +290,6 @@ def generate(doc: dict) -> dict:
         "Models.g.cs": wrap_file(["System", "System.Collections.Generic", "Newtonsoft.Json.Linq"],
                                  "Axme.Sdk.Models", models),
         "Constants.g.cs": wrap_file(["System.Collections.Generic"], "Axme.Sdk.Models", constants),
-        "Operations.g.cs": wrap_file(
-            ["System", "System.Collections.Generic", "System.Globalization", "System.Net.Http", "System.Threading",
-             "System.Threading.Tasks", "Axme.Sdk.Http", "Axme.Sdk.Models", "Newtonsoft.Json.Linq"],
-            "Axme.Sdk",
-            ["    public partial class AxmeClient\n    {\n" + "\n".join(operations) + "    }\n"]),
     }
     return files
 

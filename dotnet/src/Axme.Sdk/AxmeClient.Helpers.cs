@@ -6,7 +6,7 @@ using Newtonsoft.Json.Linq;
 
 namespace Axme.Sdk
 {
-    // SDK-only helpers (spec/naming.yaml): thin, named wrappers over the generated operations.
+    // SDK-only helpers (spec/naming.yaml): thin, named wrappers over the operations (AxmeClient.Operations.cs).
     public partial class AxmeClient
     {
         /// <summary>Creates an intent and returns its <c>intent_id</c>.</summary>

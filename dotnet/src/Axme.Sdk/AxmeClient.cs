@@ -8,7 +8,7 @@ namespace Axme.Sdk
 {
     /// <summary>
     /// The AXME client. Thread-safe; create one per process (or per key) and dispose it at the end.
-    /// Every operation of the spec is an <c>…Async</c> method (generated into Operations.g.cs);
+    /// Every operation of the spec is an <c>…Async</c> method (AxmeClient.Operations.cs);
     /// the helpers for streaming, waiting, listening and human tasks live in the other partial files.
     /// </summary>
     public partial class AxmeClient : IDisposable

@@ -102,7 +102,7 @@ namespace Axme.Sdk.Tests
         public void GeneratedFilesCarryTheDoNotEditBanner()
         {
             string[] files = Directory.GetFiles(Path.Combine(SdkDir, "Generated"), "*.cs");
-            Assert.That(files.Length, Is.EqualTo(3));
+            Assert.That(files.Length, Is.EqualTo(2)); // models and constants; the operations are hand-written
             foreach (string f in files)
             {
                 string head = File.ReadAllText(f).Substring(0, 200);
