@@ -26,7 +26,7 @@ import java.util.concurrent.CompletableFuture;
  * <p>Interrupting a thread blocked in a call cancels it (a {@link java.util.concurrent.CancellationException}
  * is thrown and nothing is retried); cancelling a future of {@link #async()} does the same.
  */
-public final class AxmeClient extends AxmeOperations implements DeprecatedAsyncMethods, AutoCloseable {
+public final class AxmeClient extends AxmeOperations implements AutoCloseable {
     private final ClientResources resources;
     private final boolean ownsResources;
 
@@ -276,7 +276,6 @@ public final class AxmeClient extends AxmeOperations implements DeprecatedAsyncM
      * @return the same operations, each returning a {@link CompletableFuture}; shares this client's
      *     connections, threads and options
      */
-    @Override
     public AxmeAsyncClient async() {
         return new AxmeAsyncClient(this, resources.async());
     }

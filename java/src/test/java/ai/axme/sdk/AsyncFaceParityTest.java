@@ -14,8 +14,9 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /**
- * The asynchronous face is written by hand next to the blocking operations: this keeps the two
- * from drifting (an operation added to {@link AxmeOperations} without its twin fails here).
+ * The asynchronous face is generated from the blocking operations ({@code make -C java gen} writes
+ * {@code AxmeAsyncOperations.java}); this fails when the generated file was not refreshed after an
+ * operation was added to {@link AxmeOperations}, or a helper of {@link AxmeClient} lost its twin.
  */
 class AsyncFaceParityTest {
     @Test
