@@ -120,8 +120,8 @@ def on_notice(engine: Any, raw: str | None) -> None:
         if msg["t"]:
             engine.timers.schedule(intent_id, msg["t"])
         agent = msg.get("a")
-        if agent and agent in engine.__dict__.get("_lanes", {}):
-            engine._mark_ready(agent, intent_id)
+        if agent:  # the lanes offer it if this process has the agent's lane (Lanes.ready_elsewhere)
+            engine.became_ready(agent, intent_id)
         if intent_id in engine.hub.seen:
             _catch_up(engine, intent_id)
     except Exception:  # a bad notification must not stop the listener's deliveries

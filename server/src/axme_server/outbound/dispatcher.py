@@ -1,9 +1,14 @@
 """The outbound dispatcher: sends outbox rows when due, at most `concurrency` at once.
 
-Rows come from the store at start (everything still `pending`: at-least-once after a
-crash, REQ-PUSH-008) and from `enqueue` after the commit that wrote them. A channel
-builds each request (or cancels a row whose cause moved on) and settles each attempt
-(a push failure is an intent transition; a notification retries with backoff).
+On a store only this process writes (SQLite), rows come from the store at start
+(everything still `pending`: at-least-once after a crash, REQ-PUSH-008) and from
+`enqueue` after the commit that wrote them, into an in-memory heap. On a shared store
+(PostgreSQL, several replicas) a row is sent only by the process that claimed it
+(store/pg_outbox.py): `enqueue`, the other processes' notifications and a periodic
+claim (every `pg_outbox.poll_seconds`) only say when to claim; rows a dead replica had
+claimed are sent by another once the claim expires, with the same id (REQ-PUSH-010).
+A channel builds each request (or cancels a row whose cause moved on) and settles each
+attempt (a push failure is an intent transition; a notification retries with backoff).
 Due times are on the engine's clock, so a test clock's advance moves retries too."""
 
 from __future__ import annotations
@@ -12,11 +17,14 @@ import asyncio
 import heapq
 import itertools
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from axme_server.jsonutil import loads
 from axme_server.outbound.outbox import CANCELED, FAILED, PENDING, SENT, ops, settled
 from axme_server.outbound.sender import Attempt, Sender
+from axme_server.store.pg_outbox import poll_seconds
 
 log = logging.getLogger("axme_server.outbound")
 
@@ -69,6 +77,8 @@ class Dispatcher:
         self._task: asyncio.Task[None] | None = None
         self._sends: set[asyncio.Task[None]] = set()
         self.metrics = {"attempts": 0, "sent": 0, "failed_attempts": 0, "canceled": 0}
+        self.shared = bool(getattr(store, "shared", False))  # rows are claimed (see the docstring)
+        self._claim_now = True  # shared: claim at the next turn of the loop
 
     def register(self, channel: Channel) -> None:
         self.channels[channel.name] = channel
@@ -86,6 +96,20 @@ class Dispatcher:
     def wake(self) -> None:
         self._wakeup.set()
 
+    def on_notice(self, raw: str | None) -> None:
+        """Another process wrote pending rows (pg_outbox.notify_pending), or the listener reconnected."""
+        try:
+            msg = loads(raw) if raw is not None else None
+            if msg is not None and msg["r"] == self.store.process:
+                return  # (this process enqueued its own rows)
+            if msg is None or msg["d"] <= self.clock.now():
+                self._claim_now = True
+            else:  # claim when due (ceil'd to the second: the claim takes what is due by then)
+                heapq.heappush(self._heap, (float(msg["d"]), next(self._counter), ""))
+            self._wakeup.set()
+        except Exception:  # a bad notification must not stop the listener's deliveries
+            log.exception("could not act on an outbox notification: %.200s", raw)
+
     @property
     def pending(self) -> int:
         return len(self._rows) + len(self._inflight)
@@ -95,9 +119,13 @@ class Dispatcher:
         self.sender = Sender(
             self.settings.timeout_seconds, self.settings.max_response_bytes, self.settings.concurrency
         )
-        for row in self.store.list_outbox(PENDING):
-            self.enqueue(row)
-        self._task = asyncio.get_running_loop().create_task(self._loop(), name="axme-outbound")
+        if self.shared:  # the other processes' new rows wake this one (store.listen, cluster.start)
+            self.store.outbox_listener = self.on_notice
+        else:
+            for row in self.store.list_outbox(PENDING):
+                self.enqueue(row)
+        loop = self._claim_loop() if self.shared else self._loop()
+        self._task = asyncio.get_running_loop().create_task(loop, name="axme-outbound")
 
     async def stop(self) -> None:
         if self._task is not None:
@@ -139,15 +167,60 @@ class Dispatcher:
                 if row is None:  # enqueued twice: the other entry took it
                     self._slots.release()
                     continue
-                self._inflight.add(outbox_id)
-                task = asyncio.get_running_loop().create_task(self._send(row))
-                self._sends.add(task)
-                task.add_done_callback(self._sends.discard)
+                self._start_send(row)
             delay = self._heap[0][0] - now if self._heap else IDLE_POLL_SECONDS
             try:
                 await asyncio.wait_for(self._wakeup.wait(), timeout=max(0.0, min(delay, IDLE_POLL_SECONDS)))
             except TimeoutError:
                 pass
+
+    async def _claim_loop(self) -> None:
+        """Shared store: claim due rows when woken, when a row this process knows of falls due, and
+        at least every poll_seconds (rows whose claimer died); send what was claimed."""
+        poll = poll_seconds(self.store.outbox_claim_seconds)
+        next_poll = 0.0
+        while True:
+            self._wakeup.clear()
+            now = self.clock.now()
+            while self._heap and self._heap[0][0] <= now:  # a known row fell due: claim
+                _, _, outbox_id = heapq.heappop(self._heap)
+                self._rows.pop(outbox_id, None)
+                self._claim_now = True
+            if self._claim_now or time.monotonic() >= next_poll:
+                self._claim_now = False
+                next_poll = time.monotonic() + poll
+                await self._claim(now)
+            wait = min(IDLE_POLL_SECONDS, max(0.0, next_poll - time.monotonic()))
+            if self._heap:
+                wait = min(wait, max(0.0, self._heap[0][0] - now))
+            try:
+                await asyncio.wait_for(self._wakeup.wait(), timeout=wait)
+            except TimeoutError:
+                pass
+
+    async def _claim(self, now: float) -> None:
+        free = self.settings.concurrency - len(self._inflight)
+        if free <= 0:
+            self._claim_now = True  # a slot frees up: claim again then (_send wakes the loop)
+            return
+        try:
+            rows = await self.store.claim_outbox(now, free, sorted(self._inflight))
+        except Exception:  # the database is away: the next poll tries again
+            log.exception("could not claim outbox rows")
+            return
+        for row in rows:
+            if row["outbox_id"] in self._inflight:
+                continue
+            await self._slots.acquire()  # (free: never waits)
+            self._start_send(row)
+        if len(rows) == free:
+            self._claim_now = True  # maybe more are due
+
+    def _start_send(self, row: dict[str, Any]) -> None:
+        self._inflight.add(row["outbox_id"])
+        task = asyncio.get_running_loop().create_task(self._send(row))
+        self._sends.add(task)
+        task.add_done_callback(self._sends.discard)
 
     async def _send(self, row: dict[str, Any]) -> None:
         try:
@@ -170,10 +243,13 @@ class Dispatcher:
         except asyncio.CancelledError:
             raise
         except Exception:  # the row stays pending in the store: sent again at the next start
+            # (on a shared store: claimed again once this claim expires)
             log.exception("outbound %s %s could not be sent or settled", row["channel"], row["outbox_id"])
         finally:
             self._inflight.discard(row["outbox_id"])
             self._slots.release()
+            if self.shared and self._claim_now:
+                self._wakeup.set()
 
 
 def outbound_lines(d: Dispatcher) -> list[str]:

@@ -13,7 +13,7 @@ from axme_server.jsonutil import dumps
 from axme_server.lifecycle import DELIVERED
 from axme_server.outbound import secrets
 from axme_server.outbound.dispatcher import Request
-from axme_server.outbound.outbox import FAILED, SENT, new_row, ops, settled
+from axme_server.outbound.outbox import FAILED, PENDING, SENT, new_row, ops, settled
 from axme_server.outbound.sender import Attempt
 
 CHANNEL = "push"
@@ -50,9 +50,15 @@ class PushChannel:
 
     def prepare(self, row: dict[str, Any]) -> Request | None:
         engine = self.engine
-        if not is_current(engine.cached_intent(row["intent_id"]), row["outbox_id"]):
+        # on a shared store the lease may be another replica's write this one has not heard of yet
+        doc = (
+            engine.store.get_intent(row["intent_id"])
+            if getattr(engine.store, "shared", False)
+            else engine.core.cached_intent(row["intent_id"])
+        )
+        if not is_current(doc, row["outbox_id"]):
             return None  # acked, expired, redelivered or finished meanwhile: the push is moot
-        agent = engine.agent(row["meta"]["agent"])
+        agent = engine.core.agent(row["meta"]["agent"])
         keys = secrets.valid((agent or {}).get("_callback_secrets"), engine.clock.now())
         if agent is None or agent.get("delivery_mode") != "http" or not keys:
             return None
@@ -76,12 +82,23 @@ class PushChannel:
         if attempt.ok:  # delivered: the lease stands; the agent acks and resumes over the API
             await engine.store.write(ops(settled(row, record, SENT), record))
             return
-        async with engine.intent_lock(row["intent_id"]):
-            doc = engine.cached_intent(row["intent_id"])
-            if not is_current(doc, row["outbox_id"]):
+        async with engine.core.intent_lock(row["intent_id"]):
+            doc = engine.core.cached_intent(row["intent_id"])
+            if not is_current(doc, row["outbox_id"]) or _settled_elsewhere(
+                engine, row["outbox_id"], row["intent_id"]
+            ):
                 await engine.store.write(ops(settled(row, record, FAILED), record))
                 return
-            ch = engine.change(doc)
-            engine.end_failed_push(ch, row["outbox_id"], attempt.error or "push failed")
+            ch = engine.core.change(doc)
+            engine.delivery.end_failed_push(ch, row["outbox_id"], attempt.error or "push failed")
             ch.ops.extend(ops(settled(row, record, FAILED), record))
-            await engine.apply(ch)
+            await engine.core.apply(ch)
+
+
+def _settled_elsewhere(engine: Any, outbox_id: str, intent_id: str) -> bool:
+    """Shared store: another replica sent this push meanwhile (it claimed the row after this one's
+    claim expired); its 2xx stands, so this attempt's failure only goes on record."""
+    if not getattr(engine.store, "shared", False):
+        return False
+    rows = engine.store.list_outbox(intent_id=intent_id)
+    return any(r["outbox_id"] == outbox_id and r["status"] != PENDING for r in rows)

@@ -34,6 +34,14 @@ def add_database_flags(ap: argparse.ArgumentParser) -> None:
         help="PostgreSQL connections (AXME_DATABASE_URL=postgresql://...), at least 3: the writer's, "
         "the event loop's, the rest for reads off the loop (default 4, AXME_DATABASE_POOL_SIZE)",
     )
+    ap.add_argument(
+        "--outbox-claim-seconds",
+        type=_positive,
+        default=30.0,
+        help="PostgreSQL: how long a replica holds the outbox rows it claimed to send (pushes, "
+        "notifications); another replica sends them after that when it died. Keep it above "
+        "--outbound-timeout-seconds plus a settle (default 30)",
+    )
 
 
 def open_database(data_dir: Path, args: argparse.Namespace) -> Any:
@@ -42,7 +50,10 @@ def open_database(data_dir: Path, args: argparse.Namespace) -> Any:
 
     if args.database_pool_size < 3:
         raise ValueError("--database-pool-size must be at least 3")
-    return open_store(database_url(data_dir), args.database_pool_size)
+    store = open_store(database_url(data_dir), args.database_pool_size)
+    if hasattr(store, "outbox_claim_seconds"):
+        store.outbox_claim_seconds = args.outbox_claim_seconds
+    return store
 
 
 def _positive(text: str) -> float:

@@ -24,6 +24,7 @@ import psycopg
 
 from axme_server.cluster import StaleWrite
 from axme_server.jsonutil import dumps
+from axme_server.store import pg_outbox
 from axme_server.store.writes import Counts, apply_op
 
 log = logging.getLogger("axme_server.store")
@@ -76,19 +77,23 @@ def write_ops(conn: Any, ops: list[tuple[Any, ...]], process: str, counts: Count
         apply_op(conn, op, counts)
     for doc in docs:
         notify(conn, process, doc)
+    pg_outbox.notify_pending(conn, process, ops)
 
 
 class Listener:
-    """LISTEN on a dedicated connection in a thread; each payload goes to `handle` on the loop.
-    After the connection breaks it reconnects and hands `None` (notifications may have been
-    missed meanwhile: the receiver drops what it cached)."""
+    """LISTEN on a dedicated connection in a thread; each payload goes to its channel's handler
+    on the loop. After the connection breaks it reconnects and hands every handler `None`
+    (notifications may have been missed meanwhile: the receiver drops what it cached)."""
 
     def __init__(
-        self, url: str, loop: asyncio.AbstractEventLoop, handle: Callable[[str | None], None]
+        self,
+        url: str,
+        loop: asyncio.AbstractEventLoop,
+        handlers: dict[str, Callable[[str | None], None]],
     ) -> None:
         self.url = url
         self.loop = loop
-        self.handle = handle
+        self.handlers = handlers
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="axme-pg-listen", daemon=True)
         self.ready = threading.Event()
@@ -101,9 +106,9 @@ class Listener:
         self._stop.set()
         self._thread.join(timeout=5)
 
-    def _post(self, payload: str | None) -> None:
+    def _post(self, channel: str, payload: str | None) -> None:
         try:
-            self.loop.call_soon_threadsafe(self.handle, payload)
+            self.loop.call_soon_threadsafe(self.handlers[channel], payload)
         except RuntimeError:  # the loop closed (shutdown)
             self._stop.set()
 
@@ -112,14 +117,16 @@ class Listener:
         while not self._stop.is_set():
             try:
                 with psycopg.connect(self.url, autocommit=True, connect_timeout=5) as conn:
-                    conn.execute(f"LISTEN {CHANNEL}")
+                    for channel in self.handlers:
+                        conn.execute(f"LISTEN {channel}")
                     if not first:
-                        self._post(None)
+                        for channel in self.handlers:
+                            self._post(channel, None)
                     first = False
                     self.ready.set()
                     while not self._stop.is_set():
                         for note in conn.notifies(timeout=0.5):
-                            self._post(note.payload)
+                            self._post(note.channel, note.payload)
             except psycopg.Error:
                 log.warning("the notification connection broke; reconnecting", exc_info=True)
                 time.sleep(0.5)

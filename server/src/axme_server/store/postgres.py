@@ -34,8 +34,9 @@ import psycopg
 from psycopg_pool import ConnectionPool
 
 from axme_server.jsonutil import loads
+from axme_server.store import pg_outbox
 from axme_server.store.migrations import Migration, migrate
-from axme_server.store.pg_cluster import Listener, write_ops
+from axme_server.store.pg_cluster import CHANNEL, Listener, write_ops
 from axme_server.store.postgres_sql import PgConn
 from axme_server.store.sqlite import SqliteStore, next_batch, resolve_batch
 from axme_server.store.writes import Counts
@@ -44,6 +45,7 @@ log = logging.getLogger("axme_server.store")
 T = TypeVar("T")
 
 DEFAULT_POOL_SIZE = 4
+DEFAULT_OUTBOX_CLAIM_SECONDS = 30.0  # > the longest push (10 s) plus its settle: a live sender keeps its rows
 # pg_advisory_xact_lock key: two servers starting at once migrate one after the other
 MIGRATION_LOCK = 0x61786D65
 BATCH_MAX = 512
@@ -132,6 +134,8 @@ class PostgresStore(SqliteStore):
         self.writes = 0  # write() calls committed
         self.process = uuid.uuid4().hex[:12]  # names this process's notifications
         self._listener: Listener | None = None
+        self.outbox_claim_seconds = DEFAULT_OUTBOX_CLAIM_SECONDS  # (--outbox-claim-seconds)
+        self.outbox_listener: Callable[[str | None], None] | None = None
 
     # -- lifecycle -------------------------------------------------------
     def open(self) -> None:
@@ -164,9 +168,23 @@ class PostgresStore(SqliteStore):
         self._thread.start()
 
     def listen(self, loop: asyncio.AbstractEventLoop, handle: Callable[[str | None], None]) -> None:
-        """Hand every other process's intent notification to `handle` on `loop` (pg_cluster.py)."""
-        self._listener = Listener(self.url, loop, handle)
+        """Hand every other process's intent notification to `handle` on `loop` (pg_cluster.py),
+        and the outbox's wake-ups to `outbox_listener` (the dispatcher sets it; pg_outbox.py)."""
+        handlers = {CHANNEL: handle}
+        if self.outbox_listener is not None:
+            handlers[pg_outbox.CHANNEL] = self.outbox_listener
+        self._listener = Listener(self.url, loop, handlers)
         self._listener.start()
+
+    async def claim_outbox(self, now: float, limit: int, sending: list[str]) -> list[dict[str, Any]]:
+        """Claim due outbox rows for this process (pg_outbox.claim), off the event loop."""
+        assert self._slow is not None
+        lease = self.outbox_claim_seconds
+        rows: list[dict[str, Any]] = await self._slow.run(
+            lambda conn: pg_outbox.claim(conn, self.process, now, limit, lease, sending),
+            WRITE_CONNECT_TIMEOUT,
+        )
+        return rows
 
     def close(self) -> None:
         if self._listener is not None:

@@ -215,3 +215,19 @@ def console_sessions(db: Db) -> None:
             "CREATE INDEX intents_ws_correlation ON intents"
             " (workspace_id, ((replace(doc, '\\u0000', '\\u0020')::jsonb) ->> 'correlation_id'))"
         )
+
+
+@migration(
+    12,
+    "outbox.due, claimed_by, claim_until: replicas claim due rows with FOR UPDATE SKIP LOCKED (issue 14)",
+)
+def outbox_claims(db: Db) -> None:
+    ddl(
+        db,
+        "ALTER TABLE outbox ADD COLUMN due {float}",
+        "ALTER TABLE outbox ADD COLUMN claimed_by TEXT",
+        "ALTER TABLE outbox ADD COLUMN claim_until {float}",
+    )
+    for rid, doc in rows_by_rid(db, "SELECT rid, doc FROM outbox WHERE status = 'pending' AND rid > ?"):
+        db.execute("UPDATE outbox SET due=? WHERE rid=?", (loads(doc).get("due") or 0.0, rid))
+    ddl(db, "CREATE INDEX outbox_due ON outbox (due) WHERE status = 'pending'")

@@ -296,11 +296,14 @@ def apply_op(
             "INSERT INTO meta(k, v) VALUES(?, ?) ON CONFLICT(k) DO UPDATE SET v=excluded.v", (op[1], op[2])
         )
     elif kind == "outbox":  # outbound work (axme_server.outbound): insert or update by outbox_id
+        # A settled row (sent, failed, canceled) never changes again: a late settle from a replica
+        # whose claim expired meanwhile is a no-op (store/pg_outbox.py). Each write releases the claim.
         doc = op[1]
         conn.execute(
-            "INSERT INTO outbox(outbox_id, channel, intent_id, status, doc) VALUES(?,?,?,?,?)"
-            " ON CONFLICT(outbox_id) DO UPDATE SET status=excluded.status, doc=excluded.doc",
-            (doc["outbox_id"], doc["channel"], doc.get("intent_id"), doc["status"], dumps(doc)),
+            "INSERT INTO outbox(outbox_id, channel, intent_id, status, doc, due) VALUES(?,?,?,?,?,?)"
+            " ON CONFLICT(outbox_id) DO UPDATE SET status=excluded.status, doc=excluded.doc,"
+            " due=excluded.due, claimed_by=NULL, claim_until=NULL WHERE outbox.status = 'pending'",
+            (doc["outbox_id"], doc["channel"], doc.get("intent_id"), doc["status"], dumps(doc), doc["due"]),
         )
     elif kind == "outbox_attempt":
         conn.execute(
