@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"reflect"
+	"strings"
 	"time"
 
 	axme "github.com/axme-ai/axme/go"
@@ -41,6 +42,27 @@ func optInt(a map[string]any, key string) *int {
 		return &n
 	}
 	return nil
+}
+
+// query reads the call's query parameters into the SDK's parameter struct T field by
+// field, by json tag. A member of the wrong type is left out (the server's default
+// applies); args that are not a field of T (path parameters) are not query parameters.
+func query[T any](a map[string]any) *T {
+	p := new(T)
+	fields := reflect.ValueOf(p).Elem()
+	for i := 0; i < fields.NumField(); i++ {
+		name, _, _ := strings.Cut(fields.Type().Field(i).Tag.Get("json"), ",")
+		value, ok := a[name]
+		if name == "" || !ok {
+			continue
+		}
+		raw, _ := json.Marshal(value)
+		decoded := reflect.New(fields.Field(i).Type())
+		if json.Unmarshal(raw, decoded.Interface()) == nil {
+			fields.Field(i).Set(decoded.Elem())
+		}
+	}
+	return p
 }
 
 func obj(a map[string]any, key string) map[string]any {

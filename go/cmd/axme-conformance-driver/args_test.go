@@ -29,6 +29,34 @@ func TestTypedSendsWhatTheTypeCannotCarry(t *testing.T) {
 	}
 }
 
+func TestQueryReadsTheParameterFieldsByJSONName(t *testing.T) {
+	var a map[string]any
+	_ = json.Unmarshal([]byte(`{"address":"agent://w","status":"pending","wait_seconds":2,"limit":"ten"}`), &a)
+	p := query[axme.PollAgentDeliveriesParams](a)
+	if p.Status == nil || string(*p.Status) != "pending" || p.WaitSeconds == nil || *p.WaitSeconds != 2 {
+		t.Fatalf("query = %+v; want status pending and wait_seconds 2", p)
+	}
+	if p.Limit != nil {
+		t.Fatalf("limit %q is not a number: want it left out, got %v", a["limit"], *p.Limit)
+	}
+	if empty := query[axme.ListAgentsParams](map[string]any{}); empty.Limit != nil || empty.Cursor != nil {
+		t.Fatalf("query of no args = %+v; want every field nil", empty)
+	}
+}
+
+// callgen leaves the hand-written operations out of its table: one in both means the
+// generated file is stale (make -C go gen).
+func TestNoOperationIsBothGeneratedAndHandWritten(t *testing.T) {
+	for method := range handWritten {
+		if _, generated := generatedCalls[method]; generated {
+			t.Errorf("%s is in handWritten and in zz_generated_calls.go", method)
+		}
+	}
+	if len(generatedCalls) == 0 {
+		t.Fatal("zz_generated_calls.go maps no operation")
+	}
+}
+
 func TestErrorObjectShapes(t *testing.T) {
 	api := &axme.APIError{StatusCode: 404, Code: "intent_not_found", Message: "m", RequestID: "r"}
 	obj := errorObject(api)
