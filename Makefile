@@ -12,7 +12,7 @@ export PATH := $(VENV)/bin:$(PATH)
 SDKS ?= python typescript go java dotnet
 PY_PACKAGES := server python conformance
 
-.PHONY: all venv install demo test conformance readme-matrix-check gen gen-check spec-check server bench \
+.PHONY: all venv install demo test conformance conformance-postgres readme-matrix-check gen gen-check spec-check server bench \
         check-standalone lint docs \
         $(addprefix test-,$(SDKS)) $(addprefix build-,$(SDKS)) test-server test-conformance test-examples clean
 
@@ -86,13 +86,24 @@ README_MATRIX := $(if $(filter-out $(ALL_SDKS),$(SDKS))$(filter-out $(SDKS),$(AL
 conformance: venv
 	$(MAKE) -C conformance run SDKS="$(SDKS)" RUN_ARGS="$(README_MATRIX)"
 
+# The same matrix against reference servers on PostgreSQL (issue 14): a fresh database per run
+# (dropped at the end), a fresh schema per server; results in conformance/results-postgres (the
+# README's matrix comes from the SQLite run). .ci/run starts PostgreSQL and exports
+# AXME_TEST_POSTGRES_URL: an unreachable database FAILS the run; AXME_TEST_POSTGRES=0 skips it, saying
+# so (a machine without PostgreSQL). --no-build: `make test` runs it after `conformance`, which builds.
+POSTGRES_URL = $(or $(AXME_TEST_POSTGRES_URL),postgresql://axme_test:axme_test@127.0.0.1:5432/postgres)
+conformance-postgres: venv
+	@if [ "$$AXME_TEST_POSTGRES" = 0 ]; then echo "conformance-postgres: SKIPPED (AXME_TEST_POSTGRES=0)"; else \
+	  $(MAKE) -C conformance run SDKS="$(SDKS)" \
+	    RUN_ARGS="--no-build --postgres $(POSTGRES_URL) --results-dir $(ROOT)/conformance/results-postgres"; fi
+
 # Fails when the committed README.md's matrix does not list exactly the scenarios and the five SDKs
 # (checked before the run, which rewrites it: a stale matrix fails CI instead of being fixed there).
 readme-matrix-check: venv
 	$(PY) -m axme_conformance.readme_matrix
 
 test: spec-check check-standalone readme-matrix-check gen-check lint docs test-server test-conformance \
-      $(addprefix test-,$(SDKS)) conformance test-examples
+      $(addprefix test-,$(SDKS)) conformance conformance-postgres test-examples
 
 # The demo, then the three workflows in all five languages and the LLM agent (examples/Makefile),
 # against each SDK's build output (last in `test`, so the SDK targets have built them).
@@ -106,5 +117,5 @@ bench: venv
 	$(MAKE) -C server bench
 
 clean:
-	rm -rf $(VENV) conformance/results
+	rm -rf $(VENV) conformance/results conformance/results-postgres
 	for c in $(SDKS); do $(MAKE) -C $$c clean || true; done

@@ -7,7 +7,9 @@ import json
 import re
 import shutil
 import sys
+from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
 from axme_conformance.paths import REPO_ROOT, RESULTS_DIR
 from axme_conformance.report import (
@@ -27,9 +29,8 @@ def _csv(value: str) -> list[str]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from axme_conformance.runner import progress_printer, run_matrix
+    from axme_conformance.pg_database import run_database
     from axme_conformance.scenario import load_scenarios
-    from axme_conformance.server_process import ReferenceServer
 
     sdks = _csv(args.sdks)
     scenarios = load_scenarios(_csv(args.scenarios) if args.scenarios else None)
@@ -38,6 +39,20 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 2
     results_dir = Path(args.results_dir)
     print(f"axme-conformance: {len(scenarios)} scenarios × {', '.join(sdks)}", file=sys.stderr)
+    with ExitStack() as stack:
+        if args.postgres:
+            database = stack.enter_context(run_database(args.postgres))
+            print(
+                f"axme-conformance: on PostgreSQL, database {database.rpartition('/')[2]}",
+                file=sys.stderr,
+            )
+        return _run(args, sdks, scenarios, results_dir)
+
+
+def _run(args: argparse.Namespace, sdks: list[str], scenarios: list[Any], results_dir: Path) -> int:
+    from axme_conformance.runner import progress_printer, run_matrix
+    from axme_conformance.server_process import ReferenceServer
+
     server: ReferenceServer | None = None
     base_url = args.base_url
     if base_url is None:
@@ -140,6 +155,12 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--no-build", action="store_true", help="skip `make -C <lang> build`")
     run.add_argument("--base-url", help="use a running `axme-server --testing` instead")
     run.add_argument("--results-dir", default=str(RESULTS_DIR))
+    run.add_argument(
+        "--postgres",
+        metavar="ADMIN_URL",
+        help="run the reference servers on PostgreSQL: a fresh database per run (made and dropped "
+        "with this role), a fresh schema per server",
+    )
     run.add_argument(
         "--update-readme",
         nargs="?",

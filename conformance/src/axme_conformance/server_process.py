@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from axme_conformance import pg_database
+
 READY_PREFIX = "AXME_SERVER_READY "
 
 
@@ -74,8 +76,9 @@ class ReferenceServer:
             self.log_path.parent.mkdir(parents=True, exist_ok=True)
             self._log = open(self.log_path, "a", encoding="utf-8")  # noqa: SIM115
             stderr = self._log
+        env = {**os.environ, **pg_database.server_env()}  # (a fresh schema on a --postgres run)
         self._proc = subprocess.Popen(
-            cmd, stdout=subprocess.PIPE, stderr=stderr, text=True, env=os.environ.copy()
+            cmd, stdout=subprocess.PIPE, stderr=stderr, text=True, env=env
         )
         self.info = self._await_ready()
         return self.info
