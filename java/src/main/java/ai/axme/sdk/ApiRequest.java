@@ -70,6 +70,14 @@ final class ApiRequest {
         return out.toString();
     }
 
+    /** A path parameter as one percent-encoded segment; null or empty is an {@link IllegalArgumentException}. */
+    static String pathSegment(String value, String name) {
+        if (value == null || value.isEmpty()) {
+            throw new IllegalArgumentException(name + " must be a non-empty string");
+        }
+        return encode(value);
+    }
+
     /** Percent-encodes everything but RFC 3986 unreserved characters, so an address is one segment. */
     static String encode(String value) {
         StringBuilder out = new StringBuilder();
