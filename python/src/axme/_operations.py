@@ -143,6 +143,17 @@ def agent_result_body(result: Any, delivery_id: str | None) -> dict[str, Any]:
     )
 
 
+#: The error code resolveIntent's FAILED sends when the initiator gives none (its own default).
+DEFAULT_FAILURE_CODE = "failed"
+
+
+def initiator_failure(error: Mapping[str, Any] | str) -> dict[str, Any]:
+    """An intent handle's `fail` error: {code, message, details?}; a plain string is the
+    message, a missing code `failed` (REQ-RESOLVE-002)."""
+    given: dict[str, Any] = {"message": error} if isinstance(error, str) else dict(error)
+    return {**given, "code": given.get("code") or DEFAULT_FAILURE_CODE}
+
+
 #: The error code failIntent sends when the caller gives none (as serve does for a handler error).
 DEFAULT_ERROR_CODE = "agent_error"
 

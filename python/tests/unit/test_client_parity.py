@@ -1,13 +1,13 @@
 """The asyncio twins mirror the blocking classes method for method.
 
-The clients' calls are generated (`axme._sync` from `axme._async`, by
-tools/unasync_clients.py): the first test fails when the generated files are stale.
+The clients' calls and `IntentHandle` are generated (`axme._sync` from `axme._async`,
+by tools/unasync_clients.py): the first test fails when the generated files are stale.
 What stays hand-written on both sides (`client.py` / `async_client.py`: closing and
-`serve`; `IntentHandle` / `AsyncIntentHandle`) is kept in step by the parity check:
-the same public methods, the same signatures (parameter names, kinds, defaults,
-annotations, return type) once the async spelling of a type is mapped to its blocking
-twin, and every async method awaitable unless it returns a stream iterator or a
-handle without doing IO.
+`serve`) is kept in step by the parity check, which also holds the generated twins to
+what unasync must produce: the same public methods, the same signatures (parameter
+names, kinds, defaults, annotations, return type) once the async spelling of a type is
+mapped to its blocking twin, every async method awaitable unless it returns a stream
+iterator or a handle without doing IO, and no blocking method awaitable.
 """
 
 from __future__ import annotations
@@ -74,6 +74,8 @@ def parity_problems(blocking: type, asynchronous: type) -> list[str]:
         if inspect.iscoroutinefunction(async_fn) != awaited:
             what = "awaitable" if awaited else "a plain call (it returns at once)"
             problems.append(f"{asynchronous.__name__}.{name} should be {what}")
+        if inspect.iscoroutinefunction(sync_methods[expected[name]]):
+            problems.append(f"{blocking.__name__}.{expected[name]} is awaitable")
     return problems
 
 
@@ -99,3 +101,15 @@ def test_a_missing_method_or_a_changed_signature_is_reported() -> None:
     assert "Drifted.extra_helper has no blocking twin" in problems
     assert any(p.startswith("cancel_intent:") for p in problems), problems
     assert len(problems) == 3, problems
+
+
+def test_a_blocking_method_left_awaitable_is_reported() -> None:
+    async def get(self: object, **options: Any) -> None:
+        """Drifted: `async def` that the generator failed to rewrite."""
+
+    namespace = public_methods(IntentHandle)
+    namespace["get"] = get
+    drifted = type("IntentHandle", (), namespace)
+
+    problems = parity_problems(drifted, AsyncIntentHandle)
+    assert "IntentHandle.get is awaitable" in problems, problems

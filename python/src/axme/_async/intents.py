@@ -17,8 +17,8 @@ from .._operations import segment
 from .._options import reject_unknown_options
 from .._sse import AsyncStream
 from .._transport import CallOptions
-from ..intent_handle import AsyncIntentHandle
 from .base import AsyncCalls
+from .intent_handle import AsyncIntentHandle
 
 if TYPE_CHECKING:
     from ..async_client import AsyncAxmeClient

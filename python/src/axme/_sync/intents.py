@@ -19,8 +19,8 @@ from .._operations import segment
 from .._options import reject_unknown_options
 from .._sse import Stream
 from .._transport import CallOptions
-from ..intent_handle import IntentHandle
 from .base import SyncCalls
+from .intent_handle import IntentHandle
 
 if TYPE_CHECKING:
     from ..client import AxmeClient
