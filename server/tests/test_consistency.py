@@ -49,27 +49,31 @@ def test_store_reads_never_run_ahead_of_the_intent(tmp_path: Path) -> None:
         engine = Engine(store, TestingClock(), Settings(testing=True))
         try:
             await engine.start(None)
-            _, admin_key = await engine.create_workspace("o", "w")
+            _, admin_key = await engine.directory.create_workspace("o", "w")
             admin = Ctx(engine.keys.authenticate(admin_key, engine.clock.now()))
-            await engine.register_agent(admin, {"address": "a"})
-            created = await engine.create_intent(admin, {"intent_type": "intent.t.x.v1", "to_agent": "a"})
+            await engine.directory.register_agent(admin, {"address": "a"})
+            created = await engine.intents.create_intent(
+                admin, {"intent_type": "intent.t.x.v1", "to_agent": "a"}
+            )
             intent_id = json.loads(created)["intent_id"]
-            engine._logs.pop(intent_id, None)  # as after a restart: backlogs come from the store
+            engine.core._logs.pop(intent_id, None)  # as after a restart: backlogs come from the store
             store.gate = asyncio.Event()
-            resolving = asyncio.create_task(engine.resolve(admin, intent_id, {"status": "CANCELED"}))
+            resolving = asyncio.create_task(engine.control.resolve(admin, intent_id, {"status": "CANCELED"}))
             await asyncio.wait_for(store.committed.wait(), 5)
-            doc = engine.get_intent(admin, intent_id)
-            events = engine.list_events(admin, intent_id, 0, 100)["events"]
-            backlog = engine.visible_events(engine.cached_intent(intent_id), 0)
-            audit = engine.audit(admin, intent_id)["audit"]
+            doc = engine.intents.get_intent(admin, intent_id)
+            events = engine.intents.list_events(admin, intent_id, 0, 100)["events"]
+            backlog = engine.core.visible_events(engine.core.cached_intent(intent_id), 0)
+            audit = engine.intents.audit(admin, intent_id)["audit"]
             assert doc["status"] == "SUBMITTED"
             assert [e["seq"] for e in events] == [1], events
             assert [e["seq"] for e in backlog] == [1], backlog
             assert [e["seq"] for e in audit] == [1], audit
             store.gate.set()
             await resolving
-            assert engine.get_intent(admin, intent_id)["status"] == "CANCELED"
-            assert [e["seq"] for e in engine.visible_events(engine.cached_intent(intent_id), 0)] == [1, 2]
+            assert engine.intents.get_intent(admin, intent_id)["status"] == "CANCELED"
+            assert [
+                e["seq"] for e in engine.core.visible_events(engine.core.cached_intent(intent_id), 0)
+            ] == [1, 2]
         finally:
             await engine.stop()
             store.close()

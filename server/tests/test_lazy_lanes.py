@@ -55,15 +55,17 @@ def test_start_reads_no_lane(tmp_path: Path) -> None:
         try:
             await engine.start(None)
             if setup:
-                _, admin_key = await engine.create_workspace("o", "w")
+                _, admin_key = await engine.directory.create_workspace("o", "w")
                 admin = Ctx(engine.keys.authenticate(admin_key, engine.clock.now()))
                 for name, n in (("a", 3), ("b", 1)):
-                    await engine.register_agent(admin, {"address": name})
+                    await engine.directory.register_agent(admin, {"address": name})
                     for _ in range(n):
-                        await engine.create_intent(admin, {"intent_type": "intent.t.x.v1", "to_agent": name})
+                        await engine.intents.create_intent(
+                            admin, {"intent_type": "intent.t.x.v1", "to_agent": name}
+                        )
                 return {}
-            assert engine.__dict__.get("_lanes", {}) == {}  # nothing read at start
-            ready = {name: list(engine.lane(f"agent://o/w/{name}").ready) for name in "ab"}
+            assert engine.lanes.lanes == {}  # nothing read at start
+            ready = {name: list(engine.lanes.lane(f"agent://o/w/{name}").ready) for name in "ab"}
             rows = store._read.execute("SELECT intent_id, doc FROM intents ORDER BY rid").fetchall()
             by_agent: dict[str, list[str]] = {}
             for intent_id, doc in rows:

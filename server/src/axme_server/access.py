@@ -89,7 +89,8 @@ def current_step(doc: dict[str, Any]) -> dict[str, Any] | None:
     idx = doc.get("_step")
     if idx is None:
         return None
-    return doc["_steps"][idx]
+    step: dict[str, Any] = doc["_steps"][idx]
+    return step
 
 
 def require_agent_writer(p: Principal) -> None:

@@ -13,7 +13,7 @@ _BARE_RE = re.compile(rf"^{_SEGMENT}$")
 _SCHEMELESS_RE = re.compile(rf"^{_SEGMENT}/{_SEGMENT}/{_SEGMENT}$")
 
 
-def canonical(address: str, org: str, workspace: str) -> str:
+def canonical(address: object, org: str, workspace: str) -> str:
     """Canonical form of `address`, or ApiError(validation_error)."""
     if not isinstance(address, str) or not address:
         raise ApiError("validation_error", "agent address must be a non-empty string", {"field": "address"})
@@ -48,6 +48,6 @@ def is_valid(address: str) -> bool:
 _WORKSPACE_SEGMENT_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 
 
-def is_segment(value: str) -> bool:
+def is_segment(value: object) -> bool:
     """An org or workspace name (lower-case letters, digits, '_', '-'; at most 63)."""
     return isinstance(value, str) and bool(_WORKSPACE_SEGMENT_RE.match(value))

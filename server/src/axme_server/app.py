@@ -8,7 +8,7 @@ import hashlib
 import logging
 import re
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from axme_server import cluster
 from axme_server.engine import Ctx
@@ -23,7 +23,13 @@ from axme_server.spec import SpecValidator, find_openapi
 from axme_server.sse import StreamBase
 from axme_server.streamcaps import StreamRegistry
 
+if TYPE_CHECKING:
+    from axme_server.console.sessions import Sessions
+    from axme_server.service import Engine
+    from axme_server.testing import Testing
+
 log = logging.getLogger("axme_server.http")
+Headers = list[tuple[bytes, bytes]]
 _VALID_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 _VALID_TRACE_ID = re.compile(r"^[\x21-\x7e]{1,128}$")  # REQ-LIMIT-011
 
@@ -52,18 +58,19 @@ OPTIONAL_BODY = frozenset(
 
 
 class App:
-    def __init__(self, engine: Any, testing: Any | None = None, limits: Limits = DEFAULT) -> None:
+    console: Sessions  # /console sign-in sessions (console/routes.py sets it)
+
+    def __init__(self, engine: Engine, testing: Testing | None = None, limits: Limits = DEFAULT) -> None:
         self.engine = engine
         self.testing = testing
         self.limits = limits
         self.streams = StreamRegistry(limits)
         engine.keys.on_revoked.append(self.streams.end_key)
         engine.keys.resize(limits.cache_entries)  # REQ-LIMIT-012 (--cache-entries)
-        if hasattr(engine._agents, "cap"):
-            engine._agents.cap = limits.cache_entries
+        engine.core.agent_cache.cap = limits.cache_entries
         self.metrics = Metrics(engine)
         self.spec = SpecValidator(find_openapi())
-        engine.spec = self.spec
+        engine.scenarios.validator = self.spec.validators.get("applyScenario")
         self.router = Router()
         register_all(self.router, self)
         self._inflight: dict[str, asyncio.Future[None]] = {}
@@ -146,7 +153,7 @@ class App:
                 )
         finally:
             self.metrics.observe(req.op or "unmatched", state["status"])
-            if namespace is not None:
+            if namespace is not None and self.testing is not None:
                 self.testing.record(namespace, req, state["status"], fault_applied)
 
     async def _read_body(self, req: Request, receive: Any) -> None:
@@ -204,7 +211,7 @@ class App:
                     {"limit_depth": depth},
                 )
 
-    async def _apply_fault(self, req: Request, fault: dict[str, Any], send: Any, extra: list) -> bool:
+    async def _apply_fault(self, req: Request, fault: dict[str, Any], send: Any, extra: Headers) -> bool:
         """Returns True when the fault answered the request itself."""
         kind = fault["type"]
         if kind == "delay":
@@ -227,7 +234,7 @@ class App:
         req.fault = fault  # stream faults act inside the stream
         return False
 
-    async def _dispatch(self, route: Any, req: Request, receive: Any, send: Any, extra: list) -> None:
+    async def _dispatch(self, route: Any, req: Request, receive: Any, send: Any, extra: Headers) -> None:
         key = req.headers.get("idempotency-key")
         if req.method != "POST" or req.ctx is None:
             await self._respond(route, req, receive, send, extra)
@@ -267,7 +274,7 @@ class App:
             del self._inflight[scope_key]
             fut.set_result(None)
 
-    async def _respond(self, route: Any, req: Request, receive: Any, send: Any, extra: list) -> None:
+    async def _respond(self, route: Any, req: Request, receive: Any, send: Any, extra: Headers) -> None:
         self.spec.check_query(route.op, req.query)  # declared query parameters (REQ-LIMIT-008)
         # (applyScenario validates inside, to report schema and semantic problems together)
         if (
@@ -280,7 +287,7 @@ class App:
             kind = req.json().get("kind")
             if isinstance(kind, str):
                 self.spec.check(f"resumeIntent:{kind}", req.json())
-        if self.engine.shared:  # a write may lose a race with another server process: run again
+        if self.engine.core.shared:  # a write may lose a race with another server process: run again
             result = await cluster.run_fresh(route.handler, req)
         else:
             result = await route.handler(req)

@@ -165,14 +165,14 @@ async def serve(args: argparse.Namespace) -> None:
         active_cache_size=max(1, args.active_cache_size),
         testing=args.testing,
     )
-    engine = Engine(store, clock, settings)
-    engine.outbound_settings = OutboundSettings(
+    outbound_settings = OutboundSettings(
         timeout_seconds=min(10.0, max(0.1, args.outbound_timeout_seconds)),
         concurrency=max(1, args.outbound_concurrency),
     )
+    engine = Engine(store, clock, settings, outbound_settings=outbound_settings)
     admin_key = await engine.start(data_dir, org=args.org, workspace=args.workspace)
-    cluster.start(engine)  # other server processes' writes (a shared store only)
-    retention = operate.start_retention(store, clock.now, args, on_pruned=engine.forget_intents)
+    cluster.start(engine.core)  # other server processes' writes (a shared store only)
+    retention = operate.start_retention(store, clock.now, args, on_pruned=engine.core.forget_intents)
     server_limits = limits.from_args(args)
     tls = _tls_context(args.tls_cert, args.tls_key) if args.tls_cert else None
     app = App(engine, Testing(engine) if args.testing else None, server_limits)
@@ -187,7 +187,7 @@ async def serve(args: argparse.Namespace) -> None:
     port = sock.getsockname()[1]
     host = f"[{args.host}]" if ":" in args.host else args.host
     base_url = f"{'https' if tls else 'http'}://{host}:{port}"
-    engine.notify_settings = notify_ops.settings_from_args(
+    engine.notify.settings = notify_ops.settings_from_args(
         args, base_url
     )  # links, SMTP, Slack (REQ-NOTIFY-*)
     ready_line = "AXME_SERVER_READY " + dumps({"base_url": base_url, "admin_api_key": admin_key}).decode()

@@ -10,7 +10,7 @@ from typing import Any
 from axme_server.access import forbidden, human_names, require_admin, require_not_human, require_own_agent
 from axme_server.addresses import canonical, is_segment
 from axme_server.auth import KINDS, new_key, public_key
-from axme_server.engine import Ctx
+from axme_server.engine import Ctx, EngineCore
 from axme_server.errors import ApiError, validation
 from axme_server.jsonutil import dumps, iso, parse_iso
 from axme_server.outbound.secret_ops import check_callback_url, first_callback_secret, given_callback_secret
@@ -26,23 +26,31 @@ def public_agent(doc: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in doc.items() if k[0] != "_"}
 
 
-class DirectoryOps:
+class Directory:
+    """Workspaces, agents, keys and the task lists: writes outside any intent."""
+
+    def __init__(self, core: EngineCore) -> None:
+        self.core = core
+        self._creating_workspaces: set[tuple[str, str]] = set()
+
     # -- workspaces ----------------------------------------------------------
     def workspace_doc(self, org: str, name: str) -> dict[str, Any]:
         return {
             "workspace_id": f"ws_{secrets.token_hex(8)}",
             "org": org,
             "name": name,
-            "created_at": iso(self.clock.now()),
+            "created_at": iso(self.core.clock.now()),
         }
 
     def find_workspace(self, org: str, name: str) -> dict[str, Any] | None:
-        return next((w for w in self.store.list_workspaces() if (w["org"], w["name"]) == (org, name)), None)
+        return next(
+            (w for w in self.core.store.list_workspaces() if (w["org"], w["name"]) == (org, name)), None
+        )
 
     def require_operator(self, ctx: Ctx) -> None:
         """Admin keys of the first workspace run the server's workspaces (REQ-AUTH-017)."""
         p = ctx.principal
-        if p.kind != "admin" or p.workspace_id != self.store.get_meta("default_workspace"):
+        if p.kind != "admin" or p.workspace_id != self.core.store.get_meta("default_workspace"):
             raise forbidden(
                 "operator_required", "only admin keys of the server's first workspace manage workspaces"
             )
@@ -62,11 +70,11 @@ class DirectoryOps:
 
     def list_workspaces(self, ctx: Ctx) -> dict[str, Any]:
         self.require_operator(ctx)
-        return {"ok": True, "workspaces": self.store.list_workspaces()}
+        return {"ok": True, "workspaces": self.core.store.list_workspaces()}
 
     async def create_workspace(self, org: str, name: str) -> tuple[dict[str, Any], str]:
         """A workspace and its first admin key (plaintext returned once); 409 workspace_exists."""
-        pending = self.__dict__.setdefault("_creating_workspaces", set())
+        pending = self._creating_workspaces
         if (org, name) in pending or self.find_workspace(org, name) is not None:
             raise ApiError(
                 "workspace_exists", f"workspace {org}/{name} already exists", {"org": org, "name": name}
@@ -79,10 +87,10 @@ class DirectoryOps:
 
     async def _create_workspace(self, org: str, name: str) -> tuple[dict[str, Any], str]:
         ws = self.workspace_doc(org, name)
-        key, plaintext = new_key("admin", ws["workspace_id"], "bootstrap admin", iso(self.clock.now()))
-        await self.store.write([("workspace", ws), ("key", key)])
-        self._workspaces[ws["workspace_id"]] = ws
-        self.keys.remember(key)
+        key, plaintext = new_key("admin", ws["workspace_id"], "bootstrap admin", iso(self.core.clock.now()))
+        await self.core.store.write([("workspace", ws), ("key", key)])
+        self.core.workspace_cache[ws["workspace_id"]] = ws
+        self.core.keys.remember(key)
         return ws, plaintext
 
     # -- agents --------------------------------------------------------------
@@ -95,7 +103,7 @@ class DirectoryOps:
             "display_name": display_name,
             "delivery_mode": mode,
             "callback_url": callback_url,
-            "created_at": iso(self.clock.now()),
+            "created_at": iso(self.core.clock.now()),
             "_ws": ws_id,
             **first_callback_secret(mode),
         }
@@ -127,37 +135,37 @@ class DirectoryOps:
 
     async def register_agent(self, ctx: Ctx, body: dict[str, Any]) -> bytes:
         require_admin(ctx.principal)
-        ws = self.workspace(ctx.principal.workspace_id)
+        ws = self.core.workspace(ctx.principal.workspace_id)
         address, dn, mode, cb = self.check_agent_body(body, ws)
-        if self.agent(address) is not None:
+        if self.core.agent(address) is not None:
             raise ApiError("agent_exists", f"agent {address} is already registered", {"address": address})
         agent = self.agent_doc(ws["workspace_id"], address, dn, mode, cb)
         shown = given_callback_secret(agent, body)  # REQ-SECRET-003: generated ones are shown once
         key, plaintext = new_key(
             "agent", ws["workspace_id"], f"agent {address}", agent["created_at"], agent_address=address
         )
-        self._agents[address] = agent  # reserve the address while committing
+        self.core.agent_cache[address] = agent  # reserve the address while committing
         try:
-            body_bytes = await self.write_plain(
+            body_bytes = await self.core.write_plain(
                 [("agent", agent), ("key", key)],
                 ctx,
                 {"ok": True, "agent": public_agent(agent), "api_key": plaintext, **shown},
-                self.clock.now(),
+                self.core.clock.now(),
             )
         except BaseException:
-            self._agents.pop(address, None)
+            self.core.agent_cache.pop(address, None)
             raise
-        self.keys.remember(key)
+        self.core.keys.remember(key)
         return body_bytes
 
     def canonical_address(self, ctx: Ctx, address: str) -> str:
-        ws = self.workspace(ctx.principal.workspace_id)
+        ws = self.core.workspace(ctx.principal.workspace_id)
         return canonical(address, ws["org"], ws["name"])
 
     def resolve_agent(self, ctx: Ctx, address: str) -> dict[str, Any]:
-        ws = self.workspace(ctx.principal.workspace_id)
+        ws = self.core.workspace(ctx.principal.workspace_id)
         canon = canonical(address, ws["org"], ws["name"])
-        agent = self.agent(canon)
+        agent = self.core.agent(canon)
         if agent is None or agent["_ws"] != ws["workspace_id"]:
             raise ApiError("agent_not_found", f"agent {canon} is not registered", {"address": canon})
         return agent
@@ -168,7 +176,7 @@ class DirectoryOps:
 
     def list_agents(self, ctx: Ctx, limit: int, cursor: str | None) -> dict[str, Any]:
         require_not_human(ctx.principal, "list agents")
-        rows = self.store.list_agents(ctx.principal.workspace_id, limit + 1, cursor)
+        rows = self.core.store.list_agents(ctx.principal.workspace_id, limit + 1, cursor)
         more = len(rows) > limit
         rows = rows[:limit]
         return {
@@ -184,37 +192,42 @@ class DirectoryOps:
             "agent",
             ctx.principal.workspace_id,
             f"agent {agent['address']}",
-            iso(self.clock.now()),
+            iso(self.core.clock.now()),
             agent_address=agent["address"],
         )
-        out = await self.write_plain(
-            [("key", key)], ctx, {"ok": True, "key": public_key(key), "api_key": plaintext}, self.clock.now()
+        out = await self.core.write_plain(
+            [("key", key)],
+            ctx,
+            {"ok": True, "key": public_key(key), "api_key": plaintext},
+            self.core.clock.now(),
         )
-        self.keys.remember(key)
+        self.core.keys.remember(key)
         return out
 
     async def delete_agent(self, ctx: Ctx, address: str) -> bytes:
         """Deregister: the agent row goes and its keys are revoked in one commit (REQ-AUTH-015)."""
         require_admin(ctx.principal)
         agent = self.resolve_agent(ctx, address)
-        now = iso(self.clock.now())
+        now = iso(self.core.clock.now())
         revoked = [
             dict(k, revoked_at=now) for k in self.agent_keys(ctx, agent["address"]) if not k.get("revoked_at")
         ]
-        out = await self.write_plain(
+        out = await self.core.write_plain(
             [("agent_delete", agent["address"]), *(("key", k) for k in revoked)],
             None,
             {"ok": True, "agent": public_agent(agent), "revoked_key_ids": [k["key_id"] for k in revoked]},
-            self.clock.now(),
+            self.core.clock.now(),
         )
-        self._agents[agent["address"]] = None
+        self.core.agent_cache[agent["address"]] = None
         for key in revoked:
-            self.keys.remember(key)
+            self.core.keys.remember(key)
         return out
 
     def agent_keys(self, ctx: Ctx, address: str) -> list[dict[str, Any]]:
         return [
-            k for k in self.store.list_keys(ctx.principal.workspace_id) if k.get("agent_address") == address
+            k
+            for k in self.core.store.list_keys(ctx.principal.workspace_id)
+            if k.get("agent_address") == address
         ]
 
     def list_agent_keys(self, ctx: Ctx, address: str) -> dict[str, Any]:
@@ -234,7 +247,7 @@ class DirectoryOps:
         name = body.get("name")
         if not isinstance(name, str) or not name.strip():
             raise validation("name is required (a non-empty string)", "name")
-        ws = self.workspace(ctx.principal.workspace_id)
+        ws = self.core.workspace(ctx.principal.workspace_id)
         agent_address = None
         human = None
         if kind == "agent":
@@ -261,30 +274,36 @@ class DirectoryOps:
             kind,
             ws["workspace_id"],
             name,
-            iso(self.clock.now()),
+            iso(self.core.clock.now()),
             agent_address=agent_address,
             human=human,
             expires_at=expires,
         )
-        out = await self.write_plain(
-            [("key", key)], ctx, {"ok": True, "key": public_key(key), "api_key": plaintext}, self.clock.now()
+        out = await self.core.write_plain(
+            [("key", key)],
+            ctx,
+            {"ok": True, "key": public_key(key), "api_key": plaintext},
+            self.core.clock.now(),
         )
-        self.keys.remember(key)
+        self.core.keys.remember(key)
         return out
 
     def list_keys(self, ctx: Ctx) -> dict[str, Any]:
         require_admin(ctx.principal)
-        return {"ok": True, "keys": [public_key(k) for k in self.store.list_keys(ctx.principal.workspace_id)]}
+        return {
+            "ok": True,
+            "keys": [public_key(k) for k in self.core.store.list_keys(ctx.principal.workspace_id)],
+        }
 
     async def revoke_key(self, ctx: Ctx, key_id: str) -> bytes:
         require_admin(ctx.principal)
-        key = self.keys.lookup(key_id)
+        key = self.core.keys.lookup(key_id)
         if key is None or key["workspace_id"] != ctx.principal.workspace_id:
             raise ApiError("key_not_found", "key not found")
         if not key.get("revoked_at"):
-            key = dict(key, revoked_at=iso(self.clock.now()))
-            await self.store.write([("key", key)])
-            self.keys.remember(key)
+            key = dict(key, revoked_at=iso(self.core.clock.now()))
+            await self.core.store.write([("key", key)])
+            self.core.keys.remember(key)
         return dumps({"ok": True, "key": public_key(key)})
 
     # -- tasks ---------------------------------------------------------------
@@ -304,7 +323,7 @@ class DirectoryOps:
         if p.kind == "agent":
             raise forbidden("human_or_admin_required", "agent keys have no human tasks")
         names = human_names(p) if p.kind == "human" else [assignee] if assignee else None
-        rows = self.store.list_tasks(
+        rows = self.core.store.list_tasks(
             p.workspace_id, pending_only=status == "pending", assignees=names, limit=limit + 1, cursor=cursor
         )
         more = len(rows) > limit

@@ -13,8 +13,10 @@ an event before its status (REQ-LIFECYCLE-006).
 Active intents are an LRU bounded by `active_cache_size` and load from the
 store on a miss. An intent whose lock is held is never evicted, so a write in
 flight always finds its intent cached and no miss can read an unpublished commit.
-Operations live in mixins (intents, delivery, humans, directory, scenarios) so
-each file stays small."""
+The operations are services composed on top of this core (service.py); the core
+takes the store, the clock and the fan-out (`Hub`, or cluster publish on a shared
+store) as plug points, and fires timers through an explicit table of handlers
+(`timer_handlers`, kind -> the service that owns it)."""
 
 from __future__ import annotations
 
@@ -36,6 +38,9 @@ from axme_server.limits import LruCache
 from axme_server.timers import TimerIndex
 
 log = logging.getLogger("axme_server.engine")
+
+
+Op = tuple[Any, ...]  # one store write: ("intent", doc), ("event", ev), ("outbox", row), …
 
 
 @dataclass
@@ -70,7 +75,7 @@ class Change:
     actor: dict[str, Any] | None = None  # default actor/channel of this change's events
     channel: str | None = None
     events: list[dict[str, Any]] = field(default_factory=list)
-    ops: list[tuple] = field(default_factory=list)
+    ops: list[Op] = field(default_factory=list)
     after: list[Callable[[], None]] = field(default_factory=list)
     orig_timers: dict[str, float] = field(default_factory=dict)
     on_fail: list[Callable[[], None]] = field(default_factory=list)
@@ -169,30 +174,45 @@ class IntentLock:
         self._forget(self.lock)
 
     def _forget(self, lock: asyncio.Lock) -> None:
-        if not lock.locked() and not lock._waiters and self.locks.get(self.intent_id) is lock:  # type: ignore[attr-defined]
+        if not lock.locked() and not lock._waiters and self.locks.get(self.intent_id) is lock:
             del self.locks[self.intent_id]
 
 
+TimerHandler = Callable[[Change, float], None]
+Fanout = Callable[[str, list[dict[str, Any]]], None]
+
+
 class EngineCore:
-    def __init__(self, store: Any, clock: Any, settings: Settings) -> None:
+    """The shared kernel of the services: `store` (durable state), `clock` (now and timers) and
+    the fan-out of committed events (`hub` locally; `fanout` publishes, through the cluster
+    on a shared store) are the plug points."""
+
+    def __init__(self, store: Any, clock: Any, settings: Settings, hub: Hub | None = None) -> None:
         self.store = store
         self.clock = clock
         self.settings = settings
-        self.hub = Hub()
+        self.hub = hub or Hub()
         self.keys = KeyRing(store)
+        # kind -> handler, filled by the services that own each timer (service.py)
+        self.timer_handlers: dict[str, TimerHandler] = {}
         self.timers = TimerIndex(clock, self._fire_timer, store.timers_due)
         self._active: OrderedDict[str, dict[str, Any]] = OrderedDict()  # LRU, bounded (_remember)
         self._recent: OrderedDict[str, dict[str, Any]] = OrderedDict()
         self._locks: dict[str, asyncio.Lock] = {}
-        self._agents: Any = LruCache(
-            DEFAULT_LIMITS.cache_entries
-        )  # keyed by request input: bounded (REQ-LIMIT-012)
-        self._workspaces: dict[str, dict[str, Any]] = {}
+        # keyed by request input: bounded (REQ-LIMIT-012)
+        self.agent_cache: LruCache[str, dict[str, Any] | None] = LruCache(DEFAULT_LIMITS.cache_entries)
+        self.workspace_cache: dict[str, dict[str, Any]] = {}
         # complete event logs of active intents created by this process (stream backlogs without a read)
         self._logs: dict[str, list[dict[str, Any]]] = {}
         self.metrics: dict[str, int] = {"transitions": 0, "events": 0}
         # other server processes write the same store (PostgreSQL): see cluster.py
         self.shared = bool(getattr(store, "shared", False))
+        self.fanout: Fanout = self._publish_shared if self.shared else self.hub.publish
+        # an intent became ready for an agent in another process (cluster.py): the lanes re-offer it
+        self.became_ready: Callable[[str, str], None] = _nobody
+
+    def _publish_shared(self, intent_id: str, events: list[dict[str, Any]]) -> None:
+        cluster.publish(self, intent_id, events)
 
     # -- cache -----------------------------------------------------------
     def cached_intent(self, intent_id: str) -> dict[str, Any] | None:
@@ -204,10 +224,10 @@ class EngineCore:
         if doc is not None:
             self._recent.move_to_end(intent_id)
             return doc
-        doc = self.store.get_intent(intent_id)
-        if doc is not None:
-            self._remember(doc)
-        return doc
+        loaded: dict[str, Any] | None = self.store.get_intent(intent_id)
+        if loaded is not None:
+            self._remember(loaded)
+        return loaded
 
     def _remember(self, doc: dict[str, Any]) -> None:
         intent_id = doc["intent_id"]
@@ -284,18 +304,18 @@ class EngineCore:
                 del self._logs[intent_id]
 
     def workspace(self, workspace_id: str) -> dict[str, Any]:
-        ws = self._workspaces.get(workspace_id)
+        ws = self.workspace_cache.get(workspace_id)
         if ws is None:
             ws = self.store.get_workspace(workspace_id)
             if ws is None:
                 raise ApiError("unauthorized", "workspace of this key no longer exists")
-            self._workspaces[workspace_id] = ws
+            self.workspace_cache[workspace_id] = ws
         return ws
 
     def agent(self, address: str) -> dict[str, Any] | None:
-        if address not in self._agents:
-            self._agents[address] = self.store.get_agent(address)
-        return self._agents[address]
+        if address not in self.agent_cache:
+            self.agent_cache[address] = self.store.get_agent(address)
+        return self.agent_cache[address]
 
     # -- locking and the write path -------------------------------------
     def intent_lock(self, intent_id: str) -> IntentLock:
@@ -324,7 +344,7 @@ class EngineCore:
         if self.shared:  # the revisions the store compares and sets (store/pg_cluster.py)
             for written in [doc] + [op[1] for op in ch.ops if op[0] == "intent"]:
                 written["_rev"] = written.get("_rev", 0) + 1
-        ops: list[tuple] = [("intent_new" if ch.new else "intent", doc)]
+        ops: list[Op] = [("intent_new" if ch.new else "intent", doc)]
         ops.extend(("event", ev) for ev in ch.events)
         ops.extend(ch.ops)
         body = b""
@@ -345,10 +365,7 @@ class EngineCore:
         self.metrics["transitions"] += 1
         self.metrics["events"] += len(ch.events)
         if ch.events:
-            if self.shared:
-                cluster.publish(self, doc["intent_id"], ch.events)
-            else:
-                self.hub.publish(doc["intent_id"], ch.events)
+            self.fanout(doc["intent_id"], ch.events)
         if timers != ch.orig_timers:  # moved or cleared timers leave the heap's live set
             self.timers.schedule(doc["intent_id"], timers, [k for k in ch.orig_timers if k not in timers])
         for fn in ch.after:
@@ -356,7 +373,7 @@ class EngineCore:
         return body
 
     async def write_plain(
-        self, ops: list[tuple], ctx: Ctx | None, response: dict[str, Any], now: float
+        self, ops: list[Op], ctx: Ctx | None, response: dict[str, Any], now: float
     ) -> bytes:
         """Commit non-intent writes (agents, keys) with the idempotency record."""
         body = dumps(response)
@@ -366,4 +383,16 @@ class EngineCore:
         return body
 
     async def _fire_timer(self, intent_id: str, kind: str, due: float) -> None:
-        raise NotImplementedError  # provided by the Engine mixins
+        """A due timer: its handler (from `timer_handlers`) changes the intent in one commit."""
+        async with self.intent_lock(intent_id):
+            doc = self.cached_intent(intent_id)
+            if doc is None or doc["_timers"].get(kind) != due:
+                return  # stale heap entry
+            ch = self.change(doc)
+            ch.intent["_timers"].pop(kind, None)
+            self.timer_handlers[kind](ch, due)
+            await self.apply(ch)
+
+
+def _nobody(address: str, intent_id: str) -> None:
+    """`became_ready` until the lanes are wired in."""

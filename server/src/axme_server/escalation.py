@@ -7,9 +7,8 @@ notify?}, …]` with `escalation_repeat`, a step field or the intent's. Level k 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from axme_server.access import current_step
 from axme_server.engine import Change
 from axme_server.errors import ApiError
 from axme_server.notify.ops import step_deadline
@@ -84,53 +83,50 @@ def check_chain(body: dict[str, Any]) -> None:
         )
 
 
-class EscalationOps:
-    if TYPE_CHECKING:  # HumanOps' members (Engine combines both), for the type checker only
+def step_policy(ch: Change, step: dict[str, Any], name: str) -> Any:
+    """A policy field of the step, else the intent's."""
+    value = step.get(name)
+    return value if value is not None else ch.intent["_policy"].get(name)
 
-        def _policy(self, ch: Change, step: dict[str, Any], name: str) -> Any: ...
-        def escalate(self, ch: Change, step: dict[str, Any], at: float, reason: str) -> None: ...
 
-    def _chain(self, ch: Change, step: dict[str, Any]) -> tuple[list[dict[str, Any]] | None, int]:
-        policy = ch.intent["_policy"]
-        levels = step.get("escalation") if step.get("escalation") is not None else policy.get("escalation")
-        repeat = step.get("escalation_repeat")
-        if repeat is None:
-            repeat = policy.get("escalation_repeat") or 0
-        return levels or None, repeat
+def _chain(ch: Change, step: dict[str, Any]) -> tuple[list[dict[str, Any]] | None, int]:
+    policy = ch.intent["_policy"]
+    levels = step.get("escalation") if step.get("escalation") is not None else policy.get("escalation")
+    repeat = step.get("escalation_repeat")
+    if repeat is None:
+        repeat = policy.get("escalation_repeat") or 0
+    return levels or None, int(repeat)
 
-    def can_escalate(self, ch: Change, step: dict[str, Any]) -> bool:
-        levels, repeat = self._chain(ch, step)
-        if levels:
-            fired: int = step.get("escalation_fired", 0)
-            return fired < len(levels) * (repeat + 1)
-        return bool(self._policy(ch, step, "escalate_to")) and not step["escalated"]
 
-    def next_escalation_level(self, ch: Change, step: dict[str, Any]) -> dict[str, Any]:
-        """The level firing now: {assignees, notify (None: the task's targets), level}."""
-        levels, _ = self._chain(ch, step)
-        fired = step.get("escalation_fired", 0)
-        step["escalation_fired"] = fired + 1
-        if levels:
-            level = levels[fired % len(levels)]
-            step["notify_targets"] = level.get("notify")  # reminders now tell this level (None: the task's)
-            return {"assignees": list(level["assignees"]), "notify": level.get("notify"), "level": fired + 1}
-        return {"assignees": [self._policy(ch, step, "escalate_to")], "notify": None, "level": fired + 1}
+def can_escalate(ch: Change, step: dict[str, Any]) -> bool:
+    levels, repeat = _chain(ch, step)
+    if levels:
+        fired: int = step.get("escalation_fired", 0)
+        return fired < len(levels) * (repeat + 1)
+    return bool(step_policy(ch, step, "escalate_to")) and not step["escalated"]
 
-    def schedule_escalation(self, ch: Change, step: dict[str, Any], base: float) -> None:
-        """The next chain level's timer, `after_seconds` from `base` (never at or past the deadline)."""
-        timers = ch.intent["_timers"]
-        timers.pop("escalate_level", None)
-        step.pop("escalation_due", None)
-        levels, _ = self._chain(ch, step)
-        if not levels or not self.can_escalate(ch, step):
-            return
-        due = base + float(levels[step.get("escalation_fired", 0) % len(levels)]["after_seconds"])
-        deadline = step_deadline(ch.intent)
-        if deadline is None or due < deadline:
-            timers["escalate_level"] = step["escalation_due"] = due
 
-    def _timer_escalate_level(self, ch: Change, due: float) -> None:
-        step = current_step(ch.intent)
-        if step is None or step["kind"] != "human" or step.get("escalation_due") != due:
-            return  # the step moved on: a stale timer
-        self.escalate(ch, step, due, "no_response")
+def next_escalation_level(ch: Change, step: dict[str, Any]) -> dict[str, Any]:
+    """The level firing now: {assignees, notify (None: the task's targets), level}."""
+    levels, _ = _chain(ch, step)
+    fired = step.get("escalation_fired", 0)
+    step["escalation_fired"] = fired + 1
+    if levels:
+        level = levels[fired % len(levels)]
+        step["notify_targets"] = level.get("notify")  # reminders now tell this level (None: the task's)
+        return {"assignees": list(level["assignees"]), "notify": level.get("notify"), "level": fired + 1}
+    return {"assignees": [step_policy(ch, step, "escalate_to")], "notify": None, "level": fired + 1}
+
+
+def schedule_escalation(ch: Change, step: dict[str, Any], base: float) -> None:
+    """The next chain level's timer, `after_seconds` from `base` (never at or past the deadline)."""
+    timers = ch.intent["_timers"]
+    timers.pop("escalate_level", None)
+    step.pop("escalation_due", None)
+    levels, _ = _chain(ch, step)
+    if not levels or not can_escalate(ch, step):
+        return
+    due = base + float(levels[step.get("escalation_fired", 0) % len(levels)]["after_seconds"])
+    deadline = step_deadline(ch.intent)
+    if deadline is None or due < deadline:
+        timers["escalate_level"] = step["escalation_due"] = due

@@ -5,7 +5,7 @@ on_timeout and decisions work as for any human step; only its outcome is read he
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from axme_server.access import current_step
 from axme_server.engine import Change
@@ -13,7 +13,10 @@ from axme_server.jsonutil import iso
 from axme_server.lifecycle import FAILED
 from axme_server.retry import fresh_step
 from axme_server.tasks import normalize_task
-from axme_server.workflow import human_step
+from axme_server.workflow import close_task, human_step
+
+if TYPE_CHECKING:
+    from axme_server.ports import StepFlow
 
 RETRY, ABANDON = "retry", "abandon"
 MAX_DESCRIPTION = 4000
@@ -33,7 +36,12 @@ def review_task(step_id: str, error: dict[str, Any], assignees: list[str]) -> di
     )
 
 
-class FailureReviewOps:
+class FailureReview:
+    """T24-T26 on top of the workflow: a review step after a failed agent step, and its outcome."""
+
+    def __init__(self, workflow: StepFlow) -> None:
+        self.workflow = workflow
+
     def route_failure(
         self, ch: Change, error: dict[str, Any], actor: dict[str, Any] | None, channel: str | None
     ) -> bool:
@@ -82,28 +90,27 @@ class FailureReviewOps:
                 },
             )
 
-        self.start_step(ch, idx + 1, announce)
+        self.workflow.start_step(ch, idx + 1, announce)
         return True
 
-    def apply_decision(
+    def review_decided(
         self, ch: Change, step: dict[str, Any], decision: dict[str, Any], actor: dict[str, Any], channel: str
-    ) -> None:
-        failed_idx = step.get("review_of")
-        if failed_idx is None:
-            super().apply_decision(ch, step, decision, actor, channel)  # type: ignore[misc]
-            return
+    ) -> dict[str, Any] | None:
+        """The decision on review step `step`: T25 (retry) puts the failed agent step again right
+        after the review and returns the decision to apply as a positive one; T26 ends the
+        intent here (None)."""
+        failed_idx: int = step["review_of"]
         doc = ch.intent
-        if decision["outcome"] == RETRY:  # T25: the failed agent step again, right after the review
+        if decision["outcome"] == RETRY:
             doc["_steps"].insert(doc["_step"] + 1, fresh_step(doc["_steps"][failed_idx]))
-            super().apply_decision(ch, step, dict(decision, negative=False), actor, channel)  # type: ignore[misc]
-            return
+            return dict(decision, negative=False)
         # T26 (abandon, or a negative outcome from on_timeout reject): FAILED with the step's own error
         record = {k: decision[k] for k in ("outcome", "comment", "data", "evidence")}
         step["outcome"] = decision["outcome"]
         step["decision"] = dict(record, decided_by=actor, decided_at=iso(ch.now))
-        self.close_task(ch, step, "decided", step["decision"])
+        close_task(ch, step, "decided", step["decision"])
         step["status"] = "completed"
-        self.finish(
+        self.workflow.finish(
             ch,
             FAILED,
             error=step["failure_error"],
@@ -113,3 +120,4 @@ class FailureReviewOps:
             task_status="decided",
         )
         doc["_failed_step"] = failed_idx  # a later retryIntent starts at the agent step
+        return None

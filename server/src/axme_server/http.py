@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 from urllib.parse import parse_qsl
 
 from starlette.routing import compile_path
@@ -82,6 +82,10 @@ class Request:
         self._json = data
         return data
 
+    @overload
+    def q_int(self, name: str, default: int, lo: int, hi: int) -> int: ...
+    @overload
+    def q_int(self, name: str, default: None, lo: int, hi: int) -> int | None: ...
     def q_int(self, name: str, default: int | None, lo: int, hi: int) -> int | None:
         raw = self.query.get(name)
         if raw is None or raw == "":

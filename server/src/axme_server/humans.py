@@ -7,12 +7,16 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
 from axme_server.access import check_decider, check_read, current_step, require_decider_kind
-from axme_server.engine import SYSTEM_ACTOR, Change, Ctx, IntentLock, public
+from axme_server.engine import SYSTEM_ACTOR, Change, Ctx, EngineCore, public
 from axme_server.errors import ApiError
+from axme_server.escalation import can_escalate, next_escalation_level, schedule_escalation, step_policy
 from axme_server.jsonutil import iso
 from axme_server.lifecycle import CANCELED, FAILED, TERMINAL, TIMED_OUT, WAITING
 from axme_server.tasks import NEGATIVE_OUTCOMES, validate_decision
-from axme_server.workflow import refresh_view
+from axme_server.workflow import close_task, refresh_view
+
+if TYPE_CHECKING:
+    from axme_server.ports import FailureRouting, Notifier, StepFlow
 
 
 def _pending(step: dict[str, Any]) -> dict[str, Any]:
@@ -20,41 +24,16 @@ def _pending(step: dict[str, Any]) -> dict[str, Any]:
     return {"type": "human", "ref": ref, "name": step.get("assignee_name") or ref}
 
 
-class HumanOps:
-    if TYPE_CHECKING:  # members of EngineCore and the other mixins of Engine, for the type checker only
+class Humans:
+    """Human steps: the task, reminders, escalation, on_timeout and decisions (decideTask)."""
 
-        def cached_intent(self, intent_id: str) -> dict[str, Any] | None: ...
-        def intent_lock(self, intent_id: str) -> IntentLock: ...
-        def change(self, doc: dict[str, Any], ctx: Ctx | None = None) -> Change: ...
-        async def apply(
-            self, ch: Change, ctx: Ctx | None = None, response: dict[str, Any] | None = None
-        ) -> bytes: ...
-        def complete_step(
-            self,
-            ch: Change,
-            result: Any,
-            actor: dict[str, Any] | None,
-            channel: str | None,
-            data: dict[str, Any],
-        ) -> None: ...
-        def finish(
-            self,
-            ch: Change,
-            status: str,
-            event_type: str | None = None,
-            *,
-            error: dict[str, Any] | None = None,
-            actor: dict[str, Any] | None = None,
-            channel: str | None = None,
-            data: dict[str, Any] | None = None,
-            task_status: str = "expired",
-        ) -> None: ...
-        def notify_step(
-            self, ch: Change, step: dict[str, Any], reason: str, targets: list[dict[str, str]] | None = None
-        ) -> None: ...
-        def can_escalate(self, ch: Change, step: dict[str, Any]) -> bool: ...
-        def next_escalation_level(self, ch: Change, step: dict[str, Any]) -> dict[str, Any]: ...
-        def schedule_escalation(self, ch: Change, step: dict[str, Any], base: float) -> None: ...
+    def __init__(
+        self, core: EngineCore, workflow: StepFlow, notify: Notifier, reviews: FailureRouting
+    ) -> None:
+        self.core = core
+        self.workflow = workflow
+        self.notify = notify
+        self.reviews = reviews
 
     def enter_human(self, ch: Change, step: dict[str, Any], prelude: Callable[[], None] | None) -> None:
         doc = ch.intent
@@ -65,7 +44,7 @@ class HumanOps:
             prelude()
         step["reminders"] = 0
         self._schedule_first_reminder(ch, step, ch.now)
-        self.schedule_escalation(ch, step, ch.now)  # REQ-HUMAN-025: level 1 after the step started
+        schedule_escalation(ch, step, ch.now)  # REQ-HUMAN-025: level 1 after the step started
         deadline = doc["_timers"].get("step_deadline") or doc["_timers"].get("deadline")
         step["task"] = {
             "intent_id": doc["intent_id"],
@@ -90,29 +69,16 @@ class HumanOps:
                 "deadline_at": step["task"]["deadline_at"],
             },
         )
-        self.notify_step(ch, step, "assigned")  # REQ-NOTIFY-002: in this same commit
-
-    def close_task(
-        self, ch: Change, step: dict[str, Any], status: str, decision: dict[str, Any] | None = None
-    ) -> None:
-        task = step.get("task")
-        if task is None or task["status"] != "pending":
-            return
-        task.update(status=status, decision=decision, remind_count=ch.intent["remind_count"])
-        ch.ops.append(("task", task))
-
-    def _policy(self, ch: Change, step: dict[str, Any], name: str) -> Any:
-        value = step.get(name)
-        return value if value is not None else ch.intent["_policy"].get(name)
+        self.notify.notify_step(ch, step, "assigned")  # REQ-NOTIFY-002: in this same commit
 
     def _schedule_first_reminder(self, ch: Change, step: dict[str, Any], base: float) -> None:
-        after = self._policy(ch, step, "remind_after_seconds")
+        after = step_policy(ch, step, "remind_after_seconds")
         if after:
             ch.intent["_timers"]["remind"] = base + float(after)
             self._drop_after_deadline(ch, base + float(after))
 
     # -- timers ----------------------------------------------------------
-    def _timer_remind(self, ch: Change, due: float) -> None:
+    def timer_remind(self, ch: Change, due: float) -> None:
         doc = ch.intent
         step = current_step(doc)
         if step is None or step["kind"] != "human":
@@ -133,21 +99,21 @@ class HumanOps:
                 "notify": step["human_task"].get("notify") or [],
             },
         )
-        self.notify_step(ch, step, "reminder")
+        self.notify.notify_step(ch, step, "reminder")
         # REQ-HUMAN-012/013: interval defaults to remind_after, max_reminders to 3;
         # escalation one interval after the last reminder, at most once per step
         interval = float(
-            self._policy(ch, step, "remind_interval_seconds")
-            or self._policy(ch, step, "remind_after_seconds")
+            step_policy(ch, step, "remind_interval_seconds")
+            or step_policy(ch, step, "remind_after_seconds")
             or 0
         )
-        max_reminders = self._policy(ch, step, "max_reminders")
+        max_reminders = step_policy(ch, step, "max_reminders")
         if max_reminders is None:
             max_reminders = 3
         nxt = None
         if step["reminders"] < max_reminders and interval > 0:
             doc["_timers"]["remind"] = nxt = due + interval
-        elif self._policy(ch, step, "escalate_to") and not step["escalated"] and interval > 0:
+        elif step_policy(ch, step, "escalate_to") and not step["escalated"] and interval > 0:
             doc["_timers"]["escalate"] = nxt = due + interval
         self._drop_after_deadline(ch, nxt)
 
@@ -161,15 +127,21 @@ class HumanOps:
             timers.pop("remind", None)
             timers.pop("escalate", None)
 
-    def _timer_escalate(self, ch: Change, due: float) -> None:
+    def timer_escalate(self, ch: Change, due: float) -> None:
         step = current_step(ch.intent)
         if step is None or step["kind"] != "human":
             return
         self.escalate(ch, step, due, "reminders_exhausted")  # REQ: reason reminders_exhausted
 
+    def timer_escalate_level(self, ch: Change, due: float) -> None:
+        step = current_step(ch.intent)
+        if step is None or step["kind"] != "human" or step.get("escalation_due") != due:
+            return  # the step moved on: a stale timer
+        self.escalate(ch, step, due, "no_response")
+
     def escalate(self, ch: Change, step: dict[str, Any], at: float, reason: str) -> None:
         doc = ch.intent
-        level = self.next_escalation_level(ch, step)  # REQ-HUMAN-013/025: escalate_to or the chain's next
+        level = next_escalation_level(ch, step)  # REQ-HUMAN-013/025: escalate_to or the chain's next
         target = level["assignees"][0]
         previous = list(step["assignees"])
         step["assignees"] = level["assignees"]
@@ -198,18 +170,18 @@ class HumanOps:
                 "reason": reason,
             },
         )
-        self.notify_step(ch, step, "escalated", level["notify"])
+        self.notify.notify_step(ch, step, "escalated", level["notify"])
         self._schedule_first_reminder(ch, step, at)
-        self.schedule_escalation(ch, step, at)
+        schedule_escalation(ch, step, at)
 
     def run_on_timeout(self, ch: Change, step: dict[str, Any], action: str, due: float, reason: str) -> None:
         data = {"step_id": step["step_id"], "on_timeout": action, "reason": reason}
-        if action == "escalate" and self.can_escalate(ch, step):
+        if action == "escalate" and can_escalate(ch, step):
             if step.get("step_deadline_seconds"):  # the new holder gets one more deadline
                 ch.intent["_timers"]["step_deadline"] = due + float(step["step_deadline_seconds"])
             self.escalate(ch, step, due, "timeout")
             return
-        self.notify_step(ch, step, "timeout")
+        self.notify.notify_step(ch, step, "timeout")
         if action in ("approve", "reject"):
             task = step["human_task"]
             positive = [o for o in task["allowed_outcomes"] if o not in NEGATIVE_OUTCOMES]
@@ -225,9 +197,9 @@ class HumanOps:
             self.apply_decision(ch, step, decision, SYSTEM_ACTOR, "system")
             return
         if action == "cancel":
-            self.finish(ch, CANCELED, actor=SYSTEM_ACTOR, channel="system", data=data)
+            self.workflow.finish(ch, CANCELED, actor=SYSTEM_ACTOR, channel="system", data=data)
             return
-        self.finish(
+        self.workflow.finish(
             ch,
             TIMED_OUT,
             error={"code": "timed_out", "message": f"human step {step['step_id']} timed out"},
@@ -238,8 +210,8 @@ class HumanOps:
 
     # -- decisions -------------------------------------------------------
     async def decide(self, ctx: Ctx, intent_id: str, body: dict[str, Any]) -> bytes:
-        async with self.intent_lock(intent_id):
-            doc = check_read(ctx.principal, self.cached_intent(intent_id))
+        async with self.core.intent_lock(intent_id):
+            doc = check_read(ctx.principal, self.core.cached_intent(intent_id))
             require_decider_kind(ctx.principal)
             if doc["status"] in TERMINAL:
                 raise ApiError(
@@ -254,18 +226,23 @@ class HumanOps:
                 )
             check_decider(ctx.principal, doc)
             decision = validate_decision(step["human_task"], body)
-            ch = self.change(doc, ctx)
+            ch = self.core.change(doc, ctx)
             step = cast(dict[str, Any], current_step(ch.intent))  # the clone's step: checked above
             self.apply_decision(ch, step, decision, ctx.principal.actor, ctx.channel)
-            return await self.apply(ch, ctx, {"ok": True, "applied": True, "intent": public(ch.intent)})
+            return await self.core.apply(ch, ctx, {"ok": True, "applied": True, "intent": public(ch.intent)})
 
     def apply_decision(
         self, ch: Change, step: dict[str, Any], decision: dict[str, Any], actor: dict[str, Any], channel: str
     ) -> None:
+        if step.get("review_of") is not None:  # an on_failure review: retry goes on, abandon ended it
+            reviewed = self.reviews.review_decided(ch, step, decision, actor, channel)
+            if reviewed is None:
+                return
+            decision = reviewed
         record = {k: decision[k] for k in ("outcome", "comment", "data", "evidence")}
         step["outcome"] = decision["outcome"]
         step["decision"] = dict(record, decided_by=actor, decided_at=iso(ch.now))
-        self.close_task(ch, step, "decided", step["decision"])
+        close_task(ch, step, "decided", step["decision"])
         data = {"step_id": step["step_id"], **record}
         if decision["negative"]:
             who = actor.get("display_name") or actor.get("id")
@@ -279,8 +256,8 @@ class HumanOps:
                 },
             }
             step["status"] = "completed"
-            self.finish(
+            self.workflow.finish(
                 ch, FAILED, error=error, actor=actor, channel=channel, data=data, task_status="decided"
             )
             return
-        self.complete_step(ch, None, actor, channel, data)
+        self.workflow.complete_step(ch, None, actor, channel, data)

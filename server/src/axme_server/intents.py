@@ -1,30 +1,23 @@
-"""Intent operations: create, read, list, events, audit, resolve, and the
-resume dispatcher (tagged union + legacy bodies, REQ-RESUME-001..007)."""
+"""Intent operations: create (T1: the first step starts in the same commit), read, list,
+events, audit. Resolve, resume and control are in control.py."""
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from axme_server.access import (
-    check_decider,
-    check_handler,
-    check_read,
-    check_resolver,
-    current_step,
-    human_names,
-    principal_address,
-    require_controller,
-    require_not_human,
-)
+from axme_server.access import check_read, human_names, principal_address, require_not_human
 from axme_server.addresses import canonical
-from axme_server.engine import Change, Ctx, public
+from axme_server.engine import Change, Ctx, EngineCore, public
 from axme_server.errors import ApiError, validation
 from axme_server.escalation import check_chain
 from axme_server.jsonutil import iso, new_uuid, parse_iso
-from axme_server.lifecycle import CANCELED, COMPLETED, FAILED, SUBMITTED, TERMINAL
+from axme_server.lifecycle import SUBMITTED
 from axme_server.tasks import normalize_task
-from axme_server.workflow import ON_TIMEOUT, agent_step, human_step, refresh_view
+from axme_server.workflow import ON_TIMEOUT, agent_step, human_step
+
+if TYPE_CHECKING:
+    from axme_server.ports import StepFlow
 
 INTENT_TYPE_RE = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+\.v[0-9]+$")
 CREATE_FIELDS = frozenset(
@@ -48,7 +41,6 @@ CREATE_FIELDS = frozenset(
         "escalation_repeat",
     }
 )
-RESOLVE_FIELDS = frozenset({"status", "result", "error", "reason", "actor"})
 
 
 def _num(
@@ -92,70 +84,13 @@ def policy_from(body: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def parse_resume(body: dict[str, Any]) -> dict[str, Any]:
-    """Normalize a resume body to {"kind": …, …}; legacy shapes are accepted."""
-    if "kind" in body:
-        kind = body["kind"]
-        if kind not in ("agent_result", "task_result", "progress", "control"):
-            raise validation("kind must be one of agent_result, task_result, progress, control", "kind")
-        r = dict(body)
-    elif "action" in body:  # REQ-RESUME-005
-        action = body["action"]
-        rest = {k: v for k, v in body.items() if k not in ("action", "delivery_id")}
-        r = {"kind": "agent_result", "delivery_id": body.get("delivery_id")}
-        if action == "complete":
-            r.update(outcome="complete", result=rest)
-        elif action == "fail":
-            err = rest.get("error")
-            if not (
-                isinstance(err, dict)
-                and isinstance(err.get("code"), str)
-                and isinstance(err.get("message"), str)
-            ):
-                msg = rest.get("reason") or rest.get("message") or "agent reported failure"
-                err = {"code": "agent_error", "message": str(msg), "details": rest}
-            r.update(outcome="fail", error=err)
-        else:
-            raise validation("legacy action must be complete or fail", "action")
-    elif "task_result" in body:  # REQ-RESUME-006
-        tr = body["task_result"]
-        if not isinstance(tr, dict):
-            raise validation("task_result must be an object", "task_result")
-        flat = {k: v for k, v in tr.items() if k not in ("outcome", "comment", "data", "evidence")}
-        data = tr.get("data")
-        if flat:
-            data = {**flat, **(data if isinstance(data, dict) else {})}
-        r = {"kind": "task_result", **{k: tr[k] for k in ("outcome", "comment", "evidence") if k in tr}}
-        if data is not None:
-            r["data"] = data
-    elif "approve_current_step" in body:  # REQ-RESUME-007
-        r = {
-            "kind": "control",
-            **{
-                k: v
-                for k, v in body.items()
-                if k not in ("actor", "expected_policy_generation", "internal_scheduler")
-            },
-        }
-    else:
-        raise validation(
-            "resume body needs a `kind` (agent_result | task_result | progress | control); "
-            'to return a result send {"kind":"agent_result","outcome":"complete","result":{…}}',
-            "kind",
-        )
-    if r["kind"] == "agent_result":
-        if r.get("outcome") not in ("complete", "fail"):
-            raise validation("agent_result.outcome must be complete or fail", "outcome")
-        if r.get("result") is not None and not isinstance(r["result"], dict):
-            raise validation("result must be an object", "result")
-        if r.get("error") is not None and not isinstance(r["error"], dict):
-            raise validation("error must be an object", "error")
-    if r.get("delivery_id") is not None and not isinstance(r["delivery_id"], str):
-        raise validation("delivery_id must be a string", "delivery_id")
-    return r
+class Intents:
+    """Creating intents (T1) and reading them: get, list, events, audit."""
 
+    def __init__(self, core: EngineCore, workflow: StepFlow) -> None:
+        self.core = core
+        self.workflow = workflow
 
-class IntentOps:
     # -- create ------------------------------------------------------------
     async def create_intent(self, ctx: Ctx, body: dict[str, Any]) -> bytes:
         p = ctx.principal
@@ -172,9 +107,9 @@ class IntentOps:
             )
         if "to_agent" not in body or body["to_agent"] in (None, ""):
             raise validation("to_agent is required", "to_agent")
-        ws = self.workspace(p.workspace_id)
+        ws = self.core.workspace(p.workspace_id)
         to_agent = canonical(body["to_agent"], ws["org"], ws["name"])
-        agent = self.agent(to_agent)
+        agent = self.core.agent(to_agent)
         if agent is None or agent["_ws"] != p.workspace_id:
             raise ApiError(
                 "agent_not_found",
@@ -218,7 +153,7 @@ class IntentOps:
             human_task=task,
             metadata=body.get("metadata"),
         )
-        async with self.intent_lock(doc["intent_id"]):
+        async with self.core.intent_lock(doc["intent_id"]):
             ch = self.start_new(doc, ctx)
             resp = {
                 "ok": True,
@@ -226,7 +161,7 @@ class IntentOps:
                 "status": SUBMITTED,
                 "created_at": doc["created_at"],
             }
-            return await self.apply(ch, ctx, resp)
+            return await self.core.apply(ch, ctx, resp)
 
     def new_intent_doc(
         self,
@@ -247,7 +182,7 @@ class IntentOps:
         metadata: dict[str, Any] | None = None,
         scenario_id: str | None = None,
     ) -> dict[str, Any]:
-        now = iso(self.clock.now())
+        now = iso(self.core.clock.now())
         doc = {
             "intent_id": new_uuid(),
             "intent_type": intent_type,
@@ -293,25 +228,25 @@ class IntentOps:
     ) -> Change:
         """T1; a retry attempt (retry.py) starts at its failed step and says so in `extra`."""
         ch = Change(
-            intent=doc, now=self.clock.now(), new=True, actor=ctx.principal.actor, channel=ctx.channel
+            intent=doc, now=self.core.clock.now(), new=True, actor=ctx.principal.actor, channel=ctx.channel
         )
         ch.emit(
             "intent.submitted",
             data={"intent_type": doc["intent_type"], "to_agent": doc["to_agent"], **(extra or {})},
         )
-        self.start_step(ch, start)
+        self.workflow.start_step(ch, start)
         return ch
 
     # -- reads ---------------------------------------------------------------
     def get_intent(self, ctx: Ctx, intent_id: str) -> dict[str, Any]:
-        return public(check_read(ctx.principal, self.cached_intent(intent_id)))
+        return public(check_read(ctx.principal, self.core.cached_intent(intent_id)))
 
     async def list_intents(self, ctx: Ctx, q: dict[str, Any]) -> dict[str, Any]:
         p = ctx.principal
-        ws = self.workspace(p.workspace_id)
+        ws = self.core.workspace(p.workspace_id)
         to_agent = canonical(q["to_agent"], ws["org"], ws["name"]) if q.get("to_agent") else None
         from_agent = canonical(q["from_agent"], ws["org"], ws["name"]) if q.get("from_agent") else None
-        rows = await self.store.list_intents_async(  # a filter combination no index covers runs off the loop
+        rows = await self.core.store.list_intents_async(  # a filter combination no index covers runs off the loop
             p.workspace_id,
             status=q.get("status"),
             to_agent=to_agent,
@@ -323,17 +258,19 @@ class IntentOps:
         )
         more = len(rows) > q["limit"]
         rows = rows[: q["limit"]]
-        intents = [public(self.visible_intent(d)) for _, d in rows]
+        intents = [public(self.core.visible_intent(d)) for _, d in rows]
         return {"ok": True, "intents": intents, "next_cursor": str(rows[-1][0]) if more else None}
 
     def list_events(self, ctx: Ctx, intent_id: str, since: int, limit: int) -> dict[str, Any]:
-        events = self.visible_events(check_read(ctx.principal, self.cached_intent(intent_id)), since, limit)
+        events = self.core.visible_events(
+            check_read(ctx.principal, self.core.cached_intent(intent_id)), since, limit
+        )
         return {"ok": True, "events": events, "next_seq": (events[-1]["seq"] if events else since) + 1}
 
     def audit(self, ctx: Ctx, intent_id: str, since: int = 0, limit: int = 500) -> dict[str, Any]:
-        doc = check_read(ctx.principal, self.cached_intent(intent_id))
+        doc = check_read(ctx.principal, self.core.cached_intent(intent_id))
         entries = []
-        for ev in self.visible_events(doc, since, limit):  # one page (REQ-LIMIT-013)
+        for ev in self.core.visible_events(doc, since, limit):  # one page (REQ-LIMIT-013)
             data = ev.get("data") or {}
             entries.append(
                 {
@@ -354,173 +291,3 @@ class IntentOps:
             "audit": entries,
             "next_seq": (entries[-1]["seq"] if entries else since) + 1,
         }
-
-    # -- writes ---------------------------------------------------------------
-    async def resolve(self, ctx: Ctx, intent_id: str, body: dict[str, Any]) -> bytes:
-        unknown = sorted(k for k in body if k not in RESOLVE_FIELDS)
-        if unknown:
-            raise validation(f"unknown field(s): {', '.join(unknown)}", unknown[0])
-        status = body.get("status")
-        if status not in (COMPLETED, FAILED, CANCELED):
-            raise validation("status must be one of COMPLETED, FAILED, CANCELED", "status")
-        for name in ("result", "error"):
-            if body.get(name) is not None and not isinstance(body[name], dict):
-                raise validation(f"{name} must be an object", name)
-        if body.get("reason") is not None and not isinstance(body["reason"], str):
-            raise validation("reason must be a string", "reason")
-        async with self.intent_lock(intent_id):
-            doc = check_read(ctx.principal, self.cached_intent(intent_id))
-            require_not_human(ctx.principal, "resolve intents", "initiator_required")
-            if doc["status"] in TERMINAL:
-                raise ApiError(
-                    "intent_terminal", f"intent is already {doc['status']}", {"status": doc["status"]}
-                )
-            check_resolver(ctx.principal, doc)
-            ch = self.change(doc, ctx)
-            reason = body.get("reason")
-            error = None
-            if status == COMPLETED:
-                ch.intent["result"] = body.get("result") if body.get("result") is not None else {}
-                step = current_step(ch.intent)
-                if step is not None and step["kind"] == "human":
-                    self.close_task(ch, step, "expired")
-                ch.set_status(COMPLETED)
-                refresh_view(ch.intent)
-                ch.emit("intent.completed", data={"result": ch.intent["result"], "reason": reason})
-            else:
-                if status == FAILED:
-                    e = body.get("error") or {}
-                    error = {
-                        "code": e.get("code") or "failed",
-                        "message": e.get("message") or reason or "resolved as failed",
-                        **({"details": e["details"]} if e.get("details") is not None else {}),
-                    }
-                self.finish(
-                    ch,
-                    status,
-                    error=error,
-                    actor=ctx.principal.actor,
-                    channel=ctx.channel,
-                    data={"reason": reason},
-                )
-            return await self.apply(ch, ctx, {"ok": True, "applied": True, "intent": public(ch.intent)})
-
-    async def resume(self, ctx: Ctx, intent_id: str, body: dict[str, Any]) -> bytes:
-        r = parse_resume(body)
-        kind = r["kind"]
-        if kind == "agent_result":
-            return await self.agent_result(ctx, intent_id, r)
-        if kind == "progress":
-            return await self.progress(ctx, intent_id, r)
-        if kind == "task_result":
-            decision = {k: v for k, v in r.items() if k != "kind"}
-            return await self.decide(ctx, intent_id, decision)
-        return await self.control(ctx, intent_id, r)
-
-    async def control(self, ctx: Ctx, intent_id: str, r: dict[str, Any]) -> bytes:
-        approve = r.get("approve_current_step")
-        next_handler = r.get("next_handler")
-        if approve is None and next_handler is None:
-            raise validation("control needs approve_current_step or next_handler", "approve_current_step")
-        async with self.intent_lock(intent_id):
-            doc = check_read(ctx.principal, self.cached_intent(intent_id))
-            require_controller(ctx.principal, bool(approve) and next_handler is None)
-            if doc["status"] in TERMINAL:
-                raise ApiError(
-                    "intent_terminal", f"intent is already {doc['status']}", {"status": doc["status"]}
-                )
-            step = current_step(doc)
-            if step is None:
-                raise ApiError("invalid_transition", "intent has no current step")
-            (check_decider if step["kind"] == "human" else check_handler)(ctx.principal, doc)
-            ch = self.change(doc, ctx)
-            step = current_step(ch.intent)
-            actor, channel = ctx.principal.actor, ctx.channel
-            if next_handler is not None:
-                self.reassign(ch, step, next_handler, actor, channel)
-            elif approve:
-                if step["kind"] == "human":
-                    outcome = (
-                        "approved"
-                        if "approved" in step["human_task"]["allowed_outcomes"]
-                        else step["human_task"]["allowed_outcomes"][0]
-                    )
-                    decision = {
-                        "outcome": outcome,
-                        "comment": r.get("reason") or r.get("comment"),
-                        "data": None,
-                        "evidence": None,
-                        "negative": False,
-                    }
-                    self.apply_decision(ch, step, decision, actor, channel)
-                else:
-                    ch.intent["_delivery"] = None
-                    ch.intent["_timers"].pop("lease", None)
-                    self.complete_step(
-                        ch, r.get("result") or {}, actor, channel, {"approved_by_control": True}
-                    )
-            else:
-                raise validation("approve_current_step must be true", "approve_current_step")
-            return await self.apply(ch, ctx, {"ok": True, "applied": True, "intent": public(ch.intent)})
-
-    def reassign(self, ch: Change, step: dict[str, Any], next_handler: Any, actor: Any, channel: str) -> None:
-        if not isinstance(next_handler, str) or not next_handler:
-            raise validation("next_handler must be a non-empty string", "next_handler")
-        doc = ch.intent
-        if step["kind"] == "human":
-            previous_assignees = list(step["assignees"])
-            step["assigned_to"] = next_handler
-            step["assignees"] = [next_handler]
-            step["assignee_name"] = next_handler
-            step["human_task"] = dict(step["human_task"], assignees=[next_handler])
-            doc["human_task"] = step["human_task"]
-            if step.get("task"):
-                step["task"].update(assignees=[next_handler], human_task=step["human_task"])
-                ch.ops.append(("task", step["task"]))
-            ch.set_status(
-                doc["status"],
-                doc["waiting_reason"],
-                {"type": "human", "ref": next_handler, "name": next_handler},
-            )
-            refresh_view(doc)
-            ch.emit(
-                "intent.escalated",
-                actor=actor,
-                channel=channel,
-                data={
-                    "step_id": step["step_id"],
-                    "escalated_to": next_handler,
-                    "previous_assignees": previous_assignees,
-                    "reason": "next_handler",
-                },
-            )
-            return
-        ws = self.workspace(doc["_ws"])
-        address = canonical(next_handler, ws["org"], ws["name"])
-        agent = self.agent(address)
-        if agent is None or agent["_ws"] != doc["_ws"]:
-            raise ApiError("agent_not_found", f"agent {address} is not registered")
-        step["assigned_to"] = address
-        step["assignee_name"] = agent.get("display_name")
-        previous = (doc.get("_delivery") or {}).get("delivery_id")
-        ended = doc["delivery_attempt"]
-        doc["_delivery"] = None
-        doc["delivery_attempt"] = 0  # T17: a new holder starts counting again
-        doc["_timers"].pop("lease", None)
-        doc["_timers"].pop("retry", None)  # the new holder starts now, not after a retry delay
-        pending = {"type": "agent", "ref": address, "name": agent.get("display_name") or address}
-        ch.set_status(SUBMITTED, None, pending)
-        refresh_view(doc)
-        ch.emit(
-            "intent.redelivered",
-            actor=actor,
-            channel=channel,
-            data={
-                "step_id": step["step_id"],
-                "previous_delivery_id": previous,
-                "attempt": ended,
-                "reason": "handoff",
-                "next_handler": address,
-            },
-        )
-        self.offer(ch, address)

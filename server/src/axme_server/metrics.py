@@ -35,7 +35,7 @@ class Metrics:
             "# HELP axme_cache_entries Entries in caches keyed by request input (bounded, REQ-LIMIT-012).",
             "# TYPE axme_cache_entries gauge",
             f'axme_cache_entries{{cache="keys"}} {e.keys.cache_size()}',
-            f'axme_cache_entries{{cache="agents"}} {len(e._agents)}',
+            f'axme_cache_entries{{cache="agents"}} {len(e.core.agent_cache)}',
         ]
         lines += [
             "# HELP axme_open_streams Open SSE streams.",
@@ -52,13 +52,13 @@ class Metrics:
             f"axme_store_writes_total {getattr(e.store, 'writes', 0)}",
             "# HELP axme_events_total Intent events committed.",
             "# TYPE axme_events_total counter",
-            f"axme_events_total {e.metrics['events']}",
+            f"axme_events_total {e.core.metrics['events']}",
             "# HELP axme_timers_pending Timers in the in-memory index.",
             "# TYPE axme_timers_pending gauge",
             f"axme_timers_pending {len(e.timers)}",
             "# HELP axme_active_intents_cached Active intents held in memory (bounded by --active-cache-size).",
             "# TYPE axme_active_intents_cached gauge",
-            f"axme_active_intents_cached {len(e._active)}",
+            f"axme_active_intents_cached {len(e.core._active)}",
         ]
         lines += outbound_lines(e.outbound)
         lines += notification_lines(e.outbound)

@@ -5,17 +5,20 @@ results and starts at the step that failed. The failed intent stays terminal: on
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
 from axme_server.access import check_read, forbidden
-from axme_server.engine import Ctx
+from axme_server.engine import Ctx, EngineCore
 from axme_server.errors import ApiError, validation
 from axme_server.jsonutil import clone, parse_iso
 from axme_server.lifecycle import FAILED, TIMED_OUT
 from axme_server.spec import _dotted, problems_of
+
+if TYPE_CHECKING:
+    from axme_server.intents import Intents
 
 RETRYABLE = (FAILED, TIMED_OUT)
 RETRY_FIELDS = frozenset({"reason", "payload_patch", "deadline_at"})
@@ -107,12 +110,18 @@ def _check_body(body: Any) -> dict[str, Any]:
     return body
 
 
-class RetryOps:
+class Retries:
+    """retryIntent: a new attempt of a FAILED or TIMED_OUT intent."""
+
+    def __init__(self, core: EngineCore, intents: Intents) -> None:
+        self.core = core
+        self.intents = intents
+
     async def retry_intent(self, ctx: Ctx, intent_id: str, body: Any) -> bytes:
         body = _check_body(body)
         p = ctx.principal
-        async with self.intent_lock(intent_id):
-            failed = check_read(p, self.cached_intent(intent_id))
+        async with self.core.intent_lock(intent_id):
+            failed = check_read(p, self.core.cached_intent(intent_id))
             if not (p.kind == "admin" or (p.kind == "agent" and p.agent_address == failed["from_agent"])):
                 reason = "forbidden" if p.kind == "human" else "initiator_required"
                 raise forbidden(reason, "only the initiator or an admin may retry this intent")
@@ -134,15 +143,15 @@ class RetryOps:
             payload = merge_patch(failed["payload"], body.get("payload_patch") or {})
             self._check_inputs(steps[start:], payload)
             for step in steps[start:]:  # an agent deleted since would leave the attempt undeliverable
-                if step["kind"] == "agent" and self.agent(step["assigned_to"]) is None:
+                if step["kind"] == "agent" and self.core.agent(step["assigned_to"]) is None:
                     raise ApiError(
                         "agent_not_found",
                         f"agent {step['assigned_to']} of step {step['step_id']} is no longer registered",
                         {"address": step["assigned_to"]},
                     )
             attempt = self._attempt_doc(failed, steps, payload, body.get("deadline_at"))
-            async with self.intent_lock(attempt["intent_id"]):
-                ch = self.start_new(
+            async with self.core.intent_lock(attempt["intent_id"]):
+                ch = self.intents.start_new(
                     attempt,
                     ctx,
                     start,
@@ -156,7 +165,7 @@ class RetryOps:
                 linked = clone(failed)
                 linked["retried_by"] = attempt["intent_id"]
                 ch.ops.append(("intent", linked))
-                ch.after.append(lambda: self._remember(linked))
+                ch.after.append(lambda: self.core._remember(linked))
                 resp = {
                     "ok": True,
                     "intent_id": attempt["intent_id"],
@@ -165,7 +174,7 @@ class RetryOps:
                     "status": ch.intent["status"],
                     "from_step": steps[start]["step_id"],
                 }
-                return await self.apply(ch, ctx, resp)
+                return await self.core.apply(ch, ctx, resp)
 
     def _check_inputs(self, steps: list[dict[str, Any]], payload: dict[str, Any]) -> None:
         """REQ-REATTEMPT-004: the payload every remaining step will see must fit its input_schema."""
@@ -189,11 +198,11 @@ class RetryOps:
         payload: dict[str, Any],
         deadline_at: str | None,
     ) -> dict[str, Any]:
-        now = self.clock.now()
+        now = self.core.clock.now()
         deadline = parse_iso(deadline_at) if deadline_at else None
         if deadline is None and failed.get("deadline_at") and parse_iso(failed["deadline_at"]) > now:
             deadline = parse_iso(failed["deadline_at"])
-        doc: dict[str, Any] = self.new_intent_doc(
+        doc: dict[str, Any] = self.intents.new_intent_doc(
             failed["_ws"],
             failed["intent_type"],
             failed["from_agent"],

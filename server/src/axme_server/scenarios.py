@@ -4,12 +4,12 @@ runs the steps in order. Agents, keys and the intent commit in one transaction."
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from axme_server.access import principal_address, require_admin
 from axme_server.addresses import canonical
 from axme_server.auth import new_key
-from axme_server.engine import Ctx
+from axme_server.engine import Ctx, EngineCore, Op
 from axme_server.errors import ApiError
 from axme_server.escalation import chain_problems, pointer
 from axme_server.jsonutil import iso, parse_iso
@@ -19,7 +19,21 @@ from axme_server.spec import _dotted, problems_of
 from axme_server.tasks import normalize_task, task_problems
 from axme_server.workflow import POLICY_FIELDS, agent_step, human_step, internal_step
 
+if TYPE_CHECKING:
+    from axme_server.directory import Directory
+    from axme_server.intents import Intents
+
 HUMAN_TOOL_HINTS = ("approval", "human", "signoff")
+
+
+def _list(value: dict[str, Any], name: str) -> list[Any]:
+    member = value.get(name)
+    return member if isinstance(member, list) else []
+
+
+def _object(value: dict[str, Any], name: str) -> dict[str, Any]:
+    member = value.get(name)
+    return member if isinstance(member, dict) else {}
 
 
 def _step_kind(step: dict[str, Any], agent_roles: set[str], human_roles: set[str]) -> str:
@@ -77,23 +91,28 @@ def _retry_option_problems(
     return problems
 
 
-class ScenarioOps:
+class Scenarios:
+    """validateScenario and applyScenario: provision agents, create the intent, run the steps."""
+
+    def __init__(self, core: EngineCore, directory: Directory, intents: Intents) -> None:
+        self.core = core
+        self.directory = directory
+        self.intents = intents
+        self.validator: Any = None  # applyScenario's request schema (the App sets it from the spec)
+
     def _bundle_problems(self, ctx: Ctx, body: Any) -> list[dict[str, str]]:
         problems: list[dict[str, str]] = []
 
         def add(path: str, code: str, message: str) -> None:
             problems.append({"path": path, "code": code, "message": message})
 
-        validator = self.__dict__.get("_bundle_validator")
-        if validator is None and getattr(self, "spec", None) is not None:
-            validator = self.spec.validators.get("applyScenario")
+        validator = self.validator
         if validator is not None:
             problems += problems_of(validator, body)
         if not isinstance(body, dict):
             return problems or [{"path": "", "code": "type", "message": "bundle must be an object"}]
-        ws = self.workspace(ctx.principal.workspace_id)
-        agents = body.get("agents") if isinstance(body.get("agents"), list) else []
-        humans = body.get("humans") if isinstance(body.get("humans"), list) else []
+        ws = self.core.workspace(ctx.principal.workspace_id)
+        agents, humans = _list(body, "agents"), _list(body, "humans")
         agent_roles: set[str] = set()
         human_roles: set[str] = set()
         for i, a in enumerate(agents):
@@ -107,7 +126,7 @@ class ScenarioOps:
             except ApiError as exc:
                 add(f"/agents/{i}/address", "pattern", exc.message)
                 continue
-            existing = self.agent(address)
+            existing = self.core.agent(address)
             if existing is not None and existing["_ws"] != ws["workspace_id"]:
                 add(f"/agents/{i}/address", "forbidden", f"{address} belongs to another workspace")
             elif existing is None and not a.get("create_if_missing"):
@@ -126,8 +145,8 @@ class ScenarioOps:
                 if h["role"] in human_roles or h["role"] in agent_roles:
                     add(f"/humans/{i}/role", "duplicate", f"duplicate role {h['role']!r}")
                 human_roles.add(h["role"])
-        workflow = body.get("workflow") if isinstance(body.get("workflow"), dict) else {}
-        steps = workflow.get("steps") if isinstance(workflow.get("steps"), list) else []
+        workflow = _object(body, "workflow")
+        steps = _list(workflow, "steps")
         seen: set[str] = set()
         for i, s in enumerate(steps):
             if not isinstance(s, dict):
@@ -143,7 +162,7 @@ class ScenarioOps:
                 if kind == "agent":
                     try:
                         address = canonical(target, ws["org"], ws["name"])
-                        if self.agent(address) is None:
+                        if self.core.agent(address) is None:
                             add(
                                 f"/workflow/steps/{i}/assigned_to",
                                 "unknown_role",
@@ -175,7 +194,7 @@ class ScenarioOps:
         entry = workflow.get("entry_step")
         if entry is not None and entry not in seen:
             add("/workflow/entry_step", "unknown_step", f"entry_step {entry!r} is not a step_id")
-        intent = body.get("intent") if isinstance(body.get("intent"), dict) else {}
+        intent = _object(body, "intent")
         if intent.get("deadline_at") is not None:
             try:
                 parse_iso(intent["deadline_at"])
@@ -198,18 +217,18 @@ class ScenarioOps:
                 problems[0]["message"],
                 {"field": _dotted(problems[0]["path"]), "errors": problems},
             )
-        ws = self.workspace(ctx.principal.workspace_id)
-        now = self.clock.now()
-        ops: list[tuple] = []
+        ws = self.core.workspace(ctx.principal.workspace_id)
+        now = self.core.clock.now()
+        ops: list[Op] = []
         provisioned = []
         role_address: dict[str, tuple[str, str | None]] = {}
         new_agents = []
         for a in body.get("agents") or []:
             address = canonical(a["address"], ws["org"], ws["name"])
-            existing = self.agent(address)
+            existing = self.core.agent(address)
             api_key = None
             if existing is None:
-                agent = self.agent_doc(
+                agent = self.directory.agent_doc(
                     ws["workspace_id"],
                     address,
                     a.get("display_name"),
@@ -255,7 +274,7 @@ class ScenarioOps:
                     address, name = role_address[target]
                 else:
                     address = canonical(target, ws["org"], ws["name"])
-                    name = (self.agent(address) or {}).get("display_name")
+                    name = (self.core.agent(address) or {}).get("display_name")
                 steps.append(agent_step(s["step_id"], address, name, s.get("retry"), **policy))
                 if s.get("on_failure"):  # REQ-REATTEMPT-011: who is asked "retry or abandon?"
                     h = humans.get(s["on_failure"])
@@ -286,7 +305,7 @@ class ScenarioOps:
                 "escalation_repeat",
             )
         }
-        doc = self.new_intent_doc(
+        doc = self.intents.new_intent_doc(
             ws["workspace_id"],
             intent["type"],
             principal_address(ctx.principal),
@@ -303,14 +322,14 @@ class ScenarioOps:
             scenario_id=body["scenario_id"],
         )
         for agent, _ in new_agents:  # visible to the step offer below, undone on failure
-            self._agents[agent["address"]] = agent
-        async with self.intent_lock(doc["intent_id"]):
-            ch = self.start_new(doc, ctx)
+            self.core.agent_cache[agent["address"]] = agent
+        async with self.core.intent_lock(doc["intent_id"]):
+            ch = self.intents.start_new(doc, ctx)
             ch.ops[:0] = ops
 
             def forget() -> None:
                 for agent, _ in new_agents:
-                    self._agents.pop(agent["address"], None)
+                    self.core.agent_cache.pop(agent["address"], None)
 
             ch.on_fail.append(forget)
             resp = {
@@ -320,7 +339,7 @@ class ScenarioOps:
                 "scenario_id": body["scenario_id"],
                 "agents": provisioned,
             }
-            out = await self.apply(ch, ctx, resp)
+            out = await self.core.apply(ch, ctx, resp)
         for _, key in new_agents:
-            self.keys.remember(key)
+            self.core.keys.remember(key)
         return out

@@ -127,7 +127,7 @@ class IntentStream(StreamBase):
     def _frame_intent(self) -> None:
         """Queue a `stream.intent` frame: the visible intent, as getIntent returns it (REQ-SSE-016).
         No id line, so it never moves the client's Last-Event-ID."""
-        doc = self.engine.cached_intent(self.intent_id)
+        doc = self.engine.core.cached_intent(self.intent_id)
         if self.include_intent and doc is not None:
             self.out.append(b"event: stream.intent\ndata: %s\n\n" % dumps({"intent": public(doc)}))
 
@@ -152,10 +152,10 @@ class IntentStream(StreamBase):
         engine = self.engine
         last = self.since
         while not self.disconnected:
-            doc = engine.cached_intent(self.intent_id)
+            doc = engine.core.cached_intent(self.intent_id)
             if doc is None:
                 return last, False
-            page = engine.visible_events(doc, last, self.page)
+            page = engine.core.visible_events(doc, last, self.page)
             if not page:
                 if doc["status"] in TERMINAL and last >= doc["last_seq"] and not sub.items:
                     return last, True  # nothing left to send on a finished intent (REQ-SSE-009)
@@ -174,7 +174,7 @@ class IntentStream(StreamBase):
         try:
             if self.include_intent:  # the current state, before any event (goes out with `retry`)
                 self._frame_intent()
-                doc = engine.cached_intent(self.intent_id)
+                doc = engine.core.cached_intent(self.intent_id)
                 if doc is not None and doc["status"] in TERMINAL:
                     return  # already terminal: the intent is a waiter's whole answer, no replay
             last, done = await self._backlog(send, sub)
@@ -242,7 +242,7 @@ class AgentStream(StreamBase):
     async def body(self, send: Send, receive: Receive) -> None:
         engine = self.engine
         loop = asyncio.get_running_loop()
-        consumer = engine.attach(self.address, None, self.connection_open)
+        consumer = engine.lanes.attach(self.address, None, self.connection_open)
         sub = self.sub = consumer.sub
         watcher = self._watch(receive, sub.wake)
         try:
@@ -281,4 +281,4 @@ class AgentStream(StreamBase):
                     await self._write(send, KEEPALIVE)
         finally:
             watcher.cancel()
-            engine.finish_consumer(consumer, self.unsent)
+            engine.lanes.finish_consumer(consumer, self.unsent)

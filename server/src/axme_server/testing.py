@@ -42,7 +42,7 @@ class Testing:
 
     async def create_namespace(self) -> dict[str, Any]:
         name = f"ns_{secrets.token_hex(6)}"
-        ws, admin_key = await self.engine.create_workspace(name, "default")
+        ws, admin_key = await self.engine.directory.create_workspace(name, "default")
         self.namespaces[ws["workspace_id"]] = name
         self.by_name[name] = ws["workspace_id"]
         self.faults[name] = []

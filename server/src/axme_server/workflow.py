@@ -6,12 +6,15 @@ run in the server. Every plain intent is a one-step workflow (two with a
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from axme_server.access import current_step
-from axme_server.engine import SYSTEM_ACTOR, Change
+from axme_server.engine import SYSTEM_ACTOR, Change, EngineCore
 from axme_server.jsonutil import iso
 from axme_server.lifecycle import CANCELED, COMPLETED, FAILED, SUBMITTED, TERMINAL_EVENT, TIMED_OUT, WAITING
+
+if TYPE_CHECKING:
+    from axme_server.ports import HumanSteps, Offering
 
 ON_TIMEOUT = ("fail", "cancel", "approve", "reject", "escalate")
 POLICY_FIELDS = (
@@ -79,7 +82,16 @@ def internal_step(step_id: str, runtime_type: str, config: dict[str, Any]) -> di
 def _assigned(step: dict[str, Any]) -> str:
     if step["kind"] == "human":
         return ",".join(step["assignees"])
-    return step["assigned_to"] or step["step_id"]
+    return str(step["assigned_to"] or step["step_id"])
+
+
+def close_task(ch: Change, step: dict[str, Any], status: str, decision: dict[str, Any] | None = None) -> None:
+    """End a human step's task record (`decided`, `expired`) in `ch`'s commit."""
+    task = step.get("task")
+    if task is None or task["status"] != "pending":
+        return
+    task.update(status=status, decision=decision, remind_count=ch.intent["remind_count"])
+    ch.ops.append(("task", task))
 
 
 def refresh_view(doc: dict[str, Any]) -> None:
@@ -114,7 +126,23 @@ def refresh_view(doc: dict[str, Any]) -> None:
         }
 
 
-class WorkflowOps:
+class Workflow:
+    """Steps: start (an agent step is offered to its lane, a human step waits), complete, end;
+    and the deadline and delay timers. `bind` closes the cycle with the human steps."""
+
+    def __init__(self, core: EngineCore, lanes: Offering) -> None:
+        self.core = core
+        self.lanes = lanes
+        self._humans: HumanSteps | None = None
+
+    def bind(self, humans: HumanSteps) -> None:
+        self._humans = humans
+
+    @property
+    def humans(self) -> HumanSteps:
+        assert self._humans is not None, "Workflow.bind(humans) was not called"
+        return self._humans
+
     # -- starting and finishing steps ------------------------------------
     def start_step(self, ch: Change, idx: int, prelude: Callable[[], None] | None = None) -> None:
         """Make step `idx` current. `prelude` emits the event announcing the previous
@@ -142,9 +170,9 @@ class WorkflowOps:
             refresh_view(doc)
             if prelude:
                 prelude()
-            self.offer(ch, step["assigned_to"])
+            self.lanes.offer(ch, step["assigned_to"])
         elif step["kind"] == "human":
-            self.enter_human(ch, step, prelude)
+            self.humans.enter_human(ch, step, prelude)
         else:
             self.start_internal(ch, step, prelude)
 
@@ -230,7 +258,7 @@ class WorkflowOps:
         if step is not None and step["status"] == "active":
             step["status"] = "failed"  # StepSummary.status has no "canceled": the step ended unfinished
             if step["kind"] == "human":
-                self.close_task(ch, step, task_status)
+                close_task(ch, step, task_status)
         reason = (data or {}).get("reason")
         if error is None and status == CANCELED:
             error = {"code": "canceled", "message": reason or "canceled"}
@@ -247,22 +275,11 @@ class WorkflowOps:
         ch.emit(event_type or TERMINAL_EVENT[status], actor=actor, channel=channel, data=payload)
 
     # -- timers ----------------------------------------------------------
-    async def _fire_timer(self, intent_id: str, kind: str, due: float) -> None:
-        async with self.intent_lock(intent_id):
-            doc = self.cached_intent(intent_id)
-            if doc is None or doc["_timers"].get(kind) != due:
-                return  # stale heap entry
-            ch = self.change(doc)
-            ch.intent["_timers"].pop(kind, None)
-            handler = getattr(self, f"_timer_{kind}")
-            handler(ch, due)
-            await self.apply(ch)
-
-    def _timer_deadline(self, ch: Change, due: float) -> None:
+    def timer_deadline(self, ch: Change, due: float) -> None:
         step = current_step(ch.intent)
         policy = ch.intent["_policy"].get("on_timeout")
         if step is not None and step["kind"] == "human" and policy:
-            self.run_on_timeout(ch, step, policy, due, "deadline")
+            self.humans.run_on_timeout(ch, step, policy, due, "deadline")
         else:
             self.finish(
                 ch,
@@ -273,11 +290,11 @@ class WorkflowOps:
                 data={"reason": "deadline", "deadline_at": ch.intent["deadline_at"]},
             )
 
-    def _timer_step_deadline(self, ch: Change, due: float) -> None:
+    def timer_step_deadline(self, ch: Change, due: float) -> None:
         step = current_step(ch.intent)
         assert step is not None
         if step["kind"] == "human":
-            self.run_on_timeout(
+            self.humans.run_on_timeout(
                 ch,
                 step,
                 step.get("on_timeout") or ch.intent["_policy"].get("on_timeout") or "fail",
@@ -294,5 +311,5 @@ class WorkflowOps:
                 data={"step_id": step["step_id"], "deadline_at": iso(due)},
             )
 
-    def _timer_delay(self, ch: Change, due: float) -> None:
+    def timer_delay(self, ch: Change, due: float) -> None:
         self.complete_step(ch, {"delayed_until": iso(due)}, SYSTEM_ACTOR, "system", {})

@@ -5,7 +5,7 @@ key authentication: each resolves the session cookie itself, and /v1 never looks
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode
 
 from axme_server.console import render, views
@@ -16,6 +16,9 @@ from axme_server.http import Request, Router
 from axme_server.pages.handlers import FormError, decision_body
 from axme_server.routes.intents import since_of
 from axme_server.sse import IntentStream
+
+if TYPE_CHECKING:
+    from axme_server.app import App
 
 MAX_FIELDS = 200
 SIGN_IN = "/console/sign-in"
@@ -51,7 +54,7 @@ def _error(session: Session | None, exc: ApiError) -> render.ConsoleResponse:
     )
 
 
-def register(router: Router, app: Any) -> None:
+def register(router: Router, app: App) -> None:
     engine = app.engine
     sessions = app.console = Sessions(engine)
 
@@ -141,7 +144,7 @@ def register(router: Router, app: Any) -> None:
             raise ApiError("unauthorized", "no console session: sign in at /console/sign-in") from None
         req.ctx = ctx(session)
         intent_id = req.params["intent_id"]
-        engine.get_intent(req.ctx, intent_id)  # 404 exactly as getIntent (REQ-CONSOLE-006)
+        engine.intents.get_intent(req.ctx, intent_id)  # 404 exactly as getIntent (REQ-CONSOLE-006)
         return IntentStream(
             engine, intent_id, since_of(req), req.q_float("wait_seconds", 30.0, 1.0, 300.0), None
         )
@@ -149,10 +152,10 @@ def register(router: Router, app: Any) -> None:
     async def decide(req: Request, session: Session) -> Any:
         intent_id = req.params["intent_id"]
         form = _form(req)
-        doc = engine.get_intent(ctx(session), intent_id)
+        doc = engine.intents.get_intent(ctx(session), intent_id)
         task = doc.get("human_task") or {}
         try:
-            await engine.decide(ctx(session), intent_id, decision_body(task, form))
+            await engine.humans.decide(ctx(session), intent_id, decision_body(task, form))
         except (FormError, ApiError) as exc:
             if isinstance(exc, ApiError) and exc.status != 422:
                 raise
@@ -174,12 +177,12 @@ def register(router: Router, app: Any) -> None:
 
     async def create_key(req: Request, session: Session) -> Any:
         created = views.created_key(
-            await engine.create_agent_key(ctx(session), _form(req).get("address", ""))
+            await engine.directory.create_agent_key(ctx(session), _form(req).get("address", ""))
         )
         return await agents(req, session, new_key=created)  # shown once, never in a URL
 
     async def revoke_key(req: Request, session: Session) -> Any:
-        await engine.revoke_key(ctx(session), _form(req).get("key_id", ""))
+        await engine.directory.revoke_key(ctx(session), _form(req).get("key_id", ""))
         return render.redirect("/console/agents")
 
     async def static(req: Request) -> Any:

@@ -75,11 +75,13 @@ async def intent_list(engine: Any, ctx: Ctx, q: dict[str, str]) -> dict[str, Any
     if search:
         docs = search_intents(engine, p, search)
     elif q.get("mine") and p.kind == "human":
-        tasks = engine.list_my_tasks(ctx, PAGE, _cursor(q))
-        docs = [d for d in (engine.cached_intent(t["intent_id"]) for t in tasks["tasks"]) if d is not None]
+        tasks = engine.directory.list_my_tasks(ctx, PAGE, _cursor(q))
+        docs = [
+            d for d in (engine.core.cached_intent(t["intent_id"]) for t in tasks["tasks"]) if d is not None
+        ]
         next_cursor = tasks["next_cursor"]
     else:
-        page = await engine.list_intents(
+        page = await engine.intents.list_intents(
             ctx,
             {
                 "status": status,
@@ -115,11 +117,11 @@ def search_intents(engine: Any, principal: Any, text: str) -> list[dict[str, Any
     only intents the key may read (REQ-AUTH-007)."""
     found: dict[str, dict[str, Any]] = {}
     if _UUID.match(text):
-        doc = engine.cached_intent(text.lower())
+        doc = engine.core.cached_intent(text.lower())
         if doc is not None:
             found[doc["intent_id"]] = doc
     for doc in engine.store.intents_by_correlation(principal.workspace_id, text, SEARCH_LIMIT):
-        found.setdefault(doc["intent_id"], engine.cached_intent(doc["intent_id"]) or doc)
+        found.setdefault(doc["intent_id"], engine.core.cached_intent(doc["intent_id"]) or doc)
     return [
         public(d)
         for d in found.values()
@@ -130,14 +132,16 @@ def search_intents(engine: Any, principal: Any, text: str) -> list[dict[str, Any
 def intent_detail(engine: Any, ctx: Ctx, intent_id: str) -> dict[str, Any]:
     """Everything the intent page shows; 404 (ApiError) exactly where getIntent says so."""
     now = engine.clock.now()
-    intent = engine.get_intent(ctx, intent_id)
-    doc = engine.cached_intent(intent_id)
-    events = engine.list_events(ctx, intent_id, 0, 1000)["events"]
+    intent = engine.intents.get_intent(ctx, intent_id)
+    doc = engine.core.cached_intent(intent_id)
+    events = engine.intents.list_events(ctx, intent_id, 0, 1000)["events"]
     audit = [
-        e for e in engine.audit(ctx, intent_id)["audit"] if (e.get("actor") or {}).get("type") != "system"
+        e
+        for e in engine.intents.audit(ctx, intent_id)["audit"]
+        if (e.get("actor") or {}).get("type") != "system"
     ]
     try:
-        notifications = engine.list_notifications(ctx, intent_id)["notifications"]
+        notifications = engine.links.list_notifications(ctx, intent_id)["notifications"]
     except ApiError:  # only the initiator and admins see them (REQ-NOTIFY-005)
         notifications = None
     step = current_step(doc)
@@ -186,9 +190,9 @@ def inbox(engine: Any, ctx: Ctx, cursor: int | None) -> dict[str, Any]:
     """A human's pending tasks, oldest first (listMyTasks); an admin sees the workspace's (listTasks)."""
     now = engine.clock.now()
     if ctx.principal.kind == "human":
-        page = engine.list_my_tasks(ctx, PAGE, cursor)
+        page = engine.directory.list_my_tasks(ctx, PAGE, cursor)
     else:
-        page = engine.list_tasks(ctx, "pending", None, PAGE, cursor)  # 403 for agent keys
+        page = engine.directory.list_tasks(ctx, "pending", None, PAGE, cursor)  # 403 for agent keys
     tasks = []
     for t in page["tasks"]:
         deadline = _seconds(t.get("deadline_at"))
@@ -210,15 +214,17 @@ def inbox(engine: Any, ctx: Ctx, cursor: int | None) -> dict[str, Any]:
 def agents(engine: Any, ctx: Ctx, cursor: str | None) -> dict[str, Any]:
     """listAgents (403 for human keys), with live listeners and leases from the delivery lanes;
     an admin also sees every agent's keys (one listKeys read)."""
-    page = engine.list_agents(ctx, PAGE, cursor)
+    page = engine.directory.list_agents(ctx, PAGE, cursor)
     keys: dict[str, list[dict[str, Any]]] = {}
     if ctx.principal.kind == "admin":
-        for key in engine.list_keys(ctx)["keys"]:
+        for key in engine.directory.list_keys(ctx)["keys"]:
             if key.get("agent_address"):
                 keys.setdefault(key["agent_address"], []).append(key)
     out = []
     for agent in page["agents"]:
-        lane = engine.lane(agent["address"])  # loads a lane not used yet, so `queued` counts its backlog
+        lane = engine.lanes.lane(
+            agent["address"]
+        )  # loads a lane not used yet, so `queued` counts its backlog
         consumers = [c for c in lane.consumers if c.connection_open()]
         out.append(
             {

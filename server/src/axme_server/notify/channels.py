@@ -80,7 +80,7 @@ class WebhookChannel(_NotifyChannel):
     name = "webhook"
 
     async def deliver(self, row: dict[str, Any], request: Request) -> Attempt:
-        keys = await self.engine.webhook_secrets(row["meta"]["ws"])  # REQ-SECRET-005: every valid one
+        keys = await self.engine.secrets.webhook_secrets(row["meta"]["ws"])  # REQ-SECRET-005: every valid one
         request.headers["x-axme-signature"] = signing.signature_header(keys, int(time.time()), request.body)
         return await super().deliver(row, request)
 
@@ -93,7 +93,7 @@ class EmailChannel(_NotifyChannel):
     name = "email"
 
     async def deliver(self, row: dict[str, Any], request: Request) -> Attempt:
-        settings = self.engine.notify_settings
+        settings = self.engine.notify.settings
         timeout = self.engine.outbound.settings.timeout_seconds
         started, t0 = time.time(), time.perf_counter()
         error = None

@@ -8,13 +8,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, cast
 
 from axme_server.access import check_read, current_step, forbidden, principal_address
-from axme_server.engine import Change, Ctx, IntentLock
+from axme_server.engine import Ctx, EngineCore
 from axme_server.errors import ApiError
 from axme_server.jsonutil import iso
 from axme_server.lifecycle import WAITING
 from axme_server.notify.links import Grant, LinkError, verify
 from axme_server.notify.ops import CHANNELS
 from axme_server.tasks import validate_decision
+
+if TYPE_CHECKING:
+    from axme_server.ports import HumanSteps, Notifier
 
 PUBLIC_FIELDS = (
     "notification_id",
@@ -39,37 +42,24 @@ def _decided_text(step: dict[str, Any] | None) -> str:
     return f"It was decided: {decision['outcome']} by {who} at {decision['decided_at']}."
 
 
-class DecisionLinkOps:
-    if TYPE_CHECKING:  # members of EngineCore and the other mixins of Engine, for the type checker only
-        store: Any
-        clock: Any
+class DecisionLinks:
+    """Decision links and Slack buttons: verify the token, then decide as decideTask does."""
 
-        def cached_intent(self, intent_id: str) -> dict[str, Any] | None: ...
-        def intent_lock(self, intent_id: str) -> IntentLock: ...
-        def change(self, doc: dict[str, Any], ctx: Ctx | None = None) -> Change: ...
-        async def apply(
-            self, ch: Change, ctx: Ctx | None = None, response: dict[str, Any] | None = None
-        ) -> bytes: ...
-        def link_signing_secrets(self, ch: Change | None = None) -> list[str]: ...
-        def apply_decision(
-            self,
-            ch: Change,
-            step: dict[str, Any],
-            decision: dict[str, Any],
-            actor: dict[str, Any],
-            channel: str,
-        ) -> None: ...
+    def __init__(self, core: EngineCore, notify: Notifier, humans: HumanSteps) -> None:
+        self.core = core
+        self.notify = notify
+        self.humans = humans
 
     def link_grant(self, token: str) -> Grant:
-        return verify(token, self.link_signing_secrets(), self.clock.now())
+        return verify(token, self.notify.link_signing_secrets(), self.core.clock.now())
 
     def linked_task(self, grant: Grant) -> tuple[dict[str, Any], dict[str, Any]]:
         """The intent and the step the grant is for, while it still waits for this decision."""
-        if self.store.get_meta(f"link_used:{grant.jti}") is not None:
+        if self.core.store.get_meta(f"link_used:{grant.jti}") is not None:
             raise LinkError(
                 409, "This link was already used", "A decision was already recorded with this link."
             )
-        doc = self.cached_intent(grant.intent_id)
+        doc = self.core.cached_intent(grant.intent_id)
         if doc is None:
             raise LinkError(410, "This task no longer exists", "The request this link was for is gone.")
         step = current_step(doc)
@@ -97,7 +87,7 @@ class DecisionLinkOps:
                 "This link cannot decide",
                 "You are kept informed about this task; one of its assignees decides.",
             )
-        async with self.intent_lock(grant.intent_id):
+        async with self.core.intent_lock(grant.intent_id):
             doc, step = self.linked_task(grant)
             if body.get("outcome") not in grant.outcomes:
                 raise ApiError(
@@ -107,13 +97,13 @@ class DecisionLinkOps:
                 )
             decision = validate_decision(step["human_task"], body)
             actor = {"type": "human", "id": grant.to, "display_name": grant.to, **(actor_extra or {})}
-            ch = self.change(doc)
+            ch = self.core.change(doc)
             # the page: `email` for an emailed link, else `web`; the Slack endpoint says `slack`
             ch.actor, ch.channel = actor, channel or ("email" if grant.channel == "email" else "web")
             step = cast(dict[str, Any], current_step(ch.intent))  # the clone's step: checked above
-            self.apply_decision(ch, step, decision, actor, ch.channel)
+            self.humans.apply_decision(ch, step, decision, actor, ch.channel)
             ch.ops.append(("meta", f"link_used:{grant.jti}", iso(ch.now)))  # single use (REQ-NOTIFY-010)
-            await self.apply(ch)
+            await self.core.apply(ch)
             return {
                 "outcome": decision["outcome"],
                 "decided_at": iso(ch.now),
@@ -122,13 +112,13 @@ class DecisionLinkOps:
             }
 
     def list_notifications(self, ctx: Ctx, intent_id: str) -> dict[str, Any]:
-        doc = check_read(ctx.principal, self.cached_intent(intent_id))
+        doc = check_read(ctx.principal, self.core.cached_intent(intent_id))
         p = ctx.principal
         if p.kind != "admin" and principal_address(p) != doc["from_agent"]:
             raise forbidden(
                 "initiator_required", "only an admin or the intent's initiator lists its notifications"
             )
-        rows = [r for r in self.store.list_outbox(intent_id=intent_id) if r["channel"] in CHANNELS]
+        rows = [r for r in self.core.store.list_outbox(intent_id=intent_id) if r["channel"] in CHANNELS]
         rows.sort(key=lambda r: (r["created_at"], r["outbox_id"]))
         out = []
         for r in rows:

@@ -7,10 +7,9 @@ from __future__ import annotations
 import os
 import uuid
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from axme_server.access import current_step
-from axme_server.engine import Change
+from axme_server.engine import Change, EngineCore
 from axme_server.jsonutil import dumps, iso, loads
 from axme_server.notify import content, links
 from axme_server.outbound import Dispatcher, new_row
@@ -45,40 +44,32 @@ def step_deadline(doc: dict[str, Any]) -> float | None:
     )
 
 
-class NotifyOps:
-    if TYPE_CHECKING:  # EngineCore's and DeliveryOps' members (Engine combines them), for mypy only
-        store: Any
-        clock: Any
+class Notify:
+    """Notification rows for human steps, written into the outbox by the causing commit."""
 
-        @property
-        def outbound(self) -> Dispatcher: ...
-
-    @property
-    def notify_settings(self) -> NotifySettings:
-        settings = self.__dict__.get("_notify_settings")
-        if settings is None:
-            settings = self.__dict__["_notify_settings"] = NotifySettings.from_env()
-        return settings
-
-    @notify_settings.setter
-    def notify_settings(self, value: NotifySettings) -> None:
-        self.__dict__["_notify_settings"] = value
+    def __init__(
+        self, core: EngineCore, outbound: Dispatcher, settings: NotifySettings | None = None
+    ) -> None:
+        self.core = core
+        self.outbound = outbound
+        self.settings = settings or NotifySettings.from_env()  # the server sets it once it listens
+        self._new_link_secret: str | None = None
 
     def link_signing_secrets(self, ch: Change | None = None) -> list[str]:
         """Valid link-signing secrets, current first. The first token ever minted makes the
         secret, written in `ch`'s commit (again by each change until one commits: the same
         value). Without `ch` and without a stored secret nothing verifies: no token exists."""
-        raw = self.store.get_meta(LINK_SECRETS)
+        raw = self.core.store.get_meta(LINK_SECRETS)
         if raw is None:
             if ch is None:
                 return []
-            made = self.__dict__.setdefault(
-                "_new_link_secret",
-                dumps([{"secret": signing.generate_secret(), "expires_at": None}]).decode(),
-            )
-            ch.ops.append(("meta", LINK_SECRETS, made))
-            raw = made
-        return signing.valid(loads(raw), self.clock.now())
+            if self._new_link_secret is None:
+                self._new_link_secret = dumps(
+                    [{"secret": signing.generate_secret(), "expires_at": None}]
+                ).decode()
+            ch.ops.append(("meta", LINK_SECRETS, self._new_link_secret))
+            raw = self._new_link_secret
+        return signing.valid(loads(raw), self.core.clock.now())
 
     def notify_step(
         self, ch: Change, step: dict[str, Any], reason: str, targets: list[dict[str, str]] | None = None
@@ -91,7 +82,7 @@ class NotifyOps:
         if not targets:
             return
         doc = ch.intent
-        settings = self.notify_settings
+        settings = self.settings
         secret = self.link_signing_secrets(ch)[0]
         expires = links.expiry(ch.now, step_deadline(doc))
         deadline = step_deadline(doc)
@@ -150,11 +141,6 @@ class NotifyOps:
                     self.outbound.enqueue(r)
 
                 ch.after.append(enqueue)
-
-    def notify_current(self, ch: Change, reason: str) -> None:
-        step = current_step(ch.intent)
-        if step is not None and step["kind"] == "human":
-            self.notify_step(ch, step, reason)
 
 
 def add_flags(ap: Any) -> None:

@@ -44,7 +44,7 @@ def _payload(body: bytes) -> dict[str, Any]:
 
 
 async def handle_interaction(engine: Any, body: bytes, headers: dict[str, str]) -> bytes:
-    secret = engine.notify_settings.slack_signing_secret
+    secret = engine.notify.settings.slack_signing_secret
     if not secret:
         raise ApiError(
             "not_found", "Slack interactions are not enabled on this server (--slack-signing-secret)"
@@ -72,8 +72,8 @@ async def handle_interaction(engine: Any, body: bytes, headers: dict[str, str]) 
     slack_id = str(user.get("id") or "")
     slack_name = str(user.get("username") or user.get("name") or slack_id)
     try:
-        grant = engine.link_grant(str(action.get("value") or ""))
-        done = await engine.decide_by_link(
+        grant = engine.links.link_grant(str(action.get("value") or ""))
+        done = await engine.links.decide_by_link(
             grant,
             {"outcome": outcome},
             channel="slack",

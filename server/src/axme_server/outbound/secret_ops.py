@@ -5,14 +5,17 @@ link-signing secrets live in `meta` rows (workspace documents are listed raw).""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from axme_server.access import require_admin, require_own_agent
-from axme_server.engine import Ctx
+from axme_server.engine import Ctx, EngineCore
 from axme_server.errors import ApiError, validation
 from axme_server.jsonutil import dumps, iso, loads
 from axme_server.outbound import secrets
+
+if TYPE_CHECKING:
+    from axme_server.ports import AgentLookup
 
 MAX_URL = 2048
 LINK_SECRETS = "link_signing_secrets"
@@ -34,7 +37,7 @@ def check_callback_url(value: Any) -> str:
             f"at most {MAX_URL} characters)",
             "callback_url",
         )
-    return value
+    return str(value)
 
 
 def first_callback_secret(mode: str) -> dict[str, Any]:
@@ -71,9 +74,17 @@ def _body(body: Any, allowed: tuple[str, ...]) -> dict[str, Any]:
     return body
 
 
-class SecretOps:
+class Secrets:
+    """The three rotations and the stored signing secrets (REQ-SECRET-*)."""
+
+    def __init__(self, core: EngineCore, directory: AgentLookup) -> None:
+        self.core = core
+        self.directory = directory
+
     async def rotate_callback_secret(self, ctx: Ctx, address: str, body: Any) -> bytes:
-        require_own_agent(ctx.principal, self.canonical_address(ctx, address), "rotate its callback secret")
+        require_own_agent(
+            ctx.principal, self.directory.canonical_address(ctx, address), "rotate its callback secret"
+        )
         body = _body(body, ("callback_secret", "overlap_seconds"))
         overlap = secrets.check_overlap(body)
         new = (
@@ -81,17 +92,17 @@ class SecretOps:
             if body.get("callback_secret") is not None
             else secrets.generate_secret()
         )
-        agent = self.resolve_agent(ctx, address)
+        agent = self.directory.resolve_agent(ctx, address)
         if agent.get("delivery_mode") != "http":
             raise ApiError(
                 "invalid_transition",
                 "only an agent with delivery_mode http has a callback secret",
                 {"delivery_mode": agent.get("delivery_mode")},
             )
-        now = self.clock.now()
+        now = self.core.clock.now()
         entries, previous = secrets.rotate(agent.get("_callback_secrets"), new, overlap, now)
         agent = dict(agent, _callback_secrets=entries)
-        out = await self.write_plain(
+        out = await self.core.write_plain(
             [("agent", agent)],
             ctx,
             {
@@ -102,7 +113,7 @@ class SecretOps:
             },
             now,
         )
-        self._agents[agent["address"]] = agent
+        self.core.agent_cache[agent["address"]] = agent
         return out
 
     async def rotate_webhook_secret(self, ctx: Ctx, body: Any) -> bytes:
@@ -111,8 +122,8 @@ class SecretOps:
         k = f"webhook_secrets:{ctx.principal.workspace_id}"
         new = secrets.generate_secret()
         entries, previous = await self._rotate_meta(k, new, overlap)
-        now = self.clock.now()
-        return await self.write_plain(
+        now = self.core.clock.now()
+        return await self.core.write_plain(
             [("meta", k, dumps(entries).decode())],
             ctx,
             {
@@ -124,11 +135,13 @@ class SecretOps:
         )
 
     async def rotate_link_secret(self, ctx: Ctx, body: Any) -> bytes:
-        self.require_operator(ctx)  # the server's secret: admins of the first workspace (REQ-SECRET-008)
+        self.directory.require_operator(
+            ctx
+        )  # the server's secret: admins of the first workspace (REQ-SECRET-008)
         overlap = secrets.check_overlap(_body(body, ("overlap_seconds",)))
         entries, previous = await self._rotate_meta(LINK_SECRETS, secrets.generate_secret(), overlap)
-        now = self.clock.now()
-        return await self.write_plain(
+        now = self.core.clock.now()
+        return await self.core.write_plain(
             [("meta", LINK_SECRETS, dumps(entries).decode())],
             ctx,
             {
@@ -140,21 +153,24 @@ class SecretOps:
         )
 
     async def _rotate_meta(self, k: str, new: str, overlap: int) -> tuple[list[dict[str, Any]], float | None]:
-        return secrets.rotate(await self._meta_secrets(k), new, overlap, self.clock.now())
+        return secrets.rotate(await self._meta_secrets(k), new, overlap, self.core.clock.now())
 
     async def _meta_secrets(self, k: str) -> list[dict[str, Any]]:
         """The stored list, created (one generated secret no one has seen) on first use."""
-        raw = self.store.get_meta(k)
+        raw = self.core.store.get_meta(k)
         if raw is not None:
-            return loads(raw)
+            stored: list[dict[str, Any]] = loads(raw)
+            return stored
         entries = [{"secret": secrets.generate_secret(), "expires_at": None}]
-        await self.store.write([("meta", k, dumps(entries).decode())])
+        await self.core.store.write([("meta", k, dumps(entries).decode())])
         return entries
 
     async def webhook_secrets(self, workspace_id: str) -> list[str]:
         """Valid webhook-signing secrets of a workspace, current first (REQ-HUMAN-021 signing)."""
-        return secrets.valid(await self._meta_secrets(f"webhook_secrets:{workspace_id}"), self.clock.now())
+        return secrets.valid(
+            await self._meta_secrets(f"webhook_secrets:{workspace_id}"), self.core.clock.now()
+        )
 
     async def link_secrets(self) -> list[str]:
         """Valid link-signing secrets, current first (sign with [0]; accept any)."""
-        return secrets.valid(await self._meta_secrets(LINK_SECRETS), self.clock.now())
+        return secrets.valid(await self._meta_secrets(LINK_SECRETS), self.core.clock.now())

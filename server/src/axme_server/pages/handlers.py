@@ -68,8 +68,8 @@ def _failed(exc: LinkError) -> HtmlResponse:
 
 async def show(engine: Any, token: str) -> HtmlResponse:
     try:
-        grant = engine.link_grant(token)
-        doc, step = engine.linked_task(grant)
+        grant = engine.links.link_grant(token)
+        doc, step = engine.links.linked_task(grant)
     except LinkError as exc:
         return _failed(exc)
     return page(
@@ -89,11 +89,11 @@ async def decide(engine: Any, raw_body: bytes) -> HtmlResponse:
     form = dict(pairs)
     token = form.get("token", "")
     try:
-        grant = engine.link_grant(token)
-        doc, step = engine.linked_task(grant)
+        grant = engine.links.link_grant(token)
+        doc, step = engine.links.linked_task(grant)
         try:
             body = decision_body(step["human_task"], form)
-            done = await engine.decide_by_link(grant, body)
+            done = await engine.links.decide_by_link(grant, body)
         except (FormError, ApiError) as exc:
             if isinstance(exc, ApiError) and exc.status != 422:
                 raise

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from axme_server.http import Router
 
+if TYPE_CHECKING:
+    from axme_server.app import App
 
-def register_all(router: Router, app: Any) -> None:
+
+def register_all(router: Router, app: App) -> None:
     from axme_server.routes import (
         admin,
         agents,

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from axme_server.access import require_admin
 from axme_server.errors import ApiError
 from axme_server.http import Request, Router
+
+if TYPE_CHECKING:
+    from axme_server.app import App
 
 
 def _active_admin(doc: dict[str, Any], now: float) -> bool:
@@ -31,21 +34,21 @@ def _keep_last_admin_key(engine: Any, principal: Any, key_id: str) -> None:
         )
 
 
-def register(router: Router, app: Any) -> None:
+def register(router: Router, app: App) -> None:
     engine = app.engine
 
     async def create_key(req: Request) -> bytes:
-        return await engine.create_key(req.ctx, req.json())
+        return await engine.directory.create_key(req.ctx, req.json())
 
     async def list_keys(req: Request) -> dict[str, Any]:
-        return engine.list_keys(req.ctx)
+        return engine.directory.list_keys(req.ctx)
 
     revoking = asyncio.Lock()  # two revokes of the last two admin keys must not both pass the check
 
     async def revoke_key(req: Request) -> bytes:
         async with revoking:
             _keep_last_admin_key(engine, req.ctx.principal, req.params["key_id"])
-            return await engine.revoke_key(req.ctx, req.params["key_id"])
+            return await engine.directory.revoke_key(req.ctx, req.params["key_id"])
 
     router.add("POST", "/v1/admin/keys", "createKey", create_key)
     router.add("GET", "/v1/admin/keys", "listKeys", list_keys)

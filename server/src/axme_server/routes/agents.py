@@ -1,10 +1,13 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from axme_server.http import Request, Router
 from axme_server.limits import MAX_SAFE_INTEGER, digits
 from axme_server.sse import AgentStream
+
+if TYPE_CHECKING:
+    from axme_server.app import App
 
 # Non-greedy, so `/v1/agents/org/ws/name/intents/stream` gives address `org/ws/name` (REQ-API-014).
 _ADDR = r"(?P<address>.+?)"
@@ -19,36 +22,38 @@ def delivery_cursor(req: Request) -> int:
     return max(since, digits((req.headers.get("last-event-id") or "").strip()) or 0)
 
 
-def register(router: Router, app: Any) -> None:
+def register(router: Router, app: App) -> None:
     engine = app.engine
 
     async def register_agent(req: Request) -> bytes:
-        return await engine.register_agent(req.ctx, req.json())
+        return await engine.directory.register_agent(req.ctx, req.json())
 
     async def list_agents(req: Request) -> dict[str, Any]:
-        return engine.list_agents(req.ctx, req.q_int("limit", 50, 1, 200), req.query.get("cursor") or None)
+        return engine.directory.list_agents(
+            req.ctx, req.q_int("limit", 50, 1, 200), req.query.get("cursor") or None
+        )
 
     async def get_agent(req: Request) -> dict[str, Any]:
-        return engine.get_agent(req.ctx, req.params["address"])
+        return engine.directory.get_agent(req.ctx, req.params["address"])
 
     async def delete_agent(req: Request) -> bytes:
-        return await engine.delete_agent(req.ctx, req.params["address"])
+        return await engine.directory.delete_agent(req.ctx, req.params["address"])
 
     async def list_agent_keys(req: Request) -> dict[str, Any]:
-        return engine.list_agent_keys(req.ctx, req.params["address"])
+        return engine.directory.list_agent_keys(req.ctx, req.params["address"])
 
     async def create_agent_key(req: Request) -> bytes:
-        return await engine.create_agent_key(req.ctx, req.params["address"])
+        return await engine.directory.create_agent_key(req.ctx, req.params["address"])
 
     async def stream_deliveries(req: Request) -> AgentStream:
-        agent = engine.listener_agent(req.ctx, req.params["address"])
+        agent = engine.delivery.listener_agent(req.ctx, req.params["address"])
         wait = req.q_float("wait_seconds", 30.0, 1.0, 300.0)
         return AgentStream(
             engine, agent["address"], delivery_cursor(req), wait, req.fault, req.connection_open
         )
 
     async def poll_deliveries(req: Request) -> dict[str, Any]:
-        agent = engine.listener_agent(req.ctx, req.params["address"])
+        agent = engine.delivery.listener_agent(req.ctx, req.params["address"])
         status = req.query.get("status") or "pending"
         if status != "pending":
             from axme_server.errors import ApiError
@@ -56,12 +61,12 @@ def register(router: Router, app: Any) -> None:
             raise ApiError("validation_error", "status must be pending", {"field": "status"})
         wait = req.q_float("wait_seconds", 30.0, 0.0, 300.0)
         limit = req.q_int("limit", 10, 1, 100) or 10
-        consumer = engine.attach(agent["address"], limit, req.connection_open)
+        consumer = engine.lanes.attach(agent["address"], limit, req.connection_open)
         deliveries: list[dict[str, Any]] = []
         try:
             if not consumer.sub.items and consumer.reserved == 0:
                 await consumer.sub.wait(wait)
-            engine.detach(consumer)
+            engine.lanes.detach(consumer)
             # leases already claimed for this poll are committing: wait for them (bounded)
             for _ in range(200):
                 if consumer.delivered >= consumer.reserved:
@@ -70,10 +75,10 @@ def register(router: Router, app: Any) -> None:
             deliveries = list(consumer.sub.items)
             consumer.sub.items.clear()
             if not consumer.connection_open():  # the poller left: its answer would go nowhere
-                engine.finish_consumer(consumer, deliveries)
+                engine.lanes.finish_consumer(consumer, deliveries)
                 deliveries = []
         finally:
-            engine.finish_consumer(consumer, [])  # leases landing from now on are handed back
+            engine.lanes.finish_consumer(consumer, [])  # leases landing from now on are handed back
         return {"ok": True, "deliveries": deliveries}
 
     router.add("POST", "/v1/agents", "registerAgent", register_agent)

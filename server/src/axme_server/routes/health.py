@@ -2,19 +2,22 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from axme_server import PROTOCOL, __version__
 from axme_server.access import require_admin
 from axme_server.errors import ApiError
 from axme_server.http import Request, Router
 
+if TYPE_CHECKING:
+    from axme_server.app import App
+
 log = logging.getLogger("axme_server.health")
 READY_SECONDS = 5.0  # REQ-API-021
 HEALTH = {"ok": True, "service": "axme-server", "version": __version__, "protocol": PROTOCOL}
 
 
-def register(router: Router, app: Any) -> None:
+def register(router: Router, app: App) -> None:
     async def get_health(req: Request) -> dict[str, Any]:
         return HEALTH
 

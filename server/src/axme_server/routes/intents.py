@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from axme_server.access import check_read
 from axme_server.errors import ApiError
@@ -8,6 +8,9 @@ from axme_server.http import Request, Router
 from axme_server.lifecycle import STATUSES
 from axme_server.limits import MAX_SAFE_INTEGER, digits
 from axme_server.sse import IntentStream
+
+if TYPE_CHECKING:
+    from axme_server.app import App
 
 
 def since_of(req: Request) -> int:
@@ -29,14 +32,14 @@ def cursor_of(req: Request) -> int | None:
     return value
 
 
-def register(router: Router, app: Any) -> None:
+def register(router: Router, app: App) -> None:
     engine = app.engine
 
     async def create_intent(req: Request) -> bytes:
-        return await engine.create_intent(req.ctx, req.json())
+        return await engine.intents.create_intent(req.ctx, req.json())
 
     async def get_intent(req: Request) -> dict[str, Any]:
-        return {"ok": True, "intent": engine.get_intent(req.ctx, req.params["intent_id"])}
+        return {"ok": True, "intent": engine.intents.get_intent(req.ctx, req.params["intent_id"])}
 
     async def list_intents(req: Request) -> dict[str, Any]:
         status = req.query.get("status") or None
@@ -51,10 +54,10 @@ def register(router: Router, app: Any) -> None:
             "limit": req.q_int("limit", 50, 1, 200),
             "cursor": cursor_of(req),
         }
-        return await engine.list_intents(req.ctx, q)
+        return await engine.intents.list_intents(req.ctx, q)
 
     async def list_events(req: Request) -> dict[str, Any]:
-        return engine.list_events(
+        return engine.intents.list_events(
             req.ctx,
             req.params["intent_id"],
             req.q_int("since", 0, 0, MAX_SAFE_INTEGER),
@@ -70,23 +73,23 @@ def register(router: Router, app: Any) -> None:
             raise ApiError(
                 "validation_error", "include_intent must be true or false", {"field": "include_intent"}
             )
-        check_read(req.ctx.principal, engine.cached_intent(intent_id))
+        check_read(req.ctx.principal, engine.core.cached_intent(intent_id))
         return IntentStream(engine, intent_id, since, wait, req.fault, include_intent == "true")
 
     async def resume(req: Request) -> bytes:
-        return await engine.resume(req.ctx, req.params["intent_id"], req.json())
+        return await engine.control.resume(req.ctx, req.params["intent_id"], req.json())
 
     async def resolve(req: Request) -> bytes:
-        return await engine.resolve(req.ctx, req.params["intent_id"], req.json())
+        return await engine.control.resolve(req.ctx, req.params["intent_id"], req.json())
 
     async def retry(req: Request) -> bytes:
-        return await engine.retry_intent(req.ctx, req.params["intent_id"], req.json())
+        return await engine.retries.retry_intent(req.ctx, req.params["intent_id"], req.json())
 
     async def ack(req: Request) -> bytes:
-        return await engine.ack(req.ctx, req.params["intent_id"], req.json())
+        return await engine.delivery.ack(req.ctx, req.params["intent_id"], req.json())
 
     async def audit(req: Request) -> dict[str, Any]:
-        return engine.audit(
+        return engine.intents.audit(
             req.ctx,
             req.params["intent_id"],
             req.q_int("since", 0, 0, MAX_SAFE_INTEGER) or 0,

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from axme_server.http import Request, Router
 from axme_server.pages import handlers
 
+if TYPE_CHECKING:
+    from axme_server.app import App
 
-def register(router: Router, app: Any) -> None:
+
+def register(router: Router, app: App) -> None:
     engine = app.engine
 
     async def show_task_page(req: Request) -> Any:
@@ -18,7 +21,7 @@ def register(router: Router, app: Any) -> None:
         return await handlers.decide(engine, req.body)
 
     async def list_notifications(req: Request) -> dict[str, Any]:
-        notifications: dict[str, Any] = engine.list_notifications(req.ctx, req.params["intent_id"])
+        notifications: dict[str, Any] = engine.links.list_notifications(req.ctx, req.params["intent_id"])
         return notifications
 
     router.add("GET", "/t/{token}", "showTaskPage", show_task_page, auth=False)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from axme_server.http import Request, Router
 from axme_server.notify.slack import handle_interaction
 
+if TYPE_CHECKING:
+    from axme_server.app import App
 
-def register(router: Router, app: Any) -> None:
+
+def register(router: Router, app: App) -> None:
     engine = app.engine
 
     async def slack_interaction(req: Request) -> bytes:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from axme_server.errors import validation
 from axme_server.http import Request, Router
 
+if TYPE_CHECKING:
+    from axme_server.app import App
 
-def register(router: Router, app: Any) -> None:
+
+def register(router: Router, app: App) -> None:
     testing = app.testing
     if testing is None:
         return
