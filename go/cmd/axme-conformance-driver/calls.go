@@ -12,29 +12,26 @@ import (
 // callFunc runs one canonical method; raw captures the response body.
 type callFunc func(ctx context.Context, c *axme.Client, a map[string]any, raw axme.RequestOption) error
 
+// helperCalls are the SDK-only helpers (spec/naming.yaml `helpers`) that the driver
+// protocol calls by name and whose arguments callgen's rules read (each parameter the
+// args member of its name); callgen writes their entries into generatedCalls.
+var helperCalls = []string{"cancelIntent", "rejectTask", "completeTask"}
+
 // handWritten holds the calls whose arguments need more than zz_generated_calls.go's
-// rules (go/tools/callgen): resumeIntent's several body shapes, the SDK-only helpers
-// (spec/naming.yaml `helpers`) and the intent handle. Every other operation of
-// naming.yaml is in generatedCalls; an operation listed here is left out of it.
+// rules (go/tools/callgen): resumeIntent's several body shapes, the helpers that take a
+// delivery id or more than their named arguments, and the intent handle. Every other
+// operation of naming.yaml is in generatedCalls; an operation listed here is left out
+// of it. sendIntent, submitIntent and waitFor answer a result of their own (call).
 var handWritten = map[string]callFunc{
 	// the helper itself, whatever the result is (REQ-RESUME-010: a resume form is sent as is)
 	"resumeIntentHelper": func(ctx context.Context, c *axme.Client, a map[string]any, raw axme.RequestOption) error {
-		result, _ := a["result"].(map[string]any)
-		opts := []axme.RequestOption{raw}
-		if id := optStr(a, "delivery_id"); id != nil {
-			opts = append(opts, axme.WithDeliveryID(*id))
-		}
-		_, err := c.ResumeIntent(ctx, str(a, "intent_id"), result, opts...)
+		_, err := c.ResumeIntent(ctx, str(a, "intent_id"), obj(a, "result"), withDeliveryID(a, raw)...)
 		return err
 	},
 	"resumeIntent": func(ctx context.Context, c *axme.Client, a map[string]any, raw axme.RequestOption) error {
 		b := body(a, "intent_id")
 		if result, ok := helperResumeResult(b); ok { // ResumeIntent(id, result[, WithDeliveryID])
-			opts := []axme.RequestOption{raw}
-			if id := optStr(b, "delivery_id"); id != nil {
-				opts = append(opts, axme.WithDeliveryID(*id))
-			}
-			_, err := c.ResumeIntent(ctx, str(a, "intent_id"), result, opts...)
+			_, err := c.ResumeIntent(ctx, str(a, "intent_id"), result, withDeliveryID(b, raw)...)
 			return err
 		}
 		var rb axme.ResumeBody = axme.RawResumeBody(b)
@@ -67,15 +64,7 @@ var handWritten = map[string]callFunc{
 		default:
 			return &argError{"failIntent needs error (an object or a string)"}
 		}
-		opts := []axme.RequestOption{raw}
-		if id := optStr(a, "delivery_id"); id != nil {
-			opts = append(opts, axme.WithDeliveryID(*id))
-		}
-		_, err := c.FailIntent(ctx, str(a, "intent_id"), failure, opts...)
-		return err
-	},
-	"cancelIntent": func(ctx context.Context, c *axme.Client, a map[string]any, raw axme.RequestOption) error {
-		_, err := c.CancelIntent(ctx, str(a, "intent_id"), str(a, "reason"), raw)
+		_, err := c.FailIntent(ctx, str(a, "intent_id"), failure, withDeliveryID(a, raw)...)
 		return err
 	},
 	"approveTask": func(ctx context.Context, c *axme.Client, a map[string]any, raw axme.RequestOption) error {
@@ -84,10 +73,6 @@ var handWritten = map[string]callFunc{
 			opts = append(opts, axme.WithExtraFields(map[string]any{"data": d}))
 		}
 		_, err := c.ApproveTask(ctx, str(a, "intent_id"), str(a, "comment"), opts...)
-		return err
-	},
-	"rejectTask": func(ctx context.Context, c *axme.Client, a map[string]any, raw axme.RequestOption) error {
-		_, err := c.RejectTask(ctx, str(a, "intent_id"), str(a, "comment"), raw)
 		return err
 	},
 	// client.Intent(id).<action>(…): the handle of an existing intent (REQ-CLIENT-010)
@@ -107,10 +92,15 @@ var handWritten = map[string]callFunc{
 		}
 		return err
 	},
-	"completeTask": func(ctx context.Context, c *axme.Client, a map[string]any, raw axme.RequestOption) error {
-		_, err := c.CompleteTask(ctx, str(a, "intent_id"), str(a, "outcome"), obj(a, "data"), str(a, "comment"), raw)
-		return err
-	},
+}
+
+// withDeliveryID is raw, plus axme.WithDeliveryID when a has a delivery_id string:
+// how a Go helper takes the optional delivery id (spec/naming.yaml helpers).
+func withDeliveryID(a map[string]any, raw axme.RequestOption) []axme.RequestOption {
+	if id := optStr(a, "delivery_id"); id != nil {
+		return []axme.RequestOption{raw, axme.WithDeliveryID(*id)}
+	}
+	return []axme.RequestOption{raw}
 }
 
 // call runs method and returns the response body as wire JSON.

@@ -9,8 +9,9 @@ import (
 	axme "github.com/axme-ai/axme/go"
 )
 
-// generatedCalls maps every operation of spec/naming.yaml that handWritten does not
-// onto its Client method, reading each argument from the call's args by name.
+// generatedCalls maps every operation of spec/naming.yaml that handWritten does not,
+// and the helpers helperCalls lists, onto their Client methods, reading each argument
+// from the call's args by name.
 var generatedCalls = map[string]callFunc{
 	"getHealth": func(ctx context.Context, c *axme.Client, a map[string]any, raw axme.RequestOption) error {
 		_, err := c.GetHealth(ctx, raw)
@@ -141,6 +142,18 @@ var generatedCalls = map[string]callFunc{
 	},
 	"listWorkspaces": func(ctx context.Context, c *axme.Client, a map[string]any, raw axme.RequestOption) error {
 		_, err := c.ListWorkspaces(ctx, raw)
+		return err
+	},
+	"cancelIntent": func(ctx context.Context, c *axme.Client, a map[string]any, raw axme.RequestOption) error {
+		_, err := c.CancelIntent(ctx, str(a, "intent_id"), str(a, "reason"), raw)
+		return err
+	},
+	"rejectTask": func(ctx context.Context, c *axme.Client, a map[string]any, raw axme.RequestOption) error {
+		_, err := c.RejectTask(ctx, str(a, "intent_id"), str(a, "comment"), raw)
+		return err
+	},
+	"completeTask": func(ctx context.Context, c *axme.Client, a map[string]any, raw axme.RequestOption) error {
+		_, err := c.CompleteTask(ctx, str(a, "intent_id"), str(a, "outcome"), obj(a, "data"), str(a, "comment"), raw)
 		return err
 	},
 }
