@@ -1,15 +1,17 @@
 """`call` op: canonical method name + wire args -> the SDK's idiomatic call -> wire result.
 
-Each entry names the path parameters and the arguments the Python method has; any
-other wire member travels through the SDK's `extra_body` (POST) / `extra_query` (GET)
-escape hatch, so the server sees exactly what the harness sent.
+The spec's operations are mapped when the driver starts, from spec/naming.yaml, the
+spec's parameters and each AsyncAxmeClient method's signature (call_table.py): a new
+operation needs no edit here. HAND_WRITTEN holds what those rules cannot read: the
+SDK-only helpers of naming.yaml (their arguments and results are not an operation's),
+plus resumeIntent and intentHandle below.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
+
+from call_table import Mapping, build, load_spec
 
 from axme import AsyncAxmeClient
 
@@ -18,73 +20,18 @@ class Unsupported(Exception):
     pass
 
 
-@dataclass(frozen=True)
-class Mapping:
-    sdk_method: str
-    positional: tuple[str, ...] = ()
-    keywords: tuple[str, ...] = ()
-    http: str = "GET"
-    #: the whole args object is the first argument after the path params (a body)
-    whole_body: bool = False
-    #: turn the SDK's return value into the wire result (default: its response body)
-    result: Callable[[Any], dict[str, Any]] | None = None
-
-
 INTENT = ("intent_id",)
-ADDRESS = ("address",)
 
-METHODS: dict[str, Mapping] = {
-    "getHealth": Mapping("get_health"),
-    "createIntent": Mapping("create_intent", whole_body=True, http="POST"),
+HAND_WRITTEN: dict[str, Mapping] = {
     "sendIntent": Mapping(
         "send_intent", whole_body=True, http="POST", result=lambda v: {"intent_id": v}
     ),
-    "getIntent": Mapping("get_intent", INTENT),
-    "listIntents": Mapping(
-        "list_intents", keywords=("status", "to_agent", "from_agent", "limit", "cursor")
+    "submitIntent": Mapping(
+        "submit_intent", whole_body=True, http="POST", result=lambda h: {"intent_id": h.intent_id}
     ),
-    "listIntentEvents": Mapping("list_intent_events", INTENT, ("since", "limit")),
-    # resumeIntent: see resume_call (the helper for a plain agent result, else the raw form)
-    "resolveIntent": Mapping(
-        "resolve_intent", INTENT + ("status",), ("result", "error", "reason"), http="POST"
-    ),
-    "retryIntent": Mapping(
-        "retry_intent", INTENT, ("reason", "payload_patch", "deadline_at"), http="POST"
-    ),
-    "ackIntent": Mapping("ack_intent", INTENT + ("delivery_id",), http="POST"),
-    "getIntentAudit": Mapping("get_intent_audit", INTENT),
-    "registerAgent": Mapping(
-        "register_agent",
-        ADDRESS,
-        ("display_name", "delivery_mode", "callback_url", "callback_secret"),
-        http="POST",
-    ),
-    "listAgents": Mapping("list_agents", keywords=("limit", "cursor")),
-    "getAgent": Mapping("get_agent", ADDRESS),
-    "createAgentKey": Mapping("create_agent_key", ADDRESS, ("name", "expires_at"), http="POST"),
-    "pollAgentDeliveries": Mapping(
-        "poll_agent_deliveries", ADDRESS, ("status", "wait_seconds", "limit")
-    ),
-    "listTasks": Mapping("list_tasks", keywords=("status", "assignee", "limit", "cursor")),
-    "listMyTasks": Mapping("list_my_tasks", keywords=("limit", "cursor")),
-    "deleteAgent": Mapping("delete_agent", ADDRESS, http="DELETE"),
-    "listAgentKeys": Mapping("list_agent_keys", ADDRESS),
-    "decideTask": Mapping(
-        "decide_task", INTENT + ("outcome",), ("comment", "data", "evidence"), http="POST"
-    ),
-    "applyScenario": Mapping("apply_scenario", whole_body=True, http="POST"),
-    "validateScenario": Mapping("validate_scenario", whole_body=True, http="POST"),
-    "createKey": Mapping(
-        "create_key", ("kind", "name"), ("agent_address", "human", "expires_at"), http="POST"
-    ),
-    "listKeys": Mapping("list_keys"),
-    "revokeKey": Mapping("revoke_key", ("key_id",), http="DELETE"),
     # the helper itself, whatever the result is (REQ-RESUME-010: a resume form is sent as is)
     "resumeIntentHelper": Mapping(
         "resume_intent", INTENT + ("result",), ("delivery_id",), http="POST"
-    ),
-    "submitIntent": Mapping(
-        "submit_intent", whole_body=True, http="POST", result=lambda h: {"intent_id": h.intent_id}
     ),
     "failIntent": Mapping("fail_intent", INTENT + ("error",), ("delivery_id",), http="POST"),
     "cancelIntent": Mapping("cancel_intent", INTENT, ("reason",), http="POST"),
@@ -93,6 +40,12 @@ METHODS: dict[str, Mapping] = {
     "completeTask": Mapping("complete_task", INTENT, ("outcome", "data", "comment"), http="POST"),
     "waitFor": Mapping("wait_for", INTENT, ("timeout_ms",), result=lambda v: v.to_dict()),
 }
+
+#: Operations call_method maps itself (several SDK calls for one operation).
+SPECIAL = frozenset({"resumeIntent", "intentHandle"})
+
+TABLE = build(AsyncAxmeClient, *load_spec(), hand_written=frozenset(HAND_WRITTEN) | SPECIAL)
+METHODS: dict[str, Mapping] = {**TABLE.calls, **HAND_WRITTEN}
 
 
 #: The wire members of the body `resume_intent(id, result, delivery_id=…)` sends.
@@ -127,7 +80,8 @@ async def call_method(client: AsyncAxmeClient, method: str, args: dict[str, Any]
         return await handle_call(client, args)
     spec = METHODS.get(method)
     if spec is None:
-        raise Unsupported(f"the Python SDK has no method for {method!r}")
+        why = TABLE.not_calls.get(method) or TABLE.problems.get(method) or "no such method"
+        raise Unsupported(f"the Python SDK's driver cannot call {method!r}: {why}")
     args = dict(args)
     positional = []
     for name in spec.positional:

@@ -126,18 +126,25 @@ def test_driver_full_flow(driver: DriverProcess) -> None:
     }
 
 
+def intent_for_new_agent(driver: DriverProcess, address: str) -> str:
+    """Registers `address` and sends it an intent (sendIntent): the intent's id."""
+    driver.request("call", method="registerAgent", args={"address": address})
+    sent = driver.request(
+        "call",
+        method="sendIntent",
+        args={"intent_type": "intent.test.driver.v1", "to_agent": address, "payload": {}},
+    )
+    intent_id: str = sent["result"]["intent_id"]
+    return intent_id
+
+
 def test_driver_errors_and_cancel(driver: DriverProcess) -> None:
     missing = driver.request(
         "call", method="getIntent", args={"intent_id": "00000000-0000-4000-8000-000000000000"}
     )
     assert missing["error"]["type"] == "NotFound" and missing["error"]["code"] == "intent_not_found"
     assert driver.request("call", method="noSuchThing", args={})["error"]["type"] == "Unsupported"
-    driver.request("call", method="registerAgent", args={"address": "drv-b"})
-    intent_id = driver.request(
-        "call",
-        method="sendIntent",
-        args={"intent_type": "intent.test.driver.v1", "to_agent": "drv-b", "payload": {}},
-    )["result"]["intent_id"]
+    intent_id = intent_for_new_agent(driver, "drv-b")
     waiting = driver.send(
         "wait_for",
         intent_id=intent_id,
@@ -166,3 +173,41 @@ def test_driver_errors_and_cancel(driver: DriverProcess) -> None:
     assert failed[-1]["done"] is True
     intent = driver.request("call", method="getIntent", args={"intent_id": intent_id})
     assert intent["result"]["intent"]["status"] == "FAILED"
+
+
+def test_driver_calls_the_operations_derived_from_the_spec(driver: DriverProcess) -> None:
+    """Operations no hand-written entry names reach the server through the derived table:
+    path parameters, body members as positional arguments, keywords, and what they answer."""
+    intent_id = intent_for_new_agent(driver, "drv-c")
+    notifications = driver.request(
+        "call", method="listNotifications", args={"intent_id": intent_id}
+    )
+    assert notifications["ok"] is True and notifications["result"]["notifications"] == []
+    rotated = driver.request("call", method="rotateWebhookSecret", args={"overlap_seconds": 0})
+    assert rotated["ok"] is True and rotated["result"]["webhook_secret"]
+    driver.request(
+        "call",
+        method="registerAgent",
+        args={
+            "address": "drv-http",
+            "delivery_mode": "http",
+            "callback_url": "http://127.0.0.1:9/",
+        },
+    )
+    callback = driver.request(
+        "call", method="rotateCallbackSecret", args={"address": "drv-http", "overlap_seconds": 5}
+    )
+    assert callback["ok"] is True and callback["result"]["callback_secret"]
+    # a workspace admin is no operator: the typed API error, not the driver's Unsupported
+    denied = driver.request("call", method="createWorkspace", args={"org": "o", "name": "w"})
+    assert denied["error"]["type"] == "PermissionDenied"
+    missing = driver.request("call", method="createWorkspace", args={"org": "o"})
+    assert missing["error"] == {
+        "type": "Validation",
+        "status": None,
+        "code": None,
+        "retryable": None,
+        "message": "createWorkspace: missing argument 'name'",
+    }
+    stream = driver.request("call", method="streamIntentEvents", args={"intent_id": intent_id})
+    assert stream["error"]["type"] == "Unsupported" and "a stream" in stream["error"]["message"]
