@@ -245,27 +245,7 @@ def signed_delivery(c: ContractClient) -> None:
         t = int(signature.split(",")[0][2:])
         expect(abs(t - time.time()) < 60, f"t is the server's wall clock: {t}")
         c.wait_intent(intent_id, lambda i: i["status"] == "DELIVERED")  # a 2xx: the lease stands
-        c.ok(
-            c.request(
-                "POST",
-                f"/v1/intents/{intent_id}/ack",
-                key=key,
-                body={"delivery_id": delivery["delivery_id"]},
-            )
-        )
-        done = c.ok(
-            c.request(
-                "POST",
-                f"/v1/intents/{intent_id}/resume",
-                key=key,
-                body={
-                    "kind": "agent_result",
-                    "outcome": "complete",
-                    "result": {"pushed": True},
-                    "delivery_id": delivery["delivery_id"],
-                },
-            )
-        )
+        done = c.ack_and_complete(intent_id, key, delivery["delivery_id"], {"pushed": True})
         expect(
             done["intent"]["status"] == "COMPLETED",
             f"completed over the API: {done['intent']['status']}",

@@ -226,28 +226,27 @@ class ContractClient:
         self, address: str, key: str | bool, intent_id: str, result: dict[str, Any]
     ) -> dict[str, Any]:
         delivery = self.take_delivery(address, key, intent_id)
+        body = self.ack_and_complete(intent_id, key, delivery["delivery_id"], result)
+        return dict(body["intent"])
+
+    def ack_and_complete(
+        self, intent_id: str, key: str | bool, delivery_id: str, result: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Ack a delivery, then complete it (agent_result); the resume's response body."""
         self.ok(
             self.request(
-                "POST",
-                f"/v1/intents/{intent_id}/ack",
-                key=key,
-                body={"delivery_id": delivery["delivery_id"]},
+                "POST", f"/v1/intents/{intent_id}/ack", key=key, body={"delivery_id": delivery_id}
             )
         )
-        body = self.ok(
-            self.request(
-                "POST",
-                f"/v1/intents/{intent_id}/resume",
-                key=key,
-                body={
-                    "kind": "agent_result",
-                    "outcome": "complete",
-                    "result": result,
-                    "delivery_id": delivery["delivery_id"],
-                },
-            )
+        resume = {
+            "kind": "agent_result",
+            "outcome": "complete",
+            "result": result,
+            "delivery_id": delivery_id,
+        }
+        return self.ok(
+            self.request("POST", f"/v1/intents/{intent_id}/resume", key=key, body=resume)
         )
-        return dict(body["intent"])
 
     def wait_intent(
         self, intent_id: str, predicate: Callable[[dict[str, Any]], bool], timeout_s: float = 10.0
