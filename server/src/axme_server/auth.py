@@ -62,7 +62,7 @@ def new_key(
     agent_address: str | None = None,
     human: dict[str, Any] | None = None,
     expires_at: float | None = None,
-) -> tuple[dict, str]:
+) -> tuple[dict[str, Any], str]:
     """Returns (stored key doc, the one-time plaintext key)."""
     key_id = secrets.token_hex(8)
     secret = new_secret()
@@ -127,12 +127,13 @@ class KeyRing:
     def lookup(self, key_id: str) -> dict[str, Any] | None:
         if key_id not in self._cache:
             self._cache[key_id] = self.store.get_key(key_id)
-        return self._cache.get(key_id)
+        doc: dict[str, Any] | None = self._cache.get(key_id)
+        return doc
 
     def authenticate(self, plaintext: str | None, now: float) -> Principal:
         if not plaintext:
             raise ApiError("unauthorized", "missing API key: send x-api-key or Authorization: Bearer")
-        hit = self._verified.get(plaintext)
+        hit: tuple[dict[str, Any], Principal] | None = self._verified.get(plaintext)
         if hit is not None and self._cache.get(hit[1].key_id) is hit[0]:  # same doc: hash already compared
             _check_usable(hit[0], now)
             return hit[1]

@@ -37,11 +37,11 @@ class Request:
 
     @property
     def method(self) -> str:
-        return self.scope["method"]
+        return str(self.scope["method"])
 
     @property
     def path(self) -> str:
-        return self.scope["path"]
+        return str(self.scope["path"])
 
     @property
     def connection_open(self) -> Callable[[], bool] | None:
@@ -51,7 +51,7 @@ class Request:
     @property
     def raw_path(self) -> str:
         raw = self.scope.get("raw_path")
-        return raw.decode("latin-1") if raw else self.scope["path"]
+        return raw.decode("latin-1") if raw else self.path
 
     @property
     def query(self) -> dict[str, str]:
@@ -64,7 +64,8 @@ class Request:
     def json(self) -> dict[str, Any]:
         """The body as a JSON object (400 invalid_json / 422 when not an object)."""
         if self._json is not None:
-            return self._json
+            parsed: dict[str, Any] = self._json
+            return parsed
         if not self.body.strip():
             raise ApiError("invalid_json", "request body is empty; send a JSON object")
         try:

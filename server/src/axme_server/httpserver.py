@@ -107,8 +107,8 @@ class HttpProtocol(asyncio.Protocol):
         self.state.connections.add(self)
         sockname = transport.get_extra_info("sockname")
         peername = transport.get_extra_info("peername")
-        self.server = tuple(sockname[:2]) if isinstance(sockname, tuple) else None  # type: ignore[assignment]
-        self.client = tuple(peername[:2]) if isinstance(peername, tuple) else None  # type: ignore[assignment]
+        self.server = tuple(sockname[:2]) if isinstance(sockname, tuple) else None
+        self.client = tuple(peername[:2]) if isinstance(peername, tuple) else None
         if len(self.state.connections) > self.state.limits.max_connections:  # REQ-LIMIT-003
             self._refuse(
                 503,
@@ -234,7 +234,7 @@ class HttpProtocol(asyncio.Protocol):
         if "%" in path:
             path = unquote(path)
         parser = self.parser
-        scope = {
+        scope: dict[str, Any] = {
             "type": "http",
             "asgi": {"version": "3.0", "spec_version": "2.3"},
             "http_version": parser.get_http_version(),

@@ -131,7 +131,7 @@ class TimerIndex:
             while self._heap and self._heap[0][0] <= self.clock.now():
                 # fire everything due now concurrently (their writes share group commits)
                 # (at most one timer per intent per batch, so each intent's timers fire in due order)
-                batch = []
+                batch: list[Awaitable[None]] = []
                 seen: set[str] = set()
                 now = self.clock.now()
                 while self._heap and self._heap[0][0] <= now and len(batch) < 256:
