@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import time
 import uuid
 from collections.abc import Callable
@@ -18,30 +19,6 @@ from axme_conformance.contract.server_limits import DEFAULT, ServerLimits
 from axme_conformance.testing_api import HARNESS_USER_AGENT
 
 ERROR_KEYS = {"code", "message", "category", "retryable", "details"}
-
-# REQ-ERR-003: the v1 table (code → HTTP status, category, retryable).
-ERROR_TABLE: dict[str, tuple[int, str, bool]] = {
-    "invalid_json": (400, "validation", False),
-    "bad_request": (400, "validation", False),
-    "unauthorized": (401, "auth", False),
-    "forbidden": (403, "policy", False),
-    "not_found": (404, "not_found", False),
-    "intent_not_found": (404, "not_found", False),
-    "agent_not_found": (404, "not_found", False),
-    "method_not_allowed": (405, "validation", False),
-    "idempotency_conflict": (409, "conflict", False),
-    "invalid_transition": (409, "conflict", False),
-    "intent_terminal": (409, "conflict", False),
-    "stale_delivery": (409, "conflict", False),
-    "agent_exists": (409, "conflict", False),
-    "workspace_exists": (409, "conflict", False),
-    "payload_too_large": (413, "validation", False),
-    "validation_error": (422, "validation", False),
-    "task_validation_failed": (422, "validation", False),
-    "rate_limited": (429, "rate_limit", True),
-    "internal_error": (500, "internal", True),
-    "unavailable": (503, "transport", True),
-}
 
 # REQ-AUTH-006: the permissions a 403 `forbidden` may name in `details.reason`.
 FORBIDDEN_REASONS = frozenset(
@@ -308,11 +285,44 @@ class ContractClient:
 
 
 @functools.cache
-def _envelope_validator() -> jsonschema.protocols.Validator:
+@functools.cache
+def _envelope_schema() -> dict[str, Any]:
     from axme_conformance.paths import REPO_ROOT
 
-    schema = json.loads((REPO_ROOT / "spec" / "schemas" / "error_envelope.schema.json").read_text())
-    return jsonschema.Draft202012Validator(schema)
+    path = REPO_ROOT / "spec" / "schemas" / "error_envelope.schema.json"
+    schema: dict[str, Any] = json.loads(path.read_text())
+    return schema
+
+
+def _envelope_validator() -> jsonschema.protocols.Validator:
+    return jsonschema.Draft202012Validator(_envelope_schema())
+
+
+#: A row of the v1 table: | `code` | HTTP | category | retryable | ...
+_TABLE_ROW = re.compile(
+    r"^\|\s*`([a-z][a-z0-9_]*)`\s*\|\s*(\d{3})\s*\|\s*(\w+)\s*\|\s*(true|false)\s*\|"
+)
+
+
+@functools.cache
+def error_table() -> dict[str, tuple[int, str, bool]]:
+    """REQ-ERR-003's v1 table, code → (HTTP status, category, retryable), read from
+    spec/behavior/errors.md so the suite holds a server to the table the spec states;
+    its codes must be exactly the schema's ErrorCode enum."""
+    from axme_conformance.paths import REPO_ROOT
+
+    text = (REPO_ROOT / "spec" / "behavior" / "errors.md").read_text()
+    table = {
+        m[1]: (int(m[2]), m[3], m[4] == "true")
+        for m in map(_TABLE_ROW.match, text.splitlines())
+        if m is not None
+    }
+    codes = set(_envelope_schema()["$defs"]["ErrorCode"]["enum"])
+    if set(table) != codes:
+        raise RuntimeError(
+            f"spec/behavior/errors.md's v1 table and ErrorCode differ: {sorted(set(table) ^ codes)}"
+        )
+    return table
 
 
 def check_envelope_rules(status: int, body: dict[str, Any]) -> None:
@@ -326,7 +336,7 @@ def check_envelope_rules(status: int, body: dict[str, Any]) -> None:
         f"detail must equal error.message: {body['detail']!r} vs {error['message']!r}",
     )
     expect(bool(error["message"]), "error.message must not be empty")
-    row = ERROR_TABLE.get(error["code"])
+    row = error_table().get(error["code"])
     if row is not None:
         expect(
             (status, error["category"], error["retryable"]) == row,
