@@ -73,7 +73,7 @@ def reload(engine: Any, intent_id: str) -> None:
     if cached is not None and cached.get("_rev", 0) == doc.get("_rev", 0):
         return
     engine.forget_intents([intent_id], active=True)
-    engine._remember(doc)
+    engine.remember(doc)
 
 
 def publish(engine: Any, intent_id: str, events: list[dict[str, Any]]) -> None:

@@ -29,12 +29,14 @@ from typing import Any
 
 from axme_server import cluster
 from axme_server.auth import KeyRing, Principal
+from axme_server.clock import Clock
 from axme_server.errors import ApiError
 from axme_server.hub import Hub
 from axme_server.jsonutil import clone, dumps, iso
 from axme_server.lifecycle import TERMINAL, can_transition
 from axme_server.limits import DEFAULT as DEFAULT_LIMITS
 from axme_server.limits import LruCache
+from axme_server.store.base import Store
 from axme_server.timers import TimerIndex
 
 log = logging.getLogger("axme_server.engine")
@@ -187,7 +189,7 @@ class EngineCore:
     the fan-out of committed events (`hub` locally; `fanout` publishes, through the cluster
     on a shared store) are the plug points."""
 
-    def __init__(self, store: Any, clock: Any, settings: Settings, hub: Hub | None = None) -> None:
+    def __init__(self, store: Store, clock: Clock, settings: Settings, hub: Hub | None = None) -> None:
         self.store = store
         self.clock = clock
         self.settings = settings
@@ -196,7 +198,7 @@ class EngineCore:
         # kind -> handler, filled by the services that own each timer (service.py)
         self.timer_handlers: dict[str, TimerHandler] = {}
         self.timers = TimerIndex(clock, self._fire_timer, store.timers_due)
-        self._active: OrderedDict[str, dict[str, Any]] = OrderedDict()  # LRU, bounded (_remember)
+        self._active: OrderedDict[str, dict[str, Any]] = OrderedDict()  # LRU, bounded (remember)
         self._recent: OrderedDict[str, dict[str, Any]] = OrderedDict()
         self._locks: dict[str, asyncio.Lock] = {}
         # keyed by request input: bounded (REQ-LIMIT-012)
@@ -226,10 +228,10 @@ class EngineCore:
             return doc
         loaded: dict[str, Any] | None = self.store.get_intent(intent_id)
         if loaded is not None:
-            self._remember(loaded)
+            self.remember(loaded)
         return loaded
 
-    def _remember(self, doc: dict[str, Any]) -> None:
+    def remember(self, doc: dict[str, Any]) -> None:
         intent_id = doc["intent_id"]
         if doc["status"] in TERMINAL:
             self._active.pop(intent_id, None)
@@ -360,7 +362,7 @@ class EngineCore:
             if isinstance(exc, cluster.StaleWrite):  # another process wrote it: the next read loads it
                 self.forget_intents([exc.intent_id], active=True)
             raise
-        self._remember(doc)
+        self.remember(doc)
         self._log_events(ch)
         self.metrics["transitions"] += 1
         self.metrics["events"] += len(ch.events)

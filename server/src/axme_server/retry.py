@@ -165,7 +165,7 @@ class Retries:
                 linked = clone(failed)
                 linked["retried_by"] = attempt["intent_id"]
                 ch.ops.append(("intent", linked))
-                ch.after.append(lambda: self.core._remember(linked))
+                ch.after.append(lambda: self.core.remember(linked))
                 resp = {
                     "ok": True,
                     "intent_id": attempt["intent_id"],

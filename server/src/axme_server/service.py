@@ -24,8 +24,8 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
-from typing import Any
 
+from axme_server.clock import Clock
 from axme_server.control import IntentControl
 from axme_server.delivery import Delivery
 from axme_server.directory import Directory
@@ -43,6 +43,7 @@ from axme_server.outbound.push import PushChannel
 from axme_server.outbound.secret_ops import Secrets
 from axme_server.retry import Retries
 from axme_server.scenarios import Scenarios
+from axme_server.store.base import Store
 from axme_server.workflow import Workflow
 
 log = logging.getLogger("axme_server")
@@ -53,8 +54,8 @@ class Engine:
 
     def __init__(
         self,
-        store: Any,
-        clock: Any,
+        store: Store,
+        clock: Clock,
         settings: Settings,
         *,
         hub: Hub | None = None,

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
+from axme_server.clock import TestingClock
 from axme_server.errors import validation
 from axme_server.http import Request, Router
 
@@ -34,7 +35,7 @@ def register(router: Router, app: App) -> None:
         seconds = body.get("advance_seconds")
         if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
             raise validation("advance_seconds must be a non-negative number", "advance_seconds")
-        engine.clock.advance(float(seconds))
+        cast(TestingClock, engine.clock).advance(float(seconds))  # --testing runs on one (cli.py)
         fired = await engine.timers.run_due()
         from axme_server.jsonutil import iso
 
