@@ -1,9 +1,9 @@
-"""The SDK cycle's calls made with plain httpx (`run.py --client httpx`): the baseline for the
-Python SDK's client CPU per request. Same calls as sdkclient.py: create, the observe stream
-closed at the human task, the decision, one stream with include_intent=true until the final
-intent (what wait_for sends, REQ-WAIT-005); the agent holds its delivery stream, acks, resumes.
-Idempotency-Key and X-Trace-Id on every call, as the SDK sends them. Same result tuple as
-run.client_main."""
+"""The SDK cycle's calls made with a plain HTTP library (`run.py --client httpx|aiohttp`): the
+baselines for the Python SDK's client CPU per call, one per library the SDK can use. Same
+calls as sdkclient.py: create, ONE event stream that sends the decision (concurrently) when
+the human task is assigned and is read to its end (the server ends it after the terminal
+event); the agent holds its delivery stream, acks, resumes. Idempotency-Key and X-Trace-Id
+on every call, as the SDK sends them. Same result tuple as run.client_main."""
 
 from __future__ import annotations
 
@@ -11,11 +11,15 @@ import asyncio
 import json
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from typing import Any
 
+import aiohttp
 import httpx
 
 TASK = {"title": "Approve the change"}
+TERMINAL = ("COMPLETED", "FAILED", "CANCELED", "TIMED_OUT")
 
 
 def sse_frames(buffer: bytearray) -> Iterator[dict[str, str]]:
@@ -35,68 +39,102 @@ def call_headers() -> dict[str, str]:
     return {"Idempotency-Key": str(uuid.uuid4()), "X-Trace-Id": str(uuid.uuid4())}
 
 
-async def httpx_cycle(client: httpx.AsyncClient, agent_name: str) -> float:
-    created = await client.post(
+class HttpxPlain:
+    def __init__(self, base: str, key: str) -> None:
+        self.http = httpx.AsyncClient(base_url=base, headers={"x-api-key": key}, timeout=None)
+
+    async def post(self, path: str, body: Any) -> tuple[int, Any]:
+        r = await self.http.post(path, headers=call_headers(), json=body)
+        return r.status_code, r.json()
+
+    @asynccontextmanager
+    async def stream(self, path: str) -> AsyncIterator[AsyncIterator[bytes]]:
+        headers = {"X-Trace-Id": str(uuid.uuid4())}
+        async with self.http.stream("GET", path, headers=headers) as s:
+            yield s.aiter_bytes()
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+
+class AiohttpPlain:
+    def __init__(self, base: str, key: str) -> None:
+        self.base, self.key = base, key
+        self.http: aiohttp.ClientSession | None = None
+
+    def session(self) -> aiohttp.ClientSession:
+        if self.http is None:  # made inside the running loop
+            self.http = aiohttp.ClientSession(self.base, headers={"x-api-key": self.key})
+        return self.http
+
+    async def post(self, path: str, body: Any) -> tuple[int, Any]:
+        async with self.session().post(path, headers=call_headers(), json=body) as r:
+            return r.status, await r.json()
+
+    @asynccontextmanager
+    async def stream(self, path: str) -> AsyncIterator[AsyncIterator[bytes]]:
+        headers = {"X-Trace-Id": str(uuid.uuid4())}
+        async with self.session().get(path, headers=headers) as r:
+            yield r.content.iter_any()
+
+    async def aclose(self) -> None:
+        if self.http is not None:
+            await self.http.close()
+
+
+LIBRARIES = {"httpx": HttpxPlain, "aiohttp": AiohttpPlain}
+
+
+async def plain_cycle(client: HttpxPlain | AiohttpPlain, agent_name: str) -> float:
+    status, created = await client.post(
         "/v1/intents",
-        headers=call_headers(),
-        json={
+        {
             "intent_type": "intent.bench.approval.v1",
             "to_agent": agent_name,
             "payload": {"n": 1},
             "human_task": TASK,
         },
     )
-    iid = created.json()["intent_id"]
-    async with client.stream(
-        "GET", f"/v1/intents/{iid}/events/stream", headers={"X-Trace-Id": str(uuid.uuid4())}
-    ) as s:
+    assert status == 200, created
+    iid = created["intent_id"]
+    decision: asyncio.Future | None = None
+    t0 = latency = 0.0
+    async with client.stream(f"/v1/intents/{iid}/events/stream") as chunks:
         buffer = bytearray()
-        async for chunk in s.aiter_bytes():
-            buffer += chunk
-            if any(f.get("event") == "intent.human_task_assigned" for f in sse_frames(buffer)):
-                break
-    t0 = time.perf_counter()
-    await client.post(f"/v1/tasks/{iid}/decision", headers=call_headers(), json={"outcome": "approved"})
-    final = None
-    async with client.stream(
-        "GET",
-        f"/v1/intents/{iid}/events/stream",
-        params={"include_intent": "true"},
-        headers={"X-Trace-Id": str(uuid.uuid4())},
-    ) as s:
-        buffer = bytearray()
-        async for chunk in s.aiter_bytes():
+        async for chunk in chunks:
             buffer += chunk
             for f in sse_frames(buffer):
-                if f.get("event") == "stream.intent":
-                    final = json.loads(f["data"])["intent"]
-    assert final is not None and final["status"] == "COMPLETED", final
-    return time.perf_counter() - t0
+                if f.get("event") == "intent.human_task_assigned" and decision is None:
+                    t0 = time.perf_counter()
+                    decision = asyncio.ensure_future(
+                        client.post(f"/v1/tasks/{iid}/decision", {"outcome": "approved"})
+                    )
+                elif "data" in f and json.loads(f["data"]).get("status") in TERMINAL:
+                    assert json.loads(f["data"])["status"] == "COMPLETED", f
+                    latency = time.perf_counter() - t0
+    assert decision is not None
+    assert (await decision)[0] == 200
+    return latency
 
 
-async def httpx_agent(agent: httpx.AsyncClient, name: str) -> None:
+async def plain_agent(agent: HttpxPlain | AiohttpPlain, name: str) -> None:
     tasks: set[asyncio.Task] = set()
 
     async def handle(delivery: dict) -> None:
         iid, did = delivery["intent_id"], delivery["delivery_id"]
-        await agent.post(f"/v1/intents/{iid}/ack", headers=call_headers(), json={"delivery_id": did})
-        await agent.post(
-            f"/v1/intents/{iid}/resume",
-            headers=call_headers(),
-            json={
-                "kind": "agent_result",
-                "outcome": "complete",
-                "result": {"checked": True},
-                "delivery_id": did,
-            },
-        )
+        await agent.post(f"/v1/intents/{iid}/ack", {"delivery_id": did})
+        result = {
+            "kind": "agent_result",
+            "outcome": "complete",
+            "result": {"checked": True},
+            "delivery_id": did,
+        }
+        await agent.post(f"/v1/intents/{iid}/resume", result)
 
     while True:
-        async with agent.stream(
-            "GET", f"/v1/agents/{name}/intents/stream", params={"wait_seconds": 300}
-        ) as s:
+        async with agent.stream(f"/v1/agents/{name}/intents/stream?wait_seconds=300") as chunks:
             buffer = bytearray()
-            async for chunk in s.aiter_bytes():
+            async for chunk in chunks:
                 buffer += chunk
                 for f in sse_frames(buffer):
                     if f.get("event") == "intent.delivery":
@@ -105,7 +143,7 @@ async def httpx_agent(agent: httpx.AsyncClient, name: str) -> None:
                         t.add_done_callback(tasks.discard)
 
 
-async def httpx_client_main(
+async def plain_client_main(
     base: str,
     admin_key: str,
     name: str,
@@ -115,10 +153,11 @@ async def httpx_client_main(
     max_cycles: int,
     ack: bool,
     start_at: float,
+    library: str = "httpx",
 ) -> tuple:
-    client = httpx.AsyncClient(base_url=base, headers={"x-api-key": admin_key}, timeout=60)
-    agent = httpx.AsyncClient(base_url=base, headers={"x-api-key": key}, timeout=None)
-    listener = asyncio.ensure_future(httpx_agent(agent, name))
+    client = LIBRARIES[library](base, admin_key)
+    agent = LIBRARIES[library](base, key)
+    listener = asyncio.ensure_future(plain_agent(agent, name))
     await asyncio.sleep(max(0.0, start_at - time.time()))
     latencies: list[float] = []
     finished: list[float] = []
@@ -130,7 +169,7 @@ async def httpx_client_main(
         nonlocal done
         while time.perf_counter() < deadline and done < max_cycles:
             done += 1
-            latencies.append(await httpx_cycle(client, name))
+            latencies.append(await plain_cycle(client, name))
             finished.append(time.time())
 
     cpu0 = time.process_time()
@@ -144,11 +183,11 @@ async def httpx_client_main(
     return done, latencies, elapsed, cpu, finished
 
 
-def httpx_client_proc(args: tuple) -> tuple:
+def plain_client_proc(args: tuple) -> tuple:
     try:
         import uvloop
 
         uvloop.install()
     except ImportError:
         pass
-    return asyncio.run(httpx_client_main(*args))
+    return asyncio.run(plain_client_main(*args))

@@ -8,6 +8,7 @@ content-length or chunked responses, and SSE frames over a chunked body
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -90,8 +91,9 @@ class Conn:
 
 
 class Pool:
-    def __init__(self, host: str, port: int, size: int) -> None:
+    def __init__(self, host: str, port: int, size: int, keyed: bool = False) -> None:
         self.host, self.port, self.size = host, port, size
+        self.keyed = keyed  # Idempotency-Key and X-Trace-Id on every POST, as the SDKs send them
         self._free: asyncio.Queue[Conn] = asyncio.Queue()
         self._made = 0
 
@@ -107,6 +109,12 @@ class Pool:
     async def request(
         self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
     ) -> tuple[int, Any]:
+        if self.keyed and method == "POST":
+            headers = {
+                **(headers or {}),
+                "Idempotency-Key": str(uuid.uuid4()),
+                "X-Trace-Id": str(uuid.uuid4()),
+            }
         conn = await self.get()
         try:
             return await conn.request(method, path, body, headers)

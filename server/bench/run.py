@@ -30,6 +30,7 @@ from urllib.parse import urlparse
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parent.parent / "tests"))
 
+from closedloop import LABELS, closed_loop, compare
 from rawhttp import Conn, Pool
 
 TASK = {"title": "Approve the change"}
@@ -121,10 +122,11 @@ async def client_main(
     max_cycles: int,
     ack: bool,
     start_at: float,
+    keyed: str = "",
 ) -> tuple[int, list[float], float, float, list[float]]:
     u = urlparse(base)
     host, port = u.hostname, u.port
-    pool = Pool(host, port, concurrency * 3 + 2)
+    pool = Pool(host, port, concurrency * 3 + 2, keyed=keyed == "keyed")
     admin = {"x-api-key": admin_key}
     stop = asyncio.Event()
     agent = asyncio.ensure_future(agent_loop(host, port, name, key, pool, ack, stop))
@@ -202,17 +204,23 @@ async def sequential(base: str, admin_key: str, name: str, key: str, n: int, ack
     return lat, health
 
 
-def cycle_proc(client: str):
-    """The per-process closed loop: raw HTTP or the Python SDK."""
-    if client == "sdk":
-        from sdkclient import sdk_client_proc
+def client_kinds(spec: str) -> list[str]:
+    """`--client` as a list; `all` = raw, the SDK as constructed by default, the SDK with the
+    other HTTP library passed in, and plain httpx (the client-CPU baseline)."""
+    if spec != "all":
+        kinds = [k.strip() for k in spec.split(",") if k.strip()]
+        unknown = [k for k in kinds if k not in LABELS]
+        if unknown or not kinds:
+            raise SystemExit(f"--client: unknown {unknown}; choose from all, {', '.join(LABELS)}")
+        return kinds
+    other = "sdk-httpx" if default_sdk_transport() == "aiohttp" else "sdk-aiohttp"
+    return ["raw", "raw-keyed", "sdk", other, "httpx", "aiohttp"]
 
-        return sdk_client_proc
-    if client == "httpx":  # the SDK's calls through plain httpx: its client-CPU baseline
-        from httpxclient import httpx_client_proc
 
-        return httpx_client_proc
-    return client_proc
+def default_sdk_transport() -> str:
+    from sdkclient import default_transport
+
+    return default_transport()
 
 
 def http_requests(api) -> int:
@@ -291,17 +299,17 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--concurrency", type=int, default=4, help="in-flight cycles per client process")
-    ap.add_argument("--duration", type=float, default=8.0)
+    ap.add_argument("--duration", type=float, default=5.0, help="seconds per closed loop (b)")
     ap.add_argument("--max-cycles", type=int, default=20000, help="per client process")
     ap.add_argument("--latency-n", type=int, default=50)
     ap.add_argument("--no-ack", action="store_true", help="agents complete without acking first")
     ap.add_argument("--http-server", choices=("builtin", "uvicorn"), default="builtin")
     ap.add_argument(
         "--client",
-        choices=("raw", "sdk", "httpx"),
-        default="raw",
-        help="(b) and sustained cycles: raw HTTP (rawhttp.py), the Python SDK as users call it, "
-        "or the SDK's calls through plain httpx (httpxclient.py)",
+        default="all",
+        help="(b): which clients run the closed loop, comma-separated, the first one also in the "
+        f"detailed report: {', '.join(LABELS)}; 'all' (default) = raw, raw-keyed, sdk, the SDK with "
+        "the other HTTP library, httpx, aiohttp. Sustained mode runs the first one (all = raw)",
     )
     ap.add_argument(
         "--seconds", type=float, help="sustained mode: run the closed loop this long, per interval"
@@ -350,6 +358,7 @@ def main() -> None:
             )
             print(f"    baseline GET /health round trip p50 {h50 * 1000:.3f} ms -> ratio {p50 / h50:.1f}x")
 
+            kinds = client_kinds(args.client)
             ctx = mp.get_context("spawn")
             with ctx.Pool(args.clients) as procs:
                 start_at = time.time() + 1.5
@@ -360,40 +369,15 @@ def main() -> None:
                 health_n = sum(c for c, _ in hres)
                 health_rps = health_n / max(e for _, e in hres)
                 health_cpu = sum(server_cpu(srv.proc.pid)) - sum(cpu_before)
-                start_at = time.time() + 1.5
-                cpu_before = server_cpu(srv.proc.pid)
-                threads_before = thread_cpu(srv.proc.pid)
-                requests_before = http_requests(api)
-                res = procs.map(
-                    cycle_proc(args.client),
-                    [
-                        (
-                            srv.base_url,
-                            srv.admin_key,
-                            keys[i][0],
-                            keys[i][1],
-                            args.concurrency,
-                            args.duration,
-                            args.max_cycles,
-                            ack,
-                            start_at,
-                        )
-                        for i in range(args.clients)
-                    ],
-                )
-            cpu_after = server_cpu(srv.proc.pid)
-            threads = {k: v - threads_before.get(k, 0.0) for k, v in thread_cpu(srv.proc.pid).items()}
-            user_s, sys_s = cpu_after[0] - cpu_before[0], cpu_after[1] - cpu_before[1]
-            server_cpu_s = user_s + sys_s
-            cycles = sum(r[0] for r in res)
-            elapsed = max(r[2] for r in res)
-            all_lat = [x for r in res for x in r[1]]
-            rate = cycles / elapsed
-            requests = http_requests(api) - requests_before - 1  # less this /metrics read
+                loops = [closed_loop(procs, srv, api, keys, kind, args, ack) for kind in kinds]
+            first = loops[0]
+            threads = first.threads
+            user_s, sys_s, server_cpu_s = first.server_user, first.server_sys, first.server_cpu
+            cycles, elapsed, all_lat, rate = first.cycles, first.elapsed, first.latencies, first.rate
             print(
-                f"(b) closed loop, {args.client} clients: {cycles} approval cycles in {elapsed:.2f} s = "
-                f"{rate:.0f} cycles/s ({requests / max(cycles, 1):.2f} HTTP requests incl. streams per cycle; "
-                f"client CPU {sum(r[3] for r in res) * 1e6 / max(requests, 1):.0f} us per request); "
+                f"(b) closed loop, {first.kind} clients: {cycles} approval cycles in {elapsed:.2f} s = "
+                f"{rate:.0f} cycles/s ({first.calls_per_cycle:.2f} HTTP requests incl. streams per cycle; "
+                f"client CPU {first.client_us_per_call:.0f} us per request); "
                 "approve->COMPLETED under load "
                 f"p50 {pct(all_lat, 50) * 1000:.1f} ms, p99 {pct(all_lat, 99) * 1000:.1f} ms"
             )
@@ -407,9 +391,9 @@ def main() -> None:
                 f"cycles/s = {rate / commits:.3f} x raw commits/s"
             )
             print(
-                f"    CPU during (b): server {server_cpu_s:.1f} s (user {user_s:.1f}, system {sys_s:.1f}), clients {sum(r[3] for r in res):.1f} s "
-                f"over {elapsed:.1f} s wall on {os.cpu_count()} cores "
-                f"(server {server_cpu_s * 1e6 / max(cycles, 1):.0f} us per cycle)"
+                f"    CPU during (b): server {server_cpu_s:.1f} s (user {user_s:.1f}, system {sys_s:.1f}), "
+                f"clients {first.client_cpu:.1f} s over {elapsed:.1f} s wall on {os.cpu_count()} cores "
+                f"(server {first.server_us_per_cycle:.0f} us per cycle)"
             )
             print(
                 "    server CPU by thread: " + ", ".join(f"{k} {v:.1f} s" for k, v in sorted(threads.items()))
@@ -425,8 +409,10 @@ def main() -> None:
                 int(stats.get("axme_store_commits_total", 1)),
             )
             print(
-                f"    group commit: {writes} writes in {batches} commits ({writes / max(batches, 1):.1f} per commit)"
+                f"    group commit (all loops): {writes} writes in {batches} commits "
+                f"({writes / max(batches, 1):.1f} per commit)"
             )
+            sdk_rows = compare(loops, default_sdk_transport()) if len(loops) > 1 else []
             load_p50 = pct(all_lat, 50)
             from push import report as push_report  # (c) push vs stream deliveries/s, this server, this run
 
@@ -447,7 +433,7 @@ def main() -> None:
                         f"{p99 / h50:.1f}x",
                     ),
                     (
-                        f"(b) approval cycles/s, {args.clients} client processes",
+                        f"(b) approval cycles/s, {args.clients} {first.kind} client processes",
                         f"{rate:.0f}/s",
                         f"GET /health {health_rps:.0f} req/s, same clients",
                         f"{rate / health_rps:.3f}x",
@@ -471,6 +457,7 @@ def main() -> None:
                         f"{server_cpu_s / max(cycles, 1) / max(health_cpu / max(health_n, 1), 1e-9):.1f}x",
                     ),
                 ]
+                + sdk_rows
                 + push_rows,
                 rate,
                 p50 * 1000,

@@ -1,13 +1,19 @@
 """The closed-loop approval cycle through the Python SDK, as users write it
-(`run.py --client sdk`): the initiator calls send_intent, observes until the
-human task is assigned, approve_task, then wait_for; the agent runs listen()
-(acks for you) and resume_intent. Same shape and result tuple as run.client_main."""
+(`run.py --client sdk`): send_intent, then ONE observe() stream that approves the human
+task when `intent.human_task_assigned` arrives (concurrently, as the raw cycle does) and
+ends at the terminal event; the agent runs listen() (acks for you) and resume_intent.
+5 HTTP calls per cycle, the raw cycle's 5. Same shape and result tuple as run.client_main.
+
+`transport` picks the async client's HTTP library: "default" is what
+`AsyncAxmeClient(config)` uses; "aiohttp" passes the SDK's aiohttp transport explicitly
+(`http_client=AiohttpTransport()`); "httpx" passes a plain `httpx.AsyncClient()`."""
 
 from __future__ import annotations
 
 import asyncio
 import time
 
+import httpx
 from axme import AsyncAxmeClient, AxmeClientConfig
 
 TASK = {"title": "Approve the change"}
@@ -22,15 +28,37 @@ async def sdk_cycle(client: AsyncAxmeClient, agent_name: str) -> float:
             "human_task": TASK,
         }
     )
+    approval: asyncio.Future | None = None
+    t0 = latency = 0.0
     async with client.observe(iid) as events:
         async for event in events:
-            if event.event_type == "intent.human_task_assigned":
-                break
-    t0 = time.perf_counter()
-    await client.approve_task(iid)
-    final = await client.wait_for(iid, timeout=60)
-    assert final.status == "COMPLETED", final
-    return time.perf_counter() - t0
+            if event.event_type == "intent.human_task_assigned" and approval is None:
+                t0 = time.perf_counter()
+                approval = asyncio.ensure_future(client.approve_task(iid))
+            elif event.is_terminal:
+                assert event.status == "COMPLETED", event
+                latency = time.perf_counter() - t0
+    assert approval is not None
+    await approval
+    return latency
+
+
+def http_client(transport: str):
+    """What `AsyncAxmeClient(config, http_client=...)` gets (None: the SDK's default)."""
+    if transport == "httpx":
+        return httpx.AsyncClient()
+    if transport == "aiohttp":
+        from axme._aiohttp_transport import AiohttpTransport
+
+        return AiohttpTransport()
+    return None
+
+
+def default_transport() -> str:
+    """The library `AsyncAxmeClient(config)` moves bytes with, for the bench's labels."""
+    client = AsyncAxmeClient(AxmeClientConfig(api_key="axme_admin_x", base_url="http://127.0.0.1"))
+    transport = getattr(client._runner, "transport", None)
+    return "aiohttp" if type(transport).__name__ == "AiohttpTransport" else "httpx"
 
 
 async def sdk_agent(agent: AsyncAxmeClient, name: str) -> None:
@@ -56,9 +84,11 @@ async def sdk_client_main(
     max_cycles: int,
     ack: bool,
     start_at: float,
+    transport: str = "default",
 ) -> tuple:
-    client = AsyncAxmeClient(AxmeClientConfig(api_key=admin_key, base_url=base))
-    agent = AsyncAxmeClient(AxmeClientConfig(api_key=key, base_url=base))
+    made = [http_client(transport), http_client(transport)]
+    client = AsyncAxmeClient(AxmeClientConfig(api_key=admin_key, base_url=base), http_client=made[0])
+    agent = AsyncAxmeClient(AxmeClientConfig(api_key=key, base_url=base), http_client=made[1])
     listener = asyncio.ensure_future(sdk_agent(agent, name))
     await asyncio.sleep(max(0.0, start_at - time.time()))
     latencies: list[float] = []
@@ -82,6 +112,9 @@ async def sdk_client_main(
     await asyncio.gather(listener, return_exceptions=True)
     await client.aclose()
     await agent.aclose()
+    for passed in made:  # the client closes only what it made itself
+        if passed is not None:
+            await passed.aclose()
     return done, latencies, elapsed, cpu, finished
 
 

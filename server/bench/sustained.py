@@ -1,7 +1,8 @@
 """Sustained closed loop (`run.py --seconds N`): the same approval cycle as (b),
-run for N seconds; prints cycles/s per interval (default a minute) with the
-server's timer heap size, RSS and CPU per cycle sampled at the end of each,
-then the last interval's rate as a ratio to the first's (issue 16: >= 0.95)."""
+run for N seconds with the first `--client` kind (raw unless named); prints cycles/s per
+interval (default a minute) with the server's timer heap (entries, and live timers when the
+server exports `axme_timers_live`), RSS and CPU per cycle sampled at the end of each, then
+the last interval's rate as a ratio to the first's (issue 16: >= 0.95)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ import threading
 import time
 from pathlib import Path
 
-from run import cycle_proc
+from closedloop import proc_args, proc_for
+from run import client_kinds
 
 SAMPLE_EVERY = 2.0  # seconds between /metrics samples
 
@@ -34,6 +36,7 @@ def sustained(args, ack: bool) -> None:
     from helpers import Api, start_server
     from run import server_cpu
 
+    kind = client_kinds(args.client)[0]
     with tempfile.TemporaryDirectory() as data:
         srv = start_server(Path(data), "--http-server", args.http_server)
         try:
@@ -43,18 +46,22 @@ def sustained(args, ack: bool) -> None:
                 for a, cli in (api.register_agent(f"bench-{i}") for i in range(args.clients))
             ]
             print(
-                f"axme-server sustained bench ({args.client} clients): {os.cpu_count()} cores, "
+                f"axme-server sustained bench ({kind} clients): {os.cpu_count()} cores, "
                 f"{args.clients} client processes x "
                 f"{args.concurrency} in flight for {args.seconds:.0f} s, intervals of {args.interval:.0f} s, "
                 f"load average before start {os.getloadavg()[0]:.1f}"
             )
-            samples: list[tuple[float, int, float, float]] = []  # (time, heap entries, rss MB, server cpu s)
+            # (time, heap entries, live timers or -1, rss MB, server cpu s)
+            samples: list[tuple[float, int, int, float, float]] = []
             stop = threading.Event()
 
             def sample() -> None:
                 while True:
-                    heap = gauge(api.get("/metrics").text, "axme_timers_pending")
-                    samples.append((time.time(), heap, rss_mb(srv.proc.pid), sum(server_cpu(srv.proc.pid))))
+                    text = api.get("/metrics").text
+                    heap, live = gauge(text, "axme_timers_pending"), gauge(text, "axme_timers_live")
+                    samples.append(
+                        (time.time(), heap, live, rss_mb(srv.proc.pid), sum(server_cpu(srv.proc.pid)))
+                    )
                     if stop.wait(SAMPLE_EVERY):
                         return
 
@@ -62,23 +69,8 @@ def sustained(args, ack: bool) -> None:
             start_at = time.time() + 1.5
             with mp.get_context("spawn").Pool(args.clients) as procs:
                 sampler.start()
-                res = procs.map(
-                    cycle_proc(args.client),
-                    [
-                        (
-                            srv.base_url,
-                            srv.admin_key,
-                            keys[i][0],
-                            keys[i][1],
-                            args.concurrency,
-                            args.seconds,
-                            10**9,
-                            ack,
-                            start_at,
-                        )
-                        for i in range(args.clients)
-                    ],
-                )
+                fn, extra = proc_for(kind)
+                res = procs.map(fn, proc_args(srv, keys, args, args.seconds, 10**9, ack, start_at, extra))
             stop.set()
             sampler.join()
         finally:
@@ -90,21 +82,30 @@ def sustained(args, ack: bool) -> None:
         print(
             f"last interval / first interval: {rates[-1]:.0f} / {rates[0]:.0f} cycles/s = {ratio:.3f} "
             f"({'MET' if ratio >= 0.95 else 'NOT MET'}: >= 0.95); peak timer heap "
-            f"{max(s[1] for s in samples)} entries with {args.clients * args.concurrency} cycles in flight"
+            f"{max(s[1] for s in samples)} entries, "
+            + (
+                f"peak live timers {max(s[2] for s in samples)}"
+                if max(s[2] for s in samples) >= 0
+                else "live timers not exported by this server (no axme_timers_live gauge)"
+            )
+            + f", with {args.clients * args.concurrency} cycles in flight"
         )
 
 
 def report(
     finished: list[float],
-    samples: list[tuple[float, int, float, float]],
+    samples: list[tuple[float, int, int, float, float]],
     start: float,
     interval: float,
     seconds: float,
 ) -> list[float]:
     rates: list[float] = []
-    cpu_prev = next((s[3] for s in samples), 0.0)
-    print(f"{'interval':>10}  {'cycles/s':>9}  {'heap':>6}  {'RSS MB':>7}  {'server us/cycle':>15}")
-    t, n = start, 0
+    cpu_prev = next((s[4] for s in samples), 0.0)
+    print(
+        f"{'interval':>10}  {'cycles/s':>9}  {'heap entries':>12}  {'live timers':>11}  {'RSS MB':>7}  "
+        f"{'server us/cycle':>15}"
+    )
+    t = start
     i = 0
     while t + interval <= start + seconds + 1e-6:
         end = t + interval
@@ -113,11 +114,11 @@ def report(
             count += 1
             i += 1
         at_end = [s for s in samples if s[0] <= end] or samples[:1]
-        heap, rss, cpu = (at_end[-1][1], at_end[-1][2], at_end[-1][3]) if at_end else (-1, 0.0, cpu_prev)
+        heap, live, rss, cpu = at_end[-1][1:] if at_end else (-1, -1, 0.0, cpu_prev)
         rates.append(count / interval)
         print(
-            f"{t - start:>4.0f}-{end - start:<4.0f}s  {count / interval:>9.0f}  {heap:>6}  {rss:>7.0f}  "
-            f"{(cpu - cpu_prev) * 1e6 / max(count, 1):>15.0f}"
+            f"{t - start:>4.0f}-{end - start:<4.0f}s  {count / interval:>9.0f}  {heap:>12}  "
+            f"{live if live >= 0 else 'n/a':>11}  {rss:>7.0f}  {(cpu - cpu_prev) * 1e6 / max(count, 1):>15.0f}"
         )
-        cpu_prev, t, n = cpu, end, n + 1
+        cpu_prev, t = cpu, end
     return rates

@@ -110,10 +110,11 @@ def _observe_one(
     options: CallOptions,
     on_intent: Callable[[Intent], None] | None = None,
 ) -> Plan[str | None]:
-    """One intent's events with seq > since; returns the last status seen. With `on_intent`
-    (wait_for) the stream is asked for its `stream.intent` frames (REQ-SSE-016), each handed to
-    `on_intent`, and read to its end (which comes right after a terminal one), so the connection
-    stays reusable."""
+    """One intent's events with seq > since; returns the last status seen. After the terminal
+    event the stream is read to its end, which the server sends right after it (REQ-SSE-009), so
+    the connection goes back to the pool instead of being dropped. With `on_intent` (wait_for)
+    the stream is asked for its `stream.intent` frames (REQ-SSE-016), each handed to
+    `on_intent`."""
     spec = stream_spec("streamIntentEvents", ops.intent_stream_path(intent_id), options)
     headers = core.headers_for(spec)
     cursor = since  # the last seq emitted; everything at or below it is dropped
@@ -136,7 +137,7 @@ def _observe_one(
         cursor, last_status = event.seq, event.status
         reconnector.progressed()
         yield Emit(event)
-        return event.is_terminal and until_terminal and on_intent is None
+        return False  # even after a terminal event: its end of stream follows at once
 
     while True:
         _check_deadline(deadline, intent_id, last_status)
@@ -164,11 +165,7 @@ def _observe_one(
             yield Sleep(deadline.clamp(retry_delay(core, reconnector, opened)))
             continue
         end = yield from read_stream(opened, take)
-        if (
-            end.stopped
-            or final_intent
-            or (on_intent is not None and is_terminal_status(last_status))
-        ):
+        if end.stopped or final_intent or (until_terminal and is_terminal_status(last_status)):
             return last_status
         if end.broken is not None:
             logger.info("event stream interrupted: %s", type(end.broken).__name__)

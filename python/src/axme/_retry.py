@@ -8,9 +8,15 @@ from __future__ import annotations
 import email.utils
 import random
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any, Protocol
 
-import httpx
+
+class HasHeaders(Protocol):
+    @property
+    def headers(self) -> Mapping[str, Any]: ...
+
 
 #: Statuses worth another attempt (REQ-RETRY-002): nothing else is retried.
 RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
@@ -58,7 +64,7 @@ class RetryPolicy:
         return draw(ceiling / 2, ceiling)
 
     def delay_for_response(
-        self, retry_number: int, response: httpx.Response
+        self, retry_number: int, response: HasHeaders
     ) -> tuple[float | None, float | None]:
         """(delay, retry_after) for a retryable response; delay None = give up now.
 

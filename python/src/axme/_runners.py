@@ -1,11 +1,12 @@
-"""Perform the effects of `_transport` plans: blocking (httpx.Client) or asyncio
-(httpx.AsyncClient).
+"""Perform the effects of `_transport` plans: blocking (httpx.Client) or asyncio (an
+`AsyncTransport`: httpx.AsyncClient, or aiohttp in `_aiohttp_transport.py`).
 
-These two classes are the only place where sync and async differ. They do no
-retrying or parsing themselves; they move bytes and sleep. Transport errors are
-thrown back into the plan, which decides. Caller cancellation (asyncio
-CancelledError, KeyboardInterrupt, closing an iterator) is never caught: the
-plan is closed, its open streams are closed, and nothing is retried.
+These classes are the only place where sync and async differ. They do no retrying or
+parsing themselves; they move bytes and sleep. Transport errors (always `httpx`
+exceptions, whatever library moved the bytes) are thrown back into the plan, which
+decides. Caller cancellation (asyncio CancelledError, KeyboardInterrupt, closing an
+iterator) is never caught: the plan is closed, its open streams are closed, and nothing
+is retried.
 """
 
 from __future__ import annotations
@@ -13,11 +14,22 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import httpx
 
-from ._transport import CloseStream, Effect, Emit, OpenStream, Plan, ReadChunk, Send, Sleep
+from ._transport import (
+    CloseStream,
+    Effect,
+    Emit,
+    OpenStream,
+    Plan,
+    ReadChunk,
+    ResponseLike,
+    Send,
+    Sleep,
+    WireRequest,
+)
 
 T = TypeVar("T")
 
@@ -66,9 +78,9 @@ class SyncRunner:
         self, effect: Effect, streams: dict[int, tuple[httpx.Response, Iterator[bytes]]]
     ) -> Any:
         if isinstance(effect, Send):
-            return self.http.send(effect.request)
+            return self.http.send(effect.request.to_httpx())
         if isinstance(effect, OpenStream):
-            response = self.http.send(effect.request, stream=True)
+            response = self.http.send(effect.request.to_httpx(), stream=True)
             if not response.is_success:
                 try:
                     response.read()
@@ -91,10 +103,72 @@ class SyncRunner:
         raise TypeError(f"unknown effect {effect!r}")
 
 
-class AsyncRunner:
+class OpenedStream(Protocol):
+    """The body of a streaming response that answered 2xx."""
+
+    async def read(self) -> bytes | None:
+        """The next bytes; None at the end of the body."""
+
+    async def aclose(self) -> None: ...
+
+
+class AsyncTransport(Protocol):
+    """Moves one request; raises only `httpx.TransportError` subclasses for IO failures."""
+
+    async def send(self, request: WireRequest) -> ResponseLike:
+        """The whole response."""
+
+    async def open(self, request: WireRequest) -> tuple[ResponseLike, OpenedStream | None]:
+        """The response once its head arrives; on non-2xx its body is read and the
+        connection released, and the stream is None."""
+
+    async def aclose(self) -> None: ...
+
+
+class HttpxStream:
+    def __init__(self, response: httpx.Response) -> None:
+        self._response = response
+        self._chunks = response.aiter_bytes()
+
+    async def read(self) -> bytes | None:
+        return await anext(self._chunks, None)
+
+    async def aclose(self) -> None:
+        await self._response.aclose()
+
+
+class HttpxAsyncTransport:
+    """httpx.AsyncClient as an `AsyncTransport` (a client the caller passed in, or respx)."""
+
     def __init__(self, http: httpx.AsyncClient) -> None:
         self.http = http
+
+    async def send(self, request: WireRequest) -> ResponseLike:
+        return await self.http.send(request.to_httpx())
+
+    async def open(self, request: WireRequest) -> tuple[ResponseLike, OpenedStream | None]:
+        response = await self.http.send(request.to_httpx(), stream=True)
+        if response.is_success:
+            return response, HttpxStream(response)
+        try:
+            await response.aread()
+        finally:
+            await response.aclose()
+        return response, None
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+
+class AsyncRunner:
+    def __init__(self, http: httpx.AsyncClient | AsyncTransport) -> None:
+        self.transport: AsyncTransport = (
+            HttpxAsyncTransport(http) if isinstance(http, httpx.AsyncClient) else http
+        )
         self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+
+    async def aclose(self) -> None:
+        await self.transport.aclose()
 
     async def run(self, plan: Plan[T]) -> T:
         result: list[T] = []
@@ -104,7 +178,7 @@ class AsyncRunner:
 
     async def iterate(self, plan: Plan[Any], result: list[Any] | None = None) -> AsyncIterator[Any]:
         """Yield what the plan emits; its return value is appended to `result`."""
-        streams: dict[int, tuple[httpx.Response, AsyncIterator[bytes]]] = {}
+        streams: dict[int, OpenedStream] = {}
         value: Any = None
         error: Exception | None = None
         try:
@@ -125,31 +199,23 @@ class AsyncRunner:
                     error = exc
         finally:
             plan.close()
-            for response, _ in streams.values():
-                await response.aclose()
+            for stream in streams.values():
+                await stream.aclose()
 
-    async def _perform(
-        self, effect: Effect, streams: dict[int, tuple[httpx.Response, AsyncIterator[bytes]]]
-    ) -> Any:
+    async def _perform(self, effect: Effect, streams: dict[int, OpenedStream]) -> Any:
         if isinstance(effect, Send):
-            return await self.http.send(effect.request)
+            return await self.transport.send(effect.request)
         if isinstance(effect, OpenStream):
-            response = await self.http.send(effect.request, stream=True)
-            if not response.is_success:
-                try:
-                    await response.aread()
-                finally:
-                    await response.aclose()
-                return response
-            streams[id(response)] = (response, response.aiter_bytes())
+            response, stream = await self.transport.open(effect.request)
+            if stream is not None:
+                streams[id(response)] = stream
             return response
         if isinstance(effect, ReadChunk):
-            _, chunks = streams[id(effect.response)]
-            return await anext(chunks, None)
+            return await streams[id(effect.response)].read()
         if isinstance(effect, CloseStream):
-            entry = streams.pop(id(effect.response), None)
-            if entry is not None:
-                await entry[0].aclose()
+            opened = streams.pop(id(effect.response), None)
+            if opened is not None:
+                await opened.aclose()
             return None
         if isinstance(effect, Sleep):
             await self.sleep(max(0.0, effect.seconds))

@@ -32,6 +32,8 @@ from ._transport import (
     Plan,
     ReadChunk,
     RequestSpec,
+    ResponseLike,
+    Timeouts,
     connection_error,
     monotonic,
 )
@@ -218,18 +220,18 @@ def open_stream(
     cursor: str | None,
     deadline: Deadline,
     extra: Mapping[str, Any],
-) -> Plan[httpx.Response | Exception]:
+) -> Plan[ResponseLike | Exception]:
     """Try one connection: the streaming response, or the error (transport or API) that
     the caller decides about (retry, fall back to polling, or raise)."""
     headers = dict(headers, Accept="text/event-stream", **{"Cache-Control": "no-store"})
     if cursor:
         headers["Last-Event-ID"] = cursor
     read_timeout = deadline.clamp(core.config.stream_idle_timeout) + 0.05
-    timeout = httpx.Timeout(core.config.timeout, read=read_timeout)
+    timeouts = Timeouts.of(core.config.timeout, read=read_timeout)
     params = dict(extra, since=cursor)
-    request = core.build(spec, headers, timeout=timeout, params=params)
+    request = core.build(spec, headers, timeouts=timeouts, params=params)
     try:
-        response: httpx.Response = yield OpenStream(request)
+        response: ResponseLike = yield OpenStream(request)
     except httpx.TransportError as exc:
         return exc
     if response.is_success:
@@ -258,7 +260,7 @@ class StreamEnd:
         return self.timeout_frame is not None
 
 
-def read_stream(response: httpx.Response, handle: FrameHandler) -> Plan[StreamEnd]:
+def read_stream(response: ResponseLike, handle: FrameHandler) -> Plan[StreamEnd]:
     """The SSE read loop of every stream operation: parse frames as bytes arrive, hand
     each one except `stream.timeout` to `handle`, close the connection at the end."""
     parser = SSEParser()

@@ -3,18 +3,27 @@
 Behaviour (retries, headers, error mapping, streaming resume) is written once as
 *plans*: generators that yield effects (`Send`, `OpenStream`, `ReadChunk`,
 `Sleep`, `Emit`, ...) and receive their results. `_runners.py` performs the
-effects with `httpx.Client` + `time.sleep` or `httpx.AsyncClient` +
-`asyncio.sleep`. So the sync and async clients differ only in how they wait.
+effects with `httpx.Client` + `time.sleep` or an async transport (aiohttp, or a
+`httpx.AsyncClient` passed in) + `asyncio.sleep`. So the sync and async clients
+differ only in how they wait.
+
+Requests are `WireRequest`s (plain data: building an httpx.Request parses and
+validates the URL and every header again, ~40 us a call, for what the core already
+knows is valid); a runner turns them into what its library sends. Responses are
+anything with `ResponseLike`'s members: an httpx.Response, or `WireResponse`.
 """
 
 from __future__ import annotations
 
+import http
+import json
 import logging
 import time
 import uuid
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypedDict, TypeVar
+from typing import Any, Protocol, TypedDict, TypeVar
+from urllib.parse import urlencode
 
 import httpx
 
@@ -58,6 +67,89 @@ class RequestSpec:
     options: CallOptions = field(default_factory=lambda: CallOptions())
 
 
+# --- what goes over the wire ------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Timeouts:
+    """Seconds per phase of one attempt, as httpx.Timeout names them."""
+
+    connect: float
+    read: float
+    write: float
+    pool: float
+
+    @classmethod
+    def of(cls, seconds: float, *, read: float | None = None) -> Timeouts:
+        return cls(seconds, seconds if read is None else read, seconds, seconds)
+
+
+@dataclass(slots=True)
+class WireRequest:
+    method: str
+    #: Absolute URL, path and query already percent-encoded.
+    url: str
+    headers: dict[str, str]
+    content: bytes | None
+    timeouts: Timeouts
+
+    def to_httpx(self) -> httpx.Request:
+        request = httpx.Request(self.method, self.url, headers=self.headers, content=self.content)
+        t = self.timeouts
+        request.extensions["timeout"] = {
+            "connect": t.connect,
+            "read": t.read,
+            "write": t.write,
+            "pool": t.pool,
+        }
+        return request
+
+
+class ResponseLike(Protocol):
+    """What the plans read from a response (httpx.Response has all of it)."""
+
+    @property
+    def status_code(self) -> int: ...
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+    @property
+    def is_success(self) -> bool: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def reason_phrase(self) -> str: ...
+    def json(self) -> Any: ...
+
+
+class WireResponse:
+    """A response read by a transport other than httpx; header names in lower case."""
+
+    __slots__ = ("status_code", "headers", "content")
+
+    def __init__(self, status_code: int, headers: dict[str, str], content: bytes) -> None:
+        self.status_code = status_code
+        self.headers = headers
+        self.content = content
+
+    @property
+    def is_success(self) -> bool:
+        return 200 <= self.status_code < 300
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8", errors="replace")
+
+    @property
+    def reason_phrase(self) -> str:
+        try:
+            return http.HTTPStatus(self.status_code).phrase
+        except ValueError:
+            return ""
+
+    def json(self) -> Any:
+        return json.loads(self.content)
+
+
 # --- effects -----------------------------------------------------------------
 
 
@@ -65,26 +157,26 @@ class RequestSpec:
 class Send:
     """Send a request and read the whole response."""
 
-    request: httpx.Request
+    request: WireRequest
 
 
 @dataclass(frozen=True)
 class OpenStream:
     """Send a request and return once the headers arrive (body read only on non-2xx)."""
 
-    request: httpx.Request
+    request: WireRequest
 
 
 @dataclass(frozen=True)
 class ReadChunk:
     """Next bytes of an open stream; None at end of stream."""
 
-    response: httpx.Response
+    response: ResponseLike
 
 
 @dataclass(frozen=True)
 class CloseStream:
-    response: httpx.Response
+    response: ResponseLike
 
 
 @dataclass(frozen=True)
@@ -124,6 +216,9 @@ class Core:
             "Accept": "application/json",
         }
         self._api_key = config.resolved_api_key
+        #: The base URL as httpx normalises it (IDNA host, quoting), computed once.
+        self.base_url = str(httpx.URL(config.resolved_base_url)).rstrip("/")
+        self.timeouts = Timeouts.of(config.timeout)
 
     def headers_for(self, spec: RequestSpec) -> dict[str, str]:
         """Headers of one call: fixed before the first attempt, reused on every retry."""
@@ -141,27 +236,29 @@ class Core:
         spec: RequestSpec,
         headers: Mapping[str, str],
         *,
-        timeout: httpx.Timeout | None = None,
+        timeouts: Timeouts | None = None,
         params: Mapping[str, Any] | None = None,
-    ) -> httpx.Request:
+    ) -> WireRequest:
         source = {**(params or spec.params or {}), **(spec.options.get("extra_query") or {})}
-        query = {k: _query_value(v) for k, v in source.items() if v is not None}
+        query = urlencode([(k, _query_value(v)) for k, v in source.items() if v is not None])
         body = spec.body
         extra_body = spec.options.get("extra_body")
         if extra_body:
             body = {**(body or {}), **extra_body}
-        request = httpx.Request(
-            spec.method,
-            self.config.resolved_base_url + spec.path,
-            params=query or None,
-            headers=headers,
-            json=body,
-        )
-        if timeout is None:
+        request_headers = dict(headers)
+        content = None
+        if body is not None:  # encoded as httpx's json= encodes it
+            content = json.dumps(
+                body, ensure_ascii=False, separators=(",", ":"), allow_nan=False
+            ).encode("utf-8")
+            request_headers["Content-Type"] = "application/json"
+        if timeouts is None:
             per_call = spec.options.get("request_timeout")
-            timeout = httpx.Timeout(per_call) if per_call else self.config.request_timeout()
-        request.extensions["timeout"] = timeout.as_dict()
-        return request
+            timeouts = Timeouts.of(per_call) if per_call else self.timeouts
+        url = self.base_url + spec.path
+        return WireRequest(
+            spec.method, f"{url}?{query}" if query else url, request_headers, content, timeouts
+        )
 
 
 def redact_key(key: str) -> str:
@@ -186,7 +283,7 @@ def connection_error(
     return AxmeConnectionError(f"{where} failed: {type(exc).__name__}: {exc}")
 
 
-def request_plan(core: Core, spec: RequestSpec) -> Plan[httpx.Response]:
+def request_plan(core: Core, spec: RequestSpec) -> Plan[ResponseLike]:
     """One call with retries: connection errors, 408, 429 and 5xx, Retry-After honoured."""
     headers = core.headers_for(spec)
     policy = core.policy
@@ -194,7 +291,7 @@ def request_plan(core: Core, spec: RequestSpec) -> Plan[httpx.Response]:
         request = core.build(spec, headers)
         last_attempt = attempt == policy.max_retries
         try:
-            response: httpx.Response = yield Send(request)
+            response: ResponseLike = yield Send(request)
         except httpx.TransportError as exc:
             if last_attempt:
                 raise connection_error(exc, spec, core.config.resolved_base_url) from exc

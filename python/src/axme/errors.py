@@ -17,9 +17,10 @@ harness compares across SDKs.
 from __future__ import annotations
 
 import json
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-import httpx
+if TYPE_CHECKING:
+    from ._transport import ResponseLike
 
 __all__ = [
     "AxmeError",
@@ -173,7 +174,7 @@ def error_class_for_status(status: int) -> type[AxmeApiError]:
 
 
 def api_error_from_response(
-    response: httpx.Response, *, retry_after: float | None = None
+    response: ResponseLike, *, retry_after: float | None = None
 ) -> AxmeApiError:
     """Map a non-2xx response (the AXP error envelope, or anything else) to an error."""
     body: Any

@@ -1,7 +1,10 @@
-"""Run each integration test with the sync and the async client through one adapter."""
+"""Run each integration test with the sync client, the async client, and the async client
+on its other HTTP library (aiohttp or httpx, whichever it does not use by default),
+through one adapter."""
 
 from __future__ import annotations
 
+import functools
 import inspect
 import itertools
 from collections.abc import AsyncIterator, Callable
@@ -10,6 +13,7 @@ from typing import Any
 import pytest
 
 from axme import AsyncAxmeClient, AxmeClient, AxmeClientConfig
+from axme._aiohttp_transport import AiohttpTransport
 
 from .server import RunningServer
 
@@ -28,6 +32,7 @@ class Api:
         self.server = server
         self.namespace = namespace
         self._clients: list[AxmeClient | AsyncAxmeClient] = []
+        self._transports: list[Any] = []  # passed in as http_client: closed by us
         self.admin = self.client(admin_key)
 
     def client(self, api_key: str, **config: Any) -> AxmeClient | AsyncAxmeClient:
@@ -38,9 +43,15 @@ class Api:
             **config,
         }
         cfg = AxmeClientConfig(**settings)
-        made: AxmeClient | AsyncAxmeClient = (
-            AxmeClient(cfg) if self.kind == "sync" else AsyncAxmeClient(cfg)
-        )
+        made: AxmeClient | AsyncAxmeClient
+        if self.kind == "sync":
+            made = AxmeClient(cfg)
+        elif self.kind == "async":
+            made = AsyncAxmeClient(cfg)
+        else:
+            transport = other_async_transport()
+            self._transports.append(transport)
+            made = AsyncAxmeClient(cfg, http_client=transport)
         self._clients.append(made)
         return made
 
@@ -99,9 +110,28 @@ class Api:
                 await c.aclose()
             else:
                 c.close()
+        for transport in self._transports:
+            await transport.aclose()
 
 
-@pytest.fixture(params=["sync", "async"])
+@functools.cache
+def default_async_library() -> str:
+    """The HTTP library `AsyncAxmeClient(config)` uses."""
+    made = AsyncAxmeClient(AxmeClientConfig(api_key="axme_admin_x", base_url="http://127.0.0.1"))
+    transport = getattr(made._runner, "transport", None)
+    return "aiohttp" if isinstance(transport, AiohttpTransport) else "httpx"
+
+
+def other_async_transport() -> Any:
+    """An `http_client` for the async client on the library it does not use by default."""
+    if default_async_library() == "aiohttp":
+        import httpx
+
+        return httpx.AsyncClient()
+    return AiohttpTransport()
+
+
+@pytest.fixture(params=["sync", "async", "async-other"])
 async def api(
     request: pytest.FixtureRequest, server: RunningServer, namespace: tuple[str, str]
 ) -> AsyncIterator[Api]:
