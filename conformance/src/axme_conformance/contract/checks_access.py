@@ -294,20 +294,8 @@ def admin_everything(c: ContractClient) -> None:
     delivery = c.take_delivery(address, True, intent_id)
     path = f"/v1/intents/{intent_id}"
     c.ok(c.request("POST", f"{path}/ack", body={"delivery_id": delivery["delivery_id"]}))
-    c.ok(
-        c.request(
-            "POST",
-            f"{path}/resume",
-            body={"kind": "progress", "delivery_id": delivery["delivery_id"]},
-        )
-    )
-    c.ok(
-        c.request(
-            "POST",
-            f"{path}/resume",
-            body={"kind": "agent_result", "outcome": "complete", "result": {"by": "admin"}},
-        )
-    )
+    c.resume(intent_id, {"kind": "progress", "delivery_id": delivery["delivery_id"]})
+    c.resume(intent_id, {"kind": "agent_result", "outcome": "complete", "result": {"by": "admin"}})
     for read in (
         path,
         f"{path}/events",

@@ -104,13 +104,10 @@ def stream_cursor(c: ContractClient) -> None:
     expect(all(cur.isdigit() for cur in cursors), f"cursors must be integer strings: {cursors}")
     expect(int(cursors[1]) > int(cursors[0]), f"cursors must increase: {cursors}")
     for frame in frames:
-        c.ok(
-            c.request(
-                "POST",
-                f"/v1/intents/{frame['json']['intent_id']}/resume",
-                key=key,
-                body={"kind": "agent_result", "outcome": "complete", "result": {}},
-            )
+        c.resume(
+            frame["json"]["intent_id"],
+            {"kind": "agent_result", "outcome": "complete", "result": {}},
+            key=key,
         )
     third = c.new_intent(address)
     _, text, _ = c.stream(

@@ -245,18 +245,15 @@ def _retry_bundle(c: ContractClient) -> dict[str, Any]:
 def _fail(
     c: ContractClient, intent_id: str, key: str, delivery: dict[str, Any], n: int
 ) -> dict[str, Any]:
-    body = c.ok(
-        c.request(
-            "POST",
-            f"/v1/intents/{intent_id}/resume",
-            key=key,
-            body={
-                "kind": "agent_result",
-                "outcome": "fail",
-                "delivery_id": delivery["delivery_id"],
-                "error": {"code": "flaky", "message": f"failure {n}"},
-            },
-        )
+    body = c.resume(
+        intent_id,
+        {
+            "kind": "agent_result",
+            "outcome": "fail",
+            "delivery_id": delivery["delivery_id"],
+            "error": {"code": "flaky", "message": f"failure {n}"},
+        },
+        key=key,
     )
     return dict(body["intent"])
 

@@ -15,18 +15,15 @@ def _failed_intent(c: ContractClient) -> tuple[str, str, str]:
     address, key = c.new_agent("retry")
     intent_id = c.new_intent(address)
     delivery = c.take_delivery(address, key, intent_id)
-    c.ok(
-        c.request(
-            "POST",
-            f"/v1/intents/{intent_id}/resume",
-            key=key,
-            body={
-                "kind": "agent_result",
-                "outcome": "fail",
-                "delivery_id": delivery["delivery_id"],
-                "error": {"code": "flaky", "message": "try later"},
-            },
-        )
+    c.resume(
+        intent_id,
+        {
+            "kind": "agent_result",
+            "outcome": "fail",
+            "delivery_id": delivery["delivery_id"],
+            "error": {"code": "flaky", "message": "try later"},
+        },
+        key=key,
     )
     return intent_id, address, key
 
@@ -151,17 +148,14 @@ def bad_input(c: ContractClient) -> None:
     applied = c.ok(c.request("POST", "/v1/scenarios/apply", body=bundle))
     intent_id, key = applied["intent_id"], applied["agents"][0]["api_key"]
     delivery = c.take_delivery(applied["agents"][0]["address"], key, intent_id)
-    c.ok(
-        c.request(
-            "POST",
-            f"/v1/intents/{intent_id}/resume",
-            key=key,
-            body={
-                "kind": "agent_result",
-                "outcome": "fail",
-                "delivery_id": delivery["delivery_id"],
-            },
-        )
+    c.resume(
+        intent_id,
+        {
+            "kind": "agent_result",
+            "outcome": "fail",
+            "delivery_id": delivery["delivery_id"],
+        },
+        key=key,
     )
     body = c.error(_retry(c, intent_id, {"payload_patch": {"amount": 0}}), 422, "validation_error")
     details = body["error"]["details"]

@@ -16,13 +16,10 @@ def _canceled_intent(c: ContractClient) -> str:
     address, key = c.new_agent()
     intent_id = c.new_intent(address)
     delivery = c.take_delivery(address, key, intent_id)
-    c.ok(
-        c.request(
-            "POST",
-            f"/v1/intents/{intent_id}/resume",
-            key=key,
-            body={"kind": "progress", "details": {}, "delivery_id": delivery["delivery_id"]},
-        )
+    c.resume(
+        intent_id,
+        {"kind": "progress", "details": {}, "delivery_id": delivery["delivery_id"]},
+        key=key,
     )
     c.ok(c.request("POST", f"/v1/intents/{intent_id}/resolve", body={"status": "CANCELED"}))
     return intent_id

@@ -26,18 +26,15 @@ def _waiting_for_human(c: ContractClient, **task: Any) -> tuple[str, str, str, d
     address, key = c.new_agent()
     intent_id = c.new_intent(address, human_task={"title": "Sign", **task})
     delivery = c.take_delivery(address, key, intent_id)
-    c.ok(
-        c.request(
-            "POST",
-            f"/v1/intents/{intent_id}/resume",
-            key=key,
-            body={
-                "kind": "agent_result",
-                "outcome": "complete",
-                "result": {"v": 1},
-                "delivery_id": delivery["delivery_id"],
-            },
-        )
+    c.resume(
+        intent_id,
+        {
+            "kind": "agent_result",
+            "outcome": "complete",
+            "result": {"v": 1},
+            "delivery_id": delivery["delivery_id"],
+        },
+        key=key,
     )
     return intent_id, address, key, delivery
 
@@ -71,24 +68,10 @@ def status_and_log(c: ContractClient) -> None:
     path = f"/v1/intents/{intent_id}"
     c.ok(c.request("POST", f"{path}/ack", key=key, body={"delivery_id": delivery["delivery_id"]}))
     _consistent(c, intent_id)
-    c.ok(
-        c.request(
-            "POST",
-            f"{path}/resume",
-            key=key,
-            body={"kind": "progress", "delivery_id": delivery["delivery_id"]},
-        )
-    )
+    c.resume(intent_id, {"kind": "progress", "delivery_id": delivery["delivery_id"]}, key=key)
     _consistent(c, intent_id)
     before = len(c.events(intent_id))
-    c.ok(
-        c.request(
-            "POST",
-            f"{path}/resume",
-            key=key,
-            body={"kind": "agent_result", "outcome": "complete", "result": {}},
-        )
-    )
+    c.resume(intent_id, {"kind": "agent_result", "outcome": "complete", "result": {}}, key=key)
     intent = _consistent(c, intent_id)
     types = [e["event_type"] for e in c.events(intent_id)[before:]]
     expect(
@@ -209,18 +192,15 @@ def status_vocabulary(c: ContractClient) -> None:
 @check("lifecycle/legacy-control-form", requirements=["REQ-RESUME-007"])
 def legacy_control(c: ContractClient) -> None:
     intent_id, _, _, _ = _waiting_for_human(c)
-    body = c.ok(
-        c.request(
-            "POST",
-            f"/v1/intents/{intent_id}/resume",
-            body={
-                "approve_current_step": True,
-                "reason": "legacy",
-                "actor": "someone",
-                "expected_policy_generation": 7,
-                "internal_scheduler": {"x": 1},
-            },
-        )
+    body = c.resume(
+        intent_id,
+        {
+            "approve_current_step": True,
+            "reason": "legacy",
+            "actor": "someone",
+            "expected_policy_generation": 7,
+            "internal_scheduler": {"x": 1},
+        },
     )
     expect(
         body["applied"] is True and body["intent"]["status"] == "COMPLETED",

@@ -162,13 +162,10 @@ def readable_not_writable(c: ContractClient) -> None:
         "initiator_required",
     )
     expect(_snapshot(c, intent_id) == before, "a forbidden write changed the intent")
-    c.ok(
-        c.request(
-            "POST",
-            f"{path}/resume",
-            key=cast.handler_key,
-            body={"kind": "agent_result", "outcome": "complete", "result": {}, "delivery_id": did},
-        )
+    c.resume(
+        intent_id,
+        {"kind": "agent_result", "outcome": "complete", "result": {}, "delivery_id": did},
+        key=cast.handler_key,
     )
     # The assignee reads it now, but resolving is the initiator's.
     before = _snapshot(c, intent_id)

@@ -221,9 +221,13 @@ class ContractClient:
             "result": result,
             "delivery_id": delivery_id,
         }
-        return self.ok(
-            self.request("POST", f"/v1/intents/{intent_id}/resume", key=key, body=resume)
-        )
+        return self.resume(intent_id, resume, key=key)
+
+    def resume(
+        self, intent_id: str, body: dict[str, Any], *, key: str | bool = True
+    ) -> dict[str, Any]:
+        """resumeIntent with `body` as given, which must succeed; the response body."""
+        return self.ok(self.request("POST", f"/v1/intents/{intent_id}/resume", key=key, body=body))
 
     def wait_intent(
         self, intent_id: str, predicate: Callable[[dict[str, Any]], bool], timeout_s: float = 10.0
