@@ -24,7 +24,8 @@ from axme_server.workflow import close_task, refresh_view
 if TYPE_CHECKING:
     from axme_server.delivery import Delivery
     from axme_server.humans import Humans
-    from axme_server.ports import Offering, StepFlow
+    from axme_server.ports import Offering
+    from axme_server.workflow import Workflow
 
 RESOLVE_FIELDS = frozenset({"status", "result", "error", "reason", "actor"})
 
@@ -96,7 +97,7 @@ class IntentControl:
     """resolveIntent and resumeIntent (with `control`)."""
 
     def __init__(
-        self, core: EngineCore, workflow: StepFlow, lanes: Offering, delivery: Delivery, humans: Humans
+        self, core: EngineCore, workflow: Workflow, lanes: Offering, delivery: Delivery, humans: Humans
     ) -> None:
         self.core = core
         self.workflow = workflow
@@ -231,17 +232,9 @@ class IntentControl:
                 {"type": "human", "ref": next_handler, "name": next_handler},
             )
             refresh_view(doc)
-            ch.emit(
-                "intent.escalated",
-                actor=actor,
-                channel=channel,
-                data={
-                    "step_id": step["step_id"],
-                    "escalated_to": next_handler,
-                    "previous_assignees": previous_assignees,
-                    "reason": "next_handler",
-                },
-            )
+            handed = {"escalated_to": next_handler, "previous_assignees": previous_assignees}
+            data = {"step_id": step["step_id"], **handed, "reason": "next_handler"}
+            ch.emit("intent.escalated", actor=actor, channel=channel, data=data)
             return
         ws = self.core.workspace(doc["_ws"])
         address = canonical(next_handler, ws["org"], ws["name"])

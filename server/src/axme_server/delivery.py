@@ -30,7 +30,8 @@ from axme_server.outbound.dispatcher import backoff
 from axme_server.workflow import refresh_view
 
 if TYPE_CHECKING:
-    from axme_server.ports import AgentLookup, FailureRouting, Offering, StepFlow
+    from axme_server.ports import AgentLookup, FailureRouting, Offering
+    from axme_server.workflow import Workflow
 
 
 class Delivery:
@@ -41,7 +42,7 @@ class Delivery:
         self,
         core: EngineCore,
         lanes: Offering,
-        workflow: StepFlow,
+        workflow: Workflow,
         reviews: FailureRouting,
         directory: AgentLookup,
     ) -> None:

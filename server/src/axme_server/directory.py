@@ -195,14 +195,7 @@ class Directory:
             iso(self.core.clock.now()),
             agent_address=agent["address"],
         )
-        out = await self.core.write_plain(
-            [("key", key)],
-            ctx,
-            {"ok": True, "key": public_key(key), "api_key": plaintext},
-            self.core.clock.now(),
-        )
-        self.core.keys.remember(key)
-        return out
+        return await self._issue_key(ctx, key, plaintext)
 
     async def delete_agent(self, ctx: Ctx, address: str) -> bytes:
         """Deregister: the agent row goes and its keys are revoked in one commit (REQ-AUTH-015)."""
@@ -279,6 +272,10 @@ class Directory:
             human=human,
             expires_at=expires,
         )
+        return await self._issue_key(ctx, key, plaintext)
+
+    async def _issue_key(self, ctx: Ctx, key: dict[str, Any], plaintext: str) -> bytes:
+        """Store a new key and answer with it (the plaintext is shown this once)."""
         out = await self.core.write_plain(
             [("key", key)],
             ctx,

@@ -16,7 +16,7 @@ from axme_server.tasks import normalize_task
 from axme_server.workflow import close_task, human_step
 
 if TYPE_CHECKING:
-    from axme_server.ports import StepFlow
+    from axme_server.workflow import Workflow
 
 RETRY, ABANDON = "retry", "abandon"
 MAX_DESCRIPTION = 4000
@@ -39,7 +39,7 @@ def review_task(step_id: str, error: dict[str, Any], assignees: list[str]) -> di
 class FailureReview:
     """T24-T26 on top of the workflow: a review step after a failed agent step, and its outcome."""
 
-    def __init__(self, workflow: StepFlow) -> None:
+    def __init__(self, workflow: Workflow) -> None:
         self.workflow = workflow
 
     def route_failure(

@@ -16,7 +16,8 @@ from axme_server.tasks import NEGATIVE_OUTCOMES, validate_decision
 from axme_server.workflow import close_task, refresh_view
 
 if TYPE_CHECKING:
-    from axme_server.ports import FailureRouting, Notifier, StepFlow
+    from axme_server.ports import FailureRouting, Notifier
+    from axme_server.workflow import Workflow
 
 
 def _pending(step: dict[str, Any]) -> dict[str, Any]:
@@ -28,7 +29,7 @@ class Humans:
     """Human steps: the task, reminders, escalation, on_timeout and decisions (decideTask)."""
 
     def __init__(
-        self, core: EngineCore, workflow: StepFlow, notify: Notifier, reviews: FailureRouting
+        self, core: EngineCore, workflow: Workflow, notify: Notifier, reviews: FailureRouting
     ) -> None:
         self.core = core
         self.workflow = workflow

@@ -17,7 +17,7 @@ from axme_server.tasks import normalize_task
 from axme_server.workflow import ON_TIMEOUT, agent_step, human_step
 
 if TYPE_CHECKING:
-    from axme_server.ports import StepFlow
+    from axme_server.workflow import Workflow
 
 INTENT_TYPE_RE = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+\.v[0-9]+$")
 CREATE_FIELDS = frozenset(
@@ -87,7 +87,7 @@ def policy_from(body: dict[str, Any]) -> dict[str, Any]:
 class Intents:
     """Creating intents (T1) and reading them: get, list, events, audit."""
 
-    def __init__(self, core: EngineCore, workflow: StepFlow) -> None:
+    def __init__(self, core: EngineCore, workflow: Workflow) -> None:
         self.core = core
         self.workflow = workflow
 

@@ -104,6 +104,18 @@ def delivery_json(doc: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _ready_for(doc: dict[str, Any], address: str) -> bool:
+    """`doc` still waits for `address` to lease it (not moved on, not waiting for a step retry)."""
+    step = current_step(doc)
+    return (
+        doc["status"] == SUBMITTED
+        and step is not None
+        and step["kind"] == "agent"
+        and step["assigned_to"] == address
+        and "retry" not in doc["_timers"]
+    )
+
+
 class Lanes:
     """Offers ready intents to the agents' listeners (or pushes them to http agents)."""
 
@@ -133,17 +145,8 @@ class Lanes:
     async def _push_ready(self, intent_id: str, address: str) -> None:
         async with self.core.intent_lock(intent_id):
             doc = self.core.cached_intent(intent_id)
-            step = current_step(doc) if doc else None
             agent = self._push_agent(address)
-            if (
-                doc is None
-                or agent is None
-                or doc["status"] != SUBMITTED
-                or step is None
-                or step["kind"] != "agent"
-                or step["assigned_to"] != address
-                or "retry" in doc["_timers"]
-            ):
+            if doc is None or agent is None or not _ready_for(doc, address):
                 return
             ch = self.core.change(doc)
             self._lease_push(ch, agent)
@@ -210,15 +213,7 @@ class Lanes:
         consumer.reserved -= 1  # _lease_into reserves again
         async with self.core.intent_lock(intent_id):
             doc = self.core.cached_intent(intent_id)
-            step = current_step(doc) if doc else None
-            if (
-                doc is None
-                or doc["status"] != SUBMITTED
-                or step is None
-                or step["kind"] != "agent"
-                or step["assigned_to"] != address
-                or "retry" in doc["_timers"]
-            ):
+            if doc is None or not _ready_for(doc, address):
                 return
             if not consumer.wants():  # went away meanwhile: keep it ready for the next one
                 self.lane(address).ready[intent_id] = None

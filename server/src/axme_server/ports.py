@@ -1,8 +1,9 @@
 """The small interfaces the engine's services see of each other (service.py wires them).
 
-Each service receives the core and, typed by one of these protocols, only the other
-services it calls; the one cycle (workflow <-> humans: a step starts a human task, a
-decision completes the step) is closed by `Workflow.bind` after both exist."""
+Each service receives the core and only the other services it calls, typed by one of
+these protocols (or, for the workflow, by its own narrow class); the one cycle
+(workflow <-> humans: a step starts a human task, a decision completes the step) is
+closed by `Workflow.bind` after both exist."""
 
 from __future__ import annotations
 
@@ -16,29 +17,6 @@ class Offering(Protocol):
     """The lanes (lanes.py): hand an intent that is ready to an agent."""
 
     def offer(self, ch: Change, address: str) -> None: ...
-
-
-class StepFlow(Protocol):
-    """The workflow (workflow.py): start, complete and end steps inside a change."""
-
-    def start_step(self, ch: Change, idx: int, prelude: Callable[[], None] | None = None) -> None: ...
-
-    def complete_step(
-        self, ch: Change, result: Any, actor: dict[str, Any] | None, channel: str | None, data: dict[str, Any]
-    ) -> None: ...
-
-    def finish(
-        self,
-        ch: Change,
-        status: str,
-        event_type: str | None = None,
-        *,
-        error: dict[str, Any] | None = None,
-        actor: dict[str, Any] | None = None,
-        channel: str | None = None,
-        data: dict[str, Any] | None = None,
-        task_status: str = "expired",
-    ) -> None: ...
 
 
 class HumanSteps(Protocol):
