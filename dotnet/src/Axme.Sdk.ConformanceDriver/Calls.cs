@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 using Axme.Sdk;
@@ -7,79 +8,55 @@ using Newtonsoft.Json.Linq;
 
 namespace Axme.Sdk.ConformanceDriver
 {
-    /// <summary>`call`: canonical method name + wire-JSON args → the idiomatic SDK call → the response body.</summary>
-    internal static class Calls
+    /// <summary>
+    /// `call`: canonical method name + wire-JSON args → the idiomatic SDK call → the response body. Every
+    /// operation of spec/naming.yaml is in Calls.Generated.cs (tools/gen_driver_calls.py) except those
+    /// whose arguments need more than its rules: resumeIntent's several body shapes, the SDK-only helpers
+    /// and the intent handle, written here in HandWritten (a name listed here is left out of the generated table).
+    /// </summary>
+    internal static partial class Calls
     {
-        public static async Task<JToken> InvokeAsync(AxmeClient c, string method, JObject a, CancellationToken ct)
-        {
-            switch (method)
-            {
-                case "getHealth": return (await c.GetHealthAsync(ct)).ToJson();
-                case "createIntent": return (await c.CreateIntentAsync(Body<CreateIntentRequest>(a), ct)).ToJson();
-                case "listIntents":
-                    return (await c.ListIntentsAsync(Str(a, "status"), Str(a, "to_agent"), Str(a, "from_agent"), Long(a, "limit"),
-                        Str(a, "cursor"), null, ct)).ToJson();
-                case "getIntent": return (await c.GetIntentAsync(Str(a, "intent_id"), ct)).ToJson();
-                case "listIntentEvents":
-                    return (await c.ListIntentEventsAsync(Str(a, "intent_id"), Long(a, "since"), Long(a, "limit"), null, ct)).ToJson();
-                case "resumeIntent":
-                    {
-                        JObject body = BodyObject(a, "intent_id");
-                        if (!IsHelperResume(body)) // any other body, sent as given
-                            return (await c.ResumeIntentWithAsync(Str(a, "intent_id"), AxmeModel.FromJson<ResumeBody>(body), ct)).ToJson();
-                        return (await c.ResumeIntentAsync(Str(a, "intent_id"), (JObject)body["result"], Str(body, "delivery_id"), null, ct)).ToJson();
-                    }
-                case "resumeIntentHelper": // the helper itself, whatever the result is (REQ-RESUME-010)
-                    return (await c.ResumeIntentAsync(Str(a, "intent_id"), a["result"] as JObject, Str(a, "delivery_id"), null, ct)).ToJson();
-                case "resolveIntent": return (await c.ResolveIntentAsync(Str(a, "intent_id"), Body<ResolveIntentRequest>(a, "intent_id"), ct)).ToJson();
-                case "retryIntent": return (await c.RetryIntentAsync(Str(a, "intent_id"), Body<RetryIntentRequest>(a, "intent_id"), ct)).ToJson();
-                case "ackIntent": return (await c.AckIntentAsync(Str(a, "intent_id"), Body<AckIntentRequest>(a, "intent_id"), ct)).ToJson();
-                case "getIntentAudit": return (await c.GetIntentAuditAsync(Str(a, "intent_id"), ct)).ToJson();
-                case "registerAgent": return (await c.RegisterAgentAsync(Body<RegisterAgentRequest>(a), ct)).ToJson();
-                case "listAgents": return (await c.ListAgentsAsync(Long(a, "limit"), Str(a, "cursor"), null, ct)).ToJson();
-                case "getAgent": return (await c.GetAgentAsync(Str(a, "address"), ct)).ToJson();
-                case "createAgentKey": return (await c.CreateAgentKeyAsync(Str(a, "address"), Body<CreateAgentKeyRequest>(a, "address"), ct)).ToJson();
-                case "pollAgentDeliveries":
-                    return (await c.PollAgentDeliveriesAsync(Str(a, "address"), Str(a, "status"), Long(a, "wait_seconds"), Long(a, "limit"),
-                        null, ct)).ToJson();
-                case "listTasks":
-                    return (await c.ListTasksAsync(Str(a, "status"), Str(a, "assignee"), Long(a, "limit"), Str(a, "cursor"), null, ct)).ToJson();
-                case "listMyTasks": return (await c.ListMyTasksAsync(Long(a, "limit"), Str(a, "cursor"), null, ct)).ToJson();
-                case "deleteAgent": return (await c.DeleteAgentAsync(Str(a, "address"), ct)).ToJson();
-                case "listAgentKeys": return (await c.ListAgentKeysAsync(Str(a, "address"), ct)).ToJson();
-                case "decideTask": return (await c.DecideTaskAsync(Str(a, "intent_id"), Body<TaskDecision>(a, "intent_id"), ct)).ToJson();
-                case "applyScenario": return (await c.ApplyScenarioAsync(Body<ScenarioBundle>(a), ct)).ToJson();
-                case "validateScenario": return (await c.ValidateScenarioAsync(BodyObject(a), ct)).ToJson();
-                case "createKey": return (await c.CreateKeyAsync(Body<CreateKeyRequest>(a), ct)).ToJson();
-                case "listKeys": return (await c.ListKeysAsync(ct)).ToJson();
-                case "revokeKey": return (await c.RevokeKeyAsync(Str(a, "key_id"), ct)).ToJson();
+        private delegate Task<JToken> Call(AxmeClient c, JObject a, CancellationToken ct);
 
-                case "sendIntent":
-                    return new JObject { { "intent_id", await c.SendIntentAsync(Body<CreateIntentRequest>(a), ct) } };
-                case "submitIntent":
-                    return new JObject { { "intent_id", (await c.SubmitIntentAsync(Body<CreateIntentRequest>(a), ct)).IntentId } };
-                case "intentHandle": // client.Intent(id).<action>(…): the handle of an existing intent (REQ-CLIENT-010)
-                    return await HandleCallAsync(c.Intent(Str(a, "intent_id")), a, ct);
-                case "failIntent":
-                    return (await c.FailIntentAsync(Str(a, "intent_id"), Error(a), Str(a, "delivery_id"), null, ct)).ToJson();
-                case "cancelIntent": return (await c.CancelIntentAsync(Str(a, "intent_id"), Str(a, "reason"), null, ct)).ToJson();
-                case "approveTask": return (await c.ApproveTaskAsync(Str(a, "intent_id"), Str(a, "comment"), null, ct)).ToJson();
-                case "rejectTask": return (await c.RejectTaskAsync(Str(a, "intent_id"), Str(a, "comment"), null, ct)).ToJson();
-                case "completeTask":
-                    return (await c.CompleteTaskAsync(Str(a, "intent_id"), Str(a, "outcome") ?? "completed", a["data"] as JObject,
-                        Str(a, "comment"), null, ct)).ToJson();
-                case "waitFor":
-                    {
-                        long? ms = Long(a, "timeout_ms");
-                        var intent = await c.WaitForAsync(Str(a, "intent_id"), ms.HasValue ? TimeSpan.FromMilliseconds(ms.Value) : (TimeSpan?)null, ct);
-                        return intent.ToJson();
-                    }
-                default:
-                    throw new UnsupportedMethodException(method);
-            }
+        private static readonly Dictionary<string, Call> HandWritten = new Dictionary<string, Call>
+        {
+            ["resumeIntent"] = async (c, a, ct) =>
+            {
+                JObject body = BodyObject(a, "intent_id");
+                if (!IsHelperResume(body)) // any other body, sent as given
+                    return (await c.ResumeIntentWithAsync(Str(a, "intent_id"), AxmeModel.FromJson<ResumeBody>(body), ct)).ToJson();
+                return (await c.ResumeIntentAsync(Str(a, "intent_id"), (JObject)body["result"], Str(body, "delivery_id"), null, ct)).ToJson();
+            },
+            // the helper itself, whatever the result is (REQ-RESUME-010)
+            ["resumeIntentHelper"] = async (c, a, ct) =>
+                (await c.ResumeIntentAsync(Str(a, "intent_id"), a["result"] as JObject, Str(a, "delivery_id"), null, ct)).ToJson(),
+            ["sendIntent"] = async (c, a, ct) => new JObject { { "intent_id", await c.SendIntentAsync(Body<CreateIntentRequest>(a), ct) } },
+            ["submitIntent"] = async (c, a, ct) =>
+                new JObject { { "intent_id", (await c.SubmitIntentAsync(Body<CreateIntentRequest>(a), ct)).IntentId } },
+            // client.Intent(id).<action>(…): the handle of an existing intent (REQ-CLIENT-010)
+            ["intentHandle"] = (c, a, ct) => HandleCallAsync(c.Intent(Str(a, "intent_id")), a, ct),
+            ["failIntent"] = async (c, a, ct) =>
+                (await c.FailIntentAsync(Str(a, "intent_id"), Error(a), Str(a, "delivery_id"), null, ct)).ToJson(),
+            ["cancelIntent"] = async (c, a, ct) => (await c.CancelIntentAsync(Str(a, "intent_id"), Str(a, "reason"), null, ct)).ToJson(),
+            ["approveTask"] = async (c, a, ct) => (await c.ApproveTaskAsync(Str(a, "intent_id"), Str(a, "comment"), null, ct)).ToJson(),
+            ["rejectTask"] = async (c, a, ct) => (await c.RejectTaskAsync(Str(a, "intent_id"), Str(a, "comment"), null, ct)).ToJson(),
+            ["completeTask"] = async (c, a, ct) =>
+                (await c.CompleteTaskAsync(Str(a, "intent_id"), Str(a, "outcome") ?? "completed", a["data"] as JObject,
+                    Str(a, "comment"), null, ct)).ToJson(),
+            ["waitFor"] = async (c, a, ct) =>
+            {
+                long? ms = Long(a, "timeout_ms");
+                var intent = await c.WaitForAsync(Str(a, "intent_id"), ms.HasValue ? TimeSpan.FromMilliseconds(ms.Value) : (TimeSpan?)null, ct);
+                return intent.ToJson();
+            },
+        };
+
+        public static Task<JToken> InvokeAsync(AxmeClient c, string method, JObject a, CancellationToken ct)
+        {
+            Call call;
+            return HandWritten.TryGetValue(method, out call) ? call(c, a, ct) : GeneratedAsync(c, method, a, ct);
         }
 
-        /// <summary>The request body: the args minus the operation's path parameters (payload contents untouched).</summary>
         private static async Task<JToken> HandleCallAsync(IntentHandle handle, JObject a, CancellationToken ct)
         {
             switch (Str(a, "action"))
@@ -91,6 +68,7 @@ namespace Axme.Sdk.ConformanceDriver
             }
         }
 
+        /// <summary>The request body: the args minus the operation's path parameters (payload contents untouched).</summary>
         private static JObject BodyObject(JObject args, params string[] pathParameters)
         {
             var body = (JObject)args.DeepClone();
@@ -140,5 +118,10 @@ namespace Axme.Sdk.ConformanceDriver
             if (t == null || t.Type == JTokenType.Null) return null;
             return t.Value<long>();
         }
+    }
+
+    internal sealed class UnsupportedMethodException : Exception
+    {
+        public UnsupportedMethodException(string method) : base("the .NET SDK has no method for '" + method + "'") { }
     }
 }

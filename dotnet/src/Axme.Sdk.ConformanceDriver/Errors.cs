@@ -63,9 +63,4 @@ namespace Axme.Sdk.ConformanceDriver
             return "DriverError";
         }
     }
-
-    internal sealed class UnsupportedMethodException : Exception
-    {
-        public UnsupportedMethodException(string method) : base("the .NET SDK has no method for '" + method + "'") { }
-    }
 }

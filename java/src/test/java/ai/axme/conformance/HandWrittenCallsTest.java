@@ -8,11 +8,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
 
 /** resumeIntent args reach the resumeIntent helper only when it would send exactly them. */
-class CallDispatcherTest {
+class HandWrittenCallsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static boolean helper(String args) throws Exception {
-        return CallDispatcher.isHelperResume((ObjectNode) JSON.readTree(args));
+        return HandWrittenCalls.isHelperResume((ObjectNode) JSON.readTree(args));
     }
 
     @Test
