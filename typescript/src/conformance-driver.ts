@@ -17,6 +17,9 @@ import {
   type Intent,
   type JsonObject,
 } from "./index.js";
+import { num, obj } from "./conformance-driver-args.js";
+import { generatedCalls, notCalls } from "./conformance-driver-calls.js";
+import { handWrittenCalls } from "./conformance-driver-hand-written.js";
 
 type Message = { id: number | string; op: string; [key: string]: unknown };
 
@@ -62,25 +65,10 @@ const stderrLogger: AxmeLogger = {
   },
 };
 
-function obj(value: unknown): JsonObject {
-  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as JsonObject) : {};
-}
-
-function str(value: unknown, what: string): string {
+/** A string the protocol requires (an op's field or a new_client config member). */
+function requiredString(value: unknown, what: string): string {
   if (typeof value !== "string" || value === "") throw new TypeError(`${what} is required`);
   return value;
-}
-
-function num(value: unknown): number | undefined {
-  return typeof value === "number" ? value : undefined;
-}
-
-/** Splits path parameters and options off a call's args. */
-function take(args: JsonObject, ...names: string[]): [JsonObject, JsonObject] {
-  const picked: JsonObject = {};
-  const rest: JsonObject = {};
-  for (const [k, v] of Object.entries(args)) (names.includes(k) ? picked : rest)[k] = v;
-  return [picked, rest];
 }
 
 function clientFor(msg: Message): AxmeClient {
@@ -90,122 +78,17 @@ function clientFor(msg: Message): AxmeClient {
   return client;
 }
 
-/** The wire members of the body `resumeIntent(id, result, { deliveryId })` sends. */
-const HELPER_RESUME_KEYS = ["kind", "outcome", "result", "delivery_id"];
-
-/** A plain agent result goes through resumeIntent; every other body through resumeIntentWith. */
-function isHelperResume(body: JsonObject): boolean {
-  const result = body["result"];
-  return (
-    Object.keys(body).every((k) => HELPER_RESUME_KEYS.includes(k)) &&
-    body["kind"] === "agent_result" &&
-    body["outcome"] === "complete" &&
-    typeof result === "object" && result !== null && !Array.isArray(result) &&
-    (body["delivery_id"] === undefined || typeof body["delivery_id"] === "string")
-  );
-}
-
-/** Maps a canonical operation name to the SDK call. */
+/**
+ * Maps a canonical operation name to the SDK call: the hand-written calls first
+ * (conformance-driver-hand-written.ts), then the ones `make gen` derives from the spec
+ * and AxmeClient's signatures (conformance-driver-calls.ts).
+ */
 async function call(client: AxmeClient, method: string, args: JsonObject, signal: AbortSignal): Promise<unknown> {
-  const o = { signal };
-  const [path, body] = take(args, "intent_id", "address", "key_id");
-  const intentId = () => str(path["intent_id"], "intent_id");
-  const address = () => str(path["address"], "address");
-  switch (method) {
-    case "getHealth":
-      return client.getHealth(o);
-    case "createIntent":
-      return client.createIntent(body as never, o);
-    case "sendIntent":
-      return { intent_id: await client.sendIntent(body as never, o) };
-    case "submitIntent":
-      return { intent_id: (await client.submitIntent(body as never, o)).intentId };
-    case "intentHandle": {
-      // client.intent(id).<action>(…): the handle of an existing intent (REQ-CLIENT-010)
-      const handle = client.intent(intentId());
-      if (body["action"] === "complete") return body["result"] === undefined ? handle.complete(undefined, o) : handle.complete(obj(body["result"]), o);
-      if (body["action"] === "fail") return handle.fail(obj(body["error"]) as never, o);
-      if (body["action"] === "cancel") return handle.cancel(typeof body["reason"] === "string" ? { ...o, reason: body["reason"] } : o);
-      throw new TypeError(`intentHandle: unknown action ${String(body["action"])}`);
-    }
-    case "getIntent":
-      return client.getIntent(intentId(), o);
-    case "listIntents":
-      return client.listIntents(body, o);
-    case "listIntentEvents":
-      return client.listIntentEvents(intentId(), body, o);
-    case "resumeIntent": {
-      if (!isHelperResume(body)) return client.resumeIntentWith(intentId(), body, o); // sent as given
-      const options = typeof body["delivery_id"] === "string" ? { ...o, deliveryId: body["delivery_id"] } : o;
-      return client.resumeIntent(intentId(), obj(body["result"]), options);
-    }
-    case "resumeIntentHelper": {
-      // the helper itself, whatever the result is (REQ-RESUME-010: a resume form is sent as is)
-      const options = typeof body["delivery_id"] === "string" ? { ...o, deliveryId: body["delivery_id"] } : o;
-      return client.resumeIntent(intentId(), obj(body["result"]), options);
-    }
-    case "resolveIntent":
-      return client.resolveIntent(intentId(), body as never, o);
-    case "retryIntent":
-      return client.retryIntent(intentId(), body as never, o);
-    case "ackIntent":
-      return client.ackIntent(intentId(), str(body["delivery_id"], "delivery_id"), o);
-    case "getIntentAudit":
-      return client.getIntentAudit(intentId(), o);
-    case "registerAgent":
-      return client.registerAgent(body as never, o);
-    case "listAgents":
-      return client.listAgents(body, o);
-    case "getAgent":
-      return client.getAgent(address(), o);
-    case "createAgentKey":
-      return client.createAgentKey(address(), body, o);
-    case "pollAgentDeliveries":
-      return client.pollAgentDeliveries(address(), body, o);
-    case "listTasks":
-      return client.listTasks(body, o);
-    case "listMyTasks":
-      return client.listMyTasks(body, o);
-    case "deleteAgent":
-      return client.deleteAgent(address(), o);
-    case "listAgentKeys":
-      return client.listAgentKeys(address(), o);
-    case "decideTask":
-      return client.decideTask(intentId(), body as never, o);
-    case "applyScenario":
-      return client.applyScenario(body, o);
-    case "validateScenario":
-      return client.validateScenario(body, o);
-    case "createKey":
-      return client.createKey(body as never, o);
-    case "listKeys":
-      return client.listKeys(o);
-    case "revokeKey":
-      return client.revokeKey(str(path["key_id"], "key_id"), o);
-    case "failIntent": {
-      const options = typeof body["delivery_id"] === "string" ? { ...o, deliveryId: body["delivery_id"] } : o;
-      return client.failIntent(intentId(), obj(body["error"]) as never, options);
-    }
-    case "cancelIntent":
-      return client.cancelIntent(intentId(), typeof body["reason"] === "string" ? { ...o, reason: body["reason"] } : o);
-    case "approveTask":
-    case "rejectTask": {
-      const options = { ...o, ...(typeof body["comment"] === "string" ? { comment: body["comment"] } : {}) };
-      return method === "approveTask" ? client.approveTask(intentId(), options) : client.rejectTask(intentId(), options);
-    }
-    case "completeTask": {
-      const options: { signal: AbortSignal; comment?: string; data?: JsonObject } = { ...o };
-      if (typeof body["comment"] === "string") options.comment = body["comment"];
-      if (body["data"] !== undefined) options.data = obj(body["data"]);
-      return client.completeTask(intentId(), typeof body["outcome"] === "string" ? body["outcome"] : undefined, options);
-    }
-    case "waitFor": {
-      const timeout = num(body["timeout_ms"]);
-      return client.waitFor(intentId(), timeout === undefined ? o : { ...o, timeout });
-    }
-    default:
-      throw new UnsupportedMethod(`unknown method ${method}`);
+  const mapped = handWrittenCalls[method] ?? generatedCalls[method];
+  if (mapped === undefined) {
+    throw new UnsupportedMethod(`the TypeScript driver cannot call ${method}: ${notCalls[method] ?? "no such method"}`);
   }
+  return mapped(client, args, { signal });
 }
 
 function delay(ms: number, signal: AbortSignal): Promise<void> {
@@ -252,7 +135,7 @@ async function listen(client: AxmeClient, id: Message["id"], args: JsonObject, s
   });
   try {
     const options = { signal: stop.signal, ...(maxDeliveries !== undefined ? { maxDeliveries } : {}) };
-    await client.serve(str(args["address"], "address"), onDelivery, options);
+    await client.serve(requiredString(args["address"], "address"), onDelivery, options);
   } catch (err) {
     if (!crashed || signal.aborted) throw err;
   }
@@ -308,8 +191,8 @@ async function handle(msg: Message): Promise<void> {
         const config = obj(msg["config"]);
         // An absent api_key/base_url is left to the SDK: AXME_API_KEY / AXME_BASE_URL.
         const options: ConstructorParameters<typeof AxmeClient>[0] = {};
-        if (config["base_url"] !== undefined) options.baseUrl = str(config["base_url"], "config.base_url");
-        if (config["api_key"] !== undefined) options.apiKey = str(config["api_key"], "config.api_key");
+        if (config["base_url"] !== undefined) options.baseUrl = requiredString(config["base_url"], "config.base_url");
+        if (config["api_key"] !== undefined) options.apiKey = requiredString(config["api_key"], "config.api_key");
         if (config["log_level"] === "debug") options.logger = stderrLogger;
         if (num(config["max_retries"]) !== undefined) options.maxRetries = num(config["max_retries"]);
         if (num(config["retry_base_ms"]) !== undefined) options.retryBaseDelay = num(config["retry_base_ms"]);
@@ -329,7 +212,7 @@ async function handle(msg: Message): Promise<void> {
         return;
       }
       case "call": {
-        const result = await call(clientFor(msg), str(msg["method"], "method"), obj(msg["args"]), signal);
+        const result = await call(clientFor(msg), requiredString(msg["method"], "method"), obj(msg["args"]), signal);
         send({ id, ok: true, result: obj(result) });
         return;
       }
@@ -337,7 +220,7 @@ async function handle(msg: Message): Promise<void> {
         const options: { signal: AbortSignal; since?: number; untilTerminal?: boolean } = { signal };
         if (num(args["since"]) !== undefined) options.since = num(args["since"]);
         if (typeof args["until_terminal"] === "boolean") options.untilTerminal = args["until_terminal"];
-        for await (const event of clientFor(msg).observe(str(args["intent_id"], "intent_id"), options)) {
+        for await (const event of clientFor(msg).observe(requiredString(args["intent_id"], "intent_id"), options)) {
           send({ id, event: event as unknown as JsonObject });
         }
         send({ id, done: true });
@@ -345,7 +228,7 @@ async function handle(msg: Message): Promise<void> {
       }
       case "wait_for": {
         const timeout = num(args["timeout_ms"]);
-        const intent = await clientFor(msg).waitFor(str(args["intent_id"], "intent_id"), {
+        const intent = await clientFor(msg).waitFor(requiredString(args["intent_id"], "intent_id"), {
           signal,
           ...(timeout !== undefined ? { timeout } : {}),
         });
