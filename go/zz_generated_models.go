@@ -326,20 +326,26 @@ const (
 	ErrorCodeAgentNotFound        ErrorCode = "agent_not_found"
 	ErrorCodeBadRequest           ErrorCode = "bad_request"
 	ErrorCodeForbidden            ErrorCode = "forbidden"
+	ErrorCodeHeadersTooLarge      ErrorCode = "headers_too_large"
 	ErrorCodeIdempotencyConflict  ErrorCode = "idempotency_conflict"
 	ErrorCodeIntentNotFound       ErrorCode = "intent_not_found"
 	ErrorCodeIntentTerminal       ErrorCode = "intent_terminal"
 	ErrorCodeInternalError        ErrorCode = "internal_error"
 	ErrorCodeInvalidJSON          ErrorCode = "invalid_json"
 	ErrorCodeInvalidTransition    ErrorCode = "invalid_transition"
+	ErrorCodeKeyNotFound          ErrorCode = "key_not_found"
+	ErrorCodeLastAdminKey         ErrorCode = "last_admin_key"
 	ErrorCodeMethodNotAllowed     ErrorCode = "method_not_allowed"
 	ErrorCodeNotFound             ErrorCode = "not_found"
 	ErrorCodePayloadTooLarge      ErrorCode = "payload_too_large"
 	ErrorCodeRateLimited          ErrorCode = "rate_limited"
+	ErrorCodeRequestTimeout       ErrorCode = "request_timeout"
 	ErrorCodeStaleDelivery        ErrorCode = "stale_delivery"
 	ErrorCodeTaskValidationFailed ErrorCode = "task_validation_failed"
+	ErrorCodeURITooLong           ErrorCode = "uri_too_long"
 	ErrorCodeUnauthorized         ErrorCode = "unauthorized"
 	ErrorCodeUnavailable          ErrorCode = "unavailable"
+	ErrorCodeUnsupportedMediaType ErrorCode = "unsupported_media_type"
 	ErrorCodeValidationError      ErrorCode = "validation_error"
 	ErrorCodeWorkspaceExists      ErrorCode = "workspace_exists"
 )
@@ -355,6 +361,8 @@ func (e ErrorCode) Valid() bool {
 		return true
 	case ErrorCodeForbidden:
 		return true
+	case ErrorCodeHeadersTooLarge:
+		return true
 	case ErrorCodeIdempotencyConflict:
 		return true
 	case ErrorCodeIntentNotFound:
@@ -367,6 +375,10 @@ func (e ErrorCode) Valid() bool {
 		return true
 	case ErrorCodeInvalidTransition:
 		return true
+	case ErrorCodeKeyNotFound:
+		return true
+	case ErrorCodeLastAdminKey:
+		return true
 	case ErrorCodeMethodNotAllowed:
 		return true
 	case ErrorCodeNotFound:
@@ -375,13 +387,19 @@ func (e ErrorCode) Valid() bool {
 		return true
 	case ErrorCodeRateLimited:
 		return true
+	case ErrorCodeRequestTimeout:
+		return true
 	case ErrorCodeStaleDelivery:
 		return true
 	case ErrorCodeTaskValidationFailed:
 		return true
+	case ErrorCodeURITooLong:
+		return true
 	case ErrorCodeUnauthorized:
 		return true
 	case ErrorCodeUnavailable:
+		return true
+	case ErrorCodeUnsupportedMediaType:
 		return true
 	case ErrorCodeValidationError:
 		return true

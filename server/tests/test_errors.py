@@ -179,3 +179,21 @@ def test_register_agent_errors(api: Api) -> None:
     err(api.post("/v1/agents", {"address": "h", "delivery_mode": "carrier-pigeon"}), 422, "validation_error")
     err(api.post("/v1/agents", {"address": "h", "delivery_mode": "http"}), 422, "validation_error")
     err(api.get("/v1/agents/ghost"), 404, "agent_not_found")
+
+
+def test_the_server_sends_only_codes_of_the_spec_table() -> None:
+    """errors.CODES is REQ-ERR-003's table in spec/behavior/errors.md, row for row: a code the
+    server sends that SDKs cannot map from the table (or a dead row) fails here."""
+    import re
+    from pathlib import Path
+
+    from axme_server.errors import CODES
+
+    spec = Path(__file__).resolve().parents[2] / "spec" / "behavior" / "errors.md"
+    row = re.compile(r"^\|\s*`([a-z][a-z0-9_]*)`\s*\|\s*(\d{3})\s*\|\s*(\w+)\s*\|\s*(true|false)\s*\|")
+    table = {
+        m[1]: (int(m[2]), m[3], m[4] == "true")
+        for m in (row.match(line) for line in spec.read_text().splitlines())
+        if m
+    }
+    assert CODES == table

@@ -13,7 +13,6 @@ CODES: dict[str, tuple[int, str, bool]] = {
     "not_found": (404, "not_found", False),
     "intent_not_found": (404, "not_found", False),
     "agent_not_found": (404, "not_found", False),
-    "task_not_found": (404, "not_found", False),
     "key_not_found": (404, "not_found", False),
     "method_not_allowed": (405, "validation", False),
     "request_timeout": (408, "transport", True),

@@ -900,7 +900,7 @@ export interface components {
          * @description The stable v1 error codes and their HTTP statuses (behavior/errors.md, REQ-ERR-010).
          * @enum {string}
          */
-        ErrorCode: "invalid_json" | "bad_request" | "unauthorized" | "forbidden" | "not_found" | "intent_not_found" | "agent_not_found" | "method_not_allowed" | "idempotency_conflict" | "invalid_transition" | "intent_terminal" | "stale_delivery" | "agent_exists" | "workspace_exists" | "payload_too_large" | "validation_error" | "task_validation_failed" | "rate_limited" | "internal_error" | "unavailable";
+        ErrorCode: "invalid_json" | "bad_request" | "unauthorized" | "forbidden" | "not_found" | "intent_not_found" | "agent_not_found" | "key_not_found" | "method_not_allowed" | "request_timeout" | "idempotency_conflict" | "invalid_transition" | "intent_terminal" | "stale_delivery" | "agent_exists" | "workspace_exists" | "last_admin_key" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "validation_error" | "task_validation_failed" | "rate_limited" | "internal_error" | "unavailable";
         /** @description Why an intent did not complete: intent.error, the resolve body's error and agent_result fail errors. */
         IntentError: {
             code: string;

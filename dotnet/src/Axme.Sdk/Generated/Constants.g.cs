@@ -63,21 +63,27 @@ namespace Axme.Sdk.Models
         public const string NotFound = "not_found";
         public const string IntentNotFound = "intent_not_found";
         public const string AgentNotFound = "agent_not_found";
+        public const string KeyNotFound = "key_not_found";
         public const string MethodNotAllowed = "method_not_allowed";
+        public const string RequestTimeout = "request_timeout";
         public const string IdempotencyConflict = "idempotency_conflict";
         public const string InvalidTransition = "invalid_transition";
         public const string IntentTerminal = "intent_terminal";
         public const string StaleDelivery = "stale_delivery";
         public const string AgentExists = "agent_exists";
         public const string WorkspaceExists = "workspace_exists";
+        public const string LastAdminKey = "last_admin_key";
         public const string PayloadTooLarge = "payload_too_large";
+        public const string UriTooLong = "uri_too_long";
+        public const string UnsupportedMediaType = "unsupported_media_type";
+        public const string HeadersTooLarge = "headers_too_large";
         public const string ValidationError = "validation_error";
         public const string TaskValidationFailed = "task_validation_failed";
         public const string RateLimited = "rate_limited";
         public const string InternalError = "internal_error";
         public const string Unavailable = "unavailable";
         /// <summary>Every value the spec defines, in spec order.</summary>
-        public static readonly IReadOnlyList<string> Values = new[] { "invalid_json", "bad_request", "unauthorized", "forbidden", "not_found", "intent_not_found", "agent_not_found", "method_not_allowed", "idempotency_conflict", "invalid_transition", "intent_terminal", "stale_delivery", "agent_exists", "workspace_exists", "payload_too_large", "validation_error", "task_validation_failed", "rate_limited", "internal_error", "unavailable" };
+        public static readonly IReadOnlyList<string> Values = new[] { "invalid_json", "bad_request", "unauthorized", "forbidden", "not_found", "intent_not_found", "agent_not_found", "key_not_found", "method_not_allowed", "request_timeout", "idempotency_conflict", "invalid_transition", "intent_terminal", "stale_delivery", "agent_exists", "workspace_exists", "last_admin_key", "payload_too_large", "uri_too_long", "unsupported_media_type", "headers_too_large", "validation_error", "task_validation_failed", "rate_limited", "internal_error", "unavailable" };
     }
 
     /// <summary>

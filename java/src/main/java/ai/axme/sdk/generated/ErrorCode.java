@@ -45,7 +45,11 @@ public enum ErrorCode {
   
   AGENT_NOT_FOUND("agent_not_found"),
   
+  KEY_NOT_FOUND("key_not_found"),
+  
   METHOD_NOT_ALLOWED("method_not_allowed"),
+  
+  REQUEST_TIMEOUT("request_timeout"),
   
   IDEMPOTENCY_CONFLICT("idempotency_conflict"),
   
@@ -59,7 +63,15 @@ public enum ErrorCode {
   
   WORKSPACE_EXISTS("workspace_exists"),
   
+  LAST_ADMIN_KEY("last_admin_key"),
+  
   PAYLOAD_TOO_LARGE("payload_too_large"),
+  
+  URI_TOO_LONG("uri_too_long"),
+  
+  UNSUPPORTED_MEDIA_TYPE("unsupported_media_type"),
+  
+  HEADERS_TOO_LARGE("headers_too_large"),
   
   VALIDATION_ERROR("validation_error"),
   
