@@ -29,6 +29,24 @@ class LoopResult:
     threads: dict[str, float]
     latencies: list[float]
 
+    def __add__(self, other: LoopResult) -> LoopResult:
+        """Two runs of the same kind as one (cycles and times summed)."""
+        return LoopResult(
+            self.kind,
+            self.cycles + other.cycles,
+            self.elapsed + other.elapsed,
+            self.requests + other.requests,
+            self.client_cpu + other.client_cpu,
+            self.server_cpu + other.server_cpu,
+            self.server_user + other.server_user,
+            self.server_sys + other.server_sys,
+            {
+                k: self.threads.get(k, 0.0) + other.threads.get(k, 0.0)
+                for k in {*self.threads, *other.threads}
+            },
+            self.latencies + other.latencies,
+        )
+
     @property
     def rate(self) -> float:
         return self.cycles / self.elapsed
@@ -80,17 +98,26 @@ def proc_args(srv, keys, args, duration: float, max_cycles: int, ack: bool, star
     ]
 
 
-def closed_loop(procs, srv, api, keys, kind: str, args, ack: bool) -> LoopResult:
+def interleaved(procs, srv, api, keys, kinds: list[str], args, ack: bool) -> list[LoopResult]:
+    """Each kind for half of --duration in order, then the other half in reverse order, summed:
+    other processes' load drifts during a run, and this way no kind gets only its start or end."""
+    half = args.duration / 2
+    first = [closed_loop(procs, srv, api, keys, kind, args, ack, half) for kind in kinds]
+    second = [closed_loop(procs, srv, api, keys, kind, args, ack, half) for kind in reversed(kinds)]
+    return [a + b for a, b in zip(first, reversed(second))]
+
+
+def closed_loop(procs, srv, api, keys, kind: str, args, ack: bool, duration: float) -> LoopResult:
     """One closed-loop run of `kind` on the running server; server CPU and requests from
     /proc and /metrics around it."""
     from run import http_requests, server_cpu, thread_cpu
 
     fn, extra = proc_for(kind)
-    start_at = time.time() + 1.5
+    start_at = time.time() + 1.0
     cpu_before = server_cpu(srv.proc.pid)
     threads_before = thread_cpu(srv.proc.pid)
     requests_before = http_requests(api)
-    res = procs.map(fn, proc_args(srv, keys, args, args.duration, args.max_cycles, ack, start_at, extra))
+    res = procs.map(fn, proc_args(srv, keys, args, duration, args.max_cycles, ack, start_at, extra))
     cpu_after = server_cpu(srv.proc.pid)
     threads = {k: v - threads_before.get(k, 0.0) for k, v in thread_cpu(srv.proc.pid).items()}
     user_s, sys_s = cpu_after[0] - cpu_before[0], cpu_after[1] - cpu_before[1]

@@ -5,7 +5,11 @@
 (b) closed-loop approval cycles/s: N client processes, each with its own agent
     stream and C concurrent initiators: create intent (with human_task) ->
     agent gets the delivery, [acks], completes -> WAITING -> approve ->
-    initiator's stream sees COMPLETED.
+    initiator's stream sees COMPLETED. Run once per client kind (`--client`, default
+    all: raw HTTP, raw HTTP with the SDKs' Idempotency-Key, the Python SDK on httpx and on
+    aiohttp, plain httpx and plain aiohttp making the SDK's calls; closedloop.py), each
+    kind half the time in order and half in reverse order, then printed side by side
+    with cycles/s, HTTP calls per cycle, client CPU per call and their ratios.
 Baselines measured in the same run: GET /health round trip and throughput on
 the same server with the same clients (and the server CPU per /health request),
 and raw SQLite WAL FULL commits/s. The output ends with a summary table (figure,
@@ -30,7 +34,7 @@ from urllib.parse import urlparse
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parent.parent / "tests"))
 
-from closedloop import LABELS, closed_loop, compare
+from closedloop import LABELS, compare, interleaved
 from rawhttp import Conn, Pool
 
 TASK = {"title": "Approve the change"}
@@ -299,7 +303,9 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--concurrency", type=int, default=4, help="in-flight cycles per client process")
-    ap.add_argument("--duration", type=float, default=5.0, help="seconds per closed loop (b)")
+    ap.add_argument(
+        "--duration", type=float, default=5.0, help="(b): seconds per client kind, run as two halves"
+    )
     ap.add_argument("--max-cycles", type=int, default=20000, help="per client process")
     ap.add_argument("--latency-n", type=int, default=50)
     ap.add_argument("--no-ack", action="store_true", help="agents complete without acking first")
@@ -369,7 +375,7 @@ def main() -> None:
                 health_n = sum(c for c, _ in hres)
                 health_rps = health_n / max(e for _, e in hres)
                 health_cpu = sum(server_cpu(srv.proc.pid)) - sum(cpu_before)
-                loops = [closed_loop(procs, srv, api, keys, kind, args, ack) for kind in kinds]
+                loops = interleaved(procs, srv, api, keys, kinds, args, ack)
             first = loops[0]
             threads = first.threads
             user_s, sys_s, server_cpu_s = first.server_user, first.server_sys, first.server_cpu

@@ -18,6 +18,7 @@ is made on first use, inside the running event loop.
 
 from __future__ import annotations
 
+import ssl
 import urllib.request
 
 import aiohttp
@@ -60,53 +61,70 @@ class AiohttpTransport:
 
     def __init__(self) -> None:
         self._session: aiohttp.ClientSession | None = None
-        self._timeouts: dict[Timeouts, aiohttp.ClientTimeout] = {}
-        self._proxies: dict[str, str | None] = {}
+        self._timeouts: dict[tuple[Timeouts, bool], aiohttp.ClientTimeout] = {}
+        self._origins: dict[str, tuple[str | None, ssl.SSLContext | bool]] = {}
+        self._ssl: ssl.SSLContext | None = None
 
     def _get_session(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
-            connector = aiohttp.TCPConnector(limit=POOL_SIZE, ssl=httpx.create_ssl_context())
             self._session = aiohttp.ClientSession(
-                connector=connector,
-                trust_env=False,  # proxies: see _proxy_for
+                connector=aiohttp.TCPConnector(limit=POOL_SIZE),
+                trust_env=False,  # proxies: see _origin
                 auto_decompress=False,
                 skip_auto_headers=("Accept-Encoding", "User-Agent", "Content-Type"),
                 timeout=aiohttp.ClientTimeout(total=None),
             )
         return self._session
 
-    def _timeout(self, t: Timeouts) -> aiohttp.ClientTimeout:
-        timeout = self._timeouts.get(t)
+    def _timeout(self, t: Timeouts, stream: bool) -> aiohttp.ClientTimeout:
+        """A stream: `read` is the longest silence (sock_read). A plain call: `read` bounds the
+        whole attempt (total), which is what the SDK documents for `timeout`, and spares
+        aiohttp re-arming a timer on every chunk received."""
+        timeout = self._timeouts.get((t, stream))
         if timeout is None:
-            timeout = aiohttp.ClientTimeout(
-                total=None, connect=t.pool, sock_connect=t.connect, sock_read=t.read
-            )
+            if stream:
+                timeout = aiohttp.ClientTimeout(
+                    total=None, connect=t.pool, sock_connect=t.connect, sock_read=t.read
+                )
+            else:
+                timeout = aiohttp.ClientTimeout(
+                    total=t.read, connect=t.pool, sock_connect=t.connect
+                )
             if len(self._timeouts) < 64:  # a few distinct values in practice
-                self._timeouts[t] = timeout
+                self._timeouts[(t, stream)] = timeout
         return timeout
 
-    def _proxy_for(self, url: URL) -> str | None:
-        """The environment's proxy for this scheme and host, as httpx's trust_env picks it."""
-        origin = f"{url.scheme}://{url.host}:{url.port}"
-        if origin not in self._proxies:
+    def _origin(self, url: URL) -> tuple[str | None, ssl.SSLContext | bool]:
+        """(proxy, TLS setting) of a URL's origin, worked out once per origin: the environment's
+        proxy as httpx's trust_env picks it, and for https the certifi context httpx uses."""
+        origin = f"{url.scheme}://{url.raw_authority}"
+        known = self._origins.get(origin)
+        if known is None:
             proxies = urllib.request.getproxies()
             proxy = proxies.get(url.scheme) or proxies.get("all")
             if proxy and urllib.request.proxy_bypass(url.host or ""):
                 proxy = None
-            self._proxies[origin] = proxy or None
-        return self._proxies[origin]
+            tls: ssl.SSLContext | bool = True
+            if url.scheme == "https":
+                if self._ssl is None:
+                    self._ssl = httpx.create_ssl_context()
+                tls = self._ssl
+            known = self._origins[origin] = (proxy or None, tls)
+        return known
 
-    async def _start(self, request: WireRequest) -> aiohttp.ClientResponse:
+    async def _start(self, request: WireRequest, stream: bool = False) -> aiohttp.ClientResponse:
         url = URL(request.url, encoded=True)
+        proxy, tls = self._origin(url)
         try:
             return await self._get_session().request(
                 request.method,
                 url,
                 headers=request.headers,
                 data=request.content,
-                timeout=self._timeout(request.timeouts),
+                timeout=self._timeout(request.timeouts, stream),
                 allow_redirects=False,
-                proxy=self._proxy_for(url),
+                proxy=proxy,
+                ssl=tls,
             )
         except IO_ERRORS as exc:
             raise transport_error(exc) from exc
@@ -130,7 +148,7 @@ class AiohttpTransport:
         return self._response(response, body)
 
     async def open(self, request: WireRequest) -> tuple[WireResponse, AiohttpStream | None]:
-        response = await self._start(request)
+        response = await self._start(request, stream=True)
         if 200 <= response.status < 300:
             return self._response(response, b""), AiohttpStream(response)
         try:
@@ -155,8 +173,8 @@ def transport_error(exc: BaseException) -> httpx.TransportError:
         return httpx.ConnectTimeout(detail)
     if isinstance(exc, aiohttp.ServerTimeoutError):  # sock_read: no bytes for `read` seconds
         return httpx.ReadTimeout(detail)
-    if isinstance(exc, TimeoutError):  # waiting for a free connection (`connect`)
-        return httpx.PoolTimeout(detail)
+    if isinstance(exc, TimeoutError):  # a plain call's whole-attempt deadline (`total`)
+        return httpx.ReadTimeout(detail)
     if isinstance(exc, aiohttp.ClientConnectorError):
         return httpx.ConnectError(detail)
     if isinstance(exc, aiohttp.ServerDisconnectedError | aiohttp.ClientPayloadError):

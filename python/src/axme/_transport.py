@@ -147,7 +147,7 @@ class WireResponse:
             return ""
 
     def json(self) -> Any:
-        return json.loads(self.content)
+        return json.loads(self.content.decode("utf-8"))  # the API's JSON is UTF-8 (RFC 8259)
 
 
 # --- effects -----------------------------------------------------------------

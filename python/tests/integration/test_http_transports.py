@@ -157,7 +157,7 @@ async def test_a_silent_server_times_out(kind: str, closers: list[Any]) -> None:
         (aiohttp.ConnectionTimeoutError("connect"), httpx.ConnectTimeout),
         (aiohttp.SocketTimeoutError("read"), httpx.ReadTimeout),
         (aiohttp.ServerTimeoutError("read"), httpx.ReadTimeout),
-        (TimeoutError(), httpx.PoolTimeout),
+        (TimeoutError(), httpx.ReadTimeout),
         (aiohttp.ServerDisconnectedError(), httpx.RemoteProtocolError),
         (aiohttp.ClientPayloadError("truncated chunk"), httpx.RemoteProtocolError),
         (aiohttp.ClientOSError(104, "reset"), httpx.ReadError),
