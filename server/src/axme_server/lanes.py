@@ -123,7 +123,6 @@ class Lanes:
         self.core = core
         self.outbound = outbound
         self.lanes: dict[str, Lane] = {}
-        core.became_ready = self.ready_elsewhere
 
     def ready_elsewhere(self, address: str, intent_id: str) -> None:
         """Another server process made `intent_id` ready for `address`: offer it here if this

@@ -70,6 +70,7 @@ class Engine:
         self.secrets = Secrets(core, self.directory)
         self.notify = Notify(core, self.outbound, notify_settings)
         self.lanes = Lanes(core, self.outbound)
+        core.became_ready = self.lanes.ready_elsewhere  # another replica's commit (cluster.py)
         self.workflow = Workflow(core, self.lanes)
         self.reviews = FailureReview(self.workflow)
         self.humans = Humans(core, self.workflow, self.notify, self.reviews)
