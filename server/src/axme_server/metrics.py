@@ -4,14 +4,17 @@ counts (requests, streams, commits, caches), which carry no workspace data."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from axme_server.notify.channels import notification_lines
 from axme_server.outbound.dispatcher import outbound_lines
 
+if TYPE_CHECKING:
+    from axme_server.service import Engine
+
 
 class Metrics:
-    def __init__(self, engine: Any) -> None:
+    def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.requests: dict[tuple[str, int], int] = {}
         self.unhandled = 0  # exceptions turned into 500 internal_error (tests require 0)
@@ -29,8 +32,8 @@ class Metrics:
         for (op, status), n in sorted(self.requests.items()):
             lines.append(f'axme_http_requests_total{{op="{op}",status="{status}"}} {n}')
         lines += ["# HELP axme_intents Intents by status.", "# TYPE axme_intents gauge"]
-        for status, n in sorted(e.store.count_by_status(workspace_id).items()):
-            lines.append(f'axme_intents{{status="{status}"}} {n}')
+        for state, n in sorted(e.store.count_by_status(workspace_id).items()):
+            lines.append(f'axme_intents{{status="{state}"}} {n}')
         lines += [
             "# HELP axme_cache_entries Entries in caches keyed by request input (bounded, REQ-LIMIT-012).",
             "# TYPE axme_cache_entries gauge",

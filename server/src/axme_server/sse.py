@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from axme_server.engine import public
 from axme_server.jsonutil import dumps
 from axme_server.lifecycle import TERMINAL
 from axme_server.limits import DEFAULT as DEFAULT_LIMITS
+
+if TYPE_CHECKING:
+    from axme_server.service import Engine
 
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -29,7 +32,7 @@ def frame(id_: Any, event: str, data: Any) -> bytes:
 class StreamBase:
     """Common plumbing: headers, disconnect watch, keepalives, fault hooks."""
 
-    def __init__(self, engine: Any, wait_seconds: float, fault: dict[str, Any] | None) -> None:
+    def __init__(self, engine: Engine, wait_seconds: float, fault: dict[str, Any] | None) -> None:
         self.engine = engine
         self.wait_seconds = wait_seconds
         self.fault = fault
@@ -112,7 +115,7 @@ class StreamBase:
 class IntentStream(StreamBase):
     def __init__(
         self,
-        engine: Any,
+        engine: Engine,
         intent_id: str,
         since: int,
         wait_seconds: float,
@@ -211,7 +214,7 @@ class AgentStream(StreamBase):
 
     def __init__(
         self,
-        engine: Any,
+        engine: Engine,
         address: str,
         since: int,
         wait_seconds: float,

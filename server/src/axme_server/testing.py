@@ -7,10 +7,13 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from axme_server.errors import ApiError, validation
 from axme_server.jsonutil import iso, loads
+
+if TYPE_CHECKING:
+    from axme_server.service import Engine
 
 FAULT_TYPES = ("status", "delay", "drop_stream", "raw_sse")
 MAX_RECORDS = 10000
@@ -33,7 +36,7 @@ def _prefix(key: str) -> str:
 
 
 class Testing:
-    def __init__(self, engine: Any) -> None:
+    def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.namespaces: dict[str, str] = {}  # workspace_id -> namespace name
         self.by_name: dict[str, str] = {}  # namespace -> workspace_id

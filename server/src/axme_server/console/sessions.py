@@ -9,10 +9,13 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from axme_server.auth import Principal
 from axme_server.errors import ApiError
+
+if TYPE_CHECKING:
+    from axme_server.service import Engine
 
 COOKIE = "axme_console"
 DEFAULT_HOURS = 12.0
@@ -59,7 +62,7 @@ def clear_cookie(secure: bool) -> bytes:
 
 
 class Sessions:
-    def __init__(self, engine: Any, hours: float = DEFAULT_HOURS) -> None:
+    def __init__(self, engine: Engine, hours: float = DEFAULT_HOURS) -> None:
         self.engine = engine
         self.lifetime = hours * 3600
 

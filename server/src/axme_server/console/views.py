@@ -4,7 +4,7 @@ session's principal (REQ-CONSOLE-006/007): the same rights and the same indexed 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from axme_server.access import can_read_intent, check_decider, current_step
 from axme_server.engine import Ctx, public
@@ -13,6 +13,9 @@ from axme_server.jsonutil import iso, loads, parse_iso
 from axme_server.lifecycle import EVENT_TYPES, STATUSES, TERMINAL
 from axme_server.notify.ops import step_deadline
 from axme_server.pages.render import task_view, time_left
+
+if TYPE_CHECKING:
+    from axme_server.service import Engine
 
 PAGE = 50
 SEARCH_LIMIT = 50
@@ -61,7 +64,7 @@ def row(doc: dict[str, Any], now: float) -> dict[str, Any]:
     }
 
 
-async def intent_list(engine: Any, ctx: Ctx, q: dict[str, str]) -> dict[str, Any]:
+async def intent_list(engine: Engine, ctx: Ctx, q: dict[str, str]) -> dict[str, Any]:
     """One page of intents by the API's indexed walks; a type filter is applied to that page."""
     now = engine.clock.now()
     p = ctx.principal
@@ -112,7 +115,7 @@ def _cursor(q: dict[str, str]) -> int | None:
     return int(raw)
 
 
-def search_intents(engine: Any, principal: Any, text: str) -> list[dict[str, Any]]:
+def search_intents(engine: Engine, principal: Any, text: str) -> list[dict[str, Any]]:
     """By intent id (one primary-key read) or correlation id (the index of migration step 11);
     only intents the key may read (REQ-AUTH-007)."""
     found: dict[str, dict[str, Any]] = {}
@@ -129,11 +132,11 @@ def search_intents(engine: Any, principal: Any, text: str) -> list[dict[str, Any
     ]
 
 
-def intent_detail(engine: Any, ctx: Ctx, intent_id: str) -> dict[str, Any]:
+def intent_detail(engine: Engine, ctx: Ctx, intent_id: str) -> dict[str, Any]:
     """Everything the intent page shows; 404 (ApiError) exactly where getIntent says so."""
     now = engine.clock.now()
     intent = engine.intents.get_intent(ctx, intent_id)
-    doc = engine.core.cached_intent(intent_id)
+    doc = cast(dict[str, Any], engine.core.cached_intent(intent_id))  # getIntent above found it
     events = engine.intents.list_events(ctx, intent_id, 0, 1000)["events"]
     audit = [
         e
@@ -186,7 +189,7 @@ def _iso(at: float | None) -> str | None:
     return iso(at) if at is not None else None
 
 
-def inbox(engine: Any, ctx: Ctx, cursor: int | None) -> dict[str, Any]:
+def inbox(engine: Engine, ctx: Ctx, cursor: int | None) -> dict[str, Any]:
     """A human's pending tasks, oldest first (listMyTasks); an admin sees the workspace's (listTasks)."""
     now = engine.clock.now()
     if ctx.principal.kind == "human":
@@ -211,7 +214,7 @@ def inbox(engine: Any, ctx: Ctx, cursor: int | None) -> dict[str, Any]:
     return {"tasks": tasks, "next_cursor": page["next_cursor"]}
 
 
-def agents(engine: Any, ctx: Ctx, cursor: str | None) -> dict[str, Any]:
+def agents(engine: Engine, ctx: Ctx, cursor: str | None) -> dict[str, Any]:
     """listAgents (403 for human keys), with live listeners and leases from the delivery lanes;
     an admin also sees every agent's keys (one listKeys read)."""
     page = engine.directory.list_agents(ctx, PAGE, cursor)

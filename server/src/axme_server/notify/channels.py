@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import aiosmtplib
 
 from axme_server.outbound import secrets as signing
 from axme_server.outbound.dispatcher import Request
-from axme_server.outbound.sender import Attempt, Sender
+from axme_server.outbound.sender import Attempt
+
+if TYPE_CHECKING:
+    from axme_server.service import Engine
 
 USER_AGENT = "axme-server (notifications)"
 
@@ -51,7 +54,7 @@ def parse_smtp_url(url: str) -> SmtpRelay:
 class _NotifyChannel:
     name = ""
 
-    def __init__(self, engine: Any) -> None:
+    def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.counts: dict[str, int] = {"sent": 0, "failed": 0}
 
@@ -67,7 +70,8 @@ class _NotifyChannel:
         )
 
     async def deliver(self, row: dict[str, Any], request: Request) -> Attempt:
-        sender: Sender = self.engine.outbound.sender
+        sender = self.engine.outbound.sender
+        assert sender is not None, "deliver runs only once the dispatcher has started"
         return await sender.post(request.url, request.body, request.headers)
 
     async def settle(self, row: dict[str, Any], attempt: Attempt) -> None:
@@ -116,7 +120,7 @@ class EmailChannel(_NotifyChannel):
         return Attempt(started, (time.perf_counter() - t0) * 1000, None, error)
 
 
-def register_channels(dispatcher: Any, engine: Any) -> None:
+def register_channels(dispatcher: Any, engine: Engine) -> None:
     for channel in (EmailChannel(engine), WebhookChannel(engine), SlackWebhookChannel(engine)):
         dispatcher.register(channel)
 

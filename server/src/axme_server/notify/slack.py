@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from slack_sdk.signature import SignatureVerifier
@@ -17,6 +17,9 @@ from axme_server.errors import ApiError
 from axme_server.jsonutil import dumps, loads
 from axme_server.notify.links import LinkError
 from axme_server.outbound.secret_ops import check_callback_url
+
+if TYPE_CHECKING:
+    from axme_server.service import Engine
 
 log = logging.getLogger("axme_server.notify")
 DECIDE_PREFIX = "axme_decide:"
@@ -43,7 +46,7 @@ def _payload(body: bytes) -> dict[str, Any]:
     return payload
 
 
-async def handle_interaction(engine: Any, body: bytes, headers: dict[str, str]) -> bytes:
+async def handle_interaction(engine: Engine, body: bytes, headers: dict[str, str]) -> bytes:
     secret = engine.notify.settings.slack_signing_secret
     if not secret:
         raise ApiError(
@@ -95,7 +98,7 @@ async def handle_interaction(engine: Any, body: bytes, headers: dict[str, str]) 
     return reply
 
 
-def _update_message(engine: Any, url: Any, reply: bytes) -> None:
+def _update_message(engine: Engine, url: Any, reply: bytes) -> None:
     """Slack shows the answer through the interaction's response_url (best effort: the
     decision is already recorded; the HTTP answer carries the same message)."""
     try:
@@ -104,7 +107,9 @@ def _update_message(engine: Any, url: Any, reply: bytes) -> None:
         return
 
     async def post() -> None:
-        attempt = await engine.outbound.sender.post(url, reply, {"content-type": "application/json"})
+        sender = engine.outbound.sender
+        assert sender is not None, "the dispatcher starts before the server takes requests"
+        attempt = await sender.post(url, reply, {"content-type": "application/json"})
         if not attempt.ok:
             log.warning("Slack response_url answered %s", attempt.error)
 

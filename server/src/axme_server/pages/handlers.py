@@ -3,12 +3,15 @@ Every answer is a page: no JSON envelope, nothing recorded unless the decision i
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 from axme_server.errors import ApiError
 from axme_server.notify.links import LinkError
 from axme_server.pages.render import HtmlResponse, form_fields, message, page, task_view
+
+if TYPE_CHECKING:
+    from axme_server.service import Engine
 
 MAX_FIELDS = 200
 
@@ -66,7 +69,7 @@ def _failed(exc: LinkError) -> HtmlResponse:
     return message(exc.status, exc.title, exc.message)
 
 
-async def show(engine: Any, token: str) -> HtmlResponse:
+async def show(engine: Engine, token: str) -> HtmlResponse:
     try:
         grant = engine.links.link_grant(token)
         doc, step = engine.links.linked_task(grant)
@@ -81,7 +84,7 @@ async def show(engine: Any, token: str) -> HtmlResponse:
     )
 
 
-async def decide(engine: Any, raw_body: bytes) -> HtmlResponse:
+async def decide(engine: Engine, raw_body: bytes) -> HtmlResponse:
     try:
         pairs = parse_qsl(raw_body.decode("utf-8"), keep_blank_values=True, max_num_fields=MAX_FIELDS)
     except (UnicodeDecodeError, ValueError):

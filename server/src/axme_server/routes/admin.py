@@ -9,6 +9,7 @@ from axme_server.http import Request, Router
 
 if TYPE_CHECKING:
     from axme_server.app import App
+    from axme_server.service import Engine
 
 
 def _active_admin(doc: dict[str, Any], now: float) -> bool:
@@ -16,7 +17,7 @@ def _active_admin(doc: dict[str, Any], now: float) -> bool:
     return doc["kind"] == "admin" and not doc.get("revoked_at") and (expires is None or expires > now)
 
 
-def _keep_last_admin_key(engine: Any, principal: Any, key_id: str) -> None:
+def _keep_last_admin_key(engine: Engine, principal: Any, key_id: str) -> None:
     """REQ-LIMIT-016: a workspace keeps at least one active admin key (else nothing can mint another)."""
     require_admin(principal)
     now = engine.clock.now()
