@@ -158,3 +158,38 @@ def test_revoking_a_key_ends_its_open_streams(api: Api) -> None:
     assert all(after not in d for d in delivered)
     assert all('"intent.completed"' not in f.get("data", "") for f in frames["observer"])
     assert agent.get(f"/v1/agents/{address}/intents/stream").status_code == 401
+
+
+def test_deleting_an_agent_ends_its_open_delivery_streams(api: Api) -> None:
+    """deleteAgent revokes the agent's keys in the same commit (REQ-AUTH-015), so a stream
+    its key holds ends as a revoked key's does (REQ-LIMIT-015), and no delivery is framed after."""
+    address, agent = api.register_agent("deleted-listener")
+    ended: list[float] = []
+    frames: list[dict] = []
+    opened = threading.Event()
+
+    def listen() -> None:
+        with (
+            httpx.Client(base_url=api.base_url, timeout=30) as http,
+            http.stream(
+                "GET",
+                f"/v1/agents/{address}/intents/stream",
+                params={"wait_seconds": 60},
+                headers={"x-api-key": agent.key},
+            ) as resp,
+        ):
+            assert resp.status_code == 200
+            opened.set()
+            frames.extend(sse_frames(resp))
+        ended.append(time.monotonic())
+
+    thread = threading.Thread(target=listen)
+    thread.start()
+    assert opened.wait(timeout=10)
+    deleted_at = time.monotonic()
+    api.ok(api.delete(f"/v1/agents/{address}"))
+    thread.join(timeout=10)
+    assert not thread.is_alive(), "a deleted agent's delivery stream stayed open"
+    assert ended[0] - deleted_at < 2
+    assert not [f for f in frames if f.get("event") == "intent.delivery"]
+    assert agent.get(f"/v1/agents/{address}/intents/stream").status_code == 401
