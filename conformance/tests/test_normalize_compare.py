@@ -86,3 +86,10 @@ def test_non_api_errors_compare_by_type_only():
         }
     )
     assert api["error"] == {"type": "NotFound", "status": 404, "code": "x", "retryable": False}
+
+
+def test_generated_secrets_and_loopback_ports():
+    generated = "whsec_" + "aB3dE6gH9j" * 3 + "k2"
+    chosen = "whsec_conformance_rotated_new_0123456789"
+    out = normalize({"s": generated, "c": chosen, "u": "http://127.0.0.1:41537/push"})
+    assert out == {"s": "<whsec>", "c": chosen, "u": "http://127.0.0.1:<port>/push"}

@@ -41,3 +41,8 @@ def test_server_options_are_validated(tmp_path):
         "--lease-seconds",
         "6",
     ]
+
+
+def test_the_operator_workspace_can_be_named(tmp_path):
+    scenario = _write(tmp_path, STEPS + "server: {org: ops, workspace: main}\n")
+    assert server_args(scenario.server) == ["--org", "ops", "--workspace", "main"]

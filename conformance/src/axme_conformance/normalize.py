@@ -2,7 +2,9 @@
 
 UUIDs become ``<uuid:N>`` numbered by first appearance (objects are walked in
 sorted-key order, so the numbering does not depend on how an SDK orders keys),
-timestamps ``<ts>``, API keys ``<key:KIND>``, namespaces ``<ns>``. Fields that
+timestamps ``<ts>``, API keys ``<key:KIND>``, namespaces ``<ns>``, secrets the
+server generated (REQ-SECRET-001) ``<whsec>``, the free port of a loopback URL (a push
+receiver's) ``<port>``. Fields that
 carry no meaning across languages (error messages, request ids, durations)
 are dropped.
 """
@@ -20,6 +22,9 @@ _KEY_RE = re.compile(r"axme_(admin|agent|human)_[A-Za-z0-9_\-]+")
 # long hex runs, alone or inside a string such as "admin://6f2c…".
 _HEX_ID = re.compile(r"(?<![0-9A-Za-z])[0-9a-f]{12,}(?![0-9A-Za-z])")
 _NS_RE = re.compile(r"ns_[A-Za-z0-9]+")
+# A generated signing secret (REQ-SECRET-001); a secret a scenario chose is longer or has '_'.
+_LOOPBACK_PORT_RE = re.compile(r"(?<=//127\.0\.0\.1:)\d+")
+_GENERATED_SECRET_RE = re.compile(r"\bwhsec_[0-9A-Za-z]{32}(?![0-9A-Za-z_])")
 _USER_AGENT_RE = re.compile(r"^axme-[a-z]+/\S+")
 
 # Opaque server values whose content differs run by run.
@@ -55,6 +60,8 @@ class Normalizer:
         if _USER_AGENT_RE.match(value):
             return "axme-<sdk>/<version>"
         value = _KEY_RE.sub(lambda m: f"<key:{m.group(1)}>", value)
+        value = _GENERATED_SECRET_RE.sub("<whsec>", value)
+        value = _LOOPBACK_PORT_RE.sub("<port>", value)
         value = _NS_RE.sub("<ns>", value)
         value = _UUID_ANYWHERE.sub(lambda m: self._uuid(m.group(0)), value)
         return _HEX_ID.sub(lambda m: self._id(m.group(0)), value)

@@ -97,9 +97,15 @@ def load_driver_specs(path: Path = DRIVERS_FILE) -> dict[str, DriverSpec]:
 
 
 def run_scenario(
-    sdk: str, driver: DriverProcess, api: TestingApi, base_url: str, scenario: Scenario
+    sdk: str,
+    driver: DriverProcess,
+    api: TestingApi,
+    base_url: str,
+    scenario: Scenario,
+    operator_key: str | None = None,
 ) -> Result:
-    """Run one scenario for one SDK and judge it (before cross-SDK comparison)."""
+    """Run one scenario for one SDK and judge it (before cross-SDK comparison).
+    `operator_key`: the server's first admin key (REQ-AUTH-017), known on a private server."""
     started = time.monotonic()
 
     def result(status: str, detail: str = "", output: Any = None) -> Result:
@@ -125,6 +131,8 @@ def run_scenario(
                 "uid": namespace.name.removeprefix("ns_")[:12],
             }
         )
+        if operator_key is not None:  # only a private server's: no scenario runs a shared one
+            variables.values["operator_key"] = operator_key
         ctx = ScenarioContext(sdk, driver, api, base_url, namespace, variables, scenario.client)
         for fault in scenario.faults:
             rendered = variables.render(fault)
@@ -196,7 +204,7 @@ def run_on_private_server(
         return Result(sdk, scenario.id, "ERROR", scenario.requirements, 0, f"private server: {exc}")
     api = TestingApi(info.base_url)
     try:
-        return run_scenario(sdk, driver, api, info.base_url, scenario)
+        return run_scenario(sdk, driver, api, info.base_url, scenario, info.admin_api_key)
     finally:
         api.close()
         server.stop()

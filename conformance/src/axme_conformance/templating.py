@@ -1,7 +1,8 @@
 """``${...}`` substitution inside scenario data.
 
 ``${name}`` or ``${name.path.0.field}`` reads a variable saved by an earlier step
-(or a built-in: ``ns``, ``org``, ``admin_key``, ``base_url``, ``sdk``, ``uid``).
+(or a built-in: ``ns``, ``org``, ``admin_key``, ``base_url``, ``sdk``, ``uid``, and on a
+private server ``operator_key``).
 ``${now+SECONDS}`` is the server clock plus SECONDS as an RFC 3339 timestamp;
 ``${httpdate+SECONDS}`` is real time plus SECONDS as an HTTP-date (Retry-After).
 A string that is exactly one ``${...}`` is replaced by the raw value (so objects
