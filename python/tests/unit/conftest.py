@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 
+import httpx
 import pytest
 
 from axme import AsyncAxmeClient, AxmeClient, AxmeClientConfig
@@ -35,6 +37,13 @@ async def aclient(sleeps: list[float]) -> AsyncIterator[AsyncAxmeClient]:
     async def record(seconds: float) -> None:
         sleeps.append(seconds)
 
-    async with AsyncAxmeClient(make_config()) as c:
+    async with mocked_async_client(make_config()) as c:
         c._runner.sleep = record
         yield c
+
+
+@asynccontextmanager
+async def mocked_async_client(config: AxmeClientConfig) -> AsyncIterator[AsyncAxmeClient]:
+    """An async client on httpx, which respx mocks, whatever library it uses by default."""
+    async with httpx.AsyncClient() as http, AsyncAxmeClient(config, http_client=http) as client:
+        yield client

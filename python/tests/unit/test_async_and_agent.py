@@ -16,7 +16,7 @@ import respx
 import axme
 from axme import AsyncAxmeClient, AxmeClient
 
-from .conftest import BASE
+from .conftest import BASE, mocked_async_client
 from .test_streaming import DONE, delivery_frame, event, frame, sse
 
 CREATED = {"ok": True, "intent_id": "i-1", "status": "SUBMITTED", "created_at": "x"}
@@ -88,7 +88,7 @@ async def test_cancelling_a_call_stops_its_retries(respx_mock: respx.MockRouter)
         sleeping.set()
         await asyncio.sleep(seconds)
 
-    async with AsyncAxmeClient(axme.AxmeClientConfig(api_key="k", base_url=BASE)) as client:
+    async with mocked_async_client(axme.AxmeClientConfig(api_key="k", base_url=BASE)) as client:
         client._runner.sleep = slow_sleep
         task = asyncio.create_task(client.get_intent("i-1"))
         await asyncio.wait_for(sleeping.wait(), timeout=5)
@@ -113,7 +113,7 @@ async def test_cancelling_wait_for_never_cancels_the_intent(respx_mock: respx.Mo
 
     respx_mock.get("/v1/intents/i-1/events/stream").mock(side_effect=endless)
     writes = respx_mock.post(url__regex=r"/v1/intents/i-1/.*")
-    async with AsyncAxmeClient(axme.AxmeClientConfig(api_key="k", base_url=BASE)) as client:
+    async with mocked_async_client(axme.AxmeClientConfig(api_key="k", base_url=BASE)) as client:
         task = asyncio.create_task(client.wait_for("i-1"))
         await asyncio.wait_for(opened.wait(), timeout=5)
         task.cancel()
@@ -229,7 +229,7 @@ def test_serve_crash_leaves_the_lease_to_expire(respx_mock: respx.MockRouter) ->
 @respx.mock(base_url=BASE)
 async def test_async_serve_with_async_handler(respx_mock: respx.MockRouter) -> None:
     routes = _agent_routes(respx_mock, lease_seconds=1.5)
-    async with AsyncAxmeClient(axme.AxmeClientConfig(api_key="k", base_url=BASE)) as client:
+    async with mocked_async_client(axme.AxmeClientConfig(api_key="k", base_url=BASE)) as client:
 
         async def handler(d: axme.Delivery) -> dict[str, Any]:
             deadline = time.monotonic() + 5
@@ -247,7 +247,7 @@ async def test_async_serve_with_async_handler(respx_mock: respx.MockRouter) -> N
 @respx.mock(base_url=BASE)
 async def test_async_serve_with_sync_handler_failure(respx_mock: respx.MockRouter) -> None:
     routes = _agent_routes(respx_mock, lease_seconds=60)
-    async with AsyncAxmeClient(axme.AxmeClientConfig(api_key="k", base_url=BASE)) as client:
+    async with mocked_async_client(axme.AxmeClientConfig(api_key="k", base_url=BASE)) as client:
 
         def handler(d: axme.Delivery) -> None:
             raise ValueError("bad input")
