@@ -199,9 +199,12 @@ def test_steps_after_the_baseline_speak_postgresql_too() -> None:
 
 
 @pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
-def test_a_previous_version_outbox_upgrades_to_claimable_rows(tmp_path: Path, engine: str) -> None:
-    """Step 12 (issue 14): a database at the version before it, holding a pending push row, opens;
-    the row's due time is backfilled (replicas claim by it) and it is unclaimed."""
+def test_a_version_11_database_upgrades_to_claimable_outbox_rows_and_intent_revisions(
+    tmp_path: Path, engine: str
+) -> None:
+    """Steps 12-13 (issue 14): a database at version 11, holding a pending push row and an intent
+    a replica wrote (its document has `_rev`), opens; the row's due time is backfilled (replicas
+    claim by it) and it is unclaimed; the intent's revision is in `intents.rev`."""
     from contextlib import ExitStack
 
     from pg.databases import StoreMaker, fresh_database
@@ -222,6 +225,11 @@ def test_a_previous_version_outbox_upgrades_to_claimable_rows(tmp_path: Path, en
                 "INSERT INTO outbox(outbox_id, channel, intent_id, status, doc) VALUES(?,?,?,?,?)",
                 ("dlv-1", "push", "i-1", "pending", json.dumps(row)),
             )
+            for intent_id, doc in (("i-1", {"_rev": 7, "n": "\u00e9"}), ("i-2", {"n": 1})):
+                old._read.execute(  # type: ignore[attr-defined]
+                    "INSERT INTO intents(intent_id, workspace_id, status, doc) VALUES(?,?,?,?)",
+                    (intent_id, "ws", "SUBMITTED", json.dumps(doc)),
+                )
             old.close()
         finally:
             MIGRATIONS.extend(newer)
@@ -234,5 +242,9 @@ def test_a_previous_version_outbox_upgrades_to_claimable_rows(tmp_path: Path, en
                 (1234.5, None, None)
             ]
             assert [r["outbox_id"] for r in store.list_outbox("pending")] == ["dlv-1"]
+            assert read.execute("SELECT intent_id, rev FROM intents ORDER BY rid").fetchall() == [
+                ("i-1", 7),
+                ("i-2", 0),
+            ]
         finally:
             store.close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from axme_server.cluster import RETRIES, StaleWrite
 from axme_server.jsonutil import dumps
 from axme_server.lifecycle import DELIVERED
 from axme_server.outbound import secrets
@@ -82,6 +83,14 @@ class PushChannel:
         if attempt.ok:  # delivered: the lease stands; the agent acks and resumes over the API
             await engine.store.write(ops(settled(row, record, SENT), record))
             return
+        for _ in range(RETRIES + 1):
+            try:
+                return await self._settle_failure(row, record, attempt)
+            except StaleWrite:  # another replica wrote the intent meanwhile: again, on fresh state
+                continue
+
+    async def _settle_failure(self, row: dict[str, Any], record: dict[str, Any], attempt: Attempt) -> None:
+        engine = self.engine
         async with engine.core.intent_lock(row["intent_id"]):
             doc = engine.core.cached_intent(row["intent_id"])
             if not is_current(doc, row["outbox_id"]) or _settled_elsewhere(

@@ -51,6 +51,8 @@ def claim(
 
 def notify_pending(conn: Any, process: str, ops: list[tuple[Any, ...]]) -> None:
     """In the writing transaction: announce its pending rows (one notification per due second)."""
-    dues = {math.ceil(op[1]["due"]) for op in ops if op[0] == "outbox" and op[1]["status"] == "pending"}
+    dues = {
+        math.ceil(op[1].get("due") or 0) for op in ops if op[0] == "outbox" and op[1]["status"] == "pending"
+    }
     for due in sorted(dues):
         conn.execute(NOTIFY_SQL, (dumps({"r": process, "d": due}).decode(),))

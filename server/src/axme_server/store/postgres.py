@@ -36,7 +36,7 @@ from psycopg_pool import ConnectionPool
 from axme_server.jsonutil import loads
 from axme_server.store import pg_outbox
 from axme_server.store.migrations import Migration, migrate
-from axme_server.store.pg_cluster import CHANNEL, Listener, write_ops
+from axme_server.store.pg_cluster import CHANNEL, Listener, check_batch, write_ops
 from axme_server.store.postgres_sql import PgConn
 from axme_server.store.sqlite import SqliteStore, next_batch, resolve_batch
 from axme_server.store.writes import Counts
@@ -173,7 +173,7 @@ class PostgresStore(SqliteStore):
         handlers = {CHANNEL: handle}
         if self.outbox_listener is not None:
             handlers[pg_outbox.CHANNEL] = self.outbox_listener
-        self._listener = Listener(self.url, loop, handlers)
+        self._listener = Listener(self.url, loop, handlers, self.process)
         self._listener.start()
 
     async def claim_outbox(self, now: float, limit: int, sending: list[str]) -> list[dict[str, Any]]:
@@ -201,16 +201,38 @@ class PostgresStore(SqliteStore):
         await self._slow.run(lambda conn: conn.execute("SELECT 1").fetchone(), READY_TIMEOUT)
 
     # -- writes ----------------------------------------------------------
-    def _write_batches(self) -> None:
+    def _begin(self, raw: psycopg.Connection[Any] | None) -> psycopg.Connection[Any]:
+        """BEGIN on the writer's connection; one that died idle (a restart, a timeout: nothing of the
+        batch was sent yet) goes back to the pool and a new one begins instead."""
         assert self._pool is not None
+        if raw is not None:
+            try:
+                raw.execute("BEGIN")
+                return raw
+            except psycopg.Error:
+                self._pool.putconn(raw)  # (the pool drops a broken one)
+        raw = self._pool.getconn(timeout=WRITE_CONNECT_TIMEOUT)
+        try:
+            raw.execute("BEGIN")
+        except BaseException:
+            self._pool.putconn(raw)
+            raise
+        return raw
+
+    def _write_batches(self) -> None:
+        """The writer keeps one connection (a pool checkout per batch cost a check round trip each);
+        a connection that broke goes back to the pool (which drops it) and the next batch takes a
+        new one, waiting at most WRITE_CONNECT_TIMEOUT (while the database is away the batch fails
+        then instead of holding its callers)."""
+        assert self._pool is not None
+        raw: psycopg.Connection[Any] | None = None
         while True:
             batch, stop = next_batch(self._queue, BATCH_MAX)
             if batch:
                 try:
-                    # (checked: a connection that died idle is replaced; while the database is away
-                    # the batch fails after WRITE_CONNECT_TIMEOUT instead of holding its callers)
-                    with self._pool.connection(timeout=WRITE_CONNECT_TIMEOUT) as raw:
-                        results = _commit_batch(PgConn(raw), batch, self.process)
+                    held, raw = raw, None
+                    raw = self._begin(held)  # (when it fails, no connection is held)
+                    results = _commit_batch(PgConn(raw), batch, self.process)
                     self.commits += 1
                     self.writes += len(batch)
                 except (
@@ -218,8 +240,19 @@ class PostgresStore(SqliteStore):
                 ) as exc:  # the commit itself failed (or the connection): every write in it failed
                     log.exception("postgresql batch commit failed")
                     results = [exc] * len(batch)
+                    if raw is not None and (raw.broken or raw.closed):
+                        self._pool.putconn(raw)
+                        raw = None
+                    elif raw is not None:  # (a failed COMMIT leaves no transaction open; be sure)
+                        try:
+                            raw.execute("ROLLBACK")
+                        except psycopg.Error:
+                            self._pool.putconn(raw)
+                            raw = None
                 resolve_batch(batch, results)
             if stop:
+                if raw is not None:
+                    self._pool.putconn(raw)
                 return
 
     # -- reads whose SQL differs from SQLite's ---------------------------
@@ -279,13 +312,14 @@ class PostgresStore(SqliteStore):
 
 
 def _commit_batch(conn: PgConn, batch: list[tuple[Any, ...]], process: str) -> list[BaseException | None]:
-    """One transaction for the whole batch; pipeline mode sends its statements back to back."""
-    conn.execute("BEGIN")
+    """One transaction for the whole batch (begun by the caller); pipeline mode sends its
+    statements back to back."""
     try:  # fast path: no write fails, so none needs a savepoint of its own
         with conn.raw.pipeline():
             counts = Counts()
+            checked = check_batch(conn, [ops for ops, _fut, _loop in batch])
             for ops, _fut, _loop in batch:
-                write_ops(conn, ops, process, counts)
+                write_ops(conn, ops, process, counts, checked)
             counts.flush(conn)
         results: list[BaseException | None] = [None] * len(batch)
     except Exception:  # noqa: BLE001 - redo the batch with each write isolated

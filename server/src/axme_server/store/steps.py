@@ -231,3 +231,19 @@ def outbox_claims(db: Db) -> None:
     for rid, doc in rows_by_rid(db, "SELECT rid, doc FROM outbox WHERE status = 'pending' AND rid > ?"):
         db.execute("UPDATE outbox SET due=? WHERE rid=?", (loads(doc).get("due") or 0.0, rid))
     ddl(db, "CREATE INDEX outbox_due ON outbox (due) WHERE status = 'pending'")
+
+
+@migration(13, "intents.rev: the revision replicas compare and set, read without parsing the document")
+def intent_rev(db: Db) -> None:
+    ddl(db, "ALTER TABLE intents ADD COLUMN rev {ref} NOT NULL DEFAULT 0")
+    # only documents written by replicas (PostgreSQL) carry `_rev`
+    if db.dialect == "sqlite":
+        db.execute(
+            "UPDATE intents SET rev = json_extract(doc, '$._rev') WHERE doc LIKE '%\"_rev\":%'"
+            " AND json_extract(doc, '$._rev') IS NOT NULL"
+        )
+    else:
+        db.execute(
+            "UPDATE intents SET rev = ((replace(doc, '\\u0000', '\\u0020')::jsonb) ->> '_rev')::bigint"
+            " WHERE doc LIKE '%\"_rev\":%' AND ((replace(doc, '\\u0000', '\\u0020')::jsonb) ->> '_rev') IS NOT NULL"
+        )

@@ -135,7 +135,7 @@ def _new_intent(conn: sqlite3.Connection, doc: dict[str, Any], count: CountFn, r
     timer, ended = next_timer(doc), ended_at(doc)
     inserted = conn.execute(  # lastrowid, not RETURNING: SQLite's RETURNING made this insert 3x slower
         "INSERT INTO intents(intent_id, workspace_id, status, from_agent, to_agent, terminal, parties, ended_at,"
-        " next_timer, doc) VALUES(?,?,?,?,?,?,?,?,?,?)",
+        " next_timer, rev, doc) VALUES(?,?,?,?,?,?,?,?,?,?,?)",
         (
             doc["intent_id"],
             doc["_ws"],
@@ -146,6 +146,7 @@ def _new_intent(conn: sqlite3.Connection, doc: dict[str, Any], count: CountFn, r
             parties,
             ended,
             timer,
+            doc.get("_rev", 0),  # (replicas compare and set it: store/pg_cluster.py)
             dumps(doc),
         ),
     )
@@ -174,6 +175,9 @@ def _update_intent(
     ended = old_ended if old_ended is not None or status not in TERMINAL else ended_at(doc)
     sets: list[str] = ["doc=?"]
     args: list[Any] = [dumps(doc)]
+    if "_rev" in doc:  # (written by replicas only: store/pg_cluster.py)
+        sets.append("rev=?")
+        args.append(doc["_rev"])
     if status != old_status:
         sets += ["status=?", "terminal=?"]
         args += [status, int(status in TERMINAL)]
@@ -303,7 +307,14 @@ def apply_op(
             "INSERT INTO outbox(outbox_id, channel, intent_id, status, doc, due) VALUES(?,?,?,?,?,?)"
             " ON CONFLICT(outbox_id) DO UPDATE SET status=excluded.status, doc=excluded.doc,"
             " due=excluded.due, claimed_by=NULL, claim_until=NULL WHERE outbox.status = 'pending'",
-            (doc["outbox_id"], doc["channel"], doc.get("intent_id"), doc["status"], dumps(doc), doc["due"]),
+            (
+                doc["outbox_id"],
+                doc["channel"],
+                doc.get("intent_id"),
+                doc["status"],
+                dumps(doc),
+                doc.get("due"),
+            ),
         )
     elif kind == "outbox_attempt":
         conn.execute(
