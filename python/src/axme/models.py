@@ -389,6 +389,7 @@ class AckResult(WireObject):
 class AuditTrail(WireObject):
     intent_id = req_str()
     audit = items(AuditEntry)
+    next_seq = int_or(0)  # where the next page starts: since = next_seq - 1 (REQ-LIMIT-013)
 
 
 class Notification(WireObject):

@@ -68,6 +68,8 @@ async def test_events_observe_and_audit(api: Api) -> None:
     assert [e.seq for e in page.events] == list(range(2, len(events) + 1))
     audit = await api.call("get_intent_audit", intent_id)
     assert audit.intent_id == intent_id and audit.audit
+    page_of_one = await api.call("get_intent_audit", intent_id, since=1, limit=1)  # REQ-LIMIT-013
+    assert [e.seq for e in page_of_one.audit] == [2] and page_of_one.next_seq == 3
     intent = await api.call("get_intent", intent_id)
     assert intent.status == "COMPLETED" and intent.result == {"answer": 42}
     # what the server sent parses into the models generated from the spec

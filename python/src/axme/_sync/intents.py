@@ -169,9 +169,19 @@ class SyncIntentCalls(SyncCalls):
     ) -> m.AckResult:
         return self._call(ops.ack_intent(intent_id, delivery_id, options))
 
-    def get_intent_audit(self, intent_id: str, **options: Unpack[CallOptions]) -> m.AuditTrail:
+    def get_intent_audit(
+        self,
+        intent_id: str,
+        *,
+        since: int | None = None,
+        limit: int | None = None,
+        **options: Unpack[CallOptions],
+    ) -> m.AuditTrail:
+        """One page of the audit trail: entries with seq > `since`, at most `limit`; the next
+        page starts at since = next_seq - 1 (REQ-LIMIT-013)."""
         path = f"/v1/intents/{segment(intent_id)}/audit"
-        return self._call(ops.get("getIntentAudit", path, m.AuditTrail, options))
+        query = dict(since=since, limit=limit)
+        return self._call(ops.get("getIntentAudit", path, m.AuditTrail, options, **query))
 
     def list_notifications(
         self, intent_id: str, **options: Unpack[CallOptions]
