@@ -307,8 +307,14 @@ export class AxmeClient extends TaskAndAdminCalls {
     return this.http.request({ method: "POST", path, body: { delivery_id: deliveryId }, options });
   }
 
-  async getIntentAudit(intentId: PathId, options?: RequestOptions): Promise<AuditResponse> {
-    return this.http.request({ method: "GET", path: `/v1/intents/${seg(intentId, "intentId")}/audit`, options });
+  /** One page of the audit trail: entries with seq > since, at most limit; the next page starts at since = nextSeq - 1 (REQ-LIMIT-013). */
+  async getIntentAudit(
+    intentId: PathId,
+    params?: { since?: number; limit?: number },
+    options?: RequestOptions,
+  ): Promise<AuditResponse> {
+    const path = `/v1/intents/${seg(intentId, "intentId")}/audit`;
+    return this.http.request({ method: "GET", path, query: toWireQuery(params), options });
   }
 
   /** The intent's notifications and their delivery status (admin or initiator; REQ-NOTIFY-005). */

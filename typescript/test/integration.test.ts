@@ -96,6 +96,9 @@ describe("against the reference server", () => {
     assert.equal(done.status, "COMPLETED");
     const audit = await admin.getIntentAudit(intentId);
     assert.ok(audit.audit.some((entry) => entry.outcome === "approved" && entry.comment === "looks good"));
+    const page = await admin.getIntentAudit(intentId, { since: 1, limit: 1 }); // REQ-LIMIT-013
+    assert.deepEqual(page.audit.map((entry) => entry.seq), [2]);
+    assert.equal(page.next_seq, 3);
   });
 
   it("rejectTask fails the intent with error code rejected (a result, not an error)", async () => {
