@@ -115,9 +115,14 @@ func TestIntegrationHumanApproval(t *testing.T) {
 		if approve && in.Status != axme.IntentStatusCOMPLETED || !approve && (in.Status != axme.IntentStatusFAILED || in.Error.Code != "rejected") {
 			t.Fatalf("approve=%v: intent %s error %+v", approve, in.Status, in.Error)
 		}
-		audit, err := e.admin.GetIntentAudit(ctx, id)
+		audit, err := e.admin.GetIntentAudit(ctx, id, nil)
 		if err != nil || len(audit.Audit) == 0 {
 			t.Fatalf("audit = %+v, %v", audit, err)
+		}
+		since, limit := 1, 1 // REQ-LIMIT-013: one page of one entry after seq 1
+		page, err := e.admin.GetIntentAudit(ctx, id, &axme.GetIntentAuditParams{Since: &since, Limit: &limit})
+		if err != nil || len(page.Audit) != 1 || page.Audit[0].Seq != 2 || page.NextSeq == nil || *page.NextSeq != 3 {
+			t.Fatalf("audit page = %+v, %v", page, err)
 		}
 	}
 }

@@ -168,11 +168,18 @@ func (c *Client) AckIntent(ctx context.Context, intentID, deliveryID string, opt
 	return postAs[AckIntentResponse](ctx, c, intentPath(intentID, "/ack"), AckIntentRequest{DeliveryID: deliveryID}, opts)
 }
 
-// GetIntentAudit returns the intent's audit trail (who decided what, when).
+// GetIntentAudit returns one page of the intent's audit trail (who decided
+// what, when): entries with seq > params.Since, at most params.Limit; the next
+// page starts at Since = NextSeq - 1 (REQ-LIMIT-013). nil params: the first page.
 //
 //meta:operation getIntentAudit GET /v1/intents/{intent_id}/audit
-func (c *Client) GetIntentAudit(ctx context.Context, intentID string, opts ...RequestOption) (*AuditResponse, error) {
-	return getAs[AuditResponse](ctx, c, intentPath(intentID, "/audit"), nil, opts)
+func (c *Client) GetIntentAudit(ctx context.Context, intentID string, params *GetIntentAuditParams, opts ...RequestOption) (*AuditResponse, error) {
+	q := url.Values{}
+	if params != nil {
+		setInt(q, "since", params.Since)
+		setInt(q, "limit", params.Limit)
+	}
+	return getAs[AuditResponse](ctx, c, intentPath(intentID, "/audit"), q, opts)
 }
 
 // ListNotifications returns the intent's notifications (email, webhook, Slack)

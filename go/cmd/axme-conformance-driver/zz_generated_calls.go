@@ -49,7 +49,7 @@ var generatedCalls = map[string]callFunc{
 		return err
 	},
 	"getIntentAudit": func(ctx context.Context, c *axme.Client, a map[string]any, raw axme.RequestOption) error {
-		_, err := c.GetIntentAudit(ctx, str(a, "intent_id"), raw)
+		_, err := c.GetIntentAudit(ctx, str(a, "intent_id"), query[axme.GetIntentAuditParams](a), raw)
 		return err
 	},
 	"registerAgent": func(ctx context.Context, c *axme.Client, a map[string]any, raw axme.RequestOption) error {
