@@ -71,7 +71,10 @@ def register(router: Router, app: App) -> None:
             for _ in range(200):
                 if consumer.delivered >= consumer.reserved:
                     break
+                held = list(consumer.sub.items)  # (set aside: wait() returns at once while any is buffered)
+                consumer.sub.items.clear()
                 await consumer.sub.wait(0.05)
+                consumer.sub.items.extendleft(reversed(held))
             deliveries = list(consumer.sub.items)
             consumer.sub.items.clear()
             if not consumer.connection_open():  # the poller left: its answer would go nowhere
