@@ -68,8 +68,7 @@ final class GeneratedCalls {
      * Operations whose RawAxmeClient method takes less than the spec offers (written by hand in
      * RawAxmeClient.java), with what it cannot send; such args are left unused.
      */
-    static final Map<String, String> NARROWER_THAN_SPEC = Map.of(
-            %(narrower)s);
+    static final Map<String, String> NARROWER_THAN_SPEC = Map.of(%(narrower)s);
 
     private GeneratedCalls() {
     }
@@ -195,7 +194,7 @@ def generate(
             narrower.append(f'"{op_id}", "{" and ".join(unsent)}"')
         cases.append(f'            case "{op_id}" -> {expression};\n')
     listed = ",\n            ".join(", ".join(names[i : i + 4]) for i in range(0, len(names), 4))
-    narrow = ",\n            ".join(narrower)
+    narrow = ",".join("\n            " + entry for entry in narrower)
     return (
         HEADER % {"names": "\n            " + listed, "narrower": narrow} + "".join(cases) + FOOTER
     )

@@ -40,9 +40,26 @@ def test_path_query_body_and_body_members() -> None:
         'case "createWorkspace" -> raw.createWorkspace(take(args, "org"), take(args, "name"));'
         in out
     )
+    audit = 'case "getIntentAudit" -> raw.getIntentAudit(take(args, "intent_id"), query(args));'
+    assert audit in out
+    assert 'case "createAgentKey" -> raw.createAgentKey(take(args, "address"), args);' in out
+    assert "NARROWER_THAN_SPEC = Map.of();" in out
+
+
+def test_a_raw_call_narrower_than_the_spec_is_listed() -> None:
+    """A hand-written raw call without the spec's query or body: its args go unused, and say so."""
+    narrow = (
+        "    public RawResponse getIntentAudit(String intentId) {\n        return null;\n    }\n"
+        "    public RawResponse createAgentKey(String address) {\n        return null;\n    }\n"
+    )
+    spec_shaped = r"    public RawResponse (getIntentAudit|createAgentKey)\(.*?\n    }\n"
+    generated = re.sub(spec_shaped, "", RAW[0], flags=re.S)
+    out = table(raw=[generated, RAW[1] + narrow])
+    assert 'case "getIntentAudit" -> raw.getIntentAudit(take(args, "intent_id"));' in out
     assert (
-        '"getIntentAudit", "the query since, limit"' in out
-    )  # RawAxmeClient's hand-written call has no query
+        'NARROWER_THAN_SPEC = Map.of(\n            "getIntentAudit", "the query since, limit",'
+        '\n            "createAgentKey", "the body");' in out
+    )
 
 
 def test_hand_written_names_are_left_out() -> None:

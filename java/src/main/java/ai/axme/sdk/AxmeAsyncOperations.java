@@ -9,6 +9,7 @@ import ai.axme.sdk.generated.AgentRegisteredResponse;
 import ai.axme.sdk.generated.ApplyScenarioResponse;
 import ai.axme.sdk.generated.AuditResponse;
 import ai.axme.sdk.generated.CallbackSecretRotatedResponse;
+import ai.axme.sdk.generated.CreateAgentKeyRequest;
 import ai.axme.sdk.generated.CreateIntentRequest;
 import ai.axme.sdk.generated.CreateIntentResponse;
 import ai.axme.sdk.generated.CreateKeyRequest;
@@ -253,6 +254,17 @@ abstract class AxmeAsyncOperations {
     }
 
     /**
+     * One page of the audit trail (REQ-LIMIT-013): the next starts at {@code since = next_seq - 1}.
+     *
+     * @param intentId the intent
+     * @param query {@code since} (entries with a greater seq), {@code limit} (1..1000)
+     * @return completes with that page of the trail and its {@code next_seq}; the future of {@link AxmeClient#getIntentAudit(String, QueryParams)}
+     */
+    public CompletableFuture<AuditResponse> getIntentAudit(String intentId, QueryParams query) {
+        return run(() -> client.getIntentAudit(intentId, query));
+    }
+
+    /**
      * The intent's notifications (email, webhook, Slack) with their delivery status;
      * admin or initiator keys (REQ-NOTIFY-005).
      *
@@ -313,6 +325,15 @@ abstract class AxmeAsyncOperations {
      */
     public CompletableFuture<KeyCreatedResponse> createAgentKey(String address) {
         return run(() -> client.createAgentKey(address));
+    }
+
+    /**
+     * @param address the agent
+     * @param request the key's {@code name}, {@code expires_at}; may be null
+     * @return completes with a new key for it (the secret is shown once); the future of {@link AxmeClient#createAgentKey(String, CreateAgentKeyRequest)}
+     */
+    public CompletableFuture<KeyCreatedResponse> createAgentKey(String address, CreateAgentKeyRequest request) {
+        return run(() -> client.createAgentKey(address, request));
     }
 
     /**

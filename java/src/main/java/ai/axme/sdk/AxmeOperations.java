@@ -8,6 +8,7 @@ import ai.axme.sdk.generated.AgentRegisteredResponse;
 import ai.axme.sdk.generated.ApplyScenarioResponse;
 import ai.axme.sdk.generated.AuditResponse;
 import ai.axme.sdk.generated.CallbackSecretRotatedResponse;
+import ai.axme.sdk.generated.CreateAgentKeyRequest;
 import ai.axme.sdk.generated.CreateIntentRequest;
 import ai.axme.sdk.generated.CreateIntentResponse;
 import ai.axme.sdk.generated.CreateKeyRequest;
@@ -250,7 +251,18 @@ abstract class AxmeOperations {
      * @return who decided what, when, through which channel
      */
     public AuditResponse getIntentAudit(String intentId) {
-        return raw.getIntentAudit(intentId).as(AuditResponse.class);
+        return getIntentAudit(intentId, QueryParams.empty());
+    }
+
+    /**
+     * One page of the audit trail (REQ-LIMIT-013): the next starts at {@code since = next_seq - 1}.
+     *
+     * @param intentId the intent
+     * @param query {@code since} (entries with a greater seq), {@code limit} (1..1000)
+     * @return that page of the trail and its {@code next_seq}
+     */
+    public AuditResponse getIntentAudit(String intentId, QueryParams query) {
+        return raw.getIntentAudit(intentId, query.asMap()).as(AuditResponse.class);
     }
 
     /**
@@ -315,7 +327,16 @@ abstract class AxmeOperations {
      * @return a new key for it (the secret is shown once)
      */
     public KeyCreatedResponse createAgentKey(String address) {
-        return raw.createAgentKey(address).as(KeyCreatedResponse.class);
+        return createAgentKey(address, null);
+    }
+
+    /**
+     * @param address the agent
+     * @param request the key's {@code name}, {@code expires_at}; may be null
+     * @return a new key for it (the secret is shown once)
+     */
+    public KeyCreatedResponse createAgentKey(String address, CreateAgentKeyRequest request) {
+        return raw.createAgentKey(address, request).as(KeyCreatedResponse.class);
     }
 
     /**

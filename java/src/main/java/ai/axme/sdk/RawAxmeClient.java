@@ -56,22 +56,6 @@ public final class RawAxmeClient extends RawAxmeOperations {
     // --- operations whose Java shape is not the spec's; the others are generated ---------------
 
     /**
-     * @param intentId the intent
-     * @return {@code GET /v1/intents/{intent_id}/audit} (the first page)
-     */
-    public RawResponse getIntentAudit(String intentId) {
-        return get("/v1/intents/" + ApiRequest.pathSegment(intentId, "intent_id") + "/audit", null);
-    }
-
-    /**
-     * @param address the agent address
-     * @return {@code POST /v1/agents/{address}/keys}
-     */
-    public RawResponse createAgentKey(String address) {
-        return post("/v1/agents/" + ApiRequest.pathSegment(address, "address") + "/keys", Map.of());
-    }
-
-    /**
      * @param bundle the scenario bundle
      * @return {@code POST /v1/scenarios/apply}
      */

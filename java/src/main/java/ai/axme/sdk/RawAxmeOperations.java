@@ -112,6 +112,17 @@ abstract class RawAxmeOperations {
     }
 
     /**
+     * {@code GET /v1/intents/{intent_id}/audit} ({@code getIntentAudit}): The intent's audit trail (who, when, what, with what context), one page at a time.
+     *
+     * @param intentId the {@code intent_id} path segment (percent-encoded here)
+     * @param query {@code since}, {@code limit}; may be null
+     * @return the response as the server sent it
+     */
+    public RawResponse getIntentAudit(String intentId, Map<String, ?> query) {
+        return get("/v1/intents/" + ApiRequest.pathSegment(intentId, "intent_id") + "/audit", query);
+    }
+
+    /**
      * {@code GET /v1/intents/{intent_id}/notifications} ({@code listNotifications}): The intent's notifications (email, webhook, Slack) with their delivery status, oldest first (REQ-NOTIFY-005).
      *
      * @param intentId the {@code intent_id} path segment (percent-encoded here)
@@ -169,6 +180,17 @@ abstract class RawAxmeOperations {
      */
     public RawResponse listAgentKeys(String address) {
         return get("/v1/agents/" + ApiRequest.pathSegment(address, "address") + "/keys", null);
+    }
+
+    /**
+     * {@code POST /v1/agents/{address}/keys} ({@code createAgentKey}): Create another key for an agent (shown once).
+     *
+     * @param address the {@code address} path segment (percent-encoded here)
+     * @param body the request body, sent as-is; null sends {@code {}}
+     * @return the response as the server sent it
+     */
+    public RawResponse createAgentKey(String address, Object body) {
+        return post("/v1/agents/" + ApiRequest.pathSegment(address, "address") + "/keys", body == null ? Map.of() : body);
     }
 
     /**

@@ -31,9 +31,7 @@ final class GeneratedCalls {
      * Operations whose RawAxmeClient method takes less than the spec offers (written by hand in
      * RawAxmeClient.java), with what it cannot send; such args are left unused.
      */
-    static final Map<String, String> NARROWER_THAN_SPEC = Map.of(
-            "getIntentAudit", "the query since, limit",
-            "createAgentKey", "the body");
+    static final Map<String, String> NARROWER_THAN_SPEC = Map.of();
 
     private GeneratedCalls() {
     }
@@ -48,11 +46,11 @@ final class GeneratedCalls {
             case "resolveIntent" -> raw.resolveIntent(take(args, "intent_id"), args);
             case "retryIntent" -> raw.retryIntent(take(args, "intent_id"), args);
             case "ackIntent" -> raw.ackIntent(take(args, "intent_id"), args);
-            case "getIntentAudit" -> raw.getIntentAudit(take(args, "intent_id"));
+            case "getIntentAudit" -> raw.getIntentAudit(take(args, "intent_id"), query(args));
             case "registerAgent" -> raw.registerAgent(args);
             case "listAgents" -> raw.listAgents(query(args));
             case "getAgent" -> raw.getAgent(take(args, "address"));
-            case "createAgentKey" -> raw.createAgentKey(take(args, "address"));
+            case "createAgentKey" -> raw.createAgentKey(take(args, "address"), args);
             case "rotateCallbackSecret" -> raw.rotateCallbackSecret(take(args, "address"), args);
             case "rotateWebhookSecret" -> raw.rotateWebhookSecret(args);
             case "rotateLinkSecret" -> raw.rotateLinkSecret(args);

@@ -26,6 +26,7 @@ final class ReferenceServer implements AutoCloseable {
     private final String baseUrl;
     private final String operatorKey;
     private final ObjectMapper mapper = new ObjectMapper();
+    private final java.util.Map<String, String> namespaces = new java.util.concurrent.ConcurrentHashMap<>();
 
     private ReferenceServer(Process process, Path dataDir, String baseUrl, String operatorKey) {
         this.process = process;
@@ -82,7 +83,17 @@ final class ReferenceServer implements AutoCloseable {
                         .header("Content-Type", "application/json").build(),
                 HttpResponse.BodyHandlers.ofString());
         JsonNode body = mapper.readTree(response.body());
+        namespaces.put(body.path("admin_api_key").asText(), body.path("namespace").asText());
         return body.path("admin_api_key").asText();
+    }
+
+    /** @return what the server recorded of the requests made with keys of that key's namespace (test-only) */
+    JsonNode recordedRequests(String namespaceAdminKey) throws Exception {
+        String namespace = namespaces.get(namespaceAdminKey);
+        HttpResponse<String> response = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(
+                HttpRequest.newBuilder(URI.create(baseUrl + "/_testing/requests?namespace=" + namespace)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        return mapper.readTree(response.body()).path("requests");
     }
 
     @Override
