@@ -1,7 +1,8 @@
 """The harness steps of scenarios: plain HTTP with the namespace's keys, or the
 server's test-only endpoints (``http``, ``register_agent``, ``create_intent``,
 ``take_delivery``, ``ack``, ``resume``, ``resolve``, ``decide``, ``check_intent``,
-``advance_clock``, ``fault``, ``clear_faults``, ``wait_until``, ``set``, ``send_push``).
+``advance_clock``, ``fault``, ``clear_faults``, ``wait_until``, ``set``, ``send_push``,
+``webhook_receiver``, ``webhooks``).
 conformance/README.md documents each one with an example.
 """
 
@@ -17,6 +18,7 @@ from axme_conformance.paths import VECTORS_FILE
 from axme_conformance.push_steps import PushStepError, PushStepFailure, send_push
 from axme_conformance.step_context import ScenarioContext, StepError, StepFailure, brief
 from axme_conformance.traffic import check_traffic
+from axme_conformance.webhook_steps import WebhookReceiver, received
 
 # Shared SSE vectors name this intent id; the harness swaps in the real one.
 VECTOR_INTENT_ID = "00000000-0000-4000-8000-000000000000"
@@ -121,6 +123,14 @@ def run_harness_step(ctx: ScenarioContext, index: int, step: dict[str, Any], act
             raise StepFailure(str(exc)) from exc
         except PushStepError as exc:
             raise StepError(str(exc)) from exc
+    elif action == "webhook_receiver":
+        name = str(step.get("as") or "")
+        if not name or name in ctx.receivers:
+            raise StepError(f"{what}: a webhook_receiver needs a new `as:` name")
+        ctx.receivers[name] = WebhookReceiver()
+        result = {"url": ctx.receivers[name].url}
+    elif action == "webhooks":
+        result = _webhooks(ctx, what, spec, expect, float(step.get("timeout_s", 15)))
     elif action == "set":
         for name, value in spec.items():
             ctx.vars[name] = value
@@ -168,7 +178,8 @@ def _take_delivery(
 def _wait_until(
     ctx: ScenarioContext, what: str, spec: dict[str, Any], key: str | None, timeout_s: float
 ) -> None:
-    """Wait (bounded) for a condition: an intent state, recorded requests, or op progress."""
+    """Wait (bounded) for a condition: an intent state, a GET's answer (`http: PATH`),
+    recorded requests, or op progress."""
     deadline = time.monotonic() + timeout_s
     last: Any = None
     while True:
@@ -189,6 +200,10 @@ def _wait_until(
             last = body.get("intent")
             if not match(spec.get("matches", {}), last):
                 return
+        elif "http" in spec:
+            last = _http(ctx, what, "GET", spec["http"], key=key)
+            if not match(spec.get("matches", {}), last):
+                return
         elif "requests" in spec:
             records = ctx.api.requests(ctx.namespace.name)
             assertion = {"filter": spec["requests"], "count": spec.get("count", {"$gte": 1})}
@@ -196,7 +211,29 @@ def _wait_until(
             if not last:
                 return
         else:
-            raise StepError(f"{what}: wait_until needs handle, intent_id or requests")
+            raise StepError(f"{what}: wait_until needs handle, intent_id, http or requests")
         if time.monotonic() >= deadline:
             raise StepFailure(f"{what}: condition not met within {timeout_s}s: {brief(last)}")
         time.sleep(POLL_INTERVAL_S)
+
+
+def _webhooks(
+    ctx: ScenarioContext,
+    what: str,
+    spec: dict[str, Any],
+    expect: dict[str, Any] | None,
+    timeout_s: float,
+) -> list[dict[str, Any]]:
+    """Wait for `count` POSTs to a webhook_receiver; each checked against `secrets`."""
+    receiver = ctx.receivers.get(str(spec.get("receiver")))
+    if receiver is None:
+        raise StepError(f"{what}: no webhook_receiver named {spec.get('receiver')!r}")
+    count = int(spec.get("count", 1))
+    if not receiver.wait(count, timeout_s):
+        got = len(receiver.seen)
+        raise StepFailure(f"{what}: {got} webhook(s), wanted {count} within {timeout_s}s")
+    result = received(receiver, list(spec.get("secrets", [])))
+    problems = match(expect, result, what) if expect is not None else []
+    if problems:
+        raise StepFailure("; ".join(problems[:6]) + f" — received: {brief(result)}")
+    return result

@@ -163,6 +163,7 @@ def run_scenario(
             if problems:
                 status, detail = "FAIL", "; ".join(problems[:6])
         violations += ctx.stop_env_drivers()
+        ctx.stop_receivers()
     violations += driver.take_violations()
     if violations:
         status, detail = "ERROR", "protocol violation: " + "; ".join(violations[:3])

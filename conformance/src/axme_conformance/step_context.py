@@ -12,6 +12,7 @@ from typing import Any
 from axme_conformance.driver import DriverError, DriverProcess, OpHandle
 from axme_conformance.templating import Variables
 from axme_conformance.testing_api import Namespace, TestingApi
+from axme_conformance.webhook_steps import WebhookReceiver
 
 DEFAULT_CLIENT_CONFIG = {"max_retries": 2, "retry_base_ms": 20, "timeout_ms": 10000}
 
@@ -40,6 +41,8 @@ class ScenarioContext:
     transcript: list[dict[str, Any]] = field(default_factory=list)
     # Extra driver processes started with `new_client.env` (one per distinct env).
     env_drivers: dict[tuple[tuple[str, str], ...], DriverProcess] = field(default_factory=dict)
+    # `webhook_receiver` steps' receivers by name (stopped with the scenario).
+    receivers: dict[str, WebhookReceiver] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.driver.stderr is not None:
@@ -111,6 +114,10 @@ class ScenarioContext:
             violations += driver.take_violations()
             driver.stop()
         return violations
+
+    def stop_receivers(self) -> None:
+        for receiver in self.receivers.values():
+            receiver.stop()
 
     def ensure_default_client(self) -> None:
         if "default" not in self.clients:

@@ -45,6 +45,8 @@ HARNESS_ACTIONS = (
     "wait_until",
     "set",
     "send_push",
+    "webhook_receiver",
+    "webhooks",
 )
 ACTIONS = DRIVER_ACTIONS + HARNESS_ACTIONS
 STEP_OPTIONS = (
