@@ -142,9 +142,9 @@ class AiohttpTransport:
         try:
             body = await response.read()
         except IO_ERRORS as exc:
-            response.close()
             raise transport_error(exc) from exc
-        response.release()
+        finally:  # read to the end: back to the pool; failed or cancelled: closed
+            response.release()
         return self._response(response, body)
 
     async def open(self, request: WireRequest) -> tuple[WireResponse, AiohttpStream | None]:
