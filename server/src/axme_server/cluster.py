@@ -99,12 +99,18 @@ def publish(engine: Any, intent_id: str, events: list[dict[str, Any]]) -> None:
         engine.hub.publish(intent_id, events)
 
 
-def _catch_up(engine: Any, intent_id: str) -> None:
+def _catch_up(engine: Any, intent_id: str, last_seq: int | None = None) -> None:
+    """Hand this intent's streams the events up to `last_seq` (the notification's; else the
+    intent's as the store has it) that they have not had."""
     seen = engine.hub.seen.get(intent_id)
-    doc = engine.cached_intent(intent_id)
-    if seen is None or doc is None or doc["last_seq"] <= seen:
+    if seen is None:
         return
-    last = doc["last_seq"]
+    if last_seq is None:
+        doc = engine.cached_intent(intent_id)
+        last_seq = doc["last_seq"] if doc is not None else 0
+    if last_seq <= seen:
+        return
+    last = last_seq
     events = [ev for ev in engine.store.list_events(intent_id, seen, last - seen) if ev["seq"] <= last]
     publish(engine, intent_id, events) if events else None
 
@@ -132,6 +138,6 @@ def on_notice(engine: Any, raw: str | None) -> None:
         if agent:  # the lanes offer it if this process has the agent's lane (Lanes.ready_elsewhere)
             engine.became_ready(agent, intent_id)
         if intent_id in engine.hub.seen:
-            _catch_up(engine, intent_id)
+            _catch_up(engine, intent_id, msg["s"])
     except Exception:  # a bad notification must not stop the listener's deliveries
         log.exception("could not act on a notification: %.200s", raw)
