@@ -186,3 +186,39 @@ def test_a_late_failure_from_an_expired_claim_changes_nothing(replicas: Replicas
     assert on_b.intent(intent_id)["status"] == "DELIVERED"
     assert [e["event_type"] for e in on_b.events(intent_id)] == ["intent.submitted", "intent.delivered"]
     assert receiver.received.empty()
+
+
+def test_every_email_notification_goes_out_once_across_two_replicas(replicas: Replicas) -> None:
+    from notify_fixtures import Mailbox
+
+    mailbox = Mailbox()
+    try:
+        a, b = replicas.start("--smtp-url", mailbox.url), replicas.start("--smtp-url", mailbox.url)
+        on_a, on_b = Api(a.base_url, a.admin_key), Api(b.base_url, a.admin_key)
+        address, agent = on_a.register_agent("notified")
+        n = 20
+        made = []
+        for i in range(n):  # a human step after the agent's, through either replica
+            api = on_a if i % 2 else on_b
+            intent_id = api.create(
+                address,
+                human_task={"title": f"t{i}", "notify": [{"channel": "email", "to": f"p{i}@example.com"}]},
+            )
+            worker = Api(api.base_url, agent.key)
+            worker.ok(worker.complete(intent_id, {}))
+            made.append(intent_id)
+        ids = [mailbox.next(timeout=20)[1]["Message-ID"] for _ in range(n)]
+        assert len(set(ids)) == n
+        time.sleep(1.0)  # (a second copy would be on its way by now)
+        assert mailbox.messages.empty()
+        listed = [
+            note
+            for i in made
+            for note in on_a.ok(on_a.get(f"/v1/intents/{i}/notifications"))["notifications"]
+        ]
+        assert {f"<{note['notification_id']}@axme>" for note in listed} == set(ids)
+        assert {note["status"] for note in listed} == {"sent"} and {note["attempts"] for note in listed} == {
+            1
+        }
+    finally:
+        mailbox.close()
