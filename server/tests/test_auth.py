@@ -139,3 +139,28 @@ def test_unreadable_intent_looks_absent(api: Api) -> None:
     agent_a.ok(agent_a.get(f"/v1/intents/{iid}"))
     err(agent_a.post(f"/v1/intents/{iid}/resolve", {"status": "CANCELED"}), 403, "forbidden")
     assert api.intent(iid)["status"] == "SUBMITTED"
+
+
+def test_create_agent_key_takes_its_name_and_expiry(api: Api) -> None:
+    """createAgentKey's optional body (CreateAgentKeyRequest) names the key and sets its expiry;
+    without a body the key is named after the agent; unknown members and bad values are 422."""
+    address, _ = api.register_agent("named-keys")
+    made = api.ok(
+        api.post(
+            f"/v1/agents/{address}/keys", {"name": "ci-runner", "expires_at": "2099-01-01T00:00:00.000Z"}
+        )
+    )
+    assert made["key"]["name"] == "ci-runner"
+    assert made["key"]["expires_at"].startswith("2099-01-01T00:00:00")
+    plain = api.ok(api.post(f"/v1/agents/{address}/keys", None))
+    assert plain["key"]["name"] == f"agent {address}" and plain["key"]["expires_at"] is None
+    for body, field in [
+        ({"nmae": "x"}, "nmae"),
+        ({"name": ""}, "name"),
+        ({"expires_at": "tomorrow"}, "expires_at"),
+    ]:
+        resp = api.post(f"/v1/agents/{address}/keys", body)
+        assert resp.status_code == 422, resp.text
+        assert resp.json()["error"]["details"]["field"] == field
+    expired = api.ok(api.post(f"/v1/agents/{address}/keys", {"expires_at": "2001-01-01T00:00:00.000Z"}))
+    assert api.with_key(expired["api_key"]).get(f"/v1/agents/{address}").status_code == 401

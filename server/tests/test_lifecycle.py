@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from helpers import Api, event_frames, read_stream
 
 
@@ -210,3 +211,16 @@ def test_list_intents_filters_and_pagination(api: Api) -> None:
     api.ok(api.post(f"/v1/intents/{ids[0]}/resolve", {"status": "CANCELED"}))
     canceled = api.ok(api.get("/v1/intents", params={"status": "CANCELED"}))["intents"]
     assert [i["intent_id"] for i in canceled] == [ids[0]]
+
+
+@pytest.mark.parametrize(
+    ("status", "outcome"), [("COMPLETED", "completed"), ("FAILED", "failed"), ("CANCELED", "canceled")]
+)
+def test_a_resolve_shows_its_status_and_reason_in_the_audit(api: Api, status: str, outcome: str) -> None:
+    """REQ-AUDIT-002: a resolve's audit entry carries the lowercase status as outcome and the
+    reason as comment."""
+    address, _ = api.register_agent("resolved-audit")
+    intent_id = api.create(address)
+    api.ok(api.post(f"/v1/intents/{intent_id}/resolve", {"status": status, "reason": "ops said so"}))
+    last = api.ok(api.get(f"/v1/intents/{intent_id}/audit"))["audit"][-1]
+    assert (last["status"], last["outcome"], last["comment"]) == (status, outcome, "ops said so")

@@ -135,7 +135,16 @@ class IntentControl:
                     close_task(ch, step, "expired")
                 ch.set_status(COMPLETED)
                 refresh_view(ch.intent)
-                ch.emit("intent.completed", data={"result": ch.intent["result"], "reason": reason})
+                ch.emit(
+                    "intent.completed",
+                    # the audit reads outcome and comment from here (REQ-AUDIT-002)
+                    data={
+                        "result": ch.intent["result"],
+                        "reason": reason,
+                        "outcome": "completed",
+                        "comment": reason,
+                    },
+                )
             else:
                 if status == FAILED:
                     e = body.get("error") or {}
@@ -150,7 +159,7 @@ class IntentControl:
                     error=error,
                     actor=ctx.principal.actor,
                     channel=ctx.channel,
-                    data={"reason": reason},
+                    data={"reason": reason, "outcome": status.lower(), "comment": reason},
                 )
             return await self.core.apply(ch, ctx, {"ok": True, "applied": True, "intent": public(ch.intent)})
 

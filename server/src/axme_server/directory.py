@@ -185,15 +185,24 @@ class Directory:
             "next_cursor": rows[-1]["address"] if more else None,
         }
 
-    async def create_agent_key(self, ctx: Ctx, address: str) -> bytes:
+    async def create_agent_key(self, ctx: Ctx, address: str, body: dict[str, Any] | None = None) -> bytes:
+        """A new key for one agent, named and expiring as `body` says (CreateAgentKeyRequest)."""
+        body = body or {}
         require_own_agent(ctx.principal, self.canonical_address(ctx, address), "get new keys")
         agent = self.resolve_agent(ctx, address)
+        unknown = sorted(k for k in body if k not in ("name", "expires_at"))
+        if unknown:
+            raise validation(f"unknown field(s): {', '.join(unknown)}", unknown[0])
+        name = body.get("name", f"agent {agent['address']}")
+        if not isinstance(name, str) or not name.strip() or len(name) > 255:
+            raise validation("name must be a non-empty string of at most 255 characters", "name")
         key, plaintext = new_key(
             "agent",
             ctx.principal.workspace_id,
-            f"agent {agent['address']}",
+            name,
             iso(self.core.clock.now()),
             agent_address=agent["address"],
+            expires_at=_expires_at(body),
         )
         return await self._issue_key(ctx, key, plaintext)
 
@@ -257,12 +266,6 @@ class Directory:
             human = {"id": h["id"], "display_name": h.get("display_name") or h["id"]}
             if h.get("contact"):
                 human["contact"] = h["contact"]
-        expires = None
-        if body.get("expires_at") is not None:
-            try:
-                expires = parse_iso(body["expires_at"])
-            except (ValueError, TypeError, AttributeError):
-                raise validation("expires_at must be an RFC 3339 timestamp", "expires_at") from None
         key, plaintext = new_key(
             kind,
             ws["workspace_id"],
@@ -270,7 +273,7 @@ class Directory:
             iso(self.core.clock.now()),
             agent_address=agent_address,
             human=human,
-            expires_at=expires,
+            expires_at=_expires_at(body),
         )
         return await self._issue_key(ctx, key, plaintext)
 
@@ -327,3 +330,13 @@ class Directory:
         rows = rows[:limit]
         tasks = [{k: v for k, v in d.items() if k[0] != "_"} for _, d in rows]
         return {"ok": True, "tasks": tasks, "next_cursor": str(rows[-1][0]) if more else None}
+
+
+def _expires_at(body: dict[str, Any]) -> float | None:
+    """A key's optional `expires_at` (RFC 3339) as epoch seconds."""
+    if body.get("expires_at") is None:
+        return None
+    try:
+        return parse_iso(body["expires_at"])
+    except (ValueError, TypeError, AttributeError):
+        raise validation("expires_at must be an RFC 3339 timestamp", "expires_at") from None

@@ -43,7 +43,8 @@ def register(router: Router, app: App) -> None:
         return engine.directory.list_agent_keys(req.ctx, req.params["address"])
 
     async def create_agent_key(req: Request) -> bytes:
-        return await engine.directory.create_agent_key(req.ctx, req.params["address"])
+        body = req.json() if req.body.strip() else {}  # the body is optional (CreateAgentKeyRequest)
+        return await engine.directory.create_agent_key(req.ctx, req.params["address"], body)
 
     async def stream_deliveries(req: Request) -> AgentStream:
         agent = engine.delivery.listener_agent(req.ctx, req.params["address"])
