@@ -12,9 +12,13 @@ from helpers import Api, start_server
 from axme_server.timers import COMPACT_MIN, TimerIndex
 
 
-def heap_size(api: Api) -> int:
+def gauge(api: Api, name: str) -> int:
     metrics = api.get("/metrics").text
-    return int(re.search(r"^axme_timers_pending (\d+)$", metrics, re.MULTILINE).group(1))
+    return int(re.search(rf"^{name} (\d+)$", metrics, re.MULTILINE).group(1))
+
+
+def heap_size(api: Api) -> int:
+    return gauge(api, "axme_timers_pending")
 
 
 def test_deliver_ack_cycles_leave_only_live_timers(tmp_path) -> None:
@@ -37,6 +41,7 @@ def test_deliver_ack_cycles_leave_only_live_timers(tmp_path) -> None:
             for _ in range(4):
                 agent.ok(agent.post(f"/v1/intents/{iid}/ack", {"delivery_id": d["delivery_id"]}))
         assert heap_size(api) <= 40 + max(40, COMPACT_MIN)
+        assert gauge(api, "axme_timers_live") == 40  # one lease timer per leased intent
         api.advance(61)  # every lease expires at once and fires exactly once: 40 redeliveries
         assert {api.intent(iid)["status"] for iid in leased} == {"SUBMITTED"}
         assert [e["event_type"] for e in api.events(leased[0])].count("intent.redelivered") == 1
