@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from axme_server.store.base import WriteOp
+
 PENDING, SENT, FAILED, CANCELED = "pending", "sent", "failed", "canceled"
 
 
@@ -57,9 +59,9 @@ def settled(
     return out
 
 
-def ops(row: dict[str, Any], attempt: dict[str, Any] | None = None) -> list[tuple]:
+def ops(row: dict[str, Any], attempt: dict[str, Any] | None = None) -> list[WriteOp]:
     """Store ops that persist `row` (and the attempt that led to it)."""
-    out: list[tuple] = [("outbox", row)]
+    out: list[WriteOp] = [("outbox", row)]
     if attempt is not None:
         out.append(("outbox_attempt", attempt))
     return out

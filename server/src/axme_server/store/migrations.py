@@ -25,7 +25,7 @@ class Db(Protocol):
     dialect: str
 
     def execute(self, sql: str, args: Iterable[Any] = ()) -> Any: ...
-    def query(self, sql: str, args: Iterable[Any] = ()) -> list[tuple]: ...
+    def query(self, sql: str, args: Iterable[Any] = ()) -> list[tuple[Any, ...]]: ...
 
 
 class SchemaTooNew(ValueError):
@@ -94,9 +94,9 @@ def pending(db: Db) -> list[Migration]:
 
 
 def migrate(
-    db: Db, begin: Callable[[], None], commit: Callable[[], None], rollback: Callable[[], None]
+    db: Db, begin: Callable[[], object], commit: Callable[[], object], rollback: Callable[[], object]
 ) -> list[Migration]:
-    """Apply every pending step in one transaction; returns the steps applied."""
+    """Apply every pending step in one transaction; returns the steps applied (the callbacks' results are unused)."""
     latest_version()
     begin()
     try:

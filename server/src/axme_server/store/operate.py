@@ -107,7 +107,7 @@ def start_retention(
     now: Callable[[], float],
     args: argparse.Namespace,
     on_pruned: Callable[[list[str]], None] | None = None,
-) -> asyncio.Task | None:
+) -> asyncio.Task[None] | None:
     policy = retention_policy(args)
     if not policy.enabled or not hasattr(store, "prune"):
         return None

@@ -19,6 +19,8 @@ from typing import Any
 
 from axme_server.jsonutil import loads
 
+Row = tuple[int, str]  # (rid, doc as stored JSON text)
+
 
 def _intent_filters(
     status: str | None, to_agent: str | None, from_agent: str | None, alias: str
@@ -72,7 +74,7 @@ def list_intents(
     limit: int,
     cursor: int | None,
     tasked_to: list[str] | None = None,
-) -> list[tuple[int, dict]]:
+) -> list[tuple[int, dict[str, Any]]]:
     before = cursor if cursor is not None else 1 << 62
     if involving is not None and involving in (to_agent, from_agent):
         involving = None  # the key's own address as to/from: that index holds only intents it is party to
@@ -119,7 +121,7 @@ def list_tasks(
     assignees: list[str] | None,
     limit: int,
     cursor: int | None,
-) -> list[tuple[int, dict]]:
+) -> list[tuple[int, dict[str, Any]]]:
     after = cursor if cursor is not None else 0
     if assignees is None:
         status = "AND status='pending' " if pending_only else ""
@@ -141,8 +143,8 @@ def _with_anyone(names: list[str]) -> list[str]:
     return sorted({n for n in names if n} | {""})
 
 
-def _merge(walks: list[list[tuple]], limit: int, *, descending: bool) -> list[tuple[int, dict]]:
-    out: list[tuple[int, dict]] = []
+def _merge(walks: list[list[Row]], limit: int, *, descending: bool) -> list[tuple[int, dict[str, Any]]]:
+    out: list[tuple[int, dict[str, Any]]] = []
     seen: set[int] = set()
     key = (lambda r: -r[0]) if descending else (lambda r: r[0])
     for rid, doc in heapq.merge(*walks, key=key):

@@ -58,7 +58,7 @@ class SqliteDb:
     def execute(self, sql: str, args: Any = ()) -> sqlite3.Cursor:
         return self.conn.execute(sql, tuple(args))
 
-    def query(self, sql: str, args: Any = ()) -> list[tuple]:
+    def query(self, sql: str, args: Any = ()) -> list[tuple[Any, ...]]:
         return self.conn.execute(sql, tuple(args)).fetchall()
 
 
@@ -189,7 +189,7 @@ class SqliteStore:
         assert self._slow is not None
         await self._slow.run(lambda conn: conn.execute("SELECT 1").fetchone())
 
-    def _one(self, sql: str, args: tuple) -> Any:
+    def _one(self, sql: str, args: tuple[Any, ...]) -> Any:
         assert self._read is not None
         row = self._read.execute(sql, args).fetchone()
         return row
@@ -221,7 +221,7 @@ class SqliteStore:
         row = self._one("SELECT doc FROM agents WHERE address=?", (address,))
         return loads(row[0]) if row else None
 
-    def list_agents(self, workspace_id: str, limit: int, cursor: str | None) -> list[dict]:
+    def list_agents(self, workspace_id: str, limit: int, cursor: str | None) -> list[dict[str, Any]]:
         assert self._read is not None
         rows = self._read.execute(
             "SELECT doc FROM agents WHERE workspace_id=? AND address>? ORDER BY address LIMIT ?",
@@ -244,7 +244,7 @@ class SqliteStore:
         limit: int,
         cursor: int | None,
         tasked_to: list[str] | None = None,
-    ) -> list[tuple[int, dict]]:
+    ) -> list[tuple[int, dict[str, Any]]]:
         assert self._read is not None
         return queries.list_intents(
             self._read,
@@ -258,7 +258,7 @@ class SqliteStore:
             tasked_to=tasked_to,
         )
 
-    async def list_intents_async(self, workspace_id: str, **filters: Any) -> list[tuple[int, dict]]:
+    async def list_intents_async(self, workspace_id: str, **filters: Any) -> list[tuple[int, dict[str, Any]]]:
         """list_intents for the event loop: inline when one index search covers the filters
         (O(limit)), else on the off-loop reader (issue 16: no slow read on the loop)."""
         keys = ("status", "to_agent", "from_agent", "involving", "tasked_to")
@@ -320,7 +320,7 @@ class SqliteStore:
         assignees: list[str] | None,
         limit: int,
         cursor: int | None,
-    ) -> list[tuple[int, dict]]:
+    ) -> list[tuple[int, dict[str, Any]]]:
         assert self._read is not None
         return queries.list_tasks(
             self._read,
@@ -440,7 +440,7 @@ def resolve_batch(batch: list[tuple[Any, ...]], results: list[BaseException | No
             pass
 
 
-def _apply_isolated(conn: Any, batch: list[tuple]) -> list[BaseException | None]:
+def _apply_isolated(conn: Any, batch: list[tuple[Any, ...]]) -> list[BaseException | None]:
     """Each write in its own savepoint: a failing one is rolled back alone and reported to its caller."""
     results: list[BaseException | None] = []
     for ops, _fut, _loop in batch:
@@ -459,7 +459,7 @@ def _apply_isolated(conn: Any, batch: list[tuple]) -> list[BaseException | None]
     return results
 
 
-def _resolve_all(items: list[tuple[asyncio.Future, BaseException | None]]) -> None:
+def _resolve_all(items: list[tuple[asyncio.Future[None], BaseException | None]]) -> None:
     for fut, res in items:
         if fut.done():
             continue

@@ -30,7 +30,7 @@ def ddl(db: Db, *statements: str) -> None:
         db.execute(sql.format(**TYPES[db.dialect]))
 
 
-def rows_by_rid(db: Db, sql: str, order: str = "rid", chunk: int = 1000) -> Iterator[tuple]:
+def rows_by_rid(db: Db, sql: str, order: str = "rid", chunk: int = 1000) -> Iterator[tuple[Any, ...]]:
     """`sql` selects `order` first and ends `WHERE <order> > ?`; read in chunks (large tables stay out of memory)."""
     last = 0
     while True:
