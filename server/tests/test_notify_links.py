@@ -1,10 +1,12 @@
 """Decision links (REQ-NOTIFY-010, REQ-SECRET-008): rooted at --public-url, signed with the
 rotatable link secret (a rotation with overlap keeps old links working; without, they are
-forged), expiring at the step's deadline; and the --smtp-url forms (REQ-NOTIFY-007)."""
+forged), expiring at the step's deadline, refused once used for as long as they live (retention
+keeps the marker); and the --smtp-url forms (REQ-NOTIFY-007)."""
 
 from __future__ import annotations
 
 import json
+import time
 from datetime import datetime, timedelta
 
 import httpx
@@ -111,3 +113,30 @@ def test_bad_smtp_url(url: str) -> None:
 def test_server_refuses_a_bad_smtp_url(tmp_path) -> None:
     with pytest.raises(RuntimeError, match="smtp-url"):
         start_server(tmp_path / "bad-smtp", "--smtp-url", "http://relay:25")
+
+
+def test_a_used_link_is_refused_until_it_expires_while_retention_runs(tmp_path, receiver) -> None:
+    """Retention keeps a used link's marker as long as the link lives (REQ-NOTIFY-010): with its
+    intent deleted (--retain-intents-days 1) only the marker answers 409 instead of 410."""
+    srv = start_server(
+        tmp_path / "used", "--testing", "--retain-intents-days", "1", "--retention-interval-seconds", "0.1"
+    )
+    try:
+        api = Api(srv.base_url, srv.admin_key)
+        token = page_link(api, receiver, "links-used").rsplit("/t/", 1)[1]
+        decided = httpx.post(srv.base_url + "/t", data={"token": token, "outcome": "approved"})
+        assert decided.status_code == 200
+        intent_id = api.ok(api.get("/v1/intents"))["intents"][0]["intent_id"]
+        assert api.intent(intent_id)["status"] == "COMPLETED"
+        api.advance(2 * 86400)  # past the intents' window, within the link's 7 days
+        deadline = time.monotonic() + 15
+        while api.get(f"/v1/intents/{intent_id}").status_code != 404:  # a retention pass ran
+            assert time.monotonic() < deadline, "retention did not run in time"
+            time.sleep(0.05)
+        again = httpx.post(srv.base_url + "/t", data={"token": token, "outcome": "rejected"})
+        assert again.status_code == 409 and "already used" in again.text
+        assert httpx.get(srv.base_url + "/t/" + token).status_code == 409
+        api.advance(6 * 86400)  # now the link has expired: refused as such, marker or not
+        assert httpx.get(srv.base_url + "/t/" + token).status_code == 410
+    finally:
+        assert srv.stop() == 0

@@ -1,6 +1,6 @@
-"""Retention (issue 16 item 4, REQ-LIFECYCLE-015, REQ-IDEMP-006): terminal intents with
-their events, tasks and side rows, and idempotency records, deleted in small batches once
-past their window; active intents and young rows stay; counters follow."""
+"""Retention (issue 16 item 4, REQ-LIFECYCLE-015, REQ-IDEMP-006, REQ-NOTIFY-010): terminal intents
+with their events, tasks and side rows, idempotency records and used-link markers, deleted in small
+batches once past their window; active intents and young rows stay; counters follow."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from pg.databases import StoreMaker
 from test_store_indexes import WS, intent, task
 
 from axme_server.jsonutil import iso
+from axme_server.notify.links import MAX_LIFETIME_SECONDS
 from axme_server.store.retention import RetentionPolicy
 
 DAY = 86400.0
@@ -56,8 +57,8 @@ def test_prune_deletes_only_what_is_past_its_window_in_batches(store_engine: Sto
         forgotten: list[str] = []
         policy = RetentionPolicy(intents_days=7, idempotency_hours=24, batch=2)
         commits = store.commits
-        intents, records = asyncio.run(store.prune(policy, NOW, forgotten.extend))
-        assert (intents, records) == (5, 6)  # records made 25..50 hours ago; 5..20 hours stay
+        intents, records, markers = asyncio.run(store.prune(policy, NOW, forgotten.extend))
+        assert (intents, records, markers) == (5, 6, 0)  # records made 25..50 hours ago; 5..20 hours stay
         assert store.commits - commits == 4  # batches of 2: 2+2+1 intents, 2+2+2 records (+ an empty check)
         assert sorted(forgotten) == [f"i{n}" for n in range(1, 6)]
         remaining = {
@@ -92,7 +93,37 @@ def test_prune_deletes_only_what_is_past_its_window_in_batches(store_engine: Sto
         assert asyncio.run(store.prune(RetentionPolicy(intents_days=None, idempotency_hours=None), NOW)) == (
             0,
             0,
+            0,
         )
+    finally:
+        store.close()
+
+
+def test_prune_deletes_used_link_markers_once_their_link_has_expired(store_engine: StoreMaker) -> None:
+    store = store_engine("m")
+    store.open()
+    try:
+        old = [f"link_used:old{n}" for n in range(3)]  # used longer ago than a link lives
+        young = iso(NOW - MAX_LIFETIME_SECONDS + 60)  # its link may still live
+        asyncio.run(
+            store.write(
+                [("meta", k, iso(NOW - MAX_LIFETIME_SECONDS - 1 - n)) for n, k in enumerate(old)]
+                + [
+                    ("meta", "link_used:young", young),
+                    ("meta", "linkXused:old", iso(NOW - 30 * DAY)),  # not a marker (`_` is no wildcard)
+                ]
+            )
+        )
+        commits = store.commits
+        policy = RetentionPolicy(intents_days=None, idempotency_hours=None, batch=2)
+        assert asyncio.run(store.prune(policy, NOW)) == (0, 0, 3)
+        assert store.commits - commits == 2  # batches of 2: 2 + 1
+        assert [store.get_meta(k) for k in old] == [None, None, None]
+        assert store.get_meta("link_used:young") == young
+        assert store.get_meta("linkXused:old") is not None
+        unbounded = RetentionPolicy(intents_days=None, idempotency_hours=None, link_marker_seconds=None)
+        assert asyncio.run(store.prune(unbounded, NOW + 30 * DAY)) == (0, 0, 0)
+        assert store.get_meta("link_used:young") is not None
     finally:
         store.close()
 

@@ -70,8 +70,9 @@ class Store(Protocol):
         """Intents per status from counters kept at write time (no scan); all workspaces when None."""
 
     def schema_version(self) -> int: ...
-    async def prune(self, policy: Any, now: float, on_pruned: Any = None) -> tuple[int, int]:
-        """Retention: delete terminal intents / idempotency records past their window, in small batches."""
+    async def prune(self, policy: Any, now: float, on_pruned: Any = None) -> tuple[int, int, int]:
+        """Retention: delete terminal intents / idempotency records / used-link markers past their
+        window, in small batches; returns how many of each."""
 
     def list_outbox(self, status: str = "pending", intent_id: str | None = None) -> list[dict[str, Any]]: ...
     def list_outbox_attempts(self, outbox_id: str) -> list[dict[str, Any]]: ...

@@ -1,9 +1,11 @@
-"""Retention (REQ-LIFECYCLE-015, REQ-IDEMP-006): terminal intents (with their events, tasks,
-finished outbound pushes and side-table rows) and idempotency records older than their window are deleted in
-small batches, each batch one write of its own so live writes interleave.
+"""Retention (REQ-LIFECYCLE-015, REQ-IDEMP-006, REQ-NOTIFY-010): terminal intents (with their events,
+tasks, finished outbound pushes and side-table rows), idempotency records and used-link markers older
+than their window are deleted in small batches, each batch one write of its own so live writes interleave.
 
 Defaults: terminal intents are kept forever (the audit trail is what the product
-promises), idempotency records 24 hours (REQ-IDEMP-006)."""
+promises), idempotency records 24 hours (REQ-IDEMP-006), the `link_used:<jti>` marker of a
+used decision link as long as a link lives at most (7 days from its use: by then the link is
+refused as expired, so the marker decides nothing)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from axme_server.jsonutil import iso
+from axme_server.notify.links import MAX_LIFETIME_SECONDS
 from axme_server.store.writes import bump_count
 
 log = logging.getLogger("axme_server.store")
@@ -22,6 +26,7 @@ log = logging.getLogger("axme_server.store")
 class RetentionPolicy:
     intents_days: float | None = None  # None: terminal intents are never deleted
     idempotency_hours: float | None = 24.0  # None: never deleted
+    link_marker_seconds: float | None = MAX_LIFETIME_SECONDS  # None: never deleted
     batch: int = 200  # rows per transaction
     interval_seconds: float = 60.0  # between passes
 
@@ -64,7 +69,24 @@ def prune_batch(conn: Any, policy: RetentionPolicy, now: float) -> dict[str, Any
             " ORDER BY created_at LIMIT ?)",
             (now - policy.idempotency_hours * 3600, policy.batch),
         ).rowcount
-    return {"intents": pruned, "idempotency": records}
+    return {"intents": pruned, "idempotency": records, "link_markers": _prune_link_markers(conn, policy, now)}
+
+
+LINK_MARKER = "link_used:"  # notify/decide.py writes ("meta", "link_used:<jti>", iso(time of use))
+_MARKERS_BEFORE = (  # substr, not LIKE: `_` is a LIKE wildcard; the value is iso(), ordered as text
+    f"DELETE FROM meta WHERE k IN (SELECT k FROM meta WHERE substr(k, 1, {len(LINK_MARKER)}) = '{LINK_MARKER}'"
+    " AND v < ? LIMIT ?)"
+)
+
+
+def _prune_link_markers(conn: Any, policy: RetentionPolicy, now: float) -> int:
+    """Markers of links used longer ago than a link lives: each such link has expired since."""
+    if policy.link_marker_seconds is None:
+        return 0
+    deleted: int = conn.execute(
+        _MARKERS_BEFORE, (iso(now - policy.link_marker_seconds), policy.batch)
+    ).rowcount
+    return deleted
 
 
 async def run_retention(
@@ -76,10 +98,13 @@ async def run_retention(
     """Background task: a pass every `policy.interval_seconds` until cancelled."""
     while True:
         try:
-            intents, records = await store.prune(policy, now(), on_pruned)
-            if intents or records:
+            intents, records, markers = await store.prune(policy, now(), on_pruned)
+            if intents or records or markers:
                 log.info(
-                    "retention: deleted %d terminal intents and %d idempotency records", intents, records
+                    "retention: deleted %d terminal intents, %d idempotency records and %d used-link markers",
+                    intents,
+                    records,
+                    markers,
                 )
         except asyncio.CancelledError:
             raise

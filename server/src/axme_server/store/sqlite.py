@@ -387,19 +387,21 @@ class SqliteStore:
         return int(row[0] or 0)
 
     # -- retention -------------------------------------------------------
-    async def prune(self, policy: RetentionPolicy, now: float, on_pruned: Any = None) -> tuple[int, int]:
-        """Delete what `policy` says is past its window, one small transaction per batch.
+    async def prune(self, policy: RetentionPolicy, now: float, on_pruned: Any = None) -> tuple[int, int, int]:
+        """Delete what `policy` says is past its window, one small transaction per batch: returns
+        (terminal intents, idempotency records, used-link markers) deleted.
         `on_pruned(intent_ids)` is called after each batch commits (caches forget them)."""
-        intents = records = 0
+        intents = records = markers = 0
         while True:
             out: dict[str, Any] = {}
             await self.write([("prune", policy, now, out)])
             intents += len(out["intents"])
             records += out["idempotency"]
+            markers += out["link_markers"]
             if out["intents"] and on_pruned is not None:
                 on_pruned(out["intents"])
-            if len(out["intents"]) < policy.batch and out["idempotency"] < policy.batch:
-                return intents, records
+            if max(len(out["intents"]), out["idempotency"], out["link_markers"]) < policy.batch:
+                return intents, records, markers
 
 
 def next_batch(pending: queue.SimpleQueue[Any], most: int = 512) -> tuple[list[tuple[Any, ...]], bool]:
