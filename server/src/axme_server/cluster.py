@@ -21,10 +21,14 @@ import asyncio
 import logging
 import random
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from axme_server.errors import ApiError
 from axme_server.jsonutil import loads
+from axme_server.store.base import shared_store
+
+if TYPE_CHECKING:  # engine.py imports this module
+    from axme_server.engine import EngineCore
 
 log = logging.getLogger("axme_server.cluster")
 T = TypeVar("T")
@@ -54,18 +58,19 @@ class StaleWrite(ApiError):
         self.intent_id = intent_id
 
 
-def start(engine: Any) -> None:
+def start(engine: EngineCore) -> None:
     """Listen for the other processes' writes (a no-op on a store only this process writes)."""
-    if engine.shared:
-        engine.store.listen(asyncio.get_running_loop(), lambda raw: on_notice(engine, raw))
+    store = shared_store(engine.store)
+    if store is not None:
+        store.listen(asyncio.get_running_loop(), lambda raw: on_notice(engine, raw))
 
 
-def _cached(engine: Any, intent_id: str) -> dict[str, Any] | None:
+def _cached(engine: EngineCore, intent_id: str) -> dict[str, Any] | None:
     doc: dict[str, Any] | None = engine._active.get(intent_id) or engine._recent.get(intent_id)
     return doc
 
 
-def reload(engine: Any, intent_id: str) -> None:
+def reload(engine: EngineCore, intent_id: str) -> None:
     """Under the intent's lock: replace the cached copy when the store holds a newer revision.
 
     A cached copy is used as it is: every other process's write of the intent drops it here
@@ -85,7 +90,7 @@ def reload(engine: Any, intent_id: str) -> None:
     engine.remember(doc)
 
 
-def publish(engine: Any, intent_id: str, events: list[dict[str, Any]]) -> None:
+def publish(engine: EngineCore, intent_id: str, events: list[dict[str, Any]]) -> None:
     """Hand `events` to this intent's streams, with any events before them they have not had."""
     seen = engine.hub.seen.get(intent_id)
     if seen is None:
@@ -99,7 +104,7 @@ def publish(engine: Any, intent_id: str, events: list[dict[str, Any]]) -> None:
         engine.hub.publish(intent_id, events)
 
 
-def _catch_up(engine: Any, intent_id: str, last_seq: int | None = None) -> None:
+def _catch_up(engine: EngineCore, intent_id: str, last_seq: int | None = None) -> None:
     """Hand this intent's streams the events up to `last_seq` (the notification's; else the
     intent's as the store has it) that they have not had."""
     seen = engine.hub.seen.get(intent_id)
@@ -115,7 +120,7 @@ def _catch_up(engine: Any, intent_id: str, last_seq: int | None = None) -> None:
     publish(engine, intent_id, events) if events else None
 
 
-def on_notice(engine: Any, raw: str | None) -> None:
+def on_notice(engine: EngineCore, raw: str | None) -> None:
     """One notification (pg_cluster.notify's payload), or None after the listener reconnected."""
     try:
         if raw is None:  # notifications may have been missed: drop every cached intent, wake streams
@@ -126,7 +131,8 @@ def on_notice(engine: Any, raw: str | None) -> None:
                 _catch_up(engine, intent_id)
             return
         msg = loads(raw)
-        if msg["r"] == engine.store.process:
+        store = shared_store(engine.store)  # (only a shared store notifies)
+        if store is not None and msg["r"] == store.process:
             return
         intent_id = msg["i"]
         cached = _cached(engine, intent_id)

@@ -21,9 +21,11 @@ import time
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from axme_server.clock import Clock
 from axme_server.jsonutil import loads
 from axme_server.outbound.outbox import CANCELED, FAILED, PENDING, SENT, ops, settled
 from axme_server.outbound.sender import Attempt, Sender
+from axme_server.store.base import SharedStore, Store, shared_store
 from axme_server.store.pg_outbox import poll_seconds
 
 log = logging.getLogger("axme_server.outbound")
@@ -62,7 +64,7 @@ class Channel(Protocol):
 
 
 class Dispatcher:
-    def __init__(self, store: Any, clock: Any, settings: OutboundSettings) -> None:
+    def __init__(self, store: Store, clock: Clock, settings: OutboundSettings) -> None:
         self.store = store
         self.clock = clock
         self.settings = settings
@@ -77,7 +79,8 @@ class Dispatcher:
         self._task: asyncio.Task[None] | None = None
         self._sends: set[asyncio.Task[None]] = set()
         self.metrics = {"attempts": 0, "sent": 0, "failed_attempts": 0, "canceled": 0}
-        self.shared = bool(getattr(store, "shared", False))  # rows are claimed (see the docstring)
+        self._shared = shared_store(store)  # rows are claimed (see the docstring)
+        self.shared = self._shared is not None
         self._claim_now = True  # shared: claim at the next turn of the loop
 
     def register(self, channel: Channel) -> None:
@@ -100,7 +103,7 @@ class Dispatcher:
         """Another process wrote pending rows (pg_outbox.notify_pending), or the listener reconnected."""
         try:
             msg = loads(raw) if raw is not None else None
-            if msg is not None and msg["r"] == self.store.process:
+            if msg is not None and self._shared is not None and msg["r"] == self._shared.process:
                 return  # (this process enqueued its own rows)
             if msg is None or msg["d"] <= self.clock.now():
                 self._claim_now = True
@@ -119,12 +122,14 @@ class Dispatcher:
         self.sender = Sender(
             self.settings.timeout_seconds, self.settings.max_response_bytes, self.settings.concurrency
         )
-        if self.shared:  # the other processes' new rows wake this one (store.listen, cluster.start)
-            self.store.outbox_listener = self.on_notice
+        if (
+            self._shared is not None
+        ):  # the other processes' new rows wake this one (store.listen, cluster.start)
+            self._shared.outbox_listener = self.on_notice
         else:
             for row in self.store.list_outbox(PENDING):
                 self.enqueue(row)
-        loop = self._claim_loop() if self.shared else self._loop()
+        loop = self._claim_loop(self._shared) if self._shared is not None else self._loop()
         self._task = asyncio.get_running_loop().create_task(loop, name="axme-outbound")
 
     async def stop(self) -> None:
@@ -174,10 +179,10 @@ class Dispatcher:
             except TimeoutError:
                 pass
 
-    async def _claim_loop(self) -> None:
+    async def _claim_loop(self, store: SharedStore) -> None:
         """Shared store: claim due rows when woken, when a row this process knows of falls due, and
         at least every poll_seconds (rows whose claimer died); send what was claimed."""
-        poll = poll_seconds(self.store.outbox_claim_seconds)
+        poll = poll_seconds(store.outbox_claim_seconds)
         next_poll = 0.0
         while True:
             self._wakeup.clear()
@@ -189,7 +194,7 @@ class Dispatcher:
             if self._claim_now or time.monotonic() >= next_poll:
                 self._claim_now = False
                 next_poll = time.monotonic() + poll
-                await self._claim(now)
+                await self._claim(store, now)
             wait = min(IDLE_POLL_SECONDS, max(0.0, next_poll - time.monotonic()))
             if self._heap:
                 wait = min(wait, max(0.0, self._heap[0][0] - now))
@@ -198,13 +203,13 @@ class Dispatcher:
             except TimeoutError:
                 pass
 
-    async def _claim(self, now: float) -> None:
+    async def _claim(self, store: SharedStore, now: float) -> None:
         free = self.settings.concurrency - len(self._inflight)
         if free <= 0:
             self._claim_now = True  # a slot frees up: claim again then (_send wakes the loop)
             return
         try:
-            rows = await self.store.claim_outbox(now, free, sorted(self._inflight))
+            rows = await store.claim_outbox(now, free, sorted(self._inflight))
         except Exception:  # the database is away: the next poll tries again
             log.exception("could not claim outbox rows")
             return

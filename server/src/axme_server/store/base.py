@@ -3,8 +3,9 @@ reads return plain dicts. A PostgreSQL backend implements the same protocol."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any, Protocol
+import asyncio
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol, cast
 
 # ("workspace", doc) | ("key", doc) | ("agent", doc) | ("agent_delete", address) | ("intent_new", doc) | ("intent", doc)
 # | ("event", event) | ("task", doc) | ("idem", scope_key, body_hash, status, response, created_at)
@@ -76,3 +77,22 @@ class Store(Protocol):
 
     def list_outbox(self, status: str = "pending", intent_id: str | None = None) -> list[dict[str, Any]]: ...
     def list_outbox_attempts(self, outbox_id: str) -> list[dict[str, Any]]: ...
+
+
+class SharedStore(Store, Protocol):
+    """A store several server processes write (PostgreSQL, `shared` true): their intent writes
+    and new outbox rows arrive as notifications, and outbox rows are claimed (cluster.py,
+    outbound/dispatcher.py)."""
+
+    shared: bool
+    process: str  # names this process's notifications (its own are skipped)
+    outbox_claim_seconds: float
+    outbox_listener: Callable[[str | None], None] | None
+
+    def listen(self, loop: asyncio.AbstractEventLoop, handle: Callable[[str | None], None]) -> None: ...
+    async def claim_outbox(self, now: float, limit: int, sending: list[str]) -> list[dict[str, Any]]: ...
+
+
+def shared_store(store: Store) -> SharedStore | None:
+    """`store` as a SharedStore when other processes write it too, else None."""
+    return cast(SharedStore, store) if getattr(store, "shared", False) else None
