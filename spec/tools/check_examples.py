@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import yaml
 from bundle import has_root_schema
@@ -19,11 +20,11 @@ from schema_registry import SPEC_DIR, SchemaSet, instance_path
 EXAMPLES_DIR = SPEC_DIR / "examples"
 
 
-def _error_set(validator, instance) -> set[tuple[str, str]]:
+def _error_set(validator: Any, instance: Any) -> set[tuple[str, str]]:
     return {(str(err.validator), instance_path(err)) for err in validator.iter_errors(instance)}
 
 
-def _check_invalid(path: Path, validator, instance) -> list[str]:
+def _check_invalid(path: Path, validator: Any, instance: Any) -> list[str]:
     expect_path = path.with_name(path.stem + ".expect.yaml")
     rel = path.relative_to(SPEC_DIR)
     if not expect_path.exists():

@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 import re
 from collections import Counter
+from typing import Any
 
 import yaml
 from requirements_index import parse_behavior
@@ -92,7 +93,7 @@ def scenario_coverage(known: set[str]) -> tuple[list[str], set[str], int]:
     return problems, covered, len(files)
 
 
-def _cited_by_check(decorator: ast.expr) -> list | None:
+def _cited_by_check(decorator: ast.expr) -> list[Any] | None:
     """`@check("name", requirements=[...])` → the list (a literal); None for other decorators."""
     if not isinstance(decorator, ast.Call):
         return None
@@ -102,7 +103,8 @@ def _cited_by_check(decorator: ast.expr) -> list | None:
         return None
     for keyword in decorator.keywords:
         if keyword.arg == "requirements":
-            return ast.literal_eval(keyword.value)
+            cited: list[Any] = ast.literal_eval(keyword.value)
+            return cited
     return []
 
 

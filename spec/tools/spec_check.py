@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
+from collections.abc import Callable
 from typing import Any, cast
 
 import bundle
@@ -68,7 +69,7 @@ def main() -> int:
     naming = yaml.safe_load((SPEC_DIR / "naming.yaml").read_text())
     schemas = SchemaSet()
 
-    sections = [
+    sections: list[tuple[str, Callable[[], tuple[list[str], Any]]]] = [
         ("generated files", lambda: (check_generated(current), None)),
         ("OpenAPI lint", lambda: (lint(current), None)),
         ("schemas and $refs", lambda: check_schemas(schemas)),
