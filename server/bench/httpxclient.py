@@ -17,6 +17,7 @@ from typing import Any
 
 import aiohttp
 import httpx
+from drive import LoopResult, drive
 
 TASK = {"title": "Approve the change"}
 TERMINAL = ("COMPLETED", "FAILED", "CANCELED", "TIMED_OUT")
@@ -154,36 +155,19 @@ async def plain_client_main(
     ack: bool,
     start_at: float,
     library: str = "httpx",
-) -> tuple:
+) -> LoopResult:
     client = LIBRARIES[library](base, admin_key)
     agent = LIBRARIES[library](base, key)
     listener = asyncio.ensure_future(plain_agent(agent, name))
-    await asyncio.sleep(max(0.0, start_at - time.time()))
-    latencies: list[float] = []
-    finished: list[float] = []
-    t_start = time.perf_counter()
-    deadline = t_start + duration
-    done = 0
-
-    async def loop() -> None:
-        nonlocal done
-        while time.perf_counter() < deadline and done < max_cycles:
-            done += 1
-            latencies.append(await plain_cycle(client, name))
-            finished.append(time.time())
-
-    cpu0 = time.process_time()
-    await asyncio.gather(*(loop() for _ in range(concurrency)))
-    elapsed = time.perf_counter() - t_start
-    cpu = time.process_time() - cpu0
+    result = await drive(lambda: plain_cycle(client, name), concurrency, duration, max_cycles, start_at)
     listener.cancel()
     await asyncio.gather(listener, return_exceptions=True)
     await client.aclose()
     await agent.aclose()
-    return done, latencies, elapsed, cpu, finished
+    return result
 
 
-def plain_client_proc(args: tuple) -> tuple:
+def plain_client_proc(args: tuple) -> LoopResult:
     try:
         import uvloop
 

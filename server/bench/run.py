@@ -35,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parent.parent / "tests"))
 
 from closedloop import LABELS, compare, interleaved
+from drive import LoopResult, drive
 from rawhttp import Conn, Pool
 
 TASK = {"title": "Approve the change"}
@@ -127,36 +128,22 @@ async def client_main(
     ack: bool,
     start_at: float,
     keyed: str = "",
-) -> tuple[int, list[float], float, float, list[float]]:
+) -> LoopResult:
     u = urlparse(base)
     host, port = u.hostname, u.port
     pool = Pool(host, port, concurrency * 3 + 2, keyed=keyed == "keyed")
     admin = {"x-api-key": admin_key}
     stop = asyncio.Event()
     agent = asyncio.ensure_future(agent_loop(host, port, name, key, pool, ack, stop))
-    await asyncio.sleep(max(0.0, start_at - time.time()))
-    latencies: list[float] = []
-    finished: list[float] = []  # wall-clock completion times (the sustained mode buckets them per minute)
-    t_start = time.perf_counter()
-    deadline = t_start + duration
-    done = 0
-
-    async def loop() -> None:
-        nonlocal done
-        while time.perf_counter() < deadline and done < max_cycles:
-            done += 1
-            latencies.append(await run_cycle(pool, host, port, admin, name))
-            finished.append(time.time())
-
-    cpu0 = time.process_time()
-    await asyncio.gather(*(loop() for _ in range(concurrency)))
-    elapsed = time.perf_counter() - t_start
+    result = await drive(
+        lambda: run_cycle(pool, host, port, admin, name), concurrency, duration, max_cycles, start_at
+    )
     stop.set()
     agent.cancel()
-    return done, latencies, elapsed, time.process_time() - cpu0, finished
+    return result
 
 
-def client_proc(args: tuple) -> tuple[int, list[float], float, float, list[float]]:
+def client_proc(args: tuple) -> LoopResult:
     try:
         import uvloop
 

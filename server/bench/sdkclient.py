@@ -15,6 +15,7 @@ import time
 
 import httpx
 from axme import AsyncAxmeClient, AxmeClientConfig
+from drive import LoopResult, drive
 
 TASK = {"title": "Approve the change"}
 
@@ -85,29 +86,12 @@ async def sdk_client_main(
     ack: bool,
     start_at: float,
     transport: str = "default",
-) -> tuple:
+) -> LoopResult:
     made = [http_client(transport), http_client(transport)]
     client = AsyncAxmeClient(AxmeClientConfig(api_key=admin_key, base_url=base), http_client=made[0])
     agent = AsyncAxmeClient(AxmeClientConfig(api_key=key, base_url=base), http_client=made[1])
     listener = asyncio.ensure_future(sdk_agent(agent, name))
-    await asyncio.sleep(max(0.0, start_at - time.time()))
-    latencies: list[float] = []
-    finished: list[float] = []
-    t_start = time.perf_counter()
-    deadline = t_start + duration
-    done = 0
-
-    async def loop() -> None:
-        nonlocal done
-        while time.perf_counter() < deadline and done < max_cycles:
-            done += 1
-            latencies.append(await sdk_cycle(client, name))
-            finished.append(time.time())
-
-    cpu0 = time.process_time()
-    await asyncio.gather(*(loop() for _ in range(concurrency)))
-    elapsed = time.perf_counter() - t_start
-    cpu = time.process_time() - cpu0
+    result = await drive(lambda: sdk_cycle(client, name), concurrency, duration, max_cycles, start_at)
     listener.cancel()
     await asyncio.gather(listener, return_exceptions=True)
     await client.aclose()
@@ -115,10 +99,10 @@ async def sdk_client_main(
     for passed in made:  # the client closes only what it made itself
         if passed is not None:
             await passed.aclose()
-    return done, latencies, elapsed, cpu, finished
+    return result
 
 
-def sdk_client_proc(args: tuple) -> tuple:
+def sdk_client_proc(args: tuple) -> LoopResult:
     try:
         import uvloop
 
