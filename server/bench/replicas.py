@@ -179,7 +179,13 @@ class Setup:
         backends, others = postgres_pids(*pg) if pg else ([], [])
         backends_before = {p: process_cpu([p]) for p in backends}
         others_before = process_cpu(others)
-        results = procs.map(client_proc, jobs)
+        try:
+            results = procs.map(client_proc, jobs)
+        except AssertionError:  # a server answered an error: say what its log says
+            for srv in self.servers:
+                print(f"--- {srv.base_url} log (last 3000 bytes):", file=sys.stderr)
+                print(srv.stderr_path.read_text(errors="replace")[-3000:], file=sys.stderr)
+            raise
         out = {
             "rate": sum(r[0] for r in results) / max(r[1] for r in results),
             "replicas": [process_cpu([p]) - b for p, b in zip(pids, before)],
