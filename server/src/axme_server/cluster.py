@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from axme_server.errors import ApiError
@@ -70,7 +70,7 @@ def _cached(engine: EngineCore, intent_id: str) -> dict[str, Any] | None:
     return doc
 
 
-def reload(engine: EngineCore, intent_id: str) -> None:
+async def reload(engine: EngineCore, intent_id: str) -> None:
     """Under the intent's lock: replace the cached copy when the store holds a newer revision.
 
     A cached copy is used as it is: every other process's write of the intent drops it here
@@ -78,9 +78,10 @@ def reload(engine: EngineCore, intent_id: str) -> None:
     compare-and-set (the engine forgets the copy, the request runs again and reads the store).
     Reading the store under every lock cost a round trip per write on the event loop (about a
     quarter of the loop's time in the replicas bench) to avoid a rare retry."""
-    if _cached(engine, intent_id) is not None:
+    store = shared_store(engine.store)
+    if _cached(engine, intent_id) is not None or store is None:
         return
-    doc = engine.store.get_intent(intent_id)
+    doc = await store.get_intent_off_loop(intent_id)
     if doc is None:
         return
     cached = _cached(engine, intent_id)
@@ -120,6 +121,32 @@ def _catch_up(engine: EngineCore, intent_id: str, last_seq: int | None = None) -
     publish(engine, intent_id, events) if events else None
 
 
+_tasks: set[asyncio.Task[None]] = set()  # catch-ups in flight (a task needs a reference)
+
+
+def _spawn(coro: Coroutine[Any, Any, None]) -> None:
+    task = asyncio.ensure_future(coro)
+    _tasks.add(task)
+    task.add_done_callback(_tasks.discard)
+
+
+async def _catch_up_off_loop(engine: EngineCore, intent_id: str, last_seq: int) -> None:
+    """`_catch_up` for a notification's `last_seq`, reading on a reader thread; what another
+    catch-up or a local write published meanwhile is filtered by `publish`."""
+    seen = engine.hub.seen.get(intent_id)
+    store = shared_store(engine.store)
+    if seen is None or last_seq <= seen or store is None:
+        return
+    try:
+        events = await store.list_events_off_loop(intent_id, seen, last_seq - seen)
+    except Exception:
+        log.exception("could not read the events of %s after a notification", intent_id)
+        return
+    events = [ev for ev in events if ev["seq"] <= last_seq]
+    if events:
+        publish(engine, intent_id, events)
+
+
 def on_notice(engine: EngineCore, raw: str | None) -> None:
     """One notification (pg_cluster.notify's payload), or None after the listener reconnected."""
     try:
@@ -144,6 +171,6 @@ def on_notice(engine: EngineCore, raw: str | None) -> None:
         if agent:  # the lanes offer it if this process has the agent's lane (Lanes.ready_elsewhere)
             engine.became_ready(agent, intent_id)
         if intent_id in engine.hub.seen:
-            _catch_up(engine, intent_id, msg["s"])
+            _spawn(_catch_up_off_loop(engine, intent_id, msg["s"]))
     except Exception:  # a bad notification must not stop the listener's deliveries
         log.exception("could not act on a notification: %.200s", raw)

@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -148,7 +148,10 @@ class IntentLock:
     __slots__ = ("intent_id", "lock", "locks", "reload")
 
     def __init__(
-        self, locks: dict[str, asyncio.Lock], intent_id: str, reload: Callable[[str], None] | None = None
+        self,
+        locks: dict[str, asyncio.Lock],
+        intent_id: str,
+        reload: Callable[[str], Awaitable[None]] | None = None,
     ) -> None:
         self.locks = locks
         self.intent_id = intent_id
@@ -166,7 +169,7 @@ class IntentLock:
         self.lock = lock
         if self.reload is not None:
             try:
-                self.reload(self.intent_id)
+                await self.reload(self.intent_id)
             except BaseException:
                 await self.__aexit__()
                 raise
@@ -323,8 +326,8 @@ class EngineCore:
     def intent_lock(self, intent_id: str) -> IntentLock:
         return IntentLock(self._locks, intent_id, self._reload if self.shared else None)
 
-    def _reload(self, intent_id: str) -> None:
-        cluster.reload(self, intent_id)
+    async def _reload(self, intent_id: str) -> None:
+        await cluster.reload(self, intent_id)
 
     def change(self, doc: dict[str, Any], ctx: Ctx | None = None) -> Change:
         actor, channel = (SYSTEM_ACTOR, "system") if ctx is None else (ctx.principal.actor, ctx.channel)

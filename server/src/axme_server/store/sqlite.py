@@ -62,6 +62,20 @@ class SqliteDb:
         return self.conn.execute(sql, tuple(args)).fetchall()
 
 
+def read_intent(conn: Any, intent_id: str) -> dict[str, Any] | None:
+    """One intent by id (on the loop's connection, or a reader thread's: PostgresStore)."""
+    row = conn.execute("SELECT doc FROM intents WHERE intent_id=?", (intent_id,)).fetchone()
+    return loads(row[0]) if row else None
+
+
+def read_events(conn: Any, intent_id: str, since: int, limit: int) -> list[dict[str, Any]]:
+    """An intent's events with seq > since, in order, at most `limit`."""
+    rows = conn.execute(
+        "SELECT doc FROM events WHERE intent_id=? AND seq>? ORDER BY seq LIMIT ?", (intent_id, since, limit)
+    )
+    return [loads(r[0]) for r in rows]
+
+
 def migrate_connection(conn: sqlite3.Connection) -> list[Migration]:
     """Apply pending schema migrations in one transaction (refuses a newer database)."""
     return migrate(
@@ -230,8 +244,8 @@ class SqliteStore:
         return [loads(r[0]) for r in rows]
 
     def get_intent(self, intent_id: str) -> dict[str, Any] | None:
-        row = self._one("SELECT doc FROM intents WHERE intent_id=?", (intent_id,))
-        return loads(row[0]) if row else None
+        assert self._read is not None
+        return read_intent(self._read, intent_id)
 
     def list_intents(
         self,
@@ -306,11 +320,7 @@ class SqliteStore:
 
     def list_events(self, intent_id: str, since: int, limit: int) -> list[dict[str, Any]]:
         assert self._read is not None
-        rows = self._read.execute(
-            "SELECT doc FROM events WHERE intent_id=? AND seq>? ORDER BY seq LIMIT ?",
-            (intent_id, since, limit),
-        )
-        return [loads(r[0]) for r in rows]
+        return read_events(self._read, intent_id, since, limit)
 
     def list_tasks(
         self,
