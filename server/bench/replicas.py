@@ -259,10 +259,9 @@ def median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _drop(admin_url: str, dbname: str) -> None:
-    import psycopg
+    from pg.databases import drop_database
 
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+    drop_database(admin_url, dbname)
 
 
 def report(figures: dict[str, dict[str, Any]], commits: float, args: argparse.Namespace) -> None:

@@ -7,6 +7,7 @@ servers do not slow the run down."""
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -35,8 +36,16 @@ def run_database(admin_url: str) -> Iterator[str]:
         yield url
     finally:
         os.environ.pop(ENV, None)
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        # FORCE cannot end an autovacuum worker (a superuser process): wait it out, 15 s at most
+        for attempt in range(75):
+            try:
+                with psycopg.connect(admin_url, autocommit=True) as conn:
+                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                break
+            except psycopg.errors.InsufficientPrivilege:
+                if attempt == 74:
+                    raise
+                time.sleep(0.2)
 
 
 def server_env() -> dict[str, str]:

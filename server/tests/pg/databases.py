@@ -9,6 +9,7 @@ to skip them, with that reason shown."""
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -55,8 +56,24 @@ def fresh_database() -> Iterator[str]:
     try:
         yield with_database(admin, name)
     finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        drop_database(admin, name)
+
+
+def drop_database(admin: str, name: str, patience: float = 15.0) -> None:
+    """DROP … WITH (FORCE), again while an autovacuum worker holds the database: FORCE may not
+    end a superuser's process, so it fails with InsufficientPrivilege until the worker is done."""
+    import psycopg
+
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            return
+        except psycopg.errors.InsufficientPrivilege:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
 
 
 def fresh_schema(database_url: str) -> str:
