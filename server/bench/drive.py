@@ -6,7 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, TypeVar
+
+import uvloop
+
+T = TypeVar("T")
 
 #: (cycles, latency per cycle, elapsed s, client CPU s, wall-clock finish time per cycle)
 LoopResult = tuple[int, list[float], float, float, list[float]]
@@ -32,3 +37,9 @@ async def drive(
     cpu0 = time.process_time()
     await asyncio.gather(*(loop() for _ in range(concurrency)))
     return done, latencies, time.perf_counter() - t_start, time.process_time() - cpu0, finished
+
+
+def in_process(main: Coroutine[Any, Any, T]) -> T:
+    """Run a client process's coroutine on uvloop (the clients share the cores with the server)."""
+    uvloop.install()
+    return asyncio.run(main)

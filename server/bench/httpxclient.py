@@ -17,7 +17,7 @@ from typing import Any
 
 import aiohttp
 import httpx
-from drive import LoopResult, drive
+from drive import LoopResult, drive, in_process
 
 TASK = {"title": "Approve the change"}
 TERMINAL = ("COMPLETED", "FAILED", "CANCELED", "TIMED_OUT")
@@ -168,10 +168,4 @@ async def plain_client_main(
 
 
 def plain_client_proc(args: tuple) -> LoopResult:
-    try:
-        import uvloop
-
-        uvloop.install()
-    except ImportError:
-        pass
-    return asyncio.run(plain_client_main(*args))
+    return in_process(plain_client_main(*args))

@@ -39,6 +39,7 @@ from urllib.parse import urlparse
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parent.parent / "tests"))
 
+from drive import in_process
 from rawhttp import Pool
 from run import agent_loop, run_cycle, server_cpu
 
@@ -102,13 +103,7 @@ async def client_main(
 
 
 def client_proc(a: tuple) -> tuple[int, float, float]:
-    try:
-        import uvloop
-
-        uvloop.install()
-    except ImportError:
-        pass
-    return asyncio.run(client_main(*a))
+    return in_process(client_main(*a))
 
 
 def process_cpu(pids: list[int]) -> float:

@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parent.parent / "tests"))
 
 from closedloop import LABELS, compare, interleaved
-from drive import LoopResult, drive
+from drive import LoopResult, drive, in_process
 from rawhttp import Conn, Pool
 
 TASK = {"title": "Approve the change"}
@@ -144,13 +144,7 @@ async def client_main(
 
 
 def client_proc(args: tuple) -> LoopResult:
-    try:
-        import uvloop
-
-        uvloop.install()
-    except ImportError:
-        pass
-    return asyncio.run(client_main(*args))
+    return in_process(client_main(*args))
 
 
 async def health_main(base: str, concurrency: int, duration: float, start_at: float) -> tuple[int, float]:

@@ -15,7 +15,7 @@ import time
 
 import httpx
 from axme import AsyncAxmeClient, AxmeClientConfig
-from drive import LoopResult, drive
+from drive import LoopResult, drive, in_process
 
 TASK = {"title": "Approve the change"}
 
@@ -103,10 +103,4 @@ async def sdk_client_main(
 
 
 def sdk_client_proc(args: tuple) -> LoopResult:
-    try:
-        import uvloop
-
-        uvloop.install()
-    except ImportError:
-        pass
-    return asyncio.run(sdk_client_main(*args))
+    return in_process(sdk_client_main(*args))
