@@ -209,20 +209,32 @@ class Lanes:
         self._kick(address, lane)
 
     async def _lease_ready(self, intent_id: str, address: str, consumer: Consumer) -> None:
-        consumer.reserved -= 1  # _lease_into reserves again
-        async with self.core.intent_lock(intent_id):
-            doc = self.core.cached_intent(intent_id)
-            if doc is None or not _ready_for(doc, address):
-                return
-            if not consumer.wants():  # went away meanwhile: keep it ready for the next one
-                self.lane(address).ready[intent_id] = None
-                return
-            ch = self.core.change(doc)
-            self._lease_into(ch, consumer)
-            try:
-                await self.core.apply(ch)
-            except StaleWrite:  # another server process leased or changed it first (its notice re-offers)
-                pass
+        # the pump's reservation is kept while the lock (and, on PostgreSQL, the reload) is awaited,
+        # so a long poll waits for this lease instead of answering without it; _lease_into reserves again
+        released = False
+        try:
+            async with self.core.intent_lock(intent_id):
+                consumer.reserved -= 1
+                released = True
+                await self._lease_locked(intent_id, address, consumer)
+        finally:
+            if not released:
+                consumer.reserved -= 1
+
+    async def _lease_locked(self, intent_id: str, address: str, consumer: Consumer) -> None:
+        """_lease_ready under the intent lock: lease it to `consumer` if still ready for it."""
+        doc = self.core.cached_intent(intent_id)
+        if doc is None or not _ready_for(doc, address):
+            return
+        if not consumer.wants():  # went away meanwhile: keep it ready for the next one
+            self.lane(address).ready[intent_id] = None
+            return
+        ch = self.core.change(doc)
+        self._lease_into(ch, consumer)
+        try:
+            await self.core.apply(ch)
+        except StaleWrite:  # another server process leased or changed it first (its notice re-offers)
+            pass
 
     def _lease_into(self, ch: Change, consumer: Consumer) -> None:
         doc = ch.intent
