@@ -32,6 +32,7 @@ type listenConfig struct {
 	maxDeliveries int
 	renewEvery    time.Duration
 	waitSeconds   int
+	grace         time.Duration // RunAgent only
 }
 
 // WithMaxDeliveries makes Listen return nil after handling n deliveries.
@@ -69,6 +70,11 @@ type listener struct {
 	address string
 	handler DeliveryHandler
 	cfg     listenConfig
+
+	// work (RunAgent) outlives the stream's context by the shutdown grace: the
+	// handler in hand, its lease renewals and its resume run under it, and when
+	// it ends the handler is abandoned (not awaited). nil: Listen's ctx.
+	work context.Context
 
 	cursor   string // the agent stream's delivery cursor (last SSE id)
 	failures int
@@ -156,7 +162,7 @@ func (l *listener) serveConn(ctx context.Context, conn *sseConn) (done bool, err
 			l.cursor = raw.ID
 		}
 		conn.idle.pause() // we do not read while the handler runs
-		handled := l.handle(context.WithValue(ctx, rawDeliveryKey{}, json.RawMessage(raw.Data)), &d)
+		handled := l.handle(ctx, &d, json.RawMessage(raw.Data))
 		conn.idle.resume()
 		if ctx.Err() != nil {
 			return true, ctx.Err()
@@ -172,8 +178,9 @@ func (l *listener) serveConn(ctx context.Context, conn *sseConn) (done bool, err
 }
 
 // handle acks, runs the handler with lease renewal and writes the outcome.
-// It reports false when the delivery was not ours to handle (ack refused).
-func (l *listener) handle(ctx context.Context, d *Delivery) bool {
+// It reports false when the delivery was not ours to handle (ack refused, or
+// the stream's ctx ended first: no delivery is taken after a stop).
+func (l *listener) handle(ctx context.Context, d *Delivery, raw json.RawMessage) bool {
 	log := l.c.logger.With("intent_id", d.IntentID, "delivery_id", d.DeliveryID)
 	if _, err := l.c.AckIntent(ctx, d.IntentID, d.DeliveryID); err != nil {
 		// 409 stale/terminal: someone else owns it now; other errors: the
@@ -181,7 +188,11 @@ func (l *listener) handle(ctx context.Context, d *Delivery) bool {
 		log.Warn("axme listen: ack failed, skipping delivery", "error", err)
 		return false
 	}
-	l.runAcked(ctx, d)
+	work := ctx
+	if l.work != nil {
+		work = l.work
+	}
+	l.runAcked(context.WithValue(work, rawDeliveryKey{}, raw), d)
 	return true
 }
 
@@ -195,7 +206,24 @@ func (l *listener) runAcked(ctx context.Context, d *Delivery) {
 		defer close(renewDone)
 		l.renewLease(hctx, cancel, d)
 	}()
-	result, herr := l.handler(hctx, d)
+	var result map[string]any
+	var herr error
+	handled := make(chan struct{})
+	go func() {
+		defer close(handled)
+		result, herr = l.handler(hctx, d)
+	}()
+	var abandon <-chan struct{} // nil for Listen: it waits for its handler
+	if l.work != nil {
+		abandon = ctx.Done()
+	}
+	select {
+	case <-handled:
+	case <-abandon:
+		cancel()
+		log.Warn("axme listen: shutdown grace over, abandoning the delivery (its lease expires and the server redelivers it)")
+		return
+	}
 	lost := hctx.Err() != nil && ctx.Err() == nil
 	cancel()
 	<-renewDone

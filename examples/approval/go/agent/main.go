@@ -6,15 +6,14 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"log"
-	"os"
-	"os/signal"
 	"regexp"
 	"strings"
-	"syscall"
 
 	axme "github.com/axme-ai/axme/go"
 )
@@ -59,18 +58,15 @@ func validateChange(ctx context.Context, d *axme.Delivery) (map[string]any, erro
 }
 
 func main() {
-	address := "infra-validator"
-	if len(os.Args) > 1 {
-		address = os.Args[1]
-	}
+	flag.Parse()
+	address := cmp.Or(flag.Arg(0), "infra-validator")
 	client, err := axme.NewClient(axme.ClientConfig{}) // AXME_API_KEY, AXME_BASE_URL
-	if err != nil {
-		log.Fatal(err)
+	if err == nil {
+		fmt.Println("[agent] serving", address)
+		// Serves until SIGINT/SIGTERM, then lets the step in hand finish (REQ-LISTEN-007).
+		err = client.RunAgent(context.Background(), address, validateChange)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	fmt.Println("[agent] serving", address)
-	if err := client.Listen(ctx, address, validateChange); err != nil && !errors.Is(err, context.Canceled) {
+	if err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println("[agent] stopped")

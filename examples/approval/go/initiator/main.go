@@ -13,44 +13,22 @@ import (
 	"fmt"
 	"log"
 	"os"
-	"os/signal"
 	"slices"
 
 	axme "github.com/axme-ai/axme/go"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	status, err := run(ctx, slices.Contains(os.Args[1:], "bad-sql"))
-	if err != nil {
+	var bundle axme.ScenarioBundle
+	if err := json.Unmarshal(must(os.ReadFile("../scenario.json")), &bundle); err != nil {
 		log.Fatal(err)
 	}
-	if status != axme.IntentStatusCOMPLETED {
-		os.Exit(1)
-	}
-}
-
-func run(ctx context.Context, badSQL bool) (axme.IntentStatus, error) {
-	var bundle axme.ScenarioBundle
-	raw, err := os.ReadFile("../scenario.json")
-	if err == nil {
-		err = json.Unmarshal(raw, &bundle)
-	}
-	if err != nil {
-		return "", err
-	}
-	if badSQL {
+	if slices.Contains(os.Args[1:], "bad-sql") {
 		(*bundle.Intent.Payload)["sql"] = "CREATE INDEX idx_users_email ON users (email;"
 	}
-	client, err := axme.NewClient(axme.ClientConfig{}) // AXME_API_KEY, AXME_BASE_URL
-	if err != nil {
-		return "", err
-	}
-	applied, err := client.ApplyScenario(ctx, bundle)
-	if err != nil {
-		return "", err
-	}
+	ctx := context.Background()                         // Ctrl-C ends the process; the intent carries on
+	client := must(axme.NewClient(axme.ClientConfig{})) // AXME_API_KEY, AXME_BASE_URL
+	applied := must(client.ApplyScenario(ctx, bundle))
 	for _, agent := range applied.Agents {
 		if agent.APIKey != nil {
 			fmt.Printf("agent %s created; its key (shown once): %s\n", agent.Address, *agent.APIKey)
@@ -59,43 +37,46 @@ func run(ctx context.Context, badSQL bool) (axme.IntentStatus, error) {
 	intentID := applied.IntentID
 	fmt.Printf("intent %s submitted\n", intentID)
 
-	events := client.Observe(ctx, intentID, nil)
-	defer events.Close()
-	for events.Next() {
-		ev := events.Current()
-		step, _ := ev.Data["step_id"].(string)
-		suffix := ""
-		if step != "" {
-			suffix = " [" + step + "]"
+	for ev, err := range client.Observe(ctx, intentID, nil).All() {
+		if err != nil {
+			log.Fatal(err)
 		}
-		fmt.Printf("  #%d %s -> %s%s\n", ev.Seq, ev.EventType, ev.Status, suffix)
+		step, _ := ev.Data["step_id"].(string)
+		fmt.Printf("  #%d %s -> %s%s\n", ev.Seq, ev.EventType, ev.Status, bracketed(step))
 		if ev.EventType == axme.EventTypeIntentStepCompleted && step == "validate_change" {
-			verdict, _ := json.Marshal(ev.Data["result"])
-			fmt.Printf("  validator: %s\n", verdict)
+			fmt.Printf("  validator: %s\n", must(json.Marshal(ev.Data["result"])))
 		}
 		if ev.EventType == axme.EventTypeIntentHumanTaskAssigned {
 			fmt.Printf("  waiting for the on-call SRE: axme tasks approve %s --comment \"…\" (or reject)\n", intentID)
 		}
 	}
-	if err := events.Err(); err != nil {
-		return "", err
-	}
 
-	final, err := client.WaitFor(ctx, intentID, nil)
-	if err != nil {
-		return "", err
-	}
+	final := must(client.WaitFor(ctx, intentID, nil))
 	fmt.Println("final status", final.Status)
 	if final.Status == axme.IntentStatusCOMPLETED {
-		result, _ := json.Marshal(final.Result)
-		fmt.Printf("result: %s\n", result)
-	} else if final.Error != nil {
+		fmt.Printf("result: %s\n", must(json.Marshal(final.Result)))
+		return
+	}
+	if final.Error != nil {
 		fmt.Printf("error: %s: %s\n", final.Error.Code, final.Error.Message)
-		if final.Error.Details != nil {
-			if comment, ok := (*final.Error.Details)["comment"]; ok {
-				fmt.Printf("reviewer's comment: %v\n", comment)
-			}
+		if details := final.Error.Details; details != nil && (*details)["comment"] != nil {
+			fmt.Printf("reviewer's comment: %v\n", (*details)["comment"])
 		}
 	}
-	return final.Status, nil
+	os.Exit(1)
+}
+
+func bracketed(step string) string {
+	if step == "" {
+		return ""
+	}
+	return " [" + step + "]"
+}
+
+// must ends the program on an error; an example has nothing better to do with one.
+func must[T any](v T, err error) T {
+	if err != nil {
+		log.Fatal(err)
+	}
+	return v
 }

@@ -10,14 +10,15 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"log"
 	"math"
 	"os"
-	"os/signal"
 	"strconv"
 	"strings"
 	"syscall"
@@ -139,18 +140,15 @@ func handle(ctx context.Context, d *axme.Delivery) (map[string]any, error) {
 }
 
 func main() {
-	address := "etl-worker"
-	if len(os.Args) > 1 {
-		address = os.Args[1]
-	}
+	flag.Parse()
+	address := cmp.Or(flag.Arg(0), "etl-worker")
 	client, err := axme.NewClient(axme.ClientConfig{}) // AXME_API_KEY, AXME_BASE_URL
-	if err != nil {
-		log.Fatal(err)
+	if err == nil {
+		fmt.Println("[agent] serving", address)
+		// Serves until SIGINT/SIGTERM, then lets the step in hand finish (REQ-LISTEN-007).
+		err = client.RunAgent(context.Background(), address, handle)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	fmt.Println("[agent] serving", address)
-	if err := client.Listen(ctx, address, handle); err != nil && !errors.Is(err, context.Canceled) {
+	if err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println("[agent] stopped")

@@ -12,50 +12,28 @@ import (
 	"fmt"
 	"log"
 	"os"
-	"os/signal"
 	"slices"
 
 	axme "github.com/axme-ai/axme/go"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	status, err := run(ctx, slices.Contains(os.Args[1:], "wrong-table"))
-	if err != nil {
+	var bundle axme.ScenarioBundle
+	if err := json.Unmarshal(must(os.ReadFile("../scenario.json")), &bundle); err != nil {
 		log.Fatal(err)
 	}
-	if status != axme.IntentStatusCOMPLETED {
-		os.Exit(1)
-	}
-}
-
-func run(ctx context.Context, wrongTable bool) (axme.IntentStatus, error) {
-	var bundle axme.ScenarioBundle
-	raw, err := os.ReadFile("../scenario.json")
-	if err == nil {
-		err = json.Unmarshal(raw, &bundle)
-	}
-	if err != nil {
-		return "", err
-	}
-	if wrongTable {
+	if slices.Contains(os.Args[1:], "wrong-table") {
 		(*bundle.Intent.Payload)["table"] = "warehouse.daily_order"
 	}
-	client, err := axme.NewClient(axme.ClientConfig{}) // AXME_API_KEY, AXME_BASE_URL
-	if err != nil {
-		return "", err
-	}
-	applied, err := client.ApplyScenario(ctx, bundle)
-	if err != nil {
-		return "", err
-	}
-	fmt.Printf("intent %s submitted\n", applied.IntentID)
+	ctx := context.Background()                         // Ctrl-C ends the process; the pipeline carries on
+	client := must(axme.NewClient(axme.ClientConfig{})) // AXME_API_KEY, AXME_BASE_URL
+	id := must(client.ApplyScenario(ctx, bundle)).IntentID
+	fmt.Printf("intent %s submitted\n", id)
 
-	events := client.Observe(ctx, applied.IntentID, nil)
-	defer events.Close()
-	for events.Next() {
-		ev := events.Current()
+	for ev, err := range client.Observe(ctx, id, nil).All() {
+		if err != nil {
+			log.Fatal(err)
+		}
 		detail := ""
 		if step, ok := ev.Data["step_id"].(string); ok {
 			detail = " [" + step + "]"
@@ -68,22 +46,24 @@ func run(ctx context.Context, wrongTable bool) (axme.IntentStatus, error) {
 		}
 		fmt.Printf("  #%d %s -> %s%s\n", ev.Seq, ev.EventType, ev.Status, detail)
 	}
-	if err := events.Err(); err != nil {
-		return "", err
-	}
 
-	final, err := client.WaitFor(ctx, applied.IntentID, nil)
-	if err != nil {
-		return "", err
-	}
+	final := must(client.WaitFor(ctx, id, nil))
 	fmt.Println("final status", final.Status)
 	if final.Status == axme.IntentStatusCOMPLETED {
-		result, _ := json.Marshal(final.Result)
-		fmt.Printf("result: %s\n", result)
-	} else if final.Error != nil {
-		fmt.Printf("error: %s\n", final.Error.Message)
-		fmt.Printf("retry from the failed step: axme intents retry %s --payload-patch '{\"table\": \"warehouse.daily_orders\"}'\n",
-			applied.IntentID)
+		fmt.Printf("result: %s\n", must(json.Marshal(final.Result)))
+		return
 	}
-	return final.Status, nil
+	if final.Error != nil {
+		fmt.Printf("error: %s\n", final.Error.Message)
+		fmt.Printf("retry from the failed step: axme intents retry %s --payload-patch '{\"table\": \"warehouse.daily_orders\"}'\n", id)
+	}
+	os.Exit(1)
+}
+
+// must ends the program on an error; an example has nothing better to do with one.
+func must[T any](v T, err error) T {
+	if err != nil {
+		log.Fatal(err)
+	}
+	return v
 }

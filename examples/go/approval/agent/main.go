@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"log"
 	"os"
-	"os/signal"
 
 	axme "github.com/axme-ai/axme/go"
 )
@@ -31,12 +30,10 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-
 	log.Printf("agent: serving %s", address)
-	err = client.Listen(ctx, address, validate, axme.WithMaxDeliveries(*maxDeliveries))
-	if err != nil && !errors.Is(err, context.Canceled) {
+	// Serves until SIGINT/SIGTERM (then the delivery in hand finishes) or N deliveries.
+	err = client.RunAgent(context.Background(), address, validate, axme.WithMaxDeliveries(*maxDeliveries))
+	if err != nil {
 		log.Fatalf("agent: %v", err)
 	}
 	log.Printf("agent: done")

@@ -7,16 +7,15 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"log"
-	"os"
-	"os/signal"
 	"strings"
 	"sync"
-	"syscall"
 
 	axme "github.com/axme-ai/axme/go"
 )
@@ -90,19 +89,16 @@ func (f *fulfilment) handle(ctx context.Context, d *axme.Delivery) (map[string]a
 }
 
 func main() {
-	address := "order-fulfilment"
-	if len(os.Args) > 1 {
-		address = os.Args[1]
-	}
-	client, err := axme.NewClient(axme.ClientConfig{}) // AXME_API_KEY, AXME_BASE_URL
-	if err != nil {
-		log.Fatal(err)
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	flag.Parse()
+	address := cmp.Or(flag.Arg(0), "order-fulfilment")
 	agent := &fulfilment{gatewayCalls: map[string]int{}}
-	fmt.Println("[agent] serving", address)
-	if err := client.Listen(ctx, address, agent.handle); err != nil && !errors.Is(err, context.Canceled) {
+	client, err := axme.NewClient(axme.ClientConfig{}) // AXME_API_KEY, AXME_BASE_URL
+	if err == nil {
+		fmt.Println("[agent] serving", address)
+		// Serves until SIGINT/SIGTERM, then lets the step in hand finish (REQ-LISTEN-007).
+		err = client.RunAgent(context.Background(), address, agent.handle)
+	}
+	if err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println("[agent] stopped")

@@ -12,7 +12,6 @@ import (
 	"log"
 	"maps"
 	"os"
-	"os/signal"
 
 	axme "github.com/axme-ai/axme/go"
 )
@@ -28,41 +27,21 @@ func main() {
 	if len(os.Args) > 1 {
 		variant = os.Args[1]
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	status, err := run(ctx, variant)
-	if err != nil {
+	var bundle axme.ScenarioBundle
+	if err := json.Unmarshal(must(os.ReadFile("../scenario.json")), &bundle); err != nil {
 		log.Fatal(err)
 	}
-	if status != axme.IntentStatusCOMPLETED {
-		os.Exit(1)
-	}
-}
+	order := *bundle.Intent.Payload
+	maps.Copy(order, variants[variant])
+	ctx := context.Background()                         // Ctrl-C ends the process; the order carries on
+	client := must(axme.NewClient(axme.ClientConfig{})) // AXME_API_KEY, AXME_BASE_URL
+	id := must(client.ApplyScenario(ctx, bundle)).IntentID
+	fmt.Printf("intent %s submitted (order %v, %s)\n", id, order["order_id"], variant)
 
-func run(ctx context.Context, variant string) (axme.IntentStatus, error) {
-	var bundle axme.ScenarioBundle
-	raw, err := os.ReadFile("../scenario.json")
-	if err == nil {
-		err = json.Unmarshal(raw, &bundle)
-	}
-	if err != nil {
-		return "", err
-	}
-	maps.Copy(*bundle.Intent.Payload, variants[variant])
-	client, err := axme.NewClient(axme.ClientConfig{}) // AXME_API_KEY, AXME_BASE_URL
-	if err != nil {
-		return "", err
-	}
-	applied, err := client.ApplyScenario(ctx, bundle)
-	if err != nil {
-		return "", err
-	}
-	fmt.Printf("intent %s submitted (order %v, %s)\n", applied.IntentID, (*bundle.Intent.Payload)["order_id"], variant)
-
-	events := client.Observe(ctx, applied.IntentID, nil)
-	defer events.Close()
-	for events.Next() {
-		ev := events.Current()
+	for ev, err := range client.Observe(ctx, id, nil).All() {
+		if err != nil {
+			log.Fatal(err)
+		}
 		detail := ""
 		if step, ok := ev.Data["step_id"].(string); ok {
 			detail = " [" + step + "]"
@@ -73,19 +52,23 @@ func run(ctx context.Context, variant string) (axme.IntentStatus, error) {
 		}
 		fmt.Printf("  #%d %s -> %s%s\n", ev.Seq, ev.EventType, ev.Status, detail)
 	}
-	if err := events.Err(); err != nil {
-		return "", err
-	}
 
-	final, err := client.WaitFor(ctx, applied.IntentID, nil)
-	if err != nil {
-		return "", err
-	}
+	final := must(client.WaitFor(ctx, id, nil))
 	fmt.Println("final status", final.Status)
 	if final.Status == axme.IntentStatusCOMPLETED {
 		fmt.Printf("tracking number: %v\n", (*final.Result)["tracking_number"])
-	} else if final.Error != nil {
+		return
+	}
+	if final.Error != nil {
 		fmt.Printf("reason: %s\n", final.Error.Message)
 	}
-	return final.Status, nil
+	os.Exit(1)
+}
+
+// must ends the program on an error; an example has nothing better to do with one.
+func must[T any](v T, err error) T {
+	if err != nil {
+		log.Fatal(err)
+	}
+	return v
 }
