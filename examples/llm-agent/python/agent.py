@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import signal
 import sys
 from typing import Any
 
@@ -62,14 +61,9 @@ async def triage(delivery: Any) -> dict[str, Any]:
 
 async def main(address: str) -> None:
     async with AsyncAxmeClient(AxmeClientConfig()) as client:  # AXME_API_KEY, AXME_BASE_URL
-        serving = asyncio.create_task(client.serve(address, triage))
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            asyncio.get_running_loop().add_signal_handler(sig, serving.cancel)
         print(f"[agent] serving {address}", flush=True)
-        try:
-            await serving
-        except asyncio.CancelledError:
-            print("[agent] stopped", flush=True)
+        await client.run_agent(address, triage)  # until SIGINT or SIGTERM
+    print("[agent] stopped", flush=True)
 
 
 if __name__ == "__main__":

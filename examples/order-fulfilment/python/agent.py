@@ -9,7 +9,6 @@ with the exception's message as the reason.
 from __future__ import annotations
 
 import asyncio
-import signal
 import sys
 from collections import Counter
 from typing import Any
@@ -63,14 +62,9 @@ async def handle(delivery: Any) -> dict[str, Any]:
 
 async def main(address: str) -> None:
     async with AsyncAxmeClient(AxmeClientConfig()) as client:  # AXME_API_KEY, AXME_BASE_URL
-        serving = asyncio.create_task(client.serve(address, handle))
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            asyncio.get_running_loop().add_signal_handler(sig, serving.cancel)
         print(f"[agent] serving {address}", flush=True)
-        try:
-            await serving
-        except asyncio.CancelledError:
-            print("[agent] stopped", flush=True)
+        await client.run_agent(address, handle)  # until SIGINT or SIGTERM
+    print("[agent] stopped", flush=True)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,8 @@ retried and cancelling `wait_for` never cancels the intent.
 
 Its calls are written once, in `_async/` (the blocking client's are generated from
 them); this file holds what differs from the blocking client by more than `await`:
-closing, and `serve`, which renews a delivery's lease from a task.
+closing, `serve`, which renews a delivery's lease from a task, and `run_agent`
+(`_run_agent.py`), which serves until SIGINT or SIGTERM.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from ._async.agents import AsyncAgentCalls
 from ._async.intents import AsyncIntentCalls
 from ._async.tasks_admin import AsyncTaskAndAdminCalls
 from ._options import reject_unknown_options
+from ._run_agent import DEFAULT_GRACE_SECONDS, in_daemon_thread, run_agent
 from ._runners import AsyncRunner, AsyncTransport
 from ._transport import Core
 from .config import AxmeClientConfig
@@ -87,6 +89,21 @@ class AsyncAxmeClient(AsyncIntentCalls, AsyncAgentCalls, AsyncTaskAndAdminCalls)
                     break
         return handled
 
+    async def run_agent(
+        self,
+        address: str,
+        handler: AsyncDeliveryHandler,
+        *,
+        grace_seconds: float = DEFAULT_GRACE_SECONDS,
+    ) -> int:
+        """`serve` until the process gets SIGINT or SIGTERM (REQ-LISTEN-007), then take no
+        further delivery, give the handler in hand `grace_seconds` to finish and send its
+        result (after that it is abandoned unsent: the lease expires and the server
+        redelivers), remove the signal handlers and return the number handled. Cancelling
+        the task stops it the same way, and the cancellation then goes on. Signals are only
+        handled in the main thread; elsewhere it serves until cancelled."""
+        return await run_agent(self, address, handler, grace_seconds)
+
     async def _handle(self, delivery: m.Delivery, handler: AsyncDeliveryHandler) -> None:
         renewer = asyncio.create_task(self._renew_lease(delivery), name="axme-lease")
         outcome: Any = None
@@ -95,7 +112,7 @@ class AsyncAxmeClient(AsyncIntentCalls, AsyncAgentCalls, AsyncTaskAndAdminCalls)
             if inspect.iscoroutinefunction(handler):
                 outcome = await handler(delivery)
             else:
-                outcome = await asyncio.to_thread(handler, delivery)
+                outcome = await in_daemon_thread(handler, delivery)
                 if inspect.isawaitable(outcome):
                     outcome = await outcome
         except Exception as exc:  # the handler's failure becomes the intent's error

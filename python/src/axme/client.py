@@ -2,12 +2,13 @@
 
 Its calls are generated: `_sync/` is written from `_async/` by
 python/tools/unasync_clients.py (edit `_async/`, then `make -C python gen`). This file
-holds what differs from asyncio by more than `await`: closing, and `serve`, which
-renews a delivery's lease from a thread while the handler runs.
+holds what differs from asyncio by more than `await`: closing, `serve`, which
+renews a delivery's lease from a thread while the handler runs, and `run_agent`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Callable
 from types import TracebackType
@@ -18,11 +19,13 @@ import httpx
 from . import models as m
 from ._agent import finish_delivery_plan, renew_lease_plan, renewal_interval
 from ._options import reject_unknown_options
+from ._run_agent import DEFAULT_GRACE_SECONDS
 from ._runners import SyncRunner
 from ._sync.agents import SyncAgentCalls
 from ._sync.intents import SyncIntentCalls
 from ._sync.tasks_admin import SyncTaskAndAdminCalls
 from ._transport import Core
+from .async_client import AsyncAxmeClient
 from .config import AxmeClientConfig
 
 #: What serve() runs per delivery: returns the result ({} for None), raises to fail.
@@ -80,6 +83,28 @@ class AxmeClient(SyncIntentCalls, SyncAgentCalls, SyncTaskAndAdminCalls):
                 if max_deliveries is not None and handled >= max_deliveries:
                     break
         return handled
+
+    def run_agent(
+        self,
+        address: str,
+        handler: DeliveryHandler,
+        *,
+        grace_seconds: float = DEFAULT_GRACE_SECONDS,
+    ) -> int:
+        """AsyncAxmeClient.run_agent for blocking code (REQ-LISTEN-007): serves until SIGINT
+        or SIGTERM, gives the handler in hand `grace_seconds` to finish, returns the number
+        handled. Call it from the main thread (no other thread gets signals), outside any
+        event loop.
+
+        It runs the asyncio client with this config on a loop of its own, because a blocking
+        stream read cannot be woken by a signal while the loop stops it at once. The handler
+        runs in a thread, as in serve(); an `http_client` given to this client is not used."""
+
+        async def run() -> int:
+            async with AsyncAxmeClient(self.config) as client:
+                return await client.run_agent(address, handler, grace_seconds=grace_seconds)
+
+        return asyncio.run(run())
 
     def _handle(self, delivery: m.Delivery, handler: DeliveryHandler) -> None:
         stop = threading.Event()
