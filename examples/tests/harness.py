@@ -80,16 +80,23 @@ class Proc:
         self._pump.join(timeout=5)
         return rc
 
-    def stop(self) -> None:
-        """SIGTERM (agents stop serving gracefully; Mono just exits), then SIGKILL after 5 s."""
+    def terminate(self, within: float) -> int | None:
+        """SIGTERM; the exit status if it exits by itself within `within` seconds, else None
+        (it is then killed)."""
         if self.popen.poll() is None:
             os.killpg(self.popen.pid, signal.SIGTERM)
             try:
-                self.popen.wait(timeout=5)
+                self.popen.wait(timeout=within)
             except subprocess.TimeoutExpired:
                 os.killpg(self.popen.pid, signal.SIGKILL)
                 self.popen.wait(timeout=5)
+                return None
         self._pump.join(timeout=5)
+        return self.popen.returncode
+
+    def stop(self) -> None:
+        """Clean-up: SIGTERM, then SIGKILL after 5 s."""
+        self.terminate(5)
 
 
 class Server:

@@ -62,6 +62,7 @@ def main() -> int:
                     workflows.llm_agent(run, stub)
                 else:
                     CHECKS[workflow](run)
+                run.stop_agents()
             except ExampleFailed as exc:
                 return f"FAIL {workflow}/{lang}: {exc}"
             except Exception:  # noqa: BLE001 (report every failure, keep checking the others)

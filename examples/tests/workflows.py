@@ -13,6 +13,8 @@ from languages import command, env
 from llm_stub import ChatStub
 
 TIMEOUT = 60.0
+#: How long an agent may take to stop after SIGTERM: the SDKs' default grace (REQ-LISTEN-007).
+AGENT_GRACE_SECONDS = 10.0
 INTENT_LINE = re.compile(r"^intent ([0-9a-f-]{36}) submitted")
 
 
@@ -29,6 +31,7 @@ class Run:
         self.language, self.workflow, self.tmp = language, workflow, tmp
         self.ws: Workspace = server.workspace(f"{workflow}-{language}"[:40])
         self.procs: list[Proc] = []
+        self.agents: list[Proc] = []
 
     def start(self, role: str, key: str, *args: str, **extra_env: str) -> Proc:
         argv, cwd = command(self.language, self.workflow, role, *args)
@@ -37,6 +40,8 @@ class Run:
             name, argv, self.ws.env(key, self.tmp / "cli", **env(self.language), **extra_env), cwd
         )
         self.procs.append(proc)
+        if role == "agent":
+            self.agents.append(proc)
         return proc
 
     def initiator(self, *args: str) -> tuple[Proc, str]:
@@ -63,6 +68,21 @@ class Run:
             *self.procs,
         )
         return intent
+
+    def stop_agents(self) -> None:
+        """REQ-LISTEN-007 in every language: an agent told SIGTERM stops serving and exits by
+        itself with status 0 within the grace (its steps are done by now: at once, in fact).
+        An agent that already ended (the crash of crash-safe-pipeline) was checked before."""
+        for proc in self.agents:
+            if proc.popen.poll() is not None:
+                continue
+            rc = proc.terminate(AGENT_GRACE_SECONDS)
+            ended = f"exit status {rc}" if rc is not None else "still running"
+            expect(
+                rc == 0,
+                f"{proc.name}, {AGENT_GRACE_SECONDS:.0f}s after SIGTERM: {ended}",
+                *self.procs,
+            )
 
     def close(self) -> None:
         for proc in self.procs:
