@@ -3,7 +3,6 @@
 //
 //   AXME_BASE_URL=http://127.0.0.1:8787 AXME_API_KEY=<agent key> mono ApprovalAgent.exe [address] [--max N]
 using System;
-using System.Threading;
 using System.Threading.Tasks;
 using Axme.Sdk;
 using Newtonsoft.Json.Linq;
@@ -17,21 +16,13 @@ public static class ApprovalAgent
         int at = Array.IndexOf(args, "--max");
         if (at >= 0 && at + 1 < args.Length) max = int.Parse(args[at + 1]);
 
-        using (var stop = new CancellationTokenSource())
         using (var client = new AxmeClient(new AxmeClientConfig()))   // key and URL from the environment
         {
-            Console.CancelKeyPress += (s, e) => { e.Cancel = true; stop.Cancel(); };
             Console.WriteLine("agent {0}: listening", address);
-            try
-            {
-                int handled = client.ListenAsync(address, ValidateAsync, new ListenOptions { MaxDeliveries = max }, stop.Token)
-                    .GetAwaiter().GetResult();
-                Console.WriteLine("agent {0}: handled {1} deliveries", address, handled);
-            }
-            catch (OperationCanceledException)
-            {
-                Console.WriteLine("agent {0}: stopped", address);
-            }
+            // Until SIGINT/SIGTERM (the delivery in hand then finishes, REQ-LISTEN-007) or --max deliveries.
+            int handled = client.RunAgentAsync(address, ValidateAsync, options: new ListenOptions { MaxDeliveries = max })
+                .GetAwaiter().GetResult();
+            Console.WriteLine("agent {0}: handled {1} deliveries", address, handled);
         }
         return 0;
     }

@@ -3,7 +3,6 @@
 using System;
 using System.Linq;
 using System.Text.RegularExpressions;
-using System.Threading;
 using System.Threading.Tasks;
 using Axme.Sdk;
 using Newtonsoft.Json.Linq;
@@ -14,21 +13,16 @@ public static class ApprovalAgent
     private static readonly Regex Ddl = new Regex(@"^(CREATE|ALTER|DROP)\s+(UNIQUE\s+)?(INDEX|TABLE|COLUMN|VIEW)\b", RegexOptions.IgnoreCase);
     private static readonly Regex Destructive = new Regex(@"\b(DROP\s+(TABLE|COLUMN)|TRUNCATE|DELETE\s+FROM)\b", RegexOptions.IgnoreCase);
 
-    public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(string[] args)
     {
         string address = args.Length > 0 ? args[0] : "infra-validator";
         using (var client = new AxmeClient(new AxmeClientConfig()))   // AXME_API_KEY, AXME_BASE_URL
         {
             Console.WriteLine("[agent] serving {0}", address);
-            try
-            {
-                await client.ListenAsync(address, ValidateChangeAsync, cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                Console.WriteLine("[agent] stopped");
-            }
+            // Serves until SIGINT/SIGTERM, then lets the step in hand finish (REQ-LISTEN-007).
+            await client.RunAgentAsync(address, ValidateChangeAsync);
         }
+        Console.WriteLine("[agent] stopped");
         return 0;
     }
 

@@ -4,7 +4,6 @@
 // validator fails before anyone is asked.
 using System;
 using System.IO;
-using System.Threading;
 using System.Threading.Tasks;
 using Axme.Sdk;
 using Axme.Sdk.Models;
@@ -14,7 +13,7 @@ using Newtonsoft.Json.Linq;
 
 public static class ApprovalInitiator
 {
-    public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(string[] args)
     {
         JObject json = JObject.Parse(File.ReadAllText("../scenario.json"));
         if (Array.IndexOf(args, "bad-sql") >= 0)
@@ -22,7 +21,7 @@ public static class ApprovalInitiator
         var bundle = AxmeModel.FromJson<ScenarioBundle>(json);
         using (var client = new AxmeClient(new AxmeClientConfig()))   // AXME_API_KEY, AXME_BASE_URL
         {
-            ApplyScenarioResponse applied = await client.ApplyScenarioAsync(bundle, cancellationToken);
+            ApplyScenarioResponse applied = await client.ApplyScenarioAsync(bundle);
             foreach (ProvisionedAgent agent in applied.Agents)
             {
                 if (agent.ApiKey != null)
@@ -31,7 +30,7 @@ public static class ApprovalInitiator
             string intentId = applied.IntentId;
             Console.WriteLine("intent {0} submitted", intentId);
 
-            IntentEventStream.Enumerator events = client.Observe(intentId, cancellationToken).GetAsyncEnumerator();
+            IntentEventStream.Enumerator events = client.Observe(intentId).GetAsyncEnumerator();
             try
             {
                 while (await events.MoveNextAsync())
@@ -50,7 +49,7 @@ public static class ApprovalInitiator
                 await events.DisposeAsync();
             }
 
-            Intent final = await client.WaitForAsync(intentId, cancellationToken);
+            Intent final = await client.WaitForAsync(intentId);
             Console.WriteLine("final status {0}", final.Status);
             if (final.Status == IntentStatus.Completed)
             {

@@ -7,7 +7,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Threading;
 using System.Threading.Tasks;
 using Axme.Sdk;
 using Axme.Sdk.Models;
@@ -19,21 +18,16 @@ public static class PipelineAgent
     private static readonly object EffectsLock = new object();
     private static readonly string[] WarehouseTables = { "warehouse.daily_orders" };
 
-    public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(string[] args)
     {
         string address = args.Length > 0 ? args[0] : "etl-worker";
         using (var client = new AxmeClient(new AxmeClientConfig()))   // AXME_API_KEY, AXME_BASE_URL
         {
             Console.WriteLine("[agent] serving {0}", address);
-            try
-            {
-                await client.ListenAsync(address, HandleAsync, cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                Console.WriteLine("[agent] stopped");
-            }
+            // Serves until SIGINT/SIGTERM, then lets the step in hand finish (REQ-LISTEN-007).
+            await client.RunAgentAsync(address, HandleAsync);
         }
+        Console.WriteLine("[agent] stopped");
         return 0;
     }
 

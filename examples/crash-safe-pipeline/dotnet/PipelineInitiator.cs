@@ -3,7 +3,6 @@
 // target table, so `load` fails and the run can be retried from that step with a payload patch.
 using System;
 using System.IO;
-using System.Threading;
 using System.Threading.Tasks;
 using Axme.Sdk;
 using Axme.Sdk.Models;
@@ -18,7 +17,7 @@ public static class PipelineInitiator
         return ((string)id).Substring(0, 8);
     }
 
-    public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(string[] args)
     {
         JObject json = JObject.Parse(File.ReadAllText("../scenario.json"));
         if (Array.IndexOf(args, "wrong-table") >= 0)
@@ -26,10 +25,10 @@ public static class PipelineInitiator
         var bundle = AxmeModel.FromJson<ScenarioBundle>(json);
         using (var client = new AxmeClient(new AxmeClientConfig()))   // AXME_API_KEY, AXME_BASE_URL
         {
-            string intentId = (await client.ApplyScenarioAsync(bundle, cancellationToken)).IntentId;
+            string intentId = (await client.ApplyScenarioAsync(bundle)).IntentId;
             Console.WriteLine("intent {0} submitted", intentId);
 
-            IntentEventStream.Enumerator events = client.Observe(intentId, cancellationToken).GetAsyncEnumerator();
+            IntentEventStream.Enumerator events = client.Observe(intentId).GetAsyncEnumerator();
             try
             {
                 while (await events.MoveNextAsync())
@@ -49,7 +48,7 @@ public static class PipelineInitiator
                 await events.DisposeAsync();
             }
 
-            Intent final = await client.WaitForAsync(intentId, cancellationToken);
+            Intent final = await client.WaitForAsync(intentId);
             Console.WriteLine("final status {0}", final.Status);
             if (final.Status == IntentStatus.Completed)
             {

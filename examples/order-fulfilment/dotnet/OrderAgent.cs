@@ -5,7 +5,6 @@ using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
-using System.Threading;
 using System.Threading.Tasks;
 using Axme.Sdk;
 using Newtonsoft.Json.Linq;
@@ -19,21 +18,16 @@ public static class OrderAgent
     // Charge attempts per intent, to simulate a flaky payment gateway.
     private static readonly ConcurrentDictionary<string, int> GatewayCalls = new ConcurrentDictionary<string, int>();
 
-    public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(string[] args)
     {
         string address = args.Length > 0 ? args[0] : "order-fulfilment";
         using (var client = new AxmeClient(new AxmeClientConfig()))   // AXME_API_KEY, AXME_BASE_URL
         {
             Console.WriteLine("[agent] serving {0}", address);
-            try
-            {
-                await client.ListenAsync(address, HandleAsync, cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                Console.WriteLine("[agent] stopped");
-            }
+            // Serves until SIGINT/SIGTERM, then lets the step in hand finish (REQ-LISTEN-007).
+            await client.RunAgentAsync(address, HandleAsync);
         }
+        Console.WriteLine("[agent] stopped");
         return 0;
     }
 

@@ -3,7 +3,6 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
-using System.Threading;
 using System.Threading.Tasks;
 using Axme.Sdk;
 using Axme.Sdk.Models;
@@ -19,7 +18,7 @@ public static class OrderInitiator
         { "declined", new JObject { { "order_id", "ord-1003" }, { "card", "tok_declined" } } },
     };
 
-    public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(string[] args)
     {
         string variant = args.Length > 0 ? args[0] : "in-stock";
         JObject json = JObject.Parse(File.ReadAllText("../scenario.json"));
@@ -27,11 +26,11 @@ public static class OrderInitiator
         payload.Merge(Variants[variant], new JsonMergeSettings { MergeArrayHandling = MergeArrayHandling.Replace });
         using (var client = new AxmeClient(new AxmeClientConfig()))   // AXME_API_KEY, AXME_BASE_URL
         {
-            ApplyScenarioResponse applied = await client.ApplyScenarioAsync(AxmeModel.FromJson<ScenarioBundle>(json), cancellationToken);
+            ApplyScenarioResponse applied = await client.ApplyScenarioAsync(AxmeModel.FromJson<ScenarioBundle>(json));
             string intentId = applied.IntentId;
             Console.WriteLine("intent {0} submitted (order {1}, {2})", intentId, payload["order_id"], variant);
 
-            IntentEventStream.Enumerator events = client.Observe(intentId, cancellationToken).GetAsyncEnumerator();
+            IntentEventStream.Enumerator events = client.Observe(intentId).GetAsyncEnumerator();
             try
             {
                 while (await events.MoveNextAsync())
@@ -49,7 +48,7 @@ public static class OrderInitiator
                 await events.DisposeAsync();
             }
 
-            Intent final = await client.WaitForAsync(intentId, cancellationToken);
+            Intent final = await client.WaitForAsync(intentId);
             Console.WriteLine("final status {0}", final.Status);
             if (final.Status != IntentStatus.Completed)
             {

@@ -27,6 +27,10 @@ namespace Axme.Sdk.Agents
         private readonly Func<DeliveryContext, Task<JObject>> _handler;
         private readonly ListenOptions _options;
         private readonly CancellationToken _cancellationToken;
+        // RunAgentAsync: the handler in hand, its renewals and its result run under _work, which
+        // ends a grace after _cancellationToken (the stop); then the handler is abandoned, not awaited.
+        private readonly CancellationToken _work;
+        private readonly bool _abandonWhenWorkEnds;
         private readonly ReconnectPolicy _reconnect;
         private const int SeenDeliveries = 4096;
         private readonly HashSet<string> _seen = new HashSet<string>();
@@ -38,14 +42,28 @@ namespace Axme.Sdk.Agents
 
         public AgentListener(AxmeClient client, Transport pipeline, string address, Func<DeliveryContext, Task<JObject>> handler,
             ListenOptions options, CancellationToken cancellationToken)
+            : this(client, pipeline, address, handler, options, cancellationToken, cancellationToken, false)
+        {
+        }
+
+        public AgentListener(AxmeClient client, Transport pipeline, string address, Func<DeliveryContext, Task<JObject>> handler,
+            ListenOptions options, CancellationToken stop, CancellationToken work, bool abandonWhenWorkEnds)
         {
             _client = client;
             _pipeline = pipeline;
             _address = address;
             _handler = handler;
             _options = options ?? new ListenOptions();
-            _cancellationToken = cancellationToken;
+            _cancellationToken = stop;
+            _work = work;
+            _abandonWhenWorkEnds = abandonWhenWorkEnds;
             _reconnect = new ReconnectPolicy(pipeline, null);
+        }
+
+        /// <summary>Deliveries acked and handed to the handler so far.</summary>
+        public int Handled
+        {
+            get { return _handled; }
         }
 
         private bool Done
@@ -173,16 +191,24 @@ namespace Axme.Sdk.Agents
         {
             JToken lease = ack.ToJson()["lease_expires_at"];
             if (lease != null && lease.Type == JTokenType.String) delivery.ToJson()["lease_expires_at"] = lease.DeepClone();
-            using (var handlerCts = CancellationTokenSource.CreateLinkedTokenSource(_cancellationToken))
+            using (var handlerCts = CancellationTokenSource.CreateLinkedTokenSource(_work))
             using (var stopRenewal = new CancellationTokenSource())
             {
                 var context = new DeliveryContext(_client, delivery, handlerCts.Token);
                 Task renewal = RenewLeaseAsync(delivery, RenewInterval(ack), stopRenewal.Token);
+                Task<JObject> handling = InvokeHandlerAsync(context);
+                if (_abandonWhenWorkEnds && !await FinishesBeforeWorkEndsAsync(handling).ConfigureAwait(false))
+                {
+                    stopRenewal.Cancel();
+                    Transport.Log.TraceEvent(TraceEventType.Warning, 0,
+                        "shutdown grace over: abandoning delivery {0} (its lease expires and the server redelivers it)", delivery.DeliveryId);
+                    _work.ThrowIfCancellationRequested();
+                }
                 JObject result = null;
                 Exception error = null;
                 try
                 {
-                    result = await _handler(context).ConfigureAwait(false);
+                    result = await handling.ConfigureAwait(false);
                 }
                 catch (Exception e)
                 {
@@ -190,9 +216,24 @@ namespace Axme.Sdk.Agents
                 }
                 stopRenewal.Cancel();
                 await renewal.ConfigureAwait(false);
-                if (_cancellationToken.IsCancellationRequested) _cancellationToken.ThrowIfCancellationRequested();
+                if (_work.IsCancellationRequested) _work.ThrowIfCancellationRequested();
                 if (error is AbandonDeliveryException) return;
                 await ReportAsync(delivery, result, error).ConfigureAwait(false);
+            }
+        }
+
+        private async Task<JObject> InvokeHandlerAsync(DeliveryContext context)
+        {
+            return await _handler(context).ConfigureAwait(false); // a synchronous throw becomes the task's error
+        }
+
+        /// <summary>Whether the handler ends before the shutdown grace does.</summary>
+        private async Task<bool> FinishesBeforeWorkEndsAsync(Task handling)
+        {
+            var graceOver = new TaskCompletionSource<bool>();
+            using (_work.Register(() => graceOver.TrySetResult(true)))
+            {
+                return await Task.WhenAny(handling, graceOver.Task).ConfigureAwait(false) == handling;
             }
         }
 
@@ -203,12 +244,12 @@ namespace Axme.Sdk.Agents
                 if (error == null)
                 {
                     await _client.ResumeIntentAsync(delivery.IntentId, result, delivery.DeliveryId, null,
-                        _cancellationToken).ConfigureAwait(false);
+                        _work).ConfigureAwait(false);
                 }
                 else
                 {
                     IntentError body = HandlerError(error);
-                    await _client.FailIntentAsync(delivery.IntentId, body, delivery.DeliveryId, null, _cancellationToken).ConfigureAwait(false);
+                    await _client.FailIntentAsync(delivery.IntentId, body, delivery.DeliveryId, null, _work).ConfigureAwait(false);
                 }
             }
             catch (AxmeException e)
