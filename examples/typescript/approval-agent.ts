@@ -29,13 +29,6 @@ if (!address) {
   process.exit(2);
 }
 const client = new AxmeClient(); // AXME_API_KEY and AXME_BASE_URL from the environment
-const stop = new AbortController();
-process.once("SIGINT", () => stop.abort());
-process.once("SIGTERM", () => stop.abort());
-try {
-  const handled = await client.serve(address, validateChange, { signal: stop.signal, maxDeliveries: Number(max ?? 1) });
-  console.log(`[agent] done: handled ${handled} delivery`);
-} catch (err) {
-  if (!stop.signal.aborted) throw err;
-  console.log("[agent] stopped");
-}
+// until max-deliveries are handled, or SIGINT/SIGTERM (then the delivery in hand is finished)
+const handled = await client.runAgent(address, validateChange, { maxDeliveries: Number(max ?? 1) });
+console.log(`[agent] done: handled ${handled} delivery`);

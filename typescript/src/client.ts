@@ -1,6 +1,6 @@
 /**
  * AxmeClient: one method per AXP operation (spec/naming.yaml: canonical names in
- * camelCase) plus the helpers sendIntent, waitFor, observe, listen, serve,
+ * camelCase) plus the helpers sendIntent, waitFor, observe, listen, serve, runAgent,
  * failIntent, cancelIntent, approveTask, rejectTask and completeTask.
  *
  * Operation methods return the server's JSON body as sent (snake_case keys);
@@ -19,10 +19,12 @@ import {
   listenDeliveries,
   serveDeliveries,
   streamAgentDeliveriesOnce,
+  type AgentOperations,
   type DeliveryHandler,
   type ListenOptions,
   type ServeOptions,
 } from "./listen.js";
+import { runAgentLoop, type RunAgentOptions } from "./run-agent.js";
 import { observeEvents, streamIntentEventsOnce, type ObserveOptions } from "./observe.js";
 import type { StreamContext } from "./sse.js";
 import {
@@ -410,17 +412,32 @@ export class AxmeClient extends TaskAndAdminCalls {
   async serve(address: string, handler: DeliveryHandler, options: ServeOptions = {}): Promise<number> {
     seg(address, "address");
     checkOptions("serve", options, KNOWN_OPTIONS.serve);
-    return serveDeliveries(
-      {
-        listen: (a, o) => this.listen(a, o),
-        ack: (id, deliveryId, signal) => this.ackIntent(id, deliveryId, { signal }),
-        progress: (id, deliveryId, details, signal) => this.reportProgress(id, details, { deliveryId, signal }),
-        complete: (id, deliveryId, result, signal) => this.resumeIntent(id, result, { deliveryId, signal }),
-        fail: (id, deliveryId, error, signal) => this.failIntent(id, error, { deliveryId, signal }),
-      },
-      address,
-      handler,
-      options,
-    );
+    return serveDeliveries(this.agentOperations(), address, handler, options);
+  }
+
+  /**
+   * `serve` until the process gets SIGINT or SIGTERM or `signal` aborts
+   * (REQ-LISTEN-007): then no further delivery is taken, the handler in hand
+   * gets `graceMs` (default 10 000) to finish and send its result (after that
+   * its `context.signal` aborts and nothing is sent: the lease expires and the
+   * server redelivers), the signal listeners are removed and the promise
+   * resolves with the number handled. The listeners are in place when the call
+   * returns its promise. A handler that ignores its signal is no longer awaited,
+   * but whatever it still holds (a timer, a socket) keeps Node running.
+   */
+  async runAgent(address: string, handler: DeliveryHandler, options: RunAgentOptions = {}): Promise<number> {
+    seg(address, "address");
+    checkOptions("runAgent", options, KNOWN_OPTIONS.runAgent);
+    return runAgentLoop(this.agentOperations(), address, handler, options);
+  }
+
+  private agentOperations(): AgentOperations {
+    return {
+      listen: (a, o) => this.listen(a, o),
+      ack: (id, deliveryId, signal) => this.ackIntent(id, deliveryId, { signal }),
+      progress: (id, deliveryId, details, signal) => this.reportProgress(id, details, { deliveryId, signal }),
+      complete: (id, deliveryId, result, signal) => this.resumeIntent(id, result, { deliveryId, signal }),
+      fail: (id, deliveryId, error, signal) => this.failIntent(id, error, { deliveryId, signal }),
+    };
   }
 }

@@ -2,6 +2,7 @@ export { AxmeClient, type WaitForOptions } from "./client.js";
 export { DEFAULT_BASE_URL, type AxmeClientOptions } from "./config.js";
 export type { ObserveOptions } from "./observe.js";
 export type { DeliveryContext, DeliveryHandler, ListenOptions, ServeOptions } from "./listen.js";
+export type { RunAgentOptions } from "./run-agent.js";
 export type { StreamOptions } from "./sse.js";
 export type { AxmeLogger, RequestOptions } from "./transport.js";
 export { configDir, profilePath } from "./profile.js";

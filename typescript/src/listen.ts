@@ -5,7 +5,8 @@
  * remaining lease, then resumes the intent with the handler's result or fails
  * it with `{code: "agent_error", message}`. If serving stops (the signal
  * aborts) while a handler runs, nothing is written: the lease expires and the
- * server redelivers, exactly as after a crash.
+ * server redelivers, exactly as after a crash. runAgent (run-agent.ts) gives
+ * that handler a grace period first.
  */
 import { AxmeApiError, AxmeError, ConflictError } from "./errors.js";
 import type { AckIntentResponse, Delivery, ErrorObject, Intent, JsonObject } from "./models.js";
@@ -23,7 +24,7 @@ import {
 export interface DeliveryContext {
   /** The delivery (already acked; `lease_expires_at` is the current lease). */
   delivery: Delivery;
-  /** Aborts when serving stops; a handler should give up promptly. */
+  /** Aborts when serving stops (runAgent: when its grace runs out); a handler should give up promptly. */
   signal: AbortSignal;
   /** Reports progress (→ IN_PROGRESS; also extends the lease). */
   reportProgress(details?: JsonObject): Promise<void>;
@@ -95,26 +96,51 @@ export async function serveDeliveries(
   const stop = new AbortController();
   const onOuterAbort = () => stop.abort(options.signal?.reason);
   options.signal?.addEventListener("abort", onOuterAbort, { once: true });
-  const report =
-    options.onError ??
-    ((err: unknown, d: Delivery) => console.warn(`axme serve: delivery ${d.delivery_id} of intent ${d.intent_id}: ${String(err)}`));
-  const { maxDeliveries, leaseRenewalMs, onError: _onError, ...listenOptions } = options;
-  let handled = 0;
   try {
-    if (maxDeliveries !== undefined && maxDeliveries <= 0) return 0;
-    for await (const delivery of ops.listen(address, { ...listenOptions, signal: stop.signal })) {
-      await handleOne(ops, delivery, handler, leaseRenewalMs, stop.signal, report);
-      if (stop.signal.aborted) break;
-      handled++;
-      if (maxDeliveries !== undefined && handled >= maxDeliveries) break;
-    }
-  } catch (err) {
-    if (!stop.signal.aborted) throw err;
+    // serve stops at once: the handler in hand is abandoned with the taking (runAgent has a grace)
+    const handled = await serveUntil(ops, address, handler, options, { taking: stop.signal, handling: stop.signal });
+    if (options.signal?.aborted) throw options.signal.reason;
+    return handled;
   } finally {
     options.signal?.removeEventListener("abort", onOuterAbort);
     stop.abort();
   }
-  if (options.signal?.aborted) throw options.signal.reason;
+}
+
+/** When serving stops taking deliveries, and when it abandons the handler in hand. */
+export interface StopSignals {
+  taking: AbortSignal;
+  handling: AbortSignal;
+}
+
+/**
+ * The loop of serve and runAgent: until `stops.taking` aborts (or `maxDeliveries`), each
+ * delivery's handler runs and its outcome is written; a handler still running when
+ * `stops.handling` aborts is abandoned unwritten (REQ-LISTEN-004). Resolves with the number handled.
+ */
+export async function serveUntil(
+  ops: AgentOperations,
+  address: string,
+  handler: DeliveryHandler,
+  options: ServeOptions,
+  stops: StopSignals,
+): Promise<number> {
+  const report =
+    options.onError ??
+    ((err: unknown, d: Delivery) => console.warn(`axme serve: delivery ${d.delivery_id} of intent ${d.intent_id}: ${String(err)}`));
+  const { maxDeliveries, leaseRenewalMs, onError: _onError, signal: _signal, ...listenOptions } = options;
+  let handled = 0;
+  if (maxDeliveries !== undefined && maxDeliveries <= 0) return 0;
+  try {
+    for await (const delivery of ops.listen(address, { ...listenOptions, signal: stops.taking })) {
+      await handleOne(ops, delivery, handler, leaseRenewalMs, stops.handling, report);
+      if (stops.handling.aborted) break;
+      handled++;
+      if (stops.taking.aborted || (maxDeliveries !== undefined && handled >= maxDeliveries)) break;
+    }
+  } catch (err) {
+    if (!stops.taking.aborted) throw err;
+  }
   return handled;
 }
 

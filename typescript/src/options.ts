@@ -10,6 +10,7 @@ import type { AxmeClientOptions } from "./config.js";
 import type { RequestOptions } from "./transport.js";
 import type { ListenOptions, ServeOptions } from "./listen.js";
 import type { ObserveOptions } from "./observe.js";
+import type { RunAgentOptions } from "./run-agent.js";
 
 type Names<T> = Record<keyof Required<T>, true>;
 
@@ -22,13 +23,14 @@ const STREAM = { signal: true, waitSeconds: true, idleTimeoutMs: true } as const
 const OBSERVE: Names<ObserveOptions> = { ...STREAM, since: true, untilTerminal: true, pollIntervalMs: true };
 const LISTEN: Names<ListenOptions> = { ...STREAM, since: true };
 const SERVE: Names<ServeOptions> = { ...LISTEN, maxDeliveries: true, leaseRenewalMs: true, onError: true };
+const RUN_AGENT: Names<RunAgentOptions> = { ...SERVE, graceMs: true };
 const WAIT_FOR: Names<WaitForOptions> = { timeout: true, signal: true, idleTimeoutMs: true };
 const CLIENT: Names<AxmeClientOptions> = {
   apiKey: true, baseUrl: true, timeout: true, maxRetries: true, retryBaseDelay: true, fetch: true, logger: true,
 };
 
 export const KNOWN_OPTIONS = {
-  request: REQUEST, helper: HELPER, observe: OBSERVE, listen: LISTEN, serve: SERVE, waitFor: WAIT_FOR, client: CLIENT,
+  request: REQUEST, helper: HELPER, observe: OBSERVE, listen: LISTEN, serve: SERVE, runAgent: RUN_AGENT, waitFor: WAIT_FOR, client: CLIENT,
 } as const;
 
 /** Throws TypeError naming the first member of `options` that `known` lacks. */

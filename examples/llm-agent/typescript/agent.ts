@@ -36,10 +36,6 @@ async function triage(intent: Intent, { delivery, signal }: DeliveryContext): Pr
 
 const address = process.argv[2] ?? "ticket-triage";
 const client = new AxmeClient(); // AXME_API_KEY and AXME_BASE_URL from the environment
-const stop = new AbortController();
-for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => stop.abort());
 console.log(`[agent] serving ${address}`);
-await client.serve(address, triage, { signal: stop.signal }).catch((err: unknown) => {
-  if (!stop.signal.aborted) throw err;
-});
+await client.runAgent(address, triage); // until SIGINT or SIGTERM, then it finishes the step in hand
 console.log("[agent] stopped");

@@ -48,10 +48,6 @@ async function handle(intent: Intent, { delivery }: DeliveryContext): Promise<Js
 
 const address = process.argv[2] ?? "order-fulfilment";
 const client = new AxmeClient(); // AXME_API_KEY and AXME_BASE_URL from the environment
-const stop = new AbortController();
-for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => stop.abort());
 console.log(`[agent] serving ${address}`);
-await client.serve(address, handle, { signal: stop.signal }).catch((err: unknown) => {
-  if (!stop.signal.aborted) throw err;
-});
+await client.runAgent(address, handle); // until SIGINT or SIGTERM, then it finishes the step in hand
 console.log("[agent] stopped");
