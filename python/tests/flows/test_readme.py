@@ -224,6 +224,7 @@ def test_serve_block(fresh_server: RunningServer, admin: AxmeClient, tmp_path: P
     assert failed.status == "FAILED"
     assert failed.error == {"code": "agent_error", "message": "no target"}
     assert "Traceback" not in agent_output, agent_output
+    assert agent.returncode == 0, agent_output  # run_agent returns on SIGTERM (REQ-LISTEN-007)
 
 
 # --- the CLI block ------------------------------------------------------------------
