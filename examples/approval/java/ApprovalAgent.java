@@ -1,7 +1,5 @@
 import ai.axme.sdk.AxmeClient;
 import ai.axme.sdk.DeliveryContext;
-import ai.axme.sdk.Listener;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -53,15 +51,13 @@ public final class ApprovalAgent {
         return verdict;
     }
 
-    public static void main(String[] args) throws InterruptedException {
+    public static void main(String[] args) {
         String address = args.length > 0 ? args[0] : "infra-validator";
-        try (AxmeClient client = AxmeClient.builder().build(); // AXME_API_KEY, AXME_BASE_URL
-                Listener listener = client.listen(address, ApprovalAgent::validateChange)) {
-            Runtime.getRuntime().addShutdownHook(new Thread(listener::close)); // Ctrl-C stops serving
+        try (AxmeClient client = AxmeClient.builder().build()) { // AXME_API_KEY, AXME_BASE_URL
             System.out.println("[agent] serving " + address);
-            while (!listener.awaitTermination(Duration.ofSeconds(1))) {
-                // serve until stopped
-            }
+            // Serves until SIGINT/SIGTERM, then lets the step in hand finish (REQ-LISTEN-007).
+            client.runAgent(address, ApprovalAgent::validateChange);
         }
+        System.out.println("[agent] stopped");
     }
 }

@@ -1,16 +1,13 @@
 import ai.axme.sdk.AxmeClient;
 import ai.axme.sdk.DeliveryContext;
-import ai.axme.sdk.Listener;
 import ai.axme.sdk.generated.Intent;
 import ai.axme.sdk.generated.StepSummary;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -110,21 +107,13 @@ public final class PipelineAgent {
         return result;
     }
 
-    public static void main(String[] args) throws InterruptedException {
+    public static void main(String[] args) {
         String address = args.length > 0 ? args[0] : "etl-worker";
-        try (AxmeClient client = AxmeClient.builder().build(); // AXME_API_KEY, AXME_BASE_URL
-                Listener listener = client.listen(address, delivery -> {
-                    try {
-                        return handle(delivery);
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                })) {
-            Runtime.getRuntime().addShutdownHook(new Thread(listener::close)); // Ctrl-C stops serving
+        try (AxmeClient client = AxmeClient.builder().build()) { // AXME_API_KEY, AXME_BASE_URL
             System.out.println("[agent] serving " + address);
-            while (!listener.awaitTermination(Duration.ofSeconds(1))) {
-                // serve until stopped
-            }
+            // Serves until SIGINT/SIGTERM, then lets the step in hand finish (REQ-LISTEN-007).
+            client.runAgent(address, PipelineAgent::handle);
         }
+        System.out.println("[agent] stopped");
     }
 }

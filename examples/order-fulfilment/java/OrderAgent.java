@@ -1,8 +1,6 @@
 import ai.axme.sdk.AxmeClient;
 import ai.axme.sdk.DeliveryContext;
-import ai.axme.sdk.Listener;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -66,16 +64,14 @@ public final class OrderAgent {
         }
     }
 
-    public static void main(String[] args) throws InterruptedException {
+    public static void main(String[] args) {
         String address = args.length > 0 ? args[0] : "order-fulfilment";
         OrderAgent agent = new OrderAgent();
-        try (AxmeClient client = AxmeClient.builder().build(); // AXME_API_KEY, AXME_BASE_URL
-                Listener listener = client.listen(address, agent::handle)) {
-            Runtime.getRuntime().addShutdownHook(new Thread(listener::close)); // Ctrl-C stops serving
+        try (AxmeClient client = AxmeClient.builder().build()) { // AXME_API_KEY, AXME_BASE_URL
             System.out.println("[agent] serving " + address);
-            while (!listener.awaitTermination(Duration.ofSeconds(1))) {
-                // serve until stopped
-            }
+            // Serves until SIGINT/SIGTERM, then lets the step in hand finish (REQ-LISTEN-007).
+            client.runAgent(address, agent::handle);
         }
+        System.out.println("[agent] stopped");
     }
 }

@@ -3,8 +3,6 @@ package ai.axme.examples;
 import ai.axme.sdk.AxmeClient;
 import ai.axme.sdk.DeliveryContext;
 import ai.axme.sdk.ListenOptions;
-import ai.axme.sdk.Listener;
-import java.time.Duration;
 import java.util.Map;
 
 /**
@@ -22,25 +20,19 @@ public final class ApprovalAgent {
 
     /**
      * @param args the agent address, then optionally how many deliveries to handle before exiting
-     * @throws InterruptedException if interrupted while serving
      */
-    public static void main(String[] args) throws InterruptedException {
+    public static void main(String[] args) {
         if (args.length < 1) {
             System.err.println("usage: ApprovalAgent AGENT_ADDRESS [MAX_DELIVERIES]");
             System.exit(2);
         }
         long maxDeliveries = args.length > 1 ? Long.parseLong(args[1]) : 0;
-        try (AxmeClient client = AxmeClient.builder().build();
-                Listener listener = client.listen(args[0], ApprovalAgent::validate, new ListenOptions(maxDeliveries))) {
+        try (AxmeClient client = AxmeClient.builder().build()) {
             System.out.println("agent: serving " + args[0]);
-            while (!listener.awaitTermination(Duration.ofSeconds(1))) {
-                // serve until the delivery limit is reached (or the process is stopped)
-            }
-            listener.failure().ifPresent(failure -> {
-                System.err.println("agent: stopped by " + failure);
-                System.exit(1);
-            });
-            System.out.println("agent: handled " + listener.deliveriesHandled() + " deliveries");
+            // Until the delivery limit, or SIGINT/SIGTERM (the delivery in hand then finishes, REQ-LISTEN-007).
+            long handled = client.runAgent(args[0], ApprovalAgent::validate, new ListenOptions(maxDeliveries),
+                    AxmeClient.DEFAULT_SHUTDOWN_GRACE);
+            System.out.println("agent: handled " + handled + " deliveries");
         }
     }
 

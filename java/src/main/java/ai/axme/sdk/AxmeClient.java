@@ -253,6 +253,44 @@ public final class AxmeClient extends AxmeOperations implements AutoCloseable {
         return listener;
     }
 
+    /** How long {@link #runAgent(String, DeliveryHandler)} lets the delivery in hand finish after a stop. */
+    public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
+
+    /**
+     * Serves the agent as {@link #listen(String, DeliveryHandler)} does until the process gets SIGINT or
+     * SIGTERM or the calling thread is interrupted (REQ-LISTEN-007); then takes no further delivery and
+     * lets the handler in hand finish and send its result for up to 10 s. See
+     * {@link #runAgent(String, DeliveryHandler, ListenOptions, Duration)}.
+     *
+     * @param address the agent address (its key must be this client's)
+     * @param handler the agent's work
+     * @return how many deliveries were handled
+     */
+    public long runAgent(String address, DeliveryHandler handler) {
+        return runAgent(address, handler, ListenOptions.defaults(), DEFAULT_SHUTDOWN_GRACE);
+    }
+
+    /**
+     * Like {@link #runAgent(String, DeliveryHandler)}, with options and the shutdown grace. After the grace
+     * the handler is interrupted and its delivery abandoned without a write, as a crash would leave it (the
+     * lease expires and the server redelivers it). The signal handlers are removed before it returns; a
+     * stop is not an error, so it returns normally (and {@code main} can end with status 0). An interrupt
+     * of the calling thread stays set on return.
+     *
+     * @param address the agent address
+     * @param handler the agent's work
+     * @param options listener options (a delivery limit also ends it)
+     * @param grace how long the delivery in hand may finish after a stop ({@link Duration#ZERO}: not at all)
+     * @return how many deliveries were handled
+     * @throws AxmeException what ended the listener when it was not a stop (401, 403, unknown agent…)
+     */
+    public long runAgent(String address, DeliveryHandler handler, ListenOptions options, Duration grace) {
+        if (grace.isNegative()) {
+            throw new IllegalArgumentException("grace must not be negative, got " + grace);
+        }
+        return AgentRunner.run(listen(address, handler, options), grace, resources.scheduler());
+    }
+
     /**
      * A receiver for the push binding ({@code delivery_mode: "http"}, REQ-PUSH-*): an {@code HttpHandler}
      * for the JDK's {@code com.sun.net.httpserver} that verifies each push and runs {@code handler} exactly

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * Handles one delivery the way every SDK does: ack it, renew the lease while the handler runs,
@@ -38,6 +39,11 @@ final class DeliveryProcessor {
 
     /** @return true when the delivery was acked and handed to the handler (it counts as handled) */
     boolean process(JsonNode delivery) {
+        return process(delivery, () -> true);
+    }
+
+    /** @param mayWrite false once the delivery is abandoned (runAgent's grace is over): no write is sent */
+    boolean process(JsonNode delivery, BooleanSupplier mayWrite) {
         String intentId = delivery.path("intent_id").asText();
         String deliveryId = delivery.path("delivery_id").asText();
         ObjectNode acked;
@@ -51,7 +57,7 @@ final class DeliveryProcessor {
                     ackFailed.getMessage());
             return false;
         }
-        handleAcked(acked);
+        handleAcked(acked, mayWrite);
         return true;
     }
 
@@ -68,13 +74,17 @@ final class DeliveryProcessor {
 
     /** Runs the handler for an acked delivery with lease renewal, then resumes or fails the intent. */
     void handleAcked(ObjectNode acked) {
+        handleAcked(acked, () -> true);
+    }
+
+    private void handleAcked(ObjectNode acked, BooleanSupplier mayWrite) {
         String intentId = acked.path("intent_id").asText();
         String deliveryId = acked.path("delivery_id").asText();
         Duration every = renewalInterval(acked.path("lease_expires_at").asText(null), Instant.now());
         ScheduledFuture<?> renewal = scheduler.scheduleAtFixedRate(
                 () -> renew(intentId, deliveryId), every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
         try {
-            runHandler(new DeliveryContext(acked, mapper, writes), intentId, deliveryId);
+            runHandler(new DeliveryContext(acked, mapper, writes), intentId, deliveryId, mayWrite);
         } finally {
             renewal.cancel(false);
         }
@@ -98,7 +108,7 @@ final class DeliveryProcessor {
         }
     }
 
-    private void runHandler(DeliveryContext context, String intentId, String deliveryId) {
+    private void runHandler(DeliveryContext context, String intentId, String deliveryId, BooleanSupplier mayWrite) {
         Object result;
         try {
             result = handler.handle(context);
@@ -109,8 +119,15 @@ final class DeliveryProcessor {
             Thread.currentThread().interrupt(); // listener closing: leave the lease to expire
             return;
         } catch (Exception failure) {
+            if (!mayWrite.getAsBoolean()) {
+                return;
+            }
             String message = failure.getMessage() != null ? failure.getMessage() : failure.getClass().getSimpleName();
             sendFailure(intentId, deliveryId, WireBodies.error(WireBodies.DEFAULT_ERROR_CODE, message, null));
+            return;
+        }
+        if (!mayWrite.getAsBoolean()) {
+            LOG.log(Level.INFO, "delivery {0} abandoned after the shutdown grace; its lease expires", deliveryId);
             return;
         }
         try {

@@ -30,6 +30,7 @@ public final class Listener implements AutoCloseable {
     private final Thread reader;
     private final Thread worker;
     private volatile boolean stopping;
+    private volatile boolean abandoned;
     private volatile Throwable failure;
 
     Listener(String address, ListenOptions options, FeedFactory feeds, DeliveryProcessor processor) {
@@ -97,6 +98,22 @@ public final class Listener implements AutoCloseable {
         }
     }
 
+    /**
+     * Takes no further delivery (REQ-LISTEN-007); the handler in hand goes on and sends its result.
+     * Returns at once: safe to call from a signal handler.
+     */
+    void stopTaking() {
+        stop();
+    }
+
+    /** Ends the listener now: the handler in hand is interrupted and nothing it returns is sent. */
+    void abandon() {
+        abandoned = true;
+        stop();
+        worker.interrupt();
+        terminated.countDown();
+    }
+
     private void stop() {
         stopping = true;
         feed.stop();
@@ -122,7 +139,7 @@ public final class Listener implements AutoCloseable {
         try {
             while (!stopping) {
                 JsonNode delivery = queue.poll(200, TimeUnit.MILLISECONDS);
-                if (delivery != null && !stopping && processor.process(delivery)) {
+                if (delivery != null && !stopping && processor.process(delivery, () -> !abandoned)) {
                     long count = handled.incrementAndGet();
                     if (options.maxDeliveries() > 0 && count >= options.maxDeliveries()) {
                         stop();
