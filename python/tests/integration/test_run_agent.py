@@ -8,6 +8,7 @@ against the session's server (lease 4 s) and signals it at points its output mar
 from __future__ import annotations
 
 import asyncio
+import logging
 import queue
 import signal
 import subprocess
@@ -202,3 +203,29 @@ async def test_cancelling_run_agent_gives_the_handler_its_grace(
         assert intent.status == "COMPLETED" and intent.result == {"finished": True}
         # the signal handlers it installed are gone again
         assert signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None)
+
+
+def test_outside_the_main_thread_it_serves_until_cancelled(
+    server: RunningServer, admin: AxmeClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="axme")
+    registered = admin.register_agent(f"run-agent-{uuid.uuid4().hex[:8]}")
+    config = AxmeClientConfig(api_key=registered.api_key, base_url=server.base_url)
+    ended: list[BaseException] = []
+
+    async def run_and_cancel() -> None:
+        async with AsyncAxmeClient(config) as agent:
+            running = asyncio.create_task(agent.run_agent(registered.agent.address, lambda d: {}))
+            await asyncio.sleep(0)  # its first step installs (here: no) signal handlers and logs
+            running.cancel()
+            try:
+                await running
+            except asyncio.CancelledError as exc:
+                ended.append(exc)
+
+    thread = threading.Thread(target=asyncio.run, args=(run_and_cancel(),))
+    thread.start()
+    thread.join(TIMEOUT)
+    assert len(ended) == 1
+    assert f"serving {registered.agent.address} until cancelled" in caplog.messages
+    assert "stopping: no delivery in hand" in caplog.messages
