@@ -45,7 +45,7 @@ namespace Axme.Sdk
         /// handled, without an exception: being told to stop is how an agent process ends.
         /// </summary>
         public async Task<int> RunAgentAsync(string address, Func<DeliveryContext, Task<JObject>> handler, TimeSpan? grace = null,
-            CancellationToken cancellationToken = default(CancellationToken), ListenOptions options = null)
+            ListenOptions options = null, CancellationToken cancellationToken = default(CancellationToken))
         {
             if (string.IsNullOrEmpty(address)) throw new ArgumentException("address is required", "address");
             if (handler == null) throw new ArgumentNullException("handler");

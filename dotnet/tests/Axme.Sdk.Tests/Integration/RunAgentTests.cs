@@ -47,7 +47,7 @@ namespace Axme.Sdk.Tests.Integration
                     await release.Task;
                     ctx.CancellationToken.ThrowIfCancellationRequested();
                     return new JObject { { "finished", true } };
-                }, null, stop.Token);
+                }, null, null, stop.Token);
                 string first = await admin.SendIntentAsync(IntentTests.Intent("drainer"));
                 Assert.That(await Within(inHand.Task), Is.EqualTo(first));
                 stop.Cancel();
@@ -77,7 +77,7 @@ namespace Axme.Sdk.Tests.Integration
                 {
                     inHand.TrySetResult(true);
                     return never.Task;
-                }, TimeSpan.FromMilliseconds(graceMs), stop.Token);
+                }, TimeSpan.FromMilliseconds(graceMs), null, stop.Token);
                 string id = await admin.SendIntentAsync(IntentTests.Intent("stuck"));
                 await Within(inHand.Task);
                 var clock = Stopwatch.StartNew();
@@ -96,7 +96,7 @@ namespace Axme.Sdk.Tests.Integration
         {
             await WithAgentAsync("idler", async (ns, admin, agent, stop) =>
             {
-                Task<int> running = agent.RunAgentAsync("idler", ctx => Task.FromResult<JObject>(null), null, stop.Token);
+                Task<int> running = agent.RunAgentAsync("idler", ctx => Task.FromResult<JObject>(null), null, null, stop.Token);
                 stop.Cancel();
                 Assert.That(await Within(running, TimeSpan.FromSeconds(2)), Is.EqualTo(0));
             });
