@@ -6,15 +6,13 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
-	"log"
 	"regexp"
 	"strings"
 
+	"github.com/axme-ai/axme/examples/internal/run"
 	axme "github.com/axme-ai/axme/go"
 )
 
@@ -58,16 +56,5 @@ func validateChange(ctx context.Context, d *axme.Delivery) (map[string]any, erro
 }
 
 func main() {
-	flag.Parse()
-	address := cmp.Or(flag.Arg(0), "infra-validator")
-	client, err := axme.NewClient(axme.ClientConfig{}) // AXME_API_KEY, AXME_BASE_URL
-	if err == nil {
-		fmt.Println("[agent] serving", address)
-		// Serves until SIGINT/SIGTERM, then lets the step in hand finish (REQ-LISTEN-007).
-		err = client.RunAgent(context.Background(), address, validateChange)
-	}
-	if err != nil {
-		log.Fatal(err)
-	}
-	fmt.Println("[agent] stopped")
+	run.Agent("infra-validator", validateChange) // until SIGINT/SIGTERM (REQ-LISTEN-007)
 }

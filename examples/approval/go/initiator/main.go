@@ -15,27 +15,17 @@ import (
 	"os"
 	"slices"
 
+	"github.com/axme-ai/axme/examples/internal/run"
 	axme "github.com/axme-ai/axme/go"
 )
 
 func main() {
-	var bundle axme.ScenarioBundle
-	if err := json.Unmarshal(must(os.ReadFile("../scenario.json")), &bundle); err != nil {
-		log.Fatal(err)
-	}
+	patch := map[string]any{}
 	if slices.Contains(os.Args[1:], "bad-sql") {
-		(*bundle.Intent.Payload)["sql"] = "CREATE INDEX idx_users_email ON users (email;"
+		patch["sql"] = "CREATE INDEX idx_users_email ON users (email;"
 	}
-	ctx := context.Background()                         // Ctrl-C ends the process; the intent carries on
-	client := must(axme.NewClient(axme.ClientConfig{})) // AXME_API_KEY, AXME_BASE_URL
-	applied := must(client.ApplyScenario(ctx, bundle))
-	for _, agent := range applied.Agents {
-		if agent.APIKey != nil {
-			fmt.Printf("agent %s created; its key (shown once): %s\n", agent.Address, *agent.APIKey)
-		}
-	}
-	intentID := applied.IntentID
-	fmt.Printf("intent %s submitted\n", intentID)
+	ctx := context.Background()
+	client, intentID := run.Scenario(ctx, patch) // AXME_API_KEY, AXME_BASE_URL
 
 	for ev, err := range client.Observe(ctx, intentID, nil).All() {
 		if err != nil {
@@ -44,17 +34,17 @@ func main() {
 		step, _ := ev.Data["step_id"].(string)
 		fmt.Printf("  #%d %s -> %s%s\n", ev.Seq, ev.EventType, ev.Status, bracketed(step))
 		if ev.EventType == axme.EventTypeIntentStepCompleted && step == "validate_change" {
-			fmt.Printf("  validator: %s\n", must(json.Marshal(ev.Data["result"])))
+			fmt.Printf("  validator: %s\n", run.Must(json.Marshal(ev.Data["result"])))
 		}
 		if ev.EventType == axme.EventTypeIntentHumanTaskAssigned {
 			fmt.Printf("  waiting for the on-call SRE: axme tasks approve %s --comment \"…\" (or reject)\n", intentID)
 		}
 	}
 
-	final := must(client.WaitFor(ctx, intentID, nil))
+	final := run.Must(client.WaitFor(ctx, intentID, nil))
 	fmt.Println("final status", final.Status)
 	if final.Status == axme.IntentStatusCOMPLETED {
-		fmt.Printf("result: %s\n", must(json.Marshal(final.Result)))
+		fmt.Printf("result: %s\n", run.Must(json.Marshal(final.Result)))
 		return
 	}
 	if final.Error != nil {
@@ -71,12 +61,4 @@ func bracketed(step string) string {
 		return ""
 	}
 	return " [" + step + "]"
-}
-
-// must ends the program on an error; an example has nothing better to do with one.
-func must[T any](v T, err error) T {
-	if err != nil {
-		log.Fatal(err)
-	}
-	return v
 }

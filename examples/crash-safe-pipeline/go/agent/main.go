@@ -10,19 +10,17 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
-	"log"
 	"math"
 	"os"
 	"strconv"
 	"strings"
 	"syscall"
 
+	"github.com/axme-ai/axme/examples/internal/run"
 	axme "github.com/axme-ai/axme/go"
 )
 
@@ -140,16 +138,5 @@ func handle(ctx context.Context, d *axme.Delivery) (map[string]any, error) {
 }
 
 func main() {
-	flag.Parse()
-	address := cmp.Or(flag.Arg(0), "etl-worker")
-	client, err := axme.NewClient(axme.ClientConfig{}) // AXME_API_KEY, AXME_BASE_URL
-	if err == nil {
-		fmt.Println("[agent] serving", address)
-		// Serves until SIGINT/SIGTERM, then lets the step in hand finish (REQ-LISTEN-007).
-		err = client.RunAgent(context.Background(), address, handle)
-	}
-	if err != nil {
-		log.Fatal(err)
-	}
-	fmt.Println("[agent] stopped")
+	run.Agent("etl-worker", handle) // until SIGINT/SIGTERM (REQ-LISTEN-007)
 }

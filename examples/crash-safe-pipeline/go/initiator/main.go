@@ -14,21 +14,17 @@ import (
 	"os"
 	"slices"
 
+	"github.com/axme-ai/axme/examples/internal/run"
 	axme "github.com/axme-ai/axme/go"
 )
 
 func main() {
-	var bundle axme.ScenarioBundle
-	if err := json.Unmarshal(must(os.ReadFile("../scenario.json")), &bundle); err != nil {
-		log.Fatal(err)
-	}
+	var patch map[string]any
 	if slices.Contains(os.Args[1:], "wrong-table") {
-		(*bundle.Intent.Payload)["table"] = "warehouse.daily_order"
+		patch = map[string]any{"table": "warehouse.daily_order"}
 	}
-	ctx := context.Background()                         // Ctrl-C ends the process; the pipeline carries on
-	client := must(axme.NewClient(axme.ClientConfig{})) // AXME_API_KEY, AXME_BASE_URL
-	id := must(client.ApplyScenario(ctx, bundle)).IntentID
-	fmt.Printf("intent %s submitted\n", id)
+	ctx := context.Background()
+	client, id := run.Scenario(ctx, patch) // AXME_API_KEY, AXME_BASE_URL
 
 	for ev, err := range client.Observe(ctx, id, nil).All() {
 		if err != nil {
@@ -47,10 +43,10 @@ func main() {
 		fmt.Printf("  #%d %s -> %s%s\n", ev.Seq, ev.EventType, ev.Status, detail)
 	}
 
-	final := must(client.WaitFor(ctx, id, nil))
+	final := run.Must(client.WaitFor(ctx, id, nil))
 	fmt.Println("final status", final.Status)
 	if final.Status == axme.IntentStatusCOMPLETED {
-		fmt.Printf("result: %s\n", must(json.Marshal(final.Result)))
+		fmt.Printf("result: %s\n", run.Must(json.Marshal(final.Result)))
 		return
 	}
 	if final.Error != nil {
@@ -58,12 +54,4 @@ func main() {
 		fmt.Printf("retry from the failed step: axme intents retry %s --payload-patch '{\"table\": \"warehouse.daily_orders\"}'\n", id)
 	}
 	os.Exit(1)
-}
-
-// must ends the program on an error; an example has nothing better to do with one.
-func must[T any](v T, err error) T {
-	if err != nil {
-		log.Fatal(err)
-	}
-	return v
 }

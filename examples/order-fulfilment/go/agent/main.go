@@ -7,16 +7,14 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
-	"log"
 	"strings"
 	"sync"
 
+	"github.com/axme-ai/axme/examples/internal/run"
 	axme "github.com/axme-ai/axme/go"
 )
 
@@ -89,17 +87,6 @@ func (f *fulfilment) handle(ctx context.Context, d *axme.Delivery) (map[string]a
 }
 
 func main() {
-	flag.Parse()
-	address := cmp.Or(flag.Arg(0), "order-fulfilment")
 	agent := &fulfilment{gatewayCalls: map[string]int{}}
-	client, err := axme.NewClient(axme.ClientConfig{}) // AXME_API_KEY, AXME_BASE_URL
-	if err == nil {
-		fmt.Println("[agent] serving", address)
-		// Serves until SIGINT/SIGTERM, then lets the step in hand finish (REQ-LISTEN-007).
-		err = client.RunAgent(context.Background(), address, agent.handle)
-	}
-	if err != nil {
-		log.Fatal(err)
-	}
-	fmt.Println("[agent] stopped")
+	run.Agent("order-fulfilment", agent.handle) // until SIGINT/SIGTERM (REQ-LISTEN-007)
 }

@@ -7,12 +7,11 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log"
-	"maps"
 	"os"
 
+	"github.com/axme-ai/axme/examples/internal/run"
 	axme "github.com/axme-ai/axme/go"
 )
 
@@ -27,16 +26,9 @@ func main() {
 	if len(os.Args) > 1 {
 		variant = os.Args[1]
 	}
-	var bundle axme.ScenarioBundle
-	if err := json.Unmarshal(must(os.ReadFile("../scenario.json")), &bundle); err != nil {
-		log.Fatal(err)
-	}
-	order := *bundle.Intent.Payload
-	maps.Copy(order, variants[variant])
-	ctx := context.Background()                         // Ctrl-C ends the process; the order carries on
-	client := must(axme.NewClient(axme.ClientConfig{})) // AXME_API_KEY, AXME_BASE_URL
-	id := must(client.ApplyScenario(ctx, bundle)).IntentID
-	fmt.Printf("intent %s submitted (order %v, %s)\n", id, order["order_id"], variant)
+	ctx := context.Background()
+	client, id := run.Scenario(ctx, variants[variant]) // AXME_API_KEY, AXME_BASE_URL
+	fmt.Printf("order %v (%s)\n", variants[variant]["order_id"], variant)
 
 	for ev, err := range client.Observe(ctx, id, nil).All() {
 		if err != nil {
@@ -53,7 +45,7 @@ func main() {
 		fmt.Printf("  #%d %s -> %s%s\n", ev.Seq, ev.EventType, ev.Status, detail)
 	}
 
-	final := must(client.WaitFor(ctx, id, nil))
+	final := run.Must(client.WaitFor(ctx, id, nil))
 	fmt.Println("final status", final.Status)
 	if final.Status == axme.IntentStatusCOMPLETED {
 		fmt.Printf("tracking number: %v\n", (*final.Result)["tracking_number"])
@@ -63,12 +55,4 @@ func main() {
 		fmt.Printf("reason: %s\n", final.Error.Message)
 	}
 	os.Exit(1)
-}
-
-// must ends the program on an error; an example has nothing better to do with one.
-func must[T any](v T, err error) T {
-	if err != nil {
-		log.Fatal(err)
-	}
-	return v
 }
