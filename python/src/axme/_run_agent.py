@@ -18,6 +18,7 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from ._sse import AsyncStream
 from .models import Delivery
 
 if TYPE_CHECKING:
@@ -70,9 +71,11 @@ class _Agent:
         self.handled = 0
         self.stopping = False
         self.in_hand: Delivery | None = None
+        self.deliveries: AsyncStream[Delivery] | None = None
 
     async def serve(self) -> int:
         async with self.client.listen(self.address) as deliveries:
+            self.deliveries = deliveries
             async for delivery in deliveries:
                 self.in_hand = delivery
                 try:
@@ -97,6 +100,11 @@ class _Agent:
                     in_hand.intent_id,
                     grace_seconds,
                 )
+                # Close the stream now (it waits at its `yield` while the handler runs), so the
+                # server hands any lease it is about to grant to another consumer instead of
+                # leaving it to expire (REQ-DELIVERY-016).
+                if self.deliveries is not None:
+                    await self.deliveries.aclose()
                 await asyncio.wait({serving}, timeout=grace_seconds)
                 if not serving.done():
                     logger.warning(
