@@ -94,6 +94,23 @@ def test_validate_reports_every_problem(api: Api) -> None:
     assert api.ok(api.get("/v1/agents"))["agents"] == []
 
 
+def test_entry_step_of_another_type_is_a_problem_not_a_500(api: Api) -> None:
+    """Schemathesis found `entry_step: {}` answered 500 (a dict looked up in a set)."""
+    for entry in ({}, [], 7):
+        bad = copy.deepcopy(EXAMPLE)
+        bad["workflow"]["entry_step"] = entry
+        out = api.ok(api.post("/v1/scenarios/validate", bad))
+        assert out["valid"] is False
+        assert [p["path"] for p in out["problems"]] == ["/workflow/entry_step"], out
+        resp = api.post("/v1/scenarios/apply", bad)
+        assert resp.status_code == 422 and resp.json()["error"]["code"] == "validation_error"
+    bad = copy.deepcopy(EXAMPLE)
+    bad["workflow"]["entry_step"] = "no_such_step"
+    out = api.ok(api.post("/v1/scenarios/validate", bad))
+    assert {(p["path"], p["code"]) for p in out["problems"]} == {("/workflow/entry_step", "unknown_step")}
+    assert api.ok(api.get("/v1/intents"))["intents"] == []
+
+
 def test_apply_idempotency_key_in_bundle(api: Api) -> None:
     bundle = dict(copy.deepcopy(EXAMPLE), idempotency_key="deploy-42")
     first = api.post("/v1/scenarios/apply", bundle)
