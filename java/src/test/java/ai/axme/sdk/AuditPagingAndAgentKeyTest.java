@@ -15,23 +15,11 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** getIntentAudit's since/limit (REQ-LIMIT-013) and createAgentKey's body, against the reference server. */
 class AuditPagingAndAgentKeyTest {
-    private static ReferenceServer server;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = ReferenceServer.start();
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        server.close();
-    }
+    private static final ReferenceServer server = ReferenceServer.shared();
 
     private static AxmeClient client(String key) {
         return AxmeClient.builder().baseUrl(server.baseUrl()).apiKey(key).retryBaseDelay(Duration.ofMillis(20)).build();

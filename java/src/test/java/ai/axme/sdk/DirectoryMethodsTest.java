@@ -15,23 +15,11 @@ import ai.axme.sdk.generated.RegisterAgentRequest;
 import java.time.Duration;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** deleteAgent, listAgentKeys, listMyTasks and the workspace calls against the reference server. */
 class DirectoryMethodsTest {
-    private static ReferenceServer server;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = ReferenceServer.start();
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        server.close();
-    }
+    private static final ReferenceServer server = ReferenceServer.shared();
 
     private static AxmeClient client(String key) {
         return AxmeClient.builder().baseUrl(server.baseUrl()).apiKey(key).retryBaseDelay(Duration.ofMillis(20)).build();

@@ -17,33 +17,32 @@ import org.junit.jupiter.api.Test;
 class ExamplesTest {
     @Test
     void humanApprovalWorkflowRunsEndToEnd() throws Exception {
-        try (ReferenceServer server = ReferenceServer.start()) {
-            String adminKey = server.newNamespaceAdminKey();
-            String agentKey;
-            String address;
-            try (AxmeClient admin = AxmeClient.builder().baseUrl(server.baseUrl()).apiKey(adminKey).build()) {
-                AgentRegisteredResponse registered = admin.registerAgent(new RegisterAgentRequest().address("change-validator"));
-                agentKey = registered.getApiKey();
-                address = registered.getAgent().getAddress();
-            }
-            Path logs = TestPaths.repoRoot().resolve("java/target/examples");
-            Files.createDirectories(logs);
-            Process agent = java("ai.axme.examples.ApprovalAgent", server.baseUrl(), agentKey, logs.resolve("agent.log"), address, "1");
-            Process initiator = java("ai.axme.examples.ApprovalInitiator", server.baseUrl(), adminKey,
-                    logs.resolve("initiator.log"), address);
-            try {
-                assertTrue(initiator.waitFor(60, TimeUnit.SECONDS), "initiator finished");
-                assertTrue(agent.waitFor(30, TimeUnit.SECONDS), "agent finished");
-                String initiatorLog = Files.readString(logs.resolve("initiator.log"), StandardCharsets.UTF_8);
-                assertEquals(0, initiator.exitValue(), initiatorLog);
-                assertEquals(0, agent.exitValue(), Files.readString(logs.resolve("agent.log"), StandardCharsets.UTF_8));
-                assertTrue(initiatorLog.contains("approved the human step"), initiatorLog);
-                assertTrue(initiatorLog.contains("final status COMPLETED"), initiatorLog);
-                assertTrue(initiatorLog.contains("risk=high"), initiatorLog);
-            } finally {
-                agent.destroyForcibly();
-                initiator.destroyForcibly();
-            }
+        ReferenceServer server = ReferenceServer.shared();
+        String adminKey = server.newNamespaceAdminKey();
+        String agentKey;
+        String address;
+        try (AxmeClient admin = AxmeClient.builder().baseUrl(server.baseUrl()).apiKey(adminKey).build()) {
+            AgentRegisteredResponse registered = admin.registerAgent(new RegisterAgentRequest().address("change-validator"));
+            agentKey = registered.getApiKey();
+            address = registered.getAgent().getAddress();
+        }
+        Path logs = TestPaths.repoRoot().resolve("java/target/examples");
+        Files.createDirectories(logs);
+        Process agent = java("ai.axme.examples.ApprovalAgent", server.baseUrl(), agentKey, logs.resolve("agent.log"), address, "1");
+        Process initiator = java("ai.axme.examples.ApprovalInitiator", server.baseUrl(), adminKey,
+                logs.resolve("initiator.log"), address);
+        try {
+            assertTrue(initiator.waitFor(60, TimeUnit.SECONDS), "initiator finished");
+            assertTrue(agent.waitFor(30, TimeUnit.SECONDS), "agent finished");
+            String initiatorLog = Files.readString(logs.resolve("initiator.log"), StandardCharsets.UTF_8);
+            assertEquals(0, initiator.exitValue(), initiatorLog);
+            assertEquals(0, agent.exitValue(), Files.readString(logs.resolve("agent.log"), StandardCharsets.UTF_8));
+            assertTrue(initiatorLog.contains("approved the human step"), initiatorLog);
+            assertTrue(initiatorLog.contains("final status COMPLETED"), initiatorLog);
+            assertTrue(initiatorLog.contains("risk=high"), initiatorLog);
+        } finally {
+            agent.destroyForcibly();
+            initiator.destroyForcibly();
         }
     }
 

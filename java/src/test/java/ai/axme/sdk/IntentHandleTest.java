@@ -14,27 +14,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The intent handle against the real reference server (REQ-CLIENT-010). */
 class IntentHandleTest {
-    private static ReferenceServer server;
+    private static final ReferenceServer server = ReferenceServer.shared();
     private AxmeClient admin;
     private String agentAddress;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = ReferenceServer.start();
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        server.close();
-    }
 
     @BeforeEach
     void workspace() throws Exception {

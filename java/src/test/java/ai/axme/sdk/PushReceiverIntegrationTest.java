@@ -20,24 +20,12 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The server pushes to a PushReceiver on the JDK's HttpServer (REQ-PUSH-*), over 127.0.0.1. */
 class PushReceiverIntegrationTest {
     private static final String SECRET = "whsec_java_integration_0123456789abcd";
-    private static ReferenceServer server;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = ReferenceServer.start();
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        server.close();
-    }
+    private static final ReferenceServer server = ReferenceServer.shared();
 
     private static AxmeClient client(String key) {
         return AxmeClient.builder().baseUrl(server.baseUrl()).apiKey(key).retryBaseDelay(Duration.ofMillis(20)).build();

@@ -35,6 +35,31 @@ final class ReferenceServer implements AutoCloseable {
         this.operatorKey = operatorKey;
     }
 
+    private static ReferenceServer shared;
+
+    /**
+     * One server for every test class of the run (each test takes a fresh workspace of its own), as the
+     * .NET tests' ReferenceServer.Shared; it stops when the JVM exits.
+     */
+    static synchronized ReferenceServer shared() {
+        if (shared == null) {
+            try {
+                shared = start();
+            } catch (Exception e) {
+                throw new IllegalStateException("could not start the reference server", e);
+            }
+            ReferenceServer started = shared;
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    started.close();
+                } catch (IOException ignored) {
+                    // the JVM is exiting: a left-over temp dir is all that is lost
+                }
+            }));
+        }
+        return shared;
+    }
+
     static ReferenceServer start() throws Exception {
         Path root = TestPaths.repoRoot();
         Path python = root.resolve(".venv/bin/python");

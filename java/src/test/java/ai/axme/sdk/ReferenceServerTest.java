@@ -21,28 +21,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CancellationException;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** End to end against the real reference server over 127.0.0.1 (a fresh workspace per test). */
 class ReferenceServerTest {
-    private static ReferenceServer server;
+    private static final ReferenceServer server = ReferenceServer.shared();
     private AxmeClient admin;
     private String agentAddress;
     private AxmeClient agent;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = ReferenceServer.start();
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        server.close();
-    }
 
     @BeforeEach
     void workspace() throws Exception {

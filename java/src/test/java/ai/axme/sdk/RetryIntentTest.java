@@ -13,23 +13,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** retryIntent against the real reference server (REQ-REATTEMPT-002/005/008/009). */
 class RetryIntentTest {
-    private static ReferenceServer server;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = ReferenceServer.start();
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        server.close();
-    }
+    private static final ReferenceServer server = ReferenceServer.shared();
 
     @Test
     void aRetryStartsANewAttemptThatWaitForAndObserveFollow() throws Exception {

@@ -25,9 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -40,21 +38,11 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class RunAgentTest {
     private static final Duration DEADLINE = Duration.ofSeconds(30);
-    private static ReferenceServer server;
+    private static final ReferenceServer server = ReferenceServer.shared();
     private String adminKey;
     private AxmeClient admin;
     private AgentRegisteredResponse registered;
     private AxmeClient agent;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = ReferenceServer.start();
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        server.close();
-    }
 
     @BeforeEach
     void workspace() throws Exception {

@@ -20,24 +20,12 @@ import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** rotateCallbackSecret, rotateWebhookSecret, rotateLinkSecret against the reference server (REQ-SECRET-002/004/006..008). */
 class SecretRotationTest {
     private static final Pattern GENERATED = Pattern.compile("whsec_[0-9A-Za-z]{32}");
-    private static ReferenceServer server;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = ReferenceServer.start();
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        server.close();
-    }
+    private static final ReferenceServer server = ReferenceServer.shared();
 
     private static AxmeClient client(String key) {
         return AxmeClient.builder().baseUrl(server.baseUrl()).apiKey(key).retryBaseDelay(Duration.ofMillis(20)).build();
