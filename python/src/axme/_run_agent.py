@@ -38,7 +38,7 @@ async def run_agent(
 ) -> int:
     if not (math.isfinite(grace_seconds) and grace_seconds >= 0):
         raise ValueError(f"grace_seconds must be a finite number >= 0 (got {grace_seconds!r})")
-    agent = _Agent(client, address, handler)
+    agent = AgentLoop(client, address, handler)
     stop = asyncio.Event()
     # The serving runs in a task of its own, so that our own cancellation can still give
     # the handler in hand its grace instead of cutting it off.
@@ -63,7 +63,9 @@ async def _until_stopped(serving: asyncio.Task[int], stop: asyncio.Event) -> Non
         stopped.cancel()
 
 
-class _Agent:
+class AgentLoop:
+    """One address served: listen, handle each delivery in turn (serve and run_agent)."""
+
     def __init__(
         self, client: AsyncAxmeClient, address: str, handler: AsyncDeliveryHandler
     ) -> None:
@@ -73,7 +75,7 @@ class _Agent:
         self.in_hand: Delivery | None = None
         self.deliveries: AsyncStream[Delivery] | None = None
 
-    async def serve(self) -> int:
+    async def serve(self, max_deliveries: int | None = None) -> int:
         async with self.client.listen(self.address) as deliveries:
             self.deliveries = deliveries
             async for delivery in deliveries:
@@ -83,7 +85,7 @@ class _Agent:
                 finally:
                     self.in_hand = None
                 self.handled += 1
-                if self.stopping:
+                if self.stopping or (max_deliveries is not None and self.handled >= max_deliveries):
                     break
         return self.handled
 

@@ -26,7 +26,7 @@ from ._async.agents import AsyncAgentCalls
 from ._async.intents import AsyncIntentCalls
 from ._async.tasks_admin import AsyncTaskAndAdminCalls
 from ._options import reject_unknown_options
-from ._run_agent import DEFAULT_GRACE_SECONDS, in_daemon_thread, run_agent
+from ._run_agent import DEFAULT_GRACE_SECONDS, AgentLoop, in_daemon_thread, run_agent
 from ._runners import AsyncRunner, AsyncTransport
 from ._transport import Core
 from .config import AxmeClientConfig
@@ -80,14 +80,7 @@ class AsyncAxmeClient(AsyncIntentCalls, AsyncAgentCalls, AsyncTaskAndAdminCalls)
         """Run `handler` (async, or sync in a worker thread) for each delivery: its
         return value completes the step, an exception fails it. The lease is renewed
         while it runs. Returns the number handled (endless unless max_deliveries)."""
-        handled = 0
-        async with self.listen(address) as deliveries:
-            async for delivery in deliveries:
-                await self._handle(delivery, handler)
-                handled += 1
-                if max_deliveries is not None and handled >= max_deliveries:
-                    break
-        return handled
+        return await AgentLoop(self, address, handler).serve(max_deliveries)
 
     async def run_agent(
         self,
