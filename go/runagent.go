@@ -8,21 +8,21 @@ import (
 	"time"
 )
 
-// DefaultShutdownGrace is how long RunAgent lets the handler in hand finish
+// DefaultGrace is how long RunAgent lets the handler in hand finish
 // after the process is told to stop (REQ-LISTEN-007).
-const DefaultShutdownGrace = 10 * time.Second
+const DefaultGrace = 10 * time.Second
 
-// WithShutdownGrace sets how long RunAgent lets the handler in hand finish and
+// WithGrace sets how long RunAgent lets the handler in hand finish and
 // send its result after SIGINT/SIGTERM or ctx's end (default 10 s; 0 = do not
 // wait). Listen ignores it.
-func WithShutdownGrace(d time.Duration) ListenOption {
+func WithGrace(d time.Duration) ListenOption {
 	return func(c *listenConfig) { c.grace = max(d, 0) }
 }
 
 // RunAgent serves the agent at address as Listen does until the process gets
 // SIGINT or SIGTERM or ctx ends (REQ-LISTEN-007). It then takes no further
 // delivery and lets the handler in hand finish and resume or fail its intent
-// for up to the shutdown grace (WithShutdownGrace, default 10 s); after the
+// for up to the shutdown grace (WithGrace, default 10 s); after the
 // grace the handler's context is cancelled and the delivery abandoned without
 // a write, as a crash would leave it (its lease expires and the server
 // redelivers it). It removes its signal handlers and returns nil: being told
@@ -33,7 +33,7 @@ func WithShutdownGrace(d time.Duration) ListenOption {
 //		log.Fatal(err)
 //	}
 func (c *Client) RunAgent(ctx context.Context, address string, handler DeliveryHandler, opts ...ListenOption) error {
-	cfg := listenConfig{grace: DefaultShutdownGrace}
+	cfg := listenConfig{grace: DefaultGrace}
 	for _, o := range opts {
 		o(&cfg)
 	}

@@ -112,7 +112,7 @@ func TestRunAgentAbandonsTheHandlerAfterTheGrace(t *testing.T) {
 				close(inHand)
 				<-never // ignores its context: the grace must not wait for it
 				return map[string]any{"late": true}, nil
-			}, axme.WithShutdownGrace(grace))
+			}, axme.WithGrace(grace))
 			id, err := e.admin.SendIntent(ctx, newIntent(addr))
 			if err != nil {
 				t.Fatal(err)

@@ -33,7 +33,7 @@ namespace Axme.Sdk
         }
     
         /// <summary>The shutdown grace of <see cref="RunAgentAsync"/> when none is given.</summary>
-        public static readonly TimeSpan DefaultShutdownGrace = TimeSpan.FromSeconds(10);
+        public static readonly TimeSpan DefaultGrace = TimeSpan.FromSeconds(10);
 
         /// <summary>
         /// REQ-LISTEN-007: serves <paramref name="address"/> as <see cref="ListenAsync(string, Func{DeliveryContext, Task{JObject}}, ListenOptions, CancellationToken)"/>
@@ -49,7 +49,7 @@ namespace Axme.Sdk
         {
             if (string.IsNullOrEmpty(address)) throw new ArgumentException("address is required", "address");
             if (handler == null) throw new ArgumentNullException("handler");
-            TimeSpan shutdownGrace = grace ?? DefaultShutdownGrace;
+            TimeSpan shutdownGrace = grace ?? DefaultGrace;
             if (shutdownGrace < TimeSpan.Zero) throw new ArgumentOutOfRangeException("grace", "the grace cannot be negative");
             using (var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             using (var work = new CancellationTokenSource())

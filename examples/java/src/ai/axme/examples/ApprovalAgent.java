@@ -31,7 +31,7 @@ public final class ApprovalAgent {
             System.out.println("agent: serving " + args[0]);
             // Until the delivery limit, or SIGINT/SIGTERM (the delivery in hand then finishes, REQ-LISTEN-007).
             long handled = client.runAgent(args[0], ApprovalAgent::validate, new ListenOptions(maxDeliveries),
-                    AxmeClient.DEFAULT_SHUTDOWN_GRACE);
+                    AxmeClient.DEFAULT_GRACE);
             System.out.println("agent: handled " + handled + " deliveries");
         }
     }

@@ -254,7 +254,7 @@ public final class AxmeClient extends AxmeOperations implements AutoCloseable {
     }
 
     /** How long {@link #runAgent(String, DeliveryHandler)} lets the delivery in hand finish after a stop. */
-    public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_GRACE = Duration.ofSeconds(10);
 
     /**
      * Serves the agent as {@link #listen(String, DeliveryHandler)} does until the process gets SIGINT or
@@ -267,7 +267,7 @@ public final class AxmeClient extends AxmeOperations implements AutoCloseable {
      * @return how many deliveries were handled
      */
     public long runAgent(String address, DeliveryHandler handler) {
-        return runAgent(address, handler, ListenOptions.defaults(), DEFAULT_SHUTDOWN_GRACE);
+        return runAgent(address, handler, ListenOptions.defaults(), DEFAULT_GRACE);
     }
 
     /**

@@ -97,7 +97,7 @@ class RunAgentTest {
             inHand.countDown();
             release.await();
             return Map.of("finished", true);
-        }, AxmeClient.DEFAULT_SHUTDOWN_GRACE);
+        }, AxmeClient.DEFAULT_GRACE);
         String first = send();
         assertTrue(inHand.await(DEADLINE.toSeconds(), TimeUnit.SECONDS));
         running.thread.interrupt();
@@ -151,7 +151,7 @@ class RunAgentTest {
     @Test
     void anIdleAgentReturnsAtOnce() throws Exception {
         Running running = new Running(agent, registered.getAgent().getAddress(), delivery -> null,
-                AxmeClient.DEFAULT_SHUTDOWN_GRACE);
+                AxmeClient.DEFAULT_GRACE);
         running.thread.interrupt();
         assertEquals(0L, running.awaitReturn(Duration.ofSeconds(2)));
     }
