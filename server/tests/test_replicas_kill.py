@@ -22,10 +22,12 @@ class Failover:
     def __init__(self, servers: list[ServerProc], key: str | None) -> None:
         self.servers, self.key = servers, key
 
-    def call(self, method: str, path: str, **kw: Any) -> httpx.Response:
+    def call(
+        self, method: str, path: str, headers: dict[str, str] | None = None, **kw: Any
+    ) -> httpx.Response:
+        headers = {"x-api-key": self.key or "", **(headers or {})}  # (a retry keeps its Idempotency-Key)
         for _ in range(2):
             try:
-                headers = {"x-api-key": self.key or "", **kw.pop("headers", {})}
                 return httpx.request(
                     method, self.servers[0].base_url + path, headers=headers, timeout=20, **kw
                 )

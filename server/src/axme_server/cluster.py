@@ -12,6 +12,9 @@ Each process keeps its caches, locks, timer heap and stream fan-out, and keeps t
   the cached copy is dropped, its timers join this heap (the compare-and-set lets only one
   process fire each), an agent listening here gets the intent offered, and open streams
   get the new events, read from the store;
+- a notification that arrives while this process reads or writes the intent under its lock
+  (`reload` awaits a reader thread; `apply` awaits the commit) is noted (`engine.noticed`),
+  so the copy that read or write then hands to `remember` is not cached when it is older;
 - the hub remembers per subscribed intent the last seq it handed out (`hub.seen`), so a
   publish never skips events another process committed in between (`publish`)."""
 
@@ -162,6 +165,8 @@ def on_notice(engine: EngineCore, raw: str | None) -> None:
         if store is not None and msg["r"] == store.process:
             return
         intent_id = msg["i"]
+        if intent_id in engine._locks:  # a read or write of it is under way here: it must not cache older
+            engine.noticed[intent_id] = max(msg["v"], engine.noticed.get(intent_id, 0))
         cached = _cached(engine, intent_id)
         if cached is None or cached.get("_rev", 0) < msg["v"]:
             engine.forget_intents([intent_id], active=True)

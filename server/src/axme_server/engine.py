@@ -145,17 +145,19 @@ class IntentLock:
     lives only while someone holds or waits for it (a class, not @asynccontextmanager: it
     is entered on every write, and it also cleans up when the body raises)."""
 
-    __slots__ = ("intent_id", "lock", "locks", "reload")
+    __slots__ = ("intent_id", "lock", "locks", "noticed", "reload")
 
     def __init__(
         self,
         locks: dict[str, asyncio.Lock],
         intent_id: str,
         reload: Callable[[str], Awaitable[None]] | None = None,
+        noticed: dict[str, int] | None = None,
     ) -> None:
         self.locks = locks
         self.intent_id = intent_id
         self.reload = reload  # shared stores: refresh the cached intent once the lock is held
+        self.noticed = noticed  # shared stores: EngineCore.noticed, kept while the lock lives
 
     async def __aenter__(self) -> None:
         lock = self.locks.get(self.intent_id)
@@ -181,6 +183,8 @@ class IntentLock:
     def _forget(self, lock: asyncio.Lock) -> None:
         if not lock.locked() and not lock._waiters and self.locks.get(self.intent_id) is lock:
             del self.locks[self.intent_id]
+            if self.noticed:
+                self.noticed.pop(self.intent_id, None)
 
 
 TimerHandler = Callable[[Change, float], None]
@@ -215,6 +219,9 @@ class EngineCore:
         self.fanout: Fanout = self._publish_shared if self.shared else self.hub.publish
         # an intent became ready for an agent in another process (cluster.py): the lanes re-offer it
         self.became_ready: Callable[[str, str], None] = _nobody
+        # intent -> the newest revision another process announced while this one held or awaited
+        # the intent's lock: a copy read or written meanwhile that is older is not cached (cluster.py)
+        self.noticed: dict[str, int] = {}
 
     def _publish_shared(self, intent_id: str, events: list[dict[str, Any]]) -> None:
         cluster.publish(self, intent_id, events)
@@ -236,6 +243,9 @@ class EngineCore:
 
     def remember(self, doc: dict[str, Any]) -> None:
         intent_id = doc["intent_id"]
+        if self.noticed and self.noticed.get(intent_id, 0) > doc.get("_rev", 0):
+            self.forget_intents([intent_id], active=True)  # another process wrote it meanwhile
+            return
         if doc["status"] in TERMINAL:
             self._active.pop(intent_id, None)
             self._recent[intent_id] = doc
@@ -324,7 +334,9 @@ class EngineCore:
 
     # -- locking and the write path -------------------------------------
     def intent_lock(self, intent_id: str) -> IntentLock:
-        return IntentLock(self._locks, intent_id, self._reload if self.shared else None)
+        if self.shared:
+            return IntentLock(self._locks, intent_id, self._reload, self.noticed)
+        return IntentLock(self._locks, intent_id)
 
     async def _reload(self, intent_id: str) -> None:
         await cluster.reload(self, intent_id)
