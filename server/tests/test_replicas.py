@@ -220,3 +220,26 @@ def test_a_backlog_taken_by_listeners_on_both_replicas_at_once_goes_out_once(
     assert sorted(delivered) == sorted(made), {k: len(v) for k, v in got.items()}  # each once
     for srv in (a, b):
         assert "Traceback" not in srv.stderr_path.read_text()
+
+
+def test_one_idempotency_key_sent_to_both_replicas_at_once_makes_one_intent(
+    replicas: tuple[ServerProc, ServerProc],
+) -> None:
+    """REQ-IDEMP-003 across processes: the record's unique key decides; the other request
+    replays the winner's answer (it was a 500 when both looked the key up first and missed)."""
+    a, b = replicas
+    admin = Api(a.base_url, a.admin_key)
+    address, _agent = admin.register_agent("idem")
+    body = {"intent_type": "intent.test.idem.v1", "to_agent": address, "payload": {"n": 1}}
+
+    def send(base_url: str, key: str) -> httpx.Response:
+        headers = {"x-api-key": a.admin_key or "", "Idempotency-Key": key}
+        return httpx.post(base_url + "/v1/intents", json=body, headers=headers, timeout=20)
+
+    with ThreadPoolExecutor(2) as pool:
+        for n in range(30):
+            both = list(pool.map(send, [a.base_url, b.base_url], [f"k{n}"] * 2))
+            assert [r.status_code for r in both] == [200, 200], [r.text for r in both]
+            assert both[0].json()["intent_id"] == both[1].json()["intent_id"]
+    made = admin.ok(admin.get("/v1/intents", params={"to_agent": address, "limit": 100}))["intents"]
+    assert len(made) == 30

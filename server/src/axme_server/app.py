@@ -255,26 +255,47 @@ class App:
         body_hash = _body_hash(req.body)
         while scope_key in self._inflight:  # same key in flight: wait for it, then replay
             await asyncio.shield(self._inflight[scope_key])
-        stored = self.engine.store.get_idempotency(scope_key)
-        if stored is not None:
-            if stored[0] != body_hash:
-                raise ApiError(
-                    "idempotency_conflict",
-                    "Idempotency-Key was already used with a different request",
-                    {"idempotency_key": key},
-                )
-            await send_json(send, stored[1], stored[2], extra + [(b"idempotent-replayed", b"true")])
-            return
         fut = asyncio.get_running_loop().create_future()
         self._inflight[scope_key] = fut
         req.ctx.idem = (scope_key, body_hash)
+        # No read before the request runs (REQ-IDEMP-003 holds all the same): a key used before
+        # makes the request's write fail on the record's unique key, or the request fail on the
+        # state the first one left, or succeed without a write; only then is the record read and
+        # replayed. A read per keyed POST on the event loop waited for the writer thread's GIL.
         try:
-            await self._respond(route, req, receive, send, extra)
+            try:
+                result = await self._run(route, req)
+            except Exception:
+                if await self._replayed(scope_key, body_hash, key, send, extra):
+                    return
+                raise
+            written = req.ctx.idem_written or not isinstance(result, bytes)
+            if not written and await self._replayed(scope_key, body_hash, key, send, extra):
+                return
+            await self._send_result(req, result, receive, send, extra)
         finally:
             del self._inflight[scope_key]
             fut.set_result(None)
 
+    async def _replayed(self, scope_key: str, body_hash: str, key: str, send: Any, extra: Headers) -> bool:
+        """Answer with the stored record of this key, if there is one (409 if its request differed)."""
+        stored = self.engine.store.get_idempotency(scope_key)
+        if stored is None:
+            return False
+        if stored[0] != body_hash:
+            raise ApiError(
+                "idempotency_conflict",
+                "Idempotency-Key was already used with a different request",
+                {"idempotency_key": key},
+            )
+        await send_json(send, stored[1], stored[2], extra + [(b"idempotent-replayed", b"true")])
+        return True
+
     async def _respond(self, route: Any, req: Request, receive: Any, send: Any, extra: Headers) -> None:
+        await self._send_result(req, await self._run(route, req), receive, send, extra)
+
+    async def _run(self, route: Any, req: Request) -> Any:
+        """Validate the request and run its handler: the response to send (bytes, a stream, ...)."""
         self.spec.check_query(route.op, req.query)  # declared query parameters (REQ-LIMIT-008)
         # (applyScenario validates inside, to report schema and semantic problems together)
         if (
@@ -288,9 +309,10 @@ class App:
             if isinstance(kind, str):
                 self.spec.check(f"resumeIntent:{kind}", req.json())
         if self.engine.core.shared:  # a write may lose a race with another server process: run again
-            result = await cluster.run_fresh(route.handler, req)
-        else:
-            result = await route.handler(req)
+            return await cluster.run_fresh(route.handler, req)
+        return await route.handler(req)
+
+    async def _send_result(self, req: Request, result: Any, receive: Any, send: Any, extra: Headers) -> None:
         if isinstance(result, StreamBase):
             key_id = req.ctx.principal.key_id
             self.streams.acquire(key_id, result)  # 429 beyond the caps (REQ-LIMIT-006)

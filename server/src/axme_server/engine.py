@@ -61,6 +61,7 @@ class Ctx:
     principal: Principal
     channel: str = "api"
     idem: tuple[str, str] | None = None  # (scope_key, body_hash)
+    idem_written: bool = False  # a write of this request carried the idempotency record
 
 
 def public(doc: dict[str, Any]) -> dict[str, Any]:
@@ -369,6 +370,7 @@ class EngineCore:
             body = dumps(response)
             if ctx is not None and ctx.idem is not None:
                 ops.append(("idem", ctx.idem[0], ctx.idem[1], 200, body, ch.now))
+                ctx.idem_written = True
         try:
             await self.store.write(ops)
         except BaseException as exc:
@@ -396,6 +398,7 @@ class EngineCore:
         body = dumps(response)
         if ctx is not None and ctx.idem is not None:
             ops = ops + [("idem", ctx.idem[0], ctx.idem[1], 200, body, now)]
+            ctx.idem_written = True
         await self.store.write(ops)
         return body
 

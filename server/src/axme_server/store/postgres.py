@@ -247,7 +247,15 @@ class PostgresStore(SqliteStore):
                 try:
                     held, raw = raw, None
                     raw = self._begin(held)  # (when it fails, no connection is held)
-                    results = _commit_batch(PgConn(raw), batch, self.process)
+                    try:
+                        results = _commit_batch(PgConn(raw), batch, self.process)
+                    except PipelineAborted:  # redo write by write on a new connection
+                        raw.close()
+                        self._pool.putconn(raw)
+                        raw = None
+                        raw = self._begin(None)
+                        results = _apply_isolated(PgConn(raw), batch, self.process)
+                        raw.execute("COMMIT")
                     self.commits += 1
                     self.writes += len(batch)
                 except (
@@ -326,6 +334,14 @@ class PostgresStore(SqliteStore):
         return [d for d in docs if d.get("correlation_id") == correlation_id]
 
 
+class PipelineAborted(Exception):
+    """A statement of the batch's pipeline failed in the database (a unique key taken by another
+    process, say): the rest of the pipeline was skipped, Parse messages included, so psycopg's
+    cache of prepared statements may name some the server never made. The batch is redone on a
+    new connection (rare: a write lost to another process's is usually a StaleWrite, found before
+    anything fails in the database)."""
+
+
 def _commit_batch(conn: PgConn, batch: list[tuple[Any, ...]], process: str) -> list[BaseException | None]:
     """One transaction for the whole batch (begun by the caller); pipeline mode sends its
     statements back to back."""
@@ -337,7 +353,9 @@ def _commit_batch(conn: PgConn, batch: list[tuple[Any, ...]], process: str) -> l
                 write_ops(conn, ops, process, counts, checked)
             counts.flush(conn)
         results: list[BaseException | None] = [None] * len(batch)
-    except Exception:  # noqa: BLE001 - redo the batch with each write isolated
+    except psycopg.Error as exc:
+        raise PipelineAborted() from exc
+    except Exception:  # noqa: BLE001 - a stale revision (StaleWrite): redo with each write isolated
         conn.execute("ROLLBACK")
         conn.execute("BEGIN")
         results = _apply_isolated(conn, batch, process)
