@@ -226,7 +226,9 @@ class Lanes:
         doc = self.core.cached_intent(intent_id)
         if doc is None or not _ready_for(doc, address):
             return
-        if not consumer.wants():  # went away meanwhile: keep it ready for the next one
+        # gone meanwhile: keep it ready for the next one. (Detached is not gone: a poll stops
+        # taking new leases once one arrives, and waits for those reserved before.)
+        if consumer.closed or not consumer.connection_open():
             self.lane(address).ready[intent_id] = None
             return
         ch = self.core.change(doc)
