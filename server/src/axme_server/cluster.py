@@ -69,8 +69,7 @@ def start(engine: EngineCore) -> None:
 
 
 def _cached(engine: EngineCore, intent_id: str) -> dict[str, Any] | None:
-    doc: dict[str, Any] | None = engine._active.get(intent_id) or engine._recent.get(intent_id)
-    return doc
+    return engine.cached_copy(intent_id)
 
 
 async def reload(engine: EngineCore, intent_id: str) -> None:

@@ -32,7 +32,7 @@ from axme_server.auth import KeyRing, Principal
 from axme_server.clock import Clock
 from axme_server.errors import ApiError
 from axme_server.hub import Hub
-from axme_server.jsonutil import clone, dumps, iso
+from axme_server.jsonutil import clone, dumps, iso, loads
 from axme_server.lifecycle import TERMINAL, can_transition
 from axme_server.limits import DEFAULT as DEFAULT_LIMITS
 from axme_server.limits import LruCache
@@ -207,7 +207,9 @@ class EngineCore:
         self.timer_handlers: dict[str, TimerHandler] = {}
         self.timers = TimerIndex(clock, self._fire_timer, store.timers_due)
         self._active: OrderedDict[str, dict[str, Any]] = OrderedDict()  # LRU, bounded (remember)
-        self._recent: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        # terminal intents, serialized: 20,000 documents as dicts were ~2 million objects the GC
+        # walked, and throughput fell ~12% once the cache had filled (server/README.md, sustained)
+        self._recent: OrderedDict[str, bytes] = OrderedDict()
         self._locks: dict[str, asyncio.Lock] = {}
         # keyed by request input: bounded (REQ-LIMIT-012)
         self.agent_cache: LruCache[str, dict[str, Any] | None] = LruCache(DEFAULT_LIMITS.cache_entries)
@@ -233,10 +235,11 @@ class EngineCore:
         if doc is not None:
             self._active.move_to_end(intent_id)
             return doc
-        doc = self._recent.get(intent_id)
-        if doc is not None:
+        raw = self._recent.get(intent_id)
+        if raw is not None:
             self._recent.move_to_end(intent_id)
-            return doc
+            recent: dict[str, Any] = loads(raw)
+            return recent
         loaded: dict[str, Any] | None = self.store.get_intent(intent_id)
         if loaded is not None:
             self.remember(loaded)
@@ -249,7 +252,7 @@ class EngineCore:
             return
         if doc["status"] in TERMINAL:
             self._active.pop(intent_id, None)
-            self._recent[intent_id] = doc
+            self._recent[intent_id] = dumps(doc)
             self._recent.move_to_end(intent_id)
             while len(self._recent) > self.settings.terminal_cache_size:
                 self._recent.popitem(last=False)
@@ -304,7 +307,14 @@ class EngineCore:
     def visible_intent(self, row: dict[str, Any]) -> dict[str, Any]:
         """The published version of an intent row read from the store (the row may be a commit ahead)."""
         intent_id = row["intent_id"]
-        return self._active.get(intent_id) or self._recent.get(intent_id) or row
+        return self.cached_copy(intent_id) or row
+
+    def cached_copy(self, intent_id: str) -> dict[str, Any] | None:
+        """The cached intent, if any (no store read, no LRU touch)."""
+        doc = self._active.get(intent_id)
+        if doc is None and (raw := self._recent.get(intent_id)) is not None:
+            doc = loads(raw)
+        return doc
 
     def _log_events(self, ch: Change) -> None:
         intent_id = ch.intent["intent_id"]
