@@ -225,7 +225,7 @@ def test_a_backlog_taken_by_listeners_on_both_replicas_at_once_goes_out_once(
 def test_one_idempotency_key_sent_to_both_replicas_at_once_makes_one_intent(
     replicas: tuple[ServerProc, ServerProc],
 ) -> None:
-    """REQ-IDEMP-003 across processes: the record's unique key decides; the other request
+    """REQ-IDEMP-007 across processes: the record's unique key decides; the other request
     replays the winner's answer (it was a 500 when both looked the key up first and missed)."""
     a, b = replicas
     admin = Api(a.base_url, a.admin_key)

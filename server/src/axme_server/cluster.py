@@ -68,10 +68,6 @@ def start(engine: EngineCore) -> None:
         store.listen(asyncio.get_running_loop(), lambda raw: on_notice(engine, raw))
 
 
-def _cached(engine: EngineCore, intent_id: str) -> dict[str, Any] | None:
-    return engine.cached_copy(intent_id)
-
-
 async def reload(engine: EngineCore, intent_id: str) -> None:
     """Under the intent's lock: replace the cached copy when the store holds a newer revision.
 
@@ -81,12 +77,12 @@ async def reload(engine: EngineCore, intent_id: str) -> None:
     Reading the store under every lock cost a round trip per write on the event loop (about a
     quarter of the loop's time in the replicas bench) to avoid a rare retry."""
     store = shared_store(engine.store)
-    if _cached(engine, intent_id) is not None or store is None:
+    if engine.cached_copy(intent_id) is not None or store is None:
         return
     doc = await store.get_intent_off_loop(intent_id)
     if doc is None:
         return
-    cached = _cached(engine, intent_id)
+    cached = engine.cached_copy(intent_id)
     if cached is not None and cached.get("_rev", 0) == doc.get("_rev", 0):
         return
     engine.forget_intents([intent_id], active=True)
@@ -166,7 +162,7 @@ def on_notice(engine: EngineCore, raw: str | None) -> None:
         intent_id = msg["i"]
         if intent_id in engine._locks:  # a read or write of it is under way here: it must not cache older
             engine.noticed[intent_id] = max(msg["v"], engine.noticed.get(intent_id, 0))
-        cached = _cached(engine, intent_id)
+        cached = engine.cached_copy(intent_id)
         if cached is None or cached.get("_rev", 0) < msg["v"]:
             engine.forget_intents([intent_id], active=True)
         if msg["t"]:
