@@ -59,7 +59,7 @@ def default_transport() -> str:
     """The library `AsyncAxmeClient(config)` moves bytes with, for the bench's labels."""
     client = AsyncAxmeClient(AxmeClientConfig(api_key="axme_admin_x", base_url="http://127.0.0.1"))
     transport = getattr(client._runner, "transport", None)
-    return "aiohttp" if type(transport).__name__ == "AiohttpTransport" else "httpx"
+    return {"AiohttpTransport": "aiohttp", "Http11Transport": "http11"}.get(type(transport).__name__, "httpx")
 
 
 async def sdk_agent(agent: AsyncAxmeClient, name: str) -> None:

@@ -1,5 +1,6 @@
 """Perform the effects of `_transport` plans: blocking (httpx.Client) or asyncio (an
-`AsyncTransport`: httpx.AsyncClient, or aiohttp in `_aiohttp_transport.py`).
+`AsyncTransport`: `_http11_transport.py` by default, aiohttp in `_aiohttp_transport.py`,
+or an httpx.AsyncClient).
 
 These classes are the only place where sync and async differ. They do no retrying or
 parsing themselves; they move bytes and sleep. Transport errors (always `httpx`

@@ -21,10 +21,10 @@ import httpx
 
 from . import models as m
 from ._agent import finish_delivery_plan, renew_lease_plan, renewal_interval
-from ._aiohttp_transport import AiohttpTransport
 from ._async.agents import AsyncAgentCalls
 from ._async.intents import AsyncIntentCalls
 from ._async.tasks_admin import AsyncTaskAndAdminCalls
+from ._http11_transport import Http11Transport
 from ._options import reject_unknown_options
 from ._run_agent import DEFAULT_GRACE_SECONDS, AgentLoop, in_daemon_thread, run_agent
 from ._runners import AsyncRunner, AsyncTransport
@@ -50,10 +50,10 @@ class AsyncAxmeClient(AsyncIntentCalls, AsyncAgentCalls, AsyncTaskAndAdminCalls)
     ) -> None:
         self.config = config or AxmeClientConfig()
         self._core = Core(self.config)
-        # aiohttp by default: 0.4-0.5x httpx's client CPU per call (python/README.md, "Advanced");
-        # an httpx.AsyncClient passed in keeps httpx (proxies, custom transports, respx mocks)
+        # _http11_transport by default: the least client CPU per call (python/README.md,
+        # "Advanced"); an httpx.AsyncClient passed in keeps httpx (custom transports, respx mocks)
         self._owns_http = http_client is None
-        self._runner = AsyncRunner(AiohttpTransport() if http_client is None else http_client)
+        self._runner = AsyncRunner(Http11Transport() if http_client is None else http_client)
 
     async def aclose(self) -> None:
         if self._owns_http:

@@ -1,6 +1,7 @@
-"""What both HTTP libraries of the async client (httpx and aiohttp, `_aiohttp_transport`)
-and the sync client must do alike: reuse a connection after a stream read to its end,
-name the URL on a refused connection, time out a silent server, map aiohttp's errors."""
+"""What every HTTP library of the async client (its default `_http11_transport`, httpx
+passed in, and aiohttp, `_aiohttp_transport`) and the sync client must do alike: reuse a
+connection after a stream read to its end, name the URL on a refused connection, time out
+a silent server, map aiohttp's errors."""
 
 from __future__ import annotations
 
@@ -16,13 +17,14 @@ import pytest
 import axme
 from axme import AsyncAxmeClient, AxmeClient, AxmeClientConfig
 from axme._aiohttp_transport import AiohttpTransport, transport_error
+from axme._http11_transport import Http11Transport
 
 from ..conftest import RunningServer
 from .test_intents import new_intent
 
 pytestmark = pytest.mark.integration
 
-KINDS = ["sync", "async-httpx", "async-aiohttp"]
+KINDS = ["sync", "async-http11", "async-httpx", "async-aiohttp"]
 
 
 class CountingProxy:
@@ -76,7 +78,8 @@ def make_client(kind: str, cfg: AxmeClientConfig, closers: list[Any]) -> Any:
         client: Any = AxmeClient(cfg, http_client=httpx.Client())
         closers.append(client._http.close)
     else:
-        http = httpx.AsyncClient() if kind == "async-httpx" else AiohttpTransport()
+        made = {"async-http11": Http11Transport, "async-httpx": httpx.AsyncClient}
+        http = made.get(kind, AiohttpTransport)()
         client = AsyncAxmeClient(cfg, http_client=http)  # type: ignore[arg-type]
         closers.append(http.aclose)
     return client
