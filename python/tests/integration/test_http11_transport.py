@@ -96,18 +96,13 @@ def answering(*responses: bytes, then_close: bool = False) -> Handler:
     return handler
 
 
-async def scripted(handler: Handler, tls: ssl.SSLContext | None = None) -> Scripted:
-    return await Scripted(handler, tls).__aenter__()
-
-
 OK = b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n{"a": true}'
 
 
 async def test_calls_reuse_one_connection_and_send_what_the_core_built(
     transport: Http11Transport,
 ) -> None:
-    server = await scripted(answering(OK))
-    try:
+    async with Scripted(answering(OK)) as server:
         for _ in range(5):
             response = await transport.send(request(server.url("/v1/x?q=1"), "POST", b'{"n":1}'))
             assert response.status_code == 200 and response.json() == {"a": True}
@@ -121,8 +116,6 @@ async def test_calls_reuse_one_connection_and_send_what_the_core_built(
             ).encode()
         )
         assert response.headers["content-type"] == "application/json"  # names in lower case
-    finally:
-        await server.__aexit__()
 
 
 @pytest.mark.parametrize(
@@ -135,13 +128,10 @@ async def test_calls_reuse_one_connection_and_send_what_the_core_built(
     ids=["chunked", "after-100-continue"],
 )
 async def test_bodies_of_every_framing_read_whole(transport: Http11Transport, raw: bytes) -> None:
-    server = await scripted(answering(raw))
-    try:
+    async with Scripted(answering(raw)) as server:
         assert (await transport.send(request(server.url()))).json() == {"a": True}
         assert (await transport.send(request(server.url()))).json() == {"a": True}
         assert server.connections == 1
-    finally:
-        await server.__aexit__()
 
 
 async def test_a_call_reads_a_body_larger_than_a_streams_buffer(
@@ -149,68 +139,52 @@ async def test_a_call_reads_a_body_larger_than_a_streams_buffer(
 ) -> None:
     body = b'"' + b"x" * (STREAM_BUFFER * 3) + b'"'
     head = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body)
-    server = await scripted(answering(head + body))
-    try:
+    async with Scripted(answering(head + body)) as server:
         assert (await transport.send(request(server.url()))).content == body
-    finally:
-        await server.__aexit__()
 
 
 async def test_a_body_read_until_the_server_closes(transport: Http11Transport) -> None:
-    server = await scripted(answering(b'HTTP/1.1 200 OK\r\n\r\n{"a": true}', then_close=True))
-    try:
+    async with Scripted(
+        answering(b'HTTP/1.1 200 OK\r\n\r\n{"a": true}', then_close=True)
+    ) as server:
         assert (await transport.send(request(server.url()))).json() == {"a": True}
         assert (await transport.send(request(server.url()))).content == b'{"a": true}'
         assert server.connections == 2  # such a connection is never reused
-    finally:
-        await server.__aexit__()
 
 
 async def test_no_content_ends_without_a_body(transport: Http11Transport) -> None:
-    server = await scripted(answering(b"HTTP/1.1 204 No Content\r\n\r\n"))
-    try:
+    async with Scripted(answering(b"HTTP/1.1 204 No Content\r\n\r\n")) as server:
         response = await transport.send(request(server.url(), "DELETE"))
         assert (response.status_code, response.content) == (204, b"")
         await transport.send(request(server.url(), "DELETE"))
         assert server.connections == 1
-    finally:
-        await server.__aexit__()
 
 
 async def test_a_kept_alive_connection_the_server_closed_is_replaced_without_an_error(
     transport: Http11Transport,
 ) -> None:
-    server = await scripted(answering(OK))
-    try:
+    async with Scripted(answering(OK)) as server:
         await transport.send(request(server.url()))
         for writer in server._writers:  # the server's keep-alive timeout ends the idle connection
             writer.close()
         await asyncio.sleep(0.05)
         assert (await transport.send(request(server.url()))).json() == {"a": True}
         assert server.connections == 2
-    finally:
-        await server.__aexit__()
 
 
 async def test_a_body_cut_short_is_a_protocol_error_and_the_connection_is_dropped(
     transport: Http11Transport,
 ) -> None:
     cut = b'HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{"a"'
-    server = await scripted(answering(cut, then_close=True))
-    try:
+    async with Scripted(answering(cut, then_close=True)) as server:
         with pytest.raises(httpx.RemoteProtocolError):
             await transport.send(request(server.url()))
-    finally:
-        await server.__aexit__()
 
 
 async def test_a_malformed_response_is_a_protocol_error(transport: Http11Transport) -> None:
-    server = await scripted(answering(b"HTTP/1.1 abc\r\n\r\n"))
-    try:
+    async with Scripted(answering(b"HTTP/1.1 abc\r\n\r\n")) as server:
         with pytest.raises(httpx.RemoteProtocolError, match="malformed"):
             await transport.send(request(server.url()))
-    finally:
-        await server.__aexit__()
 
 
 async def test_the_attempt_deadline_and_a_cancelled_call_leave_no_half_read_connection(
@@ -229,8 +203,7 @@ async def test_the_attempt_deadline_and_a_cancelled_call_leave_no_half_read_conn
                 continue
             writer.write(OK)
 
-    server = await scripted(handler)
-    try:
+    async with Scripted(handler) as server:
         with pytest.raises(httpx.ReadTimeout):
             await transport.send(request(server.url(), seconds=0.2))
         call = asyncio.ensure_future(transport.send(request(server.url())))
@@ -240,8 +213,6 @@ async def test_the_attempt_deadline_and_a_cancelled_call_leave_no_half_read_conn
             await call
         assert (await transport.send(request(server.url()))).json() == {"a": True}
         assert server.connections == 3  # neither interrupted connection was reused
-    finally:
-        await server.__aexit__()
 
 
 async def test_a_stream_reads_its_body_chunk_by_chunk_past_the_buffer(
@@ -262,8 +233,7 @@ async def test_a_stream_reads_its_body_chunk_by_chunk_past_the_buffer(
         await server.read_request(reader)
         writer.write(OK)
 
-    server = await scripted(handler)
-    try:
+    async with Scripted(handler) as server:
         response, stream = await transport.open(request(server.url()))
         assert response.status_code == 200 and stream is not None
         await asyncio.sleep(0.2)  # the server writes ahead; the reader stops at the buffer
@@ -274,8 +244,6 @@ async def test_a_stream_reads_its_body_chunk_by_chunk_past_the_buffer(
         assert received == count * len(piece)
         assert (await transport.send(request(server.url()))).json() == {"a": True}
         assert server.connections == 1  # read to its end: reused
-    finally:
-        await server.__aexit__()
 
 
 async def test_a_stream_silent_for_its_read_timeout_times_out(transport: Http11Transport) -> None:
@@ -286,40 +254,31 @@ async def test_a_stream_silent_for_its_read_timeout_times_out(transport: Http11T
         writer.write(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n")
         await asyncio.sleep(30)
 
-    server = await scripted(handler)
-    try:
+    async with Scripted(handler) as server:
         response, stream = await transport.open(request(server.url(), seconds=0.3))
         assert stream is not None and await stream.read() == b"hello"
         with pytest.raises(httpx.ReadTimeout):
             await stream.read()
         await stream.aclose()
-    finally:
-        await server.__aexit__()
 
 
 async def test_an_error_status_on_a_stream_comes_with_its_body(transport: Http11Transport) -> None:
     error = b'{"error":{"code":"x"}}'
     raw = b"HTTP/1.1 404 Not Found\r\nContent-Length: %d\r\n\r\n%s" % (len(error), error)
-    server = await scripted(answering(raw))
-    try:
+    async with Scripted(answering(raw)) as server:
         response, stream = await transport.open(request(server.url()))
         assert (response.status_code, response.content, stream) == (404, error, None)
-    finally:
-        await server.__aexit__()
 
 
 async def test_a_header_with_a_line_break_is_refused_before_anything_is_sent(
     transport: Http11Transport,
 ) -> None:
-    server = await scripted(answering(OK))
-    try:
+    async with Scripted(answering(OK)) as server:
         bad = request(server.url())
         bad.headers["X-Note"] = "a\r\nX-Injected: 1"
         with pytest.raises(httpx.LocalProtocolError, match="line breaks"):
             await transport.send(bad)
         assert server.requests == []
-    finally:
-        await server.__aexit__()
 
 
 def self_signed(tmp: Path) -> tuple[ssl.SSLContext, Path]:
@@ -340,8 +299,7 @@ async def test_tls_is_verified_against_the_trust_store(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     context, cert = self_signed(tmp_path)
-    server = await scripted(answering(OK), tls=context)
-    try:
+    async with Scripted(answering(OK), tls=context) as server:
         untrusting = Http11Transport()  # certifi's roots: our certificate is not among them
         with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
             await untrusting.send(request(server.url(scheme="https")))
@@ -350,16 +308,12 @@ async def test_tls_is_verified_against_the_trust_store(
         trusting = Http11Transport()
         assert (await trusting.send(request(server.url(scheme="https")))).json() == {"a": True}
         await trusting.aclose()
-    finally:
-        await server.__aexit__()
 
 
 async def test_a_proxy_in_the_environment_is_used_and_no_proxy_bypasses_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    origin = await scripted(answering(OK))
-    proxy = await scripted(answering(OK))
-    try:
+    async with Scripted(answering(OK)) as origin, Scripted(answering(OK)) as proxy:
         monkeypatch.setenv("HTTP_PROXY", proxy.url(""))
         monkeypatch.delenv("NO_PROXY", raising=False)
         monkeypatch.delenv("no_proxy", raising=False)
@@ -373,6 +327,3 @@ async def test_a_proxy_in_the_environment_is_used_and_no_proxy_bypasses_it(
         await direct.send(request(origin.url("/v1/y")))
         await direct.aclose()
         assert origin.requests[0].startswith(b"GET /v1/y HTTP/1.1")
-    finally:
-        await origin.__aexit__()
-        await proxy.__aexit__()
