@@ -7,7 +7,6 @@ longer ours (409 on ack).
 
 from __future__ import annotations
 
-import json
 import logging
 from collections import OrderedDict
 
@@ -22,7 +21,7 @@ from ._sse import (
     single_stream_plan,
     stream_spec,
 )
-from ._transport import CallOptions, Core, Emit, Plan, Sleep, monotonic
+from ._transport import CallOptions, Core, Emit, Plan, Sleep, loads, monotonic
 from .errors import AxmeApiError, AxmeConnectionError, ConflictError, StreamError
 from .models import Delivery
 
@@ -107,7 +106,7 @@ def _ack(core: Core, delivery: Delivery, options: CallOptions) -> Plan[Delivery 
 
 def parse_delivery(frame: SSEFrame) -> Delivery:
     try:
-        delivery = Delivery(json.loads(frame.data))
+        delivery = Delivery(loads(frame.data))
         delivery.delivery_id, delivery.intent_id  # noqa: B018 - validates presence
     except (ValueError, TypeError, KeyError) as exc:
         raise StreamError(f"malformed delivery frame: {frame.data[:200]!r}") from exc

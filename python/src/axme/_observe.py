@@ -11,7 +11,6 @@ Rules (REQ-OBSERVE-*, REQ-WAIT-*):
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 from collections.abc import Callable
@@ -35,6 +34,7 @@ from ._transport import (
     Plan,
     Sleep,
     forward_except_emits,
+    loads,
     monotonic,
 )
 from .errors import AxmeApiError, StreamError, WaitTimeoutError
@@ -61,7 +61,7 @@ def _is_stream_missing(error: Exception) -> bool:
 
 def _next_seq(frame: SSEFrame) -> int | None:
     try:
-        value = json.loads(frame.data).get("next_seq")
+        value = loads(frame.data).get("next_seq")
     except (ValueError, AttributeError):
         return None
     return value if isinstance(value, int) and not isinstance(value, bool) else None
@@ -262,7 +262,7 @@ def _wait_one(core: Core, intent_id: str, deadline: Deadline, options: CallOptio
 
 def parse_stream_intent(frame: SSEFrame) -> Intent:
     try:
-        intent = Intent(json.loads(frame.data)["intent"])
+        intent = Intent(loads(frame.data)["intent"])
         intent.intent_id, intent.status  # noqa: B018 - validates presence
     except (ValueError, TypeError, KeyError) as exc:
         raise StreamError(f"malformed stream.intent frame: {frame.data[:200]!r}") from exc
@@ -271,7 +271,7 @@ def parse_stream_intent(frame: SSEFrame) -> Intent:
 
 def parse_event(frame: SSEFrame) -> Event:
     try:
-        data = json.loads(frame.data)
+        data = loads(frame.data)
         event = Event(data)
         event.seq  # noqa: B018 - validates presence and type
     except (ValueError, TypeError, KeyError) as exc:

@@ -26,6 +26,7 @@ from typing import Any, Protocol, TypedDict, TypeVar
 from urllib.parse import urlencode
 
 import httpx
+import orjson
 
 from ._retry import RetryPolicy, is_retryable_status, parse_retry_after
 from ._version import __version__
@@ -147,7 +148,23 @@ class WireResponse:
             return ""
 
     def json(self) -> Any:
-        return json.loads(self.content.decode("utf-8"))  # the API's JSON is UTF-8 (RFC 8259)
+        return loads(self.content)  # the API's JSON is UTF-8 (RFC 8259)
+
+
+# orjson reads a response or an SSE frame about 4x faster than the standard library (the
+# client's CPU comes out of the cores the server uses), but reads integers beyond 64 bits as
+# floats; a text with a run of 19+ digits goes through the standard library, which keeps
+# them exact (REQ-LIMIT-010). The run is found by mapping digits to b"0", the rest to b" ".
+_DIGIT_MAP = bytes(0x30 if 0x30 <= i <= 0x39 else 0x20 for i in range(256))
+_LONG_RUN = b"0" * 19
+
+
+def loads(text: str | bytes) -> Any:
+    """A JSON text the API sent, as Python values (integers exact at any size)."""
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    if _LONG_RUN in data.translate(_DIGIT_MAP):
+        return json.loads(data.decode("utf-8"))
+    return orjson.loads(data)
 
 
 # --- effects -----------------------------------------------------------------

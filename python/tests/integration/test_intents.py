@@ -47,6 +47,21 @@ async def test_create_get_and_list(api: Api) -> None:
     assert {i.intent_id for i in filtered.intents} == {created.intent_id, second}
 
 
+async def test_integers_beyond_64_bits_come_back_exact_in_responses_and_streams(api: Api) -> None:
+    """REQ-LIMIT-010 through the client's JSON reading (orjson reads such integers as floats;
+    `_transport.loads` hands those texts to the standard library)."""
+    address, agent = await api.new_agent()
+    big = {"p64": 2**64 + 1, "n70": -(2**70) - 3, "small": 7, "text": "1" * 25}  # no float is equal
+    intent_id = await api.call("send_intent", new_intent(address, payload=big))
+    assert (await api.call("get_intent", intent_id)).payload == big
+    deliveries = await api.take(agent.listen(address), count=1)
+    assert deliveries[0].intent.payload == big
+    await api.call_on(agent, "resume_intent", intent_id, big, delivery_id=deliveries[0].delivery_id)
+    events = await api.take(api.admin.observe(intent_id))
+    assert events[-1].status == "COMPLETED"
+    assert (await api.call("get_intent", intent_id)).result == big
+
+
 async def test_events_observe_and_audit(api: Api) -> None:
     address, agent = await api.new_agent()
     intent_id = await api.call("send_intent", new_intent(address))
