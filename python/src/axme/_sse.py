@@ -95,6 +95,14 @@ class SSEParser:
                 start = 1
         buffer = self._pending + text[start:]
         self._pending = ""
+        if "\r" not in buffer:  # what servers send: LF only, split in C
+            lines = buffer.split("\n")
+            self._pending = lines.pop()
+            for line in lines:
+                frame = self._process_line(line)
+                if frame is not None:
+                    frames.append(frame)
+            return frames
         position = 0
         length = len(buffer)
         while position < length:
