@@ -17,6 +17,8 @@ from test_store_indexes import WS, intent
 from axme_server.store import open_store
 from axme_server.store.migrations import SchemaTooNew, latest_version
 from axme_server.store.postgres import PostgresStore
+from axme_server.store.postgres_sql import PgConn
+from axme_server.store.writes import Counts
 
 
 @pytest.fixture()
@@ -218,3 +220,79 @@ def test_writes_fail_while_the_database_is_away_and_work_after(tmp_path: Any) ->
             assert [e["seq"] for e in store.list_events("i1", 0, 5)] == [1]
         finally:
             store.close()
+
+
+class PausingConn:
+    """Waits at `barrier` after its first statement, so two transactions interleave there."""
+
+    def __init__(self, conn: PgConn, barrier: threading.Barrier) -> None:
+        self.conn, self.barrier, self.paused = conn, barrier, False
+
+    def execute(self, sql: str, args: Any = ()) -> Any:
+        out = self.conn.execute(sql, args)
+        if not self.paused:
+            self.paused = True
+            try:  # (the other may be blocked behind this one's lock: then wait no longer)
+                self.barrier.wait(timeout=1.5)
+            except threading.BrokenBarrierError:
+                pass
+        return out
+
+
+def test_two_replicas_batches_bump_the_same_counters_without_deadlocking(url: str) -> None:
+    """Counts.flush upserts in key order: two replicas' batches that touched the same counter rows
+    in opposite orders deadlocked, and PostgreSQL took deadlock_timeout (1 s) to abort one (the
+    replicas bench's 1-2 s stalls)."""
+    _opened(url).close()  # the schema
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def batch(statuses: list[str]) -> None:
+        counts = Counts()
+        for status in statuses:
+            counts(WS, status, 1)
+        try:
+            with psycopg.connect(url, autocommit=True) as raw:
+                raw.execute("BEGIN")
+                counts.flush(PausingConn(PgConn(raw), barrier))
+                raw.execute("COMMIT")
+        except psycopg.Error as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=batch, args=(order,)) for order in (["A", "B"], ["B", "A"])]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert errors == []
+    store = _opened(url)
+    try:
+        assert store.count_by_status(WS) == {"A": 2, "B": 2}
+    finally:
+        store.close()
+
+
+def test_reader_threads_keep_their_connections_and_replace_a_broken_one(url: str) -> None:
+    """A read off the loop takes no pool checkout (each checkout was a check round trip); a
+    connection that died under a reader thread is replaced and the read retried on the new one."""
+    store = _opened(url)
+    try:
+        asyncio.run(store.write([("intent_new", intent(1))]))
+
+        async def reads(n: int) -> None:
+            for _ in range(n):
+                assert (await store.get_intent_off_loop("i1") or {}).get("intent_id") == "i1"
+
+        assert store._pool is not None and store._slow is not None
+        asyncio.run(reads(5))
+        checkouts = store._pool.get_stats().get("requests_num", 0)
+        asyncio.run(reads(50))
+        assert store._pool.get_stats().get("requests_num", 0) == checkouts
+        held = [raw.info.backend_pid for raw in store._slow._held]
+        with psycopg.connect(url, autocommit=True) as admin:
+            for pid in held:
+                admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        asyncio.run(reads(20))
+        assert not set(held) & {raw.info.backend_pid for raw in store._slow._held}
+    finally:
+        store.close()

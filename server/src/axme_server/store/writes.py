@@ -80,7 +80,9 @@ class Counts:
         self.deltas[key] = self.deltas.get(key, 0) + n
 
     def flush(self, conn: Any) -> None:
-        for (workspace_id, status), n in self.deltas.items():
+        # in key order: two PostgreSQL replicas' batches that lock the same counter rows in
+        # opposite orders deadlocked, and the database took deadlock_timeout (1 s) to say so
+        for (workspace_id, status), n in sorted(self.deltas.items()):
             if n:
                 bump_count(conn, workspace_id, status, n)
         self.deltas.clear()
