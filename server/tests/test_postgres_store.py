@@ -7,6 +7,7 @@ import asyncio
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import psycopg
@@ -17,6 +18,7 @@ from test_store_indexes import WS, intent
 from axme_server.store import open_store
 from axme_server.store.migrations import SchemaTooNew, latest_version
 from axme_server.store.postgres import PostgresStore
+from axme_server.store.pg_cluster import check_batch
 from axme_server.store.postgres_sql import PgConn
 from axme_server.store.writes import Counts
 
@@ -239,37 +241,63 @@ class PausingConn:
         return out
 
 
+def _interleaved(url: str, batches: list[Callable[[Any], None]]) -> list[BaseException]:
+    """Run each batch in its own transaction on its own connection, all pausing after their
+    first statement until the others reach theirs (or 1.5 s pass): the errors they raised."""
+    barrier = threading.Barrier(len(batches))
+    errors: list[BaseException] = []
+
+    def run(batch: Callable[[Any], None]) -> None:
+        try:
+            with psycopg.connect(url, autocommit=True) as raw:
+                raw.execute("BEGIN")
+                batch(PausingConn(PgConn(raw), barrier))
+                raw.execute("COMMIT")
+        except psycopg.Error as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(batch,)) for batch in batches]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    return errors
+
+
 def test_two_replicas_batches_bump_the_same_counters_without_deadlocking(url: str) -> None:
     """Counts.flush upserts in key order: two replicas' batches that touched the same counter rows
     in opposite orders deadlocked, and PostgreSQL took deadlock_timeout (1 s) to abort one (the
     replicas bench's 1-2 s stalls)."""
     _opened(url).close()  # the schema
-    barrier = threading.Barrier(2)
-    errors: list[BaseException] = []
 
-    def batch(statuses: list[str]) -> None:
+    def bump(statuses: list[str]) -> Callable[[Any], None]:
         counts = Counts()
         for status in statuses:
             counts(WS, status, 1)
-        try:
-            with psycopg.connect(url, autocommit=True) as raw:
-                raw.execute("BEGIN")
-                counts.flush(PausingConn(PgConn(raw), barrier))
-                raw.execute("COMMIT")
-        except psycopg.Error as exc:
-            errors.append(exc)
+        return counts.flush
 
-    threads = [threading.Thread(target=batch, args=(order,)) for order in (["A", "B"], ["B", "A"])]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    assert errors == []
+    assert _interleaved(url, [bump(["A", "B"]), bump(["B", "A"])]) == []
     store = _opened(url)
     try:
         assert store.count_by_status(WS) == {"A": 2, "B": 2}
     finally:
         store.close()
+
+
+def test_two_replicas_batches_lock_the_same_intents_without_deadlocking(url: str) -> None:
+    """check_batch locks the rows it compares (FOR UPDATE) in id order, whatever the batch's."""
+    store = _opened(url)
+    try:
+        asyncio.run(store.write([("intent_new", intent(1)), ("intent_new", intent(2))]))
+        revs = {i: store.get_intent(i).get("_rev", 0) for i in ("i1", "i2")}
+    finally:
+        store.close()
+
+    def check(order: list[str]) -> Callable[[Any], None]:
+        writes = [[("intent", {"intent_id": i, "_rev": revs[i] + 1})] for i in order]
+        return lambda conn: check_batch(conn, writes) and None
+
+    assert _interleaved(url, [check(["i1", "i2"]), check(["i2", "i1"])]) == []
 
 
 def test_reader_threads_keep_their_connections_and_replace_a_broken_one(url: str) -> None:

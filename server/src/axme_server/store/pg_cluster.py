@@ -82,7 +82,7 @@ def check_batch(conn: Any, writes: list[list[tuple[Any, ...]]]) -> RowCache:
     Raises StaleWrite if any check fails (the caller redoes the batch write by write)."""
     rows = RowCache()
     latest: dict[str, int] = {}  # intent -> its revision after the batch's writes so far
-    sent: list[tuple[str, Any]] = []
+    checks: list[tuple[str, int]] = []
     for ops in writes:
         for op in ops:
             if op[0] not in ("intent", "intent_new"):
@@ -93,8 +93,13 @@ def check_batch(conn: Any, writes: list[list[tuple[Any, ...]]]) -> RowCache:
                 if latest[intent_id] != rev - 1:
                     raise StaleWrite(intent_id)
             elif op[0] == "intent":
-                sent.append((intent_id, conn.execute(CHECK_SQL, (intent_id, rev - 1))))
+                checks.append((intent_id, rev - 1))
             latest[intent_id] = rev
+    # the rows are locked (FOR UPDATE) in id order: two processes' batches locking the same
+    # intents in opposite orders deadlock, and PostgreSQL takes deadlock_timeout (1 s) to say so
+    sent = [
+        (intent_id, conn.execute(CHECK_SQL, (intent_id, expected))) for intent_id, expected in sorted(checks)
+    ]
     for intent_id, cursor in sent:
         row = cursor.fetchone()
         if row is None:
