@@ -17,8 +17,8 @@ from test_store_indexes import WS, intent
 
 from axme_server.store import open_store
 from axme_server.store.migrations import SchemaTooNew, latest_version
-from axme_server.store.postgres import PostgresStore
 from axme_server.store.pg_cluster import check_batch
+from axme_server.store.postgres import PostgresStore
 from axme_server.store.postgres_sql import PgConn
 from axme_server.store.writes import Counts
 
