@@ -1,8 +1,10 @@
-"""aiohttp as the async client's `AsyncTransport` (see `_runners`).
+"""aiohttp as an `AsyncTransport` of the async client (see `_runners`): what the default
+transport (`_http11_transport`) sends an origin behind a proxy through, and what a caller
+may pass as `http_client=AiohttpTransport()`.
 
-Why: measured in the closed-loop bench (server/README.md, "Benchmarks"), httpx costs
-~1.2-1.6 ms of client CPU per request at a few requests in flight (httpcore's pool
-re-checks every connection on each request), aiohttp ~0.25 ms. The plans stay as they
+Measured in the closed-loop bench (server/README.md, "Benchmarks"), httpx costs
+~1.1-1.3 ms of client CPU per request at a few requests in flight (httpcore's pool
+re-checks every connection on each request), aiohttp ~0.4-0.5 ms. The plans stay as they
 are: they build `WireRequest`s and read responses; this module moves the bytes with
 aiohttp, answers `WireResponse`s, and maps aiohttp's errors to the httpx exceptions
 the plans already handle (so retries, timeouts and the connection error naming the URL,
@@ -100,16 +102,12 @@ class AiohttpTransport:
         origin = f"{url.scheme}://{url.raw_authority}"
         known = self._origins.get(origin)
         if known is None:
-            proxies = urllib.request.getproxies()
-            proxy = proxies.get(url.scheme) or proxies.get("all")
-            if proxy and urllib.request.proxy_bypass(url.host or ""):
-                proxy = None
             tls: ssl.SSLContext | bool = True
             if url.scheme == "https":
                 if self._ssl is None:
                     self._ssl = httpx.create_ssl_context()
                 tls = self._ssl
-            known = self._origins[origin] = (proxy or None, tls)
+            known = self._origins[origin] = (environment_proxy(url.scheme, url.host or ""), tls)
         return known
 
     async def _start(self, request: WireRequest, stream: bool = False) -> aiohttp.ClientResponse:
@@ -163,6 +161,15 @@ class AiohttpTransport:
         if self._session is not None:
             await self._session.close()
             self._session = None
+
+
+def environment_proxy(scheme: str, host: str) -> str | None:
+    """The proxy HTTP(S)_PROXY / ALL_PROXY name for `scheme`, unless NO_PROXY exempts `host`."""
+    proxies = urllib.request.getproxies()
+    proxy = proxies.get(scheme) or proxies.get("all")
+    if not proxy or urllib.request.proxy_bypass(host):
+        return None
+    return proxy
 
 
 def transport_error(exc: BaseException) -> httpx.TransportError:

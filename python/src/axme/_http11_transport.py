@@ -1,16 +1,16 @@
 """HTTP/1.1 on asyncio protocols, responses parsed by httptools (llhttp): the async
 client's default `AsyncTransport` (see `_runners`).
 
-Why not aiohttp alone: measured in the closed-loop bench (server/README.md,
-"Benchmarks"), aiohttp spends ~400 us of client CPU per call on what the SDK does not
-use (its cookie jar, tracing signals, URL objects, multidict headers, a timer per
-read); on 2 cores that CPU comes out of the server's. This module does only what the
-plans need: keep-alive connections per origin, Content-Length / chunked / until-close
-bodies (llhttp decodes them), TLS with httpx's certifi context, and the same timeout
-meanings as the aiohttp transport. A request whose origin has a proxy in the
-environment (HTTP(S)_PROXY, ALL_PROXY, NO_PROXY, looked up once per origin) goes
-through aiohttp, which speaks to proxies. Errors are the httpx exceptions the plans
-handle, so retries and REQ-CLIENT-009's messages are the same code for every library.
+Why not aiohttp alone: measured by server/bench/transports.py and the closed-loop bench
+(server/README.md, "Benchmarks"), aiohttp spends several times this module's client CPU
+per call on what the SDK does not use (its cookie jar, tracing signals, URL objects,
+multidict headers, a timer per read); on 2 cores that CPU comes out of the server's.
+This module does only what the plans need: keep-alive connections per origin,
+Content-Length / chunked / until-close bodies (llhttp decodes them), TLS with httpx's
+certifi context, and the same timeout meanings as the aiohttp transport. An origin with
+a proxy in the environment (`environment_proxy`, looked up once per origin) goes through
+aiohttp, which speaks to proxies. Errors are the httpx exceptions the plans handle, so
+retries and REQ-CLIENT-009's messages are the same code for every library.
 """
 
 from __future__ import annotations
@@ -18,13 +18,12 @@ from __future__ import annotations
 import asyncio
 import collections
 import ssl
-import urllib.request
 from urllib.parse import urlsplit
 
 import httptools
 import httpx
 
-from ._aiohttp_transport import AiohttpTransport
+from ._aiohttp_transport import AiohttpTransport, environment_proxy
 from ._transport import WireRequest, WireResponse
 
 #: Connections kept per origin (idle ones beyond it are closed), like httpx's default pool.
@@ -38,10 +37,8 @@ class Origin:
 
     def __init__(self, scheme: str, host: str, port: int, tls: ssl.SSLContext | None) -> None:
         self.host, self.port, self.tls = host, port, tls
-        default = 443 if scheme == "https" else 80
-        self.host_header = host if port == default else f"{host}:{port}"
-        if ":" in host:  # an IPv6 literal keeps its brackets in Host
-            self.host_header = f"[{host}]" + ("" if port == default else f":{port}")
+        name = f"[{host}]" if ":" in host else host  # an IPv6 literal keeps its brackets
+        self.host_header = name if port == (443 if scheme == "https" else 80) else f"{name}:{port}"
         self.idle: collections.deque[Connection] = collections.deque()
 
 
@@ -90,12 +87,6 @@ class Connection(asyncio.Protocol):
         elif not self.complete:
             why = f"{exc}" if exc else "the server closed the connection"
             self._fail(httpx.RemoteProtocolError(why) if self.got_bytes else httpx.ReadError(why))
-
-    def pause_writing(self) -> None:  # requests are small: written whole
-        pass
-
-    def resume_writing(self) -> None:
-        pass
 
     # --- httptools callbacks ----------------------------------------------------------
 
@@ -227,10 +218,8 @@ class Http11Transport:
             return self._origins[key], target
         parts = urlsplit(url)
         host = parts.hostname or ""
-        proxies = urllib.request.getproxies()
-        proxy = proxies.get(scheme) or proxies.get("all")
         origin: Origin | None = None
-        if not proxy or urllib.request.proxy_bypass(host):
+        if environment_proxy(scheme, host) is None:
             tls = None
             if scheme == "https":
                 if self._ssl is None:
@@ -307,9 +296,6 @@ class Http11Transport:
         else:
             conn.close()
 
-    def _response(self, conn: Connection, body: bytes) -> WireResponse:
-        return WireResponse(conn.status, conn.headers, body)
-
     async def send(self, request: WireRequest) -> WireResponse:
         origin, target = self._origin(request.url)
         if origin is None:
@@ -322,7 +308,7 @@ class Http11Transport:
         except BaseException:
             conn.close()
             raise
-        response = self._response(conn, conn.take())
+        response = WireResponse(conn.status, conn.headers, conn.take())
         self.release(conn)
         return response
 
@@ -336,12 +322,12 @@ class Http11Transport:
         conn.streaming = True
         stream = Http11Stream(self, conn, silence)
         if 200 <= conn.status < 300:
-            return self._response(conn, b""), stream
+            return WireResponse(conn.status, conn.headers, b""), stream
         body = []
         while (chunk := await stream.read()) is not None:
             body.append(chunk)
         await stream.aclose()
-        return self._response(conn, b"".join(body)), None
+        return WireResponse(conn.status, conn.headers, b"".join(body)), None
 
     def _through_proxy(self) -> AiohttpTransport:
         if self._proxied is None:
