@@ -172,6 +172,28 @@ async def test_a_kept_alive_connection_the_server_closed_is_replaced_without_an_
         assert server.connections == 2
 
 
+async def test_a_request_the_server_closed_its_kept_alive_connection_on_is_sent_again(
+    transport: Http11Transport,
+) -> None:
+    """The keep-alive race: the server ends an idle connection just as a request goes out on
+    it (nothing answered); the request goes out once more on a new connection."""
+
+    async def handler(
+        server: Scripted, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        while True:
+            await server.read_request(reader)
+            if server.connections == 1 and len(server.requests) == 2:
+                writer.close()  # the second request on the first connection: no answer
+                return
+            writer.write(OK)
+
+    async with Scripted(handler) as server:
+        await transport.send(request(server.url()))
+        assert (await transport.send(request(server.url(), "POST", b"{}"))).json() == {"a": True}
+        assert server.connections == 2 and len(server.requests) == 3
+
+
 async def test_a_body_cut_short_is_a_protocol_error_and_the_connection_is_dropped(
     transport: Http11Transport,
 ) -> None:
@@ -237,6 +259,8 @@ async def test_a_stream_reads_its_body_chunk_by_chunk_past_the_buffer(
         response, stream = await transport.open(request(server.url()))
         assert response.status_code == 200 and stream is not None
         await asyncio.sleep(0.2)  # the server writes ahead; the reader stops at the buffer
+        conn = stream._conn
+        assert conn.paused and STREAM_BUFFER < conn.buffered < STREAM_BUFFER + (1 << 19)
         received = 0
         while (chunk := await stream.read()) is not None:
             received += len(chunk)
