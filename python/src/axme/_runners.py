@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
 import httpx
 
@@ -172,36 +172,28 @@ class AsyncRunner:
         await self.transport.aclose()
 
     async def run(self, plan: Plan[T]) -> T:
-        result: list[T] = []
-        async for _ in self.iterate(plan, result):
-            raise RuntimeError("internal error: a call plan emitted a value")
-        return result[0]
+        """The plan's return value. A coroutine, not `iterate` drained: an async generator
+        per call cost the loop's bookkeeping of async generators (a WeakSet) on every call."""
+        driven = _Driven(self, plan)
+        try:
+            done, value = await driven.next()
+            if not done:
+                raise RuntimeError("internal error: a call plan emitted a value")
+            return cast(T, value)
+        finally:
+            await driven.close()
 
-    async def iterate(self, plan: Plan[Any], result: list[Any] | None = None) -> AsyncIterator[Any]:
-        """Yield what the plan emits; its return value is appended to `result`."""
-        streams: dict[int, OpenedStream] = {}
-        value: Any = None
-        error: Exception | None = None
+    async def iterate(self, plan: Plan[Any]) -> AsyncIterator[Any]:
+        """Yield what the plan emits (observe, listen)."""
+        driven = _Driven(self, plan)
         try:
             while True:
-                try:
-                    effect = plan.throw(error) if error is not None else plan.send(value)
-                except StopIteration as stop:
-                    if result is not None:
-                        result.append(stop.value)
+                done, value = await driven.next()
+                if done:
                     return
-                value, error = None, None
-                if isinstance(effect, Emit):
-                    yield effect.value
-                    continue
-                try:
-                    value = await self._perform(effect, streams)
-                except httpx.TransportError as exc:
-                    error = exc
+                yield value
         finally:
-            plan.close()
-            for stream in streams.values():
-                await stream.aclose()
+            await driven.close()
 
     async def _perform(self, effect: Effect, streams: dict[int, OpenedStream]) -> Any:
         if isinstance(effect, Send):
@@ -222,3 +214,34 @@ class AsyncRunner:
             await self.sleep(max(0.0, effect.seconds))
             return None
         raise TypeError(f"unknown effect {effect!r}")
+
+
+class _Driven:
+    """One plan being run: its effects performed, its open streams closed at the end."""
+
+    def __init__(self, runner: AsyncRunner, plan: Plan[Any]) -> None:
+        self.runner, self.plan = runner, plan
+        self.streams: dict[int, OpenedStream] = {}
+        self.value: Any = None
+        self.error: Exception | None = None
+
+    async def next(self) -> tuple[bool, Any]:
+        """(False, the next value the plan emits) or (True, its return value)."""
+        plan = self.plan
+        while True:
+            try:
+                effect = plan.throw(self.error) if self.error is not None else plan.send(self.value)
+            except StopIteration as stop:
+                return True, stop.value
+            self.value, self.error = None, None
+            if isinstance(effect, Emit):
+                return False, effect.value
+            try:
+                self.value = await self.runner._perform(effect, self.streams)
+            except httpx.TransportError as exc:
+                self.error = exc
+
+    async def close(self) -> None:
+        self.plan.close()
+        for stream in self.streams.values():
+            await stream.aclose()

@@ -18,8 +18,8 @@ from __future__ import annotations
 import http
 import json
 import logging
+import os
 import time
-import uuid
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypedDict, TypeVar
@@ -243,9 +243,9 @@ class Core:
         if spec.operation != "getHealth":  # REQ-CLIENT-002: every call but health
             headers["x-api-key"] = self._api_key
         headers.update(spec.options.get("headers") or {})
-        headers["X-Trace-Id"] = spec.options.get("trace_id") or str(uuid.uuid4())
+        headers["X-Trace-Id"] = spec.options.get("trace_id") or uuid4()
         if spec.method == "POST":
-            headers["Idempotency-Key"] = spec.options.get("idempotency_key") or str(uuid.uuid4())
+            headers["Idempotency-Key"] = spec.options.get("idempotency_key") or uuid4()
         return headers
 
     def build(
@@ -276,6 +276,16 @@ class Core:
         return WireRequest(
             spec.method, f"{url}?{query}" if query else url, request_headers, content, timeouts
         )
+
+
+def uuid4() -> str:
+    """A fresh UUID v4 as text (REQ-CLIENT-004, REQ-IDEMP-001), as `str(uuid.uuid4())` gives
+    it at less than half the CPU (no UUID object): two per POST."""
+    raw = bytearray(os.urandom(16))
+    raw[6] = raw[6] & 0x0F | 0x40  # version 4
+    raw[8] = raw[8] & 0x3F | 0x80  # the RFC 4122 variant
+    h = raw.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def redact_key(key: str) -> str:

@@ -237,6 +237,44 @@ async def test_the_attempt_deadline_and_a_cancelled_call_leave_no_half_read_conn
         assert server.connections == 3  # neither interrupted connection was reused
 
 
+async def test_concurrent_calls_each_time_out_at_their_own_deadline(
+    transport: Http11Transport,
+) -> None:
+    """The waits share one timer (`Deadlines`): a shorter deadline added while a longer one is
+    armed still fires on time, and a deadline left when the timer fires re-arms it."""
+
+    async def handler(
+        server: Scripted, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        request = await server.read_request(reader)
+        if b"/slow" in request:  # answered late, within its own deadline
+            await asyncio.sleep(0.6)
+            writer.write(OK)
+        await asyncio.sleep(30)  # /silent: never answered
+
+    loop = asyncio.get_running_loop()
+    async with Scripted(handler) as server:
+
+        async def timed(path: str, seconds: float) -> tuple[float, object]:
+            start = loop.time()
+            try:
+                result: object = (
+                    await transport.send(request(server.url(path), seconds=seconds))
+                ).json()
+            except httpx.ReadTimeout as exc:
+                result = exc
+            return loop.time() - start, result
+
+        slow = asyncio.ensure_future(timed("/slow", 5))
+        await asyncio.sleep(0.05)  # the 5 s deadline is armed first
+        both = asyncio.gather(timed("/silent", 0.2), timed("/silent", 0.9))
+        short, late = await asyncio.wait_for(both, 5)  # a deadline never re-armed: fail, not hang
+        took, answer = await slow
+    assert isinstance(short[1], httpx.ReadTimeout) and 0.18 <= short[0] < 0.5
+    assert isinstance(late[1], httpx.ReadTimeout) and 0.88 <= late[0] < 1.3
+    assert answer == {"a": True} and 0.55 <= took < 1.0
+
+
 async def test_a_stream_reads_its_body_chunk_by_chunk_past_the_buffer(
     transport: Http11Transport,
 ) -> None:
