@@ -14,7 +14,9 @@ final class AgentRunner {
 
     /**
      * Serves until SIGINT/SIGTERM, the calling thread's interrupt (the caller's cancellation) or the
-     * listener's own end; then lets the delivery in hand finish for up to {@code grace}.
+     * listener's own end; then lets the delivery in hand finish for up to {@code grace}. The listener
+     * starts only once the signal handlers are in place: a signal that came with a delivery already in
+     * hand would otherwise end the JVM without the drain.
      */
     static long run(Listener listener, Duration grace, ScheduledExecutorService scheduler) {
         Runnable stop = () -> {
@@ -25,6 +27,7 @@ final class AgentRunner {
         };
         boolean interrupted = false;
         StopSignals signals = new StopSignals(stop, () -> awaitUninterruptibly(listener, grace.plusSeconds(1)));
+        listener.start(); // (stopped before it starts: it ends at once)
         try {
             listener.awaitTermination(Duration.ofMillis(Long.MAX_VALUE));
         } catch (InterruptedException cancelled) {

@@ -246,11 +246,15 @@ public final class AxmeClient extends AxmeOperations implements AutoCloseable {
      * @return the running listener
      */
     public Listener listen(String address, DeliveryHandler handler, ListenOptions options) {
-        Transport core = resources.core();
-        Listener listener = new Listener(address, options,
-                sink -> new DeliveryFeed(core, resources.watchdog(), raw, address, sink), deliveryProcessor(handler));
+        Listener listener = newListener(address, handler, options);
         listener.start();
         return listener;
+    }
+
+    private Listener newListener(String address, DeliveryHandler handler, ListenOptions options) {
+        Transport core = resources.core();
+        return new Listener(address, options,
+                sink -> new DeliveryFeed(core, resources.watchdog(), raw, address, sink), deliveryProcessor(handler));
     }
 
     /** How long {@link #runAgent(String, DeliveryHandler)} lets the delivery in hand finish after a stop. */
@@ -288,7 +292,7 @@ public final class AxmeClient extends AxmeOperations implements AutoCloseable {
         if (grace.isNegative()) {
             throw new IllegalArgumentException("grace must not be negative, got " + grace);
         }
-        return AgentRunner.run(listen(address, handler, options), grace, resources.scheduler());
+        return AgentRunner.run(newListener(address, handler, options), grace, resources.scheduler());
     }
 
     /**
