@@ -88,3 +88,24 @@ def test_small_cache_then_restart(tmp_path) -> None:
         assert types(api2, late).count("intent.timed_out") == 1
     finally:
         srv.stop()
+
+
+def test_finished_intents_cache_is_bounded(tmp_path) -> None:
+    """`--terminal-cache-size` bounds the finished intents kept in memory; the others read
+    from the store the same."""
+    srv = start_server(tmp_path / "terminal", "--testing", "--terminal-cache-size", "2")
+    try:
+        api = Api(srv.base_url, srv.admin_key)
+        addr, agent = api.register_agent("w")
+        done = [api.create(addr) for _ in range(5)]
+        seen = {}
+        for iid in done:
+            agent.ok(agent.complete(iid, {"n": iid}))
+            seen[iid] = api.intent(iid)  # read while it is among the cached
+        assert gauge(api, "axme_terminal_intents_cached") == 2
+        for iid in done:  # the first three from the store, the last two from memory
+            assert api.intent(iid) == seen[iid]
+            assert types(api, iid) == ["intent.submitted", "intent.completed"]
+        assert gauge(api, "axme_terminal_intents_cached") == 2
+    finally:
+        srv.stop()

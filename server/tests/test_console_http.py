@@ -167,7 +167,7 @@ def test_a_human_sees_only_its_tasks_and_not_another_workspace(server: ServerPro
     foreign, _, _ = waiting_intent(elsewhere, correlation_id="corr-mine")
     client = sign_in(server, api.human("sre").key)
     listing = client.get("/console/intents").text
-    assert mine[:8] in listing and theirs[:8] not in listing and foreign[:8] not in listing
+    assert mine[-8:] in listing and theirs[-8:] not in listing and foreign[-8:] not in listing
     assert "Intents per status" not in listing  # workspace counts are for admin keys
     inbox = client.get("/console/inbox").text
     assert mine in inbox and theirs not in inbox and foreign not in inbox
@@ -175,10 +175,10 @@ def test_a_human_sees_only_its_tasks_and_not_another_workspace(server: ServerPro
         assert client.get(f"/console/intents/{iid}").status_code == 404
         assert client.get(f"/console/intents/{iid}/events", params={"wait_seconds": 1}).status_code == 404
     found = client.get("/console/intents", params={"q": "corr-mine"}).text
-    assert mine[:8] in found and foreign[:8] not in found
+    assert mine[-8:] in found and foreign[-8:] not in found
     assert client.get("/console/agents").status_code == 403  # listAgents refuses human keys
     mine_only = client.get("/console/intents", params={"mine": "1"}).text
-    assert mine[:8] in mine_only and theirs[:8] not in mine_only
+    assert mine[-8:] in mine_only and theirs[-8:] not in mine_only
 
 
 def test_the_live_stream_needs_the_session(server: ServerProc, api: Api) -> None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 
-from axme_server.jsonutil import iso, new_uuid
+from axme_server.jsonutil import iso, new_time_uuid, new_uuid
 
 
 def test_new_uuid_is_random_version_4_and_unique() -> None:
@@ -13,6 +14,18 @@ def test_new_uuid_is_random_version_4_and_unique() -> None:
     for text in ids[:50] + ids[-50:]:
         u = uuid.UUID(text)
         assert str(u) == text and u.version == 4 and u.variant == uuid.RFC_4122
+
+
+def test_new_time_uuid_is_version_7_ordered_by_millisecond() -> None:
+    before = time.time_ns() // 1_000_000
+    ids = [new_time_uuid() for _ in range(1000)]
+    after = time.time_ns() // 1_000_000
+    assert len(set(ids)) == len(ids)
+    stamps = [int(text.replace("-", "")[:12], 16) for text in ids]
+    assert stamps == sorted(stamps) and before <= stamps[0] and stamps[-1] <= after
+    for text in ids[:50] + ids[-50:]:
+        u = uuid.UUID(text)
+        assert str(u) == text and u.version == 7 and u.variant == uuid.RFC_4122
 
 
 def test_iso_formats_each_second_and_rounds_milliseconds() -> None:

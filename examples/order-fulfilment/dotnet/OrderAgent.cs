@@ -71,7 +71,7 @@ public static class OrderAgent
             case "ship":
                 return new JObject
                 {
-                    { "tracking_number", "TRK-" + intentId.Substring(0, 8).ToUpperInvariant() }, { "carrier", "ParcelCo" },
+                    { "tracking_number", "TRK-" + intentId.Substring(intentId.Length - 8).ToUpperInvariant() }, { "carrier", "ParcelCo" },
                     { "ship_to", order["ship_to"]["city"] },
                 };
             default:

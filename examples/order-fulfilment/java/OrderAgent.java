@@ -45,7 +45,7 @@ public final class OrderAgent {
                 }
                 return Map.of("charge_id", "ch_" + order.order_id(), "amount_cents", order.amount_cents());
             case "ship":
-                return Map.of("tracking_number", "TRK-" + intentId.substring(0, 8).toUpperCase(), "carrier", "ParcelCo",
+                return Map.of("tracking_number", "TRK-" + intentId.substring(intentId.length() - 8).toUpperCase(), "carrier", "ParcelCo",
                         "ship_to", order.ship_to().get("city"));
             default:
                 throw new IllegalArgumentException("unknown step " + step);

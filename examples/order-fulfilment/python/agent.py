@@ -38,7 +38,7 @@ def charge_payment(order: dict[str, Any], intent_id: str) -> dict[str, Any]:
 
 def ship(order: dict[str, Any], intent_id: str) -> dict[str, Any]:
     return {
-        "tracking_number": f"TRK-{intent_id[:8].upper()}",
+        "tracking_number": f"TRK-{intent_id[-8:].upper()}",
         "carrier": "ParcelCo",
         "ship_to": order["ship_to"]["city"],
     }

@@ -30,7 +30,7 @@ const steps: Record<string, (order: Order, intentId: string) => JsonObject> = {
     return { charge_id: `ch_${order.order_id}`, amount_cents: order.amount_cents };
   },
   ship(order, intentId) {
-    return { tracking_number: `TRK-${intentId.slice(0, 8).toUpperCase()}`, carrier: "ParcelCo", ship_to: order.ship_to.city };
+    return { tracking_number: `TRK-${intentId.slice(-8).toUpperCase()}`, carrier: "ParcelCo", ship_to: order.ship_to.city };
   },
 };
 

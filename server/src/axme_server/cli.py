@@ -73,6 +73,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="active intents kept in memory; the rest load from the store when used",
     )
     ap.add_argument(
+        "--terminal-cache-size",
+        type=int,
+        default=Settings.terminal_cache_size,
+        help="finished intents kept in memory (serialized) for reads right after they end",
+    )
+    ap.add_argument(
         "--sqlite-synchronous",
         choices=("FULL", "NORMAL"),
         default="FULL",
@@ -163,6 +169,7 @@ async def serve(args: argparse.Namespace) -> None:
         lease_seconds=args.lease_seconds,
         keepalive_seconds=args.keepalive_seconds,
         active_cache_size=max(1, args.active_cache_size),
+        terminal_cache_size=max(0, args.terminal_cache_size),
         testing=args.testing,
     )
     outbound_settings = OutboundSettings(

@@ -50,7 +50,9 @@ class Settings:
     lease_seconds: float = 60.0
     keepalive_seconds: float = 15.0
     testing: bool = False
-    terminal_cache_size: int = 20000
+    # finished intents kept serialized for reads right after the end; the rest read from the
+    # store. 20,000 held ~300 MB of heap and server CPU per cycle rose with it (server/README.md)
+    terminal_cache_size: int = 1000
     active_cache_size: int = 20000  # active intents kept in memory; the rest load on demand
 
 
@@ -207,8 +209,7 @@ class EngineCore:
         self.timer_handlers: dict[str, TimerHandler] = {}
         self.timers = TimerIndex(clock, self._fire_timer, store.timers_due)
         self._active: OrderedDict[str, dict[str, Any]] = OrderedDict()  # LRU, bounded (remember)
-        # terminal intents, serialized: 20,000 documents as dicts were ~2 million objects the GC
-        # walked, and throughput fell ~12% once the cache had filled (server/README.md, sustained)
+        # terminal intents, serialized: as dicts they were objects every full GC walks
         self._recent: OrderedDict[str, bytes] = OrderedDict()
         self._locks: dict[str, asyncio.Lock] = {}
         # keyed by request input: bounded (REQ-LIMIT-012)

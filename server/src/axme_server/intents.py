@@ -11,7 +11,7 @@ from axme_server.addresses import canonical
 from axme_server.engine import Change, Ctx, EngineCore, public
 from axme_server.errors import ApiError, validation
 from axme_server.escalation import check_chain
-from axme_server.jsonutil import iso, new_uuid, parse_iso
+from axme_server.jsonutil import iso, new_time_uuid, new_uuid, parse_iso
 from axme_server.lifecycle import SUBMITTED
 from axme_server.tasks import normalize_task
 from axme_server.workflow import ON_TIMEOUT, agent_step, human_step
@@ -184,7 +184,7 @@ class Intents:
     ) -> dict[str, Any]:
         now = iso(self.core.clock.now())
         doc = {
-            "intent_id": new_uuid(),
+            "intent_id": new_time_uuid(),
             "intent_type": intent_type,
             "from_agent": from_agent,
             "to_agent": to_agent,

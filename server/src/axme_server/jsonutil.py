@@ -17,17 +17,37 @@ _random = b""
 _random_at = 0
 
 
-def new_uuid() -> str:
-    """A random (version 4) UUID string; reads the OS CSPRNG 4 KiB at a time instead of once per id."""
+def _random_uuid_bytes() -> bytearray:
+    """16 bytes from the OS CSPRNG, read 4 KiB at a time instead of once per id."""
     global _random, _random_at
     if _random_at + 16 > len(_random):
         _random, _random_at = os.urandom(4096), 0
     raw = bytearray(_random[_random_at : _random_at + 16])
     _random_at += 16
-    raw[6] = (raw[6] & 0x0F) | 0x40  # version 4
-    raw[8] = (raw[8] & 0x3F) | 0x80  # RFC 4122 variant
+    return raw
+
+
+def _uuid_text(raw: bytearray, version: int) -> str:
+    raw[6] = (raw[6] & 0x0F) | version << 4
+    raw[8] = (raw[8] & 0x3F) | 0x80  # RFC 9562 variant
     h = raw.hex()
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def new_uuid() -> str:
+    """A random (version 4) UUID string: for tokens such as delivery ids."""
+    return _uuid_text(_random_uuid_bytes(), 4)
+
+
+def new_time_uuid() -> str:
+    """A version 7 UUID string (RFC 9562): 48 bits of Unix milliseconds, then 74 random bits.
+    Intent ids are these: rows keyed by them (the intent, its events and tasks) are inserted
+    at the right edge of each index instead of on a random page, which halved the pages the
+    SQLite store reads per approval cycle and keeps that flat as the database grows
+    (server/README.md, "Sustained")."""
+    raw = _random_uuid_bytes()
+    raw[0:6] = (time.time_ns() // 1_000_000).to_bytes(6, "big")
+    return _uuid_text(raw, 7)
 
 
 # orjson reads integers beyond 64 bits as floats and cannot write them; such documents (a run of

@@ -65,6 +65,9 @@ class Metrics:
             "# HELP axme_active_intents_cached Active intents held in memory (bounded by --active-cache-size).",
             "# TYPE axme_active_intents_cached gauge",
             f"axme_active_intents_cached {len(e.core._active)}",
+            "# HELP axme_terminal_intents_cached Finished intents held in memory (bounded by --terminal-cache-size).",
+            "# TYPE axme_terminal_intents_cached gauge",
+            f"axme_terminal_intents_cached {len(e.core._recent)}",
         ]
         lines += outbound_lines(e.outbound)
         lines += notification_lines(e.outbound)

@@ -62,7 +62,7 @@ func (f *fulfilment) step(id, intentID string, o order) (map[string]any, error) 
 		}
 		return map[string]any{"charge_id": "ch_" + o.OrderID, "amount_cents": o.AmountCents}, nil
 	case "ship":
-		return map[string]any{"tracking_number": "TRK-" + strings.ToUpper(intentID[:8]), "carrier": "ParcelCo",
+		return map[string]any{"tracking_number": "TRK-" + strings.ToUpper(intentID[len(intentID)-8:]), "carrier": "ParcelCo",
 			"ship_to": o.ShipTo["city"]}, nil
 	}
 	return nil, fmt.Errorf("unknown step %q", id)
