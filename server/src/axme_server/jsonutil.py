@@ -42,9 +42,8 @@ def new_uuid() -> str:
 def new_time_uuid() -> str:
     """A version 7 UUID string (RFC 9562): 48 bits of Unix milliseconds, then 74 random bits.
     Intent ids are these: rows keyed by them (the intent, its events and tasks) are inserted
-    at the right edge of each index instead of on a random page, which halved the pages the
-    SQLite store reads per approval cycle and keeps that flat as the database grows
-    (server/README.md, "Sustained")."""
+    at the right edge of each index instead of on a random page, so the pages a write reads
+    do not grow with the database (server/README.md, "Sustained")."""
     raw = _random_uuid_bytes()
     raw[0:6] = (time.time_ns() // 1_000_000).to_bytes(6, "big")
     return _uuid_text(raw, 7)
