@@ -15,14 +15,13 @@ import os
 import random
 import statistics
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
 import httpx
 from sustained import rss_mb
 
-from axme_server.jsonutil import dumps, loads
+from axme_server.jsonutil import dumps, loads, new_time_uuid
 from axme_server.store.sqlite import SqliteStore
 
 BATCH = 2000
@@ -75,7 +74,7 @@ def seed(db_path: Path, templates: dict[str, str], n: int) -> float:
                 for _ in range(min(BATCH, n - start)):
                     kind = rng.choice(kinds)
                     old, doc_text, events, tasks = rows[kind]
-                    new = str(uuid.uuid4())
+                    new = new_time_uuid()  # what the server makes (ordered by time)
                     doc = loads(doc_text.replace(old, new))
                     if kind == "waiting":
                         due = now + rng.uniform(3600, 30 * 86400)

@@ -264,6 +264,10 @@ class EngineCore:
             if len(active) > self.settings.active_cache_size:
                 self._evict_active()
 
+    def cached_counts(self) -> tuple[int, int]:
+        """(active, finished) intents held in memory, for /metrics."""
+        return len(self._active), len(self._recent)
+
     def forget_intents(self, intent_ids: list[str], active: bool = False) -> None:
         """Retention deleted these terminal intents from the store (or, `active`, another process
         changed them): drop their cached copies too."""

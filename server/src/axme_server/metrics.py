@@ -25,6 +25,7 @@ class Metrics:
 
     def render(self, workspace_id: str) -> str:
         e = self.engine
+        active_cached, finished_cached = e.core.cached_counts()
         lines = [
             "# HELP axme_http_requests_total HTTP requests by operation and status.",
             "# TYPE axme_http_requests_total counter",
@@ -64,10 +65,10 @@ class Metrics:
             f"axme_timers_live {e.timers.live}",
             "# HELP axme_active_intents_cached Active intents held in memory (bounded by --active-cache-size).",
             "# TYPE axme_active_intents_cached gauge",
-            f"axme_active_intents_cached {len(e.core._active)}",
+            f"axme_active_intents_cached {active_cached}",
             "# HELP axme_terminal_intents_cached Finished intents held in memory (bounded by --terminal-cache-size).",
             "# TYPE axme_terminal_intents_cached gauge",
-            f"axme_terminal_intents_cached {len(e.core._recent)}",
+            f"axme_terminal_intents_cached {finished_cached}",
         ]
         lines += outbound_lines(e.outbound)
         lines += notification_lines(e.outbound)
