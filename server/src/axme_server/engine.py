@@ -51,7 +51,7 @@ class Settings:
     keepalive_seconds: float = 15.0
     testing: bool = False
     # finished intents kept serialized for reads right after the end; the rest read from the
-    # store. 20,000 held ~300 MB of heap and server CPU per cycle rose with it (server/README.md)
+    # store. 20,000 held ~300 MB of heap under load (server/README.md, "Sustained")
     terminal_cache_size: int = 1000
     active_cache_size: int = 20000  # active intents kept in memory; the rest load on demand
 
