@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -80,19 +81,32 @@ class Proc:
         self._pump.join(timeout=5)
         return rc
 
-    def terminate(self, within: float) -> int | None:
+    def terminate(self, within: float, dump_threads: bool = False) -> int | None:
         """SIGTERM; the exit status if it exits by itself within `within` seconds, else None
-        (it is then killed)."""
+        (it is then killed, after a thread dump into its output if `dump_threads`)."""
         if self.popen.poll() is None:
             os.killpg(self.popen.pid, signal.SIGTERM)
             try:
                 self.popen.wait(timeout=within)
             except subprocess.TimeoutExpired:
-                os.killpg(self.popen.pid, signal.SIGKILL)
+                if dump_threads:
+                    self._dump_threads()
+                with contextlib.suppress(ProcessLookupError):  # Go ends on SIGQUIT
+                    os.killpg(self.popen.pid, signal.SIGKILL)
                 self.popen.wait(timeout=5)
+                self._pump.join(timeout=5)
                 return None
         self._pump.join(timeout=5)
         return self.popen.returncode
+
+    def _dump_threads(self) -> None:
+        """SIGQUIT before the kill: Mono and the JVM print every thread's stack to stdout
+        (Go its goroutines), so the output of a process that did not exit says where it hung."""
+        os.killpg(self.popen.pid, signal.SIGQUIT)
+        try:
+            self.popen.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            pass
 
     def stop(self) -> None:
         """Clean-up: SIGTERM, then SIGKILL after 5 s."""

@@ -76,7 +76,7 @@ class Run:
         for proc in self.agents:
             if proc.popen.poll() is not None:
                 continue
-            rc = proc.terminate(AGENT_GRACE_SECONDS)
+            rc = proc.terminate(AGENT_GRACE_SECONDS, dump_threads=True)
             ended = f"exit status {rc}" if rc is not None else "still running"
             expect(
                 rc == 0,

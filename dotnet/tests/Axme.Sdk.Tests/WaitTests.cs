@@ -43,6 +43,29 @@ namespace Axme.Sdk.Tests
         }
 
         [Test]
+        public async Task CancelEndsTheWaitEvenWhenThePendingReadIgnoresIt()
+        {
+            var pipe = new PipeStream { Deaf = true };
+            pipe.Write(Frame(1, "intent.submitted", "SUBMITTED"));
+            var handler = new FakeHandler().Then((r, ct) =>
+            {
+                var response = new HttpResponseMessage(HttpStatusCode.OK) { Content = new StreamContent(pipe) };
+                response.Content.Headers.TryAddWithoutValidation("Content-Type", "text/event-stream");
+                return Task.FromResult(response);
+            });
+            using (var client = TestClients.Create(handler))
+            using (var cts = new CancellationTokenSource())
+            {
+                Task<Intent> wait = client.WaitForAsync(Id, cts.Token);
+                cts.CancelAfter(100);
+                Task first = await Task.WhenAny(wait, Task.Delay(5000));
+                pipe.End(); // lets the abandoned read finish
+                Assert.That(first, Is.SameAs(wait), "WaitForAsync still running 5 s after its cancel (REQ-TIMEOUT-003)");
+                Assert.That(() => wait.GetAwaiter().GetResult(), Throws.InstanceOf<OperationCanceledException>());
+            }
+        }
+
+        [Test]
         public async Task TakesTheIntentFromTheStreamWithNoRead()
         {
             var handler = new FakeHandler().Then(Stream(IntentFrame("WAITING", 1) + Frame(1, "intent.submitted", "SUBMITTED")

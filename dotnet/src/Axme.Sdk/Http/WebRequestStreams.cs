@@ -34,7 +34,7 @@ namespace Axme.Sdk.Http
                 headersCts.CancelAfter(pipeline.Settings.Timeout);
                 try
                 {
-                    response = (HttpWebResponse)await request.GetResponseAsync().ConfigureAwait(false);
+                    response = (HttpWebResponse)await Cancelable.OrCanceled(request.GetResponseAsync(), headersCts.Token, r => r.Dispose()).ConfigureAwait(false);
                 }
                 catch (WebException e) when (e.Response is HttpWebResponse && !headersCts.IsCancellationRequested)
                 {

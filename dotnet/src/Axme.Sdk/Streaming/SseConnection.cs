@@ -50,7 +50,8 @@ namespace Axme.Sdk.Streaming
         {
             try
             {
-                return await _reader.ReadAsync(_idleCts.Token).ConfigureAwait(false);
+                // the registration above also closes the response, so an abandoned read ends too
+                return await Cancelable.OrCanceled(_reader.ReadAsync(_idleCts.Token), _idleCts.Token).ConfigureAwait(false);
             }
             catch (Exception e) when (!(e is AxmeException))
             {
