@@ -44,8 +44,6 @@ def seed(db_path: Path, templates: dict[str, str], n: int) -> float:
     """Write n clones of the templates through the store; returns seconds taken."""
     store = SqliteStore(str(db_path), synchronous="NORMAL")
     store.open()
-    # random intent ids land all over the unique indexes: a page cache that holds them keeps it fast
-    store._write.execute("PRAGMA cache_size=-131072")  # 128 MB, this connection only
     try:
         rows = {}
         for kind, iid in templates.items():
